@@ -1,0 +1,166 @@
+//! Who is on duty at an instant: the glance the tray, the dashboard and `rota now` show.
+
+use crate::roster::{minute_of_day, Person, Roster};
+use crate::schedule::{Rotation, Schedule, Timing};
+use chrono::{DateTime, FixedOffset, Utc};
+use chrono_tz::{OffsetName, Tz};
+use serde::Serialize;
+
+/// Where someone is in their day.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    /// Inside their hours, on a shift that started on one of their days.
+    Working,
+    /// Awake but outside their hours.
+    OffHours,
+    /// Their local 22:00-07:00, outside their hours.
+    Asleep,
+    /// No timezone known.
+    Unknown,
+}
+
+impl Status {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Working => "working",
+            Status::OffHours => "off_hours",
+            Status::Asleep => "asleep",
+            Status::Unknown => "unknown",
+        }
+    }
+
+    /// Words for people: "working", "off hours", "asleep", "unknown".
+    pub fn label(self) -> &'static str {
+        match self {
+            Status::Working => "working",
+            Status::OffHours => "off hours",
+            Status::Asleep => "asleep",
+            Status::Unknown => "unknown",
+        }
+    }
+}
+
+/// Local 22:00 to 07:00 counts as asleep.
+pub const SLEEP_FROM: u16 = 22 * 60;
+pub const SLEEP_UNTIL: u16 = 7 * 60;
+
+/// A person's status at an instant. Working beats asleep: a night shift is working.
+pub fn status(person: Option<&Person>, at: DateTime<Utc>) -> Status {
+    let Some(p) = person else { return Status::Unknown };
+    let Some(tz) = p.timezone else { return Status::Unknown };
+    if p.shift_at(at).is_some() {
+        return Status::Working;
+    }
+    let m = minute_of_day(&at.with_timezone(&tz));
+    if m >= SLEEP_FROM || m < SLEEP_UNTIL {
+        Status::Asleep
+    } else {
+        Status::OffHours
+    }
+}
+
+/// A local clock reading in someone's zone.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LocalTime {
+    pub timezone: Tz,
+    pub time: DateTime<FixedOffset>,
+    /// The zone's abbreviation at that instant ("CEST", "+0545").
+    pub abbreviation: String,
+}
+
+impl LocalTime {
+    pub fn new(timezone: Tz, at: DateTime<Utc>) -> Self {
+        let local = at.with_timezone(&timezone);
+        let abbreviation = local.offset().abbreviation().unwrap_or_default().to_owned();
+        LocalTime { timezone, time: local.fixed_offset(), abbreviation }
+    }
+
+    /// The UTC offset as `+05:45`.
+    pub fn utc_offset(&self) -> String {
+        self.time.format("%:z").to_string()
+    }
+}
+
+/// One engineer on duty now.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OnDuty {
+    pub handle: String,
+    pub name: String,
+    pub local: Option<LocalTime>,
+    pub status: Status,
+    /// Whether the roster knows this engineer.
+    pub in_roster: bool,
+    /// When the current shift ends (if working) or the next one starts (if not).
+    pub shift_change: Option<DateTime<Utc>>,
+}
+
+impl OnDuty {
+    pub fn new(handle: &str, roster: &Roster, at: DateTime<Utc>) -> Self {
+        let person = roster.find(handle);
+        let status = status(person, at);
+        let shift_change = person.and_then(|p| match p.shift_at(at) {
+            Some(s) => Some(s.end),
+            None => p.next_shift_start(at),
+        });
+        OnDuty {
+            handle: person.map(|p| p.handle.clone()).unwrap_or_else(|| handle.to_owned()),
+            name: person.map(|p| p.name.clone()).unwrap_or_else(|| handle.to_owned()),
+            local: person.and_then(|p| p.timezone).map(|tz| LocalTime::new(tz, at)),
+            status,
+            in_roster: person.is_some(),
+            shift_change,
+        }
+    }
+}
+
+/// Everything the glance shows at one instant.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Glance<'a> {
+    pub at: DateTime<Utc>,
+    pub viewer: LocalTime,
+    pub rotation: Option<&'a Rotation>,
+    /// The current rotation's engineers, in schedule order.
+    pub on_duty: Vec<OnDuty>,
+    pub next_rotation: Option<&'a Rotation>,
+    /// The next instant at which the people on duty change.
+    pub next_handoff: Option<DateTime<Utc>>,
+    /// Whether `me` is on duty now.
+    pub me_on_duty: bool,
+}
+
+impl Glance<'_> {
+    /// The engineers on duty, the ones working now first (then off hours, asleep, unknown).
+    pub fn by_status(&self) -> Vec<&OnDuty> {
+        let mut v: Vec<&OnDuty> = self.on_duty.iter().collect();
+        v.sort_by_key(|d| d.status);
+        v
+    }
+}
+
+/// Who is on duty at `at`, seen from the `viewer` zone.
+pub fn glance<'a>(
+    schedule: &'a Schedule,
+    roster: &Roster,
+    timing: &Timing,
+    viewer: Tz,
+    me: Option<&str>,
+    at: DateTime<Utc>,
+) -> Glance<'a> {
+    let rotation = schedule.current(timing, at);
+    let on_duty: Vec<OnDuty> =
+        rotation.map(|r| r.engineers().map(|h| OnDuty::new(h, roster, at)).collect()).unwrap_or_default();
+    let me_on_duty = me.is_some_and(|me| {
+        let me = me.trim_start_matches('@');
+        on_duty.iter().any(|d| d.handle.eq_ignore_ascii_case(me))
+    });
+    Glance {
+        at,
+        viewer: LocalTime::new(viewer, at),
+        rotation,
+        on_duty,
+        next_rotation: schedule.next(timing, at),
+        next_handoff: schedule.next_handoff(timing, at),
+        me_on_duty,
+    }
+}

@@ -1,0 +1,127 @@
+//! Findings: what the parsers and the lints say about an input, located by file and line.
+
+use serde::Serialize;
+use std::fmt;
+
+/// How bad a finding is. Errors make `rota check` (and any command reading the input) fail.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Severity {
+    Error,
+    Warning,
+}
+
+/// The rule a finding comes from: a closed set, so callers never match on message text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Rule {
+    /// A row, line or value that does not parse.
+    Syntax,
+    EndBeforeStart,
+    UnknownTimezone,
+    MalformedHours,
+    MalformedDays,
+    OverlappingRotations,
+    DuplicateEngineer,
+    ShortRotation,
+    LongRotation,
+    OpenSeats,
+    UncoveredDays,
+    PoorTimezoneSpread,
+    UncoveredHours,
+    NotInRoster,
+    DuplicatePerson,
+}
+
+impl Rule {
+    pub fn severity(self) -> Severity {
+        use Rule::*;
+        match self {
+            Syntax | EndBeforeStart | UnknownTimezone | MalformedHours | MalformedDays
+            | OverlappingRotations | DuplicateEngineer | DuplicatePerson => Severity::Error,
+            ShortRotation | LongRotation | OpenSeats | UncoveredDays | PoorTimezoneSpread
+            | UncoveredHours | NotInRoster => Severity::Warning,
+        }
+    }
+}
+
+/// One thing wrong (or worth a look) in an input file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Finding {
+    pub severity: Severity,
+    pub rule: Rule,
+    /// The file (or source name, such as `builtin:demo` or a URL) the finding is about.
+    pub file: String,
+    /// 1-based line in that file, when the finding is about one place.
+    pub line: Option<u32>,
+    /// One sentence a user can act on.
+    pub message: String,
+}
+
+impl Finding {
+    pub fn new(rule: Rule, file: &str, line: Option<u32>, message: impl Into<String>) -> Self {
+        Finding { severity: rule.severity(), rule, file: file.to_owned(), line, message: message.into() }
+    }
+
+    pub fn is_error(&self) -> bool {
+        self.severity == Severity::Error
+    }
+}
+
+impl fmt::Display for Finding {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let level = match self.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        };
+        match self.line {
+            Some(line) => write!(f, "{}:{}: {}: {}", self.file, line, level, self.message),
+            None => write!(f, "{}: {}: {}", self.file, level, self.message),
+        }
+    }
+}
+
+/// A parsed value together with what the parser had to say (rows it skipped, and why).
+#[derive(Debug, Clone)]
+pub struct Parsed<T> {
+    pub value: T,
+    pub findings: Vec<Finding>,
+}
+
+impl<T> Parsed<T> {
+    pub fn errors(&self) -> impl Iterator<Item = &Finding> {
+        self.findings.iter().filter(|f| f.is_error())
+    }
+
+    pub fn has_errors(&self) -> bool {
+        self.errors().next().is_some()
+    }
+}
+
+/// Maps byte offsets in a text to 1-based line numbers.
+pub(crate) struct Lines {
+    starts: Vec<usize>,
+}
+
+impl Lines {
+    pub(crate) fn new(text: &str) -> Self {
+        let mut starts = vec![0];
+        starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
+        Lines { starts }
+    }
+
+    pub(crate) fn line_of(&self, offset: usize) -> u32 {
+        let idx = match self.starts.binary_search(&offset) {
+            Ok(i) => i,
+            Err(i) => i - 1,
+        };
+        (idx + 1) as u32
+    }
+}
+
+/// Turns a TOML error into a located finding.
+pub(crate) fn toml_finding(file: &str, text: &str, err: &toml::de::Error) -> Finding {
+    let line = err.span().map(|s| Lines::new(text).line_of(s.start));
+    let message = err.message().trim().trim_end_matches('.').to_owned();
+    Finding::new(Rule::Syntax, file, line, format!("{message}; fix the TOML syntax here"))
+}

@@ -1,0 +1,214 @@
+//! The program's rules (PRODUCT.md §5), checked against a schedule and a roster.
+
+use crate::coverage::{duty_shifts, gaps};
+use crate::finding::{Finding, Rule};
+use crate::roster::Roster;
+use crate::schedule::{Rotation, Schedule, Timing};
+use chrono::{Datelike, Duration, Offset, Weekday};
+
+/// Rotations run 4 to 10 weeks.
+pub const MIN_DAYS: i64 = 28;
+pub const MAX_DAYS: i64 = 70;
+/// Engineers whose UTC offsets all lie within this many hours of each other cover one region.
+pub const POOR_SPREAD_HOURS: i32 = 3;
+
+/// What the lints need beyond the schedule and the roster.
+#[derive(Debug, Clone, Copy)]
+pub struct Rules {
+    pub timing: Timing,
+    pub team_size: usize,
+}
+
+fn name(r: &Rotation) -> String {
+    format!("{} to {}", r.start, r.end)
+}
+
+/// Lints a parsed schedule against the roster. Findings come in schedule order.
+pub fn lint(schedule: &Schedule, roster: &Roster, rules: &Rules) -> Vec<Finding> {
+    let file = schedule.source.as_str();
+    let mut out = Vec::new();
+    let mut push = |rule, r: &Rotation, msg: String| out.push(Finding::new(rule, file, r.line, msg));
+
+    // Rotations are sorted by start day, so overlaps are found against the latest end so far.
+    let mut latest: Option<&Rotation> = None;
+    for (i, r) in schedule.rotations.iter().enumerate() {
+        if r.end < r.start {
+            push(Rule::EndBeforeStart, r, format!("rotation {} ends before it starts; swap the dates", name(r)));
+            continue;
+        }
+        if let Some(prev) = latest {
+            if r.start <= prev.end {
+                let at = prev.line.map(|l| format!(" (line {l})")).unwrap_or_default();
+                push(
+                    Rule::OverlappingRotations,
+                    r,
+                    format!("rotation {} overlaps rotation {}{at}; start it after {}", name(r), name(prev), prev.end),
+                );
+            } else if r.start > prev.end + Duration::days(1) {
+                let (from, to) = (prev.end + Duration::days(1), r.start - Duration::days(1));
+                let n = (to - from).num_days() + 1;
+                push(
+                    Rule::UncoveredDays,
+                    r,
+                    format!(
+                        "nobody is on duty from {from} to {to} ({n} day{}) before rotation {}; extend a rotation or add one",
+                        if n == 1 { "" } else { "s" },
+                        name(r)
+                    ),
+                );
+            }
+        }
+        if latest.is_none_or(|p| r.end > p.end) {
+            latest = Some(r);
+        }
+
+        let mut seen: Vec<&str> = Vec::new();
+        for h in r.engineers() {
+            if seen.iter().any(|s| s.eq_ignore_ascii_case(h)) {
+                push(Rule::DuplicateEngineer, r, format!("{h} is listed twice in rotation {}; remove one", name(r)));
+            }
+            seen.push(h);
+        }
+
+        let days = r.days();
+        if days < MIN_DAYS {
+            push(Rule::ShortRotation, r, format!("rotation {} lasts {days} days, shorter than 4 weeks", name(r)));
+        } else if days > MAX_DAYS {
+            push(Rule::LongRotation, r, format!("rotation {} lasts {days} days, longer than 10 weeks", name(r)));
+        }
+
+        let filled = seen.len();
+        if filled < rules.team_size {
+            let open = rules.team_size - filled;
+            push(
+                Rule::OpenSeats,
+                r,
+                format!(
+                    "rotation {} has {filled} of {} engineers ({open} open seat{})",
+                    name(r),
+                    rules.team_size,
+                    if open == 1 { "" } else { "s" }
+                ),
+            );
+        }
+
+        if !roster.people.is_empty() {
+            for h in &seen {
+                if roster.find(h).is_none() {
+                    push(
+                        Rule::NotInRoster,
+                        r,
+                        format!("{h} is not in the roster ({}); add them to give their timezone and hours", roster.source),
+                    );
+                }
+            }
+        }
+
+        spread(r, roster, rules, &mut push);
+        uncovered_weekday_hours(r, schedule, i, roster, rules, &mut push);
+    }
+
+    if roster.people.is_empty() && schedule.rotations.iter().any(|r| r.engineers().next().is_some()) {
+        out.push(Finding::new(
+            Rule::NotInRoster,
+            file,
+            None,
+            "there is no roster, so nobody's timezone or hours are known; set roster.source to a people.toml",
+        ));
+    }
+    out
+}
+
+/// Warns when everyone on a rotation (with a known zone) sits within a few hours of each other.
+fn spread(r: &Rotation, roster: &Roster, rules: &Rules, push: &mut impl FnMut(Rule, &Rotation, String)) {
+    let at = rules.timing.starts_at(r.start);
+    let offsets: Vec<i32> = r
+        .engineers()
+        .filter_map(|h| roster.find(h)?.timezone)
+        .map(|tz| at.with_timezone(&tz).offset().fix().local_minus_utc() / 60)
+        .collect();
+    if offsets.len() < 2 {
+        return;
+    }
+    // The widest circular gap between sorted offsets; the rest of the clock is what they span.
+    let mut sorted = offsets.clone();
+    sorted.sort_unstable();
+    let widest = sorted
+        .windows(2)
+        .map(|w| w[1] - w[0])
+        .chain(std::iter::once(sorted[0] + 24 * 60 - sorted[sorted.len() - 1]))
+        .max()
+        .unwrap_or(0);
+    let span = 24 * 60 - widest;
+    if span <= POOR_SPREAD_HOURS * 60 {
+        push(
+            Rule::PoorTimezoneSpread,
+            r,
+            format!(
+                "the engineers of rotation {} are all within {} hours of each other; spread them across timezones",
+                name(r),
+                (span + 59) / 60
+            ),
+        );
+    }
+}
+
+/// Warns about weekday time (Monday to Friday in the schedule's zone) nobody on the rotation
+/// works, over the rotation's first seven days.
+fn uncovered_weekday_hours(
+    r: &Rotation,
+    schedule: &Schedule,
+    index: usize,
+    roster: &Roster,
+    rules: &Rules,
+    push: &mut impl FnMut(Rule, &Rotation, String),
+) {
+    if !r.engineers().any(|h| roster.find(h).is_some_and(|p| p.timezone.is_some())) {
+        return;
+    }
+    let from = rules.timing.starts_at(r.start);
+    let to = rules.timing.ends_at(r.end).min(from + Duration::days(7));
+    if from >= to {
+        return;
+    }
+    let just_this = Schedule { rotations: vec![schedule.rotations[index].clone()], ..Schedule::default() };
+    let shifts = duty_shifts(&just_this, roster, &rules.timing, from, to);
+    let tz = rules.timing.timezone;
+    let mut minutes = 0;
+    let mut first = None;
+    for g in gaps(&shifts, from, to) {
+        // Count the gap minute by minute in hour-sized steps, keeping weekdays only.
+        let mut t = g.start;
+        while t < g.end {
+            let step = (g.end - t).min(Duration::minutes(60 - (t.with_timezone(&tz).time().minute_of_hour() as i64)));
+            let day = t.with_timezone(&tz).weekday();
+            if !matches!(day, Weekday::Sat | Weekday::Sun) {
+                minutes += step.num_minutes();
+                first.get_or_insert(t);
+            }
+            t += step;
+        }
+    }
+    if minutes >= 60 {
+        let first = first.map(|t| t.with_timezone(&tz).format("%a %H:%M %Z").to_string()).unwrap_or_default();
+        push(
+            Rule::UncoveredHours,
+            r,
+            format!(
+                "during rotation {} about {} weekday hours a week have nobody working (the first at {first}); add an engineer in another timezone",
+                name(r),
+                minutes / 60
+            ),
+        );
+    }
+}
+
+trait MinuteOfHour {
+    fn minute_of_hour(&self) -> u32;
+}
+
+impl MinuteOfHour for chrono::NaiveTime {
+    fn minute_of_hour(&self) -> u32 {
+        chrono::Timelike::minute(self)
+    }
+}

@@ -1,0 +1,156 @@
+//! The handbook page: a Markdown table with a `Rotation` and an `Engineers` column.
+//!
+//! Read with a real CommonMark + GFM-tables parser, so escaped pipes, inline code, links and
+//! other tables on the page behave as they do on GitHub. Any table whose header has both columns
+//! (in any order, among others) is a schedule table; other tables are ignored.
+
+use crate::finding::{Finding, Lines, Parsed, Rule};
+use crate::schedule::{date_range, seat, Rotation, Schedule, Seat};
+use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd};
+
+/// One table cell: its items, where a link has become the handle from its URL.
+#[derive(Default)]
+struct Cell {
+    /// The cell's text with each link replaced by `@handle` from the link's URL.
+    text: String,
+    /// The plain text only, for the `Rotation` column.
+    plain: String,
+}
+
+struct Table {
+    header: Vec<String>,
+    rows: Vec<(u32, Vec<Cell>)>,
+}
+
+/// The handle a profile link points at: the last path segment of its URL
+/// (`https://github.com/keegancsmith` → `keegancsmith`).
+fn handle_from_url(url: &str) -> Option<String> {
+    let rest = url.split_once("://").map(|(_, r)| r).unwrap_or(url);
+    let path = rest.split(['?', '#']).next().unwrap_or("");
+    let path = path.split_once('/').map(|(_, p)| p).unwrap_or("");
+    let last = path.split('/').filter(|s| !s.is_empty()).last()?;
+    let last = last.trim_start_matches('@');
+    (!last.is_empty() && last.chars().all(|c| c.is_alphanumeric() || "-_.".contains(c))).then(|| last.to_owned())
+}
+
+fn tables(text: &str) -> Vec<Table> {
+    let lines = Lines::new(text);
+    let mut out = Vec::new();
+    let mut table: Option<Table> = None;
+    let mut row: Option<(u32, Vec<Cell>)> = None;
+    let mut cell: Option<Cell> = None;
+    let mut in_head = false;
+    // Inside a link: its handle (if the URL gives one) and the link text seen so far.
+    let mut link: Option<(Option<String>, String)> = None;
+    for (event, range) in Parser::new_ext(text, Options::ENABLE_TABLES).into_offset_iter() {
+        match event {
+            Event::Start(Tag::Table(_)) => table = Some(Table { header: vec![], rows: vec![] }),
+            Event::End(TagEnd::Table) => out.extend(table.take()),
+            Event::Start(Tag::TableHead) => {
+                in_head = true;
+                row = Some((lines.line_of(range.start), vec![]));
+            }
+            Event::Start(Tag::TableRow) => row = Some((lines.line_of(range.start), vec![])),
+            Event::End(TagEnd::TableHead) | Event::End(TagEnd::TableRow) => {
+                if let (Some(t), Some((line, cells))) = (table.as_mut(), row.take()) {
+                    if in_head {
+                        t.header = cells.into_iter().map(|c| c.plain.trim().to_owned()).collect();
+                    } else {
+                        t.rows.push((line, cells));
+                    }
+                }
+                in_head = false;
+            }
+            Event::Start(Tag::TableCell) => cell = Some(Cell::default()),
+            Event::End(TagEnd::TableCell) => {
+                if let (Some(r), Some(c)) = (row.as_mut(), cell.take()) {
+                    r.1.push(c);
+                }
+            }
+            Event::Start(Tag::Link { dest_url, .. }) => link = Some((handle_from_url(&dest_url), String::new())),
+            Event::End(TagEnd::Link) => {
+                if let (Some((handle, label)), Some(c)) = (link.take(), cell.as_mut()) {
+                    let label = label.trim().trim_start_matches('@');
+                    c.text.push('@');
+                    c.text.push_str(handle.as_deref().unwrap_or(label));
+                }
+            }
+            Event::Text(s) | Event::Code(s) => {
+                if let Some(c) = cell.as_mut() {
+                    c.plain.push_str(&s);
+                    match link.as_mut() {
+                        Some((_, label)) => label.push_str(&s),
+                        None => c.text.push_str(&s),
+                    }
+                }
+            }
+            // `<br>` and line breaks inside a cell separate names like commas do.
+            Event::InlineHtml(_) | Event::Html(_) | Event::SoftBreak | Event::HardBreak => {
+                if let Some(c) = cell.as_mut() {
+                    c.text.push(',');
+                    c.plain.push(' ');
+                }
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+/// Splits an `Engineers` cell into seats: a comma list, where `@a @b` and `@a and @b` are two.
+fn seats(who: &str) -> Vec<Seat> {
+    let mut out = Vec::new();
+    for part in who.split([',', ';']) {
+        let words: Vec<&str> =
+            part.split_whitespace().filter(|w| !matches!(w.to_ascii_lowercase().as_str(), "and" | "&" | "+")).collect();
+        if words.len() > 1 && words.iter().all(|w| w.starts_with('@')) {
+            out.extend(words.into_iter().filter_map(seat));
+        } else {
+            out.extend(seat(part));
+        }
+    }
+    out
+}
+
+fn column(header: &[String], names: &[&str]) -> Option<usize> {
+    header.iter().position(|h| names.iter().any(|n| h.eq_ignore_ascii_case(n)))
+}
+
+/// Parses a handbook page. Rows that do not parse are skipped, each with a located error.
+pub fn parse_handbook(file: &str, text: &str) -> Parsed<Schedule> {
+    let mut findings = Vec::new();
+    let mut rotations = Vec::new();
+    let mut found = false;
+    for table in tables(text) {
+        let (Some(rc), Some(ec)) =
+            (column(&table.header, &["Rotation", "Rotations"]), column(&table.header, &["Engineers", "Engineer"]))
+        else {
+            continue;
+        };
+        found = true;
+        for (line, cells) in table.rows {
+            let get = |i: usize| cells.get(i);
+            let when = get(rc).map(|c| c.plain.trim()).unwrap_or("");
+            let who = get(ec).map(|c| c.text.as_str()).unwrap_or("");
+            if when.is_empty() && who.trim().is_empty() {
+                continue;
+            }
+            match date_range(when) {
+                Ok((start, end)) => {
+                    let seats = seats(who);
+                    rotations.push(Rotation { start, end, seats, line: Some(line) });
+                }
+                Err(msg) => findings.push(Finding::new(Rule::Syntax, file, Some(line), format!("{msg}; fix this row"))),
+            }
+        }
+    }
+    if !found {
+        findings.push(Finding::new(
+            Rule::Syntax,
+            file,
+            None,
+            "has no table with a \"Rotation\" and an \"Engineers\" column; add one, like \"| Rotation | Engineers |\"",
+        ));
+    }
+    Parsed { value: Schedule::new(file, rotations), findings }
+}
