@@ -17,6 +17,7 @@ pub mod lint;
 pub mod markdown;
 pub mod roster;
 pub mod schedule;
+pub mod words;
 
 pub use config::{parse_config, Config, ViewerZone};
 pub use coverage::{coverage, Coverage};
