@@ -103,12 +103,17 @@ impl Schedule {
     /// The rotation on duty at `at`. With overlapping rotations (an error `check` reports), the
     /// one that started last.
     pub fn current(&self, timing: &Timing, at: DateTime<Utc>) -> Option<&Rotation> {
-        self.rotations.iter().filter(|r| timing.contains(r, at)).max_by_key(|r| r.start)
+        // Rotations are sorted by start day: only those started by `at` can hold it, and a cheap
+        // date test skips the ones long over before any instant is computed.
+        let started = self.rotations.partition_point(|r| timing.starts_at(r.start) <= at);
+        let day = at.with_timezone(&timing.timezone).date_naive() - Duration::days(1);
+        self.rotations[..started].iter().rev().find(|r| r.end >= day && timing.contains(r, at))
     }
 
     /// The first rotation starting after `at`.
     pub fn next(&self, timing: &Timing, at: DateTime<Utc>) -> Option<&Rotation> {
-        self.rotations.iter().find(|r| timing.starts_at(r.start) > at)
+        let started = self.rotations.partition_point(|r| timing.starts_at(r.start) <= at);
+        self.rotations.get(started)
     }
 
     /// The next instant after `at` at which the people on duty change: a rotation's start or end.
