@@ -15,6 +15,8 @@ struct Cell {
     text: String,
     /// The plain text only, for the `Rotation` column.
     plain: String,
+    /// A cell of a column nobody reads.
+    skip: bool,
 }
 
 struct Table {
@@ -61,7 +63,12 @@ fn tables(text: &str) -> Vec<Table> {
                 }
                 in_head = false;
             }
-            Event::Start(Tag::TableCell) => cell = Some(Cell::default()),
+            Event::Start(Tag::TableCell) => {
+                // Only the header and the two columns read are kept; other cells are skipped.
+                let col = row.as_ref().map_or(0, |r| r.1.len());
+                let wanted = in_head || table.as_ref().is_some_and(|t| schedule_columns(&t.header).is_some_and(|(a, b)| col == a || col == b));
+                cell = Some(Cell { skip: !wanted, ..Cell::default() });
+            }
             Event::End(TagEnd::TableCell) => {
                 if let (Some(r), Some(c)) = (row.as_mut(), cell.take()) {
                     r.1.push(c);
@@ -76,7 +83,7 @@ fn tables(text: &str) -> Vec<Table> {
                 }
             }
             Event::Text(s) | Event::Code(s) => {
-                if let Some(c) = cell.as_mut() {
+                if let Some(c) = cell.as_mut().filter(|c| !c.skip) {
                     c.plain.push_str(&s);
                     match link.as_mut() {
                         Some((_, label)) => label.push_str(&s),
@@ -101,8 +108,7 @@ fn tables(text: &str) -> Vec<Table> {
 fn seats(who: &str) -> Vec<Seat> {
     let mut out = Vec::new();
     for part in who.split([',', ';']) {
-        let words: Vec<&str> =
-            part.split_whitespace().filter(|w| !matches!(w.to_ascii_lowercase().as_str(), "and" | "&" | "+")).collect();
+        let words: Vec<&str> = part.split_whitespace().filter(|w| !(w.eq_ignore_ascii_case("and") || *w == "&" || *w == "+")).collect();
         if words.len() > 1 && words.iter().all(|w| w.starts_with('@')) {
             out.extend(words.into_iter().filter_map(seat));
         } else {
@@ -116,17 +122,18 @@ fn column(header: &[String], names: &[&str]) -> Option<usize> {
     header.iter().position(|h| names.iter().any(|n| h.eq_ignore_ascii_case(n)))
 }
 
+/// The `Rotation` and `Engineers` columns of a header, if it has both.
+fn schedule_columns(header: &[String]) -> Option<(usize, usize)> {
+    Some((column(header, &["Rotation", "Rotations"])?, column(header, &["Engineers", "Engineer"])?))
+}
+
 /// Parses a handbook page. Rows that do not parse are skipped, each with a located error.
 pub fn parse_handbook(file: &str, text: &str) -> Parsed<Schedule> {
     let mut findings = Vec::new();
     let mut rotations = Vec::new();
     let mut found = false;
     for table in tables(text) {
-        let (Some(rc), Some(ec)) =
-            (column(&table.header, &["Rotation", "Rotations"]), column(&table.header, &["Engineers", "Engineer"]))
-        else {
-            continue;
-        };
+        let Some((rc, ec)) = schedule_columns(&table.header) else { continue };
         found = true;
         for (line, cells) in table.rows {
             let get = |i: usize| cells.get(i);

@@ -156,12 +156,21 @@ pub fn date_range(text: &str) -> Result<(NaiveDate, NaiveDate), String> {
         .ok_or_else(bad)?;
     let date = |s: &str| {
         let s = s.trim();
-        NaiveDate::parse_from_str(s, "%Y-%m-%d")
-            .ok()
-            .filter(|_| s.len() == 10)
-            .ok_or_else(|| format!("\"{s}\" in the rotation \"{t}\" is not a date; write YYYY-MM-DD"))
+        iso_date(s).ok_or_else(|| format!("\"{s}\" in the rotation \"{t}\" is not a date; write YYYY-MM-DD"))
     };
     Ok((date(a)?, date(b)?))
+}
+
+/// Reads exactly `YYYY-MM-DD`.
+pub fn iso_date(s: &str) -> Option<NaiveDate> {
+    let b = s.as_bytes();
+    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
+        return None;
+    }
+    let num = |r: std::ops::Range<usize>| -> Option<u32> {
+        b[r].iter().try_fold(0u32, |n, &c| c.is_ascii_digit().then(|| n * 10 + (c - b'0') as u32))
+    };
+    NaiveDate::from_ymd_opt(num(0..4)? as i32, num(5..7)?, num(8..10)?)
 }
 
 #[derive(Deserialize)]

@@ -123,9 +123,9 @@ async fn dispatch(global: &Global, command: Command) -> Result<i32, Failure> {
             if json {
                 print_json(&models::Check { ok: errors == 0, errors, warnings: findings.len() - errors, findings: &findings });
             } else {
-                let mut checked = vec![settings.config_file.as_ref().map(|p| p.display().to_string()).unwrap_or_else(|| "default config".into())];
+                let mut checked = vec![settings.config_file.as_ref().map(|p| p.display().to_string()).unwrap_or_else(|| "the built-in defaults (no config file)".into())];
                 checked.push(inputs.schedule.source.clone());
-                if !inputs.roster.source.is_empty() {
+                if !inputs.roster.source.is_empty() && inputs.roster.source != inputs.schedule.source {
                     checked.push(inputs.roster.source.clone());
                 }
                 print!("{}", render::check(&findings, &checked));
