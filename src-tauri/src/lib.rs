@@ -1,1 +1,3 @@
+pub mod escalations;
+pub mod secrets;
 pub fn run() {}
