@@ -5,14 +5,18 @@
 //! with `ROTA_KEYRING_TESTS=1`. Without that variable it says so and checks nothing, so a plain
 //! `cargo test` never touches the keyring of the person running it.
 
+use std::io::Write;
+
 use rota::secrets::{OsKeyring, SecretName, SecretStore, SecretValue, SERVICE};
 
 fn enabled() -> bool {
     if std::env::var_os("ROTA_KEYRING_TESTS").is_some() {
         return true;
     }
-    eprintln!(
-        "SKIPPED: keyring test needs ROTA_KEYRING_TESTS=1 and an unlocked Secret Service; run tests/keyring.sh"
+    // Straight to stderr, past the test harness's capture, so the skip shows in every run.
+    let _ = writeln!(
+        std::io::stderr(),
+        "SKIPPED keyring test: set ROTA_KEYRING_TESTS=1 inside an unlocked Secret Service session (run tests/keyring.sh)"
     );
     false
 }
