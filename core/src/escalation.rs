@@ -247,6 +247,8 @@ impl FromIterator<(String, Option<String>)> for SeenSet {
 }
 
 /// One notification to show.
+// Few and short-lived: boxing the escalation would buy nothing.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Notice {
     /// An escalation that became mine since the last successful poll: new, or reassigned to me
