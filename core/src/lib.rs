@@ -8,10 +8,12 @@
 //! timezone. File contents, `now` and the viewer's zone are arguments, so every answer can be
 //! tested at any instant in any zone.
 
+pub mod backoff;
 pub mod config;
 pub mod coverage;
 pub mod demo;
 pub mod duty;
+pub mod escalation;
 pub mod finding;
 pub mod lint;
 pub mod markdown;

@@ -2,9 +2,11 @@
 //! `rota-core`: it reads files, URLs, the clock and the system's zone, and hands them to the core.
 
 pub mod cli;
+pub mod escalations;
 pub mod clock;
 pub mod inputs;
 pub mod models;
+pub mod secrets;
 pub mod settings;
 pub mod sources;
 

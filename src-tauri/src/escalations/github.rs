@@ -1,0 +1,757 @@
+//! The `github` backend: escalations are the issues of one repository that carry a label.
+//!
+//! It speaks the GitHub REST API (version `2022-11-28`) at a configurable base URL (GitHub
+//! Enterprise, test servers). Polls are conditional: each page's `ETag` is kept and sent back as
+//! `If-None-Match`, so an unchanged poll is a `304` per page, which GitHub does not count against
+//! the rate limit, and the cached page is used.
+//!
+//! How an issue maps to an [`Escalation`]:
+//!
+//! | escalation | issue |
+//! | --- | --- |
+//! | `id` | the issue number |
+//! | `title` | the title |
+//! | `severity` | the most urgent `sev1`..`sev4` label, else a `Severity:` line in the body, else `sev3` |
+//! | `customer`, `reporter` | a `Customer:` / `Reporter:` line in the body; the reporter defaults to the issue's author |
+//! | `url` | a `Link:` line in the body, else the issue's page (`html_url`) |
+//! | `assignee` | me, if I am among the assignees; else the first assignee |
+//! | `state` | closed: resolved; else the handed-to-engineering label: handed to engineering; else the acknowledged label: acknowledged; else open |
+//! | `client_key` | the hidden marker `<!-- rota-key: KEY -->` in the body |
+//! | `details` | the body without those lines and the marker |
+//!
+//! Pull requests (items with a `pull_request` key) are skipped. Filing writes the body in the same
+//! shape, with the label, a severity label and the assignee.
+//!
+//! It does not retry, sleep or read the keyring: each call is one attempt, failures are
+//! [`BackendError`] variants (with the time to come back for rate limits), and the token is
+//! handed in.
+
+use super::{Backend, BackendError};
+use crate::secrets::SecretValue;
+use chrono::{DateTime, Utc};
+use reqwest::header::{
+    HeaderMap, HeaderValue, ACCEPT, AUTHORIZATION, ETAG, IF_NONE_MATCH, LINK, USER_AGENT,
+};
+use reqwest::{Method, StatusCode, Url};
+use rota_core::escalation::{same_handle, Escalation, EscalationState, NewEscalation, Severity};
+use serde::Deserialize;
+use serde_json::json;
+use std::collections::HashMap;
+use std::fmt;
+use std::sync::Mutex;
+use std::time::{Duration, SystemTime};
+
+/// Where and how to reach the repository.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GithubConfig {
+    /// The API base URL, e.g. `https://api.github.com` or `https://ghe.example.com/api/v3`.
+    pub api: String,
+    pub owner: String,
+    pub repo: String,
+    /// The label every escalation carries.
+    pub label: String,
+    /// The label that marks an escalation acknowledged.
+    pub acknowledged_label: String,
+    /// The label that marks an escalation handed to engineering.
+    pub handed_to_engineering_label: String,
+    /// My GitHub login: whose escalations `list_open(Some(..))` is usually asked for.
+    pub me: String,
+    /// The longest one request may take before it counts as a transient failure.
+    pub timeout: Duration,
+}
+
+impl GithubConfig {
+    /// A config with the default labels (`escalation`, `acknowledged`, `handed-to-engineering`)
+    /// and a 20 s timeout. `repo` is `owner/name`.
+    pub fn new(api: &str, repo: &str, me: &str) -> Result<Self, BackendError> {
+        let (owner, name) = repo
+            .split_once('/')
+            .filter(|(o, n)| !o.is_empty() && !n.is_empty() && !n.contains('/'))
+            .ok_or_else(|| {
+                BackendError::Invalid(format!("repository {repo:?} is not owner/name"))
+            })?;
+        Ok(GithubConfig {
+            api: api.trim_end_matches('/').to_owned(),
+            owner: owner.to_owned(),
+            repo: name.to_owned(),
+            label: "escalation".into(),
+            acknowledged_label: "acknowledged".into(),
+            handed_to_engineering_label: "handed-to-engineering".into(),
+            me: me.to_owned(),
+            timeout: Duration::from_secs(20),
+        })
+    }
+}
+
+/// A page of a list, as last received: what a `304` stands for.
+#[derive(Debug, Clone)]
+struct CachedPage {
+    etag: String,
+    issues: Vec<Issue>,
+    next: Option<String>,
+}
+
+/// The GitHub backend. Cheap to share: one connection pool, one page cache.
+pub struct GithubBackend {
+    config: GithubConfig,
+    http: reqwest::Client,
+    api: Url,
+    pages: Mutex<HashMap<String, CachedPage>>,
+}
+
+impl fmt::Debug for GithubBackend {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("GithubBackend")
+            .field("config", &self.config)
+            .finish_non_exhaustive()
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+struct User {
+    login: String,
+}
+
+/// Issue labels come as objects, or as bare names in some payloads.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+enum Label {
+    Object { name: String },
+    Name(String),
+}
+
+impl Label {
+    fn name(&self) -> &str {
+        match self {
+            Label::Object { name } | Label::Name(name) => name,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+struct Issue {
+    number: u64,
+    title: String,
+    #[serde(default)]
+    body: Option<String>,
+    html_url: String,
+    state: String,
+    #[serde(default)]
+    labels: Vec<Label>,
+    #[serde(default)]
+    assignee: Option<User>,
+    #[serde(default)]
+    assignees: Option<Vec<User>>,
+    #[serde(default)]
+    user: Option<User>,
+    created_at: DateTime<Utc>,
+    #[serde(default)]
+    pull_request: Option<serde_json::Value>,
+}
+
+#[derive(Deserialize)]
+struct ErrorBody {
+    #[serde(default)]
+    message: Option<String>,
+}
+
+fn now() -> DateTime<Utc> {
+    DateTime::<Utc>::from(SystemTime::now())
+}
+
+const MARKER_OPEN: &str = "<!-- rota-key:";
+const MARKER_CLOSE: &str = "-->";
+
+/// The hidden marker that carries a client key in an issue body.
+pub fn key_marker(key: &str) -> String {
+    format!("{MARKER_OPEN} {key} {MARKER_CLOSE}")
+}
+
+/// The issue body Rota files for an escalation: details, then one `Key: value` line per field,
+/// then the key marker.
+pub fn issue_body(new: &NewEscalation) -> String {
+    let mut body = new.details.trim().to_owned();
+    let mut fields = String::new();
+    let mut field = |name: &str, value: Option<&str>| {
+        if let Some(v) = value.map(str::trim).filter(|v| !v.is_empty()) {
+            fields.push_str(&format!("{name}: {}\n", v.replace('\n', " ")));
+        }
+    };
+    field("Customer", new.customer.as_deref());
+    field("Severity", Some(new.severity.as_str()));
+    field("Link", new.url.as_deref());
+    field("Reporter", new.reporter.as_deref());
+    if !body.is_empty() {
+        body.push_str("\n\n");
+    }
+    body.push_str(&fields);
+    if let Some(key) = new
+        .client_key
+        .as_deref()
+        .map(str::trim)
+        .filter(|k| !k.is_empty())
+    {
+        body.push('\n');
+        body.push_str(&key_marker(key));
+        body.push('\n');
+    }
+    body
+}
+
+/// The fields Rota reads back out of an issue body.
+#[derive(Debug, Default, PartialEq, Eq)]
+struct BodyFields {
+    details: String,
+    customer: Option<String>,
+    severity: Option<Severity>,
+    link: Option<String>,
+    reporter: Option<String>,
+    key: Option<String>,
+}
+
+fn parse_body(body: &str) -> BodyFields {
+    let mut f = BodyFields::default();
+    let mut details = Vec::new();
+    for line in body.lines() {
+        let t = line.trim();
+        if let Some(rest) = t
+            .strip_prefix(MARKER_OPEN)
+            .and_then(|r| r.strip_suffix(MARKER_CLOSE))
+        {
+            f.key = Some(rest.trim().to_owned()).filter(|k| !k.is_empty());
+            continue;
+        }
+        let field = t
+            .split_once(':')
+            .map(|(k, v)| (k.trim().to_ascii_lowercase(), v.trim()));
+        let value = |v: &str| Some(v.to_owned()).filter(|v| !v.is_empty());
+        match field {
+            Some((k, v)) if k == "customer" => f.customer = value(v),
+            Some((k, v)) if k == "severity" && v.parse::<Severity>().is_ok() => {
+                f.severity = v.parse().ok()
+            }
+            Some((k, v)) if k == "link" => f.link = value(v),
+            Some((k, v)) if k == "reporter" => f.reporter = value(v.trim_start_matches('@')),
+            _ => details.push(line),
+        }
+    }
+    f.details = details.join("\n").trim().to_owned();
+    f
+}
+
+fn parse_link_next(value: &str) -> Option<String> {
+    value.split(',').find_map(|part| {
+        let mut pieces = part.split(';');
+        let url = pieces.next()?.trim().strip_prefix('<')?.strip_suffix('>')?;
+        pieces
+            .any(|p| matches!(p.trim().split_once('='), Some(("rel", r)) if r.trim_matches('"').split(' ').any(|r| r == "next")))
+            .then(|| url.to_owned())
+    })
+}
+
+/// A 403 or 429 that is a rate limit: when to come back. `retry-after` (seconds) wins, then
+/// `x-ratelimit-reset` (epoch seconds) when no requests remain; a 429 without either waits a
+/// minute, as GitHub's docs ask. A 403 with neither is not a rate limit.
+fn rate_limited_until(
+    status: StatusCode,
+    headers: &HeaderMap,
+    now: DateTime<Utc>,
+) -> Option<DateTime<Utc>> {
+    if status != StatusCode::FORBIDDEN && status != StatusCode::TOO_MANY_REQUESTS {
+        return None;
+    }
+    let header = |name: &str| {
+        headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::trim)
+    };
+    if let Some(secs) = header("retry-after").and_then(|v| v.parse::<u32>().ok()) {
+        return Some(now + chrono::Duration::seconds(secs.into()));
+    }
+    if header("x-ratelimit-remaining") == Some("0") {
+        if let Some(reset) = header("x-ratelimit-reset").and_then(|v| v.parse::<i64>().ok()) {
+            return DateTime::from_timestamp(reset, 0).map(|t| t.max(now));
+        }
+    }
+    (status == StatusCode::TOO_MANY_REQUESTS).then(|| now + chrono::Duration::seconds(60))
+}
+
+fn request_error(e: reqwest::Error) -> BackendError {
+    if e.is_decode() {
+        BackendError::Failed("GitHub sent a response Rota cannot read".into())
+    } else if e.is_timeout() {
+        BackendError::Transient("GitHub did not answer in time".into())
+    } else if e.is_builder() {
+        BackendError::Failed(format!("cannot build the request: {}", e.without_url()))
+    } else {
+        // Connection refused or reset, DNS, TLS: the network or GitHub is away for now.
+        BackendError::Transient(format!("cannot reach GitHub: {}", e.without_url()))
+    }
+}
+
+impl GithubBackend {
+    /// A backend for `config`, authenticating with `token` (a fine-grained or classic token with
+    /// read and write access to the repository's issues).
+    pub fn new(config: GithubConfig, token: &SecretValue) -> Result<Self, BackendError> {
+        let api = Url::parse(&format!("{}/", config.api))
+            .map_err(|e| BackendError::Invalid(format!("API URL {:?}: {e}", config.api)))?;
+        let mut auth =
+            HeaderValue::from_str(&format!("Bearer {}", token.expose())).map_err(|_| {
+                BackendError::Invalid("the GitHub token has characters a header cannot hold".into())
+            })?;
+        auth.set_sensitive(true);
+        let mut headers = HeaderMap::new();
+        headers.insert(AUTHORIZATION, auth);
+        headers.insert(
+            ACCEPT,
+            HeaderValue::from_static("application/vnd.github+json"),
+        );
+        headers.insert(
+            "x-github-api-version",
+            HeaderValue::from_static("2022-11-28"),
+        );
+        headers.insert(
+            USER_AGENT,
+            HeaderValue::from_static(concat!("rota/", env!("CARGO_PKG_VERSION"))),
+        );
+        let http = reqwest::Client::builder()
+            .default_headers(headers)
+            .timeout(config.timeout)
+            .connect_timeout(config.timeout.min(Duration::from_secs(10)))
+            .build()
+            .map_err(|e| {
+                BackendError::Failed(format!("cannot start the HTTP client: {}", e.without_url()))
+            })?;
+        Ok(GithubBackend {
+            config,
+            http,
+            api,
+            pages: Mutex::new(HashMap::new()),
+        })
+    }
+
+    pub fn config(&self) -> &GithubConfig {
+        &self.config
+    }
+
+    fn url(&self, path: &str, query: &[(&str, &str)]) -> Url {
+        let mut url = self
+            .api
+            .join(path.trim_start_matches('/'))
+            .expect("a relative API path");
+        if !query.is_empty() {
+            url.query_pairs_mut().extend_pairs(query);
+        }
+        url
+    }
+
+    fn repo_path(&self, rest: &str) -> String {
+        format!("repos/{}/{}/{rest}", self.config.owner, self.config.repo)
+    }
+
+    fn issue_number(id: &str) -> Result<u64, BackendError> {
+        id.trim()
+            .trim_start_matches('#')
+            .parse()
+            .map_err(|_| BackendError::NotFound(id.to_owned()))
+    }
+
+    /// Turns an unsuccessful status into its error. `what` names the thing for a 404.
+    async fn status_error(response: reqwest::Response, what: &str) -> BackendError {
+        let status = response.status();
+        if let Some(until) = rate_limited_until(status, response.headers(), now()) {
+            return BackendError::RateLimited { until };
+        }
+        let message = response
+            .json::<ErrorBody>()
+            .await
+            .ok()
+            .and_then(|b| b.message)
+            .unwrap_or_default();
+        match status {
+            StatusCode::UNAUTHORIZED => BackendError::Unauthorized,
+            StatusCode::FORBIDDEN => BackendError::Forbidden,
+            StatusCode::NOT_FOUND | StatusCode::GONE => BackendError::NotFound(what.to_owned()),
+            s if s.is_server_error() => BackendError::Transient(format!("GitHub answered {s}")),
+            s => BackendError::Invalid(if message.is_empty() {
+                format!("GitHub answered {s}")
+            } else {
+                format!("GitHub answered {s}: {message}")
+            }),
+        }
+    }
+
+    async fn send_json<T: serde::de::DeserializeOwned>(
+        &self,
+        method: Method,
+        url: Url,
+        body: Option<serde_json::Value>,
+        what: &str,
+    ) -> Result<T, BackendError> {
+        let mut request = self.http.request(method, url);
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        let response = request.send().await.map_err(request_error)?;
+        if !response.status().is_success() {
+            return Err(Self::status_error(response, what).await);
+        }
+        response.json().await.map_err(request_error)
+    }
+
+    /// Every issue of a list, following `Link: rel="next"`, each page conditional on its ETag.
+    async fn list_issues(&self, first: Url) -> Result<Vec<Issue>, BackendError> {
+        let mut issues = Vec::new();
+        let mut next = Some(first.to_string());
+        let mut pages = 0;
+        while let Some(url) = next.take() {
+            pages += 1;
+            if pages > 100 {
+                return Err(BackendError::Failed(
+                    "more than 100 pages of escalations".into(),
+                ));
+            }
+            // The token goes only to the configured API, whatever a Link header says.
+            if !url.starts_with(self.api.as_str()) {
+                return Err(BackendError::Failed(
+                    "GitHub linked to a page outside the configured API URL".into(),
+                ));
+            }
+            let cached = self
+                .pages
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .get(&url)
+                .cloned();
+            let mut request = self.http.get(&url);
+            if let Some(page) = &cached {
+                request = request.header(IF_NONE_MATCH, &page.etag);
+            }
+            let response = request.send().await.map_err(request_error)?;
+            let page = match (response.status(), cached) {
+                (StatusCode::NOT_MODIFIED, Some(page)) => page,
+                (status, _) if status.is_success() => {
+                    let etag = response
+                        .headers()
+                        .get(ETAG)
+                        .and_then(|v| v.to_str().ok())
+                        .map(str::to_owned);
+                    let link = response
+                        .headers()
+                        .get(LINK)
+                        .and_then(|v| v.to_str().ok())
+                        .and_then(parse_link_next);
+                    let page = CachedPage {
+                        etag: etag.unwrap_or_default(),
+                        issues: response.json().await.map_err(request_error)?,
+                        next: link,
+                    };
+                    if !page.etag.is_empty() {
+                        self.pages
+                            .lock()
+                            .unwrap_or_else(|p| p.into_inner())
+                            .insert(url.clone(), page.clone());
+                    }
+                    page
+                }
+                _ => return Err(Self::status_error(response, &url).await),
+            };
+            issues.extend(page.issues.into_iter().filter(|i| i.pull_request.is_none()));
+            next = page.next;
+        }
+        Ok(issues)
+    }
+
+    fn escalation(&self, issue: Issue) -> Escalation {
+        let fields = parse_body(issue.body.as_deref().unwrap_or(""));
+        let has_label = |name: &str| {
+            issue
+                .labels
+                .iter()
+                .any(|l| l.name().eq_ignore_ascii_case(name))
+        };
+        let severity = issue
+            .labels
+            .iter()
+            .filter_map(|l| {
+                l.name()
+                    .to_ascii_lowercase()
+                    .strip_prefix("sev")
+                    .and_then(|d| d.parse::<Severity>().ok())
+            })
+            .min()
+            .or(fields.severity)
+            .unwrap_or_default();
+        let state = if issue.state == "closed" {
+            EscalationState::Resolved
+        } else if has_label(&self.config.handed_to_engineering_label) {
+            EscalationState::HandedToEngineering
+        } else if has_label(&self.config.acknowledged_label) {
+            EscalationState::Acknowledged
+        } else {
+            EscalationState::Open
+        };
+        let assignees = issue.assignees.unwrap_or_default();
+        let assignee = assignees
+            .iter()
+            .find(|u| same_handle(&u.login, &self.config.me))
+            .or(issue.assignee.as_ref())
+            .or(assignees.first())
+            .map(|u| u.login.clone());
+        Escalation {
+            id: issue.number.to_string(),
+            title: issue.title,
+            customer: fields.customer,
+            severity,
+            url: fields.link.or(Some(issue.html_url)),
+            details: fields.details,
+            reporter: fields.reporter.or(issue.user.map(|u| u.login)),
+            assignee,
+            state,
+            created_at: issue.created_at,
+            client_key: fields.key,
+        }
+    }
+
+    /// The escalation filed with `key` (any state), if there is one: the label's issues are
+    /// searched for the body marker. Not GitHub's search API, whose index lags behind a create.
+    pub async fn find_by_client_key(&self, key: &str) -> Result<Option<Escalation>, BackendError> {
+        let url = self.url(
+            &self.repo_path("issues"),
+            &[
+                ("labels", &self.config.label),
+                ("state", "all"),
+                ("sort", "created"),
+                ("direction", "desc"),
+                ("per_page", "100"),
+            ],
+        );
+        let found = self
+            .list_issues(url)
+            .await?
+            .into_iter()
+            .map(|i| self.escalation(i))
+            .find(|e| e.client_key.as_deref() == Some(key));
+        Ok(found)
+    }
+
+    async fn add_label(&self, id: &str, label: &str) -> Result<Escalation, BackendError> {
+        let n = Self::issue_number(id)?;
+        let url = self.url(&self.repo_path(&format!("issues/{n}/labels")), &[]);
+        let _: serde_json::Value = self
+            .send_json(Method::POST, url, Some(json!({ "labels": [label] })), id)
+            .await?;
+        self.get(id).await
+    }
+}
+
+impl Backend for GithubBackend {
+    async fn list_open(&self, assignee: Option<&str>) -> Result<Vec<Escalation>, BackendError> {
+        let mut query = vec![];
+        if let Some(a) = assignee {
+            query.push(("assignee", a));
+        }
+        query.extend([
+            ("labels", self.config.label.as_str()),
+            ("state", "open"),
+            ("per_page", "100"),
+        ]);
+        let url = self.url(&self.repo_path("issues"), &query);
+        Ok(self
+            .list_issues(url)
+            .await?
+            .into_iter()
+            .map(|i| self.escalation(i))
+            .collect())
+    }
+
+    /// Files an issue with the label, a severity label and the assignee. With a client key it
+    /// first looks for the issue a previous attempt filed, so a retry never duplicates.
+    async fn create(
+        &self,
+        new: &NewEscalation,
+        _now: DateTime<Utc>,
+    ) -> Result<Escalation, BackendError> {
+        if new.title.trim().is_empty() {
+            return Err(BackendError::Invalid("an escalation needs a title".into()));
+        }
+        if let Some(key) = new
+            .client_key
+            .as_deref()
+            .map(str::trim)
+            .filter(|k| !k.is_empty())
+        {
+            if let Some(found) = self.find_by_client_key(key).await? {
+                return Ok(found);
+            }
+        }
+        let assignees: Vec<&str> = new
+            .assignee
+            .as_deref()
+            .map(str::trim)
+            .filter(|a| !a.is_empty())
+            .into_iter()
+            .collect();
+        let body = json!({
+            "title": new.title.trim(),
+            "body": issue_body(new),
+            "assignees": assignees,
+            "labels": [self.config.label.as_str(), new.severity.as_str()],
+        });
+        let url = self.url(&self.repo_path("issues"), &[]);
+        let issue: Issue = self
+            .send_json(Method::POST, url, Some(body), "the repository")
+            .await?;
+        Ok(self.escalation(issue))
+    }
+
+    async fn get(&self, id: &str) -> Result<Escalation, BackendError> {
+        let n = Self::issue_number(id)?;
+        let url = self.url(&self.repo_path(&format!("issues/{n}")), &[]);
+        let issue: Issue = self.send_json(Method::GET, url, None, id).await?;
+        if issue.pull_request.is_some() {
+            return Err(BackendError::NotFound(id.to_owned()));
+        }
+        Ok(self.escalation(issue))
+    }
+
+    async fn acknowledge(&self, id: &str, _now: DateTime<Utc>) -> Result<Escalation, BackendError> {
+        self.add_label(id, &self.config.acknowledged_label).await
+    }
+
+    async fn hand_to_engineering(
+        &self,
+        id: &str,
+        _now: DateTime<Utc>,
+    ) -> Result<Escalation, BackendError> {
+        self.add_label(id, &self.config.handed_to_engineering_label)
+            .await
+    }
+
+    async fn resolve(&self, id: &str, _now: DateTime<Utc>) -> Result<Escalation, BackendError> {
+        let n = Self::issue_number(id)?;
+        let url = self.url(&self.repo_path(&format!("issues/{n}")), &[]);
+        let body = json!({ "state": "closed", "state_reason": "completed" });
+        let issue: Issue = self.send_json(Method::PATCH, url, Some(body), id).await?;
+        Ok(self.escalation(issue))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn body_round_trips_the_fields_and_the_key() {
+        let new = NewEscalation {
+            title: "t".into(),
+            customer: Some("Acme Corp".into()),
+            severity: Severity::Sev1,
+            url: Some("https://support.example.com/t/42".into()),
+            details: "Search is down.\nSince 09:00: all regions.".into(),
+            reporter: Some("support-sam".into()),
+            assignee: Some("keegancsmith".into()),
+            client_key: Some("k-1".into()),
+        };
+        let body = issue_body(&new);
+        assert!(body.ends_with("\n<!-- rota-key: k-1 -->\n"), "{body}");
+        assert_eq!(
+            parse_body(&body),
+            BodyFields {
+                details: "Search is down.\nSince 09:00: all regions.".into(),
+                customer: Some("Acme Corp".into()),
+                severity: Some(Severity::Sev1),
+                link: Some("https://support.example.com/t/42".into()),
+                reporter: Some("support-sam".into()),
+                key: Some("k-1".into()),
+            }
+        );
+        assert_eq!(
+            parse_body("Severity: whenever\nReporter: @bob").details,
+            "Severity: whenever"
+        );
+        assert_eq!(
+            parse_body("Reporter: @bob").reporter.as_deref(),
+            Some("bob")
+        );
+    }
+
+    #[test]
+    fn link_headers() {
+        let check = |header: &str, next: Option<&str>| {
+            assert_eq!(parse_link_next(header).as_deref(), next, "{header}")
+        };
+        check(
+            r#"<https://api.github.com/repositories/1000/issues?per_page=3&page=2>; rel="next", <https://api.github.com/repositories/1000/issues?per_page=3&page=5>; rel="last""#,
+            Some("https://api.github.com/repositories/1000/issues?per_page=3&page=2"),
+        );
+        check(
+            r#"<https://x/?page=4>; rel="prev", <https://x/?page=1>; rel="first""#,
+            None,
+        );
+        check(
+            r#"<https://x/?page=1>; rel="first", <https://x/?page=3>; rel="next""#,
+            Some("https://x/?page=3"),
+        );
+        check("", None);
+    }
+
+    #[test]
+    fn rate_limit_rules() {
+        let now = DateTime::from_timestamp(1_700_000_000, 0).unwrap();
+        let headers = |pairs: &[(&'static str, &'static str)]| {
+            let mut h = HeaderMap::new();
+            for (k, v) in pairs {
+                h.insert(*k, HeaderValue::from_static(v));
+            }
+            h
+        };
+        let check = |status: u16, pairs: &[(&'static str, &'static str)], expected: Option<i64>| {
+            let got =
+                rate_limited_until(StatusCode::from_u16(status).unwrap(), &headers(pairs), now);
+            assert_eq!(
+                got,
+                expected.map(|s| now + chrono::Duration::seconds(s)),
+                "{status} {pairs:?}"
+            );
+        };
+        check(403, &[("retry-after", "120")], Some(120));
+        check(
+            429,
+            &[
+                ("retry-after", "5"),
+                ("x-ratelimit-remaining", "0"),
+                ("x-ratelimit-reset", "1700009999"),
+            ],
+            Some(5),
+        );
+        check(
+            403,
+            &[
+                ("x-ratelimit-remaining", "0"),
+                ("x-ratelimit-reset", "1700000900"),
+            ],
+            Some(900),
+        );
+        check(
+            403,
+            &[
+                ("x-ratelimit-remaining", "0"),
+                ("x-ratelimit-reset", "1600000000"),
+            ],
+            Some(0),
+        ); // already past
+        check(
+            403,
+            &[
+                ("x-ratelimit-remaining", "12"),
+                ("x-ratelimit-reset", "1700000900"),
+            ],
+            None,
+        ); // plain forbidden
+        check(403, &[], None);
+        check(429, &[], Some(60));
+        check(500, &[("retry-after", "5")], None);
+    }
+}

@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Runs the keyring test (src-tauri/tests/keyring.rs) against a real Secret Service:
+# a throwaway HOME, a private D-Bus session and an unlocked gnome-keyring in it.
+# Needs: dbus-run-session (dbus), gnome-keyring. Extra arguments go to `cargo test`.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+# cargo and rustup find their homes through HOME unless told: pin them before HOME moves.
+export CARGO_HOME="${CARGO_HOME:-$HOME/.cargo}" RUSTUP_HOME="${RUSTUP_HOME:-$HOME/.rustup}"
+home="$(mktemp -d)"
+trap 'rm -rf "$home"' EXIT
+export HOME="$home" XDG_DATA_HOME="$home/.local/share" XDG_CONFIG_HOME="$home/.config" \
+  XDG_CACHE_HOME="$home/.cache" XDG_RUNTIME_DIR="$home/run"
+mkdir -p "$XDG_RUNTIME_DIR" && chmod 700 "$XDG_RUNTIME_DIR"
+
+# Build first, outside the session, so the daemon does not wait on the compiler.
+cargo test -p rota --test keyring --no-run "$@"
+
+# gnome-keyring refuses an empty password (NoStorageAccess); any other unlocks the new keyring.
+dbus-run-session -- sh -c '
+  printf "rota-test-password" | gnome-keyring-daemon --daemonize --unlock --components=secrets >/dev/null
+  ROTA_KEYRING_TESTS=1 cargo test -p rota --test keyring "$@" -- --nocapture
+' sh "$@"
