@@ -72,7 +72,11 @@ pub struct LocalTime {
 impl LocalTime {
     pub fn new(timezone: Tz, at: DateTime<Utc>) -> Self {
         let local = at.with_timezone(&timezone);
-        let abbreviation = local.offset().abbreviation().unwrap_or_default().to_owned();
+        // Zones with no letters (Asia/Kathmandu) are named by their offset, as tzdata does: "+0545".
+        let abbreviation = match local.offset().abbreviation() {
+            Some(a) if !a.is_empty() => a.to_owned(),
+            _ => local.format("%z").to_string(),
+        };
         LocalTime { timezone, time: local.fixed_offset(), abbreviation }
     }
 

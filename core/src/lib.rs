@@ -19,6 +19,7 @@ pub mod lint;
 pub mod markdown;
 pub mod roster;
 pub mod schedule;
+pub mod tray;
 pub mod words;
 
 pub use config::{parse_config, Config, ViewerZone};

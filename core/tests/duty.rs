@@ -97,3 +97,27 @@ fn the_glance_at_an_instant() {
     let g = glance(&s, &r, &t, viewer, None, at("2024-03-18T00:00:00Z"));
     assert!(g.rotation.is_none() && g.next_rotation.is_none() && g.next_handoff.is_none());
 }
+
+#[test]
+fn the_tray_menu_lines() {
+    use rota_core::tray::{next_tick, tray_menu, TrayState};
+    let s = page(&[("2022-09-07 to 2022-10-09", "@keegancsmith, @valerybugakov, @nobody"), ("2022-10-10 to 2022-11-07", "@tbliu98, TBD, TBD")]);
+    let r = roster(&[("keegancsmith", "Africa/Johannesburg", "09:00-17:00", "Mon-Fri"), ("valerybugakov", "Asia/Kathmandu", "09:00-17:00", "Mon-Fri")]);
+    let g = glance(&s, &r, &Timing::default(), chrono_tz::UTC, Some("keegancsmith"), at("2022-09-15T12:00:00Z"));
+    let m = tray_menu(&g, &Timing::default(), None, &[], false);
+    assert_eq!(m.header, "Rotation 7 Sep – 9 Oct 2022");
+    assert_eq!(
+        m.engineers,
+        [
+            "keegancsmith — Thu 14:00 SAST (UTC+02:00) · working",
+            "valerybugakov — Thu 17:45 +0545 (UTC+05:45) · off hours",
+            "nobody — unknown timezone · unknown",
+        ]
+    );
+    assert_eq!(m.next.as_deref(), Some("Next: Mon 10 Oct, in 24 days — tbliu98 + 2 open seats"));
+    assert_eq!(m.state, TrayState::OnDuty);
+    let bad = tray_menu(&g, &Timing::default(), None, &["rota.md:6: bad row".into()], false);
+    assert_eq!((bad.state, bad.problems[0].as_str()), (TrayState::Attention, "⚠ rota.md:6: bad row"));
+    assert_eq!(next_tick(at("2022-09-15T12:00:30Z")), at("2022-09-15T12:01:00Z"));
+    assert_eq!(next_tick(at("2022-09-15T12:00:00Z")), at("2022-09-15T12:01:00Z"));
+}

@@ -1,6 +1,7 @@
-//! The `rota` application: the command line today, the tray app next. It is the shell around
+//! The `rota` application: the tray app (no subcommand) and the command line. It is the shell around
 //! `rota-core`: it reads files, URLs, the clock and the system's zone, and hands them to the core.
 
+pub mod app;
 pub mod cli;
 pub mod escalations;
 pub mod clock;
@@ -17,7 +18,7 @@ pub fn run() {
     let cli = cli::args::Cli::parse();
     let code = match cli.command {
         Some(command) => cli::run(&cli.global, command),
-        None => cli::run(&cli.global, cli::args::Command::Now { at: None, tz: None, json: false }),
+        None => app::run(cli.global, cli.open),
     };
     std::process::exit(code);
 }

@@ -10,6 +10,9 @@ pub struct Cli {
     pub global: Global,
     #[command(subcommand)]
     pub command: Option<Command>,
+    /// Open a window when the tray app starts
+    #[arg(long, value_enum, value_name = "WINDOW")]
+    pub open: Option<crate::app::models::WindowKind>,
 }
 
 /// Flags every command (and the app) takes.

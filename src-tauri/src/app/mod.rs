@@ -1,0 +1,245 @@
+//! The tray app: `rota` with no subcommand. It keeps the glance in the tray menu true (each
+//! minute, on file changes, after a wake), and opens the dashboard and settings windows on demand.
+
+mod commands;
+mod config_file;
+mod error;
+mod live;
+pub mod models;
+mod tray;
+mod windows;
+
+use crate::cli::args::Global;
+use crate::clock;
+use crate::settings;
+use crate::sources::Reader;
+use chrono::{DateTime, Utc};
+use error::IpcErrors;
+use live::Live;
+use models::{DashboardView, SettingsForm, WindowKind};
+use notify::Watcher;
+use rota_core::tray::{next_tick, tray_menu};
+use rota_core::{coverage, lint, Rules};
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+use tauri::{AppHandle, Emitter, Manager, RunEvent};
+use tauri_plugin_autostart::{MacosLauncher, ManagerExt};
+use tokio::sync::{mpsc, Mutex};
+use tray::MenuAction;
+
+/// The event the windows listen to: the state changed, fetch the view again.
+pub const CHANGED: &str = "rota:changed";
+
+/// URL sources are fetched again this often (a conditional request: cheap when unchanged).
+const REFETCH: Duration = Duration::from_secs(300);
+
+pub struct AppState {
+    pub live: Mutex<Live>,
+    reader: Reader,
+}
+
+impl AppState {
+    fn dashboard(&self, live: &Live, at: DateTime<Utc>) -> DashboardView {
+        let timing = live.settings.config.schedule.timing;
+        let c = coverage(&live.inputs.schedule, &live.inputs.roster, &timing, live.settings.viewer, at);
+        let rules = Rules { timing, team_size: live.settings.config.schedule.team_size };
+        let mut findings: Vec<_> = live.inputs.findings.iter().filter(|f| !f.is_error()).cloned().collect();
+        findings.extend(lint(&live.inputs.schedule, &live.inputs.roster, &rules));
+        DashboardView::new(live, at, &c, findings)
+    }
+
+    fn config_path(&self, live: &Live) -> Option<PathBuf> {
+        live.settings.config_file.clone().or_else(|| live.global.config.clone()).or_else(settings::default_config_file)
+    }
+
+    async fn save_settings(&self, app: &AppHandle, form: &SettingsForm) -> Result<(), IpcErrors> {
+        let path = {
+            let live = self.live.lock().await;
+            self.config_path(&live)
+        };
+        let path = path.ok_or_else(|| IpcErrors { errors: vec![error::IpcError::io("there is no config folder on this system")] })?;
+        let base = path.parent().map(PathBuf::from).unwrap_or_default();
+        let today = clock::now().unwrap_or_else(|_| Utc::now()).date_naive();
+        let errors = config_file::validate(form, &base, &self.reader, today).await;
+        if !errors.is_empty() {
+            return Err(IpcErrors { errors });
+        }
+        config_file::write(form, &path).map_err(|e| IpcErrors { errors: vec![e] })?;
+        let autolaunch = app.autolaunch();
+        let _ = if form.start_at_login { autolaunch.enable() } else { autolaunch.disable() };
+        let mut live = self.live.lock().await;
+        if live.global.config.is_none() {
+            live.global.config = Some(path);
+        }
+        live.reload(&self.reader).await;
+        drop(live);
+        refresh(app).await;
+        Ok(())
+    }
+}
+
+/// Puts the current glance in the tray and tells open windows to fetch theirs.
+async fn refresh(app: &AppHandle) {
+    let Some(state) = app.try_state::<AppState>() else { return };
+    let at = clock::now().unwrap_or_else(|_| Utc::now());
+    let live = state.live.lock().await;
+    let g = live.glance(at);
+    let m = tray_menu(&g, &live.settings.config.schedule.timing, live.inputs.schedule.demo.as_deref(), &live.problems, false);
+    let login = app.autolaunch().is_enabled().unwrap_or(false);
+    drop(live);
+    if let Err(e) = tray::update(app, &m, login) {
+        eprintln!("rota: the tray menu could not be updated: {e}");
+    }
+    let _ = app.emit(CHANGED, ());
+}
+
+fn on_action(app: &AppHandle, action: MenuAction) {
+    let result = match action {
+        MenuAction::OpenDashboard => windows::open(app, WindowKind::Dashboard),
+        MenuAction::Settings => windows::open(app, WindowKind::Settings),
+        MenuAction::StartAtLogin => {
+            let a = app.autolaunch();
+            let _ = if a.is_enabled().unwrap_or(false) { a.disable() } else { a.enable() };
+            let app = app.clone();
+            tauri::async_runtime::spawn(async move { refresh(&app).await });
+            Ok(())
+        }
+        MenuAction::Quit => {
+            app.exit(0);
+            Ok(())
+        }
+    };
+    if let Err(e) = result {
+        eprintln!("rota: {e}");
+    }
+}
+
+/// Watches the folders of the local files the state comes from; an editor's save (often a
+/// rename over the file) shows up as a change in its folder.
+struct FileWatch {
+    watcher: Option<notify::RecommendedWatcher>,
+    dirs: Vec<PathBuf>,
+    files: std::sync::Arc<std::sync::Mutex<Vec<PathBuf>>>,
+}
+
+impl FileWatch {
+    fn new(tx: mpsc::Sender<()>) -> Self {
+        let files: std::sync::Arc<std::sync::Mutex<Vec<PathBuf>>> = Default::default();
+        let wanted = files.clone();
+        let watcher = notify::recommended_watcher(move |res: notify::Result<notify::Event>| {
+            let Ok(event) = res else { return };
+            if event.kind.is_access() {
+                return;
+            }
+            let files = wanted.lock().map(|f| f.clone()).unwrap_or_default();
+            if event.paths.iter().any(|p| files.iter().any(|f| f == p || f.file_name() == p.file_name())) {
+                // A full channel already holds a reload request: this one coalesces with it.
+                let _ = tx.try_send(());
+            }
+        })
+        .map_err(|e| eprintln!("rota: file changes will not be noticed: {e}"))
+        .ok();
+        FileWatch { watcher, dirs: vec![], files }
+    }
+
+    fn watch(&mut self, files: Vec<PathBuf>) {
+        let Some(w) = self.watcher.as_mut() else { return };
+        for d in self.dirs.drain(..) {
+            let _ = w.unwatch(&d);
+        }
+        let mut dirs: Vec<PathBuf> = files.iter().filter_map(|f| f.parent().map(PathBuf::from)).filter(|d| d.is_dir()).collect();
+        dirs.sort();
+        dirs.dedup();
+        for d in &dirs {
+            let _ = w.watch(d, notify::RecursiveMode::NonRecursive);
+        }
+        self.dirs = dirs;
+        if let Ok(mut f) = self.files.lock() {
+            *f = files;
+        }
+    }
+}
+
+/// Keeps the state and the tray true: on each minute boundary, when a watched file changes,
+/// when URL sources are due, and after the machine wakes (the wall clock jumps ahead of the
+/// monotonic one).
+async fn refresh_loop(app: AppHandle, mut rx: mpsc::Receiver<()>, tx: mpsc::Sender<()>) {
+    let mut watch = FileWatch::new(tx);
+    let Some(state) = app.try_state::<AppState>() else { return };
+    watch.watch(state.live.lock().await.watched_files());
+    let (mut wall, mut mono, mut fetched) = (Utc::now(), Instant::now(), Instant::now());
+    loop {
+        let now = clock::now().unwrap_or_else(|_| Utc::now());
+        let wait = (next_tick(now) - now).to_std().unwrap_or(Duration::from_secs(60));
+        let mut reload = false;
+        tokio::select! {
+            _ = tokio::time::sleep(wait) => {}
+            Some(()) = rx.recv() => {
+                // Let a burst of file events settle into one reload.
+                tokio::time::sleep(Duration::from_millis(150)).await;
+                while rx.try_recv().is_ok() {}
+                reload = true;
+            }
+        }
+        let (w, m) = (Utc::now(), Instant::now());
+        let woke = (w - wall).to_std().unwrap_or_default().saturating_sub(m - mono) > Duration::from_secs(5);
+        (wall, mono) = (w, m);
+        let mut live = state.live.lock().await;
+        if reload || woke || (live.has_url_source() && fetched.elapsed() >= REFETCH) {
+            live.reload(&state.reader).await;
+            fetched = Instant::now();
+            watch.watch(live.watched_files());
+        }
+        drop(live);
+        refresh(&app).await;
+    }
+}
+
+/// Starts the tray app and runs until Quit. Returns the exit status.
+pub fn run(global: Global, open: Option<WindowKind>) -> i32 {
+    let app = tauri::Builder::default()
+        .plugin(tauri_plugin_single_instance::init(|app, _args, _cwd| {
+            // A second `rota` focuses this one: its dashboard comes forward.
+            let _ = windows::open(app, WindowKind::Dashboard);
+        }))
+        .plugin(tauri_plugin_autostart::init(MacosLauncher::LaunchAgent, None))
+        .invoke_handler(tauri::generate_handler![
+            commands::dashboard,
+            commands::settings_form,
+            commands::save_settings,
+            commands::open_window
+        ])
+        .setup(move |app| {
+            let reader = Reader::new(settings::data_dir().map(|d| d.join("cache")));
+            let live = tauri::async_runtime::block_on(Live::start(global, &reader));
+            let (tx, rx) = mpsc::channel(1);
+            let at = clock::now().unwrap_or_else(|_| Utc::now());
+            let m = tray_menu(&live.glance(at), &live.settings.config.schedule.timing, live.inputs.schedule.demo.as_deref(), &live.problems, false);
+            app.manage(AppState { live: Mutex::new(live), reader });
+            let handle = app.handle().clone();
+            let login = handle.autolaunch().is_enabled().unwrap_or(false);
+            tray::create(&handle, &m, login, on_action)?;
+            eprintln!("rota: tray ready");
+            tauri::async_runtime::spawn(refresh_loop(handle.clone(), rx, tx));
+            if let Some(kind) = open {
+                windows::open(&handle, kind)?;
+            }
+            Ok(())
+        })
+        .build(tauri::generate_context!());
+    match app {
+        Ok(app) => {
+            app.run(|_, event| {
+                // Closing the last window leaves the tray running; only Quit exits.
+                if let RunEvent::ExitRequested { api, code: None, .. } = event {
+                    api.prevent_exit();
+                }
+            });
+            0
+        }
+        Err(e) => {
+            eprintln!("rota: the tray app could not start: {e}");
+            1
+        }
+    }
+}

@@ -1,0 +1,107 @@
+//! The tray icon and its menu, built from the core's [`TrayMenu`]. On Linux a tray icon gets no
+//! clicks, only its menu, so the menu *is* the glance.
+
+use rota_core::tray::{TrayMenu, TrayState};
+use tauri::image::Image;
+use tauri::menu::{CheckMenuItem, IsMenuItem, Menu, MenuItem, PredefinedMenuItem};
+use tauri::tray::{TrayIcon, TrayIconBuilder};
+use tauri::{AppHandle, Runtime};
+
+pub const TRAY_ID: &str = "rota";
+
+/// The menu's actions: a closed set, matched by id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MenuAction {
+    OpenDashboard,
+    Settings,
+    StartAtLogin,
+    Quit,
+}
+
+impl MenuAction {
+    const ALL: [MenuAction; 4] = [MenuAction::OpenDashboard, MenuAction::Settings, MenuAction::StartAtLogin, MenuAction::Quit];
+
+    pub fn id(self) -> &'static str {
+        match self {
+            MenuAction::OpenDashboard => "open-dashboard",
+            MenuAction::Settings => "settings",
+            MenuAction::StartAtLogin => "start-at-login",
+            MenuAction::Quit => "quit",
+        }
+    }
+
+    pub fn from_id(id: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|a| a.id() == id)
+    }
+
+    fn label(self) -> &'static str {
+        match self {
+            MenuAction::OpenDashboard => "Open dashboard",
+            MenuAction::Settings => "Settings…",
+            MenuAction::StartAtLogin => "Start at login",
+            MenuAction::Quit => "Quit",
+        }
+    }
+}
+
+/// Icons for dark panels (light glyphs), the common case on Linux desktops.
+fn icon(state: TrayState) -> tauri::Result<Image<'static>> {
+    let bytes: &'static [u8] = match state {
+        TrayState::OnDuty => include_bytes!("../../../icons/tray-on-duty-dark.png"),
+        TrayState::OffDuty => include_bytes!("../../../icons/tray-off-duty-dark.png"),
+        TrayState::Attention => include_bytes!("../../../icons/tray-attention-dark.png"),
+    };
+    Image::from_bytes(bytes)
+}
+
+fn menu<R: Runtime>(app: &AppHandle<R>, m: &TrayMenu, start_at_login: bool) -> tauri::Result<Menu<R>> {
+    let mut info: Vec<String> = vec![m.header.clone()];
+    info.extend(m.problems.iter().cloned());
+    info.extend(m.demo.iter().cloned());
+    info.extend(m.engineers.iter().cloned());
+    info.extend(m.next.iter().cloned());
+    let mut items: Vec<Box<dyn IsMenuItem<R>>> = Vec::new();
+    for (i, line) in info.iter().enumerate() {
+        items.push(Box::new(MenuItem::with_id(app, format!("info-{i}"), line, false, None::<&str>)?));
+    }
+    items.push(Box::new(PredefinedMenuItem::separator(app)?));
+    for action in MenuAction::ALL {
+        if action == MenuAction::StartAtLogin {
+            items.push(Box::new(CheckMenuItem::with_id(app, action.id(), action.label(), true, start_at_login, None::<&str>)?));
+        } else {
+            items.push(Box::new(MenuItem::with_id(app, action.id(), action.label(), true, None::<&str>)?));
+        }
+    }
+    let refs: Vec<&dyn IsMenuItem<R>> = items.iter().map(|b| b.as_ref()).collect();
+    Menu::with_items(app, &refs)
+}
+
+/// Creates the tray icon. Menu clicks go to `on_action`.
+pub fn create<R: Runtime>(
+    app: &AppHandle<R>,
+    m: &TrayMenu,
+    start_at_login: bool,
+    on_action: impl Fn(&AppHandle<R>, MenuAction) + Send + Sync + 'static,
+) -> tauri::Result<TrayIcon<R>> {
+    TrayIconBuilder::with_id(TRAY_ID)
+        .icon(icon(m.state)?)
+        .tooltip(&m.tooltip)
+        .menu(&menu(app, m, start_at_login)?)
+        .show_menu_on_left_click(true)
+        .on_menu_event(move |app, event| {
+            if let Some(action) = MenuAction::from_id(event.id().as_ref()) {
+                on_action(app, action);
+            }
+        })
+        .build(app)
+}
+
+/// Replaces the menu, icon and tooltip with fresh ones.
+pub fn update<R: Runtime>(app: &AppHandle<R>, m: &TrayMenu, start_at_login: bool) -> tauri::Result<()> {
+    if let Some(tray) = app.tray_by_id(TRAY_ID) {
+        tray.set_menu(Some(menu(app, m, start_at_login)?))?;
+        tray.set_icon(Some(icon(m.state)?))?;
+        tray.set_tooltip(Some(&m.tooltip))?;
+    }
+    Ok(())
+}

@@ -1,0 +1,25 @@
+//! The dashboard and settings windows: created when opened, destroyed when closed, so no
+//! webview process runs while only the tray shows.
+
+use crate::app::models::WindowKind;
+use tauri::{AppHandle, Manager, Runtime, WebviewUrl, WebviewWindowBuilder};
+
+/// Opens a window, or brings it to the front if it is open.
+pub fn open<R: Runtime>(app: &AppHandle<R>, kind: WindowKind) -> tauri::Result<()> {
+    if let Some(w) = app.get_webview_window(kind.label()) {
+        w.unminimize()?;
+        w.show()?;
+        return w.set_focus();
+    }
+    let (page, title, size) = match kind {
+        WindowKind::Dashboard => ("dashboard.html", "Rota", (980.0, 760.0)),
+        WindowKind::Settings => ("settings.html", "Rota settings", (560.0, 700.0)),
+    };
+    let w = WebviewWindowBuilder::new(app, kind.label(), WebviewUrl::App(page.into()))
+        .title(title)
+        .inner_size(size.0, size.1)
+        .min_inner_size(420.0, 360.0)
+        .center()
+        .build()?;
+    w.set_focus()
+}

@@ -1,0 +1,19 @@
+// The one module that talks to Rota's Rust side. Everything else imports from here.
+// Tauri's global API (withGlobalTauri) is read here and nowhere else.
+
+const tauri = window.__TAURI__;
+
+/** Calls one of Rota's commands. Errors arrive as { code, message, field } (or { errors: [...] }). */
+export function call(command, args = {}) {
+  return tauri.core.invoke(command, args);
+}
+
+export const dashboard = () => call("dashboard");
+export const settingsForm = () => call("settings_form");
+export const saveSettings = (form) => call("save_settings", { form });
+export const openWindow = (window) => call("open_window", { window });
+
+/** Runs `handler` whenever Rota's state changes (each minute, on file changes, after saving). */
+export function onChanged(handler) {
+  return tauri.event.listen("rota:changed", handler);
+}

@@ -1,0 +1,66 @@
+import * as api from "./api.js";
+import { el, text } from "./dom.js";
+
+const fields = {
+  me: "me",
+  timezone: "timezone",
+  scheduleSource: "schedule-source",
+  scheduleTimezone: "schedule-timezone",
+  handoff: "handoff",
+  teamSize: "team-size",
+  rosterSource: "roster-source",
+  pollSeconds: "poll-seconds",
+};
+const numbers = new Set(["teamSize", "pollSeconds"]);
+const form = document.getElementById("settings-form");
+
+function clearErrors() {
+  for (const node of form.querySelectorAll(".field-error")) node.remove();
+  for (const input of form.querySelectorAll("[aria-invalid]")) input.removeAttribute("aria-invalid");
+}
+
+function showError(error) {
+  const input = error.field && document.getElementById(error.field);
+  const message = el("p", { class: "field-error", role: "alert", "data-for": error.field ?? "form" }, error.message);
+  if (input) {
+    input.setAttribute("aria-invalid", "true");
+    input.closest("label").after(message);
+  } else {
+    form.prepend(message);
+  }
+}
+
+async function load() {
+  const view = await api.settingsForm();
+  for (const [key, id] of Object.entries(fields)) document.getElementById(id).value = String(view.form[key] ?? "");
+  document.getElementById("start-at-login").checked = view.form.startAtLogin;
+  text("config-file", view.configFile ? `Saved to ${view.configFile}` : "");
+}
+
+form.addEventListener("submit", async (event) => {
+  event.preventDefault();
+  clearErrors();
+  text("save-status", "Checking…");
+  const values = {};
+  for (const [key, id] of Object.entries(fields)) {
+    const raw = document.getElementById(id).value.trim();
+    values[key] = numbers.has(key) ? Number(raw) || 0 : raw;
+  }
+  values.startAtLogin = document.getElementById("start-at-login").checked;
+  try {
+    await api.saveSettings(values);
+    text("save-status", "Saved.");
+  } catch (error) {
+    const errors = error?.errors ?? [error];
+    errors.forEach(showError);
+    text("save-status", "Not saved: fix the fields marked.");
+    const first = errors.find((e) => e.field);
+    if (first) document.getElementById(first.field)?.focus();
+  }
+});
+
+document.addEventListener("keydown", (event) => {
+  if (event.key === "Escape") window.close();
+});
+
+load().catch((error) => showError({ message: error?.message ?? String(error) }));
