@@ -5,8 +5,7 @@ use crate::app::error::{IpcError, IpcErrors};
 use crate::app::models::{DashboardView, SettingsForm, SettingsView, WindowKind};
 use crate::app::{config_file, windows, AppState};
 use crate::clock;
-use tauri::{AppHandle, State};
-use tauri_plugin_autostart::ManagerExt;
+use tauri::{AppHandle, Runtime, State};
 
 #[tauri::command]
 pub async fn dashboard(state: State<'_, AppState>) -> Result<DashboardView, IpcError> {
@@ -16,19 +15,19 @@ pub async fn dashboard(state: State<'_, AppState>) -> Result<DashboardView, IpcE
 }
 
 #[tauri::command]
-pub async fn settings_form(app: AppHandle, state: State<'_, AppState>) -> Result<SettingsView, IpcError> {
+pub async fn settings_form<R: Runtime>(app: AppHandle<R>, state: State<'_, AppState>) -> Result<SettingsView, IpcError> {
     let live = state.live.lock().await;
-    let login = app.autolaunch().is_enabled().unwrap_or(false);
+    let login = crate::app::start_at_login(&app);
     Ok(SettingsView { form: config_file::form(&live.settings, login), config_file: state.config_path(&live).map(|p| p.display().to_string()) })
 }
 
 #[tauri::command]
-pub async fn save_settings(app: AppHandle, state: State<'_, AppState>, form: SettingsForm) -> Result<SettingsView, IpcErrors> {
+pub async fn save_settings<R: Runtime>(app: AppHandle<R>, state: State<'_, AppState>, form: SettingsForm) -> Result<SettingsView, IpcErrors> {
     state.save_settings(&app, &form).await?;
     settings_form(app, state).await.map_err(|e| IpcErrors { errors: vec![e] })
 }
 
 #[tauri::command]
-pub fn open_window(app: AppHandle, window: WindowKind) -> Result<(), IpcError> {
+pub fn open_window<R: Runtime>(app: AppHandle<R>, window: WindowKind) -> Result<(), IpcError> {
     windows::open(&app, window).map_err(|e| IpcError { code: crate::app::error::ErrorCode::Window, message: e.to_string(), field: None })
 }

@@ -8,6 +8,8 @@ mod live;
 pub mod models;
 mod tray;
 mod windows;
+#[cfg(test)]
+mod tests;
 
 use crate::cli::args::Global;
 use crate::clock;
@@ -22,8 +24,8 @@ use rota_core::tray::{next_tick, tray_menu};
 use rota_core::{coverage, lint, Rules};
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
-use tauri::{AppHandle, Emitter, Manager, RunEvent};
-use tauri_plugin_autostart::{MacosLauncher, ManagerExt};
+use tauri::{AppHandle, Emitter, Manager, RunEvent, Runtime};
+use tauri_plugin_autostart::{AutoLaunchManager, MacosLauncher};
 use tokio::sync::{mpsc, Mutex};
 use tray::MenuAction;
 
@@ -52,7 +54,7 @@ impl AppState {
         live.settings.config_file.clone().or_else(|| live.global.config.clone()).or_else(settings::default_config_file)
     }
 
-    async fn save_settings(&self, app: &AppHandle, form: &SettingsForm) -> Result<(), IpcErrors> {
+    async fn save_settings<R: Runtime>(&self, app: &AppHandle<R>, form: &SettingsForm) -> Result<(), IpcErrors> {
         let path = {
             let live = self.live.lock().await;
             self.config_path(&live)
@@ -65,8 +67,7 @@ impl AppState {
             return Err(IpcErrors { errors });
         }
         config_file::write(form, &path).map_err(|e| IpcErrors { errors: vec![e] })?;
-        let autolaunch = app.autolaunch();
-        let _ = if form.start_at_login { autolaunch.enable() } else { autolaunch.disable() };
+        set_start_at_login(app, form.start_at_login);
         let mut live = self.live.lock().await;
         if live.global.config.is_none() {
             live.global.config = Some(path);
@@ -78,14 +79,27 @@ impl AppState {
     }
 }
 
+/// Whether Rota starts at login (false where the platform's mechanism is not available).
+pub fn start_at_login<R: Runtime>(app: &AppHandle<R>) -> bool {
+    app.try_state::<AutoLaunchManager>().and_then(|m| m.is_enabled().ok()).unwrap_or(false)
+}
+
+fn set_start_at_login<R: Runtime>(app: &AppHandle<R>, on: bool) {
+    if let Some(m) = app.try_state::<AutoLaunchManager>() {
+        if let Err(e) = if on { m.enable() } else { m.disable() } {
+            eprintln!("rota: start at login could not be changed: {e}");
+        }
+    }
+}
+
 /// Puts the current glance in the tray and tells open windows to fetch theirs.
-async fn refresh(app: &AppHandle) {
+async fn refresh<R: Runtime>(app: &AppHandle<R>) {
     let Some(state) = app.try_state::<AppState>() else { return };
     let at = clock::now().unwrap_or_else(|_| Utc::now());
     let live = state.live.lock().await;
     let g = live.glance(at);
     let m = tray_menu(&g, &live.settings.config.schedule.timing, live.inputs.schedule.demo.as_deref(), &live.problems, false);
-    let login = app.autolaunch().is_enabled().unwrap_or(false);
+    let login = start_at_login(app);
     drop(live);
     if let Err(e) = tray::update(app, &m, login) {
         eprintln!("rota: the tray menu could not be updated: {e}");
@@ -98,8 +112,7 @@ fn on_action(app: &AppHandle, action: MenuAction) {
         MenuAction::OpenDashboard => windows::open(app, WindowKind::Dashboard),
         MenuAction::Settings => windows::open(app, WindowKind::Settings),
         MenuAction::StartAtLogin => {
-            let a = app.autolaunch();
-            let _ = if a.is_enabled().unwrap_or(false) { a.disable() } else { a.enable() };
+            set_start_at_login(app, !start_at_login(app));
             let app = app.clone();
             tauri::async_runtime::spawn(async move { refresh(&app).await });
             Ok(())
@@ -217,7 +230,7 @@ pub fn run(global: Global, open: Option<WindowKind>) -> i32 {
             let m = tray_menu(&live.glance(at), &live.settings.config.schedule.timing, live.inputs.schedule.demo.as_deref(), &live.problems, false);
             app.manage(AppState { live: Mutex::new(live), reader });
             let handle = app.handle().clone();
-            let login = handle.autolaunch().is_enabled().unwrap_or(false);
+            let login = start_at_login(&handle);
             tray::create(&handle, &m, login, on_action)?;
             eprintln!("rota: tray ready");
             tauri::async_runtime::spawn(refresh_loop(handle.clone(), rx, tx));
