@@ -60,3 +60,7 @@ function report(error) {
   show("error", true);
   fill("error", el("p", {}, error?.message ?? String(error)));
 }
+
+document.addEventListener("keydown", (event) => {
+  if (event.key === "Escape") window.close();
+});
