@@ -85,8 +85,8 @@ pub fn open_link(url: &str) -> Result<(), String> {
     open::that_detached(url).map_err(|e| format!("cannot start the browser: {e}"))
 }
 
-/// Escapes the characters freedesktop servers read as body markup, so titles and names from
-/// outside show as text.
+/// Escapes the characters freedesktop servers read as body markup (when they advertise the
+/// `body-markup` capability), so titles and names from outside show as text.
 pub fn escape_markup(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
@@ -119,7 +119,9 @@ impl DesktopNotifier {
         n.appname(APP_NAME).summary(&t.summary);
         #[cfg(all(unix, not(target_os = "macos")))]
         {
-            n.body(&escape_markup(&t.body));
+            // Servers that read body markup get it escaped; others show the text as it is.
+            let markup = notify_rust::get_capabilities().is_ok_and(|c| c.iter().any(|c| c == "body-markup"));
+            n.body(&if markup { escape_markup(&t.body) } else { t.body.clone() });
             n.urgency(if t.critical { notify_rust::Urgency::Critical } else { notify_rust::Urgency::Normal });
         }
         #[cfg(not(all(unix, not(target_os = "macos"))))]
