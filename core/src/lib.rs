@@ -8,6 +8,7 @@
 //! timezone. File contents, `now` and the viewer's zone are arguments, so every answer can be
 //! tested at any instant in any zone.
 
+pub mod assign;
 pub mod backoff;
 pub mod config;
 pub mod coverage;
@@ -17,6 +18,7 @@ pub mod escalation;
 pub mod finding;
 pub mod lint;
 pub mod markdown;
+pub mod notice;
 pub mod roster;
 pub mod schedule;
 pub mod tray;

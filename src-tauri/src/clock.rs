@@ -35,3 +35,9 @@ pub fn system_zone() -> Option<Tz> {
 pub fn parse_zone(s: &str) -> Result<Tz, String> {
     s.trim().parse().map_err(|_| format!("\"{s}\" is not an IANA timezone; use a name like Europe/Berlin"))
 }
+
+/// The system's wall clock, ignoring `ROTA_NOW`: for telling how much real time passed (a sleep
+/// of the machine), never for what the user sees.
+pub fn system_time() -> std::time::SystemTime {
+    std::time::SystemTime::now()
+}

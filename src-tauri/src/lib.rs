@@ -7,6 +7,8 @@ pub mod escalations;
 pub mod clock;
 pub mod inputs;
 pub mod models;
+pub mod notifier;
+pub mod poller;
 pub mod secrets;
 pub mod settings;
 pub mod sources;

@@ -276,3 +276,35 @@ pub struct Check<'a> {
     pub warnings: usize,
     pub findings: &'a [Finding],
 }
+
+/// One escalation in `rota escalate --json` and `rota escalations --json` (PRODUCT.md §4).
+#[derive(Serialize)]
+pub struct EscalationJson {
+    pub id: String,
+    pub title: String,
+    pub customer: Option<String>,
+    pub severity: rota_core::escalation::Severity,
+    pub url: Option<String>,
+    pub assignee: Option<String>,
+    pub state: rota_core::escalation::EscalationState,
+    pub created_at: String,
+    pub reporter: Option<String>,
+    pub details: String,
+}
+
+impl From<&rota_core::escalation::Escalation> for EscalationJson {
+    fn from(e: &rota_core::escalation::Escalation) -> Self {
+        EscalationJson {
+            id: e.id.clone(),
+            title: e.title.clone(),
+            customer: e.customer.clone(),
+            severity: e.severity,
+            url: e.url.clone(),
+            assignee: e.assignee.clone(),
+            state: e.state,
+            created_at: utc(e.created_at),
+            reporter: e.reporter.clone(),
+            details: e.details.clone(),
+        }
+    }
+}

@@ -11,8 +11,6 @@ use std::collections::{HashMap, VecDeque};
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
-use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
-use tokio::net::TcpListener;
 
 fn now() -> chrono::DateTime<chrono::Utc> {
     std::time::SystemTime::now().into()
@@ -21,162 +19,15 @@ fn now() -> chrono::DateTime<chrono::Utc> {
 const TOKEN: &str = "ghp_TESTTOKENdo_not_leak_0123456789abcdef";
 const ME: &str = "keegancsmith";
 
-// ---------------------------------------------------------------------------------------------
-// A small HTTP/1.1 server: keep-alive, Content-Length bodies, every request recorded.
-// ---------------------------------------------------------------------------------------------
+mod common;
+use common::http::{Handler, Reply, Request, Response, Server};
 
-#[derive(Debug, Clone)]
-struct Request {
-    method: String,
-    /// Path and query, as sent.
-    target: String,
-    headers: HashMap<String, String>,
-    body: String,
+trait ServerExt {
+    fn backend(&self) -> GithubBackend;
+    fn backend_with(&self, tweak: impl FnOnce(&mut GithubConfig)) -> GithubBackend;
 }
 
-impl Request {
-    fn header(&self, name: &str) -> Option<&str> {
-        self.headers.get(name).map(String::as_str)
-    }
-    fn path(&self) -> &str {
-        self.target.split('?').next().unwrap()
-    }
-    fn query(&self) -> Vec<(String, String)> {
-        let url = reqwest::Url::parse(&format!("http://x{}", self.target)).unwrap();
-        url.query_pairs()
-            .map(|(k, v)| (k.into_owned(), v.into_owned()))
-            .collect()
-    }
-    fn json(&self) -> Value {
-        serde_json::from_str(&self.body).unwrap()
-    }
-}
-
-#[derive(Debug, Clone)]
-struct Response {
-    status: u16,
-    headers: Vec<(String, String)>,
-    body: String,
-}
-
-impl Response {
-    fn json(status: u16, body: &Value) -> Self {
-        Response {
-            status,
-            headers: vec![(
-                "content-type".into(),
-                "application/json; charset=utf-8".into(),
-            )],
-            body: body.to_string(),
-        }
-    }
-    fn with(mut self, name: &str, value: &str) -> Self {
-        self.headers.push((name.into(), value.into()));
-        self
-    }
-}
-
-/// What the server does with a request: answer, or drop the connection unanswered.
-enum Reply {
-    Send(Response),
-    Hangup,
-    /// Never answer (to time the client out).
-    Stall,
-}
-
-type Handler = Arc<dyn Fn(&Request, &str) -> Reply + Send + Sync>;
-
-struct Server {
-    base: String,
-    log: Arc<Mutex<Vec<(Request, u16)>>>,
-}
-
-impl Server {
-    async fn start(handler: Handler) -> Server {
-        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let base = format!("http://{}", listener.local_addr().unwrap());
-        let log: Arc<Mutex<Vec<(Request, u16)>>> = Arc::default();
-        let (b, l) = (base.clone(), log.clone());
-        tokio::spawn(async move {
-            loop {
-                let (socket, _) = listener.accept().await.unwrap();
-                let (handler, base, log) = (handler.clone(), b.clone(), l.clone());
-                tokio::spawn(async move {
-                    let (read, mut write) = socket.into_split();
-                    let mut read = BufReader::new(read);
-                    loop {
-                        let mut line = String::new();
-                        if read.read_line(&mut line).await.unwrap_or(0) == 0 {
-                            return;
-                        }
-                        let mut parts = line.split_whitespace();
-                        let (method, target) = (
-                            parts.next().unwrap().to_owned(),
-                            parts.next().unwrap().to_owned(),
-                        );
-                        let mut headers = HashMap::new();
-                        loop {
-                            let mut h = String::new();
-                            read.read_line(&mut h).await.unwrap();
-                            let h = h.trim_end();
-                            if h.is_empty() {
-                                break;
-                            }
-                            let (k, v) = h.split_once(':').unwrap();
-                            headers.insert(k.trim().to_ascii_lowercase(), v.trim().to_owned());
-                        }
-                        let len: usize = headers
-                            .get("content-length")
-                            .map_or(0, |v| v.parse().unwrap());
-                        let mut body = vec![0; len];
-                        read.read_exact(&mut body).await.unwrap();
-                        let req = Request {
-                            method,
-                            target,
-                            headers,
-                            body: String::from_utf8(body).unwrap(),
-                        };
-                        match handler(&req, &base) {
-                            Reply::Hangup => {
-                                log.lock().unwrap().push((req, 0));
-                                return;
-                            }
-                            Reply::Stall => {
-                                log.lock().unwrap().push((req, 0));
-                                std::future::pending::<()>().await;
-                            }
-                            Reply::Send(resp) => {
-                                let mut out = format!(
-                                    "HTTP/1.1 {} X\r\ncontent-length: {}\r\n",
-                                    resp.status,
-                                    resp.body.len()
-                                );
-                                for (k, v) in &resp.headers {
-                                    out.push_str(&format!("{k}: {v}\r\n"));
-                                }
-                                out.push_str("\r\n");
-                                out.push_str(&resp.body);
-                                log.lock().unwrap().push((req, resp.status));
-                                if write.write_all(out.as_bytes()).await.is_err() {
-                                    return;
-                                }
-                            }
-                        }
-                    }
-                });
-            }
-        });
-        Server { base, log }
-    }
-
-    fn requests(&self) -> Vec<(Request, u16)> {
-        self.log.lock().unwrap().clone()
-    }
-
-    fn statuses(&self) -> Vec<u16> {
-        self.requests().into_iter().map(|(_, s)| s).collect()
-    }
-
+impl ServerExt for Server {
     fn backend(&self) -> GithubBackend {
         self.backend_with(|_| {})
     }

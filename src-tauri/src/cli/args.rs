@@ -66,4 +66,67 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// File an escalation through the configured backend
+    Escalate {
+        /// What is wrong, in one line
+        #[arg(long, value_name = "T")]
+        title: String,
+        /// The customer affected
+        #[arg(long, value_name = "C")]
+        customer: Option<String>,
+        /// sev1 (most urgent) to sev4
+        #[arg(long, value_name = "S", default_value = "sev3", value_parser = parse_severity)]
+        severity: rota_core::escalation::Severity,
+        /// A link to the ticket (http or https)
+        #[arg(long, value_name = "U")]
+        url: Option<String>,
+        /// The engineer's handle, or `auto`: the on-duty engineer working now and least loaded
+        #[arg(long, value_name = "HANDLE|auto", default_value = "auto")]
+        to: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// List open escalations
+    Escalations {
+        /// Only those assigned to me (`me` in the config)
+        #[arg(long)]
+        mine: bool,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Acknowledge an escalation
+    Ack {
+        /// The escalation's id
+        id: String,
+    },
+    /// Store or remove a secret in the OS keyring (github-token, slack-webhook)
+    Secret {
+        #[command(subcommand)]
+        action: SecretAction,
+    },
+}
+
+/// `rota secret set NAME` / `rota secret delete NAME`.
+#[derive(Debug, Subcommand)]
+pub enum SecretAction {
+    /// Store a secret, reading its value from stdin (never from an argument)
+    Set {
+        /// github-token or slack-webhook
+        #[arg(value_parser = parse_secret_name)]
+        name: crate::secrets::SecretName,
+    },
+    /// Remove a secret
+    Delete {
+        /// github-token or slack-webhook
+        #[arg(value_parser = parse_secret_name)]
+        name: crate::secrets::SecretName,
+    },
+}
+
+fn parse_severity(s: &str) -> Result<rota_core::escalation::Severity, String> {
+    s.parse().map_err(|e: rota_core::escalation::UnknownSeverity| e.to_string())
+}
+
+fn parse_secret_name(s: &str) -> Result<crate::secrets::SecretName, String> {
+    s.parse().map_err(|e: crate::secrets::SecretError| e.to_string())
 }

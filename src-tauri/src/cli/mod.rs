@@ -1,6 +1,7 @@
 //! The `rota` subcommands: each reads the inputs, asks the core, and prints text or JSON.
 
 pub mod args;
+mod escalate;
 mod render;
 
 use crate::clock;
@@ -132,5 +133,11 @@ async fn dispatch(global: &Global, command: Command) -> Result<i32, Failure> {
             }
             Ok(if errors > 0 { 1 } else { 0 })
         }
+        Command::Escalate { title, customer, severity, url, to, json } => {
+            escalate::escalate(global, escalate::Filing { title, customer, severity, url, to }, json).await
+        }
+        Command::Escalations { mine, json } => escalate::list(global, mine, json).await,
+        Command::Ack { id } => escalate::ack(global, &id).await,
+        Command::Secret { action } => escalate::secret(action),
     }
 }

@@ -9,6 +9,7 @@
 //! live in [`rota_core::escalation`]. Nor is it the poller: scheduling polls and retries is the
 //! caller's job, helped by [`BackendError::retry_at`].
 
+pub mod configured;
 pub mod github;
 pub mod local;
 

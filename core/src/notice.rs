@@ -1,0 +1,184 @@
+//! What a desktop notification says, and what to remember when some could not be shown.
+//!
+//! [`text`] turns a [`Notice`] (from [`crate::escalation::decide`]) into the words every
+//! platform shows: "New escalation: {title}" with the customer, severity and reporter, or the
+//! first run's one summary ("3 open escalations assigned to you"). [`seen_after_delivery`] keeps
+//! the exactly-once promise when the notification service failed for some notices: those stay
+//! out of the stored seen set, so the next poll shows them again.
+//!
+//! It is not the notifier: no D-Bus, no markup escaping, no actions wiring; the shell does that.
+
+use crate::escalation::{Decision, Notice, SeenSet, Severity};
+
+/// The words and weight of one notification.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NoticeText {
+    /// One line: "New escalation: Search is down".
+    pub summary: String,
+    /// Plain text, one fact per line.
+    pub body: String,
+    /// Critical urgency: a sev1 among the escalations.
+    pub critical: bool,
+    /// The escalation a single notice is about (`None` for the summary): what Acknowledge acts on.
+    pub escalation_id: Option<String>,
+    /// The link Open goes to, when the escalation has one.
+    pub url: Option<String>,
+}
+
+/// At most this many titles are listed in the first run's summary.
+pub const SUMMARY_TITLES: usize = 5;
+
+/// The words of a notice.
+pub fn text(notice: &Notice) -> NoticeText {
+    match notice {
+        Notice::Assigned { escalation: e, reassigned_from } => {
+            let mut lines = Vec::new();
+            if let Some(c) = e.customer.as_deref().filter(|c| !c.trim().is_empty()) {
+                lines.push(format!("Customer: {}", c.trim()));
+            }
+            lines.push(format!("Severity: {}", e.severity));
+            if let Some(r) = e.reporter.as_deref().filter(|r| !r.trim().is_empty()) {
+                lines.push(format!("Reporter: {}", r.trim()));
+            }
+            if let Some(from) = reassigned_from {
+                lines.push(format!("Reassigned from {from}"));
+            }
+            NoticeText {
+                summary: format!("New escalation: {}", e.title.trim()),
+                body: lines.join("\n"),
+                critical: e.severity == Severity::Sev1,
+                escalation_id: Some(e.id.clone()),
+                url: e.url.clone(),
+            }
+        }
+        Notice::Summary { escalations } => {
+            let n = escalations.len();
+            let plural = if n == 1 { "" } else { "s" };
+            let mut lines: Vec<String> = escalations
+                .iter()
+                .take(SUMMARY_TITLES)
+                .map(|e| format!("{}: {}", e.severity, e.title.trim()))
+                .collect();
+            if n > SUMMARY_TITLES {
+                lines.push(format!("and {} more", n - SUMMARY_TITLES));
+            }
+            NoticeText {
+                summary: format!("{n} open escalation{plural} assigned to you"),
+                body: lines.join("\n"),
+                critical: escalations.iter().any(|e| e.severity == Severity::Sev1),
+                escalation_id: None,
+                url: None,
+            }
+        }
+    }
+}
+
+/// The seen set to store after a poll whose notices were shown except `unshown` (indexes into
+/// `decision.notices`), or `None` to store nothing (the first run's summary failed: the next
+/// poll is a first run again).
+///
+/// An escalation whose notice failed keeps what `before` said about it, so the next poll
+/// decides it is new to me again; everything else is stored as `decide` computed it.
+pub fn seen_after_delivery(before: Option<&SeenSet>, decision: &Decision, unshown: &[usize]) -> Option<SeenSet> {
+    let mut failed_ids = Vec::new();
+    for &i in unshown {
+        match decision.notices.get(i) {
+            Some(Notice::Summary { .. }) => return before.cloned(),
+            Some(Notice::Assigned { escalation, .. }) => failed_ids.push(escalation.id.as_str()),
+            None => {}
+        }
+    }
+    Some(
+        decision
+            .seen
+            .iter()
+            .filter_map(|(id, assignee)| {
+                if failed_ids.contains(&id) {
+                    before
+                        .and_then(|b| b.assignee(id))
+                        .map(|old| (id.to_owned(), old.map(str::to_owned)))
+                } else {
+                    Some((id.to_owned(), assignee.map(str::to_owned)))
+                }
+            })
+            .collect(),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::escalation::{decide, Escalation, EscalationState};
+    use chrono::{TimeZone, Utc};
+
+    fn esc(id: &str, title: &str, severity: Severity, assignee: &str) -> Escalation {
+        Escalation {
+            id: id.into(),
+            title: title.into(),
+            customer: Some("Acme Corp".into()),
+            severity,
+            url: Some("https://support.example.com/t/1".into()),
+            details: String::new(),
+            reporter: Some("support-sam".into()),
+            assignee: Some(assignee.into()),
+            state: EscalationState::Open,
+            created_at: Utc.with_ymd_and_hms(2024, 1, 1, 0, 0, id.parse().unwrap()).unwrap(),
+            client_key: None,
+        }
+    }
+
+    #[test]
+    fn a_new_assignment_names_title_customer_severity_and_reporter() {
+        let t = text(&Notice::Assigned { escalation: esc("7", "Search is down", Severity::Sev1, "ann"), reassigned_from: None });
+        assert_eq!(t.summary, "New escalation: Search is down");
+        assert_eq!(t.body, "Customer: Acme Corp\nSeverity: sev1\nReporter: support-sam");
+        assert!(t.critical);
+        assert_eq!(t.escalation_id.as_deref(), Some("7"));
+        assert_eq!(t.url.as_deref(), Some("https://support.example.com/t/1"));
+
+        let mut e = esc("8", "Login loop", Severity::Sev2, "ann");
+        e.customer = None;
+        e.reporter = None;
+        let t = text(&Notice::Assigned { escalation: e, reassigned_from: Some("bob".into()) });
+        assert_eq!(t.body, "Severity: sev2\nReassigned from bob");
+        assert!(!t.critical);
+    }
+
+    #[test]
+    fn the_first_run_is_one_summary() {
+        let all: Vec<Escalation> = (1..=7).map(|i| esc(&i.to_string(), &format!("E{i}"), if i == 3 { Severity::Sev1 } else { Severity::Sev3 }, "ann")).collect();
+        let t = text(&Notice::Summary { escalations: all[..3].to_vec() });
+        assert_eq!(t.summary, "3 open escalations assigned to you");
+        assert_eq!(t.body, "sev3: E1\nsev3: E2\nsev1: E3");
+        assert!(t.critical && t.escalation_id.is_none());
+        let t = text(&Notice::Summary { escalations: all[..1].to_vec() });
+        assert_eq!(t.summary, "1 open escalation assigned to you");
+        let t = text(&Notice::Summary { escalations: all.clone() });
+        assert!(t.body.ends_with("sev3: E5\nand 2 more"), "{}", t.body);
+    }
+
+    #[test]
+    fn an_unshown_notice_is_decided_again_next_poll() {
+        let seen: SeenSet = [("1".to_owned(), Some("ann".to_owned()))].into_iter().collect();
+        let polled = vec![esc("1", "a", Severity::Sev3, "ann"), esc("2", "b", Severity::Sev3, "ann"), esc("3", "c", Severity::Sev3, "ann")];
+        let d = decide(Some(&seen), "ann", &polled);
+        assert_eq!(d.notices.len(), 2);
+        // The notice for 2 failed, the one for 3 was shown.
+        let stored = seen_after_delivery(Some(&seen), &d, &[0]).unwrap();
+        assert_eq!(stored.assignee("2"), None);
+        assert_eq!(stored.assignee("3"), Some(Some("ann")));
+        let again = decide(Some(&stored), "ann", &polled);
+        assert_eq!(again.notices.len(), 1, "only 2 again");
+        assert!(matches!(&again.notices[0], Notice::Assigned { escalation, .. } if escalation.id == "2"));
+        // Everything shown: stored as decided.
+        assert_eq!(seen_after_delivery(Some(&seen), &d, &[]), Some(d.seen.clone()));
+    }
+
+    #[test]
+    fn a_failed_first_summary_stores_nothing() {
+        let polled = vec![esc("1", "a", Severity::Sev3, "ann")];
+        let d = decide(None, "ann", &polled);
+        assert_eq!(seen_after_delivery(None, &d, &[0]), None);
+        assert_eq!(seen_after_delivery(None, &d, &[]), Some(d.seen.clone()));
+    }
+}

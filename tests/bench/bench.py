@@ -1,0 +1,182 @@
+"""Rota's benchmarks: idle memory and CPU of the tray app, start-up, and the command line.
+
+Run through scripts/bench, which provides a display, a D-Bus session and a temp HOME.
+Writes BENCHMARKS.md at the repo root. Medians, minimum and maximum over the runs.
+"""
+
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+BIN = os.environ["ROTA_BIN"]
+QUICK = "--quick" in sys.argv
+RUNS = 2 if QUICK else 3
+IDLE = 10
+
+
+def tree(pid):
+    """The process and all its descendants."""
+    pids, todo = [], [pid]
+    while todo:
+        p = todo.pop()
+        pids.append(p)
+        for task in Path(f"/proc/{p}/task").glob("*"):
+            try:
+                todo += [int(c) for c in (task / "children").read_text().split()]
+            except OSError:
+                pass
+    return pids
+
+
+def pss_kib(pid):
+    total = 0
+    for p in tree(pid):
+        try:
+            for line in Path(f"/proc/{p}/smaps_rollup").read_text().splitlines():
+                if line.startswith("Pss:"):
+                    total += int(line.split()[1])
+        except OSError:
+            pass
+    return total
+
+
+def pss_by_library(pid):
+    """PSS per mapped file (or [heap], [anon]) of one process, in KiB."""
+    out, name = {}, "[anon]"
+    for line in Path(f"/proc/{pid}/smaps").read_text().splitlines():
+        parts = line.split()
+        if "-" in parts[0] and len(parts) >= 5 and ":" in parts[3]:
+            name = Path(parts[5]).name if len(parts) >= 6 else "[anon]"
+        elif parts[0] == "Pss:":
+            out[name] = out.get(name, 0) + int(parts[1])
+    return sorted(out.items(), key=lambda kv: -kv[1])
+
+
+def cpu_seconds(pid):
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for p in tree(pid):
+        try:
+            fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])
+        except OSError:
+            pass
+    return total / tick
+
+
+def webkit_alive(pid):
+    for p in tree(pid)[1:]:
+        try:
+            if "WebKit" in Path(f"/proc/{p}/comm").read_text():
+                return True
+        except OSError:
+            pass
+    return False
+
+
+class App:
+    """The tray app, started and waited on until its readiness line."""
+
+    def __init__(self, *args):
+        self.start = time.monotonic()
+        self.proc = subprocess.Popen([BIN, *args], stderr=subprocess.PIPE, text=True)
+        for line in self.proc.stderr:
+            if "tray ready" in line:
+                self.ready = time.monotonic() - self.start
+                break
+        else:
+            raise RuntimeError("the app exited before its tray was ready")
+
+    def stop(self):
+        self.proc.terminate()
+        self.proc.wait(10)
+
+
+def stats(values, fmt="{:.1f}"):
+    return [fmt.format(statistics.median(values)), fmt.format(min(values)), fmt.format(max(values))]
+
+
+def wait_for(predicate, timeout=20):
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        if predicate():
+            return True
+        time.sleep(0.1)
+    return False
+
+
+def main():
+    rows, notes = [], []
+    tray, dash, closed, startup, cpu = [], [], [], [], []
+    libraries = None
+    for _ in range(RUNS):
+        app = App()
+        startup.append(app.ready * 1000)
+        time.sleep(IDLE)
+        tray.append(pss_kib(app.proc.pid) / 1024)
+        if libraries is None:
+            libraries = pss_by_library(app.proc.pid)[:15]
+        c0 = cpu_seconds(app.proc.pid)
+        if not QUICK:
+            time.sleep(60)
+            cpu.append(cpu_seconds(app.proc.pid) - c0)
+        # A second start focuses the first: its dashboard opens.
+        subprocess.run([BIN], check=False, timeout=20, stderr=subprocess.DEVNULL)
+        if wait_for(lambda: webkit_alive(app.proc.pid)):
+            time.sleep(IDLE)
+            dash.append(pss_kib(app.proc.pid) / 1024)
+            subprocess.run(["xdotool", "search", "--sync", "--name", "^Rota$", "windowactivate", "--sync", "key", "Escape"],
+                           check=False, timeout=20, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            time.sleep(IDLE)
+            closed.append(pss_kib(app.proc.pid) / 1024)
+            if webkit_alive(app.proc.pid):
+                notes.append("a WebKit process was still alive 10 s after the dashboard closed")
+        app.stop()
+
+    rows.append(["Idle memory, tray only (PSS, all processes, MiB)", *stats(tray), "≤ 40"])
+    if dash:
+        rows.append(["Idle memory, dashboard open (MiB)", *stats(dash), ""])
+        rows.append(["Idle memory, 10 s after closing it (MiB)", *stats(closed), "≤ tray + 10%"])
+    rows.append(["Start-up to tray ready (ms)", *stats(startup), "< 200"])
+    if cpu:
+        rows.append(["Idle CPU over 60 s, tray only (s)", *stats(cpu, "{:.3f}"), "< 0.1"])
+
+    now_ms = []
+    env = dict(os.environ, ROTA_NOW="2022-09-15T12:00:00Z")
+    for _ in range(20 if not QUICK else 5):
+        t = time.monotonic()
+        subprocess.run([BIN, "now", "--json", "--schedule", "builtin:handbook"], check=True, env=env, stdout=subprocess.DEVNULL)
+        now_ms.append((time.monotonic() - t) * 1000)
+    rows.append(["`rota now --json` wall time (ms)", *stats(now_ms), "< 20"])
+    size = os.path.getsize(BIN) / 1e6
+    rows.append(["Release binary size (MB)", f"{size:.1f}", "", "", "< 15"])
+
+    machine = f"{platform.node()}: {os.cpu_count()} cores, {platform.system()} {platform.release()}, {platform.python_implementation()} runner"
+    table = ["| case | median | min | max | target |", "| --- | --- | --- | --- | --- |"]
+    table += ["| " + " | ".join(r) + " |" for r in rows]
+    lib = ["| library | PSS KiB |", "| --- | --- |"] + [f"| {n} | {k} |" for n, k in (libraries or [])]
+    text = "\n".join([
+        "# Benchmarks",
+        "",
+        f"Measured by `scripts/bench` on {time.strftime('%Y-%m-%d')}, {machine}; {RUNS} runs of each app case, "
+        "under Xvfb and a private D-Bus session (no tray host, no notification server).",
+        "",
+        *table,
+        "",
+        "Tray-only memory of the main process by mapping (first run, top 15):",
+        "",
+        *lib,
+        "",
+        *[f"- {n}" for n in notes],
+    ])
+    (ROOT / "BENCHMARKS.md").write_text(text + "\n")
+    print(text)
+
+
+if __name__ == "__main__":
+    main()
