@@ -49,6 +49,22 @@ pub fn engineer_line(d: &OnDuty) -> String {
     }
 }
 
+/// One escalation in "My escalations": "Login fails for SSO users — Acme · sev1".
+pub fn escalation_line(e: &crate::escalation::Escalation) -> String {
+    let mut s = e.title.clone();
+    if let Some(c) = e.customer.as_deref().filter(|c| !c.is_empty()) {
+        s.push_str(" — ");
+        s.push_str(c);
+    }
+    s.push_str(" · ");
+    s.push_str(e.severity.as_str());
+    if e.state != crate::escalation::EscalationState::Open {
+        s.push_str(" · ");
+        s.push_str(&e.state.as_str().replace('_', " "));
+    }
+    s
+}
+
 /// Builds the menu. `problems` are the current input errors; `attention` is set by the
 /// escalations poller when one of mine is unacknowledged.
 pub fn tray_menu(g: &Glance, timing: &Timing, demo: Option<&str>, problems: &[String], attention: bool) -> TrayMenu {

@@ -27,7 +27,12 @@ use std::time::{Duration, Instant};
 use tauri::{AppHandle, Emitter, Manager, RunEvent, Runtime};
 use tauri_plugin_autostart::{AutoLaunchManager, MacosLauncher};
 use tokio::sync::{mpsc, Mutex};
-use tray::MenuAction;
+use crate::notifier::{DesktopNotifier, NoticeAction};
+use crate::poller::{self, PollerConfig, PollerHandle, Snapshot};
+use crate::secrets::OsKeyring;
+use rota_core::tray::escalation_line;
+use std::sync::Arc;
+use tray::{EscalationsMenu, MenuAction};
 
 /// The event the windows listen to: the state changed, fetch the view again.
 pub const CHANGED: &str = "rota:changed";
@@ -38,9 +43,53 @@ const REFETCH: Duration = Duration::from_secs(300);
 pub struct AppState {
     pub live: Mutex<Live>,
     reader: Reader,
+    /// The escalations poller, when `me` is set.
+    poller: std::sync::Mutex<Option<PollerHandle>>,
+}
+
+fn escalations_menu(snapshot: Option<&Snapshot>) -> EscalationsMenu {
+    match snapshot {
+        None => EscalationsMenu::default(),
+        Some(s) => EscalationsMenu {
+            mine: s.mine.iter().map(escalation_line).collect(),
+            status: (!s.status.is_ok() && s.polls > 0).then(|| format!("⚠ {}", s.status.label())),
+        },
+    }
+}
+
+/// Starts the escalations poller for the current settings (replacing a running one). Without
+/// `me` there is nothing to announce, so no poller runs.
+fn start_poller<R: Runtime>(app: &AppHandle<R>, settings: &settings::Settings) {
+    let Some(state) = app.try_state::<AppState>() else { return };
+    let mut slot = state.poller.lock().unwrap_or_else(|e| e.into_inner());
+    slot.take();
+    if settings.me.is_none() {
+        return;
+    }
+    match PollerConfig::from_settings(settings, Arc::new(OsKeyring)) {
+        Ok(config) => {
+            let handle = app.clone();
+            let poller = poller::spawn(tauri::async_runtime::handle().inner(), config, Arc::new(DesktopNotifier::new()), move |_| {
+                let app = handle.clone();
+                tauri::async_runtime::spawn(async move { refresh(&app).await });
+            });
+            *slot = Some(poller);
+        }
+        Err(e) => eprintln!("rota: escalations will not be watched: {e}"),
+    }
 }
 
 impl AppState {
+    fn snapshot(&self) -> Option<Snapshot> {
+        self.poller.lock().ok()?.as_ref().map(PollerHandle::snapshot)
+    }
+
+    fn act(&self, action: NoticeAction) {
+        if let Some(p) = self.poller.lock().ok().as_ref().and_then(|p| p.as_ref()) {
+            p.act(action);
+        }
+    }
+
     fn dashboard(&self, live: &Live, at: DateTime<Utc>) -> DashboardView {
         let timing = live.settings.config.schedule.timing;
         let c = coverage(&live.inputs.schedule, &live.inputs.roster, &timing, live.settings.viewer, at);
@@ -73,7 +122,9 @@ impl AppState {
             live.global.config = Some(path);
         }
         live.reload(&self.reader).await;
+        let settings = live.settings.clone();
         drop(live);
+        start_poller(app, &settings);
         refresh(app).await;
         Ok(())
     }
@@ -96,12 +147,14 @@ fn set_start_at_login<R: Runtime>(app: &AppHandle<R>, on: bool) {
 async fn refresh<R: Runtime>(app: &AppHandle<R>) {
     let Some(state) = app.try_state::<AppState>() else { return };
     let at = clock::now().unwrap_or_else(|_| Utc::now());
+    let snapshot = state.snapshot();
     let live = state.live.lock().await;
     let g = live.glance(at);
-    let m = tray_menu(&g, &live.settings.config.schedule.timing, live.inputs.schedule.demo.as_deref(), &live.problems, false);
+    let attention = snapshot.as_ref().is_some_and(|s| s.unacknowledged);
+    let m = tray_menu(&g, &live.settings.config.schedule.timing, live.inputs.schedule.demo.as_deref(), &live.problems, attention);
     let login = start_at_login(app);
     drop(live);
-    if let Err(e) = tray::update(app, &m, login) {
+    if let Err(e) = tray::update(app, &m, &escalations_menu(snapshot.as_ref()), login) {
         eprintln!("rota: the tray menu could not be updated: {e}");
     }
     let _ = app.emit(CHANGED, ());
@@ -119,6 +172,15 @@ fn on_action(app: &AppHandle, action: MenuAction) {
         }
         MenuAction::Quit => {
             app.exit(0);
+            Ok(())
+        }
+        MenuAction::OpenEscalation(i) => {
+            if let Some(state) = app.try_state::<AppState>() {
+                let url = state.snapshot().and_then(|s| s.mine.get(i).and_then(|e| e.url.clone()));
+                if let Some(url) = url {
+                    state.act(NoticeAction::Open { url });
+                }
+            }
             Ok(())
         }
     };
@@ -210,6 +272,11 @@ async fn refresh_loop(app: AppHandle, mut rx: mpsc::Receiver<()>, tx: mpsc::Send
 
 /// Starts the tray app and runs until Quit. Returns the exit status.
 pub fn run(global: Global, open: Option<WindowKind>) -> i32 {
+    #[cfg(all(unix, not(target_os = "macos")))]
+    if std::env::var_os("DISPLAY").is_none() && std::env::var_os("WAYLAND_DISPLAY").is_none() {
+        eprintln!("rota: the tray app needs a desktop session (no DISPLAY or WAYLAND_DISPLAY); subcommands such as `rota now` work without one");
+        return 1;
+    }
     let app = tauri::Builder::default()
         .plugin(tauri_plugin_single_instance::init(|app, _args, _cwd| {
             // A second `rota` focuses this one: its dashboard comes forward.
@@ -228,11 +295,13 @@ pub fn run(global: Global, open: Option<WindowKind>) -> i32 {
             let (tx, rx) = mpsc::channel(1);
             let at = clock::now().unwrap_or_else(|_| Utc::now());
             let m = tray_menu(&live.glance(at), &live.settings.config.schedule.timing, live.inputs.schedule.demo.as_deref(), &live.problems, false);
-            app.manage(AppState { live: Mutex::new(live), reader });
+            let settings = live.settings.clone();
+            app.manage(AppState { live: Mutex::new(live), reader, poller: Default::default() });
             let handle = app.handle().clone();
             let login = start_at_login(&handle);
-            tray::create(&handle, &m, login, on_action)?;
+            tray::create(&handle, &m, &EscalationsMenu::default(), login, on_action)?;
             eprintln!("rota: tray ready");
+            start_poller(&handle, &settings);
             tauri::async_runtime::spawn(refresh_loop(handle.clone(), rx, tx));
             if let Some(kind) = open {
                 windows::open(&handle, kind)?;

@@ -3,7 +3,7 @@
 
 use rota_core::tray::{TrayMenu, TrayState};
 use tauri::image::Image;
-use tauri::menu::{CheckMenuItem, IsMenuItem, Menu, MenuItem, PredefinedMenuItem};
+use tauri::menu::{CheckMenuItem, IsMenuItem, Menu, MenuItem, PredefinedMenuItem, Submenu};
 use tauri::tray::{TrayIcon, TrayIconBuilder};
 use tauri::{AppHandle, Runtime};
 
@@ -16,13 +16,23 @@ pub enum MenuAction {
     Settings,
     StartAtLogin,
     Quit,
+    /// Open the link of the n-th escalation in "My escalations".
+    OpenEscalation(usize),
 }
 
 impl MenuAction {
     const ALL: [MenuAction; 4] = [MenuAction::OpenDashboard, MenuAction::Settings, MenuAction::StartAtLogin, MenuAction::Quit];
 
-    pub fn id(self) -> &'static str {
+    pub fn id(self) -> String {
         match self {
+            MenuAction::OpenEscalation(i) => format!("escalation-{i}"),
+            other => other.fixed_id().to_owned(),
+        }
+    }
+
+    fn fixed_id(self) -> &'static str {
+        match self {
+            MenuAction::OpenEscalation(_) => "escalation",
             MenuAction::OpenDashboard => "open-dashboard",
             MenuAction::Settings => "settings",
             MenuAction::StartAtLogin => "start-at-login",
@@ -31,7 +41,10 @@ impl MenuAction {
     }
 
     pub fn from_id(id: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|a| a.id() == id)
+        if let Some(i) = id.strip_prefix("escalation-").and_then(|n| n.parse().ok()) {
+            return Some(MenuAction::OpenEscalation(i));
+        }
+        Self::ALL.into_iter().find(|a| a.fixed_id() == id)
     }
 
     fn label(self) -> &'static str {
@@ -40,8 +53,18 @@ impl MenuAction {
             MenuAction::Settings => "Settings…",
             MenuAction::StartAtLogin => "Start at login",
             MenuAction::Quit => "Quit",
+            MenuAction::OpenEscalation(_) => "Open",
         }
     }
+}
+
+/// What the escalations poller adds to the menu.
+#[derive(Debug, Clone, Default)]
+pub struct EscalationsMenu {
+    /// One line per escalation of mine, newest first.
+    pub mine: Vec<String>,
+    /// "⚠ GitHub token rejected" and the like.
+    pub status: Option<String>,
 }
 
 /// Icons for dark panels (light glyphs), the common case on Linux desktops.
@@ -54,7 +77,7 @@ fn icon(state: TrayState) -> tauri::Result<Image<'static>> {
     Image::from_bytes(bytes)
 }
 
-fn menu<R: Runtime>(app: &AppHandle<R>, m: &TrayMenu, start_at_login: bool) -> tauri::Result<Menu<R>> {
+fn menu<R: Runtime>(app: &AppHandle<R>, m: &TrayMenu, esc: &EscalationsMenu, start_at_login: bool) -> tauri::Result<Menu<R>> {
     let mut info: Vec<String> = vec![m.header.clone()];
     info.extend(m.problems.iter().cloned());
     info.extend(m.demo.iter().cloned());
@@ -65,6 +88,18 @@ fn menu<R: Runtime>(app: &AppHandle<R>, m: &TrayMenu, start_at_login: bool) -> t
         items.push(Box::new(MenuItem::with_id(app, format!("info-{i}"), line, false, None::<&str>)?));
     }
     items.push(Box::new(PredefinedMenuItem::separator(app)?));
+    if let Some(status) = &esc.status {
+        items.push(Box::new(MenuItem::with_id(app, "escalations-status", status, false, None::<&str>)?));
+    }
+    if !esc.mine.is_empty() {
+        let mut lines: Vec<MenuItem<R>> = Vec::new();
+        for (i, line) in esc.mine.iter().enumerate() {
+            lines.push(MenuItem::with_id(app, MenuAction::OpenEscalation(i).id(), line, true, None::<&str>)?);
+        }
+        let refs: Vec<&dyn IsMenuItem<R>> = lines.iter().map(|l| l as &dyn IsMenuItem<R>).collect();
+        let title = format!("My escalations ({})", esc.mine.len());
+        items.push(Box::new(Submenu::with_id_and_items(app, "my-escalations", title, true, &refs)?));
+    }
     for action in MenuAction::ALL {
         if action == MenuAction::StartAtLogin {
             items.push(Box::new(CheckMenuItem::with_id(app, action.id(), action.label(), true, start_at_login, None::<&str>)?));
@@ -80,13 +115,14 @@ fn menu<R: Runtime>(app: &AppHandle<R>, m: &TrayMenu, start_at_login: bool) -> t
 pub fn create<R: Runtime>(
     app: &AppHandle<R>,
     m: &TrayMenu,
+    esc: &EscalationsMenu,
     start_at_login: bool,
     on_action: impl Fn(&AppHandle<R>, MenuAction) + Send + Sync + 'static,
 ) -> tauri::Result<TrayIcon<R>> {
     TrayIconBuilder::with_id(TRAY_ID)
         .icon(icon(m.state)?)
         .tooltip(&m.tooltip)
-        .menu(&menu(app, m, start_at_login)?)
+        .menu(&menu(app, m, esc, start_at_login)?)
         .show_menu_on_left_click(true)
         .on_menu_event(move |app, event| {
             if let Some(action) = MenuAction::from_id(event.id().as_ref()) {
@@ -97,9 +133,9 @@ pub fn create<R: Runtime>(
 }
 
 /// Replaces the menu, icon and tooltip with fresh ones.
-pub fn update<R: Runtime>(app: &AppHandle<R>, m: &TrayMenu, start_at_login: bool) -> tauri::Result<()> {
+pub fn update<R: Runtime>(app: &AppHandle<R>, m: &TrayMenu, esc: &EscalationsMenu, start_at_login: bool) -> tauri::Result<()> {
     if let Some(tray) = app.tray_by_id(TRAY_ID) {
-        tray.set_menu(Some(menu(app, m, start_at_login)?))?;
+        tray.set_menu(Some(menu(app, m, esc, start_at_login)?))?;
         tray.set_icon(Some(icon(m.state)?))?;
         tray.set_tooltip(Some(&m.tooltip))?;
     }
