@@ -1,4 +1,5 @@
 """The tray menu, read and clicked over D-Bus (StatusNotifierItem + com.canonical.dbusmenu)."""
+import os
 import re
 
 import pytest
@@ -81,3 +82,35 @@ def test_broken_schedule_keeps_last_good(inputs, launch, how):
     assert re.search(r"rota\.md(:| line )5\b", warning), f"the ⚠ line should name rota.md and line 5: {warning!r}"
     assert KEEGAN in labels and VALERY in labels, f"the last good lines should stay: {labels}"
     assert "Quit" in labels
+
+
+def descendants(pid):
+    """The process names under pid, from /proc."""
+    parents, names = {}, {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                status = open(f"/proc/{entry}/status").read()
+            except OSError:
+                continue
+            fields = dict(line.split(":\t", 1) for line in status.splitlines() if ":\t" in line)
+            parents[int(entry)], names[int(entry)] = int(fields["PPid"]), fields["Name"].strip()
+    found, frontier = [], {pid}
+    while frontier:
+        frontier = {p for p, parent in parents.items() if parent in frontier}
+        found += [names[p] for p in frontier]
+    return found
+
+
+def webkit_processes(app):
+    return [n for n in descendants(app.proc.pid) if n.startswith("WebKit")]
+
+
+def test_no_webview_until_a_window_opens(inputs, launch):
+    """Only the tray showing: no WebKit process. Open dashboard from the menu: one starts."""
+    inputs.write()
+    app = launch()
+    labels_once(app, lambda ls: HEADER in ls, "the rotation header")
+    assert webkit_processes(app) == [], "no webview process should run while only the tray shows"
+    app.tray.click("Open dashboard")
+    wait_for(lambda: webkit_processes(app), 20, what="a WebKit process after Open dashboard")

@@ -1,10 +1,11 @@
 """The dashboard and settings windows, driven through tauri-driver and WebKitWebDriver."""
+import re
 import struct
 import tomllib
 
 from selenium.webdriver.common.by import By
 
-from conftest import PEOPLE
+from conftest import PEOPLE, SCHEDULE
 from webdriver import settle, text_of, wait
 
 HOSTILE = "<img src=x onerror=\"document.title='pwned'\">"
@@ -71,6 +72,21 @@ def test_dashboard_on_duty(session, inputs):
     whens = [r.get_attribute("data-when") for r in css(driver, "#timeline .rotation")]
     assert whens.count("current") == 1 and "past" in whens and "upcoming" in whens, whens
     assert css(driver, "#coverage table, table#coverage"), "#coverage should hold a table"
+    assert css(driver, "#coverage .gap"), "nobody works at weekends: the grid should mark gaps"
+    severities = {f.get_attribute("data-severity") for f in css(driver, "#findings .finding[data-severity]")}
+    assert "warning" in severities, "the handbook has open seats: #findings should list warnings"
+
+
+def test_dashboard_shows_schedule_error(session, inputs):
+    """A schedule that stops parsing: #error names file and line; the last good cards stay."""
+    inputs.write(schedule="file")
+    driver = session("--open", "dashboard")
+    wait(driver, lambda d: len(css(d, "#on-duty .engineer")) == 2, what="two engineer cards")
+    inputs.schedule.write_text(SCHEDULE.replace("2022-09-07 to", "2022-09-07 till"))  # line 5
+    error = wait(driver, lambda d: [e for e in css(d, "#error") if e.is_displayed() and e.text.strip()],
+                 what="#error to show", timeout=20)[0]
+    assert re.search(r"rota\.md(:| line )5\b", error.text), error.text
+    assert set(cards(driver)) == {"keegancsmith", "valerybugakov"}
 
 
 def test_hostile_name_is_text(session, inputs):
@@ -85,11 +101,15 @@ def test_settings_change_viewer_zone(session, inputs):
     driver = open_dashboard(session, inputs)
     dashboard, settings = open_settings(driver)
 
+    files, inode = sorted(inputs.dir.iterdir()), inputs.config.stat().st_ino
     set_value(driver, "#timezone", "Asia/Kathmandu")
     save(driver)
     wait(driver, lambda d: tomllib.loads(inputs.config.read_text()).get("timezone") == "Asia/Kathmandu",
          what="the config to be saved with timezone Asia/Kathmandu")
+    assert inputs.config.stat().st_ino != inode, "an atomic save renames a new file over the config"
+    assert sorted(inputs.dir.iterdir()) == files, "the save should leave no temporary file behind"
     assert not [e for e in css(driver, ".field-error") if e.is_displayed() and e.text.strip()]
+    wait(driver, lambda d: (text_of(d, "#save-status") or "").strip(), what="#save-status to say it saved")
     driver.switch_to.window(dashboard)
     wait(driver, lambda d: "17:45" in (text_of(d, "#viewer-time") or ""), what="#viewer-time to show 17:45")
 

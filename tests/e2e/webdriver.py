@@ -23,7 +23,7 @@ RESETS = (urllib3.exceptions.ProtocolError, urllib3.exceptions.NewConnectionErro
 def idempotent(method, url):
     """GETs, and the POSTs that only find or switch (never a click, keys or a new session)."""
     path = urlparse(url).path
-    return method == "GET" or (method == "POST" and re.search(r"/(element|elements|window|frame)$", path))
+    return method == "GET" or (method == "POST" and bool(re.search(r"/(element|elements|window|frame)$", path)))
 
 
 class RetryingConnection(RemoteConnection):
@@ -45,7 +45,11 @@ def start(binary, args, env):
     env_args = [f"{k}={v}" for k, v in env.items()]
     options.set_capability("tauri:options", {"application": "/usr/bin/env",
                                              "args": env_args + [binary] + list(args)})
-    return webdriver.Remote(RetryingConnection(TAURI_DRIVER, keep_alive=True), options=options)
+    try:
+        return webdriver.Remote(RetryingConnection(TAURI_DRIVER, keep_alive=True), options=options)
+    except urllib3.exceptions.ReadTimeoutError:
+        raise AssertionError(f"the app showed no webview within {RetryingConnection._timeout} s "
+                             "(its output is in tests/artifacts/logs/tauri-driver.log)") from None
 
 
 def wait(driver, predicate, timeout=15, what="condition"):
