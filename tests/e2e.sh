@@ -1,0 +1,94 @@
+#!/usr/bin/env bash
+# End-to-end tests of the real app: tests/e2e.sh path/to/rota [pytest arguments...]
+#
+# Runs pytest on tests/e2e inside a private desktop: a D-Bus session (dbus-run-session) with an
+# unlocked gnome-keyring, Xvfb, a tray host (tests/e2e/tray_host.py) and tauri-driver, all under a
+# throwaway HOME. Screenshots and service logs go to tests/artifacts/ (not committed). Exits with
+# pytest's status.
+set -euo pipefail
+
+tests="$(cd "$(dirname "$0")" && pwd)"
+artifacts="${ROTA_ARTIFACTS:-$tests/artifacts}"
+tools="${ROTA_TOOLS:-/var/tmp/rota-tools}"   # tauri-driver, installed once and kept between runs
+
+# Polls a command until it succeeds: wait_until SECONDS WHAT COMMAND...
+wait_until() {
+  local deadline=$((SECONDS + $1)) what="$2"; shift 2
+  until "$@" 2>/dev/null; do
+    ((SECONDS < deadline)) || { echo "e2e: timed out waiting for $what" >&2; return 1; }
+    sleep 0.1
+  done
+}
+
+# The second half runs inside the D-Bus session: keyring, display, tray host, tauri-driver, pytest.
+if [[ "${1:-}" == --inside ]]; then
+  shift
+  pids=()
+  trap 'for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true' EXIT
+  logs="$artifacts/logs"
+
+  # An empty password fails (NoStorageAccess); any other unlocks the new login keyring.
+  printf 'rota-e2e' | gnome-keyring-daemon --daemonize --unlock --components=secrets >/dev/null
+
+  # Xvfb picks a free display and writes its number once it accepts connections.
+  exec {xvfb}< <(exec Xvfb -displayfd 1 -screen 0 1280x800x24 -nolisten tcp 2>"$logs/xvfb.log")
+  pids+=($!)
+  read -r -t 30 -u "$xvfb" display || { echo "e2e: Xvfb did not start (see $logs/xvfb.log)" >&2; exit 1; }
+  export DISPLAY=":$display"
+
+  /usr/bin/python3 -u "$tests/e2e/tray_host.py" >"$logs/tray_host.log" 2>&1 &
+  pids+=($!)
+  wait_until 15 "the tray host" grep -q "ready" "$logs/tray_host.log"
+
+  read -r port native_port < <(/usr/bin/python3 -c '
+import socket
+socks = [socket.socket() for _ in range(2)]
+for s in socks: s.bind(("127.0.0.1", 0))
+print(*(s.getsockname()[1] for s in socks))')
+  "$tools/bin/tauri-driver" --port "$port" --native-port "$native_port" >"$logs/tauri-driver.log" 2>&1 &
+  pids+=($!)
+  export ROTA_TAURI_DRIVER_URL="http://127.0.0.1:$port"
+  wait_until 30 "tauri-driver" /usr/bin/python3 -c "import urllib.request as u; u.urlopen('$ROTA_TAURI_DRIVER_URL/status', timeout=2)"
+
+  status=0
+  PYTHONDONTWRITEBYTECODE=1 /usr/bin/python3 -m pytest "$tests/e2e" -p no:cacheprovider -v "$@" || status=$?
+  exit "$status"
+fi
+
+binary="${1:?usage: tests/e2e.sh path/to/rota [pytest arguments...]}"
+shift
+[[ -x "$binary" ]] || { echo "e2e: $binary is not an executable" >&2; exit 2; }
+export ROTA_BIN="$(realpath "$binary")" ROTA_ARTIFACTS="$artifacts"
+
+# What the harness needs from Debian, installed when missing.
+packages=(python3-dbus python3-gi python3-pytest python3-selenium webkit2gtk-driver xvfb xauth
+  dbus at-spi2-core gnome-keyring libayatana-appindicator3-1)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  sudo=""; [[ "$(id -u)" -eq 0 ]] || sudo=sudo
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# cargo and rustup find their homes through HOME unless told: pin them before HOME moves.
+export CARGO_HOME="${CARGO_HOME:-$HOME/.cargo}" RUSTUP_HOME="${RUSTUP_HOME:-$HOME/.rustup}"
+if [[ ! -x "$tools/bin/tauri-driver" ]]; then
+  echo "e2e: installing tauri-driver into $tools"
+  CARGO_INSTALL_ROOT="$tools" cargo install tauri-driver --locked --version '^2'
+fi
+
+home="$(mktemp -d)"
+trap 'rm -rf "$home"' EXIT
+export HOME="$home" XDG_CONFIG_HOME="$home/.config" XDG_DATA_HOME="$home/.local/share" \
+  XDG_CACHE_HOME="$home/.cache" XDG_RUNTIME_DIR="$home/run" TMPDIR="$home/tmp"
+mkdir -p "$XDG_RUNTIME_DIR" "$TMPDIR" "$artifacts/logs" && chmod 700 "$XDG_RUNTIME_DIR"
+unset DISPLAY WAYLAND_DISPLAY DBUS_SESSION_BUS_ADDRESS
+
+status=0
+# dbus-daemon's routine chatter (fd limit, service activation) is dropped; the rest of stderr shows.
+dbus-run-session -- "$tests/e2e.sh" --inside "$@" \
+  2> >(grep -Ev "Failed to set fd limit|Activating service|Successfully activated|SpiRegistry" >&2) || status=$?
+exit "$status"

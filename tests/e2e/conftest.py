@@ -1,0 +1,179 @@
+"""Fixtures: the inputs a test writes (config, roster, schedule), and the real app it launches.
+
+Run through tests/e2e.sh, which provides the D-Bus session, Xvfb, the tray host and tauri-driver,
+and sets ROTA_BIN (the app binary) and ROTA_ARTIFACTS (where screenshots go).
+"""
+import json
+import os
+import pathlib
+import signal
+import subprocess
+
+import dbus
+import pytest
+
+import webdriver
+from dbusmenu import TrayItem, pid_of, registered_items, wait_for
+
+NOW = "2022-09-15T12:00:00Z"  # a Thursday, inside the handbook's rotation 2022-09-07 to 2022-10-09
+
+PEOPLE = [
+    {"handle": "keegancsmith", "name": "Keegan", "timezone": "Africa/Johannesburg",
+     "hours": "09:00-17:00", "days": "Mon-Fri"},
+    {"handle": "valerybugakov", "name": "Valery", "timezone": "Europe/Berlin", "hours": "09:00-17:00"},
+]
+
+# The handbook's rows around NOW, as a schedule file a test can break.
+SCHEDULE = """\
+# Escalation rotation
+
+| Rotation | Engineers |
+| --- | --- |
+| 2022-09-07 to 2022-10-09 | [@keegancsmith](https://github.com/keegancsmith), @valerybugakov |
+| 2022-10-10 to 2022-11-07 | [@tbliu98](https://github.com/tbliu98), TBD, TBD |
+"""
+
+
+def toml(value):
+    return json.dumps(value)  # a JSON string is a valid TOML basic string
+
+
+class Inputs:
+    """A folder with config.toml, people.toml and (when asked) rota.md; the app's HOME sits beside it."""
+
+    def __init__(self, folder):
+        self.dir = folder
+        self.home = folder / "home"
+        self.config = folder / "config.toml"
+        self.roster = folder / "people.toml"
+        self.schedule = folder / "rota.md"
+        self.home.mkdir()
+
+    def write(self, people=PEOPLE, schedule="builtin:handbook", timezone="UTC"):
+        """Writes the roster and config; schedule is a source name, or "file" for rota.md (SCHEDULE)."""
+        if schedule == "file":
+            self.schedule.write_text(SCHEDULE)
+            schedule = self.schedule.name
+        self.roster.write_text("".join(
+            "[[person]]\n" + "".join(f"{k} = {toml(v)}\n" for k, v in p.items()) + "\n"
+            for p in people))
+        self.config.write_text(
+            f'me = "keegancsmith"\ntimezone = {toml(timezone)}\n\n'
+            f'[schedule]\nsource = {toml(schedule)}\ntimezone = "UTC"\nhandoff = "00:00"\nteam_size = 3\n\n'
+            f'[roster]\nsource = {toml(self.roster.name)}\n')
+        return self
+
+    def env(self):
+        """The app's environment: the pinned clock and its own home folders."""
+        return {"ROTA_NOW": NOW, "HOME": str(self.home),
+                "XDG_CONFIG_HOME": str(self.home / ".config"), "XDG_DATA_HOME": str(self.home / ".local/share"),
+                "XDG_CACHE_HOME": str(self.home / ".cache")}
+
+
+class App:
+    """The app binary as a process of ours, its output in a log file."""
+
+    def __init__(self, bus, binary, args, env, log):
+        self.bus, self.log = bus, log
+        with open(log, "wb") as out:
+            self.proc = subprocess.Popen([binary, *args], env={**os.environ, **env},
+                                         stdout=out, stderr=subprocess.STDOUT)
+        self._tray = None
+
+    def output(self):
+        return self.log.read_text(errors="replace")
+
+    @property
+    def tray(self):
+        """The app's tray item, once it has registered with the watcher."""
+        if self._tray is None:
+            self._tray = TrayItem.find(self.bus, self.proc.pid, timeout=20, alive=self.proc.poll)
+        return self._tray
+
+    def wait_exit(self, timeout):
+        try:
+            return self.proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            return None
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            if self.wait_exit(10) is None:
+                self.proc.kill()
+                self.proc.wait()
+
+
+def wait_tray_empty(bus):
+    """Waits until the watcher lists no item: any app from an earlier test has left the bus.
+
+    An app left over (say, one tauri-driver launched for a session that then failed) is ended by
+    its process id, so one failure does not fail every test after it.
+    """
+    try:
+        wait_for(lambda: not registered_items(bus), 15, what="earlier apps to leave the tray")
+    except TimeoutError:
+        for name, _ in registered_items(bus):
+            pid = pid_of(bus, name)
+            if pid:
+                os.kill(pid, signal.SIGKILL)
+        wait_for(lambda: not registered_items(bus), 10, what="left-over apps to end")
+
+
+@pytest.fixture(scope="session")
+def bus():
+    return dbus.SessionBus()
+
+
+@pytest.fixture(scope="session")
+def rota_bin():
+    binary = os.environ.get("ROTA_BIN")
+    assert binary and os.access(binary, os.X_OK), "set ROTA_BIN to the rota binary (tests/e2e.sh does)"
+    return binary
+
+
+@pytest.fixture(scope="session")
+def artifacts():
+    folder = pathlib.Path(os.environ.get("ROTA_ARTIFACTS", pathlib.Path(__file__).parents[1] / "artifacts"))
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+@pytest.fixture
+def inputs(tmp_path):
+    return Inputs(tmp_path)
+
+
+@pytest.fixture
+def launch(bus, rota_bin, inputs):
+    """launch(*extra_args) starts `rota --config config.toml ...`; every app started is stopped after."""
+    apps = []
+
+    def start(*args):
+        wait_tray_empty(bus)
+        app = App(bus, rota_bin, ["--config", str(inputs.config), *args], inputs.env(),
+                  inputs.dir / f"app{len(apps)}.log")
+        apps.append(app)
+        return app
+
+    yield start
+    for app in apps:
+        app.stop()
+    wait_tray_empty(bus)
+
+
+@pytest.fixture
+def session(bus, rota_bin, inputs):
+    """session(*extra_args): a WebDriver session whose browser is the app, quit after the test."""
+    drivers = []
+
+    def start(*args):
+        wait_tray_empty(bus)
+        driver = webdriver.start(rota_bin, ["--config", str(inputs.config), *args], inputs.env())
+        drivers.append(driver)
+        return driver
+
+    yield start
+    for driver in drivers:
+        driver.quit()
+    wait_tray_empty(bus)

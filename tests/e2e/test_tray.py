@@ -1,0 +1,116 @@
+"""The tray menu, read and clicked over D-Bus (StatusNotifierItem + com.canonical.dbusmenu)."""
+import os
+import re
+
+import pytest
+
+from conftest import SCHEDULE
+from dbusmenu import wait_for
+
+HEADER = "Rotation 7 Sep – 9 Oct 2022"
+KEEGAN = "Keegan — Thu 14:00 SAST (UTC+02:00) · working"
+VALERY = "Valery — Thu 14:00 CEST (UTC+02:00) · working"
+NEXT = "Next: Mon 10 Oct, in 24 days — tbliu98 + 2 open seats"
+ACTIONS = ["Open dashboard", "Settings…", "Start at login", "Quit"]
+
+
+def labels_once(app, check, what, timeout=15):
+    """The menu's labels once check(labels) holds: the app fills the menu in after registering."""
+    def ready():
+        labels = app.tray.labels()
+        return labels if check(labels) else None
+    try:
+        return wait_for(ready, timeout, what=what)
+    except TimeoutError:
+        pytest.fail(f"timed out waiting for {what}; the menu is {app.tray.labels()}")
+
+
+def test_glance_lines(inputs, launch):
+    inputs.write(schedule="builtin:handbook")
+    app = launch()
+    labels = labels_once(app, lambda ls: HEADER in ls, "the rotation header")
+    assert labels == [HEADER, KEEGAN, VALERY, NEXT, "---", *ACTIONS]
+    items = {i["label"]: i for i in app.tray.items()}
+    for info in (HEADER, KEEGAN, VALERY, NEXT):
+        assert not items[info]["enabled"], f"{info!r} should be a disabled (information) item"
+    for action in ACTIONS:
+        assert items[action]["enabled"], f"{action!r} should be enabled"
+    assert items["Start at login"]["toggle_type"] == "checkmark"
+    assert items["Start at login"]["toggle_state"] == 0  # a fresh HOME has no autostart entry
+
+
+def test_ready_line_on_stderr(inputs, launch):
+    inputs.write()
+    app = launch()
+    app.tray  # registered with the tray host
+    wait_for(lambda: "rota: tray ready" in app.output(), 10, what="'rota: tray ready' on stderr")
+
+
+def test_quit_ends_process(inputs, launch):
+    inputs.write()
+    app = launch()
+    labels_once(app, lambda ls: "Quit" in ls, "a Quit item")
+    app.tray.click("Quit")
+    assert app.wait_exit(10) == 0, "clicking Quit should end the app with status 0"
+
+
+def test_start_at_login_toggles(inputs, launch):
+    inputs.write()
+    app = launch()
+    labels_once(app, lambda ls: "Start at login" in ls, "a Start at login item")
+    app.tray.click("Start at login")
+    wait_for(lambda: app.tray.item("Start at login")["toggle_state"] == 1, 10, what="the check mark to be set")
+    app.tray.click("Start at login")
+    wait_for(lambda: app.tray.item("Start at login")["toggle_state"] == 0, 10, what="the check mark to clear")
+
+
+@pytest.mark.parametrize("how", ["in_place", "replace"])
+def test_broken_schedule_keeps_last_good(inputs, launch, how):
+    """Editing the schedule into an unparsable row: a ⚠ line naming file and line; the glance stays."""
+    inputs.write(schedule="file")
+    app = launch()
+    labels_once(app, lambda ls: KEEGAN in ls, "the engineer lines")
+    broken = SCHEDULE.replace("2022-09-07 to 2022-10-09", "2022-09-07 till 2022-10-09")  # line 5
+    if how == "in_place":  # as `echo >` or an editor that writes in place
+        inputs.schedule.write_text(broken)
+    else:  # as editors that write a new file and rename it over the old one
+        tmp = inputs.schedule.with_suffix(".tmp")
+        tmp.write_text(broken)
+        tmp.replace(inputs.schedule)
+    labels = labels_once(app, lambda ls: any(l.startswith("⚠ ") for l in ls), "a ⚠ line", timeout=20)
+    warning = next(l for l in labels if l.startswith("⚠ "))
+    assert re.search(r"rota\.md(:| line )5\b", warning), f"the ⚠ line should name rota.md and line 5: {warning!r}"
+    assert KEEGAN in labels and VALERY in labels, f"the last good lines should stay: {labels}"
+    assert "Quit" in labels
+
+
+def descendants(pid):
+    """The process names under pid, from /proc."""
+    parents, names = {}, {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                status = open(f"/proc/{entry}/status").read()
+            except OSError:
+                continue
+            fields = dict(line.split(":\t", 1) for line in status.splitlines() if ":\t" in line)
+            parents[int(entry)], names[int(entry)] = int(fields["PPid"]), fields["Name"].strip()
+    found, frontier = [], {pid}
+    while frontier:
+        frontier = {p for p, parent in parents.items() if parent in frontier}
+        found += [names[p] for p in frontier]
+    return found
+
+
+def webkit_processes(app):
+    return [n for n in descendants(app.proc.pid) if n.startswith("WebKit")]
+
+
+def test_no_webview_until_a_window_opens(inputs, launch):
+    """Only the tray showing: no WebKit process. Open dashboard from the menu: one starts."""
+    inputs.write()
+    app = launch()
+    labels_once(app, lambda ls: HEADER in ls, "the rotation header")
+    assert webkit_processes(app) == [], "no webview process should run while only the tray shows"
+    app.tray.click("Open dashboard")
+    wait_for(lambda: webkit_processes(app), 20, what="a WebKit process after Open dashboard")
