@@ -69,7 +69,12 @@ fn start_poller<R: Runtime>(app: &AppHandle<R>, settings: &settings::Settings) {
     match PollerConfig::from_settings(settings, Arc::new(OsKeyring)) {
         Ok(config) => {
             let handle = app.clone();
-            let poller = poller::spawn(tauri::async_runtime::handle().inner(), config, Arc::new(DesktopNotifier::new()), move |_| {
+            let first = std::sync::atomic::AtomicBool::new(true);
+            let poller = poller::spawn(tauri::async_runtime::handle().inner(), config, Arc::new(DesktopNotifier::new()), move |snap| {
+                // A readiness line for scripts and tests: escalations are being watched.
+                if snap.last_success.is_some() && first.swap(false, std::sync::atomic::Ordering::Relaxed) {
+                    eprintln!("rota: escalations watched");
+                }
                 let app = handle.clone();
                 tauri::async_runtime::spawn(async move { refresh(&app).await });
             });

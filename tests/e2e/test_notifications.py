@@ -1,0 +1,89 @@
+"""Escalation notifications from the real app, through a real D-Bus notification server.
+
+A new assignment in the local backend shows exactly one notification with the right text and
+actions; invoking Acknowledge acknowledges it in the backend; a restart shows it no second time.
+"""
+import json
+import os
+import pathlib
+import subprocess
+import sys
+import time
+
+import pytest
+
+from dbusmenu import wait_for
+
+SERVER = pathlib.Path(__file__).with_name("notification_server.py")
+
+
+class NotificationServer:
+    """tests/e2e/notification_server.py, recording each Notify call as a JSON line."""
+
+    def __init__(self, log):
+        self.log = log
+        self.proc = subprocess.Popen([sys.executable, "-u", str(SERVER), str(log)],
+                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        assert self.proc.stdout.readline().strip() == "READY"
+
+    def calls(self):
+        if not self.log.exists():
+            return []
+        return [json.loads(line) for line in self.log.read_text().splitlines() if line.strip()]
+
+    def invoke(self, nid, key):
+        self.proc.stdin.write(f"invoke {nid} {key}\n")
+        self.proc.stdin.flush()
+
+    def stop(self):
+        self.proc.stdin.close()
+        self.proc.wait(10)
+
+
+@pytest.fixture
+def notifications(tmp_path):
+    server = NotificationServer(tmp_path / "notify.jsonl")
+    yield server
+    server.stop()
+
+
+def rota(rota_bin, inputs, *args):
+    out = subprocess.run([rota_bin, "--config", str(inputs.config), *args], env={**os.environ, **inputs.env()},
+                         capture_output=True, text=True, timeout=30)
+    assert out.returncode == 0, out.stderr
+    return json.loads(out.stdout) if "--json" in args else out.stdout
+
+
+def test_a_new_assignment_notifies_once_and_acknowledge_reaches_the_backend(inputs, launch, notifications, rota_bin):
+    inputs.write()
+    app = launch()
+    wait_for(lambda: "rota: escalations watched" in app.output(), 20, what="the poller's first poll")
+
+    start = time.monotonic()
+    filed = rota(rota_bin, inputs, "escalate", "--title", "SSO login loops", "--customer", "Acme",
+                 "--severity", "sev1", "--url", "https://support.example.com/t/42", "--to", "keegancsmith", "--json")
+    [call] = wait_for(lambda: notifications.calls() or None, 10, interval=0.02, what="a Notify call")
+    latency = time.monotonic() - start
+    print(f"assignment (rota escalate, incl. its start-up) to Notify: {latency * 1000:.0f} ms")
+
+    assert call["app_name"] == "Rota"
+    assert call["summary"] == "New escalation: SSO login loops"
+    assert "Acme" in call["body"] and "sev1" in call["body"] and "keegancsmith" in call["body"]
+    assert call["actions"] == ["open", "Open", "acknowledge", "Acknowledge"]
+    assert call["urgency"] == 2, "sev1 is critical"
+
+    # The tray lists it and shows the attention state.
+    wait_for(lambda: "My escalations (1)" in app.tray.labels(), 10, what="My escalations (1) in the tray")
+
+    notifications.invoke(call["id"], "acknowledge")
+
+    def acknowledged():
+        [e] = [e for e in rota(rota_bin, inputs, "escalations", "--json") if e["id"] == filed["id"]]
+        return e["state"] == "acknowledged"
+    wait_for(acknowledged, 10, interval=0.1, what="the escalation acknowledged in the backend")
+
+    # A restart shows nothing twice.
+    app.stop()
+    again = launch()
+    wait_for(lambda: "rota: escalations watched" in again.output(), 20, what="the poller's first poll after a restart")
+    assert len(notifications.calls()) == 1, notifications.calls()
