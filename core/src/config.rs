@@ -16,10 +16,15 @@ pub enum ViewerZone {
     Named(Tz),
 }
 
+/// The quick escalate window's shortcut unless the config says otherwise.
+pub const DEFAULT_SHORTCUT: &str = "Ctrl+Alt+E";
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct Config {
     /// My handle, as it appears in the schedule.
     pub me: Option<String>,
+    /// The global shortcut that opens the quick escalate window; `None` for none.
+    pub shortcut: Option<String>,
     pub timezone: ViewerZone,
     pub schedule: ScheduleConfig,
     pub roster: RosterConfig,
@@ -83,6 +88,7 @@ impl Default for Config {
     fn default() -> Self {
         Config {
             me: None,
+            shortcut: Some(DEFAULT_SHORTCUT.into()),
             timezone: ViewerZone::Auto,
             schedule: ScheduleConfig { source: "builtin:demo".into(), timing: Timing::default(), team_size: 3 },
             roster: RosterConfig::default(),
@@ -95,6 +101,7 @@ impl Default for Config {
 #[serde(deny_unknown_fields)]
 struct File {
     me: Option<String>,
+    shortcut: Option<String>,
     timezone: Option<toml::Spanned<String>>,
     #[serde(default)]
     schedule: ScheduleFile,
@@ -149,6 +156,10 @@ pub fn parse_config(file: &str, text: &str) -> Parsed<Config> {
             ))
         }).ok()
     };
+    if let Some(sc) = f.shortcut {
+        let sc = sc.trim();
+        config.shortcut = (!sc.is_empty() && !sc.eq_ignore_ascii_case("none")).then(|| sc.to_owned());
+    }
     config.me = f.me.map(|m| m.trim().trim_start_matches('@').to_owned()).filter(|m| !m.is_empty());
     if let Some(tz) = &f.timezone {
         if !tz.get_ref().trim().eq_ignore_ascii_case("auto") {

@@ -17,3 +17,7 @@ export const openWindow = (window) => call("open_window", { window });
 export function onChanged(handler) {
   return tauri.event.listen("rota:changed", handler);
 }
+
+export const escalateForm = () => call("escalate_form");
+export const fileEscalation = (filing) => call("file_escalation", { filing });
+export const openLink = (url) => call("open_link", { url });

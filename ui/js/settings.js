@@ -10,6 +10,7 @@ const fields = {
   teamSize: "team-size",
   rosterSource: "roster-source",
   pollSeconds: "poll-seconds",
+  shortcut: "shortcut",
 };
 const numbers = new Set(["teamSize", "pollSeconds"]);
 const form = document.getElementById("settings-form");
@@ -35,6 +36,9 @@ async function load() {
   for (const [key, id] of Object.entries(fields)) document.getElementById(id).value = String(view.form[key] ?? "");
   document.getElementById("start-at-login").checked = view.form.startAtLogin;
   text("config-file", view.configFile ? `Saved to ${view.configFile}` : "");
+  const problem = document.getElementById("shortcut-problem");
+  problem.hidden = !view.shortcutProblem;
+  problem.textContent = view.shortcutProblem ?? "";
 }
 
 form.addEventListener("submit", async (event) => {
@@ -49,6 +53,7 @@ form.addEventListener("submit", async (event) => {
   values.startAtLogin = document.getElementById("start-at-login").checked;
   try {
     await api.saveSettings(values);
+    await load();
     text("save-status", "Saved.");
   } catch (error) {
     const errors = error?.errors ?? [error];

@@ -18,7 +18,11 @@ pub async fn dashboard(state: State<'_, AppState>) -> Result<DashboardView, IpcE
 pub async fn settings_form<R: Runtime>(app: AppHandle<R>, state: State<'_, AppState>) -> Result<SettingsView, IpcError> {
     let live = state.live.lock().await;
     let login = crate::app::start_at_login(&app);
-    Ok(SettingsView { form: config_file::form(&live.settings, login), config_file: state.config_path(&live).map(|p| p.display().to_string()) })
+    Ok(SettingsView {
+        form: config_file::form(&live.settings, login),
+        config_file: state.config_path(&live).map(|p| p.display().to_string()),
+        shortcut_problem: state.shortcut_problem.lock().ok().and_then(|p| p.clone()),
+    })
 }
 
 #[tauri::command]

@@ -31,6 +31,7 @@ pub fn form(settings: &Settings, start_at_login: bool) -> SettingsForm {
         roster_source: c.roster.source.clone().unwrap_or_default(),
         poll_seconds: c.escalations.poll_seconds,
         start_at_login,
+        shortcut: c.shortcut.clone().unwrap_or_default(),
     }
 }
 
@@ -71,6 +72,10 @@ pub async fn validate(form: &SettingsForm, base: &Path, reader: &Reader, today: 
     if form.poll_seconds < 15 {
         errors.push(IpcError::invalid("poll-seconds", "poll at most every 15 seconds"));
     }
+    let shortcut = form.shortcut.trim();
+    if !shortcut.is_empty() && !shortcut.eq_ignore_ascii_case("none") && shortcut.parse::<tauri_plugin_global_shortcut::Shortcut>().is_err() {
+        errors.push(IpcError::invalid("shortcut", format!("\"{shortcut}\" is not a shortcut; write it like Ctrl+Alt+E")));
+    }
     if form.schedule_source.trim().is_empty() {
         errors.push(IpcError::invalid("schedule-source", "give a path, an https URL, or builtin:demo"));
     } else {
@@ -100,6 +105,7 @@ pub fn write(form: &SettingsForm, path: &Path) -> Result<(), IpcError> {
         doc["me"] = value(me);
     }
     doc["timezone"] = value(form.timezone.trim());
+    doc["shortcut"] = value(if form.shortcut.trim().is_empty() { "none" } else { form.shortcut.trim() });
     let schedule = table(&mut doc, "schedule");
     schedule["source"] = value(form.schedule_source.trim());
     schedule["timezone"] = value(form.schedule_timezone.trim());

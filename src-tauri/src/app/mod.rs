@@ -45,6 +45,8 @@ pub struct AppState {
     reader: Reader,
     /// The escalations poller, when `me` is set.
     poller: std::sync::Mutex<Option<PollerHandle>>,
+    /// Why the quick escalate shortcut is not active, when it is not.
+    shortcut_problem: std::sync::Mutex<Option<String>>,
 }
 
 fn escalations_menu(snapshot: Option<&Snapshot>) -> EscalationsMenu {
@@ -55,6 +57,24 @@ fn escalations_menu(snapshot: Option<&Snapshot>) -> EscalationsMenu {
             status: (!s.status.is_ok() && s.polls > 0).then(|| format!("⚠ {}", s.status.label())),
         },
     }
+}
+
+/// Registers the quick escalate shortcut the settings name (replacing the previous one). Where
+/// the platform refuses (most Wayland desktops do), the reason is kept for the settings window.
+fn register_shortcut<R: Runtime>(app: &AppHandle<R>, settings: &settings::Settings) {
+    use tauri_plugin_global_shortcut::GlobalShortcutExt;
+    let Some(state) = app.try_state::<AppState>() else { return };
+    let shortcuts = app.global_shortcut();
+    let _ = shortcuts.unregister_all();
+    let problem = settings.config.shortcut.as_deref().and_then(|sc| {
+        shortcuts.register(sc).err().map(|e| {
+            format!("{sc} could not be registered ({e}). Where the desktop does not allow global shortcuts (most Wayland desktops), bind a key to `rota --open escalate` in its keyboard settings.")
+        })
+    });
+    if let Some(p) = &problem {
+        eprintln!("rota: {p}");
+    }
+    *state.shortcut_problem.lock().unwrap_or_else(|e| e.into_inner()) = problem;
 }
 
 /// Starts the escalations poller for the current settings (replacing a running one). Without
@@ -130,6 +150,7 @@ impl AppState {
         let settings = live.settings.clone();
         drop(live);
         start_poller(app, &settings);
+        register_shortcut(app, &settings);
         refresh(app).await;
         Ok(())
     }
@@ -167,6 +188,7 @@ async fn refresh<R: Runtime>(app: &AppHandle<R>) {
 
 fn on_action(app: &AppHandle, action: MenuAction) {
     let result = match action {
+        MenuAction::Escalate => windows::open(app, WindowKind::Escalate),
         MenuAction::OpenDashboard => windows::open(app, WindowKind::Dashboard),
         MenuAction::Settings => windows::open(app, WindowKind::Settings),
         MenuAction::StartAtLogin => {
@@ -283,10 +305,28 @@ pub fn run(global: Global, open: Option<WindowKind>) -> i32 {
         return 1;
     }
     let app = tauri::Builder::default()
-        .plugin(tauri_plugin_single_instance::init(|app, _args, _cwd| {
-            // A second `rota` focuses this one: its dashboard comes forward.
-            let _ = windows::open(app, WindowKind::Dashboard);
+        .plugin(tauri_plugin_single_instance::init(|app, args, _cwd| {
+            // A second `rota` focuses this one: the window it names (`--open escalate`, which a
+            // desktop's own shortcut can run), else the dashboard, comes forward.
+            let kind = args
+                .iter()
+                .skip_while(|a| *a != "--open")
+                .nth(1)
+                .and_then(|k| <WindowKind as clap::ValueEnum>::from_str(k, true).ok())
+                .unwrap_or(WindowKind::Dashboard);
+            let _ = windows::open(app, kind);
         }))
+        .plugin(
+            tauri_plugin_global_shortcut::Builder::new()
+                .with_handler(|app, _shortcut, event| {
+                    if event.state() == tauri_plugin_global_shortcut::ShortcutState::Pressed {
+                        if let Err(e) = windows::open(app, WindowKind::Escalate) {
+                            eprintln!("rota: {e}");
+                        }
+                    }
+                })
+                .build(),
+        )
         .plugin(tauri_plugin_autostart::init(MacosLauncher::LaunchAgent, None))
         .invoke_handler(tauri::generate_handler![
             commands::dashboard,
@@ -301,12 +341,13 @@ pub fn run(global: Global, open: Option<WindowKind>) -> i32 {
             let at = clock::now().unwrap_or_else(|_| Utc::now());
             let m = tray_menu(&live.glance(at), &live.settings.config.schedule.timing, live.inputs.schedule.demo.as_deref(), &live.problems, false);
             let settings = live.settings.clone();
-            app.manage(AppState { live: Mutex::new(live), reader, poller: Default::default() });
+            app.manage(AppState { live: Mutex::new(live), reader, poller: Default::default(), shortcut_problem: Default::default() });
             let handle = app.handle().clone();
             let login = start_at_login(&handle);
             tray::create(&handle, &m, &EscalationsMenu::default(), login, on_action)?;
             eprintln!("rota: tray ready");
             start_poller(&handle, &settings);
+            register_shortcut(&handle, &settings);
             tauri::async_runtime::spawn(refresh_loop(handle.clone(), rx, tx));
             if let Some(kind) = open {
                 windows::open(&handle, kind)?;

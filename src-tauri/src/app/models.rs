@@ -207,6 +207,8 @@ pub struct SettingsForm {
     pub roster_source: String,
     pub poll_seconds: u64,
     pub start_at_login: bool,
+    /// The quick escalate shortcut ("Ctrl+Alt+E"), empty for none.
+    pub shortcut: String,
 }
 
 #[derive(Serialize)]
@@ -215,6 +217,8 @@ pub struct SettingsView {
     pub form: SettingsForm,
     /// The file saving writes.
     pub config_file: Option<String>,
+    /// Why the shortcut is not active, when it is not (most Wayland desktops refuse global ones).
+    pub shortcut_problem: Option<String>,
 }
 
 /// Which window to open.
@@ -223,6 +227,7 @@ pub struct SettingsView {
 pub enum WindowKind {
     Dashboard,
     Settings,
+    Escalate,
 }
 
 impl WindowKind {
@@ -230,6 +235,7 @@ impl WindowKind {
         match self {
             WindowKind::Dashboard => "dashboard",
             WindowKind::Settings => "settings",
+            WindowKind::Escalate => "escalate",
         }
     }
 }

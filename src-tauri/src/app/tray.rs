@@ -12,6 +12,7 @@ pub const TRAY_ID: &str = "rota";
 /// The menu's actions: a closed set, matched by id.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum MenuAction {
+    Escalate,
     OpenDashboard,
     Settings,
     StartAtLogin,
@@ -21,7 +22,8 @@ pub enum MenuAction {
 }
 
 impl MenuAction {
-    const ALL: [MenuAction; 4] = [MenuAction::OpenDashboard, MenuAction::Settings, MenuAction::StartAtLogin, MenuAction::Quit];
+    const ALL: [MenuAction; 5] =
+        [MenuAction::Escalate, MenuAction::OpenDashboard, MenuAction::Settings, MenuAction::StartAtLogin, MenuAction::Quit];
 
     pub fn id(self) -> String {
         match self {
@@ -33,6 +35,7 @@ impl MenuAction {
     fn fixed_id(self) -> &'static str {
         match self {
             MenuAction::OpenEscalation(_) => "escalation",
+            MenuAction::Escalate => "escalate",
             MenuAction::OpenDashboard => "open-dashboard",
             MenuAction::Settings => "settings",
             MenuAction::StartAtLogin => "start-at-login",
@@ -49,6 +52,7 @@ impl MenuAction {
 
     fn label(self) -> &'static str {
         match self {
+            MenuAction::Escalate => "Escalate…",
             MenuAction::OpenDashboard => "Open dashboard",
             MenuAction::Settings => "Settings…",
             MenuAction::StartAtLogin => "Start at login",

@@ -13,13 +13,16 @@ pub fn open<R: Runtime>(app: &AppHandle<R>, kind: WindowKind) -> tauri::Result<(
     }
     let (page, title, size) = match kind {
         WindowKind::Dashboard => ("dashboard.html", "Rota", (980.0, 760.0)),
-        WindowKind::Settings => ("settings.html", "Rota settings", (560.0, 700.0)),
+        WindowKind::Settings => ("settings.html", "Rota settings", (560.0, 740.0)),
+        WindowKind::Escalate => ("escalate.html", "Escalate", (560.0, 640.0)),
     };
     let w = WebviewWindowBuilder::new(app, kind.label(), WebviewUrl::App(page.into()))
         .title(title)
         .inner_size(size.0, size.1)
         .min_inner_size(420.0, 360.0)
         .center()
+        // The quick escalate window comes up above whatever the user was doing.
+        .always_on_top(kind == WindowKind::Escalate)
         .build()?;
     w.set_focus()
 }

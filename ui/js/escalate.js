@@ -1,0 +1,89 @@
+import * as api from "./api.js";
+import { el, fill, show, text } from "./dom.js";
+
+const form = document.getElementById("escalate-form");
+
+function option(c, checked) {
+  const id = `to-${c.handle ?? "rotation"}`;
+  const input = el("input", { type: "radio", name: "assignee", id, value: c.handle ?? "", checked });
+  const details = c.handle
+    ? [el("span", { class: "who" }, c.name),
+       el("span", { class: "when" }, [c.localTime, c.abbreviation].filter(Boolean).join(" ")),
+       el("span", { class: `status`, "data-status": c.status }, c.statusLabel),
+       el("span", { class: "reason" }, c.reason)]
+    : [el("span", { class: "who" }, "Whole rotation"), el("span", { class: "reason" }, c.reason)];
+  return el("label", { class: `candidate${c.suggested ? " suggested" : ""}`, "data-handle": c.handle ?? "" }, input, ...details);
+}
+
+async function load() {
+  const view = await api.escalateForm();
+  show("nobody", view.nobodyOnRotation);
+  const whole = { handle: null, reason: "unassigned, announced to the group" };
+  const options = [...view.candidates, whole];
+  const suggested = view.candidates.findIndex((c) => c.suggested);
+  fill("candidates", options.map((c, i) => option(c, suggested === -1 ? i === options.length - 1 : i === suggested)));
+  document.getElementById("title").focus();
+}
+
+function clearErrors() {
+  for (const node of form.querySelectorAll(".field-error")) node.remove();
+  for (const input of form.querySelectorAll("[aria-invalid]")) input.removeAttribute("aria-invalid");
+}
+
+function showError(error) {
+  const input = error.field && document.getElementById(error.field);
+  const message = el("p", { class: "field-error", role: "alert", "data-for": error.field ?? "form" }, error.message);
+  if (input) {
+    input.setAttribute("aria-invalid", "true");
+    input.closest("label").after(message);
+  } else {
+    document.getElementById("file-status").after(message);
+  }
+}
+
+async function submit() {
+  clearErrors();
+  const value = (id) => document.getElementById(id).value.trim();
+  const chosen = form.querySelector("input[name=assignee]:checked");
+  const filing = {
+    title: value("title"),
+    customer: value("customer") || null,
+    severity: value("severity"),
+    url: value("url") || null,
+    details: value("details"),
+    assignee: chosen && chosen.value ? chosen.value : null,
+  };
+  text("file-status", "Filing…");
+  document.getElementById("file").disabled = true;
+  try {
+    const filed = await api.fileEscalation(filing);
+    text("file-status", filed.message);
+    const link = filed.url
+      ? el("a", { href: "#", id: "filed-link", onclick: (e) => { e.preventDefault(); api.openLink(filed.url); } }, filed.url)
+      : null;
+    show("filed", true);
+    fill("filed", link ?? filed.message);
+    setTimeout(() => window.close(), 2500);
+  } catch (error) {
+    document.getElementById("file").disabled = false;
+    (error?.errors ?? [error]).forEach(showError);
+    text("file-status", "Not filed: fix the fields marked.");
+    form.querySelector("[aria-invalid]")?.focus();
+  }
+}
+
+form.addEventListener("submit", (event) => {
+  event.preventDefault();
+  submit();
+});
+document.getElementById("details").addEventListener("keydown", (event) => {
+  if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) {
+    event.preventDefault();
+    submit();
+  }
+});
+document.addEventListener("keydown", (event) => {
+  if (event.key === "Escape") window.close();
+});
+
+load().catch((error) => showError({ message: error?.message ?? String(error) }));
