@@ -66,6 +66,11 @@ async fn filed_while_github_is_down_it_waits_then_is_sent_exactly_once() {
     let report = outbox.drain(&backend, None, t0).await;
     assert!(report.sent.is_empty() && report.failed.is_none() && report.still_queued == 1, "{report:?}");
 
+    // `drain_now` (a command the user ran) does not wait for the backoff.
+    let report = outbox.drain_now(&backend, None, t0).await;
+    assert!(matches!(report.failed, Some(BackendError::Transient(_))), "{report:?}");
+    let next = outbox.next_attempt().unwrap().unwrap();
+
     // Still down when due: the second wait is longer.
     let report = outbox.drain(&backend, None, next).await;
     assert!(matches!(report.failed, Some(BackendError::Transient(_))), "{report:?}");

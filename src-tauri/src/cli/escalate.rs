@@ -119,7 +119,7 @@ async fn drain(outbox: &Outbox, backend: &AnyBackend, settings: &Settings, now: 
         return;
     }
     let announcer = announcer(settings);
-    let report = outbox.drain(backend, announcer.as_ref(), now).await;
+    let report = outbox.drain_now(backend, announcer.as_ref(), now).await;
     for e in &report.sent {
         eprintln!("rota: sent escalation {} from the outbox: {}", e.id, e.title);
     }

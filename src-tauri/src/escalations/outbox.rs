@@ -14,9 +14,10 @@
 //!    any, is posted once (a failure is a warning, never a reason to resend).
 //! 4. Not accepted (offline, 5xx, rate limited, token rejected): the row stays queued with the
 //!    time of its next attempt ([`BackendError::retry_at`]: backoff with jitter, a rate limit's
-//!    reset; [`AUTH_RETRY`] for errors that need the user). [`Outbox::drain`] sends what is due;
-//!    the app calls it at start and when [`Outbox::next_attempt`] comes, and `rota escalate` /
-//!    `rota escalations` call it once. Only a backend that refuses the escalation as invalid
+//!    reset; [`AUTH_RETRY`] for errors that need the user). [`Outbox::drain`] sends what is due:
+//!    the app calls it at start and when [`Outbox::next_attempt`] comes. [`Outbox::drain_now`]
+//!    sends everything queued, for moments that say the backend may be back: `rota escalate` /
+//!    `rota escalations` call it once, and the app when the network comes up. Only a backend that refuses the escalation as invalid
 //!    (a 422, say) ends its trip: the row is kept, marked refused, and the error returned.
 //!
 //! Several processes (the tray app, `rota` commands) may share the outbox: a sender holds an
@@ -430,16 +431,34 @@ impl Outbox {
         }
     }
 
-    /// Sends every queued escalation that is due at `now`, oldest first, stopping at the first
-    /// failure (the backend is away: the rest wait for the next attempt).
+    /// Sends every queued escalation that is due at `now` (its backoff has passed), oldest
+    /// first, stopping at the first failure (the backend is away: the rest wait for the next
+    /// attempt). What a timer calls.
     pub async fn drain<B: Backend>(&self, backend: &B, announcer: Option<&Announcer>, now: DateTime<Utc>) -> DrainReport {
+        self.drain_where(backend, announcer, now, now.timestamp_millis()).await
+    }
+
+    /// Sends every queued escalation now, whatever its backoff says, oldest first, stopping at
+    /// the first failure. For moments that say the backend may be back: a command the user ran,
+    /// a filing the backend just accepted, the network coming up, a new token.
+    pub async fn drain_now<B: Backend>(&self, backend: &B, announcer: Option<&Announcer>, now: DateTime<Utc>) -> DrainReport {
+        self.drain_where(backend, announcer, now, i64::MAX).await
+    }
+
+    async fn drain_where<B: Backend>(
+        &self,
+        backend: &B,
+        announcer: Option<&Announcer>,
+        now: DateTime<Utc>,
+        due_by_ms: i64,
+    ) -> DrainReport {
         let mut report = DrainReport::default();
         let due: Result<Vec<String>, BackendError> = (|| {
             let conn = self.conn();
             let mut stmt = conn
                 .prepare("SELECT client_key FROM outbox WHERE state = 'queued' AND next_attempt_ms <= ?1 ORDER BY queued_at, rowid")
                 .map_err(db_error)?;
-            let keys = stmt.query_map([now.timestamp_millis()], |r| r.get(0)).map_err(db_error)?;
+            let keys = stmt.query_map([due_by_ms], |r| r.get(0)).map_err(db_error)?;
             keys.collect::<Result<_, _>>().map_err(db_error)
         })();
         match due {
