@@ -1,139 +1,366 @@
-//! Who gets a new escalation when the filer says `auto`: the assignment policy.
+//! Who gets a new escalation when the filer says `auto`: the assignment policy (issue 5).
 //!
-//! The policy ranks the engineers on duty now: the ones working now first (then off hours, then
-//! asleep, then those whose zone is unknown), then the one with the fewest open escalations,
-//! then the schedule's order. Issue 5 refines it (working time left today, the soonest start);
-//! the ranking stays here, in one pure function, so the command line and the quick escalate
-//! window suggest the same person.
+//! Every engineer on duty is a [`Candidate`], ranked by, in turn:
+//! 1. where they are in their day: working now, then off hours, then asleep, then unknown;
+//! 2. the fewest open escalations;
+//! 3. for the ones working, the most working time left in the current shift; for the others,
+//!    the working day that starts soonest (a candidate with no shift coming ranks last);
+//! 4. the schedule's order.
 //!
-//! It is not the place that counts open escalations (the shell asks the backend) nor the one
-//! that decides who is on duty ([`crate::duty::glance`] does).
+//! The first candidate is the [`Suggestion`]; with nobody on rotation there is none, and the
+//! escalation goes to the whole rotation (unassigned, announced to the group). Each candidate
+//! carries its reason in a few words ("working now, 1 open", "asleep, starts in 6 h"), so the
+//! command line and the quick escalate window say the same thing.
+//!
+//! It is not the place that counts open escalations (the shell asks the backend and the outbox,
+//! and hands in [`OpenCounts`]) nor the one that decides who is on duty ([`crate::duty::glance`]).
 
-use crate::duty::{OnDuty, Status};
-use crate::escalation::{same_handle, Escalation};
+use crate::duty::{Glance, LocalTime, OnDuty, Status};
+use crate::escalation::Escalation;
+use crate::words;
+use chrono::{DateTime, Utc};
+use std::collections::BTreeMap;
 
-/// The engineer the policy suggests, with the facts that made it pick them.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Suggestion {
-    pub handle: String,
-    pub status: Status,
-    /// Active escalations assigned to them now.
-    pub open: usize,
-}
+/// What the window and the command line say when nobody is on rotation.
+pub const NOBODY_ON_ROTATION: &str = "nobody on rotation";
+/// The option that files an escalation unassigned, for the whole rotation.
+pub const WHOLE_ROTATION: &str = "whole rotation";
 
-impl Suggestion {
-    /// The reason in a few words, as the window and the command line show it: "working now, 1 open".
-    pub fn reason(&self) -> String {
-        let status = match self.status {
-            Status::Working => "working now",
-            Status::OffHours => "off hours",
-            Status::Asleep => "asleep",
-            Status::Unknown => "hours unknown",
-        };
-        format!("{status}, {} open", self.open)
+/// How many active escalations each engineer holds. Handles ignore case.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct OpenCounts(BTreeMap<String, usize>);
+
+impl OpenCounts {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Counts the active escalations ([`crate::escalation::EscalationState::is_active`]) in a
+    /// backend's list, by assignee.
+    pub fn from_escalations(list: &[Escalation]) -> Self {
+        let mut counts = OpenCounts::new();
+        for e in list.iter().filter(|e| e.state.is_active()) {
+            if let Some(a) = &e.assignee {
+                counts.add(a, 1);
+            }
+        }
+        counts
+    }
+
+    /// Adds `n` to `handle`'s count (an escalation waiting in the outbox, say).
+    pub fn add(&mut self, handle: &str, n: usize) {
+        *self.0.entry(key(handle)).or_default() += n;
+    }
+
+    pub fn get(&self, handle: &str) -> usize {
+        self.0.get(&key(handle)).copied().unwrap_or(0)
     }
 }
 
-/// How many active escalations each handle holds, from a backend's list of open ones.
-pub fn open_count(open: &[Escalation], handle: &str) -> usize {
-    open.iter()
-        .filter(|e| e.state.is_active())
-        .filter(|e| e.assignee.as_deref().is_some_and(|a| same_handle(a, handle)))
-        .count()
+fn key(handle: &str) -> String {
+    handle.trim().trim_start_matches('@').to_ascii_lowercase()
 }
 
-/// Ranks the engineers on duty (in schedule order, as [`crate::glance`] lists them) and returns
-/// the best, or `None` when nobody is on rotation. `open` is every active escalation.
-pub fn suggest(on_duty: &[OnDuty], open: &[Escalation]) -> Option<Suggestion> {
-    on_duty
+/// One engineer on duty, as the "Assign to" list shows them.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Candidate {
+    pub handle: String,
+    pub name: String,
+    /// Their local time, when their zone is known.
+    pub local: Option<LocalTime>,
+    pub status: Status,
+    /// Active escalations assigned to them.
+    pub open: usize,
+    /// Working: when the current shift ends. Otherwise: when the next one starts.
+    pub shift_change: Option<DateTime<Utc>>,
+    /// Why they rank where they do, in a few words: "working now, 1 open", "asleep, starts in 6 h".
+    pub reason: String,
+}
+
+/// Whom the policy suggests.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Suggestion {
+    /// The best candidate.
+    Engineer(Candidate),
+    /// Nobody is on rotation: the escalation can only go to the whole rotation.
+    NobodyOnRotation,
+}
+
+impl Suggestion {
+    /// The handle to assign, `None` for the whole rotation.
+    pub fn assignee(&self) -> Option<&str> {
+        match self {
+            Suggestion::Engineer(c) => Some(&c.handle),
+            Suggestion::NobodyOnRotation => None,
+        }
+    }
+
+    /// The reason in a few words: the candidate's, or "nobody on rotation".
+    pub fn reason(&self) -> &str {
+        match self {
+            Suggestion::Engineer(c) => &c.reason,
+            Suggestion::NobodyOnRotation => NOBODY_ON_ROTATION,
+        }
+    }
+}
+
+/// The engineers on duty in `glance`, best first, each with their reason.
+pub fn candidates(glance: &Glance, open: &OpenCounts) -> Vec<Candidate> {
+    rank(&glance.on_duty, open, glance.at)
+}
+
+/// The suggestion for `glance`: the first of [`candidates`], or [`Suggestion::NobodyOnRotation`].
+pub fn suggest(glance: &Glance, open: &OpenCounts) -> Suggestion {
+    first(rank(&glance.on_duty, open, glance.at))
+}
+
+/// [`suggest`] for a list of engineers on duty (in schedule order) at `at`.
+pub fn suggest_among(on_duty: &[OnDuty], open: &OpenCounts, at: DateTime<Utc>) -> Suggestion {
+    first(rank(on_duty, open, at))
+}
+
+fn first(ranked: Vec<Candidate>) -> Suggestion {
+    ranked
+        .into_iter()
+        .next()
+        .map_or(Suggestion::NobodyOnRotation, Suggestion::Engineer)
+}
+
+/// Ranks `on_duty` (in schedule order) at `at`, best first. See the module's rules.
+pub fn rank(on_duty: &[OnDuty], open: &OpenCounts, at: DateTime<Utc>) -> Vec<Candidate> {
+    let mut ranked: Vec<(usize, Candidate)> = on_duty
         .iter()
+        .map(|d| candidate(d, open.get(&d.handle), at))
         .enumerate()
-        .map(|(order, d)| (d.status, open_count(open, &d.handle), order, d))
-        .min_by_key(|(status, count, order, _)| (*status, *count, *order))
-        .map(|(status, open, _, d)| Suggestion {
-            handle: d.handle.clone(),
-            status,
-            open,
-        })
+        .collect();
+    ranked.sort_by_key(|(order, c)| (c.status, c.open, time_key(c, at), *order));
+    ranked.into_iter().map(|(_, c)| c).collect()
+}
+
+/// Smaller is better: for the working, minus the time left; for the others, the wait for the
+/// next shift; no shift known ranks last.
+fn time_key(c: &Candidate, at: DateTime<Utc>) -> i64 {
+    match (c.status, c.shift_change) {
+        (_, None) => i64::MAX,
+        (Status::Working, Some(end)) => -(end - at).num_seconds(),
+        (_, Some(start)) => (start - at).num_seconds(),
+    }
+}
+
+fn candidate(d: &OnDuty, open: usize, at: DateTime<Utc>) -> Candidate {
+    let reason = match (d.status, d.shift_change) {
+        (Status::Working, _) => format!("working now, {open} open"),
+        (Status::Unknown, _) => format!("hours unknown, {open} open"),
+        (status, start) => {
+            let when = match start {
+                Some(s) => format!("starts {}", words::relative(at, s)),
+                None => "no shift soon".into(),
+            };
+            if open == 0 {
+                format!("{}, {when}", status.label())
+            } else {
+                format!("{}, {when}, {open} open", status.label())
+            }
+        }
+    };
+    Candidate {
+        handle: d.handle.clone(),
+        name: d.name.clone(),
+        local: d.local.clone(),
+        status: d.status,
+        open,
+        shift_change: d.shift_change,
+        reason,
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::escalation::{EscalationState, Severity};
-    use chrono::{TimeZone, Utc};
+    use crate::roster::parse_roster;
+    use chrono::TimeZone;
 
-    fn duty(handle: &str, status: Status) -> OnDuty {
-        OnDuty {
-            handle: handle.into(),
-            name: handle.into(),
-            local: None,
-            status,
-            in_roster: true,
-            shift_change: None,
-        }
+    /// Engineers across zones. Tue 2024-03-05 is in northern winter and southern summer:
+    /// Chatham is at +13:45, Kathmandu always at +05:45, São Paulo at -03:00.
+    const PEOPLE: &str = r#"
+[[person]]
+handle = "ann"
+name = "Ann"
+timezone = "Europe/Berlin"
+hours = "09:00-17:00"
+days = "Mon-Fri"
+
+[[person]]
+handle = "kat"
+name = "Kat"
+timezone = "Asia/Kathmandu"
+hours = "09:00-18:00"
+days = "Mon-Fri"
+
+[[person]]
+handle = "cha"
+name = "Cha"
+timezone = "Pacific/Chatham"
+hours = "09:00-17:00"
+days = "Mon-Fri"
+
+[[person]]
+handle = "nox"
+name = "Nox"
+timezone = "America/Sao_Paulo"
+hours = "22:00-06:00"
+days = "Sun-Thu"
+
+[[person]]
+handle = "bob"
+name = "Bob"
+timezone = "America/New_York"
+hours = "09:00-17:00"
+days = "Mon-Fri"
+"#;
+
+    fn at(s: &str) -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
     }
 
-    fn esc(id: u32, assignee: &str, state: EscalationState) -> Escalation {
-        Escalation {
-            id: id.to_string(),
-            title: format!("e{id}"),
-            customer: None,
-            severity: Severity::Sev3,
-            url: None,
-            details: String::new(),
-            reporter: None,
-            assignee: Some(assignee.into()),
-            state,
-            created_at: Utc.with_ymd_and_hms(2024, 1, 1, 0, 0, 0).unwrap(),
-            client_key: None,
+    /// Ranks `team` (schedule order) at `instant` with `open` escalations per handle, and
+    /// checks the order and each reason.
+    fn check(instant: &str, team: &[&str], open: &[(&str, usize)], expected: &[(&str, &str)]) {
+        let parsed = parse_roster("people.toml", PEOPLE);
+        assert!(parsed.findings.is_empty(), "{:?}", parsed.findings);
+        let t = at(instant);
+        let on_duty: Vec<OnDuty> = team.iter().map(|h| OnDuty::new(h, &parsed.value, t)).collect();
+        let mut counts = OpenCounts::new();
+        for (h, n) in open {
+            counts.add(h, *n);
         }
-    }
-
-    fn check(on_duty: &[(&str, Status)], open: &[(&str, EscalationState)], expected: Option<(&str, usize)>) {
-        let on_duty: Vec<OnDuty> = on_duty.iter().map(|(h, s)| duty(h, *s)).collect();
-        let open: Vec<Escalation> =
-            open.iter().enumerate().map(|(i, (a, s))| esc(i as u32 + 1, a, *s)).collect();
-        let got = suggest(&on_duty, &open);
+        let got: Vec<(String, String)> =
+            rank(&on_duty, &counts, t).into_iter().map(|c| (c.handle, c.reason)).collect();
+        let expected: Vec<(String, String)> =
+            expected.iter().map(|(h, r)| (h.to_string(), r.to_string())).collect();
+        assert_eq!(got, expected, "at {instant}, open {open:?}");
         assert_eq!(
-            got.as_ref().map(|s| (s.handle.as_str(), s.open)),
-            expected,
-            "on duty {on_duty:?}"
+            suggest_among(&on_duty, &counts, t).assignee(),
+            expected.first().map(|(h, _)| h.as_str()),
         );
     }
 
-    use EscalationState::*;
-    use Status::*;
+    const TEAM: &[&str] = &["bob", "nox", "cha", "kat", "ann", "zed"];
 
     #[test]
-    fn working_now_beats_fewer_open_escalations() {
-        check(&[("ann", Asleep), ("bob", Working)], &[("bob", Open), ("bob", Acknowledged)], Some(("bob", 2)));
-        check(&[("ann", OffHours), ("bob", Asleep)], &[("ann", Open)], Some(("ann", 1)));
-        check(&[("ann", Unknown), ("bob", Asleep)], &[], Some(("bob", 0)));
+    fn working_first_then_fewest_open_then_most_time_left() {
+        // Tue 12:00 UTC: Berlin 13:00 (4 h left), Kathmandu 17:45 (15 min left), New York 07:00,
+        // São Paulo 09:00 (the night shift ended at 06:00), Chatham Wed 01:45; zed has no roster entry.
+        let noon = "2024-03-05T12:00:00Z";
+        check(noon, TEAM, &[], &[
+            ("ann", "working now, 0 open"),
+            ("kat", "working now, 0 open"),
+            ("bob", "off hours, starts in 2 h"),
+            ("nox", "off hours, starts in 13 h"),
+            ("cha", "asleep, starts in 7 h 15 min"),
+            ("zed", "hours unknown, 0 open"),
+        ]);
+        // Load beats time left among the working; working beats load.
+        check(noon, TEAM, &[("ann", 1), ("bob", 0), ("KAT", 2)], &[
+            ("ann", "working now, 1 open"),
+            ("kat", "working now, 2 open"),
+            ("bob", "off hours, starts in 2 h"),
+            ("nox", "off hours, starts in 13 h"),
+            ("cha", "asleep, starts in 7 h 15 min"),
+            ("zed", "hours unknown, 0 open"),
+        ]);
+        check(noon, &["ann", "kat"], &[("ann", 1)], &[
+            ("kat", "working now, 0 open"),
+            ("ann", "working now, 1 open"),
+        ]);
+        // Off hours before asleep, whatever the load; then the load, then the soonest start.
+        check(noon, &["cha", "nox", "bob"], &[("bob", 1)], &[
+            ("nox", "off hours, starts in 13 h"),
+            ("bob", "off hours, starts in 2 h, 1 open"),
+            ("cha", "asleep, starts in 7 h 15 min"),
+        ]);
     }
 
     #[test]
-    fn among_the_working_the_least_loaded_then_schedule_order() {
-        check(&[("ann", Working), ("bob", Working), ("cy", Working)], &[("ann", Open), ("bob", Open)], Some(("cy", 0)));
-        check(&[("ann", Working), ("bob", Working)], &[("ann", Open), ("BOB", Open), ("bob", Open)], Some(("ann", 1)));
-        check(&[("ann", Working), ("bob", Working)], &[], Some(("ann", 0)));
+    fn a_night_shift_is_working_time_and_plus_13_45_counts_its_own_day() {
+        // Wed 02:00 UTC: São Paulo Tue 23:00 (night shift, 7 h left), Chatham Wed 15:45
+        // (1 h 15 min left), Kathmandu 07:45, Berlin 03:00, New York Tue 21:00.
+        let t = "2024-03-06T02:00:00Z";
+        check(t, TEAM, &[], &[
+            ("nox", "working now, 0 open"),
+            ("cha", "working now, 0 open"),
+            ("kat", "off hours, starts in 1 h 15 min"),
+            ("bob", "off hours, starts in 12 h"),
+            ("ann", "asleep, starts in 6 h"),
+            ("zed", "hours unknown, 0 open"),
+        ]);
+        check(t, &["nox", "cha"], &[("nox", 1)], &[
+            ("cha", "working now, 0 open"),
+            ("nox", "working now, 1 open"),
+        ]);
+        // Chatham in southern winter is at +12:45: Wed 02:00 UTC on 2024-07-10 is 14:45 there,
+        // 05:30 UTC is 18:15 (Thu 09:00 is 14 h 45 min away).
+        check("2024-07-10T02:00:00Z", &["cha"], &[], &[("cha", "working now, 0 open")]);
+        check("2024-07-10T05:30:00Z", &["cha"], &[], &[("cha", "off hours, starts in 14 h")]);
     }
 
     #[test]
-    fn resolved_and_queued_escalations_do_not_count_as_load() {
-        check(&[("ann", Working), ("bob", Working)], &[("ann", Resolved), ("ann", Queued), ("bob", HandedToEngineering)], Some(("ann", 0)));
+    fn with_nobody_working_the_soonest_start_wins() {
+        // Sat 12:00 UTC: nobody works at weekends but nox, whose night shifts start on Sundays.
+        // Off hours: nox (Sun 22:00 São Paulo = Mon 01:00 UTC), kat (Mon 03:15 UTC), ann
+        // (Mon 08:00 UTC), bob (Mon 14:00 UTC). Asleep: cha (Sun 01:45 there).
+        check("2024-03-09T12:00:00Z", &["bob", "ann", "kat", "nox", "cha"], &[], &[
+            ("nox", "off hours, starts in 37 h"),
+            ("kat", "off hours, starts in 39 h"),
+            ("ann", "off hours, starts in 44 h"),
+            ("bob", "off hours, starts in 2 days"),
+            ("cha", "asleep, starts in 31 h"),
+        ]);
+        // Everyone asleep: the soonest start. Tue 22:30 UTC: Berlin 23:30, Kathmandu 04:15,
+        // New York 17:30 (off hours), Chatham Wed 12:15 (working) left out.
+        check("2024-03-05T22:30:00Z", &["ann", "kat"], &[], &[
+            ("kat", "asleep, starts in 4 h 45 min"),
+            ("ann", "asleep, starts in 9 h 30 min"),
+        ]);
     }
 
     #[test]
-    fn nobody_on_rotation_is_no_suggestion() {
-        check(&[], &[("ann", Open)], None);
+    fn equal_in_everything_keeps_the_schedule_order() {
+        check("2024-03-05T12:00:00Z", &["zed", "yan"], &[], &[
+            ("zed", "hours unknown, 0 open"),
+            ("yan", "hours unknown, 0 open"),
+        ]);
     }
 
     #[test]
-    fn the_reason_in_a_few_words() {
-        let s = Suggestion { handle: "ann".into(), status: Working, open: 1 };
-        assert_eq!(s.reason(), "working now, 1 open");
-        let s = Suggestion { handle: "ann".into(), status: Asleep, open: 0 };
-        assert_eq!(s.reason(), "asleep, 0 open");
+    fn nobody_on_rotation_is_its_own_answer() {
+        let s = suggest_among(&[], &OpenCounts::new(), at("2024-03-05T12:00:00Z"));
+        assert_eq!(s, Suggestion::NobodyOnRotation);
+        assert_eq!((s.assignee(), s.reason()), (None, "nobody on rotation"));
+    }
+
+    #[test]
+    fn only_active_escalations_count_as_load() {
+        use EscalationState::*;
+        let list: Vec<Escalation> = [("ann", Open), ("Ann", Acknowledged), ("bob", HandedToEngineering), ("bob", Resolved), ("cy", Queued)]
+            .iter()
+            .enumerate()
+            .map(|(i, (a, s))| Escalation {
+                id: i.to_string(),
+                title: "t".into(),
+                customer: None,
+                severity: Severity::Sev3,
+                url: None,
+                details: String::new(),
+                reporter: None,
+                assignee: Some(a.to_string()),
+                state: *s,
+                created_at: Utc.with_ymd_and_hms(2024, 1, 1, 0, 0, 0).unwrap(),
+                client_key: None,
+            })
+            .collect();
+        let counts = OpenCounts::from_escalations(&list);
+        assert_eq!((counts.get("@ann"), counts.get("bob"), counts.get("cy"), counts.get("dee")), (2, 1, 0, 0));
     }
 }

@@ -82,6 +82,9 @@ pub struct EscalationsConfig {
     pub backend: Backend,
     pub github: GithubConfig,
     pub poll_seconds: u64,
+    /// The Slack user group of the escalation engineers (`S0123ABCD`), mentioned as
+    /// `<!subteam^ID>` in each announcement. The webhook URL itself lives in the keyring.
+    pub slack_group: Option<String>,
 }
 
 impl Default for Config {
@@ -92,7 +95,7 @@ impl Default for Config {
             timezone: ViewerZone::Auto,
             schedule: ScheduleConfig { source: "builtin:demo".into(), timing: Timing::default(), team_size: 3 },
             roster: RosterConfig::default(),
-            escalations: EscalationsConfig { backend: Backend::Local, github: GithubConfig::default(), poll_seconds: 60 },
+            escalations: EscalationsConfig { backend: Backend::Local, github: GithubConfig::default(), poll_seconds: 60, slack_group: None },
         }
     }
 }
@@ -132,6 +135,7 @@ struct EscalationsFile {
     backend: Option<Backend>,
     github: Option<GithubConfig>,
     poll_seconds: Option<toml::Spanned<u64>>,
+    slack_group: Option<toml::Spanned<String>>,
 }
 
 /// Parses a config file. Values that are wrong become located errors and keep their default.
@@ -207,6 +211,22 @@ pub fn parse_config(file: &str, text: &str) -> Parsed<Config> {
             ));
         } else {
             config.escalations.poll_seconds = *p.get_ref();
+        }
+    }
+    if let Some(g) = &f.escalations.slack_group {
+        let id = g.get_ref().trim();
+        let valid = id.len() <= 32 && id.starts_with('S') && id.chars().all(|c| c.is_ascii_alphanumeric());
+        if id.is_empty() {
+            // Unset: announcements mention nobody but the assignee.
+        } else if valid {
+            config.escalations.slack_group = Some(id.to_owned());
+        } else {
+            findings.push(Finding::new(
+                Rule::Syntax,
+                file,
+                Some(lines.line_of(g.span().start)),
+                format!("slack_group \"{id}\" is not a Slack user group ID; copy the ID (like \"S0123ABCD\") from the group's page in Slack"),
+            ));
         }
     }
     Parsed { value: config, findings }

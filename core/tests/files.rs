@@ -83,3 +83,19 @@ fn config_defaults_and_errors() {
     let got: Vec<(Option<u32>, Rule)> = bad.findings.iter().map(|f| (f.line, f.rule)).collect();
     assert_eq!(got, [(Some(1), Rule::UnknownTimezone), (Some(3), Rule::MalformedHours)]);
 }
+
+#[test]
+fn config_slack_group_is_an_optional_user_group_id() {
+    let check = |line: &str, group: Option<&str>, finding_line: Option<u32>| {
+        let c = parse_config("config.toml", &format!("[escalations]\nbackend = \"local\"\n{line}\n"));
+        assert_eq!(c.value.escalations.slack_group.as_deref(), group, "{line}");
+        let lines: Vec<Option<u32>> = c.findings.iter().map(|f| f.line).collect();
+        assert_eq!(lines, finding_line.into_iter().map(Some).collect::<Vec<_>>(), "{line}: {:?}", c.findings);
+    };
+    check("", None, None);
+    check("slack_group = \"S0123ABCD\"", Some("S0123ABCD"), None);
+    check("slack_group = \" S0123 \"", Some("S0123"), None);
+    check("slack_group = \"\"", None, None);
+    check("slack_group = \"<!subteam^S0123>\"", None, Some(3));
+    check("slack_group = \"@ee-team\"", None, Some(3));
+}

@@ -11,6 +11,7 @@ pub mod notifier;
 pub mod poller;
 pub mod secrets;
 pub mod settings;
+pub mod slack;
 pub mod sources;
 
 use clap::Parser;

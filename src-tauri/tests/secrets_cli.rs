@@ -157,9 +157,12 @@ fn the_token_goes_from_stdin_to_the_keyring_to_github_and_nowhere_else() {
 
     // Rejected: a clear error, exit 1.
     repo.lock().unwrap().fail_with = Some(401);
+    // An escalation filed meanwhile is not lost: it waits in the outbox (issue 5), exit 0.
+    let out = run("401 escalate", &["escalate", "--title", "x", "--to", "ann"], "");
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert!(text(&out).contains("GitHub token rejected: store a new one with `rota secret set github-token`; the escalation is saved in the outbox"), "{}", text(&out));
     for (label, args) in [
         ("401 list", &["escalations"][..]),
-        ("401 escalate", &["escalate", "--title", "x", "--to", "ann"]),
         ("401 ack", &["ack", "1"]),
     ] {
         let out = run(label, args, "");

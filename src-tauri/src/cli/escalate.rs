@@ -1,18 +1,26 @@
 //! The escalation subcommands: `rota escalate`, `rota escalations`, `rota ack` and
 //! `rota secret set|delete`. Each opens the configured backend, makes one call and prints text
 //! or JSON (built in `models.rs`). Backend and keyring failures exit 1, usage errors 2.
+//!
+//! `rota escalate` files through the outbox ([`crate::escalations::outbox`]): an escalation the
+//! backend cannot take now is queued (printed with state `queued`, exit 0, a note on stderr).
+//! `rota escalate` and `rota escalations` send what waits in the outbox (`escalations` lists it
+//! too, in state `queued`).
 
 use super::args::{Global, SecretAction};
 use super::{load, print_json};
 use crate::clock;
 use crate::escalations::configured::{self, OpenError};
+use crate::escalations::outbox::{Announcement, Outbox, Step};
 use crate::escalations::{AnyBackend, Backend, BackendError};
 use crate::models::EscalationJson;
 use crate::secrets::{OsKeyring, SecretStore, SecretValue};
+use crate::slack::{Announcer, SlackError};
 use crate::settings::{self, Failure, Settings};
 use chrono::{DateTime, Utc};
-use rota_core::escalation::{Escalation, NewEscalation, Severity};
-use rota_core::{assign, glance};
+use rota_core::assign::{self, OpenCounts, Suggestion};
+use rota_core::escalation::{Escalation, EscalationState, NewEscalation, Severity};
+use rota_core::glance;
 use std::io::{IsTerminal, Read};
 
 /// What `rota escalate` was asked to file.
@@ -51,19 +59,87 @@ fn now() -> Result<DateTime<Utc>, Failure> {
     clock::now().map_err(Failure::Usage)
 }
 
-/// A key unique to this filing, so a retried create never files it twice.
-fn client_key(now: DateTime<Utc>) -> String {
-    use std::hash::{BuildHasher, Hasher};
-    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
-    h.write_u32(std::process::id());
-    format!("cli-{}-{:016x}", now.timestamp_millis(), h.finish())
-}
-
 fn non_empty(s: Option<String>) -> Option<String> {
     s.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty())
 }
 
-/// `rota escalate`.
+/// A test hook: with `ROTA_TEST_PAUSE_AFTER=saved` (or `sent`), `rota escalate` and `rota
+/// escalations` print `ROTA_TEST_PAUSED saved` (or `sent`) on stdout when the outbox reaches that
+/// step, then wait until stdin closes, so a test can kill the process at exactly that point
+/// (`saved`: in the outbox, nothing sent; `sent`: the backend accepted it, the outbox does not
+/// know yet). See tests/outbox_cli.rs.
+pub const PAUSE_VAR: &str = "ROTA_TEST_PAUSE_AFTER";
+
+fn pause_step() -> Result<Option<Step>, Failure> {
+    match std::env::var(PAUSE_VAR) {
+        Err(_) => Ok(None),
+        Ok(v) if v == "saved" => Ok(Some(Step::Saved)),
+        Ok(v) if v == "sent" => Ok(Some(Step::Sent)),
+        Ok(v) => Err(Failure::Usage(format!("{PAUSE_VAR}={v:?}: use saved or sent"))),
+    }
+}
+
+fn outbox(settings: &Settings) -> Result<Outbox, Failure> {
+    let outbox = configured::open_outbox(settings).map_err(open_failure)?;
+    Ok(match pause_step()? {
+        None => outbox,
+        Some(at) => outbox.with_checkpoint(move |step| {
+            if step == at {
+                use std::io::Write;
+                let mut out = std::io::stdout().lock();
+                let _ = writeln!(out, "ROTA_TEST_PAUSED {}", step.as_str());
+                let _ = out.flush();
+                drop(out);
+                let _ = std::io::copy(&mut std::io::stdin().lock(), &mut std::io::sink());
+            }
+        }),
+    })
+}
+
+/// The Slack announcer, if a webhook is stored. A keyring that cannot be read is worth a
+/// warning only when the config asks for announcements (`slack_group`).
+fn announcer(settings: &Settings) -> Option<Announcer> {
+    match configured::announcer(settings, &OsKeyring) {
+        Ok(a) => a,
+        Err(SlackError::Keyring(_)) if settings.config.escalations.slack_group.is_none() => None,
+        Err(e) => {
+            eprintln!("warning: no Slack announcement: {e}");
+            None
+        }
+    }
+}
+
+fn plural(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
+/// Sends what waits in the outbox, saying on stderr what happened (stdout stays the command's).
+async fn drain(outbox: &Outbox, backend: &AnyBackend, settings: &Settings, now: DateTime<Utc>) {
+    if outbox.queued_count().unwrap_or(0) == 0 {
+        return;
+    }
+    let announcer = announcer(settings);
+    let report = outbox.drain_now(backend, announcer.as_ref(), now).await;
+    for e in &report.sent {
+        eprintln!("rota: sent escalation {} from the outbox: {}", e.id, e.title);
+    }
+    for (e, why) in &report.refused {
+        eprintln!("rota: the outbox's escalation {:?} was not filed: {why}", e.title);
+    }
+    for why in &report.announce_failures {
+        eprintln!("warning: the Slack announcement failed: {why}; the escalation is filed");
+    }
+    if report.still_queued > 0 {
+        let why = report.failed.as_ref().map(|e| format!(": {e}")).unwrap_or_default();
+        eprintln!(
+            "rota: {} waiting in the outbox{why}",
+            plural(report.still_queued, "escalation is", "escalations are")
+        );
+    }
+}
+
+/// `rota escalate`: saved in the outbox, then sent; queued (exit 0, a note on stderr) when the
+/// backend cannot take it now.
 pub async fn escalate(global: &Global, filing: Filing, json: bool) -> Result<i32, Failure> {
     let title = filing.title.trim().to_owned();
     if title.is_empty() {
@@ -76,26 +152,40 @@ pub async fn escalate(global: &Global, filing: Filing, json: bool) -> Result<i32
             return Err(Failure::Usage(format!("--url {u:?} is not an http or https link")));
         }
     }
+    let to = filing.to.trim().trim_start_matches('@').to_owned();
+    if to.is_empty() {
+        return Err(Failure::Usage("--to needs a handle, or auto".into()));
+    }
+    pause_step()?;
     let now = now()?;
     let settings = settings(global)?;
     let backend = backend(&settings)?;
+    let outbox = outbox(&settings)?;
 
-    let to = filing.to.trim().trim_start_matches('@');
     let (assignee, reason) = if to.eq_ignore_ascii_case("auto") {
         let inputs = load(&settings, now).await?;
         let g = glance(&inputs.schedule, &inputs.roster, &settings.config.schedule.timing, settings.viewer, settings.me.as_deref(), now);
-        let open = backend.list_open(None).await.map_err(backend_failure)?;
-        match assign::suggest(&g.on_duty, &open) {
-            Some(s) => (Some(s.handle.clone()), Some(s.reason())),
-            None => {
+        let mut counts = match backend.list_open(None).await {
+            Ok(open) => OpenCounts::from_escalations(&open),
+            Err(e) => {
+                eprintln!("warning: cannot count open escalations ({e}); suggesting by working hours");
+                OpenCounts::new()
+            }
+        };
+        for q in outbox.queued().map_err(backend_failure)? {
+            if let Some(a) = &q.assignee {
+                counts.add(a, 1);
+            }
+        }
+        match assign::suggest(&g, &counts) {
+            Suggestion::Engineer(c) => (Some(c.handle), Some(c.reason)),
+            Suggestion::NobodyOnRotation => {
                 eprintln!("rota: nobody is on rotation now, so the escalation goes to the whole rotation, unassigned");
                 (None, None)
             }
         }
-    } else if to.is_empty() {
-        return Err(Failure::Usage("--to needs a handle, or auto".into()));
     } else {
-        (Some(to.to_owned()), None)
+        (Some(to), None)
     };
 
     let new = NewEscalation {
@@ -106,21 +196,41 @@ pub async fn escalate(global: &Global, filing: Filing, json: bool) -> Result<i32
         details: String::new(),
         reporter: settings.me.clone(),
         assignee,
-        client_key: Some(client_key(now)),
+        client_key: None,
     };
-    let e = backend.create(&new, now).await.map_err(backend_failure)?;
+    let announcer = announcer(&settings);
+    let filed = outbox
+        .file(&backend, announcer.as_ref(), new, now)
+        .await
+        .map_err(|e| Failure::input(format!("rota: {e}")))?;
+    let e = &filed.escalation;
+    if let Some(why) = &filed.queued_because {
+        eprintln!(
+            "rota: {why}; the escalation is saved in the outbox (state queued) and will be sent once the backend answers, by the tray app or the next `rota escalate` or `rota escalations`"
+        );
+    }
+    if let Announcement::Failed(why) = &filed.announcement {
+        eprintln!("warning: the Slack announcement failed: {why}; the escalation is filed");
+    }
     if json {
-        print_json(&EscalationJson::from(&e));
+        print_json(&EscalationJson::from(e));
     } else {
         let to = match (&e.assignee, &reason) {
             (Some(a), Some(r)) => format!("to {a} ({r})"),
             (Some(a), None) => format!("to {a}"),
             (None, _) => "to the whole rotation".into(),
         };
-        println!("Filed escalation {} {to}: {} [{}]", e.id, e.title, e.severity);
-        if let Some(u) = &e.url {
-            println!("  {u}");
+        if filed.queued {
+            println!("Queued escalation {to}: {} [{}] (waiting in the outbox)", e.title, e.severity);
+        } else {
+            println!("Filed escalation {} {to}: {} [{}]", e.id, e.title, e.severity);
+            if let Some(u) = &e.url {
+                println!("  {u}");
+            }
         }
+    }
+    if !filed.queued {
+        drain(&outbox, &backend, &settings, now).await;
     }
     Ok(0)
 }
@@ -134,7 +244,7 @@ fn print_table(list: &[Escalation], now: DateTime<Utc>) {
         .iter()
         .map(|e| {
             [
-                e.id.clone(),
+                if e.state == EscalationState::Queued { "-".into() } else { e.id.clone() },
                 e.severity.to_string(),
                 e.state.to_string(),
                 e.assignee.clone().unwrap_or_else(|| "(rotation)".into()),
@@ -174,7 +284,15 @@ pub async fn list(global: &Global, mine: bool, json: bool) -> Result<i32, Failur
         }
     };
     let backend = backend(&settings)?;
-    let list = backend.list_open(me.as_deref()).await.map_err(backend_failure)?;
+    let outbox = outbox(&settings)?;
+    drain(&outbox, &backend, &settings, now).await;
+    let mut list: Vec<Escalation> = outbox
+        .queued()
+        .map_err(backend_failure)?
+        .into_iter()
+        .filter(|e| me.as_deref().is_none_or(|me| e.assignee.as_deref().is_some_and(|a| rota_core::escalation::same_handle(a, me))))
+        .collect();
+    list.extend(backend.list_open(me.as_deref()).await.map_err(backend_failure)?);
     if json {
         print_json(&list.iter().map(EscalationJson::from).collect::<Vec<_>>());
     } else if list.is_empty() {

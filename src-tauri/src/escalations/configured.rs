@@ -103,3 +103,13 @@ pub fn open(settings: &Settings, secrets: &dyn SecretStore) -> Result<AnyBackend
         BackendKind::Github => open_github(github_config(settings)?, secrets).map(AnyBackend::Github),
     }
 }
+
+/// Opens the outbox in the local database file (whatever the backend).
+pub fn open_outbox(settings: &Settings) -> Result<super::outbox::Outbox, OpenError> {
+    super::outbox::Outbox::open(database_path(&data_folder(settings)?)).map_err(OpenError::Backend)
+}
+
+/// The Slack announcer, when the keyring holds a webhook (`Ok(None)` when it holds none).
+pub fn announcer(settings: &Settings, secrets: &dyn SecretStore) -> Result<Option<crate::slack::Announcer>, crate::slack::SlackError> {
+    crate::slack::Announcer::from_secrets(secrets, settings.config.escalations.slack_group.clone())
+}

@@ -12,6 +12,7 @@
 pub mod configured;
 pub mod github;
 pub mod local;
+pub mod outbox;
 
 use chrono::{DateTime, Utc};
 use rota_core::backoff::backoff;

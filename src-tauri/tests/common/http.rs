@@ -81,7 +81,12 @@ pub struct Server {
 
 impl Server {
     pub async fn start(handler: Handler) -> Server {
-        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        Server::start_at("127.0.0.1:0", handler).await
+    }
+
+    /// Starts a server at `addr` (a port a test reserved and left closed until now, say).
+    pub async fn start_at(addr: &str, handler: Handler) -> Server {
+        let listener = TcpListener::bind(addr).await.unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
         let log: Arc<Mutex<Vec<(Request, u16)>>> = Arc::default();
         let (b, l) = (base.clone(), log.clone());
@@ -169,14 +174,26 @@ impl Server {
     /// Starts a server on a thread of its own, for tests that are not async (they run the
     /// `rota` binary and wait for it). It serves until the test process ends.
     pub fn start_on_thread(handler: Handler) -> Server {
+        Server::start_on_thread_at("127.0.0.1:0", handler)
+    }
+
+    /// [`Server::start_on_thread`] at `addr`.
+    pub fn start_on_thread_at(addr: &str, handler: Handler) -> Server {
+        let addr = addr.to_owned();
         let (tx, rx) = std::sync::mpsc::channel();
         std::thread::spawn(move || {
             let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
             rt.block_on(async move {
-                tx.send(Server::start(handler).await).unwrap();
+                tx.send(Server::start_at(&addr, handler).await).unwrap();
                 std::future::pending::<()>().await;
             });
         });
         rx.recv().expect("the test server starts")
     }
+}
+
+/// A local address nobody listens on (yet): bound, then released.
+pub fn closed_port() -> String {
+    let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    l.local_addr().unwrap().to_string()
 }
