@@ -11,7 +11,7 @@ HEADER = "Rotation 7 Sep – 9 Oct 2022"
 KEEGAN = "Keegan — Thu 14:00 SAST (UTC+02:00) · working"
 VALERY = "Valery — Thu 14:00 CEST (UTC+02:00) · working"
 NEXT = "Next: Mon 10 Oct, in 24 days — tbliu98 + 2 open seats"
-ACTIONS = ["Open dashboard", "Settings…", "Start at login", "Quit"]
+ACTIONS = ["Escalate…", "Open dashboard", "Settings…", "Start at login", "Quit"]
 
 
 def labels_once(app, check, what, timeout=15):

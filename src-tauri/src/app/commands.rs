@@ -2,6 +2,7 @@
 //! adapter, and map the result.
 
 use crate::app::error::{IpcError, IpcErrors};
+use crate::app::escalate::{self, EscalateView, FiledView, FilingForm};
 use crate::app::models::{DashboardView, SettingsForm, SettingsView, WindowKind};
 use crate::app::{config_file, windows, AppState};
 use crate::clock;
@@ -34,4 +35,28 @@ pub async fn save_settings<R: Runtime>(app: AppHandle<R>, state: State<'_, AppSt
 #[tauri::command]
 pub fn open_window<R: Runtime>(app: AppHandle<R>, window: WindowKind) -> Result<(), IpcError> {
     windows::open(&app, window).map_err(|e| IpcError { code: crate::app::error::ErrorCode::Window, message: e.to_string(), field: None })
+}
+
+#[tauri::command]
+pub async fn escalate_form(state: State<'_, AppState>) -> Result<EscalateView, IpcError> {
+    let at = clock::now().map_err(IpcError::io)?;
+    let settings = state.live.lock().await.settings.clone();
+    let (counts, warning) = escalate::open_counts(&settings).await;
+    let live = state.live.lock().await;
+    Ok(EscalateView::new(&live.glance(at), &counts, warning))
+}
+
+#[tauri::command]
+pub async fn file_escalation<R: Runtime>(app: AppHandle<R>, state: State<'_, AppState>, filing: FilingForm) -> Result<FiledView, IpcErrors> {
+    let at = clock::now().map_err(|e| IpcErrors { errors: vec![IpcError::io(e)] })?;
+    let settings = state.live.lock().await.settings.clone();
+    let new = escalate::check(&filing, settings.me.clone())?;
+    let filed = escalate::file(&settings, new, at).await.map_err(|e| IpcErrors { errors: vec![e] })?;
+    state.outbox_changed(&app);
+    Ok(filed)
+}
+
+#[tauri::command]
+pub fn open_link(url: String) -> Result<(), IpcError> {
+    crate::notifier::open_link(&url).map_err(|e| IpcError::invalid("url", e))
 }

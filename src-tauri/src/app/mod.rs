@@ -4,6 +4,7 @@
 mod commands;
 mod config_file;
 mod error;
+mod escalate;
 mod live;
 pub mod models;
 mod tray;
@@ -47,6 +48,10 @@ pub struct AppState {
     poller: std::sync::Mutex<Option<PollerHandle>>,
     /// Why the quick escalate shortcut is not active, when it is not.
     shortcut_problem: std::sync::Mutex<Option<String>>,
+    /// Escalations waiting in the outbox, as of the sender's last look.
+    waiting: std::sync::atomic::AtomicUsize,
+    /// Wakes the outbox sender (something was filed, or settings changed).
+    outbox_wake: tokio::sync::Notify,
 }
 
 fn escalations_menu(snapshot: Option<&Snapshot>) -> EscalationsMenu {
@@ -55,6 +60,7 @@ fn escalations_menu(snapshot: Option<&Snapshot>) -> EscalationsMenu {
         Some(s) => EscalationsMenu {
             mine: s.mine.iter().map(escalation_line).collect(),
             status: (!s.status.is_ok() && s.polls > 0).then(|| format!("⚠ {}", s.status.label())),
+            waiting: None,
         },
     }
 }
@@ -105,6 +111,11 @@ fn start_poller<R: Runtime>(app: &AppHandle<R>, settings: &settings::Settings) {
 }
 
 impl AppState {
+    /// Tells the outbox sender to look again at once.
+    fn outbox_changed<R: Runtime>(&self, _app: &AppHandle<R>) {
+        self.outbox_wake.notify_one();
+    }
+
     fn snapshot(&self) -> Option<Snapshot> {
         self.poller.lock().ok()?.as_ref().map(PollerHandle::snapshot)
     }
@@ -151,6 +162,7 @@ impl AppState {
         drop(live);
         start_poller(app, &settings);
         register_shortcut(app, &settings);
+        self.outbox_changed(app);
         refresh(app).await;
         Ok(())
     }
@@ -180,7 +192,12 @@ async fn refresh<R: Runtime>(app: &AppHandle<R>) {
     let m = tray_menu(&g, &live.settings.config.schedule.timing, live.inputs.schedule.demo.as_deref(), &live.problems, attention);
     let login = start_at_login(app);
     drop(live);
-    if let Err(e) = tray::update(app, &m, &escalations_menu(snapshot.as_ref()), login) {
+    let mut esc = escalations_menu(snapshot.as_ref());
+    let waiting = state.waiting.load(std::sync::atomic::Ordering::Relaxed);
+    if waiting > 0 {
+        esc.waiting = Some(format!("{waiting} escalation{} waiting to send", if waiting == 1 { "" } else { "s" }));
+    }
+    if let Err(e) = tray::update(app, &m, &esc, login) {
         eprintln!("rota: the tray menu could not be updated: {e}");
     }
     let _ = app.emit(CHANGED, ());
@@ -297,6 +314,30 @@ async fn refresh_loop(app: AppHandle, mut rx: mpsc::Receiver<()>, tx: mpsc::Send
     }
 }
 
+/// Sends what waits in the outbox: at start, whenever something is filed, and when the backoff
+/// says the next try is due (at least once a minute while anything waits).
+async fn outbox_loop<R: Runtime>(app: AppHandle<R>) {
+    let Some(state) = app.try_state::<AppState>() else { return };
+    loop {
+        let settings = state.live.lock().await.settings.clone();
+        let now = clock::now().unwrap_or_else(|_| Utc::now());
+        let (waiting, next) = escalate::drain(&settings, Utc::now().max(now)).await;
+        let before = state.waiting.swap(waiting, std::sync::atomic::Ordering::Relaxed);
+        if before != waiting {
+            refresh(&app).await;
+        }
+        let wait = match (waiting, next) {
+            (0, _) => Duration::from_secs(3600),
+            (_, Some(t)) => (t - Utc::now()).to_std().unwrap_or_default().clamp(Duration::from_secs(1), Duration::from_secs(60)),
+            (_, None) => Duration::from_secs(60),
+        };
+        tokio::select! {
+            _ = tokio::time::sleep(wait) => {}
+            _ = state.outbox_wake.notified() => {}
+        }
+    }
+}
+
 /// Starts the tray app and runs until Quit. Returns the exit status.
 pub fn run(global: Global, open: Option<WindowKind>) -> i32 {
     #[cfg(all(unix, not(target_os = "macos")))]
@@ -332,7 +373,10 @@ pub fn run(global: Global, open: Option<WindowKind>) -> i32 {
             commands::dashboard,
             commands::settings_form,
             commands::save_settings,
-            commands::open_window
+            commands::open_window,
+            commands::escalate_form,
+            commands::file_escalation,
+            commands::open_link
         ])
         .setup(move |app| {
             let reader = Reader::new(settings::data_dir().map(|d| d.join("cache")));
@@ -341,7 +385,14 @@ pub fn run(global: Global, open: Option<WindowKind>) -> i32 {
             let at = clock::now().unwrap_or_else(|_| Utc::now());
             let m = tray_menu(&live.glance(at), &live.settings.config.schedule.timing, live.inputs.schedule.demo.as_deref(), &live.problems, false);
             let settings = live.settings.clone();
-            app.manage(AppState { live: Mutex::new(live), reader, poller: Default::default(), shortcut_problem: Default::default() });
+            app.manage(AppState {
+                live: Mutex::new(live),
+                reader,
+                poller: Default::default(),
+                shortcut_problem: Default::default(),
+                waiting: Default::default(),
+                outbox_wake: Default::default(),
+            });
             let handle = app.handle().clone();
             let login = start_at_login(&handle);
             tray::create(&handle, &m, &EscalationsMenu::default(), login, on_action)?;
@@ -349,6 +400,7 @@ pub fn run(global: Global, open: Option<WindowKind>) -> i32 {
             start_poller(&handle, &settings);
             register_shortcut(&handle, &settings);
             tauri::async_runtime::spawn(refresh_loop(handle.clone(), rx, tx));
+            tauri::async_runtime::spawn(outbox_loop(handle.clone()));
             if let Some(kind) = open {
                 windows::open(&handle, kind)?;
             }

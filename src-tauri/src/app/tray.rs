@@ -69,6 +69,8 @@ pub struct EscalationsMenu {
     pub mine: Vec<String>,
     /// "⚠ GitHub token rejected" and the like.
     pub status: Option<String>,
+    /// "1 escalation waiting to send".
+    pub waiting: Option<String>,
 }
 
 /// Icons for dark panels (light glyphs), the common case on Linux desktops.
@@ -94,6 +96,9 @@ fn menu<R: Runtime>(app: &AppHandle<R>, m: &TrayMenu, esc: &EscalationsMenu, sta
     items.push(Box::new(PredefinedMenuItem::separator(app)?));
     if let Some(status) = &esc.status {
         items.push(Box::new(MenuItem::with_id(app, "escalations-status", status, false, None::<&str>)?));
+    }
+    if let Some(waiting) = &esc.waiting {
+        items.push(Box::new(MenuItem::with_id(app, "outbox-waiting", waiting, false, None::<&str>)?));
     }
     if !esc.mine.is_empty() {
         let mut lines: Vec<MenuItem<R>> = Vec::new();
