@@ -68,9 +68,8 @@ fn escalations_menu(snapshot: Option<&Snapshot>) -> EscalationsMenu {
 /// Registers the quick escalate shortcut the settings name (replacing the previous one). Where
 /// the platform refuses (most Wayland desktops do), the reason is kept for the settings window.
 fn register_shortcut<R: Runtime>(app: &AppHandle<R>, settings: &settings::Settings) {
-    use tauri_plugin_global_shortcut::GlobalShortcutExt;
     let Some(state) = app.try_state::<AppState>() else { return };
-    let shortcuts = app.global_shortcut();
+    let Some(shortcuts) = app.try_state::<tauri_plugin_global_shortcut::GlobalShortcut<R>>() else { return };
     let _ = shortcuts.unregister_all();
     let problem = settings.config.shortcut.as_deref().and_then(|sc| {
         shortcuts.register(sc).err().map(|e| {
