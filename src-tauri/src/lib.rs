@@ -21,7 +21,7 @@ pub fn run() {
     let cli = cli::args::Cli::parse();
     let code = match cli.command {
         Some(command) => cli::run(&cli.global, command),
-        None => app::run(cli.global, cli.open),
+        None => app::run(cli.global, cli.open, cli.window),
     };
     std::process::exit(code);
 }

@@ -34,7 +34,7 @@ def cards(driver):
 
 def open_dashboard(session, inputs, people=PEOPLE):
     inputs.write(people=people)
-    driver = session("--open", "dashboard")
+    driver = session("--window", "dashboard")
     wait(driver, lambda d: len(css(d, "#on-duty .engineer")) >= 2, what="two engineer cards in #on-duty")
     return driver
 
@@ -80,7 +80,7 @@ def test_dashboard_on_duty(session, inputs):
 def test_dashboard_shows_schedule_error(session, inputs):
     """A schedule that stops parsing: #error names file and line; the last good cards stay."""
     inputs.write(schedule="file")
-    driver = session("--open", "dashboard")
+    driver = session("--window", "dashboard")
     wait(driver, lambda d: len(css(d, "#on-duty .engineer")) == 2, what="two engineer cards")
     inputs.schedule.write_text(SCHEDULE.replace("2022-09-07 to", "2022-09-07 till"))  # line 5
     error = wait(driver, lambda d: [e for e in css(d, "#error") if e.is_displayed() and e.text.strip()],

@@ -21,3 +21,6 @@ export function onChanged(handler) {
 export const escalateForm = () => call("escalate_form");
 export const fileEscalation = (filing) => call("file_escalation", { filing });
 export const openLink = (url) => call("open_link", { url });
+
+/** Tells Rota the page is ready for the user (a readiness line for scripts and measurements). */
+export const windowReady = () => call("window_ready");

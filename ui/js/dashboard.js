@@ -54,7 +54,7 @@ async function render() {
 
 document.getElementById("open-settings").addEventListener("click", () => api.openWindow("settings"));
 api.onChanged(() => render().catch(report));
-render().catch(report);
+render().then(api.windowReady).catch(report);
 
 function report(error) {
   show("error", true);

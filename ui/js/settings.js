@@ -68,4 +68,4 @@ document.addEventListener("keydown", (event) => {
   if (event.key === "Escape") window.close();
 });
 
-load().catch((error) => showError({ message: error?.message ?? String(error) }));
+load().then(api.windowReady).catch((error) => showError({ message: error?.message ?? String(error) }));

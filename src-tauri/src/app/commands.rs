@@ -60,3 +60,10 @@ pub async fn file_escalation<R: Runtime>(app: AppHandle<R>, state: State<'_, App
 pub fn open_link(url: String) -> Result<(), IpcError> {
     crate::notifier::open_link(&url).map_err(|e| IpcError::invalid("url", e))
 }
+
+/// A page says it is ready for the user (its data shown, focus placed): a readiness line for
+/// scripts and start-up measurements.
+#[tauri::command]
+pub fn window_ready<R: Runtime>(window: tauri::WebviewWindow<R>) {
+    eprintln!("rota: {} window ready", window.label());
+}

@@ -41,7 +41,19 @@ pub const CHANGED: &str = "rota:changed";
 /// URL sources are fetched again this often (a conditional request: cheap when unchanged).
 const REFETCH: Duration = Duration::from_secs(300);
 
+/// Which of the app's two processes this is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    /// The tray, the poller, the shortcut and the outbox sender; never a webview.
+    Tray,
+    /// The windows; ends when the last one closes.
+    Windows,
+}
+
 pub struct AppState {
+    pub role: Role,
+    /// The command line's overrides, passed on to the windows process.
+    global: Global,
     pub live: Mutex<Live>,
     reader: Reader,
     /// The escalations poller, when `me` is set.
@@ -62,6 +74,31 @@ fn escalations_menu(snapshot: Option<&Snapshot>) -> EscalationsMenu {
             status: (!s.status.is_ok() && s.polls > 0).then(|| format!("⚠ {}", s.status.label())),
             waiting: None,
         },
+    }
+}
+
+/// Applies settings the tray process acts on: the poller, the shortcut, the outbox.
+fn apply<R: Runtime>(app: &AppHandle<R>, settings: &settings::Settings) {
+    start_poller(app, settings);
+    register_shortcut(app, settings);
+    if let Some(state) = app.try_state::<AppState>() {
+        state.outbox_changed(app);
+    }
+}
+
+/// Opens a window: in the windows process itself, or from the tray by starting (or reaching)
+/// the windows process.
+fn open_window<R: Runtime>(app: &AppHandle<R>, kind: WindowKind) {
+    let Some(state) = app.try_state::<AppState>() else { return };
+    let result = match state.role {
+        Role::Windows => windows::open(app, kind).map_err(|e| e.to_string()),
+        Role::Tray => {
+            let problem = state.shortcut_problem.lock().ok().and_then(|p| p.clone());
+            windows::spawn(&state.global, kind, problem.as_deref()).map_err(|e| e.to_string())
+        }
+    };
+    if let Err(e) = result {
+        eprintln!("rota: the {} window could not be opened: {e}", kind.label());
     }
 }
 
@@ -159,9 +196,10 @@ impl AppState {
         live.reload(&self.reader).await;
         let settings = live.settings.clone();
         drop(live);
-        start_poller(app, &settings);
-        register_shortcut(app, &settings);
-        self.outbox_changed(app);
+        // The tray process sees the file change and restarts its poller and shortcut.
+        if self.role == Role::Tray {
+            apply(app, &settings);
+        }
         refresh(app).await;
         Ok(())
     }
@@ -203,10 +241,10 @@ async fn refresh<R: Runtime>(app: &AppHandle<R>) {
 }
 
 fn on_action(app: &AppHandle, action: MenuAction) {
-    let result = match action {
-        MenuAction::Escalate => windows::open(app, WindowKind::Escalate),
-        MenuAction::OpenDashboard => windows::open(app, WindowKind::Dashboard),
-        MenuAction::Settings => windows::open(app, WindowKind::Settings),
+    let result: Result<(), String> = match action {
+        MenuAction::Escalate => Ok(open_window(app, WindowKind::Escalate)),
+        MenuAction::OpenDashboard => Ok(open_window(app, WindowKind::Dashboard)),
+        MenuAction::Settings => Ok(open_window(app, WindowKind::Settings)),
         MenuAction::StartAtLogin => {
             set_start_at_login(app, !start_at_login(app));
             let app = app.clone();
@@ -303,12 +341,20 @@ async fn refresh_loop(app: AppHandle, mut rx: mpsc::Receiver<()>, tx: mpsc::Send
         let woke = (w - wall).to_std().unwrap_or_default().saturating_sub(m - mono) > Duration::from_secs(5);
         (wall, mono) = (w, m);
         let mut live = state.live.lock().await;
+        let mut changed = None;
         if reload || woke || (live.has_url_source() && fetched.elapsed() >= REFETCH) {
+            let before = live.settings.config.clone();
             live.reload(&state.reader).await;
             fetched = Instant::now();
             watch.watch(live.watched_files());
+            if live.settings.config != before {
+                changed = Some(live.settings.clone());
+            }
         }
         drop(live);
+        if let (Some(settings), Role::Tray) = (changed, state.role) {
+            apply(&app, &settings);
+        }
         refresh(&app).await;
     }
 }
@@ -337,71 +383,80 @@ async fn outbox_loop<R: Runtime>(app: AppHandle<R>) {
     }
 }
 
-/// Starts the tray app and runs until Quit. Returns the exit status.
-pub fn run(global: Global, open: Option<WindowKind>) -> i32 {
+fn args_window(args: &[String], flag: &str) -> Option<WindowKind> {
+    args.iter().skip_while(|a| *a != flag).nth(1).and_then(|k| <WindowKind as clap::ValueEnum>::from_str(k, true).ok())
+}
+
+/// The state both processes keep: the live inputs, read at start.
+fn manage_state<R: Runtime>(app: &tauri::App<R>, role: Role, global: Global) -> settings::Settings {
+    let reader = Reader::new(settings::data_dir().map(|d| d.join("cache")));
+    let live = tauri::async_runtime::block_on(Live::start(global.clone(), &reader));
+    let settings = live.settings.clone();
+    let shortcut_problem = match role {
+        Role::Windows => std::env::var(windows::SHORTCUT_PROBLEM_VAR).ok().filter(|p| !p.is_empty()),
+        Role::Tray => None,
+    };
+    app.manage(AppState {
+        role,
+        global,
+        live: Mutex::new(live),
+        reader,
+        poller: Default::default(),
+        shortcut_problem: std::sync::Mutex::new(shortcut_problem),
+        waiting: Default::default(),
+        outbox_wake: Default::default(),
+    });
+    settings
+}
+
+/// Starts the app: the tray (no `--window`), or the windows process. Returns the exit status.
+pub fn run(global: Global, open: Option<WindowKind>, window: Option<WindowKind>) -> i32 {
     #[cfg(all(unix, not(target_os = "macos")))]
     if std::env::var_os("DISPLAY").is_none() && std::env::var_os("WAYLAND_DISPLAY").is_none() {
         eprintln!("rota: the tray app needs a desktop session (no DISPLAY or WAYLAND_DISPLAY); subcommands such as `rota now` work without one");
         return 1;
     }
+    match window {
+        Some(kind) => run_windows(global, kind),
+        None => run_tray(global, open),
+    }
+}
+
+/// The tray process: runs until Quit.
+fn run_tray(global: Global, open: Option<WindowKind>) -> i32 {
     let app = tauri::Builder::default()
         .plugin(tauri_plugin_single_instance::init(|app, args, _cwd| {
             // A second `rota` focuses this one: the window it names (`--open escalate`, which a
             // desktop's own shortcut can run), else the dashboard, comes forward.
-            let kind = args
-                .iter()
-                .skip_while(|a| *a != "--open")
-                .nth(1)
-                .and_then(|k| <WindowKind as clap::ValueEnum>::from_str(k, true).ok())
-                .unwrap_or(WindowKind::Dashboard);
-            let _ = windows::open(app, kind);
+            open_window(app, args_window(&args, "--open").unwrap_or(WindowKind::Dashboard));
         }))
         .plugin(
             tauri_plugin_global_shortcut::Builder::new()
                 .with_handler(|app, _shortcut, event| {
                     if event.state() == tauri_plugin_global_shortcut::ShortcutState::Pressed {
-                        if let Err(e) = windows::open(app, WindowKind::Escalate) {
-                            eprintln!("rota: {e}");
-                        }
+                        open_window(app, WindowKind::Escalate);
                     }
                 })
                 .build(),
         )
         .plugin(tauri_plugin_autostart::init(MacosLauncher::LaunchAgent, None))
-        .invoke_handler(tauri::generate_handler![
-            commands::dashboard,
-            commands::settings_form,
-            commands::save_settings,
-            commands::open_window,
-            commands::escalate_form,
-            commands::file_escalation,
-            commands::open_link
-        ])
         .setup(move |app| {
-            let reader = Reader::new(settings::data_dir().map(|d| d.join("cache")));
-            let live = tauri::async_runtime::block_on(Live::start(global, &reader));
-            let (tx, rx) = mpsc::channel(1);
-            let at = clock::now().unwrap_or_else(|_| Utc::now());
-            let m = tray_menu(&live.glance(at), &live.settings.config.schedule.timing, live.inputs.schedule.demo.as_deref(), &live.problems, false);
-            let settings = live.settings.clone();
-            app.manage(AppState {
-                live: Mutex::new(live),
-                reader,
-                poller: Default::default(),
-                shortcut_problem: Default::default(),
-                waiting: Default::default(),
-                outbox_wake: Default::default(),
-            });
+            let settings = manage_state(app, Role::Tray, global);
             let handle = app.handle().clone();
-            let login = start_at_login(&handle);
-            tray::create(&handle, &m, &EscalationsMenu::default(), login, on_action)?;
+            let at = clock::now().unwrap_or_else(|_| Utc::now());
+            let m = {
+                let state = handle.state::<AppState>();
+                let live = tauri::async_runtime::block_on(state.live.lock());
+                tray_menu(&live.glance(at), &live.settings.config.schedule.timing, live.inputs.schedule.demo.as_deref(), &live.problems, false)
+            };
+            tray::create(&handle, &m, &EscalationsMenu::default(), start_at_login(&handle), on_action)?;
             eprintln!("rota: tray ready");
-            start_poller(&handle, &settings);
-            register_shortcut(&handle, &settings);
+            apply(&handle, &settings);
+            let (tx, rx) = mpsc::channel(1);
             tauri::async_runtime::spawn(refresh_loop(handle.clone(), rx, tx));
             tauri::async_runtime::spawn(outbox_loop(handle.clone()));
             if let Some(kind) = open {
-                windows::open(&handle, kind)?;
+                open_window(&handle, kind);
             }
             Ok(())
         })
@@ -409,7 +464,7 @@ pub fn run(global: Global, open: Option<WindowKind>) -> i32 {
     match app {
         Ok(app) => {
             app.run(|_, event| {
-                // Closing the last window leaves the tray running; only Quit exits.
+                // The tray runs until Quit.
                 if let RunEvent::ExitRequested { api, code: None, .. } = event {
                     api.prevent_exit();
                 }
@@ -418,6 +473,47 @@ pub fn run(global: Global, open: Option<WindowKind>) -> i32 {
         }
         Err(e) => {
             eprintln!("rota: the tray app could not start: {e}");
+            1
+        }
+    }
+}
+
+/// The windows process: runs while any of its windows is open.
+fn run_windows(global: Global, kind: WindowKind) -> i32 {
+    let mut context: tauri::Context<tauri::Wry> = tauri::generate_context!();
+    // Its own identifier: its own single instance, beside the tray's.
+    context.config_mut().identifier.push_str(".windows");
+    let app = tauri::Builder::default()
+        .plugin(tauri_plugin_single_instance::init(|app, args, _cwd| {
+            open_window(app, args_window(&args, "--window").unwrap_or(WindowKind::Dashboard));
+        }))
+        .plugin(tauri_plugin_autostart::init(MacosLauncher::LaunchAgent, None))
+        .invoke_handler(tauri::generate_handler![
+            commands::dashboard,
+            commands::settings_form,
+            commands::save_settings,
+            commands::open_window,
+            commands::escalate_form,
+            commands::file_escalation,
+            commands::open_link,
+            commands::window_ready
+        ])
+        .setup(move |app| {
+            manage_state(app, Role::Windows, global);
+            let handle = app.handle().clone();
+            let (tx, rx) = mpsc::channel(1);
+            tauri::async_runtime::spawn(refresh_loop(handle.clone(), rx, tx));
+            windows::open(&handle, kind)?;
+            Ok(())
+        })
+        .build(context);
+    match app {
+        Ok(app) => {
+            app.run(|_, _| {});
+            0
+        }
+        Err(e) => {
+            eprintln!("rota: the window could not open: {e}");
             1
         }
     }

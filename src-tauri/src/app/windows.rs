@@ -1,8 +1,54 @@
-//! The dashboard and settings windows: created when opened, destroyed when closed, so no
-//! webview process runs while only the tray shows.
+//! The windows: dashboard, settings and quick escalate.
+//!
+//! The tray process never hosts a webview. Windows live in a process of their own
+//! (`rota --window KIND`), started on demand; it ends when its last window closes, and its
+//! WebKit processes end with it, so while only the tray shows no webview process runs and memory
+//! comes back down. A windows process already running receives the request instead (one
+//! instance, by its own identifier) and opens or focuses that window.
 
 use crate::app::models::WindowKind;
+use crate::cli::args::Global;
 use tauri::{AppHandle, Manager, Runtime, WebviewUrl, WebviewWindowBuilder};
+
+/// How the tray tells the windows process why the shortcut is not active.
+pub const SHORTCUT_PROBLEM_VAR: &str = "ROTA_SHORTCUT_PROBLEM";
+
+/// Starts (or, through the running one, reaches) the windows process for `kind`.
+pub fn spawn(global: &Global, kind: WindowKind, shortcut_problem: Option<&str>) -> std::io::Result<()> {
+    let mut cmd = std::process::Command::new(std::env::current_exe()?);
+    cmd.arg("--window").arg(kind.label());
+    if let Some(c) = &global.config {
+        cmd.arg("--config").arg(c);
+    }
+    if let Some(s) = &global.schedule {
+        cmd.arg("--schedule").arg(s);
+    }
+    if let Some(r) = &global.roster {
+        cmd.arg("--roster").arg(r);
+    }
+    match shortcut_problem {
+        Some(p) => cmd.env(SHORTCUT_PROBLEM_VAR, p),
+        None => cmd.env_remove(SHORTCUT_PROBLEM_VAR),
+    };
+    // The windows end with the tray, however the tray ends (Quit, a signal, a crash).
+    #[cfg(target_os = "linux")]
+    {
+        use std::os::unix::process::CommandExt;
+        // SAFETY: prctl is async-signal-safe and touches no memory of the parent.
+        unsafe {
+            cmd.pre_exec(|| {
+                if libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGTERM) == -1 {
+                    return Err(std::io::Error::last_os_error());
+                }
+                Ok(())
+            });
+        }
+    }
+    let mut child = cmd.spawn()?;
+    // Reap it when it ends, so no zombie stays behind.
+    std::thread::spawn(move || child.wait());
+    Ok(())
+}
 
 /// Opens a window, or brings it to the front if it is open.
 pub fn open<R: Runtime>(app: &AppHandle<R>, kind: WindowKind) -> tauri::Result<()> {

@@ -13,6 +13,9 @@ pub struct Cli {
     /// Open a window when the tray app starts
     #[arg(long, value_enum, value_name = "WINDOW")]
     pub open: Option<crate::app::models::WindowKind>,
+    /// Run as the windows process with this window (the tray starts it on demand)
+    #[arg(long, value_enum, value_name = "WINDOW", conflicts_with = "open")]
+    pub window: Option<crate::app::models::WindowKind>,
 }
 
 /// Flags every command (and the app) takes.
