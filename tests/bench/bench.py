@@ -13,6 +13,8 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "tests" / "e2e"))
+from x11 import close_window  # noqa: E402
 BIN = os.environ["ROTA_BIN"]
 QUICK = "--quick" in sys.argv
 RUNS = 2 if QUICK else 3
@@ -130,8 +132,7 @@ def main():
         if wait_for(lambda: webkit_alive(app.proc.pid)):
             time.sleep(IDLE)
             dash.append(pss_kib(app.proc.pid) / 1024)
-            subprocess.run(["xdotool", "search", "--sync", "--name", "^Rota$", "windowactivate", "--sync", "key", "Escape"],
-                           check=False, timeout=20, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            close_window("Rota")
             time.sleep(IDLE)
             closed.append(pss_kib(app.proc.pid) / 1024)
             if webkit_alive(app.proc.pid):

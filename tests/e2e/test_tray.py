@@ -1,11 +1,13 @@
 """The tray menu, read and clicked over D-Bus (StatusNotifierItem + com.canonical.dbusmenu)."""
 import os
+import subprocess
 import re
 
 import pytest
 
 from conftest import SCHEDULE
-from dbusmenu import wait_for
+from dbusmenu import registered_items, wait_for
+from x11 import close_window
 
 HEADER = "Rotation 7 Sep – 9 Oct 2022"
 KEEGAN = "Keegan — Thu 14:00 SAST (UTC+02:00) · working"
@@ -114,3 +116,20 @@ def test_no_webview_until_a_window_opens(inputs, launch):
     assert webkit_processes(app) == [], "no webview process should run while only the tray shows"
     app.tray.click("Open dashboard")
     wait_for(lambda: webkit_processes(app), 20, what="a WebKit process after Open dashboard")
+    wait_for(lambda: "rota: dashboard window ready" in app.output(), 20, what="the dashboard")
+    # Closing the last window ends the windows process and every WebKit process with it.
+    assert close_window("Rota") >= 1, "the dashboard window should be there to close"
+    wait_for(lambda: webkit_processes(app) == [], 20, what="no WebKit process after the dashboard closed")
+    assert app.proc.poll() is None, "the tray keeps running"
+
+
+def test_a_second_start_opens_the_first_ones_dashboard(inputs, launch, rota_bin):
+    """One instance per user: a second `rota` ends at once and the first opens its dashboard."""
+    inputs.write()
+    app = launch()
+    app.tray
+    second = subprocess.run([rota_bin, "--config", str(inputs.config)], env={**os.environ, **inputs.env()},
+                            capture_output=True, timeout=30)
+    assert second.returncode == 0
+    wait_for(lambda: "rota: dashboard window ready" in app.output(), 20, what="the first instance's dashboard")
+    assert len(registered_items(app.bus)) == 1, "still one tray item"

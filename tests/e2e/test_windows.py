@@ -139,3 +139,15 @@ def test_screenshots(session, inputs, artifacts):
     for name in ("dashboard.png", "settings.png"):
         width, height = png_size(artifacts / name)
         assert width >= 200 and height >= 200, f"{name} is {width}x{height}"
+
+
+def test_the_webview_reaches_only_rotas_commands(session, inputs):
+    """Capabilities: Rota's windows may call Rota's commands, and no plugin's (autostart, say)."""
+    driver = open_dashboard(session, inputs)
+    call = """
+        const done = arguments[arguments.length - 1];
+        window.__TAURI__.core.invoke(arguments[0], {}).then(() => done("allowed"), (e) => done("denied: " + e));
+    """
+    assert driver.execute_async_script(call, "dashboard") == "allowed"
+    for command in ("plugin:autostart|enable", "plugin:global-shortcut|unregister_all", "plugin:shell|open"):
+        assert driver.execute_async_script(call, command).startswith("denied"), command

@@ -11,6 +11,10 @@ const fields = {
   rosterSource: "roster-source",
   pollSeconds: "poll-seconds",
   shortcut: "shortcut",
+  backend: "backend",
+  githubApi: "github-api",
+  githubRepo: "github-repo",
+  githubLabel: "github-label",
 };
 const numbers = new Set(["teamSize", "pollSeconds"]);
 const form = document.getElementById("settings-form");
@@ -31,11 +35,19 @@ function showError(error) {
   }
 }
 
+function showBackend() {
+  document.getElementById("github-fields").hidden = document.getElementById("backend").value !== "github";
+}
+document.getElementById("backend").addEventListener("change", showBackend);
+
 async function load() {
   const view = await api.settingsForm();
   for (const [key, id] of Object.entries(fields)) document.getElementById(id).value = String(view.form[key] ?? "");
   document.getElementById("start-at-login").checked = view.form.startAtLogin;
   text("config-file", view.configFile ? `Saved to ${view.configFile}` : "");
+  document.getElementById("github-token").value = "";
+  text("token-status", view.tokenStored ? "A token is stored in the keyring; type a new one to replace it." : "No token stored yet.");
+  showBackend();
   const problem = document.getElementById("shortcut-problem");
   problem.hidden = !view.shortcutProblem;
   problem.textContent = view.shortcutProblem ?? "";
@@ -51,6 +63,7 @@ form.addEventListener("submit", async (event) => {
     values[key] = numbers.has(key) ? Number(raw) || 0 : raw;
   }
   values.startAtLogin = document.getElementById("start-at-login").checked;
+  values.githubToken = document.getElementById("github-token").value;
   try {
     await api.saveSettings(values);
     await load();

@@ -32,6 +32,14 @@ pub fn form(settings: &Settings, start_at_login: bool) -> SettingsForm {
         poll_seconds: c.escalations.poll_seconds,
         start_at_login,
         shortcut: c.shortcut.clone().unwrap_or_default(),
+        backend: match c.escalations.backend {
+            rota_core::config::Backend::Local => "local".into(),
+            rota_core::config::Backend::Github => "github".into(),
+        },
+        github_api: c.escalations.github.api.clone(),
+        github_repo: c.escalations.github.repo.clone(),
+        github_label: c.escalations.github.label.clone(),
+        github_token: String::new(),
     }
 }
 
@@ -76,6 +84,25 @@ pub async fn validate(form: &SettingsForm, base: &Path, reader: &Reader, today: 
     if !shortcut.is_empty() && !shortcut.eq_ignore_ascii_case("none") && shortcut.parse::<tauri_plugin_global_shortcut::Shortcut>().is_err() {
         errors.push(IpcError::invalid("shortcut", format!("\"{shortcut}\" is not a shortcut; write it like Ctrl+Alt+E")));
     }
+    let backend = form.backend.trim();
+    if backend != "local" && backend != "github" {
+        errors.push(IpcError::invalid("backend", "choose local or github"));
+    }
+    if backend == "github" {
+        let repo = form.github_repo.trim();
+        let parts: Vec<&str> = repo.split('/').collect();
+        if parts.len() != 2 || parts.iter().any(|p| p.is_empty()) {
+            errors.push(IpcError::invalid("github-repo", "give the repository as owner/name, like acme/escalations"));
+        }
+        let api = form.github_api.trim();
+        let loopback = api.starts_with("http://127.0.0.1") || api.starts_with("http://localhost");
+        if !(api.starts_with("https://") || loopback) || reqwest::Url::parse(api).is_err() {
+            errors.push(IpcError::invalid("github-api", "the API URL must be https, like https://api.github.com"));
+        }
+        if form.github_label.trim().is_empty() {
+            errors.push(IpcError::invalid("github-label", "give the label escalations carry, like escalation"));
+        }
+    }
     if form.schedule_source.trim().is_empty() {
         errors.push(IpcError::invalid("schedule-source", "give a path, an https URL, or builtin:demo"));
     } else {
@@ -92,6 +119,22 @@ fn table<'a>(doc: &'a mut DocumentMut, name: &str) -> &'a mut Table {
         doc[name] = Item::Table(Table::new());
     }
     doc[name].as_table_mut().expect("just made a table")
+}
+
+/// Stores a new GitHub token in the keyring, when the form carries one.
+pub fn store_token(form: &SettingsForm) -> Result<(), IpcError> {
+    use crate::secrets::{OsKeyring, SecretName, SecretStore, SecretValue};
+    if form.github_token.trim().is_empty() {
+        return Ok(());
+    }
+    let value = SecretValue::from_input(&form.github_token).map_err(|e| IpcError::invalid("github-token", e.to_string()))?;
+    OsKeyring.set(SecretName::GithubToken, &value).map_err(|e| IpcError::invalid("github-token", format!("the keyring refused the token: {e}")))
+}
+
+/// Whether the keyring holds a GitHub token.
+pub fn token_stored() -> bool {
+    use crate::secrets::{OsKeyring, SecretName, SecretStore};
+    matches!(OsKeyring.get(SecretName::GithubToken), Ok(Some(_)))
 }
 
 /// Writes the form into the config file at `path`, keeping comments and keys it does not set.
@@ -117,7 +160,14 @@ pub fn write(form: &SettingsForm, path: &Path) -> Result<(), IpcError> {
     } else {
         roster["source"] = value(form.roster_source.trim());
     }
-    table(&mut doc, "escalations")["poll_seconds"] = value(form.poll_seconds as i64);
+    let escalations = table(&mut doc, "escalations");
+    escalations["poll_seconds"] = value(form.poll_seconds as i64);
+    escalations["backend"] = value(form.backend.trim());
+    let mut github = toml_edit::InlineTable::new();
+    github.insert("api", form.github_api.trim().into());
+    github.insert("repo", form.github_repo.trim().into());
+    github.insert("label", form.github_label.trim().into());
+    escalations["github"] = value(github);
 
     let io = |e: std::io::Error| IpcError::io(format!("{} could not be written: {e}", path.display()));
     if let Some(dir) = path.parent() {

@@ -187,6 +187,7 @@ impl AppState {
         if !errors.is_empty() {
             return Err(IpcErrors { errors });
         }
+        config_file::store_token(form).map_err(|e| IpcErrors { errors: vec![e] })?;
         config_file::write(form, &path).map_err(|e| IpcErrors { errors: vec![e] })?;
         set_start_at_login(app, form.start_at_login);
         let mut live = self.live.lock().await;
@@ -424,6 +425,13 @@ pub fn run(global: Global, open: Option<WindowKind>, window: Option<WindowKind>)
 
 /// The tray process: runs until Quit.
 fn run_tray(global: Global, open: Option<WindowKind>) -> i32 {
+    // The tray draws no GL: without this GDK probes GL visuals at start-up and maps Mesa's
+    // software renderer (libLLVM, ~28 MiB) for nothing. The windows process gets the user's
+    // setting back (see windows::spawn). Set before GTK starts, while only this thread runs.
+    if std::env::var_os("GDK_GL").is_none() {
+        std::env::set_var("GDK_GL", "disable");
+        windows::TRAY_DISABLED_GL.store(true, std::sync::atomic::Ordering::Relaxed);
+    }
     let app = tauri::Builder::default()
         .plugin(tauri_plugin_single_instance::init(|app, args, _cwd| {
             // A second `rota` focuses this one: the window it names (`--open escalate`, which a
@@ -478,12 +486,11 @@ fn run_tray(global: Global, open: Option<WindowKind>) -> i32 {
     }
 }
 
-/// The windows process: runs while any of its windows is open.
-fn run_windows(global: Global, kind: WindowKind) -> i32 {
+fn build_windows(global: Global, kind: WindowKind) -> tauri::Result<tauri::App> {
     let mut context: tauri::Context<tauri::Wry> = tauri::generate_context!();
     // Its own identifier: its own single instance, beside the tray's.
     context.config_mut().identifier.push_str(".windows");
-    let app = tauri::Builder::default()
+    tauri::Builder::default()
         .plugin(tauri_plugin_single_instance::init(|app, args, _cwd| {
             open_window(app, args_window(&args, "--window").unwrap_or(WindowKind::Dashboard));
         }))
@@ -506,10 +513,41 @@ fn run_windows(global: Global, kind: WindowKind) -> i32 {
             windows::open(&handle, kind)?;
             Ok(())
         })
-        .build(context);
+        .build(context)
+}
+
+/// The windows process: runs while any of its windows is open.
+fn run_windows(global: Global, kind: WindowKind) -> i32 {
+    let app = build_windows(global, kind);
+    // A windows process that is just ending can still hold the single-instance name, and then
+    // cannot take the request it is handed: wait for it to be gone and start afresh (a new
+    // process: the event loop cannot be made twice in one).
+    #[cfg(unix)]
+    if let Err(tauri::Error::PluginInitialization(plugin, why)) = &app {
+        let attempt: u32 = std::env::var("ROTA_WINDOW_ATTEMPT").ok().and_then(|a| a.parse().ok()).unwrap_or(0);
+        if plugin == "single-instance" && attempt < 10 {
+            use std::os::unix::process::CommandExt;
+            eprintln!("rota: waiting for the previous window process to end ({why})");
+            std::thread::sleep(Duration::from_millis(200));
+            if let Ok(exe) = std::env::current_exe() {
+                let err = std::process::Command::new(exe)
+                    .args(std::env::args_os().skip(1))
+                    .env("ROTA_WINDOW_ATTEMPT", (attempt + 1).to_string())
+                    .exec();
+                eprintln!("rota: could not start again: {err}");
+            }
+        }
+    }
     match app {
         Ok(app) => {
-            app.run(|_, _| {});
+            app.run(|app, event| {
+                // The last window closed: the process (and its WebKit processes) ends.
+                if let RunEvent::WindowEvent { event: tauri::WindowEvent::Destroyed, .. } = event {
+                    if app.webview_windows().is_empty() {
+                        app.exit(0);
+                    }
+                }
+            });
             0
         }
         Err(e) => {

@@ -209,6 +209,14 @@ pub struct SettingsForm {
     pub start_at_login: bool,
     /// The quick escalate shortcut ("Ctrl+Alt+E"), empty for none.
     pub shortcut: String,
+    /// `local` or `github`.
+    pub backend: String,
+    pub github_api: String,
+    pub github_repo: String,
+    pub github_label: String,
+    /// A new GitHub token to store in the keyring; empty keeps the stored one. Never sent back.
+    #[serde(default, skip_serializing)]
+    pub github_token: String,
 }
 
 #[derive(Serialize)]
@@ -219,6 +227,8 @@ pub struct SettingsView {
     pub config_file: Option<String>,
     /// Why the shortcut is not active, when it is not (most Wayland desktops refuse global ones).
     pub shortcut_problem: Option<String>,
+    /// Whether the keyring holds a GitHub token (its value never leaves the keyring).
+    pub token_stored: bool,
 }
 
 /// Which window to open.

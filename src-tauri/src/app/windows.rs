@@ -10,6 +10,9 @@ use crate::app::models::WindowKind;
 use crate::cli::args::Global;
 use tauri::{AppHandle, Manager, Runtime, WebviewUrl, WebviewWindowBuilder};
 
+/// Set when the tray turned GL off for itself; its windows get it back.
+pub static TRAY_DISABLED_GL: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
 /// How the tray tells the windows process why the shortcut is not active.
 pub const SHORTCUT_PROBLEM_VAR: &str = "ROTA_SHORTCUT_PROBLEM";
 
@@ -25,6 +28,9 @@ pub fn spawn(global: &Global, kind: WindowKind, shortcut_problem: Option<&str>) 
     }
     if let Some(r) = &global.roster {
         cmd.arg("--roster").arg(r);
+    }
+    if TRAY_DISABLED_GL.load(std::sync::atomic::Ordering::Relaxed) {
+        cmd.env_remove("GDK_GL");
     }
     match shortcut_problem {
         Some(p) => cmd.env(SHORTCUT_PROBLEM_VAR, p),

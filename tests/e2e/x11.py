@@ -1,0 +1,30 @@
+"""Closing a window as a window manager does when the user clicks its close button:
+a WM_DELETE_WINDOW client message (Xvfb runs no window manager)."""
+from Xlib import X, display, protocol
+
+
+def close_window(title):
+    """Asks every top-level window named `title` to close; returns how many were asked."""
+    d = display.Display()
+    try:
+        root = d.screen().root
+        protocols, delete = d.intern_atom("WM_PROTOCOLS"), d.intern_atom("WM_DELETE_WINDOW")
+        asked = 0
+        for w in _windows(root):
+            try:
+                if w.get_wm_name() == title and delete in (w.get_wm_protocols() or []):
+                    event = protocol.event.ClientMessage(window=w, client_type=protocols, data=(32, [delete, X.CurrentTime, 0, 0, 0]))
+                    w.send_event(event, event_mask=X.NoEventMask)
+                    asked += 1
+            except Exception:  # a window that went away while we looked
+                continue
+        d.flush()
+        return asked
+    finally:
+        d.close()
+
+
+def _windows(window):
+    for child in window.query_tree().children:
+        yield child
+        yield from _windows(child)
