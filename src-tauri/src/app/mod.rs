@@ -360,8 +360,8 @@ async fn refresh_loop(app: AppHandle, mut rx: mpsc::Receiver<()>, tx: mpsc::Send
     }
 }
 
-/// Sends what waits in the outbox: at start, whenever something is filed, and when the backoff
-/// says the next try is due (at least once a minute while anything waits).
+/// Sends what waits in the outbox: at start, when settings change, when the backoff says the next
+/// try is due, and at least once a minute.
 async fn outbox_loop<R: Runtime>(app: AppHandle<R>) {
     let Some(state) = app.try_state::<AppState>() else { return };
     loop {
@@ -373,7 +373,9 @@ async fn outbox_loop<R: Runtime>(app: AppHandle<R>) {
             refresh(&app).await;
         }
         let wait = match (waiting, next) {
-            (0, _) => Duration::from_secs(3600),
+            // Nothing waits: look again in a minute (one count query), so what a window or a
+            // `rota escalate` queued is picked up without a signal between processes.
+            (0, _) => Duration::from_secs(60),
             (_, Some(t)) => (t - Utc::now()).to_std().unwrap_or_default().clamp(Duration::from_secs(1), Duration::from_secs(60)),
             (_, None) => Duration::from_secs(60),
         };
