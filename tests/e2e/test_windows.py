@@ -151,3 +151,28 @@ def test_the_webview_reaches_only_rotas_commands(session, inputs):
     assert driver.execute_async_script(call, "dashboard") == "allowed"
     for command in ("plugin:autostart|enable", "plugin:global-shortcut|unregister_all", "plugin:shell|open"):
         assert driver.execute_async_script(call, command).startswith("denied"), command
+
+
+def test_settings_show_what_the_tray_reports(bus, rota_bin, inputs):
+    """The tray hands its news to the windows process it starts: a rejected GitHub token and a
+    shortcut the desktop refused are said in Settings, beside their fields."""
+    from conftest import wait_tray_empty
+    import webdriver as wd
+    inputs.write()
+    with open(inputs.config, "a") as config:
+        config.write('\n[escalations]\nbackend = "github"\ngithub = { api = "https://api.github.com", repo = "acme/escalations" }\n')
+    wait_tray_empty(bus)
+    env = {**inputs.env(), "ROTA_ESCALATIONS_PROBLEM": "GitHub token rejected",
+           "ROTA_SHORTCUT_PROBLEM": "Ctrl+Alt+E could not be registered"}
+    driver = wd.start(rota_bin, ["--config", str(inputs.config), "--window", "settings"], env)
+    try:
+        wait(driver, lambda d: css(d, "#escalations-problem") and d.find_element(By.CSS_SELECTOR, "#escalations-problem").is_displayed(),
+             what="the escalations problem in Settings")
+        assert text_of(driver, "#escalations-problem") == "⚠ GitHub token rejected"
+        assert "could not be registered" in text_of(driver, "#shortcut-problem")
+        assert driver.find_element(By.CSS_SELECTOR, "#backend").get_attribute("value") == "github"
+        assert driver.find_element(By.CSS_SELECTOR, "#github-repo").get_attribute("value") == "acme/escalations"
+        # The token field never shows a stored token.
+        assert driver.find_element(By.CSS_SELECTOR, "#github-token").get_attribute("value") == ""
+    finally:
+        driver.quit()

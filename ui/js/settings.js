@@ -48,6 +48,9 @@ async function load() {
   document.getElementById("github-token").value = "";
   text("token-status", view.tokenStored ? "A token is stored in the keyring; type a new one to replace it." : "No token stored yet.");
   showBackend();
+  const escalations = document.getElementById("escalations-problem");
+  escalations.hidden = !view.escalationsProblem;
+  escalations.textContent = view.escalationsProblem ? `⚠ ${view.escalationsProblem}` : "";
   const problem = document.getElementById("shortcut-problem");
   problem.hidden = !view.shortcutProblem;
   problem.textContent = view.shortcutProblem ?? "";

@@ -24,6 +24,7 @@ pub async fn settings_form<R: Runtime>(app: AppHandle<R>, state: State<'_, AppSt
         config_file: state.config_path(&live).map(|p| p.display().to_string()),
         shortcut_problem: state.shortcut_problem.lock().ok().and_then(|p| p.clone()),
         token_stored: live.settings.config.escalations.backend == rota_core::config::Backend::Github && config_file::token_stored(),
+        escalations_problem: state.escalations_problem.clone(),
     })
 }
 

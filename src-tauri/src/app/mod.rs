@@ -60,6 +60,8 @@ pub struct AppState {
     poller: std::sync::Mutex<Option<PollerHandle>>,
     /// Why the quick escalate shortcut is not active, when it is not.
     shortcut_problem: std::sync::Mutex<Option<String>>,
+    /// In the windows process: what the tray's poller last ran into, as the tray said.
+    escalations_problem: Option<String>,
     /// Escalations waiting in the outbox, as of the sender's last look.
     waiting: std::sync::atomic::AtomicUsize,
     /// Wakes the outbox sender (something was filed, or settings changed).
@@ -93,8 +95,11 @@ fn open_window<R: Runtime>(app: &AppHandle<R>, kind: WindowKind) {
     let result = match state.role {
         Role::Windows => windows::open(app, kind).map_err(|e| e.to_string()),
         Role::Tray => {
-            let problem = state.shortcut_problem.lock().ok().and_then(|p| p.clone());
-            windows::spawn(&state.global, kind, problem.as_deref()).map_err(|e| e.to_string())
+            let news = windows::TrayNews {
+                shortcut_problem: state.shortcut_problem.lock().ok().and_then(|p| p.clone()),
+                escalations_problem: state.snapshot().filter(|s| !s.status.is_ok() && s.polls > 0).map(|s| s.status.label()),
+            };
+            windows::spawn(&state.global, kind, &news).map_err(|e| e.to_string())
         }
     };
     if let Err(e) = result {
@@ -395,10 +400,12 @@ fn manage_state<R: Runtime>(app: &tauri::App<R>, role: Role, global: Global) -> 
     let reader = Reader::new(settings::data_dir().map(|d| d.join("cache")));
     let live = tauri::async_runtime::block_on(Live::start(global.clone(), &reader));
     let settings = live.settings.clone();
-    let shortcut_problem = match role {
-        Role::Windows => std::env::var(windows::SHORTCUT_PROBLEM_VAR).ok().filter(|p| !p.is_empty()),
+    let from_tray = |var| match role {
+        Role::Windows => std::env::var(var).ok().filter(|p: &String| !p.is_empty()),
         Role::Tray => None,
     };
+    let shortcut_problem = from_tray(windows::SHORTCUT_PROBLEM_VAR);
+    let escalations_problem = from_tray(windows::ESCALATIONS_PROBLEM_VAR);
     app.manage(AppState {
         role,
         global,
@@ -406,6 +413,7 @@ fn manage_state<R: Runtime>(app: &tauri::App<R>, role: Role, global: Global) -> 
         reader,
         poller: Default::default(),
         shortcut_problem: std::sync::Mutex::new(shortcut_problem),
+        escalations_problem,
         waiting: Default::default(),
         outbox_wake: Default::default(),
     });

@@ -229,6 +229,8 @@ pub struct SettingsView {
     pub shortcut_problem: Option<String>,
     /// Whether the keyring holds a GitHub token (its value never leaves the keyring).
     pub token_stored: bool,
+    /// What the escalations poller last ran into ("GitHub token rejected"), when anything.
+    pub escalations_problem: Option<String>,
 }
 
 /// Which window to open.

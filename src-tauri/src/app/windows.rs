@@ -15,9 +15,19 @@ pub static TRAY_DISABLED_GL: std::sync::atomic::AtomicBool = std::sync::atomic::
 
 /// How the tray tells the windows process why the shortcut is not active.
 pub const SHORTCUT_PROBLEM_VAR: &str = "ROTA_SHORTCUT_PROBLEM";
+/// How the tray tells the windows process what its escalations poller last ran into
+/// ("GitHub token rejected").
+pub const ESCALATIONS_PROBLEM_VAR: &str = "ROTA_ESCALATIONS_PROBLEM";
+
+/// What the tray knows that a window shows.
+#[derive(Debug, Clone, Default)]
+pub struct TrayNews {
+    pub shortcut_problem: Option<String>,
+    pub escalations_problem: Option<String>,
+}
 
 /// Starts (or, through the running one, reaches) the windows process for `kind`.
-pub fn spawn(global: &Global, kind: WindowKind, shortcut_problem: Option<&str>) -> std::io::Result<()> {
+pub fn spawn(global: &Global, kind: WindowKind, news: &TrayNews) -> std::io::Result<()> {
     let mut cmd = std::process::Command::new(std::env::current_exe()?);
     cmd.arg("--window").arg(kind.label());
     if let Some(c) = &global.config {
@@ -32,10 +42,12 @@ pub fn spawn(global: &Global, kind: WindowKind, shortcut_problem: Option<&str>) 
     if TRAY_DISABLED_GL.load(std::sync::atomic::Ordering::Relaxed) {
         cmd.env_remove("GDK_GL");
     }
-    match shortcut_problem {
-        Some(p) => cmd.env(SHORTCUT_PROBLEM_VAR, p),
-        None => cmd.env_remove(SHORTCUT_PROBLEM_VAR),
-    };
+    for (var, value) in [(SHORTCUT_PROBLEM_VAR, &news.shortcut_problem), (ESCALATIONS_PROBLEM_VAR, &news.escalations_problem)] {
+        match value {
+            Some(v) => cmd.env(var, v),
+            None => cmd.env_remove(var),
+        };
+    }
     // The windows end with the tray, however the tray ends (Quit, a signal, a crash).
     #[cfg(target_os = "linux")]
     {
