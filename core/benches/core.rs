@@ -38,6 +38,9 @@ fn benches(c: &mut Criterion) {
     let page = handbook();
     c.bench_function("parse 10k-row handbook", |b| b.iter(|| parse_handbook("bench.md", black_box(&page))));
 
+    c.bench_function("pulldown-cmark alone, same page", |b| {
+        b.iter(|| pulldown_cmark::Parser::new_ext(black_box(&page), pulldown_cmark::Options::ENABLE_TABLES).into_offset_iter().count())
+    });
     let schedule = parse_handbook("bench.md", &page).value;
     let people = parse_roster("people.toml", &roster()).value;
     assert_eq!((schedule.rotations.len(), people.people.len()), (ROWS, PEOPLE));
