@@ -61,7 +61,7 @@ shift
 export ROTA_BIN="$(realpath "$binary")" ROTA_ARTIFACTS="$artifacts"
 
 # What the harness needs from Debian, installed when missing.
-packages=(python3-dbus python3-gi python3-pytest python3-selenium webkit2gtk-driver xvfb xauth
+packages=(python3-dbus python3-gi python3-pytest python3-selenium python3-xlib xdotool webkit2gtk-driver xvfb xauth
   dbus at-spi2-core gnome-keyring libayatana-appindicator3-1)
 missing=()
 for p in "${packages[@]}"; do
