@@ -4,7 +4,9 @@ Run through scripts/bench, which provides a display, a D-Bus session and a temp 
 Writes BENCHMARKS.md at the repo root. Medians, minimum and maximum over the runs.
 """
 
+import http.server
 import os
+import threading
 import platform
 import statistics
 import subprocess
@@ -103,13 +105,94 @@ def stats(values, fmt="{:.1f}"):
     return [fmt.format(statistics.median(values)), fmt.format(min(values)), fmt.format(max(values))]
 
 
-def wait_for(predicate, timeout=20):
+def wait_for(predicate, timeout=20, interval=0.1):
     end = time.monotonic() + timeout
     while time.monotonic() < end:
         if predicate():
             return True
-        time.sleep(0.1)
+        time.sleep(interval)
     return False
+
+
+def write_config(folder, extra=""):
+    """A config with me set (so the poller runs) and the demo team; returns its path."""
+    folder.mkdir(parents=True, exist_ok=True)
+    config = folder / "config.toml"
+    config.write_text('me = "mira"\n[schedule]\nsource = "builtin:demo"\n' + extra)
+    return config
+
+
+def notification_latency(runs):
+    """Milliseconds from `rota escalate --to me` starting to the Notify call on D-Bus."""
+    import tempfile
+    folder = Path(tempfile.mkdtemp())
+    config = write_config(folder)
+    log = folder / "notify.jsonl"
+    server = subprocess.Popen(["/usr/bin/python3", "-u", str(ROOT / "tests/e2e/notification_server.py"), str(log)],
+                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    server.stdout.readline()
+    app = subprocess.Popen([BIN, "--config", str(config)], stderr=subprocess.PIPE, text=True)
+    for line in app.stderr:
+        if "escalations watched" in line:
+            break
+    threading.Thread(target=lambda: [None for _ in app.stderr], daemon=True).start()
+    out = []
+    for i in range(runs):
+        before = len(log.read_text().splitlines()) if log.exists() else 0
+        start = time.monotonic()
+        subprocess.run([BIN, "--config", str(config), "escalate", "--title", f"bench {i}", "--to", "mira"],
+                       check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        wait_for(lambda: log.exists() and len(log.read_text().splitlines()) > before, 10, interval=0.005)
+        out.append((time.monotonic() - start) * 1000)
+    app.terminate()
+    app.wait(10)
+    server.stdin.close()
+    server.wait(10)
+    return out
+
+
+class GitHub(http.server.BaseHTTPRequestHandler):
+    """An unchanged repository: its issue list with an ETag, 304 when the ETag comes back."""
+    log = []
+
+    def do_GET(self):
+        body = b"[]"
+        if self.headers.get("If-None-Match") == '"v1"':
+            GitHub.log.append((304, 0))
+            self.send_response(304)
+            self.send_header("ETag", '"v1"')
+            self.end_headers()
+            return
+        GitHub.log.append((200, len(body)))
+        self.send_response(200)
+        self.send_header("ETag", '"v1"')
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args):
+        pass
+
+
+def github_polling(seconds):
+    """Requests, 200s (rate-limit units) and bytes while the tray polls an unchanged repository."""
+    import tempfile
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), GitHub)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    api = f"http://127.0.0.1:{server.server_address[1]}"
+    config = write_config(Path(tempfile.mkdtemp()),
+                          f'[escalations]\nbackend = "github"\npoll_seconds = 15\n'
+                          f'github = {{ api = "{api}", repo = "acme/escalations" }}\n')
+    subprocess.run([BIN, "--config", str(config), "secret", "set", "github-token"], input="ghp_bench\n",
+                   text=True, check=True, capture_output=True)
+    GitHub.log = []
+    app = subprocess.Popen([BIN, "--config", str(config)], stderr=subprocess.DEVNULL)
+    time.sleep(seconds)
+    app.terminate()
+    app.wait(10)
+    server.shutdown()
+    return list(GitHub.log)
 
 
 def main():
@@ -147,6 +230,16 @@ def main():
     if cpu:
         rows.append(["Idle CPU over 60 s, tray only (s)", *stats(cpu, "{:.3f}"), "< 0.1"])
 
+    latency = notification_latency(5 if QUICK else 10)
+    rows.append(["Local assignment (`rota escalate`) to the Notify call (ms)", *stats(latency), "< 1000"])
+    window = 61 if QUICK else 181
+    polls = github_polling(window)
+    units = sum(1 for status, _ in polls if status == 200)
+    rows.append([f"GitHub, unchanged repo, 15 s interval: requests in {window} s, of them 200s (rate-limit units)",
+                 f"{len(polls)}, {units}", "", "", "0 units after the first"])
+    rows.append(["… so per hour at the default 60 s: requests, units after the first, body bytes",
+                 f"60, {max(units - 1, 0)}, {sum(b for _, b in polls)}", "", "", "0 units"])
+
     now_ms = []
     env = dict(os.environ, ROTA_NOW="2022-09-15T12:00:00Z")
     for _ in range(20 if not QUICK else 5):
@@ -167,7 +260,9 @@ def main():
         "# Benchmarks",
         "",
         f"Measured by `scripts/bench` on {time.strftime('%Y-%m-%d')}, {machine}; {RUNS} runs of each app case, "
-        "under Xvfb and a private D-Bus session (no tray host, no notification server).",
+        "under Xvfb and a private D-Bus session with an unlocked gnome-keyring; the latency case runs "
+        "tests/e2e/notification_server.py, the polling case a loopback server answering like an unchanged "
+        "GitHub repository (200 with an ETag, then 304).",
         "",
         *table,
         "",
