@@ -31,3 +31,24 @@ export function text(id, value) {
 export function show(id, visible) {
   document.getElementById(id).hidden = !visible;
 }
+
+/** Removes the field errors a form shows. */
+export function clearFieldErrors(form) {
+  for (const node of form.querySelectorAll(".field-error")) node.remove();
+  for (const input of form.querySelectorAll("[aria-invalid]")) input.removeAttribute("aria-invalid");
+}
+
+/**
+ * Shows an IPC error ({ field, message }) beside its field, or through `place` (given the
+ * message element) when it is about no field.
+ */
+export function showFieldError(error, place) {
+  const input = error.field && document.getElementById(error.field);
+  const message = el("p", { class: "field-error", role: "alert", "data-for": error.field ?? "form" }, error.message);
+  if (input) {
+    input.setAttribute("aria-invalid", "true");
+    input.closest("label").after(message);
+  } else {
+    place(message);
+  }
+}

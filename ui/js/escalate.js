@@ -1,5 +1,5 @@
 import * as api from "./api.js";
-import { el, fill, show, text } from "./dom.js";
+import { clearFieldErrors, el, showFieldError, fill, show, text } from "./dom.js";
 
 const form = document.getElementById("escalate-form");
 
@@ -25,21 +25,8 @@ async function load() {
   document.getElementById("title").focus();
 }
 
-function clearErrors() {
-  for (const node of form.querySelectorAll(".field-error")) node.remove();
-  for (const input of form.querySelectorAll("[aria-invalid]")) input.removeAttribute("aria-invalid");
-}
-
-function showError(error) {
-  const input = error.field && document.getElementById(error.field);
-  const message = el("p", { class: "field-error", role: "alert", "data-for": error.field ?? "form" }, error.message);
-  if (input) {
-    input.setAttribute("aria-invalid", "true");
-    input.closest("label").after(message);
-  } else {
-    document.getElementById("file-status").after(message);
-  }
-}
+const clearErrors = () => clearFieldErrors(form);
+const showError = (error) => showFieldError(error, (message) => document.getElementById("file-status").after(message));
 
 async function submit() {
   clearErrors();

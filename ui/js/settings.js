@@ -1,5 +1,5 @@
 import * as api from "./api.js";
-import { el, text } from "./dom.js";
+import { clearFieldErrors, showFieldError, text } from "./dom.js";
 
 const fields = {
   me: "me",
@@ -19,21 +19,8 @@ const fields = {
 const numbers = new Set(["teamSize", "pollSeconds"]);
 const form = document.getElementById("settings-form");
 
-function clearErrors() {
-  for (const node of form.querySelectorAll(".field-error")) node.remove();
-  for (const input of form.querySelectorAll("[aria-invalid]")) input.removeAttribute("aria-invalid");
-}
-
-function showError(error) {
-  const input = error.field && document.getElementById(error.field);
-  const message = el("p", { class: "field-error", role: "alert", "data-for": error.field ?? "form" }, error.message);
-  if (input) {
-    input.setAttribute("aria-invalid", "true");
-    input.closest("label").after(message);
-  } else {
-    form.prepend(message);
-  }
-}
+const clearErrors = () => clearFieldErrors(form);
+const showError = (error) => showFieldError(error, (message) => form.prepend(message));
 
 function showBackend() {
   document.getElementById("github-fields").hidden = document.getElementById("backend").value !== "github";

@@ -5,7 +5,7 @@
 use crate::app::error::{IpcError, IpcErrors};
 use crate::escalations::configured;
 use crate::escalations::outbox::{Announcement, Outbox};
-use crate::escalations::{AnyBackend, Backend};
+use crate::escalations::AnyBackend;
 use crate::secrets::OsKeyring;
 use crate::settings::Settings;
 use crate::slack::Announcer;
@@ -74,28 +74,9 @@ fn announcer(settings: &Settings) -> Option<Announcer> {
 
 /// Open escalations per engineer: the backend's, plus what waits in the outbox.
 pub async fn open_counts(settings: &Settings) -> (OpenCounts, Option<String>) {
-    let mut warning = None;
-    let mut counts = match backend(settings) {
-        Ok(b) => match b.list_open(None).await {
-            Ok(open) => OpenCounts::from_escalations(&open),
-            Err(e) => {
-                warning = Some(format!("open escalations could not be counted ({e})"));
-                OpenCounts::new()
-            }
-        },
-        Err(e) => {
-            warning = Some(e);
-            OpenCounts::new()
-        }
-    };
-    if let Ok(queued) = configured::open_outbox(settings).and_then(|o| o.queued().map_err(configured::OpenError::Backend)) {
-        for q in queued {
-            if let Some(a) = &q.assignee {
-                counts.add(a, 1);
-            }
-        }
-    }
-    (counts, warning)
+    let backend = backend(settings);
+    let outbox = configured::open_outbox(settings).ok();
+    configured::open_counts(backend.as_ref().map_err(Clone::clone), outbox.as_ref()).await
 }
 
 impl EscalateView {

@@ -18,7 +18,7 @@ use crate::secrets::{OsKeyring, SecretStore, SecretValue};
 use crate::slack::{Announcer, SlackError};
 use crate::settings::{self, Failure, Settings};
 use chrono::{DateTime, Utc};
-use rota_core::assign::{self, OpenCounts, Suggestion};
+use rota_core::assign::{self, Suggestion};
 use rota_core::escalation::{Escalation, EscalationState, NewEscalation, Severity};
 use rota_core::glance;
 use std::io::{IsTerminal, Read};
@@ -165,17 +165,10 @@ pub async fn escalate(global: &Global, filing: Filing, json: bool) -> Result<i32
     let (assignee, reason) = if to.eq_ignore_ascii_case("auto") {
         let inputs = load(&settings, now).await?;
         let g = glance(&inputs.schedule, &inputs.roster, &settings.config.schedule.timing, settings.viewer, settings.me.as_deref(), now);
-        let mut counts = match backend.list_open(None).await {
-            Ok(open) => OpenCounts::from_escalations(&open),
-            Err(e) => {
-                eprintln!("warning: cannot count open escalations ({e}); suggesting by working hours");
-                OpenCounts::new()
-            }
-        };
-        for q in outbox.queued().map_err(backend_failure)? {
-            if let Some(a) = &q.assignee {
-                counts.add(a, 1);
-            }
+        outbox.queued().map_err(backend_failure)?; // an outbox that cannot be read fails the command, as before
+        let (counts, warning) = configured::open_counts(Ok(&backend), Some(&outbox)).await;
+        if let Some(w) = warning {
+            eprintln!("warning: {w}; suggesting by working hours");
         }
         match assign::suggest(&g, &counts) {
             Suggestion::Engineer(c) => (Some(c.handle), Some(c.reason)),

@@ -6,7 +6,7 @@
 
 use super::github::{GithubBackend, GithubConfig};
 use super::local::LocalStore;
-use super::{AnyBackend, BackendError};
+use super::{AnyBackend, Backend as _, BackendError};
 use crate::secrets::{SecretError, SecretName, SecretStore};
 use crate::settings::Settings;
 use rota_core::config::Backend as BackendKind;
@@ -112,4 +112,27 @@ pub fn open_outbox(settings: &Settings) -> Result<super::outbox::Outbox, OpenErr
 /// The Slack announcer, when the keyring holds a webhook (`Ok(None)` when it holds none).
 pub fn announcer(settings: &Settings, secrets: &dyn SecretStore) -> Result<Option<crate::slack::Announcer>, crate::slack::SlackError> {
     crate::slack::Announcer::from_secrets(secrets, settings.config.escalations.slack_group.clone())
+}
+
+/// Open escalations per engineer, for the `auto` suggestion: the backend's active ones plus
+/// what waits in the outbox. When the backend cannot be asked, the reason comes back with the
+/// outbox's counts alone (the suggestion then rests on working hours).
+pub async fn open_counts(
+    backend: Result<&AnyBackend, String>,
+    outbox: Option<&super::outbox::Outbox>,
+) -> (rota_core::assign::OpenCounts, Option<String>) {
+    use rota_core::assign::OpenCounts;
+    let (mut counts, warning) = match backend {
+        Ok(b) => match b.list_open(None).await {
+            Ok(open) => (OpenCounts::from_escalations(&open), None),
+            Err(e) => (OpenCounts::new(), Some(format!("open escalations could not be counted ({e})"))),
+        },
+        Err(e) => (OpenCounts::new(), Some(e)),
+    };
+    for q in outbox.and_then(|o| o.queued().ok()).unwrap_or_default() {
+        if let Some(a) = &q.assignee {
+            counts.add(a, 1);
+        }
+    }
+    (counts, warning)
 }
