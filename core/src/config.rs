@@ -104,7 +104,7 @@ impl Default for Config {
 #[serde(deny_unknown_fields)]
 struct File {
     me: Option<String>,
-    shortcut: Option<String>,
+    shortcut: Option<toml::Spanned<String>>,
     timezone: Option<toml::Spanned<String>>,
     #[serde(default)]
     schedule: ScheduleFile,
@@ -160,9 +160,16 @@ pub fn parse_config(file: &str, text: &str) -> Parsed<Config> {
             ))
         }).ok()
     };
-    if let Some(sc) = f.shortcut {
-        let sc = sc.trim();
-        config.shortcut = (!sc.is_empty() && !sc.eq_ignore_ascii_case("none")).then(|| sc.to_owned());
+    if let Some(sc) = &f.shortcut {
+        let text = sc.get_ref().trim();
+        if text.is_empty() || text.eq_ignore_ascii_case("none") {
+            config.shortcut = None;
+        } else {
+            match text.parse::<crate::shortcut::Shortcut>() {
+                Ok(s) => config.shortcut = Some(s.to_string()),
+                Err(e) => findings.push(Finding::new(Rule::Syntax, file, Some(lines.line_of(sc.span().start)), format!("shortcut {e} (or \"none\")"))),
+            }
+        }
     }
     config.me = f.me.map(|m| m.trim().trim_start_matches('@').to_owned()).filter(|m| !m.is_empty());
     if let Some(tz) = &f.timezone {

@@ -21,6 +21,7 @@ pub mod markdown;
 pub mod notice;
 pub mod roster;
 pub mod schedule;
+pub mod shortcut;
 pub mod tray;
 pub mod words;
 

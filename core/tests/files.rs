@@ -99,3 +99,20 @@ fn config_slack_group_is_an_optional_user_group_id() {
     check("slack_group = \"<!subteam^S0123>\"", None, Some(3));
     check("slack_group = \"@ee-team\"", None, Some(3));
 }
+
+#[test]
+fn config_shortcut_is_checked_and_written_the_canonical_way() {
+    let check = |line: &str, shortcut: Option<&str>, finding_line: Option<u32>| {
+        let c = parse_config("config.toml", &format!("me = \"a\"\n{line}\n"));
+        assert_eq!(c.value.shortcut.as_deref(), shortcut, "{line}");
+        let lines: Vec<Option<u32>> = c.findings.iter().map(|f| f.line).collect();
+        assert_eq!(lines, finding_line.into_iter().map(Some).collect::<Vec<_>>(), "{line}: {:?}", c.findings);
+    };
+    check("", Some("Ctrl+Alt+E"), None);
+    check("shortcut = \"super+shift+k\"", Some("Shift+Super+K"), None);
+    check("shortcut = \"none\"", None, None);
+    check("shortcut = \"\"", None, None);
+    check("shortcut = \"Ctrl+Banana\"", Some("Ctrl+Alt+E"), Some(2));
+    let bad = parse_config("config.toml", "shortcut = \"K\"\n");
+    assert!(bad.findings[0].message.contains("needs Ctrl, Alt or Super"), "{}", bad.findings[0].message);
+}

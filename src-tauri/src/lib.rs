@@ -1,11 +1,14 @@
-//! The `rota` application: the tray app (no subcommand) and the command line. It is the shell around
-//! `rota-core`: it reads files, URLs, the clock and the system's zone, and hands them to the core.
+//! The `rota` application: the command line, the tray (`rota` with no subcommand) and the windows
+//! (`rota-app`). It is the shell around `rota-core`: it reads files, URLs, the clock and the
+//! system's zone, and hands them to the core.
 
 pub mod app;
+pub mod autostart;
 pub mod cli;
 pub mod escalations;
 pub mod clock;
 pub mod inputs;
+pub mod live;
 pub mod models;
 pub mod notifier;
 pub mod poller;
@@ -13,35 +16,60 @@ pub mod secrets;
 pub mod settings;
 pub mod slack;
 pub mod sources;
+#[cfg(target_os = "linux")]
+pub mod tray;
 
 use clap::Parser;
 
-/// The app's binary, beside `rota`: the tray and the windows (Tauri, GTK, WebKit).
+/// The windows' binary, beside `rota`: Tauri, GTK and WebKit, started when a window is asked for.
 pub const APP_BINARY: &str = "rota-app";
 
-/// Entry point of the `rota` binary: the command line. It links no GUI library, so a command
-/// starts in milliseconds and works without a display; with no subcommand it becomes the app.
+/// Entry point of the `rota` binary: the command line, and with no subcommand the tray. It links
+/// no toolkit and no web engine, so a command starts in milliseconds and works without a display,
+/// and the tray that runs all day stays small.
 pub fn run() {
     let cli = cli::args::Cli::parse();
-    let code = match cli.command {
-        Some(command) => cli::run(&cli.global, command),
-        None => exec_app(),
+    let code = match (cli.command, cli.window) {
+        (Some(command), _) => cli::run(&cli.global, command),
+        (None, Some(_)) => exec_app(),
+        (None, None) => run_tray(cli.global, cli.open),
     };
     std::process::exit(code);
 }
 
-/// Entry point of the `rota-app` binary: the tray (no `--window`) or the windows process.
+#[cfg(target_os = "linux")]
+fn run_tray(global: cli::args::Global, open: Option<app::models::WindowKind>) -> i32 {
+    tray::run(global, open)
+}
+
+#[cfg(not(target_os = "linux"))]
+fn run_tray(_global: cli::args::Global, _open: Option<app::models::WindowKind>) -> i32 {
+    eprintln!("rota: the tray runs on Linux desktops (StatusNotifierItem); the command line works here");
+    1
+}
+
+/// Tells the running tray, if any, that the outbox has something to send.
+pub async fn tell_tray_outbox_changed() {
+    #[cfg(target_os = "linux")]
+    tray::outbox_changed().await;
+}
+
+/// Entry point of the `rota-app` binary: the windows process (`--window KIND`).
 pub fn run_app() {
     let cli = cli::args::Cli::parse();
     if let Some(command) = cli.command {
         // Someone ran `rota-app now`: the command line is the same program.
         std::process::exit(cli::run(&cli.global, command));
     }
-    std::process::exit(app::run(cli.global, cli.open, cli.window));
+    let Some(kind) = cli.window else {
+        eprintln!("rota-app hosts Rota's windows and is started by the tray; run `rota` instead");
+        std::process::exit(2);
+    };
+    std::process::exit(app::run(cli.global, kind));
 }
 
 /// Replaces this process with `rota-app` and the same arguments (same process id, same
-/// environment), so scripts and tests that started `rota` keep talking to the app.
+/// environment), so scripts and tests that started `rota --window KIND` talk to the windows.
 fn exec_app() -> i32 {
     let app = match std::env::current_exe() {
         Ok(exe) => exe.with_file_name(format!("{APP_BINARY}{}", std::env::consts::EXE_SUFFIX)),

@@ -16,13 +16,13 @@ pub async fn dashboard(state: State<'_, AppState>) -> Result<DashboardView, IpcE
 }
 
 #[tauri::command]
-pub async fn settings_form<R: Runtime>(app: AppHandle<R>, state: State<'_, AppState>) -> Result<SettingsView, IpcError> {
+pub async fn settings_form(state: State<'_, AppState>) -> Result<SettingsView, IpcError> {
     let live = state.live.lock().await;
-    let login = crate::app::start_at_login(&app);
+    let login = crate::autostart::enabled();
     Ok(SettingsView {
         form: config_file::form(&live.settings, login),
         config_file: state.config_path(&live).map(|p| p.display().to_string()),
-        shortcut_problem: state.shortcut_problem.lock().ok().and_then(|p| p.clone()),
+        shortcut_problem: state.shortcut_problem.clone(),
         token_stored: live.settings.config.escalations.backend == rota_core::config::Backend::Github && config_file::token_stored(),
         escalations_problem: state.escalations_problem.clone(),
     })
@@ -31,7 +31,7 @@ pub async fn settings_form<R: Runtime>(app: AppHandle<R>, state: State<'_, AppSt
 #[tauri::command]
 pub async fn save_settings<R: Runtime>(app: AppHandle<R>, state: State<'_, AppState>, form: SettingsForm) -> Result<SettingsView, IpcErrors> {
     state.save_settings(&app, &form).await?;
-    settings_form(app, state).await.map_err(|e| IpcErrors { errors: vec![e] })
+    settings_form(state).await.map_err(|e| IpcErrors { errors: vec![e] })
 }
 
 #[tauri::command]
@@ -49,12 +49,11 @@ pub async fn escalate_form(state: State<'_, AppState>) -> Result<EscalateView, I
 }
 
 #[tauri::command]
-pub async fn file_escalation<R: Runtime>(app: AppHandle<R>, state: State<'_, AppState>, filing: FilingForm) -> Result<FiledView, IpcErrors> {
+pub async fn file_escalation(state: State<'_, AppState>, filing: FilingForm) -> Result<FiledView, IpcErrors> {
     let at = clock::now().map_err(|e| IpcErrors { errors: vec![IpcError::io(e)] })?;
     let settings = state.live.lock().await.settings.clone();
     let new = escalate::check(&filing, settings.me.clone())?;
     let filed = escalate::file(&settings, new, at).await.map_err(|e| IpcErrors { errors: vec![e] })?;
-    state.outbox_changed(&app);
     Ok(filed)
 }
 

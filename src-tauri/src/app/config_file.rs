@@ -81,8 +81,10 @@ pub async fn validate(form: &SettingsForm, base: &Path, reader: &Reader, today: 
         errors.push(IpcError::invalid("poll-seconds", "poll at most every 15 seconds"));
     }
     let shortcut = form.shortcut.trim();
-    if !shortcut.is_empty() && !shortcut.eq_ignore_ascii_case("none") && shortcut.parse::<tauri_plugin_global_shortcut::Shortcut>().is_err() {
-        errors.push(IpcError::invalid("shortcut", format!("\"{shortcut}\" is not a shortcut; write it like Ctrl+Alt+E")));
+    if !shortcut.is_empty() && !shortcut.eq_ignore_ascii_case("none") {
+        if let Err(e) = shortcut.parse::<rota_core::shortcut::Shortcut>() {
+            errors.push(IpcError::invalid("shortcut", e.to_string()));
+        }
     }
     let backend = form.backend.trim();
     if backend != "local" && backend != "github" {

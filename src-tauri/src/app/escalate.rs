@@ -4,7 +4,7 @@
 
 use crate::app::error::{IpcError, IpcErrors};
 use crate::escalations::configured;
-use crate::escalations::outbox::{Announcement, Outbox};
+use crate::escalations::outbox::Announcement;
 use crate::escalations::AnyBackend;
 use crate::secrets::OsKeyring;
 use crate::settings::Settings;
@@ -145,6 +145,10 @@ pub async fn file(settings: &Settings, new: NewEscalation, now: DateTime<Utc>) -
     let outbox = configured::open_outbox(settings).map_err(|e| IpcError::io(e.to_string()))?;
     let backend = backend(settings).map_err(IpcError::io)?;
     let filed = outbox.file(&backend, announcer(settings).as_ref(), new, now).await.map_err(|e| IpcError::io(e.to_string()))?;
+    if filed.queued {
+        // The tray retries it; tell it now rather than at its next look.
+        crate::tell_tray_outbox_changed().await;
+    }
     let e = filed.escalation;
     let to = e.assignee.clone().unwrap_or_else(|| "the whole rotation".into());
     let mut message = if filed.queued {
@@ -156,30 +160,4 @@ pub async fn file(settings: &Settings, new: NewEscalation, now: DateTime<Utc>) -
         message.push_str(&format!(" The Slack announcement failed ({why})."));
     }
     Ok(FiledView { id: e.id, url: e.url, assignee: e.assignee, queued: filed.queued, message })
-}
-
-/// Sends what waits in the outbox; returns how many still wait and when to try next.
-pub async fn drain(settings: &Settings, now: DateTime<Utc>) -> (usize, Option<DateTime<Utc>>) {
-    let Ok(outbox) = configured::open_outbox(settings) else { return (0, None) };
-    if outbox.queued_count().unwrap_or(0) == 0 {
-        return (0, None);
-    }
-    match backend(settings) {
-        Ok(b) => {
-            let report = drain_with(&outbox, &b, settings, now).await;
-            (report.0, report.1)
-        }
-        Err(e) => {
-            eprintln!("rota: the outbox waits: {e}");
-            (outbox.queued_count().unwrap_or(0), None)
-        }
-    }
-}
-
-async fn drain_with(outbox: &Outbox, backend: &AnyBackend, settings: &Settings, now: DateTime<Utc>) -> (usize, Option<DateTime<Utc>>) {
-    let report = outbox.drain(backend, announcer(settings).as_ref(), now).await;
-    for e in &report.sent {
-        eprintln!("rota: sent escalation {} from the outbox: {}", e.id, e.title);
-    }
-    (report.still_queued, report.next_attempt)
 }

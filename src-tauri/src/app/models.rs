@@ -1,7 +1,7 @@
 //! What crosses the IPC boundary to the web UI: views computed from the core, every string
 //! ready to show. Fields are camelCase, as the UI reads them.
 
-use crate::app::live::Live;
+use crate::live::Live;
 use chrono::{DateTime, Timelike, Utc};
 use chrono_tz::Tz;
 use rota_core::coverage::Coverage;

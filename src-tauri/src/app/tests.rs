@@ -30,7 +30,7 @@ fn app(dir: &Path) -> (tauri::App<MockRuntime>, tauri::WebviewWindow<MockRuntime
     let live = tauri::async_runtime::block_on(Live::start(global, &reader));
     let app = mock_builder()
         .invoke_handler(tauri::generate_handler![commands::dashboard, commands::settings_form, commands::save_settings])
-        .manage(AppState { role: Role::Windows, global: Global::default(), live: Mutex::new(live), reader, poller: Default::default(), shortcut_problem: Default::default(), escalations_problem: None, waiting: Default::default(), outbox_wake: Default::default() })
+        .manage(AppState { live: Mutex::new(live), reader, shortcut_problem: None, escalations_problem: None })
         .build(mock_context(noop_assets()))
         .expect("mock app");
     let webview = tauri::WebviewWindowBuilder::new(&app, "dashboard", Default::default()).build().expect("mock window");

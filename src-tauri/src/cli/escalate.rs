@@ -196,6 +196,10 @@ pub async fn escalate(global: &Global, filing: Filing, json: bool) -> Result<i32
         .file(&backend, announcer.as_ref(), new, now)
         .await
         .map_err(|e| Failure::input(format!("rota: {e}")))?;
+    if filed.queued {
+        // The tray retries it; tell it now rather than at its next look.
+        crate::tell_tray_outbox_changed().await;
+    }
     let e = &filed.escalation;
     if let Some(why) = &filed.queued_because {
         eprintln!(

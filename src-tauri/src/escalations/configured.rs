@@ -136,3 +136,25 @@ pub async fn open_counts(
     }
     (counts, warning)
 }
+
+/// Sends what waits in the outbox (the tray's sender); returns how many still wait and when to
+/// try next.
+pub async fn drain(settings: &Settings, now: chrono::DateTime<chrono::Utc>) -> (usize, Option<chrono::DateTime<chrono::Utc>>) {
+    let Ok(outbox) = open_outbox(settings) else { return (0, None) };
+    if outbox.queued_count().unwrap_or(0) == 0 {
+        return (0, None);
+    }
+    let backend = match open(settings, &crate::secrets::OsKeyring) {
+        Ok(b) => b,
+        Err(e) => {
+            eprintln!("rota: the outbox waits: {e}");
+            return (outbox.queued_count().unwrap_or(0), None);
+        }
+    };
+    let announcer = announcer(settings, &crate::secrets::OsKeyring).ok().flatten();
+    let report = outbox.drain(&backend, announcer.as_ref(), now).await;
+    for e in &report.sent {
+        eprintln!("rota: sent escalation {} from the outbox: {}", e.id, e.title);
+    }
+    (report.still_queued, report.next_attempt)
+}
