@@ -135,7 +135,8 @@ pub async fn follow(live: &Mutex<Live>, reader: &Reader, surface: &impl Surface)
         let wait = (next_tick(now) - now).to_std().unwrap_or(Duration::from_secs(60));
         let mut reload = false;
         tokio::select! {
-            _ = tokio::time::sleep(wait) => {}
+            // Real time: after a night's sleep the menu is brought up to date as the machine wakes.
+            _ = clock::sleep(wait) => {}
             Some(()) = rx.recv() => {
                 // Let a burst of file events settle into one reload.
                 tokio::time::sleep(Duration::from_millis(150)).await;

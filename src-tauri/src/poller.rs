@@ -2,17 +2,20 @@
 //! escalation newly assigned to me exactly once, and publishes a [`Snapshot`] for the tray.
 //!
 //! When it polls:
-//! - `local`: it reads the database's [`LocalStore::change_mark`] every [`PollerConfig::change_check`]
-//!   (250 ms; one index read) and polls as soon as it moves, so an assignment is announced within
-//!   a second. It also polls every [`PollerConfig::interval`] as a safety net.
+//! - `local`: it watches the file a [`LocalStore`] rewrites after each committed change
+//!   ([`change_signal`]; inotify on Linux); then it reads [`LocalStore::change_mark`] (one index
+//!   read) and polls if it moved,
+//!   so an assignment is announced within a second, with no timer running. It also polls every
+//!   [`PollerConfig::interval`] as a safety net.
 //! - `github`: every [`PollerConfig::interval`] (default 60 s, at least [`MIN_GITHUB_INTERVAL`]);
 //!   each poll is conditional (ETag), so an unchanged repository costs no rate limit.
 //! - after a failure: when [`BackendError::retry_at`] says (a rate limit's reset, or a backed-off
 //!   delay with jitter for a network error or a 5xx); a rejected token waits
 //!   [`AUTH_RETRY`] and re-reads the keyring, so there is no retry storm.
 //! - at once when the machine wakes from sleep (the wall clock moved further than the monotonic
-//!   clock between two checks) and when the app calls [`PollerHandle::poll_now`] (the network
-//!   came back, the token was replaced, the user asked).
+//!   clock between two checks; the check waits on [`clock::sleep`], which ends at the wake), and
+//!   when the app calls [`PollerHandle::poll_now`] (the network came back, the token was
+//!   replaced, the user asked).
 //!
 //! Each successful poll: list open escalations, [`decide`] against the stored seen set (kept in
 //! the local SQLite file for every backend), show the notices through the [`Notifier`], then store
@@ -42,7 +45,7 @@
 use crate::clock;
 use crate::escalations::configured::{self, OpenError};
 use crate::escalations::github::GithubConfig;
-use crate::escalations::local::LocalStore;
+use crate::escalations::local::{change_signal, LocalStore};
 use crate::escalations::{AnyBackend, Backend, BackendError};
 use crate::notifier::{open_link, ActionSink, NoticeAction, Notifier, NotifyError};
 use crate::secrets::SecretStore;
@@ -55,16 +58,15 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 use tokio::sync::{mpsc, watch};
-use tokio::time::{Instant, MissedTickBehavior};
+use tokio::time::Instant;
 
 /// GitHub is never polled more often than this.
 pub const MIN_GITHUB_INTERVAL: Duration = Duration::from_secs(15);
 /// The default interval (`escalations.poll_seconds`).
 pub const DEFAULT_INTERVAL: Duration = Duration::from_secs(60);
-/// How often the local database's change mark is read.
-pub const LOCAL_CHANGE_CHECK: Duration = Duration::from_millis(250);
-/// How often the wall clock is compared with the monotonic one, to notice a wake from sleep.
-pub const WAKE_CHECK: Duration = Duration::from_secs(5);
+/// How often the wall clock is compared with the monotonic one, to notice a wake from sleep. The
+/// wait counts suspended time, so a sleep longer than this is noticed the moment the machine wakes.
+pub const WAKE_CHECK: Duration = Duration::from_secs(60);
 /// How much further the wall clock must move than the monotonic clock to count as a sleep.
 pub const WAKE_SLACK: Duration = Duration::from_secs(3);
 /// After a rejected token (or none stored, or no permission): the wait before the keyring is
@@ -99,8 +101,6 @@ pub struct PollerConfig {
     pub database: PathBuf,
     /// The regular poll interval (for GitHub raised to [`MIN_GITHUB_INTERVAL`]).
     pub interval: Duration,
-    /// How often `local` reads the change mark.
-    pub change_check: Duration,
     /// How often the clocks are compared to notice a wake.
     pub wake_check: Duration,
 }
@@ -113,7 +113,6 @@ impl PollerConfig {
             source: PollSource::Local,
             database: database.into(),
             interval: DEFAULT_INTERVAL,
-            change_check: LOCAL_CHANGE_CHECK,
             wake_check: WAKE_CHECK,
         }
     }
@@ -125,7 +124,6 @@ impl PollerConfig {
             source: PollSource::Github { config, secrets },
             database: database.into(),
             interval: interval.max(MIN_GITHUB_INTERVAL),
-            change_check: LOCAL_CHANGE_CHECK,
             wake_check: WAKE_CHECK,
         }
     }
@@ -268,6 +266,29 @@ impl Drop for PollerHandle {
     }
 }
 
+/// Watches the signal a [`LocalStore`] rewrites after each change to an escalation
+/// ([`change_signal`]); each rewrite is a message on `tx` (a full channel already holds one: they
+/// coalesce).
+fn watch_writes(database: &std::path::Path, tx: mpsc::Sender<()>) -> Option<notify::RecommendedWatcher> {
+    use notify::Watcher;
+    let signal = change_signal(database);
+    let folder = signal.parent()?.to_path_buf();
+    let name = signal.file_name()?.to_owned();
+    let mut watcher = notify::recommended_watcher(move |res: notify::Result<notify::Event>| {
+        let Ok(event) = res else { return };
+        if !matches!(event.kind, notify::EventKind::Modify(_) | notify::EventKind::Create(_)) {
+            return;
+        }
+        if event.paths.iter().any(|p| p.file_name() == Some(&*name)) {
+            let _ = tx.try_send(());
+        }
+    })
+    .map_err(|e| eprintln!("rota: changes to the local escalations will be seen at the next poll only: {e}"))
+    .ok()?;
+    watcher.watch(&folder, notify::RecursiveMode::NonRecursive).ok()?;
+    Some(watcher)
+}
+
 /// Starts the poller on `runtime`. It polls at once, then as the module docs say.
 /// `on_change` runs on the poller's task after every poll and action: keep it short.
 pub fn spawn(
@@ -343,9 +364,10 @@ impl Poller {
         on_change: Box<dyn Fn(&Snapshot) + Send>,
     ) {
         let is_local = matches!(self.config.source, PollSource::Local);
-        let check_every = if is_local { self.config.change_check.min(self.config.wake_check) } else { self.config.wake_check };
-        let mut checks = tokio::time::interval(check_every);
-        checks.set_missed_tick_behavior(MissedTickBehavior::Delay);
+        // Writes to the local database, from any process; set up once the store is open.
+        let (writes_tx, mut writes) = mpsc::channel(1);
+        let mut watcher = None;
+        let mut wake_check = Box::pin(clock::sleep(self.config.wake_check));
         let mut last_check = (Instant::now(), clock::system_time());
         let mut next_poll = Instant::now();
         loop {
@@ -358,23 +380,30 @@ impl Poller {
                     Some(Command::Act(action)) => poll = self.act(action).await,
                 },
                 _ = tokio::time::sleep_until(next_poll) => poll = true,
-                _ = checks.tick() => {
+                Some(()) = writes.recv() => poll = self.local_changed(),
+                _ = &mut wake_check => {
+                    wake_check.set(clock::sleep(self.config.wake_check));
                     let (mono, wall) = (Instant::now(), clock::system_time());
                     if woke(mono - last_check.0, last_check.1, wall) {
                         self.attempt = 0;
                         poll = true;
                     }
                     last_check = (mono, wall);
-                    if is_local && !poll {
-                        poll = self.local_changed();
-                    }
                 }
             }
             if *stop.borrow() {
                 break;
             }
             if poll {
+                // Watch before reading, so no change slips between the read and the watch; the
+                // folder may only exist once the first poll has opened the store.
+                if is_local && watcher.is_none() {
+                    watcher = watch_writes(&self.config.database, writes_tx.clone());
+                }
                 let wait = self.poll().await;
+                if is_local && watcher.is_none() {
+                    watcher = watch_writes(&self.config.database, writes_tx.clone());
+                }
                 next_poll = Instant::now() + wait;
                 let _ = snapshots.send(self.snapshot.clone());
                 on_change(&self.snapshot);

@@ -1,5 +1,6 @@
 """The tray menu, read and clicked over D-Bus (StatusNotifierItem + com.canonical.dbusmenu)."""
 import os
+import pathlib
 import subprocess
 import re
 
@@ -114,6 +115,11 @@ def test_no_webview_until_a_window_opens(inputs, launch):
     app = launch()
     labels_once(app, lambda ls: HEADER in ls, "the rotation header")
     assert webkit_processes(app) == [], "no webview process should run while only the tray shows"
+    # The tray process itself maps no toolkit, web engine or GL library (its idle memory is the
+    # app's main cost: see ARCHITECTURE.md).
+    maps = pathlib.Path(f"/proc/{app.proc.pid}/maps").read_text()
+    for library in ("libgtk-3", "libwebkit2gtk", "libjavascriptcoregtk", "libLLVM", "libflite"):
+        assert library not in maps, f"the tray process maps {library}"
     app.tray.click("Open dashboard")
     wait_for(lambda: webkit_processes(app), 20, what="a WebKit process after Open dashboard")
     wait_for(lambda: "rota: dashboard window ready" in app.output(), 20, what="the dashboard")

@@ -140,6 +140,14 @@ fn non_empty(s: &Option<String>) -> Option<&str> {
     s.as_deref().map(str::trim).filter(|s| !s.is_empty())
 }
 
+/// The file rewritten after each change to an escalation in the database at `database`: the
+/// signal a poller watches.
+pub fn change_signal(database: &Path) -> PathBuf {
+    let mut name = database.as_os_str().to_owned();
+    name.push("-changed");
+    PathBuf::from(name)
+}
+
 impl LocalStore {
     /// Opens (creating if needed) the database at `path`. The folder must exist.
     pub fn open(path: impl AsRef<Path>) -> Result<Self, BackendError> {
@@ -198,6 +206,17 @@ impl LocalStore {
         Ok(out)
     }
 
+    /// Like [`Self::write`], for a change to an escalation: once it is committed, the file
+    /// [`change_signal`] names is rewritten, so a poller watching it (in any process) looks at
+    /// once. (The write-ahead log itself is no signal: its last write comes before the commit is
+    /// visible to readers.)
+    fn change<T>(&self, f: impl FnOnce(&rusqlite::Transaction<'_>) -> Result<T, BackendError>) -> Result<T, BackendError> {
+        let out = self.write(f)?;
+        // Best effort: a poller that misses it still polls on its interval.
+        let _ = std::fs::write(change_signal(&self.path), b"1");
+        Ok(out)
+    }
+
     fn select(conn: &Connection, id: i64) -> Result<Escalation, BackendError> {
         conn.query_row(
             &format!("SELECT {COLUMNS} FROM escalation WHERE id = ?1"),
@@ -253,7 +272,7 @@ impl LocalStore {
         if title.is_empty() {
             return Err(BackendError::Invalid("an escalation needs a title".into()));
         }
-        self.write(|tx| {
+        self.change(|tx| {
             let key = non_empty(&new.client_key);
             if let Some(key) = key {
                 let existing: Option<i64> = tx
@@ -302,7 +321,7 @@ impl LocalStore {
             ));
         }
         let id = row_id(id)?;
-        self.write(|tx| {
+        self.change(|tx| {
             let before = Self::select(tx, id)?;
             if before.state == state {
                 return Ok(before);
@@ -333,7 +352,7 @@ impl LocalStore {
     ) -> Result<Escalation, BackendError> {
         let id = row_id(id)?;
         let assignee = assignee.map(str::trim).filter(|a| !a.is_empty());
-        self.write(|tx| {
+        self.change(|tx| {
             let before = Self::select(tx, id)?;
             if before.assignee.as_deref() == assignee {
                 return Ok(before);
