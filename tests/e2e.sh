@@ -62,7 +62,7 @@ export ROTA_BIN="$(realpath "$binary")" ROTA_ARTIFACTS="$artifacts"
 
 # What the harness needs from Debian, installed when missing.
 packages=(python3-dbus python3-gi python3-pytest python3-selenium python3-xlib xdotool webkit2gtk-driver xvfb xauth
-  dbus at-spi2-core gnome-keyring libayatana-appindicator3-1)
+  dbus at-spi2-core gnome-keyring)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

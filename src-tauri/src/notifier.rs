@@ -140,7 +140,15 @@ impl DesktopNotifier {
 
 /// notify-rust reports D-Bus errors as text; the error *name* is the D-Bus protocol's, stable.
 fn notify_error(e: notify_rust::error::Error) -> NotifyError {
-    let why = e.to_string();
+    let mut why = e.to_string();
+    // The D-Bus error's name is in the Debug form only ("D-Bus error: <message> (<name>)").
+    let debug = format!("{e:?}");
+    if let Some(at) = debug.find("org.freedesktop.DBus.Error.") {
+        let name: String = debug[at..].chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '.').collect();
+        if !why.contains(&name) {
+            why = format!("{why} ({name})");
+        }
+    }
     let unavailable = [
         "org.freedesktop.DBus.Error.ServiceUnknown",
         "ServiceUnknown",
@@ -160,27 +168,34 @@ fn notify_error(e: notify_rust::error::Error) -> NotifyError {
 impl Notifier for DesktopNotifier {
     fn show(&self, notice: &Notice, on_action: ActionSink) -> Result<(), NotifyError> {
         let t = text(notice);
-        let handle = Self::build(&t).show().map_err(notify_error)?;
-        #[cfg(not(target_os = "macos"))]
-        if t.url.is_some() || t.escalation_id.is_some() {
-            // The handle waits (blocking) for an action or the notification's closing.
-            let spawned = std::thread::Builder::new().name("rota-notification".into()).spawn(move || {
-                handle.wait_for_action(|key| {
-                    if let Some(action) = action_for(key, &t) {
-                        on_action(action);
-                    }
-                });
-            });
-            if let Err(e) = spawned {
-                eprintln!("rota: the notification is shown, but its actions will not work: {e}");
-            }
+        if cfg!(target_os = "macos") || (t.url.is_none() && t.escalation_id.is_none()) {
+            // Actions on macOS need the main run loop; the tray menu offers them instead.
+            let _ = on_action;
+            return Self::build(&t).show().map(drop).map_err(notify_error);
         }
-        #[cfg(target_os = "macos")]
-        {
-            // Actions on macOS need the main run loop; the tray app's menu offers them instead.
-            let _ = (handle, on_action);
-        }
-        Ok(())
+        // The D-Bus handle stays on the thread that showed it, and waits there (blocking) for an
+        // action or the notification's closing; the show's result comes back at once.
+        let (shown, result) = std::sync::mpsc::channel();
+        std::thread::Builder::new()
+            .name("rota-notification".into())
+            .spawn(move || match Self::build(&t).show() {
+                Ok(handle) => {
+                    let _ = shown.send(Ok(()));
+                    #[cfg(not(target_os = "macos"))]
+                    handle.wait_for_action(|key| {
+                        if let Some(action) = action_for(key, &t) {
+                            on_action(action);
+                        }
+                    });
+                    #[cfg(target_os = "macos")]
+                    let _ = handle;
+                }
+                Err(e) => {
+                    let _ = shown.send(Err(notify_error(e)));
+                }
+            })
+            .map_err(|e| NotifyError::Failed(format!("no thread to show it on: {e}")))?;
+        result.recv().unwrap_or_else(|_| Err(NotifyError::Failed("the notification thread ended".into())))
     }
 }
 

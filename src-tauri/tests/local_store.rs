@@ -350,3 +350,23 @@ fn two_processes_write_at_once_and_no_row_is_lost() {
         .sum();
     assert_eq!(history_rows, all.len() + 2 * ROWS_PER_WRITER.div_ceil(3));
 }
+
+#[test]
+fn opening_a_new_file_from_two_places_at_once_waits_instead_of_failing() {
+    // The tray's poller and its outbox sender open the same new file as it starts.
+    for _ in 0..30 {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("escalations.sqlite3");
+        let barrier = std::sync::Arc::new(std::sync::Barrier::new(2));
+        let (b, path) = (barrier.clone(), db.clone());
+        let outbox = std::thread::spawn(move || {
+            b.wait();
+            rota::escalations::outbox::Outbox::open(&path).map(drop)
+        });
+        barrier.wait();
+        let store = LocalStore::open(&db).map(drop);
+        assert!(store.is_ok(), "{store:?}");
+        let outbox = outbox.join().unwrap();
+        assert!(outbox.is_ok(), "{outbox:?}");
+    }
+}

@@ -1,9 +1,10 @@
 #!/usr/bin/python3
 """A minimal tray host for tests: owns org.kde.StatusNotifierWatcher on the session bus.
 
-Items register with either a bus name or an object path; an object path (as libayatana-appindicator
-sends, e.g. /org/ayatana/NotificationItem/rota) is recorded as "<sender unique name><path>", the
-form KDE's watcher uses. Items drop out when their connection leaves the bus. Each change is
+Items register with either a bus name (as Rota does, through ksni: the item is then at
+/StatusNotifierItem) or an object path; an object path (as libayatana-appindicator sends, e.g.
+/org/ayatana/NotificationItem/rota) is recorded as "<sender unique name><path>", the form KDE's
+watcher uses. Items drop out when their connection leaves the bus. Each change is
 logged to stdout, one line each, so a test run's log shows what registered and when.
 """
 import dbus

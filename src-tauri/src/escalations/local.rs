@@ -90,6 +90,20 @@ fn db_error(e: rusqlite::Error) -> BackendError {
     }
 }
 
+/// Runs `open` again while it finds the database busy, for up to [`BUSY_TIMEOUT`]. Two
+/// connections opening a new file at once (the tray's poller and outbox sender, or two
+/// processes) can have the switch to WAL refused at once rather than after a busy wait: SQLite
+/// does not wait where waiting could deadlock.
+pub(super) fn retry_busy<T>(mut open: impl FnMut() -> Result<T, BackendError>) -> Result<T, BackendError> {
+    let started = std::time::Instant::now();
+    loop {
+        match open() {
+            Err(BackendError::Transient(_)) if started.elapsed() < BUSY_TIMEOUT => std::thread::sleep(Duration::from_millis(20)),
+            other => return other,
+        }
+    }
+}
+
 fn timestamp(t: DateTime<Utc>) -> String {
     t.to_rfc3339_opts(SecondsFormat::AutoSi, true)
 }
@@ -152,6 +166,11 @@ impl LocalStore {
     /// Opens (creating if needed) the database at `path`. The folder must exist.
     pub fn open(path: impl AsRef<Path>) -> Result<Self, BackendError> {
         let path = path.as_ref().to_path_buf();
+        retry_busy(|| Self::open_once(&path))
+    }
+
+    fn open_once(path: &Path) -> Result<Self, BackendError> {
+        let path = path.to_path_buf();
         let mut conn = Connection::open(&path).map_err(db_error)?;
         conn.busy_timeout(BUSY_TIMEOUT).map_err(db_error)?;
         // Switching to WAL needs a moment alone with the file; the busy timeout covers a

@@ -262,6 +262,11 @@ impl Outbox {
     /// creating its table. The folder must exist.
     pub fn open(database: impl AsRef<Path>) -> Result<Self, BackendError> {
         let path = database.as_ref().to_path_buf();
+        super::local::retry_busy(|| Self::open_once(&path))
+    }
+
+    fn open_once(path: &Path) -> Result<Self, BackendError> {
+        let path = path.to_path_buf();
         let mut conn = Connection::open(&path).map_err(db_error)?;
         conn.busy_timeout(BUSY_TIMEOUT).map_err(db_error)?;
         let _: String = conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0)).map_err(db_error)?;
