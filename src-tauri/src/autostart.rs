@@ -5,9 +5,8 @@
 use auto_launch::{AutoLaunch, AutoLaunchBuilder};
 
 fn entry() -> Result<AutoLaunch, String> {
-    let exe = std::env::current_exe().map_err(|e| e.to_string())?;
     // The windows process is `rota-app`; the entry names `rota` beside it either way.
-    let rota = exe.with_file_name(format!("rota{}", std::env::consts::EXE_SUFFIX));
+    let rota = crate::sibling("rota").map_err(|e| e.to_string())?;
     AutoLaunchBuilder::new()
         .set_app_name("rota")
         .set_app_path(&rota.to_string_lossy())

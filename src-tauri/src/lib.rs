@@ -48,6 +48,16 @@ fn run_tray(_global: cli::args::Global, _open: Option<app::models::WindowKind>) 
     1
 }
 
+/// The program `name` beside this one (`rota` and `rota-app` are installed side by side).
+pub fn sibling(name: &str) -> std::io::Result<std::path::PathBuf> {
+    Ok(std::env::current_exe()?.with_file_name(format!("{name}{}", std::env::consts::EXE_SUFFIX)))
+}
+
+/// Whether there is a desktop to show a tray or windows on. (Always, outside Linux and the BSDs.)
+fn in_desktop_session() -> bool {
+    cfg!(any(target_os = "macos", windows)) || std::env::var_os("DISPLAY").is_some() || std::env::var_os("WAYLAND_DISPLAY").is_some()
+}
+
 /// Tells the running tray, if any, that the outbox has something to send.
 pub async fn tell_tray_outbox_changed() {
     #[cfg(target_os = "linux")]
@@ -71,8 +81,8 @@ pub fn run_app() {
 /// Replaces this process with `rota-app` and the same arguments (same process id, same
 /// environment), so scripts and tests that started `rota --window KIND` talk to the windows.
 fn exec_app() -> i32 {
-    let app = match std::env::current_exe() {
-        Ok(exe) => exe.with_file_name(format!("{APP_BINARY}{}", std::env::consts::EXE_SUFFIX)),
+    let app = match sibling(APP_BINARY) {
+        Ok(app) => app,
         Err(e) => {
             eprintln!("rota: cannot find the app beside this program: {e}");
             return 1;

@@ -210,6 +210,11 @@ pub struct Snapshot {
 }
 
 impl Snapshot {
+    /// What the poller last ran into, once it has polled ("GitHub token rejected").
+    pub fn problem(&self) -> Option<String> {
+        (!self.status.is_ok() && self.polls > 0).then(|| self.status.label())
+    }
+
     fn new() -> Self {
         Snapshot { mine: Vec::new(), unacknowledged: false, status: PollStatus::Starting, notifier_error: None, polls: 0, last_success: None }
     }

@@ -115,8 +115,7 @@ fn manage_state<R: Runtime>(app: &tauri::App<R>, global: Global) {
 
 /// Starts the windows process with `kind` open. Returns the exit status.
 pub fn run(global: Global, kind: WindowKind) -> i32 {
-    #[cfg(all(unix, not(target_os = "macos")))]
-    if std::env::var_os("DISPLAY").is_none() && std::env::var_os("WAYLAND_DISPLAY").is_none() {
+    if !crate::in_desktop_session() {
         eprintln!("rota: windows need a desktop session (no DISPLAY or WAYLAND_DISPLAY)");
         return 1;
     }

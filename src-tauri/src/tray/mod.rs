@@ -63,7 +63,7 @@ struct Tray {
 
 /// Starts the tray and runs it until Quit. Returns the exit status.
 pub fn run(global: Global, open: Option<WindowKind>) -> i32 {
-    if std::env::var_os("DISPLAY").is_none() && std::env::var_os("WAYLAND_DISPLAY").is_none() {
+    if !crate::in_desktop_session() {
         eprintln!("rota: the tray app needs a desktop session (no DISPLAY or WAYLAND_DISPLAY); subcommands such as `rota now` work without one");
         return 1;
     }
@@ -214,7 +214,7 @@ impl Tray {
     fn open_window(&self, kind: WindowKind) {
         let news = windows::TrayNews {
             shortcut_problem: self.shortcut_problem.lock().ok().and_then(|p| p.clone()),
-            escalations_problem: self.snapshot().filter(|s| !s.status.is_ok() && s.polls > 0).map(|s| s.status.label()),
+            escalations_problem: self.snapshot().and_then(|s| s.problem()),
         };
         if let Err(e) = windows::spawn(&self.global, kind, &news) {
             eprintln!("rota: the {} window could not be opened: {e}", kind.label());
@@ -256,7 +256,7 @@ impl Surface for Arc<Tray> {
             None => EscalationsMenu::default(),
             Some(s) => EscalationsMenu {
                 mine: s.mine.iter().map(escalation_line).collect(),
-                status: (!s.status.is_ok() && s.polls > 0).then(|| format!("⚠ {}", s.status.label())),
+                status: s.problem().map(|p| format!("⚠ {p}")),
                 waiting: None,
             },
         };

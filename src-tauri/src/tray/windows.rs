@@ -16,8 +16,7 @@ pub struct TrayNews {
 
 /// Starts (or, through the running one, reaches) the windows process for `kind`.
 pub fn spawn(global: &Global, kind: WindowKind, news: &TrayNews) -> std::io::Result<()> {
-    let exe = std::env::current_exe()?.with_file_name(format!("{}{}", crate::APP_BINARY, std::env::consts::EXE_SUFFIX));
-    let mut cmd = std::process::Command::new(exe);
+    let mut cmd = std::process::Command::new(crate::sibling(crate::APP_BINARY)?);
     cmd.arg("--window").arg(kind.label());
     if let Some(c) = &global.config {
         cmd.arg("--config").arg(c);
