@@ -16,10 +16,12 @@ export HOME="$home" XDG_DATA_HOME="$home/.local/share" XDG_CONFIG_HOME="$home/.c
 mkdir -p "$XDG_RUNTIME_DIR" && chmod 700 "$XDG_RUNTIME_DIR"
 
 # Build first, outside the session, so the daemon does not wait on the compiler.
-cargo test -p rota --test keyring --test secrets_cli --test outbox_keyring --no-run "$@"
+cargo test -p rota-io --test keyring --no-run "$@"
+cargo test -p rota --test secrets_cli --test outbox_keyring --no-run "$@"
 
 # gnome-keyring refuses an empty password (NoStorageAccess); any other unlocks the new keyring.
-dbus-run-session -- sh -c '
+dbus-run-session -- sh -c 'set -e
   printf "rota-test-password" | gnome-keyring-daemon --daemonize --unlock --components=secrets >/dev/null
-  ROTA_KEYRING_TESTS=1 cargo test -p rota --test keyring --test secrets_cli --test outbox_keyring "$@" -- --nocapture
+  ROTA_KEYRING_TESTS=1 cargo test -p rota-io --test keyring "$@" -- --nocapture
+  ROTA_KEYRING_TESTS=1 cargo test -p rota --test secrets_cli --test outbox_keyring "$@" -- --nocapture
 ' sh "$@"

@@ -1,13 +1,16 @@
-//! The tray menu as words and an icon state: what the glance shows where a tray icon gets no
-//! clicks, only its menu. The shell turns this into native menu items.
+//! The whole tray, as a pure model: the icon state, the tooltip and every menu entry, built from
+//! the glance, my escalations, the problems, the outbox and start at login. Both tray hosts (the
+//! lean StatusNotifierItem one and Tauri's) only draw this; what the tray says is decided here,
+//! once, and tested here.
 
 use crate::duty::{Glance, OnDuty, Status};
+use crate::escalation::{Escalation, EscalationState};
 use crate::words;
 use crate::Timing;
 use chrono::{DateTime, Duration, DurationRound, Utc};
 
 /// What the tray icon shows.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum TrayState {
     /// I am on duty now.
     OnDuty,
@@ -17,21 +20,166 @@ pub enum TrayState {
     Attention,
 }
 
-/// The glance, as the tray menu's lines.
+impl TrayState {
+    pub const ALL: [TrayState; 3] = [TrayState::OnDuty, TrayState::OffDuty, TrayState::Attention];
+}
+
+/// What a click on a menu entry does: a closed set. An escalation is named by its backend id,
+/// never by its place in the menu, so a click after the list changed still means the one clicked.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum MenuAction {
+    Escalate,
+    OpenDashboard,
+    Settings,
+    StartAtLogin,
+    Quit,
+    /// Open the escalation with this id (its page).
+    OpenEscalation(String),
+}
+
+impl MenuAction {
+    /// The actions at the foot of every menu, in order.
+    pub const FOOT: [MenuAction; 5] = [
+        MenuAction::Escalate,
+        MenuAction::OpenDashboard,
+        MenuAction::Settings,
+        MenuAction::StartAtLogin,
+        MenuAction::Quit,
+    ];
+
+    /// A stable string for hosts whose menus carry string ids (Tauri's).
+    pub fn id(&self) -> String {
+        match self {
+            MenuAction::Escalate => "escalate".into(),
+            MenuAction::OpenDashboard => "dashboard".into(),
+            MenuAction::Settings => "settings".into(),
+            MenuAction::StartAtLogin => "start-at-login".into(),
+            MenuAction::Quit => "quit".into(),
+            MenuAction::OpenEscalation(id) => format!("escalation:{id}"),
+        }
+    }
+
+    /// The action an [`id`](Self::id) names, if any.
+    pub fn from_id(id: &str) -> Option<MenuAction> {
+        if let Some(e) = id.strip_prefix("escalation:") {
+            return Some(MenuAction::OpenEscalation(e.to_owned()));
+        }
+        MenuAction::FOOT.into_iter().find(|a| a.id() == id)
+    }
+
+    fn label(&self) -> &'static str {
+        match self {
+            MenuAction::Escalate => "Escalate…",
+            MenuAction::OpenDashboard => "Open dashboard",
+            MenuAction::Settings => "Settings…",
+            MenuAction::StartAtLogin => "Start at login",
+            MenuAction::Quit => "Quit",
+            MenuAction::OpenEscalation(_) => "Open",
+        }
+    }
+}
+
+/// One entry of the tray menu.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct TrayMenu {
-    /// "Rotation 7 Sep – 9 Oct 2022 · 1 open seat" or "No one on rotation".
-    pub header: String,
-    /// Set for the built-in demo.
-    pub demo: Option<String>,
-    /// One line per engineer on duty, the ones working now first.
-    pub engineers: Vec<String>,
-    /// "Next: Mon 10 Oct, in 3 days — tbliu98 + 2 open seats".
-    pub next: Option<String>,
-    /// Problems with the inputs ("⚠ rota.md:6: …"), shown above the last good lines.
-    pub problems: Vec<String>,
+pub enum MenuEntry {
+    /// A line to read; clickable only when it has an action.
+    Item {
+        label: String,
+        action: Option<MenuAction>,
+    },
+    /// A setting that is on or off.
+    Check {
+        label: String,
+        action: MenuAction,
+        checked: bool,
+    },
+    Submenu {
+        label: String,
+        entries: Vec<MenuEntry>,
+    },
+    Separator,
+}
+
+impl MenuEntry {
+    fn line(label: impl Into<String>) -> MenuEntry {
+        MenuEntry::Item {
+            label: label.into(),
+            action: None,
+        }
+    }
+
+    fn action(action: MenuAction) -> MenuEntry {
+        MenuEntry::Item {
+            label: action.label().to_owned(),
+            action: Some(action),
+        }
+    }
+
+    /// The label a person reads ("" for a separator).
+    pub fn label(&self) -> &str {
+        match self {
+            MenuEntry::Item { label, .. }
+            | MenuEntry::Check { label, .. }
+            | MenuEntry::Submenu { label, .. } => label,
+            MenuEntry::Separator => "",
+        }
+    }
+}
+
+/// The whole tray: what both hosts draw.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TrayModel {
     pub state: TrayState,
     pub tooltip: String,
+    pub entries: Vec<MenuEntry>,
+}
+
+impl TrayModel {
+    /// Every label, depth first, submenus' entries after their own label; a separator is "---".
+    /// What a test (or a screen reader) reads.
+    pub fn labels(&self) -> Vec<String> {
+        fn walk(entries: &[MenuEntry], out: &mut Vec<String>) {
+            for e in entries {
+                out.push(match e {
+                    MenuEntry::Separator => "---".to_owned(),
+                    e => e.label().to_owned(),
+                });
+                if let MenuEntry::Submenu { entries, .. } = e {
+                    walk(entries, out);
+                }
+            }
+        }
+        let mut out = Vec::new();
+        walk(&self.entries, &mut out);
+        out
+    }
+}
+
+/// My escalations, as the poller last saw them.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct EscalationsSummary {
+    /// My active escalations, newest first.
+    pub mine: Vec<Escalation>,
+    /// Whether any of mine is still open (not acknowledged).
+    pub unacknowledged: bool,
+    /// What the poller last ran into ("GitHub token rejected").
+    pub problem: Option<String>,
+}
+
+/// Everything the tray shows, as plain values.
+#[derive(Debug, Clone, Copy)]
+pub struct TrayInputs<'a> {
+    pub glance: &'a Glance<'a>,
+    pub timing: &'a Timing,
+    /// Set for the built-in demo.
+    pub demo: Option<&'a str>,
+    /// Problems with the inputs, shown above the last good lines.
+    pub problems: &'a [String],
+    /// Set when escalations are watched (`me` is set).
+    pub escalations: Option<&'a EscalationsSummary>,
+    /// Escalations saved and waiting to be sent.
+    pub outbox_waiting: usize,
+    pub start_at_login: bool,
 }
 
 /// One engineer's line: "Keegan — Thu 14:00 SAST (UTC+02:00) · working".
@@ -45,12 +193,16 @@ pub fn engineer_line(d: &OnDuty) -> String {
             l.utc_offset(),
             d.status.label()
         ),
-        None => format!("{} — unknown timezone · {}", d.name, Status::Unknown.label()),
+        None => format!(
+            "{} — unknown timezone · {}",
+            d.name,
+            Status::Unknown.label()
+        ),
     }
 }
 
 /// One escalation in "My escalations": "Login fails for SSO users — Acme · sev1".
-pub fn escalation_line(e: &crate::escalation::Escalation) -> String {
+pub fn escalation_line(e: &Escalation) -> String {
     let mut s = e.title.clone();
     if let Some(c) = e.customer.as_deref().filter(|c| !c.is_empty()) {
         s.push_str(" — ");
@@ -58,26 +210,41 @@ pub fn escalation_line(e: &crate::escalation::Escalation) -> String {
     }
     s.push_str(" · ");
     s.push_str(e.severity.as_str());
-    if e.state != crate::escalation::EscalationState::Open {
+    if e.state != EscalationState::Open {
         s.push_str(" · ");
         s.push_str(&e.state.as_str().replace('_', " "));
     }
     s
 }
 
-/// Builds the menu. `problems` are the current input errors; `attention` is set by the
-/// escalations poller when one of mine is unacknowledged.
-pub fn tray_menu(g: &Glance, timing: &Timing, demo: Option<&str>, problems: &[String], attention: bool) -> TrayMenu {
-    let engineers: Vec<String> = g.by_status().into_iter().map(engineer_line).collect();
-    let state = if attention || !problems.is_empty() {
+/// "1 escalation waiting to send".
+pub fn waiting_line(n: usize) -> String {
+    format!(
+        "{n} escalation{} waiting to send",
+        if n == 1 { "" } else { "s" }
+    )
+}
+
+/// The icon state.
+pub fn tray_state(i: &TrayInputs) -> TrayState {
+    let attention = i.escalations.is_some_and(|e| e.unacknowledged);
+    if attention || !i.problems.is_empty() {
         TrayState::Attention
-    } else if g.me_on_duty {
+    } else if i.glance.me_on_duty {
         TrayState::OnDuty
     } else {
         TrayState::OffDuty
-    };
-    let header = words::header(g);
-    let working = g.on_duty.iter().filter(|d| d.status == Status::Working).count();
+    }
+}
+
+/// The tooltip: the glance in one line.
+pub fn tooltip(i: &TrayInputs) -> String {
+    let g = i.glance;
+    let working = g
+        .on_duty
+        .iter()
+        .filter(|d| d.status == Status::Working)
+        .count();
     let mut tooltip = match g.rotation {
         Some(_) => format!("Rota: {working} of {} on duty working now", g.on_duty.len()),
         None => "Rota: no one on rotation".to_owned(),
@@ -85,17 +252,63 @@ pub fn tray_menu(g: &Glance, timing: &Timing, demo: Option<&str>, problems: &[St
     if g.me_on_duty {
         tooltip.push_str(" · you are on duty");
     }
-    if !problems.is_empty() {
+    if !i.problems.is_empty() {
         tooltip.push_str(" · input problem");
     }
-    TrayMenu {
-        header,
-        demo: demo.map(str::to_owned),
-        engineers,
-        next: words::next_handoff(g, timing),
-        problems: problems.iter().map(|p| format!("⚠ {p}")).collect(),
-        state,
-        tooltip,
+    tooltip
+}
+
+/// Builds the whole tray.
+pub fn tray_model(i: &TrayInputs) -> TrayModel {
+    let g = i.glance;
+    let mut entries = vec![MenuEntry::line(words::header(g))];
+    entries.extend(i.problems.iter().map(|p| MenuEntry::line(format!("⚠ {p}"))));
+    entries.extend(i.demo.map(MenuEntry::line));
+    entries.extend(
+        g.by_status()
+            .into_iter()
+            .map(|d| MenuEntry::line(engineer_line(d))),
+    );
+    entries.extend(words::next_handoff(g, i.timing).map(MenuEntry::line));
+    entries.push(MenuEntry::Separator);
+    if let Some(esc) = i.escalations {
+        entries.extend(
+            esc.problem
+                .as_ref()
+                .map(|p| MenuEntry::line(format!("⚠ {p}"))),
+        );
+    }
+    if i.outbox_waiting > 0 {
+        entries.push(MenuEntry::line(waiting_line(i.outbox_waiting)));
+    }
+    if let Some(esc) = i.escalations.filter(|e| !e.mine.is_empty()) {
+        let mine = esc
+            .mine
+            .iter()
+            .map(|e| MenuEntry::Item {
+                label: escalation_line(e),
+                action: Some(MenuAction::OpenEscalation(e.id.clone())),
+            })
+            .collect();
+        entries.push(MenuEntry::Submenu {
+            label: format!("My escalations ({})", esc.mine.len()),
+            entries: mine,
+        });
+    }
+    for action in MenuAction::FOOT {
+        entries.push(match action {
+            MenuAction::StartAtLogin => MenuEntry::Check {
+                label: action.label().to_owned(),
+                action,
+                checked: i.start_at_login,
+            },
+            action => MenuEntry::action(action),
+        });
+    }
+    TrayModel {
+        state: tray_state(i),
+        tooltip: tooltip(i),
+        entries,
     }
 }
 
@@ -103,4 +316,16 @@ pub fn tray_menu(g: &Glance, timing: &Timing, demo: Option<&str>, problems: &[St
 /// starts and ends, and hand-offs all fall on whole minutes).
 pub fn next_tick(at: DateTime<Utc>) -> DateTime<Utc> {
     at.duration_trunc(Duration::minutes(1)).unwrap_or(at) + Duration::minutes(1)
+}
+
+/// What a Linux desktop with no tray host (no StatusNotifierItem watcher: plain GNOME without the
+/// AppIndicator extension) is told once, so Rota is never invisible there.
+pub fn no_tray_host_notice() -> crate::notice::NoticeText {
+    crate::notice::NoticeText {
+        summary: "Rota is running, but this desktop shows no tray icons".into(),
+        body: "Install and enable the AppIndicator extension (GNOME: gnome-shell-extension-appindicator), then start Rota again. Until then the dashboard stays open, and `rota now` works in a terminal.".into(),
+        critical: false,
+        escalation_id: None,
+        url: None,
+    }
 }

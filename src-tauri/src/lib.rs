@@ -1,105 +1,239 @@
-//! The `rota` application: the command line, the tray (`rota` with no subcommand) and the windows
-//! (`rota-app`). It is the shell around `rota-core`: it reads files, URLs, the clock and the
-//! system's zone, and hands them to the core.
+//! `rota-app`, Rota on Tauri, in two roles, each its own process:
+//! - the windows process (`rota-app --window KIND`): dashboard, settings and quick escalate, in
+//!   webviews. The tray starts it when a window is asked for; it ends when its last window
+//!   closes, and its WebKit processes end with it. It follows the same files as the tray, so what
+//!   a window shows stays true while it is open.
+//! - the portable tray host (`rota-app --tray`, what `rota --tray tauri` runs; the default on
+//!   macOS and Windows): Tauri's tray icon and menu drawing the core's tray model ([`tray`]). It
+//!   never creates a webview; windows are started as their own process, as from the lean tray.
 
-pub mod app;
-pub mod autostart;
-pub mod cli;
-pub mod escalations;
-pub mod clock;
-pub mod inputs;
-pub mod live;
-pub mod models;
-pub mod notifier;
-pub mod poller;
-pub mod secrets;
-pub mod settings;
-pub mod slack;
-pub mod sources;
-#[cfg(target_os = "linux")]
+pub mod args;
+mod commands;
+mod config_file;
+mod error;
+mod escalate;
+#[cfg(test)]
+mod tests;
 pub mod tray;
+pub mod views;
+pub mod windows;
 
-use clap::Parser;
+// The IO the windows use, by the paths they had when they lived in one crate with it.
+pub(crate) use rota_io::{
+    autostart, clock, escalations, notifier, secrets, settings, slack, sources,
+    tell_tray_outbox_changed,
+};
 
-/// The windows' binary, beside `rota`: Tauri, GTK and WebKit, started when a window is asked for.
-pub const APP_BINARY: &str = "rota-app";
+use chrono::{DateTime, Utc};
+use error::IpcErrors;
+use rota_core::{coverage, lint, Rules};
+use rota_io::live::{self, Live, Surface};
+use rota_io::protocol::{self, Overrides, WindowKind};
+use sources::Reader;
+use std::path::PathBuf;
+use std::time::Duration;
+use tauri::{AppHandle, Emitter, Manager, RunEvent, Runtime};
+use tokio::sync::Mutex;
+use views::{DashboardView, SettingsForm};
 
-/// Entry point of the `rota` binary: the command line, and with no subcommand the tray. It links
-/// no toolkit and no web engine, so a command starts in milliseconds and works without a display,
-/// and the tray that runs all day stays small.
-pub fn run() {
-    let cli = cli::args::Cli::parse();
-    let code = match (cli.command, cli.window) {
-        (Some(command), _) => cli::run(&cli.global, command),
-        (None, Some(_)) => exec_app(),
-        (None, None) => run_tray(cli.global, cli.open),
-    };
-    std::process::exit(code);
+/// The event the windows listen to: the state changed, fetch the view again.
+pub const CHANGED: &str = "rota:changed";
+
+pub struct AppState {
+    pub live: Mutex<Live>,
+    reader: Reader,
+    /// Why the quick escalate shortcut is not active, as the tray said when it started us.
+    shortcut_problem: Option<String>,
+    /// What the tray's poller last ran into, as the tray said.
+    escalations_problem: Option<String>,
 }
 
-#[cfg(target_os = "linux")]
-fn run_tray(global: cli::args::Global, open: Option<app::models::WindowKind>) -> i32 {
-    tray::run(global, open)
-}
-
-#[cfg(not(target_os = "linux"))]
-fn run_tray(_global: cli::args::Global, _open: Option<app::models::WindowKind>) -> i32 {
-    eprintln!("rota: the tray runs on Linux desktops (StatusNotifierItem); the command line works here");
-    1
-}
-
-/// The program `name` beside this one (`rota` and `rota-app` are installed side by side).
-pub fn sibling(name: &str) -> std::io::Result<std::path::PathBuf> {
-    Ok(std::env::current_exe()?.with_file_name(format!("{name}{}", std::env::consts::EXE_SUFFIX)))
-}
-
-/// Whether there is a desktop to show a tray or windows on. (Always, outside Linux and the BSDs.)
-fn in_desktop_session() -> bool {
-    cfg!(any(target_os = "macos", windows)) || std::env::var_os("DISPLAY").is_some() || std::env::var_os("WAYLAND_DISPLAY").is_some()
-}
-
-/// Tells the running tray, if any, that the outbox has something to send.
-pub async fn tell_tray_outbox_changed() {
-    #[cfg(target_os = "linux")]
-    tray::outbox_changed().await;
-}
-
-/// Entry point of the `rota-app` binary: the windows process (`--window KIND`).
-pub fn run_app() {
-    let cli = cli::args::Cli::parse();
-    if let Some(command) = cli.command {
-        // Someone ran `rota-app now`: the command line is the same program.
-        std::process::exit(cli::run(&cli.global, command));
+impl AppState {
+    fn dashboard(&self, live: &Live, at: DateTime<Utc>) -> DashboardView {
+        let timing = live.settings.config.schedule.timing;
+        let c = coverage(
+            &live.inputs.schedule,
+            &live.inputs.roster,
+            &timing,
+            live.settings.viewer,
+            at,
+        );
+        let rules = Rules {
+            timing,
+            team_size: live.settings.config.schedule.team_size,
+        };
+        let mut findings: Vec<_> = live
+            .inputs
+            .findings
+            .iter()
+            .filter(|f| !f.is_error())
+            .cloned()
+            .collect();
+        findings.extend(lint(&live.inputs.schedule, &live.inputs.roster, &rules));
+        DashboardView::new(live, at, &c, findings)
     }
-    let Some(kind) = cli.window else {
-        eprintln!("rota-app hosts Rota's windows and is started by the tray; run `rota` instead");
-        std::process::exit(2);
-    };
-    std::process::exit(app::run(cli.global, kind));
+
+    fn config_path(&self, live: &Live) -> Option<PathBuf> {
+        live.settings
+            .config_file
+            .clone()
+            .or_else(|| live.overrides.config.clone())
+            .or_else(settings::default_config_file)
+    }
+
+    async fn save_settings<R: Runtime>(
+        &self,
+        app: &AppHandle<R>,
+        form: &SettingsForm,
+    ) -> Result<(), IpcErrors> {
+        let path = {
+            let live = self.live.lock().await;
+            self.config_path(&live)
+        };
+        let path = path.ok_or_else(|| IpcErrors {
+            errors: vec![error::IpcError::io(
+                "there is no config folder on this system",
+            )],
+        })?;
+        let base = path.parent().map(PathBuf::from).unwrap_or_default();
+        let today = clock::now().unwrap_or_else(|_| Utc::now()).date_naive();
+        let errors = config_file::validate(form, &base, &self.reader, today).await;
+        if !errors.is_empty() {
+            return Err(IpcErrors { errors });
+        }
+        config_file::store_token(form).map_err(|e| IpcErrors { errors: vec![e] })?;
+        config_file::write(form, &path).map_err(|e| IpcErrors { errors: vec![e] })?;
+        if let Err(e) = autostart::set(form.start_at_login) {
+            eprintln!("rota: start at login could not be changed: {e}");
+        }
+        let mut live = self.live.lock().await;
+        if live.overrides.config.is_none() {
+            live.overrides.config = Some(path);
+        }
+        live.reload(&self.reader).await;
+        drop(live);
+        // The tray sees the file change and restarts its poller and shortcut.
+        let _ = app.emit(CHANGED, ());
+        Ok(())
+    }
 }
 
-/// Replaces this process with `rota-app` and the same arguments (same process id, same
-/// environment), so scripts and tests that started `rota --window KIND` talk to the windows.
-fn exec_app() -> i32 {
-    let app = match sibling(APP_BINARY) {
-        Ok(app) => app,
-        Err(e) => {
-            eprintln!("rota: cannot find the app beside this program: {e}");
-            return 1;
-        }
-    };
-    let mut cmd = std::process::Command::new(&app);
-    cmd.args(std::env::args_os().skip(1));
+/// The open windows, as [`live::follow`] sees them: told to fetch their views again.
+struct Windows<R: Runtime>(AppHandle<R>);
+
+impl<R: Runtime> Surface for Windows<R> {
+    async fn refresh(&self) {
+        let _ = self.0.emit(CHANGED, ());
+    }
+}
+
+fn args_window(args: &[String], flag: &str) -> Option<WindowKind> {
+    args.iter()
+        .skip_while(|a| *a != flag)
+        .nth(1)
+        .and_then(|k| k.parse().ok())
+}
+
+/// Reads the live inputs and keeps them true while the process runs.
+fn manage_state<R: Runtime>(app: &tauri::App<R>, overrides: Overrides) {
+    let reader = Reader::new(settings::data_dir().map(|d| d.join("cache")));
+    let live = tauri::async_runtime::block_on(Live::start(overrides, &reader));
+    let from_tray = |var| std::env::var(var).ok().filter(|p: &String| !p.is_empty());
+    app.manage(AppState {
+        live: Mutex::new(live),
+        reader,
+        shortcut_problem: from_tray(protocol::SHORTCUT_PROBLEM_VAR),
+        escalations_problem: from_tray(protocol::ESCALATIONS_PROBLEM_VAR),
+    });
+    let handle = app.handle().clone();
+    tauri::async_runtime::spawn(async move {
+        let state = handle.state::<AppState>();
+        live::follow(&state.live, &state.reader, &Windows(handle.clone())).await;
+    });
+}
+
+/// Starts the windows process with `kind` open. Returns the exit status.
+pub fn run(overrides: Overrides, kind: WindowKind) -> i32 {
+    if !protocol::in_desktop_session() {
+        eprintln!("rota: windows need a desktop session (no DISPLAY or WAYLAND_DISPLAY)");
+        return 1;
+    }
+    run_windows(overrides, kind)
+}
+
+fn build_windows(overrides: Overrides, kind: WindowKind) -> tauri::Result<tauri::App> {
+    let mut context: tauri::Context<tauri::Wry> = tauri::generate_context!();
+    // Its own identifier: its own single instance, beside the tray's.
+    context.config_mut().identifier.push_str(".windows");
+    tauri::Builder::default()
+        .plugin(tauri_plugin_single_instance::init(|app, args, _cwd| {
+            let kind = args_window(&args, "--window").unwrap_or(WindowKind::Dashboard);
+            if let Err(e) = windows::open(app, kind) {
+                eprintln!("rota: the {} window could not be opened: {e}", kind.label());
+            }
+        }))
+        .invoke_handler(tauri::generate_handler![
+            commands::dashboard,
+            commands::settings_form,
+            commands::save_settings,
+            commands::open_window,
+            commands::escalate_form,
+            commands::file_escalation,
+            commands::open_link,
+            commands::window_ready
+        ])
+        .setup(move |app| {
+            manage_state(app, overrides);
+            windows::open(app.handle(), kind)?;
+            Ok(())
+        })
+        .build(context)
+}
+
+/// The windows process: runs while any of its windows is open.
+fn run_windows(overrides: Overrides, kind: WindowKind) -> i32 {
+    let app = build_windows(overrides, kind);
+    // A windows process that is just ending can still hold the single-instance name, and then
+    // cannot take the request it is handed: wait for it to be gone and start afresh (a new
+    // process: the event loop cannot be made twice in one).
     #[cfg(unix)]
-    let err = {
-        use std::os::unix::process::CommandExt;
-        cmd.exec()
-    };
-    #[cfg(not(unix))]
-    let err = match cmd.status() {
-        Ok(status) => return status.code().unwrap_or(1),
-        Err(e) => e,
-    };
-    eprintln!("rota: the app ({}) could not start: {err}; build it with `cargo build -p rota`", app.display());
-    1
+    if let Err(tauri::Error::PluginInitialization(plugin, why)) = &app {
+        let attempt: u32 = std::env::var("ROTA_WINDOW_ATTEMPT")
+            .ok()
+            .and_then(|a| a.parse().ok())
+            .unwrap_or(0);
+        if plugin == "single-instance" && attempt < 10 {
+            use std::os::unix::process::CommandExt;
+            eprintln!("rota: waiting for the previous window process to end ({why})");
+            std::thread::sleep(Duration::from_millis(200));
+            if let Ok(exe) = std::env::current_exe() {
+                let err = std::process::Command::new(exe)
+                    .args(std::env::args_os().skip(1))
+                    .env("ROTA_WINDOW_ATTEMPT", (attempt + 1).to_string())
+                    .exec();
+                eprintln!("rota: could not start again: {err}");
+            }
+        }
+    }
+    match app {
+        Ok(app) => {
+            app.run(|app, event| {
+                // The last window closed: the process (and its WebKit processes) ends.
+                if let RunEvent::WindowEvent {
+                    event: tauri::WindowEvent::Destroyed,
+                    ..
+                } = event
+                {
+                    if app.webview_windows().is_empty() {
+                        app.exit(0);
+                    }
+                }
+            });
+            0
+        }
+        Err(e) => {
+            eprintln!("rota: the window could not open: {e}");
+            1
+        }
+    }
 }

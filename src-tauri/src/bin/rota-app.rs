@@ -1,4 +1,4 @@
-// The tray and the windows; `rota` (the command line) starts it when given no subcommand.
+// Rota's windows and its portable tray; `rota` starts it.
 fn main() {
-    rota::run_app()
+    rota_app::args::main()
 }

@@ -1,0 +1,71 @@
+//! The inputs as read: schedule and roster parsed, with every finding and warning on the way.
+
+use crate::settings::{Failure, Settings};
+use crate::sources::{Kind, Reader, Source};
+use chrono::NaiveDate;
+use rota_core::{parse_roster, parse_schedule, Finding, Roster, Schedule, ScheduleFormat};
+
+#[derive(Debug, Clone)]
+pub struct Inputs {
+    pub schedule: Schedule,
+    pub roster: Roster,
+    /// Parse findings from the config, the schedule and the roster.
+    pub findings: Vec<Finding>,
+    /// Things worth saying that are not findings (a cached copy stood in for a URL).
+    pub warnings: Vec<String>,
+}
+
+impl Inputs {
+    pub fn errors(&self) -> Vec<String> {
+        self.findings
+            .iter()
+            .filter(|f| f.is_error())
+            .map(|f| f.to_string())
+            .collect()
+    }
+}
+
+/// Reads and parses the schedule and roster the settings name. A source that cannot be read at
+/// all is a failure; rows that do not parse are findings.
+pub async fn read(
+    settings: &Settings,
+    reader: &Reader,
+    today: NaiveDate,
+) -> Result<Inputs, Failure> {
+    let mut findings = settings.findings.clone();
+    let mut warnings = Vec::new();
+    let text = reader
+        .read(&settings.schedule, Kind::Schedule, today)
+        .await
+        .map_err(|e| Failure::input(e.to_string()))?;
+    warnings.extend(text.warning);
+    let format = match &settings.schedule {
+        Source::Demo | Source::Handbook => ScheduleFormat::Markdown,
+        _ => ScheduleFormat::from_name(&text.name),
+    };
+    let parsed = parse_schedule(format, &text.name, &text.text);
+    findings.extend(parsed.findings);
+    let mut schedule = parsed.value;
+    if settings.schedule == Source::Demo {
+        schedule.demo = Some(rota_core::demo::DEMO_LABEL.to_owned());
+    }
+    let roster = match &settings.roster {
+        Some(source) => {
+            let text = reader
+                .read(source, Kind::Roster, today)
+                .await
+                .map_err(|e| Failure::input(e.to_string()))?;
+            warnings.extend(text.warning);
+            let parsed = parse_roster(&text.name, &text.text);
+            findings.extend(parsed.findings);
+            parsed.value
+        }
+        None => Roster::default(),
+    };
+    Ok(Inputs {
+        schedule,
+        roster,
+        findings,
+        warnings,
+    })
+}

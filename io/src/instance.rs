@@ -1,0 +1,99 @@
+//! One tray per desktop session, found on the session bus. The first `rota` owns the name
+//! `dev.rota.Tray` and serves [`NAME`]'s interface; a later `rota` (a desktop shortcut running
+//! `rota --open escalate`, a second start at login) hands its request to the first and ends. The
+//! windows process and `rota escalate` use the same interface to say the outbox has news.
+
+use crate::protocol::WindowKind;
+use crate::tray::Request;
+use tokio::sync::mpsc::UnboundedSender;
+use zbus::fdo::{RequestNameFlags, RequestNameReply};
+
+/// The well-known name the running tray owns.
+pub const NAME: &str = "dev.rota.Tray";
+const PATH: &str = "/dev/rota/Tray";
+const INTERFACE: &str = "dev.rota.Tray1";
+
+struct Service {
+    requests: UnboundedSender<Request>,
+}
+
+#[zbus::interface(name = "dev.rota.Tray1")]
+impl Service {
+    /// Opens (or brings forward) a window: "dashboard", "settings" or "escalate".
+    fn open(&self, window: &str) -> zbus::fdo::Result<()> {
+        let kind = window
+            .parse::<WindowKind>()
+            .map_err(|e| zbus::fdo::Error::InvalidArgs(e.to_string()))?;
+        self.requests
+            .send(Request::Open(kind))
+            .map_err(|_| zbus::fdo::Error::Failed("the tray is ending".into()))
+    }
+
+    /// Something was put in the outbox: send it now.
+    fn outbox_changed(&self) {
+        let _ = self.requests.send(Request::OutboxChanged);
+    }
+}
+
+/// Who has the tray.
+pub enum Claim {
+    /// This process: keep the connection for as long as the tray runs.
+    Ours(zbus::Connection),
+    /// Another `rota`, which now has this one's request.
+    Theirs,
+}
+
+/// Takes the tray's name, or hands `open` (the dashboard if none) to the tray that has it.
+pub async fn claim(
+    requests: UnboundedSender<Request>,
+    open: Option<WindowKind>,
+) -> zbus::Result<Claim> {
+    let conn = zbus::connection::Builder::session()?
+        .serve_at(PATH, Service { requests })?
+        .build()
+        .await?;
+    match conn
+        .request_name_with_flags(NAME, RequestNameFlags::DoNotQueue.into())
+        .await
+    {
+        Ok(RequestNameReply::PrimaryOwner | RequestNameReply::AlreadyOwner) => {
+            Ok(Claim::Ours(conn))
+        }
+        Ok(_) | Err(zbus::Error::NameTaken) => {
+            let kind = open.unwrap_or(WindowKind::Dashboard);
+            conn.call_method(Some(NAME), PATH, Some(INTERFACE), "Open", &(kind.label(),))
+                .await?;
+            Ok(Claim::Theirs)
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// Tells the running tray (if any) that the outbox has something new. Best effort: the tray also
+/// looks at the outbox when it starts and now and then.
+pub async fn outbox_changed() {
+    let Ok(conn) = zbus::Connection::session().await else {
+        return;
+    };
+    let _ = conn
+        .call_method(Some(NAME), PATH, Some(INTERFACE), "OutboxChanged", &())
+        .await;
+}
+
+/// The name a StatusNotifierItem host (a panel's tray) owns on the session bus.
+pub const WATCHER: &str = "org.kde.StatusNotifierWatcher";
+
+/// Whether a panel on this desktop shows tray items: someone owns [`WATCHER`]. Plain GNOME
+/// without the AppIndicator extension has none, and a tray item there is invisible.
+pub async fn has_tray_watcher() -> bool {
+    let Ok(conn) = zbus::Connection::session().await else {
+        return false;
+    };
+    let Ok(dbus) = zbus::fdo::DBusProxy::new(&conn).await else {
+        return false;
+    };
+    match zbus::names::BusName::try_from(WATCHER) {
+        Ok(name) => dbus.name_has_owner(name).await.unwrap_or(false),
+        Err(_) => false,
+    }
+}

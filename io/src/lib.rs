@@ -1,0 +1,28 @@
+//! Rota's IO, shared by every front end (the command line, both tray hosts, the windows): it reads
+//! files, URLs, the clock, the system's zone and the keyring, talks to the escalation backends,
+//! shows notifications, and hands what it read to `rota-core`. It has no command line, no Tauri
+//! and draws no tray: those are the `rota` and `rota-app` crates.
+
+pub mod autostart;
+pub mod clock;
+pub mod escalations;
+pub mod inputs;
+#[cfg(target_os = "linux")]
+pub mod instance;
+pub mod live;
+pub mod notifier;
+pub mod poller;
+pub mod protocol;
+pub mod secrets;
+pub mod settings;
+#[cfg(target_os = "linux")]
+pub mod shortcut;
+pub mod slack;
+pub mod sources;
+pub mod tray;
+
+/// Tells the running tray, if any, that the outbox has something to send.
+pub async fn tell_tray_outbox_changed() {
+    #[cfg(target_os = "linux")]
+    instance::outbox_changed().await;
+}

@@ -1,0 +1,264 @@
+//! The live state both app processes show: the settings and inputs, the last good ones kept when
+//! a file stops parsing, and the problems to show beside them; and [`follow`], the loop that keeps
+//! it true (each minute, on file changes, when URL sources are due, after a wake).
+
+use crate::clock;
+use crate::inputs::{self, Inputs};
+use crate::protocol::Overrides;
+use crate::settings::{self, Failure, Settings};
+use crate::sources::{Reader, Source};
+use chrono::{DateTime, Utc};
+use notify::Watcher;
+use rota_core::duty::Glance;
+use rota_core::glance;
+use rota_core::tray::next_tick;
+use std::future::Future;
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+use tokio::sync::{mpsc, Mutex};
+
+/// URL sources are fetched again this often (a conditional request: cheap when unchanged).
+const REFETCH: Duration = Duration::from_secs(300);
+
+pub struct Live {
+    pub overrides: Overrides,
+    pub settings: Settings,
+    /// The last inputs that parsed without errors (or, before any did, the latest read).
+    pub inputs: Inputs,
+    /// What is wrong with the config, schedule or roster right now.
+    pub problems: Vec<String>,
+}
+
+fn failure_lines(f: Failure) -> Vec<String> {
+    match f {
+        Failure::Usage(m) => vec![m],
+        Failure::Input(ms) => ms,
+    }
+}
+
+impl Live {
+    /// The first read, at start-up. Settings that cannot be resolved fall back to the defaults,
+    /// with the problem shown.
+    pub async fn start(overrides: Overrides, reader: &Reader) -> Live {
+        let (settings, mut problems) = match settings::resolve(&overrides, None) {
+            Ok(s) => (s, vec![]),
+            Err(f) => (defaults(), failure_lines(f)),
+        };
+        let today = clock::now().unwrap_or_else(|_| Utc::now()).date_naive();
+        let inputs = match inputs::read(&settings, reader, today).await {
+            Ok(i) => i,
+            Err(f) => {
+                problems.extend(failure_lines(f));
+                Inputs {
+                    schedule: Default::default(),
+                    roster: Default::default(),
+                    findings: vec![],
+                    warnings: vec![],
+                }
+            }
+        };
+        problems.extend(inputs.errors());
+        Live {
+            overrides,
+            settings,
+            inputs,
+            problems,
+        }
+    }
+
+    /// Reads the config and the sources again. What fails to read or parse is a problem; the
+    /// last good state stays on screen.
+    pub async fn reload(&mut self, reader: &Reader) {
+        let settings = match settings::resolve(&self.overrides, None) {
+            Ok(s) => s,
+            Err(f) => {
+                self.problems = failure_lines(f);
+                return;
+            }
+        };
+        let today = clock::now().unwrap_or_else(|_| Utc::now()).date_naive();
+        match inputs::read(&settings, reader, today).await {
+            Ok(inputs)
+                if inputs.errors().is_empty()
+                    && settings.findings.iter().all(|f| !f.is_error()) =>
+            {
+                self.problems = vec![];
+                self.settings = settings;
+                self.inputs = inputs;
+            }
+            Ok(inputs) => self.problems = inputs.errors(),
+            Err(f) => self.problems = failure_lines(f),
+        }
+    }
+
+    pub fn glance(&self, at: DateTime<Utc>) -> Glance<'_> {
+        glance(
+            &self.inputs.schedule,
+            &self.inputs.roster,
+            &self.settings.config.schedule.timing,
+            self.settings.viewer,
+            self.settings.me.as_deref(),
+            at,
+        )
+    }
+
+    /// The local files the state comes from, to watch for changes.
+    pub fn watched_files(&self) -> Vec<PathBuf> {
+        let mut files = Vec::new();
+        files.extend(
+            self.settings
+                .config_file
+                .clone()
+                .or_else(settings::default_config_file),
+        );
+        for s in [Some(&self.settings.schedule), self.settings.roster.as_ref()]
+            .into_iter()
+            .flatten()
+        {
+            if let Source::File(p) = s {
+                files.push(p.clone());
+            }
+        }
+        files
+    }
+
+    /// Whether a source is fetched over the network (and so re-fetched on an interval).
+    pub fn has_url_source(&self) -> bool {
+        [Some(&self.settings.schedule), self.settings.roster.as_ref()]
+            .into_iter()
+            .flatten()
+            .any(|s| matches!(s, Source::Url(_)))
+    }
+}
+
+/// The built-in defaults, when the config cannot be used at all.
+fn defaults() -> Settings {
+    Settings {
+        config_file: None,
+        config: Default::default(),
+        schedule: Source::Demo,
+        roster: Some(Source::Demo),
+        viewer: chrono_tz::UTC,
+        me: None,
+        data_dir: settings::data_dir(),
+        findings: vec![],
+    }
+}
+
+/// What [`follow`] keeps true: the tray menu, or the open windows.
+pub trait Surface: Send + Sync {
+    /// The config says something new: act on it (the tray restarts its poller and shortcut).
+    fn settings_changed(&self, _settings: &Settings) {}
+    /// Show the current state.
+    fn refresh(&self) -> impl Future<Output = ()> + Send;
+}
+
+/// Keeps `live` and the surface true: on each minute boundary, when a watched file changes, when
+/// URL sources are due, and after the machine wakes (the wall clock jumps ahead of the monotonic
+/// one). Runs for the life of the process.
+pub async fn follow(live: &Mutex<Live>, reader: &Reader, surface: &impl Surface) {
+    let (tx, mut rx) = mpsc::channel(1);
+    let mut watch = FileWatch::new(tx);
+    watch.watch(live.lock().await.watched_files());
+    let (mut wall, mut mono, mut fetched) = (Utc::now(), Instant::now(), Instant::now());
+    loop {
+        let now = clock::now().unwrap_or_else(|_| Utc::now());
+        let wait = (next_tick(now) - now)
+            .to_std()
+            .unwrap_or(Duration::from_secs(60));
+        let mut reload = false;
+        tokio::select! {
+            // Real time: after a night's sleep the menu is brought up to date as the machine wakes.
+            _ = clock::sleep(wait) => {}
+            Some(()) = rx.recv() => {
+                // Let a burst of file events settle into one reload.
+                tokio::time::sleep(Duration::from_millis(150)).await;
+                while rx.try_recv().is_ok() {}
+                reload = true;
+            }
+        }
+        let (w, m) = (Utc::now(), Instant::now());
+        let woke = (w - wall)
+            .to_std()
+            .unwrap_or_default()
+            .saturating_sub(m - mono)
+            > Duration::from_secs(5);
+        (wall, mono) = (w, m);
+        let mut live = live.lock().await;
+        let mut changed = None;
+        if reload || woke || (live.has_url_source() && fetched.elapsed() >= REFETCH) {
+            let before = live.settings.config.clone();
+            live.reload(reader).await;
+            fetched = Instant::now();
+            watch.watch(live.watched_files());
+            if live.settings.config != before {
+                changed = Some(live.settings.clone());
+            }
+        }
+        drop(live);
+        if let Some(settings) = changed {
+            surface.settings_changed(&settings);
+        }
+        surface.refresh().await;
+    }
+}
+
+/// Watches the folders of the local files the state comes from; an editor's save (often a
+/// rename over the file) shows up as a change in its folder.
+struct FileWatch {
+    watcher: Option<notify::RecommendedWatcher>,
+    dirs: Vec<PathBuf>,
+    files: std::sync::Arc<std::sync::Mutex<Vec<PathBuf>>>,
+}
+
+impl FileWatch {
+    fn new(tx: mpsc::Sender<()>) -> Self {
+        let files: std::sync::Arc<std::sync::Mutex<Vec<PathBuf>>> = Default::default();
+        let wanted = files.clone();
+        let watcher = notify::recommended_watcher(move |res: notify::Result<notify::Event>| {
+            let Ok(event) = res else { return };
+            if event.kind.is_access() {
+                return;
+            }
+            let files = wanted.lock().map(|f| f.clone()).unwrap_or_default();
+            if event.paths.iter().any(|p| {
+                files
+                    .iter()
+                    .any(|f| f == p || f.file_name() == p.file_name())
+            }) {
+                // A full channel already holds a reload request: this one coalesces with it.
+                let _ = tx.try_send(());
+            }
+        })
+        .map_err(|e| eprintln!("rota: file changes will not be noticed: {e}"))
+        .ok();
+        FileWatch {
+            watcher,
+            dirs: vec![],
+            files,
+        }
+    }
+
+    fn watch(&mut self, files: Vec<PathBuf>) {
+        let Some(w) = self.watcher.as_mut() else {
+            return;
+        };
+        for d in self.dirs.drain(..) {
+            let _ = w.unwatch(&d);
+        }
+        let mut dirs: Vec<PathBuf> = files
+            .iter()
+            .filter_map(|f| f.parent().map(PathBuf::from))
+            .filter(|d| d.is_dir())
+            .collect();
+        dirs.sort();
+        dirs.dedup();
+        for d in &dirs {
+            let _ = w.watch(d, notify::RecursiveMode::NonRecursive);
+        }
+        self.dirs = dirs;
+        if let Ok(mut f) = self.files.lock() {
+            *f = files;
+        }
+    }
+}

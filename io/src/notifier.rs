@@ -1,0 +1,284 @@
+//! Desktop notifications: the [`Notifier`] trait the poller talks to, and [`DesktopNotifier`],
+//! its notify-rust implementation (the freedesktop Notifications service over D-Bus on Linux and
+//! the BSDs, the Action Center on Windows, the Notification Center on macOS).
+//!
+//! A notifier shows what [`rota_core::notice::text`] says and reports the user's choice (Open,
+//! Acknowledge) back through an [`ActionSink`]; it does not act on it. The poller owns the
+//! backend and acknowledges; [`open_link`] opens a link. With no notification service, showing
+//! fails with [`NotifyError::Unavailable`]; nothing here panics.
+
+use rota_core::escalation::Notice;
+use rota_core::notice::{text, NoticeText};
+use std::fmt;
+use std::sync::Arc;
+
+/// The application name every notification carries.
+pub const APP_NAME: &str = "Rota";
+/// The bundle identifier (macOS) and AppUserModelID (Windows): the Tauri app's `identifier`, so
+/// notifications show under Rota once it is installed.
+pub const APP_ID: &str = "dev.rota.tray";
+
+/// The action keys sent to the notification service.
+pub const ACTION_OPEN: &str = "open";
+pub const ACTION_ACKNOWLEDGE: &str = "acknowledge";
+/// What freedesktop servers send when the notification itself is clicked.
+pub const ACTION_DEFAULT: &str = "default";
+
+/// What the user chose on a notification.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NoticeAction {
+    /// Open this link in the default browser.
+    Open { url: String },
+    /// Acknowledge this escalation through the backend.
+    Acknowledge { id: String },
+}
+
+/// Where a notifier reports the user's choices. Called from a thread of the notifier's own.
+pub type ActionSink = Arc<dyn Fn(NoticeAction) + Send + Sync>;
+
+/// Why a notification was not shown.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NotifyError {
+    /// No notification service is running (D-Bus `ServiceUnknown`), or no session bus at all.
+    Unavailable(String),
+    /// The service refused or failed.
+    Failed(String),
+}
+
+impl fmt::Display for NotifyError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            NotifyError::Unavailable(why) => {
+                write!(f, "no notification service is running ({why})")
+            }
+            NotifyError::Failed(why) => write!(f, "the notification was not shown: {why}"),
+        }
+    }
+}
+
+impl std::error::Error for NotifyError {}
+
+/// Shows notices. Implementations must not block for long: [`Notifier::show`] returns once the
+/// notification is handed to the system, and user actions arrive later through `on_action`.
+pub trait Notifier: Send + Sync {
+    fn show(&self, notice: &Notice, on_action: ActionSink) -> Result<(), NotifyError>;
+}
+
+/// Maps the user's pick (an action key) to what it means for this notice.
+pub fn action_for(key: &str, t: &NoticeText) -> Option<NoticeAction> {
+    match key {
+        ACTION_OPEN | ACTION_DEFAULT => t.url.clone().map(|url| NoticeAction::Open { url }),
+        ACTION_ACKNOWLEDGE => t
+            .escalation_id
+            .clone()
+            .map(|id| NoticeAction::Acknowledge { id }),
+        _ => None,
+    }
+}
+
+/// Whether a link from outside may be opened: only `http` and `https`, never a file or an
+/// application's own scheme.
+pub fn is_web_link(url: &str) -> bool {
+    reqwest::Url::parse(url)
+        .is_ok_and(|u| matches!(u.scheme(), "http" | "https") && u.host().is_some())
+}
+
+/// Opens a web link in the default browser (without waiting for it). Other schemes are refused.
+pub fn open_link(url: &str) -> Result<(), String> {
+    if !is_web_link(url) {
+        return Err("only http and https links are opened".into());
+    }
+    open::that_detached(url).map_err(|e| format!("cannot start the browser: {e}"))
+}
+
+/// Escapes the characters freedesktop servers read as body markup (when they advertise the
+/// `body-markup` capability), so titles and names from outside show as text.
+pub fn escape_markup(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Notifications through notify-rust.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct DesktopNotifier;
+
+impl DesktopNotifier {
+    pub fn new() -> Self {
+        #[cfg(target_os = "macos")]
+        {
+            // Without it notifications come from the Finder's identity until Rota is installed.
+            let _ = notify_rust::set_application(APP_ID);
+        }
+        DesktopNotifier
+    }
+
+    /// Shows a notice with no actions (a message to read), and returns once it is handed over.
+    pub fn show_text(&self, t: &NoticeText) -> Result<(), NotifyError> {
+        Self::build(t).show().map(drop).map_err(notify_error)
+    }
+
+    fn build(t: &NoticeText) -> notify_rust::Notification {
+        let mut n = notify_rust::Notification::new();
+        n.appname(APP_NAME).summary(&t.summary);
+        #[cfg(all(unix, not(target_os = "macos")))]
+        {
+            // Servers that read body markup get it escaped; others show the text as it is.
+            let markup =
+                notify_rust::get_capabilities().is_ok_and(|c| c.iter().any(|c| c == "body-markup"));
+            n.body(&if markup {
+                escape_markup(&t.body)
+            } else {
+                t.body.clone()
+            });
+            n.urgency(if t.critical {
+                notify_rust::Urgency::Critical
+            } else {
+                notify_rust::Urgency::Normal
+            });
+        }
+        #[cfg(not(all(unix, not(target_os = "macos"))))]
+        n.body(&t.body);
+        #[cfg(target_os = "windows")]
+        n.app_id(APP_ID);
+        if t.url.is_some() {
+            n.action(ACTION_OPEN, "Open");
+        }
+        if t.escalation_id.is_some() {
+            n.action(ACTION_ACKNOWLEDGE, "Acknowledge");
+        }
+        n
+    }
+}
+
+/// notify-rust reports D-Bus errors as text; the error *name* is the D-Bus protocol's, stable.
+fn notify_error(e: notify_rust::error::Error) -> NotifyError {
+    let mut why = e.to_string();
+    // The D-Bus error's name is in the Debug form only ("D-Bus error: <message> (<name>)").
+    let debug = format!("{e:?}");
+    if let Some(at) = debug.find("org.freedesktop.DBus.Error.") {
+        let name: String = debug[at..]
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == '.')
+            .collect();
+        if !why.contains(&name) {
+            why = format!("{why} ({name})");
+        }
+    }
+    let unavailable = [
+        "org.freedesktop.DBus.Error.ServiceUnknown",
+        "ServiceUnknown",
+        "org.freedesktop.DBus.Error.NoServer",
+        "Unable to autolaunch",
+        "DBUS_SESSION_BUS_ADDRESS",
+        "No such file or directory",
+        "Connection refused",
+    ];
+    if unavailable.iter().any(|u| why.contains(u)) {
+        NotifyError::Unavailable(why)
+    } else {
+        NotifyError::Failed(why)
+    }
+}
+
+impl Notifier for DesktopNotifier {
+    fn show(&self, notice: &Notice, on_action: ActionSink) -> Result<(), NotifyError> {
+        let t = text(notice);
+        if cfg!(target_os = "macos") || (t.url.is_none() && t.escalation_id.is_none()) {
+            // Actions on macOS need the main run loop; the tray menu offers them instead.
+            let _ = on_action;
+            return Self::build(&t).show().map(drop).map_err(notify_error);
+        }
+        // The D-Bus handle stays on the thread that showed it, and waits there (blocking) for an
+        // action or the notification's closing; the show's result comes back at once.
+        let (shown, result) = std::sync::mpsc::channel();
+        std::thread::Builder::new()
+            .name("rota-notification".into())
+            .spawn(move || match Self::build(&t).show() {
+                Ok(handle) => {
+                    let _ = shown.send(Ok(()));
+                    #[cfg(not(target_os = "macos"))]
+                    handle.wait_for_action(|key| {
+                        if let Some(action) = action_for(key, &t) {
+                            on_action(action);
+                        }
+                    });
+                    #[cfg(target_os = "macos")]
+                    let _ = handle;
+                }
+                Err(e) => {
+                    let _ = shown.send(Err(notify_error(e)));
+                }
+            })
+            .map_err(|e| NotifyError::Failed(format!("no thread to show it on: {e}")))?;
+        result
+            .recv()
+            .unwrap_or_else(|_| Err(NotifyError::Failed("the notification thread ended".into())))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn actions_map_to_the_notice() {
+        let t = NoticeText {
+            summary: "s".into(),
+            body: "b".into(),
+            critical: false,
+            escalation_id: Some("7".into()),
+            url: Some("https://x.example/7".into()),
+        };
+        assert_eq!(
+            action_for("open", &t),
+            Some(NoticeAction::Open {
+                url: "https://x.example/7".into()
+            })
+        );
+        assert_eq!(
+            action_for("default", &t),
+            Some(NoticeAction::Open {
+                url: "https://x.example/7".into()
+            })
+        );
+        assert_eq!(
+            action_for("acknowledge", &t),
+            Some(NoticeAction::Acknowledge { id: "7".into() })
+        );
+        assert_eq!(action_for("__closed", &t), None);
+        let summary = NoticeText {
+            escalation_id: None,
+            url: None,
+            ..t
+        };
+        assert_eq!(action_for("acknowledge", &summary), None);
+    }
+
+    #[test]
+    fn only_web_links_open_and_markup_is_escaped() {
+        assert!(is_web_link("https://support.example.com/t/1"));
+        assert!(is_web_link("http://localhost:8080/x"));
+        for bad in [
+            "file:///etc/passwd",
+            "javascript:alert(1)",
+            "ssh://h",
+            "not a url",
+            "smb://x/y",
+        ] {
+            assert!(!is_web_link(bad), "{bad}");
+            assert!(open_link(bad).is_err());
+        }
+        assert_eq!(
+            escape_markup("<b>Acme & Co</b>"),
+            "&lt;b&gt;Acme &amp; Co&lt;/b&gt;"
+        );
+    }
+}

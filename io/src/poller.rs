@@ -1,0 +1,711 @@
+//! The escalation poller: one tokio task that watches the configured backend, announces each
+//! escalation newly assigned to me exactly once, and publishes a [`Snapshot`] for the tray.
+//!
+//! When it polls:
+//! - `local`: it watches the file a [`LocalStore`] rewrites after each committed change
+//!   ([`change_signal`]; inotify on Linux); then it reads [`LocalStore::change_mark`] (one index
+//!   read) and polls if it moved,
+//!   so an assignment is announced within a second, with no timer running. It also polls every
+//!   [`PollerConfig::interval`] as a safety net.
+//! - `github`: every [`PollerConfig::interval`] (default 60 s, at least [`MIN_GITHUB_INTERVAL`]);
+//!   each poll is conditional (ETag), so an unchanged repository costs no rate limit.
+//! - after a failure: when [`BackendError::retry_at`] says (a rate limit's reset, or a backed-off
+//!   delay with jitter for a network error or a 5xx); a rejected token waits
+//!   [`AUTH_RETRY`] and re-reads the keyring, so there is no retry storm.
+//! - at once when the machine wakes from sleep (the wall clock moved further than the monotonic
+//!   clock between two checks; the check waits on [`clock::sleep`], which ends at the wake), and
+//!   when the app calls [`PollerHandle::poll_now`] (the network came back, the token was
+//!   replaced, the user asked).
+//!
+//! Each successful poll: list open escalations, [`decide`] against the stored seen set (kept in
+//! the local SQLite file for every backend), show the notices through the [`Notifier`], then store
+//! the seen set ([`seen_after_delivery`]: a notice that could not be shown is tried again).
+//!
+//! Wiring it into an app (the Tauri shell, say):
+//!
+//! ```no_run
+//! # use std::sync::Arc;
+//! # fn wire(settings: &rota::settings::Settings, rt: &tokio::runtime::Handle) -> Result<(), Box<dyn std::error::Error>> {
+//! use rota::notifier::DesktopNotifier;
+//! use rota::poller::{self, PollerConfig};
+//! use rota::secrets::OsKeyring;
+//!
+//! let config = PollerConfig::from_settings(settings, Arc::new(OsKeyring))?;
+//! let poller = poller::spawn(rt, config, Arc::new(DesktopNotifier::new()), |snapshot| {
+//!     // Runs on the poller's task after every poll: keep it short (post to the UI thread).
+//!     let _ = (snapshot.mine.len(), snapshot.unacknowledged, snapshot.status.label());
+//! });
+//! poller.poll_now(); // e.g. on a network-up event, or after settings stored a new token
+//! # Ok(()) }
+//! ```
+//!
+//! It is not the decision (that is [`rota_core::escalation::decide`]) nor the notification
+//! (that is the [`Notifier`]).
+
+use crate::clock;
+use crate::escalations::configured::{self, OpenError};
+use crate::escalations::github::GithubConfig;
+use crate::escalations::local::{change_signal, LocalStore};
+use crate::escalations::{AnyBackend, Backend, BackendError};
+use crate::notifier::{open_link, ActionSink, NoticeAction, Notifier, NotifyError};
+use crate::secrets::SecretStore;
+use crate::settings::Settings;
+use chrono::{DateTime, Utc};
+use rota_core::config::Backend as BackendKind;
+use rota_core::escalation::{decide, same_handle, Escalation, EscalationState};
+use rota_core::notice::seen_after_delivery;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::{Duration, SystemTime};
+use tokio::sync::{mpsc, watch};
+use tokio::time::Instant;
+
+/// GitHub is never polled more often than this.
+pub const MIN_GITHUB_INTERVAL: Duration = Duration::from_secs(15);
+/// The default interval (`escalations.poll_seconds`).
+pub const DEFAULT_INTERVAL: Duration = Duration::from_secs(60);
+/// How often the wall clock is compared with the monotonic one, to notice a wake from sleep. The
+/// wait counts suspended time, so a sleep longer than this is noticed the moment the machine wakes.
+pub const WAKE_CHECK: Duration = Duration::from_secs(60);
+/// How much further the wall clock must move than the monotonic clock to count as a sleep.
+pub const WAKE_SLACK: Duration = Duration::from_secs(3);
+/// After a rejected token (or none stored, or no permission): the wait before the keyring is
+/// read and GitHub asked again, unless [`PollerHandle::poll_now`] comes first.
+pub const AUTH_RETRY: Duration = Duration::from_secs(10 * 60);
+
+/// Where the poller reads escalations from.
+#[derive(Clone)]
+pub enum PollSource {
+    /// The local database ([`PollerConfig::database`]) itself.
+    Local,
+    /// GitHub, with the token read from `secrets` (again after it is rejected).
+    Github {
+        config: GithubConfig,
+        secrets: Arc<dyn SecretStore + Send + Sync>,
+    },
+}
+
+impl std::fmt::Debug for PollSource {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            PollSource::Local => f.write_str("Local"),
+            PollSource::Github { config, .. } => f
+                .debug_struct("Github")
+                .field("config", config)
+                .finish_non_exhaustive(),
+        }
+    }
+}
+
+/// What the poller watches and how often.
+#[derive(Debug, Clone)]
+pub struct PollerConfig {
+    /// My handle: whose new escalations are announced.
+    pub me: String,
+    pub source: PollSource,
+    /// The local SQLite file: the seen sets of every backend, and the `local` escalations.
+    pub database: PathBuf,
+    /// The regular poll interval (for GitHub raised to [`MIN_GITHUB_INTERVAL`]).
+    pub interval: Duration,
+    /// How often the clocks are compared to notice a wake.
+    pub wake_check: Duration,
+}
+
+impl PollerConfig {
+    /// Watches the local database at `database` for `me`.
+    pub fn local(database: impl Into<PathBuf>, me: &str) -> Self {
+        PollerConfig {
+            me: me.to_owned(),
+            source: PollSource::Local,
+            database: database.into(),
+            interval: DEFAULT_INTERVAL,
+            wake_check: WAKE_CHECK,
+        }
+    }
+
+    /// Polls GitHub for `me`, keeping the seen set in `database`.
+    pub fn github(
+        database: impl Into<PathBuf>,
+        me: &str,
+        config: GithubConfig,
+        secrets: Arc<dyn SecretStore + Send + Sync>,
+        interval: Duration,
+    ) -> Self {
+        PollerConfig {
+            me: me.to_owned(),
+            source: PollSource::Github { config, secrets },
+            database: database.into(),
+            interval: interval.max(MIN_GITHUB_INTERVAL),
+            wake_check: WAKE_CHECK,
+        }
+    }
+
+    /// The config the settings describe: the backend, `me`, `poll_seconds` and the data folder.
+    /// `me` must be set in the config (there is nobody to notify otherwise).
+    pub fn from_settings(
+        settings: &Settings,
+        secrets: Arc<dyn SecretStore + Send + Sync>,
+    ) -> Result<Self, OpenError> {
+        let me = settings.me.clone().ok_or(OpenError::NoMe)?;
+        let database = configured::database_path(&configured::data_folder(settings)?);
+        let interval = Duration::from_secs(settings.config.escalations.poll_seconds);
+        Ok(match settings.config.escalations.backend {
+            BackendKind::Local => PollerConfig {
+                interval,
+                ..PollerConfig::local(database, &me)
+            },
+            BackendKind::Github => PollerConfig::github(
+                database,
+                &me,
+                configured::github_config(settings)?,
+                secrets,
+                interval,
+            ),
+        })
+    }
+
+    /// The seen set's scope in the database: one per backend and person.
+    pub fn scope(&self) -> String {
+        match &self.source {
+            PollSource::Local => format!("local:{}", self.me.to_ascii_lowercase()),
+            PollSource::Github { config, .. } => {
+                format!(
+                    "github:{}/{}/{}:{}",
+                    config.api,
+                    config.owner,
+                    config.repo,
+                    self.me.to_ascii_lowercase()
+                )
+            }
+        }
+    }
+}
+
+/// How the last poll went, for the tray and the settings window.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PollStatus {
+    /// Not polled yet.
+    Starting,
+    /// The last poll succeeded.
+    Ok,
+    /// GitHub answered 401.
+    TokenRejected,
+    /// No GitHub token in the keyring.
+    MissingToken,
+    /// The token may not read the repository's issues.
+    Forbidden,
+    /// Rate limited until then.
+    RateLimited { until: DateTime<Utc> },
+    /// Offline or the backend failing for now; retried then.
+    Offline {
+        retry_at: DateTime<Utc>,
+        why: String,
+    },
+    /// Something that needs a person: a broken database, an unreadable keyring, a bad config.
+    Failed(String),
+}
+
+impl PollStatus {
+    /// Words for the tray ("GitHub token rejected"); times in UTC (the tray formats its own from
+    /// the fields when it wants the viewer's zone).
+    pub fn label(&self) -> String {
+        match self {
+            PollStatus::Starting => "Checking escalations…".into(),
+            PollStatus::Ok => "Escalations up to date".into(),
+            PollStatus::TokenRejected => "GitHub token rejected".into(),
+            PollStatus::MissingToken => {
+                "No GitHub token: run `rota secret set github-token`".into()
+            }
+            PollStatus::Forbidden => "GitHub token may not read the escalations repository".into(),
+            PollStatus::RateLimited { until } => format!(
+                "GitHub rate limit: next check at {}",
+                until.format("%H:%M UTC")
+            ),
+            PollStatus::Offline { retry_at, .. } => {
+                format!("Offline: retrying at {}", retry_at.format("%H:%M:%S UTC"))
+            }
+            PollStatus::Failed(why) => format!("Escalations unavailable: {why}"),
+        }
+    }
+
+    pub fn is_ok(&self) -> bool {
+        *self == PollStatus::Ok
+    }
+}
+
+/// What the tray shows, as of the last poll.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Snapshot {
+    /// My active escalations, newest first: the "My escalations (N)" submenu.
+    pub mine: Vec<Escalation>,
+    /// Whether any of mine is still open (not acknowledged): the tray icon's attention state.
+    pub unacknowledged: bool,
+    pub status: PollStatus,
+    /// Why the last notification could not be shown, if it could not.
+    pub notifier_error: Option<NotifyError>,
+    /// Polls done so far (successful or not).
+    pub polls: u64,
+    /// When the last successful poll ended.
+    pub last_success: Option<DateTime<Utc>>,
+}
+
+impl Snapshot {
+    /// What the poller last ran into, once it has polled ("GitHub token rejected").
+    pub fn problem(&self) -> Option<String> {
+        (!self.status.is_ok() && self.polls > 0).then(|| self.status.label())
+    }
+
+    fn new() -> Self {
+        Snapshot {
+            mine: Vec::new(),
+            unacknowledged: false,
+            status: PollStatus::Starting,
+            notifier_error: None,
+            polls: 0,
+            last_success: None,
+        }
+    }
+}
+
+enum Command {
+    PollNow,
+    Act(NoticeAction),
+}
+
+/// The running poller. Dropping it stops the task (as [`PollerHandle::shutdown`] does, without
+/// waiting).
+pub struct PollerHandle {
+    commands: mpsc::UnboundedSender<Command>,
+    stop: watch::Sender<bool>,
+    snapshot: watch::Receiver<Snapshot>,
+    task: Option<tokio::task::JoinHandle<()>>,
+}
+
+impl PollerHandle {
+    /// Polls at once (after a wake or reconnect the app noticed, a new token, the user's click).
+    pub fn poll_now(&self) {
+        let _ = self.commands.send(Command::PollNow);
+    }
+
+    /// Does what a notification action does: acknowledge through the backend (then poll), or
+    /// open a link. For the tray's own menu items.
+    pub fn act(&self, action: NoticeAction) {
+        let _ = self.commands.send(Command::Act(action));
+    }
+
+    /// The latest snapshot.
+    pub fn snapshot(&self) -> Snapshot {
+        self.snapshot.borrow().clone()
+    }
+
+    /// A receiver that sees every new snapshot (for async callers).
+    pub fn watch(&self) -> watch::Receiver<Snapshot> {
+        self.snapshot.clone()
+    }
+
+    /// Stops the task and waits for it to end (a poll in flight is finished first).
+    pub async fn shutdown(mut self) {
+        let _ = self.stop.send(true);
+        if let Some(task) = self.task.take() {
+            let _ = task.await;
+        }
+    }
+}
+
+impl Drop for PollerHandle {
+    fn drop(&mut self) {
+        let _ = self.stop.send(true);
+    }
+}
+
+/// Watches the signal a [`LocalStore`] rewrites after each change to an escalation
+/// ([`change_signal`]); each rewrite is a message on `tx` (a full channel already holds one: they
+/// coalesce).
+fn watch_writes(
+    database: &std::path::Path,
+    tx: mpsc::Sender<()>,
+) -> Option<notify::RecommendedWatcher> {
+    use notify::Watcher;
+    let signal = change_signal(database);
+    let folder = signal.parent()?.to_path_buf();
+    let name = signal.file_name()?.to_owned();
+    let mut watcher = notify::recommended_watcher(move |res: notify::Result<notify::Event>| {
+        let Ok(event) = res else { return };
+        if !matches!(
+            event.kind,
+            notify::EventKind::Modify(_) | notify::EventKind::Create(_)
+        ) {
+            return;
+        }
+        if event.paths.iter().any(|p| p.file_name() == Some(&*name)) {
+            let _ = tx.try_send(());
+        }
+    })
+    .map_err(|e| {
+        eprintln!("rota: changes to the local escalations will be seen at the next poll only: {e}")
+    })
+    .ok()?;
+    watcher
+        .watch(&folder, notify::RecursiveMode::NonRecursive)
+        .ok()?;
+    Some(watcher)
+}
+
+/// Starts the poller on `runtime`. It polls at once, then as the module docs say.
+/// `on_change` runs on the poller's task after every poll and action: keep it short.
+pub fn spawn(
+    runtime: &tokio::runtime::Handle,
+    config: PollerConfig,
+    notifier: Arc<dyn Notifier>,
+    on_change: impl Fn(&Snapshot) + Send + 'static,
+) -> PollerHandle {
+    let (commands, rx) = mpsc::unbounded_channel();
+    let (stop, stop_rx) = watch::channel(false);
+    let (snap_tx, snapshot) = watch::channel(Snapshot::new());
+    let sink_tx = commands.clone();
+    let sink: ActionSink = Arc::new(move |a| {
+        let _ = sink_tx.send(Command::Act(a));
+    });
+    let poller = Poller {
+        scope: config.scope(),
+        config,
+        notifier,
+        sink,
+        store: None,
+        backend: None,
+        snapshot: Snapshot::new(),
+        attempt: 0,
+        last_mark: None,
+    };
+    let task = runtime.spawn(poller.run(rx, stop_rx, snap_tx, Box::new(on_change)));
+    PollerHandle {
+        commands,
+        stop,
+        snapshot,
+        task: Some(task),
+    }
+}
+
+/// Whether the machine slept between two checks: the wall clock moved more than the monotonic
+/// one (which stops during sleep) by [`WAKE_SLACK`]. A wall clock set back is no wake.
+pub fn woke(monotonic: Duration, wall_before: SystemTime, wall_now: SystemTime) -> bool {
+    wall_now
+        .duration_since(wall_before)
+        .is_ok_and(|wall| wall > monotonic + WAKE_SLACK)
+}
+
+fn now() -> DateTime<Utc> {
+    clock::now().unwrap_or_else(|_| DateTime::from(clock::system_time()))
+}
+
+/// A fraction in 0..1 that differs between processes and calls: backoff jitter.
+fn jitter() -> f64 {
+    use std::hash::{BuildHasher, Hasher};
+    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+    h.write_u64(
+        clock::system_time()
+            .duration_since(SystemTime::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos() as u64),
+    );
+    (h.finish() >> 11) as f64 / (1u64 << 53) as f64
+}
+
+fn until(t: DateTime<Utc>) -> Duration {
+    (t - now()).to_std().unwrap_or(Duration::ZERO)
+}
+
+struct Poller {
+    config: PollerConfig,
+    scope: String,
+    notifier: Arc<dyn Notifier>,
+    sink: ActionSink,
+    store: Option<Arc<LocalStore>>,
+    backend: Option<Arc<AnyBackend>>,
+    snapshot: Snapshot,
+    /// Failures in a row, for the backoff.
+    attempt: u32,
+    /// The local database's change mark at the last poll.
+    last_mark: Option<i64>,
+}
+
+impl Poller {
+    async fn run(
+        mut self,
+        mut commands: mpsc::UnboundedReceiver<Command>,
+        mut stop: watch::Receiver<bool>,
+        snapshots: watch::Sender<Snapshot>,
+        on_change: Box<dyn Fn(&Snapshot) + Send>,
+    ) {
+        let is_local = matches!(self.config.source, PollSource::Local);
+        // Writes to the local database, from any process; set up once the store is open.
+        let (writes_tx, mut writes) = mpsc::channel(1);
+        let mut watcher = None;
+        let mut wake_check = Box::pin(clock::sleep(self.config.wake_check));
+        let mut last_check = (Instant::now(), clock::system_time());
+        let mut next_poll = Instant::now();
+        loop {
+            let mut poll = false;
+            tokio::select! {
+                _ = stop.changed() => break,
+                command = commands.recv() => match command {
+                    None => break,
+                    Some(Command::PollNow) => poll = true,
+                    Some(Command::Act(action)) => poll = self.act(action).await,
+                },
+                _ = tokio::time::sleep_until(next_poll) => poll = true,
+                Some(()) = writes.recv() => poll = self.local_changed(),
+                _ = &mut wake_check => {
+                    wake_check.set(clock::sleep(self.config.wake_check));
+                    let (mono, wall) = (Instant::now(), clock::system_time());
+                    if woke(mono - last_check.0, last_check.1, wall) {
+                        self.attempt = 0;
+                        poll = true;
+                    }
+                    last_check = (mono, wall);
+                }
+            }
+            if *stop.borrow() {
+                break;
+            }
+            if poll {
+                // Watch before reading, so no change slips between the read and the watch; the
+                // folder may only exist once the first poll has opened the store.
+                if is_local && watcher.is_none() {
+                    watcher = watch_writes(&self.config.database, writes_tx.clone());
+                }
+                let wait = self.poll().await;
+                if is_local && watcher.is_none() {
+                    watcher = watch_writes(&self.config.database, writes_tx.clone());
+                }
+                next_poll = Instant::now() + wait;
+                let _ = snapshots.send(self.snapshot.clone());
+                on_change(&self.snapshot);
+            }
+        }
+    }
+
+    /// Whether the local database changed since the last poll (any process, any escalation).
+    fn local_changed(&mut self) -> bool {
+        let Some(store) = &self.store else {
+            return false;
+        };
+        match store.change_mark() {
+            Ok(mark) => self.last_mark != Some(mark),
+            Err(_) => false, // a busy database: the next check sees it
+        }
+    }
+
+    async fn act(&mut self, action: NoticeAction) -> bool {
+        match action {
+            NoticeAction::Open { url } => {
+                if let Err(e) = open_link(&url) {
+                    eprintln!("rota: cannot open the escalation's link: {e}");
+                }
+                false
+            }
+            NoticeAction::Acknowledge { id } => {
+                if self.backend.is_none() {
+                    self.connect().await;
+                }
+                match &self.backend {
+                    Some(b) => {
+                        if let Err(e) = b.acknowledge(&id, now()).await {
+                            eprintln!("rota: cannot acknowledge escalation {id}: {e}");
+                        }
+                    }
+                    None => eprintln!(
+                        "rota: cannot acknowledge escalation {id}: {}",
+                        self.snapshot.status.label()
+                    ),
+                }
+                true
+            }
+        }
+    }
+
+    /// Opens the seen-set store and the backend, as far as they are not open. On failure the
+    /// status says why.
+    async fn connect(&mut self) {
+        if self.store.is_none() {
+            match LocalStore::open(&self.config.database) {
+                Ok(s) => self.store = Some(Arc::new(s)),
+                Err(e) => {
+                    self.snapshot.status = PollStatus::Failed(e.to_string());
+                    return;
+                }
+            }
+        }
+        if self.backend.is_some() {
+            return;
+        }
+        let opened = match &self.config.source {
+            PollSource::Local => LocalStore::open(&self.config.database)
+                .map(AnyBackend::Local)
+                .map_err(OpenError::Backend),
+            PollSource::Github { config, secrets } => {
+                let (config, secrets) = (config.clone(), secrets.clone());
+                // The keyring answers over D-Bus or a system call: off the async threads.
+                tokio::task::spawn_blocking(move || {
+                    configured::open_github(config, &*secrets).map(AnyBackend::Github)
+                })
+                .await
+                .unwrap_or_else(|e| {
+                    Err(OpenError::Backend(BackendError::Failed(format!(
+                        "keyring task: {e}"
+                    ))))
+                })
+            }
+        };
+        match opened {
+            Ok(b) => self.backend = Some(Arc::new(b)),
+            Err(OpenError::MissingToken) => self.snapshot.status = PollStatus::MissingToken,
+            Err(e) => self.snapshot.status = PollStatus::Failed(e.to_string()),
+        }
+    }
+
+    /// One poll; returns how long to wait before the next regular one.
+    async fn poll(&mut self) -> Duration {
+        self.snapshot.polls += 1;
+        self.connect().await;
+        let (Some(store), Some(backend)) = (self.store.clone(), self.backend.clone()) else {
+            return match self.snapshot.status {
+                PollStatus::MissingToken => AUTH_RETRY,
+                _ => self.config.interval,
+            };
+        };
+        let mark = store.change_mark().ok();
+        // Local: every open escalation (a reassignment to me names who had it). GitHub: mine,
+        // as the issue list asks (one conditional request).
+        let filter = match self.config.source {
+            PollSource::Local => None,
+            PollSource::Github { .. } => Some(self.config.me.as_str()),
+        };
+        let listed = backend.list_open(filter).await;
+        let now = now();
+        let list = match listed {
+            Ok(list) => list,
+            Err(e) => return self.failed(e, now),
+        };
+        self.attempt = 0;
+        if let Err(e) = self.announce(&store, &list, now).await {
+            self.snapshot.status = PollStatus::Failed(e.to_string());
+            return self.config.interval;
+        }
+        self.last_mark = mark;
+        let mut mine: Vec<Escalation> = list
+            .into_iter()
+            .filter(|e| {
+                e.state.is_active()
+                    && e.assignee
+                        .as_deref()
+                        .is_some_and(|a| same_handle(a, &self.config.me))
+            })
+            .collect();
+        mine.sort_by(|a, b| {
+            b.created_at
+                .cmp(&a.created_at)
+                .then_with(|| b.id.cmp(&a.id))
+        });
+        self.snapshot.unacknowledged = mine.iter().any(|e| e.state == EscalationState::Open);
+        self.snapshot.mine = mine;
+        self.snapshot.status = PollStatus::Ok;
+        self.snapshot.last_success = Some(now);
+        self.config.interval
+    }
+
+    /// Decides, shows and remembers: the exactly-once step.
+    async fn announce(
+        &mut self,
+        store: &Arc<LocalStore>,
+        list: &[Escalation],
+        now: DateTime<Utc>,
+    ) -> Result<(), BackendError> {
+        let before = store.load_seen(&self.scope)?;
+        let decision = decide(before.as_ref(), &self.config.me, list);
+        let mut unshown = Vec::new();
+        let mut error = None;
+        for (i, notice) in decision.notices.iter().enumerate() {
+            let (notifier, sink, notice) =
+                (self.notifier.clone(), self.sink.clone(), notice.clone());
+            let shown = tokio::task::spawn_blocking(move || notifier.show(&notice, sink))
+                .await
+                .unwrap_or_else(|e| Err(NotifyError::Failed(format!("notifier task: {e}"))));
+            if let Err(e) = shown {
+                unshown.push(i);
+                error = Some(e);
+            }
+        }
+        if let Some(e) = &error {
+            if self.snapshot.notifier_error.as_ref() != Some(e) {
+                eprintln!("rota: {e}");
+            }
+        }
+        self.snapshot.notifier_error = error;
+        if let Some(seen) = seen_after_delivery(before.as_ref(), &decision, &unshown) {
+            store.save_seen(&self.scope, &seen, now)?;
+        }
+        Ok(())
+    }
+
+    fn failed(&mut self, e: BackendError, now: DateTime<Utc>) -> Duration {
+        let retry_at = e.retry_at(now, self.attempt, jitter());
+        self.attempt = self.attempt.saturating_add(1);
+        self.snapshot.status = match &e {
+            BackendError::Unauthorized => PollStatus::TokenRejected,
+            BackendError::Forbidden => PollStatus::Forbidden,
+            BackendError::RateLimited { until } => PollStatus::RateLimited { until: *until },
+            BackendError::Transient(why) => PollStatus::Offline {
+                retry_at: retry_at.unwrap_or(now),
+                why: why.clone(),
+            },
+            other => PollStatus::Failed(other.to_string()),
+        };
+        match e {
+            BackendError::Unauthorized | BackendError::Forbidden => {
+                // Read the keyring again next time: the user may have stored a new token.
+                if matches!(self.config.source, PollSource::Github { .. }) {
+                    self.backend = None;
+                }
+                AUTH_RETRY
+            }
+            _ => retry_at.map(until).unwrap_or(self.config.interval),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_wake_is_a_wall_clock_jump_past_the_monotonic_one() {
+        let t0 = SystemTime::UNIX_EPOCH + Duration::from_secs(1_700_000_000);
+        let check = |mono: u64, wall: i64, expected: bool| {
+            let wall_now = if wall >= 0 {
+                t0 + Duration::from_secs(wall as u64)
+            } else {
+                t0 - Duration::from_secs((-wall) as u64)
+            };
+            assert_eq!(
+                woke(Duration::from_secs(mono), t0, wall_now),
+                expected,
+                "mono {mono} s, wall {wall} s"
+            );
+        };
+        check(5, 5, false); // awake
+        check(5, 7, false); // NTP nudges are no sleep
+        check(5, 9, true); // 4 s lost
+        check(5, 3600, true); // an hour asleep
+        check(5, -60, false); // the clock was set back
+    }
+
+    #[test]
+    fn github_is_never_polled_faster_than_every_15_s() {
+        let cfg = GithubConfig::new("http://127.0.0.1:1", "acme/esc", "ann").unwrap();
+        let store: Arc<dyn SecretStore + Send + Sync> = Arc::new(crate::secrets::OsKeyring);
+        let p = PollerConfig::github("/tmp/x.sqlite3", "Ann", cfg, store, Duration::from_secs(1));
+        assert_eq!(p.interval, MIN_GITHUB_INTERVAL);
+        assert_eq!(p.scope(), "github:http://127.0.0.1:1/acme/esc:ann");
+        assert_eq!(PollerConfig::local("/tmp/x", "Ann").scope(), "local:ann");
+    }
+}

@@ -1,0 +1,236 @@
+//! How Rota's processes find and talk to each other, without a toolkit: the window kinds, the
+//! tray hosts, the programs side by side, the environment a window is started with, and starting
+//! the windows process (`rota-app --window KIND`).
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+use std::str::FromStr;
+
+/// The windows' program, installed beside `rota`: Tauri, GTK and WebKit, started on demand.
+pub const APP_BINARY: &str = "rota-app";
+/// The command line and the lean Linux tray.
+pub const CLI_BINARY: &str = "rota";
+
+/// How the tray tells the windows process why the shortcut is not active.
+pub const SHORTCUT_PROBLEM_VAR: &str = "ROTA_SHORTCUT_PROBLEM";
+/// How the tray tells the windows process what its escalations poller last ran into
+/// ("GitHub token rejected").
+pub const ESCALATIONS_PROBLEM_VAR: &str = "ROTA_ESCALATIONS_PROBLEM";
+
+/// Which window to open.
+#[derive(Serialize, Deserialize, Debug, Clone, Copy, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub enum WindowKind {
+    Dashboard,
+    Settings,
+    Escalate,
+}
+
+impl WindowKind {
+    pub const ALL: [WindowKind; 3] = [
+        WindowKind::Dashboard,
+        WindowKind::Settings,
+        WindowKind::Escalate,
+    ];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            WindowKind::Dashboard => "dashboard",
+            WindowKind::Settings => "settings",
+            WindowKind::Escalate => "escalate",
+        }
+    }
+}
+
+impl fmt::Display for WindowKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.label())
+    }
+}
+
+/// A name that is not a window.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnknownName {
+    what: &'static str,
+    name: String,
+    expected: String,
+}
+
+impl fmt::Display for UnknownName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "no {} called {:?}; use one of {}",
+            self.what, self.name, self.expected
+        )
+    }
+}
+
+impl std::error::Error for UnknownName {}
+
+impl FromStr for WindowKind {
+    type Err = UnknownName;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        WindowKind::ALL
+            .into_iter()
+            .find(|k| k.label().eq_ignore_ascii_case(s))
+            .ok_or_else(|| UnknownName {
+                what: "window",
+                name: s.to_owned(),
+                expected: "dashboard, settings, escalate".into(),
+            })
+    }
+}
+
+/// Which program draws the tray: the same menu model either way.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TrayHost {
+    /// StatusNotifierItem and dbusmenu over D-Bus, no toolkit (`rota`): the default on Linux.
+    Sni,
+    /// Tauri's tray icon and menu (`rota-app --tray`): the default on macOS and Windows.
+    Tauri,
+}
+
+impl TrayHost {
+    pub const DEFAULT: TrayHost = if cfg!(target_os = "linux") {
+        TrayHost::Sni
+    } else {
+        TrayHost::Tauri
+    };
+
+    pub fn label(self) -> &'static str {
+        match self {
+            TrayHost::Sni => "sni",
+            TrayHost::Tauri => "tauri",
+        }
+    }
+}
+
+impl FromStr for TrayHost {
+    type Err = UnknownName;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        [TrayHost::Sni, TrayHost::Tauri]
+            .into_iter()
+            .find(|h| h.label().eq_ignore_ascii_case(s))
+            .ok_or_else(|| UnknownName {
+                what: "tray host",
+                name: s.to_owned(),
+                expected: "sni, tauri".into(),
+            })
+    }
+}
+
+/// The command line's overrides of the config, as every process takes them.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Overrides {
+    pub config: Option<std::path::PathBuf>,
+    pub schedule: Option<String>,
+    pub roster: Option<String>,
+}
+
+impl Overrides {
+    /// The same overrides as command-line flags, for a process started with them.
+    pub fn args(&self) -> Vec<std::ffi::OsString> {
+        let mut args = Vec::new();
+        if let Some(c) = &self.config {
+            args.extend(["--config".into(), c.clone().into_os_string()]);
+        }
+        for (flag, value) in [("--schedule", &self.schedule), ("--roster", &self.roster)] {
+            if let Some(v) = value {
+                args.extend([flag.into(), v.into()]);
+            }
+        }
+        args
+    }
+}
+
+/// The program `name` beside this one (`rota` and `rota-app` are installed side by side).
+pub fn sibling(name: &str) -> std::io::Result<std::path::PathBuf> {
+    Ok(std::env::current_exe()?.with_file_name(format!("{name}{}", std::env::consts::EXE_SUFFIX)))
+}
+
+/// Whether there is a desktop to show a tray or windows on. (Always, outside Linux and the BSDs.)
+pub fn in_desktop_session() -> bool {
+    cfg!(any(target_os = "macos", windows))
+        || std::env::var_os("DISPLAY").is_some()
+        || std::env::var_os("WAYLAND_DISPLAY").is_some()
+}
+
+/// What the tray knows that a window shows.
+#[derive(Debug, Clone, Default)]
+pub struct TrayNews {
+    pub shortcut_problem: Option<String>,
+    pub escalations_problem: Option<String>,
+}
+
+/// Starts (or, through the running one, reaches) the windows process for `kind`.
+pub fn spawn_window(
+    overrides: &Overrides,
+    kind: WindowKind,
+    news: &TrayNews,
+) -> std::io::Result<()> {
+    let mut cmd = std::process::Command::new(sibling(APP_BINARY)?);
+    cmd.arg("--window").arg(kind.label()).args(overrides.args());
+    for (var, value) in [
+        (SHORTCUT_PROBLEM_VAR, &news.shortcut_problem),
+        (ESCALATIONS_PROBLEM_VAR, &news.escalations_problem),
+    ] {
+        match value {
+            Some(v) => cmd.env(var, v),
+            None => cmd.env_remove(var),
+        };
+    }
+    // The windows end with the tray, however the tray ends (Quit, a signal, a crash).
+    #[cfg(target_os = "linux")]
+    {
+        use std::os::unix::process::CommandExt;
+        // SAFETY: prctl is async-signal-safe and touches no memory of the parent.
+        unsafe {
+            cmd.pre_exec(|| {
+                if libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGTERM) == -1 {
+                    return Err(std::io::Error::last_os_error());
+                }
+                Ok(())
+            });
+        }
+    }
+    let mut child = cmd.spawn()?;
+    // Reap it when it ends, so no zombie stays behind.
+    std::thread::spawn(move || child.wait());
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_round_trip() {
+        for k in WindowKind::ALL {
+            assert_eq!(k.label().parse::<WindowKind>(), Ok(k));
+        }
+        assert_eq!("Escalate".parse::<WindowKind>(), Ok(WindowKind::Escalate));
+        assert!("tray"
+            .parse::<WindowKind>()
+            .unwrap_err()
+            .to_string()
+            .contains("dashboard, settings, escalate"));
+        assert_eq!("tauri".parse::<TrayHost>(), Ok(TrayHost::Tauri));
+        assert_eq!("sni".parse::<TrayHost>(), Ok(TrayHost::Sni));
+    }
+
+    #[test]
+    fn overrides_become_flags() {
+        let o = Overrides {
+            config: Some("/c/config.toml".into()),
+            schedule: None,
+            roster: Some("people.toml".into()),
+        };
+        assert_eq!(
+            o.args(),
+            ["--config", "/c/config.toml", "--roster", "people.toml"].map(std::ffi::OsString::from)
+        );
+    }
+}

@@ -1,0 +1,124 @@
+//! Settings resolved: the config file read, then the command line's overrides applied, paths made
+//! absolute and `timezone = "auto"` turned into the system's zone.
+
+use crate::clock;
+use crate::protocol::Overrides;
+use crate::sources::Source;
+use chrono_tz::Tz;
+use rota_core::{parse_config, Config, Finding, ViewerZone};
+use std::path::{Path, PathBuf};
+
+/// Why a command could not run; each maps to an exit status.
+#[derive(Debug)]
+pub enum Failure {
+    /// Exit 2: the command line (or `ROTA_NOW`) is wrong.
+    Usage(String),
+    /// Exit 1: an input file has errors.
+    Input(Vec<String>),
+}
+
+impl Failure {
+    pub fn input(msg: impl Into<String>) -> Self {
+        Failure::Input(vec![msg.into()])
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// The config file read, if one exists.
+    pub config_file: Option<PathBuf>,
+    pub config: Config,
+    pub schedule: Source,
+    pub roster: Option<Source>,
+    pub viewer: Tz,
+    pub me: Option<String>,
+    /// Where Rota keeps its data (SQLite, caches).
+    pub data_dir: Option<PathBuf>,
+    /// What the config file's parser found.
+    pub findings: Vec<Finding>,
+}
+
+/// `$XDG_CONFIG_HOME/rota/config.toml` (the platform's config folder elsewhere).
+pub fn default_config_file() -> Option<PathBuf> {
+    dirs::config_dir().map(|d| d.join("rota").join("config.toml"))
+}
+
+pub fn data_dir() -> Option<PathBuf> {
+    dirs::data_dir().map(|d| d.join("rota"))
+}
+
+/// Reads the config and applies the overrides. `tz` is the command's `--tz`, if any.
+pub fn resolve(overrides: &Overrides, tz: Option<&str>) -> Result<Settings, Failure> {
+    let (file, explicit) = match &overrides.config {
+        Some(p) => (Some(p.clone()), true),
+        None => (default_config_file(), false),
+    };
+    let mut findings = Vec::new();
+    let (config, config_file) = match file {
+        Some(path) => match std::fs::read_to_string(&path) {
+            Ok(text) => {
+                let parsed = parse_config(&path.display().to_string(), &text);
+                findings = parsed.findings;
+                (parsed.value, Some(path))
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound && !explicit => {
+                (Config::default(), None)
+            }
+            Err(e) => {
+                let why = if e.kind() == std::io::ErrorKind::NotFound {
+                    "no such file".to_owned()
+                } else {
+                    e.to_string()
+                };
+                return Err(Failure::input(format!(
+                    "{}: {why}; check the --config path",
+                    path.display()
+                )));
+            }
+        },
+        None => (Config::default(), None),
+    };
+    let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
+    let base: PathBuf = config_file
+        .as_deref()
+        .and_then(Path::parent)
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| cwd.clone());
+    let cfg_name = config_file
+        .as_ref()
+        .map(|p| p.display().to_string())
+        .unwrap_or_else(|| "the default config".into());
+
+    let schedule = match &overrides.schedule {
+        Some(s) => Source::parse(s, &cwd).map_err(Failure::Usage)?,
+        None => Source::parse(&config.schedule.source, &base)
+            .map_err(|e| Failure::input(format!("{cfg_name}: schedule.source: {e}")))?,
+    };
+    let roster = match (&overrides.roster, &config.roster.source) {
+        (Some(s), _) => Some(Source::parse(s, &cwd).map_err(Failure::Usage)?),
+        (None, Some(s)) => Some(
+            Source::parse(s, &base)
+                .map_err(|e| Failure::input(format!("{cfg_name}: roster.source: {e}")))?,
+        ),
+        // The demo schedule brings its own people.
+        (None, None) if schedule == Source::Demo => Some(Source::Demo),
+        (None, None) => None,
+    };
+    let viewer = match tz {
+        Some(z) => clock::parse_zone(z).map_err(Failure::Usage)?,
+        None => match config.timezone {
+            ViewerZone::Named(z) => z,
+            ViewerZone::Auto => clock::system_zone().unwrap_or(Tz::UTC),
+        },
+    };
+    Ok(Settings {
+        config_file,
+        me: config.me.clone(),
+        config,
+        schedule,
+        roster,
+        viewer,
+        data_dir: data_dir(),
+        findings,
+    })
+}

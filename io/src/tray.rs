@@ -1,0 +1,350 @@
+//! The tray process, whichever host draws it: it keeps the tray model true (each minute, on file
+//! changes, after a wake), watches my escalations, sends the outbox, listens for the quick
+//! escalate shortcut, and starts the windows process when a window is asked for.
+//!
+//! It draws nothing. A host (the lean StatusNotifierItem one in `rota`, Tauri's in `rota-app`)
+//! implements [`TrayView`] to show the core's [`TrayModel`] and sends every click here as a
+//! [`Request`]; the rest is the same code for both.
+
+use crate::clock;
+use crate::live::{self, Live, Surface};
+use crate::notifier::{DesktopNotifier, NoticeAction};
+use crate::poller::{self, PollerConfig, PollerHandle, Snapshot};
+use crate::protocol::{self, Overrides, TrayNews, WindowKind};
+use crate::secrets::OsKeyring;
+use crate::settings::{self, Settings};
+use crate::sources::Reader;
+use crate::{autostart, escalations};
+use chrono::Utc;
+use rota_core::shortcut::Shortcut;
+use rota_core::tray::{tray_model, EscalationsSummary, MenuAction, TrayInputs, TrayModel};
+use std::future::Future;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex as StdMutex};
+use std::time::Duration;
+use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender};
+use tokio::sync::{Mutex, Notify};
+
+/// What reaches the tray's main loop: from its menu, its shortcut, and other `rota` processes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Request {
+    Action(MenuAction),
+    Open(WindowKind),
+    OutboxChanged,
+}
+
+/// A tray host: shows the model it is given.
+pub trait TrayView: Send + Sync + 'static {
+    /// Shows `model` in place of what was shown.
+    fn show(&self, model: TrayModel) -> impl Future<Output = ()> + Send;
+    /// Takes the tray item away (Quit).
+    fn close(&self) -> impl Future<Output = ()> + Send;
+}
+
+/// A way to grab the quick escalate shortcut system-wide.
+pub trait ShortcutKeys: Send + Sync + 'static {
+    /// Grabs `shortcut` in place of the previous one (`None`: no shortcut). Says why not.
+    fn set(&self, shortcut: Option<&Shortcut>) -> Result<(), String>;
+}
+
+#[cfg(target_os = "linux")]
+impl ShortcutKeys for crate::shortcut::Grabber {
+    fn set(&self, shortcut: Option<&Shortcut>) -> Result<(), String> {
+        crate::shortcut::Grabber::set(self, shortcut)
+    }
+}
+
+/// The shortcut grabber a host can offer, or why it has none.
+pub type Keys = Result<Box<dyn ShortcutKeys>, String>;
+
+/// The X key grab (Linux), reporting presses as [`Request::Open`] of the escalate window.
+#[cfg(target_os = "linux")]
+pub fn x11_keys(requests: &UnboundedSender<Request>) -> Keys {
+    let tx = requests.clone();
+    crate::shortcut::Grabber::connect(move || {
+        let _ = tx.send(Request::Open(WindowKind::Escalate));
+    })
+    .map(|g| Box::new(g) as Box<dyn ShortcutKeys>)
+}
+
+/// With nothing waiting in the outbox, it is looked at again this often anyway (what a process
+/// queued without telling the tray, say while the session bus was away).
+const OUTBOX_IDLE_LOOK: Duration = Duration::from_secs(15 * 60);
+
+struct Tray<V> {
+    overrides: Overrides,
+    live: Mutex<Live>,
+    reader: Reader,
+    view: V,
+    /// The escalations poller, when `me` is set.
+    poller: StdMutex<Option<PollerHandle>>,
+    keys: Option<Box<dyn ShortcutKeys>>,
+    /// Why the quick escalate shortcut is not active, when it is not.
+    shortcut_problem: StdMutex<Option<String>>,
+    /// Escalations waiting in the outbox, as of the sender's last look.
+    waiting: AtomicUsize,
+    /// Wakes the outbox sender (something was filed, or settings changed).
+    outbox_wake: Notify,
+}
+
+/// Runs the tray until Quit: reads the inputs, has the host make its view from the first model
+/// (`make_view`), then serves `requests`. Returns the exit status. The host has already made sure
+/// this is the session's only tray.
+pub async fn run<V, F, Fut>(
+    overrides: Overrides,
+    open: Option<WindowKind>,
+    mut requests: UnboundedReceiver<Request>,
+    keys: Keys,
+    make_view: F,
+) -> i32
+where
+    V: TrayView,
+    F: FnOnce(TrayModel) -> Fut,
+    Fut: Future<Output = Result<V, String>>,
+{
+    let reader = Reader::new(settings::data_dir().map(|d| d.join("cache")));
+    let live = Live::start(overrides.clone(), &reader).await;
+    let first = model_of(&live, None, 0);
+    let settings = live.settings.clone();
+    let view = match make_view(first).await {
+        Ok(view) => view,
+        Err(e) => {
+            eprintln!("rota: the tray item could not be shown: {e}");
+            return 1;
+        }
+    };
+    eprintln!("rota: tray ready");
+    let (keys, no_keys) = match keys {
+        Ok(k) => (Some(k), None),
+        Err(e) => (None, Some(e)),
+    };
+    let tray = Arc::new(Tray {
+        overrides,
+        live: Mutex::new(live),
+        reader,
+        view,
+        poller: Default::default(),
+        keys,
+        shortcut_problem: StdMutex::new(no_keys),
+        waiting: Default::default(),
+        outbox_wake: Notify::new(),
+    });
+    tray.apply(&settings);
+    tokio::spawn({
+        let tray = tray.clone();
+        async move { live::follow(&tray.live, &tray.reader, &tray).await }
+    });
+    tokio::spawn(outbox_loop(tray.clone()));
+    let open = match open {
+        Some(kind) => Some(kind),
+        None => unseen_tray().await,
+    };
+    if let Some(kind) = open {
+        tray.open_window(kind);
+    }
+    // Windows are started from this task only: their parent-death signal is tied to the thread
+    // that starts them, and this one lives as long as the tray.
+    while let Some(request) = requests.recv().await {
+        match request {
+            Request::Open(kind) => tray.open_window(kind),
+            Request::OutboxChanged => tray.outbox_wake.notify_one(),
+            Request::Action(MenuAction::Quit) => break,
+            Request::Action(action) => tray.act(action).await,
+        }
+    }
+    tray.view.close().await;
+    0
+}
+
+/// On a desktop whose panel shows no tray items, says so once and asks for the dashboard, so
+/// that Rota is never running unseen.
+async fn unseen_tray() -> Option<WindowKind> {
+    #[cfg(target_os = "linux")]
+    if !crate::instance::has_tray_watcher().await {
+        eprintln!(
+            "rota: no tray host on this desktop ({}); opening the dashboard",
+            crate::instance::WATCHER
+        );
+        if let Err(e) = DesktopNotifier::new().show_text(&rota_core::tray::no_tray_host_notice()) {
+            eprintln!("rota: {e}");
+        }
+        return Some(WindowKind::Dashboard);
+    }
+    None
+}
+
+/// The tray model for the current state.
+fn model_of(live: &Live, snapshot: Option<&Snapshot>, waiting: usize) -> TrayModel {
+    let at = clock::now().unwrap_or_else(|_| Utc::now());
+    let escalations = snapshot.map(|s| EscalationsSummary {
+        mine: s.mine.clone(),
+        unacknowledged: s.unacknowledged,
+        problem: s.problem(),
+    });
+    tray_model(&TrayInputs {
+        glance: &live.glance(at),
+        timing: &live.settings.config.schedule.timing,
+        demo: live.inputs.schedule.demo.as_deref(),
+        problems: &live.problems,
+        escalations: escalations.as_ref(),
+        outbox_waiting: waiting,
+        start_at_login: autostart::enabled(),
+    })
+}
+
+impl<V: TrayView> Tray<V> {
+    fn snapshot(&self) -> Option<Snapshot> {
+        self.poller
+            .lock()
+            .ok()?
+            .as_ref()
+            .map(PollerHandle::snapshot)
+    }
+
+    /// Acts on settings: the poller, the shortcut, the outbox.
+    fn apply(self: &Arc<Self>, settings: &Settings) {
+        self.start_poller(settings);
+        self.grab_shortcut(settings);
+        self.outbox_wake.notify_one();
+    }
+
+    /// Starts the escalations poller for the settings (replacing a running one). Without `me`
+    /// there is nothing to announce, so no poller runs.
+    fn start_poller(self: &Arc<Self>, settings: &Settings) {
+        let mut slot = self.poller.lock().unwrap_or_else(|e| e.into_inner());
+        slot.take();
+        if settings.me.is_none() {
+            return;
+        }
+        match PollerConfig::from_settings(settings, Arc::new(OsKeyring)) {
+            Ok(config) => {
+                let tray = Arc::downgrade(self);
+                let first = AtomicBool::new(true);
+                let runtime = tokio::runtime::Handle::current();
+                let poller = poller::spawn(
+                    &runtime.clone(),
+                    config,
+                    Arc::new(DesktopNotifier::new()),
+                    move |snap| {
+                        // A readiness line for scripts and tests: escalations are being watched.
+                        if snap.last_success.is_some() && first.swap(false, Ordering::Relaxed) {
+                            eprintln!("rota: escalations watched");
+                        }
+                        if let Some(tray) = tray.upgrade() {
+                            runtime.spawn(async move { tray.refresh().await });
+                        }
+                    },
+                );
+                *slot = Some(poller);
+            }
+            Err(e) => eprintln!("rota: escalations will not be watched: {e}"),
+        }
+    }
+
+    /// Grabs the quick escalate shortcut the settings name (replacing the previous one). Where
+    /// that is refused, the reason is kept for the settings window.
+    fn grab_shortcut(&self, settings: &Settings) {
+        let Some(keys) = &self.keys else { return };
+        let wanted = settings
+            .config
+            .shortcut
+            .as_deref()
+            .and_then(|s| s.parse::<Shortcut>().ok());
+        let problem = keys.set(wanted.as_ref()).err().map(|why| {
+            let sc = settings.config.shortcut.as_deref().unwrap_or_default();
+            format!("{sc} could not be registered ({why}). Where the desktop does not allow global shortcuts (most Wayland desktops), bind a key to `rota --open escalate` in its keyboard settings.")
+        });
+        if let Some(p) = &problem {
+            eprintln!("rota: {p}");
+        }
+        *self
+            .shortcut_problem
+            .lock()
+            .unwrap_or_else(|e| e.into_inner()) = problem;
+    }
+
+    /// Starts (or reaches) the windows process for `kind`, with what the tray knows that the
+    /// window shows.
+    fn open_window(&self, kind: WindowKind) {
+        let news = TrayNews {
+            shortcut_problem: self.shortcut_problem.lock().ok().and_then(|p| p.clone()),
+            escalations_problem: self.snapshot().and_then(|s| s.problem()),
+        };
+        if let Err(e) = protocol::spawn_window(&self.overrides, kind, &news) {
+            eprintln!("rota: the {kind} window could not be opened: {e}");
+        }
+    }
+
+    async fn act(self: &Arc<Self>, action: MenuAction) {
+        match action {
+            MenuAction::Escalate => self.open_window(WindowKind::Escalate),
+            MenuAction::OpenDashboard => self.open_window(WindowKind::Dashboard),
+            MenuAction::Settings => self.open_window(WindowKind::Settings),
+            MenuAction::StartAtLogin => {
+                if let Err(e) = autostart::set(!autostart::enabled()) {
+                    eprintln!("rota: start at login could not be changed: {e}");
+                }
+                self.refresh().await;
+            }
+            MenuAction::OpenEscalation(id) => {
+                let url = self
+                    .snapshot()
+                    .and_then(|s| s.mine.into_iter().find(|e| e.id == id))
+                    .and_then(|e| e.url);
+                match (
+                    url,
+                    self.poller.lock().ok().as_ref().and_then(|p| p.as_ref()),
+                ) {
+                    (Some(url), Some(p)) => p.act(NoticeAction::Open { url }),
+                    // Gone since the menu was drawn (resolved, reassigned), or no link: the
+                    // dashboard shows where it went.
+                    _ => self.open_window(WindowKind::Dashboard),
+                }
+            }
+            MenuAction::Quit => {}
+        }
+    }
+}
+
+impl<V: TrayView> Surface for Arc<Tray<V>> {
+    fn settings_changed(&self, settings: &Settings) {
+        self.apply(settings);
+    }
+
+    /// Puts the current state in the tray.
+    async fn refresh(&self) {
+        let snapshot = self.snapshot();
+        let model = model_of(
+            &*self.live.lock().await,
+            snapshot.as_ref(),
+            self.waiting.load(Ordering::Relaxed),
+        );
+        self.view.show(model).await;
+    }
+}
+
+/// Sends what waits in the outbox: at start, when told something was filed or settings changed,
+/// when the backoff says the next try is due, and now and then anyway.
+async fn outbox_loop<V: TrayView>(tray: Arc<Tray<V>>) {
+    loop {
+        let settings = tray.live.lock().await.settings.clone();
+        let now = clock::now().unwrap_or_else(|_| Utc::now());
+        let (waiting, next) = escalations::configured::drain(&settings, Utc::now().max(now)).await;
+        let before = tray.waiting.swap(waiting, Ordering::Relaxed);
+        if before != waiting {
+            tray.refresh().await;
+        }
+        let wait = match (waiting, next) {
+            (0, _) => OUTBOX_IDLE_LOOK,
+            (_, Some(t)) => (t - Utc::now())
+                .to_std()
+                .unwrap_or_default()
+                .clamp(Duration::from_secs(1), Duration::from_secs(60)),
+            (_, None) => Duration::from_secs(60),
+        };
+        tokio::select! {
+            _ = tokio::time::sleep(wait) => {}
+            _ = tray.outbox_wake.notified() => {}
+        }
+    }
+}

@@ -1,0 +1,201 @@
+//! A small HTTP/1.1 server on 127.0.0.1 for the integration tests: keep-alive,
+//! Content-Length bodies, every request recorded, each answer chosen by a handler. The GitHub
+//! backend tests and the command-line tests point the backend's `api` at it.
+#![allow(dead_code)]
+
+use serde_json::Value;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
+use tokio::net::TcpListener;
+
+// ---------------------------------------------------------------------------------------------
+// A small HTTP/1.1 server: keep-alive, Content-Length bodies, every request recorded.
+// ---------------------------------------------------------------------------------------------
+
+#[derive(Debug, Clone)]
+pub struct Request {
+    pub method: String,
+    /// Path and query, as sent.
+    pub target: String,
+    pub headers: HashMap<String, String>,
+    pub body: String,
+}
+
+impl Request {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).map(String::as_str)
+    }
+    pub fn path(&self) -> &str {
+        self.target.split('?').next().unwrap()
+    }
+    pub fn query(&self) -> Vec<(String, String)> {
+        let url = reqwest::Url::parse(&format!("http://x{}", self.target)).unwrap();
+        url.query_pairs()
+            .map(|(k, v)| (k.into_owned(), v.into_owned()))
+            .collect()
+    }
+    pub fn json(&self) -> Value {
+        serde_json::from_str(&self.body).unwrap()
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Response {
+    pub status: u16,
+    pub headers: Vec<(String, String)>,
+    pub body: String,
+}
+
+impl Response {
+    pub fn json(status: u16, body: &Value) -> Self {
+        Response {
+            status,
+            headers: vec![(
+                "content-type".into(),
+                "application/json; charset=utf-8".into(),
+            )],
+            body: body.to_string(),
+        }
+    }
+    pub fn with(mut self, name: &str, value: &str) -> Self {
+        self.headers.push((name.into(), value.into()));
+        self
+    }
+}
+
+/// What the server does with a request: answer, or drop the connection unanswered.
+pub enum Reply {
+    Send(Response),
+    Hangup,
+    /// Never answer (to time the client out).
+    Stall,
+}
+
+pub type Handler = Arc<dyn Fn(&Request, &str) -> Reply + Send + Sync>;
+
+pub struct Server {
+    pub base: String,
+    pub log: Arc<Mutex<Vec<(Request, u16)>>>,
+}
+
+impl Server {
+    pub async fn start(handler: Handler) -> Server {
+        Server::start_at("127.0.0.1:0", handler).await
+    }
+
+    /// Starts a server at `addr` (a port a test reserved and left closed until now, say).
+    pub async fn start_at(addr: &str, handler: Handler) -> Server {
+        let listener = TcpListener::bind(addr).await.unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        let log: Arc<Mutex<Vec<(Request, u16)>>> = Arc::default();
+        let (b, l) = (base.clone(), log.clone());
+        tokio::spawn(async move {
+            loop {
+                let (socket, _) = listener.accept().await.unwrap();
+                let (handler, base, log) = (handler.clone(), b.clone(), l.clone());
+                tokio::spawn(async move {
+                    let (read, mut write) = socket.into_split();
+                    let mut read = BufReader::new(read);
+                    loop {
+                        let mut line = String::new();
+                        if read.read_line(&mut line).await.unwrap_or(0) == 0 {
+                            return;
+                        }
+                        let mut parts = line.split_whitespace();
+                        let (method, target) = (
+                            parts.next().unwrap().to_owned(),
+                            parts.next().unwrap().to_owned(),
+                        );
+                        let mut headers = HashMap::new();
+                        loop {
+                            let mut h = String::new();
+                            read.read_line(&mut h).await.unwrap();
+                            let h = h.trim_end();
+                            if h.is_empty() {
+                                break;
+                            }
+                            let (k, v) = h.split_once(':').unwrap();
+                            headers.insert(k.trim().to_ascii_lowercase(), v.trim().to_owned());
+                        }
+                        let len: usize = headers
+                            .get("content-length")
+                            .map_or(0, |v| v.parse().unwrap());
+                        let mut body = vec![0; len];
+                        read.read_exact(&mut body).await.unwrap();
+                        let req = Request {
+                            method,
+                            target,
+                            headers,
+                            body: String::from_utf8(body).unwrap(),
+                        };
+                        match handler(&req, &base) {
+                            Reply::Hangup => {
+                                log.lock().unwrap().push((req, 0));
+                                return;
+                            }
+                            Reply::Stall => {
+                                log.lock().unwrap().push((req, 0));
+                                std::future::pending::<()>().await;
+                            }
+                            Reply::Send(resp) => {
+                                let mut out = format!(
+                                    "HTTP/1.1 {} X\r\ncontent-length: {}\r\n",
+                                    resp.status,
+                                    resp.body.len()
+                                );
+                                for (k, v) in &resp.headers {
+                                    out.push_str(&format!("{k}: {v}\r\n"));
+                                }
+                                out.push_str("\r\n");
+                                out.push_str(&resp.body);
+                                log.lock().unwrap().push((req, resp.status));
+                                if write.write_all(out.as_bytes()).await.is_err() {
+                                    return;
+                                }
+                            }
+                        }
+                    }
+                });
+            }
+        });
+        Server { base, log }
+    }
+
+    pub fn requests(&self) -> Vec<(Request, u16)> {
+        self.log.lock().unwrap().clone()
+    }
+
+    pub fn statuses(&self) -> Vec<u16> {
+        self.requests().into_iter().map(|(_, s)| s).collect()
+    }
+
+    /// Starts a server on a thread of its own, for tests that are not async (they run the
+    /// `rota` binary and wait for it). It serves until the test process ends.
+    pub fn start_on_thread(handler: Handler) -> Server {
+        Server::start_on_thread_at("127.0.0.1:0", handler)
+    }
+
+    /// [`Server::start_on_thread`] at `addr`.
+    pub fn start_on_thread_at(addr: &str, handler: Handler) -> Server {
+        let addr = addr.to_owned();
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .unwrap();
+            rt.block_on(async move {
+                tx.send(Server::start_at(&addr, handler).await).unwrap();
+                std::future::pending::<()>().await;
+            });
+        });
+        rx.recv().expect("the test server starts")
+    }
+}
+
+/// A local address nobody listens on (yet): bound, then released.
+pub fn closed_port() -> String {
+    let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    l.local_addr().unwrap().to_string()
+}

@@ -1,0 +1,401 @@
+//! The poller (issue 4) on a real SQLite file and against the local GitHub test server, with a
+//! notifier that records what it was asked to show (the D-Bus delivery itself is tests/notify.rs).
+//! Every wait is on the poller's own snapshot event, with a timeout.
+
+mod common;
+
+use chrono::{DateTime, TimeZone, Utc};
+use common::http::{Handler, Reply, Request, Response, Server};
+use rota_core::escalation::{EscalationState, NewEscalation, Notice, Severity};
+use rota_core::notice::{text, NoticeText};
+use rota_io::escalations::github::GithubConfig;
+use rota_io::escalations::local::LocalStore;
+use rota_io::notifier::{ActionSink, NoticeAction, Notifier, NotifyError};
+use rota_io::poller::{self, PollStatus, PollerConfig, PollerHandle, Snapshot};
+use rota_io::secrets::{SecretError, SecretName, SecretStore, SecretValue};
+use serde_json::{json, Value};
+use std::collections::HashMap;
+use std::sync::mpsc::{channel, Receiver};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+const WAIT: Duration = Duration::from_secs(10);
+
+/// Records each notice shown; fails while `unavailable` is set, as a session without a
+/// notification server does.
+#[derive(Default)]
+struct Recorder {
+    shown: Mutex<Vec<NoticeText>>,
+    sinks: Mutex<Vec<ActionSink>>,
+    unavailable: Mutex<bool>,
+}
+
+impl Notifier for Recorder {
+    fn show(&self, notice: &Notice, on_action: ActionSink) -> Result<(), NotifyError> {
+        if *self.unavailable.lock().unwrap() {
+            return Err(NotifyError::Unavailable(
+                "org.freedesktop.DBus.Error.ServiceUnknown".into(),
+            ));
+        }
+        self.shown.lock().unwrap().push(text(notice));
+        self.sinks.lock().unwrap().push(on_action);
+        Ok(())
+    }
+}
+
+impl Recorder {
+    fn summaries(&self) -> Vec<String> {
+        self.shown
+            .lock()
+            .unwrap()
+            .iter()
+            .map(|t| t.summary.clone())
+            .collect()
+    }
+}
+
+struct Running {
+    handle: PollerHandle,
+    snapshots: Receiver<Snapshot>,
+}
+
+impl Running {
+    fn start(rt: &tokio::runtime::Runtime, config: PollerConfig, notifier: Arc<Recorder>) -> Self {
+        let (tx, snapshots) = channel();
+        let handle = poller::spawn(rt.handle(), config, notifier, move |s: &Snapshot| {
+            let _ = tx.send(s.clone());
+        });
+        Running { handle, snapshots }
+    }
+
+    /// The first snapshot (after the last one seen) that satisfies `ok`.
+    fn wait_for(&self, what: &str, ok: impl Fn(&Snapshot) -> bool) -> Snapshot {
+        let deadline = std::time::Instant::now() + WAIT;
+        loop {
+            let left = deadline.saturating_duration_since(std::time::Instant::now());
+            match self.snapshots.recv_timeout(left) {
+                Ok(s) if ok(&s) => return s,
+                Ok(_) => {}
+                Err(_) => panic!(
+                    "timed out waiting for {what}; last snapshot {:?}",
+                    self.handle.snapshot()
+                ),
+            }
+        }
+    }
+
+    fn stop(self, rt: &tokio::runtime::Runtime) {
+        rt.block_on(self.handle.shutdown());
+    }
+}
+
+fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap()
+}
+
+fn at(minute: i64) -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2024, 3, 1, 9, 0, 0).unwrap() + chrono::Duration::minutes(minute)
+}
+
+fn new(title: &str, assignee: &str, severity: Severity) -> NewEscalation {
+    NewEscalation {
+        title: title.into(),
+        customer: Some("Acme Corp".into()),
+        severity,
+        url: Some("https://support.example.com/t/1".into()),
+        details: String::new(),
+        reporter: Some("support-sam".into()),
+        assignee: Some(assignee.into()),
+        client_key: None,
+    }
+}
+
+#[test]
+fn local_assignments_are_announced_once_across_restarts_and_acknowledge_acts_on_the_store() {
+    let rt = runtime();
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("escalations.sqlite3");
+    let store = LocalStore::open(&db).unwrap();
+    store
+        .insert(&new("Already open", "ann", Severity::Sev3), at(0))
+        .unwrap();
+    store
+        .insert(&new("Bob's", "bob", Severity::Sev2), at(1))
+        .unwrap();
+
+    let notifier = Arc::new(Recorder::default());
+    let p = Running::start(&rt, PollerConfig::local(&db, "ann"), notifier.clone());
+    let s = p.wait_for("the first poll", |s| s.status.is_ok());
+    assert_eq!(
+        notifier.summaries(),
+        ["1 open escalation assigned to you"],
+        "the first run summarises"
+    );
+    assert_eq!((s.mine.len(), s.unacknowledged), (1, true));
+
+    // A new one for me: one notice, critical for sev1.
+    let e = store
+        .insert(&new("Search is down", "ann", Severity::Sev1), at(2))
+        .unwrap();
+    let s = p.wait_for("the new escalation", |s| s.mine.len() == 2);
+    assert_eq!(s.mine[0].id, e.id, "newest first");
+    let shown = notifier.shown.lock().unwrap().clone();
+    assert_eq!(shown.len(), 2);
+    assert_eq!(shown[1].summary, "New escalation: Search is down");
+    assert_eq!(
+        shown[1].body,
+        "Customer: Acme Corp\nSeverity: sev1\nReporter: support-sam"
+    );
+    assert!(shown[1].critical);
+
+    // Reassigned from bob to me: announced, naming bob.
+    store.assign("2", Some("ann"), at(3)).unwrap();
+    p.wait_for("the reassignment", |s| s.mine.len() == 3);
+    assert_eq!(
+        notifier.shown.lock().unwrap()[2].body,
+        "Customer: Acme Corp\nSeverity: sev2\nReporter: support-sam\nReassigned from bob"
+    );
+
+    // Acknowledge from the notification: the store changes, the attention state follows.
+    let sink = notifier.sinks.lock().unwrap()[1].clone();
+    sink(NoticeAction::Acknowledge { id: e.id.clone() });
+    p.wait_for("the acknowledgement", |s| {
+        s.mine
+            .iter()
+            .any(|m| m.id == e.id && m.state == EscalationState::Acknowledged)
+    });
+    assert_eq!(
+        store.find(&e.id).unwrap().state,
+        EscalationState::Acknowledged
+    );
+    store
+        .set_state("1", EscalationState::Acknowledged, at(4))
+        .unwrap();
+    store
+        .set_state("2", EscalationState::Resolved, at(5))
+        .unwrap();
+    let s = p.wait_for("everything acknowledged", |s| s.mine.len() == 2);
+    assert!(!s.unacknowledged);
+    p.stop(&rt);
+
+    // Restart: nothing is announced again.
+    let before = notifier.summaries().len();
+    let p = Running::start(&rt, PollerConfig::local(&db, "ann"), notifier.clone());
+    p.wait_for("the first poll after the restart", |s| s.status.is_ok());
+    assert_eq!(
+        notifier.summaries().len(),
+        before,
+        "{:?}",
+        notifier.summaries()
+    );
+    // An assignment made while it was stopped is announced on start.
+    p.stop(&rt);
+    store
+        .insert(&new("While away", "ann", Severity::Sev4), at(6))
+        .unwrap();
+    let p = Running::start(&rt, PollerConfig::local(&db, "ann"), notifier.clone());
+    p.wait_for("the first poll after the gap", |s| s.status.is_ok());
+    assert_eq!(
+        notifier.summaries().last().unwrap(),
+        "New escalation: While away"
+    );
+    assert_eq!(notifier.summaries().len(), before + 1);
+    p.stop(&rt);
+}
+
+#[test]
+fn a_notice_that_could_not_be_shown_is_shown_when_the_service_is_back() {
+    let rt = runtime();
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("escalations.sqlite3");
+    let store = LocalStore::open(&db).unwrap();
+    let notifier = Arc::new(Recorder::default());
+    let p = Running::start(&rt, PollerConfig::local(&db, "ann"), notifier.clone());
+    p.wait_for("the first poll", |s| s.status.is_ok());
+
+    *notifier.unavailable.lock().unwrap() = true;
+    store
+        .insert(&new("Nobody listening", "ann", Severity::Sev2), at(0))
+        .unwrap();
+    let s = p.wait_for("the failed notice", |s| s.mine.len() == 1);
+    assert!(
+        matches!(s.notifier_error, Some(NotifyError::Unavailable(_))),
+        "{s:?}"
+    );
+    assert!(notifier.summaries().is_empty());
+
+    *notifier.unavailable.lock().unwrap() = false;
+    p.handle.poll_now();
+    let s = p.wait_for("the retry", |s| s.notifier_error.is_none());
+    assert_eq!(s.mine.len(), 1);
+    assert_eq!(notifier.summaries(), ["New escalation: Nobody listening"]);
+    p.handle.poll_now();
+    p.wait_for("one more poll", |s| s.polls >= 4);
+    assert_eq!(notifier.summaries().len(), 1, "once");
+    p.stop(&rt);
+}
+
+// ---------------------------------------------------------------------------------------------
+// GitHub
+// ---------------------------------------------------------------------------------------------
+
+#[derive(Default)]
+struct MemoryKeyring(Mutex<HashMap<&'static str, SecretValue>>);
+
+impl SecretStore for MemoryKeyring {
+    fn set(&self, name: SecretName, value: &SecretValue) -> Result<(), SecretError> {
+        self.0.lock().unwrap().insert(name.as_str(), value.clone());
+        Ok(())
+    }
+    fn get(&self, name: SecretName) -> Result<Option<SecretValue>, SecretError> {
+        Ok(self.0.lock().unwrap().get(name.as_str()).cloned())
+    }
+    fn delete(&self, name: SecretName) -> Result<bool, SecretError> {
+        Ok(self.0.lock().unwrap().remove(name.as_str()).is_some())
+    }
+}
+
+fn issue(n: u64, title: &str, assignee: &str) -> Value {
+    json!({
+        "number": n, "title": title, "state": "open",
+        "html_url": format!("https://github.com/acme/escalations/issues/{n}"),
+        "body": "Customer: Acme Corp\nReporter: support-sam\n",
+        "labels": [{"name": "escalation"}, {"name": "sev2"}],
+        "assignee": {"login": assignee}, "assignees": [{"login": assignee}],
+        "user": {"login": "support-sam"}, "created_at": format!("2024-03-01T09:0{n}:00Z"),
+    })
+}
+
+/// What the server answers next: the issue list (200 with an ETag, then 304 while unchanged),
+/// or an error status.
+struct Repo {
+    issues: Vec<Value>,
+    version: u32,
+    fail_with: Option<u16>,
+}
+
+fn github_handler(repo: Arc<Mutex<Repo>>) -> Handler {
+    Arc::new(move |req: &Request, _: &str| {
+        let repo = repo.lock().unwrap();
+        if let Some(status) = repo.fail_with {
+            return Reply::Send(Response::json(status, &json!({"message": "nope"})));
+        }
+        let etag = format!("\"v{}\"", repo.version);
+        if req.header("if-none-match") == Some(etag.as_str()) {
+            return Reply::Send(Response {
+                status: 304,
+                headers: vec![("etag".into(), etag)],
+                body: String::new(),
+            });
+        }
+        Reply::Send(Response::json(200, &Value::Array(repo.issues.clone())).with("etag", &etag))
+    })
+}
+
+#[test]
+fn github_polls_are_conditional_and_errors_show_in_the_status_without_a_retry_storm() {
+    let rt = runtime();
+    let repo = Arc::new(Mutex::new(Repo {
+        issues: vec![issue(1, "Old", "ann")],
+        version: 1,
+        fail_with: None,
+    }));
+    let server = rt.block_on(Server::start(github_handler(repo.clone())));
+    let dir = tempfile::tempdir().unwrap();
+    let keyring = Arc::new(MemoryKeyring::default());
+    let config = GithubConfig::new(&server.base, "acme/escalations", "ann").unwrap();
+    let pc = PollerConfig::github(
+        dir.path().join("escalations.sqlite3"),
+        "ann",
+        config,
+        keyring.clone(),
+        Duration::from_secs(60),
+    );
+    let notifier = Arc::new(Recorder::default());
+
+    // No token yet: said plainly, nothing sent.
+    let p = Running::start(&rt, pc.clone(), notifier.clone());
+    let s = p.wait_for("the first poll", |s| s.polls == 1);
+    assert_eq!(s.status, PollStatus::MissingToken);
+    assert_eq!(
+        s.status.label(),
+        "No GitHub token: run `rota secret set github-token`"
+    );
+    assert!(server.requests().is_empty());
+
+    // The token is stored; poll_now reads it.
+    keyring
+        .set(
+            SecretName::GithubToken,
+            &SecretValue::new("ghp_poller_test_token"),
+        )
+        .unwrap();
+    p.handle.poll_now();
+    let s = p.wait_for("a good poll", |s| s.status.is_ok());
+    assert_eq!(notifier.summaries(), ["1 open escalation assigned to you"]);
+    assert_eq!(s.mine.len(), 1);
+    let first = &server.requests()[0].0;
+    assert_eq!(first.query()[0], ("assignee".to_owned(), "ann".to_owned()));
+
+    // Unchanged: a 304, no notice.
+    p.handle.poll_now();
+    p.wait_for("the unchanged poll", |s| s.polls == 3);
+    assert_eq!(server.statuses(), [200, 304]);
+
+    // A new issue for me: one notice.
+    {
+        let mut r = repo.lock().unwrap();
+        r.issues.insert(0, issue(2, "New for ann", "ann"));
+        r.version = 2;
+    }
+    p.handle.poll_now();
+    p.wait_for("the new issue", |s| s.mine.len() == 2);
+    assert_eq!(notifier.summaries()[1], "New escalation: New for ann");
+
+    // GitHub failing: offline, retried later with a backoff, the escalations kept on screen.
+    repo.lock().unwrap().fail_with = Some(502);
+    p.handle.poll_now();
+    let s = p.wait_for("the 502", |s| {
+        matches!(s.status, PollStatus::Offline { .. })
+    });
+    let PollStatus::Offline { retry_at, .. } = s.status else {
+        unreachable!()
+    };
+    let wait = retry_at - Utc::now();
+    assert!(
+        wait > chrono::Duration::milliseconds(500) && wait <= chrono::Duration::seconds(2),
+        "{wait}"
+    );
+    assert_eq!(s.mine.len(), 2, "the last good list stays");
+
+    // Back: the backed-off retry comes by itself.
+    repo.lock().unwrap().fail_with = None;
+    p.wait_for("the recovery", |s| s.status.is_ok());
+
+    // The token rejected: said in the tray, and no retry until AUTH_RETRY or poll_now.
+    repo.lock().unwrap().fail_with = Some(401);
+    p.handle.poll_now();
+    let s = p.wait_for("the 401", |s| s.status == PollStatus::TokenRejected);
+    assert_eq!(s.status.label(), "GitHub token rejected");
+    let (after_401, polls) = (server.requests().len(), s.polls);
+    p.handle.poll_now();
+    let s = p.wait_for("one more poll", |s| s.polls == polls + 1);
+    assert_eq!(s.status, PollStatus::TokenRejected);
+    assert_eq!(
+        server.requests().len(),
+        after_401 + 1,
+        "one request per poll, no storm ({s:?})"
+    );
+    for (req, _) in server.requests() {
+        assert_eq!(
+            req.header("authorization"),
+            Some("Bearer ghp_poller_test_token")
+        );
+    }
+    assert_eq!(notifier.summaries().len(), 2, "nothing announced twice");
+    p.stop(&rt);
+}

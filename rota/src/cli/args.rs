@@ -1,0 +1,166 @@
+//! The command line as typed: flags and subcommands, before they mean anything.
+
+use clap::{Args, Parser, Subcommand};
+use rota_io::protocol::{Overrides, TrayHost, WindowKind};
+use std::path::PathBuf;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "rota",
+    version,
+    about = "The escalation rotation in your tray: who is on, and are they awake right now?"
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: Global,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+    /// Open a window when the tray app starts: dashboard, settings or escalate
+    #[arg(long, value_name = "WINDOW", value_parser = parse_window)]
+    pub open: Option<WindowKind>,
+    /// Run as the windows process with this window (the tray starts it on demand)
+    #[arg(long, value_name = "WINDOW", value_parser = parse_window, conflicts_with = "open")]
+    pub window: Option<WindowKind>,
+    /// Which tray to show: sni (StatusNotifierItem, the default on Linux) or tauri (the default elsewhere)
+    #[arg(long, value_name = "HOST", value_parser = parse_tray_host)]
+    pub tray: Option<TrayHost>,
+}
+
+/// Flags every command (and the app) takes.
+#[derive(Debug, Args, Clone, Default)]
+pub struct Global {
+    /// Config file (default: $XDG_CONFIG_HOME/rota/config.toml)
+    #[arg(long, global = true, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Schedule source, overriding the config: a path, an https URL, builtin:demo or builtin:handbook
+    #[arg(long, global = true, value_name = "SOURCE")]
+    pub schedule: Option<String>,
+    /// Roster source, overriding the config: a path or an https URL
+    #[arg(long, global = true, value_name = "SOURCE")]
+    pub roster: Option<String>,
+}
+
+impl Global {
+    /// What these flags override in the config, as every process takes it.
+    pub fn overrides(&self) -> Overrides {
+        Overrides {
+            config: self.config.clone(),
+            schedule: self.schedule.clone(),
+            roster: self.roster.clone(),
+        }
+    }
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Who is on rotation at an instant
+    Now {
+        /// The instant, RFC 3339 (default: now)
+        #[arg(long, value_name = "TIME")]
+        at: Option<String>,
+        /// The viewer's timezone (IANA name)
+        #[arg(long, value_name = "ZONE")]
+        tz: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Every rotation, past and coming, in the viewer's zone
+    Schedule {
+        /// The viewer's timezone (IANA name)
+        #[arg(long, value_name = "ZONE")]
+        tz: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// The week of the rotation at TIME, hour by hour in the viewer's zone, with the gaps
+    Coverage {
+        /// The instant, RFC 3339 (default: now)
+        #[arg(long, value_name = "TIME")]
+        at: Option<String>,
+        /// The viewer's timezone (IANA name)
+        #[arg(long, value_name = "ZONE")]
+        tz: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Validate schedule, roster and config, and lint them against the program's rules
+    Check {
+        #[arg(long)]
+        json: bool,
+    },
+    /// File an escalation through the configured backend
+    Escalate {
+        /// What is wrong, in one line
+        #[arg(long, value_name = "T")]
+        title: String,
+        /// The customer affected
+        #[arg(long, value_name = "C")]
+        customer: Option<String>,
+        /// sev1 (most urgent) to sev4
+        #[arg(long, value_name = "S", default_value = "sev3", value_parser = parse_severity)]
+        severity: rota_core::escalation::Severity,
+        /// A link to the ticket (http or https)
+        #[arg(long, value_name = "U")]
+        url: Option<String>,
+        /// The engineer's handle, or `auto`: the on-duty engineer working now and least loaded
+        #[arg(long, value_name = "HANDLE|auto", default_value = "auto")]
+        to: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// List open escalations
+    Escalations {
+        /// Only those assigned to me (`me` in the config)
+        #[arg(long)]
+        mine: bool,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Acknowledge an escalation
+    Ack {
+        /// The escalation's id
+        id: String,
+    },
+    /// Store or remove a secret in the OS keyring (github-token, slack-webhook)
+    Secret {
+        #[command(subcommand)]
+        action: SecretAction,
+    },
+}
+
+/// `rota secret set NAME` / `rota secret delete NAME`.
+#[derive(Debug, Subcommand)]
+pub enum SecretAction {
+    /// Store a secret, reading its value from stdin (never from an argument)
+    Set {
+        /// github-token or slack-webhook
+        #[arg(value_parser = parse_secret_name)]
+        name: crate::secrets::SecretName,
+    },
+    /// Remove a secret
+    Delete {
+        /// github-token or slack-webhook
+        #[arg(value_parser = parse_secret_name)]
+        name: crate::secrets::SecretName,
+    },
+}
+
+fn parse_severity(s: &str) -> Result<rota_core::escalation::Severity, String> {
+    s.parse()
+        .map_err(|e: rota_core::escalation::UnknownSeverity| e.to_string())
+}
+
+fn parse_secret_name(s: &str) -> Result<crate::secrets::SecretName, String> {
+    s.parse()
+        .map_err(|e: crate::secrets::SecretError| e.to_string())
+}
+
+fn parse_window(s: &str) -> Result<WindowKind, String> {
+    s.parse()
+        .map_err(|e: rota_io::protocol::UnknownName| e.to_string())
+}
+
+fn parse_tray_host(s: &str) -> Result<TrayHost, String> {
+    s.parse()
+        .map_err(|e: rota_io::protocol::UnknownName| e.to_string())
+}

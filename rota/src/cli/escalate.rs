@@ -1,0 +1,418 @@
+//! The escalation subcommands: `rota escalate`, `rota escalations`, `rota ack` and
+//! `rota secret set|delete`. Each opens the configured backend, makes one call and prints text
+//! or JSON (built in `models.rs`). Backend and keyring failures exit 1, usage errors 2.
+//!
+//! `rota escalate` files through the outbox ([`crate::escalations::outbox`]): an escalation the
+//! backend cannot take now is queued (printed with state `queued`, exit 0, a note on stderr).
+//! `rota escalate` and `rota escalations` send what waits in the outbox (`escalations` lists it
+//! too, in state `queued`).
+
+use super::args::SecretAction;
+use super::{load, print_json};
+use crate::clock;
+use crate::escalations::configured::{self, OpenError};
+use crate::escalations::outbox::{Announcement, Outbox, Step};
+use crate::escalations::{AnyBackend, Backend, BackendError};
+use crate::models::EscalationJson;
+use crate::secrets::{OsKeyring, SecretStore, SecretValue};
+use crate::settings::{self, Failure, Settings};
+use crate::slack::{Announcer, SlackError};
+use chrono::{DateTime, Utc};
+use rota_core::assign::{self, Suggestion};
+use rota_core::escalation::{Escalation, EscalationState, NewEscalation, Severity};
+use rota_core::glance;
+use rota_io::protocol::Overrides;
+use std::io::{IsTerminal, Read};
+
+/// What `rota escalate` was asked to file.
+pub struct Filing {
+    pub title: String,
+    pub customer: Option<String>,
+    pub severity: Severity,
+    pub url: Option<String>,
+    /// A handle, or `auto`.
+    pub to: String,
+}
+
+fn backend_failure(e: BackendError) -> Failure {
+    Failure::input(format!("rota: {e}"))
+}
+
+fn open_failure(e: OpenError) -> Failure {
+    Failure::input(format!("rota: {e}"))
+}
+
+/// Settings whose config file parsed; its errors fail the command as `load` does for `now`.
+fn settings(global: &Overrides) -> Result<Settings, Failure> {
+    let s = settings::resolve(global, None)?;
+    let errors: Vec<String> = s
+        .findings
+        .iter()
+        .filter(|f| f.is_error())
+        .map(|f| f.to_string())
+        .collect();
+    if !errors.is_empty() {
+        return Err(Failure::Input(errors));
+    }
+    Ok(s)
+}
+
+fn backend(settings: &Settings) -> Result<AnyBackend, Failure> {
+    configured::open(settings, &OsKeyring).map_err(open_failure)
+}
+
+fn now() -> Result<DateTime<Utc>, Failure> {
+    clock::now().map_err(Failure::Usage)
+}
+
+fn non_empty(s: Option<String>) -> Option<String> {
+    s.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty())
+}
+
+/// A test hook: with `ROTA_TEST_PAUSE_AFTER=saved` (or `sent`), `rota escalate` and `rota
+/// escalations` print `ROTA_TEST_PAUSED saved` (or `sent`) on stdout when the outbox reaches that
+/// step, then wait until stdin closes, so a test can kill the process at exactly that point
+/// (`saved`: in the outbox, nothing sent; `sent`: the backend accepted it, the outbox does not
+/// know yet). See tests/outbox_cli.rs.
+pub const PAUSE_VAR: &str = "ROTA_TEST_PAUSE_AFTER";
+
+fn pause_step() -> Result<Option<Step>, Failure> {
+    match std::env::var(PAUSE_VAR) {
+        Err(_) => Ok(None),
+        Ok(v) if v == "saved" => Ok(Some(Step::Saved)),
+        Ok(v) if v == "sent" => Ok(Some(Step::Sent)),
+        Ok(v) => Err(Failure::Usage(format!(
+            "{PAUSE_VAR}={v:?}: use saved or sent"
+        ))),
+    }
+}
+
+fn outbox(settings: &Settings) -> Result<Outbox, Failure> {
+    let outbox = configured::open_outbox(settings).map_err(open_failure)?;
+    Ok(match pause_step()? {
+        None => outbox,
+        Some(at) => outbox.with_checkpoint(move |step| {
+            if step == at {
+                use std::io::Write;
+                let mut out = std::io::stdout().lock();
+                let _ = writeln!(out, "ROTA_TEST_PAUSED {}", step.as_str());
+                let _ = out.flush();
+                drop(out);
+                let _ = std::io::copy(&mut std::io::stdin().lock(), &mut std::io::sink());
+            }
+        }),
+    })
+}
+
+/// The Slack announcer, if a webhook is stored. A keyring that cannot be read is worth a
+/// warning only when the config asks for announcements (`slack_group`).
+fn announcer(settings: &Settings) -> Option<Announcer> {
+    match configured::announcer(settings, &OsKeyring) {
+        Ok(a) => a,
+        Err(SlackError::Keyring(_)) if settings.config.escalations.slack_group.is_none() => None,
+        Err(e) => {
+            eprintln!("warning: no Slack announcement: {e}");
+            None
+        }
+    }
+}
+
+fn plural(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
+/// Sends what waits in the outbox, saying on stderr what happened (stdout stays the command's).
+async fn drain(outbox: &Outbox, backend: &AnyBackend, settings: &Settings, now: DateTime<Utc>) {
+    if outbox.queued_count().unwrap_or(0) == 0 {
+        return;
+    }
+    let announcer = announcer(settings);
+    let report = outbox.drain_now(backend, announcer.as_ref(), now).await;
+    for e in &report.sent {
+        eprintln!(
+            "rota: sent escalation {} from the outbox: {}",
+            e.id, e.title
+        );
+    }
+    for (e, why) in &report.refused {
+        eprintln!(
+            "rota: the outbox's escalation {:?} was not filed: {why}",
+            e.title
+        );
+    }
+    for why in &report.announce_failures {
+        eprintln!("warning: the Slack announcement failed: {why}; the escalation is filed");
+    }
+    if report.still_queued > 0 {
+        let why = report
+            .failed
+            .as_ref()
+            .map(|e| format!(": {e}"))
+            .unwrap_or_default();
+        eprintln!(
+            "rota: {} waiting in the outbox{why}",
+            plural(report.still_queued, "escalation is", "escalations are")
+        );
+    }
+}
+
+/// `rota escalate`: saved in the outbox, then sent; queued (exit 0, a note on stderr) when the
+/// backend cannot take it now.
+pub async fn escalate(global: &Overrides, filing: Filing, json: bool) -> Result<i32, Failure> {
+    let title = filing.title.trim().to_owned();
+    if title.is_empty() {
+        return Err(Failure::Usage("--title must not be empty".into()));
+    }
+    let url = non_empty(filing.url);
+    if let Some(u) = &url {
+        let ok = reqwest::Url::parse(u)
+            .is_ok_and(|p| matches!(p.scheme(), "http" | "https") && p.host().is_some());
+        if !ok {
+            return Err(Failure::Usage(format!(
+                "--url {u:?} is not an http or https link"
+            )));
+        }
+    }
+    let to = filing.to.trim().trim_start_matches('@').to_owned();
+    if to.is_empty() {
+        return Err(Failure::Usage("--to needs a handle, or auto".into()));
+    }
+    pause_step()?;
+    let now = now()?;
+    let settings = settings(global)?;
+    let backend = backend(&settings)?;
+    let outbox = outbox(&settings)?;
+
+    let (assignee, reason) = if to.eq_ignore_ascii_case("auto") {
+        let inputs = load(&settings, now).await?;
+        let g = glance(
+            &inputs.schedule,
+            &inputs.roster,
+            &settings.config.schedule.timing,
+            settings.viewer,
+            settings.me.as_deref(),
+            now,
+        );
+        outbox.queued().map_err(backend_failure)?; // an outbox that cannot be read fails the command, as before
+        let (counts, warning) = configured::open_counts(Ok(&backend), Some(&outbox)).await;
+        if let Some(w) = warning {
+            eprintln!("warning: {w}; suggesting by working hours");
+        }
+        match assign::suggest(&g, &counts) {
+            Suggestion::Engineer(c) => (Some(c.handle), Some(c.reason)),
+            Suggestion::NobodyOnRotation => {
+                eprintln!("rota: nobody is on rotation now, so the escalation goes to the whole rotation, unassigned");
+                (None, None)
+            }
+        }
+    } else {
+        (Some(to), None)
+    };
+
+    let new = NewEscalation {
+        title,
+        customer: non_empty(filing.customer),
+        severity: filing.severity,
+        url,
+        details: String::new(),
+        reporter: settings.me.clone(),
+        assignee,
+        client_key: None,
+    };
+    let announcer = announcer(&settings);
+    let filed = outbox
+        .file(&backend, announcer.as_ref(), new, now)
+        .await
+        .map_err(|e| Failure::input(format!("rota: {e}")))?;
+    if filed.queued {
+        // The tray retries it; tell it now rather than at its next look.
+        crate::tell_tray_outbox_changed().await;
+    }
+    let e = &filed.escalation;
+    if let Some(why) = &filed.queued_because {
+        eprintln!(
+            "rota: {why}; the escalation is saved in the outbox (state queued) and will be sent once the backend answers, by the tray app or the next `rota escalate` or `rota escalations`"
+        );
+    }
+    if let Announcement::Failed(why) = &filed.announcement {
+        eprintln!("warning: the Slack announcement failed: {why}; the escalation is filed");
+    }
+    if json {
+        print_json(&EscalationJson::from(e));
+    } else {
+        let to = match (&e.assignee, &reason) {
+            (Some(a), Some(r)) => format!("to {a} ({r})"),
+            (Some(a), None) => format!("to {a}"),
+            (None, _) => "to the whole rotation".into(),
+        };
+        if filed.queued {
+            println!(
+                "Queued escalation {to}: {} [{}] (waiting in the outbox)",
+                e.title, e.severity
+            );
+        } else {
+            println!(
+                "Filed escalation {} {to}: {} [{}]",
+                e.id, e.title, e.severity
+            );
+            if let Some(u) = &e.url {
+                println!("  {u}");
+            }
+        }
+    }
+    if !filed.queued {
+        drain(&outbox, &backend, &settings, now).await;
+    }
+    Ok(0)
+}
+
+fn age(created: DateTime<Utc>, now: DateTime<Utc>) -> String {
+    rota_core::words::relative(now, created)
+}
+
+fn print_table(list: &[Escalation], now: DateTime<Utc>) {
+    let rows: Vec<[String; 6]> = list
+        .iter()
+        .map(|e| {
+            [
+                if e.state == EscalationState::Queued {
+                    "-".into()
+                } else {
+                    e.id.clone()
+                },
+                e.severity.to_string(),
+                e.state.to_string(),
+                e.assignee.clone().unwrap_or_else(|| "(rotation)".into()),
+                age(e.created_at, now),
+                match &e.customer {
+                    Some(c) => format!("{}: {}", c, e.title),
+                    None => e.title.clone(),
+                },
+            ]
+        })
+        .collect();
+    let header = ["ID", "SEV", "STATE", "ASSIGNEE", "FILED", "ESCALATION"].map(String::from);
+    let widths: Vec<usize> = (0..6)
+        .map(|c| {
+            rows.iter()
+                .chain([&header])
+                .map(|r| r[c].chars().count())
+                .max()
+                .unwrap_or(0)
+        })
+        .collect();
+    for r in std::iter::once(&header).chain(rows.iter()) {
+        let mut line = String::new();
+        for (c, cell) in r.iter().enumerate() {
+            line.push_str(cell);
+            if c + 1 < r.len() {
+                line.push_str(&" ".repeat(widths[c] - cell.chars().count() + 2));
+            }
+        }
+        println!("{}", line.trim_end());
+    }
+}
+
+/// `rota escalations [--mine]`.
+pub async fn list(global: &Overrides, mine: bool, json: bool) -> Result<i32, Failure> {
+    let now = now()?;
+    let settings = settings(global)?;
+    let me = match (mine, settings.me.as_deref()) {
+        (false, _) => None,
+        (true, Some(me)) => Some(me.to_owned()),
+        (true, None) => {
+            let file = settings
+                .config_file
+                .clone()
+                .or_else(settings::default_config_file)
+                .map(|p| p.display().to_string())
+                .unwrap_or_else(|| "the config file".into());
+            return Err(Failure::input(format!(
+                "rota: --mine needs your handle: set me = \"your-handle\" in {file}"
+            )));
+        }
+    };
+    let backend = backend(&settings)?;
+    let outbox = outbox(&settings)?;
+    drain(&outbox, &backend, &settings, now).await;
+    let mut list: Vec<Escalation> = outbox
+        .queued()
+        .map_err(backend_failure)?
+        .into_iter()
+        .filter(|e| {
+            me.as_deref().is_none_or(|me| {
+                e.assignee
+                    .as_deref()
+                    .is_some_and(|a| rota_core::escalation::same_handle(a, me))
+            })
+        })
+        .collect();
+    list.extend(
+        backend
+            .list_open(me.as_deref())
+            .await
+            .map_err(backend_failure)?,
+    );
+    if json {
+        print_json(&list.iter().map(EscalationJson::from).collect::<Vec<_>>());
+    } else if list.is_empty() {
+        println!(
+            "{}",
+            if mine {
+                "No open escalations assigned to you."
+            } else {
+                "No open escalations."
+            }
+        );
+    } else {
+        print_table(&list, now);
+    }
+    Ok(0)
+}
+
+/// `rota ack ID`.
+pub async fn ack(global: &Overrides, id: &str) -> Result<i32, Failure> {
+    let now = now()?;
+    let settings = settings(global)?;
+    let backend = backend(&settings)?;
+    let e = backend
+        .acknowledge(id, now)
+        .await
+        .map_err(backend_failure)?;
+    println!("Acknowledged escalation {}: {}", e.id, e.title);
+    Ok(0)
+}
+
+/// `rota secret set NAME` (the value from stdin) and `rota secret delete NAME`.
+pub fn secret(action: SecretAction) -> Result<i32, Failure> {
+    let keyring = OsKeyring;
+    let fail = |e: crate::secrets::SecretError| Failure::input(format!("rota: {e}"));
+    match action {
+        SecretAction::Set { name } => {
+            let stdin = std::io::stdin();
+            if stdin.is_terminal() {
+                eprintln!("Paste the {name} value, then press Enter and Ctrl-D:");
+            }
+            let mut text = String::new();
+            stdin.lock().read_to_string(&mut text).map_err(|e| {
+                Failure::input(format!(
+                    "rota: cannot read the {name} value from stdin: {e}"
+                ))
+            })?;
+            let value = SecretValue::from_input(&text).map_err(|_| {
+                Failure::input(format!("rota: no {name} value on stdin: pipe it in, as in `rota secret set {name} < file`"))
+            })?;
+            drop(text);
+            keyring.set(name, &value).map_err(fail)?;
+            println!("Stored {name} in the OS keyring.");
+        }
+        SecretAction::Delete { name } => {
+            if keyring.delete(name).map_err(fail)? {
+                println!("Removed {name} from the OS keyring.");
+            } else {
+                println!("No {name} was stored.");
+            }
+        }
+    }
+    Ok(0)
+}

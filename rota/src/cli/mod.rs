@@ -1,0 +1,200 @@
+//! The `rota` subcommands: each reads the inputs, asks the core, and prints text or JSON.
+
+pub mod args;
+mod escalate;
+mod render;
+
+use crate::clock;
+use crate::inputs::{self, Inputs};
+use crate::models;
+use crate::settings::{self, Failure, Settings};
+use crate::sources::Reader;
+use args::{Command, Global};
+use chrono::{DateTime, Utc};
+use rota_core::{coverage, glance, lint, Rules};
+use rota_io::protocol::Overrides;
+use serde::Serialize;
+
+/// Runs a subcommand and returns the process's exit status.
+pub fn run(global: &Global, command: Command) -> i32 {
+    let runtime = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("rota: cannot start: {e}");
+            return 1;
+        }
+    };
+    match runtime.block_on(dispatch(&global.overrides(), command)) {
+        Ok(code) => code,
+        Err(Failure::Usage(msg)) => {
+            eprintln!("rota: {msg}");
+            2
+        }
+        Err(Failure::Input(msgs)) => {
+            for m in msgs {
+                eprintln!("{m}");
+            }
+            1
+        }
+    }
+}
+
+fn print_json<T: Serialize>(value: &T) {
+    match serde_json::to_string_pretty(value) {
+        Ok(s) => println!("{s}"),
+        Err(e) => eprintln!("rota: cannot write JSON: {e}"),
+    }
+}
+
+fn instant(at: Option<&str>) -> Result<DateTime<Utc>, Failure> {
+    match at {
+        Some(s) => clock::parse_instant(s).map_err(|e| Failure::Usage(format!("--at: {e}"))),
+        None => clock::now().map_err(Failure::Usage),
+    }
+}
+
+/// Reads the inputs, failing on any error in them (`check` reads them itself).
+async fn load(settings: &Settings, now: DateTime<Utc>) -> Result<Inputs, Failure> {
+    let reader = Reader::new(settings.data_dir.as_ref().map(|d| d.join("cache")));
+    let inputs = inputs::read(settings, &reader, now.date_naive()).await?;
+    for w in &inputs.warnings {
+        eprintln!("warning: {w}");
+    }
+    let errors = inputs.errors();
+    if !errors.is_empty() {
+        let mut msgs = errors;
+        msgs.push("Fix these (rota check lists every problem), then try again.".into());
+        return Err(Failure::Input(msgs));
+    }
+    Ok(inputs)
+}
+
+async fn dispatch(global: &Overrides, command: Command) -> Result<i32, Failure> {
+    match command {
+        Command::Now { at, tz, json } => {
+            let at = instant(at.as_deref())?;
+            let settings = settings::resolve(global, tz.as_deref())?;
+            let inputs = load(&settings, clock::now().map_err(Failure::Usage)?).await?;
+            let timing = settings.config.schedule.timing;
+            let g = glance(
+                &inputs.schedule,
+                &inputs.roster,
+                &timing,
+                settings.viewer,
+                settings.me.as_deref(),
+                at,
+            );
+            if json {
+                print_json(&models::Now::new(&g, &inputs.schedule, &timing));
+            } else {
+                print!("{}", render::now(&g, &inputs.schedule, &timing));
+            }
+            Ok(0)
+        }
+        Command::Schedule { tz, json } => {
+            let at = instant(None)?;
+            let settings = settings::resolve(global, tz.as_deref())?;
+            let inputs = load(&settings, at).await?;
+            let timing = settings.config.schedule.timing;
+            let list = models::ScheduleList::new(&inputs.schedule, &timing, settings.viewer, at);
+            if json {
+                print_json(&list);
+            } else {
+                print!(
+                    "{}",
+                    render::schedule(&list, &inputs.schedule, settings.viewer)
+                );
+            }
+            Ok(0)
+        }
+        Command::Coverage { at, tz, json } => {
+            let at = instant(at.as_deref())?;
+            let settings = settings::resolve(global, tz.as_deref())?;
+            let inputs = load(&settings, clock::now().map_err(Failure::Usage)?).await?;
+            let timing = settings.config.schedule.timing;
+            let c = coverage(
+                &inputs.schedule,
+                &inputs.roster,
+                &timing,
+                settings.viewer,
+                at,
+            );
+            if json {
+                print_json(&models::CoverageWeek::new(
+                    &c,
+                    inputs.schedule.current(&timing, at),
+                    &timing,
+                    at,
+                ));
+            } else {
+                print!("{}", render::coverage(&c, &inputs.schedule));
+            }
+            Ok(0)
+        }
+        Command::Check { json } => {
+            let now = instant(None)?;
+            let settings = settings::resolve(global, None)?;
+            let reader = Reader::new(settings.data_dir.as_ref().map(|d| d.join("cache")));
+            let inputs = inputs::read(&settings, &reader, now.date_naive()).await?;
+            for w in &inputs.warnings {
+                eprintln!("warning: {w}");
+            }
+            let rules = Rules {
+                timing: settings.config.schedule.timing,
+                team_size: settings.config.schedule.team_size,
+            };
+            let mut findings = inputs.findings.clone();
+            findings.extend(lint(&inputs.schedule, &inputs.roster, &rules));
+            let errors = findings.iter().filter(|f| f.is_error()).count();
+            if json {
+                print_json(&models::Check {
+                    ok: errors == 0,
+                    errors,
+                    warnings: findings.len() - errors,
+                    findings: &findings,
+                });
+            } else {
+                let mut checked = vec![settings
+                    .config_file
+                    .as_ref()
+                    .map(|p| p.display().to_string())
+                    .unwrap_or_else(|| "the built-in defaults (no config file)".into())];
+                checked.push(inputs.schedule.source.clone());
+                if !inputs.roster.source.is_empty()
+                    && inputs.roster.source != inputs.schedule.source
+                {
+                    checked.push(inputs.roster.source.clone());
+                }
+                print!("{}", render::check(&findings, &checked));
+            }
+            Ok(if errors > 0 { 1 } else { 0 })
+        }
+        Command::Escalate {
+            title,
+            customer,
+            severity,
+            url,
+            to,
+            json,
+        } => {
+            escalate::escalate(
+                global,
+                escalate::Filing {
+                    title,
+                    customer,
+                    severity,
+                    url,
+                    to,
+                },
+                json,
+            )
+            .await
+        }
+        Command::Escalations { mine, json } => escalate::list(global, mine, json).await,
+        Command::Ack { id } => escalate::ack(global, &id).await,
+        Command::Secret { action } => escalate::secret(action),
+    }
+}

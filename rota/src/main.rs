@@ -1,0 +1,86 @@
+//! `rota`: the command line, and with no subcommand the tray. It links no toolkit and no web
+//! engine, so a command starts in milliseconds and works without a display, and the tray that
+//! runs all day stays small. On Linux the tray is drawn here (StatusNotifierItem, [`sni`]); with
+//! `--tray tauri`, and on macOS and Windows, `rota-app` draws it instead.
+
+mod cli;
+mod models;
+#[cfg(target_os = "linux")]
+mod sni;
+
+// The IO the subcommands use, by the paths they had when they lived in one crate with it.
+pub(crate) use rota_io::{
+    clock, escalations, inputs, secrets, settings, slack, sources, tell_tray_outbox_changed,
+};
+
+use clap::Parser;
+use rota_io::protocol::{self, TrayHost};
+
+fn main() {
+    let cli = cli::args::Cli::parse();
+    let overrides = cli.global.overrides();
+    let code = match (cli.command, cli.window) {
+        (Some(command), _) => cli::run(&cli.global, command),
+        (None, Some(kind)) => exec_app(
+            ["--window".into(), kind.label().into()]
+                .into_iter()
+                .chain(overrides.args()),
+        ),
+        (None, None) => match cli.tray.unwrap_or(TrayHost::DEFAULT) {
+            TrayHost::Sni => run_sni(overrides, cli.open),
+            // The portable tray is Tauri's, in the windows' program.
+            TrayHost::Tauri => {
+                let open = cli
+                    .open
+                    .into_iter()
+                    .flat_map(|k| ["--open".into(), k.label().into()]);
+                exec_app(
+                    std::iter::once("--tray".into())
+                        .chain(open)
+                        .chain(overrides.args()),
+                )
+            }
+        },
+    };
+    std::process::exit(code);
+}
+
+#[cfg(target_os = "linux")]
+fn run_sni(overrides: protocol::Overrides, open: Option<protocol::WindowKind>) -> i32 {
+    sni::run(overrides, open)
+}
+
+#[cfg(not(target_os = "linux"))]
+fn run_sni(_: protocol::Overrides, _: Option<protocol::WindowKind>) -> i32 {
+    eprintln!("rota: the StatusNotifierItem tray is for Linux desktops; run `rota --tray tauri` (the default here)");
+    2
+}
+
+/// Replaces this process with `rota-app ARGS` (same process id, same environment), so scripts and
+/// tests that started `rota` talk to what runs.
+fn exec_app(args: impl Iterator<Item = std::ffi::OsString>) -> i32 {
+    let app = match protocol::sibling(protocol::APP_BINARY) {
+        Ok(app) => app,
+        Err(e) => {
+            eprintln!("rota: cannot find the app beside this program: {e}");
+            return 1;
+        }
+    };
+    let mut cmd = std::process::Command::new(&app);
+    cmd.args(args);
+    #[cfg(unix)]
+    let err = {
+        use std::os::unix::process::CommandExt;
+        cmd.exec()
+    };
+    #[cfg(not(unix))]
+    let err = match cmd.status() {
+        Ok(status) => return status.code().unwrap_or(1),
+        Err(e) => e,
+    };
+    eprintln!(
+        "rota: the app ({}) could not start: {err}; build it with `cargo build -p rota-app`",
+        app.display()
+    );
+    1
+}

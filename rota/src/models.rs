@@ -1,0 +1,346 @@
+//! The JSON the command line prints (PRODUCT.md §4). These shapes are a contract: fields may be
+//! added, never renamed or removed.
+
+use chrono::{DateTime, SecondsFormat, Utc};
+use chrono_tz::Tz;
+use rota_core::coverage::Coverage;
+use rota_core::duty::{Glance, OnDuty, Status};
+use rota_core::{Finding, Rotation, Schedule, Timing};
+use serde::Serialize;
+
+fn utc(t: DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(SecondsFormat::Secs, true)
+}
+
+fn local(t: DateTime<Utc>, tz: Tz) -> String {
+    t.with_timezone(&tz)
+        .fixed_offset()
+        .to_rfc3339_opts(SecondsFormat::Secs, false)
+}
+
+#[derive(Serialize)]
+pub struct Viewer {
+    pub timezone: String,
+    pub local_time: String,
+}
+
+#[derive(Serialize)]
+pub struct ScheduleInfo {
+    pub source: String,
+    /// Set for the built-in demo, with the words that say so.
+    pub demo: Option<String>,
+}
+
+impl From<&Schedule> for ScheduleInfo {
+    fn from(s: &Schedule) -> Self {
+        ScheduleInfo {
+            source: s.source.clone(),
+            demo: s.demo.clone(),
+        }
+    }
+}
+
+#[derive(Serialize)]
+pub struct CurrentRotation {
+    pub start: String,
+    pub end: String,
+    pub open_seats: usize,
+    pub engineers: Vec<String>,
+    pub starts_at: String,
+    pub ends_at: String,
+}
+
+impl CurrentRotation {
+    fn new(r: &Rotation, timing: &Timing, tz: Tz) -> Self {
+        CurrentRotation {
+            start: r.start.to_string(),
+            end: r.end.to_string(),
+            open_seats: r.open_seats(),
+            engineers: r.engineers().map(str::to_owned).collect(),
+            starts_at: local(timing.starts_at(r.start), tz),
+            ends_at: local(timing.ends_at(r.end), tz),
+        }
+    }
+}
+
+#[derive(Serialize)]
+pub struct Engineer {
+    pub handle: String,
+    pub name: String,
+    pub timezone: Option<String>,
+    pub local_time: Option<String>,
+    pub utc_offset: Option<String>,
+    pub abbreviation: Option<String>,
+    pub status: Status,
+    pub in_roster: bool,
+    /// When the current shift ends (working) or the next starts (otherwise).
+    pub shift_change: Option<String>,
+}
+
+impl From<&OnDuty> for Engineer {
+    fn from(d: &OnDuty) -> Self {
+        Engineer {
+            handle: d.handle.clone(),
+            name: d.name.clone(),
+            timezone: d.local.as_ref().map(|l| l.timezone.name().to_owned()),
+            local_time: d
+                .local
+                .as_ref()
+                .map(|l| l.time.to_rfc3339_opts(SecondsFormat::Secs, false)),
+            utc_offset: d.local.as_ref().map(|l| l.utc_offset()),
+            abbreviation: d.local.as_ref().map(|l| l.abbreviation.clone()),
+            status: d.status,
+            in_roster: d.in_roster,
+            shift_change: d.shift_change.map(utc),
+        }
+    }
+}
+
+#[derive(Serialize)]
+pub struct NextRotation {
+    pub start: String,
+    pub end: String,
+    pub engineers: Vec<String>,
+    pub open_seats: usize,
+    pub starts_at: String,
+}
+
+/// `rota now --json`.
+#[derive(Serialize)]
+pub struct Now {
+    pub at: String,
+    pub viewer: Viewer,
+    pub rotation: Option<CurrentRotation>,
+    pub on_duty: Vec<Engineer>,
+    pub next_rotation: Option<NextRotation>,
+    pub next_handoff: Option<String>,
+    pub me_on_duty: bool,
+    pub schedule: ScheduleInfo,
+}
+
+impl Now {
+    pub fn new(g: &Glance, schedule: &Schedule, timing: &Timing) -> Self {
+        let tz = g.viewer.timezone;
+        Now {
+            at: utc(g.at),
+            viewer: Viewer {
+                timezone: tz.name().to_owned(),
+                local_time: local(g.at, tz),
+            },
+            rotation: g.rotation.map(|r| CurrentRotation::new(r, timing, tz)),
+            on_duty: g.on_duty.iter().map(Engineer::from).collect(),
+            next_rotation: g.next_rotation.map(|r| NextRotation {
+                start: r.start.to_string(),
+                end: r.end.to_string(),
+                engineers: r.engineers().map(str::to_owned).collect(),
+                open_seats: r.open_seats(),
+                starts_at: local(timing.starts_at(r.start), tz),
+            }),
+            next_handoff: g.next_handoff.map(|t| local(t, tz)),
+            me_on_duty: g.me_on_duty,
+            schedule: schedule.into(),
+        }
+    }
+}
+
+#[derive(Serialize, Clone, Copy, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum When {
+    Past,
+    Current,
+    Upcoming,
+}
+
+#[derive(Serialize)]
+pub struct ScheduledRotation {
+    pub start: String,
+    pub end: String,
+    pub engineers: Vec<String>,
+    pub open_seats: usize,
+    pub starts_at: String,
+    pub ends_at: String,
+    pub when: When,
+    pub line: Option<u32>,
+}
+
+/// `rota schedule --json`.
+#[derive(Serialize)]
+pub struct ScheduleList {
+    pub at: String,
+    pub viewer: Viewer,
+    pub schedule: ScheduleInfo,
+    pub rotations: Vec<ScheduledRotation>,
+}
+
+impl ScheduleList {
+    pub fn new(schedule: &Schedule, timing: &Timing, tz: Tz, at: DateTime<Utc>) -> Self {
+        let current = schedule.current(timing, at);
+        let rotations = schedule
+            .rotations
+            .iter()
+            .map(|r| {
+                let (s, e) = (timing.starts_at(r.start), timing.ends_at(r.end));
+                let when = if current == Some(r) {
+                    When::Current
+                } else if e <= at {
+                    When::Past
+                } else if s > at {
+                    When::Upcoming
+                } else {
+                    When::Current
+                };
+                ScheduledRotation {
+                    start: r.start.to_string(),
+                    end: r.end.to_string(),
+                    engineers: r.engineers().map(str::to_owned).collect(),
+                    open_seats: r.open_seats(),
+                    starts_at: local(s, tz),
+                    ends_at: local(e, tz),
+                    when,
+                    line: r.line,
+                }
+            })
+            .collect();
+        ScheduleList {
+            at: utc(at),
+            viewer: Viewer {
+                timezone: tz.name().to_owned(),
+                local_time: local(at, tz),
+            },
+            schedule: schedule.into(),
+            rotations,
+        }
+    }
+}
+
+#[derive(Serialize)]
+pub struct Worker {
+    pub handle: String,
+    pub minutes: u32,
+}
+
+#[derive(Serialize)]
+pub struct Hour {
+    pub start: String,
+    pub end: String,
+    pub working: Vec<Worker>,
+    pub gap: bool,
+}
+
+#[derive(Serialize)]
+pub struct Gap {
+    pub start: String,
+    pub end: String,
+    pub minutes: i64,
+}
+
+/// `rota coverage --json`.
+#[derive(Serialize)]
+pub struct CoverageWeek {
+    pub at: String,
+    pub viewer: Viewer,
+    pub rotation: Option<CurrentRotation>,
+    pub week: Span,
+    pub hours: Vec<Hour>,
+    pub gaps: Vec<Gap>,
+    /// Minutes in the week with nobody working.
+    pub gap_minutes: i64,
+}
+
+#[derive(Serialize)]
+pub struct Span {
+    pub start: String,
+    pub end: String,
+}
+
+impl CoverageWeek {
+    pub fn new(
+        c: &Coverage,
+        rotation: Option<&Rotation>,
+        timing: &Timing,
+        at: DateTime<Utc>,
+    ) -> Self {
+        let tz = c.viewer;
+        let gaps: Vec<Gap> = c
+            .gaps
+            .iter()
+            .map(|g| Gap {
+                start: local(g.start, tz),
+                end: local(g.end, tz),
+                minutes: (g.end - g.start).num_minutes(),
+            })
+            .collect();
+        CoverageWeek {
+            at: utc(at),
+            viewer: Viewer {
+                timezone: tz.name().to_owned(),
+                local_time: local(at, tz),
+            },
+            rotation: rotation.map(|r| CurrentRotation::new(r, timing, tz)),
+            week: Span {
+                start: local(c.start, tz),
+                end: local(c.end, tz),
+            },
+            hours: c
+                .slots
+                .iter()
+                .map(|s| Hour {
+                    start: local(s.start, tz),
+                    end: local(s.end, tz),
+                    working: s
+                        .working
+                        .iter()
+                        .map(|w| Worker {
+                            handle: w.handle.clone(),
+                            minutes: w.minutes,
+                        })
+                        .collect(),
+                    gap: s.is_gap(),
+                })
+                .collect(),
+            gap_minutes: gaps.iter().map(|g| g.minutes).sum(),
+            gaps,
+        }
+    }
+}
+
+/// `rota check --json`.
+#[derive(Serialize)]
+pub struct Check<'a> {
+    pub ok: bool,
+    pub errors: usize,
+    pub warnings: usize,
+    pub findings: &'a [Finding],
+}
+
+/// One escalation in `rota escalate --json` and `rota escalations --json` (PRODUCT.md §4).
+#[derive(Serialize)]
+pub struct EscalationJson {
+    pub id: String,
+    pub title: String,
+    pub customer: Option<String>,
+    pub severity: rota_core::escalation::Severity,
+    pub url: Option<String>,
+    pub assignee: Option<String>,
+    pub state: rota_core::escalation::EscalationState,
+    pub created_at: String,
+    pub reporter: Option<String>,
+    pub details: String,
+}
+
+impl From<&rota_core::escalation::Escalation> for EscalationJson {
+    fn from(e: &rota_core::escalation::Escalation) -> Self {
+        EscalationJson {
+            id: e.id.clone(),
+            title: e.title.clone(),
+            customer: e.customer.clone(),
+            severity: e.severity,
+            url: e.url.clone(),
+            assignee: e.assignee.clone(),
+            state: e.state,
+            created_at: utc(e.created_at),
+            reporter: e.reporter.clone(),
+            details: e.details.clone(),
+        }
+    }
+}

@@ -1,0 +1,234 @@
+//! The lean Linux tray host: the core's [`TrayModel`] as a StatusNotifierItem and its
+//! `com.canonical.dbusmenu` menu (ksni), no toolkit. On Linux a tray icon gets no clicks, only its
+//! menu, so the menu *is* the glance. Everything behind it is [`rota_io::tray`].
+
+use rota_core::tray::{MenuAction, MenuEntry, TrayModel, TrayState};
+use rota_io::protocol::{Overrides, WindowKind};
+use rota_io::tray::{self, Request, TrayView};
+use std::sync::OnceLock;
+use tokio::sync::mpsc::{self, UnboundedSender};
+
+/// Starts the tray and runs it until Quit. Returns the exit status.
+pub fn run(overrides: Overrides, open: Option<WindowKind>) -> i32 {
+    if !rota_io::protocol::in_desktop_session() {
+        eprintln!("rota: the tray app needs a desktop session (no DISPLAY or WAYLAND_DISPLAY); subcommands such as `rota now` work without one");
+        return 1;
+    }
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .thread_name("rota")
+        .enable_all()
+        .build();
+    match runtime {
+        Ok(rt) => rt.block_on(main(overrides, open)),
+        Err(e) => {
+            eprintln!("rota: the tray could not start: {e}");
+            1
+        }
+    }
+}
+
+async fn main(overrides: Overrides, open: Option<WindowKind>) -> i32 {
+    let (tx, requests) = mpsc::unbounded_channel();
+    // One tray per session: a second `rota` hands its request to the first and ends.
+    let _name = match rota_io::instance::claim(tx.clone(), open).await {
+        Ok(rota_io::instance::Claim::Ours(conn)) => conn,
+        Ok(rota_io::instance::Claim::Theirs) => return 0,
+        Err(e) => {
+            eprintln!("rota: the tray needs the desktop session's D-Bus ({e})");
+            return 1;
+        }
+    };
+    let keys = tray::x11_keys(&tx);
+    tray::run(overrides, open, requests, keys, |first| async move {
+        let item = SniTray {
+            model: first,
+            actions: tx,
+        };
+        ksni::TrayMethods::assume_sni_available(item, true)
+            .spawn()
+            .await
+            .map(Item)
+            .map_err(|e| e.to_string())
+    })
+    .await
+}
+
+/// The running item.
+struct Item(ksni::Handle<SniTray>);
+
+impl TrayView for Item {
+    async fn show(&self, model: TrayModel) {
+        self.0.update(|t| t.model = model).await;
+    }
+
+    async fn close(&self) {
+        // Quit came from a menu click still being answered: the item's state is locked until
+        // that answer is on its way, so wait for the lock before closing the connection under it.
+        self.0.update(|_| ()).await;
+        self.0.shutdown().await;
+    }
+}
+
+/// The tray item: what it shows, and where its clicks go.
+struct SniTray {
+    model: TrayModel,
+    actions: UnboundedSender<Request>,
+}
+
+/// A label shown as written: dbusmenu reads `_` as an access-key mark, `__` as an underscore.
+fn literal(label: &str) -> String {
+    label.replace('_', "__")
+}
+
+/// Tooltip text as text: the description may carry markup, so `&`, `<` and `>` are escaped.
+fn escaped(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+}
+
+/// The icon for dark panels (light glyphs), the common case on Linux desktops, as ARGB32 in
+/// network byte order; decoded once per state.
+fn icon(state: TrayState) -> Vec<ksni::Icon> {
+    static ICONS: [OnceLock<Option<ksni::Icon>>; 3] =
+        [OnceLock::new(), OnceLock::new(), OnceLock::new()];
+    let (slot, bytes): (usize, &'static [u8]) = match state {
+        TrayState::OnDuty => (0, include_bytes!("../../icons/tray-on-duty-dark.png")),
+        TrayState::OffDuty => (1, include_bytes!("../../icons/tray-off-duty-dark.png")),
+        TrayState::Attention => (2, include_bytes!("../../icons/tray-attention-dark.png")),
+    };
+    ICONS[slot]
+        .get_or_init(|| decode(bytes))
+        .iter()
+        .cloned()
+        .collect()
+}
+
+fn decode(png_bytes: &[u8]) -> Option<ksni::Icon> {
+    let mut decoder = png::Decoder::new(std::io::Cursor::new(png_bytes));
+    decoder.set_transformations(png::Transformations::EXPAND | png::Transformations::ALPHA);
+    let mut reader = decoder.read_info().ok()?;
+    let mut buf = vec![0; reader.output_buffer_size()?];
+    let info = reader.next_frame(&mut buf).ok()?;
+    if info.color_type != png::ColorType::Rgba || info.bit_depth != png::BitDepth::Eight {
+        return None;
+    }
+    let mut data = buf[..info.buffer_size()].to_vec();
+    for px in data.chunks_exact_mut(4) {
+        px.rotate_right(1); // RGBA -> ARGB
+    }
+    Some(ksni::Icon {
+        width: info.width as i32,
+        height: info.height as i32,
+        data,
+    })
+}
+
+/// A click that sends `action` to the tray's main loop.
+fn on_click(action: MenuAction) -> Box<dyn Fn(&mut SniTray) + Send> {
+    Box::new(move |t: &mut SniTray| {
+        let _ = t.actions.send(Request::Action(action.clone()));
+    })
+}
+
+fn items(entries: &[MenuEntry]) -> Vec<ksni::MenuItem<SniTray>> {
+    entries
+        .iter()
+        .map(|e| match e {
+            MenuEntry::Item { label, action } => ksni::menu::StandardItem {
+                label: literal(label),
+                enabled: action.is_some(),
+                activate: match action {
+                    Some(a) => on_click(a.clone()),
+                    None => Box::new(|_: &mut SniTray| ()),
+                },
+                ..Default::default()
+            }
+            .into(),
+            MenuEntry::Check {
+                label,
+                action,
+                checked,
+            } => ksni::menu::CheckmarkItem {
+                label: literal(label),
+                checked: *checked,
+                activate: on_click(action.clone()),
+                ..Default::default()
+            }
+            .into(),
+            MenuEntry::Submenu { label, entries } => ksni::menu::SubMenu {
+                label: literal(label),
+                submenu: items(entries),
+                ..Default::default()
+            }
+            .into(),
+            MenuEntry::Separator => ksni::MenuItem::Separator,
+        })
+        .collect()
+}
+
+impl ksni::Tray for SniTray {
+    // A left click shows the menu too: the glance is the menu.
+    const MENU_ON_ACTIVATE: bool = true;
+
+    fn id(&self) -> String {
+        "rota".into()
+    }
+
+    fn title(&self) -> String {
+        "Rota".into()
+    }
+
+    fn status(&self) -> ksni::Status {
+        match self.model.state {
+            TrayState::Attention => ksni::Status::NeedsAttention,
+            _ => ksni::Status::Active,
+        }
+    }
+
+    fn icon_pixmap(&self) -> Vec<ksni::Icon> {
+        icon(self.model.state)
+    }
+
+    fn attention_icon_pixmap(&self) -> Vec<ksni::Icon> {
+        icon(TrayState::Attention)
+    }
+
+    fn tool_tip(&self) -> ksni::ToolTip {
+        ksni::ToolTip {
+            title: "Rota".into(),
+            description: escaped(&self.model.tooltip),
+            ..Default::default()
+        }
+    }
+
+    fn menu(&self) -> Vec<ksni::MenuItem<Self>> {
+        items(&self.model.entries)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_icons_decode_to_argb() {
+        for state in TrayState::ALL {
+            let icons = icon(state);
+            assert_eq!(icons.len(), 1, "{state:?}");
+            let i = &icons[0];
+            assert_eq!(i.data.len(), (i.width * i.height * 4) as usize);
+            // The corner is transparent: alpha (first byte in ARGB) is 0.
+            assert_eq!(i.data[0], 0, "{state:?}");
+            // Some pixel is opaque.
+            assert!(i.data.chunks_exact(4).any(|px| px[0] == 255), "{state:?}");
+        }
+    }
+
+    #[test]
+    fn labels_and_tooltips_show_text_as_written() {
+        assert_eq!(literal("a_b"), "a__b");
+        assert_eq!(escaped("<img src=x> & co"), "&lt;img src=x&gt; &amp; co");
+    }
+}

@@ -1,0 +1,436 @@
+//! The `rota` command line, run as the real binary: JSON contract fields, exit statuses, and
+//! messages that name the file and line.
+
+use serde_json::Value;
+use std::io::{BufRead, BufReader, Write};
+use std::net::TcpListener;
+use std::path::Path;
+use std::process::{Command, Output};
+use std::sync::{Arc, Mutex};
+
+const HANDBOOK: &str = include_str!("../../core/data/handbook-escalation-rotation.md");
+
+/// A home of its own for each test: no user config, caches in a temp folder.
+struct Home(tempfile::TempDir);
+
+impl Home {
+    fn new() -> Self {
+        Home(tempfile::tempdir().expect("temp dir"))
+    }
+
+    fn path(&self) -> &Path {
+        self.0.path()
+    }
+
+    fn write(&self, name: &str, text: &str) -> std::path::PathBuf {
+        let p = self.path().join(name);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(&p, text).unwrap();
+        p
+    }
+
+    fn rota(&self, args: &[&str]) -> Output {
+        self.rota_env(args, &[])
+    }
+
+    fn rota_env(&self, args: &[&str], env: &[(&str, &str)]) -> Output {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_rota"));
+        c.args(args)
+            .current_dir(self.path())
+            .env("HOME", self.path())
+            .env("XDG_CONFIG_HOME", self.path().join("config"))
+            .env("XDG_DATA_HOME", self.path().join("data"))
+            .env("XDG_CACHE_HOME", self.path().join("cache"))
+            .env("TZ", "UTC")
+            .env_remove("ROTA_NOW");
+        for (k, v) in env {
+            c.env(k, v);
+        }
+        c.output().expect("rota runs")
+    }
+}
+
+fn json(out: &Output) -> Value {
+    assert!(
+        out.status.success(),
+        "exit {:?}\nstderr: {}",
+        out.status.code(),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).expect("stdout is JSON")
+}
+
+fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+#[test]
+fn handbook_now_names_the_engineers_and_the_next_rotation() {
+    let home = Home::new();
+    let v = json(&home.rota(&[
+        "now",
+        "--at",
+        "2022-09-15T12:00:00Z",
+        "--schedule",
+        "builtin:handbook",
+        "--json",
+    ]));
+    assert_eq!(v["at"], "2022-09-15T12:00:00Z");
+    assert_eq!(v["rotation"]["start"], "2022-09-07");
+    assert_eq!(v["rotation"]["end"], "2022-10-09");
+    assert_eq!(v["rotation"]["open_seats"], 0);
+    let handles: Vec<&str> = v["on_duty"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["handle"].as_str().unwrap())
+        .collect();
+    assert_eq!(handles, ["keegancsmith", "valerybugakov"]);
+    // Not in any roster: status unknown, and the zone fields null.
+    for e in v["on_duty"].as_array().unwrap() {
+        assert_eq!(e["status"], "unknown");
+        assert!(e["timezone"].is_null() && e["local_time"].is_null() && e["utc_offset"].is_null());
+    }
+    assert_eq!(v["next_rotation"]["start"], "2022-10-10");
+    assert_eq!(
+        v["next_rotation"]["engineers"],
+        serde_json::json!(["tbliu98"])
+    );
+    assert_eq!(v["next_rotation"]["open_seats"], 2);
+}
+
+#[test]
+fn now_json_contract_with_a_roster_and_a_viewer_zone() {
+    let home = Home::new();
+    home.write("people.toml", "[[person]]\nhandle = \"keegancsmith\"\nname = \"Keegan\"\ntimezone = \"Africa/Johannesburg\"\nhours = \"09:00-17:00\"\ndays = \"Mon-Fri\"\n");
+    let v = json(&home.rota(&[
+        "now",
+        "--at",
+        "2022-09-15T12:00:00Z",
+        "--tz",
+        "Europe/Berlin",
+        "--schedule",
+        "builtin:handbook",
+        "--roster",
+        "people.toml",
+        "--json",
+    ]));
+    assert_eq!(
+        v["viewer"],
+        serde_json::json!({ "timezone": "Europe/Berlin", "local_time": "2022-09-15T14:00:00+02:00" })
+    );
+    let k = &v["on_duty"][0];
+    assert_eq!(k["handle"], "keegancsmith");
+    assert_eq!(k["name"], "Keegan");
+    assert_eq!(k["timezone"], "Africa/Johannesburg");
+    assert_eq!(k["local_time"], "2022-09-15T14:00:00+02:00");
+    assert_eq!(k["utc_offset"], "+02:00");
+    assert_eq!(k["status"], "working");
+    assert_eq!(v["on_duty"][1]["status"], "unknown");
+}
+
+#[test]
+fn no_rotation_is_null() {
+    let home = Home::new();
+    let v = json(&home.rota(&[
+        "now",
+        "--at",
+        "2030-01-01T00:00:00Z",
+        "--schedule",
+        "builtin:handbook",
+        "--json",
+    ]));
+    assert!(v["rotation"].is_null() && v["next_rotation"].is_null());
+    assert_eq!(v["on_duty"], serde_json::json!([]));
+}
+
+#[test]
+fn rota_now_pins_the_clock_and_a_first_run_shows_the_demo() {
+    let home = Home::new();
+    let out = home.rota_env(&["now", "--json"], &[("ROTA_NOW", "2026-03-10T09:00:00Z")]);
+    let v = json(&out);
+    assert_eq!(v["at"], "2026-03-10T09:00:00Z");
+    assert!(v["schedule"]["demo"].as_str().unwrap().contains("Demo"));
+    assert_eq!(
+        v["on_duty"].as_array().unwrap().len(),
+        3,
+        "the demo has a rotation on today"
+    );
+    assert!(v["on_duty"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|e| e["timezone"].is_string()));
+    // The text says it is a demo.
+    let text = home.rota_env(&["now"], &[("ROTA_NOW", "2026-03-10T09:00:00Z")]);
+    assert!(String::from_utf8_lossy(&text.stdout).starts_with("Demo"));
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    let home = Home::new();
+    for args in [
+        &["now", "--at", "yesterday"][..],
+        &["now", "--tz", "Mars/Olympus"],
+        &["now", "--bogus"],
+        &["frobnicate"],
+        &["now", "--schedule", "builtin:nope"],
+    ] {
+        let out = home.rota(args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {}", stderr(&out));
+        assert!(!stderr(&out).is_empty());
+    }
+    let out = home.rota_env(&["now"], &[("ROTA_NOW", "soon")]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("ROTA_NOW"), "{}", stderr(&out));
+}
+
+#[test]
+fn a_schedule_that_does_not_parse_exits_1_naming_file_and_line() {
+    let home = Home::new();
+    home.write("rota.md", "# Rota\n\n| Rotation | Engineers |\n|---|---|\n| 2024-01-01 to 2024-02-11 | @a |\n| 2024-02-12 to soon | @b |\n");
+    let out = home.rota(&["now", "--schedule", "rota.md"]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert!(
+        err.contains("rota.md:6:") && err.contains("2024-02-12 to soon"),
+        "{err}"
+    );
+}
+
+#[test]
+fn check_lints_and_exits_by_severity() {
+    let home = Home::new();
+    // The handbook as shipped: warnings only (open seats, no roster), exit 0.
+    let out = home.rota(&["check", "--schedule", "builtin:handbook", "--json"]);
+    let v = json(&out);
+    assert_eq!(v["ok"], true);
+    assert_eq!(v["errors"], 0);
+    let rules: Vec<&str> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["rule"].as_str().unwrap())
+        .collect();
+    assert!(
+        rules.contains(&"open-seats") && rules.contains(&"not-in-roster"),
+        "{rules:?}"
+    );
+    let open = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["rule"] == "open-seats")
+        .unwrap();
+    assert_eq!(open["line"], 15);
+    assert_eq!(open["file"], "builtin:handbook");
+
+    // A roster with an unknown zone and overlapping rotations: errors, exit 1, each located.
+    home.write(
+        "people.toml",
+        "[[person]]\nhandle = \"a\"\ntimezone = \"Europe/Berln\"\n",
+    );
+    home.write("rota.md", "| Rotation | Engineers |\n|---|---|\n| 2024-01-01 to 2024-02-11 | @a |\n| 2024-02-01 to 2024-03-11 | @a, @a |\n");
+    let out = home.rota(&["check", "--schedule", "rota.md", "--roster", "people.toml"]);
+    assert_eq!(out.status.code(), Some(1));
+    let text = String::from_utf8_lossy(&out.stdout);
+    let path = |f: &str| home.path().join(f).display().to_string();
+    assert!(
+        text.contains(&format!(
+            "{}:3: error: \"Europe/Berln\" is not an IANA timezone",
+            path("people.toml")
+        )),
+        "{text}"
+    );
+    assert!(
+        text.contains(&format!(
+            "{}:4: error: rotation 2024-02-01 to 2024-03-11 overlaps",
+            path("rota.md")
+        )),
+        "{text}"
+    );
+    assert!(
+        text.contains(&format!("{}:4: error: a is listed twice", path("rota.md"))),
+        "{text}"
+    );
+}
+
+#[test]
+fn config_paths_are_relative_to_the_config_file() {
+    let home = Home::new();
+    home.write(
+        "team/rota.toml",
+        "[[rotation]]\nstart = 2024-01-01\nend = 2024-02-11\nengineers = [\"mira\"]\n",
+    );
+    home.write(
+        "team/people.toml",
+        "[[person]]\nhandle = \"mira\"\ntimezone = \"Asia/Kathmandu\"\n",
+    );
+    let cfg = home.write(
+        "team/config.toml",
+        "me = \"mira\"\ntimezone = \"Asia/Kathmandu\"\n[schedule]\nsource = \"rota.toml\"\ntimezone = \"Asia/Kathmandu\"\nhandoff = \"09:00\"\n[roster]\nsource = \"people.toml\"\n",
+    );
+    let v = json(&home.rota(&[
+        "now",
+        "--config",
+        cfg.to_str().unwrap(),
+        "--at",
+        "2024-01-01T03:15:00Z",
+        "--json",
+    ]));
+    assert_eq!(v["viewer"]["local_time"], "2024-01-01T09:00:00+05:45");
+    assert_eq!(v["rotation"]["starts_at"], "2024-01-01T09:00:00+05:45");
+    assert_eq!(v["on_duty"][0]["status"], "working");
+    assert_eq!(v["me_on_duty"], true);
+    // One minute earlier the rotation has not started: the hand-off is at 09:00 local.
+    let v = json(&home.rota(&[
+        "now",
+        "--config",
+        cfg.to_str().unwrap(),
+        "--at",
+        "2024-01-01T03:14:00Z",
+        "--json",
+    ]));
+    assert!(v["rotation"].is_null());
+
+    // The default place is $XDG_CONFIG_HOME/rota/config.toml.
+    home.write(
+        "config/rota/config.toml",
+        "[schedule]\nsource = \"builtin:handbook\"\n",
+    );
+    let v = json(&home.rota(&["now", "--at", "2022-09-15T12:00:00Z", "--json"]));
+    assert_eq!(v["rotation"]["start"], "2022-09-07");
+
+    // A --config that does not exist is an input error naming it.
+    let out = home.rota(&["now", "--config", "nope.toml"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("nope.toml"));
+}
+
+#[test]
+fn schedule_and_coverage_json() {
+    let home = Home::new();
+    let v = json(&home.rota_env(
+        &[
+            "schedule",
+            "--schedule",
+            "builtin:handbook",
+            "--tz",
+            "Asia/Kathmandu",
+            "--json",
+        ],
+        &[("ROTA_NOW", "2022-09-15T12:00:00Z")],
+    ));
+    let rows = v["rotations"].as_array().unwrap();
+    assert_eq!(rows.len(), 3);
+    assert_eq!(
+        rows.iter()
+            .map(|r| r["when"].as_str().unwrap())
+            .collect::<Vec<_>>(),
+        ["past", "current", "upcoming"]
+    );
+    assert_eq!(rows[1]["starts_at"], "2022-09-07T05:45:00+05:45");
+
+    home.write("people.toml", "[[person]]\nhandle = \"keegancsmith\"\ntimezone = \"Africa/Johannesburg\"\n[[person]]\nhandle = \"valerybugakov\"\ntimezone = \"Asia/Tbilisi\"\n");
+    let v = json(&home.rota(&[
+        "coverage",
+        "--schedule",
+        "builtin:handbook",
+        "--roster",
+        "people.toml",
+        "--at",
+        "2022-09-15T12:00:00Z",
+        "--tz",
+        "UTC",
+        "--json",
+    ]));
+    assert_eq!(v["hours"].as_array().unwrap().len(), 168);
+    assert_eq!(v["week"]["start"], "2022-09-12T00:00:00+00:00");
+    // Tbilisi (+04:00) starts at 05:00 UTC; Johannesburg (+02:00) ends at 15:00 UTC.
+    assert_eq!(
+        v["hours"][5]["working"],
+        serde_json::json!([{ "handle": "valerybugakov", "minutes": 60 }])
+    );
+    assert_eq!(v["hours"][15]["gap"], true);
+    assert_eq!(
+        v["gaps"][0],
+        serde_json::json!({ "start": "2022-09-12T00:00:00+00:00", "end": "2022-09-12T05:00:00+00:00", "minutes": 300 })
+    );
+}
+
+/// A one-page web server on loopback: serves the handbook with an ETag, answers 304 to a
+/// matching `If-None-Match`, and records each request's conditional header.
+fn serve_handbook() -> (
+    String,
+    Arc<Mutex<Vec<Option<String>>>>,
+    std::thread::JoinHandle<()>,
+) {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}/handbook.md", listener.local_addr().unwrap());
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let log = seen.clone();
+    let handle = std::thread::spawn(move || {
+        // Two requests, then the server goes away.
+        for stream in listener.incoming().take(2) {
+            let mut stream = stream.unwrap();
+            let mut reader = BufReader::new(stream.try_clone().unwrap());
+            let mut inm = None;
+            loop {
+                let mut line = String::new();
+                if reader.read_line(&mut line).unwrap() == 0 || line == "\r\n" {
+                    break;
+                }
+                if let Some(v) = line.to_ascii_lowercase().strip_prefix("if-none-match:") {
+                    inm = Some(v.trim().to_owned());
+                }
+            }
+            let response = if inm.as_deref() == Some("\"v1\"") {
+                "HTTP/1.1 304 Not Modified\r\nETag: \"v1\"\r\nContent-Length: 0\r\nConnection: close\r\n\r\n".to_owned()
+            } else {
+                format!("HTTP/1.1 200 OK\r\nETag: \"v1\"\r\nContent-Type: text/markdown\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{HANDBOOK}", HANDBOOK.len())
+            };
+            log.lock().unwrap().push(inm);
+            stream.write_all(response.as_bytes()).unwrap();
+        }
+    });
+    (url, seen, handle)
+}
+
+#[test]
+fn a_url_schedule_is_fetched_conditionally_and_cached_for_offline() {
+    let home = Home::new();
+    let (url, seen, server) = serve_handbook();
+    let args = [
+        "now",
+        "--schedule",
+        url.as_str(),
+        "--at",
+        "2022-09-15T12:00:00Z",
+        "--json",
+    ];
+    let first = json(&home.rota(&args));
+    assert_eq!(first["rotation"]["start"], "2022-09-07");
+    let second = home.rota(&args);
+    assert_eq!(json(&second)["rotation"]["start"], "2022-09-07");
+    server.join().unwrap();
+    assert_eq!(
+        *seen.lock().unwrap(),
+        [None, Some("\"v1\"".to_owned())],
+        "the second fetch is conditional"
+    );
+
+    // The server is gone: the cached copy is used, with a warning that says so.
+    let offline = home.rota(&args);
+    assert_eq!(json(&offline)["rotation"]["start"], "2022-09-07");
+    assert!(
+        stderr(&offline).contains("using the copy cached"),
+        "{}",
+        stderr(&offline)
+    );
+
+    // With no cache either, it is an input error naming the URL.
+    let fresh = Home::new();
+    let out = fresh.rota(&args);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains(&url), "{}", stderr(&out));
+}

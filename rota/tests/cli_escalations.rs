@@ -1,0 +1,297 @@
+//! `rota escalate`, `rota escalations`, `rota ack` and `rota secret` run as the real binary on
+//! the local backend (issue 4, PRODUCT.md §4): the JSON contract, the `auto` assignment, exit
+//! statuses. The GitHub backend's keyring paths run in tests/keyring.sh (secrets_cli.rs).
+
+use serde_json::Value;
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+
+/// A home of its own for each test, with no way to reach a D-Bus session (so no keyring of the
+/// person running the tests is ever touched).
+struct Home(tempfile::TempDir);
+
+const AT: &str = "2024-03-05T12:00:00Z"; // a Tuesday
+
+const SCHEDULE: &str = "[[rotation]]\nstart = 2024-03-01\nend = 2024-04-10\nengineers = [\"ann\", \"bob\", \"cy\", \"dee\"]\n";
+
+/// At 12:00 UTC on a Tuesday: ann (Berlin, 13:00) and dee (Kathmandu, +05:45, 17:45) are working;
+/// bob (New York, 07:00) and cy (Kolkata, 17:30) are off hours.
+const PEOPLE: &str = r#"
+[[person]]
+handle = "ann"
+name = "Ann"
+timezone = "Europe/Berlin"
+hours = "09:00-17:00"
+days = "Mon-Fri"
+
+[[person]]
+handle = "bob"
+name = "Bob"
+timezone = "America/New_York"
+hours = "09:00-17:00"
+days = "Mon-Fri"
+
+[[person]]
+handle = "cy"
+name = "Cy"
+timezone = "Asia/Kolkata"
+hours = "09:00-17:00"
+days = "Mon-Fri"
+
+[[person]]
+handle = "dee"
+name = "Dee"
+timezone = "Asia/Kathmandu"
+hours = "09:00-18:00"
+days = "Mon-Fri"
+"#;
+
+impl Home {
+    fn new(config: &str) -> Self {
+        let home = Home(tempfile::tempdir().expect("temp dir"));
+        home.write("config/rota/config.toml", config);
+        home.write("config/rota/schedule.toml", SCHEDULE);
+        home.write("config/rota/people.toml", PEOPLE);
+        std::fs::create_dir_all(home.path().join("run")).unwrap();
+        home
+    }
+
+    fn team() -> Self {
+        Home::new("me = \"ann\"\n[schedule]\nsource = \"schedule.toml\"\n[roster]\nsource = \"people.toml\"\n")
+    }
+
+    fn path(&self) -> &Path {
+        self.0.path()
+    }
+
+    fn write(&self, name: &str, text: &str) {
+        let p = self.path().join(name);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, text).unwrap();
+    }
+
+    fn rota(&self, args: &[&str]) -> Output {
+        self.rota_stdin(args, "")
+    }
+
+    fn rota_stdin(&self, args: &[&str], stdin: &str) -> Output {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_rota"))
+            .args(args)
+            .current_dir(self.path())
+            .env("HOME", self.path())
+            .env("XDG_CONFIG_HOME", self.path().join("config"))
+            .env("XDG_DATA_HOME", self.path().join("data"))
+            .env("XDG_CACHE_HOME", self.path().join("cache"))
+            .env("XDG_RUNTIME_DIR", self.path().join("run"))
+            .env_remove("DBUS_SESSION_BUS_ADDRESS")
+            .env_remove("DISPLAY")
+            .env("TZ", "UTC")
+            .env("ROTA_NOW", AT)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("rota runs");
+        use std::io::Write;
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(stdin.as_bytes())
+            .unwrap();
+        child.wait_with_output().unwrap()
+    }
+}
+
+fn json(out: &Output) -> Value {
+    assert!(
+        out.status.success(),
+        "exit {:?}\nstderr: {}",
+        out.status.code(),
+        stderr(out)
+    );
+    serde_json::from_slice(&out.stdout).expect("stdout is JSON")
+}
+
+fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+fn stdout(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+#[test]
+fn escalate_auto_picks_the_working_engineer_with_fewest_open_then_schedule_order() {
+    let home = Home::team();
+    // ann already holds one.
+    json(&home.rota(&["escalate", "--title", "Old one", "--to", "ann", "--json"]));
+
+    let e = json(&home.rota(&[
+        "escalate",
+        "--title",
+        "Search is down",
+        "--customer",
+        "Acme Corp",
+        "--severity",
+        "sev1",
+        "--url",
+        "https://support.example.com/t/42",
+        "--to",
+        "auto",
+        "--json",
+    ]));
+    assert_eq!(
+        e["assignee"], "dee",
+        "working now (Kathmandu 17:45), 0 open: {e}"
+    );
+    for field in [
+        "id",
+        "title",
+        "customer",
+        "severity",
+        "url",
+        "assignee",
+        "state",
+        "created_at",
+    ] {
+        assert!(e.get(field).is_some(), "{field} missing from {e}");
+    }
+    assert_eq!(e["id"], "2");
+    assert_eq!(e["title"], "Search is down");
+    assert_eq!(e["customer"], "Acme Corp");
+    assert_eq!(e["severity"], "sev1");
+    assert_eq!(e["url"], "https://support.example.com/t/42");
+    assert_eq!(e["state"], "open");
+    assert_eq!(e["created_at"], AT);
+    assert_eq!(e["reporter"], "ann");
+
+    // ann and dee both working with one open each: the schedule's order decides. Without --to,
+    // auto is the default; the text names the reason.
+    let out = home.rota(&["escalate", "--title", "Login loop"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(
+        stdout(&out),
+        "Filed escalation 3 to ann (working now, 1 open): Login loop [sev3]\n"
+    );
+}
+
+#[test]
+fn escalations_list_mine_and_ack() {
+    let home = Home::team();
+    json(&home.rota(&["escalate", "--title", "For ann", "--to", "@ann", "--json"]));
+    json(&home.rota(&[
+        "escalate",
+        "--title",
+        "For bob",
+        "--to",
+        "bob",
+        "--customer",
+        "Initech",
+        "--json",
+    ]));
+
+    let all = json(&home.rota(&["escalations", "--json"]));
+    let titles: Vec<&str> = all
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["title"].as_str().unwrap())
+        .collect();
+    assert_eq!(titles, ["For bob", "For ann"], "newest first");
+    let mine = json(&home.rota(&["escalations", "--mine", "--json"]));
+    assert_eq!(mine.as_array().unwrap().len(), 1);
+    assert_eq!(mine[0]["assignee"], "ann");
+
+    let out = home.rota(&["ack", "1"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(stdout(&out), "Acknowledged escalation 1: For ann\n");
+    let mine = json(&home.rota(&["escalations", "--mine", "--json"]));
+    assert_eq!(mine[0]["state"], "acknowledged");
+
+    let text = stdout(&home.rota(&["escalations"]));
+    let lines: Vec<&str> = text.lines().collect();
+    assert!(lines[0].starts_with("ID  SEV   STATE"), "{text}");
+    assert!(
+        lines[1].contains("bob") && lines[1].contains("Initech: For bob"),
+        "{text}"
+    );
+    assert!(lines[2].contains("acknowledged"), "{text}");
+}
+
+#[test]
+fn nobody_on_rotation_files_it_for_the_whole_rotation() {
+    let home = Home::new("me = \"ann\"\n[schedule]\nsource = \"empty.toml\"\n");
+    home.write("config/rota/empty.toml", "");
+    let out = home.rota(&["escalate", "--title", "Nobody home", "--json"]);
+    let e = json(&out);
+    assert!(e["assignee"].is_null(), "{e}");
+    assert!(
+        stderr(&out).contains("nobody is on rotation now"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn usage_errors_exit_2_and_input_or_backend_errors_exit_1() {
+    let home = Home::team();
+    let code = |args: &[&str]| {
+        let out = home.rota(args);
+        (out.status.code(), stderr(&out))
+    };
+    for args in [
+        &["escalate"][..],                                      // no --title
+        &["escalate", "--title", "x", "--severity", "urgent"],  // not sev1..sev4
+        &["escalate", "--title", "  "],                         // an empty title
+        &["escalate", "--title", "x", "--url", "ftp://host/x"], // not a web link
+        &["secret", "set", "github_token"],                     // not a secret's name
+        &["ack"],
+    ] {
+        let (c, err) = code(args);
+        assert_eq!(c, Some(2), "{args:?}: {err}");
+    }
+    let (c, err) = code(&["ack", "42"]);
+    assert_eq!((c, err.trim()), (Some(1), "rota: no escalation 42"));
+    let (c, err) = code(&["secret", "set", "github-token"]); // nothing on stdin
+    assert_eq!(c, Some(1));
+    assert!(err.contains("no github-token value on stdin"), "{err}");
+
+    let nobody = Home::new("");
+    let out = nobody.rota(&["escalations", "--mine"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("--mine needs your handle: set me = \"your-handle\""),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn the_github_backend_needs_a_repository_and_a_token_from_the_keyring() {
+    let home = Home::new("me = \"ann\"\n[escalations]\nbackend = \"github\"\n");
+    let out = home.rota(&["escalations"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("escalations.github.repo is missing"),
+        "{}",
+        stderr(&out)
+    );
+
+    // No D-Bus session here: the keyring cannot be reached, and the message says what to do.
+    let home = Home::new(
+        "me = \"ann\"\n[escalations]\nbackend = \"github\"\ngithub = { api = \"http://127.0.0.1:9\", repo = \"acme/escalations\" }\n",
+    );
+    let out = home.rota(&["escalations"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("rota secret set github-token"),
+        "{}",
+        stderr(&out)
+    );
+    // Nothing was written to disk but the data folder.
+    assert!(
+        !home.path().join("data/rota/escalations.sqlite3").exists(),
+        "github needs no database for a list"
+    );
+}

@@ -1,0 +1,341 @@
+//! The outbox and Slack with the real `rota` binary, secrets from the real keyring (issue 5):
+//! - GitHub down, then up, with SIGKILLs right after saving and right after sending: each
+//!   escalation becomes exactly one issue on the test server; queued ones print as `queued`.
+//! - Slack: the webhook URL stored with `rota secret set slack-webhook`, the loopback webhook
+//!   receives the message with the group mention; a failing or refused Slack leaves the
+//!   escalation filed, exit 0, a warning, and the URL in no output.
+//!
+//! Run by `tests/keyring.sh` (a private D-Bus session with an unlocked gnome-keyring and
+//! `ROTA_KEYRING_TESTS=1`); without that it says SKIPPED and checks nothing. The two tests share
+//! the keyring, so they take turns.
+
+#[path = "../../io/tests/common/mod.rs"]
+mod common;
+
+use common::github_repo::{handler, Repo};
+use common::http::{closed_port, Handler, Reply, Request, Response, Server};
+use serde_json::Value;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+use std::sync::{Arc, Mutex};
+
+static KEYRING: Mutex<()> = Mutex::new(());
+
+fn enabled() -> bool {
+    if std::env::var_os("ROTA_KEYRING_TESTS").is_some() {
+        return true;
+    }
+    let _ = writeln!(
+        std::io::stderr(),
+        "SKIPPED outbox keyring test: set ROTA_KEYRING_TESTS=1 inside an unlocked Secret Service session (run tests/keyring.sh)"
+    );
+    false
+}
+
+struct Home(tempfile::TempDir);
+
+impl Home {
+    fn new(config: &str) -> Self {
+        let home = Home(tempfile::tempdir().unwrap());
+        home.config(config);
+        home
+    }
+
+    fn config(&self, text: &str) {
+        let config = self.path().join("config/rota/config.toml");
+        std::fs::create_dir_all(config.parent().unwrap()).unwrap();
+        std::fs::write(config, text).unwrap();
+    }
+
+    fn path(&self) -> &Path {
+        self.0.path()
+    }
+
+    fn command(&self, args: &[&str], pause: Option<&str>) -> Command {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_rota"));
+        c.args(args)
+            .current_dir(self.path())
+            .env("HOME", self.path())
+            .env("XDG_CONFIG_HOME", self.path().join("config"))
+            .env("XDG_DATA_HOME", self.path().join("data"))
+            .env("XDG_CACHE_HOME", self.path().join("cache"))
+            .env("ROTA_NOW", "2024-03-05T12:00:00Z")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        match pause {
+            Some(step) => c.env("ROTA_TEST_PAUSE_AFTER", step),
+            None => c.env_remove("ROTA_TEST_PAUSE_AFTER"),
+        };
+        c
+    }
+
+    fn rota(&self, args: &[&str], stdin: &str) -> Output {
+        let mut child = self.command(args, None).spawn().unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(stdin.as_bytes())
+            .unwrap();
+        child.wait_with_output().unwrap()
+    }
+
+    fn kill_after(&self, step: &str, args: &[&str]) {
+        let mut child = self.command(args, Some(step)).spawn().unwrap();
+        let mut out = BufReader::new(child.stdout.take().unwrap());
+        loop {
+            let mut line = String::new();
+            if out.read_line(&mut line).unwrap() == 0 {
+                let mut err = String::new();
+                child
+                    .stderr
+                    .take()
+                    .unwrap()
+                    .read_to_string(&mut err)
+                    .unwrap();
+                panic!(
+                    "rota {args:?} ended before {step}: {:?}\n{err}",
+                    child.wait().unwrap()
+                );
+            }
+            if line.trim_end() == format!("ROTA_TEST_PAUSED {step}") {
+                break;
+            }
+        }
+        child.kill().unwrap();
+        child.wait().unwrap();
+    }
+}
+
+fn text(out: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
+}
+
+fn json(out: &Output) -> Value {
+    assert!(
+        out.status.success(),
+        "exit {:?}: {}",
+        out.status.code(),
+        text(out)
+    );
+    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}", text(out)))
+}
+
+fn github_config(addr: &str) -> String {
+    format!("me = \"ann\"\n[escalations]\nbackend = \"github\"\ngithub = {{ api = \"http://{addr}\", repo = \"acme/escalations\" }}\n")
+}
+
+#[test]
+fn github_down_then_up_and_killed_mid_way_files_each_escalation_once() {
+    if !enabled() {
+        return;
+    }
+    let _turn = KEYRING.lock().unwrap_or_else(|p| p.into_inner());
+    let addr = closed_port();
+    let home = Home::new(&github_config(&addr));
+    home.rota(&["secret", "delete", "slack-webhook"], "");
+    let out = home.rota(
+        &["secret", "set", "github-token"],
+        "ghp_outboxtest0000000000000000000000000\n",
+    );
+    assert!(out.status.success(), "{}", text(&out));
+
+    // GitHub down: queued, printed as queued, exit 0 with a note.
+    let out = home.rota(
+        &[
+            "escalate",
+            "--title",
+            "Filed offline",
+            "--to",
+            "ann",
+            "--json",
+        ],
+        "",
+    );
+    let e = json(&out);
+    assert_eq!(e["state"], "queued", "{e}");
+    assert!(e["id"].as_str().unwrap().starts_with("rota-"), "{e}");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("cannot reach GitHub") && err.contains("saved in the outbox (state queued)"),
+        "{err}"
+    );
+    let out = home.rota(&["escalate", "--title", "Also offline", "--to", "ann"], "");
+    assert!(out.status.success(), "{}", text(&out));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "Queued escalation to ann: Also offline [sev3] (waiting in the outbox)\n"
+    );
+
+    // GitHub up.
+    let repo = Repo::shared();
+    let server = Server::start_on_thread_at(&addr, handler(repo.clone()));
+    // Killed right after saving a third; then killed right after GitHub took the first queued one.
+    home.kill_after(
+        "saved",
+        &["escalate", "--title", "Saved then killed", "--to", "ann"],
+    );
+    assert!(repo.lock().unwrap().issues.is_empty());
+    home.kill_after("sent", &["escalations"]);
+    assert_eq!(repo.lock().unwrap().titles(), ["Filed offline"]);
+    // A new one, killed right after GitHub took it.
+    home.kill_after(
+        "sent",
+        &["escalate", "--title", "Sent then killed", "--to", "ann"],
+    );
+    assert_eq!(
+        repo.lock().unwrap().titles(),
+        ["Filed offline", "Sent then killed"]
+    );
+
+    // Restarted: what waits is sent, what was sent is found by its key; nothing is queued.
+    let out = home.rota(&["escalations", "--json"], "");
+    let list = json(&out);
+    let mut titles = repo.lock().unwrap().titles();
+    titles.sort();
+    assert_eq!(
+        titles,
+        [
+            "Also offline",
+            "Filed offline",
+            "Saved then killed",
+            "Sent then killed"
+        ],
+        "{}",
+        text(&out)
+    );
+    let posts = server
+        .requests()
+        .iter()
+        .filter(|(r, _)| r.method == "POST")
+        .count();
+    assert_eq!(posts, 4, "one create per escalation");
+    assert_eq!(list.as_array().unwrap().len(), 4);
+    assert!(
+        list.as_array()
+            .unwrap()
+            .iter()
+            .all(|e| e["state"] == "open"),
+        "{list}"
+    );
+
+    home.rota(&["secret", "delete", "github-token"], "");
+}
+
+fn webhook(status: Arc<Mutex<u16>>) -> Handler {
+    Arc::new(move |_: &Request, _: &str| {
+        Reply::Send(Response {
+            status: *status.lock().unwrap(),
+            headers: vec![],
+            body: "ok".into(),
+        })
+    })
+}
+
+#[test]
+fn slack_webhook_from_the_keyring_announces_and_its_failure_changes_nothing_else() {
+    if !enabled() {
+        return;
+    }
+    let _turn = KEYRING.lock().unwrap_or_else(|p| p.into_inner());
+    let status = Arc::new(Mutex::new(200));
+    let slack = Server::start_on_thread(webhook(status.clone()));
+    let secret_path = "/services/T0001/B0002/k3yr1ngS3cr3tP4th";
+    let home = Home::new("me = \"ann\"\n[escalations]\nslack_group = \"S0123ABCD\"\n");
+    let mut outputs = Vec::new();
+    let out = home.rota(
+        &["secret", "set", "slack-webhook"],
+        &format!("{}{secret_path}\n", slack.base),
+    );
+    assert!(out.status.success(), "{}", text(&out));
+
+    let args = [
+        "escalate",
+        "--title",
+        "Search is down",
+        "--customer",
+        "Acme Corp",
+        "--severity",
+        "sev1",
+        "--url",
+        "https://support.example.com/t/42",
+        "--to",
+        "dee",
+        "--json",
+    ];
+    let out = home.rota(&args, "");
+    assert_eq!(json(&out)["state"], "open");
+    outputs.push(out);
+    let requests = slack.requests();
+    assert_eq!(requests.len(), 1);
+    assert_eq!(requests[0].0.path(), secret_path);
+    assert_eq!(
+        requests[0].0.json()["text"],
+        "<!subteam^S0123ABCD> New escalation: <https://support.example.com/t/42|Search is down>\n*Customer:* Acme Corp  ·  *Severity:* sev1  ·  *Assigned to:* @dee"
+    );
+
+    // Slack failing: filed, exit 0, a warning.
+    *status.lock().unwrap() = 500;
+    let out = home.rota(
+        &[
+            "escalate",
+            "--title",
+            "Slack is failing",
+            "--to",
+            "dee",
+            "--json",
+        ],
+        "",
+    );
+    assert_eq!(json(&out)["state"], "open");
+    assert!(
+        String::from_utf8_lossy(&out.stderr)
+            .contains("warning: the Slack announcement failed: Slack answered 500"),
+        "{}",
+        text(&out)
+    );
+    outputs.push(out);
+
+    // Slack unreachable: the same.
+    let out = home.rota(
+        &["secret", "set", "slack-webhook"],
+        &format!("http://{}{secret_path}\n", closed_port()),
+    );
+    assert!(out.status.success());
+    let out = home.rota(
+        &[
+            "escalate",
+            "--title",
+            "Slack is away",
+            "--to",
+            "dee",
+            "--json",
+        ],
+        "",
+    );
+    assert_eq!(json(&out)["state"], "open");
+    assert!(
+        String::from_utf8_lossy(&out.stderr)
+            .contains("warning: the Slack announcement failed: cannot reach Slack"),
+        "{}",
+        text(&out)
+    );
+    outputs.push(out);
+
+    let list = json(&home.rota(&["escalations", "--json"], ""));
+    assert_eq!(list.as_array().unwrap().len(), 3, "{list}");
+    for out in &outputs {
+        assert!(
+            !text(out).contains("k3yr1ng") && !text(out).contains("/services/"),
+            "the webhook URL leaked: {}",
+            text(out)
+        );
+    }
+    home.rota(&["secret", "delete", "slack-webhook"], "");
+}

@@ -1,0 +1,276 @@
+//! The GitHub token through `rota secret set` and the real keyring, and never in any output
+//! (issue 4): the token is stored from stdin, used against a local GitHub test server, then
+//! every command that fails (401, 5xx, no server, no token) is checked for it, as are the
+//! config, data and cache folders.
+//!
+//! Run by `tests/keyring.sh` (a private D-Bus session with an unlocked gnome-keyring and
+//! `ROTA_KEYRING_TESTS=1`); without that it says SKIPPED and checks nothing.
+
+#[path = "../../io/tests/common/mod.rs"]
+mod common;
+
+use common::http::{Handler, Reply, Request, Response, Server};
+use serde_json::{json, Value};
+use std::io::Write;
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+use std::sync::{Arc, Mutex};
+
+const TOKEN: &str = "ghp_LEAKCHECK7f3a9c2e1b5d4068a1b2c3d4e5f607";
+
+fn enabled() -> bool {
+    if std::env::var_os("ROTA_KEYRING_TESTS").is_some() {
+        return true;
+    }
+    let _ = writeln!(
+        std::io::stderr(),
+        "SKIPPED secrets command-line test: set ROTA_KEYRING_TESTS=1 inside an unlocked Secret Service session (run tests/keyring.sh)"
+    );
+    false
+}
+
+/// The repository as the test server keeps it, and what it answers.
+#[derive(Default)]
+struct Repo {
+    issues: Vec<Value>,
+    /// Answer every request with this status instead.
+    fail_with: Option<u16>,
+}
+
+fn handler(repo: Arc<Mutex<Repo>>) -> Handler {
+    Arc::new(move |req: &Request, _: &str| {
+        let mut repo = repo.lock().unwrap();
+        if let Some(status) = repo.fail_with {
+            return Reply::Send(Response::json(
+                status,
+                &json!({"message": "Bad credentials", "documentation_url": "https://docs.github.com/rest"}),
+            ));
+        }
+        let path = req
+            .path()
+            .trim_start_matches("/repos/acme/escalations/issues");
+        let reply = |status, body: &Value| Reply::Send(Response::json(status, body));
+        match (req.method.as_str(), path) {
+            ("GET", "") => reply(
+                200,
+                &Value::Array(repo.issues.iter().rev().cloned().collect()),
+            ),
+            ("POST", "") => {
+                let body = req.json();
+                let n = repo.issues.len() + 1;
+                let assignees: Vec<Value> = body["assignees"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|a| json!({"login": a}))
+                    .collect();
+                let issue = json!({
+                    "number": n, "title": body["title"], "body": body["body"], "state": "open",
+                    "html_url": format!("https://github.com/acme/escalations/issues/{n}"),
+                    "labels": body["labels"].as_array().unwrap().iter().map(|l| json!({"name": l})).collect::<Vec<_>>(),
+                    "assignee": assignees.first().cloned().unwrap_or(Value::Null), "assignees": assignees,
+                    "user": {"login": "ann"}, "created_at": "2024-03-05T12:00:00Z",
+                });
+                repo.issues.push(issue.clone());
+                reply(201, &issue)
+            }
+            _ => reply(404, &json!({"message": "Not Found"})),
+        }
+    })
+}
+
+struct Home(tempfile::TempDir);
+
+impl Home {
+    fn path(&self) -> &Path {
+        self.0.path()
+    }
+
+    fn rota(&self, args: &[&str], stdin: &str) -> Output {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_rota"))
+            .args(args)
+            .current_dir(self.path())
+            .env("HOME", self.path())
+            .env("XDG_CONFIG_HOME", self.path().join("config"))
+            .env("XDG_DATA_HOME", self.path().join("data"))
+            .env("XDG_CACHE_HOME", self.path().join("cache"))
+            .env("ROTA_NOW", "2024-03-05T12:00:00Z")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("rota runs");
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(stdin.as_bytes())
+            .unwrap();
+        child.wait_with_output().unwrap()
+    }
+}
+
+/// Every file under `dir` that contains `needle`.
+fn files_containing(dir: &Path, needle: &[u8]) -> Vec<String> {
+    let mut found = Vec::new();
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return found;
+    };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            found.extend(files_containing(&path, needle));
+        } else if let Ok(bytes) = std::fs::read(&path) {
+            if bytes.windows(needle.len()).any(|w| w == needle) {
+                found.push(path.display().to_string());
+            }
+        }
+    }
+    found
+}
+
+#[test]
+fn the_token_goes_from_stdin_to_the_keyring_to_github_and_nowhere_else() {
+    if !enabled() {
+        return;
+    }
+    let repo = Arc::new(Mutex::new(Repo::default()));
+    let server = Server::start_on_thread(handler(repo.clone()));
+    let home = Home(tempfile::tempdir().unwrap());
+    let config = home.path().join("config/rota/config.toml");
+    std::fs::create_dir_all(config.parent().unwrap()).unwrap();
+    let write_config = |api: &str| {
+        std::fs::write(
+            &config,
+            format!("me = \"ann\"\n[escalations]\nbackend = \"github\"\ngithub = {{ api = \"{api}\", repo = \"acme/escalations\" }}\n"),
+        )
+        .unwrap();
+    };
+    write_config(&server.base);
+
+    let mut outputs: Vec<(String, Output)> = Vec::new();
+    let mut run = |label: &str, args: &[&str], stdin: &str| -> Output {
+        let out = home.rota(args, stdin);
+        outputs.push((label.to_owned(), out.clone()));
+        out
+    };
+    let text = |out: &Output| {
+        format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        )
+    };
+
+    // A clean slate, then the token from stdin (never an argument).
+    run("delete before", &["secret", "delete", "github-token"], "");
+    let out = run(
+        "set",
+        &["secret", "set", "github-token"],
+        &format!("{TOKEN}\n"),
+    );
+    assert!(out.status.success(), "{}", text(&out));
+    assert_eq!(text(&out), "Stored github-token in the OS keyring.\n");
+
+    // Used: the server saw it, and only in the Authorization header.
+    let out = run(
+        "escalate",
+        &[
+            "escalate",
+            "--title",
+            "Search is down",
+            "--to",
+            "ann",
+            "--severity",
+            "sev1",
+            "--json",
+        ],
+        "",
+    );
+    assert!(out.status.success(), "{}", text(&out));
+    let e: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        (
+            e["id"].as_str(),
+            e["assignee"].as_str(),
+            e["severity"].as_str()
+        ),
+        (Some("1"), Some("ann"), Some("sev1"))
+    );
+    let out = run("list", &["escalations", "--mine", "--json"], "");
+    assert!(out.status.success(), "{}", text(&out));
+    let requests = server.requests();
+    assert!(!requests.is_empty());
+    for (req, _) in &requests {
+        assert_eq!(
+            req.header("authorization"),
+            Some(format!("Bearer {TOKEN}").as_str())
+        );
+        assert!(
+            !req.target.contains(TOKEN) && !req.body.contains(TOKEN),
+            "the token only in the header"
+        );
+    }
+
+    // Rejected: a clear error, exit 1.
+    repo.lock().unwrap().fail_with = Some(401);
+    // An escalation filed meanwhile is not lost: it waits in the outbox (issue 5), exit 0.
+    let out = run(
+        "401 escalate",
+        &["escalate", "--title", "x", "--to", "ann"],
+        "",
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert!(text(&out).contains("GitHub token rejected: store a new one with `rota secret set github-token`; the escalation is saved in the outbox"), "{}", text(&out));
+    for (label, args) in [
+        ("401 list", &["escalations"][..]),
+        ("401 ack", &["ack", "1"]),
+    ] {
+        let out = run(label, args, "");
+        assert_eq!(out.status.code(), Some(1), "{label}: {}", text(&out));
+        assert!(
+            text(&out).contains(
+                "GitHub token rejected: store a new one with `rota secret set github-token`"
+            ),
+            "{label}: {}",
+            text(&out)
+        );
+    }
+    repo.lock().unwrap().fail_with = Some(500);
+    let out = run("500", &["escalations"], "");
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+
+    // Nobody listening at the API.
+    let closed = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap();
+    write_config(&format!("http://{closed}"));
+    let out = run("refused", &["escalations"], "");
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert!(text(&out).contains("cannot reach GitHub"), "{}", text(&out));
+
+    // Removed: the next command says how to store one.
+    let out = run("delete", &["secret", "delete", "github-token"], "");
+    assert_eq!(text(&out), "Removed github-token from the OS keyring.\n");
+    let out = run("no token", &["escalations"], "");
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out).contains("no GitHub token is stored: run `rota secret set github-token`"),
+        "{}",
+        text(&out)
+    );
+
+    // Never in any output, nor in Rota's folders.
+    let needles = [TOKEN, &TOKEN[4..20], &TOKEN[TOKEN.len() - 16..]];
+    for (label, out) in &outputs {
+        let all = text(out);
+        for n in needles {
+            assert!(!all.contains(n), "{label} printed the token: {all}");
+        }
+    }
+    for n in needles {
+        let found = files_containing(home.path(), n.as_bytes());
+        assert!(found.is_empty(), "the token is in {found:?}");
+    }
+}

@@ -1,0 +1,90 @@
+//! The commands the web UI may call: each a few lines that take the state, ask the core or an
+//! adapter, and map the result.
+
+use crate::clock;
+use crate::error::{IpcError, IpcErrors};
+use crate::escalate::{self, EscalateView, FiledView, FilingForm};
+use crate::views::{DashboardView, SettingsForm, SettingsView};
+use crate::{config_file, windows, AppState};
+use rota_io::protocol::WindowKind;
+use tauri::{AppHandle, Runtime, State};
+
+#[tauri::command]
+pub async fn dashboard(state: State<'_, AppState>) -> Result<DashboardView, IpcError> {
+    let at = clock::now().map_err(IpcError::io)?;
+    let live = state.live.lock().await;
+    Ok(state.dashboard(&live, at))
+}
+
+#[tauri::command]
+pub async fn settings_form(state: State<'_, AppState>) -> Result<SettingsView, IpcError> {
+    let live = state.live.lock().await;
+    let login = crate::autostart::enabled();
+    Ok(SettingsView {
+        form: config_file::form(&live.settings, login),
+        config_file: state.config_path(&live).map(|p| p.display().to_string()),
+        shortcut_problem: state.shortcut_problem.clone(),
+        token_stored: live.settings.config.escalations.backend
+            == rota_core::config::Backend::Github
+            && config_file::token_stored(),
+        escalations_problem: state.escalations_problem.clone(),
+    })
+}
+
+#[tauri::command]
+pub async fn save_settings<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+    form: SettingsForm,
+) -> Result<SettingsView, IpcErrors> {
+    state.save_settings(&app, &form).await?;
+    settings_form(state)
+        .await
+        .map_err(|e| IpcErrors { errors: vec![e] })
+}
+
+#[tauri::command]
+pub fn open_window<R: Runtime>(app: AppHandle<R>, window: WindowKind) -> Result<(), IpcError> {
+    windows::open(&app, window).map_err(|e| IpcError {
+        code: crate::error::ErrorCode::Window,
+        message: e.to_string(),
+        field: None,
+    })
+}
+
+#[tauri::command]
+pub async fn escalate_form(state: State<'_, AppState>) -> Result<EscalateView, IpcError> {
+    let at = clock::now().map_err(IpcError::io)?;
+    let settings = state.live.lock().await.settings.clone();
+    let (counts, warning) = escalate::open_counts(&settings).await;
+    let live = state.live.lock().await;
+    Ok(EscalateView::new(&live.glance(at), &counts, warning))
+}
+
+#[tauri::command]
+pub async fn file_escalation(
+    state: State<'_, AppState>,
+    filing: FilingForm,
+) -> Result<FiledView, IpcErrors> {
+    let at = clock::now().map_err(|e| IpcErrors {
+        errors: vec![IpcError::io(e)],
+    })?;
+    let settings = state.live.lock().await.settings.clone();
+    let new = escalate::check(&filing, settings.me.clone())?;
+    let filed = escalate::file(&settings, new, at)
+        .await
+        .map_err(|e| IpcErrors { errors: vec![e] })?;
+    Ok(filed)
+}
+
+#[tauri::command]
+pub fn open_link(url: String) -> Result<(), IpcError> {
+    crate::notifier::open_link(&url).map_err(|e| IpcError::invalid("url", e))
+}
+
+/// A page says it is ready for the user (its data shown, focus placed): a readiness line for
+/// scripts and start-up measurements.
+#[tauri::command]
+pub fn window_ready<R: Runtime>(window: tauri::WebviewWindow<R>) {
+    eprintln!("rota: {} window ready", window.label());
+}

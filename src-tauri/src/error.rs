@@ -1,0 +1,48 @@
+//! Errors the web UI receives: a closed code, a sentence to show, and the form field it is about.
+
+use serde::Serialize;
+
+#[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorCode {
+    /// A settings value is wrong; `field` says which.
+    Invalid,
+    /// The config file could not be written.
+    Io,
+    /// A window could not be opened.
+    Window,
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct IpcError {
+    pub code: ErrorCode,
+    pub message: String,
+    /// The form field (its element id) the error is about.
+    pub field: Option<&'static str>,
+}
+
+impl IpcError {
+    pub fn invalid(field: &'static str, message: impl Into<String>) -> Self {
+        IpcError {
+            code: ErrorCode::Invalid,
+            message: message.into(),
+            field: Some(field),
+        }
+    }
+
+    pub fn io(message: impl Into<String>) -> Self {
+        IpcError {
+            code: ErrorCode::Io,
+            message: message.into(),
+            field: None,
+        }
+    }
+}
+
+/// Several field errors at once, so the form shows them all.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct IpcErrors {
+    pub errors: Vec<IpcError>,
+}

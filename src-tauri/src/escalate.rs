@@ -1,0 +1,205 @@
+//! The quick escalate window's side of the app: who to suggest (the core's policy, fed with the
+//! backend's open counts), filing through the outbox (saved before it is sent), and the outbox
+//! sender that retries what waits, with backoff, for as long as the app runs.
+
+use crate::error::{IpcError, IpcErrors};
+use crate::escalations::configured;
+use crate::escalations::outbox::Announcement;
+use crate::escalations::AnyBackend;
+use crate::secrets::OsKeyring;
+use crate::settings::Settings;
+use crate::slack::Announcer;
+use chrono::{DateTime, Utc};
+use rota_core::assign::{self, OpenCounts, Suggestion};
+use rota_core::duty::Glance;
+use rota_core::escalation::{NewEscalation, Severity};
+use serde::{Deserialize, Serialize};
+
+/// One engineer the escalation can go to.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CandidateView {
+    pub handle: String,
+    pub name: String,
+    pub local_time: Option<String>,
+    pub abbreviation: Option<String>,
+    pub status: rota_core::Status,
+    pub status_label: &'static str,
+    pub open: usize,
+    pub reason: String,
+    pub suggested: bool,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct EscalateView {
+    /// On-duty engineers, the suggestion first.
+    pub candidates: Vec<CandidateView>,
+    pub nobody_on_rotation: bool,
+    /// Why open counts are missing, when the backend could not be asked.
+    pub warning: Option<String>,
+}
+
+/// The form as submitted. `assignee: None` is the whole rotation.
+#[derive(Deserialize, Debug)]
+#[serde(rename_all = "camelCase")]
+pub struct FilingForm {
+    pub title: String,
+    pub customer: Option<String>,
+    pub severity: String,
+    pub url: Option<String>,
+    #[serde(default)]
+    pub details: String,
+    pub assignee: Option<String>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct FiledView {
+    pub id: String,
+    pub url: Option<String>,
+    pub assignee: Option<String>,
+    pub queued: bool,
+    /// What happened, in one sentence.
+    pub message: String,
+}
+
+fn backend(settings: &Settings) -> Result<AnyBackend, String> {
+    configured::open(settings, &OsKeyring).map_err(|e| e.to_string())
+}
+
+fn announcer(settings: &Settings) -> Option<Announcer> {
+    configured::announcer(settings, &OsKeyring).ok().flatten()
+}
+
+/// Open escalations per engineer: the backend's, plus what waits in the outbox.
+pub async fn open_counts(settings: &Settings) -> (OpenCounts, Option<String>) {
+    let backend = backend(settings);
+    let outbox = configured::open_outbox(settings).ok();
+    configured::open_counts(backend.as_ref().map_err(Clone::clone), outbox.as_ref()).await
+}
+
+impl EscalateView {
+    pub fn new(g: &Glance, counts: &OpenCounts, warning: Option<String>) -> Self {
+        let suggested = match assign::suggest(g, counts) {
+            Suggestion::Engineer(c) => Some(c.handle),
+            Suggestion::NobodyOnRotation => None,
+        };
+        let candidates = assign::candidates(g, counts)
+            .into_iter()
+            .map(|c| CandidateView {
+                suggested: suggested.as_deref() == Some(c.handle.as_str()),
+                local_time: c
+                    .local
+                    .as_ref()
+                    .map(|l| l.time.format("%a %H:%M").to_string()),
+                abbreviation: c.local.as_ref().map(|l| l.abbreviation.clone()),
+                status_label: c.status.label(),
+                status: c.status,
+                open: c.open,
+                reason: c.reason,
+                name: c.name,
+                handle: c.handle,
+            })
+            .collect();
+        EscalateView {
+            candidates,
+            nobody_on_rotation: g.rotation.is_none() || g.on_duty.is_empty(),
+            warning,
+        }
+    }
+}
+
+/// Checks the form: every problem at once, each beside its field.
+pub fn check(form: &FilingForm, reporter: Option<String>) -> Result<NewEscalation, IpcErrors> {
+    let mut errors = Vec::new();
+    let title = form.title.trim();
+    if title.is_empty() {
+        errors.push(IpcError::invalid("title", "give the escalation a title"));
+    }
+    let severity = form
+        .severity
+        .parse::<Severity>()
+        .map_err(|_| IpcError::invalid("severity", "choose sev1 to sev4"));
+    let url = form.url.as_deref().map(str::trim).filter(|u| !u.is_empty());
+    if let Some(u) = url {
+        if !reqwest::Url::parse(u)
+            .is_ok_and(|p| matches!(p.scheme(), "http" | "https") && p.host().is_some())
+        {
+            errors.push(IpcError::invalid(
+                "url",
+                "the link must be an http or https URL, like https://support.example.com/ticket/42",
+            ));
+        }
+    }
+    let severity = match severity {
+        Ok(s) => Some(s),
+        Err(e) => {
+            errors.push(e);
+            None
+        }
+    };
+    if !errors.is_empty() {
+        return Err(IpcErrors { errors });
+    }
+    let text = |s: &Option<String>| {
+        s.as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned)
+    };
+    Ok(NewEscalation {
+        title: title.to_owned(),
+        customer: text(&form.customer),
+        severity: severity.unwrap_or_default(),
+        url: url.map(str::to_owned),
+        details: form.details.trim().to_owned(),
+        reporter,
+        assignee: text(&form.assignee).map(|a| a.trim_start_matches('@').to_owned()),
+        client_key: None,
+    })
+}
+
+/// Files through the outbox: saved first, then sent; queued when the backend cannot take it now.
+pub async fn file(
+    settings: &Settings,
+    new: NewEscalation,
+    now: DateTime<Utc>,
+) -> Result<FiledView, IpcError> {
+    let outbox = configured::open_outbox(settings).map_err(|e| IpcError::io(e.to_string()))?;
+    let backend = backend(settings).map_err(IpcError::io)?;
+    let filed = outbox
+        .file(&backend, announcer(settings).as_ref(), new, now)
+        .await
+        .map_err(|e| IpcError::io(e.to_string()))?;
+    if filed.queued {
+        // The tray retries it; tell it now rather than at its next look.
+        crate::tell_tray_outbox_changed().await;
+    }
+    let e = filed.escalation;
+    let to = e
+        .assignee
+        .clone()
+        .unwrap_or_else(|| "the whole rotation".into());
+    let mut message = if filed.queued {
+        format!(
+            "Saved: waiting to send to {to} ({}). It goes out as soon as the backend answers.",
+            filed
+                .queued_because
+                .map(|w| w.to_string())
+                .unwrap_or_default()
+        )
+    } else {
+        format!("Filed escalation {} to {to}.", e.id)
+    };
+    if let Announcement::Failed(why) = filed.announcement {
+        message.push_str(&format!(" The Slack announcement failed ({why})."));
+    }
+    Ok(FiledView {
+        id: e.id,
+        url: e.url,
+        assignee: e.assignee,
+        queued: filed.queued,
+        message,
+    })
+}

@@ -1,0 +1,308 @@
+//! The portable tray host (`rota-app --tray`): Tauri's tray icon and menu drawing the core's
+//! [`TrayModel`], for macOS and Windows, and for Linux with `rota --tray tauri` (through
+//! libayatana-appindicator). Everything behind the menu is [`rota_io::tray`], as for the lean
+//! Linux host; this process never creates a webview (windows are `rota-app --window`).
+//!
+//! Each platform's conventions: on macOS no Dock icon (accessory activation policy) and template
+//! icons that the menu bar tints for light and dark; on Windows notifications under the app's own
+//! AUMID (the identifier, see `rota_io::notifier::APP_ID`). Tauri applies menu changes on the main
+//! thread, and acts on a menu click when the menu reports it (button-up on Windows).
+
+use rota_core::shortcut::Shortcut;
+use rota_core::tray::{MenuAction, MenuEntry, TrayModel, TrayState};
+use rota_io::protocol::{self, Overrides, WindowKind};
+use rota_io::tray::{Keys, Request, ShortcutKeys, TrayView};
+use std::sync::Mutex;
+use tauri::image::Image;
+use tauri::menu::{CheckMenuItem, IsMenuItem, Menu, MenuItem, PredefinedMenuItem, Submenu};
+use tauri::tray::{TrayIcon, TrayIconBuilder};
+use tauri::{AppHandle, RunEvent, Runtime};
+use tokio::sync::mpsc::{self, UnboundedSender};
+
+/// The tray icon's id (on Linux the appindicator's object path ends with it).
+const TRAY_ID: &str = "rota";
+
+/// Runs the Tauri tray until Quit. Returns the exit status.
+pub fn run(overrides: Overrides, open: Option<WindowKind>) -> i32 {
+    if !protocol::in_desktop_session() {
+        eprintln!("rota: the tray app needs a desktop session (no DISPLAY or WAYLAND_DISPLAY); subcommands such as `rota now` work without one");
+        return 1;
+    }
+    let (tx, requests) = mpsc::unbounded_channel();
+    // One tray per session, whichever host draws it: on Linux both claim the same D-Bus name.
+    #[cfg(target_os = "linux")]
+    let _name = match tauri::async_runtime::block_on(rota_io::instance::claim(tx.clone(), open)) {
+        Ok(rota_io::instance::Claim::Ours(conn)) => conn,
+        Ok(rota_io::instance::Claim::Theirs) => return 0,
+        Err(e) => {
+            eprintln!("rota: the tray needs the desktop session's D-Bus ({e})");
+            return 1;
+        }
+    };
+    let context: tauri::Context<tauri::Wry> = tauri::generate_context!();
+    let builder = tauri::Builder::default();
+    #[cfg(not(target_os = "linux"))]
+    let builder = {
+        let tx = tx.clone();
+        builder.plugin(tauri_plugin_single_instance::init(
+            move |_app, args, _cwd| {
+                let kind = crate::args_window(&args, "--open").unwrap_or(WindowKind::Dashboard);
+                let _ = tx.send(Request::Open(kind));
+            },
+        ))
+    };
+    #[cfg(not(target_os = "linux"))]
+    let builder = builder.plugin(tauri_plugin_global_shortcut::Builder::new().build());
+    let app = builder
+        .setup(move |app| {
+            #[cfg(target_os = "macos")]
+            app.set_activation_policy(tauri::ActivationPolicy::Accessory);
+            let handle = app.handle().clone();
+            let keys = keys(&handle, &tx);
+            tauri::async_runtime::spawn(async move {
+                let view_app = handle.clone();
+                let code =
+                    rota_io::tray::run(overrides, open, requests, keys, move |first| async move {
+                        TauriTray::build(&view_app, first, tx)
+                    })
+                    .await;
+                handle.exit(code);
+            });
+            Ok(())
+        })
+        .build(context);
+    match app {
+        Ok(app) => {
+            app.run(|_, event| {
+                // A tray has no window whose closing should end it; only Quit does.
+                if let RunEvent::ExitRequested {
+                    code: None, api, ..
+                } = event
+                {
+                    api.prevent_exit();
+                }
+            });
+            0
+        }
+        Err(e) => {
+            eprintln!("rota: the tray could not start: {e}");
+            1
+        }
+    }
+}
+
+/// The quick escalate shortcut: an X key grab on Linux (as the lean host), Tauri's global-shortcut
+/// plugin where there is no X server to grab a key on.
+fn keys<R: Runtime>(app: &AppHandle<R>, requests: &UnboundedSender<Request>) -> Keys {
+    #[cfg(target_os = "linux")]
+    {
+        let _ = app;
+        rota_io::tray::x11_keys(requests)
+    }
+    #[cfg(not(target_os = "linux"))]
+    {
+        Ok(Box::new(PluginKeys {
+            app: app.clone(),
+            requests: requests.clone(),
+        }))
+    }
+}
+
+/// The global-shortcut plugin as a [`ShortcutKeys`].
+#[cfg_attr(target_os = "linux", allow(dead_code))]
+pub struct PluginKeys<R: Runtime> {
+    app: AppHandle<R>,
+    requests: UnboundedSender<Request>,
+}
+
+impl<R: Runtime> ShortcutKeys for PluginKeys<R> {
+    fn set(&self, shortcut: Option<&Shortcut>) -> Result<(), String> {
+        use tauri_plugin_global_shortcut::GlobalShortcutExt;
+        let keys = self.app.global_shortcut();
+        keys.unregister_all().map_err(|e| e.to_string())?;
+        let Some(shortcut) = shortcut else {
+            return Ok(());
+        };
+        let tx = self.requests.clone();
+        keys.on_shortcut(
+            accelerator(shortcut).as_str(),
+            move |_app, _shortcut, event| {
+                if event.state() == tauri_plugin_global_shortcut::ShortcutState::Pressed {
+                    let _ = tx.send(Request::Open(WindowKind::Escalate));
+                }
+            },
+        )
+        .map_err(|e| e.to_string())
+    }
+}
+
+/// The shortcut as Tauri writes accelerators ("Ctrl+Alt+E").
+#[cfg_attr(target_os = "linux", allow(dead_code))]
+fn accelerator(shortcut: &Shortcut) -> String {
+    shortcut.to_string()
+}
+
+/// The tray icon, and what it was last given.
+struct TauriTray<R: Runtime> {
+    icon: TrayIcon<R>,
+    state: Mutex<TrayState>,
+}
+
+impl<R: Runtime> TauriTray<R> {
+    fn build(
+        app: &AppHandle<R>,
+        first: TrayModel,
+        actions: UnboundedSender<Request>,
+    ) -> Result<Self, String> {
+        let menu = menu(app, &first.entries).map_err(|e| e.to_string())?;
+        let icon = TrayIconBuilder::with_id(TRAY_ID)
+            .icon(icon(first.state))
+            .icon_as_template(cfg!(target_os = "macos"))
+            .tooltip(&first.tooltip)
+            .menu(&menu)
+            // The glance is the menu: a left click shows it too.
+            .show_menu_on_left_click(true)
+            .on_menu_event(move |_app, event| {
+                if let Some(action) = MenuAction::from_id(event.id().as_ref()) {
+                    let _ = actions.send(Request::Action(action));
+                }
+            })
+            .build(app)
+            .map_err(|e| e.to_string())?;
+        Ok(TauriTray {
+            icon,
+            state: Mutex::new(first.state),
+        })
+    }
+
+    fn update(&self, model: &TrayModel) -> tauri::Result<()> {
+        let menu = menu(self.icon.app_handle(), &model.entries)?;
+        self.icon.set_menu(Some(menu))?;
+        self.icon.set_tooltip(Some(&model.tooltip))?;
+        let mut state = self.state.lock().unwrap_or_else(|p| p.into_inner());
+        if *state != model.state {
+            self.icon.set_icon(Some(icon(model.state)))?;
+            self.icon.set_icon_as_template(cfg!(target_os = "macos"))?;
+            *state = model.state;
+        }
+        Ok(())
+    }
+}
+
+impl<R: Runtime> TrayView for TauriTray<R> {
+    async fn show(&self, model: TrayModel) {
+        if let Err(e) = self.update(&model) {
+            eprintln!("rota: the tray menu could not be updated: {e}");
+        }
+    }
+
+    async fn close(&self) {
+        let _ = self.icon.set_visible(false);
+    }
+}
+
+/// The icon for a state. Linux and Windows panels are mostly dark: light glyphs. macOS tints a
+/// template icon itself, so there it is the dark glyph's shape that counts.
+fn icon(state: TrayState) -> Image<'static> {
+    let bytes: &'static [u8] = match (state, cfg!(target_os = "macos")) {
+        (TrayState::OnDuty, false) => include_bytes!("../../icons/tray-on-duty-dark.png"),
+        (TrayState::OffDuty, false) => include_bytes!("../../icons/tray-off-duty-dark.png"),
+        (TrayState::Attention, false) => include_bytes!("../../icons/tray-attention-dark.png"),
+        (TrayState::OnDuty, true) => include_bytes!("../../icons/tray-on-duty-light.png"),
+        (TrayState::OffDuty, true) => include_bytes!("../../icons/tray-off-duty-light.png"),
+        (TrayState::Attention, true) => include_bytes!("../../icons/tray-attention-light.png"),
+    };
+    Image::from_bytes(bytes).expect("the tray icons are PNGs compiled in")
+}
+
+/// A label shown as written: Tauri's menus read `&` as an access-key mark, `&&` as an ampersand.
+fn literal(label: &str) -> String {
+    label.replace('&', "&&")
+}
+
+fn menu<R: Runtime>(app: &AppHandle<R>, entries: &[MenuEntry]) -> tauri::Result<Menu<R>> {
+    let items = items(app, entries)?;
+    let refs: Vec<&dyn IsMenuItem<R>> = items.iter().map(|i| i.as_ref()).collect();
+    Menu::with_items(app, &refs)
+}
+
+fn items<R: Runtime>(
+    app: &AppHandle<R>,
+    entries: &[MenuEntry],
+) -> tauri::Result<Vec<Box<dyn IsMenuItem<R>>>> {
+    entries
+        .iter()
+        .map(|e| -> tauri::Result<Box<dyn IsMenuItem<R>>> {
+            Ok(match e {
+                MenuEntry::Item {
+                    label,
+                    action: Some(a),
+                } => Box::new(MenuItem::with_id(
+                    app,
+                    a.id(),
+                    literal(label),
+                    true,
+                    None::<&str>,
+                )?),
+                MenuEntry::Item {
+                    label,
+                    action: None,
+                } => Box::new(MenuItem::new(app, literal(label), false, None::<&str>)?),
+                MenuEntry::Check {
+                    label,
+                    action,
+                    checked,
+                } => Box::new(CheckMenuItem::with_id(
+                    app,
+                    action.id(),
+                    literal(label),
+                    true,
+                    *checked,
+                    None::<&str>,
+                )?),
+                MenuEntry::Submenu { label, entries } => {
+                    let children = items(app, entries)?;
+                    let refs: Vec<&dyn IsMenuItem<R>> =
+                        children.iter().map(|i| i.as_ref()).collect();
+                    Box::new(Submenu::with_items(app, literal(label), true, &refs)?)
+                }
+                MenuEntry::Separator => Box::new(PredefinedMenuItem::separator(app)?),
+            })
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_icons_decode() {
+        for state in TrayState::ALL {
+            let i = icon(state);
+            assert!(
+                i.width() > 0 && i.rgba().len() == (i.width() * i.height() * 4) as usize,
+                "{state:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn labels_show_text_as_written() {
+        assert_eq!(literal("Smith & Co"), "Smith && Co");
+    }
+
+    #[test]
+    fn shortcuts_are_accelerators_the_plugin_reads() {
+        for (written, expected) in [
+            ("Ctrl+Alt+E", "Ctrl+Alt+E"),
+            ("CmdOrCtrl+Shift+K", "Ctrl+Shift+K"),
+            ("Super+F5", "Super+F5"),
+        ] {
+            let sc: Shortcut = written.parse().unwrap();
+            assert_eq!(accelerator(&sc), expected);
+            let parsed = accelerator(&sc).parse::<tauri_plugin_global_shortcut::Shortcut>();
+            assert!(parsed.is_ok(), "{written}: {parsed:?}");
+        }
+    }
+}

@@ -1,0 +1,34 @@
+//! The windows: dashboard, settings and quick escalate, each opened once and brought forward
+//! when asked for again.
+
+use rota_io::protocol::WindowKind;
+use tauri::{AppHandle, Manager, Runtime, WebviewUrl, WebviewWindowBuilder};
+
+/// How the tray tells the windows process why the shortcut is not active.
+pub const SHORTCUT_PROBLEM_VAR: &str = "ROTA_SHORTCUT_PROBLEM";
+/// How the tray tells the windows process what its escalations poller last ran into
+/// ("GitHub token rejected").
+pub const ESCALATIONS_PROBLEM_VAR: &str = "ROTA_ESCALATIONS_PROBLEM";
+
+/// Opens a window, or brings it to the front if it is open.
+pub fn open<R: Runtime>(app: &AppHandle<R>, kind: WindowKind) -> tauri::Result<()> {
+    if let Some(w) = app.get_webview_window(kind.label()) {
+        w.unminimize()?;
+        w.show()?;
+        return w.set_focus();
+    }
+    let (page, title, size) = match kind {
+        WindowKind::Dashboard => ("dashboard.html", "Rota", (980.0, 760.0)),
+        WindowKind::Settings => ("settings.html", "Rota settings", (560.0, 740.0)),
+        WindowKind::Escalate => ("escalate.html", "Escalate", (560.0, 640.0)),
+    };
+    let w = WebviewWindowBuilder::new(app, kind.label(), WebviewUrl::App(page.into()))
+        .title(title)
+        .inner_size(size.0, size.1)
+        .min_inner_size(420.0, 360.0)
+        .center()
+        // The quick escalate window comes up above whatever the user was doing.
+        .always_on_top(kind == WindowKind::Escalate)
+        .build()?;
+    w.set_focus()
+}
