@@ -60,13 +60,7 @@ pub struct Finding {
 
 impl Finding {
     pub fn new(rule: Rule, file: &str, line: Option<u32>, message: impl Into<String>) -> Self {
-        Finding {
-            severity: rule.severity(),
-            rule,
-            file: file.to_owned(),
-            line,
-            message: message.into(),
-        }
+        Finding { severity: rule.severity(), rule, file: file.to_owned(), line, message: message.into() }
     }
 
     pub fn is_error(&self) -> bool {
@@ -129,10 +123,5 @@ impl Lines {
 pub(crate) fn toml_finding(file: &str, text: &str, err: &toml::de::Error) -> Finding {
     let line = err.span().map(|s| Lines::new(text).line_of(s.start));
     let message = err.message().trim().trim_end_matches('.').to_owned();
-    Finding::new(
-        Rule::Syntax,
-        file,
-        line,
-        format!("{message}; fix the TOML syntax here"),
-    )
+    Finding::new(Rule::Syntax, file, line, format!("{message}; fix the TOML syntax here"))
 }

@@ -15,19 +15,11 @@ pub fn relative(from: DateTime<Utc>, to: DateTime<Utc>) -> String {
         format!("{} min", s / 60)
     } else if s < 48 * 3600 {
         let (h, m) = (s / 3600, s % 3600 / 60);
-        if m == 0 || h >= 10 {
-            format!("{h} h")
-        } else {
-            format!("{h} h {m} min")
-        }
+        if m == 0 || h >= 10 { format!("{h} h") } else { format!("{h} h {m} min") }
     } else {
         format!("{} days", s / 86400)
     };
-    if future {
-        format!("in {amount}")
-    } else {
-        format!("{amount} ago")
-    }
+    if future { format!("in {amount}") } else { format!("{amount} ago") }
 }
 
 /// A short date in a zone: "Mon 10 Oct".
@@ -47,10 +39,7 @@ pub fn seats(engineers: &[&str], open: usize) -> String {
         if !s.is_empty() {
             s.push_str(" + ");
         }
-        s.push_str(&format!(
-            "{open} open seat{}",
-            if open == 1 { "" } else { "s" }
-        ));
+        s.push_str(&format!("{open} open seat{}", if open == 1 { "" } else { "s" }));
     }
     if s.is_empty() {
         s.push_str("nobody yet");
@@ -85,13 +74,7 @@ pub fn next_handoff(g: &Glance, timing: &crate::Timing) -> Option<String> {
                 seats(&n.engineers().collect::<Vec<_>>(), n.open_seats())
             ))
         }
-        None => g.next_handoff.map(|h| {
-            format!(
-                "Rotation ends {}, {}; nothing scheduled after",
-                short_date(h, tz),
-                relative(g.at, h)
-            )
-        }),
+        None => g.next_handoff.map(|h| format!("Rotation ends {}, {}; nothing scheduled after", short_date(h, tz), relative(g.at, h))),
     }
 }
 
@@ -99,17 +82,10 @@ pub fn next_handoff(g: &Glance, timing: &crate::Timing) -> Option<String> {
 pub fn header(g: &Glance) -> String {
     match g.rotation {
         Some(r) => {
-            let mut s = format!(
-                "Rotation {} – {}",
-                r.start.format("%-d %b"),
-                r.end.format("%-d %b %Y")
-            );
+            let mut s = format!("Rotation {} – {}", r.start.format("%-d %b"), r.end.format("%-d %b %Y"));
             let open = r.open_seats();
             if open > 0 {
-                s.push_str(&format!(
-                    " · {open} open seat{}",
-                    if open == 1 { "" } else { "s" }
-                ));
+                s.push_str(&format!(" · {open} open seat{}", if open == 1 { "" } else { "s" }));
             }
             s
         }

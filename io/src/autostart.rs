@@ -16,9 +16,7 @@ fn entry() -> Result<AutoLaunch, String> {
 
 /// Whether Rota starts at login (false where that cannot be read).
 pub fn enabled() -> bool {
-    entry()
-        .and_then(|e| e.is_enabled().map_err(|e| e.to_string()))
-        .unwrap_or(false)
+    entry().and_then(|e| e.is_enabled().map_err(|e| e.to_string())).unwrap_or(false)
 }
 
 /// Turns start at login on or off.

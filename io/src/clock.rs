@@ -33,9 +33,7 @@ pub fn system_zone() -> Option<Tz> {
 
 /// Parses an IANA zone name given on the command line.
 pub fn parse_zone(s: &str) -> Result<Tz, String> {
-    s.trim()
-        .parse()
-        .map_err(|_| format!("\"{s}\" is not an IANA timezone; use a name like Europe/Berlin"))
+    s.trim().parse().map_err(|_| format!("\"{s}\" is not an IANA timezone; use a name like Europe/Berlin"))
 }
 
 /// The system's wall clock, ignoring `ROTA_NOW`: for telling how much real time passed (a sleep
@@ -60,9 +58,7 @@ pub async fn sleep(d: std::time::Duration) {
 async fn boottime_sleep(d: std::time::Duration) -> std::io::Result<()> {
     use std::os::fd::{FromRawFd, OwnedFd};
     // SAFETY: plain system calls on a descriptor this function owns.
-    let fd = unsafe {
-        libc::timerfd_create(libc::CLOCK_BOOTTIME, libc::TFD_NONBLOCK | libc::TFD_CLOEXEC)
-    };
+    let fd = unsafe { libc::timerfd_create(libc::CLOCK_BOOTTIME, libc::TFD_NONBLOCK | libc::TFD_CLOEXEC) };
     if fd < 0 {
         return Err(std::io::Error::last_os_error());
     }
@@ -70,24 +66,15 @@ async fn boottime_sleep(d: std::time::Duration) -> std::io::Result<()> {
     // An all-zero value disarms the timer: wait at least a nanosecond.
     let d = d.max(std::time::Duration::from_nanos(1));
     let spec = libc::itimerspec {
-        it_interval: libc::timespec {
-            tv_sec: 0,
-            tv_nsec: 0,
-        },
-        it_value: libc::timespec {
-            tv_sec: d.as_secs().min(i64::MAX as u64) as libc::time_t,
-            tv_nsec: d.subsec_nanos() as libc::c_long,
-        },
+        it_interval: libc::timespec { tv_sec: 0, tv_nsec: 0 },
+        it_value: libc::timespec { tv_sec: d.as_secs().min(i64::MAX as u64) as libc::time_t, tv_nsec: d.subsec_nanos() as libc::c_long },
     };
     use std::os::fd::AsRawFd;
     if unsafe { libc::timerfd_settime(fd.as_raw_fd(), 0, &spec, std::ptr::null_mut()) } < 0 {
         return Err(std::io::Error::last_os_error());
     }
     // SAFETY: `fd` is an OwnedFd moved into the AsyncFd: open and the same for its lifetime.
-    let fd = unsafe {
-        tokio::io::unix::AsyncFd::register_with_interest(fd, tokio::io::Interest::READABLE)
-    }
-    .map_err(|e| e.into_parts().1)?;
+    let fd = unsafe { tokio::io::unix::AsyncFd::register_with_interest(fd, tokio::io::Interest::READABLE) }.map_err(|e| e.into_parts().1)?;
     let _ = fd.readable().await?;
     Ok(())
 }
@@ -98,22 +85,13 @@ mod tests {
 
     #[test]
     fn sleep_waits_as_long_as_asked_and_no_longer_than_needed() {
-        let rt = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .unwrap();
+        let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
         for ms in [0, 30, 120] {
             let t = Instant::now();
             rt.block_on(super::sleep(Duration::from_millis(ms)));
             let took = t.elapsed();
-            assert!(
-                took >= Duration::from_millis(ms),
-                "{ms} ms asked, {took:?} taken"
-            );
-            assert!(
-                took < Duration::from_millis(ms + 1000),
-                "{ms} ms asked, {took:?} taken"
-            );
+            assert!(took >= Duration::from_millis(ms), "{ms} ms asked, {took:?} taken");
+            assert!(took < Duration::from_millis(ms + 1000), "{ms} ms asked, {took:?} taken");
         }
     }
 }

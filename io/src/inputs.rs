@@ -17,27 +17,16 @@ pub struct Inputs {
 
 impl Inputs {
     pub fn errors(&self) -> Vec<String> {
-        self.findings
-            .iter()
-            .filter(|f| f.is_error())
-            .map(|f| f.to_string())
-            .collect()
+        self.findings.iter().filter(|f| f.is_error()).map(|f| f.to_string()).collect()
     }
 }
 
 /// Reads and parses the schedule and roster the settings name. A source that cannot be read at
 /// all is a failure; rows that do not parse are findings.
-pub async fn read(
-    settings: &Settings,
-    reader: &Reader,
-    today: NaiveDate,
-) -> Result<Inputs, Failure> {
+pub async fn read(settings: &Settings, reader: &Reader, today: NaiveDate) -> Result<Inputs, Failure> {
     let mut findings = settings.findings.clone();
     let mut warnings = Vec::new();
-    let text = reader
-        .read(&settings.schedule, Kind::Schedule, today)
-        .await
-        .map_err(|e| Failure::input(e.to_string()))?;
+    let text = reader.read(&settings.schedule, Kind::Schedule, today).await.map_err(|e| Failure::input(e.to_string()))?;
     warnings.extend(text.warning);
     let format = match &settings.schedule {
         Source::Demo | Source::Handbook => ScheduleFormat::Markdown,
@@ -51,10 +40,7 @@ pub async fn read(
     }
     let roster = match &settings.roster {
         Some(source) => {
-            let text = reader
-                .read(source, Kind::Roster, today)
-                .await
-                .map_err(|e| Failure::input(e.to_string()))?;
+            let text = reader.read(source, Kind::Roster, today).await.map_err(|e| Failure::input(e.to_string()))?;
             warnings.extend(text.warning);
             let parsed = parse_roster(&text.name, &text.text);
             findings.extend(parsed.findings);
@@ -62,10 +48,5 @@ pub async fn read(
         }
         None => Roster::default(),
     };
-    Ok(Inputs {
-        schedule,
-        roster,
-        findings,
-        warnings,
-    })
+    Ok(Inputs { schedule, roster, findings, warnings })
 }

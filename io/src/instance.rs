@@ -21,12 +21,8 @@ struct Service {
 impl Service {
     /// Opens (or brings forward) a window: "dashboard", "settings" or "escalate".
     fn open(&self, window: &str) -> zbus::fdo::Result<()> {
-        let kind = window
-            .parse::<WindowKind>()
-            .map_err(|e| zbus::fdo::Error::InvalidArgs(e.to_string()))?;
-        self.requests
-            .send(Request::Open(kind))
-            .map_err(|_| zbus::fdo::Error::Failed("the tray is ending".into()))
+        let kind = window.parse::<WindowKind>().map_err(|e| zbus::fdo::Error::InvalidArgs(e.to_string()))?;
+        self.requests.send(Request::Open(kind)).map_err(|_| zbus::fdo::Error::Failed("the tray is ending".into()))
     }
 
     /// Something was put in the outbox: send it now.
@@ -44,25 +40,13 @@ pub enum Claim {
 }
 
 /// Takes the tray's name, or hands `open` (the dashboard if none) to the tray that has it.
-pub async fn claim(
-    requests: UnboundedSender<Request>,
-    open: Option<WindowKind>,
-) -> zbus::Result<Claim> {
-    let conn = zbus::connection::Builder::session()?
-        .serve_at(PATH, Service { requests })?
-        .build()
-        .await?;
-    match conn
-        .request_name_with_flags(NAME, RequestNameFlags::DoNotQueue.into())
-        .await
-    {
-        Ok(RequestNameReply::PrimaryOwner | RequestNameReply::AlreadyOwner) => {
-            Ok(Claim::Ours(conn))
-        }
+pub async fn claim(requests: UnboundedSender<Request>, open: Option<WindowKind>) -> zbus::Result<Claim> {
+    let conn = zbus::connection::Builder::session()?.serve_at(PATH, Service { requests })?.build().await?;
+    match conn.request_name_with_flags(NAME, RequestNameFlags::DoNotQueue.into()).await {
+        Ok(RequestNameReply::PrimaryOwner | RequestNameReply::AlreadyOwner) => Ok(Claim::Ours(conn)),
         Ok(_) | Err(zbus::Error::NameTaken) => {
             let kind = open.unwrap_or(WindowKind::Dashboard);
-            conn.call_method(Some(NAME), PATH, Some(INTERFACE), "Open", &(kind.label(),))
-                .await?;
+            conn.call_method(Some(NAME), PATH, Some(INTERFACE), "Open", &(kind.label(),)).await?;
             Ok(Claim::Theirs)
         }
         Err(e) => Err(e),
@@ -72,12 +56,8 @@ pub async fn claim(
 /// Tells the running tray (if any) that the outbox has something new. Best effort: the tray also
 /// looks at the outbox when it starts and now and then.
 pub async fn outbox_changed() {
-    let Ok(conn) = zbus::Connection::session().await else {
-        return;
-    };
-    let _ = conn
-        .call_method(Some(NAME), PATH, Some(INTERFACE), "OutboxChanged", &())
-        .await;
+    let Ok(conn) = zbus::Connection::session().await else { return };
+    let _ = conn.call_method(Some(NAME), PATH, Some(INTERFACE), "OutboxChanged", &()).await;
 }
 
 /// The name a StatusNotifierItem host (a panel's tray) owns on the session bus.
@@ -86,12 +66,8 @@ pub const WATCHER: &str = "org.kde.StatusNotifierWatcher";
 /// Whether a panel on this desktop shows tray items: someone owns [`WATCHER`]. Plain GNOME
 /// without the AppIndicator extension has none, and a tray item there is invisible.
 pub async fn has_tray_watcher() -> bool {
-    let Ok(conn) = zbus::Connection::session().await else {
-        return false;
-    };
-    let Ok(dbus) = zbus::fdo::DBusProxy::new(&conn).await else {
-        return false;
-    };
+    let Ok(conn) = zbus::Connection::session().await else { return false };
+    let Ok(dbus) = zbus::fdo::DBusProxy::new(&conn).await else { return false };
     match zbus::names::BusName::try_from(WATCHER) {
         Ok(name) => dbus.name_has_owner(name).await.unwrap_or(false),
         Err(_) => false,

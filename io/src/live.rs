@@ -2,15 +2,15 @@
 //! a file stops parsing, and the problems to show beside them; and [`follow`], the loop that keeps
 //! it true (each minute, on file changes, when URL sources are due, after a wake).
 
+use crate::protocol::Overrides;
 use crate::clock;
 use crate::inputs::{self, Inputs};
-use crate::protocol::Overrides;
 use crate::settings::{self, Failure, Settings};
 use crate::sources::{Reader, Source};
 use chrono::{DateTime, Utc};
-use notify::Watcher;
 use rota_core::duty::Glance;
 use rota_core::glance;
+use notify::Watcher;
 use rota_core::tray::next_tick;
 use std::future::Future;
 use std::path::PathBuf;
@@ -49,21 +49,11 @@ impl Live {
             Ok(i) => i,
             Err(f) => {
                 problems.extend(failure_lines(f));
-                Inputs {
-                    schedule: Default::default(),
-                    roster: Default::default(),
-                    findings: vec![],
-                    warnings: vec![],
-                }
+                Inputs { schedule: Default::default(), roster: Default::default(), findings: vec![], warnings: vec![] }
             }
         };
         problems.extend(inputs.errors());
-        Live {
-            overrides,
-            settings,
-            inputs,
-            problems,
-        }
+        Live { overrides, settings, inputs, problems }
     }
 
     /// Reads the config and the sources again. What fails to read or parse is a problem; the
@@ -78,10 +68,7 @@ impl Live {
         };
         let today = clock::now().unwrap_or_else(|_| Utc::now()).date_naive();
         match inputs::read(&settings, reader, today).await {
-            Ok(inputs)
-                if inputs.errors().is_empty()
-                    && settings.findings.iter().all(|f| !f.is_error()) =>
-            {
+            Ok(inputs) if inputs.errors().is_empty() && settings.findings.iter().all(|f| !f.is_error()) => {
                 self.problems = vec![];
                 self.settings = settings;
                 self.inputs = inputs;
@@ -92,29 +79,14 @@ impl Live {
     }
 
     pub fn glance(&self, at: DateTime<Utc>) -> Glance<'_> {
-        glance(
-            &self.inputs.schedule,
-            &self.inputs.roster,
-            &self.settings.config.schedule.timing,
-            self.settings.viewer,
-            self.settings.me.as_deref(),
-            at,
-        )
+        glance(&self.inputs.schedule, &self.inputs.roster, &self.settings.config.schedule.timing, self.settings.viewer, self.settings.me.as_deref(), at)
     }
 
     /// The local files the state comes from, to watch for changes.
     pub fn watched_files(&self) -> Vec<PathBuf> {
         let mut files = Vec::new();
-        files.extend(
-            self.settings
-                .config_file
-                .clone()
-                .or_else(settings::default_config_file),
-        );
-        for s in [Some(&self.settings.schedule), self.settings.roster.as_ref()]
-            .into_iter()
-            .flatten()
-        {
+        files.extend(self.settings.config_file.clone().or_else(settings::default_config_file));
+        for s in [Some(&self.settings.schedule), self.settings.roster.as_ref()].into_iter().flatten() {
             if let Source::File(p) = s {
                 files.push(p.clone());
             }
@@ -124,10 +96,7 @@ impl Live {
 
     /// Whether a source is fetched over the network (and so re-fetched on an interval).
     pub fn has_url_source(&self) -> bool {
-        [Some(&self.settings.schedule), self.settings.roster.as_ref()]
-            .into_iter()
-            .flatten()
-            .any(|s| matches!(s, Source::Url(_)))
+        [Some(&self.settings.schedule), self.settings.roster.as_ref()].into_iter().flatten().any(|s| matches!(s, Source::Url(_)))
     }
 }
 
@@ -163,9 +132,7 @@ pub async fn follow(live: &Mutex<Live>, reader: &Reader, surface: &impl Surface)
     let (mut wall, mut mono, mut fetched) = (Utc::now(), Instant::now(), Instant::now());
     loop {
         let now = clock::now().unwrap_or_else(|_| Utc::now());
-        let wait = (next_tick(now) - now)
-            .to_std()
-            .unwrap_or(Duration::from_secs(60));
+        let wait = (next_tick(now) - now).to_std().unwrap_or(Duration::from_secs(60));
         let mut reload = false;
         tokio::select! {
             // Real time: after a night's sleep the menu is brought up to date as the machine wakes.
@@ -178,11 +145,7 @@ pub async fn follow(live: &Mutex<Live>, reader: &Reader, surface: &impl Surface)
             }
         }
         let (w, m) = (Utc::now(), Instant::now());
-        let woke = (w - wall)
-            .to_std()
-            .unwrap_or_default()
-            .saturating_sub(m - mono)
-            > Duration::from_secs(5);
+        let woke = (w - wall).to_std().unwrap_or_default().saturating_sub(m - mono) > Duration::from_secs(5);
         (wall, mono) = (w, m);
         let mut live = live.lock().await;
         let mut changed = None;
@@ -221,36 +184,22 @@ impl FileWatch {
                 return;
             }
             let files = wanted.lock().map(|f| f.clone()).unwrap_or_default();
-            if event.paths.iter().any(|p| {
-                files
-                    .iter()
-                    .any(|f| f == p || f.file_name() == p.file_name())
-            }) {
+            if event.paths.iter().any(|p| files.iter().any(|f| f == p || f.file_name() == p.file_name())) {
                 // A full channel already holds a reload request: this one coalesces with it.
                 let _ = tx.try_send(());
             }
         })
         .map_err(|e| eprintln!("rota: file changes will not be noticed: {e}"))
         .ok();
-        FileWatch {
-            watcher,
-            dirs: vec![],
-            files,
-        }
+        FileWatch { watcher, dirs: vec![], files }
     }
 
     fn watch(&mut self, files: Vec<PathBuf>) {
-        let Some(w) = self.watcher.as_mut() else {
-            return;
-        };
+        let Some(w) = self.watcher.as_mut() else { return };
         for d in self.dirs.drain(..) {
             let _ = w.unwatch(&d);
         }
-        let mut dirs: Vec<PathBuf> = files
-            .iter()
-            .filter_map(|f| f.parent().map(PathBuf::from))
-            .filter(|d| d.is_dir())
-            .collect();
+        let mut dirs: Vec<PathBuf> = files.iter().filter_map(|f| f.parent().map(PathBuf::from)).filter(|d| d.is_dir()).collect();
         dirs.sort();
         dirs.dedup();
         for d in &dirs {

@@ -48,9 +48,7 @@ pub enum NotifyError {
 impl fmt::Display for NotifyError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            NotifyError::Unavailable(why) => {
-                write!(f, "no notification service is running ({why})")
-            }
+            NotifyError::Unavailable(why) => write!(f, "no notification service is running ({why})"),
             NotifyError::Failed(why) => write!(f, "the notification was not shown: {why}"),
         }
     }
@@ -68,10 +66,7 @@ pub trait Notifier: Send + Sync {
 pub fn action_for(key: &str, t: &NoticeText) -> Option<NoticeAction> {
     match key {
         ACTION_OPEN | ACTION_DEFAULT => t.url.clone().map(|url| NoticeAction::Open { url }),
-        ACTION_ACKNOWLEDGE => t
-            .escalation_id
-            .clone()
-            .map(|id| NoticeAction::Acknowledge { id }),
+        ACTION_ACKNOWLEDGE => t.escalation_id.clone().map(|id| NoticeAction::Acknowledge { id }),
         _ => None,
     }
 }
@@ -79,8 +74,7 @@ pub fn action_for(key: &str, t: &NoticeText) -> Option<NoticeAction> {
 /// Whether a link from outside may be opened: only `http` and `https`, never a file or an
 /// application's own scheme.
 pub fn is_web_link(url: &str) -> bool {
-    reqwest::Url::parse(url)
-        .is_ok_and(|u| matches!(u.scheme(), "http" | "https") && u.host().is_some())
+    reqwest::Url::parse(url).is_ok_and(|u| matches!(u.scheme(), "http" | "https") && u.host().is_some())
 }
 
 /// Opens a web link in the default browser (without waiting for it). Other schemes are refused.
@@ -131,18 +125,9 @@ impl DesktopNotifier {
         #[cfg(all(unix, not(target_os = "macos")))]
         {
             // Servers that read body markup get it escaped; others show the text as it is.
-            let markup =
-                notify_rust::get_capabilities().is_ok_and(|c| c.iter().any(|c| c == "body-markup"));
-            n.body(&if markup {
-                escape_markup(&t.body)
-            } else {
-                t.body.clone()
-            });
-            n.urgency(if t.critical {
-                notify_rust::Urgency::Critical
-            } else {
-                notify_rust::Urgency::Normal
-            });
+            let markup = notify_rust::get_capabilities().is_ok_and(|c| c.iter().any(|c| c == "body-markup"));
+            n.body(&if markup { escape_markup(&t.body) } else { t.body.clone() });
+            n.urgency(if t.critical { notify_rust::Urgency::Critical } else { notify_rust::Urgency::Normal });
         }
         #[cfg(not(all(unix, not(target_os = "macos"))))]
         n.body(&t.body);
@@ -164,10 +149,7 @@ fn notify_error(e: notify_rust::error::Error) -> NotifyError {
     // The D-Bus error's name is in the Debug form only ("D-Bus error: <message> (<name>)").
     let debug = format!("{e:?}");
     if let Some(at) = debug.find("org.freedesktop.DBus.Error.") {
-        let name: String = debug[at..]
-            .chars()
-            .take_while(|c| c.is_ascii_alphanumeric() || *c == '.')
-            .collect();
+        let name: String = debug[at..].chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '.').collect();
         if !why.contains(&name) {
             why = format!("{why} ({name})");
         }
@@ -218,9 +200,7 @@ impl Notifier for DesktopNotifier {
                 }
             })
             .map_err(|e| NotifyError::Failed(format!("no thread to show it on: {e}")))?;
-        result
-            .recv()
-            .unwrap_or_else(|_| Err(NotifyError::Failed("the notification thread ended".into())))
+        result.recv().unwrap_or_else(|_| Err(NotifyError::Failed("the notification thread ended".into())))
     }
 }
 
@@ -237,28 +217,11 @@ mod tests {
             escalation_id: Some("7".into()),
             url: Some("https://x.example/7".into()),
         };
-        assert_eq!(
-            action_for("open", &t),
-            Some(NoticeAction::Open {
-                url: "https://x.example/7".into()
-            })
-        );
-        assert_eq!(
-            action_for("default", &t),
-            Some(NoticeAction::Open {
-                url: "https://x.example/7".into()
-            })
-        );
-        assert_eq!(
-            action_for("acknowledge", &t),
-            Some(NoticeAction::Acknowledge { id: "7".into() })
-        );
+        assert_eq!(action_for("open", &t), Some(NoticeAction::Open { url: "https://x.example/7".into() }));
+        assert_eq!(action_for("default", &t), Some(NoticeAction::Open { url: "https://x.example/7".into() }));
+        assert_eq!(action_for("acknowledge", &t), Some(NoticeAction::Acknowledge { id: "7".into() }));
         assert_eq!(action_for("__closed", &t), None);
-        let summary = NoticeText {
-            escalation_id: None,
-            url: None,
-            ..t
-        };
+        let summary = NoticeText { escalation_id: None, url: None, ..t };
         assert_eq!(action_for("acknowledge", &summary), None);
     }
 
@@ -266,19 +229,10 @@ mod tests {
     fn only_web_links_open_and_markup_is_escaped() {
         assert!(is_web_link("https://support.example.com/t/1"));
         assert!(is_web_link("http://localhost:8080/x"));
-        for bad in [
-            "file:///etc/passwd",
-            "javascript:alert(1)",
-            "ssh://h",
-            "not a url",
-            "smb://x/y",
-        ] {
+        for bad in ["file:///etc/passwd", "javascript:alert(1)", "ssh://h", "not a url", "smb://x/y"] {
             assert!(!is_web_link(bad), "{bad}");
             assert!(open_link(bad).is_err());
         }
-        assert_eq!(
-            escape_markup("<b>Acme & Co</b>"),
-            "&lt;b&gt;Acme &amp; Co&lt;/b&gt;"
-        );
+        assert_eq!(escape_markup("<b>Acme & Co</b>"), "&lt;b&gt;Acme &amp; Co&lt;/b&gt;");
     }
 }

@@ -79,20 +79,14 @@ pub enum PollSource {
     /// The local database ([`PollerConfig::database`]) itself.
     Local,
     /// GitHub, with the token read from `secrets` (again after it is rejected).
-    Github {
-        config: GithubConfig,
-        secrets: Arc<dyn SecretStore + Send + Sync>,
-    },
+    Github { config: GithubConfig, secrets: Arc<dyn SecretStore + Send + Sync> },
 }
 
 impl std::fmt::Debug for PollSource {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             PollSource::Local => f.write_str("Local"),
-            PollSource::Github { config, .. } => f
-                .debug_struct("Github")
-                .field("config", config)
-                .finish_non_exhaustive(),
+            PollSource::Github { config, .. } => f.debug_struct("Github").field("config", config).finish_non_exhaustive(),
         }
     }
 }
@@ -124,13 +118,7 @@ impl PollerConfig {
     }
 
     /// Polls GitHub for `me`, keeping the seen set in `database`.
-    pub fn github(
-        database: impl Into<PathBuf>,
-        me: &str,
-        config: GithubConfig,
-        secrets: Arc<dyn SecretStore + Send + Sync>,
-        interval: Duration,
-    ) -> Self {
+    pub fn github(database: impl Into<PathBuf>, me: &str, config: GithubConfig, secrets: Arc<dyn SecretStore + Send + Sync>, interval: Duration) -> Self {
         PollerConfig {
             me: me.to_owned(),
             source: PollSource::Github { config, secrets },
@@ -142,25 +130,13 @@ impl PollerConfig {
 
     /// The config the settings describe: the backend, `me`, `poll_seconds` and the data folder.
     /// `me` must be set in the config (there is nobody to notify otherwise).
-    pub fn from_settings(
-        settings: &Settings,
-        secrets: Arc<dyn SecretStore + Send + Sync>,
-    ) -> Result<Self, OpenError> {
+    pub fn from_settings(settings: &Settings, secrets: Arc<dyn SecretStore + Send + Sync>) -> Result<Self, OpenError> {
         let me = settings.me.clone().ok_or(OpenError::NoMe)?;
         let database = configured::database_path(&configured::data_folder(settings)?);
         let interval = Duration::from_secs(settings.config.escalations.poll_seconds);
         Ok(match settings.config.escalations.backend {
-            BackendKind::Local => PollerConfig {
-                interval,
-                ..PollerConfig::local(database, &me)
-            },
-            BackendKind::Github => PollerConfig::github(
-                database,
-                &me,
-                configured::github_config(settings)?,
-                secrets,
-                interval,
-            ),
+            BackendKind::Local => PollerConfig { interval, ..PollerConfig::local(database, &me) },
+            BackendKind::Github => PollerConfig::github(database, &me, configured::github_config(settings)?, secrets, interval),
         })
     }
 
@@ -169,13 +145,7 @@ impl PollerConfig {
         match &self.source {
             PollSource::Local => format!("local:{}", self.me.to_ascii_lowercase()),
             PollSource::Github { config, .. } => {
-                format!(
-                    "github:{}/{}/{}:{}",
-                    config.api,
-                    config.owner,
-                    config.repo,
-                    self.me.to_ascii_lowercase()
-                )
+                format!("github:{}/{}/{}:{}", config.api, config.owner, config.repo, self.me.to_ascii_lowercase())
             }
         }
     }
@@ -197,10 +167,7 @@ pub enum PollStatus {
     /// Rate limited until then.
     RateLimited { until: DateTime<Utc> },
     /// Offline or the backend failing for now; retried then.
-    Offline {
-        retry_at: DateTime<Utc>,
-        why: String,
-    },
+    Offline { retry_at: DateTime<Utc>, why: String },
     /// Something that needs a person: a broken database, an unreadable keyring, a bad config.
     Failed(String),
 }
@@ -213,17 +180,10 @@ impl PollStatus {
             PollStatus::Starting => "Checking escalations…".into(),
             PollStatus::Ok => "Escalations up to date".into(),
             PollStatus::TokenRejected => "GitHub token rejected".into(),
-            PollStatus::MissingToken => {
-                "No GitHub token: run `rota secret set github-token`".into()
-            }
+            PollStatus::MissingToken => "No GitHub token: run `rota secret set github-token`".into(),
             PollStatus::Forbidden => "GitHub token may not read the escalations repository".into(),
-            PollStatus::RateLimited { until } => format!(
-                "GitHub rate limit: next check at {}",
-                until.format("%H:%M UTC")
-            ),
-            PollStatus::Offline { retry_at, .. } => {
-                format!("Offline: retrying at {}", retry_at.format("%H:%M:%S UTC"))
-            }
+            PollStatus::RateLimited { until } => format!("GitHub rate limit: next check at {}", until.format("%H:%M UTC")),
+            PollStatus::Offline { retry_at, .. } => format!("Offline: retrying at {}", retry_at.format("%H:%M:%S UTC")),
             PollStatus::Failed(why) => format!("Escalations unavailable: {why}"),
         }
     }
@@ -256,14 +216,7 @@ impl Snapshot {
     }
 
     fn new() -> Self {
-        Snapshot {
-            mine: Vec::new(),
-            unacknowledged: false,
-            status: PollStatus::Starting,
-            notifier_error: None,
-            polls: 0,
-            last_success: None,
-        }
+        Snapshot { mine: Vec::new(), unacknowledged: false, status: PollStatus::Starting, notifier_error: None, polls: 0, last_success: None }
     }
 }
 
@@ -321,33 +274,23 @@ impl Drop for PollerHandle {
 /// Watches the signal a [`LocalStore`] rewrites after each change to an escalation
 /// ([`change_signal`]); each rewrite is a message on `tx` (a full channel already holds one: they
 /// coalesce).
-fn watch_writes(
-    database: &std::path::Path,
-    tx: mpsc::Sender<()>,
-) -> Option<notify::RecommendedWatcher> {
+fn watch_writes(database: &std::path::Path, tx: mpsc::Sender<()>) -> Option<notify::RecommendedWatcher> {
     use notify::Watcher;
     let signal = change_signal(database);
     let folder = signal.parent()?.to_path_buf();
     let name = signal.file_name()?.to_owned();
     let mut watcher = notify::recommended_watcher(move |res: notify::Result<notify::Event>| {
         let Ok(event) = res else { return };
-        if !matches!(
-            event.kind,
-            notify::EventKind::Modify(_) | notify::EventKind::Create(_)
-        ) {
+        if !matches!(event.kind, notify::EventKind::Modify(_) | notify::EventKind::Create(_)) {
             return;
         }
         if event.paths.iter().any(|p| p.file_name() == Some(&*name)) {
             let _ = tx.try_send(());
         }
     })
-    .map_err(|e| {
-        eprintln!("rota: changes to the local escalations will be seen at the next poll only: {e}")
-    })
+    .map_err(|e| eprintln!("rota: changes to the local escalations will be seen at the next poll only: {e}"))
     .ok()?;
-    watcher
-        .watch(&folder, notify::RecursiveMode::NonRecursive)
-        .ok()?;
+    watcher.watch(&folder, notify::RecursiveMode::NonRecursive).ok()?;
     Some(watcher)
 }
 
@@ -378,20 +321,13 @@ pub fn spawn(
         last_mark: None,
     };
     let task = runtime.spawn(poller.run(rx, stop_rx, snap_tx, Box::new(on_change)));
-    PollerHandle {
-        commands,
-        stop,
-        snapshot,
-        task: Some(task),
-    }
+    PollerHandle { commands, stop, snapshot, task: Some(task) }
 }
 
 /// Whether the machine slept between two checks: the wall clock moved more than the monotonic
 /// one (which stops during sleep) by [`WAKE_SLACK`]. A wall clock set back is no wake.
 pub fn woke(monotonic: Duration, wall_before: SystemTime, wall_now: SystemTime) -> bool {
-    wall_now
-        .duration_since(wall_before)
-        .is_ok_and(|wall| wall > monotonic + WAKE_SLACK)
+    wall_now.duration_since(wall_before).is_ok_and(|wall| wall > monotonic + WAKE_SLACK)
 }
 
 fn now() -> DateTime<Utc> {
@@ -402,11 +338,7 @@ fn now() -> DateTime<Utc> {
 fn jitter() -> f64 {
     use std::hash::{BuildHasher, Hasher};
     let mut h = std::collections::hash_map::RandomState::new().build_hasher();
-    h.write_u64(
-        clock::system_time()
-            .duration_since(SystemTime::UNIX_EPOCH)
-            .map_or(0, |d| d.as_nanos() as u64),
-    );
+    h.write_u64(clock::system_time().duration_since(SystemTime::UNIX_EPOCH).map_or(0, |d| d.as_nanos() as u64));
     (h.finish() >> 11) as f64 / (1u64 << 53) as f64
 }
 
@@ -486,9 +418,7 @@ impl Poller {
 
     /// Whether the local database changed since the last poll (any process, any escalation).
     fn local_changed(&mut self) -> bool {
-        let Some(store) = &self.store else {
-            return false;
-        };
+        let Some(store) = &self.store else { return false };
         match store.change_mark() {
             Ok(mark) => self.last_mark != Some(mark),
             Err(_) => false, // a busy database: the next check sees it
@@ -513,10 +443,7 @@ impl Poller {
                             eprintln!("rota: cannot acknowledge escalation {id}: {e}");
                         }
                     }
-                    None => eprintln!(
-                        "rota: cannot acknowledge escalation {id}: {}",
-                        self.snapshot.status.label()
-                    ),
+                    None => eprintln!("rota: cannot acknowledge escalation {id}: {}", self.snapshot.status.label()),
                 }
                 true
             }
@@ -539,21 +466,13 @@ impl Poller {
             return;
         }
         let opened = match &self.config.source {
-            PollSource::Local => LocalStore::open(&self.config.database)
-                .map(AnyBackend::Local)
-                .map_err(OpenError::Backend),
+            PollSource::Local => LocalStore::open(&self.config.database).map(AnyBackend::Local).map_err(OpenError::Backend),
             PollSource::Github { config, secrets } => {
                 let (config, secrets) = (config.clone(), secrets.clone());
                 // The keyring answers over D-Bus or a system call: off the async threads.
-                tokio::task::spawn_blocking(move || {
-                    configured::open_github(config, &*secrets).map(AnyBackend::Github)
-                })
-                .await
-                .unwrap_or_else(|e| {
-                    Err(OpenError::Backend(BackendError::Failed(format!(
-                        "keyring task: {e}"
-                    ))))
-                })
+                tokio::task::spawn_blocking(move || configured::open_github(config, &*secrets).map(AnyBackend::Github))
+                    .await
+                    .unwrap_or_else(|e| Err(OpenError::Backend(BackendError::Failed(format!("keyring task: {e}")))))
             }
         };
         match opened {
@@ -594,18 +513,9 @@ impl Poller {
         self.last_mark = mark;
         let mut mine: Vec<Escalation> = list
             .into_iter()
-            .filter(|e| {
-                e.state.is_active()
-                    && e.assignee
-                        .as_deref()
-                        .is_some_and(|a| same_handle(a, &self.config.me))
-            })
+            .filter(|e| e.state.is_active() && e.assignee.as_deref().is_some_and(|a| same_handle(a, &self.config.me)))
             .collect();
-        mine.sort_by(|a, b| {
-            b.created_at
-                .cmp(&a.created_at)
-                .then_with(|| b.id.cmp(&a.id))
-        });
+        mine.sort_by(|a, b| b.created_at.cmp(&a.created_at).then_with(|| b.id.cmp(&a.id)));
         self.snapshot.unacknowledged = mine.iter().any(|e| e.state == EscalationState::Open);
         self.snapshot.mine = mine;
         self.snapshot.status = PollStatus::Ok;
@@ -614,19 +524,13 @@ impl Poller {
     }
 
     /// Decides, shows and remembers: the exactly-once step.
-    async fn announce(
-        &mut self,
-        store: &Arc<LocalStore>,
-        list: &[Escalation],
-        now: DateTime<Utc>,
-    ) -> Result<(), BackendError> {
+    async fn announce(&mut self, store: &Arc<LocalStore>, list: &[Escalation], now: DateTime<Utc>) -> Result<(), BackendError> {
         let before = store.load_seen(&self.scope)?;
         let decision = decide(before.as_ref(), &self.config.me, list);
         let mut unshown = Vec::new();
         let mut error = None;
         for (i, notice) in decision.notices.iter().enumerate() {
-            let (notifier, sink, notice) =
-                (self.notifier.clone(), self.sink.clone(), notice.clone());
+            let (notifier, sink, notice) = (self.notifier.clone(), self.sink.clone(), notice.clone());
             let shown = tokio::task::spawn_blocking(move || notifier.show(&notice, sink))
                 .await
                 .unwrap_or_else(|e| Err(NotifyError::Failed(format!("notifier task: {e}"))));
@@ -654,10 +558,7 @@ impl Poller {
             BackendError::Unauthorized => PollStatus::TokenRejected,
             BackendError::Forbidden => PollStatus::Forbidden,
             BackendError::RateLimited { until } => PollStatus::RateLimited { until: *until },
-            BackendError::Transient(why) => PollStatus::Offline {
-                retry_at: retry_at.unwrap_or(now),
-                why: why.clone(),
-            },
+            BackendError::Transient(why) => PollStatus::Offline { retry_at: retry_at.unwrap_or(now), why: why.clone() },
             other => PollStatus::Failed(other.to_string()),
         };
         match e {
@@ -681,16 +582,8 @@ mod tests {
     fn a_wake_is_a_wall_clock_jump_past_the_monotonic_one() {
         let t0 = SystemTime::UNIX_EPOCH + Duration::from_secs(1_700_000_000);
         let check = |mono: u64, wall: i64, expected: bool| {
-            let wall_now = if wall >= 0 {
-                t0 + Duration::from_secs(wall as u64)
-            } else {
-                t0 - Duration::from_secs((-wall) as u64)
-            };
-            assert_eq!(
-                woke(Duration::from_secs(mono), t0, wall_now),
-                expected,
-                "mono {mono} s, wall {wall} s"
-            );
+            let wall_now = if wall >= 0 { t0 + Duration::from_secs(wall as u64) } else { t0 - Duration::from_secs((-wall) as u64) };
+            assert_eq!(woke(Duration::from_secs(mono), t0, wall_now), expected, "mono {mono} s, wall {wall} s");
         };
         check(5, 5, false); // awake
         check(5, 7, false); // NTP nudges are no sleep

@@ -1,11 +1,11 @@
 //! Settings resolved: the config file read, then the command line's overrides applied, paths made
 //! absolute and `timezone = "auto"` turned into the system's zone.
 
-use crate::clock;
 use crate::protocol::Overrides;
+use crate::clock;
 use crate::sources::Source;
-use chrono_tz::Tz;
 use rota_core::{parse_config, Config, Finding, ViewerZone};
+use chrono_tz::Tz;
 use std::path::{Path, PathBuf};
 
 /// Why a command could not run; each maps to an exit status.
@@ -61,45 +61,25 @@ pub fn resolve(overrides: &Overrides, tz: Option<&str>) -> Result<Settings, Fail
                 findings = parsed.findings;
                 (parsed.value, Some(path))
             }
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound && !explicit => {
-                (Config::default(), None)
-            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound && !explicit => (Config::default(), None),
             Err(e) => {
-                let why = if e.kind() == std::io::ErrorKind::NotFound {
-                    "no such file".to_owned()
-                } else {
-                    e.to_string()
-                };
-                return Err(Failure::input(format!(
-                    "{}: {why}; check the --config path",
-                    path.display()
-                )));
+                let why = if e.kind() == std::io::ErrorKind::NotFound { "no such file".to_owned() } else { e.to_string() };
+                return Err(Failure::input(format!("{}: {why}; check the --config path", path.display())));
             }
         },
         None => (Config::default(), None),
     };
     let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
-    let base: PathBuf = config_file
-        .as_deref()
-        .and_then(Path::parent)
-        .map(Path::to_path_buf)
-        .unwrap_or_else(|| cwd.clone());
-    let cfg_name = config_file
-        .as_ref()
-        .map(|p| p.display().to_string())
-        .unwrap_or_else(|| "the default config".into());
+    let base: PathBuf = config_file.as_deref().and_then(Path::parent).map(Path::to_path_buf).unwrap_or_else(|| cwd.clone());
+    let cfg_name = config_file.as_ref().map(|p| p.display().to_string()).unwrap_or_else(|| "the default config".into());
 
     let schedule = match &overrides.schedule {
         Some(s) => Source::parse(s, &cwd).map_err(Failure::Usage)?,
-        None => Source::parse(&config.schedule.source, &base)
-            .map_err(|e| Failure::input(format!("{cfg_name}: schedule.source: {e}")))?,
+        None => Source::parse(&config.schedule.source, &base).map_err(|e| Failure::input(format!("{cfg_name}: schedule.source: {e}")))?,
     };
     let roster = match (&overrides.roster, &config.roster.source) {
         (Some(s), _) => Some(Source::parse(s, &cwd).map_err(Failure::Usage)?),
-        (None, Some(s)) => Some(
-            Source::parse(s, &base)
-                .map_err(|e| Failure::input(format!("{cfg_name}: roster.source: {e}")))?,
-        ),
+        (None, Some(s)) => Some(Source::parse(s, &base).map_err(|e| Failure::input(format!("{cfg_name}: roster.source: {e}")))?),
         // The demo schedule brings its own people.
         (None, None) if schedule == Source::Demo => Some(Source::Demo),
         (None, None) => None,
@@ -111,14 +91,5 @@ pub fn resolve(overrides: &Overrides, tz: Option<&str>) -> Result<Settings, Fail
             ViewerZone::Auto => clock::system_zone().unwrap_or(Tz::UTC),
         },
     };
-    Ok(Settings {
-        config_file,
-        me: config.me.clone(),
-        config,
-        schedule,
-        roster,
-        viewer,
-        data_dir: data_dir(),
-        findings,
-    })
+    Ok(Settings { config_file, me: config.me.clone(), config, schedule, roster, viewer, data_dir: data_dir(), findings })
 }

@@ -15,12 +15,7 @@ use x11rb::rust_connection::RustConnection;
 
 /// The modifiers a grab is about; NumLock (Mod2) and CapsLock (Lock) must not stop it.
 const MEANINGFUL: u16 = 0x0001 /* Shift */ | 0x0004 /* Control */ | 0x0008 /* Mod1: Alt */ | 0x0040 /* Mod4: Super */;
-const IGNORED: [u16; 4] = [
-    0,
-    0x0002, /* Lock */
-    0x0010, /* Mod2: NumLock */
-    0x0002 | 0x0010,
-];
+const IGNORED: [u16; 4] = [0, 0x0002 /* Lock */, 0x0010 /* Mod2: NumLock */, 0x0002 | 0x0010];
 
 /// A grabbed key: its keycode and the modifier mask.
 type Grab = (u8, u16);
@@ -34,14 +29,8 @@ pub struct Grabber {
 impl Grabber {
     /// Connects to the X server and starts the thread that reports presses to `on_press`.
     pub fn connect(on_press: impl Fn() + Send + 'static) -> Result<Grabber, String> {
-        let (conn, screen) = x11rb::connect(None)
-            .map_err(|e| format!("there is no X display to grab keys on ({e})"))?;
-        let root = conn
-            .setup()
-            .roots
-            .get(screen)
-            .map(|s| s.root)
-            .ok_or("the X display has no screen")?;
+        let (conn, screen) = x11rb::connect(None).map_err(|e| format!("there is no X display to grab keys on ({e})"))?;
+        let root = conn.setup().roots.get(screen).map(|s| s.root).ok_or("the X display has no screen")?;
         let conn = Arc::new(conn);
         let current: Arc<Mutex<Option<Grab>>> = Default::default();
         let (events, grabbed) = (conn.clone(), current.clone());
@@ -58,11 +47,7 @@ impl Grabber {
                 }
             })
             .map_err(|e| e.to_string())?;
-        Ok(Grabber {
-            conn,
-            root,
-            current,
-        })
+        Ok(Grabber { conn, root, current })
     }
 
     /// Grabs `shortcut` in place of the previous one (`None`: no shortcut).
@@ -70,54 +55,30 @@ impl Grabber {
         let mut current = self.current.lock().unwrap_or_else(|p| p.into_inner());
         if let Some((key, mods)) = current.take() {
             for extra in IGNORED {
-                let _ = self
-                    .conn
-                    .ungrab_key(key, self.root, ModMask::from(mods | extra));
+                let _ = self.conn.ungrab_key(key, self.root, ModMask::from(mods | extra));
             }
             let _ = self.conn.flush();
         }
-        let Some(shortcut) = shortcut else {
-            return Ok(());
-        };
-        let key = self
-            .keycode(keysym(shortcut.key))
-            .ok_or("this keyboard layout has no such key")?;
+        let Some(shortcut) = shortcut else { return Ok(()) };
+        let key = self.keycode(keysym(shortcut.key)).ok_or("this keyboard layout has no such key")?;
         let m = shortcut.modifiers;
-        let mods = [
-            (m.shift, 0x0001),
-            (m.ctrl, 0x0004),
-            (m.alt, 0x0008),
-            (m.logo, 0x0040),
-        ]
-        .into_iter()
-        .filter(|(on, _)| *on)
-        .fold(0u16, |acc, (_, bit)| acc | bit);
+        let mods = [(m.shift, 0x0001), (m.ctrl, 0x0004), (m.alt, 0x0008), (m.logo, 0x0040)]
+            .into_iter()
+            .filter(|(on, _)| *on)
+            .fold(0u16, |acc, (_, bit)| acc | bit);
         for (i, extra) in IGNORED.into_iter().enumerate() {
             let grabbed = self
                 .conn
-                .grab_key(
-                    false,
-                    self.root,
-                    ModMask::from(mods | extra),
-                    key,
-                    GrabMode::ASYNC,
-                    GrabMode::ASYNC,
-                )
+                .grab_key(false, self.root, ModMask::from(mods | extra), key, GrabMode::ASYNC, GrabMode::ASYNC)
                 .map_err(|e| e.to_string())
                 .and_then(|cookie| cookie.check().map_err(|e| e.to_string()));
             if let Err(e) = grabbed {
                 // Undo the variants already grabbed.
                 for extra in &IGNORED[..i] {
-                    let _ = self
-                        .conn
-                        .ungrab_key(key, self.root, ModMask::from(mods | extra));
+                    let _ = self.conn.ungrab_key(key, self.root, ModMask::from(mods | extra));
                 }
                 let _ = self.conn.flush();
-                return Err(if e.contains("Access") {
-                    "another application already uses it".into()
-                } else {
-                    e
-                });
+                return Err(if e.contains("Access") { "another application already uses it".into() } else { e });
             }
         }
         *current = Some((key, mods));
@@ -127,17 +88,9 @@ impl Grabber {
     fn keycode(&self, sym: u32) -> Option<u8> {
         let setup = self.conn.setup();
         let (min, max) = (setup.min_keycode, setup.max_keycode);
-        let map = self
-            .conn
-            .get_keyboard_mapping(min, max - min + 1)
-            .ok()?
-            .reply()
-            .ok()?;
+        let map = self.conn.get_keyboard_mapping(min, max - min + 1).ok()?.reply().ok()?;
         let per = usize::from(map.keysyms_per_keycode).max(1);
-        let index = map
-            .keysyms
-            .chunks(per)
-            .position(|syms| syms.contains(&sym))?;
+        let index = map.keysyms.chunks(per).position(|syms| syms.contains(&sym))?;
         u8::try_from(usize::from(min) + index).ok()
     }
 }

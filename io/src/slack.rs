@@ -54,22 +54,13 @@ impl std::error::Error for SlackError {}
 
 /// Escapes the three characters Slack's message text reserves.
 fn escape(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
+    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
 }
 
 /// A link target Slack can hold: an http(s) URL with `|`, `<` and `>` percent-encoded.
 fn link_target(url: &str) -> Option<String> {
-    let u = Url::parse(url.trim())
-        .ok()
-        .filter(|u| matches!(u.scheme(), "http" | "https"))?;
-    Some(
-        u.as_str()
-            .replace('|', "%7C")
-            .replace('<', "%3C")
-            .replace('>', "%3E"),
-    )
+    let u = Url::parse(url.trim()).ok().filter(|u| matches!(u.scheme(), "http" | "https"))?;
+    Some(u.as_str().replace('|', "%7C").replace('<', "%3C").replace('>', "%3E"))
 }
 
 /// The message text for `e`, mentioning `group` (a user group ID) when given.
@@ -84,12 +75,7 @@ pub fn message(e: &Escalation, group: Option<&str>) -> String {
         None => text.push_str(&format!("New escalation: {title}\n")),
     }
     let mut facts = Vec::new();
-    if let Some(c) = e
-        .customer
-        .as_deref()
-        .map(str::trim)
-        .filter(|c| !c.is_empty())
-    {
+    if let Some(c) = e.customer.as_deref().map(str::trim).filter(|c| !c.is_empty()) {
         facts.push(format!("*Customer:* {}", escape(c)));
     }
     facts.push(format!("*Severity:* {}", e.severity));
@@ -110,10 +96,7 @@ pub struct Announcer {
 
 impl fmt::Debug for Announcer {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Announcer")
-            .field("webhook", &"***")
-            .field("group", &self.group)
-            .finish()
+        f.debug_struct("Announcer").field("webhook", &"***").field("group", &self.group).finish()
     }
 }
 
@@ -134,22 +117,12 @@ impl Announcer {
             .user_agent(concat!("rota/", env!("CARGO_PKG_VERSION")))
             .build()
             .map_err(|e| SlackError::Unreachable(e.without_url().to_string()))?;
-        Ok(Announcer {
-            webhook: url,
-            group,
-            http,
-        })
+        Ok(Announcer { webhook: url, group, http })
     }
 
     /// The announcer the keyring holds a webhook for: `Ok(None)` when none is stored.
-    pub fn from_secrets(
-        secrets: &dyn SecretStore,
-        group: Option<String>,
-    ) -> Result<Option<Self>, SlackError> {
-        match secrets
-            .get(SecretName::SlackWebhook)
-            .map_err(SlackError::Keyring)?
-        {
+    pub fn from_secrets(secrets: &dyn SecretStore, group: Option<String>) -> Result<Option<Self>, SlackError> {
+        match secrets.get(SecretName::SlackWebhook).map_err(SlackError::Keyring)? {
             Some(url) => Announcer::new(&url, group).map(Some),
             None => Ok(None),
         }
@@ -173,20 +146,14 @@ impl Announcer {
             .send()
             .await
             .map_err(|e| {
-                let why = if e.is_timeout() {
-                    "no answer in time".to_owned()
-                } else {
-                    e.without_url().to_string()
-                };
+                let why = if e.is_timeout() { "no answer in time".to_owned() } else { e.without_url().to_string() };
                 SlackError::Unreachable(why)
             })?;
         let status = response.status();
         if status.is_success() {
             Ok(())
         } else {
-            Err(SlackError::Rejected {
-                status: status.as_u16(),
-            })
+            Err(SlackError::Rejected { status: status.as_u16() })
         }
     }
 }
@@ -197,12 +164,7 @@ mod tests {
     use chrono::{TimeZone, Utc};
     use rota_core::escalation::{EscalationState, Severity};
 
-    fn esc(
-        title: &str,
-        customer: Option<&str>,
-        url: Option<&str>,
-        assignee: Option<&str>,
-    ) -> Escalation {
+    fn esc(title: &str, customer: Option<&str>, url: Option<&str>, assignee: Option<&str>) -> Escalation {
         Escalation {
             id: "7".into(),
             title: title.into(),
@@ -220,9 +182,7 @@ mod tests {
 
     #[test]
     fn the_message_links_the_title_and_mentions_the_group() {
-        let check = |e: Escalation, group: Option<&str>, expected: &str| {
-            assert_eq!(message(&e, group), expected)
-        };
+        let check = |e: Escalation, group: Option<&str>, expected: &str| assert_eq!(message(&e, group), expected);
         check(
             esc("Search is down", Some("Acme Corp"), Some("https://github.com/acme/esc/issues/7"), Some("dee")),
             Some("S0123ABCD"),
@@ -249,11 +209,7 @@ mod tests {
         assert!(!ok("hooks.slack.com/services/T000"));
         let err = Announcer::new(&SecretValue::new("http://example.com/s3cr3t"), None).unwrap_err();
         assert!(!format!("{err} {err:?}").contains("s3cr3t"));
-        let a = Announcer::new(
-            &SecretValue::new("https://hooks.slack.com/services/s3cr3t"),
-            None,
-        )
-        .unwrap();
+        let a = Announcer::new(&SecretValue::new("https://hooks.slack.com/services/s3cr3t"), None).unwrap();
         assert!(!format!("{a:?}").contains("s3cr3t"));
     }
 }

@@ -37,9 +37,7 @@ impl Source {
             _ => {}
         }
         if let Some(name) = s.strip_prefix("builtin:") {
-            return Err(format!(
-                "there is no built-in source \"{name}\"; use builtin:demo or builtin:handbook"
-            ));
+            return Err(format!("there is no built-in source \"{name}\"; use builtin:demo or builtin:handbook"));
         }
         if let Some(rest) = s.strip_prefix("http://") {
             let host = rest.split(['/', ':']).next().unwrap_or("");
@@ -58,11 +56,7 @@ impl Source {
             return Err("the source is empty; give a path, an https URL or builtin:demo".into());
         }
         let path = expand_home(s);
-        Ok(Source::File(if path.is_absolute() {
-            path
-        } else {
-            base.join(path)
-        }))
+        Ok(Source::File(if path.is_absolute() { path } else { base.join(path) }))
     }
 
     /// The name findings and messages use.
@@ -132,43 +126,25 @@ impl Reader {
     }
 
     /// Reads a source. `today` lays out the demo's rotations.
-    pub async fn read(
-        &self,
-        source: &Source,
-        kind: Kind,
-        today: NaiveDate,
-    ) -> Result<Text, ReadError> {
+    pub async fn read(&self, source: &Source, kind: Kind, today: NaiveDate) -> Result<Text, ReadError> {
         let name = source.name();
-        let text = |text: String| {
-            Ok(Text {
-                name: name.clone(),
-                text,
-                warning: None,
-            })
-        };
+        let text = |text: String| Ok(Text { name: name.clone(), text, warning: None });
         match (source, kind) {
             (Source::Demo, Kind::Schedule) => text(demo::demo_schedule(today)),
             (Source::Demo, Kind::Roster) => text(demo::demo_roster()),
             (Source::Handbook, Kind::Schedule) => text(demo::HANDBOOK.to_owned()),
             (Source::Handbook, Kind::Roster) => Err(ReadError {
                 name,
-                message: "the handbook page has no roster; use a people.toml or builtin:demo"
-                    .into(),
+                message: "the handbook page has no roster; use a people.toml or builtin:demo".into(),
             }),
-            (Source::File(p), _) => std::fs::read_to_string(p)
-                .map(|t| Text {
-                    name: name.clone(),
-                    text: t,
-                    warning: None,
-                })
-                .map_err(|e| ReadError {
-                    name: name.clone(),
-                    message: match e.kind() {
-                        std::io::ErrorKind::NotFound => "no such file; check the path".into(),
-                        std::io::ErrorKind::InvalidData => "is not UTF-8 text".into(),
-                        _ => format!("cannot be read: {e}"),
-                    },
-                }),
+            (Source::File(p), _) => std::fs::read_to_string(p).map(|t| Text { name: name.clone(), text: t, warning: None }).map_err(|e| ReadError {
+                name: name.clone(),
+                message: match e.kind() {
+                    std::io::ErrorKind::NotFound => "no such file; check the path".into(),
+                    std::io::ErrorKind::InvalidData => "is not UTF-8 text".into(),
+                    _ => format!("cannot be read: {e}"),
+                },
+            }),
             (Source::Url(u), _) => self.fetch(u).await,
         }
     }
@@ -176,32 +152,20 @@ impl Reader {
     fn cache_path(&self, url: &str) -> Option<PathBuf> {
         let digest = Sha256::digest(url.as_bytes());
         let hex: String = digest.iter().take(16).map(|b| format!("{b:02x}")).collect();
-        self.cache_dir
-            .as_ref()
-            .map(|d| d.join(format!("{hex}.json")))
+        self.cache_dir.as_ref().map(|d| d.join(format!("{hex}.json")))
     }
 
     fn load_cache(&self, url: &str) -> Option<Cached> {
         let text = std::fs::read_to_string(self.cache_path(url)?).ok()?;
-        serde_json::from_str::<Cached>(&text)
-            .ok()
-            .filter(|c| c.url == url)
+        serde_json::from_str::<Cached>(&text).ok().filter(|c| c.url == url)
     }
 
     fn store_cache(&self, c: &Cached) {
-        let Some(path) = self.cache_path(&c.url) else {
-            return;
-        };
-        let Ok(json) = serde_json::to_string(c) else {
-            return;
-        };
+        let Some(path) = self.cache_path(&c.url) else { return };
+        let Ok(json) = serde_json::to_string(c) else { return };
         // Written beside and renamed, so a crash never leaves half a cache file.
         let tmp = path.with_extension("tmp");
-        let ok = path
-            .parent()
-            .map(std::fs::create_dir_all)
-            .transpose()
-            .is_ok()
+        let ok = path.parent().map(std::fs::create_dir_all).transpose().is_ok()
             && std::fs::write(&tmp, json).is_ok()
             && std::fs::rename(&tmp, &path).is_ok();
         if !ok {
@@ -223,38 +187,21 @@ impl Reader {
         let problem = match req.send().await {
             Ok(resp) if resp.status() == reqwest::StatusCode::NOT_MODIFIED && cached.is_some() => {
                 let c = cached.unwrap_or_else(|| unreachable!());
-                return Ok(Text {
-                    name: url.to_owned(),
-                    text: c.body,
-                    warning: None,
-                });
+                return Ok(Text { name: url.to_owned(), text: c.body, warning: None });
             }
             Ok(resp) if resp.status().is_success() => {
-                let header = |h| {
-                    resp.headers()
-                        .get(h)
-                        .and_then(|v: &reqwest::header::HeaderValue| v.to_str().ok())
-                        .map(str::to_owned)
-                };
-                let (etag, last_modified) = (
-                    header(reqwest::header::ETAG),
-                    header(reqwest::header::LAST_MODIFIED),
-                );
+                let header = |h| resp.headers().get(h).and_then(|v: &reqwest::header::HeaderValue| v.to_str().ok()).map(str::to_owned);
+                let (etag, last_modified) = (header(reqwest::header::ETAG), header(reqwest::header::LAST_MODIFIED));
                 match resp.text().await {
                     Ok(body) => {
                         self.store_cache(&Cached {
                             url: url.to_owned(),
                             etag,
                             last_modified,
-                            fetched_at: Utc::now()
-                                .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+                            fetched_at: Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
                             body: body.clone(),
                         });
-                        return Ok(Text {
-                            name: url.to_owned(),
-                            text: body,
-                            warning: None,
-                        });
+                        return Ok(Text { name: url.to_owned(), text: body, warning: None });
                     }
                     Err(e) => format!("the download broke off ({})", short_error(&e)),
                 }
@@ -266,17 +213,9 @@ impl Reader {
             Some(c) => Ok(Text {
                 name: url.to_owned(),
                 text: c.body,
-                warning: Some(format!(
-                    "{url}: {problem}; using the copy cached at {}",
-                    c.fetched_at
-                )),
+                warning: Some(format!("{url}: {problem}; using the copy cached at {}", c.fetched_at)),
             }),
-            None => Err(ReadError {
-                name: url.to_owned(),
-                message: format!(
-                    "{problem}, and there is no cached copy; check the URL and the network"
-                ),
-            }),
+            None => Err(ReadError { name: url.to_owned(), message: format!("{problem}, and there is no cached copy; check the URL and the network") }),
         }
     }
 }

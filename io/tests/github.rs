@@ -2,10 +2,10 @@
 //! `../shared/fixtures/github/` (pagination, create, labels) and GitHub's documented error and
 //! `304` behaviour, served on 127.0.0.1.
 
-use rota_core::escalation::{EscalationState, NewEscalation, Severity};
 use rota_io::escalations::github::{GithubBackend, GithubConfig};
 use rota_io::escalations::{Backend, BackendError};
 use rota_io::secrets::SecretValue;
+use rota_core::escalation::{EscalationState, NewEscalation, Severity};
 use serde_json::{json, Value};
 use std::collections::{HashMap, VecDeque};
 use std::path::PathBuf;

@@ -2,9 +2,9 @@
 //! once.
 
 use chrono::{DateTime, TimeZone, Utc};
-use rota_core::escalation::{decide, EscalationState, NewEscalation, Notice, SeenSet, Severity};
 use rota_io::escalations::local::{Change, LocalStore};
 use rota_io::escalations::{Backend, BackendError};
+use rota_core::escalation::{decide, EscalationState, NewEscalation, Notice, SeenSet, Severity};
 use std::path::Path;
 use std::process::Command;
 

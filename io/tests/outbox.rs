@@ -8,12 +8,12 @@ mod common;
 use chrono::{DateTime, Duration, Utc};
 use common::github_repo::{handler, Repo};
 use common::http::{closed_port, Server};
-use rota_core::escalation::{EscalationState, NewEscalation, Severity};
 use rota_io::escalations::github::{GithubBackend, GithubConfig};
 use rota_io::escalations::local::LocalStore;
 use rota_io::escalations::outbox::{Announcement, Outbox};
 use rota_io::escalations::BackendError;
 use rota_io::secrets::SecretValue;
+use rota_core::escalation::{EscalationState, NewEscalation, Severity};
 
 fn at(s: &str) -> DateTime<Utc> {
     DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
@@ -37,11 +37,7 @@ fn new(title: &str) -> NewEscalation {
 }
 
 fn posts(server: &Server) -> usize {
-    server
-        .requests()
-        .iter()
-        .filter(|(r, _)| r.method == "POST")
-        .count()
+    server.requests().iter().filter(|(r, _)| r.method == "POST").count()
 }
 
 #[tokio::test]
@@ -53,65 +49,33 @@ async fn filed_while_github_is_down_it_waits_then_is_sent_exactly_once() {
     let t0 = at("2024-03-05T12:00:00Z");
 
     // Down: nobody listens. Saved, queued, with a key; nothing lost.
-    let filed = outbox
-        .file(&backend, None, new("Search is down"), t0)
-        .await
-        .unwrap();
+    let filed = outbox.file(&backend, None, new("Search is down"), t0).await.unwrap();
     assert!(filed.queued);
-    assert!(
-        matches!(filed.queued_because, Some(BackendError::Transient(_))),
-        "{:?}",
-        filed.queued_because
-    );
+    assert!(matches!(filed.queued_because, Some(BackendError::Transient(_))), "{:?}", filed.queued_because);
     assert_eq!(filed.escalation.state, EscalationState::Queued);
-    assert!(
-        filed.escalation.id.starts_with("rota-"),
-        "{}",
-        filed.escalation.id
-    );
-    assert_eq!(
-        filed.escalation.client_key.as_deref(),
-        Some(filed.escalation.id.as_str())
-    );
+    assert!(filed.escalation.id.starts_with("rota-"), "{}", filed.escalation.id);
+    assert_eq!(filed.escalation.client_key.as_deref(), Some(filed.escalation.id.as_str()));
     assert_eq!(filed.announcement, Announcement::NotConfigured);
     assert_eq!(outbox.queued_count().unwrap(), 1);
     let queued = outbox.queued().unwrap();
-    assert_eq!(
-        (queued.len(), queued[0].title.as_str(), queued[0].state),
-        (1, "Search is down", EscalationState::Queued)
-    );
+    assert_eq!((queued.len(), queued[0].title.as_str(), queued[0].state), (1, "Search is down", EscalationState::Queued));
 
     // Retried with backoff: not due at once, due within the first step (1-2 s).
-    let next = outbox
-        .next_attempt()
-        .unwrap()
-        .expect("a queued escalation has a next attempt");
+    let next = outbox.next_attempt().unwrap().expect("a queued escalation has a next attempt");
     assert!(next > t0 && next <= t0 + Duration::seconds(2), "{next}");
     let report = outbox.drain(&backend, None, t0).await;
-    assert!(
-        report.sent.is_empty() && report.failed.is_none() && report.still_queued == 1,
-        "{report:?}"
-    );
+    assert!(report.sent.is_empty() && report.failed.is_none() && report.still_queued == 1, "{report:?}");
 
     // `drain_now` (a command the user ran) does not wait for the backoff.
     let report = outbox.drain_now(&backend, None, t0).await;
-    assert!(
-        matches!(report.failed, Some(BackendError::Transient(_))),
-        "{report:?}"
-    );
+    assert!(matches!(report.failed, Some(BackendError::Transient(_))), "{report:?}");
     let next = outbox.next_attempt().unwrap().unwrap();
 
     // Still down when due: the second wait is longer.
     let report = outbox.drain(&backend, None, next).await;
-    assert!(
-        matches!(report.failed, Some(BackendError::Transient(_))),
-        "{report:?}"
-    );
+    assert!(matches!(report.failed, Some(BackendError::Transient(_))), "{report:?}");
     let second = report.next_attempt.unwrap();
-    assert!(
-        second - next >= Duration::seconds(2),
-        "{next} then {second}"
-    );
+    assert!(second - next >= Duration::seconds(2), "{next} then {second}");
 
     // Up: sent at the next drain, once; later drains send nothing.
     let repo = Repo::shared();
@@ -120,20 +84,11 @@ async fn filed_while_github_is_down_it_waits_then_is_sent_exactly_once() {
     assert_eq!(report.sent.len(), 1, "{report:?}");
     assert_eq!((report.still_queued, report.next_attempt), (0, None));
     let sent = &report.sent[0];
-    assert_eq!(
-        (sent.id.as_str(), sent.state, sent.assignee.as_deref()),
-        ("1", EscalationState::Open, Some("ann"))
-    );
-    assert_eq!(
-        sent.client_key, filed.escalation.client_key,
-        "the key travels in the issue body"
-    );
+    assert_eq!((sent.id.as_str(), sent.state, sent.assignee.as_deref()), ("1", EscalationState::Open, Some("ann")));
+    assert_eq!(sent.client_key, filed.escalation.client_key, "the key travels in the issue body");
     for later in [second, second + Duration::hours(1)] {
         let report = outbox.drain(&backend, None, later).await;
-        assert!(
-            report.sent.is_empty() && report.still_queued == 0,
-            "{report:?}"
-        );
+        assert!(report.sent.is_empty() && report.still_queued == 0, "{report:?}");
     }
     assert_eq!(repo.lock().unwrap().titles(), ["Search is down"]);
     assert_eq!(posts(&server), 1);
@@ -150,28 +105,15 @@ async fn a_create_that_timed_out_but_happened_is_found_by_its_key_not_filed_agai
     let backend = github(&server.base, 500);
     let t0 = at("2024-03-05T12:00:00Z");
 
-    let filed = outbox
-        .file(&backend, None, new("Login loop"), t0)
-        .await
-        .unwrap();
+    let filed = outbox.file(&backend, None, new("Login loop"), t0).await.unwrap();
     assert!(filed.queued, "the create timed out: {filed:?}");
     assert_eq!(repo.lock().unwrap().creates, 1, "GitHub did create it");
 
-    let report = outbox
-        .drain(&backend, None, t0 + Duration::minutes(5))
-        .await;
+    let report = outbox.drain(&backend, None, t0 + Duration::minutes(5)).await;
     assert_eq!(report.sent.len(), 1, "{report:?}");
     assert_eq!(report.sent[0].id, "1");
-    assert_eq!(
-        repo.lock().unwrap().titles(),
-        ["Login loop"],
-        "exactly one issue"
-    );
-    assert_eq!(
-        posts(&server),
-        1,
-        "the retry looked the key up and did not post again"
-    );
+    assert_eq!(repo.lock().unwrap().titles(), ["Login loop"], "exactly one issue");
+    assert_eq!(posts(&server), 1, "the retry looked the key up and did not post again");
 }
 
 #[tokio::test]
@@ -189,24 +131,13 @@ async fn a_server_error_then_recovery_and_two_outboxes_draining_at_once_send_onc
         let filed = cli.file(&backend, None, new(title), t0).await.unwrap();
         assert!(filed.queued);
     }
-    assert_eq!(
-        app.queued_count().unwrap(),
-        2,
-        "one file, seen by every process"
-    );
+    assert_eq!(app.queued_count().unwrap(), 2, "one file, seen by every process");
     repo.lock().unwrap().fail_with = None;
 
     let later = t0 + Duration::hours(1);
-    let (a, b) = tokio::join!(
-        app.drain(&backend, None, later),
-        cli.drain(&backend, None, later)
-    );
+    let (a, b) = tokio::join!(app.drain(&backend, None, later), cli.drain(&backend, None, later));
     assert_eq!(a.sent.len() + b.sent.len(), 2, "{a:?} {b:?}");
-    assert_eq!(
-        repo.lock().unwrap().titles(),
-        ["First", "Second"],
-        "oldest first, each once"
-    );
+    assert_eq!(repo.lock().unwrap().titles(), ["First", "Second"], "oldest first, each once");
     assert_eq!(posts(&server), 2);
 }
 
@@ -218,22 +149,13 @@ async fn the_local_backend_files_at_once_and_its_key_makes_a_resend_harmless() {
     let outbox = Outbox::open(&db).unwrap();
     let t0 = at("2024-03-05T12:00:00Z");
 
-    let filed = outbox
-        .file(&store, None, new("Billing page 500s"), t0)
-        .await
-        .unwrap();
+    let filed = outbox.file(&store, None, new("Billing page 500s"), t0).await.unwrap();
     assert!(!filed.queued);
-    assert_eq!(
-        (filed.escalation.id.as_str(), filed.escalation.state),
-        ("1", EscalationState::Open)
-    );
+    assert_eq!((filed.escalation.id.as_str(), filed.escalation.state), ("1", EscalationState::Open));
     assert_eq!(outbox.queued_count().unwrap(), 0);
 
     // The same key again (a process that died before recording the send): the same escalation.
-    let again = NewEscalation {
-        client_key: filed.escalation.client_key.clone(),
-        ..new("Billing page 500s")
-    };
+    let again = NewEscalation { client_key: filed.escalation.client_key.clone(), ..new("Billing page 500s") };
     let filed_again = outbox.file(&store, None, again, t0).await.unwrap();
     assert_eq!(filed_again.escalation.id, "1");
     assert_eq!(store.list(None).unwrap().len(), 1);

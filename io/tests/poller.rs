@@ -6,13 +6,13 @@ mod common;
 
 use chrono::{DateTime, TimeZone, Utc};
 use common::http::{Handler, Reply, Request, Response, Server};
-use rota_core::escalation::{EscalationState, NewEscalation, Notice, Severity};
-use rota_core::notice::{text, NoticeText};
 use rota_io::escalations::github::GithubConfig;
 use rota_io::escalations::local::LocalStore;
 use rota_io::notifier::{ActionSink, NoticeAction, Notifier, NotifyError};
 use rota_io::poller::{self, PollStatus, PollerConfig, PollerHandle, Snapshot};
 use rota_io::secrets::{SecretError, SecretName, SecretStore, SecretValue};
+use rota_core::escalation::{EscalationState, NewEscalation, Notice, Severity};
+use rota_core::notice::{text, NoticeText};
 use serde_json::{json, Value};
 use std::collections::HashMap;
 use std::sync::mpsc::{channel, Receiver};
@@ -33,9 +33,7 @@ struct Recorder {
 impl Notifier for Recorder {
     fn show(&self, notice: &Notice, on_action: ActionSink) -> Result<(), NotifyError> {
         if *self.unavailable.lock().unwrap() {
-            return Err(NotifyError::Unavailable(
-                "org.freedesktop.DBus.Error.ServiceUnknown".into(),
-            ));
+            return Err(NotifyError::Unavailable("org.freedesktop.DBus.Error.ServiceUnknown".into()));
         }
         self.shown.lock().unwrap().push(text(notice));
         self.sinks.lock().unwrap().push(on_action);
@@ -45,12 +43,7 @@ impl Notifier for Recorder {
 
 impl Recorder {
     fn summaries(&self) -> Vec<String> {
-        self.shown
-            .lock()
-            .unwrap()
-            .iter()
-            .map(|t| t.summary.clone())
-            .collect()
+        self.shown.lock().unwrap().iter().map(|t| t.summary.clone()).collect()
     }
 }
 
@@ -76,10 +69,7 @@ impl Running {
             match self.snapshots.recv_timeout(left) {
                 Ok(s) if ok(&s) => return s,
                 Ok(_) => {}
-                Err(_) => panic!(
-                    "timed out waiting for {what}; last snapshot {:?}",
-                    self.handle.snapshot()
-                ),
+                Err(_) => panic!("timed out waiting for {what}; last snapshot {:?}", self.handle.snapshot()),
             }
         }
     }
@@ -90,11 +80,7 @@ impl Running {
 }
 
 fn runtime() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap()
+    tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap()
 }
 
 fn at(minute: i64) -> DateTime<Utc> {
@@ -120,64 +106,37 @@ fn local_assignments_are_announced_once_across_restarts_and_acknowledge_acts_on_
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("escalations.sqlite3");
     let store = LocalStore::open(&db).unwrap();
-    store
-        .insert(&new("Already open", "ann", Severity::Sev3), at(0))
-        .unwrap();
-    store
-        .insert(&new("Bob's", "bob", Severity::Sev2), at(1))
-        .unwrap();
+    store.insert(&new("Already open", "ann", Severity::Sev3), at(0)).unwrap();
+    store.insert(&new("Bob's", "bob", Severity::Sev2), at(1)).unwrap();
 
     let notifier = Arc::new(Recorder::default());
     let p = Running::start(&rt, PollerConfig::local(&db, "ann"), notifier.clone());
     let s = p.wait_for("the first poll", |s| s.status.is_ok());
-    assert_eq!(
-        notifier.summaries(),
-        ["1 open escalation assigned to you"],
-        "the first run summarises"
-    );
+    assert_eq!(notifier.summaries(), ["1 open escalation assigned to you"], "the first run summarises");
     assert_eq!((s.mine.len(), s.unacknowledged), (1, true));
 
     // A new one for me: one notice, critical for sev1.
-    let e = store
-        .insert(&new("Search is down", "ann", Severity::Sev1), at(2))
-        .unwrap();
+    let e = store.insert(&new("Search is down", "ann", Severity::Sev1), at(2)).unwrap();
     let s = p.wait_for("the new escalation", |s| s.mine.len() == 2);
     assert_eq!(s.mine[0].id, e.id, "newest first");
     let shown = notifier.shown.lock().unwrap().clone();
     assert_eq!(shown.len(), 2);
     assert_eq!(shown[1].summary, "New escalation: Search is down");
-    assert_eq!(
-        shown[1].body,
-        "Customer: Acme Corp\nSeverity: sev1\nReporter: support-sam"
-    );
+    assert_eq!(shown[1].body, "Customer: Acme Corp\nSeverity: sev1\nReporter: support-sam");
     assert!(shown[1].critical);
 
     // Reassigned from bob to me: announced, naming bob.
     store.assign("2", Some("ann"), at(3)).unwrap();
     p.wait_for("the reassignment", |s| s.mine.len() == 3);
-    assert_eq!(
-        notifier.shown.lock().unwrap()[2].body,
-        "Customer: Acme Corp\nSeverity: sev2\nReporter: support-sam\nReassigned from bob"
-    );
+    assert_eq!(notifier.shown.lock().unwrap()[2].body, "Customer: Acme Corp\nSeverity: sev2\nReporter: support-sam\nReassigned from bob");
 
     // Acknowledge from the notification: the store changes, the attention state follows.
     let sink = notifier.sinks.lock().unwrap()[1].clone();
     sink(NoticeAction::Acknowledge { id: e.id.clone() });
-    p.wait_for("the acknowledgement", |s| {
-        s.mine
-            .iter()
-            .any(|m| m.id == e.id && m.state == EscalationState::Acknowledged)
-    });
-    assert_eq!(
-        store.find(&e.id).unwrap().state,
-        EscalationState::Acknowledged
-    );
-    store
-        .set_state("1", EscalationState::Acknowledged, at(4))
-        .unwrap();
-    store
-        .set_state("2", EscalationState::Resolved, at(5))
-        .unwrap();
+    p.wait_for("the acknowledgement", |s| s.mine.iter().any(|m| m.id == e.id && m.state == EscalationState::Acknowledged));
+    assert_eq!(store.find(&e.id).unwrap().state, EscalationState::Acknowledged);
+    store.set_state("1", EscalationState::Acknowledged, at(4)).unwrap();
+    store.set_state("2", EscalationState::Resolved, at(5)).unwrap();
     let s = p.wait_for("everything acknowledged", |s| s.mine.len() == 2);
     assert!(!s.unacknowledged);
     p.stop(&rt);
@@ -186,23 +145,13 @@ fn local_assignments_are_announced_once_across_restarts_and_acknowledge_acts_on_
     let before = notifier.summaries().len();
     let p = Running::start(&rt, PollerConfig::local(&db, "ann"), notifier.clone());
     p.wait_for("the first poll after the restart", |s| s.status.is_ok());
-    assert_eq!(
-        notifier.summaries().len(),
-        before,
-        "{:?}",
-        notifier.summaries()
-    );
+    assert_eq!(notifier.summaries().len(), before, "{:?}", notifier.summaries());
     // An assignment made while it was stopped is announced on start.
     p.stop(&rt);
-    store
-        .insert(&new("While away", "ann", Severity::Sev4), at(6))
-        .unwrap();
+    store.insert(&new("While away", "ann", Severity::Sev4), at(6)).unwrap();
     let p = Running::start(&rt, PollerConfig::local(&db, "ann"), notifier.clone());
     p.wait_for("the first poll after the gap", |s| s.status.is_ok());
-    assert_eq!(
-        notifier.summaries().last().unwrap(),
-        "New escalation: While away"
-    );
+    assert_eq!(notifier.summaries().last().unwrap(), "New escalation: While away");
     assert_eq!(notifier.summaries().len(), before + 1);
     p.stop(&rt);
 }
@@ -218,14 +167,9 @@ fn a_notice_that_could_not_be_shown_is_shown_when_the_service_is_back() {
     p.wait_for("the first poll", |s| s.status.is_ok());
 
     *notifier.unavailable.lock().unwrap() = true;
-    store
-        .insert(&new("Nobody listening", "ann", Severity::Sev2), at(0))
-        .unwrap();
+    store.insert(&new("Nobody listening", "ann", Severity::Sev2), at(0)).unwrap();
     let s = p.wait_for("the failed notice", |s| s.mine.len() == 1);
-    assert!(
-        matches!(s.notifier_error, Some(NotifyError::Unavailable(_))),
-        "{s:?}"
-    );
+    assert!(matches!(s.notifier_error, Some(NotifyError::Unavailable(_))), "{s:?}");
     assert!(notifier.summaries().is_empty());
 
     *notifier.unavailable.lock().unwrap() = false;
@@ -286,11 +230,7 @@ fn github_handler(repo: Arc<Mutex<Repo>>) -> Handler {
         }
         let etag = format!("\"v{}\"", repo.version);
         if req.header("if-none-match") == Some(etag.as_str()) {
-            return Reply::Send(Response {
-                status: 304,
-                headers: vec![("etag".into(), etag)],
-                body: String::new(),
-            });
+            return Reply::Send(Response { status: 304, headers: vec![("etag".into(), etag)], body: String::new() });
         }
         Reply::Send(Response::json(200, &Value::Array(repo.issues.clone())).with("etag", &etag))
     })
@@ -299,41 +239,23 @@ fn github_handler(repo: Arc<Mutex<Repo>>) -> Handler {
 #[test]
 fn github_polls_are_conditional_and_errors_show_in_the_status_without_a_retry_storm() {
     let rt = runtime();
-    let repo = Arc::new(Mutex::new(Repo {
-        issues: vec![issue(1, "Old", "ann")],
-        version: 1,
-        fail_with: None,
-    }));
+    let repo = Arc::new(Mutex::new(Repo { issues: vec![issue(1, "Old", "ann")], version: 1, fail_with: None }));
     let server = rt.block_on(Server::start(github_handler(repo.clone())));
     let dir = tempfile::tempdir().unwrap();
     let keyring = Arc::new(MemoryKeyring::default());
     let config = GithubConfig::new(&server.base, "acme/escalations", "ann").unwrap();
-    let pc = PollerConfig::github(
-        dir.path().join("escalations.sqlite3"),
-        "ann",
-        config,
-        keyring.clone(),
-        Duration::from_secs(60),
-    );
+    let pc = PollerConfig::github(dir.path().join("escalations.sqlite3"), "ann", config, keyring.clone(), Duration::from_secs(60));
     let notifier = Arc::new(Recorder::default());
 
     // No token yet: said plainly, nothing sent.
     let p = Running::start(&rt, pc.clone(), notifier.clone());
     let s = p.wait_for("the first poll", |s| s.polls == 1);
     assert_eq!(s.status, PollStatus::MissingToken);
-    assert_eq!(
-        s.status.label(),
-        "No GitHub token: run `rota secret set github-token`"
-    );
+    assert_eq!(s.status.label(), "No GitHub token: run `rota secret set github-token`");
     assert!(server.requests().is_empty());
 
     // The token is stored; poll_now reads it.
-    keyring
-        .set(
-            SecretName::GithubToken,
-            &SecretValue::new("ghp_poller_test_token"),
-        )
-        .unwrap();
+    keyring.set(SecretName::GithubToken, &SecretValue::new("ghp_poller_test_token")).unwrap();
     p.handle.poll_now();
     let s = p.wait_for("a good poll", |s| s.status.is_ok());
     assert_eq!(notifier.summaries(), ["1 open escalation assigned to you"]);
@@ -359,17 +281,10 @@ fn github_polls_are_conditional_and_errors_show_in_the_status_without_a_retry_st
     // GitHub failing: offline, retried later with a backoff, the escalations kept on screen.
     repo.lock().unwrap().fail_with = Some(502);
     p.handle.poll_now();
-    let s = p.wait_for("the 502", |s| {
-        matches!(s.status, PollStatus::Offline { .. })
-    });
-    let PollStatus::Offline { retry_at, .. } = s.status else {
-        unreachable!()
-    };
+    let s = p.wait_for("the 502", |s| matches!(s.status, PollStatus::Offline { .. }));
+    let PollStatus::Offline { retry_at, .. } = s.status else { unreachable!() };
     let wait = retry_at - Utc::now();
-    assert!(
-        wait > chrono::Duration::milliseconds(500) && wait <= chrono::Duration::seconds(2),
-        "{wait}"
-    );
+    assert!(wait > chrono::Duration::milliseconds(500) && wait <= chrono::Duration::seconds(2), "{wait}");
     assert_eq!(s.mine.len(), 2, "the last good list stays");
 
     // Back: the backed-off retry comes by itself.
@@ -385,16 +300,9 @@ fn github_polls_are_conditional_and_errors_show_in_the_status_without_a_retry_st
     p.handle.poll_now();
     let s = p.wait_for("one more poll", |s| s.polls == polls + 1);
     assert_eq!(s.status, PollStatus::TokenRejected);
-    assert_eq!(
-        server.requests().len(),
-        after_401 + 1,
-        "one request per poll, no storm ({s:?})"
-    );
+    assert_eq!(server.requests().len(), after_401 + 1, "one request per poll, no storm ({s:?})");
     for (req, _) in server.requests() {
-        assert_eq!(
-            req.header("authorization"),
-            Some("Bearer ghp_poller_test_token")
-        );
+        assert_eq!(req.header("authorization"), Some("Bearer ghp_poller_test_token"));
     }
     assert_eq!(notifier.summaries().len(), 2, "nothing announced twice");
     p.stop(&rt);

@@ -13,9 +13,7 @@ fn utc(t: DateTime<Utc>) -> String {
 }
 
 fn local(t: DateTime<Utc>, tz: Tz) -> String {
-    t.with_timezone(&tz)
-        .fixed_offset()
-        .to_rfc3339_opts(SecondsFormat::Secs, false)
+    t.with_timezone(&tz).fixed_offset().to_rfc3339_opts(SecondsFormat::Secs, false)
 }
 
 #[derive(Serialize)]
@@ -33,10 +31,7 @@ pub struct ScheduleInfo {
 
 impl From<&Schedule> for ScheduleInfo {
     fn from(s: &Schedule) -> Self {
-        ScheduleInfo {
-            source: s.source.clone(),
-            demo: s.demo.clone(),
-        }
+        ScheduleInfo { source: s.source.clone(), demo: s.demo.clone() }
     }
 }
 
@@ -83,10 +78,7 @@ impl From<&OnDuty> for Engineer {
             handle: d.handle.clone(),
             name: d.name.clone(),
             timezone: d.local.as_ref().map(|l| l.timezone.name().to_owned()),
-            local_time: d
-                .local
-                .as_ref()
-                .map(|l| l.time.to_rfc3339_opts(SecondsFormat::Secs, false)),
+            local_time: d.local.as_ref().map(|l| l.time.to_rfc3339_opts(SecondsFormat::Secs, false)),
             utc_offset: d.local.as_ref().map(|l| l.utc_offset()),
             abbreviation: d.local.as_ref().map(|l| l.abbreviation.clone()),
             status: d.status,
@@ -123,10 +115,7 @@ impl Now {
         let tz = g.viewer.timezone;
         Now {
             at: utc(g.at),
-            viewer: Viewer {
-                timezone: tz.name().to_owned(),
-                local_time: local(g.at, tz),
-            },
+            viewer: Viewer { timezone: tz.name().to_owned(), local_time: local(g.at, tz) },
             rotation: g.rotation.map(|r| CurrentRotation::new(r, timing, tz)),
             on_duty: g.on_duty.iter().map(Engineer::from).collect(),
             next_rotation: g.next_rotation.map(|r| NextRotation {
@@ -203,10 +192,7 @@ impl ScheduleList {
             .collect();
         ScheduleList {
             at: utc(at),
-            viewer: Viewer {
-                timezone: tz.name().to_owned(),
-                local_time: local(at, tz),
-            },
+            viewer: Viewer { timezone: tz.name().to_owned(), local_time: local(at, tz) },
             schedule: schedule.into(),
             rotations,
         }
@@ -254,47 +240,25 @@ pub struct Span {
 }
 
 impl CoverageWeek {
-    pub fn new(
-        c: &Coverage,
-        rotation: Option<&Rotation>,
-        timing: &Timing,
-        at: DateTime<Utc>,
-    ) -> Self {
+    pub fn new(c: &Coverage, rotation: Option<&Rotation>, timing: &Timing, at: DateTime<Utc>) -> Self {
         let tz = c.viewer;
         let gaps: Vec<Gap> = c
             .gaps
             .iter()
-            .map(|g| Gap {
-                start: local(g.start, tz),
-                end: local(g.end, tz),
-                minutes: (g.end - g.start).num_minutes(),
-            })
+            .map(|g| Gap { start: local(g.start, tz), end: local(g.end, tz), minutes: (g.end - g.start).num_minutes() })
             .collect();
         CoverageWeek {
             at: utc(at),
-            viewer: Viewer {
-                timezone: tz.name().to_owned(),
-                local_time: local(at, tz),
-            },
+            viewer: Viewer { timezone: tz.name().to_owned(), local_time: local(at, tz) },
             rotation: rotation.map(|r| CurrentRotation::new(r, timing, tz)),
-            week: Span {
-                start: local(c.start, tz),
-                end: local(c.end, tz),
-            },
+            week: Span { start: local(c.start, tz), end: local(c.end, tz) },
             hours: c
                 .slots
                 .iter()
                 .map(|s| Hour {
                     start: local(s.start, tz),
                     end: local(s.end, tz),
-                    working: s
-                        .working
-                        .iter()
-                        .map(|w| Worker {
-                            handle: w.handle.clone(),
-                            minutes: w.minutes,
-                        })
-                        .collect(),
+                    working: s.working.iter().map(|w| Worker { handle: w.handle.clone(), minutes: w.minutes }).collect(),
                     gap: s.is_gap(),
                 })
                 .collect(),

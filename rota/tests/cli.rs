@@ -51,12 +51,7 @@ impl Home {
 }
 
 fn json(out: &Output) -> Value {
-    assert!(
-        out.status.success(),
-        "exit {:?}\nstderr: {}",
-        out.status.code(),
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert!(out.status.success(), "exit {:?}\nstderr: {}", out.status.code(), String::from_utf8_lossy(&out.stderr));
     serde_json::from_slice(&out.stdout).expect("stdout is JSON")
 }
 
@@ -67,24 +62,12 @@ fn stderr(out: &Output) -> String {
 #[test]
 fn handbook_now_names_the_engineers_and_the_next_rotation() {
     let home = Home::new();
-    let v = json(&home.rota(&[
-        "now",
-        "--at",
-        "2022-09-15T12:00:00Z",
-        "--schedule",
-        "builtin:handbook",
-        "--json",
-    ]));
+    let v = json(&home.rota(&["now", "--at", "2022-09-15T12:00:00Z", "--schedule", "builtin:handbook", "--json"]));
     assert_eq!(v["at"], "2022-09-15T12:00:00Z");
     assert_eq!(v["rotation"]["start"], "2022-09-07");
     assert_eq!(v["rotation"]["end"], "2022-10-09");
     assert_eq!(v["rotation"]["open_seats"], 0);
-    let handles: Vec<&str> = v["on_duty"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["handle"].as_str().unwrap())
-        .collect();
+    let handles: Vec<&str> = v["on_duty"].as_array().unwrap().iter().map(|e| e["handle"].as_str().unwrap()).collect();
     assert_eq!(handles, ["keegancsmith", "valerybugakov"]);
     // Not in any roster: status unknown, and the zone fields null.
     for e in v["on_duty"].as_array().unwrap() {
@@ -92,10 +75,7 @@ fn handbook_now_names_the_engineers_and_the_next_rotation() {
         assert!(e["timezone"].is_null() && e["local_time"].is_null() && e["utc_offset"].is_null());
     }
     assert_eq!(v["next_rotation"]["start"], "2022-10-10");
-    assert_eq!(
-        v["next_rotation"]["engineers"],
-        serde_json::json!(["tbliu98"])
-    );
+    assert_eq!(v["next_rotation"]["engineers"], serde_json::json!(["tbliu98"]));
     assert_eq!(v["next_rotation"]["open_seats"], 2);
 }
 
@@ -104,21 +84,9 @@ fn now_json_contract_with_a_roster_and_a_viewer_zone() {
     let home = Home::new();
     home.write("people.toml", "[[person]]\nhandle = \"keegancsmith\"\nname = \"Keegan\"\ntimezone = \"Africa/Johannesburg\"\nhours = \"09:00-17:00\"\ndays = \"Mon-Fri\"\n");
     let v = json(&home.rota(&[
-        "now",
-        "--at",
-        "2022-09-15T12:00:00Z",
-        "--tz",
-        "Europe/Berlin",
-        "--schedule",
-        "builtin:handbook",
-        "--roster",
-        "people.toml",
-        "--json",
+        "now", "--at", "2022-09-15T12:00:00Z", "--tz", "Europe/Berlin", "--schedule", "builtin:handbook", "--roster", "people.toml", "--json",
     ]));
-    assert_eq!(
-        v["viewer"],
-        serde_json::json!({ "timezone": "Europe/Berlin", "local_time": "2022-09-15T14:00:00+02:00" })
-    );
+    assert_eq!(v["viewer"], serde_json::json!({ "timezone": "Europe/Berlin", "local_time": "2022-09-15T14:00:00+02:00" }));
     let k = &v["on_duty"][0];
     assert_eq!(k["handle"], "keegancsmith");
     assert_eq!(k["name"], "Keegan");
@@ -132,14 +100,7 @@ fn now_json_contract_with_a_roster_and_a_viewer_zone() {
 #[test]
 fn no_rotation_is_null() {
     let home = Home::new();
-    let v = json(&home.rota(&[
-        "now",
-        "--at",
-        "2030-01-01T00:00:00Z",
-        "--schedule",
-        "builtin:handbook",
-        "--json",
-    ]));
+    let v = json(&home.rota(&["now", "--at", "2030-01-01T00:00:00Z", "--schedule", "builtin:handbook", "--json"]));
     assert!(v["rotation"].is_null() && v["next_rotation"].is_null());
     assert_eq!(v["on_duty"], serde_json::json!([]));
 }
@@ -151,16 +112,8 @@ fn rota_now_pins_the_clock_and_a_first_run_shows_the_demo() {
     let v = json(&out);
     assert_eq!(v["at"], "2026-03-10T09:00:00Z");
     assert!(v["schedule"]["demo"].as_str().unwrap().contains("Demo"));
-    assert_eq!(
-        v["on_duty"].as_array().unwrap().len(),
-        3,
-        "the demo has a rotation on today"
-    );
-    assert!(v["on_duty"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .all(|e| e["timezone"].is_string()));
+    assert_eq!(v["on_duty"].as_array().unwrap().len(), 3, "the demo has a rotation on today");
+    assert!(v["on_duty"].as_array().unwrap().iter().all(|e| e["timezone"].is_string()));
     // The text says it is a demo.
     let text = home.rota_env(&["now"], &[("ROTA_NOW", "2026-03-10T09:00:00Z")]);
     assert!(String::from_utf8_lossy(&text.stdout).starts_with("Demo"));
@@ -192,10 +145,7 @@ fn a_schedule_that_does_not_parse_exits_1_naming_file_and_line() {
     let out = home.rota(&["now", "--schedule", "rota.md"]);
     assert_eq!(out.status.code(), Some(1));
     let err = stderr(&out);
-    assert!(
-        err.contains("rota.md:6:") && err.contains("2024-02-12 to soon"),
-        "{err}"
-    );
+    assert!(err.contains("rota.md:6:") && err.contains("2024-02-12 to soon"), "{err}");
 }
 
 #[test]
@@ -206,98 +156,44 @@ fn check_lints_and_exits_by_severity() {
     let v = json(&out);
     assert_eq!(v["ok"], true);
     assert_eq!(v["errors"], 0);
-    let rules: Vec<&str> = v["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| f["rule"].as_str().unwrap())
-        .collect();
-    assert!(
-        rules.contains(&"open-seats") && rules.contains(&"not-in-roster"),
-        "{rules:?}"
-    );
-    let open = v["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|f| f["rule"] == "open-seats")
-        .unwrap();
+    let rules: Vec<&str> = v["findings"].as_array().unwrap().iter().map(|f| f["rule"].as_str().unwrap()).collect();
+    assert!(rules.contains(&"open-seats") && rules.contains(&"not-in-roster"), "{rules:?}");
+    let open = v["findings"].as_array().unwrap().iter().find(|f| f["rule"] == "open-seats").unwrap();
     assert_eq!(open["line"], 15);
     assert_eq!(open["file"], "builtin:handbook");
 
     // A roster with an unknown zone and overlapping rotations: errors, exit 1, each located.
-    home.write(
-        "people.toml",
-        "[[person]]\nhandle = \"a\"\ntimezone = \"Europe/Berln\"\n",
-    );
+    home.write("people.toml", "[[person]]\nhandle = \"a\"\ntimezone = \"Europe/Berln\"\n");
     home.write("rota.md", "| Rotation | Engineers |\n|---|---|\n| 2024-01-01 to 2024-02-11 | @a |\n| 2024-02-01 to 2024-03-11 | @a, @a |\n");
     let out = home.rota(&["check", "--schedule", "rota.md", "--roster", "people.toml"]);
     assert_eq!(out.status.code(), Some(1));
     let text = String::from_utf8_lossy(&out.stdout);
     let path = |f: &str| home.path().join(f).display().to_string();
-    assert!(
-        text.contains(&format!(
-            "{}:3: error: \"Europe/Berln\" is not an IANA timezone",
-            path("people.toml")
-        )),
-        "{text}"
-    );
-    assert!(
-        text.contains(&format!(
-            "{}:4: error: rotation 2024-02-01 to 2024-03-11 overlaps",
-            path("rota.md")
-        )),
-        "{text}"
-    );
-    assert!(
-        text.contains(&format!("{}:4: error: a is listed twice", path("rota.md"))),
-        "{text}"
-    );
+    assert!(text.contains(&format!("{}:3: error: \"Europe/Berln\" is not an IANA timezone", path("people.toml"))), "{text}");
+    assert!(text.contains(&format!("{}:4: error: rotation 2024-02-01 to 2024-03-11 overlaps", path("rota.md"))), "{text}");
+    assert!(text.contains(&format!("{}:4: error: a is listed twice", path("rota.md"))), "{text}");
 }
 
 #[test]
 fn config_paths_are_relative_to_the_config_file() {
     let home = Home::new();
-    home.write(
-        "team/rota.toml",
-        "[[rotation]]\nstart = 2024-01-01\nend = 2024-02-11\nengineers = [\"mira\"]\n",
-    );
-    home.write(
-        "team/people.toml",
-        "[[person]]\nhandle = \"mira\"\ntimezone = \"Asia/Kathmandu\"\n",
-    );
+    home.write("team/rota.toml", "[[rotation]]\nstart = 2024-01-01\nend = 2024-02-11\nengineers = [\"mira\"]\n");
+    home.write("team/people.toml", "[[person]]\nhandle = \"mira\"\ntimezone = \"Asia/Kathmandu\"\n");
     let cfg = home.write(
         "team/config.toml",
         "me = \"mira\"\ntimezone = \"Asia/Kathmandu\"\n[schedule]\nsource = \"rota.toml\"\ntimezone = \"Asia/Kathmandu\"\nhandoff = \"09:00\"\n[roster]\nsource = \"people.toml\"\n",
     );
-    let v = json(&home.rota(&[
-        "now",
-        "--config",
-        cfg.to_str().unwrap(),
-        "--at",
-        "2024-01-01T03:15:00Z",
-        "--json",
-    ]));
+    let v = json(&home.rota(&["now", "--config", cfg.to_str().unwrap(), "--at", "2024-01-01T03:15:00Z", "--json"]));
     assert_eq!(v["viewer"]["local_time"], "2024-01-01T09:00:00+05:45");
     assert_eq!(v["rotation"]["starts_at"], "2024-01-01T09:00:00+05:45");
     assert_eq!(v["on_duty"][0]["status"], "working");
     assert_eq!(v["me_on_duty"], true);
     // One minute earlier the rotation has not started: the hand-off is at 09:00 local.
-    let v = json(&home.rota(&[
-        "now",
-        "--config",
-        cfg.to_str().unwrap(),
-        "--at",
-        "2024-01-01T03:14:00Z",
-        "--json",
-    ]));
+    let v = json(&home.rota(&["now", "--config", cfg.to_str().unwrap(), "--at", "2024-01-01T03:14:00Z", "--json"]));
     assert!(v["rotation"].is_null());
 
     // The default place is $XDG_CONFIG_HOME/rota/config.toml.
-    home.write(
-        "config/rota/config.toml",
-        "[schedule]\nsource = \"builtin:handbook\"\n",
-    );
+    home.write("config/rota/config.toml", "[schedule]\nsource = \"builtin:handbook\"\n");
     let v = json(&home.rota(&["now", "--at", "2022-09-15T12:00:00Z", "--json"]));
     assert_eq!(v["rotation"]["start"], "2022-09-07");
 
@@ -310,61 +206,25 @@ fn config_paths_are_relative_to_the_config_file() {
 #[test]
 fn schedule_and_coverage_json() {
     let home = Home::new();
-    let v = json(&home.rota_env(
-        &[
-            "schedule",
-            "--schedule",
-            "builtin:handbook",
-            "--tz",
-            "Asia/Kathmandu",
-            "--json",
-        ],
-        &[("ROTA_NOW", "2022-09-15T12:00:00Z")],
-    ));
+    let v = json(&home.rota_env(&["schedule", "--schedule", "builtin:handbook", "--tz", "Asia/Kathmandu", "--json"], &[("ROTA_NOW", "2022-09-15T12:00:00Z")]));
     let rows = v["rotations"].as_array().unwrap();
     assert_eq!(rows.len(), 3);
-    assert_eq!(
-        rows.iter()
-            .map(|r| r["when"].as_str().unwrap())
-            .collect::<Vec<_>>(),
-        ["past", "current", "upcoming"]
-    );
+    assert_eq!(rows.iter().map(|r| r["when"].as_str().unwrap()).collect::<Vec<_>>(), ["past", "current", "upcoming"]);
     assert_eq!(rows[1]["starts_at"], "2022-09-07T05:45:00+05:45");
 
     home.write("people.toml", "[[person]]\nhandle = \"keegancsmith\"\ntimezone = \"Africa/Johannesburg\"\n[[person]]\nhandle = \"valerybugakov\"\ntimezone = \"Asia/Tbilisi\"\n");
-    let v = json(&home.rota(&[
-        "coverage",
-        "--schedule",
-        "builtin:handbook",
-        "--roster",
-        "people.toml",
-        "--at",
-        "2022-09-15T12:00:00Z",
-        "--tz",
-        "UTC",
-        "--json",
-    ]));
+    let v = json(&home.rota(&["coverage", "--schedule", "builtin:handbook", "--roster", "people.toml", "--at", "2022-09-15T12:00:00Z", "--tz", "UTC", "--json"]));
     assert_eq!(v["hours"].as_array().unwrap().len(), 168);
     assert_eq!(v["week"]["start"], "2022-09-12T00:00:00+00:00");
     // Tbilisi (+04:00) starts at 05:00 UTC; Johannesburg (+02:00) ends at 15:00 UTC.
-    assert_eq!(
-        v["hours"][5]["working"],
-        serde_json::json!([{ "handle": "valerybugakov", "minutes": 60 }])
-    );
+    assert_eq!(v["hours"][5]["working"], serde_json::json!([{ "handle": "valerybugakov", "minutes": 60 }]));
     assert_eq!(v["hours"][15]["gap"], true);
-    assert_eq!(
-        v["gaps"][0],
-        serde_json::json!({ "start": "2022-09-12T00:00:00+00:00", "end": "2022-09-12T05:00:00+00:00", "minutes": 300 })
-    );
+    assert_eq!(v["gaps"][0], serde_json::json!({ "start": "2022-09-12T00:00:00+00:00", "end": "2022-09-12T05:00:00+00:00", "minutes": 300 }));
 }
 
 /// A one-page web server on loopback: serves the handbook with an ETag, answers 304 to a
 /// matching `If-None-Match`, and records each request's conditional header.
-fn serve_handbook() -> (
-    String,
-    Arc<Mutex<Vec<Option<String>>>>,
-    std::thread::JoinHandle<()>,
-) {
+fn serve_handbook() -> (String, Arc<Mutex<Vec<Option<String>>>>, std::thread::JoinHandle<()>) {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let url = format!("http://{}/handbook.md", listener.local_addr().unwrap());
     let seen = Arc::new(Mutex::new(Vec::new()));
@@ -400,33 +260,18 @@ fn serve_handbook() -> (
 fn a_url_schedule_is_fetched_conditionally_and_cached_for_offline() {
     let home = Home::new();
     let (url, seen, server) = serve_handbook();
-    let args = [
-        "now",
-        "--schedule",
-        url.as_str(),
-        "--at",
-        "2022-09-15T12:00:00Z",
-        "--json",
-    ];
+    let args = ["now", "--schedule", url.as_str(), "--at", "2022-09-15T12:00:00Z", "--json"];
     let first = json(&home.rota(&args));
     assert_eq!(first["rotation"]["start"], "2022-09-07");
     let second = home.rota(&args);
     assert_eq!(json(&second)["rotation"]["start"], "2022-09-07");
     server.join().unwrap();
-    assert_eq!(
-        *seen.lock().unwrap(),
-        [None, Some("\"v1\"".to_owned())],
-        "the second fetch is conditional"
-    );
+    assert_eq!(*seen.lock().unwrap(), [None, Some("\"v1\"".to_owned())], "the second fetch is conditional");
 
     // The server is gone: the cached copy is used, with a warning that says so.
     let offline = home.rota(&args);
     assert_eq!(json(&offline)["rotation"]["start"], "2022-09-07");
-    assert!(
-        stderr(&offline).contains("using the copy cached"),
-        "{}",
-        stderr(&offline)
-    );
+    assert!(stderr(&offline).contains("using the copy cached"), "{}", stderr(&offline));
 
     // With no cache either, it is an input error naming the URL.
     let fresh = Home::new();

@@ -93,23 +93,13 @@ impl Home {
             .spawn()
             .expect("rota runs");
         use std::io::Write;
-        child
-            .stdin
-            .take()
-            .unwrap()
-            .write_all(stdin.as_bytes())
-            .unwrap();
+        child.stdin.take().unwrap().write_all(stdin.as_bytes()).unwrap();
         child.wait_with_output().unwrap()
     }
 }
 
 fn json(out: &Output) -> Value {
-    assert!(
-        out.status.success(),
-        "exit {:?}\nstderr: {}",
-        out.status.code(),
-        stderr(out)
-    );
+    assert!(out.status.success(), "exit {:?}\nstderr: {}", out.status.code(), stderr(out));
     serde_json::from_slice(&out.stdout).expect("stdout is JSON")
 }
 
@@ -128,33 +118,11 @@ fn escalate_auto_picks_the_working_engineer_with_fewest_open_then_schedule_order
     json(&home.rota(&["escalate", "--title", "Old one", "--to", "ann", "--json"]));
 
     let e = json(&home.rota(&[
-        "escalate",
-        "--title",
-        "Search is down",
-        "--customer",
-        "Acme Corp",
-        "--severity",
-        "sev1",
-        "--url",
-        "https://support.example.com/t/42",
-        "--to",
-        "auto",
-        "--json",
+        "escalate", "--title", "Search is down", "--customer", "Acme Corp", "--severity", "sev1", "--url",
+        "https://support.example.com/t/42", "--to", "auto", "--json",
     ]));
-    assert_eq!(
-        e["assignee"], "dee",
-        "working now (Kathmandu 17:45), 0 open: {e}"
-    );
-    for field in [
-        "id",
-        "title",
-        "customer",
-        "severity",
-        "url",
-        "assignee",
-        "state",
-        "created_at",
-    ] {
+    assert_eq!(e["assignee"], "dee", "working now (Kathmandu 17:45), 0 open: {e}");
+    for field in ["id", "title", "customer", "severity", "url", "assignee", "state", "created_at"] {
         assert!(e.get(field).is_some(), "{field} missing from {e}");
     }
     assert_eq!(e["id"], "2");
@@ -170,34 +138,17 @@ fn escalate_auto_picks_the_working_engineer_with_fewest_open_then_schedule_order
     // auto is the default; the text names the reason.
     let out = home.rota(&["escalate", "--title", "Login loop"]);
     assert!(out.status.success(), "{}", stderr(&out));
-    assert_eq!(
-        stdout(&out),
-        "Filed escalation 3 to ann (working now, 1 open): Login loop [sev3]\n"
-    );
+    assert_eq!(stdout(&out), "Filed escalation 3 to ann (working now, 1 open): Login loop [sev3]\n");
 }
 
 #[test]
 fn escalations_list_mine_and_ack() {
     let home = Home::team();
     json(&home.rota(&["escalate", "--title", "For ann", "--to", "@ann", "--json"]));
-    json(&home.rota(&[
-        "escalate",
-        "--title",
-        "For bob",
-        "--to",
-        "bob",
-        "--customer",
-        "Initech",
-        "--json",
-    ]));
+    json(&home.rota(&["escalate", "--title", "For bob", "--to", "bob", "--customer", "Initech", "--json"]));
 
     let all = json(&home.rota(&["escalations", "--json"]));
-    let titles: Vec<&str> = all
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["title"].as_str().unwrap())
-        .collect();
+    let titles: Vec<&str> = all.as_array().unwrap().iter().map(|e| e["title"].as_str().unwrap()).collect();
     assert_eq!(titles, ["For bob", "For ann"], "newest first");
     let mine = json(&home.rota(&["escalations", "--mine", "--json"]));
     assert_eq!(mine.as_array().unwrap().len(), 1);
@@ -212,10 +163,7 @@ fn escalations_list_mine_and_ack() {
     let text = stdout(&home.rota(&["escalations"]));
     let lines: Vec<&str> = text.lines().collect();
     assert!(lines[0].starts_with("ID  SEV   STATE"), "{text}");
-    assert!(
-        lines[1].contains("bob") && lines[1].contains("Initech: For bob"),
-        "{text}"
-    );
+    assert!(lines[1].contains("bob") && lines[1].contains("Initech: For bob"), "{text}");
     assert!(lines[2].contains("acknowledged"), "{text}");
 }
 
@@ -226,11 +174,7 @@ fn nobody_on_rotation_files_it_for_the_whole_rotation() {
     let out = home.rota(&["escalate", "--title", "Nobody home", "--json"]);
     let e = json(&out);
     assert!(e["assignee"].is_null(), "{e}");
-    assert!(
-        stderr(&out).contains("nobody is on rotation now"),
-        "{}",
-        stderr(&out)
-    );
+    assert!(stderr(&out).contains("nobody is on rotation now"), "{}", stderr(&out));
 }
 
 #[test]
@@ -241,11 +185,11 @@ fn usage_errors_exit_2_and_input_or_backend_errors_exit_1() {
         (out.status.code(), stderr(&out))
     };
     for args in [
-        &["escalate"][..],                                      // no --title
-        &["escalate", "--title", "x", "--severity", "urgent"],  // not sev1..sev4
-        &["escalate", "--title", "  "],                         // an empty title
-        &["escalate", "--title", "x", "--url", "ftp://host/x"], // not a web link
-        &["secret", "set", "github_token"],                     // not a secret's name
+        &["escalate"][..],                                       // no --title
+        &["escalate", "--title", "x", "--severity", "urgent"],   // not sev1..sev4
+        &["escalate", "--title", "  "],                          // an empty title
+        &["escalate", "--title", "x", "--url", "ftp://host/x"],  // not a web link
+        &["secret", "set", "github_token"],                      // not a secret's name
         &["ack"],
     ] {
         let (c, err) = code(args);
@@ -260,11 +204,7 @@ fn usage_errors_exit_2_and_input_or_backend_errors_exit_1() {
     let nobody = Home::new("");
     let out = nobody.rota(&["escalations", "--mine"]);
     assert_eq!(out.status.code(), Some(1));
-    assert!(
-        stderr(&out).contains("--mine needs your handle: set me = \"your-handle\""),
-        "{}",
-        stderr(&out)
-    );
+    assert!(stderr(&out).contains("--mine needs your handle: set me = \"your-handle\""), "{}", stderr(&out));
 }
 
 #[test]
@@ -272,11 +212,7 @@ fn the_github_backend_needs_a_repository_and_a_token_from_the_keyring() {
     let home = Home::new("me = \"ann\"\n[escalations]\nbackend = \"github\"\n");
     let out = home.rota(&["escalations"]);
     assert_eq!(out.status.code(), Some(1));
-    assert!(
-        stderr(&out).contains("escalations.github.repo is missing"),
-        "{}",
-        stderr(&out)
-    );
+    assert!(stderr(&out).contains("escalations.github.repo is missing"), "{}", stderr(&out));
 
     // No D-Bus session here: the keyring cannot be reached, and the message says what to do.
     let home = Home::new(
@@ -284,14 +220,7 @@ fn the_github_backend_needs_a_repository_and_a_token_from_the_keyring() {
     );
     let out = home.rota(&["escalations"]);
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
-    assert!(
-        stderr(&out).contains("rota secret set github-token"),
-        "{}",
-        stderr(&out)
-    );
+    assert!(stderr(&out).contains("rota secret set github-token"), "{}", stderr(&out));
     // Nothing was written to disk but the data folder.
-    assert!(
-        !home.path().join("data/rota/escalations.sqlite3").exists(),
-        "github needs no database for a list"
-    );
+    assert!(!home.path().join("data/rota/escalations.sqlite3").exists(), "github needs no database for a list");
 }

@@ -67,16 +67,8 @@ impl Home {
             let mut line = String::new();
             if out.read_line(&mut line).unwrap() == 0 {
                 let mut err = String::new();
-                child
-                    .stderr
-                    .take()
-                    .unwrap()
-                    .read_to_string(&mut err)
-                    .unwrap();
-                panic!(
-                    "rota {args:?} ended before {step}: {:?}\n{err}",
-                    child.wait().unwrap()
-                );
+                child.stderr.take().unwrap().read_to_string(&mut err).unwrap();
+                panic!("rota {args:?} ended before {step}: {:?}\n{err}", child.wait().unwrap());
             }
             if line.trim_end() == marker {
                 break;
@@ -90,12 +82,7 @@ impl Home {
 }
 
 fn json(out: &Output) -> Value {
-    assert!(
-        out.status.success(),
-        "exit {:?}: {}",
-        out.status.code(),
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert!(out.status.success(), "exit {:?}: {}", out.status.code(), String::from_utf8_lossy(&out.stderr));
     serde_json::from_slice(&out.stdout).unwrap()
 }
 
@@ -104,12 +91,7 @@ fn titles_and_states(list: &Value) -> Vec<(String, String)> {
         .as_array()
         .unwrap()
         .iter()
-        .map(|e| {
-            (
-                e["title"].as_str().unwrap().to_owned(),
-                e["state"].as_str().unwrap().to_owned(),
-            )
-        })
+        .map(|e| (e["title"].as_str().unwrap().to_owned(), e["state"].as_str().unwrap().to_owned()))
         .collect();
     v.sort();
     v
@@ -120,33 +102,20 @@ fn killed_after_saving_and_after_sending_then_restarted_each_escalation_exists_o
     let home = Home::new();
 
     // Killed right after saving: nothing sent yet.
-    home.kill_after(
-        "saved",
-        &["escalate", "--title", "Saved then killed", "--to", "bob"],
-    );
+    home.kill_after("saved", &["escalate", "--title", "Saved then killed", "--to", "bob"]);
     // Killed right after the local store accepted it, before the outbox knew.
-    home.kill_after(
-        "sent",
-        &["escalate", "--title", "Sent then killed", "--to", "bob"],
-    );
+    home.kill_after("sent", &["escalate", "--title", "Sent then killed", "--to", "bob"]);
 
     // Restarted: `rota escalations` sends what waits (the first), finds the second already filed.
     let out = home.rota(&["escalations", "--json"]);
     let list = json(&out);
     assert_eq!(
         titles_and_states(&list),
-        [
-            ("Saved then killed".into(), "open".into()),
-            ("Sent then killed".into(), "open".into())
-        ],
+        [("Saved then killed".into(), "open".into()), ("Sent then killed".into(), "open".into())],
         "stderr: {}",
         String::from_utf8_lossy(&out.stderr)
     );
-    assert!(
-        String::from_utf8_lossy(&out.stderr).contains("from the outbox"),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert!(String::from_utf8_lossy(&out.stderr).contains("from the outbox"), "{}", String::from_utf8_lossy(&out.stderr));
 
     // Killed in the middle of a drain, after the send: the next run neither loses nor repeats it.
     home.kill_after("saved", &["escalate", "--title", "Third", "--to", "bob"]);
@@ -157,21 +126,10 @@ fn killed_after_saving_and_after_sending_then_restarted_each_escalation_exists_o
     let got = titles_and_states(&list);
     assert_eq!(got.len(), 4, "{got:?}");
     for t in ["Saved then killed", "Sent then killed", "Third", "Fourth"] {
-        assert_eq!(
-            got.iter()
-                .filter(|(title, state)| title == t && state == "open")
-                .count(),
-            1,
-            "{t}: {got:?}"
-        );
+        assert_eq!(got.iter().filter(|(title, state)| title == t && state == "open").count(), 1, "{t}: {got:?}");
     }
     // The ids are the store's, one to four: no escalation was ever filed twice.
-    let mut ids: Vec<&str> = list
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["id"].as_str().unwrap())
-        .collect();
+    let mut ids: Vec<&str> = list.as_array().unwrap().iter().map(|e| e["id"].as_str().unwrap()).collect();
     ids.sort();
     assert_eq!(ids, ["1", "2", "3", "4"]);
 }
@@ -179,14 +137,6 @@ fn killed_after_saving_and_after_sending_then_restarted_each_escalation_exists_o
 #[test]
 fn a_bad_pause_value_is_a_usage_error() {
     let home = Home::new();
-    let out = home
-        .command(&["escalate", "--title", "x", "--to", "bob"], Some("later"))
-        .output()
-        .unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(2),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let out = home.command(&["escalate", "--title", "x", "--to", "bob"], Some("later")).output().unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", String::from_utf8_lossy(&out.stderr));
 }

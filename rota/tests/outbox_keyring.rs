@@ -73,12 +73,7 @@ impl Home {
 
     fn rota(&self, args: &[&str], stdin: &str) -> Output {
         let mut child = self.command(args, None).spawn().unwrap();
-        child
-            .stdin
-            .take()
-            .unwrap()
-            .write_all(stdin.as_bytes())
-            .unwrap();
+        child.stdin.take().unwrap().write_all(stdin.as_bytes()).unwrap();
         child.wait_with_output().unwrap()
     }
 
@@ -89,16 +84,8 @@ impl Home {
             let mut line = String::new();
             if out.read_line(&mut line).unwrap() == 0 {
                 let mut err = String::new();
-                child
-                    .stderr
-                    .take()
-                    .unwrap()
-                    .read_to_string(&mut err)
-                    .unwrap();
-                panic!(
-                    "rota {args:?} ended before {step}: {:?}\n{err}",
-                    child.wait().unwrap()
-                );
+                child.stderr.take().unwrap().read_to_string(&mut err).unwrap();
+                panic!("rota {args:?} ended before {step}: {:?}\n{err}", child.wait().unwrap());
             }
             if line.trim_end() == format!("ROTA_TEST_PAUSED {step}") {
                 break;
@@ -110,20 +97,11 @@ impl Home {
 }
 
 fn text(out: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    )
+    format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr))
 }
 
 fn json(out: &Output) -> Value {
-    assert!(
-        out.status.success(),
-        "exit {:?}: {}",
-        out.status.code(),
-        text(out)
-    );
+    assert!(out.status.success(), "exit {:?}: {}", out.status.code(), text(out));
     serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}", text(out)))
 }
 
@@ -140,101 +118,49 @@ fn github_down_then_up_and_killed_mid_way_files_each_escalation_once() {
     let addr = closed_port();
     let home = Home::new(&github_config(&addr));
     home.rota(&["secret", "delete", "slack-webhook"], "");
-    let out = home.rota(
-        &["secret", "set", "github-token"],
-        "ghp_outboxtest0000000000000000000000000\n",
-    );
+    let out = home.rota(&["secret", "set", "github-token"], "ghp_outboxtest0000000000000000000000000\n");
     assert!(out.status.success(), "{}", text(&out));
 
     // GitHub down: queued, printed as queued, exit 0 with a note.
-    let out = home.rota(
-        &[
-            "escalate",
-            "--title",
-            "Filed offline",
-            "--to",
-            "ann",
-            "--json",
-        ],
-        "",
-    );
+    let out = home.rota(&["escalate", "--title", "Filed offline", "--to", "ann", "--json"], "");
     let e = json(&out);
     assert_eq!(e["state"], "queued", "{e}");
     assert!(e["id"].as_str().unwrap().starts_with("rota-"), "{e}");
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(
-        err.contains("cannot reach GitHub") && err.contains("saved in the outbox (state queued)"),
-        "{err}"
-    );
+    assert!(err.contains("cannot reach GitHub") && err.contains("saved in the outbox (state queued)"), "{err}");
     let out = home.rota(&["escalate", "--title", "Also offline", "--to", "ann"], "");
     assert!(out.status.success(), "{}", text(&out));
-    assert_eq!(
-        String::from_utf8_lossy(&out.stdout),
-        "Queued escalation to ann: Also offline [sev3] (waiting in the outbox)\n"
-    );
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "Queued escalation to ann: Also offline [sev3] (waiting in the outbox)\n");
 
     // GitHub up.
     let repo = Repo::shared();
     let server = Server::start_on_thread_at(&addr, handler(repo.clone()));
     // Killed right after saving a third; then killed right after GitHub took the first queued one.
-    home.kill_after(
-        "saved",
-        &["escalate", "--title", "Saved then killed", "--to", "ann"],
-    );
+    home.kill_after("saved", &["escalate", "--title", "Saved then killed", "--to", "ann"]);
     assert!(repo.lock().unwrap().issues.is_empty());
     home.kill_after("sent", &["escalations"]);
     assert_eq!(repo.lock().unwrap().titles(), ["Filed offline"]);
     // A new one, killed right after GitHub took it.
-    home.kill_after(
-        "sent",
-        &["escalate", "--title", "Sent then killed", "--to", "ann"],
-    );
-    assert_eq!(
-        repo.lock().unwrap().titles(),
-        ["Filed offline", "Sent then killed"]
-    );
+    home.kill_after("sent", &["escalate", "--title", "Sent then killed", "--to", "ann"]);
+    assert_eq!(repo.lock().unwrap().titles(), ["Filed offline", "Sent then killed"]);
 
     // Restarted: what waits is sent, what was sent is found by its key; nothing is queued.
     let out = home.rota(&["escalations", "--json"], "");
     let list = json(&out);
     let mut titles = repo.lock().unwrap().titles();
     titles.sort();
-    assert_eq!(
-        titles,
-        [
-            "Also offline",
-            "Filed offline",
-            "Saved then killed",
-            "Sent then killed"
-        ],
-        "{}",
-        text(&out)
-    );
-    let posts = server
-        .requests()
-        .iter()
-        .filter(|(r, _)| r.method == "POST")
-        .count();
+    assert_eq!(titles, ["Also offline", "Filed offline", "Saved then killed", "Sent then killed"], "{}", text(&out));
+    let posts = server.requests().iter().filter(|(r, _)| r.method == "POST").count();
     assert_eq!(posts, 4, "one create per escalation");
     assert_eq!(list.as_array().unwrap().len(), 4);
-    assert!(
-        list.as_array()
-            .unwrap()
-            .iter()
-            .all(|e| e["state"] == "open"),
-        "{list}"
-    );
+    assert!(list.as_array().unwrap().iter().all(|e| e["state"] == "open"), "{list}");
 
     home.rota(&["secret", "delete", "github-token"], "");
 }
 
 fn webhook(status: Arc<Mutex<u16>>) -> Handler {
     Arc::new(move |_: &Request, _: &str| {
-        Reply::Send(Response {
-            status: *status.lock().unwrap(),
-            headers: vec![],
-            body: "ok".into(),
-        })
+        Reply::Send(Response { status: *status.lock().unwrap(), headers: vec![], body: "ok".into() })
     })
 }
 
@@ -249,26 +175,10 @@ fn slack_webhook_from_the_keyring_announces_and_its_failure_changes_nothing_else
     let secret_path = "/services/T0001/B0002/k3yr1ngS3cr3tP4th";
     let home = Home::new("me = \"ann\"\n[escalations]\nslack_group = \"S0123ABCD\"\n");
     let mut outputs = Vec::new();
-    let out = home.rota(
-        &["secret", "set", "slack-webhook"],
-        &format!("{}{secret_path}\n", slack.base),
-    );
+    let out = home.rota(&["secret", "set", "slack-webhook"], &format!("{}{secret_path}\n", slack.base));
     assert!(out.status.success(), "{}", text(&out));
 
-    let args = [
-        "escalate",
-        "--title",
-        "Search is down",
-        "--customer",
-        "Acme Corp",
-        "--severity",
-        "sev1",
-        "--url",
-        "https://support.example.com/t/42",
-        "--to",
-        "dee",
-        "--json",
-    ];
+    let args = ["escalate", "--title", "Search is down", "--customer", "Acme Corp", "--severity", "sev1", "--url", "https://support.example.com/t/42", "--to", "dee", "--json"];
     let out = home.rota(&args, "");
     assert_eq!(json(&out)["state"], "open");
     outputs.push(out);
@@ -282,60 +192,23 @@ fn slack_webhook_from_the_keyring_announces_and_its_failure_changes_nothing_else
 
     // Slack failing: filed, exit 0, a warning.
     *status.lock().unwrap() = 500;
-    let out = home.rota(
-        &[
-            "escalate",
-            "--title",
-            "Slack is failing",
-            "--to",
-            "dee",
-            "--json",
-        ],
-        "",
-    );
+    let out = home.rota(&["escalate", "--title", "Slack is failing", "--to", "dee", "--json"], "");
     assert_eq!(json(&out)["state"], "open");
-    assert!(
-        String::from_utf8_lossy(&out.stderr)
-            .contains("warning: the Slack announcement failed: Slack answered 500"),
-        "{}",
-        text(&out)
-    );
+    assert!(String::from_utf8_lossy(&out.stderr).contains("warning: the Slack announcement failed: Slack answered 500"), "{}", text(&out));
     outputs.push(out);
 
     // Slack unreachable: the same.
-    let out = home.rota(
-        &["secret", "set", "slack-webhook"],
-        &format!("http://{}{secret_path}\n", closed_port()),
-    );
+    let out = home.rota(&["secret", "set", "slack-webhook"], &format!("http://{}{secret_path}\n", closed_port()));
     assert!(out.status.success());
-    let out = home.rota(
-        &[
-            "escalate",
-            "--title",
-            "Slack is away",
-            "--to",
-            "dee",
-            "--json",
-        ],
-        "",
-    );
+    let out = home.rota(&["escalate", "--title", "Slack is away", "--to", "dee", "--json"], "");
     assert_eq!(json(&out)["state"], "open");
-    assert!(
-        String::from_utf8_lossy(&out.stderr)
-            .contains("warning: the Slack announcement failed: cannot reach Slack"),
-        "{}",
-        text(&out)
-    );
+    assert!(String::from_utf8_lossy(&out.stderr).contains("warning: the Slack announcement failed: cannot reach Slack"), "{}", text(&out));
     outputs.push(out);
 
     let list = json(&home.rota(&["escalations", "--json"], ""));
     assert_eq!(list.as_array().unwrap().len(), 3, "{list}");
     for out in &outputs {
-        assert!(
-            !text(out).contains("k3yr1ng") && !text(out).contains("/services/"),
-            "the webhook URL leaked: {}",
-            text(out)
-        );
+        assert!(!text(out).contains("k3yr1ng") && !text(out).contains("/services/"), "the webhook URL leaked: {}", text(out));
     }
     home.rota(&["secret", "delete", "slack-webhook"], "");
 }

@@ -41,29 +41,16 @@ fn handler(repo: Arc<Mutex<Repo>>) -> Handler {
     Arc::new(move |req: &Request, _: &str| {
         let mut repo = repo.lock().unwrap();
         if let Some(status) = repo.fail_with {
-            return Reply::Send(Response::json(
-                status,
-                &json!({"message": "Bad credentials", "documentation_url": "https://docs.github.com/rest"}),
-            ));
+            return Reply::Send(Response::json(status, &json!({"message": "Bad credentials", "documentation_url": "https://docs.github.com/rest"})));
         }
-        let path = req
-            .path()
-            .trim_start_matches("/repos/acme/escalations/issues");
+        let path = req.path().trim_start_matches("/repos/acme/escalations/issues");
         let reply = |status, body: &Value| Reply::Send(Response::json(status, body));
         match (req.method.as_str(), path) {
-            ("GET", "") => reply(
-                200,
-                &Value::Array(repo.issues.iter().rev().cloned().collect()),
-            ),
+            ("GET", "") => reply(200, &Value::Array(repo.issues.iter().rev().cloned().collect())),
             ("POST", "") => {
                 let body = req.json();
                 let n = repo.issues.len() + 1;
-                let assignees: Vec<Value> = body["assignees"]
-                    .as_array()
-                    .unwrap()
-                    .iter()
-                    .map(|a| json!({"login": a}))
-                    .collect();
+                let assignees: Vec<Value> = body["assignees"].as_array().unwrap().iter().map(|a| json!({"login": a})).collect();
                 let issue = json!({
                     "number": n, "title": body["title"], "body": body["body"], "state": "open",
                     "html_url": format!("https://github.com/acme/escalations/issues/{n}"),
@@ -100,12 +87,7 @@ impl Home {
             .stderr(Stdio::piped())
             .spawn()
             .expect("rota runs");
-        child
-            .stdin
-            .take()
-            .unwrap()
-            .write_all(stdin.as_bytes())
-            .unwrap();
+        child.stdin.take().unwrap().write_all(stdin.as_bytes()).unwrap();
         child.wait_with_output().unwrap()
     }
 }
@@ -113,9 +95,7 @@ impl Home {
 /// Every file under `dir` that contains `needle`.
 fn files_containing(dir: &Path, needle: &[u8]) -> Vec<String> {
     let mut found = Vec::new();
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return found;
-    };
+    let Ok(entries) = std::fs::read_dir(dir) else { return found };
     for entry in entries.flatten() {
         let path = entry.path();
         if path.is_dir() {
@@ -154,72 +134,32 @@ fn the_token_goes_from_stdin_to_the_keyring_to_github_and_nowhere_else() {
         outputs.push((label.to_owned(), out.clone()));
         out
     };
-    let text = |out: &Output| {
-        format!(
-            "{}{}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        )
-    };
+    let text = |out: &Output| format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
 
     // A clean slate, then the token from stdin (never an argument).
     run("delete before", &["secret", "delete", "github-token"], "");
-    let out = run(
-        "set",
-        &["secret", "set", "github-token"],
-        &format!("{TOKEN}\n"),
-    );
+    let out = run("set", &["secret", "set", "github-token"], &format!("{TOKEN}\n"));
     assert!(out.status.success(), "{}", text(&out));
     assert_eq!(text(&out), "Stored github-token in the OS keyring.\n");
 
     // Used: the server saw it, and only in the Authorization header.
-    let out = run(
-        "escalate",
-        &[
-            "escalate",
-            "--title",
-            "Search is down",
-            "--to",
-            "ann",
-            "--severity",
-            "sev1",
-            "--json",
-        ],
-        "",
-    );
+    let out = run("escalate", &["escalate", "--title", "Search is down", "--to", "ann", "--severity", "sev1", "--json"], "");
     assert!(out.status.success(), "{}", text(&out));
     let e: Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(
-        (
-            e["id"].as_str(),
-            e["assignee"].as_str(),
-            e["severity"].as_str()
-        ),
-        (Some("1"), Some("ann"), Some("sev1"))
-    );
+    assert_eq!((e["id"].as_str(), e["assignee"].as_str(), e["severity"].as_str()), (Some("1"), Some("ann"), Some("sev1")));
     let out = run("list", &["escalations", "--mine", "--json"], "");
     assert!(out.status.success(), "{}", text(&out));
     let requests = server.requests();
     assert!(!requests.is_empty());
     for (req, _) in &requests {
-        assert_eq!(
-            req.header("authorization"),
-            Some(format!("Bearer {TOKEN}").as_str())
-        );
-        assert!(
-            !req.target.contains(TOKEN) && !req.body.contains(TOKEN),
-            "the token only in the header"
-        );
+        assert_eq!(req.header("authorization"), Some(format!("Bearer {TOKEN}").as_str()));
+        assert!(!req.target.contains(TOKEN) && !req.body.contains(TOKEN), "the token only in the header");
     }
 
     // Rejected: a clear error, exit 1.
     repo.lock().unwrap().fail_with = Some(401);
     // An escalation filed meanwhile is not lost: it waits in the outbox (issue 5), exit 0.
-    let out = run(
-        "401 escalate",
-        &["escalate", "--title", "x", "--to", "ann"],
-        "",
-    );
+    let out = run("401 escalate", &["escalate", "--title", "x", "--to", "ann"], "");
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
     assert!(text(&out).contains("GitHub token rejected: store a new one with `rota secret set github-token`; the escalation is saved in the outbox"), "{}", text(&out));
     for (label, args) in [
@@ -228,23 +168,14 @@ fn the_token_goes_from_stdin_to_the_keyring_to_github_and_nowhere_else() {
     ] {
         let out = run(label, args, "");
         assert_eq!(out.status.code(), Some(1), "{label}: {}", text(&out));
-        assert!(
-            text(&out).contains(
-                "GitHub token rejected: store a new one with `rota secret set github-token`"
-            ),
-            "{label}: {}",
-            text(&out)
-        );
+        assert!(text(&out).contains("GitHub token rejected: store a new one with `rota secret set github-token`"), "{label}: {}", text(&out));
     }
     repo.lock().unwrap().fail_with = Some(500);
     let out = run("500", &["escalations"], "");
     assert_eq!(out.status.code(), Some(1), "{}", text(&out));
 
     // Nobody listening at the API.
-    let closed = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap();
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap();
     write_config(&format!("http://{closed}"));
     let out = run("refused", &["escalations"], "");
     assert_eq!(out.status.code(), Some(1), "{}", text(&out));
@@ -255,11 +186,7 @@ fn the_token_goes_from_stdin_to_the_keyring_to_github_and_nowhere_else() {
     assert_eq!(text(&out), "Removed github-token from the OS keyring.\n");
     let out = run("no token", &["escalations"], "");
     assert_eq!(out.status.code(), Some(1));
-    assert!(
-        text(&out).contains("no GitHub token is stored: run `rota secret set github-token`"),
-        "{}",
-        text(&out)
-    );
+    assert!(text(&out).contains("no GitHub token is stored: run `rota secret set github-token`"), "{}", text(&out));
 
     // Never in any output, nor in Rota's folders.
     let needles = [TOKEN, &TOKEN[4..20], &TOKEN[TOKEN.len() - 16..]];

@@ -1,12 +1,12 @@
 //! The commands the web UI may call: each a few lines that take the state, ask the core or an
 //! adapter, and map the result.
 
-use crate::clock;
 use crate::error::{IpcError, IpcErrors};
 use crate::escalate::{self, EscalateView, FiledView, FilingForm};
 use crate::views::{DashboardView, SettingsForm, SettingsView};
-use crate::{config_file, windows, AppState};
 use rota_io::protocol::WindowKind;
+use crate::{config_file, windows, AppState};
+use crate::clock;
 use tauri::{AppHandle, Runtime, State};
 
 #[tauri::command]
@@ -24,32 +24,20 @@ pub async fn settings_form(state: State<'_, AppState>) -> Result<SettingsView, I
         form: config_file::form(&live.settings, login),
         config_file: state.config_path(&live).map(|p| p.display().to_string()),
         shortcut_problem: state.shortcut_problem.clone(),
-        token_stored: live.settings.config.escalations.backend
-            == rota_core::config::Backend::Github
-            && config_file::token_stored(),
+        token_stored: live.settings.config.escalations.backend == rota_core::config::Backend::Github && config_file::token_stored(),
         escalations_problem: state.escalations_problem.clone(),
     })
 }
 
 #[tauri::command]
-pub async fn save_settings<R: Runtime>(
-    app: AppHandle<R>,
-    state: State<'_, AppState>,
-    form: SettingsForm,
-) -> Result<SettingsView, IpcErrors> {
+pub async fn save_settings<R: Runtime>(app: AppHandle<R>, state: State<'_, AppState>, form: SettingsForm) -> Result<SettingsView, IpcErrors> {
     state.save_settings(&app, &form).await?;
-    settings_form(state)
-        .await
-        .map_err(|e| IpcErrors { errors: vec![e] })
+    settings_form(state).await.map_err(|e| IpcErrors { errors: vec![e] })
 }
 
 #[tauri::command]
 pub fn open_window<R: Runtime>(app: AppHandle<R>, window: WindowKind) -> Result<(), IpcError> {
-    windows::open(&app, window).map_err(|e| IpcError {
-        code: crate::error::ErrorCode::Window,
-        message: e.to_string(),
-        field: None,
-    })
+    windows::open(&app, window).map_err(|e| IpcError { code: crate::error::ErrorCode::Window, message: e.to_string(), field: None })
 }
 
 #[tauri::command]
@@ -62,18 +50,11 @@ pub async fn escalate_form(state: State<'_, AppState>) -> Result<EscalateView, I
 }
 
 #[tauri::command]
-pub async fn file_escalation(
-    state: State<'_, AppState>,
-    filing: FilingForm,
-) -> Result<FiledView, IpcErrors> {
-    let at = clock::now().map_err(|e| IpcErrors {
-        errors: vec![IpcError::io(e)],
-    })?;
+pub async fn file_escalation(state: State<'_, AppState>, filing: FilingForm) -> Result<FiledView, IpcErrors> {
+    let at = clock::now().map_err(|e| IpcErrors { errors: vec![IpcError::io(e)] })?;
     let settings = state.live.lock().await.settings.clone();
     let new = escalate::check(&filing, settings.me.clone())?;
-    let filed = escalate::file(&settings, new, at)
-        .await
-        .map_err(|e| IpcErrors { errors: vec![e] })?;
+    let filed = escalate::file(&settings, new, at).await.map_err(|e| IpcErrors { errors: vec![e] })?;
     Ok(filed)
 }
 

@@ -3,9 +3,9 @@
 //! A bad value never overwrites a good config.
 
 use crate::error::IpcError;
+use crate::views::SettingsForm;
 use crate::settings::Settings;
 use crate::sources::{Kind, Reader, Source};
-use crate::views::SettingsForm;
 use chrono::NaiveDate;
 use chrono_tz::Tz;
 use rota_core::config::ViewerZone;
@@ -44,38 +44,16 @@ pub fn form(settings: &Settings, start_at_login: bool) -> SettingsForm {
 }
 
 fn zone(field: &'static str, s: &str) -> Result<Tz, IpcError> {
-    s.trim().parse::<Tz>().map_err(|_| {
-        IpcError::invalid(
-            field,
-            format!(
-                "\"{}\" is not an IANA timezone; use a name like Europe/Berlin",
-                s.trim()
-            ),
-        )
-    })
+    s.trim().parse::<Tz>().map_err(|_| IpcError::invalid(field, format!("\"{}\" is not an IANA timezone; use a name like Europe/Berlin", s.trim())))
 }
 
 /// Reads a source as saving would use it, so a broken file or dead URL is said beside its field.
-async fn check_source(
-    field: &'static str,
-    raw: &str,
-    base: &Path,
-    kind: Kind,
-    reader: &Reader,
-    today: NaiveDate,
-) -> Result<(), IpcError> {
+async fn check_source(field: &'static str, raw: &str, base: &Path, kind: Kind, reader: &Reader, today: NaiveDate) -> Result<(), IpcError> {
     let source = Source::parse(raw, base).map_err(|e| IpcError::invalid(field, e))?;
-    let text = reader
-        .read(&source, kind, today)
-        .await
-        .map_err(|e| IpcError::invalid(field, e.to_string()))?;
+    let text = reader.read(&source, kind, today).await.map_err(|e| IpcError::invalid(field, e.to_string()))?;
     let findings = match kind {
         Kind::Schedule => {
-            let format = if matches!(source, Source::Demo | Source::Handbook) {
-                ScheduleFormat::Markdown
-            } else {
-                ScheduleFormat::from_name(&text.name)
-            };
+            let format = if matches!(source, Source::Demo | Source::Handbook) { ScheduleFormat::Markdown } else { ScheduleFormat::from_name(&text.name) };
             parse_schedule(format, &text.name, &text.text).findings
         }
         Kind::Roster => parse_roster(&text.name, &text.text).findings,
@@ -87,37 +65,20 @@ async fn check_source(
 }
 
 /// Checks every field; all problems at once.
-pub async fn validate(
-    form: &SettingsForm,
-    base: &Path,
-    reader: &Reader,
-    today: NaiveDate,
-) -> Vec<IpcError> {
+pub async fn validate(form: &SettingsForm, base: &Path, reader: &Reader, today: NaiveDate) -> Vec<IpcError> {
     let mut errors = Vec::new();
     if !form.timezone.trim().eq_ignore_ascii_case("auto") {
         errors.extend(zone("timezone", &form.timezone).err());
     }
     errors.extend(zone("schedule-timezone", &form.schedule_timezone).err());
     if clock_minutes(form.handoff.trim(), false).is_none() {
-        errors.push(IpcError::invalid(
-            "handoff",
-            format!(
-                "\"{}\" is not a time of day; write HH:MM, like 00:00",
-                form.handoff.trim()
-            ),
-        ));
+        errors.push(IpcError::invalid("handoff", format!("\"{}\" is not a time of day; write HH:MM, like 00:00", form.handoff.trim())));
     }
     if form.team_size == 0 {
-        errors.push(IpcError::invalid(
-            "team-size",
-            "a rotation needs at least one seat",
-        ));
+        errors.push(IpcError::invalid("team-size", "a rotation needs at least one seat"));
     }
     if form.poll_seconds < 15 {
-        errors.push(IpcError::invalid(
-            "poll-seconds",
-            "poll at most every 15 seconds",
-        ));
+        errors.push(IpcError::invalid("poll-seconds", "poll at most every 15 seconds"));
     }
     let shortcut = form.shortcut.trim();
     if !shortcut.is_empty() && !shortcut.eq_ignore_ascii_case("none") {
@@ -133,58 +94,24 @@ pub async fn validate(
         let repo = form.github_repo.trim();
         let parts: Vec<&str> = repo.split('/').collect();
         if parts.len() != 2 || parts.iter().any(|p| p.is_empty()) {
-            errors.push(IpcError::invalid(
-                "github-repo",
-                "give the repository as owner/name, like acme/escalations",
-            ));
+            errors.push(IpcError::invalid("github-repo", "give the repository as owner/name, like acme/escalations"));
         }
         let api = form.github_api.trim();
         let loopback = api.starts_with("http://127.0.0.1") || api.starts_with("http://localhost");
         if !(api.starts_with("https://") || loopback) || reqwest::Url::parse(api).is_err() {
-            errors.push(IpcError::invalid(
-                "github-api",
-                "the API URL must be https, like https://api.github.com",
-            ));
+            errors.push(IpcError::invalid("github-api", "the API URL must be https, like https://api.github.com"));
         }
         if form.github_label.trim().is_empty() {
-            errors.push(IpcError::invalid(
-                "github-label",
-                "give the label escalations carry, like escalation",
-            ));
+            errors.push(IpcError::invalid("github-label", "give the label escalations carry, like escalation"));
         }
     }
     if form.schedule_source.trim().is_empty() {
-        errors.push(IpcError::invalid(
-            "schedule-source",
-            "give a path, an https URL, or builtin:demo",
-        ));
+        errors.push(IpcError::invalid("schedule-source", "give a path, an https URL, or builtin:demo"));
     } else {
-        errors.extend(
-            check_source(
-                "schedule-source",
-                &form.schedule_source,
-                base,
-                Kind::Schedule,
-                reader,
-                today,
-            )
-            .await
-            .err(),
-        );
+        errors.extend(check_source("schedule-source", &form.schedule_source, base, Kind::Schedule, reader, today).await.err());
     }
     if !form.roster_source.trim().is_empty() {
-        errors.extend(
-            check_source(
-                "roster-source",
-                &form.roster_source,
-                base,
-                Kind::Roster,
-                reader,
-                today,
-            )
-            .await
-            .err(),
-        );
+        errors.extend(check_source("roster-source", &form.roster_source, base, Kind::Roster, reader, today).await.err());
     }
     errors
 }
@@ -202,14 +129,8 @@ pub fn store_token(form: &SettingsForm) -> Result<(), IpcError> {
     if form.github_token.trim().is_empty() {
         return Ok(());
     }
-    let value = SecretValue::from_input(&form.github_token)
-        .map_err(|e| IpcError::invalid("github-token", e.to_string()))?;
-    OsKeyring.set(SecretName::GithubToken, &value).map_err(|e| {
-        IpcError::invalid(
-            "github-token",
-            format!("the keyring refused the token: {e}"),
-        )
-    })
+    let value = SecretValue::from_input(&form.github_token).map_err(|e| IpcError::invalid("github-token", e.to_string()))?;
+    OsKeyring.set(SecretName::GithubToken, &value).map_err(|e| IpcError::invalid("github-token", format!("the keyring refused the token: {e}")))
 }
 
 /// Whether the keyring holds a GitHub token.
@@ -229,11 +150,7 @@ pub fn write(form: &SettingsForm, path: &Path) -> Result<(), IpcError> {
         doc["me"] = value(me);
     }
     doc["timezone"] = value(form.timezone.trim());
-    doc["shortcut"] = value(if form.shortcut.trim().is_empty() {
-        "none"
-    } else {
-        form.shortcut.trim()
-    });
+    doc["shortcut"] = value(if form.shortcut.trim().is_empty() { "none" } else { form.shortcut.trim() });
     let schedule = table(&mut doc, "schedule");
     schedule["source"] = value(form.schedule_source.trim());
     schedule["timezone"] = value(form.schedule_timezone.trim());
@@ -254,8 +171,7 @@ pub fn write(form: &SettingsForm, path: &Path) -> Result<(), IpcError> {
     github.insert("label", form.github_label.trim().into());
     escalations["github"] = value(github);
 
-    let io =
-        |e: std::io::Error| IpcError::io(format!("{} could not be written: {e}", path.display()));
+    let io = |e: std::io::Error| IpcError::io(format!("{} could not be written: {e}", path.display()));
     if let Some(dir) = path.parent() {
         std::fs::create_dir_all(dir).map_err(io)?;
     }

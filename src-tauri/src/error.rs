@@ -24,19 +24,11 @@ pub struct IpcError {
 
 impl IpcError {
     pub fn invalid(field: &'static str, message: impl Into<String>) -> Self {
-        IpcError {
-            code: ErrorCode::Invalid,
-            message: message.into(),
-            field: Some(field),
-        }
+        IpcError { code: ErrorCode::Invalid, message: message.into(), field: Some(field) }
     }
 
     pub fn io(message: impl Into<String>) -> Self {
-        IpcError {
-            code: ErrorCode::Io,
-            message: message.into(),
-            field: None,
-        }
+        IpcError { code: ErrorCode::Io, message: message.into(), field: None }
     }
 }
 

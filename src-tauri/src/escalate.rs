@@ -89,10 +89,7 @@ impl EscalateView {
             .into_iter()
             .map(|c| CandidateView {
                 suggested: suggested.as_deref() == Some(c.handle.as_str()),
-                local_time: c
-                    .local
-                    .as_ref()
-                    .map(|l| l.time.format("%a %H:%M").to_string()),
+                local_time: c.local.as_ref().map(|l| l.time.format("%a %H:%M").to_string()),
                 abbreviation: c.local.as_ref().map(|l| l.abbreviation.clone()),
                 status_label: c.status.label(),
                 status: c.status,
@@ -102,11 +99,7 @@ impl EscalateView {
                 handle: c.handle,
             })
             .collect();
-        EscalateView {
-            candidates,
-            nobody_on_rotation: g.rotation.is_none() || g.on_duty.is_empty(),
-            warning,
-        }
+        EscalateView { candidates, nobody_on_rotation: g.rotation.is_none() || g.on_duty.is_empty(), warning }
     }
 }
 
@@ -117,19 +110,11 @@ pub fn check(form: &FilingForm, reporter: Option<String>) -> Result<NewEscalatio
     if title.is_empty() {
         errors.push(IpcError::invalid("title", "give the escalation a title"));
     }
-    let severity = form
-        .severity
-        .parse::<Severity>()
-        .map_err(|_| IpcError::invalid("severity", "choose sev1 to sev4"));
+    let severity = form.severity.parse::<Severity>().map_err(|_| IpcError::invalid("severity", "choose sev1 to sev4"));
     let url = form.url.as_deref().map(str::trim).filter(|u| !u.is_empty());
     if let Some(u) = url {
-        if !reqwest::Url::parse(u)
-            .is_ok_and(|p| matches!(p.scheme(), "http" | "https") && p.host().is_some())
-        {
-            errors.push(IpcError::invalid(
-                "url",
-                "the link must be an http or https URL, like https://support.example.com/ticket/42",
-            ));
+        if !reqwest::Url::parse(u).is_ok_and(|p| matches!(p.scheme(), "http" | "https") && p.host().is_some()) {
+            errors.push(IpcError::invalid("url", "the link must be an http or https URL, like https://support.example.com/ticket/42"));
         }
     }
     let severity = match severity {
@@ -142,12 +127,7 @@ pub fn check(form: &FilingForm, reporter: Option<String>) -> Result<NewEscalatio
     if !errors.is_empty() {
         return Err(IpcErrors { errors });
     }
-    let text = |s: &Option<String>| {
-        s.as_deref()
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-            .map(str::to_owned)
-    };
+    let text = |s: &Option<String>| s.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned);
     Ok(NewEscalation {
         title: title.to_owned(),
         customer: text(&form.customer),
@@ -161,45 +141,23 @@ pub fn check(form: &FilingForm, reporter: Option<String>) -> Result<NewEscalatio
 }
 
 /// Files through the outbox: saved first, then sent; queued when the backend cannot take it now.
-pub async fn file(
-    settings: &Settings,
-    new: NewEscalation,
-    now: DateTime<Utc>,
-) -> Result<FiledView, IpcError> {
+pub async fn file(settings: &Settings, new: NewEscalation, now: DateTime<Utc>) -> Result<FiledView, IpcError> {
     let outbox = configured::open_outbox(settings).map_err(|e| IpcError::io(e.to_string()))?;
     let backend = backend(settings).map_err(IpcError::io)?;
-    let filed = outbox
-        .file(&backend, announcer(settings).as_ref(), new, now)
-        .await
-        .map_err(|e| IpcError::io(e.to_string()))?;
+    let filed = outbox.file(&backend, announcer(settings).as_ref(), new, now).await.map_err(|e| IpcError::io(e.to_string()))?;
     if filed.queued {
         // The tray retries it; tell it now rather than at its next look.
         crate::tell_tray_outbox_changed().await;
     }
     let e = filed.escalation;
-    let to = e
-        .assignee
-        .clone()
-        .unwrap_or_else(|| "the whole rotation".into());
+    let to = e.assignee.clone().unwrap_or_else(|| "the whole rotation".into());
     let mut message = if filed.queued {
-        format!(
-            "Saved: waiting to send to {to} ({}). It goes out as soon as the backend answers.",
-            filed
-                .queued_because
-                .map(|w| w.to_string())
-                .unwrap_or_default()
-        )
+        format!("Saved: waiting to send to {to} ({}). It goes out as soon as the backend answers.", filed.queued_because.map(|w| w.to_string()).unwrap_or_default())
     } else {
         format!("Filed escalation {} to {to}.", e.id)
     };
     if let Announcement::Failed(why) = filed.announcement {
         message.push_str(&format!(" The Slack announcement failed ({why})."));
     }
-    Ok(FiledView {
-        id: e.id,
-        url: e.url,
-        assignee: e.assignee,
-        queued: filed.queued,
-        message,
-    })
+    Ok(FiledView { id: e.id, url: e.url, assignee: e.assignee, queued: filed.queued, message })
 }

@@ -12,29 +12,26 @@ mod commands;
 mod config_file;
 mod error;
 mod escalate;
-#[cfg(test)]
-mod tests;
 pub mod tray;
 pub mod views;
 pub mod windows;
+#[cfg(test)]
+mod tests;
 
 // The IO the windows use, by the paths they had when they lived in one crate with it.
-pub(crate) use rota_io::{
-    autostart, clock, escalations, notifier, secrets, settings, slack, sources,
-    tell_tray_outbox_changed,
-};
+pub(crate) use rota_io::{autostart, clock, escalations, notifier, secrets, settings, slack, sources, tell_tray_outbox_changed};
 
 use chrono::{DateTime, Utc};
 use error::IpcErrors;
-use rota_core::{coverage, lint, Rules};
 use rota_io::live::{self, Live, Surface};
 use rota_io::protocol::{self, Overrides, WindowKind};
 use sources::Reader;
+use views::{DashboardView, SettingsForm};
+use rota_core::{coverage, lint, Rules};
 use std::path::PathBuf;
 use std::time::Duration;
 use tauri::{AppHandle, Emitter, Manager, RunEvent, Runtime};
 use tokio::sync::Mutex;
-use views::{DashboardView, SettingsForm};
 
 /// The event the windows listen to: the state changed, fetch the view again.
 pub const CHANGED: &str = "rota:changed";
@@ -51,50 +48,23 @@ pub struct AppState {
 impl AppState {
     fn dashboard(&self, live: &Live, at: DateTime<Utc>) -> DashboardView {
         let timing = live.settings.config.schedule.timing;
-        let c = coverage(
-            &live.inputs.schedule,
-            &live.inputs.roster,
-            &timing,
-            live.settings.viewer,
-            at,
-        );
-        let rules = Rules {
-            timing,
-            team_size: live.settings.config.schedule.team_size,
-        };
-        let mut findings: Vec<_> = live
-            .inputs
-            .findings
-            .iter()
-            .filter(|f| !f.is_error())
-            .cloned()
-            .collect();
+        let c = coverage(&live.inputs.schedule, &live.inputs.roster, &timing, live.settings.viewer, at);
+        let rules = Rules { timing, team_size: live.settings.config.schedule.team_size };
+        let mut findings: Vec<_> = live.inputs.findings.iter().filter(|f| !f.is_error()).cloned().collect();
         findings.extend(lint(&live.inputs.schedule, &live.inputs.roster, &rules));
         DashboardView::new(live, at, &c, findings)
     }
 
     fn config_path(&self, live: &Live) -> Option<PathBuf> {
-        live.settings
-            .config_file
-            .clone()
-            .or_else(|| live.overrides.config.clone())
-            .or_else(settings::default_config_file)
+        live.settings.config_file.clone().or_else(|| live.overrides.config.clone()).or_else(settings::default_config_file)
     }
 
-    async fn save_settings<R: Runtime>(
-        &self,
-        app: &AppHandle<R>,
-        form: &SettingsForm,
-    ) -> Result<(), IpcErrors> {
+    async fn save_settings<R: Runtime>(&self, app: &AppHandle<R>, form: &SettingsForm) -> Result<(), IpcErrors> {
         let path = {
             let live = self.live.lock().await;
             self.config_path(&live)
         };
-        let path = path.ok_or_else(|| IpcErrors {
-            errors: vec![error::IpcError::io(
-                "there is no config folder on this system",
-            )],
-        })?;
+        let path = path.ok_or_else(|| IpcErrors { errors: vec![error::IpcError::io("there is no config folder on this system")] })?;
         let base = path.parent().map(PathBuf::from).unwrap_or_default();
         let today = clock::now().unwrap_or_else(|_| Utc::now()).date_naive();
         let errors = config_file::validate(form, &base, &self.reader, today).await;
@@ -118,6 +88,7 @@ impl AppState {
     }
 }
 
+
 /// The open windows, as [`live::follow`] sees them: told to fetch their views again.
 struct Windows<R: Runtime>(AppHandle<R>);
 
@@ -128,10 +99,7 @@ impl<R: Runtime> Surface for Windows<R> {
 }
 
 fn args_window(args: &[String], flag: &str) -> Option<WindowKind> {
-    args.iter()
-        .skip_while(|a| *a != flag)
-        .nth(1)
-        .and_then(|k| k.parse().ok())
+    args.iter().skip_while(|a| *a != flag).nth(1).and_then(|k| k.parse().ok())
 }
 
 /// Reads the live inputs and keeps them true while the process runs.
@@ -198,10 +166,7 @@ fn run_windows(overrides: Overrides, kind: WindowKind) -> i32 {
     // process: the event loop cannot be made twice in one).
     #[cfg(unix)]
     if let Err(tauri::Error::PluginInitialization(plugin, why)) = &app {
-        let attempt: u32 = std::env::var("ROTA_WINDOW_ATTEMPT")
-            .ok()
-            .and_then(|a| a.parse().ok())
-            .unwrap_or(0);
+        let attempt: u32 = std::env::var("ROTA_WINDOW_ATTEMPT").ok().and_then(|a| a.parse().ok()).unwrap_or(0);
         if plugin == "single-instance" && attempt < 10 {
             use std::os::unix::process::CommandExt;
             eprintln!("rota: waiting for the previous window process to end ({why})");
@@ -219,11 +184,7 @@ fn run_windows(overrides: Overrides, kind: WindowKind) -> i32 {
         Ok(app) => {
             app.run(|app, event| {
                 // The last window closed: the process (and its WebKit processes) ends.
-                if let RunEvent::WindowEvent {
-                    event: tauri::WindowEvent::Destroyed,
-                    ..
-                } = event
-                {
+                if let RunEvent::WindowEvent { event: tauri::WindowEvent::Destroyed, .. } = event {
                     if app.webview_windows().is_empty() {
                         app.exit(0);
                     }

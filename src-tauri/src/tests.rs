@@ -5,9 +5,7 @@ use super::*;
 use serde_json::{json, Value};
 use std::path::Path;
 use tauri::ipc::{CallbackFn, InvokeBody};
-use tauri::test::{
-    get_ipc_response, mock_builder, mock_context, noop_assets, MockRuntime, INVOKE_KEY,
-};
+use tauri::test::{get_ipc_response, mock_builder, mock_context, noop_assets, MockRuntime, INVOKE_KEY};
 use tauri::webview::InvokeRequest;
 
 const PEOPLE: &str = r#"
@@ -27,29 +25,15 @@ fn app(dir: &Path) -> (tauri::App<MockRuntime>, tauri::WebviewWindow<MockRuntime
     std::env::set_var(clock::NOW_VAR, "2022-09-15T12:00:00Z");
     std::fs::write(dir.join("people.toml"), PEOPLE).unwrap();
     std::fs::write(dir.join("config.toml"), "# my config\ntimezone = \"UTC\"\n[schedule]\nsource = \"builtin:handbook\"\n[roster]\nsource = \"people.toml\"\n").unwrap();
-    let overrides = Overrides {
-        config: Some(dir.join("config.toml")),
-        ..Overrides::default()
-    };
+    let overrides = Overrides { config: Some(dir.join("config.toml")), ..Overrides::default() };
     let reader = Reader::new(None);
     let live = tauri::async_runtime::block_on(Live::start(overrides, &reader));
     let app = mock_builder()
-        .invoke_handler(tauri::generate_handler![
-            commands::dashboard,
-            commands::settings_form,
-            commands::save_settings
-        ])
-        .manage(AppState {
-            live: Mutex::new(live),
-            reader,
-            shortcut_problem: None,
-            escalations_problem: None,
-        })
+        .invoke_handler(tauri::generate_handler![commands::dashboard, commands::settings_form, commands::save_settings])
+        .manage(AppState { live: Mutex::new(live), reader, shortcut_problem: None, escalations_problem: None })
         .build(mock_context(noop_assets()))
         .expect("mock app");
-    let webview = tauri::WebviewWindowBuilder::new(&app, "dashboard", Default::default())
-        .build()
-        .expect("mock window");
+    let webview = tauri::WebviewWindowBuilder::new(&app, "dashboard", Default::default()).build().expect("mock window");
     (app, webview)
 }
 
@@ -80,44 +64,16 @@ fn the_dashboard_view_for_a_fixed_instant() {
         .as_array()
         .unwrap()
         .iter()
-        .map(|c| {
-            (
-                c["handle"].as_str().unwrap(),
-                c["localTime"].as_str().unwrap(),
-                c["utcOffset"].as_str().unwrap(),
-                c["status"].as_str().unwrap(),
-            )
-        })
+        .map(|c| (c["handle"].as_str().unwrap(), c["localTime"].as_str().unwrap(), c["utcOffset"].as_str().unwrap(), c["status"].as_str().unwrap()))
         .collect();
-    assert_eq!(
-        cards,
-        [
-            ("keegancsmith", "Thu 14:00", "+02:00", "working"),
-            ("valerybugakov", "Thu 14:00", "+02:00", "working")
-        ]
-    );
+    assert_eq!(cards, [("keegancsmith", "Thu 14:00", "+02:00", "working"), ("valerybugakov", "Thu 14:00", "+02:00", "working")]);
     // A name from outside arrives as the plain text it is; the UI sets it with textContent.
-    assert_eq!(
-        v["onDuty"][0]["name"],
-        "Keegan <img src=x onerror=alert(1)>"
-    );
-    assert_eq!(
-        v["nextHandoff"],
-        "Next: Mon 10 Oct, in 24 days — tbliu98 + 2 open seats"
-    );
-    let when: Vec<&str> = v["timeline"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| r["when"].as_str().unwrap())
-        .collect();
+    assert_eq!(v["onDuty"][0]["name"], "Keegan <img src=x onerror=alert(1)>");
+    assert_eq!(v["nextHandoff"], "Next: Mon 10 Oct, in 24 days — tbliu98 + 2 open seats");
+    let when: Vec<&str> = v["timeline"].as_array().unwrap().iter().map(|r| r["when"].as_str().unwrap()).collect();
     assert_eq!(when, ["past", "current", "upcoming"]);
     assert_eq!(v["coverage"]["days"].as_array().unwrap().len(), 7);
-    assert!(v["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .any(|f| f["text"].as_str().unwrap().contains("open seat")));
+    assert!(v["findings"].as_array().unwrap().iter().any(|f| f["text"].as_str().unwrap().contains("open seat")));
 }
 
 #[test]
@@ -133,50 +89,25 @@ fn saving_checks_every_field_and_keeps_a_good_config() {
     form["rosterSource"] = json!("missing.toml");
     form["handoff"] = json!("noon");
     let err = invoke(&w, "save_settings", json!({ "form": form.clone() })).unwrap_err();
-    let fields: Vec<&str> = err["errors"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["field"].as_str().unwrap())
-        .collect();
+    let fields: Vec<&str> = err["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap()).collect();
     assert_eq!(fields, ["timezone", "handoff", "roster-source"]);
-    assert!(err["errors"][2]["message"]
-        .as_str()
-        .unwrap()
-        .contains("missing.toml"));
-    assert_eq!(
-        std::fs::read_to_string(&config).unwrap(),
-        before,
-        "a bad form never touches the file"
-    );
+    assert!(err["errors"][2]["message"].as_str().unwrap().contains("missing.toml"));
+    assert_eq!(std::fs::read_to_string(&config).unwrap(), before, "a bad form never touches the file");
 
     // A roster that does not parse is refused too, naming its file and line.
-    std::fs::write(
-        dir.path().join("broken.toml"),
-        "[[person]]\nhandle = \"x\"\ntimezone = \"Nowhere/Land\"\n",
-    )
-    .unwrap();
+    std::fs::write(dir.path().join("broken.toml"), "[[person]]\nhandle = \"x\"\ntimezone = \"Nowhere/Land\"\n").unwrap();
     form["timezone"] = json!("Asia/Kathmandu");
     form["handoff"] = json!("00:00");
     form["rosterSource"] = json!("broken.toml");
     let err = invoke(&w, "save_settings", json!({ "form": form.clone() })).unwrap_err();
-    assert!(
-        err["errors"][0]["message"]
-            .as_str()
-            .unwrap()
-            .contains("broken.toml:3"),
-        "{err}"
-    );
+    assert!(err["errors"][0]["message"].as_str().unwrap().contains("broken.toml:3"), "{err}");
     assert_eq!(std::fs::read_to_string(&config).unwrap(), before);
 
     // A good form is written, comments kept, and the dashboard follows it.
     form["rosterSource"] = json!("people.toml");
     invoke(&w, "save_settings", json!({ "form": form })).unwrap();
     let after = std::fs::read_to_string(&config).unwrap();
-    assert!(
-        after.starts_with("# my config\n") && after.contains("timezone = \"Asia/Kathmandu\""),
-        "{after}"
-    );
+    assert!(after.starts_with("# my config\n") && after.contains("timezone = \"Asia/Kathmandu\""), "{after}");
     let v = invoke(&w, "dashboard", json!({})).unwrap();
     assert_eq!(v["viewerTime"], "Thu 15 Sep 17:45 +0545");
 }

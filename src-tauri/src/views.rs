@@ -87,12 +87,7 @@ fn clock(t: DateTime<Utc>, tz: Tz) -> String {
 }
 
 impl DashboardView {
-    pub fn new(
-        live: &Live,
-        at: DateTime<Utc>,
-        coverage: &Coverage,
-        findings: Vec<rota_core::Finding>,
-    ) -> Self {
+    pub fn new(live: &Live, at: DateTime<Utc>, coverage: &Coverage, findings: Vec<rota_core::Finding>) -> Self {
         let g = live.glance(at);
         let timing = live.settings.config.schedule.timing;
         let tz = g.viewer.timezone;
@@ -102,12 +97,9 @@ impl DashboardView {
             .map(|d| {
                 let note = match (&d.local, d.shift_change) {
                     (None, _) if !d.in_roster => Some("not in the roster".to_owned()),
-                    (Some(l), Some(t)) if d.status == Status::Working => Some(format!(
-                        "until {} ({} yours), {}",
-                        clock(t, l.timezone),
-                        clock(t, tz),
-                        words::relative(at, t)
-                    )),
+                    (Some(l), Some(t)) if d.status == Status::Working => {
+                        Some(format!("until {} ({} yours), {}", clock(t, l.timezone), clock(t, tz), words::relative(at, t)))
+                    }
                     (Some(l), Some(t)) => Some(format!(
                         "starts {} {} ({} yours), {}",
                         t.with_timezone(&l.timezone).format("%a"),
@@ -120,14 +112,8 @@ impl DashboardView {
                 EngineerCard {
                     handle: d.handle.clone(),
                     name: d.name.clone(),
-                    local_time: d
-                        .local
-                        .as_ref()
-                        .map(|l| l.time.format("%a %H:%M").to_string()),
-                    local_date: d
-                        .local
-                        .as_ref()
-                        .map(|l| l.time.format("%-d %b").to_string()),
+                    local_time: d.local.as_ref().map(|l| l.time.format("%a %H:%M").to_string()),
+                    local_date: d.local.as_ref().map(|l| l.time.format("%-d %b").to_string()),
                     abbreviation: d.local.as_ref().map(|l| l.abbreviation.clone()),
                     utc_offset: d.local.as_ref().map(|l| l.utc_offset()),
                     timezone: d.local.as_ref().map(|l| l.timezone.name().to_owned()),
@@ -153,11 +139,7 @@ impl DashboardView {
                     "upcoming"
                 };
                 TimelineRow {
-                    label: format!(
-                        "{} – {}",
-                        r.start.format("%-d %b"),
-                        r.end.format("%-d %b %Y")
-                    ),
+                    label: format!("{} – {}", r.start.format("%-d %b"), r.end.format("%-d %b %Y")),
                     engineers: words::seats(&r.engineers().collect::<Vec<_>>(), r.open_seats()),
                     open_seats: r.open_seats(),
                     when,
@@ -168,24 +150,14 @@ impl DashboardView {
         DashboardView {
             demo: live.inputs.schedule.demo.clone(),
             header: words::header(&g),
-            viewer_time: format!(
-                "{} {}",
-                words::short_datetime(at, tz),
-                g.viewer.abbreviation
-            ),
+            viewer_time: format!("{} {}", words::short_datetime(at, tz), g.viewer.abbreviation),
             viewer_zone: tz.name().to_owned(),
             problems: live.problems.clone(),
             on_duty,
             next_handoff: words::next_handoff(&g, &timing),
             timeline,
             coverage: CoverageView::new(coverage, live),
-            findings: findings
-                .into_iter()
-                .map(|f| FindingView {
-                    severity: f.severity,
-                    text: f.to_string(),
-                })
-                .collect(),
+            findings: findings.into_iter().map(|f| FindingView { severity: f.severity, text: f.to_string() }).collect(),
         }
     }
 }
@@ -193,52 +165,30 @@ impl DashboardView {
 impl CoverageView {
     fn new(c: &Coverage, live: &Live) -> Self {
         let tz = c.viewer;
-        let name = |h: &str| {
-            live.inputs
-                .roster
-                .find(h)
-                .map(|p| p.name.clone())
-                .unwrap_or_else(|| h.to_owned())
-        };
+        let name = |h: &str| live.inputs.roster.find(h).map(|p| p.name.clone()).unwrap_or_else(|| h.to_owned());
         let mut days: Vec<CoverageDay> = Vec::new();
         for s in &c.slots {
             let local = s.start.with_timezone(&tz);
             let label = local.format("%a %-d").to_string();
             if days.last().map(|d| &d.label) != Some(&label) {
-                days.push(CoverageDay {
-                    label,
-                    cells: (0..24).map(|_| None).collect(),
-                });
+                days.push(CoverageDay { label, cells: (0..24).map(|_| None).collect() });
             }
             if let Some(day) = days.last_mut() {
                 day.cells[local.hour() as usize] = Some(CoverageCell {
                     count: s.working.len(),
-                    names: s
-                        .working
-                        .iter()
-                        .map(|w| name(&w.handle))
-                        .collect::<Vec<_>>()
-                        .join(", "),
+                    names: s.working.iter().map(|w| name(&w.handle)).collect::<Vec<_>>().join(", "),
                     gap: s.is_gap(),
                 });
             }
         }
         let total: i64 = c.gaps.iter().map(|g| (g.end - g.start).num_minutes()).sum();
         CoverageView {
-            title: format!(
-                "Week of {} ({})",
-                c.monday.format("%a %-d %b %Y"),
-                tz.name()
-            ),
+            title: format!("Week of {} ({})", c.monday.format("%a %-d %b %Y"), tz.name()),
             days,
             gap_summary: if total == 0 {
                 "No gaps: someone is working at every hour of the week.".into()
             } else {
-                format!(
-                    "{} h {} min this week with nobody working.",
-                    total / 60,
-                    total % 60
-                )
+                format!("{} h {} min this week with nobody working.", total / 60, total % 60)
             },
         }
     }

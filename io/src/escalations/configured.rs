@@ -69,10 +69,7 @@ impl std::error::Error for OpenError {}
 /// The data folder, created if needed.
 pub fn data_folder(settings: &Settings) -> Result<PathBuf, OpenError> {
     let dir = settings.data_dir.clone().ok_or(OpenError::NoDataFolder)?;
-    std::fs::create_dir_all(&dir).map_err(|e| OpenError::DataFolder {
-        path: dir.clone(),
-        why: e.to_string(),
-    })?;
+    std::fs::create_dir_all(&dir).map_err(|e| OpenError::DataFolder { path: dir.clone(), why: e.to_string() })?;
     Ok(dir)
 }
 
@@ -87,25 +84,15 @@ pub fn github_config(settings: &Settings) -> Result<GithubConfig, OpenError> {
     if g.repo.trim().is_empty() {
         return Err(OpenError::NoRepository("is missing".into()));
     }
-    let mut config = GithubConfig::new(
-        &g.api,
-        g.repo.trim(),
-        settings.me.as_deref().unwrap_or_default(),
-    )
-    .map_err(|_| OpenError::NoRepository(format!("{:?} is not owner/name", g.repo)))?;
+    let mut config = GithubConfig::new(&g.api, g.repo.trim(), settings.me.as_deref().unwrap_or_default())
+        .map_err(|_| OpenError::NoRepository(format!("{:?} is not owner/name", g.repo)))?;
     config.label = g.label.clone();
     Ok(config)
 }
 
 /// Opens the GitHub backend with the token from `secrets`.
-pub fn open_github(
-    config: GithubConfig,
-    secrets: &dyn SecretStore,
-) -> Result<GithubBackend, OpenError> {
-    let token = secrets
-        .get(SecretName::GithubToken)
-        .map_err(OpenError::Keyring)?
-        .ok_or(OpenError::MissingToken)?;
+pub fn open_github(config: GithubConfig, secrets: &dyn SecretStore) -> Result<GithubBackend, OpenError> {
+    let token = secrets.get(SecretName::GithubToken).map_err(OpenError::Keyring)?.ok_or(OpenError::MissingToken)?;
     GithubBackend::new(config, &token).map_err(OpenError::Backend)
 }
 
@@ -113,9 +100,7 @@ pub fn open_github(
 pub fn open(settings: &Settings, secrets: &dyn SecretStore) -> Result<AnyBackend, OpenError> {
     match settings.config.escalations.backend {
         BackendKind::Local => open_local(settings).map(AnyBackend::Local),
-        BackendKind::Github => {
-            open_github(github_config(settings)?, secrets).map(AnyBackend::Github)
-        }
+        BackendKind::Github => open_github(github_config(settings)?, secrets).map(AnyBackend::Github),
     }
 }
 
@@ -125,10 +110,7 @@ pub fn open_outbox(settings: &Settings) -> Result<super::outbox::Outbox, OpenErr
 }
 
 /// The Slack announcer, when the keyring holds a webhook (`Ok(None)` when it holds none).
-pub fn announcer(
-    settings: &Settings,
-    secrets: &dyn SecretStore,
-) -> Result<Option<crate::slack::Announcer>, crate::slack::SlackError> {
+pub fn announcer(settings: &Settings, secrets: &dyn SecretStore) -> Result<Option<crate::slack::Announcer>, crate::slack::SlackError> {
     crate::slack::Announcer::from_secrets(secrets, settings.config.escalations.slack_group.clone())
 }
 
@@ -143,10 +125,7 @@ pub async fn open_counts(
     let (mut counts, warning) = match backend {
         Ok(b) => match b.list_open(None).await {
             Ok(open) => (OpenCounts::from_escalations(&open), None),
-            Err(e) => (
-                OpenCounts::new(),
-                Some(format!("open escalations could not be counted ({e})")),
-            ),
+            Err(e) => (OpenCounts::new(), Some(format!("open escalations could not be counted ({e})"))),
         },
         Err(e) => (OpenCounts::new(), Some(e)),
     };
@@ -160,13 +139,8 @@ pub async fn open_counts(
 
 /// Sends what waits in the outbox (the tray's sender); returns how many still wait and when to
 /// try next.
-pub async fn drain(
-    settings: &Settings,
-    now: chrono::DateTime<chrono::Utc>,
-) -> (usize, Option<chrono::DateTime<chrono::Utc>>) {
-    let Ok(outbox) = open_outbox(settings) else {
-        return (0, None);
-    };
+pub async fn drain(settings: &Settings, now: chrono::DateTime<chrono::Utc>) -> (usize, Option<chrono::DateTime<chrono::Utc>>) {
+    let Ok(outbox) = open_outbox(settings) else { return (0, None) };
     if outbox.queued_count().unwrap_or(0) == 0 {
         return (0, None);
     }
@@ -177,15 +151,10 @@ pub async fn drain(
             return (outbox.queued_count().unwrap_or(0), None);
         }
     };
-    let announcer = announcer(settings, &crate::secrets::OsKeyring)
-        .ok()
-        .flatten();
+    let announcer = announcer(settings, &crate::secrets::OsKeyring).ok().flatten();
     let report = outbox.drain(&backend, announcer.as_ref(), now).await;
     for e in &report.sent {
-        eprintln!(
-            "rota: sent escalation {} from the outbox: {}",
-            e.id, e.title
-        );
+        eprintln!("rota: sent escalation {} from the outbox: {}", e.id, e.title);
     }
     (report.still_queued, report.next_attempt)
 }

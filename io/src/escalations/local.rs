@@ -94,15 +94,11 @@ fn db_error(e: rusqlite::Error) -> BackendError {
 /// connections opening a new file at once (the tray's poller and outbox sender, or two
 /// processes) can have the switch to WAL refused at once rather than after a busy wait: SQLite
 /// does not wait where waiting could deadlock.
-pub(super) fn retry_busy<T>(
-    mut open: impl FnMut() -> Result<T, BackendError>,
-) -> Result<T, BackendError> {
+pub(super) fn retry_busy<T>(mut open: impl FnMut() -> Result<T, BackendError>) -> Result<T, BackendError> {
     let started = std::time::Instant::now();
     loop {
         match open() {
-            Err(BackendError::Transient(_)) if started.elapsed() < BUSY_TIMEOUT => {
-                std::thread::sleep(Duration::from_millis(20))
-            }
+            Err(BackendError::Transient(_)) if started.elapsed() < BUSY_TIMEOUT => std::thread::sleep(Duration::from_millis(20)),
             other => return other,
         }
     }
@@ -233,10 +229,7 @@ impl LocalStore {
     /// [`change_signal`] names is rewritten, so a poller watching it (in any process) looks at
     /// once. (The write-ahead log itself is no signal: its last write comes before the commit is
     /// visible to readers.)
-    fn change<T>(
-        &self,
-        f: impl FnOnce(&rusqlite::Transaction<'_>) -> Result<T, BackendError>,
-    ) -> Result<T, BackendError> {
+    fn change<T>(&self, f: impl FnOnce(&rusqlite::Transaction<'_>) -> Result<T, BackendError>) -> Result<T, BackendError> {
         let out = self.write(f)?;
         // Best effort: a poller that misses it still polls on its interval.
         let _ = std::fs::write(change_signal(&self.path), b"1");

@@ -115,10 +115,7 @@ pub enum FileError {
 impl fmt::Display for FileError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            FileError::Outbox(e) => write!(
-                f,
-                "the escalation could not be saved, nothing was sent: {e}"
-            ),
+            FileError::Outbox(e) => write!(f, "the escalation could not be saved, nothing was sent: {e}"),
             FileError::Refused(e) => write!(f, "the escalation was not filed: {e}"),
         }
     }
@@ -164,9 +161,7 @@ pub struct Outbox {
 
 impl fmt::Debug for Outbox {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Outbox")
-            .field("path", &self.path)
-            .finish_non_exhaustive()
+        f.debug_struct("Outbox").field("path", &self.path).finish_non_exhaustive()
     }
 }
 
@@ -195,8 +190,7 @@ fn random_bytes() -> [u8; 16] {
             .map_or(0, |d| d.as_nanos() as u64);
         bytes[..8].copy_from_slice(&nanos.to_le_bytes());
         bytes[8..12].copy_from_slice(&std::process::id().to_le_bytes());
-        bytes[12..]
-            .copy_from_slice(&(COUNTER.fetch_add(1, Ordering::Relaxed) as u32).to_le_bytes());
+        bytes[12..].copy_from_slice(&(COUNTER.fetch_add(1, Ordering::Relaxed) as u32).to_le_bytes());
     }
     bytes
 }
@@ -275,24 +269,14 @@ impl Outbox {
         let path = path.to_path_buf();
         let mut conn = Connection::open(&path).map_err(db_error)?;
         conn.busy_timeout(BUSY_TIMEOUT).map_err(db_error)?;
-        let _: String = conn
-            .query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))
-            .map_err(db_error)?;
-        conn.pragma_update(None, "synchronous", "NORMAL")
-            .map_err(db_error)?;
-        let tx = conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)
-            .map_err(db_error)?;
+        let _: String = conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0)).map_err(db_error)?;
+        conn.pragma_update(None, "synchronous", "NORMAL").map_err(db_error)?;
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(db_error)?;
         tx.execute_batch(SCHEMA).map_err(db_error)?;
         tx.commit().map_err(db_error)?;
         let mut lock_path = path.clone().into_os_string();
         lock_path.push("-outbox.lock");
-        Ok(Outbox {
-            path,
-            lock_path: lock_path.into(),
-            conn: Mutex::new(conn),
-            checkpoint: None,
-        })
+        Ok(Outbox { path, lock_path: lock_path.into(), conn: Mutex::new(conn), checkpoint: None })
     }
 
     /// Runs `f` at each [`Step`] (a test hook: it may block until the test kills the process).
@@ -326,58 +310,32 @@ impl Outbox {
     ) -> Result<Filed, FileError> {
         let title = new.title.trim();
         if title.is_empty() {
-            return Err(FileError::Refused(BackendError::Invalid(
-                "an escalation needs a title".into(),
-            )));
+            return Err(FileError::Refused(BackendError::Invalid("an escalation needs a title".into())));
         }
         new.title = title.to_owned();
-        let key = match new
-            .client_key
-            .as_deref()
-            .map(str::trim)
-            .filter(|k| !k.is_empty())
-        {
+        let key = match new.client_key.as_deref().map(str::trim).filter(|k| !k.is_empty()) {
             Some(k) => k.to_owned(),
             None => client_key(),
         };
         new.client_key = Some(key.clone());
         self.save(&key, &new, now).map_err(FileError::Outbox)?;
         self.checkpoint(Step::Saved);
-        match self
-            .send(backend, announcer, &key, now)
-            .await
-            .map_err(FileError::Outbox)?
-        {
-            Attempt::Sent(escalation, announcement) => Ok(Filed {
-                escalation,
-                queued: false,
-                queued_because: None,
-                announcement,
-            }),
+        match self.send(backend, announcer, &key, now).await.map_err(FileError::Outbox)? {
+            Attempt::Sent(escalation, announcement) => Ok(Filed { escalation, queued: false, queued_because: None, announcement }),
             // Announced by the process that sent it.
-            Attempt::Skipped(escalation) => Ok(Filed {
-                escalation,
-                queued: false,
-                queued_because: None,
-                announcement: Announcement::NotConfigured,
-            }),
+            Attempt::Skipped(escalation) => Ok(Filed { escalation, queued: false, queued_because: None, announcement: Announcement::NotConfigured }),
             Attempt::Failed(escalation, why) => Ok(Filed {
                 escalation,
                 queued: true,
                 queued_because: Some(why),
-                announcement: if announcer.is_some() {
-                    Announcement::Pending
-                } else {
-                    Announcement::NotConfigured
-                },
+                announcement: if announcer.is_some() { Announcement::Pending } else { Announcement::NotConfigured },
             }),
             Attempt::Refused(_, why) => Err(FileError::Refused(why)),
         }
     }
 
     fn save(&self, key: &str, new: &NewEscalation, now: DateTime<Utc>) -> Result<(), BackendError> {
-        let json =
-            serde_json::to_string(new).map_err(|e| BackendError::Failed(format!("outbox: {e}")))?;
+        let json = serde_json::to_string(new).map_err(|e| BackendError::Failed(format!("outbox: {e}")))?;
         let conn = self.conn();
         conn.execute(
             "INSERT INTO outbox (client_key, escalation, queued_at, state, next_attempt_ms)
@@ -390,11 +348,7 @@ impl Outbox {
 
     fn row(&self, key: &str) -> Result<Option<Row>, BackendError> {
         self.conn()
-            .query_row(
-                &format!("SELECT {ROW} FROM outbox WHERE client_key = ?1"),
-                [key],
-                row_from,
-            )
+            .query_row(&format!("SELECT {ROW} FROM outbox WHERE client_key = ?1"), [key], row_from)
             .optional()
             .map_err(db_error)
     }
@@ -403,11 +357,7 @@ impl Outbox {
     async fn sender_lock(&self) -> Result<std::fs::File, BackendError> {
         let path = self.lock_path.clone();
         tokio::task::spawn_blocking(move || {
-            let file = std::fs::OpenOptions::new()
-                .create(true)
-                .truncate(false)
-                .write(true)
-                .open(&path)?;
+            let file = std::fs::OpenOptions::new().create(true).truncate(false).write(true).open(&path)?;
             file.lock()?;
             Ok::<_, std::io::Error>(file)
         })
@@ -426,30 +376,17 @@ impl Outbox {
         now: DateTime<Utc>,
     ) -> Result<Attempt, BackendError> {
         let _lock = self.sender_lock().await?;
-        let row = self
-            .row(key)?
-            .ok_or_else(|| BackendError::Failed(format!("outbox: no row {key}")))?;
+        let row = self.row(key)?.ok_or_else(|| BackendError::Failed(format!("outbox: no row {key}")))?;
         if row.state == "sent" {
             let id: String = self
                 .conn()
-                .query_row(
-                    "SELECT sent_id FROM outbox WHERE client_key = ?1",
-                    [key],
-                    |r| r.get(0),
-                )
+                .query_row("SELECT sent_id FROM outbox WHERE client_key = ?1", [key], |r| r.get(0))
                 .map_err(db_error)?;
-            let e = backend.get(&id).await.unwrap_or_else(|_| Escalation {
-                id,
-                state: EscalationState::Open,
-                ..row.view()
-            });
+            let e = backend.get(&id).await.unwrap_or_else(|_| Escalation { id, state: EscalationState::Open, ..row.view() });
             return Ok(Attempt::Skipped(e));
         }
         if row.state != "queued" {
-            return Ok(Attempt::Refused(
-                row.view(),
-                BackendError::Invalid("refused before".into()),
-            ));
+            return Ok(Attempt::Refused(row.view(), BackendError::Invalid("refused before".into())));
         }
         match backend.create(&row.new, now).await {
             Ok(e) => {
@@ -481,9 +418,7 @@ impl Outbox {
             Err(why) => {
                 let next = why
                     .retry_at(now, row.attempts, jitter())
-                    .unwrap_or_else(|| {
-                        now + chrono::Duration::from_std(AUTH_RETRY).unwrap_or_default()
-                    });
+                    .unwrap_or_else(|| now + chrono::Duration::from_std(AUTH_RETRY).unwrap_or_default());
                 let conn = self.conn();
                 conn.execute(
                     "UPDATE outbox SET attempts = attempts + 1, next_attempt_ms = ?2, last_error = ?3 WHERE client_key = ?1",
@@ -504,25 +439,14 @@ impl Outbox {
     /// Sends every queued escalation that is due at `now` (its backoff has passed), oldest
     /// first, stopping at the first failure (the backend is away: the rest wait for the next
     /// attempt). What a timer calls.
-    pub async fn drain<B: Backend>(
-        &self,
-        backend: &B,
-        announcer: Option<&Announcer>,
-        now: DateTime<Utc>,
-    ) -> DrainReport {
-        self.drain_where(backend, announcer, now, now.timestamp_millis())
-            .await
+    pub async fn drain<B: Backend>(&self, backend: &B, announcer: Option<&Announcer>, now: DateTime<Utc>) -> DrainReport {
+        self.drain_where(backend, announcer, now, now.timestamp_millis()).await
     }
 
     /// Sends every queued escalation now, whatever its backoff says, oldest first, stopping at
     /// the first failure. For moments that say the backend may be back: a command the user ran,
     /// a filing the backend just accepted, the network coming up, a new token.
-    pub async fn drain_now<B: Backend>(
-        &self,
-        backend: &B,
-        announcer: Option<&Announcer>,
-        now: DateTime<Utc>,
-    ) -> DrainReport {
+    pub async fn drain_now<B: Backend>(&self, backend: &B, announcer: Option<&Announcer>, now: DateTime<Utc>) -> DrainReport {
         self.drain_where(backend, announcer, now, i64::MAX).await
     }
 
@@ -539,9 +463,7 @@ impl Outbox {
             let mut stmt = conn
                 .prepare("SELECT client_key FROM outbox WHERE state = 'queued' AND next_attempt_ms <= ?1 ORDER BY queued_at, rowid")
                 .map_err(db_error)?;
-            let keys = stmt
-                .query_map([due_by_ms], |r| r.get(0))
-                .map_err(db_error)?;
+            let keys = stmt.query_map([due_by_ms], |r| r.get(0)).map_err(db_error)?;
             keys.collect::<Result<_, _>>().map_err(db_error)
         })();
         match due {
@@ -573,11 +495,7 @@ impl Outbox {
     /// How many escalations wait to be sent: what the tray shows ("1 escalation waiting to send").
     pub fn queued_count(&self) -> Result<usize, BackendError> {
         self.conn()
-            .query_row(
-                "SELECT count(*) FROM outbox WHERE state = 'queued'",
-                [],
-                |r| r.get::<_, i64>(0),
-            )
+            .query_row("SELECT count(*) FROM outbox WHERE state = 'queued'", [], |r| r.get::<_, i64>(0))
             .map(|n| n as usize)
             .map_err(db_error)
     }
@@ -589,20 +507,14 @@ impl Outbox {
             .prepare(&format!("SELECT {ROW} FROM outbox WHERE state = 'queued' ORDER BY queued_at DESC, rowid DESC"))
             .map_err(db_error)?;
         let rows = stmt.query_map([], row_from).map_err(db_error)?;
-        rows.map(|r| r.map(|r| r.view()))
-            .collect::<Result<_, _>>()
-            .map_err(db_error)
+        rows.map(|r| r.map(|r| r.view())).collect::<Result<_, _>>().map_err(db_error)
     }
 
     /// When the next queued escalation is due (`None`: nothing is queued).
     pub fn next_attempt(&self) -> Result<Option<DateTime<Utc>>, BackendError> {
         let ms: Option<i64> = self
             .conn()
-            .query_row(
-                "SELECT min(next_attempt_ms) FROM outbox WHERE state = 'queued'",
-                [],
-                |r| r.get(0),
-            )
+            .query_row("SELECT min(next_attempt_ms) FROM outbox WHERE state = 'queued'", [], |r| r.get(0))
             .map_err(db_error)?;
         Ok(ms.and_then(DateTime::from_timestamp_millis))
     }
@@ -618,11 +530,7 @@ mod tests {
         let b = client_key();
         assert_ne!(a, b);
         assert_eq!(a.len(), "rota-".len() + 32);
-        assert!(a
-            .strip_prefix("rota-")
-            .unwrap()
-            .chars()
-            .all(|c| c.is_ascii_hexdigit()));
+        assert!(a.strip_prefix("rota-").unwrap().chars().all(|c| c.is_ascii_hexdigit()));
         let j = jitter();
         assert!((0.0..=1.0).contains(&j));
     }

@@ -23,10 +23,7 @@ impl Repo {
     }
 
     pub fn titles(&self) -> Vec<String> {
-        self.issues
-            .iter()
-            .map(|i| i["title"].as_str().unwrap().to_owned())
-            .collect()
+        self.issues.iter().map(|i| i["title"].as_str().unwrap().to_owned()).collect()
     }
 }
 
@@ -37,24 +34,15 @@ pub fn handler(repo: Arc<Mutex<Repo>>) -> Handler {
         if let Some(status) = repo.fail_with {
             return Reply::Send(Response::json(status, &json!({"message": "Server Error"})));
         }
-        let path = req
-            .path()
-            .trim_start_matches("/repos/acme/escalations/issues");
+        let path = req.path().trim_start_matches("/repos/acme/escalations/issues");
         let reply = |status, body: &Value| Reply::Send(Response::json(status, body));
         match (req.method.as_str(), path) {
-            ("GET", "") => reply(
-                200,
-                &Value::Array(repo.issues.iter().rev().cloned().collect()),
-            ),
+            ("GET", "") => reply(200, &Value::Array(repo.issues.iter().rev().cloned().collect())),
             ("POST", "") => {
                 let body = req.json();
                 let n = repo.issues.len() + 1;
-                let assignees: Vec<Value> = body["assignees"]
-                    .as_array()
-                    .unwrap()
-                    .iter()
-                    .map(|a| json!({"login": a}))
-                    .collect();
+                let assignees: Vec<Value> =
+                    body["assignees"].as_array().unwrap().iter().map(|a| json!({"login": a})).collect();
                 let issue = json!({
                     "number": n, "title": body["title"], "body": body["body"], "state": "open",
                     "html_url": format!("https://github.com/acme/escalations/issues/{n}"),

@@ -170,6 +170,7 @@ impl Server {
         self.requests().into_iter().map(|(_, s)| s).collect()
     }
 
+
     /// Starts a server on a thread of its own, for tests that are not async (they run the
     /// `rota` binary and wait for it). It serves until the test process ends.
     pub fn start_on_thread(handler: Handler) -> Server {
@@ -181,10 +182,7 @@ impl Server {
         let addr = addr.to_owned();
         let (tx, rx) = std::sync::mpsc::channel();
         std::thread::spawn(move || {
-            let rt = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .unwrap();
+            let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
             rt.block_on(async move {
                 tx.send(Server::start_at(&addr, handler).await).unwrap();
                 std::future::pending::<()>().await;

@@ -5,11 +5,7 @@ use rota_io::protocol::{Overrides, TrayHost, WindowKind};
 use std::path::PathBuf;
 
 #[derive(Debug, Parser)]
-#[command(
-    name = "rota",
-    version,
-    about = "The escalation rotation in your tray: who is on, and are they awake right now?"
-)]
+#[command(name = "rota", version, about = "The escalation rotation in your tray: who is on, and are they awake right now?")]
 pub struct Cli {
     #[command(flatten)]
     pub global: Global,
@@ -43,11 +39,7 @@ pub struct Global {
 impl Global {
     /// What these flags override in the config, as every process takes it.
     pub fn overrides(&self) -> Overrides {
-        Overrides {
-            config: self.config.clone(),
-            schedule: self.schedule.clone(),
-            roster: self.roster.clone(),
-        }
+        Overrides { config: self.config.clone(), schedule: self.schedule.clone(), roster: self.roster.clone() }
     }
 }
 
@@ -146,21 +138,17 @@ pub enum SecretAction {
 }
 
 fn parse_severity(s: &str) -> Result<rota_core::escalation::Severity, String> {
-    s.parse()
-        .map_err(|e: rota_core::escalation::UnknownSeverity| e.to_string())
+    s.parse().map_err(|e: rota_core::escalation::UnknownSeverity| e.to_string())
 }
 
 fn parse_secret_name(s: &str) -> Result<crate::secrets::SecretName, String> {
-    s.parse()
-        .map_err(|e: crate::secrets::SecretError| e.to_string())
+    s.parse().map_err(|e: crate::secrets::SecretError| e.to_string())
 }
 
 fn parse_window(s: &str) -> Result<WindowKind, String> {
-    s.parse()
-        .map_err(|e: rota_io::protocol::UnknownName| e.to_string())
+    s.parse().map_err(|e: rota_io::protocol::UnknownName| e.to_string())
 }
 
 fn parse_tray_host(s: &str) -> Result<TrayHost, String> {
-    s.parse()
-        .map_err(|e: rota_io::protocol::UnknownName| e.to_string())
+    s.parse().map_err(|e: rota_io::protocol::UnknownName| e.to_string())
 }

@@ -8,6 +8,7 @@
 //! too, in state `queued`).
 
 use super::args::SecretAction;
+use rota_io::protocol::Overrides;
 use super::{load, print_json};
 use crate::clock;
 use crate::escalations::configured::{self, OpenError};
@@ -15,13 +16,12 @@ use crate::escalations::outbox::{Announcement, Outbox, Step};
 use crate::escalations::{AnyBackend, Backend, BackendError};
 use crate::models::EscalationJson;
 use crate::secrets::{OsKeyring, SecretStore, SecretValue};
-use crate::settings::{self, Failure, Settings};
 use crate::slack::{Announcer, SlackError};
+use crate::settings::{self, Failure, Settings};
 use chrono::{DateTime, Utc};
 use rota_core::assign::{self, Suggestion};
 use rota_core::escalation::{Escalation, EscalationState, NewEscalation, Severity};
 use rota_core::glance;
-use rota_io::protocol::Overrides;
 use std::io::{IsTerminal, Read};
 
 /// What `rota escalate` was asked to file.
@@ -45,12 +45,7 @@ fn open_failure(e: OpenError) -> Failure {
 /// Settings whose config file parsed; its errors fail the command as `load` does for `now`.
 fn settings(global: &Overrides) -> Result<Settings, Failure> {
     let s = settings::resolve(global, None)?;
-    let errors: Vec<String> = s
-        .findings
-        .iter()
-        .filter(|f| f.is_error())
-        .map(|f| f.to_string())
-        .collect();
+    let errors: Vec<String> = s.findings.iter().filter(|f| f.is_error()).map(|f| f.to_string()).collect();
     if !errors.is_empty() {
         return Err(Failure::Input(errors));
     }
@@ -81,9 +76,7 @@ fn pause_step() -> Result<Option<Step>, Failure> {
         Err(_) => Ok(None),
         Ok(v) if v == "saved" => Ok(Some(Step::Saved)),
         Ok(v) if v == "sent" => Ok(Some(Step::Sent)),
-        Ok(v) => Err(Failure::Usage(format!(
-            "{PAUSE_VAR}={v:?}: use saved or sent"
-        ))),
+        Ok(v) => Err(Failure::Usage(format!("{PAUSE_VAR}={v:?}: use saved or sent"))),
     }
 }
 
@@ -129,26 +122,16 @@ async fn drain(outbox: &Outbox, backend: &AnyBackend, settings: &Settings, now: 
     let announcer = announcer(settings);
     let report = outbox.drain_now(backend, announcer.as_ref(), now).await;
     for e in &report.sent {
-        eprintln!(
-            "rota: sent escalation {} from the outbox: {}",
-            e.id, e.title
-        );
+        eprintln!("rota: sent escalation {} from the outbox: {}", e.id, e.title);
     }
     for (e, why) in &report.refused {
-        eprintln!(
-            "rota: the outbox's escalation {:?} was not filed: {why}",
-            e.title
-        );
+        eprintln!("rota: the outbox's escalation {:?} was not filed: {why}", e.title);
     }
     for why in &report.announce_failures {
         eprintln!("warning: the Slack announcement failed: {why}; the escalation is filed");
     }
     if report.still_queued > 0 {
-        let why = report
-            .failed
-            .as_ref()
-            .map(|e| format!(": {e}"))
-            .unwrap_or_default();
+        let why = report.failed.as_ref().map(|e| format!(": {e}")).unwrap_or_default();
         eprintln!(
             "rota: {} waiting in the outbox{why}",
             plural(report.still_queued, "escalation is", "escalations are")
@@ -165,12 +148,9 @@ pub async fn escalate(global: &Overrides, filing: Filing, json: bool) -> Result<
     }
     let url = non_empty(filing.url);
     if let Some(u) = &url {
-        let ok = reqwest::Url::parse(u)
-            .is_ok_and(|p| matches!(p.scheme(), "http" | "https") && p.host().is_some());
+        let ok = reqwest::Url::parse(u).is_ok_and(|p| matches!(p.scheme(), "http" | "https") && p.host().is_some());
         if !ok {
-            return Err(Failure::Usage(format!(
-                "--url {u:?} is not an http or https link"
-            )));
+            return Err(Failure::Usage(format!("--url {u:?} is not an http or https link")));
         }
     }
     let to = filing.to.trim().trim_start_matches('@').to_owned();
@@ -185,14 +165,7 @@ pub async fn escalate(global: &Overrides, filing: Filing, json: bool) -> Result<
 
     let (assignee, reason) = if to.eq_ignore_ascii_case("auto") {
         let inputs = load(&settings, now).await?;
-        let g = glance(
-            &inputs.schedule,
-            &inputs.roster,
-            &settings.config.schedule.timing,
-            settings.viewer,
-            settings.me.as_deref(),
-            now,
-        );
+        let g = glance(&inputs.schedule, &inputs.roster, &settings.config.schedule.timing, settings.viewer, settings.me.as_deref(), now);
         outbox.queued().map_err(backend_failure)?; // an outbox that cannot be read fails the command, as before
         let (counts, warning) = configured::open_counts(Ok(&backend), Some(&outbox)).await;
         if let Some(w) = warning {
@@ -246,15 +219,9 @@ pub async fn escalate(global: &Overrides, filing: Filing, json: bool) -> Result<
             (None, _) => "to the whole rotation".into(),
         };
         if filed.queued {
-            println!(
-                "Queued escalation {to}: {} [{}] (waiting in the outbox)",
-                e.title, e.severity
-            );
+            println!("Queued escalation {to}: {} [{}] (waiting in the outbox)", e.title, e.severity);
         } else {
-            println!(
-                "Filed escalation {} {to}: {} [{}]",
-                e.id, e.title, e.severity
-            );
+            println!("Filed escalation {} {to}: {} [{}]", e.id, e.title, e.severity);
             if let Some(u) = &e.url {
                 println!("  {u}");
             }
@@ -275,11 +242,7 @@ fn print_table(list: &[Escalation], now: DateTime<Utc>) {
         .iter()
         .map(|e| {
             [
-                if e.state == EscalationState::Queued {
-                    "-".into()
-                } else {
-                    e.id.clone()
-                },
+                if e.state == EscalationState::Queued { "-".into() } else { e.id.clone() },
                 e.severity.to_string(),
                 e.state.to_string(),
                 e.assignee.clone().unwrap_or_else(|| "(rotation)".into()),
@@ -292,15 +255,8 @@ fn print_table(list: &[Escalation], now: DateTime<Utc>) {
         })
         .collect();
     let header = ["ID", "SEV", "STATE", "ASSIGNEE", "FILED", "ESCALATION"].map(String::from);
-    let widths: Vec<usize> = (0..6)
-        .map(|c| {
-            rows.iter()
-                .chain([&header])
-                .map(|r| r[c].chars().count())
-                .max()
-                .unwrap_or(0)
-        })
-        .collect();
+    let widths: Vec<usize> =
+        (0..6).map(|c| rows.iter().chain([&header]).map(|r| r[c].chars().count()).max().unwrap_or(0)).collect();
     for r in std::iter::once(&header).chain(rows.iter()) {
         let mut line = String::new();
         for (c, cell) in r.iter().enumerate() {
@@ -321,15 +277,8 @@ pub async fn list(global: &Overrides, mine: bool, json: bool) -> Result<i32, Fai
         (false, _) => None,
         (true, Some(me)) => Some(me.to_owned()),
         (true, None) => {
-            let file = settings
-                .config_file
-                .clone()
-                .or_else(settings::default_config_file)
-                .map(|p| p.display().to_string())
-                .unwrap_or_else(|| "the config file".into());
-            return Err(Failure::input(format!(
-                "rota: --mine needs your handle: set me = \"your-handle\" in {file}"
-            )));
+            let file = settings.config_file.clone().or_else(settings::default_config_file).map(|p| p.display().to_string()).unwrap_or_else(|| "the config file".into());
+            return Err(Failure::input(format!("rota: --mine needs your handle: set me = \"your-handle\" in {file}")));
         }
     };
     let backend = backend(&settings)?;
@@ -339,31 +288,13 @@ pub async fn list(global: &Overrides, mine: bool, json: bool) -> Result<i32, Fai
         .queued()
         .map_err(backend_failure)?
         .into_iter()
-        .filter(|e| {
-            me.as_deref().is_none_or(|me| {
-                e.assignee
-                    .as_deref()
-                    .is_some_and(|a| rota_core::escalation::same_handle(a, me))
-            })
-        })
+        .filter(|e| me.as_deref().is_none_or(|me| e.assignee.as_deref().is_some_and(|a| rota_core::escalation::same_handle(a, me))))
         .collect();
-    list.extend(
-        backend
-            .list_open(me.as_deref())
-            .await
-            .map_err(backend_failure)?,
-    );
+    list.extend(backend.list_open(me.as_deref()).await.map_err(backend_failure)?);
     if json {
         print_json(&list.iter().map(EscalationJson::from).collect::<Vec<_>>());
     } else if list.is_empty() {
-        println!(
-            "{}",
-            if mine {
-                "No open escalations assigned to you."
-            } else {
-                "No open escalations."
-            }
-        );
+        println!("{}", if mine { "No open escalations assigned to you." } else { "No open escalations." });
     } else {
         print_table(&list, now);
     }
@@ -375,10 +306,7 @@ pub async fn ack(global: &Overrides, id: &str) -> Result<i32, Failure> {
     let now = now()?;
     let settings = settings(global)?;
     let backend = backend(&settings)?;
-    let e = backend
-        .acknowledge(id, now)
-        .await
-        .map_err(backend_failure)?;
+    let e = backend.acknowledge(id, now).await.map_err(backend_failure)?;
     println!("Acknowledged escalation {}: {}", e.id, e.title);
     Ok(0)
 }
@@ -394,11 +322,10 @@ pub fn secret(action: SecretAction) -> Result<i32, Failure> {
                 eprintln!("Paste the {name} value, then press Enter and Ctrl-D:");
             }
             let mut text = String::new();
-            stdin.lock().read_to_string(&mut text).map_err(|e| {
-                Failure::input(format!(
-                    "rota: cannot read the {name} value from stdin: {e}"
-                ))
-            })?;
+            stdin
+                .lock()
+                .read_to_string(&mut text)
+                .map_err(|e| Failure::input(format!("rota: cannot read the {name} value from stdin: {e}")))?;
             let value = SecretValue::from_input(&text).map_err(|_| {
                 Failure::input(format!("rota: no {name} value on stdin: pipe it in, as in `rota secret set {name} < file`"))
             })?;

@@ -10,17 +10,14 @@ use crate::models;
 use crate::settings::{self, Failure, Settings};
 use crate::sources::Reader;
 use args::{Command, Global};
+use rota_io::protocol::Overrides;
 use chrono::{DateTime, Utc};
 use rota_core::{coverage, glance, lint, Rules};
-use rota_io::protocol::Overrides;
 use serde::Serialize;
 
 /// Runs a subcommand and returns the process's exit status.
 pub fn run(global: &Global, command: Command) -> i32 {
-    let runtime = match tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-    {
+    let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
         Ok(r) => r,
         Err(e) => {
             eprintln!("rota: cannot start: {e}");
@@ -79,14 +76,7 @@ async fn dispatch(global: &Overrides, command: Command) -> Result<i32, Failure> 
             let settings = settings::resolve(global, tz.as_deref())?;
             let inputs = load(&settings, clock::now().map_err(Failure::Usage)?).await?;
             let timing = settings.config.schedule.timing;
-            let g = glance(
-                &inputs.schedule,
-                &inputs.roster,
-                &timing,
-                settings.viewer,
-                settings.me.as_deref(),
-                at,
-            );
+            let g = glance(&inputs.schedule, &inputs.roster, &timing, settings.viewer, settings.me.as_deref(), at);
             if json {
                 print_json(&models::Now::new(&g, &inputs.schedule, &timing));
             } else {
@@ -103,10 +93,7 @@ async fn dispatch(global: &Overrides, command: Command) -> Result<i32, Failure> 
             if json {
                 print_json(&list);
             } else {
-                print!(
-                    "{}",
-                    render::schedule(&list, &inputs.schedule, settings.viewer)
-                );
+                print!("{}", render::schedule(&list, &inputs.schedule, settings.viewer));
             }
             Ok(0)
         }
@@ -115,20 +102,9 @@ async fn dispatch(global: &Overrides, command: Command) -> Result<i32, Failure> 
             let settings = settings::resolve(global, tz.as_deref())?;
             let inputs = load(&settings, clock::now().map_err(Failure::Usage)?).await?;
             let timing = settings.config.schedule.timing;
-            let c = coverage(
-                &inputs.schedule,
-                &inputs.roster,
-                &timing,
-                settings.viewer,
-                at,
-            );
+            let c = coverage(&inputs.schedule, &inputs.roster, &timing, settings.viewer, at);
             if json {
-                print_json(&models::CoverageWeek::new(
-                    &c,
-                    inputs.schedule.current(&timing, at),
-                    &timing,
-                    at,
-                ));
+                print_json(&models::CoverageWeek::new(&c, inputs.schedule.current(&timing, at), &timing, at));
             } else {
                 print!("{}", render::coverage(&c, &inputs.schedule));
             }
@@ -142,56 +118,24 @@ async fn dispatch(global: &Overrides, command: Command) -> Result<i32, Failure> 
             for w in &inputs.warnings {
                 eprintln!("warning: {w}");
             }
-            let rules = Rules {
-                timing: settings.config.schedule.timing,
-                team_size: settings.config.schedule.team_size,
-            };
+            let rules = Rules { timing: settings.config.schedule.timing, team_size: settings.config.schedule.team_size };
             let mut findings = inputs.findings.clone();
             findings.extend(lint(&inputs.schedule, &inputs.roster, &rules));
             let errors = findings.iter().filter(|f| f.is_error()).count();
             if json {
-                print_json(&models::Check {
-                    ok: errors == 0,
-                    errors,
-                    warnings: findings.len() - errors,
-                    findings: &findings,
-                });
+                print_json(&models::Check { ok: errors == 0, errors, warnings: findings.len() - errors, findings: &findings });
             } else {
-                let mut checked = vec![settings
-                    .config_file
-                    .as_ref()
-                    .map(|p| p.display().to_string())
-                    .unwrap_or_else(|| "the built-in defaults (no config file)".into())];
+                let mut checked = vec![settings.config_file.as_ref().map(|p| p.display().to_string()).unwrap_or_else(|| "the built-in defaults (no config file)".into())];
                 checked.push(inputs.schedule.source.clone());
-                if !inputs.roster.source.is_empty()
-                    && inputs.roster.source != inputs.schedule.source
-                {
+                if !inputs.roster.source.is_empty() && inputs.roster.source != inputs.schedule.source {
                     checked.push(inputs.roster.source.clone());
                 }
                 print!("{}", render::check(&findings, &checked));
             }
             Ok(if errors > 0 { 1 } else { 0 })
         }
-        Command::Escalate {
-            title,
-            customer,
-            severity,
-            url,
-            to,
-            json,
-        } => {
-            escalate::escalate(
-                global,
-                escalate::Filing {
-                    title,
-                    customer,
-                    severity,
-                    url,
-                    to,
-                },
-                json,
-            )
-            .await
+        Command::Escalate { title, customer, severity, url, to, json } => {
+            escalate::escalate(global, escalate::Filing { title, customer, severity, url, to }, json).await
         }
         Command::Escalations { mine, json } => escalate::list(global, mine, json).await,
         Command::Ack { id } => escalate::ack(global, &id).await,

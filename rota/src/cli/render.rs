@@ -15,15 +15,7 @@ fn width(s: &str) -> usize {
 /// Left-aligns rows of cells into columns two spaces apart.
 fn table(rows: &[Vec<String>], indent: &str) -> String {
     let cols = rows.iter().map(Vec::len).max().unwrap_or(0);
-    let widths: Vec<usize> = (0..cols)
-        .map(|c| {
-            rows.iter()
-                .filter_map(|r| r.get(c))
-                .map(|s| width(s))
-                .max()
-                .unwrap_or(0)
-        })
-        .collect();
+    let widths: Vec<usize> = (0..cols).map(|c| rows.iter().filter_map(|r| r.get(c)).map(|s| width(s)).max().unwrap_or(0)).collect();
     let mut out = String::new();
     for r in rows {
         let mut line = String::from(indent);
@@ -50,43 +42,19 @@ pub fn now(g: &Glance, schedule: &Schedule, timing: &Timing) -> String {
         let _ = writeln!(out, "{demo}\n");
     }
     let _ = writeln!(out, "{}", words::header(g));
-    let _ = writeln!(
-        out,
-        "Your time: {} {} ({})\n",
-        words::short_datetime(g.at, tz),
-        g.viewer.abbreviation,
-        tz.name()
-    );
+    let _ = writeln!(out, "Your time: {} {} ({})\n", words::short_datetime(g.at, tz), g.viewer.abbreviation, tz.name());
     if g.rotation.is_some() {
-        let mut rows = vec![vec![
-            "ENGINEER".into(),
-            "LOCAL TIME".into(),
-            "UTC".into(),
-            "STATUS".into(),
-            "".into(),
-        ]];
+        let mut rows = vec![vec!["ENGINEER".into(), "LOCAL TIME".into(), "UTC".into(), "STATUS".into(), "".into()]];
         for d in g.by_status() {
             let (time, offset) = match &d.local {
-                Some(l) => (
-                    format!("{} {}", l.time.format("%a %H:%M"), l.abbreviation),
-                    l.utc_offset(),
-                ),
+                Some(l) => (format!("{} {}", l.time.format("%a %H:%M"), l.abbreviation), l.utc_offset()),
                 None => ("—".into(), "".into()),
             };
-            let name = if d.name == d.handle {
-                d.handle.clone()
-            } else {
-                format!("{} (@{})", d.name, d.handle)
-            };
+            let name = if d.name == d.handle { d.handle.clone() } else { format!("{} (@{})", d.name, d.handle) };
             let note = match (d.status, d.shift_change, &d.local) {
                 (_, _, None) if !d.in_roster => "not in the roster".into(),
                 (Status::Working, Some(t), Some(l)) => {
-                    format!(
-                        "until {} ({} yours), {}",
-                        clock(t, l.timezone),
-                        clock(t, tz),
-                        words::relative(g.at, t)
-                    )
+                    format!("until {} ({} yours), {}", clock(t, l.timezone), clock(t, tz), words::relative(g.at, t))
                 }
                 (_, Some(t), Some(l)) => format!(
                     "starts {} {} ({} yours), {}",
@@ -117,23 +85,12 @@ pub fn schedule(list: &crate::models::ScheduleList, schedule: &Schedule, tz: Tz)
     if let Some(demo) = &schedule.demo {
         let _ = writeln!(out, "{demo}\n");
     }
-    let _ = writeln!(
-        out,
-        "{} — hand-offs shown in {}\n",
-        schedule.source,
-        tz.name()
-    );
+    let _ = writeln!(out, "{} — hand-offs shown in {}\n", schedule.source, tz.name());
     if list.rotations.is_empty() {
         out.push_str("No rotations.\n");
         return out;
     }
-    let mut rows = vec![vec![
-        "".into(),
-        "ROTATION".into(),
-        "STARTS".into(),
-        "ENDS".into(),
-        "ENGINEERS".into(),
-    ]];
+    let mut rows = vec![vec!["".into(), "ROTATION".into(), "STARTS".into(), "ENDS".into(), "ENGINEERS".into()]];
     for r in &list.rotations {
         let mark = match r.when {
             When::Current => "now",
@@ -141,9 +98,7 @@ pub fn schedule(list: &crate::models::ScheduleList, schedule: &Schedule, tz: Tz)
             When::Upcoming => "",
         };
         let fmt = |s: &str| {
-            DateTime::parse_from_rfc3339(s)
-                .map(|t| t.format("%a %-d %b %Y %H:%M").to_string())
-                .unwrap_or_else(|_| s.to_owned())
+            DateTime::parse_from_rfc3339(s).map(|t| t.format("%a %-d %b %Y %H:%M").to_string()).unwrap_or_else(|_| s.to_owned())
         };
         let engineers: Vec<&str> = r.engineers.iter().map(String::as_str).collect();
         rows.push(vec![
@@ -190,11 +145,7 @@ pub fn coverage(c: &Coverage, schedule: &Schedule) -> String {
                 out.push_str("   ");
             }
         }
-        let cell = if s.working.is_empty() {
-            "·".to_owned()
-        } else {
-            s.working.len().to_string()
-        };
+        let cell = if s.working.is_empty() { "·".to_owned() } else { s.working.len().to_string() };
         let _ = write!(out, "{cell:>3}");
     }
     out.push_str("\n\n");
@@ -202,28 +153,15 @@ pub fn coverage(c: &Coverage, schedule: &Schedule) -> String {
         out.push_str("No gaps: someone is working at every hour of the week.\n");
     } else {
         let total: i64 = c.gaps.iter().map(|g| (g.end - g.start).num_minutes()).sum();
-        let _ = writeln!(
-            out,
-            "Gaps, nobody working ({} h {} min in all):",
-            total / 60,
-            total % 60
-        );
+        let _ = writeln!(out, "Gaps, nobody working ({} h {} min in all):", total / 60, total % 60);
         let rows: Vec<Vec<String>> = c
             .gaps
             .iter()
             .map(|g| {
                 let m = (g.end - g.start).num_minutes();
                 vec![
-                    format!(
-                        "{} – {}",
-                        words::short_datetime(g.start, tz),
-                        words::short_datetime(g.end, tz)
-                    ),
-                    if m % 60 == 0 {
-                        format!("{} h", m / 60)
-                    } else {
-                        format!("{} h {} min", m / 60, m % 60)
-                    },
+                    format!("{} – {}", words::short_datetime(g.start, tz), words::short_datetime(g.end, tz)),
+                    if m % 60 == 0 { format!("{} h", m / 60) } else { format!("{} h {} min", m / 60, m % 60) },
                 ]
             })
             .collect();
@@ -237,22 +175,13 @@ pub fn check(findings: &[Finding], checked: &[String]) -> String {
     for f in findings {
         let _ = writeln!(out, "{f}");
     }
-    let errors = findings
-        .iter()
-        .filter(|f| f.severity == Severity::Error)
-        .count();
+    let errors = findings.iter().filter(|f| f.severity == Severity::Error).count();
     let warnings = findings.len() - errors;
     let plural = |n: usize, w: &str| format!("{n} {w}{}", if n == 1 { "" } else { "s" });
     if findings.is_empty() {
         let _ = writeln!(out, "All good: {}.", checked.join(", "));
     } else {
-        let _ = writeln!(
-            out,
-            "\n{}, {} in {}.",
-            plural(errors, "error"),
-            plural(warnings, "warning"),
-            checked.join(", ")
-        );
+        let _ = writeln!(out, "\n{}, {} in {}.", plural(errors, "error"), plural(warnings, "warning"), checked.join(", "));
     }
     out
 }
