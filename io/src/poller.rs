@@ -25,10 +25,10 @@
 //!
 //! ```no_run
 //! # use std::sync::Arc;
-//! # fn wire(settings: &rota::settings::Settings, rt: &tokio::runtime::Handle) -> Result<(), Box<dyn std::error::Error>> {
-//! use rota::notifier::DesktopNotifier;
-//! use rota::poller::{self, PollerConfig};
-//! use rota::secrets::OsKeyring;
+//! # fn wire(settings: &rota_io::settings::Settings, rt: &tokio::runtime::Handle) -> Result<(), Box<dyn std::error::Error>> {
+//! use rota_io::notifier::DesktopNotifier;
+//! use rota_io::poller::{self, PollerConfig};
+//! use rota_io::secrets::OsKeyring;
 //!
 //! let config = PollerConfig::from_settings(settings, Arc::new(OsKeyring))?;
 //! let poller = poller::spawn(rt, config, Arc::new(DesktopNotifier::new()), |snapshot| {
