@@ -144,14 +144,22 @@ def inputs(tmp_path):
     return Inputs(tmp_path)
 
 
+@pytest.fixture(params=["sni"])
+def host(request):
+    """The tray host the app is started with (`rota --tray HOST`). Test modules whose tests must
+    hold for every host override this fixture with both: test_tray.py, the shortcut test."""
+    return request.param
+
+
 @pytest.fixture
-def launch(bus, rota_bin, inputs):
-    """launch(*extra_args) starts `rota --config config.toml ...`; every app started is stopped after."""
+def launch(bus, rota_bin, inputs, host):
+    """launch(*extra_args) starts `rota --tray HOST --config config.toml ...`; every app started is
+    stopped after."""
     apps = []
 
     def start(*args):
         wait_tray_empty(bus)
-        app = App(bus, rota_bin, ["--config", str(inputs.config), *args], inputs.env(),
+        app = App(bus, rota_bin, ["--tray", host, "--config", str(inputs.config), *args], inputs.env(),
                   inputs.dir / f"app{len(apps)}.log")
         apps.append(app)
         return app

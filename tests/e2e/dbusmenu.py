@@ -93,11 +93,38 @@ class TrayItem:
         assert matches, f"no menu item {label!r} in {self.labels()}"
         return matches[0]
 
-    def click(self, label):
-        """Sends the "clicked" event a tray host sends when the user picks the item."""
-        item_id = self.item(label)["id"]
-        self._menu().Event(item_id, "clicked", dbus.Int32(0, variant_level=1),
-                           dbus.UInt32(int(time.time())), dbus_interface=DBUSMENU)
+    def click(self, label, submenu=None):
+        """Sends the "clicked" event a tray host sends when the user picks the item (in `submenu`,
+        when given). Like a host, it does not wait for a reply: Quit may end the app first."""
+        items = self.items() if submenu is None else [c for c in self.item(submenu)["children"] if c["visible"]]
+        matches = [i for i in items if i["label"] == label]
+        assert matches, f"no menu item {label!r} in {[i['label'] for i in items]}"
+        # Without introspection the call goes out at once (a deferred one would wait for a main loop).
+        menu = self.bus.get_object(self.name, str(self.prop("Menu")), introspect=False)
+        menu.Event(matches[0]["id"], "clicked", dbus.Int32(0, variant_level=1),
+                           dbus.UInt32(int(time.time())), dbus_interface=DBUSMENU, ignore_reply=True)
+
+    def icon(self):
+        """What the item shows as its icon: the pixels (IconPixmap) or, for items that name a
+        file (libayatana-appindicator), that file's bytes. For telling states apart."""
+        try:
+            pixmaps = self.prop("IconPixmap")
+        except dbus.DBusException:  # appindicator items have none
+            pixmaps = None
+        if pixmaps:
+            return bytes(bytearray(pixmaps[0][2]))
+        name = str(self.prop("IconName"))
+        try:
+            theme = str(self.prop("IconThemePath"))
+        except dbus.DBusException:
+            theme = ""
+        for path in (name, f"{theme}/{name}.png", f"{theme}/{name}"):
+            try:
+                with open(path, "rb") as f:
+                    return f.read()
+            except OSError:
+                continue
+        return name.encode()
 
 
 def _node(struct):

@@ -1,6 +1,8 @@
 """The quick escalate window, driven through WebDriver: the suggestion, filing from the keyboard,
 the escalation in the local backend with the suggested assignee, and its notification on D-Bus."""
 import json
+
+import pytest
 import os
 import subprocess
 import time
@@ -74,6 +76,7 @@ def test_suggests_and_files_from_the_keyboard(session, launch, inputs, rota_bin,
         notifications.stop()
 
 
+@pytest.mark.parametrize("host", ["sni", "tauri"], indirect=True)
 def test_the_shortcut_opens_the_window_ready_to_type(launch, inputs):
     inputs.write()
     app = launch()
