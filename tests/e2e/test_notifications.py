@@ -20,9 +20,9 @@ SERVER = pathlib.Path(__file__).with_name("notification_server.py")
 class NotificationServer:
     """tests/e2e/notification_server.py, recording each Notify call as a JSON line."""
 
-    def __init__(self, log):
+    def __init__(self, log, env=None):
         self.log = log
-        self.proc = subprocess.Popen([sys.executable, "-u", str(SERVER), str(log)],
+        self.proc = subprocess.Popen([sys.executable, "-u", str(SERVER), str(log)], env=env,
                                      stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
         assert self.proc.stdout.readline().strip() == "READY"
 

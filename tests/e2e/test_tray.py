@@ -153,3 +153,35 @@ def test_a_second_start_opens_the_first_ones_dashboard(inputs, launch, rota_bin)
     assert second.returncode == 0
     wait_for(lambda: "rota: dashboard window ready" in app.output(), 20, what="the first instance's dashboard")
     assert len(registered_items(app.bus)) == 1, "still one tray item"
+
+
+def test_a_desktop_without_a_tray_host_is_told_and_gets_the_dashboard(inputs, rota_bin, host, tmp_path):
+    """Plain GNOME has no StatusNotifierItem host: the item would be invisible. Rota says so once in
+    a notification that names the fix, and opens the dashboard. A session bus of its own, with a
+    notification server and no tray host, stands for that desktop."""
+    from test_notifications import NotificationServer
+    inputs.write()
+    bus = subprocess.Popen(["dbus-daemon", "--session", "--nofork", "--print-address=1"],
+                           stdout=subprocess.PIPE, text=True)
+    address = bus.stdout.readline().strip()
+    env = {**os.environ, **inputs.env(), "DBUS_SESSION_BUS_ADDRESS": address}
+    server = NotificationServer(tmp_path / "notify.jsonl", env)
+    log = tmp_path / "app.log"
+    with open(log, "wb") as out:
+        app = subprocess.Popen([rota_bin, "--tray", host, "--config", str(inputs.config)], env=env,
+                               stdout=out, stderr=subprocess.STDOUT)
+    try:
+        told = wait_for(lambda: [c for c in server.calls() if "no tray icons" in c["summary"]], 20,
+                        what="the notification that no tray shows")
+        assert len(told) == 1
+        assert "AppIndicator" in told[0]["body"], told[0]["body"]
+        wait_for(lambda: "rota: dashboard window ready" in log.read_text(errors="replace"), 30,
+                 what=f"the dashboard instead of an invisible tray: {log.read_text(errors='replace')}")
+        assert app.poll() is None, "the tray keeps running (it shows as soon as a host appears)"
+        assert len([c for c in server.calls() if "no tray icons" in c["summary"]]) == 1, "said once"
+    finally:
+        app.terminate()
+        app.wait(10)
+        server.stop()
+        bus.terminate()
+        bus.wait(10)
