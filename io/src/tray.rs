@@ -85,6 +85,9 @@ struct Tray<V> {
     waiting: AtomicUsize,
     /// Wakes the outbox sender (something was filed, or settings changed).
     outbox_wake: Notify,
+    /// Held from computing a model to handing it to the host, so that refreshes racing each
+    /// other (a file change, a poll, the outbox) reach the host in the order their state was read.
+    showing: Mutex<()>,
 }
 
 /// Runs the tray until Quit: reads the inputs, has the host make its view from the first model
@@ -128,6 +131,7 @@ where
         shortcut_problem: StdMutex::new(no_keys),
         waiting: Default::default(),
         outbox_wake: Notify::new(),
+        showing: Mutex::new(()),
     });
     tray.apply(&settings);
     tokio::spawn({
@@ -313,6 +317,7 @@ impl<V: TrayView> Surface for Arc<Tray<V>> {
 
     /// Puts the current state in the tray.
     async fn refresh(&self) {
+        let _order = self.showing.lock().await;
         let snapshot = self.snapshot();
         let model = model_of(
             &*self.live.lock().await,

@@ -32,7 +32,7 @@ def labels_once(app, check, what, timeout=15):
     try:
         return wait_for(ready, timeout, what=what)
     except TimeoutError:
-        pytest.fail(f"timed out waiting for {what}; the menu is {app.tray.labels()}")
+        pytest.fail(f"timed out waiting for {what}; the menu is {app.tray.labels()}; the app said: {app.output()}")
 
 
 def test_glance_lines(inputs, launch):
