@@ -208,6 +208,7 @@ def main():
 def run_all():
     rows, notes = [], []
     tray, dash, closed, startup, cpu, cpu_me = [], [], [], [], [], []
+    tauri_tray, tauri_startup = [], []
     libraries = None
     home = Path(os.environ["HOME"])
     for _ in range(RUNS):
@@ -240,12 +241,20 @@ def run_all():
             if webkit_alive(app.proc.pid):
                 notes.append("a WebKit process was still alive 10 s after the dashboard closed")
         app.stop()
+        # The portable host (Tauri's tray, as on macOS and Windows), for comparison.
+        app = App("--tray", "tauri")
+        tauri_startup.append(app.ready * 1000)
+        time.sleep(IDLE)
+        tauri_tray.append(pss_kib(app.proc.pid) / 1024)
+        app.stop()
 
     rows.append(["Idle memory, tray only (PSS, all processes, MiB)", *stats(tray), "≤ 40"])
+    rows.append(["Idle memory, tray only, Tauri host (`--tray tauri`) (MiB)", *stats(tauri_tray), ""])
     if dash:
         rows.append(["Idle memory, dashboard open (MiB)", *stats(dash), ""])
         rows.append(["Idle memory, 10 s after closing it (MiB)", *stats(closed), "≤ tray + 10%"])
     rows.append(["Start-up to tray ready (ms)", *stats(startup), "< 200"])
+    rows.append(["Start-up to tray ready, Tauri host (ms)", *stats(tauri_startup), ""])
     if cpu:
         rows.append(["Idle CPU over 60 s, tray only (s)", *stats(cpu, "{:.3f}"), "< 0.1"])
     if cpu_me:
