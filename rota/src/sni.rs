@@ -88,15 +88,16 @@ fn escaped(text: &str) -> String {
         .replace('>', "&gt;")
 }
 
-/// The icon for dark panels (light glyphs), the common case on Linux desktops, as ARGB32 in
-/// network byte order; decoded once per state.
+/// The icon for a state, as ARGB32 in network byte order; decoded once per state. An outlined
+/// glyph (`scripts/icons.py`): it reads on light and dark panels alike, and the states differ in
+/// shape as well as colour.
 fn icon(state: TrayState) -> Vec<ksni::Icon> {
     static ICONS: [OnceLock<Option<ksni::Icon>>; 3] =
         [OnceLock::new(), OnceLock::new(), OnceLock::new()];
     let (slot, bytes): (usize, &'static [u8]) = match state {
-        TrayState::OnDuty => (0, include_bytes!("../../icons/tray-on-duty-dark.png")),
-        TrayState::OffDuty => (1, include_bytes!("../../icons/tray-off-duty-dark.png")),
-        TrayState::Attention => (2, include_bytes!("../../icons/tray-attention-dark.png")),
+        TrayState::OnDuty => (0, include_bytes!("../../icons/tray-on-duty.png")),
+        TrayState::OffDuty => (1, include_bytes!("../../icons/tray-off-duty.png")),
+        TrayState::Attention => (2, include_bytes!("../../icons/tray-attention.png")),
     };
     ICONS[slot]
         .get_or_init(|| decode(bytes))
@@ -224,6 +225,52 @@ mod tests {
             // Some pixel is opaque.
             assert!(i.data.chunks_exact(4).any(|px| px[0] == 255), "{state:?}");
         }
+    }
+
+    /// WCAG relative luminance of an sRGB colour.
+    fn luminance([r, g, b]: [f64; 3]) -> f64 {
+        let lin = |c: f64| if c <= 0.04045 { c / 12.92 } else { ((c + 0.055) / 1.055).powf(2.4) };
+        0.2126 * lin(r) + 0.7152 * lin(g) + 0.0722 * lin(b)
+    }
+
+    fn contrast(a: [f64; 3], b: [f64; 3]) -> f64 {
+        let (la, lb) = (luminance(a), luminance(b));
+        (la.max(lb) + 0.05) / (la.min(lb) + 0.05)
+    }
+
+    /// Issue 10: the icon reads on a light panel (the default Xfce and KDE ones) as on a dark one.
+    /// Composited over each, most of the glyph's area reaches a 3:1 contrast with the panel.
+    #[test]
+    fn issue_10_every_icon_stands_out_on_light_and_dark_panels() {
+        let panels = [("light", [0xf6, 0xf5, 0xf4]), ("dark", [0x30, 0x30, 0x30])];
+        for state in TrayState::ALL {
+            let i = &icon(state)[0];
+            for (name, panel) in panels {
+                let panel = panel.map(|c| c as f64 / 255.0);
+                let (mut glyph, mut visible) = (0, 0);
+                for px in i.data.chunks_exact(4) {
+                    let alpha = px[0] as f64 / 255.0;
+                    if alpha < 0.5 {
+                        continue;
+                    }
+                    glyph += 1;
+                    let shown = [1, 2, 3].map(|k| alpha * px[k] as f64 / 255.0 + (1.0 - alpha) * panel[k - 1]);
+                    if contrast(shown, panel) >= 3.0 {
+                        visible += 1;
+                    }
+                }
+                let share = visible as f64 / glyph as f64;
+                assert!(share >= 0.5, "{state:?} on a {name} panel: {:.0}% of the glyph reaches 3:1", share * 100.0);
+            }
+        }
+    }
+
+    /// The states differ in shape, not only in colour (colour-blind people, template icons).
+    #[test]
+    fn the_states_have_different_shapes() {
+        let mask = |state| icon(state)[0].data.chunks_exact(4).map(|px| px[0] >= 128).collect::<Vec<_>>();
+        let masks = TrayState::ALL.map(mask);
+        assert!(masks[0] != masks[1] && masks[1] != masks[2] && masks[0] != masks[2]);
     }
 
     #[test]

@@ -2,7 +2,7 @@
 //! tray start `rota-app` with these.
 
 use clap::Parser;
-use rota_io::protocol::{Overrides, UnknownName, WindowKind};
+use rota_io::protocol::{self, Overrides, UnknownName, WindowKind};
 use std::path::PathBuf;
 
 #[derive(Debug, Parser)]
@@ -18,8 +18,8 @@ pub struct AppArgs {
     /// Be the tray (Tauri's tray icon and menu)
     #[arg(long)]
     pub tray: bool,
-    /// With --tray: open a window when the tray starts
-    #[arg(long, value_name = "WINDOW", value_parser = parse_window, requires = "tray")]
+    /// Open a window when the tray starts
+    #[arg(long, value_name = "WINDOW", value_parser = parse_window, conflicts_with = "window")]
     pub open: Option<WindowKind>,
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
@@ -49,10 +49,38 @@ pub fn main() {
     let code = match (args.window, args.tray) {
         (Some(kind), _) => crate::run(args.overrides(), kind),
         (None, true) => crate::tray::run(args.overrides(), args.open),
-        (None, false) => {
-            eprintln!("rota-app hosts Rota's windows and tray and is started by `rota`; run `rota` instead");
-            2
-        }
+        // Started as an application (the macOS and Windows bundles' main program, a launcher):
+        // the tray, as `rota` would start it.
+        (None, false) => start_tray(args),
     };
     std::process::exit(code);
+}
+
+/// On Linux the default tray is the lean one in `rota`, beside this program; elsewhere it is this
+/// one's.
+fn start_tray(args: AppArgs) -> i32 {
+    if !cfg!(target_os = "linux") {
+        return crate::tray::run(args.overrides(), args.open);
+    }
+    let rota = match protocol::sibling(protocol::CLI_BINARY) {
+        Ok(rota) => rota,
+        Err(e) => {
+            eprintln!("rota: cannot find `rota` beside this program: {e}");
+            return 1;
+        }
+    };
+    let mut cmd = std::process::Command::new(&rota);
+    if let Some(kind) = args.open {
+        cmd.arg("--open").arg(kind.label());
+    }
+    cmd.args(args.overrides().args());
+    #[cfg(unix)]
+    let err = std::os::unix::process::CommandExt::exec(&mut cmd);
+    #[cfg(not(unix))]
+    let err = match cmd.status() {
+        Ok(status) => return status.code().unwrap_or(1),
+        Err(e) => e,
+    };
+    eprintln!("rota: {} could not start: {err}", rota.display());
+    1
 }

@@ -201,16 +201,13 @@ impl<R: Runtime> TrayView for TauriTray<R> {
     }
 }
 
-/// The icon for a state. Linux and Windows panels are mostly dark: light glyphs. macOS tints a
-/// template icon itself, so there it is the dark glyph's shape that counts.
+/// The icon for a state: an outlined glyph that reads on light and dark panels alike, whose
+/// states differ in shape too, so that macOS can tint it as a template.
 fn icon(state: TrayState) -> Image<'static> {
-    let bytes: &'static [u8] = match (state, cfg!(target_os = "macos")) {
-        (TrayState::OnDuty, false) => include_bytes!("../../icons/tray-on-duty-dark.png"),
-        (TrayState::OffDuty, false) => include_bytes!("../../icons/tray-off-duty-dark.png"),
-        (TrayState::Attention, false) => include_bytes!("../../icons/tray-attention-dark.png"),
-        (TrayState::OnDuty, true) => include_bytes!("../../icons/tray-on-duty-light.png"),
-        (TrayState::OffDuty, true) => include_bytes!("../../icons/tray-off-duty-light.png"),
-        (TrayState::Attention, true) => include_bytes!("../../icons/tray-attention-light.png"),
+    let bytes: &'static [u8] = match state {
+        TrayState::OnDuty => include_bytes!("../../icons/tray-on-duty.png"),
+        TrayState::OffDuty => include_bytes!("../../icons/tray-off-duty.png"),
+        TrayState::Attention => include_bytes!("../../icons/tray-attention.png"),
     };
     Image::from_bytes(bytes).expect("the tray icons are PNGs compiled in")
 }

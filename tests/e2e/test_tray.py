@@ -185,3 +185,19 @@ def test_a_desktop_without_a_tray_host_is_told_and_gets_the_dashboard(inputs, ro
         server.stop()
         bus.terminate()
         bus.wait(10)
+
+
+def test_the_app_program_started_alone_starts_the_tray(inputs, bus, rota_bin):
+    """`rota-app` is what a launcher or a macOS/Windows bundle starts with no arguments: the tray
+    comes up (on Linux the lean one, through `rota` beside it)."""
+    from conftest import App, wait_tray_empty
+    inputs.write()
+    wait_tray_empty(bus)
+    app = App(bus, str(pathlib.Path(rota_bin).with_name("rota-app")), ["--config", str(inputs.config)], inputs.env(),
+              inputs.dir / "app.log")
+    try:
+        labels = labels_once(app, lambda ls: HEADER in ls, "the rotation header")
+        assert "Quit" in labels
+    finally:
+        app.stop()
+    wait_tray_empty(bus)
