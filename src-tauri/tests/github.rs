@@ -1,5 +1,5 @@
 //! The GitHub backend against a local HTTP server (issue 4): the recorded octokit responses in
-//! `../shared/fixtures/github/` (pagination, create, labels) and GitHub's documented error and
+//! `tests/fixtures/github/` (pagination, create, labels) and GitHub's documented error and
 //! `304` behaviour, served on 127.0.0.1.
 
 use rota::escalations::github::{GithubBackend, GithubConfig};
@@ -47,7 +47,7 @@ fn fixtures() -> PathBuf {
     std::env::var_os("ROTA_GITHUB_FIXTURES")
         .map(PathBuf::from)
         .unwrap_or_else(|| {
-            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/fixtures/github")
+            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/github")
         })
 }
 
