@@ -16,6 +16,7 @@ pub mod secrets;
 pub mod settings;
 pub mod slack;
 pub mod sources;
+pub mod supervise;
 #[cfg(target_os = "linux")]
 pub mod tray;
 

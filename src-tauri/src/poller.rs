@@ -409,7 +409,8 @@ impl Poller {
                 if is_local && watcher.is_none() {
                     watcher = watch_writes(&self.config.database, writes_tx.clone());
                 }
-                next_poll = Instant::now() + wait;
+                // Checked: no wait, however long a server or the config asks for, overflows.
+                next_poll = Instant::now().checked_add(wait).unwrap_or_else(|| Instant::now() + Duration::from_secs(86_400));
                 let _ = snapshots.send(self.snapshot.clone());
                 on_change(&self.snapshot);
             }
@@ -477,7 +478,7 @@ impl Poller {
         };
         match opened {
             Ok(b) => self.backend = Some(Arc::new(b)),
-            Err(OpenError::MissingToken) => self.snapshot.status = PollStatus::MissingToken,
+            Err(OpenError::MissingToken(_)) => self.snapshot.status = PollStatus::MissingToken,
             Err(e) => self.snapshot.status = PollStatus::Failed(e.to_string()),
         }
     }

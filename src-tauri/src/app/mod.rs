@@ -73,8 +73,8 @@ impl AppState {
         if live.global.config.is_none() {
             live.global.config = Some(path);
         }
-        live.reload(&self.reader).await;
         drop(live);
+        live::reload(&self.live, &self.reader).await;
         // The tray sees the file change and restarts its poller and shortcut.
         let _ = app.emit(CHANGED, ());
         Ok(())

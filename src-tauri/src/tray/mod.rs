@@ -122,11 +122,12 @@ async fn main(global: Global, open: Option<WindowKind>) -> i32 {
         outbox_wake: Notify::new(),
     });
     tray.apply(&settings);
-    tokio::spawn({
-        let tray = tray.clone();
-        async move { live::follow(&tray.live, &tray.reader, &tray).await }
-    });
-    tokio::spawn(outbox_loop(tray.clone()));
+    // Restarted if they fail, the failure shown in the menu (issue 12).
+    let shown = |tray: Arc<Tray>| move |why: String| drop(tokio::spawn(tray.clone().show_problem(why)));
+    let t = tray.clone();
+    crate::supervise::forever("following the schedule", crate::supervise::FIRST_PAUSE, move || { let t = t.clone(); async move { live::follow(&t.live, &t.reader, &t).await } }, shown(tray.clone()));
+    let t = tray.clone();
+    crate::supervise::forever("the outbox sender", crate::supervise::FIRST_PAUSE, move || outbox_loop(t.clone()), shown(tray.clone()));
     if let Some(kind) = open {
         tray.open_window(kind);
     }
@@ -240,6 +241,14 @@ impl Tray {
             }
             MenuAction::Quit => {}
         }
+    }
+}
+
+impl Tray {
+    /// Shows a problem in the menu until the next reload.
+    async fn show_problem(self: Arc<Self>, why: String) {
+        self.live.lock().await.problems.push(why);
+        self.refresh().await;
     }
 }
 
