@@ -32,7 +32,7 @@ fn handle_from_url(url: &str) -> Option<String> {
     let rest = url.split_once("://").map(|(_, r)| r).unwrap_or(url);
     let path = rest.split(['?', '#']).next().unwrap_or("");
     let path = path.split_once('/').map(|(_, p)| p).unwrap_or("");
-    let last = path.split('/').filter(|s| !s.is_empty()).last()?;
+    let last = path.split('/').rfind(|s| !s.is_empty())?;
     let last = last.trim_start_matches('@');
     (!last.is_empty() && last.chars().all(|c| c.is_alphanumeric() || "-_.".contains(c))).then(|| last.to_owned())
 }

@@ -9,11 +9,17 @@ use rota_core::{
     Rules, Timing,
 };
 
+/// What a URL reads as: its scheme and authority, or words of the error.
+type Want = Result<(Scheme, String), &'static str>;
+
+/// A config's text and each finding's line, rule and words.
+type ConfigCase = (&'static str, &'static [(u32, Rule, &'static str)]);
+
 /// `check(url, Ok((scheme, authority)) | Err(words in the message))`.
 #[test]
 fn urls_are_https_or_http_to_a_loopback_host_as_parsed() {
-    let ok = |s: Scheme, a: &str| Ok::<(Scheme, String), &str>((s, a.to_owned()));
-    let cases: &[(&str, Result<(Scheme, String), &str>)] = &[
+    let ok = |s: Scheme, a: &str| Want::Ok((s, a.to_owned()));
+    let cases: &[(&str, Want)] = &[
         (
             "https://api.github.com",
             ok(Scheme::Https, "api.github.com"),
@@ -82,7 +88,7 @@ fn urls_are_https_or_http_to_a_loopback_host_as_parsed() {
 /// `check(config, [(line, rule, words in the message)])`: every value's rule, located.
 #[test]
 fn config_values_out_of_range_or_form_are_located_errors() {
-    let cases: &[(&str, &[(u32, Rule, &str)])] = &[
+    let cases: &[ConfigCase] = &[
         (
             "[escalations]\npoll_seconds = 9223372036854775807\n",
             &[(2, Rule::Syntax, "poll every 15 to 86400 seconds")],
@@ -361,7 +367,7 @@ fn the_first_and_last_allowed_days_are_answered_without_a_panic() {
             let g = glance(&s, &r, &timing, viewer, Some("ann"), at(t));
             let _ = format!("{:?}", g.on_duty);
             let c = coverage(&s, &r, &timing, viewer, at(t));
-            assert_eq!(c.slots.len() <= 7 * 25, true);
+            assert!(c.slots.len() <= 7 * 25);
         }
         let findings = lint(
             &s,
