@@ -1,12 +1,14 @@
 #!/usr/bin/env python3
-"""Draws Rota's tray icons: an outlined glyph that reads on light and dark panels alike, and tells
-the states apart by shape as well as colour (on duty: a filled dot; off duty: the ring alone;
-attention: an exclamation mark). Pure Python; writes 64x64 RGBA PNGs."""
+"""Draws Rota's tray icons: an outlined glyph that reads on light and dark panels alike (its colours
+are mid-tones with at least 3:1 contrast against both a light #f6f5f4 and a dark #303030 panel,
+and a dark outline), and tells the states apart by shape as well as colour (on duty: a filled dot;
+off duty: the ring alone; attention: an exclamation mark). Pure Python; writes 64x64 RGBA PNGs
+into icons/."""
 import math, struct, sys, zlib
 
 SIZE, SS = 64, 4
-DARK, WHITE = (27, 27, 27), (255, 255, 255)
-GREEN, ORANGE = (39, 166, 68), (255, 122, 26)
+DARK, RING = (27, 27, 27), (74, 144, 217)
+GREEN, ORANGE = (42, 157, 74), (232, 89, 12)
 
 def ring(r_in, r_out):
     return lambda x, y: r_in <= math.hypot(x - 32, y - 32) <= r_out
@@ -18,7 +20,7 @@ def rect(x0, y0, x1, y1):
     return lambda x, y: x0 <= x <= x1 and y0 <= y <= y1
 
 def layers(state):
-    out = [(DARK, ring(18.5, 29.5)), (WHITE, ring(21, 27))]
+    out = [(DARK, ring(18.5, 29.5)), (RING, ring(21, 27))]
     if state == "on-duty":
         out += [(DARK, disc(32, 32, 12.5)), (GREEN, disc(32, 32, 10))]
     if state == "attention":

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs the keyring tests (src-tauri/tests/keyring.rs; secrets_cli.rs: `rota secret set` and
+# Runs the keyring tests (io/tests/keyring.rs; secrets_cli.rs: `rota secret set` and
 # the token never in any output; outbox_keyring.rs: the outbox against GitHub and Slack with
 # secrets from the keyring) against a real Secret Service:
 # a throwaway HOME, a private D-Bus session and an unlocked gnome-keyring in it.

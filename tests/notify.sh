@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs the notification delivery test (src-tauri/tests/notify.rs) against a real D-Bus
+# Runs the notification delivery test (io/tests/notify.rs) against a real D-Bus
 # notification server: a throwaway HOME, a private D-Bus session, and
 # tests/e2e/notification_server.py (started by the test) owning org.freedesktop.Notifications.
 # Needs: dbus-run-session (dbus), /usr/bin/python3 with python3-dbus and python3-gi.

@@ -8,6 +8,7 @@ use crate::roster::clock_minutes;
 use crate::schedule::Timing;
 use chrono_tz::Tz;
 use serde::Deserialize;
+use toml::Spanned;
 
 /// The viewer's zone: the system's, or a named one.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -52,14 +53,12 @@ pub enum Backend {
     Github,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct GithubConfig {
-    #[serde(default = "default_api")]
+    /// https, or http to a loopback host ([`web_url`]); no trailing `/`.
     pub api: String,
-    #[serde(default)]
+    /// `owner/name`, or empty when not set.
     pub repo: String,
-    #[serde(default = "default_label")]
     pub label: String,
 }
 
@@ -104,8 +103,8 @@ impl Default for Config {
 #[serde(deny_unknown_fields)]
 struct File {
     me: Option<String>,
-    shortcut: Option<toml::Spanned<String>>,
-    timezone: Option<toml::Spanned<String>>,
+    shortcut: Option<Spanned<String>>,
+    timezone: Option<Spanned<String>>,
     #[serde(default)]
     schedule: ScheduleFile,
     #[serde(default)]
@@ -117,28 +116,300 @@ struct File {
 #[derive(Deserialize, Default)]
 #[serde(deny_unknown_fields)]
 struct ScheduleFile {
-    source: Option<String>,
-    timezone: Option<toml::Spanned<String>>,
-    handoff: Option<toml::Spanned<String>>,
-    team_size: Option<usize>,
+    source: Option<Spanned<String>>,
+    timezone: Option<Spanned<String>>,
+    handoff: Option<Spanned<String>>,
+    team_size: Option<Spanned<u64>>,
 }
 
 #[derive(Deserialize, Default)]
 #[serde(deny_unknown_fields)]
 struct RosterFile {
-    source: Option<String>,
+    source: Option<Spanned<String>>,
 }
 
 #[derive(Deserialize, Default)]
 #[serde(deny_unknown_fields)]
 struct EscalationsFile {
     backend: Option<Backend>,
-    github: Option<GithubConfig>,
-    poll_seconds: Option<toml::Spanned<u64>>,
-    slack_group: Option<toml::Spanned<String>>,
+    github: Option<GithubFile>,
+    poll_seconds: Option<Spanned<u64>>,
+    slack_group: Option<Spanned<String>>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct GithubFile {
+    api: Option<Spanned<String>>,
+    repo: Option<Spanned<String>>,
+    label: Option<Spanned<String>>,
+}
+
+/// The shortest and longest poll interval, in seconds. Faster than every 15 s spends the API's
+/// rate limit for nothing; slower than a day is not a poll.
+pub const POLL_SECONDS: std::ops::RangeInclusive<u64> = 15..=86_400;
+
+/// How a URL reaches its server: encrypted, or in clear only on this machine.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scheme {
+    Https,
+    /// Plain http, allowed only to a loopback host (a test server, a local proxy).
+    LoopbackHttp,
+}
+
+/// A URL the config may name (the GitHub API, a schedule or roster source), with its host as
+/// parsed: the host is what a token is tied to and what "loopback" is decided on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WebUrl {
+    pub scheme: Scheme,
+    /// Lower case; an IPv6 address keeps its brackets.
+    pub host: String,
+    pub port: Option<u16>,
+}
+
+impl WebUrl {
+    /// `host` or `host:port`: the name a stored token is kept under.
+    pub fn authority(&self) -> String {
+        match self.port {
+            Some(p) => format!("{}:{p}", self.host),
+            None => self.host.clone(),
+        }
+    }
+}
+
+fn is_loopback(host: &str) -> bool {
+    if let Some(v6) = host.strip_prefix('[').and_then(|h| h.strip_suffix(']')) {
+        return v6
+            .parse::<std::net::Ipv6Addr>()
+            .is_ok_and(|a| a.is_loopback());
+    }
+    host == "localhost"
+        || host
+            .parse::<std::net::Ipv4Addr>()
+            .is_ok_and(|a| a.is_loopback())
+}
+
+/// Reads a URL the config may name: `https://host[:port]/...`, or `http://` to a loopback host
+/// (`localhost`, `127.x.x.x`, `[::1]`). The authority is parsed, not prefix-matched: a user name
+/// or password (`http://127.0.0.1:1@evil.example/`), a percent sign, a backslash or any other
+/// character a host name does not have is refused, so the host read here is the host connected to.
+pub fn web_url(url: &str) -> Result<WebUrl, String> {
+    let u = url.trim();
+    let write = "write it like https://example.com/path";
+    let (scheme, rest) = match u.split_once("://") {
+        Some((s, rest)) if s.eq_ignore_ascii_case("https") => (Scheme::Https, rest),
+        Some((s, rest)) if s.eq_ignore_ascii_case("http") => (Scheme::LoopbackHttp, rest),
+        _ => return Err(format!("\"{u}\" is not an https URL; {write}")),
+    };
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
+    if authority.contains('@') {
+        return Err(format!("\"{u}\" has a user name or password before its host; remove it (tokens belong in the keyring: rota secret set)"));
+    }
+    if let Some(c) = authority
+        .chars()
+        .find(|c| !(c.is_ascii_alphanumeric() || ".-:[]".contains(*c)))
+    {
+        return Err(format!("\"{u}\" has {c:?} in its host; {write}"));
+    }
+    let (host, port) = match authority.strip_prefix('[') {
+        Some(v6) => {
+            let (addr, after) = v6
+                .split_once(']')
+                .ok_or_else(|| format!("\"{u}\" has an unclosed [ in its host; {write}"))?;
+            (
+                format!("[{addr}]"),
+                after
+                    .strip_prefix(':')
+                    .map(Some)
+                    .unwrap_or((!after.is_empty()).then_some(after)),
+            )
+        }
+        None => match authority.split_once(':') {
+            Some((h, p)) => (h.to_owned(), Some(p)),
+            None => (authority.to_owned(), None),
+        },
+    };
+    let host = host.to_ascii_lowercase();
+    let bad_host = host.is_empty()
+        || (!host.starts_with('[')
+            && (host.contains(['[', ']']) || host.starts_with(['.', '-']) || host.contains("..")))
+        || (host.starts_with('[')
+            && host
+                .trim_matches(['[', ']'])
+                .parse::<std::net::Ipv6Addr>()
+                .is_err());
+    if bad_host {
+        return Err(format!("\"{u}\" has no usable host; {write}"));
+    }
+    let port = match port {
+        None => None,
+        Some(p) => match p.parse::<u16>() {
+            Ok(n) if n > 0 && p.bytes().all(|b| b.is_ascii_digit()) => Some(n),
+            _ => {
+                return Err(format!(
+                    "\"{u}\" has the port \"{p}\"; a port is a number from 1 to 65535"
+                ))
+            }
+        },
+    };
+    if scheme == Scheme::LoopbackHttp && !is_loopback(&host) {
+        return Err(format!("\"{u}\" is plain http to another machine, which would send it in clear text; use https"));
+    }
+    Ok(WebUrl { scheme, host, port })
+}
+
+/// Where a schedule or roster comes from, as written (paths are resolved by the shell).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SourceSpec {
+    Demo,
+    Handbook,
+    Url(String),
+    Path(String),
+}
+
+/// Reads a `source` value: `builtin:demo`, `builtin:handbook`, an https (or loopback http) URL,
+/// or a path.
+pub fn source(s: &str) -> Result<SourceSpec, String> {
+    let s = s.trim();
+    match s {
+        "" => Err("the source is empty; give a path, an https URL or builtin:demo".into()),
+        "builtin:demo" => Ok(SourceSpec::Demo),
+        "builtin:handbook" => Ok(SourceSpec::Handbook),
+        _ if s.starts_with("builtin:") => Err(format!(
+            "there is no built-in source \"{}\"; use builtin:demo or builtin:handbook",
+            &s["builtin:".len()..]
+        )),
+        _ if s.contains("://") => web_url(s).map(|_| SourceSpec::Url(s.to_owned())),
+        _ => Ok(SourceSpec::Path(s.to_owned())),
+    }
+}
+
+/// `poll_seconds`: from 15 seconds to a day.
+pub fn poll_seconds(n: u64) -> Result<u64, String> {
+    if POLL_SECONDS.contains(&n) {
+        Ok(n)
+    } else {
+        Err(format!(
+            "poll_seconds = {n} is out of range; poll every {} to {} seconds, like 60",
+            POLL_SECONDS.start(),
+            POLL_SECONDS.end()
+        ))
+    }
+}
+
+/// `team_size`: the seats a rotation should have, from 1 to [`crate::schedule::MAX_SEATS`].
+pub fn team_size(n: u64) -> Result<usize, String> {
+    let max = crate::schedule::MAX_SEATS;
+    match usize::try_from(n) {
+        Ok(n) if (1..=max).contains(&n) => Ok(n),
+        _ => Err(format!(
+            "team_size = {n} is out of range; a rotation has 1 to {max} seats, like 3"
+        )),
+    }
+}
+
+/// A zone name (`Europe/Berlin`).
+pub fn timezone(s: &str) -> Result<Tz, String> {
+    s.trim().parse::<Tz>().map_err(|_| {
+        format!(
+            "\"{}\" is not an IANA timezone; use a name like \"Europe/Berlin\"",
+            s.trim()
+        )
+    })
+}
+
+/// `handoff`: a time of day, `HH:MM`.
+pub fn handoff(s: &str) -> Result<u16, String> {
+    clock_minutes(s.trim(), false).ok_or_else(|| {
+        format!(
+            "handoff \"{}\" is not a time of day; write HH:MM, like \"00:00\"",
+            s.trim()
+        )
+    })
+}
+
+/// `shortcut`: a key combination, or `None` for `""` / `"none"`.
+pub fn shortcut(s: &str) -> Result<Option<String>, String> {
+    let text = s.trim();
+    if text.is_empty() || text.eq_ignore_ascii_case("none") {
+        return Ok(None);
+    }
+    text.parse::<crate::shortcut::Shortcut>()
+        .map(|s| Some(s.to_string()))
+        .map_err(|e| format!("shortcut {e} (or \"none\")"))
+}
+
+/// `github.repo`: `owner/name`.
+pub fn github_repo(s: &str) -> Result<String, String> {
+    let repo = s.trim();
+    match repo.split_once('/') {
+        Some((o, n))
+            if !o.is_empty()
+                && !n.is_empty()
+                && !n.contains('/')
+                && !repo.contains(char::is_whitespace) =>
+        {
+            Ok(repo.to_owned())
+        }
+        _ => Err(format!(
+            "github.repo \"{repo}\" is not owner/name; write it like \"acme/escalations\""
+        )),
+    }
+}
+
+/// `github.label`: the label every escalation carries.
+pub fn github_label(s: &str) -> Result<String, String> {
+    let label = s.trim();
+    if label.is_empty() {
+        Err("github.label is empty; give the label escalations carry, like \"escalation\"".into())
+    } else {
+        Ok(label.to_owned())
+    }
+}
+
+/// `slack_group`: a Slack user group ID (`S0123ABCD`), or `None` when empty.
+pub fn slack_group(s: &str) -> Result<Option<String>, String> {
+    let id = s.trim();
+    let valid =
+        id.len() <= 32 && id.starts_with('S') && id.chars().all(|c| c.is_ascii_alphanumeric());
+    if id.is_empty() {
+        Ok(None)
+    } else if valid {
+        Ok(Some(id.to_owned()))
+    } else {
+        Err(format!("slack_group \"{id}\" is not a Slack user group ID; copy the ID (like \"S0123ABCD\") from the group's page in Slack"))
+    }
+}
+
+/// Applies one rule to one value: its result, or a finding at the value's line.
+struct Checker<'a> {
+    file: &'a str,
+    lines: &'a Lines,
+    findings: &'a mut Vec<Finding>,
+}
+
+impl Checker<'_> {
+    fn check<T>(
+        &mut self,
+        rule: Rule,
+        span: std::ops::Range<usize>,
+        result: Result<T, String>,
+    ) -> Option<T> {
+        result
+            .map_err(|msg| {
+                self.findings.push(Finding::new(
+                    rule,
+                    self.file,
+                    Some(self.lines.line_of(span.start)),
+                    msg,
+                ))
+            })
+            .ok()
+    }
 }
 
 /// Parses a config file. Values that are wrong become located errors and keep their default.
+/// Every value is checked by the rule above that names it, the same one the settings form uses.
 pub fn parse_config(file: &str, text: &str) -> Parsed<Config> {
     let mut findings = Vec::new();
     let mut config = Config::default();
@@ -146,95 +417,110 @@ pub fn parse_config(file: &str, text: &str) -> Parsed<Config> {
         Ok(f) => f,
         Err(e) => {
             findings.push(toml_finding(file, text, &e));
-            return Parsed { value: config, findings };
+            return Parsed {
+                value: config,
+                findings,
+            };
         }
     };
     let lines = Lines::new(text);
-    let zone = |s: &toml::Spanned<String>, findings: &mut Vec<Finding>| -> Option<Tz> {
-        s.get_ref().trim().parse::<Tz>().map_err(|_| {
-            findings.push(Finding::new(
-                Rule::UnknownTimezone,
-                file,
-                Some(lines.line_of(s.span().start)),
-                format!("\"{}\" is not an IANA timezone; use a name like \"Europe/Berlin\", or \"auto\"", s.get_ref()),
-            ))
-        }).ok()
+    let mut c = Checker {
+        file,
+        lines: &lines,
+        findings: &mut findings,
     };
     if let Some(sc) = &f.shortcut {
-        let text = sc.get_ref().trim();
-        if text.is_empty() || text.eq_ignore_ascii_case("none") {
-            config.shortcut = None;
-        } else {
-            match text.parse::<crate::shortcut::Shortcut>() {
-                Ok(s) => config.shortcut = Some(s.to_string()),
-                Err(e) => findings.push(Finding::new(Rule::Syntax, file, Some(lines.line_of(sc.span().start)), format!("shortcut {e} (or \"none\")"))),
-            }
+        if let Some(v) = c.check(Rule::Syntax, sc.span(), shortcut(sc.get_ref())) {
+            config.shortcut = v;
         }
     }
-    config.me = f.me.map(|m| m.trim().trim_start_matches('@').to_owned()).filter(|m| !m.is_empty());
+    config.me =
+        f.me.map(|m| m.trim().trim_start_matches('@').to_owned())
+            .filter(|m| !m.is_empty());
     if let Some(tz) = &f.timezone {
         if !tz.get_ref().trim().eq_ignore_ascii_case("auto") {
-            if let Some(z) = zone(tz, &mut findings) {
+            let named = timezone(tz.get_ref()).map_err(|e| format!("{e}, or \"auto\""));
+            if let Some(z) = c.check(Rule::UnknownTimezone, tz.span(), named) {
                 config.timezone = ViewerZone::Named(z);
             }
         }
     }
-    if let Some(s) = f.schedule.source {
-        config.schedule.source = s;
+    if let Some(s) = &f.schedule.source {
+        if c.check(
+            Rule::Syntax,
+            s.span(),
+            source(s.get_ref()).map_err(|e| format!("schedule.source: {e}")),
+        )
+        .is_some()
+        {
+            config.schedule.source = s.get_ref().trim().to_owned();
+        }
     }
     if let Some(tz) = &f.schedule.timezone {
-        if let Some(z) = zone(tz, &mut findings) {
+        if let Some(z) = c.check(Rule::UnknownTimezone, tz.span(), timezone(tz.get_ref())) {
             config.schedule.timing.timezone = z;
         }
     }
     if let Some(h) = &f.schedule.handoff {
-        match clock_minutes(h.get_ref().trim(), false) {
-            Some(m) => config.schedule.timing.handoff = m,
-            None => findings.push(Finding::new(
-                Rule::MalformedHours,
-                file,
-                Some(lines.line_of(h.span().start)),
-                format!("handoff \"{}\" is not a time of day; write HH:MM, like \"00:00\"", h.get_ref()),
-            )),
+        if let Some(m) = c.check(Rule::MalformedHours, h.span(), handoff(h.get_ref())) {
+            config.schedule.timing.handoff = m;
         }
     }
-    if let Some(n) = f.schedule.team_size {
-        config.schedule.team_size = n;
+    if let Some(n) = &f.schedule.team_size {
+        if let Some(n) = c.check(Rule::Syntax, n.span(), team_size(*n.get_ref())) {
+            config.schedule.team_size = n;
+        }
     }
-    config.roster.source = f.roster.source.filter(|s| !s.trim().is_empty());
+    if let Some(s) = f
+        .roster
+        .source
+        .as_ref()
+        .filter(|s| !s.get_ref().trim().is_empty())
+    {
+        if c.check(
+            Rule::Syntax,
+            s.span(),
+            source(s.get_ref()).map_err(|e| format!("roster.source: {e}")),
+        )
+        .is_some()
+        {
+            config.roster.source = Some(s.get_ref().trim().to_owned());
+        }
+    }
     if let Some(b) = f.escalations.backend {
         config.escalations.backend = b;
     }
-    if let Some(g) = f.escalations.github {
-        config.escalations.github = g;
+    if let Some(g) = &f.escalations.github {
+        if let Some(api) = &g.api {
+            let checked = web_url(api.get_ref()).map_err(|e| format!("github.api: {e}"));
+            if c.check(Rule::Syntax, api.span(), checked).is_some() {
+                config.escalations.github.api =
+                    api.get_ref().trim().trim_end_matches('/').to_owned();
+            }
+        }
+        if let Some(repo) = g.repo.as_ref().filter(|r| !r.get_ref().trim().is_empty()) {
+            if let Some(r) = c.check(Rule::Syntax, repo.span(), github_repo(repo.get_ref())) {
+                config.escalations.github.repo = r;
+            }
+        }
+        if let Some(label) = &g.label {
+            if let Some(l) = c.check(Rule::Syntax, label.span(), github_label(label.get_ref())) {
+                config.escalations.github.label = l;
+            }
+        }
     }
-    if let Some(p) = f.escalations.poll_seconds {
-        if *p.get_ref() == 0 {
-            findings.push(Finding::new(
-                Rule::Syntax,
-                file,
-                Some(lines.line_of(p.span().start)),
-                "poll_seconds must be at least 1",
-            ));
-        } else {
-            config.escalations.poll_seconds = *p.get_ref();
+    if let Some(p) = &f.escalations.poll_seconds {
+        if let Some(n) = c.check(Rule::Syntax, p.span(), poll_seconds(*p.get_ref())) {
+            config.escalations.poll_seconds = n;
         }
     }
     if let Some(g) = &f.escalations.slack_group {
-        let id = g.get_ref().trim();
-        let valid = id.len() <= 32 && id.starts_with('S') && id.chars().all(|c| c.is_ascii_alphanumeric());
-        if id.is_empty() {
-            // Unset: announcements mention nobody but the assignee.
-        } else if valid {
-            config.escalations.slack_group = Some(id.to_owned());
-        } else {
-            findings.push(Finding::new(
-                Rule::Syntax,
-                file,
-                Some(lines.line_of(g.span().start)),
-                format!("slack_group \"{id}\" is not a Slack user group ID; copy the ID (like \"S0123ABCD\") from the group's page in Slack"),
-            ));
+        if let Some(v) = c.check(Rule::Syntax, g.span(), slack_group(g.get_ref())) {
+            config.escalations.slack_group = v;
         }
     }
-    Parsed { value: config, findings }
+    Parsed {
+        value: config,
+        findings,
+    }
 }

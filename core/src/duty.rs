@@ -53,7 +53,7 @@ pub fn status(person: Option<&Person>, at: DateTime<Utc>) -> Status {
         return Status::Working;
     }
     let m = minute_of_day(&at.with_timezone(&tz));
-    if m >= SLEEP_FROM || m < SLEEP_UNTIL {
+    if !(SLEEP_UNTIL..SLEEP_FROM).contains(&m) {
         Status::Asleep
     } else {
         Status::OffHours

@@ -16,6 +16,8 @@ pub mod demo;
 pub mod duty;
 pub mod escalation;
 pub mod finding;
+#[doc(hidden)]
+pub mod fuzz;
 pub mod lint;
 pub mod markdown;
 pub mod notice;

@@ -44,8 +44,7 @@ pub fn lint(schedule: &Schedule, roster: &Roster, rules: &Rules) -> Vec<Finding>
                     r,
                     format!("rotation {} overlaps rotation {}{at}; start it after {}", name(r), name(prev), prev.end),
                 );
-            } else if r.start > prev.end + Duration::days(1) {
-                let (from, to) = (prev.end + Duration::days(1), r.start - Duration::days(1));
+            } else if let Some((from, to)) = prev.end.succ_opt().zip(r.start.pred_opt()).filter(|(from, _)| r.start > *from) {
                 let n = (to - from).num_days() + 1;
                 push(
                     Rule::UncoveredDays,
@@ -167,7 +166,7 @@ fn uncovered_weekday_hours(
         return;
     }
     let from = rules.timing.starts_at(r.start);
-    let to = rules.timing.ends_at(r.end).min(from + Duration::days(7));
+    let to = rules.timing.ends_at(r.end).min(from.checked_add_signed(Duration::days(7)).unwrap_or(from));
     if from >= to {
         return;
     }

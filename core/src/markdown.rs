@@ -5,7 +5,7 @@
 //! (in any order, among others) is a schedule table; other tables are ignored.
 
 use crate::finding::{Finding, Lines, Parsed, Rule};
-use crate::schedule::{date_range, seat, Rotation, Schedule, Seat};
+use crate::schedule::{date_range, seat, seat_count_error, Rotation, Schedule, Seat};
 use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd};
 
 /// One table cell: its items, where a link has become the handle from its URL.
@@ -21,6 +21,8 @@ struct Cell {
 
 struct Table {
     header: Vec<String>,
+    /// The `Rotation` and `Engineers` columns, found once when the header ends.
+    columns: Option<(usize, usize)>,
     rows: Vec<(u32, Vec<Cell>)>,
 }
 
@@ -30,7 +32,7 @@ fn handle_from_url(url: &str) -> Option<String> {
     let rest = url.split_once("://").map(|(_, r)| r).unwrap_or(url);
     let path = rest.split(['?', '#']).next().unwrap_or("");
     let path = path.split_once('/').map(|(_, p)| p).unwrap_or("");
-    let last = path.split('/').filter(|s| !s.is_empty()).last()?;
+    let last = path.split('/').rfind(|s| !s.is_empty())?;
     let last = last.trim_start_matches('@');
     (!last.is_empty() && last.chars().all(|c| c.is_alphanumeric() || "-_.".contains(c))).then(|| last.to_owned())
 }
@@ -46,7 +48,7 @@ fn tables(text: &str) -> Vec<Table> {
     let mut link: Option<(Option<String>, String)> = None;
     for (event, range) in Parser::new_ext(text, Options::ENABLE_TABLES).into_offset_iter() {
         match event {
-            Event::Start(Tag::Table(_)) => table = Some(Table { header: vec![], rows: vec![] }),
+            Event::Start(Tag::Table(_)) => table = Some(Table { header: vec![], columns: None, rows: vec![] }),
             Event::End(TagEnd::Table) => out.extend(table.take()),
             Event::Start(Tag::TableHead) => {
                 in_head = true;
@@ -57,6 +59,7 @@ fn tables(text: &str) -> Vec<Table> {
                 if let (Some(t), Some((line, cells))) = (table.as_mut(), row.take()) {
                     if in_head {
                         t.header = cells.into_iter().map(|c| c.plain.trim().to_owned()).collect();
+                        t.columns = schedule_columns(&t.header);
                     } else {
                         t.rows.push((line, cells));
                     }
@@ -66,7 +69,7 @@ fn tables(text: &str) -> Vec<Table> {
             Event::Start(Tag::TableCell) => {
                 // Only the header and the two columns read are kept; other cells are skipped.
                 let col = row.as_ref().map_or(0, |r| r.1.len());
-                let wanted = in_head || table.as_ref().is_some_and(|t| schedule_columns(&t.header).is_some_and(|(a, b)| col == a || col == b));
+                let wanted = in_head || table.as_ref().and_then(|t| t.columns).is_some_and(|(a, b)| col == a || col == b);
                 cell = Some(Cell { skip: !wanted, ..Cell::default() });
             }
             Event::End(TagEnd::TableCell) => {
@@ -133,7 +136,7 @@ pub fn parse_handbook(file: &str, text: &str) -> Parsed<Schedule> {
     let mut rotations = Vec::new();
     let mut found = false;
     for table in tables(text) {
-        let Some((rc, ec)) = schedule_columns(&table.header) else { continue };
+        let Some((rc, ec)) = table.columns else { continue };
         found = true;
         for (line, cells) in table.rows {
             let get = |i: usize| cells.get(i);
@@ -145,7 +148,10 @@ pub fn parse_handbook(file: &str, text: &str) -> Parsed<Schedule> {
             match date_range(when) {
                 Ok((start, end)) => {
                     let seats = seats(who);
-                    rotations.push(Rotation { start, end, seats, line: Some(line) });
+                    match seat_count_error(seats.len(), 0) {
+                        Some(msg) => findings.push(Finding::new(Rule::Syntax, file, Some(line), format!("{msg}; fix this row"))),
+                        None => rotations.push(Rotation { start, end, seats, line: Some(line) }),
+                    }
                 }
                 Err(msg) => findings.push(Finding::new(Rule::Syntax, file, Some(line), format!("{msg}; fix this row"))),
             }

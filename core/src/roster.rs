@@ -177,7 +177,8 @@ impl Person {
         if from >= to {
             return Vec::new();
         }
-        let first = from.with_timezone(&tz).date_naive() - Duration::days(1);
+        let first = from.with_timezone(&tz).date_naive();
+        let first = first.pred_opt().unwrap_or(first);
         let last = to.with_timezone(&tz).date_naive();
         let mut out = Vec::new();
         let mut day = first;
@@ -200,12 +201,12 @@ impl Person {
 
     /// The shift the person is in at `at`, if any.
     pub fn shift_at(&self, at: DateTime<Utc>) -> Option<Shift> {
-        self.shifts(at, at + Duration::seconds(1)).into_iter().find(|s| s.start <= at && at < s.end)
+        self.shifts(at, at.checked_add_signed(Duration::seconds(1))?).into_iter().find(|s| s.start <= at && at < s.end)
     }
 
     /// The start of the person's next shift strictly after `at` (within two weeks).
     pub fn next_shift_start(&self, at: DateTime<Utc>) -> Option<DateTime<Utc>> {
-        self.shifts(at, at + Duration::days(15)).into_iter().map(|s| s.start).find(|s| *s > at)
+        self.shifts(at, at.checked_add_signed(Duration::days(15))?).into_iter().map(|s| s.start).find(|s| *s > at)
     }
 }
 
@@ -220,8 +221,8 @@ pub fn local_instant(tz: Tz, day: NaiveDate, minutes: u16) -> DateTime<Utc> {
         chrono::LocalResult::Ambiguous(a, _) => a.with_timezone(&Utc),
         chrono::LocalResult::None => {
             // In a gap: the offset before the gap maps the wall time to the instant the clock jumps.
-            let before = tz.offset_from_utc_datetime(&(naive - Duration::days(1)));
-            let utc = naive - chrono::offset::Offset::fix(&before).local_minus_utc_dur();
+            let before = tz.offset_from_utc_datetime(&naive.checked_sub_signed(Duration::days(1)).unwrap_or(naive));
+            let utc = naive.checked_sub_signed(chrono::offset::Offset::fix(&before).local_minus_utc_dur()).unwrap_or(naive);
             Utc.from_utc_datetime(&utc)
         }
     }
@@ -300,9 +301,11 @@ pub fn parse_roster(file: &str, text: &str) -> Parsed<Roster> {
             findings.push(Finding::new(Rule::Syntax, file, at(&e.handle), "a person has an empty handle; give their handle as in the schedule"));
             continue;
         }
-        if people.iter().any(|p| p.handle.eq_ignore_ascii_case(&handle)) {
+        // A repeated handle is an error, and its entry is still checked: each of its mistakes is
+        // reported now, not after the first copy is removed.
+        let duplicate = people.iter().any(|p| p.handle.eq_ignore_ascii_case(&handle));
+        if duplicate {
             findings.push(Finding::new(Rule::DuplicatePerson, file, at(&e.handle), format!("\"{handle}\" is listed twice in the roster; keep one entry")));
-            continue;
         }
         let timezone = e.timezone.as_ref().and_then(|tz| match tz.get_ref().trim().parse::<Tz>() {
             Ok(z) => Some(z),
@@ -330,6 +333,9 @@ pub fn parse_roster(file: &str, text: &str) -> Parsed<Roster> {
                 Days::WEEKDAYS
             }),
         };
+        if duplicate {
+            continue;
+        }
         let name = e.name.map(|n| n.trim().to_owned()).filter(|n| !n.is_empty()).unwrap_or_else(|| handle.clone());
         people.push(Person { handle, name, timezone, hours, days, line });
     }

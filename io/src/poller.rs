@@ -309,18 +309,37 @@ pub fn spawn(
     let sink: ActionSink = Arc::new(move |a| {
         let _ = sink_tx.send(Command::Act(a));
     });
-    let poller = Poller {
+    let new_poller = move |snapshot: Snapshot| Poller {
         scope: config.scope(),
-        config,
-        notifier,
-        sink,
+        config: config.clone(),
+        notifier: notifier.clone(),
+        sink: sink.clone(),
         store: None,
         backend: None,
-        snapshot: Snapshot::new(),
+        snapshot,
         attempt: 0,
         last_mark: None,
     };
-    let task = runtime.spawn(poller.run(rx, stop_rx, snap_tx, Box::new(on_change)));
+    // A poller that fails (a panic) is started again with the same channels, its failure shown
+    // as the status until a poll succeeds (issue 12): never left dead.
+    let task = runtime.spawn(async move {
+        let (mut rx, mut stop_rx) = (rx, stop_rx);
+        let mut on_change: Box<dyn Fn(&Snapshot) + Send> = Box::new(on_change);
+        let mut snapshot = Snapshot::new();
+        for failures in 1.. {
+            let run = new_poller(snapshot.clone()).run(&mut rx, &mut stop_rx, &snap_tx, &mut on_change);
+            let Err(why) = crate::supervise::catch_unwind(run).await else { return };
+            let message = format!("the escalations poller stopped ({why}); it was started again");
+            eprintln!("rota: {message}");
+            snapshot = Snapshot { status: PollStatus::Failed(message), polls: snapshot.polls.max(1), ..snap_tx.borrow().clone() };
+            let _ = snap_tx.send(snapshot.clone());
+            let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| on_change(&snapshot)));
+            tokio::select! {
+                _ = tokio::time::sleep(crate::supervise::pause_after(failures)) => {}
+                _ = stop_rx.changed() => return,
+            }
+        }
+    });
     PollerHandle { commands, stop, snapshot, task: Some(task) }
 }
 
@@ -363,10 +382,10 @@ struct Poller {
 impl Poller {
     async fn run(
         mut self,
-        mut commands: mpsc::UnboundedReceiver<Command>,
-        mut stop: watch::Receiver<bool>,
-        snapshots: watch::Sender<Snapshot>,
-        on_change: Box<dyn Fn(&Snapshot) + Send>,
+        commands: &mut mpsc::UnboundedReceiver<Command>,
+        stop: &mut watch::Receiver<bool>,
+        snapshots: &watch::Sender<Snapshot>,
+        on_change: &mut Box<dyn Fn(&Snapshot) + Send>,
     ) {
         let is_local = matches!(self.config.source, PollSource::Local);
         // Writes to the local database, from any process; set up once the store is open.
@@ -409,7 +428,8 @@ impl Poller {
                 if is_local && watcher.is_none() {
                     watcher = watch_writes(&self.config.database, writes_tx.clone());
                 }
-                next_poll = Instant::now() + wait;
+                // Checked: no wait, however long a server or the config asks for, overflows.
+                next_poll = Instant::now().checked_add(wait).unwrap_or_else(|| Instant::now() + Duration::from_secs(86_400));
                 let _ = snapshots.send(self.snapshot.clone());
                 on_change(&self.snapshot);
             }
@@ -477,7 +497,7 @@ impl Poller {
         };
         match opened {
             Ok(b) => self.backend = Some(Arc::new(b)),
-            Err(OpenError::MissingToken) => self.snapshot.status = PollStatus::MissingToken,
+            Err(OpenError::MissingToken(_)) => self.snapshot.status = PollStatus::MissingToken,
             Err(e) => self.snapshot.status = PollStatus::Failed(e.to_string()),
         }
     }

@@ -119,6 +119,27 @@ pub trait SecretStore {
     fn get(&self, name: SecretName) -> Result<Option<SecretValue>, SecretError>;
     /// Removes `name`; `false` when there was nothing to remove.
     fn delete(&self, name: SecretName) -> Result<bool, SecretError>;
+
+    /// The GitHub token stored for one API host (`host[:port]`, as
+    /// `rota_core::config::WebUrl::authority` gives it): a config pointed at another host finds
+    /// none, so the token never goes to a host it was not stored for. A store with one token for
+    /// every host (the tests' own) keeps the default.
+    fn get_github_token(&self, _host: &str) -> Result<Option<SecretValue>, SecretError> {
+        self.get(SecretName::GithubToken)
+    }
+    /// Stores the GitHub token for one API host.
+    fn set_github_token(&self, _host: &str, value: &SecretValue) -> Result<(), SecretError> {
+        self.set(SecretName::GithubToken, value)
+    }
+    /// Removes the GitHub token stored for one API host.
+    fn delete_github_token(&self, _host: &str) -> Result<bool, SecretError> {
+        self.delete(SecretName::GithubToken)
+    }
+}
+
+/// The keyring user name of the GitHub token for an API host: `github-token@api.github.com`.
+pub fn github_token_account(host: &str) -> String {
+    format!("{}@{}", SecretName::GithubToken.as_str(), host.to_ascii_lowercase())
 }
 
 /// The platform's keyring, entries under service [`SERVICE`] named by [`SecretName::as_str`].
@@ -144,6 +165,26 @@ fn entry(name: SecretName) -> Result<keyring::Entry, SecretError> {
     keyring::Entry::new(SERVICE, name.as_str()).map_err(keyring_error)
 }
 
+fn github_entry(host: &str) -> Result<keyring::Entry, SecretError> {
+    keyring::Entry::new(SERVICE, &github_token_account(host)).map_err(keyring_error)
+}
+
+fn get_entry(entry: keyring::Entry) -> Result<Option<SecretValue>, SecretError> {
+    match entry.get_password() {
+        Ok(v) => Ok(Some(SecretValue(v))),
+        Err(keyring::Error::NoEntry) => Ok(None),
+        Err(e) => Err(keyring_error(e)),
+    }
+}
+
+fn delete_entry(entry: keyring::Entry) -> Result<bool, SecretError> {
+    match entry.delete_credential() {
+        Ok(()) => Ok(true),
+        Err(keyring::Error::NoEntry) => Ok(false),
+        Err(e) => Err(keyring_error(e)),
+    }
+}
+
 impl SecretStore for OsKeyring {
     fn set(&self, name: SecretName, value: &SecretValue) -> Result<(), SecretError> {
         if value.expose().is_empty() {
@@ -155,19 +196,26 @@ impl SecretStore for OsKeyring {
     }
 
     fn get(&self, name: SecretName) -> Result<Option<SecretValue>, SecretError> {
-        match entry(name)?.get_password() {
-            Ok(v) => Ok(Some(SecretValue(v))),
-            Err(keyring::Error::NoEntry) => Ok(None),
-            Err(e) => Err(keyring_error(e)),
-        }
+        get_entry(entry(name)?)
     }
 
     fn delete(&self, name: SecretName) -> Result<bool, SecretError> {
-        match entry(name)?.delete_credential() {
-            Ok(()) => Ok(true),
-            Err(keyring::Error::NoEntry) => Ok(false),
-            Err(e) => Err(keyring_error(e)),
+        delete_entry(entry(name)?)
+    }
+
+    fn get_github_token(&self, host: &str) -> Result<Option<SecretValue>, SecretError> {
+        get_entry(github_entry(host)?)
+    }
+
+    fn set_github_token(&self, host: &str, value: &SecretValue) -> Result<(), SecretError> {
+        if value.expose().is_empty() {
+            return Err(SecretError::Empty);
         }
+        github_entry(host)?.set_password(value.expose()).map_err(keyring_error)
+    }
+
+    fn delete_github_token(&self, host: &str) -> Result<bool, SecretError> {
+        delete_entry(github_entry(host)?)
     }
 }
 

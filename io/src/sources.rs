@@ -4,6 +4,7 @@
 //! copy is cached in the data folder and used, with a warning, when the network or server fails.
 
 use chrono::{NaiveDate, Utc};
+use rota_core::config::SourceSpec;
 use rota_core::demo;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -29,34 +30,18 @@ pub enum Kind {
 impl Source {
     /// Reads a source as written in config or on the command line. Relative paths are relative
     /// to `base` (the config file's folder, or the working folder for flags).
+    /// The rules are the core's ([`rota_core::config::source`]): the config file, the flags and
+    /// the settings form agree on what a source may be.
     pub fn parse(s: &str, base: &Path) -> Result<Source, String> {
-        let s = s.trim();
-        match s {
-            "builtin:demo" => return Ok(Source::Demo),
-            "builtin:handbook" => return Ok(Source::Handbook),
-            _ => {}
-        }
-        if let Some(name) = s.strip_prefix("builtin:") {
-            return Err(format!("there is no built-in source \"{name}\"; use builtin:demo or builtin:handbook"));
-        }
-        if let Some(rest) = s.strip_prefix("http://") {
-            let host = rest.split(['/', ':']).next().unwrap_or("");
-            if !matches!(host, "localhost" | "127.0.0.1" | "[") {
-                return Err(format!("\"{s}\" is plain http; use an https URL"));
+        match rota_core::config::source(s)? {
+            SourceSpec::Demo => Ok(Source::Demo),
+            SourceSpec::Handbook => Ok(Source::Handbook),
+            SourceSpec::Url(u) => Ok(Source::Url(u)),
+            SourceSpec::Path(p) => {
+                let path = expand_home(&p);
+                Ok(Source::File(if path.is_absolute() { path } else { base.join(path) }))
             }
-            return Ok(Source::Url(s.to_owned()));
         }
-        if s.starts_with("https://") {
-            return Ok(Source::Url(s.to_owned()));
-        }
-        if s.contains("://") {
-            return Err(format!("\"{s}\" is neither a path nor an https URL"));
-        }
-        if s.is_empty() {
-            return Err("the source is empty; give a path, an https URL or builtin:demo".into());
-        }
-        let path = expand_home(s);
-        Ok(Source::File(if path.is_absolute() { path } else { base.join(path) }))
     }
 
     /// The name findings and messages use.
@@ -108,6 +93,56 @@ struct Cached {
     body: String,
 }
 
+/// The most a schedule or roster download may be: a handbook page is some kilobytes.
+pub const MAX_SOURCE_BYTES: usize = 2 << 20;
+
+/// How long a source's download may take, from connecting to the body's last byte.
+pub const SOURCE_DEADLINE: Duration = Duration::from_secs(15);
+
+/// Redirects are followed only to https, and not far: a token or a schedule never goes out in
+/// clear text because a server said so.
+pub fn redirect_policy() -> reqwest::redirect::Policy {
+    reqwest::redirect::Policy::custom(|attempt| {
+        if attempt.url().scheme() != "https" {
+            let to = attempt.url().to_string();
+            attempt.error(format!("redirected to {to}, which is not https"))
+        } else if attempt.previous().len() >= 5 {
+            attempt.error("redirected more than 5 times")
+        } else {
+            attempt.follow()
+        }
+    })
+}
+
+/// Why a body could not be read whole.
+#[derive(Debug)]
+pub enum BodyError {
+    /// It is larger than the limit, in bytes.
+    TooLarge(usize),
+    Network(reqwest::Error),
+}
+
+/// Reads a response's body, streamed, failing as soon as it passes `limit` bytes: a server that
+/// keeps sending costs `limit` bytes of memory, not all of it.
+pub async fn read_capped(mut resp: reqwest::Response, limit: usize) -> Result<Vec<u8>, BodyError> {
+    if resp.content_length().is_some_and(|n| n > limit as u64) {
+        return Err(BodyError::TooLarge(limit));
+    }
+    let mut body = Vec::new();
+    while let Some(chunk) = resp.chunk().await.map_err(BodyError::Network)? {
+        if body.len() + chunk.len() > limit {
+            return Err(BodyError::TooLarge(limit));
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body)
+}
+
+/// `2 MiB`, for messages.
+pub fn mib(bytes: usize) -> String {
+    format!("{} MiB", bytes >> 20)
+}
+
 /// Reads sources; holds the HTTP client and the cache folder.
 pub struct Reader {
     cache_dir: Option<PathBuf>,
@@ -119,7 +154,8 @@ impl Reader {
         let http = reqwest::Client::builder()
             .user_agent(concat!("rota/", env!("CARGO_PKG_VERSION")))
             .connect_timeout(Duration::from_secs(5))
-            .timeout(Duration::from_secs(15))
+            .timeout(SOURCE_DEADLINE)
+            .redirect(redirect_policy())
             .build()
             .unwrap_or_default();
         Reader { cache_dir, http }
@@ -192,8 +228,8 @@ impl Reader {
             Ok(resp) if resp.status().is_success() => {
                 let header = |h| resp.headers().get(h).and_then(|v: &reqwest::header::HeaderValue| v.to_str().ok()).map(str::to_owned);
                 let (etag, last_modified) = (header(reqwest::header::ETAG), header(reqwest::header::LAST_MODIFIED));
-                match resp.text().await {
-                    Ok(body) => {
+                match read_capped(resp, MAX_SOURCE_BYTES).await.map(String::from_utf8) {
+                    Ok(Ok(body)) => {
                         self.store_cache(&Cached {
                             url: url.to_owned(),
                             etag,
@@ -203,7 +239,9 @@ impl Reader {
                         });
                         return Ok(Text { name: url.to_owned(), text: body, warning: None });
                     }
-                    Err(e) => format!("the download broke off ({})", short_error(&e)),
+                    Ok(Err(_)) => "is not UTF-8 text".to_owned(),
+                    Err(BodyError::TooLarge(limit)) => format!("is larger than {}, more than any schedule or roster", mib(limit)),
+                    Err(BodyError::Network(e)) => format!("the download broke off ({})", short_error(&e)),
                 }
             }
             Ok(resp) => format!("the server answered HTTP {}", resp.status()),
@@ -220,12 +258,15 @@ impl Reader {
     }
 }
 
-fn short_error(e: &reqwest::Error) -> &'static str {
+fn short_error(e: &reqwest::Error) -> String {
     if e.is_timeout() {
-        "timed out"
+        format!("took longer than {} s", SOURCE_DEADLINE.as_secs())
+    } else if e.is_redirect() {
+        use std::error::Error;
+        e.source().map(|s| s.to_string()).unwrap_or_else(|| "a bad redirect".into())
     } else if e.is_connect() {
-        "could not connect"
+        "could not connect".into()
     } else {
-        "network error"
+        "network error".into()
     }
 }

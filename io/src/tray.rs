@@ -14,7 +14,7 @@ use crate::protocol::{self, Overrides, TrayNews, WindowKind};
 use crate::secrets::OsKeyring;
 use crate::settings::{self, Settings};
 use crate::sources::Reader;
-use crate::{autostart, escalations};
+use crate::{autostart, escalations, supervise};
 use chrono::Utc;
 use rota_core::shortcut::Shortcut;
 use rota_core::tray::{tray_model, EscalationsSummary, MenuAction, TrayInputs, TrayModel};
@@ -134,11 +134,20 @@ where
         showing: Mutex::new(()),
     });
     tray.apply(&settings);
-    tokio::spawn({
-        let tray = tray.clone();
-        async move { live::follow(&tray.live, &tray.reader, &tray).await }
-    });
-    tokio::spawn(outbox_loop(tray.clone()));
+    // Restarted if they fail, the failure shown in the menu (issue 12).
+    let shown = |tray: Arc<Tray<V>>| move |why: String| drop(tokio::spawn(tray.clone().show_problem(why)));
+    let t = tray.clone();
+    supervise::forever(
+        "following the schedule",
+        supervise::FIRST_PAUSE,
+        move || {
+            let t = t.clone();
+            async move { live::follow(&t.live, &t.reader, &t).await }
+        },
+        shown(tray.clone()),
+    );
+    let t = tray.clone();
+    supervise::forever("the outbox sender", supervise::FIRST_PAUSE, move || outbox_loop(t.clone()), shown(tray.clone()));
     let open = match open {
         Some(kind) => Some(kind),
         None => unseen_tray().await,
@@ -307,6 +316,14 @@ impl<V: TrayView> Tray<V> {
             }
             MenuAction::Quit => {}
         }
+    }
+}
+
+impl<V: TrayView> Tray<V> {
+    /// Shows a problem in the menu until the next reload.
+    async fn show_problem(self: Arc<Self>, why: String) {
+        self.live.lock().await.problems.push(why);
+        self.refresh().await;
     }
 }
 

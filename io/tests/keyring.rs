@@ -58,3 +58,24 @@ fn github_token_store_read_replace_delete_through_the_real_keyring() {
         "deleting twice is not an error"
     );
 }
+
+/// Issue 12: the GitHub token is kept per API host, so a config pointed at another host finds
+/// none and never sends it there.
+#[test]
+fn the_github_token_is_tied_to_its_api_host() {
+    if !enabled() {
+        return;
+    }
+    let keyring = OsKeyring;
+    let token = SecretValue::new("ghp_host0000000000000000000000000000");
+    for host in ["ghe.example.com", "127.0.0.1:1"] {
+        keyring.delete_github_token(host).unwrap();
+    }
+    keyring.set_github_token("GHE.example.com", &token).unwrap();
+    assert_eq!(keyring.get_github_token("ghe.example.com").unwrap(), Some(token.clone()));
+    assert_eq!(keyring.get_github_token("127.0.0.1:1").unwrap(), None, "another host finds none");
+    let raw = keyring::Entry::new(SERVICE, "github-token@ghe.example.com").unwrap();
+    assert_eq!(raw.get_password().unwrap(), token.expose());
+    assert!(keyring.delete_github_token("ghe.example.com").unwrap());
+    assert_eq!(keyring.get_github_token("ghe.example.com").unwrap(), None);
+}

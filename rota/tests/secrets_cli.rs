@@ -174,19 +174,23 @@ fn the_token_goes_from_stdin_to_the_keyring_to_github_and_nowhere_else() {
     let out = run("500", &["escalations"], "");
     assert_eq!(out.status.code(), Some(1), "{}", text(&out));
 
-    // Nobody listening at the API.
-    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap();
-    write_config(&format!("http://{closed}"));
-    let out = run("refused", &["escalations"], "");
+    // Issue 12: the token is tied to the API host it was stored for. Pointed at another host, the
+    // config finds none, and nothing is sent there.
+    let elsewhere = Server::start_on_thread(handler(Arc::new(Mutex::new(Repo::default()))));
+    write_config(&elsewhere.base);
+    let out = run("another host", &["escalations"], "");
     assert_eq!(out.status.code(), Some(1), "{}", text(&out));
-    assert!(text(&out).contains("cannot reach GitHub"), "{}", text(&out));
+    let host = elsewhere.base.trim_start_matches("http://");
+    assert!(text(&out).contains(&format!("no GitHub token is stored for {host}: run `rota secret set github-token`")), "{}", text(&out));
+    assert!(elsewhere.requests().is_empty(), "nothing was sent to the other host");
+    write_config(&server.base);
 
     // Removed: the next command says how to store one.
     let out = run("delete", &["secret", "delete", "github-token"], "");
     assert_eq!(text(&out), "Removed github-token from the OS keyring.\n");
     let out = run("no token", &["escalations"], "");
     assert_eq!(out.status.code(), Some(1));
-    assert!(text(&out).contains("no GitHub token is stored: run `rota secret set github-token`"), "{}", text(&out));
+    assert!(text(&out).contains("no GitHub token is stored for"), "{}", text(&out));
 
     // Never in any output, nor in Rota's folders.
     let needles = [TOKEN, &TOKEN[4..20], &TOKEN[TOKEN.len() - 16..]];

@@ -24,7 +24,7 @@ pub async fn settings_form(state: State<'_, AppState>) -> Result<SettingsView, I
         form: config_file::form(&live.settings, login),
         config_file: state.config_path(&live).map(|p| p.display().to_string()),
         shortcut_problem: state.shortcut_problem.clone(),
-        token_stored: live.settings.config.escalations.backend == rota_core::config::Backend::Github && config_file::token_stored(),
+        token_stored: live.settings.config.escalations.backend == rota_core::config::Backend::Github && config_file::token_stored(&live.settings.config.escalations.github.api),
         escalations_problem: state.escalations_problem.clone(),
     })
 }

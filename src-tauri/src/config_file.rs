@@ -7,9 +7,7 @@ use crate::views::SettingsForm;
 use crate::settings::Settings;
 use crate::sources::{Kind, Reader, Source};
 use chrono::NaiveDate;
-use chrono_tz::Tz;
 use rota_core::config::ViewerZone;
-use rota_core::roster::clock_minutes;
 use rota_core::{parse_roster, parse_schedule, ScheduleFormat};
 use std::path::Path;
 use toml_edit::{value, DocumentMut, Item, Table};
@@ -43,10 +41,6 @@ pub fn form(settings: &Settings, start_at_login: bool) -> SettingsForm {
     }
 }
 
-fn zone(field: &'static str, s: &str) -> Result<Tz, IpcError> {
-    s.trim().parse::<Tz>().map_err(|_| IpcError::invalid(field, format!("\"{}\" is not an IANA timezone; use a name like Europe/Berlin", s.trim())))
-}
-
 /// Reads a source as saving would use it, so a broken file or dead URL is said beside its field.
 async fn check_source(field: &'static str, raw: &str, base: &Path, kind: Kind, reader: &Reader, today: NaiveDate) -> Result<(), IpcError> {
     let source = Source::parse(raw, base).map_err(|e| IpcError::invalid(field, e))?;
@@ -64,47 +58,35 @@ async fn check_source(field: &'static str, raw: &str, base: &Path, kind: Kind, r
     }
 }
 
-/// Checks every field; all problems at once.
+/// Checks every field; all problems at once. The rules are the core's (`rota_core::config`), the
+/// same ones `rota check` and loading apply to the file.
 pub async fn validate(form: &SettingsForm, base: &Path, reader: &Reader, today: NaiveDate) -> Vec<IpcError> {
+    use rota_core::config as rules;
     let mut errors = Vec::new();
-    if !form.timezone.trim().eq_ignore_ascii_case("auto") {
-        errors.extend(zone("timezone", &form.timezone).err());
-    }
-    errors.extend(zone("schedule-timezone", &form.schedule_timezone).err());
-    if clock_minutes(form.handoff.trim(), false).is_none() {
-        errors.push(IpcError::invalid("handoff", format!("\"{}\" is not a time of day; write HH:MM, like 00:00", form.handoff.trim())));
-    }
-    if form.team_size == 0 {
-        errors.push(IpcError::invalid("team-size", "a rotation needs at least one seat"));
-    }
-    if form.poll_seconds < 15 {
-        errors.push(IpcError::invalid("poll-seconds", "poll at most every 15 seconds"));
-    }
-    let shortcut = form.shortcut.trim();
-    if !shortcut.is_empty() && !shortcut.eq_ignore_ascii_case("none") {
-        if let Err(e) = shortcut.parse::<rota_core::shortcut::Shortcut>() {
-            errors.push(IpcError::invalid("shortcut", e.to_string()));
+    let mut check = |field: &'static str, result: Result<(), String>| {
+        if let Err(e) = result {
+            errors.push(IpcError::invalid(field, e));
         }
+    };
+    if !form.timezone.trim().eq_ignore_ascii_case("auto") {
+        check("timezone", rules::timezone(&form.timezone).map(drop));
     }
+    check("schedule-timezone", rules::timezone(&form.schedule_timezone).map(drop));
+    check("handoff", rules::handoff(&form.handoff).map(drop));
+    check("team-size", rules::team_size(form.team_size.into()).map(drop));
+    check("poll-seconds", rules::poll_seconds(form.poll_seconds).map(drop));
+    check("shortcut", rules::shortcut(&form.shortcut).map(drop));
     let backend = form.backend.trim();
     if backend != "local" && backend != "github" {
-        errors.push(IpcError::invalid("backend", "choose local or github"));
+        check("backend", Err("choose local or github".into()));
     }
-    if backend == "github" {
-        let repo = form.github_repo.trim();
-        let parts: Vec<&str> = repo.split('/').collect();
-        if parts.len() != 2 || parts.iter().any(|p| p.is_empty()) {
-            errors.push(IpcError::invalid("github-repo", "give the repository as owner/name, like acme/escalations"));
-        }
-        let api = form.github_api.trim();
-        let loopback = api.starts_with("http://127.0.0.1") || api.starts_with("http://localhost");
-        if !(api.starts_with("https://") || loopback) || reqwest::Url::parse(api).is_err() {
-            errors.push(IpcError::invalid("github-api", "the API URL must be https, like https://api.github.com"));
-        }
-        if form.github_label.trim().is_empty() {
-            errors.push(IpcError::invalid("github-label", "give the label escalations carry, like escalation"));
-        }
+    // The GitHub fields are checked whenever they are filled in (they are saved either way), and
+    // the repository is required only for the github backend.
+    if backend == "github" || !form.github_repo.trim().is_empty() {
+        check("github-repo", rules::github_repo(&form.github_repo).map(drop));
     }
+    check("github-api", rules::web_url(&form.github_api).map(drop));
+    check("github-label", rules::github_label(&form.github_label).map(drop));
     if form.schedule_source.trim().is_empty() {
         errors.push(IpcError::invalid("schedule-source", "give a path, an https URL, or builtin:demo"));
     } else {
@@ -123,20 +105,22 @@ fn table<'a>(doc: &'a mut DocumentMut, name: &str) -> &'a mut Table {
     doc[name].as_table_mut().expect("just made a table")
 }
 
-/// Stores a new GitHub token in the keyring, when the form carries one.
+/// Stores a new GitHub token in the keyring, for the form's API host, when the form carries one.
 pub fn store_token(form: &SettingsForm) -> Result<(), IpcError> {
-    use crate::secrets::{OsKeyring, SecretName, SecretStore, SecretValue};
+    use crate::secrets::{OsKeyring, SecretStore, SecretValue};
     if form.github_token.trim().is_empty() {
         return Ok(());
     }
+    let host = rota_core::config::web_url(&form.github_api).map_err(|e| IpcError::invalid("github-api", e))?.authority();
     let value = SecretValue::from_input(&form.github_token).map_err(|e| IpcError::invalid("github-token", e.to_string()))?;
-    OsKeyring.set(SecretName::GithubToken, &value).map_err(|e| IpcError::invalid("github-token", format!("the keyring refused the token: {e}")))
+    OsKeyring.set_github_token(&host, &value).map_err(|e| IpcError::invalid("github-token", format!("the keyring refused the token: {e}")))
 }
 
-/// Whether the keyring holds a GitHub token.
-pub fn token_stored() -> bool {
-    use crate::secrets::{OsKeyring, SecretName, SecretStore};
-    matches!(OsKeyring.get(SecretName::GithubToken), Ok(Some(_)))
+/// Whether the keyring holds a GitHub token for the API at `api`.
+pub fn token_stored(api: &str) -> bool {
+    use crate::secrets::{OsKeyring, SecretStore};
+    let Ok(url) = rota_core::config::web_url(api) else { return false };
+    matches!(OsKeyring.get_github_token(&url.authority()), Ok(Some(_)))
 }
 
 /// Writes the form into the config file at `path`, keeping comments and keys it does not set.

@@ -80,8 +80,8 @@ impl AppState {
         if live.overrides.config.is_none() {
             live.overrides.config = Some(path);
         }
-        live.reload(&self.reader).await;
         drop(live);
+        live::reload(&self.live, &self.reader).await;
         // The tray sees the file change and restarts its poller and shortcut.
         let _ = app.emit(CHANGED, ());
         Ok(())

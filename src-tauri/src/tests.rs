@@ -111,3 +111,32 @@ fn saving_checks_every_field_and_keeps_a_good_config() {
     let v = invoke(&w, "dashboard", json!({})).unwrap();
     assert_eq!(v["viewerTime"], "Thu 15 Sep 17:45 +0545");
 }
+
+/// Issue 12: the form refuses what the config file refuses, by the core's rules (it had its own:
+/// any team size above 0, any API URL starting "http://127.0.0.1").
+#[test]
+fn the_form_checks_each_value_by_the_rules_the_config_file_is_read_with() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_app, w) = app(dir.path());
+    let good = invoke(&w, "settings_form", json!({})).unwrap()["form"].clone();
+    let cases: &[(&str, Value, &str, &str)] = &[
+        ("teamSize", json!(101), "team-size", "1 to 100 seats"),
+        ("teamSize", json!(0), "team-size", "1 to 100 seats"),
+        ("pollSeconds", json!(14), "poll-seconds", "15 to 86400"),
+        ("pollSeconds", json!(9223372036854775807u64), "poll-seconds", "15 to 86400"),
+        ("githubApi", json!("http://127.0.0.1:1@evil.example/"), "github-api", "user name or password"),
+        ("githubApi", json!("http://api.github.example"), "github-api", "clear text"),
+        ("githubApi", json!("mailto:x"), "github-api", "not an https URL"),
+        ("githubRepo", json!("acme"), "github-repo", "owner/name"),
+        ("scheduleSource", json!("http://wiki.example/rota.md"), "schedule-source", "clear text"),
+    ];
+    for (key, value, field, words) in cases {
+        let mut form = good.clone();
+        form[*key] = value.clone();
+        let err = invoke(&w, "save_settings", json!({ "form": form })).unwrap_err();
+        let errors = err["errors"].as_array().unwrap();
+        assert_eq!(errors.len(), 1, "{key} = {value}: {err}");
+        assert_eq!(errors[0]["field"], *field, "{key} = {value}: {err}");
+        assert!(errors[0]["message"].as_str().unwrap().contains(words), "{key} = {value}: {err}");
+    }
+}

@@ -7,7 +7,7 @@
 use super::github::{GithubBackend, GithubConfig};
 use super::local::LocalStore;
 use super::{AnyBackend, Backend as _, BackendError};
-use crate::secrets::{SecretError, SecretName, SecretStore};
+use crate::secrets::{SecretError, SecretStore};
 use crate::settings::Settings;
 use rota_core::config::Backend as BackendKind;
 use std::fmt;
@@ -30,8 +30,8 @@ pub enum OpenError {
     DataFolder { path: PathBuf, why: String },
     /// `backend = "github"` but `github.repo` is missing or not `owner/name`.
     NoRepository(String),
-    /// The keyring holds no GitHub token.
-    MissingToken,
+    /// The keyring holds no GitHub token for this API host.
+    MissingToken(String),
     /// `me` is not set: nobody to notify.
     NoMe,
     /// The keyring cannot be read.
@@ -49,8 +49,9 @@ impl fmt::Display for OpenError {
                 f,
                 "escalations.github.repo {why}: write it as repo = \"owner/name\" in the config"
             ),
-            OpenError::MissingToken => f.write_str(
-                "no GitHub token is stored: run `rota secret set github-token` and paste a token with access to the repository's issues",
+            OpenError::MissingToken(host) => write!(
+                f,
+                "no GitHub token is stored for {host}: run `rota secret set github-token` and paste a token with access to the repository's issues",
             ),
             OpenError::NoMe => f.write_str(
                 "set me = \"your-handle\" in the config: Rota announces the escalations assigned to that handle",
@@ -90,9 +91,17 @@ pub fn github_config(settings: &Settings) -> Result<GithubConfig, OpenError> {
     Ok(config)
 }
 
-/// Opens the GitHub backend with the token from `secrets`.
+/// The API host a GitHub token is stored for (`host[:port]`).
+pub fn api_host(api: &str) -> Result<String, OpenError> {
+    rota_core::config::web_url(api)
+        .map(|u| u.authority())
+        .map_err(|e| OpenError::Backend(super::BackendError::Invalid(format!("escalations.github.api: {e}"))))
+}
+
+/// Opens the GitHub backend with the token `secrets` holds for its API host.
 pub fn open_github(config: GithubConfig, secrets: &dyn SecretStore) -> Result<GithubBackend, OpenError> {
-    let token = secrets.get(SecretName::GithubToken).map_err(OpenError::Keyring)?.ok_or(OpenError::MissingToken)?;
+    let host = api_host(&config.api)?;
+    let token = secrets.get_github_token(&host).map_err(OpenError::Keyring)?.ok_or(OpenError::MissingToken(host))?;
     GithubBackend::new(config, &token).map_err(OpenError::Backend)
 }
 

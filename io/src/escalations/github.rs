@@ -249,6 +249,12 @@ fn parse_link_next(value: &str) -> Option<String> {
     })
 }
 
+/// The longest a rate limit keeps Rota from asking again, whatever the headers say.
+pub const MAX_RATE_LIMIT_WAIT: chrono::Duration = chrono::Duration::hours(1);
+
+/// The most one response from GitHub may be: a page of 100 issues with long bodies is a few MiB.
+pub const MAX_PAGE_BYTES: usize = 8 << 20;
+
 /// A 403 or 429 that is a rate limit: when to come back. `retry-after` (seconds) wins, then
 /// `x-ratelimit-reset` (epoch seconds) when no requests remain; a 429 without either waits a
 /// minute, as GitHub's docs ask. A 403 with neither is not a rate limit.
@@ -266,15 +272,52 @@ fn rate_limited_until(
             .and_then(|v| v.to_str().ok())
             .map(str::trim)
     };
-    if let Some(secs) = header("retry-after").and_then(|v| v.parse::<u32>().ok()) {
-        return Some(now + chrono::Duration::seconds(secs.into()));
+    // A server's word on when to come back is capped: an hour, not a year (or an overflow).
+    let latest = now.checked_add_signed(MAX_RATE_LIMIT_WAIT).unwrap_or(now);
+    if let Some(secs) = header("retry-after").and_then(|v| v.parse::<u64>().ok()) {
+        let wait = chrono::Duration::seconds(secs.min(MAX_RATE_LIMIT_WAIT.num_seconds() as u64) as i64);
+        return Some(now.checked_add_signed(wait).unwrap_or(latest));
     }
     if header("x-ratelimit-remaining") == Some("0") {
         if let Some(reset) = header("x-ratelimit-reset").and_then(|v| v.parse::<i64>().ok()) {
-            return DateTime::from_timestamp(reset, 0).map(|t| t.max(now));
+            return Some(DateTime::from_timestamp(reset, 0).map_or(latest, |t| t.clamp(now, latest)));
         }
     }
-    (status == StatusCode::TOO_MANY_REQUESTS).then(|| now + chrono::Duration::seconds(60))
+    (status == StatusCode::TOO_MANY_REQUESTS).then(|| now.checked_add_signed(chrono::Duration::seconds(60)).unwrap_or(latest))
+}
+
+/// A response's JSON body, read with a size cap ([`MAX_PAGE_BYTES`]) within the client's deadline.
+async fn json_body<T: serde::de::DeserializeOwned>(response: reqwest::Response, url: &str) -> Result<T, BackendError> {
+    use crate::sources::{mib, read_capped, BodyError};
+    let body = match read_capped(response, MAX_PAGE_BYTES).await {
+        Ok(b) => b,
+        Err(BodyError::TooLarge(limit)) => {
+            return Err(BackendError::Failed(format!("{url} sent more than {}, more than any page of issues; check escalations.github.api", mib(limit))))
+        }
+        Err(BodyError::Network(e)) => return Err(request_error(e)),
+    };
+    serde_json::from_slice(&body).map_err(|_| BackendError::Failed("GitHub sent a response Rota cannot read".into()))
+}
+
+/// The `github_issues` fuzz target's body (`fuzz/`, replayed on stable by
+/// `tests/fuzz_corpus.rs`): a page of issues as GitHub sends it, read and mapped to escalations.
+#[doc(hidden)]
+pub fn fuzz_issues(data: &[u8]) {
+    let Ok(issues) = serde_json::from_slice::<Vec<Issue>>(data) else { return };
+    let config = GithubConfig::new("https://api.github.com", "acme/escalations", "keegancsmith").expect("a fixed config");
+    for issue in issues {
+        let e = escalation(&config, issue);
+        assert!(!e.id.is_empty());
+    }
+}
+
+/// The `github_link` fuzz target's body: a `Link` header; a next page, if named, is a URL in it.
+#[doc(hidden)]
+pub fn fuzz_link(data: &[u8]) {
+    let Ok(value) = std::str::from_utf8(data) else { return };
+    if let Some(next) = parse_link_next(value) {
+        assert!(value.contains(&next));
+    }
 }
 
 fn request_error(e: reqwest::Error) -> BackendError {
@@ -294,8 +337,13 @@ impl GithubBackend {
     /// A backend for `config`, authenticating with `token` (a fine-grained or classic token with
     /// read and write access to the repository's issues).
     pub fn new(config: GithubConfig, token: &SecretValue) -> Result<Self, BackendError> {
+        // The config's rule (https, or http to a loopback host as parsed), whoever built the config.
+        rota_core::config::web_url(&config.api)
+            .map_err(|e| BackendError::Invalid(format!("escalations.github.api: {e}")))?;
         let api = Url::parse(&format!("{}/", config.api))
-            .map_err(|e| BackendError::Invalid(format!("API URL {:?}: {e}", config.api)))?;
+            .ok()
+            .filter(|u| !u.cannot_be_a_base())
+            .ok_or_else(|| BackendError::Invalid(format!("escalations.github.api {:?} is not a URL; write it like https://api.github.com", config.api)))?;
         let mut auth =
             HeaderValue::from_str(&format!("Bearer {}", token.expose())).map_err(|_| {
                 BackendError::Invalid("the GitHub token has characters a header cannot hold".into())
@@ -319,6 +367,7 @@ impl GithubBackend {
             .default_headers(headers)
             .timeout(config.timeout)
             .connect_timeout(config.timeout.min(Duration::from_secs(10)))
+            .redirect(crate::sources::redirect_policy())
             .build()
             .map_err(|e| {
                 BackendError::Failed(format!("cannot start the HTTP client: {}", e.without_url()))
@@ -336,10 +385,11 @@ impl GithubBackend {
     }
 
     fn url(&self, path: &str, query: &[(&str, &str)]) -> Url {
+        // `api` is a base URL (checked in `new`), so a relative path always joins.
         let mut url = self
             .api
             .join(path.trim_start_matches('/'))
-            .expect("a relative API path");
+            .unwrap_or_else(|_| self.api.clone());
         if !query.is_empty() {
             url.query_pairs_mut().extend_pairs(query);
         }
@@ -397,7 +447,8 @@ impl GithubBackend {
         if !response.status().is_success() {
             return Err(Self::status_error(response, what).await);
         }
-        response.json().await.map_err(request_error)
+        let url = response.url().to_string();
+        json_body(response, &url).await
     }
 
     /// Every issue of a list, following `Link: rel="next"`, each page conditional on its ETag.
@@ -444,7 +495,7 @@ impl GithubBackend {
                         .and_then(parse_link_next);
                     let page = CachedPage {
                         etag: etag.unwrap_or_default(),
-                        issues: response.json().await.map_err(request_error)?,
+                        issues: json_body(response, &url).await?,
                         next: link,
                     };
                     if !page.etag.is_empty() {
@@ -464,54 +515,7 @@ impl GithubBackend {
     }
 
     fn escalation(&self, issue: Issue) -> Escalation {
-        let fields = parse_body(issue.body.as_deref().unwrap_or(""));
-        let has_label = |name: &str| {
-            issue
-                .labels
-                .iter()
-                .any(|l| l.name().eq_ignore_ascii_case(name))
-        };
-        let severity = issue
-            .labels
-            .iter()
-            .filter_map(|l| {
-                l.name()
-                    .to_ascii_lowercase()
-                    .strip_prefix("sev")
-                    .and_then(|d| d.parse::<Severity>().ok())
-            })
-            .min()
-            .or(fields.severity)
-            .unwrap_or_default();
-        let state = if issue.state == "closed" {
-            EscalationState::Resolved
-        } else if has_label(&self.config.handed_to_engineering_label) {
-            EscalationState::HandedToEngineering
-        } else if has_label(&self.config.acknowledged_label) {
-            EscalationState::Acknowledged
-        } else {
-            EscalationState::Open
-        };
-        let assignees = issue.assignees.unwrap_or_default();
-        let assignee = assignees
-            .iter()
-            .find(|u| same_handle(&u.login, &self.config.me))
-            .or(issue.assignee.as_ref())
-            .or(assignees.first())
-            .map(|u| u.login.clone());
-        Escalation {
-            id: issue.number.to_string(),
-            title: issue.title,
-            customer: fields.customer,
-            severity,
-            url: fields.link.or(Some(issue.html_url)),
-            details: fields.details,
-            reporter: fields.reporter.or(issue.user.map(|u| u.login)),
-            assignee,
-            state,
-            created_at: issue.created_at,
-            client_key: fields.key,
-        }
+        escalation(&self.config, issue)
     }
 
     /// The escalation filed with `key` (any state), if there is one: the label's issues are
@@ -543,6 +547,58 @@ impl GithubBackend {
             .send_json(Method::POST, url, Some(json!({ "labels": [label] })), id)
             .await?;
         self.get(id).await
+    }
+}
+
+/// An issue as an escalation, as the table at the top says.
+fn escalation(config: &GithubConfig, issue: Issue) -> Escalation {
+    let fields = parse_body(issue.body.as_deref().unwrap_or(""));
+    let has_label = |name: &str| {
+        issue
+            .labels
+            .iter()
+            .any(|l| l.name().eq_ignore_ascii_case(name))
+    };
+    let severity = issue
+        .labels
+        .iter()
+        .filter_map(|l| {
+            l.name()
+                .to_ascii_lowercase()
+                .strip_prefix("sev")
+                .and_then(|d| d.parse::<Severity>().ok())
+        })
+        .min()
+        .or(fields.severity)
+        .unwrap_or_default();
+    let state = if issue.state == "closed" {
+        EscalationState::Resolved
+    } else if has_label(&config.handed_to_engineering_label) {
+        EscalationState::HandedToEngineering
+    } else if has_label(&config.acknowledged_label) {
+        EscalationState::Acknowledged
+    } else {
+        EscalationState::Open
+    };
+    let assignees = issue.assignees.unwrap_or_default();
+    let assignee = assignees
+        .iter()
+        .find(|u| same_handle(&u.login, &config.me))
+        .or(issue.assignee.as_ref())
+        .or(assignees.first())
+        .map(|u| u.login.clone());
+    Escalation {
+        id: issue.number.to_string(),
+        title: issue.title,
+        customer: fields.customer,
+        severity,
+        url: fields.link.or(Some(issue.html_url)),
+        details: fields.details,
+        reporter: fields.reporter.or(issue.user.map(|u| u.login)),
+        assignee,
+        state,
+        created_at: issue.created_at,
+        client_key: fields.key,
     }
 }
 
@@ -753,5 +809,30 @@ mod tests {
         check(403, &[], None);
         check(429, &[], Some(60));
         check(500, &[("retry-after", "5")], None);
+    }
+
+    /// Issue 12: a server's "come back in a year" (or past chrono's range) waits an hour.
+    #[test]
+    fn a_rate_limit_far_in_the_future_waits_an_hour_at_most() {
+        let now = DateTime::from_timestamp(1_700_000_000, 0).unwrap();
+        let cases: &[(u16, &[(&str, &str)], i64)] = &[
+            (429, &[("retry-after", "31536000")], 3600),
+            (429, &[("retry-after", "18446744073709551615")], 3600),
+            (403, &[("x-ratelimit-remaining", "0"), ("x-ratelimit-reset", "1800000000")], 3600),
+            (403, &[("x-ratelimit-remaining", "0"), ("x-ratelimit-reset", "9223372036854775807")], 3600),
+            (403, &[("x-ratelimit-remaining", "0"), ("x-ratelimit-reset", "-9223372036854775808")], 3600),
+            (429, &[("retry-after", "3599")], 3599),
+        ];
+        for (status, pairs, wait) in cases {
+            let mut h = HeaderMap::new();
+            for (k, v) in pairs.iter() {
+                h.insert(reqwest::header::HeaderName::from_bytes(k.as_bytes()).unwrap(), HeaderValue::from_str(v).unwrap());
+            }
+            let got = rate_limited_until(StatusCode::from_u16(*status).unwrap(), &h, now);
+            assert_eq!(got, Some(now + chrono::Duration::seconds(*wait)), "{status} {pairs:?}");
+        }
+        let far = DateTime::<Utc>::MAX_UTC;
+        let got = rate_limited_until(StatusCode::TOO_MANY_REQUESTS, &HeaderMap::new(), far);
+        assert_eq!(got, Some(far), "no overflow at the end of time");
     }
 }

@@ -15,7 +15,7 @@ use crate::escalations::configured::{self, OpenError};
 use crate::escalations::outbox::{Announcement, Outbox, Step};
 use crate::escalations::{AnyBackend, Backend, BackendError};
 use crate::models::EscalationJson;
-use crate::secrets::{OsKeyring, SecretStore, SecretValue};
+use crate::secrets::{OsKeyring, SecretName, SecretStore, SecretValue};
 use crate::slack::{Announcer, SlackError};
 use crate::settings::{self, Failure, Settings};
 use chrono::{DateTime, Utc};
@@ -311,10 +311,18 @@ pub async fn ack(global: &Overrides, id: &str) -> Result<i32, Failure> {
     Ok(0)
 }
 
-/// `rota secret set NAME` (the value from stdin) and `rota secret delete NAME`.
-pub fn secret(action: SecretAction) -> Result<i32, Failure> {
+/// `rota secret set NAME` (the value from stdin) and `rota secret delete NAME`. The GitHub token is
+/// kept for the configured API host (`escalations.github.api`).
+pub fn secret(global: &Overrides, action: SecretAction) -> Result<i32, Failure> {
     let keyring = OsKeyring;
     let fail = |e: crate::secrets::SecretError| Failure::input(format!("rota: {e}"));
+    let host = |name: SecretName| -> Result<Option<String>, Failure> {
+        if name != SecretName::GithubToken {
+            return Ok(None);
+        }
+        let settings = settings(global)?;
+        crate::escalations::configured::api_host(&settings.config.escalations.github.api).map(Some).map_err(|e| Failure::input(format!("rota: {e}")))
+    };
     match action {
         SecretAction::Set { name } => {
             let stdin = std::io::stdin();
@@ -330,11 +338,19 @@ pub fn secret(action: SecretAction) -> Result<i32, Failure> {
                 Failure::input(format!("rota: no {name} value on stdin: pipe it in, as in `rota secret set {name} < file`"))
             })?;
             drop(text);
-            keyring.set(name, &value).map_err(fail)?;
+            let stored = match host(name)? {
+                Some(h) => keyring.set_github_token(&h, &value),
+                None => keyring.set(name, &value),
+            };
+            stored.map_err(fail)?;
             println!("Stored {name} in the OS keyring.");
         }
         SecretAction::Delete { name } => {
-            if keyring.delete(name).map_err(fail)? {
+            let removed = match host(name)? {
+                Some(h) => keyring.delete_github_token(&h),
+                None => keyring.delete(name),
+            };
+            if removed.map_err(fail)? {
                 println!("Removed {name} from the OS keyring.");
             } else {
                 println!("No {name} was stored.");

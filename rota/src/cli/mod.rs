@@ -139,6 +139,6 @@ async fn dispatch(global: &Overrides, command: Command) -> Result<i32, Failure> 
         }
         Command::Escalations { mine, json } => escalate::list(global, mine, json).await,
         Command::Ack { id } => escalate::ack(global, &id).await,
-        Command::Secret { action } => escalate::secret(action),
+        Command::Secret { action } => escalate::secret(global, action),
     }
 }
