@@ -20,9 +20,9 @@ def rect(x0, y0, x1, y1):
     return lambda x, y: x0 <= x <= x1 and y0 <= y <= y1
 
 def layers(state):
-    out = [(DARK, ring(18.5, 29.5)), (RING, ring(21, 27))]
+    out = [(DARK, ring(19, 29.5)), (RING, ring(20.5, 28))]
     if state == "on-duty":
-        out += [(DARK, disc(32, 32, 12.5)), (GREEN, disc(32, 32, 10))]
+        out += [(DARK, disc(32, 32, 12)), (GREEN, disc(32, 32, 10.5))]
     if state == "attention":
         out += [(DARK, rect(27, 12.5, 37, 37.5)), (ORANGE, rect(29.5, 15, 34.5, 35)),
                 (DARK, disc(32, 45, 5.5)), (ORANGE, disc(32, 45, 3))]
