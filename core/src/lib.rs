@@ -19,6 +19,8 @@ pub mod finding;
 pub mod lint;
 pub mod markdown;
 pub mod notice;
+pub mod outbox;
+pub mod poll;
 pub mod roster;
 pub mod schedule;
 pub mod shortcut;
