@@ -58,6 +58,13 @@ fn in_desktop_session() -> bool {
     cfg!(any(target_os = "macos", windows)) || std::env::var_os("DISPLAY").is_some() || std::env::var_os("WAYLAND_DISPLAY").is_some()
 }
 
+/// Tells the running tray, if any, that a new GitHub token is stored: its poller reads the
+/// keyring again and polls at once, and its outbox sender tries what waits.
+pub async fn tell_tray_token_changed() {
+    #[cfg(target_os = "linux")]
+    tray::token_changed().await;
+}
+
 /// Tells the running tray, if any, that the outbox has something to send.
 pub async fn tell_tray_outbox_changed() {
     #[cfg(target_os = "linux")]

@@ -2,7 +2,7 @@
 //! adapter, and map the result.
 
 use crate::app::error::{IpcError, IpcErrors};
-use crate::app::escalate::{self, EscalateView, FiledView, FilingForm};
+use crate::app::escalate::{self, EscalateView, FiledView, FilingForm, RefusedView};
 use crate::app::models::{DashboardView, SettingsForm, SettingsView, WindowKind};
 use crate::app::{config_file, windows, AppState};
 use crate::clock;
@@ -55,6 +55,29 @@ pub async fn file_escalation(state: State<'_, AppState>, filing: FilingForm) -> 
     let new = escalate::check(&filing, settings.me.clone())?;
     let filed = escalate::file(&settings, new, at).await.map_err(|e| IpcErrors { errors: vec![e] })?;
     Ok(filed)
+}
+
+/// The escalations the backend refused, kept in the outbox to be fixed and resent (issue 13).
+#[tauri::command]
+pub async fn refused_escalations(state: State<'_, AppState>) -> Result<Vec<RefusedView>, IpcError> {
+    let settings = state.live.lock().await.settings.clone();
+    escalate::refused(&settings)
+}
+
+/// Resends the refused escalation `key` as edited.
+#[tauri::command]
+pub async fn resend_escalation(state: State<'_, AppState>, key: String, filing: FilingForm) -> Result<FiledView, IpcErrors> {
+    let at = clock::now().map_err(|e| IpcErrors { errors: vec![IpcError::io(e)] })?;
+    let settings = state.live.lock().await.settings.clone();
+    let edited = escalate::check(&filing, settings.me.clone())?;
+    escalate::resend(&settings, &key, edited, at).await.map_err(|e| IpcErrors { errors: vec![e] })
+}
+
+/// Discards the refused escalation `key`: it will not be filed.
+#[tauri::command]
+pub async fn discard_escalation(state: State<'_, AppState>, key: String) -> Result<(), IpcError> {
+    let settings = state.live.lock().await.settings.clone();
+    escalate::discard(&settings, &key).await
 }
 
 #[tauri::command]

@@ -11,6 +11,8 @@ pub mod models;
 pub mod windows;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod escalate_tests;
 
 use crate::cli::args::Global;
 use crate::clock;
@@ -64,8 +66,13 @@ impl AppState {
         if !errors.is_empty() {
             return Err(IpcErrors { errors });
         }
-        config_file::store_token(form).map_err(|e| IpcErrors { errors: vec![e] })?;
+        // The file first: one that cannot be read back refuses the whole save, token included.
         config_file::write(form, &path).map_err(|e| IpcErrors { errors: vec![e] })?;
+        config_file::store_token(form).map_err(|e| IpcErrors { errors: vec![e] })?;
+        if !form.github_token.trim().is_empty() {
+            // Tried at once: the tray's poller reads the keyring again and polls, the outbox sends.
+            crate::tell_tray_token_changed().await;
+        }
         if let Err(e) = crate::autostart::set(form.start_at_login) {
             eprintln!("rota: start at login could not be changed: {e}");
         }
@@ -140,6 +147,9 @@ fn build_windows(global: Global, kind: WindowKind) -> tauri::Result<tauri::App> 
             commands::open_window,
             commands::escalate_form,
             commands::file_escalation,
+            commands::refused_escalations,
+            commands::resend_escalation,
+            commands::discard_escalation,
             commands::open_link,
             commands::window_ready
         ])

@@ -153,6 +153,49 @@ struct Issue {
 struct ErrorBody {
     #[serde(default)]
     message: Option<String>,
+    /// A 422's details: `[{ "resource", "field", "code", "message"? }]`.
+    #[serde(default)]
+    errors: Vec<ErrorDetail>,
+}
+
+#[derive(Deserialize)]
+struct ErrorDetail {
+    #[serde(default)]
+    message: Option<String>,
+    #[serde(default)]
+    resource: Option<String>,
+    #[serde(default)]
+    field: Option<String>,
+    #[serde(default)]
+    code: Option<String>,
+}
+
+impl ErrorDetail {
+    /// GitHub's own words ("title is too long (maximum is 256 characters)"), else its field and
+    /// code ("Label color: invalid").
+    fn reason(&self) -> Option<String> {
+        if let Some(m) = self.message.as_deref().map(str::trim).filter(|m| !m.is_empty()) {
+            return Some(m.to_owned());
+        }
+        let what: Vec<&str> = [self.resource.as_deref(), self.field.as_deref()].into_iter().flatten().collect();
+        match (what.is_empty(), self.code.as_deref()) {
+            (false, Some(code)) => Some(format!("{}: {code}", what.join(" "))),
+            (true, Some(code)) => Some(code.to_owned()),
+            (false, None) => Some(what.join(" ")),
+            (true, None) => None,
+        }
+    }
+}
+
+/// The reason in an error body: the details' reasons when there are any (what a person can fix),
+/// else the message.
+fn refusal_reason(body: &ErrorBody) -> String {
+    let details: Vec<String> = body.errors.iter().filter_map(ErrorDetail::reason).collect();
+    if details.is_empty() {
+        body.message.clone().unwrap_or_default()
+    } else {
+        details.join("; ")
+    }
 }
 
 fn now() -> DateTime<Utc> {
@@ -196,6 +239,14 @@ pub fn issue_body(new: &NewEscalation) -> String {
         body.push('\n');
     }
     body
+}
+
+/// What GitHub is known to refuse in `new` ("title is too long (maximum is 256 characters)"),
+/// checked before it is saved or sent: the body measured as it would be sent, key marker and all.
+pub fn known_refusal(new: &NewEscalation) -> Option<rota_core::outbox::KnownRefusal> {
+    let mut sent = new.clone();
+    sent.client_key.get_or_insert_with(|| format!("rota-{}", "0".repeat(32)));
+    rota_core::outbox::known_refusal(rota_core::config::Backend::Github, &sent.title, &issue_body(&sent))
 }
 
 /// The fields Rota reads back out of an issue body.
@@ -363,22 +414,17 @@ impl GithubBackend {
         if let Some(until) = rate_limited_until(status, response.headers(), now()) {
             return BackendError::RateLimited { until };
         }
-        let message = response
-            .json::<ErrorBody>()
-            .await
-            .ok()
-            .and_then(|b| b.message)
-            .unwrap_or_default();
+        let message = response.json::<ErrorBody>().await.ok().map(|b| refusal_reason(&b)).unwrap_or_default();
         match status {
             StatusCode::UNAUTHORIZED => BackendError::Unauthorized,
             StatusCode::FORBIDDEN => BackendError::Forbidden,
             StatusCode::NOT_FOUND | StatusCode::GONE => BackendError::NotFound(what.to_owned()),
-            s if s.is_server_error() => BackendError::Transient(format!("GitHub answered {s}")),
-            s => BackendError::Invalid(if message.is_empty() {
-                format!("GitHub answered {s}")
-            } else {
-                format!("GitHub answered {s}: {message}")
-            }),
+            // A request timeout and a conflict (another change at the same moment) pass by themselves.
+            s if s.is_server_error() || s == StatusCode::REQUEST_TIMEOUT || s == StatusCode::CONFLICT => {
+                BackendError::Transient(format!("GitHub answered {s}"))
+            }
+            // GitHub's own reason, as it says it: what the person has to fix.
+            s => BackendError::Invalid(if message.is_empty() { format!("GitHub answered {s}") } else { message }),
         }
     }
 
@@ -504,7 +550,8 @@ impl GithubBackend {
             title: issue.title,
             customer: fields.customer,
             severity,
-            url: fields.link.or(Some(issue.html_url)),
+            url: fields.link.or(Some(issue.html_url.clone())),
+            page: Some(issue.html_url),
             details: fields.details,
             reporter: fields.reporter.or(issue.user.map(|u| u.login)),
             assignee,

@@ -30,6 +30,11 @@ impl Service {
     fn outbox_changed(&self) {
         let _ = self.requests.send(Request::OutboxChanged);
     }
+
+    /// A new GitHub token was stored: read it and poll now, and send what waits.
+    fn token_changed(&self) {
+        let _ = self.requests.send(Request::TokenChanged);
+    }
 }
 
 /// Who has the tray.
@@ -59,4 +64,10 @@ pub async fn claim(requests: UnboundedSender<Request>, open: Option<WindowKind>)
 pub async fn outbox_changed() {
     let Ok(conn) = zbus::Connection::session().await else { return };
     let _ = conn.call_method(Some(NAME), PATH, Some(INTERFACE), "OutboxChanged", &()).await;
+}
+
+/// Tells the running tray (if any) that a new GitHub token is stored. Best effort.
+pub async fn token_changed() {
+    let Ok(conn) = zbus::Connection::session().await else { return };
+    let _ = conn.call_method(Some(NAME), PATH, Some(INTERFACE), "TokenChanged", &()).await;
 }

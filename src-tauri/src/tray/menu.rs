@@ -44,6 +44,8 @@ pub struct EscalationsMenu {
     pub status: Option<String>,
     /// "1 escalation waiting to send".
     pub waiting: Option<String>,
+    /// "⚠ 1 escalation refused by GitHub — fix and resend": opens the escalate window.
+    pub refused: Option<String>,
 }
 
 /// The tray item: what it shows, and where its clicks go.
@@ -153,6 +155,9 @@ impl ksni::Tray for RotaTray {
         items.push(ksni::MenuItem::Separator);
         for line in esc.status.iter().chain(&esc.waiting) {
             items.push(self.item(line, None));
+        }
+        if let Some(line) = &esc.refused {
+            items.push(self.item(line, Some(MenuAction::Escalate)));
         }
         if !esc.mine.is_empty() {
             let submenu = esc.mine.iter().enumerate().map(|(i, line)| self.item(line, Some(MenuAction::OpenEscalation(i)))).collect();

@@ -12,7 +12,7 @@ mod menu;
 mod shortcut;
 pub mod windows;
 
-pub use instance::outbox_changed;
+pub use instance::{outbox_changed, token_changed};
 
 use crate::app::models::WindowKind;
 use crate::cli::args::Global;
@@ -39,6 +39,8 @@ pub enum Request {
     Action(MenuAction),
     Open(WindowKind),
     OutboxChanged,
+    /// A new GitHub token is stored (the settings window said so).
+    TokenChanged,
 }
 
 /// With nothing waiting in the outbox, it is looked at again this often anyway (what a process
@@ -57,6 +59,8 @@ struct Tray {
     shortcut_problem: StdMutex<Option<String>>,
     /// Escalations waiting in the outbox, as of the sender's last look.
     waiting: AtomicUsize,
+    /// Escalations the backend refused, waiting for a person, as of the sender's last look.
+    refused: AtomicUsize,
     /// Wakes the outbox sender (something was filed, or settings changed).
     outbox_wake: Notify,
 }
@@ -119,6 +123,7 @@ async fn main(global: Global, open: Option<WindowKind>) -> i32 {
         shortcut,
         shortcut_problem: StdMutex::new(no_grabber),
         waiting: Default::default(),
+        refused: Default::default(),
         outbox_wake: Notify::new(),
     });
     tray.apply(&settings);
@@ -136,6 +141,12 @@ async fn main(global: Global, open: Option<WindowKind>) -> i32 {
         match request {
             Request::Open(kind) => tray.open_window(kind),
             Request::OutboxChanged => tray.outbox_wake.notify_one(),
+            Request::TokenChanged => {
+                if let Some(p) = tray.poller.lock().ok().as_ref().and_then(|p| p.as_ref()) {
+                    p.reconnect();
+                }
+                tray.outbox_wake.notify_one();
+            }
             Request::Action(MenuAction::Quit) => break,
             Request::Action(action) => tray.act(action).await,
         }
@@ -233,7 +244,7 @@ impl Tray {
                 self.refresh().await;
             }
             MenuAction::OpenEscalation(i) => {
-                let url = self.snapshot().and_then(|s| s.mine.get(i).and_then(|e| e.url.clone()));
+                let url = self.snapshot().and_then(|s| s.mine.get(i).and_then(|e| e.page.clone().or_else(|| e.url.clone())));
                 if let (Some(url), Some(p)) = (url, self.poller.lock().ok().as_ref().and_then(|p| p.as_ref())) {
                     p.act(NoticeAction::Open { url });
                 }
@@ -251,19 +262,24 @@ impl Surface for Arc<Tray> {
     /// Puts the current glance in the tray.
     async fn refresh(&self) {
         let snapshot = self.snapshot();
-        let m = menu_of(&*self.live.lock().await, snapshot.as_ref());
+        let (m, backend) = {
+            let live = self.live.lock().await;
+            (menu_of(&live, snapshot.as_ref()), live.settings.config.escalations.backend)
+        };
         let mut esc = match &snapshot {
             None => EscalationsMenu::default(),
             Some(s) => EscalationsMenu {
                 mine: s.mine.iter().map(escalation_line).collect(),
                 status: s.problem().map(|p| format!("⚠ {p}")),
                 waiting: None,
+                refused: None,
             },
         };
         let waiting = self.waiting.load(Ordering::Relaxed);
         if waiting > 0 {
             esc.waiting = Some(format!("{waiting} escalation{} waiting to send", if waiting == 1 { "" } else { "s" }));
         }
+        esc.refused = rota_core::outbox::refused_line(self.refused.load(Ordering::Relaxed), backend);
         let login = autostart::enabled();
         self.item
             .update(|t| {
@@ -278,15 +294,29 @@ impl Surface for Arc<Tray> {
 /// Sends what waits in the outbox: at start, when told something was filed or settings changed,
 /// when the backoff says the next try is due, and now and then anyway.
 async fn outbox_loop(tray: Arc<Tray>) {
+    let mut blocked = 0;
     loop {
         let settings = tray.live.lock().await.settings.clone();
         let now = clock::now().unwrap_or_else(|_| Utc::now());
-        let (waiting, next) = escalations::configured::drain(&settings, Utc::now().max(now)).await;
-        let before = tray.waiting.swap(waiting, Ordering::Relaxed);
-        if before != waiting {
+        let look = escalations::configured::drain(&settings, Utc::now().max(now)).await;
+        let (waiting, next) = (look.waiting, look.next);
+        let before = (tray.waiting.swap(waiting, Ordering::Relaxed), tray.refused.swap(look.refused, Ordering::Relaxed));
+        if before != (waiting, look.refused) {
             tray.refresh().await;
         }
+        // A refusal is news: a notification with the backend's own reason (the menu keeps a line).
+        for (title, reason) in look.newly_refused {
+            let t = rota_core::outbox::refused_notice(&title, &reason, settings.config.escalations.backend);
+            let shown = tokio::task::spawn_blocking(move || DesktopNotifier::new().show_text(&t)).await;
+            if let Ok(Err(e)) = shown {
+                eprintln!("rota: {e}");
+            }
+        }
+        // The keyring could not be read (locked, the unlock dismissed): back off, rather than
+        // ask again each minute. Something filed, or a new token, wakes the sender sooner.
+        blocked = if look.blocked { blocked + 1 } else { 0 };
         let wait = match (waiting, next) {
+            _ if blocked > 0 => poller::keyring_retry(blocked),
             (0, _) => OUTBOX_IDLE_LOOK,
             (_, Some(t)) => (t - Utc::now()).to_std().unwrap_or_default().clamp(Duration::from_secs(1), Duration::from_secs(60)),
             (_, None) => Duration::from_secs(60),
