@@ -83,3 +83,62 @@ def test_an_escalation_filed_while_github_is_down_waits_and_the_tray_says_so(inp
         # The tray, started after, finds it in the outbox and says it waits.
         app = launch()
         wait_for(lambda: "1 escalation waiting to send" in app.tray.labels(), 20, what="the waiting line in the tray")
+
+
+class Refusing(http.server.BaseHTTPRequestHandler):
+    """A GitHub API with no escalations that answers a create with `create_status`: 500 (down
+    for now) or 422 with GitHub's validation body and its own reason."""
+    create_status = 500
+    reason = "ghost is not a collaborator of acme/escalations"
+
+    def reply(self, status, value):
+        body = json.dumps(value).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def do_GET(self):
+        self.reply(200, [])
+
+    def do_POST(self):
+        self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        if Refusing.create_status == 422:
+            self.reply(422, {"message": "Validation Failed", "errors": [
+                {"resource": "Issue", "code": "custom", "field": "assignees", "message": Refusing.reason}]})
+        else:
+            self.reply(Refusing.create_status, {"message": "Server Error"})
+
+    def log_message(self, *args):
+        pass
+
+
+def test_an_escalation_refused_by_github_is_a_tray_line_and_a_notification(inputs, launch, rota_bin, tmp_path):
+    """Issue 13: queued while GitHub fails, then refused by it when the tray sends it: the tray
+    says "⚠ 1 escalation refused by GitHub — fix and resend" and a notification gives GitHub's
+    own reason; the escalation stays in `rota outbox` as refused."""
+    from test_notifications import NotificationServer
+    notifications = NotificationServer(tmp_path / "notify.jsonl")
+    try:
+        with github_backend(inputs, rota_bin, Refusing, "ghp_e2e-not-a-real-token") as env:
+            app = launch()
+            wait_for(lambda: "rota: tray ready" in app.output(), 20, what="the tray")
+            Refusing.create_status = 500
+            filed = subprocess.run([rota_bin, "--config", str(inputs.config), "escalate", "--title", "Search is down",
+                                    "--to", "ghost", "--json"], env=env, capture_output=True, text=True, timeout=30)
+            assert filed.returncode == 0 and json.loads(filed.stdout)["state"] == "queued", filed.stderr
+            Refusing.create_status = 422
+            line = "⚠ 1 escalation refused by GitHub — fix and resend"
+            wait_for(lambda: line in app.tray.labels(), 30, what="the tray's refused line")
+            wait_for(lambda: any("Escalation refused by GitHub: Search is down" in c.get("summary", "")
+                                 for c in notifications.calls()), 10, what="the refusal notification")
+            shown = next(c for c in notifications.calls() if "refused" in c.get("summary", ""))
+            assert Refusing.reason in shown.get("body", ""), shown
+            listed = subprocess.run([rota_bin, "--config", str(inputs.config), "outbox", "--json"],
+                                    env=env, capture_output=True, text=True, timeout=30)
+            outbox = json.loads(listed.stdout)
+            assert [(e["title"], e["state"], e["last_error"]) for e in outbox] == \
+                [("Search is down", "refused", Refusing.reason)], outbox
+    finally:
+        notifications.stop()

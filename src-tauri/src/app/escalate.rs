@@ -4,7 +4,7 @@
 
 use crate::app::error::{IpcError, IpcErrors};
 use crate::escalations::configured;
-use crate::escalations::outbox::{Announcement, Filed, Outbox};
+use crate::escalations::outbox::{Announcement, FileError, Filed, Outbox};
 use crate::escalations::AnyBackend;
 use crate::secrets::OsKeyring;
 use crate::settings::Settings;
@@ -167,7 +167,16 @@ async fn send_saved(settings: &Settings, outbox: &Outbox, saved: Escalation, now
                 let settings = settings.clone();
                 tokio::task::spawn_blocking(move || announcer(&settings)).await.ok().flatten()
             };
-            (outbox.send_saved(&backend, announcer.as_ref(), &saved.id, now).await.map_err(|e| IpcError::io(e.to_string()))?, None)
+            match outbox.send_saved(&backend, announcer.as_ref(), &saved.id, now).await {
+                Ok(filed) => (filed, None),
+                Err(e) => {
+                    if let FileError::Refused { .. } = e {
+                        // Kept as refused: the tray counts it in its menu.
+                        crate::tell_tray_outbox_changed().await;
+                    }
+                    return Err(IpcError::io(e.to_string()));
+                }
+            }
         }
         Err(e) => (Filed { escalation: saved, queued: true, queued_because: None, announcement: Announcement::NotConfigured }, Some(e.to_string())),
     };
@@ -255,7 +264,9 @@ pub async fn resend(settings: &Settings, key: &str, edited: NewEscalation, now: 
 /// Discards the refused escalation `key`: it will not be filed.
 pub async fn discard(settings: &Settings, key: &str) -> Result<(), IpcError> {
     let outbox = configured::open_outbox(settings).map_err(|e| IpcError::io(e.to_string()))?;
-    outbox.discard(key).await.map(drop).map_err(|e| IpcError::io(e.to_string()))
+    outbox.discard(key).await.map_err(|e| IpcError::io(e.to_string()))?;
+    crate::tell_tray_outbox_changed().await;
+    Ok(())
 }
 
 fn outbox_view(e: &crate::escalations::outbox::Entry) -> Escalation {

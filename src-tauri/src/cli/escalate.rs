@@ -11,7 +11,7 @@ use super::args::{Global, SecretAction};
 use super::{load, print_json};
 use crate::clock;
 use crate::escalations::configured::{self, OpenError};
-use crate::escalations::outbox::{Announcement, Filed, Outbox, Step};
+use crate::escalations::outbox::{Announcement, FileError, Filed, Outbox, Step};
 use crate::escalations::{AnyBackend, Backend, BackendError};
 use crate::models::EscalationJson;
 use crate::secrets::{OsKeyring, SecretStore, SecretValue};
@@ -212,7 +212,16 @@ pub async fn escalate(global: &Global, filing: Filing, json: bool) -> Result<i32
     let (filed, opening_failed) = match &backend {
         Ok(backend) => {
             let announcer = announcer(&settings);
-            let filed = outbox.send_saved(backend, announcer.as_ref(), &saved.id, now).await.map_err(|e| Failure::input(format!("rota: {e}")))?;
+            let filed = match outbox.send_saved(backend, announcer.as_ref(), &saved.id, now).await {
+                Ok(filed) => filed,
+                Err(e) => {
+                    if let FileError::Refused { .. } = e {
+                        // Kept as refused: the tray counts it in its menu.
+                        crate::tell_tray_outbox_changed().await;
+                    }
+                    return Err(Failure::input(format!("rota: {e}")));
+                }
+            };
             (filed, None)
         }
         Err(why) => (Filed { escalation: saved, queued: true, queued_because: None, announcement: Announcement::NotConfigured }, Some(why.to_string())),

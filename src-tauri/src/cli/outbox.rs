@@ -176,6 +176,7 @@ async fn discard(outbox: &Outbox, key: &str) -> Result<i32, Failure> {
             "rota: escalation {key} left the outbox meanwhile: it was sent"
         )));
     }
+    crate::tell_tray_outbox_changed().await;
     println!("Discarded {key} from the outbox; it will not be filed: {title}");
     Ok(0)
 }
