@@ -90,6 +90,8 @@ class Refusing(http.server.BaseHTTPRequestHandler):
     for now) or 422 with GitHub's validation body and its own reason."""
     create_status = 500
     reason = "ghost is not a collaborator of acme/escalations"
+    last_body = b"{}"
+    created = []
 
     def reply(self, status, value):
         body = json.dumps(value).encode()
@@ -103,10 +105,17 @@ class Refusing(http.server.BaseHTTPRequestHandler):
         self.reply(200, [])
 
     def do_POST(self):
-        self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        Refusing.last_body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
         if Refusing.create_status == 422:
             self.reply(422, {"message": "Validation Failed", "errors": [
                 {"resource": "Issue", "code": "custom", "field": "assignees", "message": Refusing.reason}]})
+        elif Refusing.create_status == 201:
+            sent = json.loads(Refusing.last_body)
+            Refusing.created.append(sent)
+            self.reply(201, {"number": len(Refusing.created), "title": sent["title"], "body": sent["body"],
+                             "state": "open", "html_url": f"https://github.com/acme/escalations/issues/{len(Refusing.created)}",
+                             "labels": [{"name": n} for n in sent["labels"]], "assignee": None, "assignees": [],
+                             "user": {"login": "keegancsmith"}, "created_at": "2022-09-15T12:00:00Z"})
         else:
             self.reply(Refusing.create_status, {"message": "Server Error"})
 
@@ -142,3 +151,30 @@ def test_an_escalation_refused_by_github_is_a_tray_line_and_a_notification(input
                 [("Search is down", "refused", Refusing.reason)], outbox
     finally:
         notifications.stop()
+
+
+def test_the_escalate_window_shows_a_refused_escalation_to_fix_and_resend(inputs, session, rota_bin):
+    """Issue 13: a refused escalation is listed in the escalate window with GitHub's reason; its
+    title edited and resent, it is filed once and leaves the outbox."""
+    from selenium.webdriver.common.by import By
+    from webdriver import wait
+    with github_backend(inputs, rota_bin, Refusing, "ghp_e2e-not-a-real-token") as env:
+        Refusing.create_status = 422
+        filed = subprocess.run([rota_bin, "--config", str(inputs.config), "escalate", "--title", "Serch is down",
+                                "--to", "ghost"], env=env, capture_output=True, text=True, timeout=30)
+        assert filed.returncode == 1 and Refusing.reason in filed.stderr, filed.stderr
+        driver = session("--window", "escalate")
+        wait(driver, lambda d: d.find_elements(By.CSS_SELECTOR, "#refused .refused-item"), what="the refused list")
+        item = driver.find_element(By.CSS_SELECTOR, "#refused .refused-item")
+        assert item.find_element(By.CSS_SELECTOR, ".reason").text == f"Refused by GitHub: {Refusing.reason}"
+        title = item.find_element(By.CSS_SELECTOR, "input")
+        assert title.get_attribute("value") == "Serch is down"
+        title.clear()
+        title.send_keys("Search is down")
+        Refusing.create_status = 201
+        item.find_element(By.XPATH, ".//button[text()='Resend']").click()
+        wait(driver, lambda d: not d.find_elements(By.CSS_SELECTOR, "#refused .refused-item"), what="the list emptied")
+        assert [c["title"] for c in Refusing.created] == ["Search is down"]
+        listed = subprocess.run([rota_bin, "--config", str(inputs.config), "outbox", "--json"],
+                                env=env, capture_output=True, text=True, timeout=30)
+        assert json.loads(listed.stdout) == []
