@@ -178,3 +178,43 @@ def test_the_escalate_window_shows_a_refused_escalation_to_fix_and_resend(inputs
         listed = subprocess.run([rota_bin, "--config", str(inputs.config), "outbox", "--json"],
                                 env=env, capture_output=True, text=True, timeout=30)
         assert json.loads(listed.stdout) == []
+
+
+class TokenCheck(http.server.BaseHTTPRequestHandler):
+    """A GitHub API that takes only `good` as the token (401 for any other) and has no issues."""
+    good = "ghp_e2e-new-token"
+    seen = []
+
+    def do_GET(self):
+        auth = self.headers.get("Authorization")
+        TokenCheck.seen.append(auth)
+        ok = auth == f"Bearer {TokenCheck.good}"
+        body = json.dumps([] if ok else {"message": "Bad credentials"}).encode()
+        self.send_response(200 if ok else 401)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args):
+        pass
+
+
+def test_a_token_saved_in_settings_is_tried_at_once(inputs, launch, session, rota_bin):
+    """Issue 13: after a rejected token the poller waits ten minutes, unless a new one is stored:
+    one saved in Settings (the config itself unchanged) reaches the tray over D-Bus and is tried
+    at once."""
+    from selenium.webdriver.common.by import By
+    from webdriver import wait
+    with github_backend(inputs, rota_bin, TokenCheck, "ghp_e2e-old-token"):
+        driver = session("--window", "settings")
+        wait(driver, lambda d: d.find_elements(By.CSS_SELECTOR, "#github-token") and
+             d.find_element(By.CSS_SELECTOR, "#backend").get_attribute("value") == "github", what="the settings form")
+        app = launch()
+        wait_for(lambda: "⚠ GitHub token rejected" in app.tray.labels(), 20, what="the tray's token rejected line")
+        token = driver.find_element(By.CSS_SELECTOR, "#github-token")
+        token.send_keys(TokenCheck.good)
+        driver.find_element(By.CSS_SELECTOR, "#save").click()
+        wait_for(lambda: f"Bearer {TokenCheck.good}" in TokenCheck.seen, 20, what="a poll with the new token")
+        wait_for(lambda: "⚠ GitHub token rejected" not in app.tray.labels(), 20, what="the rejected line gone")
+        assert TokenCheck.good not in app.output()
