@@ -17,13 +17,14 @@ pub async fn dashboard(state: State<'_, AppState>) -> Result<DashboardView, IpcE
 
 #[tauri::command]
 pub async fn settings_form(state: State<'_, AppState>) -> Result<SettingsView, IpcError> {
+    let token_stored = tokio::task::spawn_blocking(config_file::token_stored).await.unwrap_or(false);
     let live = state.live.lock().await;
     let login = crate::autostart::enabled();
     Ok(SettingsView {
         form: config_file::form(&live.settings, login),
         config_file: state.config_path(&live).map(|p| p.display().to_string()),
         shortcut_problem: state.shortcut_problem.clone(),
-        token_stored: live.settings.config.escalations.backend == rota_core::config::Backend::Github && config_file::token_stored(),
+        token_stored: live.settings.config.escalations.backend == rota_core::config::Backend::Github && token_stored,
         escalations_problem: state.escalations_problem.clone(),
     })
 }

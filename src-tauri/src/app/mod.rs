@@ -68,7 +68,12 @@ impl AppState {
         }
         // The file first: one that cannot be read back refuses the whole save, token included.
         config_file::write(form, &path).map_err(|e| IpcErrors { errors: vec![e] })?;
-        config_file::store_token(form).map_err(|e| IpcErrors { errors: vec![e] })?;
+        // The keyring (D-Bus, maybe an unlock prompt) on a blocking thread, not the async ones.
+        let token_form = form.clone();
+        tokio::task::spawn_blocking(move || config_file::store_token(&token_form))
+            .await
+            .map_err(|e| IpcErrors { errors: vec![error::IpcError::io(format!("keyring task: {e}"))] })?
+            .map_err(|e| IpcErrors { errors: vec![e] })?;
         if !form.github_token.trim().is_empty() {
             // Tried at once: the tray's poller reads the keyring again and polls, the outbox sends.
             crate::tell_tray_token_changed().await;
