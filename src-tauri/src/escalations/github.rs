@@ -689,6 +689,53 @@ impl Backend for GithubBackend {
 mod tests {
     use super::*;
 
+    /// Issue 13: a refusal carries GitHub's own reason: `errors[].message` when there is one
+    /// ("title is too long …"), else the field and code; the bare message last.
+    #[test]
+    fn a_refusal_reason_is_githubs_own() {
+        let check = |body: serde_json::Value, expected: &str| {
+            let body: ErrorBody = serde_json::from_value(body).unwrap();
+            assert_eq!(refusal_reason(&body), expected);
+        };
+        check(
+            json!({ "message": "Validation Failed", "errors": [{ "resource": "Issue", "code": "custom", "field": "title",
+                    "message": "title is too long (maximum is 256 characters)" }] }),
+            "title is too long (maximum is 256 characters)",
+        );
+        // As in the recorded fixture error-422-validation-failed.json: no message of its own.
+        check(
+            json!({ "message": "Validation Failed", "errors": [{ "resource": "Label", "code": "invalid", "field": "color" }],
+                    "documentation_url": "https://docs.github.com/rest/reference/issues#create-a-label" }),
+            "Label color: invalid",
+        );
+        check(json!({ "message": "Repository access blocked" }), "Repository access blocked");
+        // What GitHub is known to refuse is said the same way, before anything is sent.
+        let long = NewEscalation { title: "x".repeat(257), ..NewEscalation::default() };
+        assert_eq!(known_refusal(&long).unwrap().reason, "title is too long (maximum is 256 characters)");
+        let ok = NewEscalation { title: "x".repeat(256), details: "d".repeat(65_000), ..NewEscalation::default() };
+        assert_eq!(known_refusal(&ok), None);
+        let big = NewEscalation { title: "ok".into(), details: "d".repeat(65_530), ..NewEscalation::default() };
+        assert_eq!(known_refusal(&big).unwrap().part, rota_core::outbox::RefusedPart::Body, "the key marker and fields count");
+    }
+
+    /// Issue 13: an escalation's own page is the issue (`html_url`); the ticket stays its link.
+    #[test]
+    fn the_escalations_page_is_the_issue_and_its_link_the_ticket() {
+        let backend = GithubBackend::new(GithubConfig::new("https://api.github.com", "acme/esc", "ann").unwrap(), &SecretValue::new("t")).unwrap();
+        let issue: Issue = serde_json::from_value(json!({
+            "number": 7, "title": "Search is down", "state": "open",
+            "body": "Customer: Acme\nLink: https://support.example.com/t/42\n",
+            "html_url": "https://github.com/acme/esc/issues/7", "labels": [], "created_at": "2024-03-05T12:00:00Z"
+        }))
+        .unwrap();
+        let e = backend.escalation(issue);
+        assert_eq!(e.page.as_deref(), Some("https://github.com/acme/esc/issues/7"));
+        assert_eq!(e.url.as_deref(), Some("https://support.example.com/t/42"));
+        let t = rota_core::notice::text(&rota_core::escalation::Notice::Assigned { escalation: e, reassigned_from: None });
+        assert_eq!(t.url.as_deref(), Some("https://github.com/acme/esc/issues/7"), "Open goes to the escalation");
+        assert!(t.body.contains("Ticket: https://support.example.com/t/42"), "{}", t.body);
+    }
+
     #[test]
     fn body_round_trips_the_fields_and_the_key() {
         let new = NewEscalation {
