@@ -174,10 +174,18 @@ impl ErrorDetail {
     /// GitHub's own words ("title is too long (maximum is 256 characters)"), else its field and
     /// code ("Label color: invalid").
     fn reason(&self) -> Option<String> {
-        if let Some(m) = self.message.as_deref().map(str::trim).filter(|m| !m.is_empty()) {
+        if let Some(m) = self
+            .message
+            .as_deref()
+            .map(str::trim)
+            .filter(|m| !m.is_empty())
+        {
             return Some(m.to_owned());
         }
-        let what: Vec<&str> = [self.resource.as_deref(), self.field.as_deref()].into_iter().flatten().collect();
+        let what: Vec<&str> = [self.resource.as_deref(), self.field.as_deref()]
+            .into_iter()
+            .flatten()
+            .collect();
         match (what.is_empty(), self.code.as_deref()) {
             (false, Some(code)) => Some(format!("{}: {code}", what.join(" "))),
             (true, Some(code)) => Some(code.to_owned()),
@@ -245,8 +253,13 @@ pub fn issue_body(new: &NewEscalation) -> String {
 /// checked before it is saved or sent: the body measured as it would be sent, key marker and all.
 pub fn known_refusal(new: &NewEscalation) -> Option<rota_core::outbox::KnownRefusal> {
     let mut sent = new.clone();
-    sent.client_key.get_or_insert_with(|| format!("rota-{}", "0".repeat(32)));
-    rota_core::outbox::known_refusal(rota_core::config::Backend::Github, &sent.title, &issue_body(&sent))
+    sent.client_key
+        .get_or_insert_with(|| format!("rota-{}", "0".repeat(32)));
+    rota_core::outbox::known_refusal(
+        rota_core::config::Backend::Github,
+        &sent.title,
+        &issue_body(&sent),
+    )
 }
 
 /// The fields Rota reads back out of an issue body.
@@ -414,17 +427,29 @@ impl GithubBackend {
         if let Some(until) = rate_limited_until(status, response.headers(), now()) {
             return BackendError::RateLimited { until };
         }
-        let message = response.json::<ErrorBody>().await.ok().map(|b| refusal_reason(&b)).unwrap_or_default();
+        let message = response
+            .json::<ErrorBody>()
+            .await
+            .ok()
+            .map(|b| refusal_reason(&b))
+            .unwrap_or_default();
         match status {
             StatusCode::UNAUTHORIZED => BackendError::Unauthorized,
             StatusCode::FORBIDDEN => BackendError::Forbidden,
             StatusCode::NOT_FOUND | StatusCode::GONE => BackendError::NotFound(what.to_owned()),
             // A request timeout and a conflict (another change at the same moment) pass by themselves.
-            s if s.is_server_error() || s == StatusCode::REQUEST_TIMEOUT || s == StatusCode::CONFLICT => {
+            s if s.is_server_error()
+                || s == StatusCode::REQUEST_TIMEOUT
+                || s == StatusCode::CONFLICT =>
+            {
                 BackendError::Transient(format!("GitHub answered {s}"))
             }
             // GitHub's own reason, as it says it: what the person has to fix.
-            s => BackendError::Invalid(if message.is_empty() { format!("GitHub answered {s}") } else { message }),
+            s => BackendError::Invalid(if message.is_empty() {
+                format!("GitHub answered {s}")
+            } else {
+                message
+            }),
         }
     }
 
@@ -708,20 +733,45 @@ mod tests {
                     "documentation_url": "https://docs.github.com/rest/reference/issues#create-a-label" }),
             "Label color: invalid",
         );
-        check(json!({ "message": "Repository access blocked" }), "Repository access blocked");
+        check(
+            json!({ "message": "Repository access blocked" }),
+            "Repository access blocked",
+        );
         // What GitHub is known to refuse is said the same way, before anything is sent.
-        let long = NewEscalation { title: "x".repeat(257), ..NewEscalation::default() };
-        assert_eq!(known_refusal(&long).unwrap().reason, "title is too long (maximum is 256 characters)");
-        let ok = NewEscalation { title: "x".repeat(256), details: "d".repeat(65_000), ..NewEscalation::default() };
+        let long = NewEscalation {
+            title: "x".repeat(257),
+            ..NewEscalation::default()
+        };
+        assert_eq!(
+            known_refusal(&long).unwrap().reason,
+            "title is too long (maximum is 256 characters)"
+        );
+        let ok = NewEscalation {
+            title: "x".repeat(256),
+            details: "d".repeat(65_000),
+            ..NewEscalation::default()
+        };
         assert_eq!(known_refusal(&ok), None);
-        let big = NewEscalation { title: "ok".into(), details: "d".repeat(65_530), ..NewEscalation::default() };
-        assert_eq!(known_refusal(&big).unwrap().part, rota_core::outbox::RefusedPart::Body, "the key marker and fields count");
+        let big = NewEscalation {
+            title: "ok".into(),
+            details: "d".repeat(65_530),
+            ..NewEscalation::default()
+        };
+        assert_eq!(
+            known_refusal(&big).unwrap().part,
+            rota_core::outbox::RefusedPart::Body,
+            "the key marker and fields count"
+        );
     }
 
     /// Issue 13: an escalation's own page is the issue (`html_url`); the ticket stays its link.
     #[test]
     fn the_escalations_page_is_the_issue_and_its_link_the_ticket() {
-        let backend = GithubBackend::new(GithubConfig::new("https://api.github.com", "acme/esc", "ann").unwrap(), &SecretValue::new("t")).unwrap();
+        let backend = GithubBackend::new(
+            GithubConfig::new("https://api.github.com", "acme/esc", "ann").unwrap(),
+            &SecretValue::new("t"),
+        )
+        .unwrap();
         let issue: Issue = serde_json::from_value(json!({
             "number": 7, "title": "Search is down", "state": "open",
             "body": "Customer: Acme\nLink: https://support.example.com/t/42\n",
@@ -729,11 +779,25 @@ mod tests {
         }))
         .unwrap();
         let e = backend.escalation(issue);
-        assert_eq!(e.page.as_deref(), Some("https://github.com/acme/esc/issues/7"));
+        assert_eq!(
+            e.page.as_deref(),
+            Some("https://github.com/acme/esc/issues/7")
+        );
         assert_eq!(e.url.as_deref(), Some("https://support.example.com/t/42"));
-        let t = rota_core::notice::text(&rota_core::escalation::Notice::Assigned { escalation: e, reassigned_from: None });
-        assert_eq!(t.url.as_deref(), Some("https://github.com/acme/esc/issues/7"), "Open goes to the escalation");
-        assert!(t.body.contains("Ticket: https://support.example.com/t/42"), "{}", t.body);
+        let t = rota_core::notice::text(&rota_core::escalation::Notice::Assigned {
+            escalation: e,
+            reassigned_from: None,
+        });
+        assert_eq!(
+            t.url.as_deref(),
+            Some("https://github.com/acme/esc/issues/7"),
+            "Open goes to the escalation"
+        );
+        assert!(
+            t.body.contains("Ticket: https://support.example.com/t/42"),
+            "{}",
+            t.body
+        );
     }
 
     #[test]
