@@ -158,6 +158,7 @@ def test_the_escalate_window_shows_a_refused_escalation_to_fix_and_resend(inputs
     title edited and resent, it is filed once and leaves the outbox."""
     from selenium.webdriver.common.by import By
     from webdriver import wait
+    Refusing.created = []
     with github_backend(inputs, rota_bin, Refusing, "ghp_e2e-not-a-real-token") as env:
         Refusing.create_status = 422
         filed = subprocess.run([rota_bin, "--config", str(inputs.config), "escalate", "--title", "Serch is down",
@@ -206,6 +207,7 @@ def test_a_token_saved_in_settings_is_tried_at_once(inputs, launch, session, rot
     at once."""
     from selenium.webdriver.common.by import By
     from webdriver import wait
+    TokenCheck.seen = []
     with github_backend(inputs, rota_bin, TokenCheck, "ghp_e2e-old-token"):
         driver = session("--window", "settings")
         wait(driver, lambda d: d.find_elements(By.CSS_SELECTOR, "#github-token") and
