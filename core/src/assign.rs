@@ -352,6 +352,7 @@ days = "Mon-Fri"
                 customer: None,
                 severity: Severity::Sev3,
                 url: None,
+                page: None,
                 details: String::new(),
                 reporter: None,
                 assignee: Some(a.to_string()),

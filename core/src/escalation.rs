@@ -172,8 +172,12 @@ pub struct Escalation {
     pub title: String,
     pub customer: Option<String>,
     pub severity: Severity,
-    /// The link to open: the customer ticket or the escalation's own page.
+    /// The link the filer gave: the customer ticket, usually (for `local`, the only link).
     pub url: Option<String>,
+    /// The escalation's own page, where it is acknowledged and discussed (GitHub's `html_url`);
+    /// `None` where the backend has none (`local`). A notification's Open goes here first.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub page: Option<String>,
     /// Free text: what is wrong, what was tried.
     pub details: String,
     /// The handle of whoever filed it.

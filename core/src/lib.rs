@@ -21,6 +21,8 @@ pub mod fuzz;
 pub mod lint;
 pub mod markdown;
 pub mod notice;
+pub mod outbox;
+pub mod poll;
 pub mod roster;
 pub mod schedule;
 pub mod shortcut;

@@ -21,8 +21,11 @@ pub struct NoticeText {
     pub critical: bool,
     /// The escalation a single notice is about (`None` for the summary): what Acknowledge acts on.
     pub escalation_id: Option<String>,
-    /// The link Open goes to, when the escalation has one.
+    /// The link Open goes to: the escalation's own page (GitHub's `html_url`), else the link
+    /// the filer gave.
     pub url: Option<String>,
+    /// The customer ticket, when it is not where Open goes: shown as its own line of the body.
+    pub ticket: Option<String>,
 }
 
 /// At most this many titles are listed in the first run's summary.
@@ -43,12 +46,18 @@ pub fn text(notice: &Notice) -> NoticeText {
             if let Some(from) = reassigned_from {
                 lines.push(format!("Reassigned from {from}"));
             }
+            let open = e.page.clone().or_else(|| e.url.clone());
+            let ticket = e.url.clone().filter(|u| open.as_ref() != Some(u));
+            if let Some(t) = &ticket {
+                lines.push(format!("Ticket: {t}"));
+            }
             NoticeText {
                 summary: format!("New escalation: {}", e.title.trim()),
                 body: lines.join("\n"),
                 critical: e.severity == Severity::Sev1,
                 escalation_id: Some(e.id.clone()),
-                url: e.url.clone(),
+                url: open,
+                ticket,
             }
         }
         Notice::Summary { escalations } => {
@@ -68,6 +77,7 @@ pub fn text(notice: &Notice) -> NoticeText {
                 critical: escalations.iter().any(|e| e.severity == Severity::Sev1),
                 escalation_id: None,
                 url: None,
+                ticket: None,
             }
         }
     }
@@ -118,6 +128,7 @@ mod tests {
             customer: Some("Acme Corp".into()),
             severity,
             url: Some("https://support.example.com/t/1".into()),
+            page: None,
             details: String::new(),
             reporter: Some("support-sam".into()),
             assignee: Some(assignee.into()),
@@ -142,6 +153,25 @@ mod tests {
         let t = text(&Notice::Assigned { escalation: e, reassigned_from: Some("bob".into()) });
         assert_eq!(t.body, "Severity: sev2\nReassigned from bob");
         assert!(!t.critical);
+    }
+
+    /// Issue 13: a GitHub escalation's Open goes to the issue itself (`html_url`), where it is
+    /// acknowledged and discussed; the customer ticket (the body's `Link:` line) is a line of its own.
+    #[test]
+    fn open_goes_to_the_escalations_own_page_and_the_ticket_is_its_own_line() {
+        let mut e = esc("7", "Search is down", Severity::Sev2, "ann");
+        e.page = Some("https://github.com/acme/escalations/issues/7".into());
+        let t = text(&Notice::Assigned { escalation: e.clone(), reassigned_from: None });
+        assert_eq!(t.url.as_deref(), Some("https://github.com/acme/escalations/issues/7"));
+        assert_eq!(t.ticket.as_deref(), Some("https://support.example.com/t/1"));
+        assert_eq!(t.body, "Customer: Acme Corp\nSeverity: sev2\nReporter: support-sam\nTicket: https://support.example.com/t/1");
+
+        // No ticket: the page alone, no ticket line.
+        e.url = e.page.clone();
+        let t = text(&Notice::Assigned { escalation: e, reassigned_from: None });
+        assert_eq!(t.url.as_deref(), Some("https://github.com/acme/escalations/issues/7"));
+        assert_eq!(t.ticket, None);
+        assert!(!t.body.contains("Ticket:"));
     }
 
     #[test]

@@ -179,6 +179,10 @@ pub struct TrayInputs<'a> {
     pub escalations: Option<&'a EscalationsSummary>,
     /// Escalations saved and waiting to be sent.
     pub outbox_waiting: usize,
+    /// Escalations the backend refused, waiting for a person to fix and resend.
+    pub outbox_refused: usize,
+    /// The escalations backend, to name it in the refused line.
+    pub backend: crate::config::Backend,
     pub start_at_login: bool,
 }
 
@@ -228,7 +232,7 @@ pub fn waiting_line(n: usize) -> String {
 /// The icon state.
 pub fn tray_state(i: &TrayInputs) -> TrayState {
     let attention = i.escalations.is_some_and(|e| e.unacknowledged);
-    if attention || !i.problems.is_empty() {
+    if attention || !i.problems.is_empty() || i.outbox_refused > 0 {
         TrayState::Attention
     } else if i.glance.me_on_duty {
         TrayState::OnDuty
@@ -281,6 +285,11 @@ pub fn tray_model(i: &TrayInputs) -> TrayModel {
     if i.outbox_waiting > 0 {
         entries.push(MenuEntry::line(waiting_line(i.outbox_waiting)));
     }
+    // "⚠ 1 escalation refused by GitHub — fix and resend": a click opens the escalate window,
+    // which lists it to edit and resend.
+    if let Some(line) = crate::outbox::refused_line(i.outbox_refused, i.backend) {
+        entries.push(MenuEntry::Item { label: line, action: Some(MenuAction::Escalate) });
+    }
     if let Some(esc) = i.escalations.filter(|e| !e.mine.is_empty()) {
         let mine = esc
             .mine
@@ -327,5 +336,6 @@ pub fn no_tray_host_notice() -> crate::notice::NoticeText {
         critical: false,
         escalation_id: None,
         url: None,
+        ticket: None,
     }
 }

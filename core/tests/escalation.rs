@@ -18,6 +18,7 @@ fn esc(id: &str, assignee: Option<&str>, state: EscalationState) -> Escalation {
         customer: Some("Acme".into()),
         severity: Severity::Sev2,
         url: None,
+        page: None,
         details: String::new(),
         reporter: Some("support-sam".into()),
         assignee: assignee.map(Into::into),

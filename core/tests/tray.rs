@@ -47,6 +47,7 @@ fn escalation(id: &str, title: &str, state: EscalationState) -> Escalation {
         customer: Some("Acme".into()),
         severity: Severity::Sev2,
         url: Some(format!("https://example.com/{id}")),
+        page: None,
         details: String::new(),
         reporter: None,
         assignee: Some("keegancsmith".into()),
@@ -63,6 +64,7 @@ struct Extra<'x> {
     problems: &'x [String],
     escalations: Option<&'x EscalationsSummary>,
     outbox_waiting: usize,
+    outbox_refused: usize,
     start_at_login: bool,
 }
 
@@ -84,6 +86,8 @@ fn model(extra: Extra) -> TrayModel {
         problems: extra.problems,
         escalations: extra.escalations,
         outbox_waiting: extra.outbox_waiting,
+        outbox_refused: extra.outbox_refused,
+        backend: rota_core::config::Backend::Github,
         start_at_login: extra.start_at_login,
     })
 }
@@ -317,6 +321,8 @@ fn no_rotation_says_so() {
         problems: &[],
         escalations: None,
         outbox_waiting: 0,
+        outbox_refused: 0,
+        backend: rota_core::config::Backend::Local,
         start_at_login: false,
     });
     assert_eq!(m.state, TrayState::OffDuty);
@@ -333,4 +339,15 @@ fn the_clock_ticks_on_minute_boundaries() {
         next_tick(at("2022-09-15T12:00:00Z")),
         at("2022-09-15T12:01:00Z")
     );
+}
+
+/// Issue 13: an escalation the backend refused stays in sight: a line that opens the escalate
+/// window (where it is fixed and resent), and the attention icon.
+#[test]
+fn a_refused_escalation_is_a_line_that_opens_the_escalate_window() {
+    let m = model(Extra { outbox_refused: 1, ..Default::default() });
+    let line = "⚠ 1 escalation refused by GitHub — fix and resend";
+    assert_eq!(find(&m.entries, line), &MenuEntry::Item { label: line.into(), action: Some(MenuAction::Escalate) });
+    assert_eq!(m.state, TrayState::Attention);
+    assert!(!model(Extra::default()).labels().iter().any(|l| l.contains("refused")));
 }

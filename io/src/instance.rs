@@ -29,6 +29,11 @@ impl Service {
     fn outbox_changed(&self) {
         let _ = self.requests.send(Request::OutboxChanged);
     }
+
+    /// A new GitHub token was stored: read it and poll now, and send what waits.
+    fn token_changed(&self) {
+        let _ = self.requests.send(Request::TokenChanged);
+    }
 }
 
 /// Who has the tray.
@@ -72,4 +77,10 @@ pub async fn has_tray_watcher() -> bool {
         Ok(name) => dbus.name_has_owner(name).await.unwrap_or(false),
         Err(_) => false,
     }
+}
+
+/// Tells the running tray (if any) that a new GitHub token is stored. Best effort.
+pub async fn token_changed() {
+    let Ok(conn) = zbus::Connection::session().await else { return };
+    let _ = conn.call_method(Some(NAME), PATH, Some(INTERFACE), "TokenChanged", &()).await;
 }

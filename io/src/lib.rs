@@ -22,6 +22,13 @@ pub mod sources;
 pub mod supervise;
 pub mod tray;
 
+/// Tells the running tray, if any, that a new GitHub token is stored: its poller reads the
+/// keyring again and polls at once, and its outbox sender tries what waits.
+pub async fn tell_tray_token_changed() {
+    #[cfg(target_os = "linux")]
+    instance::token_changed().await;
+}
+
 /// Tells the running tray, if any, that the outbox has something to send.
 pub async fn tell_tray_outbox_changed() {
     #[cfg(target_os = "linux")]

@@ -114,11 +114,6 @@ impl DesktopNotifier {
         DesktopNotifier
     }
 
-    /// Shows a notice with no actions (a message to read), and returns once it is handed over.
-    pub fn show_text(&self, t: &NoticeText) -> Result<(), NotifyError> {
-        Self::build(t).show().map(drop).map_err(notify_error)
-    }
-
     fn build(t: &NoticeText) -> notify_rust::Notification {
         let mut n = notify_rust::Notification::new();
         n.appname(APP_NAME).summary(&t.summary);
@@ -170,6 +165,15 @@ fn notify_error(e: notify_rust::error::Error) -> NotifyError {
     }
 }
 
+impl DesktopNotifier {
+    /// Shows words that are about no escalation of mine (an escalation the backend refused,
+    /// say), without actions.
+    pub fn show_text(&self, t: &NoticeText) -> Result<(), NotifyError> {
+        let t = NoticeText { url: None, escalation_id: None, ..t.clone() };
+        Self::build(&t).show().map(drop).map_err(notify_error)
+    }
+}
+
 impl Notifier for DesktopNotifier {
     fn show(&self, notice: &Notice, on_action: ActionSink) -> Result<(), NotifyError> {
         let t = text(notice);
@@ -216,6 +220,7 @@ mod tests {
             critical: false,
             escalation_id: Some("7".into()),
             url: Some("https://x.example/7".into()),
+            ticket: None,
         };
         assert_eq!(action_for("open", &t), Some(NoticeAction::Open { url: "https://x.example/7".into() }));
         assert_eq!(action_for("default", &t), Some(NoticeAction::Open { url: "https://x.example/7".into() }));

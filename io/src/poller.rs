@@ -52,8 +52,8 @@ use crate::secrets::SecretStore;
 use crate::settings::Settings;
 use chrono::{DateTime, Utc};
 use rota_core::config::Backend as BackendKind;
-use rota_core::escalation::{decide, same_handle, Escalation, EscalationState};
-use rota_core::notice::seen_after_delivery;
+use rota_core::escalation::{same_handle, Escalation, EscalationState};
+use rota_core::poll::{PollFailure, PollState};
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
@@ -71,7 +71,7 @@ pub const WAKE_CHECK: Duration = Duration::from_secs(60);
 pub const WAKE_SLACK: Duration = Duration::from_secs(3);
 /// After a rejected token (or none stored, or no permission): the wait before the keyring is
 /// read and GitHub asked again, unless [`PollerHandle::poll_now`] comes first.
-pub const AUTH_RETRY: Duration = Duration::from_secs(10 * 60);
+pub const AUTH_RETRY: Duration = rota_core::poll::AUTH_RETRY;
 
 /// Where the poller reads escalations from.
 #[derive(Clone)]
@@ -132,7 +132,7 @@ impl PollerConfig {
     /// `me` must be set in the config (there is nobody to notify otherwise).
     pub fn from_settings(settings: &Settings, secrets: Arc<dyn SecretStore + Send + Sync>) -> Result<Self, OpenError> {
         let me = settings.me.clone().ok_or(OpenError::NoMe)?;
-        let database = configured::database_path(&configured::data_folder(settings)?);
+        let database = configured::database(settings)?;
         let interval = Duration::from_secs(settings.config.escalations.poll_seconds);
         Ok(match settings.config.escalations.backend {
             BackendKind::Local => PollerConfig { interval, ..PollerConfig::local(database, &me) },
@@ -222,6 +222,8 @@ impl Snapshot {
 
 enum Command {
     PollNow,
+    /// Open the backend again (reading the keyring again), then poll.
+    Reconnect,
     Act(NoticeAction),
 }
 
@@ -238,6 +240,11 @@ impl PollerHandle {
     /// Polls at once (after a wake or reconnect the app noticed, a new token, the user's click).
     pub fn poll_now(&self) {
         let _ = self.commands.send(Command::PollNow);
+    }
+
+    /// Reads the token from the keyring again and polls at once: a new token was stored.
+    pub fn reconnect(&self) {
+        let _ = self.commands.send(Command::Reconnect);
     }
 
     /// Does what a notification action does: acknowledge through the backend (then poll), or
@@ -311,13 +318,13 @@ pub fn spawn(
     });
     let new_poller = move |snapshot: Snapshot| Poller {
         scope: config.scope(),
+        state: PollState::new(config.interval, now()),
         config: config.clone(),
         notifier: notifier.clone(),
         sink: sink.clone(),
         store: None,
         backend: None,
         snapshot,
-        attempt: 0,
         last_mark: None,
     };
     // A poller that fails (a panic) is started again with the same channels, its failure shown
@@ -373,11 +380,15 @@ struct Poller {
     store: Option<Arc<LocalStore>>,
     backend: Option<Arc<AnyBackend>>,
     snapshot: Snapshot,
-    /// Failures in a row, for the backoff.
-    attempt: u32,
+    /// When to poll, backoffs, when to read the keyring again: the core's pure state machine.
+    state: PollState,
     /// The local database's change mark at the last poll.
     last_mark: Option<i64>,
 }
+
+/// The wait after `failures` keyring reads in a row failed (locked, the unlock dismissed): a
+/// minute, doubling up to [`AUTH_RETRY`], so an unlock prompt does not come back each poll.
+pub use rota_core::poll::keyring_retry;
 
 impl Poller {
     async fn run(
@@ -401,6 +412,10 @@ impl Poller {
                 command = commands.recv() => match command {
                     None => break,
                     Some(Command::PollNow) => poll = true,
+                    Some(Command::Reconnect) => {
+                        self.state.token_changed(now());
+                        poll = true;
+                    }
                     Some(Command::Act(action)) => poll = self.act(action).await,
                 },
                 _ = tokio::time::sleep_until(next_poll) => poll = true,
@@ -409,7 +424,7 @@ impl Poller {
                     wake_check.set(clock::sleep(self.config.wake_check));
                     let (mono, wall) = (Instant::now(), clock::system_time());
                     if woke(mono - last_check.0, last_check.1, wall) {
-                        self.attempt = 0;
+                        self.state.woke(now());
                         poll = true;
                     }
                     last_check = (mono, wall);
@@ -455,7 +470,7 @@ impl Poller {
             }
             NoticeAction::Acknowledge { id } => {
                 if self.backend.is_none() {
-                    self.connect().await;
+                    let _ = self.connect().await;
                 }
                 match &self.backend {
                     Some(b) => {
@@ -471,19 +486,19 @@ impl Poller {
     }
 
     /// Opens the seen-set store and the backend, as far as they are not open. On failure the
-    /// status says why.
-    async fn connect(&mut self) {
+    /// status says why, and the failure comes back for the schedule.
+    async fn connect(&mut self) -> Option<PollFailure> {
         if self.store.is_none() {
             match LocalStore::open(&self.config.database) {
                 Ok(s) => self.store = Some(Arc::new(s)),
                 Err(e) => {
                     self.snapshot.status = PollStatus::Failed(e.to_string());
-                    return;
+                    return Some(PollFailure::Other);
                 }
             }
         }
         if self.backend.is_some() {
-            return;
+            return None;
         }
         let opened = match &self.config.source {
             PollSource::Local => LocalStore::open(&self.config.database).map(AnyBackend::Local).map_err(OpenError::Backend),
@@ -496,21 +511,37 @@ impl Poller {
             }
         };
         match opened {
-            Ok(b) => self.backend = Some(Arc::new(b)),
-            Err(OpenError::MissingToken(_)) => self.snapshot.status = PollStatus::MissingToken,
-            Err(e) => self.snapshot.status = PollStatus::Failed(e.to_string()),
+            Ok(b) => {
+                self.backend = Some(Arc::new(b));
+                None
+            }
+            Err(OpenError::MissingToken(_)) => {
+                self.snapshot.status = PollStatus::MissingToken;
+                Some(PollFailure::MissingToken)
+            }
+            Err(e @ OpenError::Keyring(_)) => {
+                self.snapshot.status = PollStatus::Failed(e.to_string());
+                Some(PollFailure::Keyring)
+            }
+            Err(e) => {
+                self.snapshot.status = PollStatus::Failed(e.to_string());
+                Some(PollFailure::Other)
+            }
         }
     }
 
     /// One poll; returns how long to wait before the next regular one.
     async fn poll(&mut self) -> Duration {
         self.snapshot.polls += 1;
-        self.connect().await;
+        // A rejected token, a failed keyring read or a new token: read the keyring again.
+        if self.state.take_reconnect() && matches!(self.config.source, PollSource::Github { .. }) {
+            self.backend = None;
+        }
+        if let Some(failure) = self.connect().await {
+            return until(self.state.failed(now(), failure, jitter()));
+        }
         let (Some(store), Some(backend)) = (self.store.clone(), self.backend.clone()) else {
-            return match self.snapshot.status {
-                PollStatus::MissingToken => AUTH_RETRY,
-                _ => self.config.interval,
-            };
+            return until(self.state.failed(now(), PollFailure::Other, jitter()));
         };
         let mark = store.change_mark().ok();
         // Local: every open escalation (a reassignment to me names who had it). GitHub: mine,
@@ -525,10 +556,9 @@ impl Poller {
             Ok(list) => list,
             Err(e) => return self.failed(e, now),
         };
-        self.attempt = 0;
         if let Err(e) = self.announce(&store, &list, now).await {
             self.snapshot.status = PollStatus::Failed(e.to_string());
-            return self.config.interval;
+            return until(self.state.failed(now, PollFailure::Other, jitter()));
         }
         self.last_mark = mark;
         let mut mine: Vec<Escalation> = list
@@ -540,13 +570,13 @@ impl Poller {
         self.snapshot.mine = mine;
         self.snapshot.status = PollStatus::Ok;
         self.snapshot.last_success = Some(now);
-        self.config.interval
+        until(self.state.poll_at())
     }
 
     /// Decides, shows and remembers: the exactly-once step.
     async fn announce(&mut self, store: &Arc<LocalStore>, list: &[Escalation], now: DateTime<Utc>) -> Result<(), BackendError> {
         let before = store.load_seen(&self.scope)?;
-        let decision = decide(before.as_ref(), &self.config.me, list);
+        let decision = self.state.listed(now, &self.config.me, before.as_ref(), list);
         let mut unshown = Vec::new();
         let mut error = None;
         for (i, notice) in decision.notices.iter().enumerate() {
@@ -565,32 +595,28 @@ impl Poller {
             }
         }
         self.snapshot.notifier_error = error;
-        if let Some(seen) = seen_after_delivery(before.as_ref(), &decision, &unshown) {
+        if let Some(seen) = self.state.delivered(before.as_ref(), &decision, &unshown) {
             store.save_seen(&self.scope, &seen, now)?;
         }
         Ok(())
     }
 
     fn failed(&mut self, e: BackendError, now: DateTime<Utc>) -> Duration {
-        let retry_at = e.retry_at(now, self.attempt, jitter());
-        self.attempt = self.attempt.saturating_add(1);
+        let failure = match &e {
+            BackendError::Unauthorized | BackendError::Forbidden => PollFailure::Unauthorized,
+            BackendError::RateLimited { until } => PollFailure::RateLimited { until: *until },
+            BackendError::Transient(_) => PollFailure::Transient,
+            _ => PollFailure::Other,
+        };
+        let next = self.state.failed(now, failure, jitter());
         self.snapshot.status = match &e {
             BackendError::Unauthorized => PollStatus::TokenRejected,
             BackendError::Forbidden => PollStatus::Forbidden,
             BackendError::RateLimited { until } => PollStatus::RateLimited { until: *until },
-            BackendError::Transient(why) => PollStatus::Offline { retry_at: retry_at.unwrap_or(now), why: why.clone() },
+            BackendError::Transient(why) => PollStatus::Offline { retry_at: next, why: why.clone() },
             other => PollStatus::Failed(other.to_string()),
         };
-        match e {
-            BackendError::Unauthorized | BackendError::Forbidden => {
-                // Read the keyring again next time: the user may have stored a new token.
-                if matches!(self.config.source, PollSource::Github { .. }) {
-                    self.backend = None;
-                }
-                AUTH_RETRY
-            }
-            _ => retry_at.map(until).unwrap_or(self.config.interval),
-        }
+        until(next)
     }
 }
 

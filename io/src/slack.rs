@@ -171,6 +171,7 @@ mod tests {
             customer: customer.map(Into::into),
             severity: Severity::Sev1,
             url: url.map(Into::into),
+            page: None,
             details: String::new(),
             reporter: Some("sam".into()),
             assignee: assignee.map(Into::into),

@@ -31,6 +31,8 @@ pub enum Request {
     Action(MenuAction),
     Open(WindowKind),
     OutboxChanged,
+    /// A new GitHub token is stored (the settings window said so).
+    TokenChanged,
 }
 
 /// A tray host: shows the model it is given.
@@ -83,6 +85,8 @@ struct Tray<V> {
     shortcut_problem: StdMutex<Option<String>>,
     /// Escalations waiting in the outbox, as of the sender's last look.
     waiting: AtomicUsize,
+    /// Escalations the backend refused, waiting for a person, as of the sender's last look.
+    refused: AtomicUsize,
     /// Wakes the outbox sender (something was filed, or settings changed).
     outbox_wake: Notify,
     /// Held from computing a model to handing it to the host, so that refreshes racing each
@@ -107,7 +111,7 @@ where
 {
     let reader = Reader::new(settings::data_dir().map(|d| d.join("cache")));
     let live = Live::start(overrides.clone(), &reader).await;
-    let first = model_of(&live, None, 0);
+    let first = model_of(&live, None, (0, 0));
     let settings = live.settings.clone();
     let view = match make_view(first).await {
         Ok(view) => view,
@@ -130,6 +134,7 @@ where
         keys,
         shortcut_problem: StdMutex::new(no_keys),
         waiting: Default::default(),
+        refused: Default::default(),
         outbox_wake: Notify::new(),
         showing: Mutex::new(()),
     });
@@ -161,6 +166,12 @@ where
         match request {
             Request::Open(kind) => tray.open_window(kind),
             Request::OutboxChanged => tray.outbox_wake.notify_one(),
+            Request::TokenChanged => {
+                if let Some(p) = tray.poller.lock().ok().as_ref().and_then(|p| p.as_ref()) {
+                    p.reconnect();
+                }
+                tray.outbox_wake.notify_one();
+            }
             Request::Action(MenuAction::Quit) => break,
             Request::Action(action) => tray.act(action).await,
         }
@@ -187,7 +198,8 @@ async fn unseen_tray() -> Option<WindowKind> {
 }
 
 /// The tray model for the current state.
-fn model_of(live: &Live, snapshot: Option<&Snapshot>, waiting: usize) -> TrayModel {
+/// `outbox` is what waits to be sent, and what the backend refused.
+fn model_of(live: &Live, snapshot: Option<&Snapshot>, outbox: (usize, usize)) -> TrayModel {
     let at = clock::now().unwrap_or_else(|_| Utc::now());
     let escalations = snapshot.map(|s| EscalationsSummary {
         mine: s.mine.clone(),
@@ -200,7 +212,9 @@ fn model_of(live: &Live, snapshot: Option<&Snapshot>, waiting: usize) -> TrayMod
         demo: live.inputs.schedule.demo.as_deref(),
         problems: &live.problems,
         escalations: escalations.as_ref(),
-        outbox_waiting: waiting,
+        outbox_waiting: outbox.0,
+        outbox_refused: outbox.1,
+        backend: live.settings.config.escalations.backend,
         start_at_login: autostart::enabled(),
     })
 }
@@ -303,7 +317,8 @@ impl<V: TrayView> Tray<V> {
                 let url = self
                     .snapshot()
                     .and_then(|s| s.mine.into_iter().find(|e| e.id == id))
-                    .and_then(|e| e.url);
+                    // The escalation's own page (GitHub's issue), else its link.
+                    .and_then(|e| e.page.or(e.url));
                 match (
                     url,
                     self.poller.lock().ok().as_ref().and_then(|p| p.as_ref()),
@@ -339,7 +354,7 @@ impl<V: TrayView> Surface for Arc<Tray<V>> {
         let model = model_of(
             &*self.live.lock().await,
             snapshot.as_ref(),
-            self.waiting.load(Ordering::Relaxed),
+            (self.waiting.load(Ordering::Relaxed), self.refused.load(Ordering::Relaxed)),
         );
         self.view.show(model).await;
     }
@@ -348,15 +363,29 @@ impl<V: TrayView> Surface for Arc<Tray<V>> {
 /// Sends what waits in the outbox: at start, when told something was filed or settings changed,
 /// when the backoff says the next try is due, and now and then anyway.
 async fn outbox_loop<V: TrayView>(tray: Arc<Tray<V>>) {
+    let mut blocked = 0;
     loop {
         let settings = tray.live.lock().await.settings.clone();
         let now = clock::now().unwrap_or_else(|_| Utc::now());
-        let (waiting, next) = escalations::configured::drain(&settings, Utc::now().max(now)).await;
-        let before = tray.waiting.swap(waiting, Ordering::Relaxed);
-        if before != waiting {
+        let look = escalations::configured::drain(&settings, Utc::now().max(now)).await;
+        let (waiting, next) = (look.waiting, look.next);
+        let before = (tray.waiting.swap(waiting, Ordering::Relaxed), tray.refused.swap(look.refused, Ordering::Relaxed));
+        if before != (waiting, look.refused) {
             tray.refresh().await;
         }
+        // A refusal is news: a notification with the backend's own reason (the menu keeps a line).
+        for (title, reason) in look.newly_refused {
+            let t = rota_core::outbox::refused_notice(&title, &reason, settings.config.escalations.backend);
+            let shown = tokio::task::spawn_blocking(move || DesktopNotifier::new().show_text(&t)).await;
+            if let Ok(Err(e)) = shown {
+                eprintln!("rota: {e}");
+            }
+        }
+        // The keyring could not be read (locked, the unlock dismissed): back off, rather than
+        // ask again each minute. Something filed, or a new token, wakes the sender sooner.
+        blocked = if look.blocked { blocked + 1 } else { 0 };
         let wait = match (waiting, next) {
+            _ if blocked > 0 => poller::keyring_retry(blocked),
             (0, _) => OUTBOX_IDLE_LOOK,
             (_, Some(t)) => (t - Utc::now())
                 .to_std()

@@ -308,3 +308,37 @@ impl From<&rota_core::escalation::Escalation> for EscalationJson {
         }
     }
 }
+
+/// One escalation in `rota outbox --json` (PRODUCT.md §4, issue 13): saved but not filed.
+#[derive(Serialize)]
+pub struct OutboxEntryJson {
+    /// The client key: what `rota outbox retry` and `discard` take.
+    pub key: String,
+    pub title: String,
+    pub assignee: Option<String>,
+    pub state: rota_core::outbox::OutboxState,
+    pub attempts: u32,
+    /// The last failure; for a refused one, the backend's own reason.
+    pub last_error: Option<String>,
+    pub queued_at: String,
+    pub customer: Option<String>,
+    pub severity: rota_core::escalation::Severity,
+    pub url: Option<String>,
+}
+
+impl From<&crate::escalations::outbox::Entry> for OutboxEntryJson {
+    fn from(e: &crate::escalations::outbox::Entry) -> Self {
+        OutboxEntryJson {
+            key: e.key.clone(),
+            title: e.escalation.title.clone(),
+            assignee: e.escalation.assignee.clone(),
+            state: e.state,
+            attempts: e.attempts,
+            last_error: e.last_error.clone(),
+            queued_at: utc(e.queued_at),
+            customer: e.escalation.customer.clone(),
+            severity: e.escalation.severity,
+            url: e.escalation.url.clone(),
+        }
+    }
+}

@@ -2,7 +2,7 @@
 //! adapter, and map the result.
 
 use crate::error::{IpcError, IpcErrors};
-use crate::escalate::{self, EscalateView, FiledView, FilingForm};
+use crate::escalate::{self, EscalateView, FiledView, FilingForm, RefusedView};
 use crate::views::{DashboardView, SettingsForm, SettingsView};
 use rota_io::protocol::WindowKind;
 use crate::{config_file, windows, AppState};
@@ -18,13 +18,15 @@ pub async fn dashboard(state: State<'_, AppState>) -> Result<DashboardView, IpcE
 
 #[tauri::command]
 pub async fn settings_form(state: State<'_, AppState>) -> Result<SettingsView, IpcError> {
+    let api = state.live.lock().await.settings.config.escalations.github.api.clone();
+    let token_stored = tokio::task::spawn_blocking(move || config_file::token_stored(&api)).await.unwrap_or(false);
     let live = state.live.lock().await;
     let login = crate::autostart::enabled();
     Ok(SettingsView {
         form: config_file::form(&live.settings, login),
         config_file: state.config_path(&live).map(|p| p.display().to_string()),
         shortcut_problem: state.shortcut_problem.clone(),
-        token_stored: live.settings.config.escalations.backend == rota_core::config::Backend::Github && config_file::token_stored(&live.settings.config.escalations.github.api),
+        token_stored: live.settings.config.escalations.backend == rota_core::config::Backend::Github && token_stored,
         escalations_problem: state.escalations_problem.clone(),
     })
 }
@@ -56,6 +58,29 @@ pub async fn file_escalation(state: State<'_, AppState>, filing: FilingForm) -> 
     let new = escalate::check(&filing, settings.me.clone())?;
     let filed = escalate::file(&settings, new, at).await.map_err(|e| IpcErrors { errors: vec![e] })?;
     Ok(filed)
+}
+
+/// The escalations the backend refused, kept in the outbox to be fixed and resent (issue 13).
+#[tauri::command]
+pub async fn refused_escalations(state: State<'_, AppState>) -> Result<Vec<RefusedView>, IpcError> {
+    let settings = state.live.lock().await.settings.clone();
+    escalate::refused(&settings)
+}
+
+/// Resends the refused escalation `key` as edited.
+#[tauri::command]
+pub async fn resend_escalation(state: State<'_, AppState>, key: String, filing: FilingForm) -> Result<FiledView, IpcErrors> {
+    let at = clock::now().map_err(|e| IpcErrors { errors: vec![IpcError::io(e)] })?;
+    let settings = state.live.lock().await.settings.clone();
+    let edited = escalate::check(&filing, settings.me.clone())?;
+    escalate::resend(&settings, &key, edited, at).await.map_err(|e| IpcErrors { errors: vec![e] })
+}
+
+/// Discards the refused escalation `key`: it will not be filed.
+#[tauri::command]
+pub async fn discard_escalation(state: State<'_, AppState>, key: String) -> Result<(), IpcError> {
+    let settings = state.live.lock().await.settings.clone();
+    escalate::discard(&settings, &key).await
 }
 
 #[tauri::command]

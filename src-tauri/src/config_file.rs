@@ -123,44 +123,202 @@ pub fn token_stored(api: &str) -> bool {
     matches!(OsKeyring.get_github_token(&url.authority()), Ok(Some(_)))
 }
 
-/// Writes the form into the config file at `path`, keeping comments and keys it does not set.
+/// Sets `key` in `table` to `v`, keeping the comment and spacing around the old value.
+fn set(table: &mut Table, key: &str, v: impl Into<toml_edit::Value>) {
+    let mut v = v.into();
+    if let Some(old) = table.get(key).and_then(Item::as_value) {
+        *v.decor_mut() = old.decor().clone();
+    }
+    table[key] = Item::Value(v);
+}
+
+/// The line (from 1) of a byte offset in `text`.
+fn line_of(text: &str, offset: usize) -> usize {
+    text[..offset.min(text.len())].matches('\n').count() + 1
+}
+
+/// Writes the form into the config file at `path`, keeping what the form does not set:
+/// comments, key order, table style (`[escalations.github]` stays a table), unknown keys, the
+/// file's mode. A file that does not parse is never overwritten: the error names its line. A
+/// symbolic link is written through (its target changes, the link stays).
 pub fn write(form: &SettingsForm, path: &Path) -> Result<(), IpcError> {
-    let old = std::fs::read_to_string(path).unwrap_or_default();
-    let mut doc: DocumentMut = old.parse().unwrap_or_default();
+    let io = |e: std::io::Error| IpcError::io(format!("{} could not be written: {e}", path.display()));
+    // Through a symbolic link: the file it names (a missing target is created).
+    let target = match std::fs::canonicalize(path) {
+        Ok(t) => t,
+        Err(_) => match std::fs::read_link(path) {
+            Ok(link) => path.parent().map(|d| d.join(&link)).unwrap_or(link),
+            Err(_) => path.to_path_buf(),
+        },
+    };
+    let old = match std::fs::read_to_string(&target) {
+        Ok(text) => Some(text),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+        Err(e) => return Err(IpcError::unreadable(format!("{} cannot be read ({e}); nothing was saved", path.display()))),
+    };
+    let mut doc: DocumentMut = match &old {
+        None => DocumentMut::new(),
+        Some(text) => text.parse().map_err(|e: toml_edit::TomlError| {
+            let line = e.span().map(|s| line_of(text, s.start)).unwrap_or(1);
+            IpcError::unreadable(format!(
+                "{}:{line}: {}. Fix the file by hand (Save keeps what it cannot read rather than replace it)",
+                path.display(),
+                e.message().trim_end_matches('.')
+            ))
+        })?,
+    };
+    let root = doc.as_table_mut();
     let me = form.me.trim().trim_start_matches('@');
     if me.is_empty() {
-        doc.remove("me");
+        root.remove("me");
     } else {
-        doc["me"] = value(me);
+        set(root, "me", me);
     }
-    doc["timezone"] = value(form.timezone.trim());
-    doc["shortcut"] = value(if form.shortcut.trim().is_empty() { "none" } else { form.shortcut.trim() });
+    set(root, "timezone", form.timezone.trim());
+    set(root, "shortcut", if form.shortcut.trim().is_empty() { "none" } else { form.shortcut.trim() });
     let schedule = table(&mut doc, "schedule");
-    schedule["source"] = value(form.schedule_source.trim());
-    schedule["timezone"] = value(form.schedule_timezone.trim());
-    schedule["handoff"] = value(form.handoff.trim());
-    schedule["team_size"] = value(form.team_size as i64);
+    set(schedule, "source", form.schedule_source.trim());
+    set(schedule, "timezone", form.schedule_timezone.trim());
+    set(schedule, "handoff", form.handoff.trim());
+    set(schedule, "team_size", form.team_size as i64);
     let roster = table(&mut doc, "roster");
     if form.roster_source.trim().is_empty() {
         roster.remove("source");
     } else {
-        roster["source"] = value(form.roster_source.trim());
+        set(roster, "source", form.roster_source.trim());
     }
     let escalations = table(&mut doc, "escalations");
-    escalations["poll_seconds"] = value(form.poll_seconds as i64);
-    escalations["backend"] = value(form.backend.trim());
-    let mut github = toml_edit::InlineTable::new();
-    github.insert("api", form.github_api.trim().into());
-    github.insert("repo", form.github_repo.trim().into());
-    github.insert("label", form.github_label.trim().into());
-    escalations["github"] = value(github);
-
-    let io = |e: std::io::Error| IpcError::io(format!("{} could not be written: {e}", path.display()));
-    if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir).map_err(io)?;
+    set(escalations, "poll_seconds", form.poll_seconds as i64);
+    set(escalations, "backend", form.backend.trim());
+    let github = [("api", form.github_api.trim()), ("repo", form.github_repo.trim()), ("label", form.github_label.trim())];
+    match escalations.get_mut("github") {
+        // `[escalations.github]` stays a table, `github = { … }` stays inline; other keys stay.
+        Some(Item::Table(t)) => github.iter().for_each(|(k, v)| set(t, k, *v)),
+        Some(Item::Value(toml_edit::Value::InlineTable(t))) => {
+            for (k, v) in github {
+                let mut new = toml_edit::Value::from(v);
+                if let Some(old) = t.get(k) {
+                    *new.decor_mut() = old.decor().clone();
+                }
+                t.insert(k, new);
+            }
+        }
+        _ => {
+            let mut inline = toml_edit::InlineTable::new();
+            github.iter().for_each(|(k, v)| {
+                inline.insert(*k, toml_edit::Value::from(*v));
+            });
+            escalations["github"] = value(inline);
+        }
     }
-    // Written beside and renamed over: a crash leaves the old file or the new, never half of one.
-    let tmp = path.with_extension("toml.tmp");
-    std::fs::write(&tmp, doc.to_string()).map_err(io)?;
-    std::fs::rename(&tmp, path).map_err(io)
+    replace_file(&target, doc.to_string().as_bytes()).map_err(io)
+}
+
+/// Replaces `target` with `contents` so that a crash leaves the old file or the new, never half
+/// of one: written to a temporary file beside it, synced, given the old file's mode, renamed
+/// over it, and the folder synced. On failure the temporary file is removed.
+pub fn replace_file(target: &Path, contents: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
+    let dir = target.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    std::fs::create_dir_all(dir)?;
+    let name = target.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let tmp = dir.join(format!(".{name}.rota-saving"));
+    let mode = std::fs::metadata(target).ok().map(|m| m.permissions());
+    let written = (|| {
+        let _ = std::fs::remove_file(&tmp); // a leftover of a crash
+        let mut file = std::fs::OpenOptions::new().write(true).create_new(true).open(&tmp)?;
+        file.write_all(contents)?;
+        if let Some(mode) = mode {
+            file.set_permissions(mode)?;
+        }
+        file.sync_all()?;
+        drop(file);
+        std::fs::rename(&tmp, target)?;
+        // The rename itself reaches the disk with the folder.
+        #[cfg(unix)]
+        std::fs::File::open(dir)?.sync_all()?;
+        Ok(())
+    })();
+    if written.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    written
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn form() -> SettingsForm {
+        SettingsForm {
+            me: "ann".into(),
+            timezone: "UTC".into(),
+            schedule_source: "builtin:demo".into(),
+            schedule_timezone: "UTC".into(),
+            handoff: "00:00".into(),
+            team_size: 3,
+            roster_source: String::new(),
+            poll_seconds: 60,
+            start_at_login: false,
+            shortcut: String::new(),
+            backend: "github".into(),
+            github_api: "https://api.github.com".into(),
+            github_repo: "acme/esc".into(),
+            github_label: "escalation".into(),
+            github_token: String::new(),
+        }
+    }
+
+    /// Issue 13: a config that does not parse is never replaced; the error names its line.
+    #[test]
+    fn a_file_that_does_not_parse_is_left_alone_and_its_line_is_named() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("config.toml");
+        let broken = "# mine\nme = \"ann\"\nslack_group = \"S1\"\n[schedule]\nsource = \"unclosed\n";
+        std::fs::write(&path, broken).unwrap();
+        let e = write(&form(), &path).unwrap_err();
+        assert_eq!(e.code, crate::error::ErrorCode::ConfigUnreadable);
+        assert!(e.message.contains("config.toml:5:"), "{}", e.message);
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), broken);
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1, "no temporary file left");
+    }
+
+    /// Issue 13: comments, key order, unknown keys and `[escalations.github]` as a table stay;
+    /// the mode stays; a symbolic link is written through.
+    #[test]
+    fn saving_keeps_comments_order_tables_unknown_keys_mode_and_links() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let real = dir.path().join("dotfiles/rota.toml");
+        std::fs::create_dir_all(real.parent().unwrap()).unwrap();
+        let text = "# Rota, my way\nme = \"bob\" # that is me\ntimezone = \"auto\"\n\n[escalations]\nslack_group = \"S0123\" # the EE group\nbackend = \"local\"\n\n[escalations.github]\n# which repo\nrepo = \"old/repo\"\nextra = true\n";
+        std::fs::write(&real, text).unwrap();
+        std::fs::set_permissions(&real, std::fs::Permissions::from_mode(0o640)).unwrap();
+        let link = dir.path().join("config.toml");
+        std::os::unix::fs::symlink(&real, &link).unwrap();
+
+        write(&form(), &link).unwrap();
+
+        assert!(std::fs::symlink_metadata(&link).unwrap().file_type().is_symlink(), "the link stays a link");
+        let saved = std::fs::read_to_string(&real).unwrap();
+        assert!(saved.starts_with("# Rota, my way\nme = \"ann\" # that is me\ntimezone = \"UTC\"\n"), "{saved}");
+        assert!(saved.contains("slack_group = \"S0123\" # the EE group\nbackend = \"github\""), "{saved}");
+        assert!(saved.contains("[escalations.github]\n# which repo\nrepo = \"acme/esc\"\nextra = true\n"), "{saved}");
+        assert!(!saved.contains("github = {"), "{saved}");
+        assert_eq!(std::fs::metadata(&real).unwrap().permissions().mode() & 0o777, 0o640);
+        assert_eq!(std::fs::read_dir(real.parent().unwrap()).unwrap().count(), 1, "no temporary file left");
+    }
+
+    /// Issue 13: a save that fails half-way leaves the old file and no temporary file.
+    #[test]
+    fn a_failed_replace_leaves_no_temporary_file() {
+        let dir = tempfile::tempdir().unwrap();
+        // A folder (not empty) where the file should go: the rename fails after the write.
+        let target = dir.path().join("config.toml");
+        std::fs::create_dir(&target).unwrap();
+        std::fs::write(target.join("keep"), "x").unwrap();
+        assert!(replace_file(&target, b"me = \"ann\"\n").is_err());
+        let names: Vec<_> = std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+        assert_eq!(names, [std::ffi::OsString::from("config.toml")]);
+    }
 }

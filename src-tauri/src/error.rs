@@ -11,6 +11,9 @@ pub enum ErrorCode {
     Io,
     /// A window could not be opened.
     Window,
+    /// The config file does not parse (or cannot be read), so Save refuses to overwrite it;
+    /// the message names the file, the line and what is wrong.
+    ConfigUnreadable,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -25,6 +28,10 @@ pub struct IpcError {
 impl IpcError {
     pub fn invalid(field: &'static str, message: impl Into<String>) -> Self {
         IpcError { code: ErrorCode::Invalid, message: message.into(), field: Some(field) }
+    }
+
+    pub fn unreadable(message: impl Into<String>) -> Self {
+        IpcError { code: ErrorCode::ConfigUnreadable, message: message.into(), field: None }
     }
 
     pub fn io(message: impl Into<String>) -> Self {

@@ -4,7 +4,7 @@
 
 use crate::error::{IpcError, IpcErrors};
 use crate::escalations::configured;
-use crate::escalations::outbox::Announcement;
+use crate::escalations::outbox::{Announcement, FileError, Filed, Outbox};
 use crate::escalations::AnyBackend;
 use crate::secrets::OsKeyring;
 use crate::settings::Settings;
@@ -12,7 +12,8 @@ use crate::slack::Announcer;
 use chrono::{DateTime, Utc};
 use rota_core::assign::{self, OpenCounts, Suggestion};
 use rota_core::duty::Glance;
-use rota_core::escalation::{NewEscalation, Severity};
+use rota_core::escalation::{Escalation, NewEscalation, Severity};
+use rota_core::outbox::RefusedPart;
 use serde::{Deserialize, Serialize};
 
 /// One engineer the escalation can go to.
@@ -53,7 +54,7 @@ pub struct FilingForm {
     pub assignee: Option<String>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, Debug)]
 #[serde(rename_all = "camelCase")]
 pub struct FiledView {
     pub id: String,
@@ -64,8 +65,8 @@ pub struct FiledView {
     pub message: String,
 }
 
-fn backend(settings: &Settings) -> Result<AnyBackend, String> {
-    configured::open(settings, &OsKeyring).map_err(|e| e.to_string())
+async fn backend(settings: &Settings) -> Result<AnyBackend, String> {
+    configured::open_blocking(settings).await.map_err(|e| e.to_string())
 }
 
 fn announcer(settings: &Settings) -> Option<Announcer> {
@@ -74,7 +75,7 @@ fn announcer(settings: &Settings) -> Option<Announcer> {
 
 /// Open escalations per engineer: the backend's, plus what waits in the outbox.
 pub async fn open_counts(settings: &Settings) -> (OpenCounts, Option<String>) {
-    let backend = backend(settings);
+    let backend = backend(settings).await;
     let outbox = configured::open_outbox(settings).ok();
     configured::open_counts(backend.as_ref().map_err(Clone::clone), outbox.as_ref()).await
 }
@@ -140,11 +141,45 @@ pub fn check(form: &FilingForm, reporter: Option<String>) -> Result<NewEscalatio
     })
 }
 
-/// Files through the outbox: saved first, then sent; queued when the backend cannot take it now.
+/// Files through the outbox: saved first (before the keyring or the backend can fail), then
+/// sent; queued when the backend cannot take it now. What the backend is known to refuse is
+/// refused before it is saved, beside its field.
 pub async fn file(settings: &Settings, new: NewEscalation, now: DateTime<Utc>) -> Result<FiledView, IpcError> {
+    if let Some(refusal) = configured::known_refusal(settings, &new) {
+        let field = match refusal.part {
+            RefusedPart::Title => "title",
+            RefusedPart::Body => "details",
+        };
+        let backend = rota_core::outbox::backend_name(settings.config.escalations.backend);
+        return Err(IpcError::invalid(field, format!("{backend} refuses it: {}", refusal.reason)));
+    }
     let outbox = configured::open_outbox(settings).map_err(|e| IpcError::io(e.to_string()))?;
-    let backend = backend(settings).map_err(IpcError::io)?;
-    let filed = outbox.file(&backend, announcer(settings).as_ref(), new, now).await.map_err(|e| IpcError::io(e.to_string()))?;
+    let saved = outbox.save_new(new, now).map_err(|e| IpcError::io(e.to_string()))?;
+    send_saved(settings, &outbox, saved, now).await
+}
+
+/// Sends what was just saved (or resent): the backend opened off the async threads; a backend
+/// that cannot be opened (a locked keyring, no token) leaves it saved and queued.
+async fn send_saved(settings: &Settings, outbox: &Outbox, saved: Escalation, now: DateTime<Utc>) -> Result<FiledView, IpcError> {
+    let (filed, opening_failed) = match configured::open_blocking(settings).await {
+        Ok(backend) => {
+            let announcer = {
+                let settings = settings.clone();
+                tokio::task::spawn_blocking(move || announcer(&settings)).await.ok().flatten()
+            };
+            match outbox.send_saved(&backend, announcer.as_ref(), &saved.id, now).await {
+                Ok(filed) => (filed, None),
+                Err(e) => {
+                    if let FileError::Refused { .. } = e {
+                        // Kept as refused: the tray counts it in its menu.
+                        crate::tell_tray_outbox_changed().await;
+                    }
+                    return Err(IpcError::io(e.to_string()));
+                }
+            }
+        }
+        Err(e) => (Filed { escalation: saved, queued: true, queued_because: None, announcement: Announcement::NotConfigured }, Some(e.to_string())),
+    };
     if filed.queued {
         // The tray retries it; tell it now rather than at its next look.
         crate::tell_tray_outbox_changed().await;
@@ -152,12 +187,101 @@ pub async fn file(settings: &Settings, new: NewEscalation, now: DateTime<Utc>) -
     let e = filed.escalation;
     let to = e.assignee.clone().unwrap_or_else(|| "the whole rotation".into());
     let mut message = if filed.queued {
-        format!("Saved: waiting to send to {to} ({}). It goes out as soon as the backend answers.", filed.queued_because.map(|w| w.to_string()).unwrap_or_default())
+        let why = filed.queued_because.map(|w| w.to_string()).or(opening_failed).unwrap_or_default();
+        format!("Saved: waiting to send to {to} ({why}). It goes out as soon as the backend answers.")
     } else {
         format!("Filed escalation {} to {to}.", e.id)
     };
     if let Announcement::Failed(why) = filed.announcement {
         message.push_str(&format!(" The Slack announcement failed ({why})."));
     }
-    Ok(FiledView { id: e.id, url: e.url, assignee: e.assignee, queued: filed.queued, message })
+    Ok(FiledView { id: e.id, url: e.page.or(e.url), assignee: e.assignee, queued: filed.queued, message })
+}
+
+/// One escalation the backend refused, for the escalate window to show, fix and resend.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RefusedView {
+    pub key: String,
+    pub title: String,
+    pub customer: Option<String>,
+    pub severity: Severity,
+    pub url: Option<String>,
+    pub details: String,
+    pub assignee: Option<String>,
+    /// The backend's own reason.
+    pub reason: String,
+    /// "Refused by GitHub".
+    pub refused_by: String,
+}
+
+/// The refused escalations waiting in the outbox, oldest first.
+pub fn refused(settings: &Settings) -> Result<Vec<RefusedView>, IpcError> {
+    let outbox = configured::open_outbox(settings).map_err(|e| IpcError::io(e.to_string()))?;
+    let by = format!("Refused by {}", rota_core::outbox::backend_name(settings.config.escalations.backend));
+    Ok(outbox
+        .refused()
+        .map_err(|e| IpcError::io(e.to_string()))?
+        .into_iter()
+        .map(|e| RefusedView {
+            key: e.key,
+            title: e.escalation.title,
+            customer: e.escalation.customer,
+            severity: e.escalation.severity,
+            url: e.escalation.url,
+            details: e.escalation.details,
+            assignee: e.escalation.assignee,
+            reason: e.last_error.unwrap_or_default(),
+            refused_by: by.clone(),
+        })
+        .collect())
+}
+
+/// Resends the refused escalation `key` as edited in the form (it keeps its key).
+pub async fn resend(settings: &Settings, key: &str, edited: NewEscalation, now: DateTime<Utc>) -> Result<FiledView, IpcError> {
+    if let Some(refusal) = configured::known_refusal(settings, &edited) {
+        let field = match refusal.part {
+            RefusedPart::Title => "title",
+            RefusedPart::Body => "details",
+        };
+        let backend = rota_core::outbox::backend_name(settings.config.escalations.backend);
+        return Err(IpcError::invalid(field, format!("{backend} refuses it: {}", refusal.reason)));
+    }
+    let outbox = configured::open_outbox(settings).map_err(|e| IpcError::io(e.to_string()))?;
+    if !outbox.resend(key, edited, now).map_err(|e| IpcError::io(e.to_string()))? {
+        return Err(IpcError::io("this escalation is no longer in the outbox: it was sent or discarded"));
+    }
+    let saved = outbox
+        .entries()
+        .map_err(|e| IpcError::io(e.to_string()))?
+        .into_iter()
+        .find(|e| e.key == key)
+        .map(|e| outbox_view(&e))
+        .ok_or_else(|| IpcError::io("this escalation is no longer in the outbox: it was sent or discarded"))?;
+    send_saved(settings, &outbox, saved, now).await
+}
+
+/// Discards the refused escalation `key`: it will not be filed.
+pub async fn discard(settings: &Settings, key: &str) -> Result<(), IpcError> {
+    let outbox = configured::open_outbox(settings).map_err(|e| IpcError::io(e.to_string()))?;
+    outbox.discard(key).await.map_err(|e| IpcError::io(e.to_string()))?;
+    crate::tell_tray_outbox_changed().await;
+    Ok(())
+}
+
+fn outbox_view(e: &crate::escalations::outbox::Entry) -> Escalation {
+    Escalation {
+        id: e.key.clone(),
+        title: e.escalation.title.clone(),
+        customer: e.escalation.customer.clone(),
+        severity: e.escalation.severity,
+        url: e.escalation.url.clone(),
+        page: None,
+        details: e.escalation.details.clone(),
+        reporter: e.escalation.reporter.clone(),
+        assignee: e.escalation.assignee.clone(),
+        state: rota_core::escalation::EscalationState::Queued,
+        created_at: e.queued_at,
+        client_key: Some(e.key.clone()),
+    }
 }

@@ -17,6 +17,8 @@ pub mod views;
 pub mod windows;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod escalate_tests;
 
 // The IO the windows use, by the paths they had when they lived in one crate with it.
 pub(crate) use rota_io::{autostart, clock, escalations, notifier, secrets, settings, slack, sources, tell_tray_outbox_changed};
@@ -71,8 +73,18 @@ impl AppState {
         if !errors.is_empty() {
             return Err(IpcErrors { errors });
         }
-        config_file::store_token(form).map_err(|e| IpcErrors { errors: vec![e] })?;
+        // The file first: one that cannot be read back refuses the whole save, token included.
         config_file::write(form, &path).map_err(|e| IpcErrors { errors: vec![e] })?;
+        // The keyring (D-Bus, maybe an unlock prompt) on a blocking thread, not the async ones.
+        let token_form = form.clone();
+        tokio::task::spawn_blocking(move || config_file::store_token(&token_form))
+            .await
+            .map_err(|e| IpcErrors { errors: vec![error::IpcError::io(format!("keyring task: {e}"))] })?
+            .map_err(|e| IpcErrors { errors: vec![e] })?;
+        if !form.github_token.trim().is_empty() {
+            // Tried at once: the tray's poller reads the keyring again and polls, the outbox sends.
+            rota_io::tell_tray_token_changed().await;
+        }
         if let Err(e) = autostart::set(form.start_at_login) {
             eprintln!("rota: start at login could not be changed: {e}");
         }
@@ -147,6 +159,9 @@ fn build_windows(overrides: Overrides, kind: WindowKind) -> tauri::Result<tauri:
             commands::open_window,
             commands::escalate_form,
             commands::file_escalation,
+            commands::refused_escalations,
+            commands::resend_escalation,
+            commands::discard_escalation,
             commands::open_link,
             commands::window_ready
         ])

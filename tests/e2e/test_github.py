@@ -83,3 +83,140 @@ def test_an_escalation_filed_while_github_is_down_waits_and_the_tray_says_so(inp
         # The tray, started after, finds it in the outbox and says it waits.
         app = launch()
         wait_for(lambda: "1 escalation waiting to send" in app.tray.labels(), 20, what="the waiting line in the tray")
+
+
+class Refusing(http.server.BaseHTTPRequestHandler):
+    """A GitHub API with no escalations that answers a create with `create_status`: 500 (down
+    for now) or 422 with GitHub's validation body and its own reason."""
+    create_status = 500
+    reason = "ghost is not a collaborator of acme/escalations"
+    last_body = b"{}"
+    created = []
+
+    def reply(self, status, value):
+        body = json.dumps(value).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def do_GET(self):
+        self.reply(200, [])
+
+    def do_POST(self):
+        Refusing.last_body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        if Refusing.create_status == 422:
+            self.reply(422, {"message": "Validation Failed", "errors": [
+                {"resource": "Issue", "code": "custom", "field": "assignees", "message": Refusing.reason}]})
+        elif Refusing.create_status == 201:
+            sent = json.loads(Refusing.last_body)
+            Refusing.created.append(sent)
+            self.reply(201, {"number": len(Refusing.created), "title": sent["title"], "body": sent["body"],
+                             "state": "open", "html_url": f"https://github.com/acme/escalations/issues/{len(Refusing.created)}",
+                             "labels": [{"name": n} for n in sent["labels"]], "assignee": None, "assignees": [],
+                             "user": {"login": "keegancsmith"}, "created_at": "2022-09-15T12:00:00Z"})
+        else:
+            self.reply(Refusing.create_status, {"message": "Server Error"})
+
+    def log_message(self, *args):
+        pass
+
+
+def test_an_escalation_refused_by_github_is_a_tray_line_and_a_notification(inputs, launch, rota_bin, tmp_path):
+    """Issue 13: queued while GitHub fails, then refused by it when the tray sends it: the tray
+    says "⚠ 1 escalation refused by GitHub — fix and resend" and a notification gives GitHub's
+    own reason; the escalation stays in `rota outbox` as refused."""
+    from test_notifications import NotificationServer
+    notifications = NotificationServer(tmp_path / "notify.jsonl")
+    try:
+        with github_backend(inputs, rota_bin, Refusing, "ghp_e2e-not-a-real-token") as env:
+            app = launch()
+            wait_for(lambda: "rota: tray ready" in app.output(), 20, what="the tray")
+            Refusing.create_status = 500
+            filed = subprocess.run([rota_bin, "--config", str(inputs.config), "escalate", "--title", "Search is down",
+                                    "--to", "ghost", "--json"], env=env, capture_output=True, text=True, timeout=30)
+            assert filed.returncode == 0 and json.loads(filed.stdout)["state"] == "queued", filed.stderr
+            Refusing.create_status = 422
+            line = "⚠ 1 escalation refused by GitHub — fix and resend"
+            wait_for(lambda: line in app.tray.labels(), 30, what="the tray's refused line")
+            wait_for(lambda: any("Escalation refused by GitHub: Search is down" in c.get("summary", "")
+                                 for c in notifications.calls()), 10, what="the refusal notification")
+            shown = next(c for c in notifications.calls() if "refused" in c.get("summary", ""))
+            assert Refusing.reason in shown.get("body", ""), shown
+            listed = subprocess.run([rota_bin, "--config", str(inputs.config), "outbox", "--json"],
+                                    env=env, capture_output=True, text=True, timeout=30)
+            outbox = json.loads(listed.stdout)
+            assert [(e["title"], e["state"], e["last_error"]) for e in outbox] == \
+                [("Search is down", "refused", Refusing.reason)], outbox
+    finally:
+        notifications.stop()
+
+
+def test_the_escalate_window_shows_a_refused_escalation_to_fix_and_resend(inputs, session, rota_bin):
+    """Issue 13: a refused escalation is listed in the escalate window with GitHub's reason; its
+    title edited and resent, it is filed once and leaves the outbox."""
+    from selenium.webdriver.common.by import By
+    from webdriver import wait
+    Refusing.created = []
+    with github_backend(inputs, rota_bin, Refusing, "ghp_e2e-not-a-real-token") as env:
+        Refusing.create_status = 422
+        filed = subprocess.run([rota_bin, "--config", str(inputs.config), "escalate", "--title", "Serch is down",
+                                "--to", "ghost"], env=env, capture_output=True, text=True, timeout=30)
+        assert filed.returncode == 1 and Refusing.reason in filed.stderr, filed.stderr
+        driver = session("--window", "escalate")
+        wait(driver, lambda d: d.find_elements(By.CSS_SELECTOR, "#refused .refused-item"), what="the refused list")
+        item = driver.find_element(By.CSS_SELECTOR, "#refused .refused-item")
+        assert item.find_element(By.CSS_SELECTOR, ".reason").text == f"Refused by GitHub: {Refusing.reason}"
+        title = item.find_element(By.CSS_SELECTOR, "input")
+        assert title.get_attribute("value") == "Serch is down"
+        title.clear()
+        title.send_keys("Search is down")
+        Refusing.create_status = 201
+        item.find_element(By.XPATH, ".//button[text()='Resend']").click()
+        wait(driver, lambda d: not d.find_elements(By.CSS_SELECTOR, "#refused .refused-item"), what="the list emptied")
+        assert [c["title"] for c in Refusing.created] == ["Search is down"]
+        listed = subprocess.run([rota_bin, "--config", str(inputs.config), "outbox", "--json"],
+                                env=env, capture_output=True, text=True, timeout=30)
+        assert json.loads(listed.stdout) == []
+
+
+class TokenCheck(http.server.BaseHTTPRequestHandler):
+    """A GitHub API that takes only `good` as the token (401 for any other) and has no issues."""
+    good = "ghp_e2e-new-token"
+    seen = []
+
+    def do_GET(self):
+        auth = self.headers.get("Authorization")
+        TokenCheck.seen.append(auth)
+        ok = auth == f"Bearer {TokenCheck.good}"
+        body = json.dumps([] if ok else {"message": "Bad credentials"}).encode()
+        self.send_response(200 if ok else 401)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args):
+        pass
+
+
+def test_a_token_saved_in_settings_is_tried_at_once(inputs, launch, session, rota_bin):
+    """Issue 13: after a rejected token the poller waits ten minutes, unless a new one is stored:
+    one saved in Settings (the config itself unchanged) reaches the tray over D-Bus and is tried
+    at once."""
+    from selenium.webdriver.common.by import By
+    from webdriver import wait
+    TokenCheck.seen = []
+    with github_backend(inputs, rota_bin, TokenCheck, "ghp_e2e-old-token"):
+        driver = session("--window", "settings")
+        wait(driver, lambda d: d.find_elements(By.CSS_SELECTOR, "#github-token") and
+             d.find_element(By.CSS_SELECTOR, "#backend").get_attribute("value") == "github", what="the settings form")
+        app = launch()
+        wait_for(lambda: "⚠ GitHub token rejected" in app.tray.labels(), 20, what="the tray's token rejected line")
+        token = driver.find_element(By.CSS_SELECTOR, "#github-token")
+        token.send_keys(TokenCheck.good)
+        driver.find_element(By.CSS_SELECTOR, "#save").click()
+        wait_for(lambda: f"Bearer {TokenCheck.good}" in TokenCheck.seen, 20, what="a poll with the new token")
+        wait_for(lambda: "⚠ GitHub token rejected" not in app.tray.labels(), 20, what="the rejected line gone")
+        assert TokenCheck.good not in app.output()

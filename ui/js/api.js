@@ -21,6 +21,9 @@ export function onChanged(handler) {
 export const escalateForm = () => call("escalate_form");
 export const fileEscalation = (filing) => call("file_escalation", { filing });
 export const openLink = (url) => call("open_link", { url });
+export const refusedEscalations = () => call("refused_escalations");
+export const resendEscalation = (key, filing) => call("resend_escalation", { key, filing });
+export const discardEscalation = (key) => call("discard_escalation", { key });
 
 /** Tells Rota the page is ready for the user (a readiness line for scripts and measurements). */
 export const windowReady = () => call("window_ready");

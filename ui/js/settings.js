@@ -60,8 +60,10 @@ form.addEventListener("submit", async (event) => {
     text("save-status", "Saved.");
   } catch (error) {
     const errors = error?.errors ?? [error];
-    errors.forEach(showError);
-    text("save-status", "Not saved: fix the fields marked.");
+    // A config file that does not parse: its own error and line, beside Save.
+    const unreadable = errors.find((e) => e.code === "config_unreadable");
+    errors.filter((e) => e !== unreadable).forEach(showError);
+    text("save-status", unreadable ? `Not saved: ${unreadable.message}` : "Not saved: fix the fields marked.");
     const first = errors.find((e) => e.field);
     if (first) document.getElementById(first.field)?.focus();
   }

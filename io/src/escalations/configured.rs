@@ -67,16 +67,81 @@ impl fmt::Display for OpenError {
 
 impl std::error::Error for OpenError {}
 
-/// The data folder, created if needed.
+/// The data folder, created if needed, private to its owner (issue 13): the folder 0700 and
+/// what is in it (the database, its WAL and shared-memory files, the outbox lock, the change
+/// signal, the source cache) 0600. An existing install is fixed the same way each time it opens.
 pub fn data_folder(settings: &Settings) -> Result<PathBuf, OpenError> {
     let dir = settings.data_dir.clone().ok_or(OpenError::NoDataFolder)?;
-    std::fs::create_dir_all(&dir).map_err(|e| OpenError::DataFolder { path: dir.clone(), why: e.to_string() })?;
+    let fail = |e: std::io::Error| OpenError::DataFolder { path: dir.clone(), why: e.to_string() };
+    let mut builder = std::fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+    builder.create(&dir).map_err(fail)?;
+    make_private(&dir).map_err(fail)?;
     Ok(dir)
+}
+
+/// Makes `dir` 0700 and everything under it owner-only (folders 0700, files 0600). Symbolic
+/// links are left alone (their mode means nothing; their targets are not ours to change).
+#[cfg(unix)]
+pub fn make_private(dir: &Path) -> std::io::Result<()> {
+    use std::os::unix::fs::PermissionsExt;
+    let meta = std::fs::symlink_metadata(dir)?;
+    if meta.file_type().is_symlink() {
+        return Ok(());
+    }
+    let want = if meta.is_dir() { 0o700 } else { 0o600 };
+    if meta.permissions().mode() & 0o777 != want {
+        std::fs::set_permissions(dir, std::fs::Permissions::from_mode(want))?;
+    }
+    if meta.is_dir() {
+        for entry in std::fs::read_dir(dir)? {
+            make_private(&entry?.path())?;
+        }
+    }
+    Ok(())
+}
+
+#[cfg(not(unix))]
+pub fn make_private(_dir: &Path) -> std::io::Result<()> {
+    Ok(()) // the platform's per-user data folder is private already
+}
+
+/// What the configured backend is known to refuse in `new`, before it is saved: the reason as
+/// the backend words it.
+pub fn known_refusal(settings: &Settings, new: &rota_core::escalation::NewEscalation) -> Option<rota_core::outbox::KnownRefusal> {
+    match settings.config.escalations.backend {
+        BackendKind::Local => None,
+        BackendKind::Github => super::github::known_refusal(new),
+    }
+}
+
+/// [`open`] on a blocking thread: the keyring answers over D-Bus (and may prompt to unlock), so
+/// it never runs on the async threads.
+pub async fn open_blocking(settings: &Settings) -> Result<AnyBackend, OpenError> {
+    let settings = settings.clone();
+    tokio::task::spawn_blocking(move || open(&settings, &crate::secrets::OsKeyring))
+        .await
+        .unwrap_or_else(|e| Err(OpenError::Backend(BackendError::Failed(format!("keyring task: {e}")))))
 }
 
 /// Opens the local database (escalations of the `local` backend, seen sets of every backend).
 pub fn open_local(settings: &Settings) -> Result<LocalStore, OpenError> {
-    LocalStore::open(database_path(&data_folder(settings)?)).map_err(OpenError::Backend)
+    LocalStore::open(database(settings)?).map_err(OpenError::Backend)
+}
+
+/// The database's path in the data folder, the file created owner-only (0600) if it is not
+/// there yet: SQLite gives its WAL and shared-memory files the database's mode.
+pub fn database(settings: &Settings) -> Result<PathBuf, OpenError> {
+    let dir = data_folder(settings)?;
+    let path = database_path(&dir);
+    let mut options = std::fs::OpenOptions::new();
+    options.create(true).truncate(false).write(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    options.open(&path).map_err(|e| OpenError::DataFolder { path: dir, why: e.to_string() })?;
+    Ok(path)
 }
 
 /// The GitHub config from the settings, without the token.
@@ -115,7 +180,7 @@ pub fn open(settings: &Settings, secrets: &dyn SecretStore) -> Result<AnyBackend
 
 /// Opens the outbox in the local database file (whatever the backend).
 pub fn open_outbox(settings: &Settings) -> Result<super::outbox::Outbox, OpenError> {
-    super::outbox::Outbox::open(database_path(&data_folder(settings)?)).map_err(OpenError::Backend)
+    super::outbox::Outbox::open(database(settings)?).map_err(OpenError::Backend)
 }
 
 /// The Slack announcer, when the keyring holds a webhook (`Ok(None)` when it holds none).
@@ -146,24 +211,55 @@ pub async fn open_counts(
     (counts, warning)
 }
 
-/// Sends what waits in the outbox (the tray's sender); returns how many still wait and when to
-/// try next.
-pub async fn drain(settings: &Settings, now: chrono::DateTime<chrono::Utc>) -> (usize, Option<chrono::DateTime<chrono::Utc>>) {
-    let Ok(outbox) = open_outbox(settings) else { return (0, None) };
+/// What the tray's outbox sender found: what waits, what was refused, when to look again.
+#[derive(Debug, Default)]
+pub struct OutboxLook {
+    /// Escalations waiting to be sent.
+    pub waiting: usize,
+    /// Escalations the backend refused, waiting for a person.
+    pub refused: usize,
+    /// Refused by this look (title, the backend's reason): each deserves a notification.
+    pub newly_refused: Vec<(String, String)>,
+    /// When the next queued escalation is due.
+    pub next: Option<chrono::DateTime<chrono::Utc>>,
+    /// The backend could not be opened (the keyring locked or refusing, no token): wait longer
+    /// before the next look than a backoff would, instead of a prompt each time.
+    pub blocked: bool,
+}
+
+/// Sends what waits in the outbox (the tray's sender).
+pub async fn drain(settings: &Settings, now: chrono::DateTime<chrono::Utc>) -> OutboxLook {
+    let Ok(outbox) = open_outbox(settings) else { return OutboxLook::default() };
+    let refused = outbox.refused_count().unwrap_or(0);
     if outbox.queued_count().unwrap_or(0) == 0 {
-        return (0, None);
+        return OutboxLook { refused, ..OutboxLook::default() };
     }
-    let backend = match open(settings, &crate::secrets::OsKeyring) {
+    let backend = match open_blocking(settings).await {
         Ok(b) => b,
         Err(e) => {
             eprintln!("rota: the outbox waits: {e}");
-            return (outbox.queued_count().unwrap_or(0), None);
+            return OutboxLook { waiting: outbox.queued_count().unwrap_or(0), refused, blocked: true, ..OutboxLook::default() };
         }
     };
-    let announcer = announcer(settings, &crate::secrets::OsKeyring).ok().flatten();
+    let announcer = {
+        let settings = settings.clone();
+        tokio::task::spawn_blocking(move || announcer(&settings, &crate::secrets::OsKeyring).ok().flatten()).await.ok().flatten()
+    };
     let report = outbox.drain(&backend, announcer.as_ref(), now).await;
     for e in &report.sent {
         eprintln!("rota: sent escalation {} from the outbox: {}", e.id, e.title);
     }
-    (report.still_queued, report.next_attempt)
+    let newly_refused: Vec<(String, String)> = report
+        .refused
+        .iter()
+        .map(|(e, why)| {
+            let reason = match why {
+                BackendError::Invalid(r) => r.clone(),
+                other => other.to_string(),
+            };
+            eprintln!("rota: the outbox's escalation {:?} was refused: {reason}", e.title);
+            (e.title.clone(), reason)
+        })
+        .collect();
+    OutboxLook { waiting: report.still_queued, refused: report.still_refused, newly_refused, next: report.next_attempt, blocked: false }
 }

@@ -153,6 +153,57 @@ struct Issue {
 struct ErrorBody {
     #[serde(default)]
     message: Option<String>,
+    /// A 422's details: `[{ "resource", "field", "code", "message"? }]`.
+    #[serde(default)]
+    errors: Vec<ErrorDetail>,
+}
+
+#[derive(Deserialize)]
+struct ErrorDetail {
+    #[serde(default)]
+    message: Option<String>,
+    #[serde(default)]
+    resource: Option<String>,
+    #[serde(default)]
+    field: Option<String>,
+    #[serde(default)]
+    code: Option<String>,
+}
+
+impl ErrorDetail {
+    /// GitHub's own words ("title is too long (maximum is 256 characters)"), else its field and
+    /// code ("Label color: invalid").
+    fn reason(&self) -> Option<String> {
+        if let Some(m) = self
+            .message
+            .as_deref()
+            .map(str::trim)
+            .filter(|m| !m.is_empty())
+        {
+            return Some(m.to_owned());
+        }
+        let what: Vec<&str> = [self.resource.as_deref(), self.field.as_deref()]
+            .into_iter()
+            .flatten()
+            .collect();
+        match (what.is_empty(), self.code.as_deref()) {
+            (false, Some(code)) => Some(format!("{}: {code}", what.join(" "))),
+            (true, Some(code)) => Some(code.to_owned()),
+            (false, None) => Some(what.join(" ")),
+            (true, None) => None,
+        }
+    }
+}
+
+/// The reason in an error body: the details' reasons when there are any (what a person can fix),
+/// else the message.
+fn refusal_reason(body: &ErrorBody) -> String {
+    let details: Vec<String> = body.errors.iter().filter_map(ErrorDetail::reason).collect();
+    if details.is_empty() {
+        body.message.clone().unwrap_or_default()
+    } else {
+        details.join("; ")
+    }
 }
 
 fn now() -> DateTime<Utc> {
@@ -196,6 +247,19 @@ pub fn issue_body(new: &NewEscalation) -> String {
         body.push('\n');
     }
     body
+}
+
+/// What GitHub is known to refuse in `new` ("title is too long (maximum is 256 characters)"),
+/// checked before it is saved or sent: the body measured as it would be sent, key marker and all.
+pub fn known_refusal(new: &NewEscalation) -> Option<rota_core::outbox::KnownRefusal> {
+    let mut sent = new.clone();
+    sent.client_key
+        .get_or_insert_with(|| format!("rota-{}", "0".repeat(32)));
+    rota_core::outbox::known_refusal(
+        rota_core::config::Backend::Github,
+        &sent.title,
+        &issue_body(&sent),
+    )
 }
 
 /// The fields Rota reads back out of an issue body.
@@ -417,17 +481,24 @@ impl GithubBackend {
             .json::<ErrorBody>()
             .await
             .ok()
-            .and_then(|b| b.message)
+            .map(|b| refusal_reason(&b))
             .unwrap_or_default();
         match status {
             StatusCode::UNAUTHORIZED => BackendError::Unauthorized,
             StatusCode::FORBIDDEN => BackendError::Forbidden,
             StatusCode::NOT_FOUND | StatusCode::GONE => BackendError::NotFound(what.to_owned()),
-            s if s.is_server_error() => BackendError::Transient(format!("GitHub answered {s}")),
+            // A request timeout and a conflict (another change at the same moment) pass by themselves.
+            s if s.is_server_error()
+                || s == StatusCode::REQUEST_TIMEOUT
+                || s == StatusCode::CONFLICT =>
+            {
+                BackendError::Transient(format!("GitHub answered {s}"))
+            }
+            // GitHub's own reason, as it says it: what the person has to fix.
             s => BackendError::Invalid(if message.is_empty() {
                 format!("GitHub answered {s}")
             } else {
-                format!("GitHub answered {s}: {message}")
+                message
             }),
         }
     }
@@ -592,7 +663,8 @@ fn escalation(config: &GithubConfig, issue: Issue) -> Escalation {
         title: issue.title,
         customer: fields.customer,
         severity,
-        url: fields.link.or(Some(issue.html_url)),
+        url: fields.link.or(Some(issue.html_url.clone())),
+        page: Some(issue.html_url),
         details: fields.details,
         reporter: fields.reporter.or(issue.user.map(|u| u.login)),
         assignee,
@@ -697,6 +769,92 @@ impl Backend for GithubBackend {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Issue 13: a refusal carries GitHub's own reason: `errors[].message` when there is one
+    /// ("title is too long …"), else the field and code; the bare message last.
+    #[test]
+    fn a_refusal_reason_is_githubs_own() {
+        let check = |body: serde_json::Value, expected: &str| {
+            let body: ErrorBody = serde_json::from_value(body).unwrap();
+            assert_eq!(refusal_reason(&body), expected);
+        };
+        check(
+            json!({ "message": "Validation Failed", "errors": [{ "resource": "Issue", "code": "custom", "field": "title",
+                    "message": "title is too long (maximum is 256 characters)" }] }),
+            "title is too long (maximum is 256 characters)",
+        );
+        // As in the recorded fixture error-422-validation-failed.json: no message of its own.
+        check(
+            json!({ "message": "Validation Failed", "errors": [{ "resource": "Label", "code": "invalid", "field": "color" }],
+                    "documentation_url": "https://docs.github.com/rest/reference/issues#create-a-label" }),
+            "Label color: invalid",
+        );
+        check(
+            json!({ "message": "Repository access blocked" }),
+            "Repository access blocked",
+        );
+        // What GitHub is known to refuse is said the same way, before anything is sent.
+        let long = NewEscalation {
+            title: "x".repeat(257),
+            ..NewEscalation::default()
+        };
+        assert_eq!(
+            known_refusal(&long).unwrap().reason,
+            "title is too long (maximum is 256 characters)"
+        );
+        let ok = NewEscalation {
+            title: "x".repeat(256),
+            details: "d".repeat(65_000),
+            ..NewEscalation::default()
+        };
+        assert_eq!(known_refusal(&ok), None);
+        let big = NewEscalation {
+            title: "ok".into(),
+            details: "d".repeat(65_530),
+            ..NewEscalation::default()
+        };
+        assert_eq!(
+            known_refusal(&big).unwrap().part,
+            rota_core::outbox::RefusedPart::Body,
+            "the key marker and fields count"
+        );
+    }
+
+    /// Issue 13: an escalation's own page is the issue (`html_url`); the ticket stays its link.
+    #[test]
+    fn the_escalations_page_is_the_issue_and_its_link_the_ticket() {
+        let backend = GithubBackend::new(
+            GithubConfig::new("https://api.github.com", "acme/esc", "ann").unwrap(),
+            &SecretValue::new("t"),
+        )
+        .unwrap();
+        let issue: Issue = serde_json::from_value(json!({
+            "number": 7, "title": "Search is down", "state": "open",
+            "body": "Customer: Acme\nLink: https://support.example.com/t/42\n",
+            "html_url": "https://github.com/acme/esc/issues/7", "labels": [], "created_at": "2024-03-05T12:00:00Z"
+        }))
+        .unwrap();
+        let e = backend.escalation(issue);
+        assert_eq!(
+            e.page.as_deref(),
+            Some("https://github.com/acme/esc/issues/7")
+        );
+        assert_eq!(e.url.as_deref(), Some("https://support.example.com/t/42"));
+        let t = rota_core::notice::text(&rota_core::escalation::Notice::Assigned {
+            escalation: e,
+            reassigned_from: None,
+        });
+        assert_eq!(
+            t.url.as_deref(),
+            Some("https://github.com/acme/esc/issues/7"),
+            "Open goes to the escalation"
+        );
+        assert!(
+            t.body.contains("Ticket: https://support.example.com/t/42"),
+            "{}",
+            t.body
+        );
+    }
 
     #[test]
     fn body_round_trips_the_fields_and_the_key() {

@@ -20,7 +20,9 @@ use std::time::Duration;
 /// [`BackendError::Transient`]).
 pub const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 
-const SCHEMA: &str = "
+
+/// The local backend's tables and the notifier's seen sets: migration 1 (`schema.rs`).
+pub(super) const LOCAL_TABLES: &str = "
 CREATE TABLE IF NOT EXISTS escalation (
     id          INTEGER PRIMARY KEY AUTOINCREMENT,
     title       TEXT NOT NULL,
@@ -57,7 +59,6 @@ CREATE TABLE IF NOT EXISTS notifier_seen (
     assignee      TEXT,
     PRIMARY KEY (scope, escalation_id)
 );
-PRAGMA user_version = 1;
 ";
 
 const COLUMNS: &str =
@@ -132,6 +133,7 @@ fn escalation_from_row(row: &Row<'_>) -> rusqlite::Result<Escalation> {
         customer: row.get(2)?,
         severity: parse_text::<Severity>(&row.get::<_, String>(3)?)?,
         url: row.get(4)?,
+        page: None,
         details: row.get(5)?,
         reporter: row.get(6)?,
         assignee: row.get(7)?,
@@ -173,6 +175,8 @@ impl LocalStore {
         let path = path.to_path_buf();
         let mut conn = Connection::open(&path).map_err(db_error)?;
         conn.busy_timeout(BUSY_TIMEOUT).map_err(db_error)?;
+        // A file from a newer Rota is refused before anything is written, even the WAL switch.
+        super::schema::check_not_newer(&conn, &path, db_error)?;
         // Switching to WAL needs a moment alone with the file; the busy timeout covers a
         // second process opening it at the same time.
         let mode: String = conn
@@ -188,11 +192,7 @@ impl LocalStore {
             .map_err(db_error)?;
         conn.pragma_update(None, "foreign_keys", true)
             .map_err(db_error)?;
-        let tx = conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)
-            .map_err(db_error)?;
-        tx.execute_batch(SCHEMA).map_err(db_error)?;
-        tx.commit().map_err(db_error)?;
+        super::schema::migrate(&mut conn, &path, db_error)?;
         Ok(LocalStore {
             path,
             conn: Mutex::new(conn),
@@ -232,7 +232,11 @@ impl LocalStore {
     fn change<T>(&self, f: impl FnOnce(&rusqlite::Transaction<'_>) -> Result<T, BackendError>) -> Result<T, BackendError> {
         let out = self.write(f)?;
         // Best effort: a poller that misses it still polls on its interval.
-        let _ = std::fs::write(change_signal(&self.path), b"1");
+        let mut options = std::fs::OpenOptions::new();
+        options.create(true).truncate(true).write(true);
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+        let _ = options.open(change_signal(&self.path)).and_then(|mut f| std::io::Write::write_all(&mut f, b"1"));
         Ok(out)
     }
 

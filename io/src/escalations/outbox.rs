@@ -17,13 +17,19 @@
 //!    reset; [`AUTH_RETRY`] for errors that need the user). [`Outbox::drain`] sends what is due:
 //!    the app calls it at start and when [`Outbox::next_attempt`] comes. [`Outbox::drain_now`]
 //!    sends everything queued, for moments that say the backend may be back: `rota escalate` /
-//!    `rota escalations` call it once, and the app when the network comes up. Only a backend that refuses the escalation as invalid
-//!    (a 422, say) ends its trip: the row is kept, marked refused, and the error returned.
+//!    `rota escalations` call it once, and the app when the network comes up.
+//! 5. Refused by the backend as invalid (a 422, say): the row is kept, in state `refused`, with
+//!    the backend's own reason (issue 13). It stays in sight until a person resends it
+//!    ([`Outbox::retry`], [`Outbox::resend`] with an edited escalation) or discards it
+//!    ([`Outbox::discard`]): `rota outbox`, the escalate window, the tray's "⚠ 1 escalation
+//!    refused by GitHub" line and a notification show it. What a backend is known to refuse
+//!    ([`rota_core::outbox::known_refusal`]) is refused before it is saved.
 //!
 //! Several processes (the tray app, `rota` commands) may share the outbox: a sender holds an
 //! exclusive lock on a file beside the database (released by the OS if the process dies) while
 //! it sends one row, and re-reads the row under the lock, so two processes never send the same
-//! row at once.
+//! row at once. A sender waits at most [`LOCK_WAIT`] for the lock: a filing that cannot get it
+//! stays saved and queued ("saved, will be sent") instead of hanging a window.
 //!
 //! Test hook: [`Outbox::with_checkpoint`] runs a callback right after a row is saved and right
 //! after the backend accepted it (before the outbox records it). `rota escalate` and `rota
@@ -36,7 +42,8 @@ use super::{Backend, BackendError};
 use crate::slack::{Announcer, SlackError};
 use chrono::{DateTime, SecondsFormat, Utc};
 use rota_core::escalation::{Escalation, EscalationState, NewEscalation};
-use rusqlite::{params, Connection, ErrorCode, OptionalExtension, TransactionBehavior};
+use rota_core::outbox::OutboxState;
+use rusqlite::{params, Connection, ErrorCode, OptionalExtension};
 use std::fmt;
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard};
@@ -46,7 +53,13 @@ use std::time::Duration;
 /// before the next automatic attempt. A `rota` command, or the user fixing the token, comes sooner.
 pub const AUTH_RETRY: Duration = Duration::from_secs(10 * 60);
 
-const SCHEMA: &str = "
+/// The longest a sender waits for another sender (another process) to finish before it leaves
+/// its escalation queued for later.
+pub const LOCK_WAIT: Duration = Duration::from_secs(3);
+
+
+/// The outbox table: migration 2 (`schema.rs`).
+pub(super) const OUTBOX_TABLE: &str = "
 CREATE TABLE IF NOT EXISTS outbox (
     client_key      TEXT PRIMARY KEY,
     escalation      TEXT NOT NULL,   -- the NewEscalation, as JSON
@@ -108,15 +121,23 @@ pub struct Filed {
 pub enum FileError {
     /// It could not be saved (the local database failed): nothing was sent.
     Outbox(BackendError),
-    /// The backend refused it as invalid; retrying cannot help. It is not queued.
-    Refused(BackendError),
+    /// The backend refused it as invalid; retrying as it is cannot help. It stays in the outbox
+    /// in state `refused` (under `key`) to be fixed and resent, or discarded.
+    Refused { key: String, why: BackendError },
+    /// The backend is known to refuse it (a GitHub title over 256 characters): nothing was saved
+    /// or sent. The reason, as the backend words it.
+    WouldBeRefused(String),
 }
 
 impl fmt::Display for FileError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             FileError::Outbox(e) => write!(f, "the escalation could not be saved, nothing was sent: {e}"),
-            FileError::Refused(e) => write!(f, "the escalation was not filed: {e}"),
+            FileError::Refused { key, why } => write!(
+                f,
+                "the escalation was not filed: {why}. It is kept in the outbox as {key}: fix it and resend it from the escalate window, or `rota outbox discard {key}`"
+            ),
+            FileError::WouldBeRefused(why) => write!(f, "the escalation was not saved: {why}"),
         }
     }
 }
@@ -128,7 +149,7 @@ impl std::error::Error for FileError {}
 pub struct DrainReport {
     /// Sent now (or found already filed by an earlier attempt), oldest first.
     pub sent: Vec<Escalation>,
-    /// Refused by the backend as invalid; no longer queued.
+    /// Refused by the backend as invalid by this drain; kept in state `refused`.
     pub refused: Vec<(Escalation, BackendError)>,
     /// The failure that stopped the drain; what was left waits for [`DrainReport::next_attempt`].
     pub failed: Option<BackendError>,
@@ -138,6 +159,8 @@ pub struct DrainReport {
     pub still_queued: usize,
     /// When the next queued escalation is due, if any is queued.
     pub next_attempt: Option<DateTime<Utc>>,
+    /// Refused escalations waiting for a person (all of them, not only this drain's).
+    pub still_refused: usize,
 }
 
 /// The result of one attempt to send one row.
@@ -147,6 +170,26 @@ enum Attempt {
     Skipped(Escalation),
     Refused(Escalation, BackendError),
     Failed(Escalation, BackendError),
+    /// Another sender held the lock for longer than [`LOCK_WAIT`]: the row stays queued.
+    Busy(Escalation),
+}
+
+/// What [`Attempt::Busy`] says: the escalation is saved and will be sent.
+fn busy() -> BackendError {
+    BackendError::Transient("another Rota is sending from the outbox right now; saved, will be sent".into())
+}
+
+/// One escalation in the outbox, as `rota outbox` lists it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Entry {
+    pub key: String,
+    pub escalation: NewEscalation,
+    pub state: OutboxState,
+    /// Attempts to send it so far.
+    pub attempts: u32,
+    /// The last failure: the backend's own reason for a refused one.
+    pub last_error: Option<String>,
+    pub queued_at: DateTime<Utc>,
 }
 
 type Checkpoint = Box<dyn Fn(Step) + Send + Sync>;
@@ -207,6 +250,19 @@ fn jitter() -> f64 {
     u32::from_le_bytes([b[0], b[1], b[2], b[3]]) as f64 / u32::MAX as f64
 }
 
+fn busy_discard() -> BackendError {
+    BackendError::Transient("another Rota is sending from the outbox right now; try again in a moment".into())
+}
+
+/// Opens (creating, owner-only) a file beside the database.
+fn private_file(path: &Path) -> std::io::Result<std::fs::File> {
+    let mut options = std::fs::OpenOptions::new();
+    options.create(true).truncate(false).write(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    options.open(path)
+}
+
 /// The row's escalation as the outbox shows it while queued.
 fn queued_view(key: &str, new: &NewEscalation, queued_at: DateTime<Utc>) -> Escalation {
     Escalation {
@@ -215,6 +271,7 @@ fn queued_view(key: &str, new: &NewEscalation, queued_at: DateTime<Utc>) -> Esca
         customer: new.customer.clone(),
         severity: new.severity,
         url: new.url.clone(),
+        page: None,
         details: new.details.clone(),
         reporter: new.reporter.clone(),
         assignee: new.assignee.clone(),
@@ -230,6 +287,7 @@ struct Row {
     queued_at: DateTime<Utc>,
     state: String,
     attempts: u32,
+    last_error: Option<String>,
 }
 
 impl Row {
@@ -252,10 +310,19 @@ fn row_from(r: &rusqlite::Row<'_>) -> rusqlite::Result<Row> {
             .with_timezone(&Utc),
         state: r.get(3)?,
         attempts: r.get(4)?,
+        last_error: r.get(5)?,
     })
 }
 
-const ROW: &str = "client_key, escalation, queued_at, state, attempts";
+const ROW: &str = "client_key, escalation, queued_at, state, attempts, last_error";
+
+/// The reason a refusal is kept with: the backend's own words.
+fn refusal_reason(why: &BackendError) -> String {
+    match why {
+        BackendError::Invalid(reason) => reason.clone(),
+        other => other.to_string(),
+    }
+}
 
 impl Outbox {
     /// Opens the outbox in the SQLite file at `database` (normally the local backend's file),
@@ -269,11 +336,13 @@ impl Outbox {
         let path = path.to_path_buf();
         let mut conn = Connection::open(&path).map_err(db_error)?;
         conn.busy_timeout(BUSY_TIMEOUT).map_err(db_error)?;
+        super::schema::check_not_newer(&conn, &path, db_error)?;
         let _: String = conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0)).map_err(db_error)?;
-        conn.pragma_update(None, "synchronous", "NORMAL").map_err(db_error)?;
-        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(db_error)?;
-        tx.execute_batch(SCHEMA).map_err(db_error)?;
-        tx.commit().map_err(db_error)?;
+        // An escalation the person just typed is committed to the disk before anything is sent:
+        // FULL syncs the write-ahead log at each commit (NORMAL could lose the last ones to a
+        // power cut).
+        conn.pragma_update(None, "synchronous", "FULL").map_err(db_error)?;
+        super::schema::migrate(&mut conn, &path, db_error)?;
         let mut lock_path = path.clone().into_os_string();
         lock_path.push("-outbox.lock");
         Ok(Outbox { path, lock_path: lock_path.into(), conn: Mutex::new(conn), checkpoint: None })
@@ -305,12 +374,20 @@ impl Outbox {
         &self,
         backend: &B,
         announcer: Option<&Announcer>,
-        mut new: NewEscalation,
+        new: NewEscalation,
         now: DateTime<Utc>,
     ) -> Result<Filed, FileError> {
+        let saved = self.save_new(new, now)?;
+        self.send_saved(backend, announcer, &saved.id, now).await
+    }
+
+    /// Saves `new` (with a client key: its own, or a new one) as queued, and returns the outbox's
+    /// view of it (`id` is the key). The first step of [`Outbox::file`], for a caller that must
+    /// save before anything else can fail (opening the backend reads the keyring).
+    pub fn save_new(&self, mut new: NewEscalation, now: DateTime<Utc>) -> Result<Escalation, FileError> {
         let title = new.title.trim();
         if title.is_empty() {
-            return Err(FileError::Refused(BackendError::Invalid("an escalation needs a title".into())));
+            return Err(FileError::WouldBeRefused("an escalation needs a title".into()));
         }
         new.title = title.to_owned();
         let key = match new.client_key.as_deref().map(str::trim).filter(|k| !k.is_empty()) {
@@ -320,17 +397,25 @@ impl Outbox {
         new.client_key = Some(key.clone());
         self.save(&key, &new, now).map_err(FileError::Outbox)?;
         self.checkpoint(Step::Saved);
-        match self.send(backend, announcer, &key, now).await.map_err(FileError::Outbox)? {
+        Ok(queued_view(&key, &new, now))
+    }
+
+    /// Sends the saved row `key` (the second step of [`Outbox::file`]).
+    pub async fn send_saved<B: Backend>(
+        &self,
+        backend: &B,
+        announcer: Option<&Announcer>,
+        key: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Filed, FileError> {
+        let pending = if announcer.is_some() { Announcement::Pending } else { Announcement::NotConfigured };
+        match self.send(backend, announcer, key, now).await.map_err(FileError::Outbox)? {
             Attempt::Sent(escalation, announcement) => Ok(Filed { escalation, queued: false, queued_because: None, announcement }),
             // Announced by the process that sent it.
             Attempt::Skipped(escalation) => Ok(Filed { escalation, queued: false, queued_because: None, announcement: Announcement::NotConfigured }),
-            Attempt::Failed(escalation, why) => Ok(Filed {
-                escalation,
-                queued: true,
-                queued_because: Some(why),
-                announcement: if announcer.is_some() { Announcement::Pending } else { Announcement::NotConfigured },
-            }),
-            Attempt::Refused(_, why) => Err(FileError::Refused(why)),
+            Attempt::Failed(escalation, why) => Ok(Filed { escalation, queued: true, queued_because: Some(why), announcement: pending }),
+            Attempt::Busy(escalation) => Ok(Filed { escalation, queued: true, queued_because: Some(busy()), announcement: pending }),
+            Attempt::Refused(_, why) => Err(FileError::Refused { key: key.to_owned(), why }),
         }
     }
 
@@ -353,17 +438,27 @@ impl Outbox {
             .map_err(db_error)
     }
 
-    /// Holds the senders' lock (a file lock: another process waits, a dead one holds nothing).
-    async fn sender_lock(&self) -> Result<std::fs::File, BackendError> {
+    /// Holds the senders' lock (a file lock: another process waits, a dead one holds nothing),
+    /// waiting at most [`LOCK_WAIT`]; `Ok(None)` when another sender held it all that time.
+    async fn sender_lock(&self) -> Result<Option<std::fs::File>, BackendError> {
         let path = self.lock_path.clone();
-        tokio::task::spawn_blocking(move || {
-            let file = std::fs::OpenOptions::new().create(true).truncate(false).write(true).open(&path)?;
-            file.lock()?;
-            Ok::<_, std::io::Error>(file)
-        })
-        .await
-        .map_err(|e| BackendError::Failed(format!("outbox lock: {e}")))?
-        .map_err(|e| BackendError::Failed(format!("outbox lock: {e}")))
+        // A thread of its own, not the runtime's blocking pool: given up on, it may wait for the
+        // other sender for as long as that one sends, and a runtime shutting down would wait
+        // for it. When the other sender is done, the lock it then takes is dropped with the
+        // unread result (or with the process).
+        let (tx, rx) = tokio::sync::oneshot::channel();
+        std::thread::Builder::new()
+            .name("rota-outbox-lock".into())
+            .spawn(move || {
+                let locked = private_file(&path).and_then(|file| file.lock().map(|()| file));
+                let _ = tx.send(locked);
+            })
+            .map_err(|e| BackendError::Failed(format!("outbox lock: {e}")))?;
+        match tokio::time::timeout(LOCK_WAIT, rx).await {
+            Err(_) => Ok(None),
+            Ok(Err(_)) => Err(BackendError::Failed("outbox lock: the locking thread ended".into())),
+            Ok(Ok(locked)) => locked.map(Some).map_err(|e| BackendError::Failed(format!("outbox lock: {e}"))),
+        }
     }
 
     /// One attempt at sending the row `key`, under the senders' lock. `Err` only when the
@@ -375,7 +470,10 @@ impl Outbox {
         key: &str,
         now: DateTime<Utc>,
     ) -> Result<Attempt, BackendError> {
-        let _lock = self.sender_lock().await?;
+        let Some(_lock) = self.sender_lock().await? else {
+            let row = self.row(key)?.ok_or_else(|| BackendError::Failed(format!("outbox: no row {key}")))?;
+            return Ok(Attempt::Busy(row.view()));
+        };
         let row = self.row(key)?.ok_or_else(|| BackendError::Failed(format!("outbox: no row {key}")))?;
         if row.state == "sent" {
             let id: String = self
@@ -386,7 +484,8 @@ impl Outbox {
             return Ok(Attempt::Skipped(e));
         }
         if row.state != "queued" {
-            return Ok(Attempt::Refused(row.view(), BackendError::Invalid("refused before".into())));
+            let why = row.last_error.clone().unwrap_or_else(|| "refused before".into());
+            return Ok(Attempt::Refused(row.view(), BackendError::Invalid(why)));
         }
         match backend.create(&row.new, now).await {
             Ok(e) => {
@@ -410,7 +509,7 @@ impl Outbox {
                 self.conn()
                     .execute(
                         "UPDATE outbox SET state = 'refused', attempts = attempts + 1, last_error = ?2 WHERE client_key = ?1",
-                        params![key, why.to_string()],
+                        params![key, refusal_reason(&why)],
                     )
                     .map_err(db_error)?;
                 Ok(Attempt::Refused(row.view(), why))
@@ -482,6 +581,10 @@ impl Outbox {
                             report.failed = Some(why);
                             break;
                         }
+                        Ok(Attempt::Busy(_)) => {
+                            report.failed = Some(busy());
+                            break;
+                        }
                     }
                 }
             }
@@ -489,7 +592,97 @@ impl Outbox {
         }
         report.still_queued = self.queued_count().unwrap_or(0);
         report.next_attempt = self.next_attempt().unwrap_or(None);
+        report.still_refused = self.refused_count().unwrap_or(0);
         report
+    }
+
+    /// How many escalations the backend refused and wait for a person: the tray's "⚠ 1
+    /// escalation refused by GitHub — fix and resend".
+    pub fn refused_count(&self) -> Result<usize, BackendError> {
+        self.conn()
+            .query_row("SELECT count(*) FROM outbox WHERE state = 'refused'", [], |r| r.get::<_, i64>(0))
+            .map(|n| n as usize)
+            .map_err(db_error)
+    }
+
+    /// Everything saved but not filed, queued and refused, oldest first: `rota outbox`.
+    pub fn entries(&self) -> Result<Vec<Entry>, BackendError> {
+        let conn = self.conn();
+        let mut stmt = conn
+            .prepare(&format!("SELECT {ROW} FROM outbox WHERE state IN ('queued', 'refused') ORDER BY queued_at, rowid"))
+            .map_err(db_error)?;
+        let rows = stmt.query_map([], row_from).map_err(db_error)?;
+        rows.map(|r| {
+            r.map(|r| Entry {
+                state: if r.state == "refused" { OutboxState::Refused } else { OutboxState::Queued },
+                key: r.key,
+                escalation: r.new,
+                attempts: r.attempts,
+                last_error: r.last_error,
+                queued_at: r.queued_at,
+            })
+        })
+        .collect::<Result<_, _>>()
+        .map_err(db_error)
+    }
+
+    /// The refused escalations, oldest first: what the escalate window offers to fix and resend.
+    pub fn refused(&self) -> Result<Vec<Entry>, BackendError> {
+        Ok(self.entries()?.into_iter().filter(|e| e.state == OutboxState::Refused).collect())
+    }
+
+    /// Puts `key` (queued or refused) back in the queue, due at once. `false` when the outbox
+    /// holds no such escalation (sent, discarded, never there).
+    pub fn retry(&self, key: &str, now: DateTime<Utc>) -> Result<bool, BackendError> {
+        let n = self
+            .conn()
+            .execute(
+                "UPDATE outbox SET state = 'queued', next_attempt_ms = ?2 WHERE client_key = ?1 AND state IN ('queued', 'refused')",
+                params![key, now.timestamp_millis()],
+            )
+            .map_err(db_error)?;
+        Ok(n == 1)
+    }
+
+    /// Puts every queued and refused escalation back in the queue, due at once; how many.
+    pub fn retry_all(&self, now: DateTime<Utc>) -> Result<usize, BackendError> {
+        self.conn()
+            .execute(
+                "UPDATE outbox SET state = 'queued', next_attempt_ms = ?1 WHERE state IN ('queued', 'refused')",
+                [now.timestamp_millis()],
+            )
+            .map_err(db_error)
+    }
+
+    /// Replaces the escalation saved under `key` (queued or refused) with `edited` and queues it
+    /// again, due at once: a refused escalation fixed in the escalate window. It keeps its key,
+    /// so a send that happened after all is still found rather than filed twice.
+    pub fn resend(&self, key: &str, mut edited: NewEscalation, now: DateTime<Utc>) -> Result<bool, BackendError> {
+        edited.title = edited.title.trim().to_owned();
+        edited.client_key = Some(key.to_owned());
+        let json = serde_json::to_string(&edited).map_err(|e| BackendError::Failed(format!("outbox: {e}")))?;
+        let n = self
+            .conn()
+            .execute(
+                "UPDATE outbox SET escalation = ?2, state = 'queued', next_attempt_ms = ?3 WHERE client_key = ?1 AND state IN ('queued', 'refused')",
+                params![key, json, now.timestamp_millis()],
+            )
+            .map_err(db_error)?;
+        Ok(n == 1)
+    }
+
+    /// Removes `key` (queued or refused) from the outbox: it will not be filed. Taken under the
+    /// senders' lock, so an escalation being sent right now is not pulled from under its sender.
+    /// `false` when there was no such escalation.
+    pub async fn discard(&self, key: &str) -> Result<bool, BackendError> {
+        let Some(_lock) = self.sender_lock().await? else {
+            return Err(busy_discard());
+        };
+        let n = self
+            .conn()
+            .execute("DELETE FROM outbox WHERE client_key = ?1 AND state IN ('queued', 'refused')", [key])
+            .map_err(db_error)?;
+        Ok(n == 1)
     }
 
     /// How many escalations wait to be sent: what the tray shows ("1 escalation waiting to send").
@@ -533,5 +726,17 @@ mod tests {
         assert!(a.strip_prefix("rota-").unwrap().chars().all(|c| c.is_ascii_hexdigit()));
         let j = jitter();
         assert!((0.0..=1.0).contains(&j));
+    }
+
+    /// Issue 13: what the person just typed is synced to the disk at each commit.
+    #[test]
+    fn the_outbox_commits_with_synchronous_full_and_the_file_is_versioned() {
+        let dir = tempfile::tempdir().unwrap();
+        let outbox = Outbox::open(dir.path().join("escalations.sqlite3")).unwrap();
+        let conn = outbox.conn();
+        let sync: i64 = conn.query_row("PRAGMA synchronous", [], |r| r.get(0)).unwrap();
+        assert_eq!(sync, 2, "FULL");
+        let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
+        assert_eq!(version, i64::from(super::super::schema::VERSION));
     }
 }

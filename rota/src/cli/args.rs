@@ -108,6 +108,13 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// What is saved but not yet filed: queued or refused, with the reason
+    Outbox {
+        #[command(subcommand)]
+        action: Option<OutboxAction>,
+        #[arg(long)]
+        json: bool,
+    },
     /// Acknowledge an escalation
     Ack {
         /// The escalation's id
@@ -117,6 +124,24 @@ pub enum Command {
     Secret {
         #[command(subcommand)]
         action: SecretAction,
+    },
+}
+
+/// `rota outbox retry KEY|--all` / `rota outbox discard KEY`.
+#[derive(Debug, Subcommand)]
+pub enum OutboxAction {
+    /// Send a queued or refused escalation again now (all of them with --all)
+    Retry {
+        /// The escalation's key, as `rota outbox` lists it
+        #[arg(required_unless_present = "all", conflicts_with = "all")]
+        key: Option<String>,
+        #[arg(long)]
+        all: bool,
+    },
+    /// Remove an escalation from the outbox: it will not be filed
+    Discard {
+        /// The escalation's key, as `rota outbox` lists it
+        key: String,
     },
 }
 

@@ -12,7 +12,7 @@ use rota_io::protocol::Overrides;
 use super::{load, print_json};
 use crate::clock;
 use crate::escalations::configured::{self, OpenError};
-use crate::escalations::outbox::{Announcement, Outbox, Step};
+use crate::escalations::outbox::{Announcement, FileError, Filed, Outbox, Step};
 use crate::escalations::{AnyBackend, Backend, BackendError};
 use crate::models::EscalationJson;
 use crate::secrets::{OsKeyring, SecretName, SecretStore, SecretValue};
@@ -43,7 +43,7 @@ fn open_failure(e: OpenError) -> Failure {
 }
 
 /// Settings whose config file parsed; its errors fail the command as `load` does for `now`.
-fn settings(global: &Overrides) -> Result<Settings, Failure> {
+pub(super) fn settings(global: &Overrides) -> Result<Settings, Failure> {
     let s = settings::resolve(global, None)?;
     let errors: Vec<String> = s.findings.iter().filter(|f| f.is_error()).map(|f| f.to_string()).collect();
     if !errors.is_empty() {
@@ -52,11 +52,11 @@ fn settings(global: &Overrides) -> Result<Settings, Failure> {
     Ok(s)
 }
 
-fn backend(settings: &Settings) -> Result<AnyBackend, Failure> {
+pub(super) fn backend(settings: &Settings) -> Result<AnyBackend, Failure> {
     configured::open(settings, &OsKeyring).map_err(open_failure)
 }
 
-fn now() -> Result<DateTime<Utc>, Failure> {
+pub(super) fn now() -> Result<DateTime<Utc>, Failure> {
     clock::now().map_err(Failure::Usage)
 }
 
@@ -80,7 +80,7 @@ fn pause_step() -> Result<Option<Step>, Failure> {
     }
 }
 
-fn outbox(settings: &Settings) -> Result<Outbox, Failure> {
+pub(super) fn outbox(settings: &Settings) -> Result<Outbox, Failure> {
     let outbox = configured::open_outbox(settings).map_err(open_failure)?;
     Ok(match pause_step()? {
         None => outbox,
@@ -115,8 +115,9 @@ fn plural(n: usize, one: &str, many: &str) -> String {
 }
 
 /// Sends what waits in the outbox, saying on stderr what happened (stdout stays the command's).
-async fn drain(outbox: &Outbox, backend: &AnyBackend, settings: &Settings, now: DateTime<Utc>) {
+pub(super) async fn drain(outbox: &Outbox, backend: &AnyBackend, settings: &Settings, now: DateTime<Utc>) {
     if outbox.queued_count().unwrap_or(0) == 0 {
+        refused_note(outbox, settings);
         return;
     }
     let announcer = announcer(settings);
@@ -136,6 +137,15 @@ async fn drain(outbox: &Outbox, backend: &AnyBackend, settings: &Settings, now: 
             "rota: {} waiting in the outbox{why}",
             plural(report.still_queued, "escalation is", "escalations are")
         );
+    }
+    refused_note(outbox, settings);
+}
+
+/// A refused escalation stays in sight: every command that sends says it is there.
+pub(super) fn refused_note(outbox: &Outbox, settings: &Settings) {
+    let refused = outbox.refused_count().unwrap_or(0);
+    if let Some(line) = rota_core::outbox::refused_line(refused, settings.config.escalations.backend) {
+        eprintln!("rota: {line}: `rota outbox` lists them");
     }
 }
 
@@ -160,14 +170,16 @@ pub async fn escalate(global: &Overrides, filing: Filing, json: bool) -> Result<
     pause_step()?;
     let now = now()?;
     let settings = settings(global)?;
-    let backend = backend(&settings)?;
     let outbox = outbox(&settings)?;
+    // The backend reads the keyring: on a blocking thread, and a failure there loses nothing (the
+    // escalation is saved first and waits in the outbox).
+    let backend = configured::open_blocking(&settings).await;
 
     let (assignee, reason) = if to.eq_ignore_ascii_case("auto") {
         let inputs = load(&settings, now).await?;
         let g = glance(&inputs.schedule, &inputs.roster, &settings.config.schedule.timing, settings.viewer, settings.me.as_deref(), now);
         outbox.queued().map_err(backend_failure)?; // an outbox that cannot be read fails the command, as before
-        let (counts, warning) = configured::open_counts(Ok(&backend), Some(&outbox)).await;
+        let (counts, warning) = configured::open_counts(backend.as_ref().map_err(ToString::to_string), Some(&outbox)).await;
         if let Some(w) = warning {
             eprintln!("warning: {w}; suggesting by working hours");
         }
@@ -192,17 +204,36 @@ pub async fn escalate(global: &Overrides, filing: Filing, json: bool) -> Result<
         assignee,
         client_key: None,
     };
-    let announcer = announcer(&settings);
-    let filed = outbox
-        .file(&backend, announcer.as_ref(), new, now)
-        .await
-        .map_err(|e| Failure::input(format!("rota: {e}")))?;
+    // What the backend is known to refuse is refused here, before it is saved.
+    if let Some(why) = configured::known_refusal(&settings, &new) {
+        let backend = rota_core::outbox::backend_name(settings.config.escalations.backend);
+        return Err(Failure::input(format!("rota: the escalation was not saved: {backend} refuses it: {}", why.reason)));
+    }
+    let saved = outbox.save_new(new, now).map_err(|e| Failure::input(format!("rota: {e}")))?;
+    let (filed, opening_failed) = match &backend {
+        Ok(backend) => {
+            let announcer = announcer(&settings);
+            let filed = match outbox.send_saved(backend, announcer.as_ref(), &saved.id, now).await {
+                Ok(filed) => filed,
+                Err(e) => {
+                    if let FileError::Refused { .. } = e {
+                        // Kept as refused: the tray counts it in its menu.
+                        crate::tell_tray_outbox_changed().await;
+                    }
+                    return Err(Failure::input(format!("rota: {e}")));
+                }
+            };
+            (filed, None)
+        }
+        Err(why) => (Filed { escalation: saved, queued: true, queued_because: None, announcement: Announcement::NotConfigured }, Some(why.to_string())),
+    };
     if filed.queued {
         // The tray retries it; tell it now rather than at its next look.
         crate::tell_tray_outbox_changed().await;
     }
     let e = &filed.escalation;
-    if let Some(why) = &filed.queued_because {
+    if filed.queued {
+        let why = filed.queued_because.as_ref().map(ToString::to_string).or(opening_failed).unwrap_or_default();
         eprintln!(
             "rota: {why}; the escalation is saved in the outbox (state queued) and will be sent once the backend answers, by the tray app or the next `rota escalate` or `rota escalations`"
         );
@@ -227,8 +258,8 @@ pub async fn escalate(global: &Overrides, filing: Filing, json: bool) -> Result<
             }
         }
     }
-    if !filed.queued {
-        drain(&outbox, &backend, &settings, now).await;
+    if let (false, Ok(backend)) = (filed.queued, &backend) {
+        drain(&outbox, backend, &settings, now).await;
     }
     Ok(0)
 }
@@ -326,14 +357,14 @@ pub fn secret(global: &Overrides, action: SecretAction) -> Result<i32, Failure> 
     match action {
         SecretAction::Set { name } => {
             let stdin = std::io::stdin();
-            if stdin.is_terminal() {
-                eprintln!("Paste the {name} value, then press Enter and Ctrl-D:");
-            }
-            let mut text = String::new();
-            stdin
-                .lock()
-                .read_to_string(&mut text)
-                .map_err(|e| Failure::input(format!("rota: cannot read the {name} value from stdin: {e}")))?;
+            let read = if stdin.is_terminal() {
+                // Typed or pasted at a terminal: one line, not shown.
+                read_hidden_line(&format!("Paste the {name} value (it is not shown), then press Enter: "))
+            } else {
+                let mut text = String::new();
+                stdin.lock().read_to_string(&mut text).map(|_| text)
+            };
+            let text = read.map_err(|e| Failure::input(format!("rota: cannot read the {name} value from stdin: {e}")))?;
             let value = SecretValue::from_input(&text).map_err(|_| {
                 Failure::input(format!("rota: no {name} value on stdin: pipe it in, as in `rota secret set {name} < file`"))
             })?;
@@ -358,4 +389,38 @@ pub fn secret(global: &Overrides, action: SecretAction) -> Result<i32, Failure> 
         }
     }
     Ok(0)
+}
+
+/// Reads one line from the terminal on stdin with its echo off (restored after, also when the
+/// read fails), so a pasted token is never on the screen.
+#[cfg(target_os = "linux")]
+fn read_hidden_line(prompt: &str) -> std::io::Result<String> {
+    use std::os::fd::AsRawFd;
+    let fd = std::io::stdin().as_raw_fd();
+    // SAFETY: termios is plain data; tcgetattr fills it for a terminal fd (checked by is_terminal).
+    let mut term: libc::termios = unsafe { std::mem::zeroed() };
+    if unsafe { libc::tcgetattr(fd, &mut term) } != 0 {
+        return Err(std::io::Error::last_os_error());
+    }
+    let saved = term;
+    term.c_lflag &= !libc::ECHO;
+    term.c_lflag |= libc::ECHONL; // the Enter still moves to the next line
+    if unsafe { libc::tcsetattr(fd, libc::TCSANOW, &term) } != 0 {
+        return Err(std::io::Error::last_os_error());
+    }
+    // Asked only once the echo is off, so nothing typed after the prompt is shown.
+    eprint!("{prompt}");
+    let mut line = String::new();
+    let read = std::io::stdin().read_line(&mut line);
+    // SAFETY: restores the settings read above on the same fd.
+    unsafe { libc::tcsetattr(fd, libc::TCSANOW, &saved) };
+    read.map(|_| line)
+}
+
+/// Elsewhere the value is read as typed (the terminal shows it).
+#[cfg(not(target_os = "linux"))]
+fn read_hidden_line(prompt: &str) -> std::io::Result<String> {
+    eprint!("{prompt}");
+    let mut line = String::new();
+    std::io::stdin().read_line(&mut line).map(|_| line)
 }

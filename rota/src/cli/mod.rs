@@ -2,6 +2,7 @@
 
 pub mod args;
 mod escalate;
+mod outbox;
 mod render;
 
 use crate::clock;
@@ -139,6 +140,7 @@ async fn dispatch(global: &Overrides, command: Command) -> Result<i32, Failure> 
         }
         Command::Escalations { mine, json } => escalate::list(global, mine, json).await,
         Command::Ack { id } => escalate::ack(global, &id).await,
+        Command::Outbox { action, json } => outbox::run(global, action, json).await,
         Command::Secret { action } => escalate::secret(global, action),
     }
 }

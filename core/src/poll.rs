@@ -1,0 +1,333 @@
+//! The escalations poller's decisions, without IO (issue 13), in quinn-proto's way: the shell
+//! feeds it what happened (a poll's result, a wake, a new token, the user's "poll now") and the
+//! instant, and it answers with the next state, the notices to show and when to poll next. The
+//! shell (`src-tauri/src/poller.rs`) only waits for that instant, lists, shows and stores.
+//!
+//! So exactly-once delivery, backoff, the auth retry and wake handling are plain unit tests
+//! here, not timed thread tests.
+//!
+//! It is not the decision of which escalations deserve a notice ([`crate::escalation::decide`],
+//! used here) nor the seen set kept after a partly failed delivery
+//! ([`crate::notice::seen_after_delivery`], used here).
+
+use crate::backoff::backoff;
+use crate::escalation::{decide, Decision, Escalation, SeenSet};
+use crate::notice::seen_after_delivery;
+use chrono::{DateTime, Duration as Span, Utc};
+use std::time::Duration;
+
+/// After a rejected or missing token: the wait before the keyring is read and the backend asked
+/// again, unless a new token or the user comes first.
+pub const AUTH_RETRY: Duration = Duration::from_secs(10 * 60);
+/// The first wait after a failed keyring read (locked, the unlock prompt dismissed); it doubles
+/// with each failure in a row, up to [`AUTH_RETRY`].
+pub const KEYRING_RETRY: Duration = Duration::from_secs(60);
+/// A transient failure's backoff: from this, doubling, up to [`TRANSIENT_MAX`], with jitter.
+pub const TRANSIENT_BASE: Duration = Duration::from_secs(2);
+pub const TRANSIENT_MAX: Duration = Duration::from_secs(300);
+
+/// Why a poll failed, as far as the schedule of the next one cares.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PollFailure {
+    /// The token was rejected (401) or may not read the repository (403): needs a person.
+    Unauthorized,
+    /// No token is stored.
+    MissingToken,
+    /// The keyring could not be read (locked, the unlock dismissed, no Secret Service).
+    Keyring,
+    /// The backend asked not to be called again before `until`.
+    RateLimited { until: DateTime<Utc> },
+    /// Offline, a 5xx, a timeout, a busy database: passes by itself.
+    Transient,
+    /// Anything else (a broken database, a bad config): tried again at the regular interval.
+    Other,
+}
+
+/// The poller's state between polls.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PollState {
+    interval: Duration,
+    next_poll: DateTime<Utc>,
+    /// Transient failures in a row.
+    transient: u32,
+    /// Keyring failures in a row.
+    keyring: u32,
+    /// The backend must be opened again (the keyring read again) before the next poll.
+    reconnect: bool,
+}
+
+fn after(now: DateTime<Utc>, wait: Duration) -> DateTime<Utc> {
+    now + Span::from_std(wait).unwrap_or(Span::MAX)
+}
+
+/// The wait after `failures` keyring reads in a row failed: a minute, doubling, up to
+/// [`AUTH_RETRY`].
+pub fn keyring_retry(failures: u32) -> Duration {
+    backoff(failures.saturating_sub(1), KEYRING_RETRY, AUTH_RETRY, 1.0)
+}
+
+impl PollState {
+    /// A poller that polls every `interval`, the first time at once.
+    pub fn new(interval: Duration, now: DateTime<Utc>) -> Self {
+        PollState {
+            interval,
+            next_poll: now,
+            transient: 0,
+            keyring: 0,
+            reconnect: false,
+        }
+    }
+
+    /// When the next poll is due.
+    pub fn poll_at(&self) -> DateTime<Utc> {
+        self.next_poll
+    }
+
+    pub fn is_due(&self, now: DateTime<Utc>) -> bool {
+        now >= self.next_poll
+    }
+
+    /// Whether the backend must be opened again (reading the keyring) before polling; reading it
+    /// clears it.
+    pub fn take_reconnect(&mut self) -> bool {
+        std::mem::take(&mut self.reconnect)
+    }
+
+    /// The user, or the network coming back: poll now.
+    pub fn poll_now(&mut self, now: DateTime<Utc>) {
+        self.next_poll = now;
+    }
+
+    /// The machine woke from sleep: what was backing off starts afresh, and it polls now.
+    pub fn woke(&mut self, now: DateTime<Utc>) {
+        self.transient = 0;
+        self.next_poll = now;
+    }
+
+    /// A new token was stored: read it and poll now, whatever the backoff said.
+    pub fn token_changed(&mut self, now: DateTime<Utc>) {
+        self.transient = 0;
+        self.keyring = 0;
+        self.reconnect = true;
+        self.next_poll = now;
+    }
+
+    /// A poll listed `list`. Returns what to notify, given the stored seen set (`None` on the
+    /// very first run); the next poll is an interval away.
+    pub fn listed(
+        &mut self,
+        now: DateTime<Utc>,
+        me: &str,
+        stored: Option<&SeenSet>,
+        list: &[Escalation],
+    ) -> Decision {
+        self.transient = 0;
+        self.keyring = 0;
+        self.next_poll = after(now, self.interval);
+        decide(stored, me, list)
+    }
+
+    /// The seen set to store once `decision`'s notices were shown, except `unshown` (indexes):
+    /// those are decided again at the next poll, so none is lost and none shown twice. `None`:
+    /// store nothing (the first run's summary could not be shown).
+    pub fn delivered(
+        &self,
+        stored: Option<&SeenSet>,
+        decision: &Decision,
+        unshown: &[usize],
+    ) -> Option<SeenSet> {
+        seen_after_delivery(stored, decision, unshown)
+    }
+
+    /// A poll failed; returns when to poll next. `jitter` is a random fraction in 0..1.
+    pub fn failed(
+        &mut self,
+        now: DateTime<Utc>,
+        failure: PollFailure,
+        jitter: f64,
+    ) -> DateTime<Utc> {
+        self.next_poll = match failure {
+            PollFailure::RateLimited { until } => until.max(now),
+            PollFailure::Transient => {
+                let wait = backoff(self.transient, TRANSIENT_BASE, TRANSIENT_MAX, jitter);
+                self.transient = self.transient.saturating_add(1);
+                after(now, wait)
+            }
+            PollFailure::Unauthorized | PollFailure::MissingToken => {
+                // The person may store a new token meanwhile: read the keyring again next time.
+                self.reconnect = true;
+                after(now, AUTH_RETRY)
+            }
+            PollFailure::Keyring => {
+                self.keyring = self.keyring.saturating_add(1);
+                self.reconnect = true;
+                after(now, keyring_retry(self.keyring).max(self.interval))
+            }
+            PollFailure::Other => after(now, self.interval),
+        };
+        self.next_poll
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::escalation::{EscalationState, Notice, Severity};
+    use chrono::TimeZone;
+
+    fn t0() -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2024, 3, 5, 12, 0, 0).unwrap()
+    }
+
+    fn secs(s: i64) -> Span {
+        Span::seconds(s)
+    }
+
+    fn esc(id: &str, assignee: &str) -> Escalation {
+        Escalation {
+            id: id.into(),
+            title: format!("E{id}"),
+            customer: None,
+            severity: Severity::Sev3,
+            url: None,
+            page: None,
+            details: String::new(),
+            reporter: None,
+            assignee: Some(assignee.into()),
+            state: EscalationState::Open,
+            created_at: t0(),
+            client_key: None,
+        }
+    }
+
+    #[test]
+    fn it_polls_at_once_then_every_interval() {
+        let mut p = PollState::new(Duration::from_secs(60), t0());
+        assert!(p.is_due(t0()));
+        p.listed(t0(), "ann", None, &[]);
+        assert_eq!(p.poll_at(), t0() + secs(60));
+        assert!(!p.is_due(t0() + secs(59)));
+        assert!(p.is_due(t0() + secs(60)));
+    }
+
+    #[test]
+    fn each_assignment_is_notified_exactly_once_and_an_unshown_one_again() {
+        let mut p = PollState::new(Duration::from_secs(60), t0());
+        // First run: one summary of what is already mine.
+        let d = p.listed(t0(), "ann", None, &[esc("1", "ann")]);
+        assert!(matches!(d.notices.as_slice(), [Notice::Summary { .. }]));
+        let stored = p.delivered(None, &d, &[]).unwrap();
+        // A new one: one notice; it could not be shown, so it is decided again next time.
+        let list = [esc("1", "ann"), esc("2", "ann")];
+        let d = p.listed(t0() + secs(60), "ann", Some(&stored), &list);
+        assert_eq!(d.notices.len(), 1);
+        let stored = p.delivered(Some(&stored), &d, &[0]).unwrap();
+        let d = p.listed(t0() + secs(120), "ann", Some(&stored), &list);
+        assert_eq!(d.notices.len(), 1, "not shown: tried again");
+        let stored = p.delivered(Some(&stored), &d, &[]).unwrap();
+        // Shown: never again.
+        let d = p.listed(t0() + secs(180), "ann", Some(&stored), &list);
+        assert!(d.notices.is_empty());
+        // A failed first summary stores nothing: the next poll is a first run again.
+        let mut fresh = PollState::new(Duration::from_secs(60), t0());
+        let d = fresh.listed(t0(), "ann", None, &list);
+        assert_eq!(fresh.delivered(None, &d, &[0]), None);
+    }
+
+    #[test]
+    fn transient_failures_back_off_and_a_success_or_a_wake_starts_afresh() {
+        let mut p = PollState::new(Duration::from_secs(60), t0());
+        // Jitter 1: the full step, 2 s doubling.
+        assert_eq!(p.failed(t0(), PollFailure::Transient, 1.0), t0() + secs(2));
+        assert_eq!(p.failed(t0(), PollFailure::Transient, 1.0), t0() + secs(4));
+        assert_eq!(p.failed(t0(), PollFailure::Transient, 1.0), t0() + secs(8));
+        for _ in 0..20 {
+            p.failed(t0(), PollFailure::Transient, 1.0);
+        }
+        assert_eq!(p.poll_at(), t0() + secs(300), "capped at five minutes");
+        p.woke(t0() + secs(10));
+        assert!(p.is_due(t0() + secs(10)), "a wake polls at once");
+        assert_eq!(
+            p.failed(t0(), PollFailure::Transient, 1.0),
+            t0() + secs(2),
+            "and the backoff starts again"
+        );
+        p.listed(t0(), "ann", None, &[]);
+        assert_eq!(p.failed(t0(), PollFailure::Transient, 1.0), t0() + secs(2));
+    }
+
+    #[test]
+    fn a_rate_limit_is_waited_out() {
+        let mut p = PollState::new(Duration::from_secs(60), t0());
+        assert_eq!(
+            p.failed(
+                t0(),
+                PollFailure::RateLimited {
+                    until: t0() + secs(900)
+                },
+                0.5
+            ),
+            t0() + secs(900)
+        );
+        assert_eq!(
+            p.failed(
+                t0(),
+                PollFailure::RateLimited {
+                    until: t0() - secs(5)
+                },
+                0.5
+            ),
+            t0()
+        );
+    }
+
+    #[test]
+    fn a_rejected_token_waits_ten_minutes_rereads_the_keyring_and_a_new_token_is_tried_at_once() {
+        let mut p = PollState::new(Duration::from_secs(60), t0());
+        assert_eq!(
+            p.failed(t0(), PollFailure::Unauthorized, 0.5),
+            t0() + secs(600)
+        );
+        assert!(p.take_reconnect(), "the keyring is read again");
+        assert!(!p.take_reconnect());
+        assert_eq!(
+            p.failed(t0(), PollFailure::MissingToken, 0.5),
+            t0() + secs(600)
+        );
+        p.token_changed(t0() + secs(30));
+        assert!(
+            p.is_due(t0() + secs(30)),
+            "a token saved in Settings is tried at once"
+        );
+        assert!(p.take_reconnect());
+    }
+
+    #[test]
+    fn a_failed_or_dismissed_keyring_unlock_backs_off_instead_of_prompting_each_poll() {
+        let mut p = PollState::new(Duration::from_secs(60), t0());
+        let waits: Vec<i64> = (0..6)
+            .map(|_| (p.failed(t0(), PollFailure::Keyring, 0.5) - t0()).num_seconds())
+            .collect();
+        assert_eq!(waits, [60, 120, 240, 480, 600, 600]);
+        assert!(p.take_reconnect());
+        p.listed(t0(), "ann", None, &[]);
+        assert_eq!(
+            p.failed(t0(), PollFailure::Keyring, 0.5),
+            t0() + secs(60),
+            "a success resets it"
+        );
+        // A long interval is never shortened by it.
+        let mut slow = PollState::new(Duration::from_secs(900), t0());
+        assert_eq!(
+            slow.failed(t0(), PollFailure::Keyring, 0.5),
+            t0() + secs(900)
+        );
+    }
+
+    #[test]
+    fn other_failures_wait_the_interval() {
+        let mut p = PollState::new(Duration::from_secs(60), t0());
+        assert_eq!(p.failed(t0(), PollFailure::Other, 0.5), t0() + secs(60));
+        assert!(!p.take_reconnect());
+    }
+}

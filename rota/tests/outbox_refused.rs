@@ -1,0 +1,301 @@
+//! A refused escalation stays in sight (issue 13), with the real `rota` binary, a GitHub test
+//! server and the token from the real keyring:
+//! - saved while GitHub was unreachable, then refused by it (a 422): kept in the outbox in state
+//!   `refused` with GitHub's own reason (`errors[].message`), listed by `rota outbox`, said by
+//!   every command that sends, and sent by `rota outbox retry` once GitHub takes it;
+//! - filed directly and refused: the command says GitHub's reason, and the escalation stays;
+//! - 408 and 409 are transient, like a 5xx: queued, not refused;
+//! - what GitHub is known to refuse (a title over 256 characters) is refused before it is saved
+//!   or sent, with GitHub's words.
+//!
+//! Run by `tests/keyring.sh` (a private D-Bus session with an unlocked gnome-keyring and
+//! `ROTA_KEYRING_TESTS=1`); without that it says SKIPPED and checks nothing.
+
+#[path = "../../io/tests/common/mod.rs"]
+mod common;
+
+use common::http::{closed_port, Handler, Reply, Request, Response, Server};
+use serde_json::{json, Value};
+use std::io::Write;
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+use std::sync::{Arc, Mutex};
+
+fn enabled() -> bool {
+    if std::env::var_os("ROTA_KEYRING_TESTS").is_some() {
+        return true;
+    }
+    let _ = writeln!(
+        std::io::stderr(),
+        "SKIPPED outbox refusal test: set ROTA_KEYRING_TESTS=1 inside an unlocked Secret Service session (run tests/keyring.sh)"
+    );
+    false
+}
+
+struct Home(tempfile::TempDir);
+
+impl Home {
+    fn new(addr: &str) -> Self {
+        let home = Home(tempfile::tempdir().unwrap());
+        let config = home.path().join("config/rota/config.toml");
+        std::fs::create_dir_all(config.parent().unwrap()).unwrap();
+        let text = format!("me = \"ann\"\n[escalations]\nbackend = \"github\"\ngithub = {{ api = \"http://{addr}\", repo = \"acme/escalations\" }}\n");
+        std::fs::write(config, text).unwrap();
+        home
+    }
+
+    fn path(&self) -> &Path {
+        self.0.path()
+    }
+
+    fn rota(&self, args: &[&str], stdin: &str) -> Output {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_rota"))
+            .args(args)
+            .current_dir(self.path())
+            .env("HOME", self.path())
+            .env("XDG_CONFIG_HOME", self.path().join("config"))
+            .env("XDG_DATA_HOME", self.path().join("data"))
+            .env("XDG_CACHE_HOME", self.path().join("cache"))
+            .env("ROTA_NOW", "2024-03-05T12:00:00Z")
+            .env_remove("ROTA_TEST_PAUSE_AFTER")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(stdin.as_bytes())
+            .unwrap();
+        child.wait_with_output().unwrap()
+    }
+}
+
+fn text(out: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
+}
+
+fn json_of(out: &Output) -> Value {
+    assert!(
+        out.status.success(),
+        "exit {:?}: {}",
+        out.status.code(),
+        text(out)
+    );
+    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}", text(out)))
+}
+
+/// GitHub's 422 for an assignee it will not take, shaped as GitHub sends it.
+fn validation_failed(reason: &str) -> Response {
+    Response::json(
+        422,
+        &json!({
+            "message": "Validation Failed",
+            "errors": [{ "resource": "Issue", "code": "custom", "field": "assignees", "message": reason }],
+            "documentation_url": "https://docs.github.com/rest/issues/issues#create-an-issue"
+        }),
+    )
+}
+
+const REASON: &str = "ghost is not a collaborator of acme/escalations";
+
+/// A repository that refuses to assign `ghost` while `refuse_ghost` holds, and answers every
+/// create with `status` when one is set.
+struct Repo {
+    issues: Vec<Value>,
+    refuse_ghost: bool,
+    status: Option<u16>,
+}
+
+fn handler(repo: Arc<Mutex<Repo>>) -> Handler {
+    Arc::new(move |req: &Request, _: &str| {
+        let mut repo = repo.lock().unwrap();
+        match (req.method.as_str(), req.path()) {
+            ("GET", "/repos/acme/escalations/issues") => Reply::Send(Response::json(
+                200,
+                &Value::Array(repo.issues.iter().rev().cloned().collect()),
+            )),
+            ("POST", "/repos/acme/escalations/issues") => {
+                if let Some(status) = repo.status {
+                    return Reply::Send(Response::json(status, &json!({ "message": "try again" })));
+                }
+                let body = req.json();
+                let assignees: Vec<String> = body["assignees"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|a| a.as_str().unwrap().to_owned())
+                    .collect();
+                if repo.refuse_ghost && assignees.iter().any(|a| a == "ghost") {
+                    return Reply::Send(validation_failed(REASON));
+                }
+                let n = repo.issues.len() + 1;
+                let users: Vec<Value> = assignees.iter().map(|a| json!({ "login": a })).collect();
+                let issue = json!({
+                    "number": n, "title": body["title"], "body": body["body"], "state": "open",
+                    "html_url": format!("https://github.com/acme/escalations/issues/{n}"),
+                    "labels": body["labels"].as_array().unwrap().iter().map(|l| json!({ "name": l })).collect::<Vec<_>>(),
+                    "assignee": users.first().cloned().unwrap_or(Value::Null), "assignees": users,
+                    "user": { "login": "ann" }, "created_at": "2024-03-05T12:00:00Z",
+                });
+                repo.issues.push(issue.clone());
+                Reply::Send(Response::json(201, &issue))
+            }
+            _ => Reply::Send(Response::json(404, &json!({ "message": "Not Found" }))),
+        }
+    })
+}
+
+#[test]
+fn a_refused_escalation_keeps_githubs_reason_stays_listed_and_is_resent() {
+    if !enabled() {
+        return;
+    }
+    let addr = closed_port();
+    let home = Home::new(&addr);
+    let out = home.rota(
+        &["secret", "set", "github-token"],
+        "ghp_refusaltest00000000000000000000000\n",
+    );
+    assert!(out.status.success(), "{}", text(&out));
+
+    // Saved while GitHub is unreachable.
+    let filed = json_of(&home.rota(
+        &[
+            "escalate",
+            "--title",
+            "Filed offline",
+            "--to",
+            "ghost",
+            "--json",
+        ],
+        "",
+    ));
+    assert_eq!(filed["state"], "queued");
+    let key = filed["id"].as_str().unwrap().to_owned();
+
+    // GitHub back, and refusing it: kept, refused, with GitHub's own reason.
+    let repo = Arc::new(Mutex::new(Repo {
+        issues: vec![],
+        refuse_ghost: true,
+        status: None,
+    }));
+    let server = Server::start_on_thread_at(&addr, handler(repo.clone()));
+    let out = home.rota(&["escalations", "--json"], "");
+    assert!(out.status.success(), "{}", text(&out));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains(REASON), "{err}");
+    assert!(
+        err.contains("⚠ 1 escalation refused by GitHub — fix and resend"),
+        "{err}"
+    );
+    let list = json_of(&home.rota(&["outbox", "--json"], ""));
+    assert_eq!(list.as_array().unwrap().len(), 1, "{list}");
+    let e = &list[0];
+    assert_eq!(e["key"], key.as_str());
+    assert_eq!(e["title"], "Filed offline");
+    assert_eq!(e["assignee"], "ghost");
+    assert_eq!(e["state"], "refused");
+    assert_eq!(e["attempts"], 2, "the offline try and the refused one");
+    assert_eq!(e["last_error"], REASON);
+    let out = home.rota(&["outbox"], "");
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains(&format!("refused: {REASON}")),
+        "{}",
+        text(&out)
+    );
+
+    // Filed directly and refused: GitHub's reason, exit 1, and it stays in the outbox.
+    let out = home.rota(
+        &["escalate", "--title", "Filed directly", "--to", "ghost"],
+        "",
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert!(text(&out).contains(REASON), "{}", text(&out));
+    let states: Vec<(String, String)> = json_of(&home.rota(&["outbox", "--json"], ""))
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e["title"].as_str().unwrap().to_owned(),
+                e["state"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        states,
+        [
+            ("Filed offline".into(), "refused".into()),
+            ("Filed directly".into(), "refused".into())
+        ]
+    );
+
+    // 408 and 409 pass by themselves: queued, not refused.
+    for status in [408, 409] {
+        repo.lock().unwrap().status = Some(status);
+        let out = home.rota(
+            &[
+                "escalate",
+                "--title",
+                &format!("Got {status}"),
+                "--to",
+                "ann",
+                "--json",
+            ],
+            "",
+        );
+        assert_eq!(json_of(&out)["state"], "queued", "{status}: {}", text(&out));
+    }
+    repo.lock().unwrap().status = None;
+
+    // Known to be refused: said before saving, nothing sent, nothing kept.
+    let posts_before = server
+        .requests()
+        .iter()
+        .filter(|(r, _)| r.method == "POST")
+        .count();
+    let long = "x".repeat(257);
+    let out = home.rota(&["escalate", "--title", &long, "--to", "ann"], "");
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert!(
+        text(&out).contains("title is too long (maximum is 256 characters)"),
+        "{}",
+        text(&out)
+    );
+    assert_eq!(
+        server
+            .requests()
+            .iter()
+            .filter(|(r, _)| r.method == "POST")
+            .count(),
+        posts_before
+    );
+    assert!(!String::from_utf8_lossy(&home.rota(&["outbox", "--json"], "").stdout).contains(&long));
+
+    // GitHub takes ghost now: a retry of everything files each once; the outbox is empty.
+    repo.lock().unwrap().refuse_ghost = false;
+    let out = home.rota(&["outbox", "retry", "--all"], "");
+    assert!(out.status.success(), "{}", text(&out));
+    assert_eq!(json_of(&home.rota(&["outbox", "--json"], "")), json!([]));
+    let mut titles: Vec<String> = repo
+        .lock()
+        .unwrap()
+        .issues
+        .iter()
+        .map(|i| i["title"].as_str().unwrap().to_owned())
+        .collect();
+    titles.sort();
+    assert_eq!(
+        titles,
+        ["Filed directly", "Filed offline", "Got 408", "Got 409"]
+    );
+
+    home.rota(&["secret", "delete", "github-token"], "");
+}

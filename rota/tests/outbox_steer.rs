@@ -1,0 +1,265 @@
+//! Nothing lost (issue 13), with the real `rota` binary on the local backend:
+//! - the outbox is visible and steerable: `rota outbox [--json]`, `rota outbox retry KEY|--all`,
+//!   `rota outbox discard KEY`;
+//! - a filing that cannot get the outbox's senders' lock (another Rota holds it) waits a bounded
+//!   time and says "saved, will be sent" instead of hanging;
+//! - the data folder is private (0700, its files 0600), fixed on an existing install;
+//! - a database made by a newer Rota is refused with a clear error and left untouched.
+//!
+//! The same against a GitHub test server (a refusal keeps GitHub's own reason; 408 and 409 are
+//! transient; what GitHub is known to refuse is refused before saving) needs the token from the
+//! keyring: outbox_refused.rs, run by tests/keyring.sh.
+
+use serde_json::Value;
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+const AT: &str = "2024-03-05T12:00:00Z";
+
+struct Home(tempfile::TempDir);
+
+impl Home {
+    fn new() -> Self {
+        let home = Home(tempfile::tempdir().unwrap());
+        let config = home.path().join("config/rota/config.toml");
+        std::fs::create_dir_all(config.parent().unwrap()).unwrap();
+        std::fs::write(config, "me = \"ann\"\n").unwrap();
+        home
+    }
+
+    fn path(&self) -> &Path {
+        self.0.path()
+    }
+
+    fn data(&self) -> PathBuf {
+        self.path().join("data/rota")
+    }
+
+    fn rota(&self, args: &[&str]) -> Output {
+        Command::new(env!("CARGO_BIN_EXE_rota"))
+            .args(args)
+            .current_dir(self.path())
+            .env("HOME", self.path())
+            .env("XDG_CONFIG_HOME", self.path().join("config"))
+            .env("XDG_DATA_HOME", self.path().join("data"))
+            .env("XDG_CACHE_HOME", self.path().join("cache"))
+            .env_remove("DBUS_SESSION_BUS_ADDRESS")
+            .env_remove("ROTA_TEST_PAUSE_AFTER")
+            .env("ROTA_NOW", AT)
+            .stdin(Stdio::null())
+            .output()
+            .unwrap()
+    }
+
+    /// Takes the outbox senders' lock as another Rota sending would, until the file is dropped.
+    fn hold_sender_lock(&self) -> std::fs::File {
+        std::fs::create_dir_all(self.data()).unwrap();
+        let file = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(self.data().join("escalations.sqlite3-outbox.lock"))
+            .unwrap();
+        file.lock().unwrap();
+        file
+    }
+}
+
+fn text(out: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
+}
+
+fn json(out: &Output) -> Value {
+    assert!(
+        out.status.success(),
+        "exit {:?}: {}",
+        out.status.code(),
+        text(out)
+    );
+    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}", text(out)))
+}
+
+fn mode(path: &Path) -> u32 {
+    std::fs::metadata(path).unwrap().permissions().mode() & 0o777
+}
+
+#[test]
+fn a_filing_that_cannot_get_the_lock_is_saved_listed_retried_and_discarded() {
+    let home = Home::new();
+    json(&home.rota(&["escalate", "--title", "First", "--to", "bob", "--json"])); // creates the files
+
+    // Another Rota is sending: the filing waits a bounded time, then says it is saved.
+    let lock = home.hold_sender_lock();
+    let started = Instant::now();
+    let out = home.rota(&["escalate", "--title", "Held up", "--to", "bob", "--json"]);
+    assert!(
+        started.elapsed() < Duration::from_secs(20),
+        "it did not hang: {:?}",
+        started.elapsed()
+    );
+    let filed = json(&out);
+    assert_eq!(filed["state"], "queued", "{filed}");
+    assert!(text(&out).contains("saved, will be sent"), "{}", text(&out));
+    let key = filed["id"].as_str().unwrap().to_owned();
+    assert!(key.starts_with("rota-"), "{key}");
+    let out = home.rota(&["escalate", "--title", "To drop", "--to", "dee", "--json"]);
+    let dropped = json(&out)["id"].as_str().unwrap().to_owned();
+
+    // Listed, with the contract's fields.
+    let list = json(&home.rota(&["outbox", "--json"]));
+    let list = list.as_array().unwrap();
+    assert_eq!(list.len(), 2, "{list:?}");
+    let e = &list[0];
+    assert_eq!(e["key"], key.as_str());
+    assert_eq!(e["title"], "Held up");
+    assert_eq!(e["assignee"], "bob");
+    assert_eq!(e["state"], "queued");
+    assert_eq!(e["attempts"], 0);
+    assert!(e.get("last_error").is_some(), "{e}");
+    assert_eq!(e["queued_at"], AT);
+    assert_eq!(list[1]["title"], "To drop");
+    let out = home.rota(&["outbox"]);
+    assert!(out.status.success());
+    let table = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        table.starts_with("KEY")
+            && table.contains(&key)
+            && table.contains("queued")
+            && table.contains("Held up"),
+        "{table}"
+    );
+
+    // Discarded: gone from the outbox, never filed. (Discarding waits for the lock too.)
+    let out = home.rota(&["outbox", "discard", &dropped]);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "not while another Rota sends: {}",
+        text(&out)
+    );
+    drop(lock);
+    let out = home.rota(&["outbox", "discard", &dropped]);
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(text(&out).contains("To drop"), "{}", text(&out));
+    let out = home.rota(&["outbox", "discard", &dropped]);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "no longer there: {}",
+        text(&out)
+    );
+
+    // Retried: sent, the outbox is empty, the escalation is filed once.
+    let out = home.rota(&["outbox", "retry", &key]);
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(
+        text(&out).contains("sent escalation 2 from the outbox: Held up"),
+        "{}",
+        text(&out)
+    );
+    assert_eq!(
+        json(&home.rota(&["outbox", "--json"])),
+        Value::Array(vec![])
+    );
+    let out = home.rota(&["outbox"]);
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "The outbox is empty: every escalation is filed.\n"
+    );
+    let titles: Vec<String> = json(&home.rota(&["escalations", "--json"]))
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["title"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(titles, ["Held up", "First"]);
+
+    // Usage: retry needs a key or --all; an unknown key is an input error.
+    assert_eq!(home.rota(&["outbox", "retry"]).status.code(), Some(2));
+    assert_eq!(
+        home.rota(&["outbox", "retry", "rota-nope"]).status.code(),
+        Some(1)
+    );
+    let out = home.rota(&["outbox", "retry", "--all"]);
+    assert!(out.status.success(), "{}", text(&out));
+}
+
+#[test]
+fn the_data_folder_and_its_files_are_private_and_an_old_install_is_fixed() {
+    let home = Home::new();
+    json(&home.rota(&[
+        "escalate",
+        "--title",
+        "Customer data",
+        "--to",
+        "bob",
+        "--json",
+    ]));
+    let data = home.data();
+    assert_eq!(mode(&data), 0o700, "the data folder");
+    let mut files = 0;
+    for entry in std::fs::read_dir(&data).unwrap() {
+        let path = entry.unwrap().path();
+        assert_eq!(mode(&path), 0o600, "{}", path.display());
+        files += 1;
+    }
+    assert!(files >= 2, "the database and its lock or signal files");
+
+    // An install from before: world-readable folder and files, and a cache.
+    std::fs::set_permissions(&data, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let db = data.join("escalations.sqlite3");
+    std::fs::set_permissions(&db, std::fs::Permissions::from_mode(0o644)).unwrap();
+    std::fs::create_dir_all(data.join("cache")).unwrap();
+    std::fs::write(data.join("cache/handbook.md"), "cached").unwrap();
+    std::fs::set_permissions(
+        data.join("cache/handbook.md"),
+        std::fs::Permissions::from_mode(0o644),
+    )
+    .unwrap();
+    json(&home.rota(&["escalations", "--json"]));
+    assert_eq!(mode(&data), 0o700);
+    assert_eq!(mode(&db), 0o600);
+    assert_eq!(mode(&data.join("cache")), 0o700);
+    assert_eq!(mode(&data.join("cache/handbook.md")), 0o600);
+}
+
+#[test]
+fn a_database_from_a_newer_rota_is_refused_and_left_untouched() {
+    let home = Home::new();
+    std::fs::create_dir_all(home.data()).unwrap();
+    let db = home.data().join("escalations.sqlite3");
+    {
+        let conn = rusqlite::Connection::open(&db).unwrap();
+        conn.execute_batch("CREATE TABLE future (x TEXT); INSERT INTO future VALUES ('kept'); PRAGMA user_version = 7;").unwrap();
+    }
+    let before = std::fs::read(&db).unwrap();
+    for args in [
+        &["escalations"][..],
+        &["escalate", "--title", "x", "--to", "bob"],
+        &["outbox"],
+    ] {
+        let out = home.rota(args);
+        assert_eq!(out.status.code(), Some(1), "{args:?}: {}", text(&out));
+        assert!(
+            text(&out).contains("was made by a newer Rota: schema 7; this one reads up to 2"),
+            "{args:?}: {}",
+            text(&out)
+        );
+    }
+    assert_eq!(
+        std::fs::read(&db).unwrap(),
+        before,
+        "the file is left untouched"
+    );
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    let v: i64 = conn
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(v, 7);
+}

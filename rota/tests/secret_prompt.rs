@@ -1,0 +1,59 @@
+//! `rota secret set` at a terminal reads the value without echo (issue 13): run under a real
+//! pseudo-terminal (Python's `pty`), the token typed never appears in what the terminal shows.
+//! The keyring is not needed: with no session bus the store fails afterwards, which is beside the
+//! point (the terminal output is what is checked).
+
+use std::process::Command;
+
+const TOKEN: &str = "ghp_typedatterminal0000000000000000000";
+
+const DRIVER: &str = r#"
+import os, pty, sys
+rota, token = sys.argv[1], sys.argv[2]
+pid, fd = pty.fork()
+if pid == 0:
+    os.execv(rota, [rota, "secret", "set", "github-token"])
+out = b""
+def read():
+    global out
+    try:
+        chunk = os.read(fd, 4096)
+    except OSError:
+        return False
+    out += chunk
+    return bool(chunk)
+while b"Enter" not in out and read():
+    pass
+os.write(fd, token.encode() + b"\n\x04")  # the line, then end of input (for a reader that waits for it)
+while read():
+    pass
+os.waitpid(pid, 0)
+sys.stdout.write(out.decode(errors="replace"))
+"#;
+
+#[test]
+fn a_token_typed_at_a_terminal_is_not_echoed() {
+    let home = tempfile::tempdir().unwrap();
+    let out = Command::new("/usr/bin/python3")
+        .args(["-c", DRIVER, env!("CARGO_BIN_EXE_rota"), TOKEN])
+        .env("HOME", home.path())
+        .env("XDG_CONFIG_HOME", home.path().join("config"))
+        .env("XDG_DATA_HOME", home.path().join("data"))
+        .env_remove("DBUS_SESSION_BUS_ADDRESS")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let screen = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        screen.contains("Paste the github-token value (it is not shown)"),
+        "{screen}"
+    );
+    assert!(
+        !screen.contains(TOKEN) && !screen.contains(&TOKEN[4..16]),
+        "the token was echoed: {screen}"
+    );
+}
