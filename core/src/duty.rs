@@ -47,8 +47,12 @@ pub const SLEEP_UNTIL: u16 = 7 * 60;
 
 /// A person's status at an instant. Working beats asleep: a night shift is working.
 pub fn status(person: Option<&Person>, at: DateTime<Utc>) -> Status {
-    let Some(p) = person else { return Status::Unknown };
-    let Some(tz) = p.timezone else { return Status::Unknown };
+    let Some(p) = person else {
+        return Status::Unknown;
+    };
+    let Some(tz) = p.timezone else {
+        return Status::Unknown;
+    };
     if p.shift_at(at).is_some() {
         return Status::Working;
     }
@@ -58,6 +62,13 @@ pub fn status(person: Option<&Person>, at: DateTime<Utc>) -> Status {
     } else {
         Status::OffHours
     }
+}
+
+/// Every IANA zone name the program knows, sorted: what a timezone field offers.
+pub fn zone_names() -> Vec<&'static str> {
+    let mut names: Vec<&'static str> = chrono_tz::TZ_VARIANTS.iter().map(|z| z.name()).collect();
+    names.sort_unstable();
+    names
 }
 
 /// A local clock reading in someone's zone.
@@ -77,7 +88,11 @@ impl LocalTime {
             Some(a) if !a.is_empty() => a.to_owned(),
             _ => local.format("%z").to_string(),
         };
-        LocalTime { timezone, time: local.fixed_offset(), abbreviation }
+        LocalTime {
+            timezone,
+            time: local.fixed_offset(),
+            abbreviation,
+        }
     }
 
     /// The UTC offset as `+05:45`.
@@ -108,9 +123,15 @@ impl OnDuty {
             None => p.next_shift_start(at),
         });
         OnDuty {
-            handle: person.map(|p| p.handle.clone()).unwrap_or_else(|| handle.to_owned()),
-            name: person.map(|p| p.name.clone()).unwrap_or_else(|| handle.to_owned()),
-            local: person.and_then(|p| p.timezone).map(|tz| LocalTime::new(tz, at)),
+            handle: person
+                .map(|p| p.handle.clone())
+                .unwrap_or_else(|| handle.to_owned()),
+            name: person
+                .map(|p| p.name.clone())
+                .unwrap_or_else(|| handle.to_owned()),
+            local: person
+                .and_then(|p| p.timezone)
+                .map(|tz| LocalTime::new(tz, at)),
             status,
             in_roster: person.is_some(),
             shift_change,
@@ -152,8 +173,9 @@ pub fn glance<'a>(
     at: DateTime<Utc>,
 ) -> Glance<'a> {
     let rotation = schedule.current(timing, at);
-    let on_duty: Vec<OnDuty> =
-        rotation.map(|r| r.engineers().map(|h| OnDuty::new(h, roster, at)).collect()).unwrap_or_default();
+    let on_duty: Vec<OnDuty> = rotation
+        .map(|r| r.engineers().map(|h| OnDuty::new(h, roster, at)).collect())
+        .unwrap_or_default();
     let me_on_duty = me.is_some_and(|me| {
         let me = me.trim_start_matches('@');
         on_duty.iter().any(|d| d.handle.eq_ignore_ascii_case(me))
