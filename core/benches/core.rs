@@ -14,19 +14,11 @@ const ROWS: usize = 10_000;
 const PEOPLE: usize = 1_000;
 
 fn handbook() -> String {
-    let mut page =
-        String::from("# Rotations\n\n| Rotation | Engineers | Notes |\n| --- | --- | --- |\n");
+    let mut page = String::from("# Rotations\n\n| Rotation | Engineers | Notes |\n| --- | --- | --- |\n");
     let mut start = NaiveDate::from_ymd_opt(2000, 1, 3).unwrap();
     for i in 0..ROWS {
         let end = start + Duration::days(34);
-        let who: Vec<String> = (0..3)
-            .map(|k| {
-                format!(
-                    "[@eng{0}](https://github.com/eng{0})",
-                    (i * 7 + k * 331) % PEOPLE
-                )
-            })
-            .collect();
+        let who: Vec<String> = (0..3).map(|k| format!("[@eng{0}](https://github.com/eng{0})", (i * 7 + k * 331) % PEOPLE)).collect();
         let _ = writeln!(page, "| {start} to {end} | {} | row {i} |", who.join(", "));
         start = end + Duration::days(1);
     }
@@ -44,50 +36,23 @@ fn roster() -> String {
 
 fn benches(c: &mut Criterion) {
     let page = handbook();
-    c.bench_function("parse 10k-row handbook", |b| {
-        b.iter(|| parse_handbook("bench.md", black_box(&page)))
-    });
+    c.bench_function("parse 10k-row handbook", |b| b.iter(|| parse_handbook("bench.md", black_box(&page))));
 
     c.bench_function("pulldown-cmark alone, same page", |b| {
-        b.iter(|| {
-            pulldown_cmark::Parser::new_ext(
-                black_box(&page),
-                pulldown_cmark::Options::ENABLE_TABLES,
-            )
-            .into_offset_iter()
-            .count()
-        })
+        b.iter(|| pulldown_cmark::Parser::new_ext(black_box(&page), pulldown_cmark::Options::ENABLE_TABLES).into_offset_iter().count())
     });
     let schedule = parse_handbook("bench.md", &page).value;
     let people = parse_roster("people.toml", &roster()).value;
-    assert_eq!(
-        (schedule.rotations.len(), people.people.len()),
-        (ROWS, PEOPLE)
-    );
-    let timing = Timing {
-        timezone: "America/New_York".parse().unwrap(),
-        handoff: 9 * 60,
-    };
+    assert_eq!((schedule.rotations.len(), people.people.len()), (ROWS, PEOPLE));
+    let timing = Timing { timezone: "America/New_York".parse().unwrap(), handoff: 9 * 60 };
     let viewer = "Asia/Kathmandu".parse().unwrap();
     // Instants spread over the whole schedule, so every query searches.
-    let instants: Vec<_> = (0..64)
-        .map(|i| {
-            Utc.with_ymd_and_hms(2000, 2, 1, 12, 0, 0).unwrap()
-                + Duration::days(i * 15_000 / 64 * 35 / 15)
-        })
-        .collect();
+    let instants: Vec<_> = (0..64).map(|i| Utc.with_ymd_and_hms(2000, 2, 1, 12, 0, 0).unwrap() + Duration::days(i * 15_000 / 64 * 35 / 15)).collect();
     let mut k = 0;
     c.bench_function("who is on duty (10k rotations, 1k people)", |b| {
         b.iter(|| {
             k = (k + 1) % instants.len();
-            glance(
-                &schedule,
-                &people,
-                &timing,
-                viewer,
-                Some("eng1"),
-                black_box(instants[k]),
-            )
+            glance(&schedule, &people, &timing, viewer, Some("eng1"), black_box(instants[k]))
         })
     });
     c.bench_function("week of coverage (10k rotations, 1k people)", |b| {

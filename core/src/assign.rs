@@ -185,11 +185,7 @@ pub struct UnknownAssignee {
 
 impl std::fmt::Display for UnknownAssignee {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
-            "{:?} is not an engineer on this rotation or in the roster",
-            self.handle
-        )?;
+        write!(f, "{:?} is not an engineer on this rotation or in the roster", self.handle)?;
         match self.closest.as_slice() {
             [] => write!(f, "; the roster is empty, so file to the {WHOLE_ROTATION}"),
             [one] => write!(f, "; did you mean {one}?"),
@@ -201,26 +197,16 @@ impl std::fmt::Display for UnknownAssignee {
 /// Checks a hand-picked assignee against the rotation's engineers (`on_duty`) and the roster,
 /// by handle (case and a leading `@` ignored) or by a roster name. Returns the handle as the
 /// roster or schedule spells it; an unknown one is an error naming the closest handles.
-pub fn check_assignee(
-    handle: &str,
-    on_duty: &[OnDuty],
-    roster: &crate::Roster,
-) -> Result<String, UnknownAssignee> {
+pub fn check_assignee(handle: &str, on_duty: &[OnDuty], roster: &crate::Roster) -> Result<String, UnknownAssignee> {
     let wanted = handle.trim().trim_start_matches('@');
-    if let Some(d) = on_duty
-        .iter()
-        .find(|d| d.handle.eq_ignore_ascii_case(wanted))
-    {
+    if let Some(d) = on_duty.iter().find(|d| d.handle.eq_ignore_ascii_case(wanted)) {
         return Ok(d.handle.clone());
     }
     if let Some(p) = roster.find(wanted).filter(|_| !wanted.is_empty()) {
         return Ok(p.handle.clone());
     }
     // Everyone known, the rotation's engineers first; each scored by the nearer of handle and name.
-    let mut known: Vec<(&str, &str)> = on_duty
-        .iter()
-        .map(|d| (d.handle.as_str(), d.name.as_str()))
-        .collect();
+    let mut known: Vec<(&str, &str)> = on_duty.iter().map(|d| (d.handle.as_str(), d.name.as_str())).collect();
     for p in &roster.people {
         if !known.iter().any(|(h, _)| h.eq_ignore_ascii_case(&p.handle)) {
             known.push((&p.handle, &p.name));
@@ -230,24 +216,10 @@ pub fn check_assignee(
     let mut scored: Vec<(usize, usize, &str)> = known
         .iter()
         .enumerate()
-        .map(|(i, (h, n))| {
-            (
-                edit_distance(&lower, &h.to_lowercase())
-                    .min(edit_distance(&lower, &n.to_lowercase())),
-                i,
-                *h,
-            )
-        })
+        .map(|(i, (h, n))| (edit_distance(&lower, &h.to_lowercase()).min(edit_distance(&lower, &n.to_lowercase())), i, *h))
         .collect();
     scored.sort();
-    Err(UnknownAssignee {
-        handle: wanted.to_owned(),
-        closest: scored
-            .into_iter()
-            .take(3)
-            .map(|(_, _, h)| h.to_owned())
-            .collect(),
-    })
+    Err(UnknownAssignee { handle: wanted.to_owned(), closest: scored.into_iter().take(3).map(|(_, _, h)| h.to_owned()).collect() })
 }
 
 /// Levenshtein distance, in characters.
@@ -259,9 +231,7 @@ fn edit_distance(a: &str, b: &str) -> usize {
         row[0] = i + 1;
         for (j, cb) in b.iter().enumerate() {
             let above = row[j + 1];
-            row[j + 1] = (above + 1)
-                .min(row[j] + 1)
-                .min(diagonal + usize::from(ca != *cb));
+            row[j + 1] = (above + 1).min(row[j] + 1).min(diagonal + usize::from(ca != *cb));
             diagonal = above;
         }
     }
@@ -324,22 +294,15 @@ days = "Mon-Fri"
         let parsed = parse_roster("people.toml", PEOPLE);
         assert!(parsed.findings.is_empty(), "{:?}", parsed.findings);
         let t = at(instant);
-        let on_duty: Vec<OnDuty> = team
-            .iter()
-            .map(|h| OnDuty::new(h, &parsed.value, t))
-            .collect();
+        let on_duty: Vec<OnDuty> = team.iter().map(|h| OnDuty::new(h, &parsed.value, t)).collect();
         let mut counts = OpenCounts::new();
         for (h, n) in open {
             counts.add(h, *n);
         }
-        let got: Vec<(String, String)> = rank(&on_duty, &counts, t)
-            .into_iter()
-            .map(|c| (c.handle, c.reason))
-            .collect();
-        let expected: Vec<(String, String)> = expected
-            .iter()
-            .map(|(h, r)| (h.to_string(), r.to_string()))
-            .collect();
+        let got: Vec<(String, String)> =
+            rank(&on_duty, &counts, t).into_iter().map(|c| (c.handle, c.reason)).collect();
+        let expected: Vec<(String, String)> =
+            expected.iter().map(|(h, r)| (h.to_string(), r.to_string())).collect();
         assert_eq!(got, expected, "at {instant}, open {open:?}");
         assert_eq!(
             suggest_among(&on_duty, &counts, t).assignee(),
@@ -354,53 +317,33 @@ days = "Mon-Fri"
         // Tue 12:00 UTC: Berlin 13:00 (4 h left), Kathmandu 17:45 (15 min left), New York 07:00,
         // São Paulo 09:00 (the night shift ended at 06:00), Chatham Wed 01:45; zed has no roster entry.
         let noon = "2024-03-05T12:00:00Z";
-        check(
-            noon,
-            TEAM,
-            &[],
-            &[
-                ("ann", "working now, 0 open"),
-                ("kat", "working now, 0 open"),
-                ("bob", "off hours, starts in 2 h"),
-                ("nox", "off hours, starts in 13 h"),
-                ("cha", "asleep, starts in 7 h 15 min"),
-                ("zed", "hours unknown, 0 open"),
-            ],
-        );
+        check(noon, TEAM, &[], &[
+            ("ann", "working now, 0 open"),
+            ("kat", "working now, 0 open"),
+            ("bob", "off hours, starts in 2 h"),
+            ("nox", "off hours, starts in 13 h"),
+            ("cha", "asleep, starts in 7 h 15 min"),
+            ("zed", "hours unknown, 0 open"),
+        ]);
         // Load beats time left among the working; working beats load.
-        check(
-            noon,
-            TEAM,
-            &[("ann", 1), ("bob", 0), ("KAT", 2)],
-            &[
-                ("ann", "working now, 1 open"),
-                ("kat", "working now, 2 open"),
-                ("bob", "off hours, starts in 2 h"),
-                ("nox", "off hours, starts in 13 h"),
-                ("cha", "asleep, starts in 7 h 15 min"),
-                ("zed", "hours unknown, 0 open"),
-            ],
-        );
-        check(
-            noon,
-            &["ann", "kat"],
-            &[("ann", 1)],
-            &[
-                ("kat", "working now, 0 open"),
-                ("ann", "working now, 1 open"),
-            ],
-        );
+        check(noon, TEAM, &[("ann", 1), ("bob", 0), ("KAT", 2)], &[
+            ("ann", "working now, 1 open"),
+            ("kat", "working now, 2 open"),
+            ("bob", "off hours, starts in 2 h"),
+            ("nox", "off hours, starts in 13 h"),
+            ("cha", "asleep, starts in 7 h 15 min"),
+            ("zed", "hours unknown, 0 open"),
+        ]);
+        check(noon, &["ann", "kat"], &[("ann", 1)], &[
+            ("kat", "working now, 0 open"),
+            ("ann", "working now, 1 open"),
+        ]);
         // Off hours before asleep, whatever the load; then the load, then the soonest start.
-        check(
-            noon,
-            &["cha", "nox", "bob"],
-            &[("bob", 1)],
-            &[
-                ("nox", "off hours, starts in 13 h"),
-                ("bob", "off hours, starts in 2 h, 1 open"),
-                ("cha", "asleep, starts in 7 h 15 min"),
-            ],
-        );
+        check(noon, &["cha", "nox", "bob"], &[("bob", 1)], &[
+            ("nox", "off hours, starts in 13 h"),
+            ("bob", "off hours, starts in 2 h, 1 open"),
+            ("cha", "asleep, starts in 7 h 15 min"),
+        ]);
     }
 
     #[test]
@@ -408,42 +351,22 @@ days = "Mon-Fri"
         // Wed 02:00 UTC: São Paulo Tue 23:00 (night shift, 7 h left), Chatham Wed 15:45
         // (1 h 15 min left), Kathmandu 07:45, Berlin 03:00, New York Tue 21:00.
         let t = "2024-03-06T02:00:00Z";
-        check(
-            t,
-            TEAM,
-            &[],
-            &[
-                ("nox", "working now, 0 open"),
-                ("cha", "working now, 0 open"),
-                ("kat", "off hours, starts in 1 h 15 min"),
-                ("bob", "off hours, starts in 12 h"),
-                ("ann", "asleep, starts in 6 h"),
-                ("zed", "hours unknown, 0 open"),
-            ],
-        );
-        check(
-            t,
-            &["nox", "cha"],
-            &[("nox", 1)],
-            &[
-                ("cha", "working now, 0 open"),
-                ("nox", "working now, 1 open"),
-            ],
-        );
+        check(t, TEAM, &[], &[
+            ("nox", "working now, 0 open"),
+            ("cha", "working now, 0 open"),
+            ("kat", "off hours, starts in 1 h 15 min"),
+            ("bob", "off hours, starts in 12 h"),
+            ("ann", "asleep, starts in 6 h"),
+            ("zed", "hours unknown, 0 open"),
+        ]);
+        check(t, &["nox", "cha"], &[("nox", 1)], &[
+            ("cha", "working now, 0 open"),
+            ("nox", "working now, 1 open"),
+        ]);
         // Chatham in southern winter is at +12:45: Wed 02:00 UTC on 2024-07-10 is 14:45 there,
         // 05:30 UTC is 18:15 (Thu 09:00 is 14 h 45 min away: about 15 h, never "14 h").
-        check(
-            "2024-07-10T02:00:00Z",
-            &["cha"],
-            &[],
-            &[("cha", "working now, 0 open")],
-        );
-        check(
-            "2024-07-10T05:30:00Z",
-            &["cha"],
-            &[],
-            &[("cha", "off hours, starts in about 15 h")],
-        );
+        check("2024-07-10T02:00:00Z", &["cha"], &[], &[("cha", "working now, 0 open")]);
+        check("2024-07-10T05:30:00Z", &["cha"], &[], &[("cha", "off hours, starts in about 15 h")]);
     }
 
     #[test]
@@ -451,42 +374,27 @@ days = "Mon-Fri"
         // Sat 12:00 UTC: nobody works at weekends but nox, whose night shifts start on Sundays.
         // Off hours: nox (Sun 22:00 São Paulo = Mon 01:00 UTC), kat (Mon 03:15 UTC), ann
         // (Mon 08:00 UTC), bob (Mon 14:00 UTC). Asleep: cha (Sun 01:45 there).
-        check(
-            "2024-03-09T12:00:00Z",
-            &["bob", "ann", "kat", "nox", "cha"],
-            &[],
-            &[
-                ("nox", "off hours, starts in 37 h"),
-                ("kat", "off hours, starts in about 39 h"), // 39 h 15 min
-                ("ann", "off hours, starts in 44 h"),
-                ("bob", "off hours, starts in 2 days"),
-                ("cha", "asleep, starts in about 31 h"), // 31 h 15 min
-            ],
-        );
+        check("2024-03-09T12:00:00Z", &["bob", "ann", "kat", "nox", "cha"], &[], &[
+            ("nox", "off hours, starts in 37 h"),
+            ("kat", "off hours, starts in about 39 h"), // 39 h 15 min
+            ("ann", "off hours, starts in 44 h"),
+            ("bob", "off hours, starts in 2 days"),
+            ("cha", "asleep, starts in about 31 h"), // 31 h 15 min
+        ]);
         // Everyone asleep: the soonest start. Tue 22:30 UTC: Berlin 23:30, Kathmandu 04:15,
         // New York 17:30 (off hours), Chatham Wed 12:15 (working) left out.
-        check(
-            "2024-03-05T22:30:00Z",
-            &["ann", "kat"],
-            &[],
-            &[
-                ("kat", "asleep, starts in 4 h 45 min"),
-                ("ann", "asleep, starts in 9 h 30 min"),
-            ],
-        );
+        check("2024-03-05T22:30:00Z", &["ann", "kat"], &[], &[
+            ("kat", "asleep, starts in 4 h 45 min"),
+            ("ann", "asleep, starts in 9 h 30 min"),
+        ]);
     }
 
     #[test]
     fn equal_in_everything_keeps_the_schedule_order() {
-        check(
-            "2024-03-05T12:00:00Z",
-            &["zed", "yan"],
-            &[],
-            &[
-                ("zed", "hours unknown, 0 open"),
-                ("yan", "hours unknown, 0 open"),
-            ],
-        );
+        check("2024-03-05T12:00:00Z", &["zed", "yan"], &[], &[
+            ("zed", "hours unknown, 0 open"),
+            ("yan", "hours unknown, 0 open"),
+        ]);
     }
 
     #[test]
@@ -499,55 +407,38 @@ days = "Mon-Fri"
     #[test]
     fn only_active_escalations_count_as_load() {
         use EscalationState::*;
-        let list: Vec<Escalation> = [
-            ("ann", Open),
-            ("Ann", Acknowledged),
-            ("bob", HandedToEngineering),
-            ("bob", Resolved),
-            ("cy", Queued),
-        ]
-        .iter()
-        .enumerate()
-        .map(|(i, (a, s))| Escalation {
-            id: i.to_string(),
-            title: "t".into(),
-            customer: None,
-            severity: Severity::Sev3,
-            url: None,
-            details: String::new(),
-            reporter: None,
-            assignee: Some(a.to_string()),
-            state: *s,
-            created_at: Utc.with_ymd_and_hms(2024, 1, 1, 0, 0, 0).unwrap(),
-            client_key: None,
-        })
-        .collect();
+        let list: Vec<Escalation> = [("ann", Open), ("Ann", Acknowledged), ("bob", HandedToEngineering), ("bob", Resolved), ("cy", Queued)]
+            .iter()
+            .enumerate()
+            .map(|(i, (a, s))| Escalation {
+                id: i.to_string(),
+                title: "t".into(),
+                customer: None,
+                severity: Severity::Sev3,
+                url: None,
+                details: String::new(),
+                reporter: None,
+                assignee: Some(a.to_string()),
+                state: *s,
+                created_at: Utc.with_ymd_and_hms(2024, 1, 1, 0, 0, 0).unwrap(),
+                client_key: None,
+            })
+            .collect();
         let counts = OpenCounts::from_escalations(&list);
-        assert_eq!(
-            (
-                counts.get("@ann"),
-                counts.get("bob"),
-                counts.get("cy"),
-                counts.get("dee")
-            ),
-            (2, 1, 0, 0)
-        );
+        assert_eq!((counts.get("@ann"), counts.get("bob"), counts.get("cy"), counts.get("dee")), (2, 1, 0, 0));
     }
 
     #[test]
     fn a_hand_picked_assignee_must_be_on_the_rotation_or_in_the_roster() {
         let roster = parse_roster("people.toml", PEOPLE).value;
         let t = at("2024-03-05T12:00:00Z");
-        let on_duty: Vec<OnDuty> = ["ann", "kat", "zed"]
-            .iter()
-            .map(|h| OnDuty::new(h, &roster, t))
-            .collect();
+        let on_duty: Vec<OnDuty> = ["ann", "kat", "zed"].iter().map(|h| OnDuty::new(h, &roster, t)).collect();
         for (given, expected) in [
             ("ann", Ok("ann")),
             ("@KAT", Ok("kat")),
-            ("zed", Ok("zed")),          // on the rotation, though not in the roster
-            ("bob", Ok("bob")),          // in the roster, off this rotation
-            ("Nox", Ok("nox")),          // a roster name
+            ("zed", Ok("zed")), // on the rotation, though not in the roster
+            ("bob", Ok("bob")), // in the roster, off this rotation
+            ("Nox", Ok("nox")), // a roster name
             ("nobody", Err("\"nobody\" is not an engineer on this rotation or in the roster; did you mean nox, bob or zed?")),
             ("anne", Err("\"anne\" is not an engineer on this rotation or in the roster; did you mean ann, nox or kat?")),
             ("", Err("\"\" is not an engineer on this rotation or in the roster; did you mean ann, kat or zed?")),

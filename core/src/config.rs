@@ -73,11 +73,7 @@ fn default_label() -> String {
 
 impl Default for GithubConfig {
     fn default() -> Self {
-        GithubConfig {
-            api: default_api(),
-            repo: String::new(),
-            label: default_label(),
-        }
+        GithubConfig { api: default_api(), repo: String::new(), label: default_label() }
     }
 }
 
@@ -97,18 +93,9 @@ impl Default for Config {
             me: None,
             shortcut: Some(DEFAULT_SHORTCUT.into()),
             timezone: ViewerZone::Auto,
-            schedule: ScheduleConfig {
-                source: "builtin:demo".into(),
-                timing: Timing::default(),
-                team_size: 3,
-            },
+            schedule: ScheduleConfig { source: "builtin:demo".into(), timing: Timing::default(), team_size: 3 },
             roster: RosterConfig::default(),
-            escalations: EscalationsConfig {
-                backend: Backend::Local,
-                github: GithubConfig::default(),
-                poll_seconds: 60,
-                slack_group: None,
-            },
+            escalations: EscalationsConfig { backend: Backend::Local, github: GithubConfig::default(), poll_seconds: 60, slack_group: None },
         }
     }
 }
@@ -159,10 +146,7 @@ pub fn parse_config(file: &str, text: &str) -> Parsed<Config> {
         Ok(f) => f,
         Err(e) => {
             findings.push(toml_finding(file, text, &e));
-            return Parsed {
-                value: config,
-                findings,
-            };
+            return Parsed { value: config, findings };
         }
     };
     let lines = Lines::new(text);
@@ -183,18 +167,11 @@ pub fn parse_config(file: &str, text: &str) -> Parsed<Config> {
         } else {
             match text.parse::<crate::shortcut::Shortcut>() {
                 Ok(s) => config.shortcut = Some(s.to_string()),
-                Err(e) => findings.push(Finding::new(
-                    Rule::Syntax,
-                    file,
-                    Some(lines.line_of(sc.span().start)),
-                    format!("shortcut {e} (or \"none\")"),
-                )),
+                Err(e) => findings.push(Finding::new(Rule::Syntax, file, Some(lines.line_of(sc.span().start)), format!("shortcut {e} (or \"none\")"))),
             }
         }
     }
-    config.me =
-        f.me.map(|m| m.trim().trim_start_matches('@').to_owned())
-            .filter(|m| !m.is_empty());
+    config.me = f.me.map(|m| m.trim().trim_start_matches('@').to_owned()).filter(|m| !m.is_empty());
     if let Some(tz) = &f.timezone {
         if !tz.get_ref().trim().eq_ignore_ascii_case("auto") {
             if let Some(z) = zone(tz, &mut findings) {
@@ -217,10 +194,7 @@ pub fn parse_config(file: &str, text: &str) -> Parsed<Config> {
                 Rule::MalformedHours,
                 file,
                 Some(lines.line_of(h.span().start)),
-                format!(
-                    "handoff \"{}\" is not a time of day; write HH:MM, like \"00:00\"",
-                    h.get_ref()
-                ),
+                format!("handoff \"{}\" is not a time of day; write HH:MM, like \"00:00\"", h.get_ref()),
             )),
         }
     }
@@ -248,8 +222,7 @@ pub fn parse_config(file: &str, text: &str) -> Parsed<Config> {
     }
     if let Some(g) = &f.escalations.slack_group {
         let id = g.get_ref().trim();
-        let valid =
-            id.len() <= 32 && id.starts_with('S') && id.chars().all(|c| c.is_ascii_alphanumeric());
+        let valid = id.len() <= 32 && id.starts_with('S') && id.chars().all(|c| c.is_ascii_alphanumeric());
         if id.is_empty() {
             // Unset: announcements mention nobody but the assignee.
         } else if valid {
@@ -263,8 +236,5 @@ pub fn parse_config(file: &str, text: &str) -> Parsed<Config> {
             ));
         }
     }
-    Parsed {
-        value: config,
-        findings,
-    }
+    Parsed { value: config, findings }
 }

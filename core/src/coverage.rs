@@ -52,22 +52,14 @@ pub fn duty_shifts(
 ) -> Vec<(String, Shift)> {
     let mut out = Vec::new();
     for r in &schedule.rotations {
-        let (rs, re) = (
-            timing.starts_at(r.start).max(from),
-            timing.ends_at(r.end).min(to),
-        );
+        let (rs, re) = (timing.starts_at(r.start).max(from), timing.ends_at(r.end).min(to));
         if rs >= re {
             continue;
         }
         for handle in r.engineers() {
-            let Some(p) = roster.find(handle) else {
-                continue;
-            };
+            let Some(p) = roster.find(handle) else { continue };
             for s in p.shifts(rs, re) {
-                let s = Shift {
-                    start: s.start.max(rs),
-                    end: s.end.min(re),
-                };
+                let s = Shift { start: s.start.max(rs), end: s.end.min(re) };
                 if s.start < s.end {
                     out.push((handle.to_owned(), s));
                 }
@@ -85,10 +77,7 @@ pub fn gaps(shifts: &[(String, Shift)], from: DateTime<Utc>, to: DateTime<Utc>) 
     let mut cursor = from;
     for s in spans {
         if s.start > cursor {
-            out.push(Shift {
-                start: cursor,
-                end: s.start.min(to),
-            });
+            out.push(Shift { start: cursor, end: s.start.min(to) });
         }
         cursor = cursor.max(s.end);
         if cursor >= to {
@@ -96,23 +85,14 @@ pub fn gaps(shifts: &[(String, Shift)], from: DateTime<Utc>, to: DateTime<Utc>) 
         }
     }
     if cursor < to {
-        out.push(Shift {
-            start: cursor,
-            end: to,
-        });
+        out.push(Shift { start: cursor, end: to });
     }
     out.retain(|g| g.start < g.end);
     out
 }
 
 /// The week (Monday to Sunday in the viewer's zone) containing `at`.
-pub fn coverage(
-    schedule: &Schedule,
-    roster: &Roster,
-    timing: &Timing,
-    viewer: Tz,
-    at: DateTime<Utc>,
-) -> Coverage {
+pub fn coverage(schedule: &Schedule, roster: &Roster, timing: &Timing, viewer: Tz, at: DateTime<Utc>) -> Coverage {
     let today = at.with_timezone(&viewer).date_naive();
     let monday = today - Duration::days(today.weekday().num_days_from_monday() as i64);
     let start = local_instant(viewer, monday, 0);
@@ -122,10 +102,7 @@ pub fn coverage(
     for d in 0..7 {
         let day = monday + Duration::days(d);
         for h in 0..24u16 {
-            let (s, e) = (
-                local_instant(viewer, day, h * 60),
-                local_instant(viewer, day, (h + 1) * 60),
-            );
+            let (s, e) = (local_instant(viewer, day, h * 60), local_instant(viewer, day, (h + 1) * 60));
             if s >= e {
                 continue;
             }
@@ -137,25 +114,11 @@ pub fn coverage(
                 }
                 match working.iter_mut().find(|w| &w.handle == handle) {
                     Some(w) => w.minutes += overlap as u32,
-                    None => working.push(Worker {
-                        handle: handle.clone(),
-                        minutes: overlap as u32,
-                    }),
+                    None => working.push(Worker { handle: handle.clone(), minutes: overlap as u32 }),
                 }
             }
-            slots.push(Slot {
-                start: s,
-                end: e,
-                working,
-            });
+            slots.push(Slot { start: s, end: e, working });
         }
     }
-    Coverage {
-        viewer,
-        monday,
-        start,
-        end,
-        gaps: gaps(&shifts, start, end),
-        slots,
-    }
+    Coverage { viewer, monday, start, end, gaps: gaps(&shifts, start, end), slots }
 }

@@ -8,85 +8,23 @@ use std::fmt::Write;
 pub const HANDBOOK: &str = include_str!("../data/handbook-escalation-rotation.md");
 
 /// What the demo says about itself, wherever it is shown.
-pub const DEMO_LABEL: &str =
-    "Demo: a fictional team. Set schedule.source in config.toml to see your own rotation.";
+pub const DEMO_LABEL: &str = "Demo: a fictional team. Set schedule.source in config.toml to see your own rotation.";
 
 /// The fictional team: handle, name, zone, hours, days.
 const TEAM: &[(&str, &str, &str, &str, &str)] = &[
-    (
-        "mira",
-        "Mira Shrestha",
-        "Asia/Kathmandu",
-        "09:00-17:00",
-        "Sun-Thu",
-    ),
-    (
-        "diego",
-        "Diego Ramos",
-        "America/Sao_Paulo",
-        "09:00-17:00",
-        "Mon-Fri",
-    ),
-    (
-        "tane",
-        "Tane Parata",
-        "Pacific/Chatham",
-        "08:00-16:00",
-        "Mon-Fri",
-    ),
-    (
-        "lena",
-        "Lena Vogel",
-        "Europe/Berlin",
-        "09:30-17:30",
-        "Mon-Fri",
-    ),
-    (
-        "sam",
-        "Sam Carter",
-        "America/Los_Angeles",
-        "20:00-04:00",
-        "Sun-Thu",
-    ),
-    (
-        "kai",
-        "Kai Nakamura",
-        "Asia/Tokyo",
-        "10:00-18:00",
-        "Mon-Fri",
-    ),
-    (
-        "niamh",
-        "Niamh Walsh",
-        "America/St_Johns",
-        "08:30-16:30",
-        "Mon-Fri",
-    ),
-    (
-        "ollie",
-        "Ollie Brennan",
-        "Australia/Lord_Howe",
-        "09:00-17:00",
-        "Mon-Fri",
-    ),
-    (
-        "zara",
-        "Zara Okafor",
-        "Africa/Lagos",
-        "08:00-16:00",
-        "Mon-Fri",
-    ),
+    ("mira", "Mira Shrestha", "Asia/Kathmandu", "09:00-17:00", "Sun-Thu"),
+    ("diego", "Diego Ramos", "America/Sao_Paulo", "09:00-17:00", "Mon-Fri"),
+    ("tane", "Tane Parata", "Pacific/Chatham", "08:00-16:00", "Mon-Fri"),
+    ("lena", "Lena Vogel", "Europe/Berlin", "09:30-17:30", "Mon-Fri"),
+    ("sam", "Sam Carter", "America/Los_Angeles", "20:00-04:00", "Sun-Thu"),
+    ("kai", "Kai Nakamura", "Asia/Tokyo", "10:00-18:00", "Mon-Fri"),
+    ("niamh", "Niamh Walsh", "America/St_Johns", "08:30-16:30", "Mon-Fri"),
+    ("ollie", "Ollie Brennan", "Australia/Lord_Howe", "09:00-17:00", "Mon-Fri"),
+    ("zara", "Zara Okafor", "Africa/Lagos", "08:00-16:00", "Mon-Fri"),
 ];
 
 /// Teams of three, spread over the clock, taken in turn.
-const TEAMS: &[[usize; 3]] = &[
-    [0, 1, 2],
-    [3, 4, 5],
-    [6, 7, 8],
-    [1, 5, 3],
-    [2, 6, 0],
-    [4, 8, 7],
-];
+const TEAMS: &[[usize; 3]] = &[[0, 1, 2], [3, 4, 5], [6, 7, 8], [1, 5, 3], [2, 6, 0], [4, 8, 7]];
 
 /// Rotations last six weeks, counted from a fixed Monday so that they do not move from day to day.
 const EPOCH: (i32, u32, u32) = (2024, 1, 1);

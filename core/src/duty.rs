@@ -47,12 +47,8 @@ pub const SLEEP_UNTIL: u16 = 7 * 60;
 
 /// A person's status at an instant. Working beats asleep: a night shift is working.
 pub fn status(person: Option<&Person>, at: DateTime<Utc>) -> Status {
-    let Some(p) = person else {
-        return Status::Unknown;
-    };
-    let Some(tz) = p.timezone else {
-        return Status::Unknown;
-    };
+    let Some(p) = person else { return Status::Unknown };
+    let Some(tz) = p.timezone else { return Status::Unknown };
     if p.shift_at(at).is_some() {
         return Status::Working;
     }
@@ -88,11 +84,7 @@ impl LocalTime {
             Some(a) if !a.is_empty() => a.to_owned(),
             _ => local.format("%z").to_string(),
         };
-        LocalTime {
-            timezone,
-            time: local.fixed_offset(),
-            abbreviation,
-        }
+        LocalTime { timezone, time: local.fixed_offset(), abbreviation }
     }
 
     /// The UTC offset as `+05:45`.
@@ -123,15 +115,9 @@ impl OnDuty {
             None => p.next_shift_start(at),
         });
         OnDuty {
-            handle: person
-                .map(|p| p.handle.clone())
-                .unwrap_or_else(|| handle.to_owned()),
-            name: person
-                .map(|p| p.name.clone())
-                .unwrap_or_else(|| handle.to_owned()),
-            local: person
-                .and_then(|p| p.timezone)
-                .map(|tz| LocalTime::new(tz, at)),
+            handle: person.map(|p| p.handle.clone()).unwrap_or_else(|| handle.to_owned()),
+            name: person.map(|p| p.name.clone()).unwrap_or_else(|| handle.to_owned()),
+            local: person.and_then(|p| p.timezone).map(|tz| LocalTime::new(tz, at)),
             status,
             in_roster: person.is_some(),
             shift_change,
@@ -173,9 +159,8 @@ pub fn glance<'a>(
     at: DateTime<Utc>,
 ) -> Glance<'a> {
     let rotation = schedule.current(timing, at);
-    let on_duty: Vec<OnDuty> = rotation
-        .map(|r| r.engineers().map(|h| OnDuty::new(h, roster, at)).collect())
-        .unwrap_or_default();
+    let on_duty: Vec<OnDuty> =
+        rotation.map(|r| r.engineers().map(|h| OnDuty::new(h, roster, at)).collect()).unwrap_or_default();
     let me_on_duty = me.is_some_and(|me| {
         let me = me.trim_start_matches('@');
         on_duty.iter().any(|d| d.handle.eq_ignore_ascii_case(me))

@@ -60,13 +60,7 @@ pub struct Finding {
 
 impl Finding {
     pub fn new(rule: Rule, file: &str, line: Option<u32>, message: impl Into<String>) -> Self {
-        Finding {
-            severity: rule.severity(),
-            rule,
-            file: file.to_owned(),
-            line,
-            message: message.into(),
-        }
+        Finding { severity: rule.severity(), rule, file: file.to_owned(), line, message: message.into() }
     }
 
     pub fn is_error(&self) -> bool {
@@ -90,12 +84,8 @@ impl fmt::Display for Finding {
 /// Findings as a person reads them: by file, then line (a finding about the whole file first),
 /// errors before warnings on one line, and each said once.
 pub fn sorted_unique(mut findings: Vec<Finding>) -> Vec<Finding> {
-    findings.sort_by(|a, b| {
-        (&a.file, a.line, a.severity, &a.message).cmp(&(&b.file, b.line, b.severity, &b.message))
-    });
-    findings.dedup_by(|a, b| {
-        a.file == b.file && a.line == b.line && a.severity == b.severity && a.message == b.message
-    });
+    findings.sort_by(|a, b| (&a.file, a.line, a.severity, &a.message).cmp(&(&b.file, b.line, b.severity, &b.message)));
+    findings.dedup_by(|a, b| a.file == b.file && a.line == b.line && a.severity == b.severity && a.message == b.message);
     findings
 }
 
@@ -141,12 +131,7 @@ impl Lines {
 pub(crate) fn toml_finding(file: &str, text: &str, err: &toml::de::Error) -> Finding {
     let line = err.span().map(|s| Lines::new(text).line_of(s.start));
     let message = err.message().trim().trim_end_matches('.').to_owned();
-    Finding::new(
-        Rule::Syntax,
-        file,
-        line,
-        format!("{message}; fix the TOML syntax here"),
-    )
+    Finding::new(Rule::Syntax, file, line, format!("{message}; fix the TOML syntax here"))
 }
 
 #[cfg(test)]
@@ -155,8 +140,7 @@ mod tests {
 
     #[test]
     fn findings_sort_by_file_and_line_and_say_each_thing_once() {
-        let f =
-            |file: &str, line: Option<u32>, rule: Rule, m: &str| Finding::new(rule, file, line, m);
+        let f = |file: &str, line: Option<u32>, rule: Rule, m: &str| Finding::new(rule, file, line, m);
         let got = sorted_unique(vec![
             f("rota.md", Some(8), Rule::OpenSeats, "b"),
             f("rota.md", Some(7), Rule::ShortRotation, "a"),
@@ -166,10 +150,7 @@ mod tests {
             f("rota.md", Some(7), Rule::Syntax, "d"),
             f("rota.md", Some(10), Rule::OpenSeats, "e"),
         ]);
-        let places: Vec<String> = got
-            .iter()
-            .map(|f| format!("{}:{:?}:{}", f.file, f.line, f.message))
-            .collect();
+        let places: Vec<String> = got.iter().map(|f| format!("{}:{:?}:{}", f.file, f.line, f.message)).collect();
         assert_eq!(
             places,
             [

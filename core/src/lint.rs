@@ -27,35 +27,22 @@ fn name(r: &Rotation) -> String {
 pub fn lint(schedule: &Schedule, roster: &Roster, rules: &Rules) -> Vec<Finding> {
     let file = schedule.source.as_str();
     let mut out = Vec::new();
-    let mut push =
-        |rule, r: &Rotation, msg: String| out.push(Finding::new(rule, file, r.line, msg));
+    let mut push = |rule, r: &Rotation, msg: String| out.push(Finding::new(rule, file, r.line, msg));
 
     // Rotations are sorted by start day, so overlaps are found against the latest end so far.
     let mut latest: Option<&Rotation> = None;
     for (i, r) in schedule.rotations.iter().enumerate() {
         if r.end < r.start {
-            push(
-                Rule::EndBeforeStart,
-                r,
-                format!("rotation {} ends before it starts; swap the dates", name(r)),
-            );
+            push(Rule::EndBeforeStart, r, format!("rotation {} ends before it starts; swap the dates", name(r)));
             continue;
         }
         if let Some(prev) = latest {
             if r.start <= prev.end {
-                let at = prev
-                    .line
-                    .map(|l| format!(" (line {l})"))
-                    .unwrap_or_default();
+                let at = prev.line.map(|l| format!(" (line {l})")).unwrap_or_default();
                 push(
                     Rule::OverlappingRotations,
                     r,
-                    format!(
-                        "rotation {} overlaps rotation {}{at}; start it after {}",
-                        name(r),
-                        name(prev),
-                        prev.end
-                    ),
+                    format!("rotation {} overlaps rotation {}{at}; start it after {}", name(r), name(prev), prev.end),
                 );
             } else if r.start > prev.end + Duration::days(1) {
                 let (from, to) = (prev.end + Duration::days(1), r.start - Duration::days(1));
@@ -78,34 +65,16 @@ pub fn lint(schedule: &Schedule, roster: &Roster, rules: &Rules) -> Vec<Finding>
         let mut seen: Vec<&str> = Vec::new();
         for h in r.engineers() {
             if seen.iter().any(|s| s.eq_ignore_ascii_case(h)) {
-                push(
-                    Rule::DuplicateEngineer,
-                    r,
-                    format!("{h} is listed twice in rotation {}; remove one", name(r)),
-                );
+                push(Rule::DuplicateEngineer, r, format!("{h} is listed twice in rotation {}; remove one", name(r)));
             }
             seen.push(h);
         }
 
         let days = r.days();
         if days < MIN_DAYS {
-            push(
-                Rule::ShortRotation,
-                r,
-                format!(
-                    "rotation {} lasts {days} days, shorter than 4 weeks",
-                    name(r)
-                ),
-            );
+            push(Rule::ShortRotation, r, format!("rotation {} lasts {days} days, shorter than 4 weeks", name(r)));
         } else if days > MAX_DAYS {
-            push(
-                Rule::LongRotation,
-                r,
-                format!(
-                    "rotation {} lasts {days} days, longer than 10 weeks",
-                    name(r)
-                ),
-            );
+            push(Rule::LongRotation, r, format!("rotation {} lasts {days} days, longer than 10 weeks", name(r)));
         }
 
         let filled = seen.len();
@@ -139,12 +108,7 @@ pub fn lint(schedule: &Schedule, roster: &Roster, rules: &Rules) -> Vec<Finding>
         uncovered_weekday_hours(r, schedule, i, roster, rules, &mut push);
     }
 
-    if roster.people.is_empty()
-        && schedule
-            .rotations
-            .iter()
-            .any(|r| r.engineers().next().is_some())
-    {
+    if roster.people.is_empty() && schedule.rotations.iter().any(|r| r.engineers().next().is_some()) {
         out.push(Finding::new(
             Rule::NotInRoster,
             file,
@@ -156,12 +120,7 @@ pub fn lint(schedule: &Schedule, roster: &Roster, rules: &Rules) -> Vec<Finding>
 }
 
 /// Warns when everyone on a rotation (with a known zone) sits within a few hours of each other.
-fn spread(
-    r: &Rotation,
-    roster: &Roster,
-    rules: &Rules,
-    push: &mut impl FnMut(Rule, &Rotation, String),
-) {
+fn spread(r: &Rotation, roster: &Roster, rules: &Rules, push: &mut impl FnMut(Rule, &Rotation, String)) {
     let at = rules.timing.starts_at(r.start);
     let offsets: Vec<i32> = r
         .engineers()
@@ -177,9 +136,7 @@ fn spread(
     let widest = sorted
         .windows(2)
         .map(|w| w[1] - w[0])
-        .chain(std::iter::once(
-            sorted[0] + 24 * 60 - sorted[sorted.len() - 1],
-        ))
+        .chain(std::iter::once(sorted[0] + 24 * 60 - sorted[sorted.len() - 1]))
         .max()
         .unwrap_or(0);
     let span = 24 * 60 - widest;
@@ -206,10 +163,7 @@ fn uncovered_weekday_hours(
     rules: &Rules,
     push: &mut impl FnMut(Rule, &Rotation, String),
 ) {
-    if !r
-        .engineers()
-        .any(|h| roster.find(h).is_some_and(|p| p.timezone.is_some()))
-    {
+    if !r.engineers().any(|h| roster.find(h).is_some_and(|p| p.timezone.is_some())) {
         return;
     }
     let from = rules.timing.starts_at(r.start);
@@ -217,10 +171,7 @@ fn uncovered_weekday_hours(
     if from >= to {
         return;
     }
-    let just_this = Schedule {
-        rotations: vec![schedule.rotations[index].clone()],
-        ..Schedule::default()
-    };
+    let just_this = Schedule { rotations: vec![schedule.rotations[index].clone()], ..Schedule::default() };
     let shifts = duty_shifts(&just_this, roster, &rules.timing, from, to);
     let tz = rules.timing.timezone;
     let mut minutes = 0;
@@ -229,9 +180,7 @@ fn uncovered_weekday_hours(
         // Count the gap minute by minute in hour-sized steps, keeping weekdays only.
         let mut t = g.start;
         while t < g.end {
-            let step = (g.end - t).min(Duration::minutes(
-                60 - (t.with_timezone(&tz).time().minute_of_hour() as i64),
-            ));
+            let step = (g.end - t).min(Duration::minutes(60 - (t.with_timezone(&tz).time().minute_of_hour() as i64)));
             let day = t.with_timezone(&tz).weekday();
             if !matches!(day, Weekday::Sat | Weekday::Sun) {
                 minutes += step.num_minutes();
@@ -241,9 +190,7 @@ fn uncovered_weekday_hours(
         }
     }
     if minutes >= 60 {
-        let first = first
-            .map(|t| t.with_timezone(&tz).format("%a %H:%M %Z").to_string())
-            .unwrap_or_default();
+        let first = first.map(|t| t.with_timezone(&tz).format("%a %H:%M %Z").to_string()).unwrap_or_default();
         push(
             Rule::UncoveredHours,
             r,

@@ -32,11 +32,7 @@ fn handle_from_url(url: &str) -> Option<String> {
     let path = path.split_once('/').map(|(_, p)| p).unwrap_or("");
     let last = path.split('/').filter(|s| !s.is_empty()).last()?;
     let last = last.trim_start_matches('@');
-    (!last.is_empty()
-        && last
-            .chars()
-            .all(|c| c.is_alphanumeric() || "-_.".contains(c)))
-    .then(|| last.to_owned())
+    (!last.is_empty() && last.chars().all(|c| c.is_alphanumeric() || "-_.".contains(c))).then(|| last.to_owned())
 }
 
 fn tables(text: &str) -> Vec<Table> {
@@ -50,12 +46,7 @@ fn tables(text: &str) -> Vec<Table> {
     let mut link: Option<(Option<String>, String)> = None;
     for (event, range) in Parser::new_ext(text, Options::ENABLE_TABLES).into_offset_iter() {
         match event {
-            Event::Start(Tag::Table(_)) => {
-                table = Some(Table {
-                    header: vec![],
-                    rows: vec![],
-                })
-            }
+            Event::Start(Tag::Table(_)) => table = Some(Table { header: vec![], rows: vec![] }),
             Event::End(TagEnd::Table) => out.extend(table.take()),
             Event::Start(Tag::TableHead) => {
                 in_head = true;
@@ -65,10 +56,7 @@ fn tables(text: &str) -> Vec<Table> {
             Event::End(TagEnd::TableHead) | Event::End(TagEnd::TableRow) => {
                 if let (Some(t), Some((line, cells))) = (table.as_mut(), row.take()) {
                     if in_head {
-                        t.header = cells
-                            .into_iter()
-                            .map(|c| c.plain.trim().to_owned())
-                            .collect();
+                        t.header = cells.into_iter().map(|c| c.plain.trim().to_owned()).collect();
                     } else {
                         t.rows.push((line, cells));
                     }
@@ -78,23 +66,15 @@ fn tables(text: &str) -> Vec<Table> {
             Event::Start(Tag::TableCell) => {
                 // Only the header and the two columns read are kept; other cells are skipped.
                 let col = row.as_ref().map_or(0, |r| r.1.len());
-                let wanted = in_head
-                    || table.as_ref().is_some_and(|t| {
-                        schedule_columns(&t.header).is_some_and(|(a, b)| col == a || col == b)
-                    });
-                cell = Some(Cell {
-                    skip: !wanted,
-                    ..Cell::default()
-                });
+                let wanted = in_head || table.as_ref().is_some_and(|t| schedule_columns(&t.header).is_some_and(|(a, b)| col == a || col == b));
+                cell = Some(Cell { skip: !wanted, ..Cell::default() });
             }
             Event::End(TagEnd::TableCell) => {
                 if let (Some(r), Some(c)) = (row.as_mut(), cell.take()) {
                     r.1.push(c);
                 }
             }
-            Event::Start(Tag::Link { dest_url, .. }) => {
-                link = Some((handle_from_url(&dest_url), String::new()))
-            }
+            Event::Start(Tag::Link { dest_url, .. }) => link = Some((handle_from_url(&dest_url), String::new())),
             Event::End(TagEnd::Link) => {
                 if let (Some((handle, label)), Some(c)) = (link.take(), cell.as_mut()) {
                     let label = label.trim().trim_start_matches('@');
@@ -128,10 +108,7 @@ fn tables(text: &str) -> Vec<Table> {
 fn seats(who: &str) -> Vec<Seat> {
     let mut out = Vec::new();
     for part in who.split([',', ';']) {
-        let words: Vec<&str> = part
-            .split_whitespace()
-            .filter(|w| !(w.eq_ignore_ascii_case("and") || *w == "&" || *w == "+"))
-            .collect();
+        let words: Vec<&str> = part.split_whitespace().filter(|w| !(w.eq_ignore_ascii_case("and") || *w == "&" || *w == "+")).collect();
         if words.len() > 1 && words.iter().all(|w| w.starts_with('@')) {
             out.extend(words.into_iter().filter_map(seat));
         } else {
@@ -142,17 +119,12 @@ fn seats(who: &str) -> Vec<Seat> {
 }
 
 fn column(header: &[String], names: &[&str]) -> Option<usize> {
-    header
-        .iter()
-        .position(|h| names.iter().any(|n| h.eq_ignore_ascii_case(n)))
+    header.iter().position(|h| names.iter().any(|n| h.eq_ignore_ascii_case(n)))
 }
 
 /// The `Rotation` and `Engineers` columns of a header, if it has both.
 fn schedule_columns(header: &[String]) -> Option<(usize, usize)> {
-    Some((
-        column(header, &["Rotation", "Rotations"])?,
-        column(header, &["Engineers", "Engineer"])?,
-    ))
+    Some((column(header, &["Rotation", "Rotations"])?, column(header, &["Engineers", "Engineer"])?))
 }
 
 /// Parses a handbook page. Rows that do not parse are skipped, each with a located error.
@@ -161,9 +133,7 @@ pub fn parse_handbook(file: &str, text: &str) -> Parsed<Schedule> {
     let mut rotations = Vec::new();
     let mut found = false;
     for table in tables(text) {
-        let Some((rc, ec)) = schedule_columns(&table.header) else {
-            continue;
-        };
+        let Some((rc, ec)) = schedule_columns(&table.header) else { continue };
         found = true;
         for (line, cells) in table.rows {
             let get = |i: usize| cells.get(i);
@@ -175,19 +145,9 @@ pub fn parse_handbook(file: &str, text: &str) -> Parsed<Schedule> {
             match date_range(when) {
                 Ok((start, end)) => {
                     let seats = seats(who);
-                    rotations.push(Rotation {
-                        start,
-                        end,
-                        seats,
-                        line: Some(line),
-                    });
+                    rotations.push(Rotation { start, end, seats, line: Some(line) });
                 }
-                Err(msg) => findings.push(Finding::new(
-                    Rule::Syntax,
-                    file,
-                    Some(line),
-                    format!("{msg}; fix this row"),
-                )),
+                Err(msg) => findings.push(Finding::new(Rule::Syntax, file, Some(line), format!("{msg}; fix this row"))),
             }
         }
     }
@@ -199,8 +159,5 @@ pub fn parse_handbook(file: &str, text: &str) -> Parsed<Schedule> {
             "has no table with a \"Rotation\" and an \"Engineers\" column; add one, like \"| Rotation | Engineers |\"",
         ));
     }
-    Parsed {
-        value: Schedule::new(file, rotations),
-        findings,
-    }
+    Parsed { value: Schedule::new(file, rotations), findings }
 }

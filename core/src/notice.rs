@@ -31,10 +31,7 @@ pub const SUMMARY_TITLES: usize = 5;
 /// The words of a notice.
 pub fn text(notice: &Notice) -> NoticeText {
     match notice {
-        Notice::Assigned {
-            escalation: e,
-            reassigned_from,
-        } => {
+        Notice::Assigned { escalation: e, reassigned_from } => {
             let mut lines = Vec::new();
             if let Some(c) = e.customer.as_deref().filter(|c| !c.trim().is_empty()) {
                 lines.push(format!("Customer: {}", c.trim()));
@@ -82,11 +79,7 @@ pub fn text(notice: &Notice) -> NoticeText {
 ///
 /// An escalation whose notice failed keeps what `before` said about it, so the next poll
 /// decides it is new to me again; everything else is stored as `decide` computed it.
-pub fn seen_after_delivery(
-    before: Option<&SeenSet>,
-    decision: &Decision,
-    unshown: &[usize],
-) -> Option<SeenSet> {
+pub fn seen_after_delivery(before: Option<&SeenSet>, decision: &Decision, unshown: &[usize]) -> Option<SeenSet> {
     let mut failed_ids = Vec::new();
     for &i in unshown {
         match decision.notices.get(i) {
@@ -129,24 +122,16 @@ mod tests {
             reporter: Some("support-sam".into()),
             assignee: Some(assignee.into()),
             state: EscalationState::Open,
-            created_at: Utc
-                .with_ymd_and_hms(2024, 1, 1, 0, 0, id.parse().unwrap())
-                .unwrap(),
+            created_at: Utc.with_ymd_and_hms(2024, 1, 1, 0, 0, id.parse().unwrap()).unwrap(),
             client_key: None,
         }
     }
 
     #[test]
     fn a_new_assignment_names_title_customer_severity_and_reporter() {
-        let t = text(&Notice::Assigned {
-            escalation: esc("7", "Search is down", Severity::Sev1, "ann"),
-            reassigned_from: None,
-        });
+        let t = text(&Notice::Assigned { escalation: esc("7", "Search is down", Severity::Sev1, "ann"), reassigned_from: None });
         assert_eq!(t.summary, "New escalation: Search is down");
-        assert_eq!(
-            t.body,
-            "Customer: Acme Corp\nSeverity: sev1\nReporter: support-sam"
-        );
+        assert_eq!(t.body, "Customer: Acme Corp\nSeverity: sev1\nReporter: support-sam");
         assert!(t.critical);
         assert_eq!(t.escalation_id.as_deref(), Some("7"));
         assert_eq!(t.url.as_deref(), Some("https://support.example.com/t/1"));
@@ -154,56 +139,28 @@ mod tests {
         let mut e = esc("8", "Login loop", Severity::Sev2, "ann");
         e.customer = None;
         e.reporter = None;
-        let t = text(&Notice::Assigned {
-            escalation: e,
-            reassigned_from: Some("bob".into()),
-        });
+        let t = text(&Notice::Assigned { escalation: e, reassigned_from: Some("bob".into()) });
         assert_eq!(t.body, "Severity: sev2\nReassigned from bob");
         assert!(!t.critical);
     }
 
     #[test]
     fn the_first_run_is_one_summary() {
-        let all: Vec<Escalation> = (1..=7)
-            .map(|i| {
-                esc(
-                    &i.to_string(),
-                    &format!("E{i}"),
-                    if i == 3 {
-                        Severity::Sev1
-                    } else {
-                        Severity::Sev3
-                    },
-                    "ann",
-                )
-            })
-            .collect();
-        let t = text(&Notice::Summary {
-            escalations: all[..3].to_vec(),
-        });
+        let all: Vec<Escalation> = (1..=7).map(|i| esc(&i.to_string(), &format!("E{i}"), if i == 3 { Severity::Sev1 } else { Severity::Sev3 }, "ann")).collect();
+        let t = text(&Notice::Summary { escalations: all[..3].to_vec() });
         assert_eq!(t.summary, "3 open escalations assigned to you");
         assert_eq!(t.body, "sev3: E1\nsev3: E2\nsev1: E3");
         assert!(t.critical && t.escalation_id.is_none());
-        let t = text(&Notice::Summary {
-            escalations: all[..1].to_vec(),
-        });
+        let t = text(&Notice::Summary { escalations: all[..1].to_vec() });
         assert_eq!(t.summary, "1 open escalation assigned to you");
-        let t = text(&Notice::Summary {
-            escalations: all.clone(),
-        });
+        let t = text(&Notice::Summary { escalations: all.clone() });
         assert!(t.body.ends_with("sev3: E5\nand 2 more"), "{}", t.body);
     }
 
     #[test]
     fn an_unshown_notice_is_decided_again_next_poll() {
-        let seen: SeenSet = [("1".to_owned(), Some("ann".to_owned()))]
-            .into_iter()
-            .collect();
-        let polled = vec![
-            esc("1", "a", Severity::Sev3, "ann"),
-            esc("2", "b", Severity::Sev3, "ann"),
-            esc("3", "c", Severity::Sev3, "ann"),
-        ];
+        let seen: SeenSet = [("1".to_owned(), Some("ann".to_owned()))].into_iter().collect();
+        let polled = vec![esc("1", "a", Severity::Sev3, "ann"), esc("2", "b", Severity::Sev3, "ann"), esc("3", "c", Severity::Sev3, "ann")];
         let d = decide(Some(&seen), "ann", &polled);
         assert_eq!(d.notices.len(), 2);
         // The notice for 2 failed, the one for 3 was shown.
@@ -212,14 +169,9 @@ mod tests {
         assert_eq!(stored.assignee("3"), Some(Some("ann")));
         let again = decide(Some(&stored), "ann", &polled);
         assert_eq!(again.notices.len(), 1, "only 2 again");
-        assert!(
-            matches!(&again.notices[0], Notice::Assigned { escalation, .. } if escalation.id == "2")
-        );
+        assert!(matches!(&again.notices[0], Notice::Assigned { escalation, .. } if escalation.id == "2"));
         // Everything shown: stored as decided.
-        assert_eq!(
-            seen_after_delivery(Some(&seen), &d, &[]),
-            Some(d.seen.clone())
-        );
+        assert_eq!(seen_after_delivery(Some(&seen), &d, &[]), Some(d.seen.clone()));
     }
 
     #[test]

@@ -4,9 +4,7 @@
 //! A shift that crosses midnight (`20:00-04:00`) belongs to the day on which it starts.
 
 use crate::finding::{toml_finding, Finding, Lines, Parsed, Rule};
-use chrono::{
-    DateTime, Datelike, Duration, NaiveDate, NaiveTime, TimeZone, Timelike, Utc, Weekday,
-};
+use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveTime, TimeZone, Timelike, Utc, Weekday};
 use chrono_tz::Tz;
 use serde::Deserialize;
 use std::fmt;
@@ -21,10 +19,7 @@ pub struct Hours {
 }
 
 impl Hours {
-    pub const NINE_TO_FIVE: Hours = Hours {
-        start: 9 * 60,
-        end: 17 * 60,
-    };
+    pub const NINE_TO_FIVE: Hours = Hours { start: 9 * 60, end: 17 * 60 };
 
     pub fn crosses_midnight(self) -> bool {
         self.end <= self.start
@@ -51,23 +46,13 @@ impl FromStr for Hours {
             .or_else(|| s.split_once('–'))
             .or_else(|| s.split_once('-'))
             .ok_or_else(|| format!("hours \"{s}\" are not HH:MM-HH:MM, like \"09:00-17:00\""))?;
-        let start = clock_minutes(a.trim(), false).ok_or_else(|| {
-            format!(
-                "hours \"{s}\" have a bad start time \"{}\"; write HH:MM, like 09:00",
-                a.trim()
-            )
-        })?;
-        let end = clock_minutes(b.trim(), true).ok_or_else(|| {
-            format!(
-                "hours \"{s}\" have a bad end time \"{}\"; write HH:MM, like 17:00",
-                b.trim()
-            )
-        })?;
+        let start = clock_minutes(a.trim(), false)
+            .ok_or_else(|| format!("hours \"{s}\" have a bad start time \"{}\"; write HH:MM, like 09:00", a.trim()))?;
+        let end = clock_minutes(b.trim(), true)
+            .ok_or_else(|| format!("hours \"{s}\" have a bad end time \"{}\"; write HH:MM, like 17:00", b.trim()))?;
         let end = if end == 1440 { 0 } else { end };
         if start == end && start != 0 {
-            return Err(format!(
-                "hours \"{s}\" start and end at the same time; for a full day write 00:00-24:00"
-            ));
+            return Err(format!("hours \"{s}\" start and end at the same time; for a full day write 00:00-24:00"));
         }
         Ok(Hours { start, end })
     }
@@ -75,30 +60,15 @@ impl FromStr for Hours {
 
 impl fmt::Display for Hours {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let end = if self.end == 0 && self.start == 0 {
-            1440
-        } else {
-            self.end
-        };
-        write!(
-            f,
-            "{:02}:{:02}-{:02}:{:02}",
-            self.start / 60,
-            self.start % 60,
-            end / 60,
-            end % 60
-        )
+        let end = if self.end == 0 && self.start == 0 { 1440 } else { self.end };
+        write!(f, "{:02}:{:02}-{:02}:{:02}", self.start / 60, self.start % 60, end / 60, end % 60)
     }
 }
 
 /// Parses `HH:MM` (or `H:MM`) into minutes after midnight; `24:00` only when `allow_24`.
 pub fn clock_minutes(s: &str, allow_24: bool) -> Option<u16> {
     let (h, m) = s.split_once(':')?;
-    if h.is_empty()
-        || h.len() > 2
-        || m.len() != 2
-        || !h.bytes().chain(m.bytes()).all(|b| b.is_ascii_digit())
-    {
+    if h.is_empty() || h.len() > 2 || m.len() != 2 || !h.bytes().chain(m.bytes()).all(|b| b.is_ascii_digit()) {
         return None;
     }
     let (h, m): (u16, u16) = (h.parse().ok()?, m.parse().ok()?);
@@ -133,30 +103,13 @@ impl Days {
 fn weekday(s: &str) -> Option<Weekday> {
     let s = s.trim().to_ascii_lowercase();
     let all = [
-        Weekday::Mon,
-        Weekday::Tue,
-        Weekday::Wed,
-        Weekday::Thu,
-        Weekday::Fri,
-        Weekday::Sat,
-        Weekday::Sun,
+        Weekday::Mon, Weekday::Tue, Weekday::Wed, Weekday::Thu, Weekday::Fri, Weekday::Sat, Weekday::Sun,
     ];
-    let names = [
-        "monday",
-        "tuesday",
-        "wednesday",
-        "thursday",
-        "friday",
-        "saturday",
-        "sunday",
-    ];
+    let names = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"];
     if s.len() < 2 {
         return None;
     }
-    names
-        .iter()
-        .position(|n| n.starts_with(&s) && s.len() >= 3.min(n.len()))
-        .map(|i| all[i])
+    names.iter().position(|n| n.starts_with(&s) && s.len() >= 3.min(n.len())).map(|i| all[i])
 }
 
 impl FromStr for Days {
@@ -166,17 +119,12 @@ impl FromStr for Days {
     /// (`Mon-Wed,Fri`); `daily` / `every day` for all seven.
     fn from_str(s: &str) -> Result<Self, String> {
         let t = s.trim();
-        if matches!(
-            t.to_ascii_lowercase().as_str(),
-            "daily" | "every day" | "all"
-        ) {
+        if matches!(t.to_ascii_lowercase().as_str(), "daily" | "every day" | "all") {
             return Ok(Days::ALL);
         }
         let mut days = Days(0);
         for part in t.split(',').map(str::trim) {
-            let bad = || {
-                format!("days \"{t}\" are not a range or list of day names, like \"Mon-Fri\" or \"Mon,Wed,Fri\"")
-            };
+            let bad = || format!("days \"{t}\" are not a range or list of day names, like \"Mon-Fri\" or \"Mon,Wed,Fri\"");
             if let Some((a, b)) = part.split_once('-').or_else(|| part.split_once('–')) {
                 let (mut d, last) = (weekday(a).ok_or_else(bad)?, weekday(b).ok_or_else(bad)?);
                 loop {
@@ -197,10 +145,7 @@ impl FromStr for Days {
 impl fmt::Display for Days {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let names = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
-        let list: Vec<&str> = (0..7)
-            .filter(|i| self.0 & (1 << i) != 0)
-            .map(|i| names[i])
-            .collect();
+        let list: Vec<&str> = (0..7).filter(|i| self.0 & (1 << i) != 0).map(|i| names[i]).collect();
         f.write_str(&list.join(","))
     }
 }
@@ -228,9 +173,7 @@ pub struct Shift {
 impl Person {
     /// The person's shifts that overlap `[from, to)`, in order.
     pub fn shifts(&self, from: DateTime<Utc>, to: DateTime<Utc>) -> Vec<Shift> {
-        let Some(tz) = self.timezone else {
-            return Vec::new();
-        };
+        let Some(tz) = self.timezone else { return Vec::new() };
         if from >= to {
             return Vec::new();
         }
@@ -241,11 +184,7 @@ impl Person {
         while day <= last {
             if self.days.contains(day.weekday()) {
                 let start = local_instant(tz, day, self.hours.start);
-                let end_day = if self.hours.crosses_midnight() {
-                    day.succ_opt().unwrap_or(day)
-                } else {
-                    day
-                };
+                let end_day = if self.hours.crosses_midnight() { day.succ_opt().unwrap_or(day) } else { day };
                 let end = local_instant(tz, end_day, self.hours.end);
                 if start < to && end > from && start < end {
                     out.push(Shift { start, end });
@@ -261,30 +200,20 @@ impl Person {
 
     /// The shift the person is in at `at`, if any.
     pub fn shift_at(&self, at: DateTime<Utc>) -> Option<Shift> {
-        self.shifts(at, at + Duration::seconds(1))
-            .into_iter()
-            .find(|s| s.start <= at && at < s.end)
+        self.shifts(at, at + Duration::seconds(1)).into_iter().find(|s| s.start <= at && at < s.end)
     }
 
     /// The start of the person's next shift strictly after `at` (within two weeks).
     pub fn next_shift_start(&self, at: DateTime<Utc>) -> Option<DateTime<Utc>> {
-        self.shifts(at, at + Duration::days(15))
-            .into_iter()
-            .map(|s| s.start)
-            .find(|s| *s > at)
+        self.shifts(at, at + Duration::days(15)).into_iter().map(|s| s.start).find(|s| *s > at)
     }
 }
 
 /// The instant of a wall-clock time in a zone. A time skipped by a DST jump is moved forward by
 /// the jump (02:30 on a spring-forward day is 03:30); a repeated time takes its first occurrence.
 pub fn local_instant(tz: Tz, day: NaiveDate, minutes: u16) -> DateTime<Utc> {
-    let (day, minutes) = if minutes >= 1440 {
-        (day.succ_opt().unwrap_or(day), minutes - 1440)
-    } else {
-        (day, minutes)
-    };
-    let time = NaiveTime::from_hms_opt((minutes / 60) as u32, (minutes % 60) as u32, 0)
-        .unwrap_or(NaiveTime::MIN);
+    let (day, minutes) = if minutes >= 1440 { (day.succ_opt().unwrap_or(day), minutes - 1440) } else { (day, minutes) };
+    let time = NaiveTime::from_hms_opt((minutes / 60) as u32, (minutes % 60) as u32, 0).unwrap_or(NaiveTime::MIN);
     let naive = day.and_time(time);
     match tz.from_local_datetime(&naive) {
         chrono::LocalResult::Single(t) => t.with_timezone(&Utc),
@@ -328,11 +257,7 @@ impl Roster {
         self.people
             .iter()
             .find(|p| p.handle.eq_ignore_ascii_case(who))
-            .or_else(|| {
-                self.people
-                    .iter()
-                    .find(|p| p.name.eq_ignore_ascii_case(who))
-            })
+            .or_else(|| self.people.iter().find(|p| p.name.eq_ignore_ascii_case(who)))
     }
 }
 
@@ -361,13 +286,7 @@ pub fn parse_roster(file: &str, text: &str) -> Parsed<Roster> {
         Ok(r) => r,
         Err(e) => {
             findings.push(toml_finding(file, text, &e));
-            return Parsed {
-                value: Roster {
-                    source: file.to_owned(),
-                    people: vec![],
-                },
-                findings,
-            };
+            return Parsed { value: Roster { source: file.to_owned(), people: vec![] }, findings };
         }
     };
     let lines = Lines::new(text);
@@ -378,24 +297,11 @@ pub fn parse_roster(file: &str, text: &str) -> Parsed<Roster> {
         let at = |s: &toml::Spanned<String>| Some(lines.line_of(s.span().start));
         let handle = e.handle.get_ref().trim().trim_start_matches('@').to_owned();
         if handle.is_empty() {
-            findings.push(Finding::new(
-                Rule::Syntax,
-                file,
-                at(&e.handle),
-                "a person has an empty handle; give their handle as in the schedule",
-            ));
+            findings.push(Finding::new(Rule::Syntax, file, at(&e.handle), "a person has an empty handle; give their handle as in the schedule"));
             continue;
         }
-        if people
-            .iter()
-            .any(|p| p.handle.eq_ignore_ascii_case(&handle))
-        {
-            findings.push(Finding::new(
-                Rule::DuplicatePerson,
-                file,
-                at(&e.handle),
-                format!("\"{handle}\" is listed twice in the roster; keep one entry"),
-            ));
+        if people.iter().any(|p| p.handle.eq_ignore_ascii_case(&handle)) {
+            findings.push(Finding::new(Rule::DuplicatePerson, file, at(&e.handle), format!("\"{handle}\" is listed twice in the roster; keep one entry")));
             continue;
         }
         let timezone = e.timezone.as_ref().and_then(|tz| match tz.get_ref().trim().parse::<Tz>() {
@@ -413,46 +319,19 @@ pub fn parse_roster(file: &str, text: &str) -> Parsed<Roster> {
         let hours = match &e.hours {
             None => Hours::NINE_TO_FIVE,
             Some(h) => h.get_ref().parse().unwrap_or_else(|msg: String| {
-                findings.push(Finding::new(
-                    Rule::MalformedHours,
-                    file,
-                    at(h),
-                    format!("{handle}'s {msg}"),
-                ));
+                findings.push(Finding::new(Rule::MalformedHours, file, at(h), format!("{handle}'s {msg}")));
                 Hours::NINE_TO_FIVE
             }),
         };
         let days = match &e.days {
             None => Days::WEEKDAYS,
             Some(d) => d.get_ref().parse().unwrap_or_else(|msg: String| {
-                findings.push(Finding::new(
-                    Rule::MalformedDays,
-                    file,
-                    at(d),
-                    format!("{handle}'s {msg}"),
-                ));
+                findings.push(Finding::new(Rule::MalformedDays, file, at(d), format!("{handle}'s {msg}")));
                 Days::WEEKDAYS
             }),
         };
-        let name = e
-            .name
-            .map(|n| n.trim().to_owned())
-            .filter(|n| !n.is_empty())
-            .unwrap_or_else(|| handle.clone());
-        people.push(Person {
-            handle,
-            name,
-            timezone,
-            hours,
-            days,
-            line,
-        });
+        let name = e.name.map(|n| n.trim().to_owned()).filter(|n| !n.is_empty()).unwrap_or_else(|| handle.clone());
+        people.push(Person { handle, name, timezone, hours, days, line });
     }
-    Parsed {
-        value: Roster {
-            source: file.to_owned(),
-            people,
-        },
-        findings,
-    }
+    Parsed { value: Roster { source: file.to_owned(), people }, findings }
 }

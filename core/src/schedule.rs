@@ -64,10 +64,7 @@ pub struct Timing {
 
 impl Default for Timing {
     fn default() -> Self {
-        Timing {
-            timezone: Tz::UTC,
-            handoff: 0,
-        }
+        Timing { timezone: Tz::UTC, handoff: 0 }
     }
 }
 
@@ -100,11 +97,7 @@ pub struct Schedule {
 impl Schedule {
     pub fn new(source: &str, mut rotations: Vec<Rotation>) -> Self {
         rotations.sort_by_key(|r| (r.start, r.end));
-        Schedule {
-            source: source.to_owned(),
-            rotations,
-            demo: None,
-        }
+        Schedule { source: source.to_owned(), rotations, demo: None }
     }
 
     /// The rotation on duty at `at`. With overlapping rotations (an error `check` reports), the
@@ -112,21 +105,14 @@ impl Schedule {
     pub fn current(&self, timing: &Timing, at: DateTime<Utc>) -> Option<&Rotation> {
         // Rotations are sorted by start day: only those started by `at` can hold it, and a cheap
         // date test skips the ones long over before any instant is computed.
-        let started = self
-            .rotations
-            .partition_point(|r| timing.starts_at(r.start) <= at);
+        let started = self.rotations.partition_point(|r| timing.starts_at(r.start) <= at);
         let day = at.with_timezone(&timing.timezone).date_naive() - Duration::days(1);
-        self.rotations[..started]
-            .iter()
-            .rev()
-            .find(|r| r.end >= day && timing.contains(r, at))
+        self.rotations[..started].iter().rev().find(|r| r.end >= day && timing.contains(r, at))
     }
 
     /// The first rotation starting after `at`.
     pub fn next(&self, timing: &Timing, at: DateTime<Utc>) -> Option<&Rotation> {
-        let started = self
-            .rotations
-            .partition_point(|r| timing.starts_at(r.start) <= at);
+        let started = self.rotations.partition_point(|r| timing.starts_at(r.start) <= at);
         self.rotations.get(started)
     }
 
@@ -143,18 +129,11 @@ impl Schedule {
 
 /// Reads one seat's text: `@handle`, a plain name, or `TBD`.
 pub fn seat(text: &str) -> Option<Seat> {
-    let t = text
-        .trim()
-        .trim_matches(|c: char| c == '*' || c == '_' || c == '`')
-        .trim();
+    let t = text.trim().trim_matches(|c: char| c == '*' || c == '_' || c == '`').trim();
     if t.is_empty() {
         return None;
     }
-    if t.eq_ignore_ascii_case("tbd")
-        || t.eq_ignore_ascii_case("tba")
-        || t == "?"
-        || t.eq_ignore_ascii_case("open")
-    {
+    if t.eq_ignore_ascii_case("tbd") || t.eq_ignore_ascii_case("tba") || t == "?" || t.eq_ignore_ascii_case("open") {
         return Some(Seat::Open);
     }
     Some(Seat::Engineer(t.trim_start_matches('@').trim().to_owned()))
@@ -165,17 +144,7 @@ pub fn seat(text: &str) -> Option<Seat> {
 pub fn date_range(text: &str) -> Result<(NaiveDate, NaiveDate), String> {
     let t = text.trim();
     let bad = || format!("the rotation \"{t}\" is not \"YYYY-MM-DD to YYYY-MM-DD\"");
-    let seps = [
-        " to ",
-        "–",
-        "—",
-        "→",
-        "->",
-        "..",
-        " - ",
-        " until ",
-        " through ",
-    ];
+    let seps = [" to ", "–", "—", "→", "->", "..", " - ", " until ", " through "];
     let (a, b) = seps
         .iter()
         .filter_map(|sep| t.split_once(sep))
@@ -187,9 +156,7 @@ pub fn date_range(text: &str) -> Result<(NaiveDate, NaiveDate), String> {
         .ok_or_else(bad)?;
     let date = |s: &str| {
         let s = s.trim();
-        iso_date(s).ok_or_else(|| {
-            format!("\"{s}\" in the rotation \"{t}\" is not a date; write YYYY-MM-DD")
-        })
+        iso_date(s).ok_or_else(|| format!("\"{s}\" in the rotation \"{t}\" is not a date; write YYYY-MM-DD"))
     };
     Ok((date(a)?, date(b)?))
 }
@@ -201,9 +168,7 @@ pub fn iso_date(s: &str) -> Option<NaiveDate> {
         return None;
     }
     let num = |r: std::ops::Range<usize>| -> Option<u32> {
-        b[r].iter().try_fold(0u32, |n, &c| {
-            c.is_ascii_digit().then(|| n * 10 + (c - b'0') as u32)
-        })
+        b[r].iter().try_fold(0u32, |n, &c| c.is_ascii_digit().then(|| n * 10 + (c - b'0') as u32))
     };
     NaiveDate::from_ymd_opt(num(0..4)? as i32, num(5..7)?, num(8..10)?)
 }
@@ -240,10 +205,7 @@ pub fn parse_toml_schedule(file: &str, text: &str) -> Parsed<Schedule> {
         Ok(s) => s,
         Err(e) => {
             findings.push(toml_finding(file, text, &e));
-            return Parsed {
-                value: Schedule::new(file, vec![]),
-                findings,
-            };
+            return Parsed { value: Schedule::new(file, vec![]), findings };
         }
     };
     let lines = Lines::new(text);
@@ -258,31 +220,17 @@ pub fn parse_toml_schedule(file: &str, text: &str) -> Parsed<Schedule> {
                 toml::Value::Datetime(d) if d.time.is_none() && d.offset.is_none() => d.to_string(),
                 other => other.to_string(),
             };
-            NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").map_err(|_| {
-                Finding::new(
-                    Rule::Syntax,
-                    file,
-                    at,
-                    format!("\"{s}\" is not a date; write YYYY-MM-DD"),
-                )
-            })
+            NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d")
+                .map_err(|_| Finding::new(Rule::Syntax, file, at, format!("\"{s}\" is not a date; write YYYY-MM-DD")))
         };
         match (date(&e.start), date(&e.end)) {
             (Ok(start), Ok(end)) => {
                 let mut seats: Vec<Seat> = e.engineers.iter().filter_map(|s| seat(s)).collect();
                 seats.extend(std::iter::repeat_n(Seat::Open, e.open_seats));
-                rotations.push(Rotation {
-                    start,
-                    end,
-                    seats,
-                    line,
-                });
+                rotations.push(Rotation { start, end, seats, line });
             }
             (a, b) => findings.extend(a.err().into_iter().chain(b.err())),
         }
     }
-    Parsed {
-        value: Schedule::new(file, rotations),
-        findings,
-    }
+    Parsed { value: Schedule::new(file, rotations), findings }
 }

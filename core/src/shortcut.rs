@@ -141,58 +141,35 @@ impl std::error::Error for ShortcutError {}
 fn key(word: &str) -> Option<Key> {
     let lower = word.to_ascii_lowercase();
     // "KeyE" and "Digit1" (the names web keyboard events use).
-    let bare = lower
-        .strip_prefix("key")
-        .filter(|r| r.len() == 1)
-        .or_else(|| lower.strip_prefix("digit").filter(|r| r.len() == 1))
-        .unwrap_or(&lower);
+    let bare = lower.strip_prefix("key").filter(|r| r.len() == 1).or_else(|| lower.strip_prefix("digit").filter(|r| r.len() == 1)).unwrap_or(&lower);
     let mut chars = bare.chars();
     if let (Some(c), None) = (chars.next(), chars.next()) {
         if c.is_ascii_alphanumeric() {
             return Some(Key::Char(c.to_ascii_uppercase()));
         }
     }
-    if let Some(n) = lower
-        .strip_prefix('f')
-        .and_then(|n| n.parse::<u8>().ok())
-        .filter(|n| (1..=24).contains(n))
-    {
+    if let Some(n) = lower.strip_prefix('f').and_then(|n| n.parse::<u8>().ok()).filter(|n| (1..=24).contains(n)) {
         return Some(Key::F(n));
     }
-    NamedKey::ALL
-        .into_iter()
-        .find(|k| k.names().iter().any(|n| n.eq_ignore_ascii_case(&lower)))
-        .map(Key::Named)
+    NamedKey::ALL.into_iter().find(|k| k.names().iter().any(|n| n.eq_ignore_ascii_case(&lower))).map(Key::Named)
 }
 
 impl FromStr for Shortcut {
     type Err = ShortcutError;
 
     fn from_str(text: &str) -> Result<Self, Self::Err> {
-        let bad = |why: String| {
-            ShortcutError(format!(
-                "\"{}\" is not a shortcut: {why}; write it like Ctrl+Alt+E",
-                text.trim()
-            ))
-        };
+        let bad = |why: String| ShortcutError(format!("\"{}\" is not a shortcut: {why}; write it like Ctrl+Alt+E", text.trim()));
         let words: Vec<&str> = text.split('+').map(str::trim).collect();
-        let Some((last, mods)) = words.split_last() else {
-            return Err(bad("it is empty".into()));
-        };
+        let Some((last, mods)) = words.split_last() else { return Err(bad("it is empty".into())) };
         let mut modifiers = Modifiers::default();
         for m in mods {
             let flag = match m.to_ascii_lowercase().as_str() {
-                "ctrl" | "control" | "cmdorctrl" | "commandorcontrol" | "cmdorcontrol"
-                | "commandorctrl" => &mut modifiers.ctrl,
+                "ctrl" | "control" | "cmdorctrl" | "commandorcontrol" | "cmdorcontrol" | "commandorctrl" => &mut modifiers.ctrl,
                 "alt" | "option" => &mut modifiers.alt,
                 "shift" => &mut modifiers.shift,
                 "super" | "meta" | "win" | "logo" | "cmd" | "command" => &mut modifiers.logo,
                 "" => return Err(bad("a \"+\" has nothing beside it".into())),
-                other => {
-                    return Err(bad(format!(
-                        "\"{other}\" is not a modifier (Ctrl, Alt, Shift, Super)"
-                    )))
-                }
+                other => return Err(bad(format!("\"{other}\" is not a modifier (Ctrl, Alt, Shift, Super)"))),
             };
             if *flag {
                 return Err(bad(format!("\"{m}\" is there twice")));
@@ -204,13 +181,7 @@ impl FromStr for Shortcut {
             None if last.is_empty() => return Err(bad("it names no key".into())),
             None => return Err(bad(format!("\"{last}\" is not a key this tool knows (A-Z, 0-9, F1-F24, Space, Enter, arrows, punctuation)"))),
         };
-        if modifiers == Modifiers::default()
-            || modifiers
-                == (Modifiers {
-                    shift: true,
-                    ..Modifiers::default()
-                })
-        {
+        if modifiers == Modifiers::default() || modifiers == (Modifiers { shift: true, ..Modifiers::default() }) {
             // A bare key (or Shift and a key) would be taken from every application.
             return Err(bad("a global shortcut needs Ctrl, Alt or Super".into()));
         }
@@ -221,12 +192,7 @@ impl FromStr for Shortcut {
 impl fmt::Display for Shortcut {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let m = self.modifiers;
-        for (on, name) in [
-            (m.ctrl, "Ctrl"),
-            (m.alt, "Alt"),
-            (m.shift, "Shift"),
-            (m.logo, "Super"),
-        ] {
+        for (on, name) in [(m.ctrl, "Ctrl"), (m.alt, "Alt"), (m.shift, "Shift"), (m.logo, "Super")] {
             if on {
                 write!(f, "{name}+")?;
             }
@@ -244,20 +210,12 @@ mod tests {
     use super::*;
 
     fn sc(s: &str) -> Result<String, String> {
-        s.parse::<Shortcut>()
-            .map(|s| s.to_string())
-            .map_err(|e| e.0)
+        s.parse::<Shortcut>().map(|s| s.to_string()).map_err(|e| e.0)
     }
 
     #[test]
     fn the_usual_spellings_mean_the_same_shortcut() {
-        for text in [
-            "Ctrl+Alt+E",
-            "ctrl+alt+e",
-            "Alt + Control + KeyE",
-            "CommandOrControl+Alt+e",
-            "CmdOrCtrl+Option+E",
-        ] {
+        for text in ["Ctrl+Alt+E", "ctrl+alt+e", "Alt + Control + KeyE", "CommandOrControl+Alt+e", "CmdOrCtrl+Option+E"] {
             assert_eq!(sc(text), Ok("Ctrl+Alt+E".into()), "{text}");
         }
         assert_eq!(sc("Super+Shift+F12"), Ok("Shift+Super+F12".into()));
@@ -285,23 +243,11 @@ mod tests {
     #[test]
     fn every_named_key_reads_back_as_itself() {
         for k in NamedKey::ALL {
-            let s = Shortcut {
-                modifiers: Modifiers {
-                    ctrl: true,
-                    ..Default::default()
-                },
-                key: Key::Named(k),
-            };
+            let s = Shortcut { modifiers: Modifiers { ctrl: true, ..Default::default() }, key: Key::Named(k) };
             assert_eq!(s.to_string().parse::<Shortcut>(), Ok(s));
         }
         for n in 1..=24 {
-            let s = Shortcut {
-                modifiers: Modifiers {
-                    alt: true,
-                    ..Default::default()
-                },
-                key: Key::F(n),
-            };
+            let s = Shortcut { modifiers: Modifiers { alt: true, ..Default::default() }, key: Key::F(n) };
             assert_eq!(s.to_string().parse::<Shortcut>(), Ok(s));
         }
     }

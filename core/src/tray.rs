@@ -45,11 +45,7 @@ pub fn engineer_line(d: &OnDuty) -> String {
             l.utc_offset(),
             d.status.label()
         ),
-        None => format!(
-            "{} — unknown timezone · {}",
-            d.name,
-            Status::Unknown.label()
-        ),
+        None => format!("{} — unknown timezone · {}", d.name, Status::Unknown.label()),
     }
 }
 
@@ -71,13 +67,7 @@ pub fn escalation_line(e: &crate::escalation::Escalation) -> String {
 
 /// Builds the menu. `problems` are the current input errors; `attention` is set by the
 /// escalations poller when one of mine is unacknowledged.
-pub fn tray_menu(
-    g: &Glance,
-    timing: &Timing,
-    demo: Option<&str>,
-    problems: &[String],
-    attention: bool,
-) -> TrayMenu {
+pub fn tray_menu(g: &Glance, timing: &Timing, demo: Option<&str>, problems: &[String], attention: bool) -> TrayMenu {
     let engineers: Vec<String> = g.by_status().into_iter().map(engineer_line).collect();
     let state = if attention || !problems.is_empty() {
         TrayState::Attention
@@ -87,11 +77,7 @@ pub fn tray_menu(
         TrayState::OffDuty
     };
     let header = words::header(g);
-    let working = g
-        .on_duty
-        .iter()
-        .filter(|d| d.status == Status::Working)
-        .count();
+    let working = g.on_duty.iter().filter(|d| d.status == Status::Working).count();
     let mut tooltip = match g.rotation {
         Some(_) => format!("Rota: {working} of {} on duty working now", g.on_duty.len()),
         None => "Rota: no one on rotation".to_owned(),

@@ -13,11 +13,7 @@ pub fn relative(from: DateTime<Utc>, to: DateTime<Utc>) -> String {
         return "now".into();
     }
     let amount = span(secs.unsigned_abs());
-    if secs >= 0 {
-        format!("in {amount}")
-    } else {
-        format!("{amount} ago")
-    }
+    if secs >= 0 { format!("in {amount}") } else { format!("{amount} ago") }
 }
 
 /// A length of time, rounded honestly: exact to the minute under 10 hours ("7 h 15 min"), to
@@ -29,17 +25,9 @@ pub fn span(secs: u64) -> String {
     if minutes < 60 {
         format!("{minutes} min")
     } else if h < 10 {
-        if m == 0 {
-            format!("{h} h")
-        } else {
-            format!("{h} h {m} min")
-        }
+        if m == 0 { format!("{h} h") } else { format!("{h} h {m} min") }
     } else if h < 48 {
-        if m == 0 {
-            format!("{h} h")
-        } else {
-            format!("about {} h", (minutes + 30) / 60)
-        }
+        if m == 0 { format!("{h} h") } else { format!("about {} h", (minutes + 30) / 60) }
     } else {
         format!("{} days", secs / 86400)
     }
@@ -62,10 +50,7 @@ pub fn seats(engineers: &[&str], open: usize) -> String {
         if !s.is_empty() {
             s.push_str(" + ");
         }
-        s.push_str(&format!(
-            "{open} open seat{}",
-            if open == 1 { "" } else { "s" }
-        ));
+        s.push_str(&format!("{open} open seat{}", if open == 1 { "" } else { "s" }));
     }
     if s.is_empty() {
         s.push_str("nobody yet");
@@ -100,13 +85,7 @@ pub fn next_handoff(g: &Glance, timing: &crate::Timing) -> Option<String> {
                 seats(&n.engineers().collect::<Vec<_>>(), n.open_seats())
             ))
         }
-        None => g.next_handoff.map(|h| {
-            format!(
-                "Rotation ends {}, {}; nothing scheduled after",
-                short_date(h, tz),
-                relative(g.at, h)
-            )
-        }),
+        None => g.next_handoff.map(|h| format!("Rotation ends {}, {}; nothing scheduled after", short_date(h, tz), relative(g.at, h))),
     }
 }
 
@@ -114,17 +93,10 @@ pub fn next_handoff(g: &Glance, timing: &crate::Timing) -> Option<String> {
 pub fn header(g: &Glance) -> String {
     match g.rotation {
         Some(r) => {
-            let mut s = format!(
-                "Rotation {} – {}",
-                r.start.format("%-d %b"),
-                r.end.format("%-d %b %Y")
-            );
+            let mut s = format!("Rotation {} – {}", r.start.format("%-d %b"), r.end.format("%-d %b %Y"));
             let open = r.open_seats();
             if open > 0 {
-                s.push_str(&format!(
-                    " · {open} open seat{}",
-                    if open == 1 { "" } else { "s" }
-                ));
+                s.push_str(&format!(" · {open} open seat{}", if open == 1 { "" } else { "s" }));
             }
             s
         }
@@ -134,6 +106,9 @@ pub fn header(g: &Glance) -> String {
 
 /// How long a glance line may be: a tray menu or a dashboard header reads in one look.
 pub const LINE_CAP: usize = 60;
+
+/// Said of an engineer on the schedule whom the roster does not know.
+pub const NOT_IN_ROSTER: &str = "not in the roster";
 
 /// The demo banner, short enough for a menu line.
 pub const DEMO_SHORT: &str = "Demo team: set your schedule in Settings";
@@ -154,15 +129,8 @@ pub fn shift(d: &OnDuty, at: DateTime<Utc>) -> Option<String> {
     let (t, l) = (d.shift_change?, d.local.as_ref()?);
     Some(if d.status == Status::Working {
         let left = (t - at).num_seconds().max(0).unsigned_abs();
-        let left = if left < 60 {
-            "ending now".to_owned()
-        } else {
-            format!("{} left", span(left))
-        };
-        format!(
-            "until {} ({left})",
-            t.with_timezone(&l.timezone).format("%H:%M")
-        )
+        let left = if left < 60 { "ending now".to_owned() } else { format!("{} left", span(left)) };
+        format!("until {} ({left})", t.with_timezone(&l.timezone).format("%H:%M"))
     } else {
         format!("starts {}", relative(at, t))
     })
@@ -170,11 +138,7 @@ pub fn shift(d: &OnDuty, at: DateTime<Utc>) -> Option<String> {
 
 /// Whether `handle` is the viewer's (`me`, case and a leading `@` ignored).
 pub fn is_me(handle: &str, me: Option<&str>) -> bool {
-    me.is_some_and(|me| {
-        handle
-            .trim_start_matches('@')
-            .eq_ignore_ascii_case(me.trim().trim_start_matches('@'))
-    })
+    me.is_some_and(|me| handle.trim_start_matches('@').eq_ignore_ascii_case(me.trim().trim_start_matches('@')))
 }
 
 /// An engineer at a glance, in at most [`LINE_CAP`] characters: "Keegan (you) — 14:00 SAST ·
@@ -184,24 +148,17 @@ pub fn glance_line(d: &OnDuty, me: Option<&str>, at: DateTime<Utc>) -> String {
     let you = if is_me(&d.handle, me) { " (you)" } else { "" };
     let rest = match &d.local {
         Some(l) => {
-            let mut s = format!(
-                " — {} {} · {}",
-                l.time.format("%H:%M"),
-                zone(l),
-                d.status.label()
-            );
+            let mut s = format!(" — {} {} · {}", l.time.format("%H:%M"), zone(l), d.status.label());
             if let Some(shift) = shift(d, at) {
                 s.push_str(", ");
                 s.push_str(&shift);
             }
             s
         }
-        None if !d.in_roster => " — not in the roster".to_owned(),
+        None if !d.in_roster => format!(" — {NOT_IN_ROSTER}"),
         None => " — timezone unknown".to_owned(),
     };
-    let budget = LINE_CAP
-        .saturating_sub(rest.chars().count() + you.chars().count())
-        .max(6);
+    let budget = LINE_CAP.saturating_sub(rest.chars().count() + you.chars().count()).max(6);
     format!("{}{you}{rest}", shorten(&d.name, budget))
 }
 
@@ -210,20 +167,12 @@ pub fn glance_line(d: &OnDuty, me: Option<&str>, at: DateTime<Utc>) -> String {
 pub fn summary(g: &Glance) -> String {
     let tz = g.viewer.timezone;
     let handoff = g.next_handoff.map(|h| {
-        let format = if h - g.at < chrono::Duration::days(6) {
-            "%a %H:%M"
-        } else {
-            "%a %-d %b %H:%M"
-        };
+        let format = if h - g.at < chrono::Duration::days(6) { "%a %H:%M" } else { "%a %-d %b %H:%M" };
         h.with_timezone(&tz).format(format).to_string()
     });
     let head = match g.rotation {
         Some(_) => {
-            let working = g
-                .on_duty
-                .iter()
-                .filter(|d| d.status == Status::Working)
-                .count();
+            let working = g.on_duty.iter().filter(|d| d.status == Status::Working).count();
             format!("{working} of {} working now", g.on_duty.len())
         }
         None => "No one on rotation".to_owned(),
@@ -238,11 +187,7 @@ pub fn summary(g: &Glance) -> String {
 /// The last part of a path or URL: "rota.md" for "/home/k/team/rota.md". Built-in names
 /// ("builtin:demo") stay whole.
 pub fn file_name(source: &str) -> &str {
-    let trimmed = source
-        .split(['?', '#'])
-        .next()
-        .unwrap_or(source)
-        .trim_end_matches(['/', '\\']);
+    let trimmed = source.split(['?', '#']).next().unwrap_or(source).trim_end_matches(['/', '\\']);
     match trimmed.rfind(['/', '\\']) {
         Some(i) if i + 1 < trimmed.len() => &trimmed[i + 1..],
         _ => source,
@@ -262,10 +207,7 @@ pub fn place(f: &Finding) -> String {
 /// …"); its path becomes the file name and the "error:" goes (the ⚠ says it).
 pub fn problem_line(problem: &str) -> String {
     let (place, message) = match problem.find(": ") {
-        Some(i) => (
-            &problem[..i],
-            problem[i + 2..].trim_start_matches("error: "),
-        ),
+        Some(i) => (&problem[..i], problem[i + 2..].trim_start_matches("error: ")),
         None => ("", problem),
     };
     // A Windows drive ("C:\…") or a URL ("https://…") has a colon in its place: take the file
@@ -276,11 +218,7 @@ pub fn problem_line(problem: &str) -> String {
         }
         _ => file_name(place).to_owned(),
     };
-    let text = if place.is_empty() {
-        format!("⚠ {message}")
-    } else {
-        format!("⚠ {place}: {message}")
-    };
+    let text = if place.is_empty() { format!("⚠ {message}") } else { format!("⚠ {place}: {message}") };
     shorten(&text, LINE_CAP)
 }
 
@@ -372,18 +310,8 @@ engineers = ["keegancsmith", "mira", "tane", "lena", "zed"]
     fn lines(instant: &str) -> Vec<String> {
         let roster = parse_roster("people.toml", PEOPLE).value;
         let schedule = parse_toml_schedule("rota.toml", ROTATIONS).value;
-        let g = glance(
-            &schedule,
-            &roster,
-            &Timing::default(),
-            chrono_tz::UTC,
-            Some("keegancsmith"),
-            at(instant),
-        );
-        g.on_duty
-            .iter()
-            .map(|d| glance_line(d, Some("@KeeganCSmith"), g.at))
-            .collect()
+        let g = glance(&schedule, &roster, &Timing::default(), chrono_tz::UTC, Some("keegancsmith"), at(instant));
+        g.on_duty.iter().map(|d| glance_line(d, Some("@KeeganCSmith"), g.at)).collect()
     }
 
     #[test]
@@ -395,19 +323,15 @@ engineers = ["keegancsmith", "mira", "tane", "lena", "zed"]
             got,
             [
                 "Keegan (you) — 14:00 SAST · working, until 17:00 (3 h left)",
-                "Mira Sh… — 17:45 UTC+05:45 · off hours, starts in about 15 h".into(),
-                "Tane — 01:45 UTC+13:45 · asleep, starts in 6 h 15 min".into(),
-                "Lena — 13:00 CET · working, until 17:00 (4 h left)".into(),
-                "zed — not in the roster".into(),
+                "Mira Sh… — 17:45 UTC+05:45 · off hours, starts in about 15 h",
+                "Tane — 01:45 UTC+13:45 · asleep, starts in 6 h 15 min",
+                "Lena — 13:00 CET · working, until 17:00 (4 h left)",
+                "zed — not in the roster",
             ]
             .map(|s| s.to_string())
         );
         for l in &got {
-            assert!(
-                l.chars().count() <= LINE_CAP,
-                "{l:?} is {} characters",
-                l.chars().count()
-            );
+            assert!(l.chars().count() <= LINE_CAP, "{l:?} is {} characters", l.chars().count());
         }
     }
 
@@ -418,14 +342,8 @@ engineers = ["keegancsmith", "mira", "tane", "lena", "zed"]
         // Kathmandu Sunday 08:15 (a working day, 09:00 start); Lena's Sunday is no working day,
         // her Monday 09:00 CEST is 28 h 30 min away.
         let got = lines("2024-03-31T02:30:00Z");
-        assert_eq!(
-            got[1].rsplit_once(" — ").unwrap().1,
-            "08:15 UTC+05:45 · off hours, starts in 45 min"
-        );
-        assert_eq!(
-            got[2],
-            "Tane — 16:15 UTC+13:45 · off hours, starts in about 16 h"
-        );
+        assert_eq!(got[1].rsplit_once(" — ").unwrap().1, "08:15 UTC+05:45 · off hours, starts in 45 min");
+        assert_eq!(got[2], "Tane — 16:15 UTC+13:45 · off hours, starts in about 16 h");
         assert_eq!(got[3], "Lena — 04:30 CEST · asleep, starts in about 29 h");
     }
 
@@ -434,46 +352,15 @@ engineers = ["keegancsmith", "mira", "tane", "lena", "zed"]
         let roster = parse_roster("people.toml", PEOPLE).value;
         let schedule = parse_toml_schedule("rota.toml", ROTATIONS).value;
         let timing = Timing::default();
-        let g = glance(
-            &schedule,
-            &roster,
-            &timing,
-            chrono_tz::Asia::Kathmandu,
-            None,
-            at("2024-04-04T12:00:00Z"),
-        );
+        let g = glance(&schedule, &roster, &timing, chrono_tz::Asia::Kathmandu, None, at("2024-04-04T12:00:00Z"));
         // The rotation ends Mon 8 April 00:00 UTC: 05:45 in Kathmandu, four days on.
         // Thursday 12:00 UTC: Keegan (14:00) and Lena (14:00 CEST) work; Mira is off, Tane asleep.
         assert_eq!(summary(&g), "2 of 5 working now — next hand-off Mon 05:45");
-        let g = glance(
-            &schedule,
-            &roster,
-            &timing,
-            chrono_tz::Europe::Berlin,
-            None,
-            at("2024-03-05T12:00:00Z"),
-        );
-        assert_eq!(
-            summary(&g),
-            "2 of 5 working now — next hand-off Mon 8 Apr 02:00"
-        );
-        let g = glance(
-            &schedule,
-            &roster,
-            &timing,
-            chrono_tz::UTC,
-            None,
-            at("2024-05-01T12:00:00Z"),
-        );
+        let g = glance(&schedule, &roster, &timing, chrono_tz::Europe::Berlin, None, at("2024-03-05T12:00:00Z"));
+        assert_eq!(summary(&g), "2 of 5 working now — next hand-off Mon 8 Apr 02:00");
+        let g = glance(&schedule, &roster, &timing, chrono_tz::UTC, None, at("2024-05-01T12:00:00Z"));
         assert_eq!(summary(&g), "No one on rotation");
-        let g = glance(
-            &schedule,
-            &roster,
-            &timing,
-            chrono_tz::UTC,
-            None,
-            at("2024-03-01T12:00:00Z"),
-        );
+        let g = glance(&schedule, &roster, &timing, chrono_tz::UTC, None, at("2024-03-01T12:00:00Z"));
         assert_eq!(summary(&g), "No one on rotation — next starts Mon 00:00");
     }
 
@@ -501,14 +388,8 @@ engineers = ["keegancsmith", "mira", "tane", "lena", "zed"]
 
     #[test]
     fn filing_says_the_number_and_the_person() {
-        assert_eq!(
-            filed("12", Some("Lord Howe"), false),
-            "Filed #12 to Lord Howe"
-        );
+        assert_eq!(filed("12", Some("Lord Howe"), false), "Filed #12 to Lord Howe");
         assert_eq!(filed("#7", None, false), "Filed #7 to the whole rotation");
-        assert_eq!(
-            filed("k-1", Some("Ollie"), true),
-            "Saved, waiting to send to Ollie"
-        );
+        assert_eq!(filed("k-1", Some("Ollie"), true), "Saved, waiting to send to Ollie");
     }
 }

@@ -5,9 +5,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use rota_core::{parse_handbook, parse_roster, Roster, Schedule};
 
 pub fn at(s: &str) -> DateTime<Utc> {
-    DateTime::parse_from_rfc3339(s)
-        .expect("test instant")
-        .with_timezone(&Utc)
+    DateTime::parse_from_rfc3339(s).expect("test instant").with_timezone(&Utc)
 }
 
 pub fn day(s: &str) -> NaiveDate {

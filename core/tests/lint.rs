@@ -38,18 +38,8 @@ fn check(rows: &[&str], expected: &[(u32, Rule)]) {
     let schedule = parse_handbook("rota.md", &text);
     assert!(schedule.findings.is_empty(), "{:?}", schedule.findings);
     let roster = parse_roster("people.toml", ROSTER).value;
-    let findings = lint(
-        &schedule.value,
-        &roster,
-        &Rules {
-            timing: Timing::default(),
-            team_size: 3,
-        },
-    );
-    let got: Vec<(u32, Rule)> = findings
-        .iter()
-        .map(|f| (f.line.unwrap_or(0), f.rule))
-        .collect();
+    let findings = lint(&schedule.value, &roster, &Rules { timing: Timing::default(), team_size: 3 });
+    let got: Vec<(u32, Rule)> = findings.iter().map(|f| (f.line.unwrap_or(0), f.rule)).collect();
     assert_eq!(got, expected, "{rows:?}\n{findings:#?}");
     assert!(findings.iter().all(|f| f.file == "rota.md"));
 }
@@ -57,13 +47,7 @@ fn check(rows: &[&str], expected: &[(u32, Rule)]) {
 #[test]
 fn a_good_schedule_has_no_findings() {
     // Kathmandu, St John's and Chatham (with a Saturday, Friday evening UTC) cover every weekday hour.
-    check(
-        &[
-            "2024-01-01 to 2024-02-11 | @ann, @bo, @cy",
-            "2024-02-12 to 2024-03-24 | @ann, @bo, @cy",
-        ],
-        &[],
-    );
+    check(&["2024-01-01 to 2024-02-11 | @ann, @bo, @cy", "2024-02-12 to 2024-03-24 | @ann, @bo, @cy"], &[]);
 }
 
 #[test]
@@ -71,48 +55,15 @@ fn each_rule() {
     use Rule::*;
     let good = "@ann, @bo, @cy";
     let cases: &[(&[&str], &[(u32, Rule)])] = &[
-        (
-            &["2024-02-11 to 2024-01-01 | @ann, @bo, @cy"],
-            &[(3, EndBeforeStart)],
-        ),
-        (
-            &[
-                &format!("2024-01-01 to 2024-02-11 | {good}"),
-                &format!("2024-02-10 to 2024-03-24 | {good}"),
-            ],
-            &[(4, OverlappingRotations)],
-        ),
-        (
-            &[
-                &format!("2024-01-01 to 2024-02-11 | {good}"),
-                &format!("2024-02-15 to 2024-03-24 | {good}"),
-            ],
-            &[(4, UncoveredDays)],
-        ),
-        (
-            &["2024-01-01 to 2024-02-11 | @ann, @bo, @ann, @cy"],
-            &[(3, DuplicateEngineer)],
-        ),
-        (
-            &[&format!("2024-01-01 to 2024-01-21 | {good}")],
-            &[(3, ShortRotation)],
-        ),
-        (
-            &[&format!("2024-01-01 to 2024-04-21 | {good}")],
-            &[(3, LongRotation)],
-        ),
-        (
-            &["2024-01-01 to 2024-02-11 | @ann, @bo, TBD"],
-            &[(3, OpenSeats), (3, UncoveredHours)],
-        ),
-        (
-            &["2024-01-01 to 2024-02-11 | @ann, @di, @ed"],
-            &[(3, PoorTimezoneSpread), (3, UncoveredHours)],
-        ),
-        (
-            &["2024-01-01 to 2024-02-11 | @ann, @bo, @cy, @zed"],
-            &[(3, NotInRoster)],
-        ),
+        (&["2024-02-11 to 2024-01-01 | @ann, @bo, @cy"], &[(3, EndBeforeStart)]),
+        (&[&format!("2024-01-01 to 2024-02-11 | {good}"), &format!("2024-02-10 to 2024-03-24 | {good}")], &[(4, OverlappingRotations)]),
+        (&[&format!("2024-01-01 to 2024-02-11 | {good}"), &format!("2024-02-15 to 2024-03-24 | {good}")], &[(4, UncoveredDays)]),
+        (&["2024-01-01 to 2024-02-11 | @ann, @bo, @ann, @cy"], &[(3, DuplicateEngineer)]),
+        (&[&format!("2024-01-01 to 2024-01-21 | {good}")], &[(3, ShortRotation)]),
+        (&[&format!("2024-01-01 to 2024-04-21 | {good}")], &[(3, LongRotation)]),
+        (&["2024-01-01 to 2024-02-11 | @ann, @bo, TBD"], &[(3, OpenSeats), (3, UncoveredHours)]),
+        (&["2024-01-01 to 2024-02-11 | @ann, @di, @ed"], &[(3, PoorTimezoneSpread), (3, UncoveredHours)]),
+        (&["2024-01-01 to 2024-02-11 | @ann, @bo, @cy, @zed"], &[(3, NotInRoster)]),
     ];
     for (rows, expected) in cases {
         check(rows, expected);
@@ -121,46 +72,17 @@ fn each_rule() {
 
 #[test]
 fn severities_follow_product_rules() {
-    for r in [
-        Rule::Syntax,
-        Rule::EndBeforeStart,
-        Rule::UnknownTimezone,
-        Rule::MalformedHours,
-        Rule::OverlappingRotations,
-        Rule::DuplicateEngineer,
-    ] {
+    for r in [Rule::Syntax, Rule::EndBeforeStart, Rule::UnknownTimezone, Rule::MalformedHours, Rule::OverlappingRotations, Rule::DuplicateEngineer] {
         assert_eq!(r.severity(), Severity::Error, "{r:?}");
     }
-    for r in [
-        Rule::ShortRotation,
-        Rule::LongRotation,
-        Rule::OpenSeats,
-        Rule::UncoveredDays,
-        Rule::PoorTimezoneSpread,
-        Rule::UncoveredHours,
-        Rule::NotInRoster,
-    ] {
+    for r in [Rule::ShortRotation, Rule::LongRotation, Rule::OpenSeats, Rule::UncoveredDays, Rule::PoorTimezoneSpread, Rule::UncoveredHours, Rule::NotInRoster] {
         assert_eq!(r.severity(), Severity::Warning, "{r:?}");
     }
 }
 
 #[test]
 fn no_roster_is_one_warning() {
-    let schedule = parse_handbook(
-        "rota.md",
-        "| Rotation | Engineers |\n|---|---|\n| 2024-01-01 to 2024-02-11 | @a, @b, @c |\n",
-    )
-    .value;
-    let findings = lint(
-        &schedule,
-        &Default::default(),
-        &Rules {
-            timing: Timing::default(),
-            team_size: 3,
-        },
-    );
-    assert_eq!(
-        findings.iter().map(|f| f.rule).collect::<Vec<_>>(),
-        [Rule::NotInRoster]
-    );
+    let schedule = parse_handbook("rota.md", "| Rotation | Engineers |\n|---|---|\n| 2024-01-01 to 2024-02-11 | @a, @b, @c |\n").value;
+    let findings = lint(&schedule, &Default::default(), &Rules { timing: Timing::default(), team_size: 3 });
+    assert_eq!(findings.iter().map(|f| f.rule).collect::<Vec<_>>(), [Rule::NotInRoster]);
 }

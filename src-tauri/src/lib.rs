@@ -28,7 +28,7 @@ pub const APP_BINARY: &str = "rota-app";
 /// no toolkit and no web engine, so a command starts in milliseconds and works without a display,
 /// and the tray that runs all day stays small.
 pub fn run() {
-    let cli = cli::args::Cli::parse();
+    let cli = parse_args();
     let code = match (cli.command, cli.window) {
         (Some(command), _) => cli::run(&cli.global, command),
         (None, Some(_)) => exec_app(),
@@ -46,6 +46,20 @@ fn run_tray(global: cli::args::Global, open: Option<app::models::WindowKind>) ->
 fn run_tray(_global: cli::args::Global, _open: Option<app::models::WindowKind>) -> i32 {
     eprintln!("rota: the tray runs on Linux desktops (StatusNotifierItem); the command line works here");
     1
+}
+
+/// The command line as typed; a usage error is said as every error is (`rota: error: …`), exit 2.
+fn parse_args() -> cli::args::Cli {
+    match cli::args::Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) if !e.use_stderr() => e.exit(), // --help, --version
+        Err(e) => {
+            let text = e.render().to_string();
+            let text = text.strip_prefix("error: ").unwrap_or(&text);
+            eprint!("rota: error: {text}");
+            std::process::exit(2);
+        }
+    }
 }
 
 /// The program `name` beside this one (`rota` and `rota-app` are installed side by side).
@@ -66,7 +80,7 @@ pub async fn tell_tray_outbox_changed() {
 
 /// Entry point of the `rota-app` binary: the windows process (`--window KIND`).
 pub fn run_app() {
-    let cli = cli::args::Cli::parse();
+    let cli = parse_args();
     if let Some(command) = cli.command {
         // Someone ran `rota-app now`: the command line is the same program.
         std::process::exit(cli::run(&cli.global, command));

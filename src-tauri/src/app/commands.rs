@@ -3,7 +3,7 @@
 
 use crate::app::error::{IpcError, IpcErrors};
 use crate::app::escalate::{self, EscalateView, FiledView, FilingForm};
-use crate::app::models::{DashboardView, SettingsForm, SettingsView, WindowKind};
+use crate::app::models::{self, DashboardView, SettingsForm, SettingsView, WindowKind};
 use crate::app::{config_file, windows, AppState};
 use crate::clock;
 use tauri::{AppHandle, Runtime, State};
@@ -19,9 +19,11 @@ pub async fn dashboard(state: State<'_, AppState>) -> Result<DashboardView, IpcE
 pub async fn settings_form(state: State<'_, AppState>) -> Result<SettingsView, IpcError> {
     let live = state.live.lock().await;
     let login = crate::autostart::enabled();
+    let path = state.config_path(&live);
     Ok(SettingsView {
         form: config_file::form(&live.settings, login),
-        config_file: state.config_path(&live).map(|p| p.display().to_string()),
+        config_note: models::config_note(path.as_deref()),
+        config_file: path.map(|p| p.display().to_string()),
         shortcut_problem: state.shortcut_problem.clone(),
         token_stored: live.settings.config.escalations.backend == rota_core::config::Backend::Github && config_file::token_stored(),
         escalations_problem: state.escalations_problem.clone(),
@@ -32,6 +34,12 @@ pub async fn settings_form(state: State<'_, AppState>) -> Result<SettingsView, I
 pub async fn save_settings<R: Runtime>(app: AppHandle<R>, state: State<'_, AppState>, form: SettingsForm) -> Result<SettingsView, IpcErrors> {
     state.save_settings(&app, &form).await?;
     settings_form(state).await.map_err(|e| IpcErrors { errors: vec![e] })
+}
+
+/// The IANA zone names the timezone fields offer.
+#[tauri::command]
+pub fn timezones() -> Vec<&'static str> {
+    rota_core::duty::zone_names()
 }
 
 #[tauri::command]
@@ -51,10 +59,14 @@ pub async fn escalate_form(state: State<'_, AppState>) -> Result<EscalateView, I
 #[tauri::command]
 pub async fn file_escalation(state: State<'_, AppState>, filing: FilingForm) -> Result<FiledView, IpcErrors> {
     let at = clock::now().map_err(|e| IpcErrors { errors: vec![IpcError::io(e)] })?;
-    let settings = state.live.lock().await.settings.clone();
-    let new = escalate::check(&filing, settings.me.clone())?;
-    let filed = escalate::file(&settings, new, at).await.map_err(|e| IpcErrors { errors: vec![e] })?;
-    Ok(filed)
+    let (settings, new, name) = {
+        let live = state.live.lock().await;
+        let g = live.glance(at);
+        let new = escalate::check(&filing, live.settings.me.clone(), &g.on_duty, &live.inputs.roster)?;
+        let name = new.assignee.as_deref().map(|h| escalate::name_of(h, &g.on_duty, &live.inputs.roster));
+        (live.settings.clone(), new, name)
+    };
+    escalate::file(&settings, new, name, at).await.map_err(|e| IpcErrors { errors: vec![e] })
 }
 
 #[tauri::command]

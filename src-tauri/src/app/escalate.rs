@@ -2,7 +2,7 @@
 //! backend's open counts), filing through the outbox (saved before it is sent), and the outbox
 //! sender that retries what waits, with backoff, for as long as the app runs.
 
-use crate::app::error::{IpcError, IpcErrors};
+use crate::app::error::{ErrorCode, IpcError, IpcErrors};
 use crate::escalations::configured;
 use crate::escalations::outbox::Announcement;
 use crate::escalations::AnyBackend;
@@ -11,8 +11,9 @@ use crate::settings::Settings;
 use crate::slack::Announcer;
 use chrono::{DateTime, Utc};
 use rota_core::assign::{self, OpenCounts, Suggestion};
-use rota_core::duty::Glance;
+use rota_core::duty::{Glance, OnDuty};
 use rota_core::escalation::{NewEscalation, Severity};
+use rota_core::Roster;
 use serde::{Deserialize, Serialize};
 
 /// One engineer the escalation can go to.
@@ -60,7 +61,7 @@ pub struct FiledView {
     pub url: Option<String>,
     pub assignee: Option<String>,
     pub queued: bool,
-    /// What happened, in one sentence.
+    /// What happened, in one sentence: "Filed #12 to Lord Howe".
     pub message: String,
 }
 
@@ -103,9 +104,20 @@ impl EscalateView {
     }
 }
 
-/// Checks the form: every problem at once, each beside its field.
-pub fn check(form: &FilingForm, reporter: Option<String>) -> Result<NewEscalation, IpcErrors> {
+/// Checks the form: every problem at once, each beside its field. The chosen engineer must be on
+/// the rotation (`on_duty`) or in the roster; no choice is the whole rotation.
+pub fn check(form: &FilingForm, reporter: Option<String>, on_duty: &[OnDuty], roster: &Roster) -> Result<NewEscalation, IpcErrors> {
     let mut errors = Vec::new();
+    let assignee = match form.assignee.as_deref().map(str::trim).filter(|a| !a.is_empty()) {
+        None => None,
+        Some(a) => match assign::check_assignee(a, on_duty, roster) {
+            Ok(handle) => Some(handle),
+            Err(unknown) => {
+                errors.push(IpcError { code: ErrorCode::Invalid, message: format!("{unknown}"), field: None });
+                None
+            }
+        },
+    };
     let title = form.title.trim();
     if title.is_empty() {
         errors.push(IpcError::invalid("title", "give the escalation a title"));
@@ -135,13 +147,24 @@ pub fn check(form: &FilingForm, reporter: Option<String>) -> Result<NewEscalatio
         url: url.map(str::to_owned),
         details: form.details.trim().to_owned(),
         reporter,
-        assignee: text(&form.assignee).map(|a| a.trim_start_matches('@').to_owned()),
+        assignee,
         client_key: None,
     })
 }
 
+/// The name people know an engineer by: the rotation's, the roster's, or the handle.
+pub fn name_of(handle: &str, on_duty: &[OnDuty], roster: &Roster) -> String {
+    on_duty
+        .iter()
+        .find(|d| d.handle.eq_ignore_ascii_case(handle))
+        .map(|d| d.name.clone())
+        .or_else(|| roster.find(handle).map(|p| p.name.clone()))
+        .unwrap_or_else(|| handle.to_owned())
+}
+
 /// Files through the outbox: saved first, then sent; queued when the backend cannot take it now.
-pub async fn file(settings: &Settings, new: NewEscalation, now: DateTime<Utc>) -> Result<FiledView, IpcError> {
+/// `name` is the assignee's name as people know it ("Lord Howe" rather than a handle).
+pub async fn file(settings: &Settings, new: NewEscalation, name: Option<String>, now: DateTime<Utc>) -> Result<FiledView, IpcError> {
     let outbox = configured::open_outbox(settings).map_err(|e| IpcError::io(e.to_string()))?;
     let backend = backend(settings).map_err(IpcError::io)?;
     let filed = outbox.file(&backend, announcer(settings).as_ref(), new, now).await.map_err(|e| IpcError::io(e.to_string()))?;
@@ -150,12 +173,11 @@ pub async fn file(settings: &Settings, new: NewEscalation, now: DateTime<Utc>) -
         crate::tell_tray_outbox_changed().await;
     }
     let e = filed.escalation;
-    let to = e.assignee.clone().unwrap_or_else(|| "the whole rotation".into());
-    let mut message = if filed.queued {
-        format!("Saved: waiting to send to {to} ({}). It goes out as soon as the backend answers.", filed.queued_because.map(|w| w.to_string()).unwrap_or_default())
-    } else {
-        format!("Filed escalation {} to {to}.", e.id)
-    };
+    let to = name.or_else(|| e.assignee.clone());
+    let mut message = rota_core::words::filed(&e.id, to.as_deref(), filed.queued);
+    if let Some(why) = filed.queued_because {
+        message.push_str(&format!(" ({why}). It goes out as soon as the backend answers."));
+    }
     if let Announcement::Failed(why) = filed.announcement {
         message.push_str(&format!(" The Slack announcement failed ({why})."));
     }

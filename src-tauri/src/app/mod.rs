@@ -138,6 +138,7 @@ fn build_windows(global: Global, kind: WindowKind) -> tauri::Result<tauri::App> 
             commands::settings_form,
             commands::save_settings,
             commands::open_window,
+            commands::timezones,
             commands::escalate_form,
             commands::file_escalation,
             commands::open_link,

@@ -103,7 +103,7 @@ fn announcer(settings: &Settings) -> Option<Announcer> {
         Ok(a) => a,
         Err(SlackError::Keyring(_)) if settings.config.escalations.slack_group.is_none() => None,
         Err(e) => {
-            eprintln!("warning: no Slack announcement: {e}");
+            super::warning(&format!("no Slack announcement: {e}"));
             None
         }
     }
@@ -127,7 +127,7 @@ async fn drain(outbox: &Outbox, backend: &AnyBackend, settings: &Settings, now: 
         eprintln!("rota: the outbox's escalation {:?} was not filed: {why}", e.title);
     }
     for why in &report.announce_failures {
-        eprintln!("warning: the Slack announcement failed: {why}; the escalation is filed");
+        super::warning(&format!("the Slack announcement failed: {why}; the escalation is filed"));
     }
     if report.still_queued > 0 {
         let why = report.failed.as_ref().map(|e| format!(": {e}")).unwrap_or_default();
@@ -168,7 +168,7 @@ pub async fn escalate(global: &Global, filing: Filing, json: bool) -> Result<i32
         outbox.queued().map_err(backend_failure)?; // an outbox that cannot be read fails the command, as before
         let (counts, warning) = configured::open_counts(Ok(&backend), Some(&outbox)).await;
         if let Some(w) = warning {
-            eprintln!("warning: {w}; suggesting by working hours");
+            super::warning(&format!("{w}; suggesting by working hours"));
         }
         match assign::suggest(&g, &counts) {
             Suggestion::Engineer(c) => (Some(c.handle), Some(c.reason)),
@@ -178,7 +178,15 @@ pub async fn escalate(global: &Global, filing: Filing, json: bool) -> Result<i32
             }
         }
     } else {
-        (Some(to), None)
+        // A handle by hand must be someone who gets told: on the rotation or in the roster.
+        let inputs = load(&settings, now).await?;
+        let g = glance(&inputs.schedule, &inputs.roster, &settings.config.schedule.timing, settings.viewer, settings.me.as_deref(), now);
+        match assign::check_assignee(&to, &g.on_duty, &inputs.roster) {
+            Ok(handle) => (Some(handle), None),
+            Err(unknown) => {
+                return Err(Failure::Usage(format!("--to: {unknown}; or use --to auto")));
+            }
+        }
     };
 
     let new = NewEscalation {
@@ -207,7 +215,7 @@ pub async fn escalate(global: &Global, filing: Filing, json: bool) -> Result<i32
         );
     }
     if let Announcement::Failed(why) = &filed.announcement {
-        eprintln!("warning: the Slack announcement failed: {why}; the escalation is filed");
+        super::warning(&format!("the Slack announcement failed: {why}; the escalation is filed"));
     }
     if json {
         print_json(&EscalationJson::from(e));
