@@ -10,8 +10,8 @@ function card(e) {
     el("p", { class: "clock" },
       el("span", { class: "local-time" }, e.localTime ?? "—")),
     el("p", { class: "zone", title: [e.timezone, e.utcOffset && `UTC${e.utcOffset}`].filter(Boolean).join(", ") }, e.zone ?? "timezone unknown"),
-    el("p", { class: "status", "data-status": e.status }, e.statusLabel,
-      e.note ? el("span", { class: "note" }, ` · ${e.note}`) : null));
+    el("p", { class: "status", "data-status": e.status }, e.statusLabel),
+    e.note ? el("p", { class: "note" }, e.note) : null);
 }
 
 function coverage(c) {
