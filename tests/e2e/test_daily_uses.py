@@ -285,11 +285,15 @@ def test_dashboard_reads_at_a_glance(session, inputs, artifacts):
     assert row.startswith("Thu 15"), row
 
     # Findings: file names and lines, sorted, each once.
+    driver.execute_script("document.getElementById('findings-title').scrollIntoView()")
+    settle(driver)
+    driver.save_screenshot(str(artifacts / "dashboard-checks.png"))
     places = [e.text for e in css(driver, "#findings .where")]
     assert places, "the handbook has findings"
     assert all("/" not in p for p in places), places
     findings = [f.text for f in css(driver, "#findings .finding")]
     assert len(findings) == len(set(findings)), findings
+    assert not [f for f in findings if str(inputs.dir) in f], "file names, not paths"
 
     def key(place):
         file, _, line = place.rpartition(":")
