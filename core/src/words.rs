@@ -184,6 +184,24 @@ pub fn summary(g: &Glance) -> String {
     }
 }
 
+/// The next hand-off as a menu line of at most [`LINE_CAP`] characters, its time in the viewer's
+/// zone: "Next: Mon 10 Oct 02:00, in 24 days — tbliu98 + 2 open seats" (the engineers shortened
+/// when the line runs long, never the time); "Rotation ends Mon 10 Oct 02:00, in 3 days" when
+/// nothing follows.
+pub fn next_line(g: &Glance, timing: &crate::Timing) -> Option<String> {
+    let tz = g.viewer.timezone;
+    let when = |t: DateTime<Utc>| format!("{}, {}", short_datetime(t, tz), relative(g.at, t));
+    match g.next_rotation {
+        Some(n) => {
+            let at = timing.starts_at(n.start);
+            let head = format!("Next: {} — ", when(at));
+            let who = seats(&n.engineers().collect::<Vec<_>>(), n.open_seats());
+            Some(format!("{head}{}", shorten(&who, LINE_CAP.saturating_sub(head.chars().count()).max(8))))
+        }
+        None => g.next_handoff.map(|h| format!("Rotation ends {}", when(h))),
+    }
+}
+
 /// The last part of a path or URL: "rota.md" for "/home/k/team/rota.md". Built-in names
 /// ("builtin:demo") stay whole.
 pub fn file_name(source: &str) -> &str {
@@ -362,6 +380,25 @@ engineers = ["keegancsmith", "mira", "tane", "lena", "zed"]
         assert_eq!(summary(&g), "No one on rotation");
         let g = glance(&schedule, &roster, &timing, chrono_tz::UTC, None, at("2024-03-01T12:00:00Z"));
         assert_eq!(summary(&g), "No one on rotation — next starts Mon 00:00");
+    }
+
+    #[test]
+    fn the_next_line_gives_the_hand_off_time_in_my_zone() {
+        let roster = parse_roster("people.toml", PEOPLE).value;
+        let schedule = parse_toml_schedule(
+            "rota.toml",
+            &format!("{ROTATIONS}\n[[rotation]]\nstart = 2024-04-08\nend = 2024-05-19\nengineers = [\"mira\", \"a-very-long-handle-indeed\", \"another-long-one\"]\n"),
+        )
+        .value;
+        let timing = Timing::default();
+        // Hand-off Mon 8 April 00:00 UTC: 05:45 in Kathmandu (+05:45). The last one ends Mon 20
+        // May 00:00 UTC: 12:45 in Chatham, back at +12:45 since its DST ended on 7 April.
+        let g = glance(&schedule, &roster, &timing, chrono_tz::Asia::Kathmandu, None, at("2024-04-04T12:00:00Z"));
+        let line = next_line(&g, &timing).unwrap();
+        assert_eq!(line, "Next: Mon 8 Apr 05:45, in 3 days — mira, a-very-long-handle…");
+        assert!(line.chars().count() <= LINE_CAP);
+        let g = glance(&schedule, &roster, &timing, chrono_tz::Pacific::Chatham, None, at("2024-05-10T12:00:00Z"));
+        assert_eq!(next_line(&g, &timing).unwrap(), "Rotation ends Mon 20 May 12:45, in 9 days");
     }
 
     #[test]

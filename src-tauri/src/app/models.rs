@@ -157,7 +157,7 @@ impl DashboardView {
             viewer_zone: tz.name().to_owned(),
             problems: live.problems.clone(),
             on_duty,
-            next_handoff: words::next_handoff(&g, &timing),
+            next_handoff: words::next_line(&g, &timing),
             timeline,
             coverage: CoverageView::new(coverage, live, at),
             findings: rota_core::finding::sorted_unique(findings)
