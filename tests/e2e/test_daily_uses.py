@@ -126,7 +126,7 @@ def press_escape(driver, element=None):
         pass
 
 
-def wait_closed(driver, handle, what, timeout=15):
+def wait_closed(driver, handle, what, timeout=20):
     wait(driver, lambda d: handle not in d.window_handles, timeout=timeout, what=f"the {what} window to close")
 
 
@@ -178,8 +178,9 @@ def test_escalate_window_closes_and_comes_back_whole(session, inputs, rota_bin, 
     driver.switch_to.active_element.send_keys("Third, closed with Esc on its confirmation")
     driver.switch_to.active_element.send_keys(Keys.ENTER)
     assert wait(driver, lambda d: text_of(d, "#filed-message"), what="the confirmation") == f"Filed #3 to {to}"
-    press_escape(driver)  # no need to wait for the moment to pass
-    wait_closed(driver, escalate, "escalate", timeout=3)
+    wait(driver, lambda d: d.switch_to.active_element.get_attribute("id") == "filed", what="focus on the confirmation")
+    press_escape(driver, driver.switch_to.active_element)  # no need to wait for the moment (6 s) to pass
+    wait_closed(driver, escalate, "escalate", timeout=5)
     driver.switch_to.window(dashboard)
     assert len(escalations(rota_bin, inputs)) == 3
     assert window_processes(inputs) == pids, "one windows process all along"
@@ -243,7 +244,7 @@ def test_escalate_from_the_keyboard_again_and_again(launch, inputs, rota_bin, ar
             if round_ == 1:
                 # What a person sees: the confirmation, drawn on screen before the window goes.
                 shown = artifacts / "escalate-keyboard-filed.png"
-                wait_for(lambda: shows_confirmation(window, shown), 3.5, interval=0.1, what="the confirmation on screen")
+                wait_for(lambda: shows_confirmation(window, shown), 5, interval=0.1, what="the confirmation on screen")
             assert title in [e["title"] for e in escalations(rota_bin, inputs)]
         else:
             keys("Escape")

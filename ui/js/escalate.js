@@ -71,7 +71,7 @@ function confirm(filed) {
 }
 
 /** How long the confirmation stays before the window closes by itself. */
-const CONFIRMATION_MS = 4000;
+const CONFIRMATION_MS = 6000;
 
 form.addEventListener("submit", (event) => {
   event.preventDefault();
