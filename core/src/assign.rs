@@ -174,6 +174,70 @@ fn candidate(d: &OnDuty, open: usize, at: DateTime<Utc>) -> Candidate {
     }
 }
 
+/// A handle given by hand (`rota escalate --to`, the window's choice) that is no engineer of the
+/// rotation and nobody in the roster: filing to it would notify no one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnknownAssignee {
+    pub handle: String,
+    /// The known handles nearest to it, nearest first (at most three).
+    pub closest: Vec<String>,
+}
+
+impl std::fmt::Display for UnknownAssignee {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{:?} is not an engineer on this rotation or in the roster", self.handle)?;
+        match self.closest.as_slice() {
+            [] => write!(f, "; the roster is empty, so file to the {WHOLE_ROTATION}"),
+            [one] => write!(f, "; did you mean {one}?"),
+            [first @ .., last] => write!(f, "; did you mean {} or {last}?", first.join(", ")),
+        }
+    }
+}
+
+/// Checks a hand-picked assignee against the rotation's engineers (`on_duty`) and the roster,
+/// by handle (case and a leading `@` ignored) or by a roster name. Returns the handle as the
+/// roster or schedule spells it; an unknown one is an error naming the closest handles.
+pub fn check_assignee(handle: &str, on_duty: &[OnDuty], roster: &crate::Roster) -> Result<String, UnknownAssignee> {
+    let wanted = handle.trim().trim_start_matches('@');
+    if let Some(d) = on_duty.iter().find(|d| d.handle.eq_ignore_ascii_case(wanted)) {
+        return Ok(d.handle.clone());
+    }
+    if let Some(p) = roster.find(wanted).filter(|_| !wanted.is_empty()) {
+        return Ok(p.handle.clone());
+    }
+    // Everyone known, the rotation's engineers first; each scored by the nearer of handle and name.
+    let mut known: Vec<(&str, &str)> = on_duty.iter().map(|d| (d.handle.as_str(), d.name.as_str())).collect();
+    for p in &roster.people {
+        if !known.iter().any(|(h, _)| h.eq_ignore_ascii_case(&p.handle)) {
+            known.push((&p.handle, &p.name));
+        }
+    }
+    let lower = wanted.to_lowercase();
+    let mut scored: Vec<(usize, usize, &str)> = known
+        .iter()
+        .enumerate()
+        .map(|(i, (h, n))| (edit_distance(&lower, &h.to_lowercase()).min(edit_distance(&lower, &n.to_lowercase())), i, *h))
+        .collect();
+    scored.sort();
+    Err(UnknownAssignee { handle: wanted.to_owned(), closest: scored.into_iter().take(3).map(|(_, _, h)| h.to_owned()).collect() })
+}
+
+/// Levenshtein distance, in characters.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut diagonal = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let above = row[j + 1];
+            row[j + 1] = (above + 1).min(row[j] + 1).min(diagonal + usize::from(ca != *cb));
+            diagonal = above;
+        }
+    }
+    row[b.len()]
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -300,9 +364,9 @@ days = "Mon-Fri"
             ("nox", "working now, 1 open"),
         ]);
         // Chatham in southern winter is at +12:45: Wed 02:00 UTC on 2024-07-10 is 14:45 there,
-        // 05:30 UTC is 18:15 (Thu 09:00 is 14 h 45 min away).
+        // 05:30 UTC is 18:15 (Thu 09:00 is 14 h 45 min away: about 15 h, never "14 h").
         check("2024-07-10T02:00:00Z", &["cha"], &[], &[("cha", "working now, 0 open")]);
-        check("2024-07-10T05:30:00Z", &["cha"], &[], &[("cha", "off hours, starts in 14 h")]);
+        check("2024-07-10T05:30:00Z", &["cha"], &[], &[("cha", "off hours, starts in about 15 h")]);
     }
 
     #[test]
@@ -312,10 +376,10 @@ days = "Mon-Fri"
         // (Mon 08:00 UTC), bob (Mon 14:00 UTC). Asleep: cha (Sun 01:45 there).
         check("2024-03-09T12:00:00Z", &["bob", "ann", "kat", "nox", "cha"], &[], &[
             ("nox", "off hours, starts in 37 h"),
-            ("kat", "off hours, starts in 39 h"),
+            ("kat", "off hours, starts in about 39 h"), // 39 h 15 min
             ("ann", "off hours, starts in 44 h"),
             ("bob", "off hours, starts in 2 days"),
-            ("cha", "asleep, starts in 31 h"),
+            ("cha", "asleep, starts in about 31 h"), // 31 h 15 min
         ]);
         // Everyone asleep: the soonest start. Tue 22:30 UTC: Berlin 23:30, Kathmandu 04:15,
         // New York 17:30 (off hours), Chatham Wed 12:15 (working) left out.
@@ -363,5 +427,30 @@ days = "Mon-Fri"
             .collect();
         let counts = OpenCounts::from_escalations(&list);
         assert_eq!((counts.get("@ann"), counts.get("bob"), counts.get("cy"), counts.get("dee")), (2, 1, 0, 0));
+    }
+
+    #[test]
+    fn a_hand_picked_assignee_must_be_on_the_rotation_or_in_the_roster() {
+        let roster = parse_roster("people.toml", PEOPLE).value;
+        let t = at("2024-03-05T12:00:00Z");
+        let on_duty: Vec<OnDuty> = ["ann", "kat", "zed"].iter().map(|h| OnDuty::new(h, &roster, t)).collect();
+        for (given, expected) in [
+            ("ann", Ok("ann")),
+            ("@KAT", Ok("kat")),
+            ("zed", Ok("zed")), // on the rotation, though not in the roster
+            ("bob", Ok("bob")), // in the roster, off this rotation
+            ("Nox", Ok("nox")), // a roster name
+            ("nobody", Err("\"nobody\" is not an engineer on this rotation or in the roster; did you mean nox, bob or zed?")),
+            ("anne", Err("\"anne\" is not an engineer on this rotation or in the roster; did you mean ann, nox or kat?")),
+            ("", Err("\"\" is not an engineer on this rotation or in the roster; did you mean ann, kat or zed?")),
+        ] {
+            let got = check_assignee(given, &on_duty, &roster).map_err(|e| e.to_string());
+            assert_eq!(got, expected.map(str::to_owned).map_err(str::to_owned), "--to {given:?}");
+        }
+        let empty = crate::Roster::default();
+        assert_eq!(
+            check_assignee("x", &[], &empty).unwrap_err().to_string(),
+            "\"x\" is not an engineer on this rotation or in the roster; the roster is empty, so file to the whole rotation"
+        );
     }
 }

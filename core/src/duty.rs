@@ -60,6 +60,13 @@ pub fn status(person: Option<&Person>, at: DateTime<Utc>) -> Status {
     }
 }
 
+/// Every IANA zone name the program knows, sorted: what a timezone field offers.
+pub fn zone_names() -> Vec<&'static str> {
+    let mut names: Vec<&'static str> = chrono_tz::TZ_VARIANTS.iter().map(|z| z.name()).collect();
+    names.sort_unstable();
+    names
+}
+
 /// A local clock reading in someone's zone.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LocalTime {

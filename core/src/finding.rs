@@ -81,6 +81,14 @@ impl fmt::Display for Finding {
     }
 }
 
+/// Findings as a person reads them: by file, then line (a finding about the whole file first),
+/// errors before warnings on one line, and each said once.
+pub fn sorted_unique(mut findings: Vec<Finding>) -> Vec<Finding> {
+    findings.sort_by(|a, b| (&a.file, a.line, a.severity, &a.message).cmp(&(&b.file, b.line, b.severity, &b.message)));
+    findings.dedup_by(|a, b| a.file == b.file && a.line == b.line && a.severity == b.severity && a.message == b.message);
+    findings
+}
+
 /// A parsed value together with what the parser had to say (rows it skipped, and why).
 #[derive(Debug, Clone)]
 pub struct Parsed<T> {
@@ -124,4 +132,35 @@ pub(crate) fn toml_finding(file: &str, text: &str, err: &toml::de::Error) -> Fin
     let line = err.span().map(|s| Lines::new(text).line_of(s.start));
     let message = err.message().trim().trim_end_matches('.').to_owned();
     Finding::new(Rule::Syntax, file, line, format!("{message}; fix the TOML syntax here"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn findings_sort_by_file_and_line_and_say_each_thing_once() {
+        let f = |file: &str, line: Option<u32>, rule: Rule, m: &str| Finding::new(rule, file, line, m);
+        let got = sorted_unique(vec![
+            f("rota.md", Some(8), Rule::OpenSeats, "b"),
+            f("rota.md", Some(7), Rule::ShortRotation, "a"),
+            f("people.toml", Some(3), Rule::UnknownTimezone, "z"),
+            f("rota.md", Some(8), Rule::OpenSeats, "b"),
+            f("rota.md", None, Rule::UncoveredDays, "c"),
+            f("rota.md", Some(7), Rule::Syntax, "d"),
+            f("rota.md", Some(10), Rule::OpenSeats, "e"),
+        ]);
+        let places: Vec<String> = got.iter().map(|f| format!("{}:{:?}:{}", f.file, f.line, f.message)).collect();
+        assert_eq!(
+            places,
+            [
+                "people.toml:Some(3):z",
+                "rota.md:None:c",
+                "rota.md:Some(7):d",
+                "rota.md:Some(7):a",
+                "rota.md:Some(8):b",
+                "rota.md:Some(10):e",
+            ]
+        );
+    }
 }

@@ -97,7 +97,7 @@ pub fn lint(schedule: &Schedule, roster: &Roster, rules: &Rules) -> Vec<Finding>
                     push(
                         Rule::NotInRoster,
                         r,
-                        format!("{h} is not in the roster ({}); add them to give their timezone and hours", roster.source),
+                        format!("{h} is not in the roster ({}); add them to give their timezone and hours", crate::words::file_name(&roster.source)),
                     );
                 }
             }

@@ -1,25 +1,36 @@
 //! Words for people: relative times and the one-line summaries the tray, the dashboard and the
 //! command line share, so every front end says the same thing.
 
-use crate::duty::Glance;
+use crate::duty::{Glance, LocalTime, OnDuty, Status};
+use crate::finding::Finding;
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 
-/// "in 3 days", "in 5 h", "in 20 min", "now", or "3 days ago".
+/// "in 3 days", "in 12 h 54 min", "in about 13 h", "in 20 min", "now", or "3 days ago".
 pub fn relative(from: DateTime<Utc>, to: DateTime<Utc>) -> String {
     let secs = (to - from).num_seconds();
-    let (future, s) = (secs >= 0, secs.unsigned_abs());
-    let amount = if s < 60 {
+    if secs.unsigned_abs() < 60 {
         return "now".into();
-    } else if s < 3600 {
-        format!("{} min", s / 60)
-    } else if s < 48 * 3600 {
-        let (h, m) = (s / 3600, s % 3600 / 60);
-        if m == 0 || h >= 10 { format!("{h} h") } else { format!("{h} h {m} min") }
+    }
+    let amount = span(secs.unsigned_abs());
+    if secs >= 0 { format!("in {amount}") } else { format!("{amount} ago") }
+}
+
+/// A length of time, rounded honestly: exact to the minute under 10 hours ("7 h 15 min"), to
+/// the nearest hour up to two days ("about 13 h" for 12 h 54 min, "14 h" when it is whole),
+/// then in whole days ("3 days").
+pub fn span(secs: u64) -> String {
+    let minutes = secs / 60;
+    let (h, m) = (minutes / 60, minutes % 60);
+    if minutes < 60 {
+        format!("{minutes} min")
+    } else if h < 10 {
+        if m == 0 { format!("{h} h") } else { format!("{h} h {m} min") }
+    } else if h < 48 {
+        if m == 0 { format!("{h} h") } else { format!("about {} h", (minutes + 30) / 60) }
     } else {
-        format!("{} days", s / 86400)
-    };
-    if future { format!("in {amount}") } else { format!("{amount} ago") }
+        format!("{} days", secs / 86400)
+    }
 }
 
 /// A short date in a zone: "Mon 10 Oct".
@@ -90,5 +101,332 @@ pub fn header(g: &Glance) -> String {
             s
         }
         None => "No one on rotation".into(),
+    }
+}
+
+/// How long a glance line may be: a tray menu or a dashboard header reads in one look.
+pub const LINE_CAP: usize = 60;
+
+/// Said of an engineer on the schedule whom the roster does not know.
+pub const NOT_IN_ROSTER: &str = "not in the roster";
+
+/// The demo banner, short enough for a menu line.
+pub const DEMO_SHORT: &str = "Demo team: set your schedule in Settings";
+
+/// A zone told one way: its letters where it has them ("SAST", "CEST"), else its UTC offset
+/// ("UTC+05:45" for Kathmandu, whose tzdata abbreviation is only "+0545").
+pub fn zone(l: &LocalTime) -> String {
+    if l.abbreviation.chars().any(|c| c.is_ascii_alphabetic()) {
+        l.abbreviation.clone()
+    } else {
+        format!("UTC{}", l.utc_offset())
+    }
+}
+
+/// Where an engineer's shift stands: "until 17:00 (3 h left)" (the end in their own time) while
+/// working, else "starts in 5 h"; `None` when no shift is known.
+pub fn shift(d: &OnDuty, at: DateTime<Utc>) -> Option<String> {
+    let (t, l) = (d.shift_change?, d.local.as_ref()?);
+    Some(if d.status == Status::Working {
+        let left = (t - at).num_seconds().max(0).unsigned_abs();
+        let left = if left < 60 { "ending now".to_owned() } else { format!("{} left", span(left)) };
+        format!("until {} ({left})", t.with_timezone(&l.timezone).format("%H:%M"))
+    } else {
+        format!("starts {}", relative(at, t))
+    })
+}
+
+/// Whether `handle` is the viewer's (`me`, case and a leading `@` ignored).
+pub fn is_me(handle: &str, me: Option<&str>) -> bool {
+    me.is_some_and(|me| handle.trim_start_matches('@').eq_ignore_ascii_case(me.trim().trim_start_matches('@')))
+}
+
+/// An engineer at a glance, in at most [`LINE_CAP`] characters: "Keegan (you) — 14:00 SAST ·
+/// working, until 17:00 (3 h left)" or "Mira — 19:45 UTC+05:45 · asleep, starts in 9 h". One
+/// zone notation; a long name is shortened, never the times.
+pub fn glance_line(d: &OnDuty, me: Option<&str>, at: DateTime<Utc>) -> String {
+    let you = if is_me(&d.handle, me) { " (you)" } else { "" };
+    let rest = match &d.local {
+        Some(l) => {
+            let mut s = format!(" — {} {} · {}", l.time.format("%H:%M"), zone(l), d.status.label());
+            if let Some(shift) = shift(d, at) {
+                s.push_str(", ");
+                s.push_str(&shift);
+            }
+            s
+        }
+        None if !d.in_roster => format!(" — {NOT_IN_ROSTER}"),
+        None => " — timezone unknown".to_owned(),
+    };
+    let budget = LINE_CAP.saturating_sub(rest.chars().count() + you.chars().count()).max(6);
+    format!("{}{you}{rest}", shorten(&d.name, budget))
+}
+
+/// The rotation in one sentence, for a tooltip or a header: "2 of 3 working now — next hand-off
+/// Mon 18:00" (the hand-off in the viewer's zone, its date added when it is a week or more away).
+pub fn summary(g: &Glance) -> String {
+    let tz = g.viewer.timezone;
+    let handoff = g.next_handoff.map(|h| {
+        let format = if h - g.at < chrono::Duration::days(6) { "%a %H:%M" } else { "%a %-d %b %H:%M" };
+        h.with_timezone(&tz).format(format).to_string()
+    });
+    let head = match g.rotation {
+        Some(_) => {
+            let working = g.on_duty.iter().filter(|d| d.status == Status::Working).count();
+            format!("{working} of {} working now", g.on_duty.len())
+        }
+        None => "No one on rotation".to_owned(),
+    };
+    match (handoff, g.rotation) {
+        (Some(h), Some(_)) => format!("{head} — next hand-off {h}"),
+        (Some(h), None) => format!("{head} — next starts {h}"),
+        (None, _) => head,
+    }
+}
+
+/// The next hand-off as a menu line of at most [`LINE_CAP`] characters, its time in the viewer's
+/// zone: "Next: Mon 10 Oct 02:00, in 24 days — tbliu98 + 2 open seats" (the engineers shortened
+/// when the line runs long, never the time); "Rotation ends Mon 10 Oct 02:00, in 3 days" when
+/// nothing follows.
+pub fn next_line(g: &Glance, timing: &crate::Timing) -> Option<String> {
+    let tz = g.viewer.timezone;
+    let when = |t: DateTime<Utc>| format!("{}, {}", short_datetime(t, tz), relative(g.at, t));
+    match g.next_rotation {
+        Some(n) => {
+            let at = timing.starts_at(n.start);
+            let head = format!("Next: {} — ", when(at));
+            let who = seats(&n.engineers().collect::<Vec<_>>(), n.open_seats());
+            Some(format!("{head}{}", shorten(&who, LINE_CAP.saturating_sub(head.chars().count()).max(8))))
+        }
+        None => g.next_handoff.map(|h| format!("Rotation ends {}", when(h))),
+    }
+}
+
+/// The last part of a path or URL: "rota.md" for "/home/k/team/rota.md". Built-in names
+/// ("builtin:demo") stay whole.
+pub fn file_name(source: &str) -> &str {
+    let trimmed = source.split(['?', '#']).next().unwrap_or(source).trim_end_matches(['/', '\\']);
+    match trimmed.rfind(['/', '\\']) {
+        Some(i) if i + 1 < trimmed.len() => &trimmed[i + 1..],
+        _ => source,
+    }
+}
+
+/// A finding's place, short: "rota.md:7", or "rota.md" when it is about the whole file.
+pub fn place(f: &Finding) -> String {
+    match f.line {
+        Some(line) => format!("{}:{line}", file_name(&f.file)),
+        None => file_name(&f.file).to_owned(),
+    }
+}
+
+/// An input problem as one menu line of at most [`LINE_CAP`] characters: "⚠ rota.md:7: the
+/// dates do not parse…". The text is a problem as the shell words it ("/path/rota.md:7: error:
+/// …"); its path becomes the file name and the "error:" goes (the ⚠ says it).
+pub fn problem_line(problem: &str) -> String {
+    let (place, message) = match problem.find(": ") {
+        Some(i) => (&problem[..i], problem[i + 2..].trim_start_matches("error: ")),
+        None => ("", problem),
+    };
+    // A Windows drive ("C:\…") or a URL ("https://…") has a colon in its place: take the file
+    // name of the whole place, then its ":line".
+    let place = match place.rsplit_once(':') {
+        Some((file, line)) if !line.is_empty() && line.chars().all(|c| c.is_ascii_digit()) => {
+            format!("{}:{line}", file_name(file))
+        }
+        _ => file_name(place).to_owned(),
+    };
+    let text = if place.is_empty() { format!("⚠ {message}") } else { format!("⚠ {place}: {message}") };
+    shorten(&text, LINE_CAP)
+}
+
+/// `text` in at most `max` characters, ending in "…" when it was cut.
+pub fn shorten(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        return text.to_owned();
+    }
+    let mut s: String = text.chars().take(max.saturating_sub(1)).collect();
+    s.truncate(s.trim_end().len());
+    s.push('…');
+    s
+}
+
+/// What filing said, in one line: "Filed #12 to Lord Howe", "Filed #12 to the whole rotation",
+/// or for one the backend could not take yet, "Saved, waiting to send to Lord Howe".
+pub fn filed(id: &str, to: Option<&str>, queued: bool) -> String {
+    let to = to.unwrap_or("the whole rotation");
+    if queued {
+        format!("Saved, waiting to send to {to}")
+    } else {
+        format!("Filed #{} to {to}", id.trim_start_matches('#'))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::duty::glance;
+    use crate::roster::parse_roster;
+    use crate::schedule::{parse_toml_schedule, Timing};
+
+    fn at(s: &str) -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
+    }
+
+    #[test]
+    fn countdowns_round_honestly() {
+        let from = at("2024-03-05T12:00:00Z");
+        for (to, expected) in [
+            ("2024-03-05T12:00:30Z", "now"),
+            ("2024-03-05T12:20:00Z", "in 20 min"),
+            ("2024-03-05T15:00:00Z", "in 3 h"),
+            ("2024-03-05T19:15:00Z", "in 7 h 15 min"),
+            ("2024-03-05T21:59:00Z", "in 9 h 59 min"),
+            ("2024-03-06T00:54:00Z", "in about 13 h"), // 12 h 54 min: never "in 12 h"
+            ("2024-03-06T00:20:00Z", "in about 12 h"),
+            ("2024-03-06T02:00:00Z", "in 14 h"),
+            ("2024-03-07T11:45:00Z", "in about 48 h"),
+            ("2024-03-08T12:00:00Z", "in 3 days"),
+            ("2024-03-05T08:06:00Z", "3 h 54 min ago"),
+        ] {
+            assert_eq!(relative(from, at(to)), expected, "to {to}");
+        }
+    }
+
+    const PEOPLE: &str = r#"
+[[person]]
+handle = "keegancsmith"
+name = "Keegan"
+timezone = "Africa/Johannesburg"
+
+[[person]]
+handle = "mira"
+name = "Mira Shrestha-Koirala of the Very Long Name"
+timezone = "Asia/Kathmandu"
+days = "Sun-Thu"
+
+[[person]]
+handle = "tane"
+name = "Tane"
+timezone = "Pacific/Chatham"
+hours = "08:00-16:00"
+
+[[person]]
+handle = "lena"
+name = "Lena"
+timezone = "Europe/Berlin"
+"#;
+
+    const ROTATIONS: &str = r#"
+[[rotation]]
+start = 2024-03-04
+end = 2024-04-07
+engineers = ["keegancsmith", "mira", "tane", "lena", "zed"]
+"#;
+
+    /// The glance line of each engineer at `instant`, as `me` = keegancsmith sees it.
+    fn lines(instant: &str) -> Vec<String> {
+        let roster = parse_roster("people.toml", PEOPLE).value;
+        let schedule = parse_toml_schedule("rota.toml", ROTATIONS).value;
+        let g = glance(&schedule, &roster, &Timing::default(), chrono_tz::UTC, Some("keegancsmith"), at(instant));
+        g.on_duty.iter().map(|d| glance_line(d, Some("@KeeganCSmith"), g.at)).collect()
+    }
+
+    #[test]
+    fn glance_lines_say_one_zone_and_the_shift_in_sixty_characters() {
+        // Tue 12:00 UTC, 5 March 2024: Johannesburg 14:00; Kathmandu 17:45 (+05:45, no letters);
+        // Chatham Wed 01:45 (+13:45 in southern summer); Berlin 13:00 (CET, before its DST).
+        let got = lines("2024-03-05T12:00:00Z");
+        assert_eq!(
+            got,
+            [
+                "Keegan (you) — 14:00 SAST · working, until 17:00 (3 h left)",
+                "Mira Sh… — 17:45 UTC+05:45 · off hours, starts in about 15 h",
+                "Tane — 01:45 UTC+13:45 · asleep, starts in 6 h 15 min",
+                "Lena — 13:00 CET · working, until 17:00 (4 h left)",
+                "zed — not in the roster",
+            ]
+            .map(|s| s.to_string())
+        );
+        for l in &got {
+            assert!(l.chars().count() <= LINE_CAP, "{l:?} is {} characters", l.chars().count());
+        }
+    }
+
+    #[test]
+    fn glance_lines_across_a_dst_change() {
+        // Sun 31 March 2024, 02:30 UTC: Berlin has just moved to CEST (04:30); Chatham keeps
+        // +13:45 for one more week, Sunday 16:15 there (Monday 08:00 is 15 h 45 min away);
+        // Kathmandu Sunday 08:15 (a working day, 09:00 start); Lena's Sunday is no working day,
+        // her Monday 09:00 CEST is 28 h 30 min away.
+        let got = lines("2024-03-31T02:30:00Z");
+        assert_eq!(got[1].rsplit_once(" — ").unwrap().1, "08:15 UTC+05:45 · off hours, starts in 45 min");
+        assert_eq!(got[2], "Tane — 16:15 UTC+13:45 · off hours, starts in about 16 h");
+        assert_eq!(got[3], "Lena — 04:30 CEST · asleep, starts in about 29 h");
+    }
+
+    #[test]
+    fn the_summary_answers_who_is_working_and_when_it_changes() {
+        let roster = parse_roster("people.toml", PEOPLE).value;
+        let schedule = parse_toml_schedule("rota.toml", ROTATIONS).value;
+        let timing = Timing::default();
+        let g = glance(&schedule, &roster, &timing, chrono_tz::Asia::Kathmandu, None, at("2024-04-04T12:00:00Z"));
+        // The rotation ends Mon 8 April 00:00 UTC: 05:45 in Kathmandu, four days on.
+        // Thursday 12:00 UTC: Keegan (14:00) and Lena (14:00 CEST) work; Mira is off, Tane asleep.
+        assert_eq!(summary(&g), "2 of 5 working now — next hand-off Mon 05:45");
+        let g = glance(&schedule, &roster, &timing, chrono_tz::Europe::Berlin, None, at("2024-03-05T12:00:00Z"));
+        assert_eq!(summary(&g), "2 of 5 working now — next hand-off Mon 8 Apr 02:00");
+        let g = glance(&schedule, &roster, &timing, chrono_tz::UTC, None, at("2024-05-01T12:00:00Z"));
+        assert_eq!(summary(&g), "No one on rotation");
+        let g = glance(&schedule, &roster, &timing, chrono_tz::UTC, None, at("2024-03-01T12:00:00Z"));
+        assert_eq!(summary(&g), "No one on rotation — next starts Mon 00:00");
+    }
+
+    #[test]
+    fn the_next_line_gives_the_hand_off_time_in_my_zone() {
+        let roster = parse_roster("people.toml", PEOPLE).value;
+        let schedule = parse_toml_schedule(
+            "rota.toml",
+            &format!("{ROTATIONS}\n[[rotation]]\nstart = 2024-04-08\nend = 2024-05-19\nengineers = [\"mira\", \"a-very-long-handle-indeed\", \"another-long-one\"]\n"),
+        )
+        .value;
+        let timing = Timing::default();
+        // Hand-off Mon 8 April 00:00 UTC: 05:45 in Kathmandu (+05:45). The last one ends Mon 20
+        // May 00:00 UTC: 12:45 in Chatham, back at +12:45 since its DST ended on 7 April.
+        let g = glance(&schedule, &roster, &timing, chrono_tz::Asia::Kathmandu, None, at("2024-04-04T12:00:00Z"));
+        let line = next_line(&g, &timing).unwrap();
+        assert_eq!(line, "Next: Mon 8 Apr 05:45, in 3 days — mira, a-very-long-handle…");
+        assert!(line.chars().count() <= LINE_CAP);
+        let g = glance(&schedule, &roster, &timing, chrono_tz::Pacific::Chatham, None, at("2024-05-10T12:00:00Z"));
+        assert_eq!(next_line(&g, &timing).unwrap(), "Rotation ends Mon 20 May 12:45, in 9 days");
+    }
+
+    #[test]
+    fn short_forms_of_problems_and_the_demo_banner() {
+        for (problem, expected) in [
+            ("/home/k/team/rota.md:7: error: rotation dates do not parse", "⚠ rota.md:7: rotation dates do not parse"),
+            ("/home/k/team/people.toml: no such file; check roster.source", "⚠ people.toml: no such file; check roster.source"),
+            ("https://example.com/h/rota.md:3: error: overlaps", "⚠ rota.md:3: overlaps"),
+            (
+                "/home/k/rota.md:12: error: rotation 2024-02-01 to 2024-03-11 overlaps rotation 2024-01-01 to 2024-02-11 (line 3)",
+                "⚠ rota.md:12: rotation 2024-02-01 to 2024-03-11 overlaps ro…",
+            ),
+            ("builtin:demo:7: warning: short", "⚠ builtin:demo:7: warning: short"),
+            ("cannot reach the network", "⚠ cannot reach the network"),
+        ] {
+            let got = problem_line(problem);
+            assert_eq!(got, expected);
+            assert!(got.chars().count() <= LINE_CAP);
+        }
+        assert!(DEMO_SHORT.chars().count() <= LINE_CAP);
+        assert_eq!(file_name("C:\\team\\people.toml"), "people.toml");
+        assert_eq!(file_name("builtin:handbook"), "builtin:handbook");
+    }
+
+    #[test]
+    fn filing_says_the_number_and_the_person() {
+        assert_eq!(filed("12", Some("Lord Howe"), false), "Filed #12 to Lord Howe");
+        assert_eq!(filed("#7", None, false), "Filed #7 to the whole rotation");
+        assert_eq!(filed("k-1", Some("Ollie"), true), "Saved, waiting to send to Ollie");
     }
 }

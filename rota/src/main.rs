@@ -17,7 +17,7 @@ use clap::Parser;
 use rota_io::protocol::{self, TrayHost};
 
 fn main() {
-    let cli = cli::args::Cli::parse();
+    let cli = parse_args();
     let overrides = cli.global.overrides();
     let code = match (cli.command, cli.window) {
         (Some(command), _) => cli::run(&cli.global, command),
@@ -83,4 +83,18 @@ fn exec_app(args: impl Iterator<Item = std::ffi::OsString>) -> i32 {
         app.display()
     );
     1
+}
+
+/// The command line as typed; a usage error is said as every error is (`rota: error: …`), exit 2.
+fn parse_args() -> cli::args::Cli {
+    match cli::args::Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) if !e.use_stderr() => e.exit(), // --help, --version
+        Err(e) => {
+            let text = e.render().to_string();
+            let text = text.strip_prefix("error: ").unwrap_or(&text);
+            eprint!("rota: error: {text}");
+            std::process::exit(2);
+        }
+    }
 }

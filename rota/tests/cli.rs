@@ -165,7 +165,7 @@ fn check_lints_and_exits_by_severity() {
     // A roster with an unknown zone and overlapping rotations: errors, exit 1, each located.
     home.write("people.toml", "[[person]]\nhandle = \"a\"\ntimezone = \"Europe/Berln\"\n");
     home.write("rota.md", "| Rotation | Engineers |\n|---|---|\n| 2024-01-01 to 2024-02-11 | @a |\n| 2024-02-01 to 2024-03-11 | @a, @a |\n");
-    let out = home.rota(&["check", "--schedule", "rota.md", "--roster", "people.toml"]);
+    let out = home.rota_env(&["check", "--schedule", "rota.md", "--roster", "people.toml"], &[("COLUMNS", "500")]);
     assert_eq!(out.status.code(), Some(1));
     let text = String::from_utf8_lossy(&out.stdout);
     let path = |f: &str| home.path().join(f).display().to_string();
@@ -278,4 +278,269 @@ fn a_url_schedule_is_fetched_conditionally_and_cached_for_offline() {
     let out = fresh.rota(&args);
     assert_eq!(out.status.code(), Some(1));
     assert!(stderr(&out).contains(&url), "{}", stderr(&out));
+}
+
+// Issue 10: a command line for terminals.
+
+fn stdout(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// Each line longer than `width` characters, with its length.
+fn too_long(text: &str, width: usize) -> Vec<(usize, String)> {
+    text.lines().filter(|l| l.chars().count() > width).map(|l| (l.chars().count(), l.to_owned())).collect()
+}
+
+/// A team whose notes are long: long names, zones with no letters, a check with long paths.
+fn wide_home() -> (Home, std::path::PathBuf) {
+    let home = Home::new();
+    let dir = "a-folder-with-a-rather-long-name-as-people-have/and-another-level-below-it";
+    home.write(
+        &format!("{dir}/people.toml"),
+        r#"
+[[person]]
+handle = "keegancsmith"
+name = "Keegan Smith-Montgomery"
+timezone = "Africa/Johannesburg"
+
+[[person]]
+handle = "mira"
+name = "Mira Shrestha"
+timezone = "Asia/Kathmandu"
+days = "Sun-Thu"
+
+[[person]]
+handle = "tane"
+name = "Tane Parata"
+timezone = "Pacific/Chatham"
+"#,
+    );
+    home.write(
+        &format!("{dir}/rota.md"),
+        "# Rota\n\n| Rotation | Engineers |\n|---|---|\n\
+        | 2022-09-07 to 2022-10-09 | @keegancsmith, @mira, @tane, @valerybugakov-the-unlisted |\n\
+        | 2022-10-10 to 2022-10-16 | @mira, TBD |\n",
+    );
+    let config = home.write(
+        &format!("{dir}/config.toml"),
+        "me = \"keegancsmith\"\ntimezone = \"Asia/Kathmandu\"\n[schedule]\nsource = \"rota.md\"\n[roster]\nsource = \"people.toml\"\n",
+    );
+    (home, config)
+}
+
+#[test]
+fn issue_10_every_command_fits_80_columns_and_never_cuts_a_time() {
+    let (home, config) = wide_home();
+    let config = config.display().to_string();
+    let at = "2022-09-15T12:00:00Z";
+    for (columns, args) in [
+        (Some("80"), vec!["now", "--at", at]),
+        (None, vec!["now", "--at", at]), // unknown width: 80
+        (Some("80"), vec!["schedule"]),
+        (Some("80"), vec!["coverage", "--at", at]),
+        (Some("80"), vec!["check"]),
+        (Some("60"), vec!["now", "--at", at]),
+        (Some("60"), vec!["schedule"]),
+        (Some("60"), vec!["coverage", "--at", at]),
+        (Some("60"), vec!["check"]),
+    ] {
+        let mut all = vec!["--config", config.as_str()];
+        all.extend(&args);
+        let out = match columns {
+            Some(c) => home.rota_env(&all, &[("COLUMNS", c), ("ROTA_NOW", at)]),
+            None => home.rota_env(&all, &[("ROTA_NOW", at)]),
+        };
+        assert!(out.status.code().is_some_and(|c| c <= 1), "{args:?}: {}", stderr(&out));
+        let text = stdout(&out);
+        let width: usize = columns.unwrap_or("80").parse().unwrap();
+        assert_eq!(too_long(&text, width), vec![], "{args:?} at {width} columns:\n{text}");
+        if args[0] == "now" {
+            // The times stay whole: every engineer's local time and zone, and the hand-off.
+            for time in ["Thu 14:00 SAST", "Thu 17:45 +0545", "Fri 00:45 +1245"] {
+                assert!(text.contains(time), "{time:?} missing at {width} columns:\n{text}");
+            }
+        }
+        if args[0] == "schedule" {
+            assert!(text.contains("Wed 7 Sep 2022 05:45") && text.contains("Mon 10 Oct 2022 05:45"), "{text}");
+        }
+        if args[0] == "coverage" {
+            // 24 hours a day, each hour a column of its own (labelled every third hour when narrow).
+            let header = text.lines().find(|l| l.trim_start().starts_with('0')).expect("an hour header");
+            let step = if width >= 79 { 1 } else { 3 };
+            assert_eq!(header.split_whitespace().collect::<Vec<_>>(), (0..24).step_by(step).map(|h| h.to_string()).collect::<Vec<_>>());
+            let day = text.lines().find(|l| l.starts_with("Thu 15")).expect("Thursday's row");
+            assert_eq!(day.chars().count(), 7 + 24 * if width >= 79 { 3 } else { 2 }, "{day:?}");
+        }
+    }
+}
+
+#[test]
+fn issue_10_colour_only_on_a_terminal_or_when_asked() {
+    let home = Home::new();
+    let at = [("ROTA_NOW", "2026-03-10T09:00:00Z")];
+    let esc = |out: &Output| stdout(out).contains("\x1b[");
+    // Piped (as here), auto means none; always colours even with NO_COLOR set; never means none.
+    assert!(!esc(&home.rota_env(&["now"], &at)));
+    assert!(!esc(&home.rota_env(&["now", "--color", "auto"], &at)));
+    assert!(esc(&home.rota_env(&["now", "--color", "always"], &at)));
+    assert!(esc(&home.rota_env(&["--color", "always", "check"], &[at[0], ("NO_COLOR", "1")])));
+    assert!(!esc(&home.rota_env(&["now", "--color", "never"], &at)));
+    let coloured = stdout(&home.rota_env(&["now", "--color", "always", "--tz", "UTC"], &[at[0], ("COLUMNS", "80")]));
+    // Colour codes take no room: the lines still fit once they are stripped.
+    let plain: String = strip_ansi(&coloured);
+    assert_eq!(too_long(&plain, 80), vec![], "{plain}");
+    assert!(
+        coloured.contains("\x1b[32mworking\x1b[0m")
+            || coloured.contains("\x1b[34masleep\x1b[0m")
+            || coloured.contains("\x1b[33moff hours\x1b[0m"),
+        "{coloured:?}"
+    );
+    // With a terminal (auto), NO_COLOR still wins: checked through `script`, which gives a pty.
+    if std::process::Command::new("script").arg("--version").output().is_ok_and(|o| o.status.success()) {
+        let run = |no_color: bool| {
+            let mut c = std::process::Command::new("script");
+            c.args(["-qec", &format!("{} now", env!("CARGO_BIN_EXE_rota")), "/dev/null"])
+                .current_dir(home.path())
+                .env("HOME", home.path())
+                .env("XDG_CONFIG_HOME", home.path().join("config"))
+                .env("ROTA_NOW", "2026-03-10T09:00:00Z")
+                .env_remove("NO_COLOR");
+            if no_color {
+                c.env("NO_COLOR", "1");
+            }
+            String::from_utf8_lossy(&c.output().expect("script runs").stdout).into_owned()
+        };
+        assert!(run(false).contains("\x1b["), "a terminal gets colour");
+        assert!(!run(true).contains("\x1b["), "NO_COLOR turns it off");
+    }
+}
+
+fn strip_ansi(s: &str) -> String {
+    let mut out = String::new();
+    let mut chars = s.chars();
+    while let Some(c) = chars.next() {
+        if c == '\x1b' {
+            for c in chars.by_ref() {
+                if c == 'm' {
+                    break;
+                }
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+#[test]
+fn issue_10_check_lists_by_file_and_line_each_finding_once() {
+    let home = Home::new();
+    // Line 7 is short (a warning from the lints), line 8 does not parse (an error from the
+    // parser): the parser's findings used to come first. The roster misses @b in two rotations.
+    home.write("people.toml", "[[person]]\nhandle = \"a\"\ntimezone = \"Europe/Berlin\"\n");
+    home.write(
+        "rota.md",
+        "# Rota\n\n\
+        | Rotation | Engineers |\n|---|---|\n\
+        | 2024-01-01 to 2024-02-11 | @a, @b |\n\
+        | 2024-02-12 to 2024-03-24 | @a, @b |\n\
+        | 2024-03-25 to 2024-03-31 | @a, @b |\n\
+        | 2024-04-01 to later | @a |\n",
+    );
+    let out = home.rota_env(&["check", "--schedule", "rota.md", "--roster", "people.toml", "--color", "never"], &[("COLUMNS", "500")]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let text = stdout(&out);
+    let findings: Vec<&str> = text.lines().filter(|l| l.contains(": error: ") || l.contains(": warning: ")).collect();
+    let keys: Vec<(String, u32)> = findings
+        .iter()
+        .map(|l| {
+            let mut parts = l.splitn(3, ':');
+            let file = parts.next().unwrap().to_owned();
+            let line = parts.next().unwrap().parse().unwrap_or(0);
+            (file, line)
+        })
+        .collect();
+    let mut sorted = keys.clone();
+    sorted.sort();
+    assert_eq!(keys, sorted, "findings in file and line order:\n{text}");
+    let mut unique = findings.clone();
+    unique.dedup();
+    assert_eq!(findings, unique, "no finding twice:\n{text}");
+    assert!(keys.iter().any(|(_, l)| *l == 7) && keys.iter().any(|(_, l)| *l == 8), "{text}");
+    // The JSON keeps every finding the checks produced (scripts count them).
+    let out = home.rota(&["check", "--schedule", "rota.md", "--roster", "people.toml", "--json"]);
+    let v: Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    assert!(v["findings"].as_array().unwrap().len() >= findings.len());
+}
+
+#[test]
+fn issue_10_countdowns_round_honestly() {
+    let home = Home::new();
+    home.write("people.toml", "[[person]]\nhandle = \"valerybugakov\"\nname = \"Valery\"\ntimezone = \"Europe/Berlin\"\n");
+    // Thu 20:06 in Berlin: Valery starts Fri 09:00, 12 h 54 min away.
+    let out =
+        home.rota(&["now", "--at", "2022-09-15T18:06:00Z", "--schedule", "builtin:handbook", "--roster", "people.toml", "--tz", "UTC"]);
+    let text = stdout(&out);
+    assert!(text.contains("in about 13 h"), "{text}");
+    assert!(!text.contains("in 12 h"), "a truncated countdown:\n{text}");
+    // Under ten hours it is exact: Thu 23:06 is 9 h 54 min before 09:00.
+    let out =
+        home.rota(&["now", "--at", "2022-09-15T21:06:00Z", "--schedule", "builtin:handbook", "--roster", "people.toml", "--tz", "UTC"]);
+    assert!(stdout(&out).contains("in 9 h 54 min"), "{}", stdout(&out));
+}
+
+#[test]
+fn issue_10_errors_have_one_prefix() {
+    let home = Home::new();
+    home.write("rota.md", "| Rotation | Engineers |\n|---|---|\n| 2024-01-01 to soon | @a |\n");
+    for (args, env) in [
+        (&["now", "--at", "yesterday"][..], &[][..]),
+        (&["now", "--bogus"], &[]),
+        (&["frobnicate"], &[]),
+        (&["now", "--schedule", "rota.md"], &[]),
+        (&["now"], &[("ROTA_NOW", "soon")]),
+        (&["now", "--config", "missing.toml"], &[]),
+    ] {
+        let out = home.rota_env(args, env);
+        assert!(!out.status.success(), "{args:?}");
+        let err = stderr(&out);
+        let first = err.lines().next().unwrap_or_default();
+        assert!(first.starts_with("rota: error: "), "{args:?}: {err}");
+        assert!(!first.starts_with("rota: error: error") && !first.starts_with("rota: error: rota:"), "{args:?}: {err}");
+        for line in err.lines().filter(|l| l.contains("error:")) {
+            assert!(line.starts_with("rota: error: "), "{args:?}: {line:?} in\n{err}");
+        }
+    }
+}
+
+#[test]
+fn issue_10_escalate_to_an_unknown_handle_is_refused_with_the_closest_names() {
+    let home = Home::new();
+    home.write(
+        "people.toml",
+        "[[person]]\nhandle = \"keegancsmith\"\nname = \"Keegan\"\ntimezone = \"Africa/Johannesburg\"\n\n\
+        [[person]]\nhandle = \"valerybugakov\"\nname = \"Valery\"\ntimezone = \"Europe/Berlin\"\n\n\
+        [[person]]\nhandle = \"tbliu98\"\nname = \"Tina\"\ntimezone = \"America/New_York\"\n",
+    );
+    let config =
+        home.write("config.toml", "me = \"keegancsmith\"\n[schedule]\nsource = \"builtin:handbook\"\n[roster]\nsource = \"people.toml\"\n");
+    let config = config.display().to_string();
+    let env = [("ROTA_NOW", "2022-09-15T12:00:00Z")];
+    let list = |home: &Home| json(&home.rota_env(&["--config", &config, "escalations", "--json"], &env));
+
+    let out = home.rota_env(&["--config", &config, "escalate", "--title", "Lost in plain sight", "--to", "nobody"], &env);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(err.starts_with("rota: error: --to: \"nobody\" is not an engineer on this rotation or in the roster; did you mean "), "{err}");
+    assert_eq!(list(&home), serde_json::json!([]), "nothing filed");
+    let out = home.rota_env(&["--config", &config, "escalate", "--title", "Typo", "--to", "valerybugakv"], &env);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("did you mean valerybugakov"), "{}", stderr(&out));
+
+    // On the rotation, in the roster off it, or a roster name: filed to the handle.
+    for (to, handle) in [("@ValeryBugakov", "valerybugakov"), ("tbliu98", "tbliu98"), ("Keegan", "keegancsmith")] {
+        let v = json(&home.rota_env(&["--config", &config, "escalate", "--title", "Known", "--to", to, "--json"], &env));
+        assert_eq!(v["assignee"], handle, "--to {to}");
+    }
+    assert_eq!(list(&home).as_array().unwrap().len(), 3);
 }

@@ -36,6 +36,8 @@ impl Home {
             .env("XDG_DATA_HOME", self.path().join("data"))
             .env("XDG_CACHE_HOME", self.path().join("cache"))
             .env("TZ", "UTC")
+            // One finding a line: the words a test looks for are never wrapped apart.
+            .env("COLUMNS", "500")
             .env("ROTA_NOW", "2022-09-15T12:00:00Z")
             .output()
             .expect("rota runs")
@@ -65,13 +67,13 @@ fn the_issues_schedules_are_located_errors_for_now_and_check() {
         (
             "far.toml",
             "[[rotation]]\nstart = 2022-09-01\nend = \"+262142-12-31\"\nengineers = [\"ann\"]\n",
-            "far.toml:3: error",
+            "far.toml:3:",
         ),
         // A 2.4 TB allocation, exit 134, before.
         (
             "seats.toml",
             "[[rotation]]\nstart = 2022-09-01\nend = 2022-10-01\nopen_seats = 100000000000\n",
-            "seats.toml:1: error",
+            "seats.toml:1:",
         ),
     ];
     for (name, text, located) in cases {

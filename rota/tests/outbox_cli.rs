@@ -102,9 +102,9 @@ fn killed_after_saving_and_after_sending_then_restarted_each_escalation_exists_o
     let home = Home::new();
 
     // Killed right after saving: nothing sent yet.
-    home.kill_after("saved", &["escalate", "--title", "Saved then killed", "--to", "bob"]);
+    home.kill_after("saved", &["escalate", "--title", "Saved then killed", "--to", "diego"]);
     // Killed right after the local store accepted it, before the outbox knew.
-    home.kill_after("sent", &["escalate", "--title", "Sent then killed", "--to", "bob"]);
+    home.kill_after("sent", &["escalate", "--title", "Sent then killed", "--to", "diego"]);
 
     // Restarted: `rota escalations` sends what waits (the first), finds the second already filed.
     let out = home.rota(&["escalations", "--json"]);
@@ -118,9 +118,9 @@ fn killed_after_saving_and_after_sending_then_restarted_each_escalation_exists_o
     assert!(String::from_utf8_lossy(&out.stderr).contains("from the outbox"), "{}", String::from_utf8_lossy(&out.stderr));
 
     // Killed in the middle of a drain, after the send: the next run neither loses nor repeats it.
-    home.kill_after("saved", &["escalate", "--title", "Third", "--to", "bob"]);
+    home.kill_after("saved", &["escalate", "--title", "Third", "--to", "diego"]);
     home.kill_after("sent", &["escalations"]);
-    let out = home.rota(&["escalate", "--title", "Fourth", "--to", "bob", "--json"]);
+    let out = home.rota(&["escalate", "--title", "Fourth", "--to", "diego", "--json"]);
     assert_eq!(json(&out)["state"], "open");
     let list = json(&home.rota(&["escalations", "--json"]));
     let got = titles_and_states(&list);
@@ -137,6 +137,6 @@ fn killed_after_saving_and_after_sending_then_restarted_each_escalation_exists_o
 #[test]
 fn a_bad_pause_value_is_a_usage_error() {
     let home = Home::new();
-    let out = home.command(&["escalate", "--title", "x", "--to", "bob"], Some("later")).output().unwrap();
+    let out = home.command(&["escalate", "--title", "x", "--to", "diego"], Some("later")).output().unwrap();
     assert_eq!(out.status.code(), Some(2), "{}", String::from_utf8_lossy(&out.stderr));
 }

@@ -122,26 +122,26 @@ fn github_down_then_up_and_killed_mid_way_files_each_escalation_once() {
     assert!(out.status.success(), "{}", text(&out));
 
     // GitHub down: queued, printed as queued, exit 0 with a note.
-    let out = home.rota(&["escalate", "--title", "Filed offline", "--to", "ann", "--json"], "");
+    let out = home.rota(&["escalate", "--title", "Filed offline", "--to", "lena", "--json"], "");
     let e = json(&out);
     assert_eq!(e["state"], "queued", "{e}");
     assert!(e["id"].as_str().unwrap().starts_with("rota-"), "{e}");
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("cannot reach GitHub") && err.contains("saved in the outbox (state queued)"), "{err}");
-    let out = home.rota(&["escalate", "--title", "Also offline", "--to", "ann"], "");
+    let out = home.rota(&["escalate", "--title", "Also offline", "--to", "lena"], "");
     assert!(out.status.success(), "{}", text(&out));
-    assert_eq!(String::from_utf8_lossy(&out.stdout), "Queued escalation to ann: Also offline [sev3] (waiting in the outbox)\n");
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "Queued escalation to lena: Also offline [sev3] (waiting in the outbox)\n");
 
     // GitHub up.
     let repo = Repo::shared();
     let server = Server::start_on_thread_at(&addr, handler(repo.clone()));
     // Killed right after saving a third; then killed right after GitHub took the first queued one.
-    home.kill_after("saved", &["escalate", "--title", "Saved then killed", "--to", "ann"]);
+    home.kill_after("saved", &["escalate", "--title", "Saved then killed", "--to", "lena"]);
     assert!(repo.lock().unwrap().issues.is_empty());
     home.kill_after("sent", &["escalations"]);
     assert_eq!(repo.lock().unwrap().titles(), ["Filed offline"]);
     // A new one, killed right after GitHub took it.
-    home.kill_after("sent", &["escalate", "--title", "Sent then killed", "--to", "ann"]);
+    home.kill_after("sent", &["escalate", "--title", "Sent then killed", "--to", "lena"]);
     assert_eq!(repo.lock().unwrap().titles(), ["Filed offline", "Sent then killed"]);
 
     // Restarted: what waits is sent, what was sent is found by its key; nothing is queued.
@@ -178,7 +178,7 @@ fn slack_webhook_from_the_keyring_announces_and_its_failure_changes_nothing_else
     let out = home.rota(&["secret", "set", "slack-webhook"], &format!("{}{secret_path}\n", slack.base));
     assert!(out.status.success(), "{}", text(&out));
 
-    let args = ["escalate", "--title", "Search is down", "--customer", "Acme Corp", "--severity", "sev1", "--url", "https://support.example.com/t/42", "--to", "dee", "--json"];
+    let args = ["escalate", "--title", "Search is down", "--customer", "Acme Corp", "--severity", "sev1", "--url", "https://support.example.com/t/42", "--to", "kai", "--json"];
     let out = home.rota(&args, "");
     assert_eq!(json(&out)["state"], "open");
     outputs.push(out);
@@ -187,12 +187,12 @@ fn slack_webhook_from_the_keyring_announces_and_its_failure_changes_nothing_else
     assert_eq!(requests[0].0.path(), secret_path);
     assert_eq!(
         requests[0].0.json()["text"],
-        "<!subteam^S0123ABCD> New escalation: <https://support.example.com/t/42|Search is down>\n*Customer:* Acme Corp  ·  *Severity:* sev1  ·  *Assigned to:* @dee"
+        "<!subteam^S0123ABCD> New escalation: <https://support.example.com/t/42|Search is down>\n*Customer:* Acme Corp  ·  *Severity:* sev1  ·  *Assigned to:* @kai"
     );
 
     // Slack failing: filed, exit 0, a warning.
     *status.lock().unwrap() = 500;
-    let out = home.rota(&["escalate", "--title", "Slack is failing", "--to", "dee", "--json"], "");
+    let out = home.rota(&["escalate", "--title", "Slack is failing", "--to", "kai", "--json"], "");
     assert_eq!(json(&out)["state"], "open");
     assert!(String::from_utf8_lossy(&out.stderr).contains("warning: the Slack announcement failed: Slack answered 500"), "{}", text(&out));
     outputs.push(out);
@@ -200,7 +200,7 @@ fn slack_webhook_from_the_keyring_announces_and_its_failure_changes_nothing_else
     // Slack unreachable: the same.
     let out = home.rota(&["secret", "set", "slack-webhook"], &format!("http://{}{secret_path}\n", closed_port()));
     assert!(out.status.success());
-    let out = home.rota(&["escalate", "--title", "Slack is away", "--to", "dee", "--json"], "");
+    let out = home.rota(&["escalate", "--title", "Slack is away", "--to", "kai", "--json"], "");
     assert_eq!(json(&out)["state"], "open");
     assert!(String::from_utf8_lossy(&out.stderr).contains("warning: the Slack announcement failed: cannot reach Slack"), "{}", text(&out));
     outputs.push(out);

@@ -92,12 +92,12 @@ fn mode(path: &Path) -> u32 {
 #[test]
 fn a_filing_that_cannot_get_the_lock_is_saved_listed_retried_and_discarded() {
     let home = Home::new();
-    json(&home.rota(&["escalate", "--title", "First", "--to", "bob", "--json"])); // creates the files
+    json(&home.rota(&["escalate", "--title", "First", "--to", "diego", "--json"])); // creates the files
 
     // Another Rota is sending: the filing waits a bounded time, then says it is saved.
     let lock = home.hold_sender_lock();
     let started = Instant::now();
-    let out = home.rota(&["escalate", "--title", "Held up", "--to", "bob", "--json"]);
+    let out = home.rota(&["escalate", "--title", "Held up", "--to", "diego", "--json"]);
     assert!(
         started.elapsed() < Duration::from_secs(20),
         "it did not hang: {:?}",
@@ -108,7 +108,7 @@ fn a_filing_that_cannot_get_the_lock_is_saved_listed_retried_and_discarded() {
     assert!(text(&out).contains("saved, will be sent"), "{}", text(&out));
     let key = filed["id"].as_str().unwrap().to_owned();
     assert!(key.starts_with("rota-"), "{key}");
-    let out = home.rota(&["escalate", "--title", "To drop", "--to", "dee", "--json"]);
+    let out = home.rota(&["escalate", "--title", "To drop", "--to", "lena", "--json"]);
     let dropped = json(&out)["id"].as_str().unwrap().to_owned();
 
     // Listed, with the contract's fields.
@@ -118,7 +118,7 @@ fn a_filing_that_cannot_get_the_lock_is_saved_listed_retried_and_discarded() {
     let e = &list[0];
     assert_eq!(e["key"], key.as_str());
     assert_eq!(e["title"], "Held up");
-    assert_eq!(e["assignee"], "bob");
+    assert_eq!(e["assignee"], "diego");
     assert_eq!(e["state"], "queued");
     assert_eq!(e["attempts"], 0);
     assert!(e.get("last_error").is_some(), "{e}");
@@ -198,7 +198,7 @@ fn the_data_folder_and_its_files_are_private_and_an_old_install_is_fixed() {
         "--title",
         "Customer data",
         "--to",
-        "bob",
+        "diego",
         "--json",
     ]));
     let data = home.data();
@@ -241,7 +241,7 @@ fn a_database_from_a_newer_rota_is_refused_and_left_untouched() {
     let before = std::fs::read(&db).unwrap();
     for args in [
         &["escalations"][..],
-        &["escalate", "--title", "x", "--to", "bob"],
+        &["escalate", "--title", "x", "--to", "diego"],
         &["outbox"],
     ] {
         let out = home.rota(args);

@@ -143,10 +143,10 @@ fn the_token_goes_from_stdin_to_the_keyring_to_github_and_nowhere_else() {
     assert_eq!(text(&out), "Stored github-token in the OS keyring.\n");
 
     // Used: the server saw it, and only in the Authorization header.
-    let out = run("escalate", &["escalate", "--title", "Search is down", "--to", "ann", "--severity", "sev1", "--json"], "");
+    let out = run("escalate", &["escalate", "--title", "Search is down", "--to", "lena", "--severity", "sev1", "--json"], "");
     assert!(out.status.success(), "{}", text(&out));
     let e: Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!((e["id"].as_str(), e["assignee"].as_str(), e["severity"].as_str()), (Some("1"), Some("ann"), Some("sev1")));
+    assert_eq!((e["id"].as_str(), e["assignee"].as_str(), e["severity"].as_str()), (Some("1"), Some("lena"), Some("sev1")));
     let out = run("list", &["escalations", "--mine", "--json"], "");
     assert!(out.status.success(), "{}", text(&out));
     let requests = server.requests();
@@ -159,7 +159,7 @@ fn the_token_goes_from_stdin_to_the_keyring_to_github_and_nowhere_else() {
     // Rejected: a clear error, exit 1.
     repo.lock().unwrap().fail_with = Some(401);
     // An escalation filed meanwhile is not lost: it waits in the outbox (issue 5), exit 0.
-    let out = run("401 escalate", &["escalate", "--title", "x", "--to", "ann"], "");
+    let out = run("401 escalate", &["escalate", "--title", "x", "--to", "lena"], "");
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
     assert!(text(&out).contains("GitHub token rejected: store a new one with `rota secret set github-token`; the escalation is saved in the outbox"), "{}", text(&out));
     for (label, args) in [

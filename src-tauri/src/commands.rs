@@ -3,7 +3,7 @@
 
 use crate::error::{IpcError, IpcErrors};
 use crate::escalate::{self, EscalateView, FiledView, FilingForm, RefusedView};
-use crate::views::{DashboardView, SettingsForm, SettingsView};
+use crate::views::{self, DashboardView, SettingsForm, SettingsView};
 use rota_io::protocol::WindowKind;
 use crate::{config_file, windows, AppState};
 use crate::clock;
@@ -22,9 +22,11 @@ pub async fn settings_form(state: State<'_, AppState>) -> Result<SettingsView, I
     let token_stored = tokio::task::spawn_blocking(move || config_file::token_stored(&api)).await.unwrap_or(false);
     let live = state.live.lock().await;
     let login = crate::autostart::enabled();
+    let path = state.config_path(&live);
     Ok(SettingsView {
         form: config_file::form(&live.settings, login),
-        config_file: state.config_path(&live).map(|p| p.display().to_string()),
+        config_note: views::config_note(path.as_deref()),
+        config_file: path.map(|p| p.display().to_string()),
         shortcut_problem: state.shortcut_problem.clone(),
         token_stored: live.settings.config.escalations.backend == rota_core::config::Backend::Github && token_stored,
         escalations_problem: state.escalations_problem.clone(),
@@ -35,6 +37,12 @@ pub async fn settings_form(state: State<'_, AppState>) -> Result<SettingsView, I
 pub async fn save_settings<R: Runtime>(app: AppHandle<R>, state: State<'_, AppState>, form: SettingsForm) -> Result<SettingsView, IpcErrors> {
     state.save_settings(&app, &form).await?;
     settings_form(state).await.map_err(|e| IpcErrors { errors: vec![e] })
+}
+
+/// The IANA zone names the timezone fields offer.
+#[tauri::command]
+pub fn timezones() -> Vec<&'static str> {
+    rota_core::duty::zone_names()
 }
 
 #[tauri::command]
@@ -54,10 +62,14 @@ pub async fn escalate_form(state: State<'_, AppState>) -> Result<EscalateView, I
 #[tauri::command]
 pub async fn file_escalation(state: State<'_, AppState>, filing: FilingForm) -> Result<FiledView, IpcErrors> {
     let at = clock::now().map_err(|e| IpcErrors { errors: vec![IpcError::io(e)] })?;
-    let settings = state.live.lock().await.settings.clone();
-    let new = escalate::check(&filing, settings.me.clone())?;
-    let filed = escalate::file(&settings, new, at).await.map_err(|e| IpcErrors { errors: vec![e] })?;
-    Ok(filed)
+    let (settings, new, name) = {
+        let live = state.live.lock().await;
+        let g = live.glance(at);
+        let new = escalate::check(&filing, live.settings.me.clone(), &g.on_duty, &live.inputs.roster)?;
+        let name = new.assignee.as_deref().map(|h| escalate::name_of(h, &g.on_duty, &live.inputs.roster));
+        (live.settings.clone(), new, name)
+    };
+    escalate::file(&settings, new, name, at).await.map_err(|e| IpcErrors { errors: vec![e] })
 }
 
 /// The escalations the backend refused, kept in the outbox to be fixed and resent (issue 13).
@@ -71,9 +83,14 @@ pub async fn refused_escalations(state: State<'_, AppState>) -> Result<Vec<Refus
 #[tauri::command]
 pub async fn resend_escalation(state: State<'_, AppState>, key: String, filing: FilingForm) -> Result<FiledView, IpcErrors> {
     let at = clock::now().map_err(|e| IpcErrors { errors: vec![IpcError::io(e)] })?;
-    let settings = state.live.lock().await.settings.clone();
-    let edited = escalate::check(&filing, settings.me.clone())?;
-    escalate::resend(&settings, &key, edited, at).await.map_err(|e| IpcErrors { errors: vec![e] })
+    let (settings, edited, name) = {
+        let live = state.live.lock().await;
+        let g = live.glance(at);
+        let edited = escalate::check(&filing, live.settings.me.clone(), &g.on_duty, &live.inputs.roster)?;
+        let name = edited.assignee.as_deref().map(|h| escalate::name_of(h, &g.on_duty, &live.inputs.roster));
+        (live.settings.clone(), edited, name)
+    };
+    escalate::resend(&settings, &key, edited, name, at).await.map_err(|e| IpcErrors { errors: vec![e] })
 }
 
 /// Discards the refused escalation `key`: it will not be filed.

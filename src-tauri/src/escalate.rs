@@ -2,7 +2,7 @@
 //! backend's open counts), filing through the outbox (saved before it is sent), and the outbox
 //! sender that retries what waits, with backoff, for as long as the app runs.
 
-use crate::error::{IpcError, IpcErrors};
+use crate::error::{ErrorCode, IpcError, IpcErrors};
 use crate::escalations::configured;
 use crate::escalations::outbox::{Announcement, FileError, Filed, Outbox};
 use crate::escalations::AnyBackend;
@@ -11,9 +11,10 @@ use crate::settings::Settings;
 use crate::slack::Announcer;
 use chrono::{DateTime, Utc};
 use rota_core::assign::{self, OpenCounts, Suggestion};
-use rota_core::duty::Glance;
+use rota_core::duty::{Glance, OnDuty};
 use rota_core::escalation::{Escalation, NewEscalation, Severity};
 use rota_core::outbox::RefusedPart;
+use rota_core::Roster;
 use serde::{Deserialize, Serialize};
 
 /// One engineer the escalation can go to.
@@ -61,7 +62,7 @@ pub struct FiledView {
     pub url: Option<String>,
     pub assignee: Option<String>,
     pub queued: bool,
-    /// What happened, in one sentence.
+    /// What happened, in one sentence: "Filed #12 to Lord Howe".
     pub message: String,
 }
 
@@ -104,9 +105,20 @@ impl EscalateView {
     }
 }
 
-/// Checks the form: every problem at once, each beside its field.
-pub fn check(form: &FilingForm, reporter: Option<String>) -> Result<NewEscalation, IpcErrors> {
+/// Checks the form: every problem at once, each beside its field. The chosen engineer must be on
+/// the rotation (`on_duty`) or in the roster; no choice is the whole rotation.
+pub fn check(form: &FilingForm, reporter: Option<String>, on_duty: &[OnDuty], roster: &Roster) -> Result<NewEscalation, IpcErrors> {
     let mut errors = Vec::new();
+    let assignee = match form.assignee.as_deref().map(str::trim).filter(|a| !a.is_empty()) {
+        None => None,
+        Some(a) => match assign::check_assignee(a, on_duty, roster) {
+            Ok(handle) => Some(handle),
+            Err(unknown) => {
+                errors.push(IpcError { code: ErrorCode::Invalid, message: format!("{unknown}"), field: None });
+                None
+            }
+        },
+    };
     let title = form.title.trim();
     if title.is_empty() {
         errors.push(IpcError::invalid("title", "give the escalation a title"));
@@ -136,15 +148,26 @@ pub fn check(form: &FilingForm, reporter: Option<String>) -> Result<NewEscalatio
         url: url.map(str::to_owned),
         details: form.details.trim().to_owned(),
         reporter,
-        assignee: text(&form.assignee).map(|a| a.trim_start_matches('@').to_owned()),
+        assignee,
         client_key: None,
     })
+}
+
+/// The name people know an engineer by: the rotation's, the roster's, or the handle.
+pub fn name_of(handle: &str, on_duty: &[OnDuty], roster: &Roster) -> String {
+    on_duty
+        .iter()
+        .find(|d| d.handle.eq_ignore_ascii_case(handle))
+        .map(|d| d.name.clone())
+        .or_else(|| roster.find(handle).map(|p| p.name.clone()))
+        .unwrap_or_else(|| handle.to_owned())
 }
 
 /// Files through the outbox: saved first (before the keyring or the backend can fail), then
 /// sent; queued when the backend cannot take it now. What the backend is known to refuse is
 /// refused before it is saved, beside its field.
-pub async fn file(settings: &Settings, new: NewEscalation, now: DateTime<Utc>) -> Result<FiledView, IpcError> {
+/// `name` is the assignee's name as people know it ("Lord Howe" rather than a handle).
+pub async fn file(settings: &Settings, new: NewEscalation, name: Option<String>, now: DateTime<Utc>) -> Result<FiledView, IpcError> {
     if let Some(refusal) = configured::known_refusal(settings, &new) {
         let field = match refusal.part {
             RefusedPart::Title => "title",
@@ -155,12 +178,12 @@ pub async fn file(settings: &Settings, new: NewEscalation, now: DateTime<Utc>) -
     }
     let outbox = configured::open_outbox(settings).map_err(|e| IpcError::io(e.to_string()))?;
     let saved = outbox.save_new(new, now).map_err(|e| IpcError::io(e.to_string()))?;
-    send_saved(settings, &outbox, saved, now).await
+    send_saved(settings, &outbox, saved, name, now).await
 }
 
 /// Sends what was just saved (or resent): the backend opened off the async threads; a backend
 /// that cannot be opened (a locked keyring, no token) leaves it saved and queued.
-async fn send_saved(settings: &Settings, outbox: &Outbox, saved: Escalation, now: DateTime<Utc>) -> Result<FiledView, IpcError> {
+async fn send_saved(settings: &Settings, outbox: &Outbox, saved: Escalation, name: Option<String>, now: DateTime<Utc>) -> Result<FiledView, IpcError> {
     let (filed, opening_failed) = match configured::open_blocking(settings).await {
         Ok(backend) => {
             let announcer = {
@@ -185,13 +208,12 @@ async fn send_saved(settings: &Settings, outbox: &Outbox, saved: Escalation, now
         crate::tell_tray_outbox_changed().await;
     }
     let e = filed.escalation;
-    let to = e.assignee.clone().unwrap_or_else(|| "the whole rotation".into());
-    let mut message = if filed.queued {
+    let to = name.or_else(|| e.assignee.clone());
+    let mut message = rota_core::words::filed(&e.id, to.as_deref(), filed.queued);
+    if filed.queued {
         let why = filed.queued_because.map(|w| w.to_string()).or(opening_failed).unwrap_or_default();
-        format!("Saved: waiting to send to {to} ({why}). It goes out as soon as the backend answers.")
-    } else {
-        format!("Filed escalation {} to {to}.", e.id)
-    };
+        message.push_str(&format!(" ({why}). It goes out as soon as the backend answers."));
+    }
     if let Announcement::Failed(why) = filed.announcement {
         message.push_str(&format!(" The Slack announcement failed ({why})."));
     }
@@ -238,7 +260,7 @@ pub fn refused(settings: &Settings) -> Result<Vec<RefusedView>, IpcError> {
 }
 
 /// Resends the refused escalation `key` as edited in the form (it keeps its key).
-pub async fn resend(settings: &Settings, key: &str, edited: NewEscalation, now: DateTime<Utc>) -> Result<FiledView, IpcError> {
+pub async fn resend(settings: &Settings, key: &str, edited: NewEscalation, name: Option<String>, now: DateTime<Utc>) -> Result<FiledView, IpcError> {
     if let Some(refusal) = configured::known_refusal(settings, &edited) {
         let field = match refusal.part {
             RefusedPart::Title => "title",
@@ -258,7 +280,7 @@ pub async fn resend(settings: &Settings, key: &str, edited: NewEscalation, now: 
         .find(|e| e.key == key)
         .map(|e| outbox_view(&e))
         .ok_or_else(|| IpcError::io("this escalation is no longer in the outbox: it was sent or discarded"))?;
-    send_saved(settings, &outbox, saved, now).await
+    send_saved(settings, &outbox, saved, name, now).await
 }
 
 /// Discards the refused escalation `key`: it will not be filed.

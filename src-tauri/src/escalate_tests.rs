@@ -47,11 +47,11 @@ fn a_filing_is_saved_before_the_backend_is_opened_and_a_known_refusal_is_not_sav
         .unwrap();
 
     let filed = rt
-        .block_on(escalate::file(&s, new("Search is down"), now))
+        .block_on(escalate::file(&s, new("Search is down"), None, now))
         .unwrap();
     assert!(filed.queued, "{}", filed.message);
     assert!(
-        filed.message.starts_with("Saved: waiting to send to bob"),
+        filed.message.starts_with("Saved, waiting to send to bob"),
         "{}",
         filed.message
     );
@@ -62,7 +62,7 @@ fn a_filing_is_saved_before_the_backend_is_opened_and_a_known_refusal_is_not_sav
 
     // Known to be refused: beside the title, nothing saved.
     let e = rt
-        .block_on(escalate::file(&s, new(&"x".repeat(300)), now))
+        .block_on(escalate::file(&s, new(&"x".repeat(300)), None, now))
         .unwrap_err();
     assert_eq!(e.field, Some("title"));
     assert!(

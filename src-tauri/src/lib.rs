@@ -157,6 +157,7 @@ fn build_windows(overrides: Overrides, kind: WindowKind) -> tauri::Result<tauri:
             commands::settings_form,
             commands::save_settings,
             commands::open_window,
+            commands::timezones,
             commands::escalate_form,
             commands::file_escalation,
             commands::refused_escalations,

@@ -69,11 +69,18 @@ fn the_dashboard_view_for_a_fixed_instant() {
     assert_eq!(cards, [("keegancsmith", "Thu 14:00", "+02:00", "working"), ("valerybugakov", "Thu 14:00", "+02:00", "working")]);
     // A name from outside arrives as the plain text it is; the UI sets it with textContent.
     assert_eq!(v["onDuty"][0]["name"], "Keegan <img src=x onerror=alert(1)>");
-    assert_eq!(v["nextHandoff"], "Next: Mon 10 Oct, in 24 days — tbliu98 + 2 open seats");
+    assert_eq!(v["nextHandoff"], "Next: Mon 10 Oct 00:00, in 24 days — tbliu98 + 2 open seats");
     let when: Vec<&str> = v["timeline"].as_array().unwrap().iter().map(|r| r["when"].as_str().unwrap()).collect();
     assert_eq!(when, ["past", "current", "upcoming"]);
     assert_eq!(v["coverage"]["days"].as_array().unwrap().len(), 7);
-    assert!(v["findings"].as_array().unwrap().iter().any(|f| f["text"].as_str().unwrap().contains("open seat")));
+    assert!(v["findings"].as_array().unwrap().iter().any(|f| f["message"].as_str().unwrap().contains("open seat")));
+    // Issue 10: the rotation in one sentence, one zone notation, the current hour marked.
+    assert_eq!(v["summary"], "2 of 2 working now — next hand-off Mon 10 Oct 00:00");
+    assert_eq!((&v["onDuty"][0]["zone"], &v["onDuty"][0]["note"]), (&json!("SAST"), &json!("until 17:00 (3 h left)")));
+    assert_eq!(v["coverage"]["nowHour"], 12);
+    let now: usize =
+        v["coverage"]["days"].as_array().unwrap().iter().flat_map(|d| d["cells"].as_array().unwrap()).filter(|c| c["now"] == true).count();
+    assert_eq!(now, 1);
 }
 
 #[test]

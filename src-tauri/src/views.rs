@@ -3,7 +3,6 @@
 
 use crate::live::Live;
 use chrono::{DateTime, Timelike, Utc};
-use chrono_tz::Tz;
 use rota_core::coverage::Coverage;
 use rota_core::duty::Status;
 use rota_core::{words, Severity};
@@ -14,6 +13,12 @@ use serde::{Deserialize, Serialize};
 pub struct EngineerCard {
     pub handle: String,
     pub name: String,
+    /// Whether this is the viewer ("(you)" on the card).
+    pub you: bool,
+    /// "@keegancsmith".
+    pub handle_label: String,
+    /// The zone told one way: "SAST", or "UTC+05:45" where the zone has no letters.
+    pub zone: Option<String>,
     pub local_time: Option<String>,
     pub local_date: Option<String>,
     pub abbreviation: Option<String>,
@@ -21,7 +26,7 @@ pub struct EngineerCard {
     pub timezone: Option<String>,
     pub status: Status,
     pub status_label: &'static str,
-    /// "until 17:00 (15:00 yours), in 3 h" or "starts Mon 09:00 …".
+    /// "until 17:00 (3 h left)" or "starts in 5 h"; "not in the roster".
     pub note: Option<String>,
 }
 
@@ -41,6 +46,8 @@ pub struct CoverageCell {
     pub count: usize,
     pub names: String,
     pub gap: bool,
+    /// The hour the viewer is in now.
+    pub now: bool,
 }
 
 #[derive(Serialize)]
@@ -57,13 +64,17 @@ pub struct CoverageView {
     pub title: String,
     pub days: Vec<CoverageDay>,
     pub gap_summary: String,
+    /// The viewer's current hour (0-23), when now falls in this week.
+    pub now_hour: Option<u32>,
 }
 
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct FindingView {
     pub severity: Severity,
-    pub text: String,
+    /// The file name and line: "rota.md:7".
+    pub place: String,
+    pub message: String,
 }
 
 /// Everything the dashboard shows.
@@ -72,6 +83,10 @@ pub struct FindingView {
 pub struct DashboardView {
     pub demo: Option<String>,
     pub header: String,
+    /// "2 of 3 working now — next hand-off Mon 18:00".
+    pub summary: String,
+    /// My own glance line, when I am on duty: "Keegan (you) — 14:00 SAST · working, until 17:00 (3 h left)".
+    pub me: Option<String>,
     pub viewer_time: String,
     pub viewer_zone: String,
     pub problems: Vec<String>,
@@ -82,45 +97,31 @@ pub struct DashboardView {
     pub findings: Vec<FindingView>,
 }
 
-fn clock(t: DateTime<Utc>, tz: Tz) -> String {
-    t.with_timezone(&tz).format("%H:%M").to_string()
-}
-
 impl DashboardView {
     pub fn new(live: &Live, at: DateTime<Utc>, coverage: &Coverage, findings: Vec<rota_core::Finding>) -> Self {
         let g = live.glance(at);
         let timing = live.settings.config.schedule.timing;
         let tz = g.viewer.timezone;
-        let on_duty = g
-            .by_status()
+        let me = live.settings.me.as_deref();
+        let mut engineers = g.by_status();
+        // My card first, then the others by status.
+        engineers.sort_by_key(|d| !words::is_me(&d.handle, me));
+        let on_duty = engineers
             .into_iter()
-            .map(|d| {
-                let note = match (&d.local, d.shift_change) {
-                    (None, _) if !d.in_roster => Some("not in the roster".to_owned()),
-                    (Some(l), Some(t)) if d.status == Status::Working => {
-                        Some(format!("until {} ({} yours), {}", clock(t, l.timezone), clock(t, tz), words::relative(at, t)))
-                    }
-                    (Some(l), Some(t)) => Some(format!(
-                        "starts {} {} ({} yours), {}",
-                        t.with_timezone(&l.timezone).format("%a"),
-                        clock(t, l.timezone),
-                        clock(t, tz),
-                        words::relative(at, t)
-                    )),
-                    _ => None,
-                };
-                EngineerCard {
-                    handle: d.handle.clone(),
-                    name: d.name.clone(),
-                    local_time: d.local.as_ref().map(|l| l.time.format("%a %H:%M").to_string()),
-                    local_date: d.local.as_ref().map(|l| l.time.format("%-d %b").to_string()),
-                    abbreviation: d.local.as_ref().map(|l| l.abbreviation.clone()),
-                    utc_offset: d.local.as_ref().map(|l| l.utc_offset()),
-                    timezone: d.local.as_ref().map(|l| l.timezone.name().to_owned()),
-                    status: d.status,
-                    status_label: d.status.label(),
-                    note,
-                }
+            .map(|d| EngineerCard {
+                handle: d.handle.clone(),
+                name: d.name.clone(),
+                you: words::is_me(&d.handle, me),
+                handle_label: format!("@{}", d.handle),
+                zone: d.local.as_ref().map(words::zone),
+                local_time: d.local.as_ref().map(|l| l.time.format("%a %H:%M").to_string()),
+                local_date: d.local.as_ref().map(|l| l.time.format("%-d %b").to_string()),
+                abbreviation: d.local.as_ref().map(|l| l.abbreviation.clone()),
+                utc_offset: d.local.as_ref().map(|l| l.utc_offset()),
+                timezone: d.local.as_ref().map(|l| l.timezone.name().to_owned()),
+                status: d.status,
+                status_label: d.status.label(),
+                note: if d.local.is_none() && !d.in_roster { Some(words::NOT_IN_ROSTER.to_owned()) } else { words::shift(d, at) },
             })
             .collect();
         let current = g.rotation;
@@ -150,20 +151,25 @@ impl DashboardView {
         DashboardView {
             demo: live.inputs.schedule.demo.clone(),
             header: words::header(&g),
+            summary: words::summary(&g),
+            me: g.on_duty.iter().find(|d| words::is_me(&d.handle, me)).map(|d| words::glance_line(d, me, at)),
             viewer_time: format!("{} {}", words::short_datetime(at, tz), g.viewer.abbreviation),
             viewer_zone: tz.name().to_owned(),
             problems: live.problems.clone(),
             on_duty,
-            next_handoff: words::next_handoff(&g, &timing),
+            next_handoff: words::next_line(&g, &timing),
             timeline,
-            coverage: CoverageView::new(coverage, live),
-            findings: findings.into_iter().map(|f| FindingView { severity: f.severity, text: f.to_string() }).collect(),
+            coverage: CoverageView::new(coverage, live, at),
+            findings: rota_core::finding::sorted_unique(findings)
+                .into_iter()
+                .map(|f| FindingView { severity: f.severity, place: words::place(&f), message: f.message })
+                .collect(),
         }
     }
 }
 
 impl CoverageView {
-    fn new(c: &Coverage, live: &Live) -> Self {
+    fn new(c: &Coverage, live: &Live, at: DateTime<Utc>) -> Self {
         let tz = c.viewer;
         let name = |h: &str| live.inputs.roster.find(h).map(|p| p.name.clone()).unwrap_or_else(|| h.to_owned());
         let mut days: Vec<CoverageDay> = Vec::new();
@@ -178,11 +184,14 @@ impl CoverageView {
                     count: s.working.len(),
                     names: s.working.iter().map(|w| name(&w.handle)).collect::<Vec<_>>().join(", "),
                     gap: s.is_gap(),
+                    now: s.start <= at && at < s.end,
                 });
             }
         }
         let total: i64 = c.gaps.iter().map(|g| (g.end - g.start).num_minutes()).sum();
+        let now_hour = c.slots.iter().any(|s| s.start <= at && at < s.end).then(|| at.with_timezone(&tz).hour());
         CoverageView {
+            now_hour,
             title: format!("Week of {} ({})", c.monday.format("%a %-d %b %Y"), tz.name()),
             days,
             gap_summary: if total == 0 {
@@ -225,10 +234,22 @@ pub struct SettingsView {
     pub form: SettingsForm,
     /// The file saving writes.
     pub config_file: Option<String>,
+    /// Where the settings are kept, in a sentence that never says "saved" before a save:
+    /// "Kept in …/config.toml" or "Not saved yet: Save writes …/config.toml".
+    pub config_note: String,
     /// Why the shortcut is not active, when it is not (most Wayland desktops refuse global ones).
     pub shortcut_problem: Option<String>,
     /// Whether the keyring holds a GitHub token (its value never leaves the keyring).
     pub token_stored: bool,
     /// What the escalations poller last ran into ("GitHub token rejected"), when anything.
     pub escalations_problem: Option<String>,
+}
+
+/// Where the settings are kept, said without claiming a save that has not happened.
+pub fn config_note(path: Option<&std::path::Path>) -> String {
+    match path {
+        Some(p) if p.exists() => format!("Kept in {}", p.display()),
+        Some(p) => format!("Not saved yet: Save writes {}", p.display()),
+        None => "There is no config folder on this system: settings cannot be saved.".to_owned(),
+    }
 }

@@ -16,7 +16,7 @@ def css(driver, selector):
 
 
 def cards(driver):
-    """handle -> {name, local_time, utc_offset, status} for each card in #on-duty."""
+    """handle -> {name, local_time, zone, status} for each card in #on-duty."""
     result = {}
     for card in css(driver, "#on-duty .engineer"):
         def part(sel):
@@ -26,7 +26,7 @@ def cards(driver):
         result[card.get_attribute("data-handle")] = {
             "name": part(".name") and part(".name").text,
             "local_time": part(".local-time") and part(".local-time").text,
-            "utc_offset": part(".utc-offset") and part(".utc-offset").text,
+            "zone": part(".zone") and part(".zone").text,
             "status": status and status.get_attribute("data-status"),
         }
     return result
@@ -63,8 +63,8 @@ def set_value(driver, selector, value):
 def test_dashboard_on_duty(session, inputs):
     driver = open_dashboard(session, inputs)
     assert cards(driver) == {
-        "keegancsmith": {"name": "Keegan", "local_time": "Thu 14:00", "utc_offset": "+02:00", "status": "working"},
-        "valerybugakov": {"name": "Valery", "local_time": "Thu 14:00", "utc_offset": "+02:00", "status": "working"},
+        "keegancsmith": {"name": "Keegan (you) @keegancsmith", "local_time": "Thu 14:00", "zone": "SAST", "status": "working"},
+        "valerybugakov": {"name": "Valery @valerybugakov", "local_time": "Thu 14:00", "zone": "CEST", "status": "working"},
     }
     assert "7 Sep" in text_of(driver, "#rotation-header") and "9 Oct 2022" in text_of(driver, "#rotation-header")
     assert "10 Oct" in text_of(driver, "#next-handoff")
@@ -92,7 +92,7 @@ def test_dashboard_shows_schedule_error(session, inputs):
 def test_hostile_name_is_text(session, inputs):
     people = [PEOPLE[0], {**PEOPLE[1], "name": HOSTILE}]
     driver = open_dashboard(session, inputs, people)
-    assert cards(driver)["valerybugakov"]["name"] == HOSTILE
+    assert cards(driver)["valerybugakov"]["name"] == f"{HOSTILE} @valerybugakov"
     assert css(driver, "img") == [], "the name must not become an <img> element"
     assert driver.title != "pwned"
 

@@ -12,6 +12,13 @@ export const dashboard = () => call("dashboard");
 export const settingsForm = () => call("settings_form");
 export const saveSettings = (form) => call("save_settings", { form });
 export const openWindow = (window) => call("open_window", { window });
+export const timezones = () => call("timezones");
+
+/**
+ * Closes this window for real (the DOM's window.close() would leave an empty frame behind); the
+ * windows process ends with its last window.
+ */
+export const closeWindow = () => tauri.window.getCurrentWindow().close();
 
 /** Runs `handler` whenever Rota's state changes (each minute, on file changes, after saving). */
 export function onChanged(handler) {

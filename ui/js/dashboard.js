@@ -2,27 +2,30 @@ import * as api from "./api.js";
 import { el, fill, text, show } from "./dom.js";
 
 function card(e) {
-  return el("article", { class: `engineer status-${e.status}`, "data-handle": e.handle },
-    el("h3", { class: "name" }, e.name),
+  return el("article", { class: `engineer status-${e.status}${e.you ? " me" : ""}`, "data-handle": e.handle, tabindex: 0 },
+    el("h3", { class: "name" }, e.name,
+      e.you ? el("span", { class: "you" }, " (you)") : null,
+      " ",
+      el("span", { class: "handle" }, e.handleLabel)),
     el("p", { class: "clock" },
-      el("span", { class: "local-time" }, e.localTime ?? "—"),
-      " ",
-      el("span", { class: "abbreviation" }, e.abbreviation ?? ""),
-      " ",
-      el("span", { class: "utc-offset" }, e.utcOffset ?? "")),
-    el("p", { class: "zone" }, e.timezone ?? "unknown timezone"),
+      el("span", { class: "local-time" }, e.localTime ?? "—")),
+    el("p", { class: "zone", title: [e.timezone, e.utcOffset && `UTC${e.utcOffset}`].filter(Boolean).join(", ") }, e.zone ?? "timezone unknown"),
     el("p", { class: "status", "data-status": e.status }, e.statusLabel),
     e.note ? el("p", { class: "note" }, e.note) : null);
 }
 
 function coverage(c) {
-  const hours = Array.from({ length: 24 }, (_, h) => el("th", { scope: "col" }, String(h).padStart(2, "0")));
+  const hours = Array.from({ length: 24 }, (_, h) =>
+    el("th", { scope: "col", class: h === c.nowHour ? "now" : null }, String(h).padStart(2, "0")));
   const rows = c.days.map((day) => el("tr", {},
     el("th", { scope: "row" }, day.label),
     day.cells.map((cell) => cell === null
       ? el("td", { class: "skipped", title: "skipped by a clock change" }, "")
-      : el("td", { class: cell.gap ? "gap" : `covered n${Math.min(cell.count, 3)}`, title: cell.gap ? "nobody working" : cell.names },
-        cell.gap ? "·" : String(cell.count)))));
+      : el("td", {
+        class: [cell.gap ? "gap" : `covered n${Math.min(cell.count, 3)}`, cell.now ? "now" : ""].join(" ").trim(),
+        title: (cell.now ? "now: " : "") + (cell.gap ? "nobody working" : cell.names),
+        "aria-current": cell.now ? "time" : null,
+      }, cell.gap ? "·" : String(cell.count)))));
   return [
     el("caption", {}, c.title),
     el("thead", {}, el("tr", {}, el("th", {}, ""), hours)),
@@ -37,22 +40,27 @@ async function render() {
   show("error", view.problems.length > 0);
   fill("error", view.problems.map((p) => el("p", {}, p)), view.problems.length ? el("p", { class: "hint" }, "Showing the last good schedule.") : null);
   text("rotation-header", view.header);
+  text("summary", view.summary);
+  show("me-line", Boolean(view.me));
+  text("me-line", view.me);
   text("viewer-time", view.viewerTime);
   text("viewer-zone", view.viewerZone);
   fill("on-duty", view.onDuty.length ? view.onDuty.map(card) : [el("p", { class: "empty" }, "Nobody is on rotation right now.")]);
   text("next-handoff", view.nextHandoff ?? "Nothing scheduled after this.");
-  fill("timeline", view.timeline.map((r) => el("li", { class: `rotation ${r.when}`, "data-when": r.when },
+  fill("timeline", view.timeline.map((r) => el("li", { class: `rotation ${r.when}`, "data-when": r.when, tabindex: 0 },
     el("span", { class: "dates" }, r.label),
     el("span", { class: "who" }, r.engineers),
     r.openSeats ? el("span", { class: "open-seats" }, `${r.openSeats} open`) : null)));
   fill("coverage", coverage(view.coverage));
   text("gap-summary", view.coverage.gapSummary);
   fill("findings", view.findings.length
-    ? view.findings.map((f) => el("li", { class: `finding ${f.severity}`, "data-severity": f.severity }, f.text))
+    ? view.findings.map((f) => el("li", { class: `finding ${f.severity}`, "data-severity": f.severity, tabindex: 0 },
+      el("span", { class: "where" }, f.place), f.message))
     : [el("li", { class: "finding none" }, "No findings: the schedule keeps the program's rules.")]);
 }
 
 document.getElementById("open-settings").addEventListener("click", () => api.openWindow("settings"));
+document.getElementById("open-escalate").addEventListener("click", () => api.openWindow("escalate"));
 api.onChanged(() => render().catch(report));
 render().then(api.windowReady).catch(report);
 
@@ -62,5 +70,8 @@ function report(error) {
 }
 
 document.addEventListener("keydown", (event) => {
-  if (event.key === "Escape") window.close();
+  if (event.key === "Escape") {
+    event.preventDefault();
+    api.closeWindow();
+  }
 });

@@ -28,7 +28,10 @@ async function load() {
 const clearErrors = () => clearFieldErrors(form);
 const showError = (error) => showFieldError(error, (message) => document.getElementById("file-status").after(message));
 
+let filedOnce = false;
+
 async function submit() {
+  if (filedOnce) return;
   clearErrors();
   const value = (id) => document.getElementById(id).value.trim();
   const chosen = form.querySelector("input[name=assignee]:checked");
@@ -44,13 +47,9 @@ async function submit() {
   document.getElementById("file").disabled = true;
   try {
     const filed = await api.fileEscalation(filing);
-    text("file-status", filed.message);
-    const link = filed.url
-      ? el("a", { href: "#", id: "filed-link", onclick: (e) => { e.preventDefault(); api.openLink(filed.url); } }, filed.url)
-      : null;
-    show("filed", true);
-    fill("filed", link ?? filed.message);
-    setTimeout(() => window.close(), 2500);
+    filedOnce = true;
+    text("file-status", "");
+    confirm(filed);
   } catch (error) {
     document.getElementById("file").disabled = false;
     (error?.errors ?? [error]).forEach(showError);
@@ -58,6 +57,21 @@ async function submit() {
     form.querySelector("[aria-invalid]")?.focus();
   }
 }
+
+/** Says what was filed, with its link, for a moment (or until Esc), then closes the window. */
+function confirm(filed) {
+  const link = filed.url
+    ? el("a", { href: "#", id: "filed-link", onclick: (e) => { e.preventDefault(); api.openLink(filed.url); } }, filed.url)
+    : null;
+  fill("filed", el("strong", { id: "filed-message" }, filed.message), link ? " " : null, link);
+  show("filed", true);
+  form.querySelector("#fields").disabled = true;
+  document.getElementById("filed").focus();
+  setTimeout(() => api.closeWindow(), CONFIRMATION_MS);
+}
+
+/** How long the confirmation stays before the window closes by itself. */
+const CONFIRMATION_MS = 6000;
 
 form.addEventListener("submit", (event) => {
   event.preventDefault();
@@ -70,7 +84,10 @@ document.getElementById("details").addEventListener("keydown", (event) => {
   }
 });
 document.addEventListener("keydown", (event) => {
-  if (event.key === "Escape") window.close();
+  if (event.key === "Escape") {
+    event.preventDefault();
+    api.closeWindow();
+  }
 });
 
 load().then(api.windowReady).catch((error) => showError({ message: error?.message ?? String(error) }));

@@ -1,5 +1,5 @@
 import * as api from "./api.js";
-import { clearFieldErrors, showFieldError, text } from "./dom.js";
+import { clearFieldErrors, el, fill, showFieldError, text } from "./dom.js";
 
 const fields = {
   me: "me",
@@ -31,7 +31,7 @@ async function load() {
   const view = await api.settingsForm();
   for (const [key, id] of Object.entries(fields)) document.getElementById(id).value = String(view.form[key] ?? "");
   document.getElementById("start-at-login").checked = view.form.startAtLogin;
-  text("config-file", view.configFile ? `Saved to ${view.configFile}` : "");
+  text("config-file", view.configNote);
   document.getElementById("github-token").value = "";
   text("token-status", view.tokenStored ? "A token is stored in the keyring; type a new one to replace it." : "No token stored yet.");
   showBackend();
@@ -41,6 +41,13 @@ async function load() {
   const problem = document.getElementById("shortcut-problem");
   problem.hidden = !view.shortcutProblem;
   problem.textContent = view.shortcutProblem ?? "";
+}
+
+/** The timezone fields offer every IANA name (the viewer's also "auto"); Rust refuses others. */
+async function loadZones() {
+  const names = await api.timezones();
+  fill("zones", names.map((n) => el("option", { value: n })));
+  fill("viewer-zones", ["auto", ...names].map((n) => el("option", { value: n })));
 }
 
 form.addEventListener("submit", async (event) => {
@@ -55,9 +62,9 @@ form.addEventListener("submit", async (event) => {
   values.startAtLogin = document.getElementById("start-at-login").checked;
   values.githubToken = document.getElementById("github-token").value;
   try {
-    await api.saveSettings(values);
+    const saved = await api.saveSettings(values);
     await load();
-    text("save-status", "Saved.");
+    text("save-status", saved.configFile ? `Saved to ${saved.configFile}.` : "Saved.");
   } catch (error) {
     const errors = error?.errors ?? [error];
     // A config file that does not parse: its own error and line, beside Save.
@@ -70,7 +77,18 @@ form.addEventListener("submit", async (event) => {
 });
 
 document.addEventListener("keydown", (event) => {
-  if (event.key === "Escape") window.close();
+  const ctrlS = (event.ctrlKey || event.metaKey) && event.key.toLowerCase() === "s";
+  // Enter in a field saves too (a select or a checkbox does not submit a form by itself).
+  const enter = event.key === "Enter" && !event.isComposing && event.target.matches?.("input:not([type=checkbox]), select");
+  if (ctrlS || enter) {
+    event.preventDefault();
+    form.requestSubmit();
+    return;
+  }
+  if (event.key === "Escape") {
+    event.preventDefault();
+    api.closeWindow();
+  }
 });
 
-load().then(api.windowReady).catch((error) => showError({ message: error?.message ?? String(error) }));
+Promise.all([load(), loadZones()]).then(api.windowReady).catch((error) => showError({ message: error?.message ?? String(error) }));

@@ -1,6 +1,6 @@
 //! The command line as typed: flags and subcommands, before they mean anything.
 
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, Parser, Subcommand, ValueEnum};
 use rota_io::protocol::{Overrides, TrayHost, WindowKind};
 use std::path::PathBuf;
 
@@ -34,6 +34,19 @@ pub struct Global {
     /// Roster source, overriding the config: a path or an https URL
     #[arg(long, global = true, value_name = "SOURCE")]
     pub roster: Option<String>,
+    /// Colour the text output: auto (on a terminal, unless NO_COLOR is set), always or never
+    #[arg(long, global = true, value_enum, value_name = "WHEN", default_value = "auto")]
+    pub color: ColorChoice,
+}
+
+/// When the command line colours its text.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    /// On a terminal, unless `NO_COLOR` is set.
+    #[default]
+    Auto,
+    Always,
+    Never,
 }
 
 impl Global {

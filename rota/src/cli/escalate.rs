@@ -104,7 +104,7 @@ fn announcer(settings: &Settings) -> Option<Announcer> {
         Ok(a) => a,
         Err(SlackError::Keyring(_)) if settings.config.escalations.slack_group.is_none() => None,
         Err(e) => {
-            eprintln!("warning: no Slack announcement: {e}");
+            super::warning(&format!("no Slack announcement: {e}"));
             None
         }
     }
@@ -129,7 +129,7 @@ pub(super) async fn drain(outbox: &Outbox, backend: &AnyBackend, settings: &Sett
         eprintln!("rota: the outbox's escalation {:?} was not filed: {why}", e.title);
     }
     for why in &report.announce_failures {
-        eprintln!("warning: the Slack announcement failed: {why}; the escalation is filed");
+        super::warning(&format!("the Slack announcement failed: {why}; the escalation is filed"));
     }
     if report.still_queued > 0 {
         let why = report.failed.as_ref().map(|e| format!(": {e}")).unwrap_or_default();
@@ -181,7 +181,7 @@ pub async fn escalate(global: &Overrides, filing: Filing, json: bool) -> Result<
         outbox.queued().map_err(backend_failure)?; // an outbox that cannot be read fails the command, as before
         let (counts, warning) = configured::open_counts(backend.as_ref().map_err(ToString::to_string), Some(&outbox)).await;
         if let Some(w) = warning {
-            eprintln!("warning: {w}; suggesting by working hours");
+            super::warning(&format!("{w}; suggesting by working hours"));
         }
         match assign::suggest(&g, &counts) {
             Suggestion::Engineer(c) => (Some(c.handle), Some(c.reason)),
@@ -191,7 +191,15 @@ pub async fn escalate(global: &Overrides, filing: Filing, json: bool) -> Result<
             }
         }
     } else {
-        (Some(to), None)
+        // A handle by hand must be someone who gets told: on the rotation or in the roster.
+        let inputs = load(&settings, now).await?;
+        let g = glance(&inputs.schedule, &inputs.roster, &settings.config.schedule.timing, settings.viewer, settings.me.as_deref(), now);
+        match assign::check_assignee(&to, &g.on_duty, &inputs.roster) {
+            Ok(handle) => (Some(handle), None),
+            Err(unknown) => {
+                return Err(Failure::Usage(format!("--to: {unknown}; or use --to auto")));
+            }
+        }
     };
 
     let new = NewEscalation {
@@ -239,7 +247,7 @@ pub async fn escalate(global: &Overrides, filing: Filing, json: bool) -> Result<
         );
     }
     if let Announcement::Failed(why) = &filed.announcement {
-        eprintln!("warning: the Slack announcement failed: {why}; the escalation is filed");
+        super::warning(&format!("the Slack announcement failed: {why}; the escalation is filed"));
     }
     if json {
         print_json(&EscalationJson::from(e));

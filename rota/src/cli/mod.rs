@@ -13,6 +13,7 @@ use crate::sources::Reader;
 use args::{Command, Global};
 use rota_io::protocol::Overrides;
 use chrono::{DateTime, Utc};
+use render::Term;
 use rota_core::{coverage, glance, lint, Rules};
 use serde::Serialize;
 
@@ -21,29 +22,48 @@ pub fn run(global: &Global, command: Command) -> i32 {
     let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
         Ok(r) => r,
         Err(e) => {
-            eprintln!("rota: cannot start: {e}");
+            error(&format!("cannot start: {e}"));
             return 1;
         }
     };
-    match runtime.block_on(dispatch(&global.overrides(), command)) {
+    match runtime.block_on(dispatch(&global.overrides(), global.color, command)) {
         Ok(code) => code,
         Err(Failure::Usage(msg)) => {
-            eprintln!("rota: {msg}");
+            error(&msg);
             2
         }
         Err(Failure::Input(msgs)) => {
             for m in msgs {
-                eprintln!("{m}");
+                error(&m);
             }
             1
         }
     }
 }
 
+/// Says what went wrong on stderr, always in one form: `rota: error: …`.
+pub fn error(message: &str) {
+    eprintln!("rota: error: {}", error_text(message));
+}
+
+/// A message without the prefixes older callers put on it ("rota: ", "error: ").
+fn error_text(message: &str) -> String {
+    let m = message.trim_start_matches("rota: ");
+    let m = m.strip_prefix("error: ").unwrap_or(m);
+    // A finding ("rota.md:5: error: …") keeps its place and loses its second label.
+    m.replacen(": error: ", ": ", 1)
+}
+
+/// Says what might be wrong on stderr: `rota: warning: …`.
+pub fn warning(message: &str) {
+    let m = message.trim_start_matches("rota: ");
+    eprintln!("rota: warning: {}", m.strip_prefix("warning: ").unwrap_or(m));
+}
+
 fn print_json<T: Serialize>(value: &T) {
     match serde_json::to_string_pretty(value) {
         Ok(s) => println!("{s}"),
-        Err(e) => eprintln!("rota: cannot write JSON: {e}"),
+        Err(e) => error(&format!("cannot write JSON: {e}")),
     }
 }
 
@@ -59,18 +79,18 @@ async fn load(settings: &Settings, now: DateTime<Utc>) -> Result<Inputs, Failure
     let reader = Reader::new(settings.data_dir.as_ref().map(|d| d.join("cache")));
     let inputs = inputs::read(settings, &reader, now.date_naive()).await?;
     for w in &inputs.warnings {
-        eprintln!("warning: {w}");
+        warning(w);
     }
     let errors = inputs.errors();
     if !errors.is_empty() {
         let mut msgs = errors;
-        msgs.push("Fix these (rota check lists every problem), then try again.".into());
+        msgs.push("fix these (`rota check` lists every problem), then try again".into());
         return Err(Failure::Input(msgs));
     }
     Ok(inputs)
 }
 
-async fn dispatch(global: &Overrides, command: Command) -> Result<i32, Failure> {
+async fn dispatch(global: &Overrides, color: args::ColorChoice, command: Command) -> Result<i32, Failure> {
     match command {
         Command::Now { at, tz, json } => {
             let at = instant(at.as_deref())?;
@@ -81,7 +101,7 @@ async fn dispatch(global: &Overrides, command: Command) -> Result<i32, Failure> 
             if json {
                 print_json(&models::Now::new(&g, &inputs.schedule, &timing));
             } else {
-                print!("{}", render::now(&g, &inputs.schedule, &timing));
+                print!("{}", render::now(&g, &inputs.schedule, &timing, &Term::detect(color)));
             }
             Ok(0)
         }
@@ -94,7 +114,7 @@ async fn dispatch(global: &Overrides, command: Command) -> Result<i32, Failure> 
             if json {
                 print_json(&list);
             } else {
-                print!("{}", render::schedule(&list, &inputs.schedule, settings.viewer));
+                print!("{}", render::schedule(&list, &inputs.schedule, settings.viewer, &Term::detect(color)));
             }
             Ok(0)
         }
@@ -107,7 +127,7 @@ async fn dispatch(global: &Overrides, command: Command) -> Result<i32, Failure> 
             if json {
                 print_json(&models::CoverageWeek::new(&c, inputs.schedule.current(&timing, at), &timing, at));
             } else {
-                print!("{}", render::coverage(&c, &inputs.schedule));
+                print!("{}", render::coverage(&c, &inputs.schedule, &Term::detect(color)));
             }
             Ok(0)
         }
@@ -117,7 +137,7 @@ async fn dispatch(global: &Overrides, command: Command) -> Result<i32, Failure> 
             let reader = Reader::new(settings.data_dir.as_ref().map(|d| d.join("cache")));
             let inputs = inputs::read(&settings, &reader, now.date_naive()).await?;
             for w in &inputs.warnings {
-                eprintln!("warning: {w}");
+                warning(w);
             }
             let rules = Rules { timing: settings.config.schedule.timing, team_size: settings.config.schedule.team_size };
             let mut findings = inputs.findings.clone();
@@ -131,7 +151,7 @@ async fn dispatch(global: &Overrides, command: Command) -> Result<i32, Failure> 
                 if !inputs.roster.source.is_empty() && inputs.roster.source != inputs.schedule.source {
                     checked.push(inputs.roster.source.clone());
                 }
-                print!("{}", render::check(&findings, &checked));
+                print!("{}", render::check(&findings, &checked, &Term::detect(color)));
             }
             Ok(if errors > 0 { 1 } else { 0 })
         }
