@@ -39,7 +39,10 @@ impl Home {
         let home = Home(tempfile::tempdir().unwrap());
         let config = home.path().join("config/rota/config.toml");
         std::fs::create_dir_all(config.parent().unwrap()).unwrap();
-        let text = format!("me = \"ann\"\n[escalations]\nbackend = \"github\"\ngithub = {{ api = \"http://{addr}\", repo = \"acme/escalations\" }}\n");
+        // ghost is someone the team knows (so `--to ghost` is accepted) whom GitHub refuses.
+        let people = "[[person]]\nhandle = \"ann\"\ntimezone = \"UTC\"\n\n[[person]]\nhandle = \"ghost\"\ntimezone = \"UTC\"\n";
+        std::fs::write(config.with_file_name("people.toml"), people).unwrap();
+        let text = format!("me = \"ann\"\n[roster]\nsource = \"people.toml\"\n[escalations]\nbackend = \"github\"\ngithub = {{ api = \"http://{addr}\", repo = \"acme/escalations\" }}\n");
         std::fs::write(config, text).unwrap();
         home
     }
