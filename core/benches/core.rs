@@ -47,7 +47,8 @@ fn benches(c: &mut Criterion) {
     let timing = Timing { timezone: "America/New_York".parse().unwrap(), handoff: 9 * 60 };
     let viewer = "Asia/Kathmandu".parse().unwrap();
     // Instants spread over the whole schedule, so every query searches.
-    let instants: Vec<_> = (0..64).map(|i| Utc.with_ymd_and_hms(2000, 2, 1, 12, 0, 0).unwrap() + Duration::days(i * 15_000 / 64 * 35 / 15)).collect();
+    let instants: Vec<_> =
+        (0..64).map(|i| Utc.with_ymd_and_hms(2000, 2, 1, 12, 0, 0).unwrap() + Duration::days(i * 15_000 / 64 * 35 / 15)).collect();
     let mut k = 0;
     c.bench_function("who is on duty (10k rotations, 1k people)", |b| {
         b.iter(|| {

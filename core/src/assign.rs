@@ -120,19 +120,12 @@ pub fn suggest_among(on_duty: &[OnDuty], open: &OpenCounts, at: DateTime<Utc>) -
 }
 
 fn first(ranked: Vec<Candidate>) -> Suggestion {
-    ranked
-        .into_iter()
-        .next()
-        .map_or(Suggestion::NobodyOnRotation, Suggestion::Engineer)
+    ranked.into_iter().next().map_or(Suggestion::NobodyOnRotation, Suggestion::Engineer)
 }
 
 /// Ranks `on_duty` (in schedule order) at `at`, best first. See the module's rules.
 pub fn rank(on_duty: &[OnDuty], open: &OpenCounts, at: DateTime<Utc>) -> Vec<Candidate> {
-    let mut ranked: Vec<(usize, Candidate)> = on_duty
-        .iter()
-        .map(|d| candidate(d, open.get(&d.handle), at))
-        .enumerate()
-        .collect();
+    let mut ranked: Vec<(usize, Candidate)> = on_duty.iter().map(|d| candidate(d, open.get(&d.handle), at)).enumerate().collect();
     ranked.sort_by_key(|(order, c)| (c.status, c.open, time_key(c, at), *order));
     ranked.into_iter().map(|(_, c)| c).collect()
 }
@@ -299,15 +292,10 @@ days = "Mon-Fri"
         for (h, n) in open {
             counts.add(h, *n);
         }
-        let got: Vec<(String, String)> =
-            rank(&on_duty, &counts, t).into_iter().map(|c| (c.handle, c.reason)).collect();
-        let expected: Vec<(String, String)> =
-            expected.iter().map(|(h, r)| (h.to_string(), r.to_string())).collect();
+        let got: Vec<(String, String)> = rank(&on_duty, &counts, t).into_iter().map(|c| (c.handle, c.reason)).collect();
+        let expected: Vec<(String, String)> = expected.iter().map(|(h, r)| (h.to_string(), r.to_string())).collect();
         assert_eq!(got, expected, "at {instant}, open {open:?}");
-        assert_eq!(
-            suggest_among(&on_duty, &counts, t).assignee(),
-            expected.first().map(|(h, _)| h.as_str()),
-        );
+        assert_eq!(suggest_among(&on_duty, &counts, t).assignee(), expected.first().map(|(h, _)| h.as_str()),);
     }
 
     const TEAM: &[&str] = &["bob", "nox", "cha", "kat", "ann", "zed"];
@@ -317,33 +305,41 @@ days = "Mon-Fri"
         // Tue 12:00 UTC: Berlin 13:00 (4 h left), Kathmandu 17:45 (15 min left), New York 07:00,
         // São Paulo 09:00 (the night shift ended at 06:00), Chatham Wed 01:45; zed has no roster entry.
         let noon = "2024-03-05T12:00:00Z";
-        check(noon, TEAM, &[], &[
-            ("ann", "working now, 0 open"),
-            ("kat", "working now, 0 open"),
-            ("bob", "off hours, starts in 2 h"),
-            ("nox", "off hours, starts in 13 h"),
-            ("cha", "asleep, starts in 7 h 15 min"),
-            ("zed", "hours unknown, 0 open"),
-        ]);
+        check(
+            noon,
+            TEAM,
+            &[],
+            &[
+                ("ann", "working now, 0 open"),
+                ("kat", "working now, 0 open"),
+                ("bob", "off hours, starts in 2 h"),
+                ("nox", "off hours, starts in 13 h"),
+                ("cha", "asleep, starts in 7 h 15 min"),
+                ("zed", "hours unknown, 0 open"),
+            ],
+        );
         // Load beats time left among the working; working beats load.
-        check(noon, TEAM, &[("ann", 1), ("bob", 0), ("KAT", 2)], &[
-            ("ann", "working now, 1 open"),
-            ("kat", "working now, 2 open"),
-            ("bob", "off hours, starts in 2 h"),
-            ("nox", "off hours, starts in 13 h"),
-            ("cha", "asleep, starts in 7 h 15 min"),
-            ("zed", "hours unknown, 0 open"),
-        ]);
-        check(noon, &["ann", "kat"], &[("ann", 1)], &[
-            ("kat", "working now, 0 open"),
-            ("ann", "working now, 1 open"),
-        ]);
+        check(
+            noon,
+            TEAM,
+            &[("ann", 1), ("bob", 0), ("KAT", 2)],
+            &[
+                ("ann", "working now, 1 open"),
+                ("kat", "working now, 2 open"),
+                ("bob", "off hours, starts in 2 h"),
+                ("nox", "off hours, starts in 13 h"),
+                ("cha", "asleep, starts in 7 h 15 min"),
+                ("zed", "hours unknown, 0 open"),
+            ],
+        );
+        check(noon, &["ann", "kat"], &[("ann", 1)], &[("kat", "working now, 0 open"), ("ann", "working now, 1 open")]);
         // Off hours before asleep, whatever the load; then the load, then the soonest start.
-        check(noon, &["cha", "nox", "bob"], &[("bob", 1)], &[
-            ("nox", "off hours, starts in 13 h"),
-            ("bob", "off hours, starts in 2 h, 1 open"),
-            ("cha", "asleep, starts in 7 h 15 min"),
-        ]);
+        check(
+            noon,
+            &["cha", "nox", "bob"],
+            &[("bob", 1)],
+            &[("nox", "off hours, starts in 13 h"), ("bob", "off hours, starts in 2 h, 1 open"), ("cha", "asleep, starts in 7 h 15 min")],
+        );
     }
 
     #[test]
@@ -351,18 +347,20 @@ days = "Mon-Fri"
         // Wed 02:00 UTC: São Paulo Tue 23:00 (night shift, 7 h left), Chatham Wed 15:45
         // (1 h 15 min left), Kathmandu 07:45, Berlin 03:00, New York Tue 21:00.
         let t = "2024-03-06T02:00:00Z";
-        check(t, TEAM, &[], &[
-            ("nox", "working now, 0 open"),
-            ("cha", "working now, 0 open"),
-            ("kat", "off hours, starts in 1 h 15 min"),
-            ("bob", "off hours, starts in 12 h"),
-            ("ann", "asleep, starts in 6 h"),
-            ("zed", "hours unknown, 0 open"),
-        ]);
-        check(t, &["nox", "cha"], &[("nox", 1)], &[
-            ("cha", "working now, 0 open"),
-            ("nox", "working now, 1 open"),
-        ]);
+        check(
+            t,
+            TEAM,
+            &[],
+            &[
+                ("nox", "working now, 0 open"),
+                ("cha", "working now, 0 open"),
+                ("kat", "off hours, starts in 1 h 15 min"),
+                ("bob", "off hours, starts in 12 h"),
+                ("ann", "asleep, starts in 6 h"),
+                ("zed", "hours unknown, 0 open"),
+            ],
+        );
+        check(t, &["nox", "cha"], &[("nox", 1)], &[("cha", "working now, 0 open"), ("nox", "working now, 1 open")]);
         // Chatham in southern winter is at +12:45: Wed 02:00 UTC on 2024-07-10 is 14:45 there,
         // 05:30 UTC is 18:15 (Thu 09:00 is 14 h 45 min away: about 15 h, never "14 h").
         check("2024-07-10T02:00:00Z", &["cha"], &[], &[("cha", "working now, 0 open")]);
@@ -374,27 +372,31 @@ days = "Mon-Fri"
         // Sat 12:00 UTC: nobody works at weekends but nox, whose night shifts start on Sundays.
         // Off hours: nox (Sun 22:00 São Paulo = Mon 01:00 UTC), kat (Mon 03:15 UTC), ann
         // (Mon 08:00 UTC), bob (Mon 14:00 UTC). Asleep: cha (Sun 01:45 there).
-        check("2024-03-09T12:00:00Z", &["bob", "ann", "kat", "nox", "cha"], &[], &[
-            ("nox", "off hours, starts in 37 h"),
-            ("kat", "off hours, starts in about 39 h"), // 39 h 15 min
-            ("ann", "off hours, starts in 44 h"),
-            ("bob", "off hours, starts in 2 days"),
-            ("cha", "asleep, starts in about 31 h"), // 31 h 15 min
-        ]);
+        check(
+            "2024-03-09T12:00:00Z",
+            &["bob", "ann", "kat", "nox", "cha"],
+            &[],
+            &[
+                ("nox", "off hours, starts in 37 h"),
+                ("kat", "off hours, starts in about 39 h"), // 39 h 15 min
+                ("ann", "off hours, starts in 44 h"),
+                ("bob", "off hours, starts in 2 days"),
+                ("cha", "asleep, starts in about 31 h"), // 31 h 15 min
+            ],
+        );
         // Everyone asleep: the soonest start. Tue 22:30 UTC: Berlin 23:30, Kathmandu 04:15,
         // New York 17:30 (off hours), Chatham Wed 12:15 (working) left out.
-        check("2024-03-05T22:30:00Z", &["ann", "kat"], &[], &[
-            ("kat", "asleep, starts in 4 h 45 min"),
-            ("ann", "asleep, starts in 9 h 30 min"),
-        ]);
+        check(
+            "2024-03-05T22:30:00Z",
+            &["ann", "kat"],
+            &[],
+            &[("kat", "asleep, starts in 4 h 45 min"), ("ann", "asleep, starts in 9 h 30 min")],
+        );
     }
 
     #[test]
     fn equal_in_everything_keeps_the_schedule_order() {
-        check("2024-03-05T12:00:00Z", &["zed", "yan"], &[], &[
-            ("zed", "hours unknown, 0 open"),
-            ("yan", "hours unknown, 0 open"),
-        ]);
+        check("2024-03-05T12:00:00Z", &["zed", "yan"], &[], &[("zed", "hours unknown, 0 open"), ("yan", "hours unknown, 0 open")]);
     }
 
     #[test]

@@ -13,9 +13,7 @@ use std::time::Duration;
 /// `jitter` is a random fraction in `0.0..=1.0` (clamped); spreading retries over the upper half
 /// keeps many clients from retrying in step while still backing off by at least half a step.
 pub fn backoff(attempt: u32, base: Duration, max: Duration, jitter: f64) -> Duration {
-    let step = base
-        .saturating_mul(1u32.checked_shl(attempt.min(31)).unwrap_or(u32::MAX))
-        .min(max);
+    let step = base.saturating_mul(1u32.checked_shl(attempt.min(31)).unwrap_or(u32::MAX)).min(max);
     let half = step / 2;
     half + half.mul_f64(jitter.clamp(0.0, 1.0))
 }
@@ -25,17 +23,8 @@ mod tests {
     use super::*;
 
     fn check(attempt: u32, jitter: f64, expected_ms: u64) {
-        let got = backoff(
-            attempt,
-            Duration::from_secs(2),
-            Duration::from_secs(300),
-            jitter,
-        );
-        assert_eq!(
-            got,
-            Duration::from_millis(expected_ms),
-            "attempt {attempt}, jitter {jitter}"
-        );
+        let got = backoff(attempt, Duration::from_secs(2), Duration::from_secs(300), jitter);
+        assert_eq!(got, Duration::from_millis(expected_ms), "attempt {attempt}, jitter {jitter}");
     }
 
     #[test]

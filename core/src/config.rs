@@ -94,7 +94,12 @@ impl Default for Config {
             timezone: ViewerZone::Auto,
             schedule: ScheduleConfig { source: "builtin:demo".into(), timing: Timing::default(), team_size: 3 },
             roster: RosterConfig::default(),
-            escalations: EscalationsConfig { backend: Backend::Local, github: GithubConfig::default(), poll_seconds: 60, slack_group: None },
+            escalations: EscalationsConfig {
+                backend: Backend::Local,
+                github: GithubConfig::default(),
+                poll_seconds: 60,
+                slack_group: None,
+            },
         }
     }
 }
@@ -179,14 +184,9 @@ impl WebUrl {
 
 fn is_loopback(host: &str) -> bool {
     if let Some(v6) = host.strip_prefix('[').and_then(|h| h.strip_suffix(']')) {
-        return v6
-            .parse::<std::net::Ipv6Addr>()
-            .is_ok_and(|a| a.is_loopback());
+        return v6.parse::<std::net::Ipv6Addr>().is_ok_and(|a| a.is_loopback());
     }
-    host == "localhost"
-        || host
-            .parse::<std::net::Ipv4Addr>()
-            .is_ok_and(|a| a.is_loopback())
+    host == "localhost" || host.parse::<std::net::Ipv4Addr>().is_ok_and(|a| a.is_loopback())
 }
 
 /// Reads a URL the config may name: `https://host[:port]/...`, or `http://` to a loopback host
@@ -203,26 +203,17 @@ pub fn web_url(url: &str) -> Result<WebUrl, String> {
     };
     let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
     if authority.contains('@') {
-        return Err(format!("\"{u}\" has a user name or password before its host; remove it (tokens belong in the keyring: rota secret set)"));
+        return Err(format!(
+            "\"{u}\" has a user name or password before its host; remove it (tokens belong in the keyring: rota secret set)"
+        ));
     }
-    if let Some(c) = authority
-        .chars()
-        .find(|c| !(c.is_ascii_alphanumeric() || ".-:[]".contains(*c)))
-    {
+    if let Some(c) = authority.chars().find(|c| !(c.is_ascii_alphanumeric() || ".-:[]".contains(*c))) {
         return Err(format!("\"{u}\" has {c:?} in its host; {write}"));
     }
     let (host, port) = match authority.strip_prefix('[') {
         Some(v6) => {
-            let (addr, after) = v6
-                .split_once(']')
-                .ok_or_else(|| format!("\"{u}\" has an unclosed [ in its host; {write}"))?;
-            (
-                format!("[{addr}]"),
-                after
-                    .strip_prefix(':')
-                    .map(Some)
-                    .unwrap_or((!after.is_empty()).then_some(after)),
-            )
+            let (addr, after) = v6.split_once(']').ok_or_else(|| format!("\"{u}\" has an unclosed [ in its host; {write}"))?;
+            (format!("[{addr}]"), after.strip_prefix(':').map(Some).unwrap_or((!after.is_empty()).then_some(after)))
         }
         None => match authority.split_once(':') {
             Some((h, p)) => (h.to_owned(), Some(p)),
@@ -231,13 +222,8 @@ pub fn web_url(url: &str) -> Result<WebUrl, String> {
     };
     let host = host.to_ascii_lowercase();
     let bad_host = host.is_empty()
-        || (!host.starts_with('[')
-            && (host.contains(['[', ']']) || host.starts_with(['.', '-']) || host.contains("..")))
-        || (host.starts_with('[')
-            && host
-                .trim_matches(['[', ']'])
-                .parse::<std::net::Ipv6Addr>()
-                .is_err());
+        || (!host.starts_with('[') && (host.contains(['[', ']']) || host.starts_with(['.', '-']) || host.contains("..")))
+        || (host.starts_with('[') && host.trim_matches(['[', ']']).parse::<std::net::Ipv6Addr>().is_err());
     if bad_host {
         return Err(format!("\"{u}\" has no usable host; {write}"));
     }
@@ -245,11 +231,7 @@ pub fn web_url(url: &str) -> Result<WebUrl, String> {
         None => None,
         Some(p) => match p.parse::<u16>() {
             Ok(n) if n > 0 && p.bytes().all(|b| b.is_ascii_digit()) => Some(n),
-            _ => {
-                return Err(format!(
-                    "\"{u}\" has the port \"{p}\"; a port is a number from 1 to 65535"
-                ))
-            }
+            _ => return Err(format!("\"{u}\" has the port \"{p}\"; a port is a number from 1 to 65535")),
         },
     };
     if scheme == Scheme::LoopbackHttp && !is_loopback(&host) {
@@ -275,10 +257,9 @@ pub fn source(s: &str) -> Result<SourceSpec, String> {
         "" => Err("the source is empty; give a path, an https URL or builtin:demo".into()),
         "builtin:demo" => Ok(SourceSpec::Demo),
         "builtin:handbook" => Ok(SourceSpec::Handbook),
-        _ if s.starts_with("builtin:") => Err(format!(
-            "there is no built-in source \"{}\"; use builtin:demo or builtin:handbook",
-            &s["builtin:".len()..]
-        )),
+        _ if s.starts_with("builtin:") => {
+            Err(format!("there is no built-in source \"{}\"; use builtin:demo or builtin:handbook", &s["builtin:".len()..]))
+        }
         _ if s.contains("://") => web_url(s).map(|_| SourceSpec::Url(s.to_owned())),
         _ => Ok(SourceSpec::Path(s.to_owned())),
     }
@@ -289,11 +270,7 @@ pub fn poll_seconds(n: u64) -> Result<u64, String> {
     if POLL_SECONDS.contains(&n) {
         Ok(n)
     } else {
-        Err(format!(
-            "poll_seconds = {n} is out of range; poll every {} to {} seconds, like 60",
-            POLL_SECONDS.start(),
-            POLL_SECONDS.end()
-        ))
+        Err(format!("poll_seconds = {n} is out of range; poll every {} to {} seconds, like 60", POLL_SECONDS.start(), POLL_SECONDS.end()))
     }
 }
 
@@ -302,30 +279,18 @@ pub fn team_size(n: u64) -> Result<usize, String> {
     let max = crate::schedule::MAX_SEATS;
     match usize::try_from(n) {
         Ok(n) if (1..=max).contains(&n) => Ok(n),
-        _ => Err(format!(
-            "team_size = {n} is out of range; a rotation has 1 to {max} seats, like 3"
-        )),
+        _ => Err(format!("team_size = {n} is out of range; a rotation has 1 to {max} seats, like 3")),
     }
 }
 
 /// A zone name (`Europe/Berlin`).
 pub fn timezone(s: &str) -> Result<Tz, String> {
-    s.trim().parse::<Tz>().map_err(|_| {
-        format!(
-            "\"{}\" is not an IANA timezone; use a name like \"Europe/Berlin\"",
-            s.trim()
-        )
-    })
+    s.trim().parse::<Tz>().map_err(|_| format!("\"{}\" is not an IANA timezone; use a name like \"Europe/Berlin\"", s.trim()))
 }
 
 /// `handoff`: a time of day, `HH:MM`.
 pub fn handoff(s: &str) -> Result<u16, String> {
-    clock_minutes(s.trim(), false).ok_or_else(|| {
-        format!(
-            "handoff \"{}\" is not a time of day; write HH:MM, like \"00:00\"",
-            s.trim()
-        )
-    })
+    clock_minutes(s.trim(), false).ok_or_else(|| format!("handoff \"{}\" is not a time of day; write HH:MM, like \"00:00\"", s.trim()))
 }
 
 /// `shortcut`: a key combination, or `None` for `""` / `"none"`.
@@ -334,26 +299,15 @@ pub fn shortcut(s: &str) -> Result<Option<String>, String> {
     if text.is_empty() || text.eq_ignore_ascii_case("none") {
         return Ok(None);
     }
-    text.parse::<crate::shortcut::Shortcut>()
-        .map(|s| Some(s.to_string()))
-        .map_err(|e| format!("shortcut {e} (or \"none\")"))
+    text.parse::<crate::shortcut::Shortcut>().map(|s| Some(s.to_string())).map_err(|e| format!("shortcut {e} (or \"none\")"))
 }
 
 /// `github.repo`: `owner/name`.
 pub fn github_repo(s: &str) -> Result<String, String> {
     let repo = s.trim();
     match repo.split_once('/') {
-        Some((o, n))
-            if !o.is_empty()
-                && !n.is_empty()
-                && !n.contains('/')
-                && !repo.contains(char::is_whitespace) =>
-        {
-            Ok(repo.to_owned())
-        }
-        _ => Err(format!(
-            "github.repo \"{repo}\" is not owner/name; write it like \"acme/escalations\""
-        )),
+        Some((o, n)) if !o.is_empty() && !n.is_empty() && !n.contains('/') && !repo.contains(char::is_whitespace) => Ok(repo.to_owned()),
+        _ => Err(format!("github.repo \"{repo}\" is not owner/name; write it like \"acme/escalations\"")),
     }
 }
 
@@ -370,8 +324,7 @@ pub fn github_label(s: &str) -> Result<String, String> {
 /// `slack_group`: a Slack user group ID (`S0123ABCD`), or `None` when empty.
 pub fn slack_group(s: &str) -> Result<Option<String>, String> {
     let id = s.trim();
-    let valid =
-        id.len() <= 32 && id.starts_with('S') && id.chars().all(|c| c.is_ascii_alphanumeric());
+    let valid = id.len() <= 32 && id.starts_with('S') && id.chars().all(|c| c.is_ascii_alphanumeric());
     if id.is_empty() {
         Ok(None)
     } else if valid {
@@ -389,22 +342,8 @@ struct Checker<'a> {
 }
 
 impl Checker<'_> {
-    fn check<T>(
-        &mut self,
-        rule: Rule,
-        span: std::ops::Range<usize>,
-        result: Result<T, String>,
-    ) -> Option<T> {
-        result
-            .map_err(|msg| {
-                self.findings.push(Finding::new(
-                    rule,
-                    self.file,
-                    Some(self.lines.line_of(span.start)),
-                    msg,
-                ))
-            })
-            .ok()
+    fn check<T>(&mut self, rule: Rule, span: std::ops::Range<usize>, result: Result<T, String>) -> Option<T> {
+        result.map_err(|msg| self.findings.push(Finding::new(rule, self.file, Some(self.lines.line_of(span.start)), msg))).ok()
     }
 }
 
@@ -417,26 +356,17 @@ pub fn parse_config(file: &str, text: &str) -> Parsed<Config> {
         Ok(f) => f,
         Err(e) => {
             findings.push(toml_finding(file, text, &e));
-            return Parsed {
-                value: config,
-                findings,
-            };
+            return Parsed { value: config, findings };
         }
     };
     let lines = Lines::new(text);
-    let mut c = Checker {
-        file,
-        lines: &lines,
-        findings: &mut findings,
-    };
+    let mut c = Checker { file, lines: &lines, findings: &mut findings };
     if let Some(sc) = &f.shortcut {
         if let Some(v) = c.check(Rule::Syntax, sc.span(), shortcut(sc.get_ref())) {
             config.shortcut = v;
         }
     }
-    config.me =
-        f.me.map(|m| m.trim().trim_start_matches('@').to_owned())
-            .filter(|m| !m.is_empty());
+    config.me = f.me.map(|m| m.trim().trim_start_matches('@').to_owned()).filter(|m| !m.is_empty());
     if let Some(tz) = &f.timezone {
         if !tz.get_ref().trim().eq_ignore_ascii_case("auto") {
             let named = timezone(tz.get_ref()).map_err(|e| format!("{e}, or \"auto\""));
@@ -446,13 +376,7 @@ pub fn parse_config(file: &str, text: &str) -> Parsed<Config> {
         }
     }
     if let Some(s) = &f.schedule.source {
-        if c.check(
-            Rule::Syntax,
-            s.span(),
-            source(s.get_ref()).map_err(|e| format!("schedule.source: {e}")),
-        )
-        .is_some()
-        {
+        if c.check(Rule::Syntax, s.span(), source(s.get_ref()).map_err(|e| format!("schedule.source: {e}"))).is_some() {
             config.schedule.source = s.get_ref().trim().to_owned();
         }
     }
@@ -471,19 +395,8 @@ pub fn parse_config(file: &str, text: &str) -> Parsed<Config> {
             config.schedule.team_size = n;
         }
     }
-    if let Some(s) = f
-        .roster
-        .source
-        .as_ref()
-        .filter(|s| !s.get_ref().trim().is_empty())
-    {
-        if c.check(
-            Rule::Syntax,
-            s.span(),
-            source(s.get_ref()).map_err(|e| format!("roster.source: {e}")),
-        )
-        .is_some()
-        {
+    if let Some(s) = f.roster.source.as_ref().filter(|s| !s.get_ref().trim().is_empty()) {
+        if c.check(Rule::Syntax, s.span(), source(s.get_ref()).map_err(|e| format!("roster.source: {e}"))).is_some() {
             config.roster.source = Some(s.get_ref().trim().to_owned());
         }
     }
@@ -494,8 +407,7 @@ pub fn parse_config(file: &str, text: &str) -> Parsed<Config> {
         if let Some(api) = &g.api {
             let checked = web_url(api.get_ref()).map_err(|e| format!("github.api: {e}"));
             if c.check(Rule::Syntax, api.span(), checked).is_some() {
-                config.escalations.github.api =
-                    api.get_ref().trim().trim_end_matches('/').to_owned();
+                config.escalations.github.api = api.get_ref().trim().trim_end_matches('/').to_owned();
             }
         }
         if let Some(repo) = g.repo.as_ref().filter(|r| !r.get_ref().trim().is_empty()) {
@@ -519,8 +431,5 @@ pub fn parse_config(file: &str, text: &str) -> Parsed<Config> {
             config.escalations.slack_group = v;
         }
     }
-    Parsed {
-        value: config,
-        findings,
-    }
+    Parsed { value: config, findings }
 }

@@ -43,13 +43,7 @@ pub struct Coverage {
 
 /// Who works when, for everyone on duty in `[from, to)`, as (handle, span) pairs. Spans follow
 /// the rotations: an engineer counts only while their rotation is on.
-pub fn duty_shifts(
-    schedule: &Schedule,
-    roster: &Roster,
-    timing: &Timing,
-    from: DateTime<Utc>,
-    to: DateTime<Utc>,
-) -> Vec<(String, Shift)> {
+pub fn duty_shifts(schedule: &Schedule, roster: &Roster, timing: &Timing, from: DateTime<Utc>, to: DateTime<Utc>) -> Vec<(String, Shift)> {
     let mut out = Vec::new();
     for r in &schedule.rotations {
         let (rs, re) = (timing.starts_at(r.start).max(from), timing.ends_at(r.end).min(to));

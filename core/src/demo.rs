@@ -45,13 +45,7 @@ pub fn demo_schedule(today: NaiveDate) -> String {
         let names: Vec<String> = team
             .iter()
             .enumerate()
-            .map(|(i, &p)| {
-                if k == current + 1 && i == 2 {
-                    "TBD".to_owned()
-                } else {
-                    format!("[@{0}](https://github.com/{0})", TEAM[p].0)
-                }
-            })
+            .map(|(i, &p)| if k == current + 1 && i == 2 { "TBD".to_owned() } else { format!("[@{0}](https://github.com/{0})", TEAM[p].0) })
             .collect();
         let note = if k == current { "current" } else { "" };
         let _ = writeln!(page, "| {start} to {end} | {} | {note} |", names.join(", "));

@@ -150,17 +150,9 @@ impl Glance<'_> {
 }
 
 /// Who is on duty at `at`, seen from the `viewer` zone.
-pub fn glance<'a>(
-    schedule: &'a Schedule,
-    roster: &Roster,
-    timing: &Timing,
-    viewer: Tz,
-    me: Option<&str>,
-    at: DateTime<Utc>,
-) -> Glance<'a> {
+pub fn glance<'a>(schedule: &'a Schedule, roster: &Roster, timing: &Timing, viewer: Tz, me: Option<&str>, at: DateTime<Utc>) -> Glance<'a> {
     let rotation = schedule.current(timing, at);
-    let on_duty: Vec<OnDuty> =
-        rotation.map(|r| r.engineers().map(|h| OnDuty::new(h, roster, at)).collect()).unwrap_or_default();
+    let on_duty: Vec<OnDuty> = rotation.map(|r| r.engineers().map(|h| OnDuty::new(h, roster, at)).collect()).unwrap_or_default();
     let me_on_duty = me.is_some_and(|me| {
         let me = me.trim_start_matches('@');
         on_duty.iter().any(|d| d.handle.eq_ignore_ascii_case(me))

@@ -27,12 +27,7 @@ pub enum Severity {
 }
 
 impl Severity {
-    pub const ALL: [Severity; 4] = [
-        Severity::Sev1,
-        Severity::Sev2,
-        Severity::Sev3,
-        Severity::Sev4,
-    ];
+    pub const ALL: [Severity; 4] = [Severity::Sev1, Severity::Sev2, Severity::Sev3, Severity::Sev4];
 
     /// The lowercase name used in JSON, labels and the command line: `sev1` to `sev4`.
     pub fn as_str(self) -> &'static str {
@@ -64,11 +59,7 @@ pub struct UnknownSeverity(pub String);
 
 impl fmt::Display for UnknownSeverity {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "unknown severity {:?}: use sev1, sev2, sev3 or sev4",
-            self.0
-        )
+        write!(f, "unknown severity {:?}: use sev1, sev2, sev3 or sev4", self.0)
     }
 }
 
@@ -121,12 +112,7 @@ impl EscalationState {
 
     /// Whether someone still has to work on it: open, acknowledged or handed to engineering.
     pub fn is_active(self) -> bool {
-        matches!(
-            self,
-            EscalationState::Open
-                | EscalationState::Acknowledged
-                | EscalationState::HandedToEngineering
-        )
+        matches!(self, EscalationState::Open | EscalationState::Acknowledged | EscalationState::HandedToEngineering)
     }
 }
 
@@ -257,10 +243,7 @@ impl FromIterator<(String, Option<String>)> for SeenSet {
 pub enum Notice {
     /// An escalation that became mine since the last successful poll: new, or reassigned to me
     /// from `reassigned_from` (when the poll showed it assigned to someone else before).
-    Assigned {
-        escalation: Escalation,
-        reassigned_from: Option<String>,
-    },
+    Assigned { escalation: Escalation, reassigned_from: Option<String> },
     /// The first poll ever: what was already assigned to me, in one notification.
     Summary { escalations: Vec<Escalation> },
 }
@@ -287,43 +270,25 @@ pub struct Decision {
 /// nothing is). Escalations missing from `polled` leave the seen set, so one that comes back to
 /// me later is announced again.
 pub fn decide(seen: Option<&SeenSet>, me: &str, polled: &[Escalation]) -> Decision {
-    let is_mine = |e: &Escalation| {
-        e.state.is_active() && e.assignee.as_deref().is_some_and(|a| same_handle(a, me))
-    };
+    let is_mine = |e: &Escalation| e.state.is_active() && e.assignee.as_deref().is_some_and(|a| same_handle(a, me));
     let mut mine: Vec<&Escalation> = polled.iter().filter(|e| is_mine(e)).collect();
-    mine.sort_by(|a, b| {
-        a.created_at
-            .cmp(&b.created_at)
-            .then_with(|| a.id.cmp(&b.id))
-    });
+    mine.sort_by(|a, b| a.created_at.cmp(&b.created_at).then_with(|| a.id.cmp(&b.id)));
 
     let notices = match seen {
         None if mine.is_empty() => Vec::new(),
-        None => vec![Notice::Summary {
-            escalations: mine.into_iter().cloned().collect(),
-        }],
+        None => vec![Notice::Summary { escalations: mine.into_iter().cloned().collect() }],
         Some(seen) => mine
             .into_iter()
             .filter_map(|e| match seen.assignee(&e.id) {
-                None => Some(Notice::Assigned {
-                    escalation: e.clone(),
-                    reassigned_from: None,
-                }),
+                None => Some(Notice::Assigned { escalation: e.clone(), reassigned_from: None }),
                 Some(Some(before)) if same_handle(before, me) => None,
-                Some(before) => Some(Notice::Assigned {
-                    escalation: e.clone(),
-                    reassigned_from: before.map(str::to_owned),
-                }),
+                Some(before) => Some(Notice::Assigned { escalation: e.clone(), reassigned_from: before.map(str::to_owned) }),
             })
             .collect(),
     };
 
     // Only active escalations enter the set: one resolved (or queued) and later reopened for me
     // is announced again.
-    let seen = polled
-        .iter()
-        .filter(|e| e.state.is_active())
-        .map(|e| (e.id.clone(), e.assignee.clone()))
-        .collect();
+    let seen = polled.iter().filter(|e| e.state.is_active()).map(|e| (e.id.clone(), e.assignee.clone())).collect();
     Decision { notices, seen }
 }

@@ -37,10 +37,11 @@ impl Rule {
     pub fn severity(self) -> Severity {
         use Rule::*;
         match self {
-            Syntax | EndBeforeStart | UnknownTimezone | MalformedHours | MalformedDays
-            | OverlappingRotations | DuplicateEngineer | DuplicatePerson => Severity::Error,
-            ShortRotation | LongRotation | OpenSeats | UncoveredDays | PoorTimezoneSpread
-            | UncoveredHours | NotInRoster => Severity::Warning,
+            Syntax | EndBeforeStart | UnknownTimezone | MalformedHours | MalformedDays | OverlappingRotations | DuplicateEngineer
+            | DuplicatePerson => Severity::Error,
+            ShortRotation | LongRotation | OpenSeats | UncoveredDays | PoorTimezoneSpread | UncoveredHours | NotInRoster => {
+                Severity::Warning
+            }
         }
     }
 }

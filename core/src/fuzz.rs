@@ -7,10 +7,7 @@
 
 use crate::config::{parse_config, web_url};
 use crate::schedule::{MAX_SEATS, YEARS};
-use crate::{
-    coverage, glance, lint, parse_roster, parse_schedule, Finding, Parsed, Rules, Schedule,
-    ScheduleFormat, Timing,
-};
+use crate::{coverage, glance, lint, parse_roster, parse_schedule, Finding, Parsed, Rules, Schedule, ScheduleFormat, Timing};
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use chrono_tz::Tz;
 
@@ -37,24 +34,15 @@ fn located<T>(parsed: &Parsed<T>, file: &str, text: &str) {
     let lines = text.split('\n').count() as u32;
     for f in &parsed.findings {
         assert_eq!(f.file, file, "{f}");
-        assert!(
-            f.line.is_none_or(|l| (1..=lines).contains(&l)),
-            "line out of the file: {f}"
-        );
-        assert!(
-            !f.message.trim().is_empty(),
-            "a finding says nothing: {f:?}"
-        );
+        assert!(f.line.is_none_or(|l| (1..=lines).contains(&l)), "line out of the file: {f}");
+        assert!(!f.message.trim().is_empty(), "a finding says nothing: {f:?}");
     }
 }
 
 /// Every parsed schedule keeps to the limits: years 1000-9999, at most 100 seats.
 fn sane(schedule: &Schedule) {
     for r in &schedule.rotations {
-        assert!(
-            YEARS.contains(&r.start.year()) && YEARS.contains(&r.end.year()),
-            "{r:?}"
-        );
+        assert!(YEARS.contains(&r.start.year()) && YEARS.contains(&r.end.year()), "{r:?}");
         assert!(r.seats.len() <= MAX_SEATS, "{} seats", r.seats.len());
     }
 }
@@ -88,17 +76,10 @@ pub fn config(data: &[u8]) {
     let parsed = parse_config("config.toml", t);
     located(&parsed, "config.toml", t);
     let c = &parsed.value;
-    assert!(
-        web_url(&c.escalations.github.api).is_ok(),
-        "accepted API URL {:?}",
-        c.escalations.github.api
-    );
+    assert!(web_url(&c.escalations.github.api).is_ok(), "accepted API URL {:?}", c.escalations.github.api);
     assert!(crate::config::POLL_SECONDS.contains(&c.escalations.poll_seconds));
     assert!((1..=MAX_SEATS).contains(&c.schedule.team_size));
-    for s in [Some(&c.schedule.source), c.roster.source.as_ref()]
-        .into_iter()
-        .flatten()
-    {
+    for s in [Some(&c.schedule.source), c.roster.source.as_ref()].into_iter().flatten() {
         assert!(crate::config::source(s).is_ok(), "accepted source {s:?}");
     }
 }
@@ -106,10 +87,7 @@ pub fn config(data: &[u8]) {
 /// A shortcut: what parses writes itself back the canonical way, which parses to the same.
 pub fn shortcut(data: &[u8]) {
     if let Ok(s) = text(data).parse::<crate::shortcut::Shortcut>() {
-        let again: crate::shortcut::Shortcut = s
-            .to_string()
-            .parse()
-            .expect("the canonical spelling parses");
+        let again: crate::shortcut::Shortcut = s.to_string().parse().expect("the canonical spelling parses");
         assert_eq!(again, s);
     }
 }
@@ -132,64 +110,28 @@ pub fn schedule_and_roster(data: &[u8]) {
     let t = text(data);
     let (header, rest) = t.split_once('\n').unwrap_or((t, ""));
     let (schedule_text, roster_text) = rest.split_once("\n%%\n").unwrap_or((rest, ""));
-    let mut n = header
-        .split_whitespace()
-        .map(|w| w.parse::<i64>().unwrap_or(0).unsigned_abs());
+    let mut n = header.split_whitespace().map(|w| w.parse::<i64>().unwrap_or(0).unsigned_abs());
     let mut next = || n.next().unwrap_or(0);
-    let format = if next() % 2 == 0 {
-        ScheduleFormat::Markdown
-    } else {
-        ScheduleFormat::Toml
-    };
+    let format = if next() % 2 == 0 { ScheduleFormat::Markdown } else { ScheduleFormat::Toml };
     let zone = ZONES[(next() % ZONES.len() as u64) as usize];
     let viewer = ZONES[(next() % ZONES.len() as u64) as usize];
     let handoff = (next() % 1440) as u16;
-    let first = NaiveDate::from_ymd_opt(*YEARS.start(), 1, 1)
-        .unwrap_or_default()
-        .and_hms_opt(0, 0, 0)
-        .unwrap_or_default()
-        .and_utc();
-    let last = NaiveDate::from_ymd_opt(*YEARS.end(), 12, 31)
-        .unwrap_or_default()
-        .and_hms_opt(23, 59, 59)
-        .unwrap_or_default()
-        .and_utc();
+    let first = NaiveDate::from_ymd_opt(*YEARS.start(), 1, 1).unwrap_or_default().and_hms_opt(0, 0, 0).unwrap_or_default().and_utc();
+    let last = NaiveDate::from_ymd_opt(*YEARS.end(), 12, 31).unwrap_or_default().and_hms_opt(23, 59, 59).unwrap_or_default().and_utc();
     let span = (last - first).num_seconds() as u64;
     let at: DateTime<Utc> = first + chrono::Duration::seconds((next() % span) as i64);
 
     let schedule = parse_schedule(format, "rota", schedule_text).value;
     let roster = parse_roster("people.toml", roster_text).value;
     sane(&schedule);
-    let timing = Timing {
-        timezone: zone,
-        handoff,
-    };
-    let g = glance(
-        &schedule,
-        &roster,
-        &timing,
-        viewer,
-        roster.people.first().map(|p| p.handle.as_str()),
-        at,
-    );
+    let timing = Timing { timezone: zone, handoff };
+    let g = glance(&schedule, &roster, &timing, viewer, roster.people.first().map(|p| p.handle.as_str()), at);
     assert!(g.on_duty.len() <= MAX_SEATS);
     if let Some(h) = g.next_handoff {
         assert!(h > at, "the next hand-off {h} is not after {at}");
     }
     let c = coverage(&schedule, &roster, &timing, viewer, at);
-    assert!(
-        c.start <= at && at < c.end,
-        "the week {}..{} does not hold {at}",
-        c.start,
-        c.end
-    );
-    let findings: Vec<Finding> = lint(
-        &schedule,
-        &roster,
-        &Rules {
-            timing,
-            team_size: 3,
-        },
-    );
+    assert!(c.start <= at && at < c.end, "the week {}..{} does not hold {at}", c.start, c.end);
+    let findings: Vec<Finding> = lint(&schedule, &roster, &Rules { timing, team_size: 3 });
     assert!(findings.iter().all(|f| f.file == "rota"));
 }

@@ -97,7 +97,10 @@ pub fn lint(schedule: &Schedule, roster: &Roster, rules: &Rules) -> Vec<Finding>
                     push(
                         Rule::NotInRoster,
                         r,
-                        format!("{h} is not in the roster ({}); add them to give their timezone and hours", crate::words::file_name(&roster.source)),
+                        format!(
+                            "{h} is not in the roster ({}); add them to give their timezone and hours",
+                            crate::words::file_name(&roster.source)
+                        ),
                     );
                 }
             }
@@ -132,12 +135,8 @@ fn spread(r: &Rotation, roster: &Roster, rules: &Rules, push: &mut impl FnMut(Ru
     // The widest circular gap between sorted offsets; the rest of the clock is what they span.
     let mut sorted = offsets.clone();
     sorted.sort_unstable();
-    let widest = sorted
-        .windows(2)
-        .map(|w| w[1] - w[0])
-        .chain(std::iter::once(sorted[0] + 24 * 60 - sorted[sorted.len() - 1]))
-        .max()
-        .unwrap_or(0);
+    let widest =
+        sorted.windows(2).map(|w| w[1] - w[0]).chain(std::iter::once(sorted[0] + 24 * 60 - sorted[sorted.len() - 1])).max().unwrap_or(0);
     let span = 24 * 60 - widest;
     if span <= POOR_SPREAD_HOURS * 60 {
         push(

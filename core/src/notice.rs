@@ -63,11 +63,8 @@ pub fn text(notice: &Notice) -> NoticeText {
         Notice::Summary { escalations } => {
             let n = escalations.len();
             let plural = if n == 1 { "" } else { "s" };
-            let mut lines: Vec<String> = escalations
-                .iter()
-                .take(SUMMARY_TITLES)
-                .map(|e| format!("{}: {}", e.severity, e.title.trim()))
-                .collect();
+            let mut lines: Vec<String> =
+                escalations.iter().take(SUMMARY_TITLES).map(|e| format!("{}: {}", e.severity, e.title.trim())).collect();
             if n > SUMMARY_TITLES {
                 lines.push(format!("and {} more", n - SUMMARY_TITLES));
             }
@@ -104,9 +101,7 @@ pub fn seen_after_delivery(before: Option<&SeenSet>, decision: &Decision, unshow
             .iter()
             .filter_map(|(id, assignee)| {
                 if failed_ids.contains(&id) {
-                    before
-                        .and_then(|b| b.assignee(id))
-                        .map(|old| (id.to_owned(), old.map(str::to_owned)))
+                    before.and_then(|b| b.assignee(id)).map(|old| (id.to_owned(), old.map(str::to_owned)))
                 } else {
                     Some((id.to_owned(), assignee.map(str::to_owned)))
                 }
@@ -176,7 +171,8 @@ mod tests {
 
     #[test]
     fn the_first_run_is_one_summary() {
-        let all: Vec<Escalation> = (1..=7).map(|i| esc(&i.to_string(), &format!("E{i}"), if i == 3 { Severity::Sev1 } else { Severity::Sev3 }, "ann")).collect();
+        let all: Vec<Escalation> =
+            (1..=7).map(|i| esc(&i.to_string(), &format!("E{i}"), if i == 3 { Severity::Sev1 } else { Severity::Sev3 }, "ann")).collect();
         let t = text(&Notice::Summary { escalations: all[..3].to_vec() });
         assert_eq!(t.summary, "3 open escalations assigned to you");
         assert_eq!(t.body, "sev3: E1\nsev3: E2\nsev1: E3");

@@ -70,18 +70,11 @@ pub fn known_refusal(backend: Backend, title: &str, body: &str) -> Option<KnownR
         Backend::Local => None,
         Backend::Github => {
             if title.trim().chars().count() > GITHUB_TITLE_MAX {
-                let reason =
-                    format!("title is too long (maximum is {GITHUB_TITLE_MAX} characters)");
-                Some(KnownRefusal {
-                    part: RefusedPart::Title,
-                    reason,
-                })
+                let reason = format!("title is too long (maximum is {GITHUB_TITLE_MAX} characters)");
+                Some(KnownRefusal { part: RefusedPart::Title, reason })
             } else if body.chars().count() > GITHUB_BODY_MAX {
                 let reason = format!("body is too long (maximum is {GITHUB_BODY_MAX} characters)");
-                Some(KnownRefusal {
-                    part: RefusedPart::Body,
-                    reason,
-                })
+                Some(KnownRefusal { part: RefusedPart::Body, reason })
             } else {
                 None
             }
@@ -93,15 +86,8 @@ pub fn known_refusal(backend: Backend, title: &str, body: &str) -> Option<KnownR
 /// resend" (`None` when there are none).
 pub fn refused_line(count: usize, backend: Backend) -> Option<String> {
     (count > 0).then(|| {
-        let what = if count == 1 {
-            "escalation"
-        } else {
-            "escalations"
-        };
-        format!(
-            "⚠ {count} {what} refused by {} — fix and resend",
-            backend_name(backend)
-        )
+        let what = if count == 1 { "escalation" } else { "escalations" };
+        format!("⚠ {count} {what} refused by {} — fix and resend", backend_name(backend))
     })
 }
 
@@ -110,10 +96,7 @@ pub fn refused_line(count: usize, backend: Backend) -> Option<String> {
 pub fn refused_notice(title: &str, reason: &str, backend: Backend) -> NoticeText {
     NoticeText {
         summary: format!("Escalation refused by {}: {}", backend_name(backend), title.trim()),
-        body: format!(
-            "{}\nIt is kept in the outbox: fix it in the escalate window and resend, or run `rota outbox`.",
-            reason.trim()
-        ),
+        body: format!("{}\nIt is kept in the outbox: fix it in the escalate window and resend, or run `rota outbox`.", reason.trim()),
         critical: false,
         escalation_id: None,
         url: None,
@@ -129,9 +112,7 @@ mod tests {
     fn github_refuses_long_titles_and_bodies_before_saving() {
         let check = |title: &str, body: &str, expected: Option<&str>| {
             assert_eq!(
-                known_refusal(Backend::Github, title, body)
-                    .map(|r| r.reason)
-                    .as_deref(),
+                known_refusal(Backend::Github, title, body).map(|r| r.reason).as_deref(),
                 expected,
                 "{} / {}",
                 title.len(),
@@ -141,55 +122,25 @@ mod tests {
         };
         check(&"x".repeat(256), "", None);
         check(&"é".repeat(256), "", None); // characters, not bytes
-        check(
-            &"x".repeat(257),
-            "",
-            Some("title is too long (maximum is 256 characters)"),
-        );
+        check(&"x".repeat(257), "", Some("title is too long (maximum is 256 characters)"));
         check("ok", &"b".repeat(65_536), None);
-        check(
-            "ok",
-            &"b".repeat(65_537),
-            Some("body is too long (maximum is 65536 characters)"),
-        );
-        assert_eq!(
-            known_refusal(Backend::Github, &"x".repeat(300), "")
-                .unwrap()
-                .part,
-            RefusedPart::Title
-        );
-        assert_eq!(
-            known_refusal(Backend::Github, "ok", &"b".repeat(70_000))
-                .unwrap()
-                .part,
-            RefusedPart::Body
-        );
+        check("ok", &"b".repeat(65_537), Some("body is too long (maximum is 65536 characters)"));
+        assert_eq!(known_refusal(Backend::Github, &"x".repeat(300), "").unwrap().part, RefusedPart::Title);
+        assert_eq!(known_refusal(Backend::Github, "ok", &"b".repeat(70_000)).unwrap().part, RefusedPart::Body);
     }
 
     #[test]
     fn the_tray_line_counts_refused_escalations() {
         assert_eq!(refused_line(0, Backend::Github), None);
-        assert_eq!(
-            refused_line(1, Backend::Github).unwrap(),
-            "⚠ 1 escalation refused by GitHub — fix and resend"
-        );
-        assert_eq!(
-            refused_line(2, Backend::Local).unwrap(),
-            "⚠ 2 escalations refused by the local store — fix and resend"
-        );
+        assert_eq!(refused_line(1, Backend::Github).unwrap(), "⚠ 1 escalation refused by GitHub — fix and resend");
+        assert_eq!(refused_line(2, Backend::Local).unwrap(), "⚠ 2 escalations refused by the local store — fix and resend");
     }
 
     #[test]
     fn a_refusal_notice_carries_the_backends_reason() {
-        let t = refused_notice(
-            "Search is down",
-            "title is too long (maximum is 256 characters)",
-            Backend::Github,
-        );
+        let t = refused_notice("Search is down", "title is too long (maximum is 256 characters)", Backend::Github);
         assert_eq!(t.summary, "Escalation refused by GitHub: Search is down");
-        assert!(t
-            .body
-            .starts_with("title is too long (maximum is 256 characters)\n"));
+        assert!(t.body.starts_with("title is too long (maximum is 256 characters)\n"));
         assert_eq!(t.url, None);
     }
 }

@@ -69,13 +69,7 @@ pub fn keyring_retry(failures: u32) -> Duration {
 impl PollState {
     /// A poller that polls every `interval`, the first time at once.
     pub fn new(interval: Duration, now: DateTime<Utc>) -> Self {
-        PollState {
-            interval,
-            next_poll: now,
-            transient: 0,
-            keyring: 0,
-            reconnect: false,
-        }
+        PollState { interval, next_poll: now, transient: 0, keyring: 0, reconnect: false }
     }
 
     /// When the next poll is due.
@@ -114,13 +108,7 @@ impl PollState {
 
     /// A poll listed `list`. Returns what to notify, given the stored seen set (`None` on the
     /// very first run); the next poll is an interval away.
-    pub fn listed(
-        &mut self,
-        now: DateTime<Utc>,
-        me: &str,
-        stored: Option<&SeenSet>,
-        list: &[Escalation],
-    ) -> Decision {
+    pub fn listed(&mut self, now: DateTime<Utc>, me: &str, stored: Option<&SeenSet>, list: &[Escalation]) -> Decision {
         self.transient = 0;
         self.keyring = 0;
         self.next_poll = after(now, self.interval);
@@ -130,22 +118,12 @@ impl PollState {
     /// The seen set to store once `decision`'s notices were shown, except `unshown` (indexes):
     /// those are decided again at the next poll, so none is lost and none shown twice. `None`:
     /// store nothing (the first run's summary could not be shown).
-    pub fn delivered(
-        &self,
-        stored: Option<&SeenSet>,
-        decision: &Decision,
-        unshown: &[usize],
-    ) -> Option<SeenSet> {
+    pub fn delivered(&self, stored: Option<&SeenSet>, decision: &Decision, unshown: &[usize]) -> Option<SeenSet> {
         seen_after_delivery(stored, decision, unshown)
     }
 
     /// A poll failed; returns when to poll next. `jitter` is a random fraction in 0..1.
-    pub fn failed(
-        &mut self,
-        now: DateTime<Utc>,
-        failure: PollFailure,
-        jitter: f64,
-    ) -> DateTime<Utc> {
+    pub fn failed(&mut self, now: DateTime<Utc>, failure: PollFailure, jitter: f64) -> DateTime<Utc> {
         self.next_poll = match failure {
             PollFailure::RateLimited { until } => until.max(now),
             PollFailure::Transient => {
@@ -247,11 +225,7 @@ mod tests {
         assert_eq!(p.poll_at(), t0() + secs(300), "capped at five minutes");
         p.woke(t0() + secs(10));
         assert!(p.is_due(t0() + secs(10)), "a wake polls at once");
-        assert_eq!(
-            p.failed(t0(), PollFailure::Transient, 1.0),
-            t0() + secs(2),
-            "and the backoff starts again"
-        );
+        assert_eq!(p.failed(t0(), PollFailure::Transient, 1.0), t0() + secs(2), "and the backoff starts again");
         p.listed(t0(), "ann", None, &[]);
         assert_eq!(p.failed(t0(), PollFailure::Transient, 1.0), t0() + secs(2));
     }
@@ -259,69 +233,33 @@ mod tests {
     #[test]
     fn a_rate_limit_is_waited_out() {
         let mut p = PollState::new(Duration::from_secs(60), t0());
-        assert_eq!(
-            p.failed(
-                t0(),
-                PollFailure::RateLimited {
-                    until: t0() + secs(900)
-                },
-                0.5
-            ),
-            t0() + secs(900)
-        );
-        assert_eq!(
-            p.failed(
-                t0(),
-                PollFailure::RateLimited {
-                    until: t0() - secs(5)
-                },
-                0.5
-            ),
-            t0()
-        );
+        assert_eq!(p.failed(t0(), PollFailure::RateLimited { until: t0() + secs(900) }, 0.5), t0() + secs(900));
+        assert_eq!(p.failed(t0(), PollFailure::RateLimited { until: t0() - secs(5) }, 0.5), t0());
     }
 
     #[test]
     fn a_rejected_token_waits_ten_minutes_rereads_the_keyring_and_a_new_token_is_tried_at_once() {
         let mut p = PollState::new(Duration::from_secs(60), t0());
-        assert_eq!(
-            p.failed(t0(), PollFailure::Unauthorized, 0.5),
-            t0() + secs(600)
-        );
+        assert_eq!(p.failed(t0(), PollFailure::Unauthorized, 0.5), t0() + secs(600));
         assert!(p.take_reconnect(), "the keyring is read again");
         assert!(!p.take_reconnect());
-        assert_eq!(
-            p.failed(t0(), PollFailure::MissingToken, 0.5),
-            t0() + secs(600)
-        );
+        assert_eq!(p.failed(t0(), PollFailure::MissingToken, 0.5), t0() + secs(600));
         p.token_changed(t0() + secs(30));
-        assert!(
-            p.is_due(t0() + secs(30)),
-            "a token saved in Settings is tried at once"
-        );
+        assert!(p.is_due(t0() + secs(30)), "a token saved in Settings is tried at once");
         assert!(p.take_reconnect());
     }
 
     #[test]
     fn a_failed_or_dismissed_keyring_unlock_backs_off_instead_of_prompting_each_poll() {
         let mut p = PollState::new(Duration::from_secs(60), t0());
-        let waits: Vec<i64> = (0..6)
-            .map(|_| (p.failed(t0(), PollFailure::Keyring, 0.5) - t0()).num_seconds())
-            .collect();
+        let waits: Vec<i64> = (0..6).map(|_| (p.failed(t0(), PollFailure::Keyring, 0.5) - t0()).num_seconds()).collect();
         assert_eq!(waits, [60, 120, 240, 480, 600, 600]);
         assert!(p.take_reconnect());
         p.listed(t0(), "ann", None, &[]);
-        assert_eq!(
-            p.failed(t0(), PollFailure::Keyring, 0.5),
-            t0() + secs(60),
-            "a success resets it"
-        );
+        assert_eq!(p.failed(t0(), PollFailure::Keyring, 0.5), t0() + secs(60), "a success resets it");
         // A long interval is never shortened by it.
         let mut slow = PollState::new(Duration::from_secs(900), t0());
-        assert_eq!(
-            slow.failed(t0(), PollFailure::Keyring, 0.5),
-            t0() + secs(900)
-        );
+        assert_eq!(slow.failed(t0(), PollFailure::Keyring, 0.5), t0() + secs(900));
     }
 
     #[test]

@@ -102,9 +102,7 @@ impl Days {
 
 fn weekday(s: &str) -> Option<Weekday> {
     let s = s.trim().to_ascii_lowercase();
-    let all = [
-        Weekday::Mon, Weekday::Tue, Weekday::Wed, Weekday::Thu, Weekday::Fri, Weekday::Sat, Weekday::Sun,
-    ];
+    let all = [Weekday::Mon, Weekday::Tue, Weekday::Wed, Weekday::Thu, Weekday::Fri, Weekday::Sat, Weekday::Sun];
     let names = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"];
     if s.len() < 2 {
         return None;
@@ -298,14 +296,24 @@ pub fn parse_roster(file: &str, text: &str) -> Parsed<Roster> {
         let at = |s: &toml::Spanned<String>| Some(lines.line_of(s.span().start));
         let handle = e.handle.get_ref().trim().trim_start_matches('@').to_owned();
         if handle.is_empty() {
-            findings.push(Finding::new(Rule::Syntax, file, at(&e.handle), "a person has an empty handle; give their handle as in the schedule"));
+            findings.push(Finding::new(
+                Rule::Syntax,
+                file,
+                at(&e.handle),
+                "a person has an empty handle; give their handle as in the schedule",
+            ));
             continue;
         }
         // A repeated handle is an error, and its entry is still checked: each of its mistakes is
         // reported now, not after the first copy is removed.
         let duplicate = people.iter().any(|p| p.handle.eq_ignore_ascii_case(&handle));
         if duplicate {
-            findings.push(Finding::new(Rule::DuplicatePerson, file, at(&e.handle), format!("\"{handle}\" is listed twice in the roster; keep one entry")));
+            findings.push(Finding::new(
+                Rule::DuplicatePerson,
+                file,
+                at(&e.handle),
+                format!("\"{handle}\" is listed twice in the roster; keep one entry"),
+            ));
         }
         let timezone = e.timezone.as_ref().and_then(|tz| match tz.get_ref().trim().parse::<Tz>() {
             Ok(z) => Some(z),

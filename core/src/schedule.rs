@@ -235,10 +235,9 @@ pub fn parse_toml_schedule(file: &str, text: &str) -> Parsed<Schedule> {
                 toml::Value::Datetime(d) if d.time.is_none() && d.offset.is_none() => d.to_string(),
                 other => other.to_string(),
             };
-            NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d")
-                .ok()
-                .filter(|d| YEARS.contains(&d.year()))
-                .ok_or_else(|| Finding::new(Rule::Syntax, file, at, format!("\"{s}\" is not a date from year 1000 to 9999; write YYYY-MM-DD")))
+            NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").ok().filter(|d| YEARS.contains(&d.year())).ok_or_else(|| {
+                Finding::new(Rule::Syntax, file, at, format!("\"{s}\" is not a date from year 1000 to 9999; write YYYY-MM-DD"))
+            })
         };
         if let Some(msg) = seat_count_error(e.engineers.len(), e.open_seats) {
             findings.push(Finding::new(Rule::Syntax, file, line, msg));

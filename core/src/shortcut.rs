@@ -141,7 +141,11 @@ impl std::error::Error for ShortcutError {}
 fn key(word: &str) -> Option<Key> {
     let lower = word.to_ascii_lowercase();
     // "KeyE" and "Digit1" (the names web keyboard events use).
-    let bare = lower.strip_prefix("key").filter(|r| r.len() == 1).or_else(|| lower.strip_prefix("digit").filter(|r| r.len() == 1)).unwrap_or(&lower);
+    let bare = lower
+        .strip_prefix("key")
+        .filter(|r| r.len() == 1)
+        .or_else(|| lower.strip_prefix("digit").filter(|r| r.len() == 1))
+        .unwrap_or(&lower);
     let mut chars = bare.chars();
     if let (Some(c), None) = (chars.next(), chars.next()) {
         if c.is_ascii_alphanumeric() {
@@ -179,7 +183,9 @@ impl FromStr for Shortcut {
         let key = match key(last) {
             Some(k) => k,
             None if last.is_empty() => return Err(bad("it names no key".into())),
-            None => return Err(bad(format!("\"{last}\" is not a key this tool knows (A-Z, 0-9, F1-F24, Space, Enter, arrows, punctuation)"))),
+            None => {
+                return Err(bad(format!("\"{last}\" is not a key this tool knows (A-Z, 0-9, F1-F24, Space, Enter, arrows, punctuation)")))
+            }
         };
         if modifiers == Modifiers::default() || modifiers == (Modifiers { shift: true, ..Modifiers::default() }) {
             // A bare key (or Shift and a key) would be taken from every application.

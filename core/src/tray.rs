@@ -39,13 +39,8 @@ pub enum MenuAction {
 
 impl MenuAction {
     /// The actions at the foot of every menu, in order.
-    pub const FOOT: [MenuAction; 5] = [
-        MenuAction::Escalate,
-        MenuAction::OpenDashboard,
-        MenuAction::Settings,
-        MenuAction::StartAtLogin,
-        MenuAction::Quit,
-    ];
+    pub const FOOT: [MenuAction; 5] =
+        [MenuAction::Escalate, MenuAction::OpenDashboard, MenuAction::Settings, MenuAction::StartAtLogin, MenuAction::Quit];
 
     /// A stable string for hosts whose menus carry string ids (Tauri's).
     pub fn id(&self) -> String {
@@ -102,25 +97,17 @@ pub enum MenuEntry {
 
 impl MenuEntry {
     fn line(label: impl Into<String>) -> MenuEntry {
-        MenuEntry::Item {
-            label: label.into(),
-            action: None,
-        }
+        MenuEntry::Item { label: label.into(), action: None }
     }
 
     fn action(action: MenuAction) -> MenuEntry {
-        MenuEntry::Item {
-            label: action.label().to_owned(),
-            action: Some(action),
-        }
+        MenuEntry::Item { label: action.label().to_owned(), action: Some(action) }
     }
 
     /// The label a person reads ("" for a separator).
     pub fn label(&self) -> &str {
         match self {
-            MenuEntry::Item { label, .. }
-            | MenuEntry::Check { label, .. }
-            | MenuEntry::Submenu { label, .. } => label,
+            MenuEntry::Item { label, .. } | MenuEntry::Check { label, .. } | MenuEntry::Submenu { label, .. } => label,
             MenuEntry::Separator => "",
         }
     }
@@ -189,19 +176,8 @@ pub struct TrayInputs<'a> {
 /// One engineer's line: "Keegan — Thu 14:00 SAST (UTC+02:00) · working".
 pub fn engineer_line(d: &OnDuty) -> String {
     match &d.local {
-        Some(l) => format!(
-            "{} — {} {} (UTC{}) · {}",
-            d.name,
-            l.time.format("%a %H:%M"),
-            l.abbreviation,
-            l.utc_offset(),
-            d.status.label()
-        ),
-        None => format!(
-            "{} — unknown timezone · {}",
-            d.name,
-            Status::Unknown.label()
-        ),
+        Some(l) => format!("{} — {} {} (UTC{}) · {}", d.name, l.time.format("%a %H:%M"), l.abbreviation, l.utc_offset(), d.status.label()),
+        None => format!("{} — unknown timezone · {}", d.name, Status::Unknown.label()),
     }
 }
 
@@ -223,10 +199,7 @@ pub fn escalation_line(e: &Escalation) -> String {
 
 /// "1 escalation waiting to send".
 pub fn waiting_line(n: usize) -> String {
-    format!(
-        "{n} escalation{} waiting to send",
-        if n == 1 { "" } else { "s" }
-    )
+    format!("{n} escalation{} waiting to send", if n == 1 { "" } else { "s" })
 }
 
 /// The icon state.
@@ -244,11 +217,7 @@ pub fn tray_state(i: &TrayInputs) -> TrayState {
 /// The tooltip: the glance in one line.
 pub fn tooltip(i: &TrayInputs) -> String {
     let g = i.glance;
-    let working = g
-        .on_duty
-        .iter()
-        .filter(|d| d.status == Status::Working)
-        .count();
+    let working = g.on_duty.iter().filter(|d| d.status == Status::Working).count();
     let mut tooltip = match g.rotation {
         Some(_) => format!("Rota: {working} of {} on duty working now", g.on_duty.len()),
         None => "Rota: no one on rotation".to_owned(),
@@ -268,19 +237,11 @@ pub fn tray_model(i: &TrayInputs) -> TrayModel {
     let mut entries = vec![MenuEntry::line(words::header(g))];
     entries.extend(i.problems.iter().map(|p| MenuEntry::line(format!("⚠ {p}"))));
     entries.extend(i.demo.map(MenuEntry::line));
-    entries.extend(
-        g.by_status()
-            .into_iter()
-            .map(|d| MenuEntry::line(engineer_line(d))),
-    );
+    entries.extend(g.by_status().into_iter().map(|d| MenuEntry::line(engineer_line(d))));
     entries.extend(words::next_handoff(g, i.timing).map(MenuEntry::line));
     entries.push(MenuEntry::Separator);
     if let Some(esc) = i.escalations {
-        entries.extend(
-            esc.problem
-                .as_ref()
-                .map(|p| MenuEntry::line(format!("⚠ {p}"))),
-        );
+        entries.extend(esc.problem.as_ref().map(|p| MenuEntry::line(format!("⚠ {p}"))));
     }
     if i.outbox_waiting > 0 {
         entries.push(MenuEntry::line(waiting_line(i.outbox_waiting)));
@@ -294,31 +255,17 @@ pub fn tray_model(i: &TrayInputs) -> TrayModel {
         let mine = esc
             .mine
             .iter()
-            .map(|e| MenuEntry::Item {
-                label: escalation_line(e),
-                action: Some(MenuAction::OpenEscalation(e.id.clone())),
-            })
+            .map(|e| MenuEntry::Item { label: escalation_line(e), action: Some(MenuAction::OpenEscalation(e.id.clone())) })
             .collect();
-        entries.push(MenuEntry::Submenu {
-            label: format!("My escalations ({})", esc.mine.len()),
-            entries: mine,
-        });
+        entries.push(MenuEntry::Submenu { label: format!("My escalations ({})", esc.mine.len()), entries: mine });
     }
     for action in MenuAction::FOOT {
         entries.push(match action {
-            MenuAction::StartAtLogin => MenuEntry::Check {
-                label: action.label().to_owned(),
-                action,
-                checked: i.start_at_login,
-            },
+            MenuAction::StartAtLogin => MenuEntry::Check { label: action.label().to_owned(), action, checked: i.start_at_login },
             action => MenuEntry::action(action),
         });
     }
-    TrayModel {
-        state: tray_state(i),
-        tooltip: tooltip(i),
-        entries,
-    }
+    TrayModel { state: tray_state(i), tooltip: tooltip(i), entries }
 }
 
 /// The next instant the glance can change on its own: the next minute boundary (clocks, shift

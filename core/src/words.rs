@@ -13,7 +13,11 @@ pub fn relative(from: DateTime<Utc>, to: DateTime<Utc>) -> String {
         return "now".into();
     }
     let amount = span(secs.unsigned_abs());
-    if secs >= 0 { format!("in {amount}") } else { format!("{amount} ago") }
+    if secs >= 0 {
+        format!("in {amount}")
+    } else {
+        format!("{amount} ago")
+    }
 }
 
 /// A length of time, rounded honestly: exact to the minute under 10 hours ("7 h 15 min"), to
@@ -25,9 +29,17 @@ pub fn span(secs: u64) -> String {
     if minutes < 60 {
         format!("{minutes} min")
     } else if h < 10 {
-        if m == 0 { format!("{h} h") } else { format!("{h} h {m} min") }
+        if m == 0 {
+            format!("{h} h")
+        } else {
+            format!("{h} h {m} min")
+        }
     } else if h < 48 {
-        if m == 0 { format!("{h} h") } else { format!("about {} h", (minutes + 30) / 60) }
+        if m == 0 {
+            format!("{h} h")
+        } else {
+            format!("about {} h", (minutes + 30) / 60)
+        }
     } else {
         format!("{} days", secs / 86400)
     }

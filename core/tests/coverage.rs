@@ -1,8 +1,8 @@
 //! The week's coverage, hour by hour in the viewer's zone, and its gaps.
 
 mod common;
-use common::{at, page, roster};
 use chrono_tz::Tz;
+use common::{at, page, roster};
 use rota_core::{coverage, Timing};
 
 #[test]
@@ -19,8 +19,7 @@ fn hours_and_gaps_in_the_viewers_zone() {
     assert_eq!(slot(11).working.iter().map(|w| (w.handle.as_str(), w.minutes)).collect::<Vec<_>>(), [("ann", 15)]);
     assert!(slot(11).working.len() == 1 && slot(12).working.iter().all(|w| w.handle == "bo" && w.minutes == 30));
     // The gaps are exact: Monday 00:00-03:15, 11:15-12:30, 20:30-Tuesday 03:15, ...
-    let first: Vec<(String, String)> =
-        c.gaps.iter().take(3).map(|g| (g.start.to_rfc3339(), g.end.to_rfc3339())).collect();
+    let first: Vec<(String, String)> = c.gaps.iter().take(3).map(|g| (g.start.to_rfc3339(), g.end.to_rfc3339())).collect();
     assert_eq!(
         first,
         [

@@ -19,7 +19,7 @@ fn status_and_offset_in_odd_zones() {
         ("Pacific/Chatham", "09:00-17:00", "Mon-Fri", "2024-01-14T19:15:00Z", Working, "+13:45"),
         ("Pacific/Chatham", "09:00-17:00", "Mon-Fri", "2024-01-14T19:14:00Z", OffHours, "+13:45"),
         ("Pacific/Chatham", "09:00-17:00", "Mon-Fri", "2024-07-15T09:00:00Z", OffHours, "+12:45"), // 21:45
-        ("Pacific/Chatham", "09:00-17:00", "Mon-Fri", "2024-07-15T09:15:00Z", Asleep, "+12:45"), // 22:00
+        ("Pacific/Chatham", "09:00-17:00", "Mon-Fri", "2024-07-15T09:15:00Z", Asleep, "+12:45"),   // 22:00
         // Lord Howe: +11:00 in summer, +10:30 in winter (a 30-minute DST).
         ("Australia/Lord_Howe", "09:00-17:00", "Mon-Fri", "2024-01-14T22:00:00Z", Working, "+11:00"),
         ("Australia/Lord_Howe", "09:00-17:00", "Mon-Fri", "2024-07-14T22:30:00Z", Working, "+10:30"),
@@ -31,9 +31,9 @@ fn status_and_offset_in_odd_zones() {
         // A night shift across midnight belongs to the day it starts.
         ("America/Los_Angeles", "20:00-04:00", "Mon-Fri", "2024-01-19T07:00:00Z", Working, "-08:00"), // Thu 23:00
         ("America/Los_Angeles", "20:00-04:00", "Mon-Fri", "2024-01-20T11:00:00Z", Working, "-08:00"), // Sat 03:00, Friday's shift
-        ("America/Los_Angeles", "20:00-04:00", "Mon-Fri", "2024-01-20T12:00:00Z", Asleep, "-08:00"), // Sat 04:00, over
+        ("America/Los_Angeles", "20:00-04:00", "Mon-Fri", "2024-01-20T12:00:00Z", Asleep, "-08:00"),  // Sat 04:00, over
         ("America/Los_Angeles", "20:00-04:00", "Mon-Fri", "2024-01-21T04:00:00Z", OffHours, "-08:00"), // Sat 20:00, no shift
-        ("America/Los_Angeles", "20:00-04:00", "Mon-Fri", "2024-01-22T10:00:00Z", Asleep, "-08:00"), // Mon 02:00, Sunday's: none
+        ("America/Los_Angeles", "20:00-04:00", "Mon-Fri", "2024-01-22T10:00:00Z", Asleep, "-08:00"),  // Mon 02:00, Sunday's: none
         ("America/Los_Angeles", "20:00-04:00", "Mon-Fri", "2024-01-23T10:00:00Z", Working, "-08:00"), // Tue 02:00, Monday's
         // A Sun-Thu week: Friday is off, Sunday works.
         ("Asia/Jerusalem", "09:00-17:00", "Sun-Thu", "2024-01-19T08:00:00Z", OffHours, "+02:00"),

@@ -29,33 +29,17 @@ fn esc(id: &str, assignee: Option<&str>, state: EscalationState) -> Escalation {
 }
 
 fn seen(pairs: &[(&str, Option<&str>)]) -> SeenSet {
-    pairs
-        .iter()
-        .map(|(id, a)| (id.to_string(), a.map(str::to_string)))
-        .collect()
+    pairs.iter().map(|(id, a)| (id.to_string(), a.map(str::to_string))).collect()
 }
 
 /// A notice as a short string: `new 1`, `reassigned 2 from bob`, `summary 1,3`.
 fn describe(n: &Notice) -> String {
     match n {
-        Notice::Assigned {
-            escalation,
-            reassigned_from: None,
-        } => format!("new {}", escalation.id),
-        Notice::Assigned {
-            escalation,
-            reassigned_from: Some(from),
-        } => {
+        Notice::Assigned { escalation, reassigned_from: None } => format!("new {}", escalation.id),
+        Notice::Assigned { escalation, reassigned_from: Some(from) } => {
             format!("reassigned {} from {from}", escalation.id)
         }
-        Notice::Summary { escalations } => format!(
-            "summary {}",
-            escalations
-                .iter()
-                .map(|e| e.id.as_str())
-                .collect::<Vec<_>>()
-                .join(",")
-        ),
+        Notice::Summary { escalations } => format!("summary {}", escalations.iter().map(|e| e.id.as_str()).collect::<Vec<_>>().join(",")),
     }
 }
 
@@ -81,11 +65,7 @@ fn decide_table() {
         Case {
             name: "first run: one summary, not a flood",
             seen: None,
-            polled: vec![
-                esc("3", Some(ME), Open),
-                esc("1", Some(ME), Acknowledged),
-                esc("2", None, Open),
-            ],
+            polled: vec![esc("3", Some(ME), Open), esc("1", Some(ME), Acknowledged), esc("2", None, Open)],
             notices: &["summary 1,3"],
             seen_after: seen(&[("1", Some(ME)), ("2", None), ("3", Some(ME))]),
         },
@@ -127,10 +107,7 @@ fn decide_table() {
         Case {
             name: "handles ignore case",
             seen: Some(seen(&[("1", Some("KeeganCSmith"))])),
-            polled: vec![
-                esc("1", Some("KEEGANCSMITH"), Open),
-                esc("2", Some("KeeganCsmith"), Open),
-            ],
+            polled: vec![esc("1", Some("KEEGANCSMITH"), Open), esc("2", Some("KeeganCsmith"), Open)],
             notices: &["new 2"],
             seen_after: seen(&[("1", Some("KEEGANCSMITH")), ("2", Some("KeeganCsmith"))]),
         },
@@ -165,11 +142,7 @@ fn decide_table() {
         Case {
             name: "several at once come oldest first",
             seen: Some(SeenSet::new()),
-            polled: vec![
-                esc("9", Some(ME), Open),
-                esc("4", Some(ME), Open),
-                esc("7", Some(ME), Open),
-            ],
+            polled: vec![esc("9", Some(ME), Open), esc("4", Some(ME), Open), esc("7", Some(ME), Open)],
             notices: &["new 4", "new 7", "new 9"],
             seen_after: seen(&[("4", Some(ME)), ("7", Some(ME)), ("9", Some(ME))]),
         },
@@ -191,25 +164,12 @@ fn escalation_json_uses_the_contract_names() {
     assert_eq!(v["severity"], "sev1");
     assert_eq!(v["state"], "handed_to_engineering");
     assert_eq!(v["created_at"], "2024-03-01T09:12:00Z");
-    for key in [
-        "title",
-        "customer",
-        "url",
-        "assignee",
-        "details",
-        "reporter",
-        "client_key",
-    ] {
+    for key in ["title", "customer", "url", "assignee", "details", "reporter", "client_key"] {
         assert!(v.get(key).is_some(), "missing {key}");
     }
     let back: Escalation = serde_json::from_value(v).unwrap();
     assert_eq!(back, e);
-    for (s, state) in [
-        ("open", Open),
-        ("acknowledged", Acknowledged),
-        ("resolved", Resolved),
-        ("queued", Queued),
-    ] {
+    for (s, state) in [("open", Open), ("acknowledged", Acknowledged), ("resolved", Resolved), ("queued", Queued)] {
         assert_eq!(serde_json::to_value(state).unwrap(), s);
         assert_eq!(s.parse::<EscalationState>().unwrap(), state);
     }
@@ -217,12 +177,7 @@ fn escalation_json_uses_the_contract_names() {
 
 #[test]
 fn severity_parses_names_and_digits() {
-    for (text, sev) in [
-        ("sev1", Severity::Sev1),
-        ("SEV2", Severity::Sev2),
-        (" 3 ", Severity::Sev3),
-        ("sev4", Severity::Sev4),
-    ] {
+    for (text, sev) in [("sev1", Severity::Sev1), ("SEV2", Severity::Sev2), (" 3 ", Severity::Sev3), ("sev4", Severity::Sev4)] {
         assert_eq!(text.parse::<Severity>(), Ok(sev), "{text}");
     }
     for bad in ["sev0", "sev5", "high", ""] {
@@ -252,32 +207,20 @@ struct Notifier {
 
 impl Notifier {
     fn new() -> Self {
-        Notifier {
-            stored: None,
-            delivered: BTreeMap::new(),
-            summaries: Vec::new(),
-            polls: 0,
-        }
+        Notifier { stored: None, delivered: BTreeMap::new(), summaries: Vec::new(), polls: 0 }
     }
 
     /// A successful poll: decide, deliver, then persist (in that order).
     fn poll(&mut self, world: &World) {
         self.polls += 1;
         // Reload from storage every time, as a fresh process would.
-        let seen: Option<SeenSet> = self
-            .stored
-            .as_deref()
-            .map(|s| serde_json::from_str(s).unwrap());
+        let seen: Option<SeenSet> = self.stored.as_deref().map(|s| serde_json::from_str(s).unwrap());
         let polled: Vec<Escalation> = world.open.values().cloned().collect();
         let d = decide(seen.as_ref(), ME, &polled);
         for n in d.notices {
             match n {
-                Notice::Assigned { escalation, .. } => {
-                    *self.delivered.entry(escalation.id).or_default() += 1
-                }
-                Notice::Summary { escalations } => self
-                    .summaries
-                    .push(escalations.into_iter().map(|e| e.id).collect()),
+                Notice::Assigned { escalation, .. } => *self.delivered.entry(escalation.id).or_default() += 1,
+                Notice::Summary { escalations } => self.summaries.push(escalations.into_iter().map(|e| e.id).collect()),
             }
         }
         self.stored = Some(serde_json::to_string(&d.seen).unwrap());
@@ -301,10 +244,7 @@ impl Notifier {
 }
 
 fn assign(w: &mut World, id: &str, to: Option<&str>) {
-    let e = w
-        .open
-        .entry(id.into())
-        .or_insert_with(|| esc(id, None, Open));
+    let e = w.open.entry(id.into()).or_insert_with(|| esc(id, None, Open));
     e.assignee = to.map(Into::into);
 }
 
@@ -371,10 +311,8 @@ fn scripted_polls_with_restarts_errors_sleep_and_reassignments_notify_exactly_on
     }
 
     assert_eq!(n.summaries, vec![vec!["1".to_string(), "2".to_string()]]);
-    let expected: BTreeMap<String, u32> = [("2", 1), ("3", 1), ("4", 1), ("6", 1), ("7", 1)]
-        .into_iter()
-        .map(|(k, v)| (k.into(), v))
-        .collect();
+    let expected: BTreeMap<String, u32> =
+        [("2", 1), ("3", 1), ("4", 1), ("6", 1), ("7", 1)].into_iter().map(|(k, v)| (k.into(), v)).collect();
     assert_eq!(n.delivered, expected, "none twice, none missing");
     assert_eq!(n.polls, 37);
 }

@@ -21,7 +21,16 @@ fn hours_and_days() {
     for (s, want) in hours {
         assert_eq!(s.parse::<Hours>().ok().map(|h| (h.start, h.end)), want, "{s}");
     }
-    let days = [("Mon-Fri", Some("Mon,Tue,Wed,Thu,Fri")), ("Sun-Thu", Some("Mon,Tue,Wed,Thu,Sun")), ("Mon,Wed,Fri", Some("Mon,Wed,Fri")), ("fri-mon", Some("Mon,Fri,Sat,Sun")), ("Mon-Wed, Sat", Some("Mon,Tue,Wed,Sat")), ("Monday", Some("Mon")), ("Funday", None), ("", None)];
+    let days = [
+        ("Mon-Fri", Some("Mon,Tue,Wed,Thu,Fri")),
+        ("Sun-Thu", Some("Mon,Tue,Wed,Thu,Sun")),
+        ("Mon,Wed,Fri", Some("Mon,Wed,Fri")),
+        ("fri-mon", Some("Mon,Fri,Sat,Sun")),
+        ("Mon-Wed, Sat", Some("Mon,Tue,Wed,Sat")),
+        ("Monday", Some("Mon")),
+        ("Funday", None),
+        ("", None),
+    ];
     for (s, want) in days {
         assert_eq!(s.parse::<Days>().ok().map(|d| d.to_string()), want.map(str::to_owned), "{s}");
     }
@@ -54,7 +63,12 @@ fn toml_schedule() {
     assert_eq!(
         rows,
         [
-            (day("2022-09-07"), day("2022-10-09"), vec![Seat::Engineer("keegancsmith".into()), Seat::Engineer("valerybugakov".into())], Some(1)),
+            (
+                day("2022-09-07"),
+                day("2022-10-09"),
+                vec![Seat::Engineer("keegancsmith".into()), Seat::Engineer("valerybugakov".into())],
+                Some(1)
+            ),
             (day("2022-10-10"), day("2022-11-07"), vec![Seat::Engineer("tbliu98".into()), Seat::Open, Seat::Open], Some(6)),
         ]
     );

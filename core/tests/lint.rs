@@ -72,10 +72,25 @@ fn each_rule() {
 
 #[test]
 fn severities_follow_product_rules() {
-    for r in [Rule::Syntax, Rule::EndBeforeStart, Rule::UnknownTimezone, Rule::MalformedHours, Rule::OverlappingRotations, Rule::DuplicateEngineer] {
+    for r in [
+        Rule::Syntax,
+        Rule::EndBeforeStart,
+        Rule::UnknownTimezone,
+        Rule::MalformedHours,
+        Rule::OverlappingRotations,
+        Rule::DuplicateEngineer,
+    ] {
         assert_eq!(r.severity(), Severity::Error, "{r:?}");
     }
-    for r in [Rule::ShortRotation, Rule::LongRotation, Rule::OpenSeats, Rule::UncoveredDays, Rule::PoorTimezoneSpread, Rule::UncoveredHours, Rule::NotInRoster] {
+    for r in [
+        Rule::ShortRotation,
+        Rule::LongRotation,
+        Rule::OpenSeats,
+        Rule::UncoveredDays,
+        Rule::PoorTimezoneSpread,
+        Rule::UncoveredHours,
+        Rule::NotInRoster,
+    ] {
         assert_eq!(r.severity(), Severity::Warning, "{r:?}");
     }
 }

@@ -1,8 +1,8 @@
 //! Rotation timing: hand-offs at the local hand-off time in the schedule's zone, across DST.
 
 mod common;
-use common::{at, day, page};
 use chrono_tz::Tz;
+use common::{at, day, page};
 use rota_core::Timing;
 
 fn timing(tz: &str, handoff: &str) -> Timing {

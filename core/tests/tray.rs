@@ -3,39 +3,19 @@
 mod common;
 use common::{at, page, roster};
 use rota_core::escalation::{Escalation, EscalationState, Severity};
-use rota_core::tray::{
-    next_tick, tray_model, EscalationsSummary, MenuAction, MenuEntry, TrayInputs, TrayModel,
-    TrayState,
-};
+use rota_core::tray::{next_tick, tray_model, EscalationsSummary, MenuAction, MenuEntry, TrayInputs, TrayModel, TrayState};
 use rota_core::{glance, Schedule, Timing};
 
 const HEADER: &str = "Rotation 7 Sep – 9 Oct 2022";
-const FOOT: [&str; 5] = [
-    "Escalate…",
-    "Open dashboard",
-    "Settings…",
-    "Start at login",
-    "Quit",
-];
+const FOOT: [&str; 5] = ["Escalate…", "Open dashboard", "Settings…", "Start at login", "Quit"];
 
 fn schedule() -> Schedule {
-    page(&[
-        (
-            "2022-09-07 to 2022-10-09",
-            "@keegancsmith, @valerybugakov, @nobody",
-        ),
-        ("2022-10-10 to 2022-11-07", "@tbliu98, TBD, TBD"),
-    ])
+    page(&[("2022-09-07 to 2022-10-09", "@keegancsmith, @valerybugakov, @nobody"), ("2022-10-10 to 2022-11-07", "@tbliu98, TBD, TBD")])
 }
 
 fn people() -> rota_core::Roster {
     roster(&[
-        (
-            "keegancsmith",
-            "Africa/Johannesburg",
-            "09:00-17:00",
-            "Mon-Fri",
-        ),
+        ("keegancsmith", "Africa/Johannesburg", "09:00-17:00", "Mon-Fri"),
         ("valerybugakov", "Asia/Kathmandu", "09:00-17:00", "Mon-Fri"),
     ])
 }
@@ -71,14 +51,7 @@ struct Extra<'x> {
 /// The model at 2022-09-15 12:00 UTC for me = keegancsmith, with `extra`.
 fn model(extra: Extra) -> TrayModel {
     let (s, r, t) = (schedule(), people(), Timing::default());
-    let g = glance(
-        &s,
-        &r,
-        &t,
-        chrono_tz::UTC,
-        Some("keegancsmith"),
-        at("2022-09-15T12:00:00Z"),
-    );
+    let g = glance(&s, &r, &t, chrono_tz::UTC, Some("keegancsmith"), at("2022-09-15T12:00:00Z"));
     tray_model(&TrayInputs {
         glance: &g,
         timing: &t,
@@ -93,10 +66,7 @@ fn model(extra: Extra) -> TrayModel {
 }
 
 fn find<'m>(entries: &'m [MenuEntry], label: &str) -> &'m MenuEntry {
-    entries
-        .iter()
-        .find(|e| e.label() == label)
-        .unwrap_or_else(|| panic!("no entry {label:?} in {entries:?}"))
+    entries.iter().find(|e| e.label() == label).unwrap_or_else(|| panic!("no entry {label:?} in {entries:?}"))
 }
 
 #[test]
@@ -117,128 +87,51 @@ fn the_glance_then_the_actions() {
         .collect::<Vec<_>>()
     );
     // The glance's lines are read, not clicked; the actions are clicked.
-    assert_eq!(
-        find(&m.entries, HEADER),
-        &MenuEntry::Item {
-            label: HEADER.into(),
-            action: None
-        }
-    );
-    assert_eq!(
-        find(&m.entries, "Quit"),
-        &MenuEntry::Item {
-            label: "Quit".into(),
-            action: Some(MenuAction::Quit)
-        }
-    );
+    assert_eq!(find(&m.entries, HEADER), &MenuEntry::Item { label: HEADER.into(), action: None });
+    assert_eq!(find(&m.entries, "Quit"), &MenuEntry::Item { label: "Quit".into(), action: Some(MenuAction::Quit) });
     assert_eq!(
         find(&m.entries, "Start at login"),
-        &MenuEntry::Check {
-            label: "Start at login".into(),
-            action: MenuAction::StartAtLogin,
-            checked: false
-        }
+        &MenuEntry::Check { label: "Start at login".into(), action: MenuAction::StartAtLogin, checked: false }
     );
     assert!(matches!(
-        find(
-            &model(Extra {
-                start_at_login: true,
-                ..Default::default()
-            })
-            .entries,
-            "Start at login"
-        ),
+        find(&model(Extra { start_at_login: true, ..Default::default() }).entries, "Start at login"),
         MenuEntry::Check { checked: true, .. }
     ));
     assert_eq!(m.state, TrayState::OnDuty);
-    assert_eq!(
-        m.tooltip,
-        "Rota: 1 of 3 on duty working now · you are on duty"
-    );
+    assert_eq!(m.tooltip, "Rota: 1 of 3 on duty working now · you are on duty");
 }
 
 #[test]
 fn problems_demo_and_the_outbox() {
     let problems = ["rota.md:6: bad row".to_owned()];
-    let m = model(Extra {
-        problems: &problems,
-        demo: Some("Demo team (not a real rotation)"),
-        outbox_waiting: 2,
-        ..Default::default()
-    });
+    let m = model(Extra { problems: &problems, demo: Some("Demo team (not a real rotation)"), outbox_waiting: 2, ..Default::default() });
     let labels = m.labels();
-    assert_eq!(
-        labels[..3],
-        [
-            HEADER,
-            "⚠ rota.md:6: bad row",
-            "Demo team (not a real rotation)"
-        ]
-    );
-    assert!(
-        labels.contains(&"2 escalations waiting to send".to_owned()),
-        "{labels:?}"
-    );
+    assert_eq!(labels[..3], [HEADER, "⚠ rota.md:6: bad row", "Demo team (not a real rotation)"]);
+    assert!(labels.contains(&"2 escalations waiting to send".to_owned()), "{labels:?}");
     assert_eq!(m.state, TrayState::Attention);
     assert!(m.tooltip.ends_with("· input problem"), "{}", m.tooltip);
-    assert!(model(Extra {
-        outbox_waiting: 1,
-        ..Default::default()
-    })
-    .labels()
-    .contains(&"1 escalation waiting to send".to_owned()));
+    assert!(model(Extra { outbox_waiting: 1, ..Default::default() }).labels().contains(&"1 escalation waiting to send".to_owned()));
 }
 
 #[test]
 fn my_escalations_are_a_submenu_and_an_unacknowledged_one_wants_attention() {
     let summary = EscalationsSummary {
-        mine: vec![
-            escalation("7", "Search is down", EscalationState::Open),
-            escalation("3", "Slow builds", EscalationState::Acknowledged),
-        ],
+        mine: vec![escalation("7", "Search is down", EscalationState::Open), escalation("3", "Slow builds", EscalationState::Acknowledged)],
         unacknowledged: true,
         problem: Some("GitHub token rejected".into()),
     };
-    let m = model(Extra {
-        escalations: Some(&summary),
-        ..Default::default()
-    });
+    let m = model(Extra { escalations: Some(&summary), ..Default::default() });
     let labels = m.labels();
-    let at = labels
-        .iter()
-        .position(|l| l == "My escalations (2)")
-        .expect("the submenu");
-    assert_eq!(
-        labels[at + 1..at + 3],
-        [
-            "Search is down — Acme · sev2",
-            "Slow builds — Acme · sev2 · acknowledged"
-        ]
-    );
+    let at = labels.iter().position(|l| l == "My escalations (2)").expect("the submenu");
+    assert_eq!(labels[at + 1..at + 3], ["Search is down — Acme · sev2", "Slow builds — Acme · sev2 · acknowledged"]);
     assert!(labels.contains(&"⚠ GitHub token rejected".to_owned()));
     assert_eq!(m.state, TrayState::Attention);
     // With none of mine unacknowledged and nothing wrong, the icon says whether I am on duty.
-    let calm = EscalationsSummary {
-        unacknowledged: false,
-        ..summary.clone()
-    };
-    assert_eq!(
-        model(Extra {
-            escalations: Some(&calm),
-            ..Default::default()
-        })
-        .state,
-        TrayState::OnDuty
-    );
+    let calm = EscalationsSummary { unacknowledged: false, ..summary.clone() };
+    assert_eq!(model(Extra { escalations: Some(&calm), ..Default::default() }).state, TrayState::OnDuty);
     // No escalations: no submenu at all.
     let none = EscalationsSummary::default();
-    assert!(!model(Extra {
-        escalations: Some(&none),
-        ..Default::default()
-    })
-    .labels()
-    .iter()
-    .any(|l| l.starts_with("My escalations")));
+    assert!(!model(Extra { escalations: Some(&none), ..Default::default() }).labels().iter().any(|l| l.starts_with("My escalations")));
 }
 
 /// Issue 11: a menu item names its escalation by id, so a click on a menu drawn before a new
@@ -246,46 +139,22 @@ fn my_escalations_are_a_submenu_and_an_unacknowledged_one_wants_attention() {
 #[test]
 fn issue_11_a_click_opens_the_escalation_clicked_after_the_list_changed() {
     fn action_of(m: &TrayModel, label: &str) -> MenuAction {
-        let Some(MenuEntry::Submenu { entries, .. }) = m
-            .entries
-            .iter()
-            .find(|e| e.label().starts_with("My escalations"))
-        else {
+        let Some(MenuEntry::Submenu { entries, .. }) = m.entries.iter().find(|e| e.label().starts_with("My escalations")) else {
             panic!("no submenu in {:?}", m.labels())
         };
         match find(entries, label) {
-            MenuEntry::Item {
-                action: Some(a), ..
-            } => a.clone(),
+            MenuEntry::Item { action: Some(a), .. } => a.clone(),
             e => panic!("{e:?} has no action"),
         }
     }
-    let before = EscalationsSummary {
-        mine: vec![escalation("3", "Slow builds", EscalationState::Open)],
-        ..Default::default()
-    };
-    let clicked = action_of(
-        &model(Extra {
-            escalations: Some(&before),
-            ..Default::default()
-        }),
-        "Slow builds — Acme · sev2",
-    );
+    let before = EscalationsSummary { mine: vec![escalation("3", "Slow builds", EscalationState::Open)], ..Default::default() };
+    let clicked = action_of(&model(Extra { escalations: Some(&before), ..Default::default() }), "Slow builds — Acme · sev2");
     // A new assignment arrives, newest first: "Slow builds" is no longer the first entry.
     let after = EscalationsSummary {
-        mine: vec![
-            escalation("9", "Login fails", EscalationState::Open),
-            escalation("3", "Slow builds", EscalationState::Open),
-        ],
+        mine: vec![escalation("9", "Login fails", EscalationState::Open), escalation("3", "Slow builds", EscalationState::Open)],
         ..Default::default()
     };
-    let now_first = action_of(
-        &model(Extra {
-            escalations: Some(&after),
-            ..Default::default()
-        }),
-        "Login fails — Acme · sev2",
-    );
+    let now_first = action_of(&model(Extra { escalations: Some(&after), ..Default::default() }), "Login fails — Acme · sev2");
     assert_eq!(clicked, MenuAction::OpenEscalation("3".into()));
     assert_ne!(clicked, now_first);
     // The id survives a host's string ids (Tauri's menus) too.
@@ -294,10 +163,7 @@ fn issue_11_a_click_opens_the_escalation_clicked_after_the_list_changed() {
 
 #[test]
 fn action_ids_round_trip() {
-    for a in MenuAction::FOOT
-        .into_iter()
-        .chain([MenuAction::OpenEscalation("acme/escalations#12".into())])
-    {
+    for a in MenuAction::FOOT.into_iter().chain([MenuAction::OpenEscalation("acme/escalations#12".into())]) {
         assert_eq!(MenuAction::from_id(&a.id()), Some(a.clone()), "{a:?}");
     }
     assert_eq!(MenuAction::from_id("nonsense"), None);
@@ -306,14 +172,7 @@ fn action_ids_round_trip() {
 #[test]
 fn no_rotation_says_so() {
     let (s, r, t) = (schedule(), people(), Timing::default());
-    let g = glance(
-        &s,
-        &r,
-        &t,
-        chrono_tz::UTC,
-        Some("keegancsmith"),
-        at("2030-01-01T00:00:00Z"),
-    );
+    let g = glance(&s, &r, &t, chrono_tz::UTC, Some("keegancsmith"), at("2030-01-01T00:00:00Z"));
     let m = tray_model(&TrayInputs {
         glance: &g,
         timing: &t,
@@ -331,14 +190,8 @@ fn no_rotation_says_so() {
 
 #[test]
 fn the_clock_ticks_on_minute_boundaries() {
-    assert_eq!(
-        next_tick(at("2022-09-15T12:00:30Z")),
-        at("2022-09-15T12:01:00Z")
-    );
-    assert_eq!(
-        next_tick(at("2022-09-15T12:00:00Z")),
-        at("2022-09-15T12:01:00Z")
-    );
+    assert_eq!(next_tick(at("2022-09-15T12:00:30Z")), at("2022-09-15T12:01:00Z"));
+    assert_eq!(next_tick(at("2022-09-15T12:00:00Z")), at("2022-09-15T12:01:00Z"));
 }
 
 /// Issue 13: an escalation the backend refused stays in sight: a line that opens the escalate

@@ -7,11 +7,7 @@ use auto_launch::{AutoLaunch, AutoLaunchBuilder};
 fn entry() -> Result<AutoLaunch, String> {
     // The windows process is `rota-app`; the entry names `rota` beside it either way.
     let rota = crate::protocol::sibling(crate::protocol::CLI_BINARY).map_err(|e| e.to_string())?;
-    AutoLaunchBuilder::new()
-        .set_app_name("rota")
-        .set_app_path(&rota.to_string_lossy())
-        .build()
-        .map_err(|e| e.to_string())
+    AutoLaunchBuilder::new().set_app_name("rota").set_app_path(&rota.to_string_lossy()).build().map_err(|e| e.to_string())
 }
 
 /// Whether Rota starts at login (false where that cannot be read).

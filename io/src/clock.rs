@@ -78,7 +78,8 @@ async fn boottime_sleep(d: std::time::Duration) -> std::io::Result<()> {
         return Err(std::io::Error::last_os_error());
     }
     // SAFETY: `fd` is an OwnedFd moved into the AsyncFd: open and the same for its lifetime.
-    let fd = unsafe { tokio::io::unix::AsyncFd::register_with_interest(fd, tokio::io::Interest::READABLE) }.map_err(|e| e.into_parts().1)?;
+    let fd =
+        unsafe { tokio::io::unix::AsyncFd::register_with_interest(fd, tokio::io::Interest::READABLE) }.map_err(|e| e.into_parts().1)?;
     let _ = fd.readable().await?;
     Ok(())
 }

@@ -2,15 +2,15 @@
 //! a file stops parsing, and the problems to show beside them; and [`follow`], the loop that keeps
 //! it true (each minute, on file changes, when URL sources are due, after a wake).
 
-use crate::protocol::Overrides;
 use crate::clock;
 use crate::inputs::{self, Inputs};
+use crate::protocol::Overrides;
 use crate::settings::{self, Failure, Settings};
 use crate::sources::{Reader, Source};
 use chrono::{DateTime, Utc};
+use notify::Watcher;
 use rota_core::duty::Glance;
 use rota_core::glance;
-use notify::Watcher;
 use rota_core::tray::next_tick;
 use std::future::Future;
 use std::path::PathBuf;
@@ -76,7 +76,14 @@ impl Live {
     }
 
     pub fn glance(&self, at: DateTime<Utc>) -> Glance<'_> {
-        glance(&self.inputs.schedule, &self.inputs.roster, &self.settings.config.schedule.timing, self.settings.viewer, self.settings.me.as_deref(), at)
+        glance(
+            &self.inputs.schedule,
+            &self.inputs.roster,
+            &self.settings.config.schedule.timing,
+            self.settings.viewer,
+            self.settings.me.as_deref(),
+            at,
+        )
     }
 
     /// The local files the state comes from, to watch for changes.

@@ -118,7 +118,13 @@ impl PollerConfig {
     }
 
     /// Polls GitHub for `me`, keeping the seen set in `database`.
-    pub fn github(database: impl Into<PathBuf>, me: &str, config: GithubConfig, secrets: Arc<dyn SecretStore + Send + Sync>, interval: Duration) -> Self {
+    pub fn github(
+        database: impl Into<PathBuf>,
+        me: &str,
+        config: GithubConfig,
+        secrets: Arc<dyn SecretStore + Send + Sync>,
+        interval: Duration,
+    ) -> Self {
         PollerConfig {
             me: me.to_owned(),
             source: PollSource::Github { config, secrets },
@@ -216,7 +222,14 @@ impl Snapshot {
     }
 
     fn new() -> Self {
-        Snapshot { mine: Vec::new(), unacknowledged: false, status: PollStatus::Starting, notifier_error: None, polls: 0, last_success: None }
+        Snapshot {
+            mine: Vec::new(),
+            unacknowledged: false,
+            status: PollStatus::Starting,
+            notifier_error: None,
+            polls: 0,
+            last_success: None,
+        }
     }
 }
 

@@ -27,11 +27,7 @@ pub enum WindowKind {
 }
 
 impl WindowKind {
-    pub const ALL: [WindowKind; 3] = [
-        WindowKind::Dashboard,
-        WindowKind::Settings,
-        WindowKind::Escalate,
-    ];
+    pub const ALL: [WindowKind; 3] = [WindowKind::Dashboard, WindowKind::Settings, WindowKind::Escalate];
 
     pub fn label(self) -> &'static str {
         match self {
@@ -58,11 +54,7 @@ pub struct UnknownName {
 
 impl fmt::Display for UnknownName {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "no {} called {:?}; use one of {}",
-            self.what, self.name, self.expected
-        )
+        write!(f, "no {} called {:?}; use one of {}", self.what, self.name, self.expected)
     }
 }
 
@@ -72,14 +64,11 @@ impl FromStr for WindowKind {
     type Err = UnknownName;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        WindowKind::ALL
-            .into_iter()
-            .find(|k| k.label().eq_ignore_ascii_case(s))
-            .ok_or_else(|| UnknownName {
-                what: "window",
-                name: s.to_owned(),
-                expected: "dashboard, settings, escalate".into(),
-            })
+        WindowKind::ALL.into_iter().find(|k| k.label().eq_ignore_ascii_case(s)).ok_or_else(|| UnknownName {
+            what: "window",
+            name: s.to_owned(),
+            expected: "dashboard, settings, escalate".into(),
+        })
     }
 }
 
@@ -93,11 +82,7 @@ pub enum TrayHost {
 }
 
 impl TrayHost {
-    pub const DEFAULT: TrayHost = if cfg!(target_os = "linux") {
-        TrayHost::Sni
-    } else {
-        TrayHost::Tauri
-    };
+    pub const DEFAULT: TrayHost = if cfg!(target_os = "linux") { TrayHost::Sni } else { TrayHost::Tauri };
 
     pub fn label(self) -> &'static str {
         match self {
@@ -111,14 +96,11 @@ impl FromStr for TrayHost {
     type Err = UnknownName;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        [TrayHost::Sni, TrayHost::Tauri]
-            .into_iter()
-            .find(|h| h.label().eq_ignore_ascii_case(s))
-            .ok_or_else(|| UnknownName {
-                what: "tray host",
-                name: s.to_owned(),
-                expected: "sni, tauri".into(),
-            })
+        [TrayHost::Sni, TrayHost::Tauri].into_iter().find(|h| h.label().eq_ignore_ascii_case(s)).ok_or_else(|| UnknownName {
+            what: "tray host",
+            name: s.to_owned(),
+            expected: "sni, tauri".into(),
+        })
     }
 }
 
@@ -153,9 +135,7 @@ pub fn sibling(name: &str) -> std::io::Result<std::path::PathBuf> {
 
 /// Whether there is a desktop to show a tray or windows on. (Always, outside Linux and the BSDs.)
 pub fn in_desktop_session() -> bool {
-    cfg!(any(target_os = "macos", windows))
-        || std::env::var_os("DISPLAY").is_some()
-        || std::env::var_os("WAYLAND_DISPLAY").is_some()
+    cfg!(any(target_os = "macos", windows)) || std::env::var_os("DISPLAY").is_some() || std::env::var_os("WAYLAND_DISPLAY").is_some()
 }
 
 /// What the tray knows that a window shows.
@@ -166,17 +146,10 @@ pub struct TrayNews {
 }
 
 /// Starts (or, through the running one, reaches) the windows process for `kind`.
-pub fn spawn_window(
-    overrides: &Overrides,
-    kind: WindowKind,
-    news: &TrayNews,
-) -> std::io::Result<()> {
+pub fn spawn_window(overrides: &Overrides, kind: WindowKind, news: &TrayNews) -> std::io::Result<()> {
     let mut cmd = std::process::Command::new(sibling(APP_BINARY)?);
     cmd.arg("--window").arg(kind.label()).args(overrides.args());
-    for (var, value) in [
-        (SHORTCUT_PROBLEM_VAR, &news.shortcut_problem),
-        (ESCALATIONS_PROBLEM_VAR, &news.escalations_problem),
-    ] {
+    for (var, value) in [(SHORTCUT_PROBLEM_VAR, &news.shortcut_problem), (ESCALATIONS_PROBLEM_VAR, &news.escalations_problem)] {
         match value {
             Some(v) => cmd.env(var, v),
             None => cmd.env_remove(var),
@@ -212,25 +185,14 @@ mod tests {
             assert_eq!(k.label().parse::<WindowKind>(), Ok(k));
         }
         assert_eq!("Escalate".parse::<WindowKind>(), Ok(WindowKind::Escalate));
-        assert!("tray"
-            .parse::<WindowKind>()
-            .unwrap_err()
-            .to_string()
-            .contains("dashboard, settings, escalate"));
+        assert!("tray".parse::<WindowKind>().unwrap_err().to_string().contains("dashboard, settings, escalate"));
         assert_eq!("tauri".parse::<TrayHost>(), Ok(TrayHost::Tauri));
         assert_eq!("sni".parse::<TrayHost>(), Ok(TrayHost::Sni));
     }
 
     #[test]
     fn overrides_become_flags() {
-        let o = Overrides {
-            config: Some("/c/config.toml".into()),
-            schedule: None,
-            roster: Some("people.toml".into()),
-        };
-        assert_eq!(
-            o.args(),
-            ["--config", "/c/config.toml", "--roster", "people.toml"].map(std::ffi::OsString::from)
-        );
+        let o = Overrides { config: Some("/c/config.toml".into()), schedule: None, roster: Some("people.toml".into()) };
+        assert_eq!(o.args(), ["--config", "/c/config.toml", "--roster", "people.toml"].map(std::ffi::OsString::from));
     }
 }

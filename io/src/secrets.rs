@@ -43,10 +43,7 @@ impl FromStr for SecretName {
     type Err = SecretError;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        SecretName::ALL
-            .into_iter()
-            .find(|n| n.as_str() == s)
-            .ok_or_else(|| SecretError::UnknownName(s.to_owned()))
+        SecretName::ALL.into_iter().find(|n| n.as_str() == s).ok_or_else(|| SecretError::UnknownName(s.to_owned()))
     }
 }
 
@@ -190,9 +187,7 @@ impl SecretStore for OsKeyring {
         if value.expose().is_empty() {
             return Err(SecretError::Empty);
         }
-        entry(name)?
-            .set_password(value.expose())
-            .map_err(keyring_error)
+        entry(name)?.set_password(value.expose()).map_err(keyring_error)
     }
 
     fn get(&self, name: SecretName) -> Result<Option<SecretValue>, SecretError> {
@@ -228,10 +223,7 @@ mod tests {
         for n in SecretName::ALL {
             assert_eq!(n.as_str().parse::<SecretName>(), Ok(n));
         }
-        assert_eq!(
-            "github_token".parse::<SecretName>(),
-            Err(SecretError::UnknownName("github_token".into()))
-        );
+        assert_eq!("github_token".parse::<SecretName>(), Err(SecretError::UnknownName("github_token".into())));
     }
 
     #[test]

@@ -1,11 +1,11 @@
 //! Settings resolved: the config file read, then the command line's overrides applied, paths made
 //! absolute and `timezone = "auto"` turned into the system's zone.
 
-use crate::protocol::Overrides;
 use crate::clock;
+use crate::protocol::Overrides;
 use crate::sources::Source;
-use rota_core::{parse_config, Config, Finding, ViewerZone};
 use chrono_tz::Tz;
+use rota_core::{parse_config, Config, Finding, ViewerZone};
 use std::path::{Path, PathBuf};
 
 /// Why a command could not run; each maps to an exit status.

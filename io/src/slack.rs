@@ -139,16 +139,10 @@ impl Announcer {
             "unfurl_links": false,
             "unfurl_media": false,
         });
-        let response = self
-            .http
-            .post(self.webhook.clone())
-            .json(&body)
-            .send()
-            .await
-            .map_err(|e| {
-                let why = if e.is_timeout() { "no answer in time".to_owned() } else { e.without_url().to_string() };
-                SlackError::Unreachable(why)
-            })?;
+        let response = self.http.post(self.webhook.clone()).json(&body).send().await.map_err(|e| {
+            let why = if e.is_timeout() { "no answer in time".to_owned() } else { e.without_url().to_string() };
+            SlackError::Unreachable(why)
+        })?;
         let status = response.status();
         if status.is_success() {
             Ok(())

@@ -169,18 +169,19 @@ impl Reader {
             (Source::Demo, Kind::Schedule) => text(demo::demo_schedule(today)),
             (Source::Demo, Kind::Roster) => text(demo::demo_roster()),
             (Source::Handbook, Kind::Schedule) => text(demo::HANDBOOK.to_owned()),
-            (Source::Handbook, Kind::Roster) => Err(ReadError {
-                name,
-                message: "the handbook page has no roster; use a people.toml or builtin:demo".into(),
-            }),
-            (Source::File(p), _) => std::fs::read_to_string(p).map(|t| Text { name: name.clone(), text: t, warning: None }).map_err(|e| ReadError {
-                name: name.clone(),
-                message: match e.kind() {
-                    std::io::ErrorKind::NotFound => "no such file; check the path".into(),
-                    std::io::ErrorKind::InvalidData => "is not UTF-8 text".into(),
-                    _ => format!("cannot be read: {e}"),
-                },
-            }),
+            (Source::Handbook, Kind::Roster) => {
+                Err(ReadError { name, message: "the handbook page has no roster; use a people.toml or builtin:demo".into() })
+            }
+            (Source::File(p), _) => {
+                std::fs::read_to_string(p).map(|t| Text { name: name.clone(), text: t, warning: None }).map_err(|e| ReadError {
+                    name: name.clone(),
+                    message: match e.kind() {
+                        std::io::ErrorKind::NotFound => "no such file; check the path".into(),
+                        std::io::ErrorKind::InvalidData => "is not UTF-8 text".into(),
+                        _ => format!("cannot be read: {e}"),
+                    },
+                })
+            }
             (Source::Url(u), _) => self.fetch(u).await,
         }
     }
@@ -253,7 +254,10 @@ impl Reader {
                 text: c.body,
                 warning: Some(format!("{url}: {problem}; using the copy cached at {}", c.fetched_at)),
             }),
-            None => Err(ReadError { name: url.to_owned(), message: format!("{problem}, and there is no cached copy; check the URL and the network") }),
+            None => Err(ReadError {
+                name: url.to_owned(),
+                message: format!("{problem}, and there is no cached copy; check the URL and the network"),
+            }),
         }
     }
 }

@@ -23,21 +23,17 @@ fn panic_message(payload: Box<dyn std::any::Any + Send>) -> String {
 /// that keeps what it owns (its channels) across a restart, so it cannot be spawned anew.
 pub async fn catch_unwind<F: Future>(future: F) -> Result<F::Output, String> {
     let mut future = std::pin::pin!(future);
-    std::future::poll_fn(move |cx| {
-        match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| future.as_mut().poll(cx))) {
-            Ok(std::task::Poll::Ready(v)) => std::task::Poll::Ready(Ok(v)),
-            Ok(std::task::Poll::Pending) => std::task::Poll::Pending,
-            Err(payload) => std::task::Poll::Ready(Err(panic_message(payload))),
-        }
+    std::future::poll_fn(move |cx| match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| future.as_mut().poll(cx))) {
+        Ok(std::task::Poll::Ready(v)) => std::task::Poll::Ready(Ok(v)),
+        Ok(std::task::Poll::Pending) => std::task::Poll::Pending,
+        Err(payload) => std::task::Poll::Ready(Err(panic_message(payload))),
     })
     .await
 }
 
 /// The wait after the `failures`-th failure in a row: [`FIRST_PAUSE`] doubling, up to a minute.
 pub fn pause_after(failures: u32) -> Duration {
-    FIRST_PAUSE
-        .saturating_mul(1 << failures.saturating_sub(1).min(6))
-        .min(LONGEST_PAUSE)
+    FIRST_PAUSE.saturating_mul(1 << failures.saturating_sub(1).min(6)).min(LONGEST_PAUSE)
 }
 
 /// Runs `task()` on the current runtime until it returns. When it panics, `failed` is told in
@@ -60,10 +56,7 @@ where
                 Ok(()) => return,
                 Err(e) if e.is_cancelled() => return,
                 Err(e) => {
-                    let message = format!(
-                        "{name} stopped ({}); it was started again",
-                        panic_message(e.into_panic())
-                    );
+                    let message = format!("{name} stopped ({}); it was started again", panic_message(e.into_panic()));
                     eprintln!("rota: {message}");
                     failed(message);
                     tokio::time::sleep(pause).await;
@@ -82,10 +75,7 @@ mod tests {
 
     #[test]
     fn a_task_that_panics_is_started_again_and_its_failure_shown() {
-        let rt = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .unwrap();
+        let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
         let runs = Arc::new(AtomicUsize::new(0));
         let shown = Arc::new(Mutex::new(Vec::new()));
         rt.block_on({
@@ -107,17 +97,10 @@ mod tests {
                 handle.await.unwrap();
             }
         });
-        assert_eq!(
-            runs.load(Ordering::SeqCst),
-            3,
-            "two failures, then a run that ends"
-        );
+        assert_eq!(runs.load(Ordering::SeqCst), 3, "two failures, then a run that ends");
         assert_eq!(
             *shown.lock().unwrap(),
-            [
-                "the test task stopped (run 1 failed); it was started again",
-                "the test task stopped (run 2 failed); it was started again"
-            ]
+            ["the test task stopped (run 1 failed); it was started again", "the test task stopped (run 2 failed); it was started again"]
         );
     }
 }

@@ -185,10 +185,7 @@ where
 async fn unseen_tray() -> Option<WindowKind> {
     #[cfg(target_os = "linux")]
     if !crate::instance::has_tray_watcher().await {
-        eprintln!(
-            "rota: no tray host on this desktop ({}); opening the dashboard",
-            crate::instance::WATCHER
-        );
+        eprintln!("rota: no tray host on this desktop ({}); opening the dashboard", crate::instance::WATCHER);
         if let Err(e) = DesktopNotifier::new().show_text(&rota_core::tray::no_tray_host_notice()) {
             eprintln!("rota: {e}");
         }
@@ -201,11 +198,7 @@ async fn unseen_tray() -> Option<WindowKind> {
 /// `outbox` is what waits to be sent, and what the backend refused.
 fn model_of(live: &Live, snapshot: Option<&Snapshot>, outbox: (usize, usize)) -> TrayModel {
     let at = clock::now().unwrap_or_else(|_| Utc::now());
-    let escalations = snapshot.map(|s| EscalationsSummary {
-        mine: s.mine.clone(),
-        unacknowledged: s.unacknowledged,
-        problem: s.problem(),
-    });
+    let escalations = snapshot.map(|s| EscalationsSummary { mine: s.mine.clone(), unacknowledged: s.unacknowledged, problem: s.problem() });
     tray_model(&TrayInputs {
         glance: &live.glance(at),
         timing: &live.settings.config.schedule.timing,
@@ -221,11 +214,7 @@ fn model_of(live: &Live, snapshot: Option<&Snapshot>, outbox: (usize, usize)) ->
 
 impl<V: TrayView> Tray<V> {
     fn snapshot(&self) -> Option<Snapshot> {
-        self.poller
-            .lock()
-            .ok()?
-            .as_ref()
-            .map(PollerHandle::snapshot)
+        self.poller.lock().ok()?.as_ref().map(PollerHandle::snapshot)
     }
 
     /// Acts on settings: the poller, the shortcut, the outbox.
@@ -248,20 +237,15 @@ impl<V: TrayView> Tray<V> {
                 let tray = Arc::downgrade(self);
                 let first = AtomicBool::new(true);
                 let runtime = tokio::runtime::Handle::current();
-                let poller = poller::spawn(
-                    &runtime.clone(),
-                    config,
-                    Arc::new(DesktopNotifier::new()),
-                    move |snap| {
-                        // A readiness line for scripts and tests: escalations are being watched.
-                        if snap.last_success.is_some() && first.swap(false, Ordering::Relaxed) {
-                            eprintln!("rota: escalations watched");
-                        }
-                        if let Some(tray) = tray.upgrade() {
-                            runtime.spawn(async move { tray.refresh().await });
-                        }
-                    },
-                );
+                let poller = poller::spawn(&runtime.clone(), config, Arc::new(DesktopNotifier::new()), move |snap| {
+                    // A readiness line for scripts and tests: escalations are being watched.
+                    if snap.last_success.is_some() && first.swap(false, Ordering::Relaxed) {
+                        eprintln!("rota: escalations watched");
+                    }
+                    if let Some(tray) = tray.upgrade() {
+                        runtime.spawn(async move { tray.refresh().await });
+                    }
+                });
                 *slot = Some(poller);
             }
             Err(e) => eprintln!("rota: escalations will not be watched: {e}"),
@@ -272,11 +256,7 @@ impl<V: TrayView> Tray<V> {
     /// that is refused, the reason is kept for the settings window.
     fn grab_shortcut(&self, settings: &Settings) {
         let Some(keys) = &self.keys else { return };
-        let wanted = settings
-            .config
-            .shortcut
-            .as_deref()
-            .and_then(|s| s.parse::<Shortcut>().ok());
+        let wanted = settings.config.shortcut.as_deref().and_then(|s| s.parse::<Shortcut>().ok());
         let problem = keys.set(wanted.as_ref()).err().map(|why| {
             let sc = settings.config.shortcut.as_deref().unwrap_or_default();
             format!("{sc} could not be registered ({why}). Where the desktop does not allow global shortcuts (most Wayland desktops), bind a key to `rota --open escalate` in its keyboard settings.")
@@ -284,10 +264,7 @@ impl<V: TrayView> Tray<V> {
         if let Some(p) = &problem {
             eprintln!("rota: {p}");
         }
-        *self
-            .shortcut_problem
-            .lock()
-            .unwrap_or_else(|e| e.into_inner()) = problem;
+        *self.shortcut_problem.lock().unwrap_or_else(|e| e.into_inner()) = problem;
     }
 
     /// Starts (or reaches) the windows process for `kind`, with what the tray knows that the
@@ -319,10 +296,7 @@ impl<V: TrayView> Tray<V> {
                     .and_then(|s| s.mine.into_iter().find(|e| e.id == id))
                     // The escalation's own page (GitHub's issue), else its link.
                     .and_then(|e| e.page.or(e.url));
-                match (
-                    url,
-                    self.poller.lock().ok().as_ref().and_then(|p| p.as_ref()),
-                ) {
+                match (url, self.poller.lock().ok().as_ref().and_then(|p| p.as_ref())) {
                     (Some(url), Some(p)) => p.act(NoticeAction::Open { url }),
                     // Gone since the menu was drawn (resolved, reassigned), or no link: the
                     // dashboard shows where it went.
@@ -387,10 +361,7 @@ async fn outbox_loop<V: TrayView>(tray: Arc<Tray<V>>) {
         let wait = match (waiting, next) {
             _ if blocked > 0 => poller::keyring_retry(blocked),
             (0, _) => OUTBOX_IDLE_LOOK,
-            (_, Some(t)) => (t - Utc::now())
-                .to_std()
-                .unwrap_or_default()
-                .clamp(Duration::from_secs(1), Duration::from_secs(60)),
+            (_, Some(t)) => (t - Utc::now()).to_std().unwrap_or_default().clamp(Duration::from_secs(1), Duration::from_secs(60)),
             (_, None) => Duration::from_secs(60),
         };
         tokio::select! {

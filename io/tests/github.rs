@@ -2,10 +2,10 @@
 //! `tests/fixtures/github/` (pagination, create, labels) and GitHub's documented error and
 //! `304` behaviour, served on 127.0.0.1.
 
+use rota_core::escalation::{EscalationState, NewEscalation, Severity};
 use rota_io::escalations::github::{GithubBackend, GithubConfig};
 use rota_io::escalations::{Backend, BackendError};
 use rota_io::secrets::SecretValue;
-use rota_core::escalation::{EscalationState, NewEscalation, Severity};
 use serde_json::{json, Value};
 use std::collections::{HashMap, VecDeque};
 use std::path::PathBuf;
@@ -46,9 +46,7 @@ impl ServerExt for Server {
 fn fixtures() -> PathBuf {
     std::env::var_os("ROTA_GITHUB_FIXTURES")
         .map(PathBuf::from)
-        .unwrap_or_else(|| {
-            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/github")
-        })
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/github"))
 }
 
 fn fixture(name: &str) -> Value {
@@ -70,8 +68,7 @@ fn recorded(entry: &Value, base: &str) -> Response {
             Value::String(s) => s.clone(),
             other => other.to_string(), // x-ratelimit-used is a number in the recordings
         };
-        resp.headers
-            .push((k.clone(), v.replace("https://api.github.com", base)));
+        resp.headers.push((k.clone(), v.replace("https://api.github.com", base)));
     }
     resp
 }
@@ -120,63 +117,29 @@ async fn a_poll_sends_githubs_headers_follows_every_page_and_skips_pull_requests
     let backend = server.backend();
     let open = backend.list_open(Some(ME)).await.unwrap();
 
-    assert_eq!(
-        open.len(),
-        12,
-        "13 recorded issues, one of them a pull request"
-    );
+    assert_eq!(open.len(), 12, "13 recorded issues, one of them a pull request");
     let requests = server.requests();
     assert_eq!(requests.len(), 5, "one request per page");
     let first = &requests[0].0;
     assert_eq!(first.method, "GET");
     assert_eq!(first.path(), "/repos/acme/escalations/issues");
-    let q = |pairs: &[(&str, &str)]| {
-        pairs
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect::<Vec<_>>()
-    };
-    assert_eq!(
-        first.query(),
-        q(&[
-            ("assignee", ME),
-            ("labels", "escalation"),
-            ("state", "open"),
-            ("per_page", "100")
-        ])
-    );
-    assert_eq!(
-        requests[4].0.target, "/repositories/1000/issues?per_page=3&page=5",
-        "followed Link rel=next"
-    );
+    let q = |pairs: &[(&str, &str)]| pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect::<Vec<_>>();
+    assert_eq!(first.query(), q(&[("assignee", ME), ("labels", "escalation"), ("state", "open"), ("per_page", "100")]));
+    assert_eq!(requests[4].0.target, "/repositories/1000/issues?per_page=3&page=5", "followed Link rel=next");
     for (req, status) in &requests {
         assert_eq!(*status, 200);
         assert_eq!(req.header("accept"), Some("application/vnd.github+json"));
         assert_eq!(req.header("x-github-api-version"), Some("2022-11-28"));
-        assert_eq!(
-            req.header("authorization"),
-            Some(format!("Bearer {TOKEN}").as_str())
-        );
-        assert!(
-            req.header("user-agent")
-                .is_some_and(|ua| ua.starts_with("rota/")),
-            "{:?}",
-            req.header("user-agent")
-        );
+        assert_eq!(req.header("authorization"), Some(format!("Bearer {TOKEN}").as_str()));
+        assert!(req.header("user-agent").is_some_and(|ua| ua.starts_with("rota/")), "{:?}", req.header("user-agent"));
         assert_eq!(req.header("if-none-match"), None, "nothing cached yet");
     }
     // The recorded issues have no labels, assignees or rota fields: the defaults apply.
     let e = &open[0];
     assert_eq!(e.id, "13");
     assert_eq!(e.title, "Test issue 13");
-    assert_eq!(
-        (e.severity, e.state, e.assignee.as_deref()),
-        (Severity::Sev3, EscalationState::Open, None)
-    );
-    assert_eq!(
-        e.url.as_deref(),
-        Some("https://github.com/octokit-fixture-org/paginate-issues/issues/13")
-    );
+    assert_eq!((e.severity, e.state, e.assignee.as_deref()), (Severity::Sev3, EscalationState::Open, None));
+    assert_eq!(e.url.as_deref(), Some("https://github.com/octokit-fixture-org/paginate-issues/issues/13"));
     assert_eq!(e.reporter.as_deref(), Some("octokit-fixture-user-a"));
     assert_eq!(e.created_at.to_rfc3339(), "2017-10-10T16:00:00+00:00");
 }
@@ -188,15 +151,9 @@ async fn an_unchanged_poll_is_all_304s_and_returns_the_cached_result() {
     let first = backend.list_open(Some(ME)).await.unwrap();
     let second = backend.list_open(Some(ME)).await.unwrap();
     assert_eq!(first, second);
-    assert_eq!(
-        server.statuses(),
-        [200, 200, 200, 200, 200, 304, 304, 304, 304, 304]
-    );
+    assert_eq!(server.statuses(), [200, 200, 200, 200, 200, 304, 304, 304, 304, 304]);
     for (req, _) in &server.requests()[5..] {
-        assert_eq!(
-            req.header("if-none-match"),
-            Some("\"00000000000000000000000000000000\"")
-        );
+        assert_eq!(req.header("if-none-match"), Some("\"00000000000000000000000000000000\""));
     }
 }
 
@@ -208,11 +165,7 @@ async fn measured_requests_per_hour_of_polling_an_unchanged_repository() {
     let handler: Handler = Arc::new(move |req: &Request, _: &str| {
         let etag = "\"abc123\"";
         if req.header("if-none-match") == Some(etag) {
-            return Reply::Send(Response {
-                status: 304,
-                headers: vec![("etag".into(), etag.into())],
-                body: String::new(),
-            });
+            return Reply::Send(Response { status: 304, headers: vec![("etag".into(), etag.into())], body: String::new() });
         }
         Reply::Send(Response::json(200, &issues).with("etag", etag))
     });
@@ -241,36 +194,23 @@ async fn the_openapi_example_issue_maps_labels_assignees_and_body_fields() {
     issue["number"] = json!(1348);
     issue["labels"] = json!([{"name": "escalation"}, {"name": "sev4"}, {"name": "SEV2"}, {"name": "acknowledged"}]);
     issue["assignees"] = json!([{"login": "octocat"}, {"login": "KeeganCSmith"}]);
-    issue["body"] = json!("Search fails for EU tenants.\n\nCustomer: Acme Corp\nSeverity: sev3\nReporter: @support-sam\n\n<!-- rota-key: k-9 -->\n");
+    issue["body"] =
+        json!("Search fails for EU tenants.\n\nCustomer: Acme Corp\nSeverity: sev3\nReporter: @support-sam\n\n<!-- rota-key: k-9 -->\n");
     let body = json!([pr, issue]);
-    let server = Server::start(Arc::new(move |_: &Request, _: &str| {
-        reply_json(200, body.clone())
-    }))
-    .await;
+    let server = Server::start(Arc::new(move |_: &Request, _: &str| reply_json(200, body.clone()))).await;
     let open = server.backend().list_open(Some(ME)).await.unwrap();
     assert_eq!(open.len(), 1, "the pull request is skipped");
     let e = &open[0];
     assert_eq!(e.id, "1348");
     assert_eq!(e.title, "Found a bug");
-    assert_eq!(
-        e.severity,
-        Severity::Sev2,
-        "the most urgent sev label wins over the body line"
-    );
+    assert_eq!(e.severity, Severity::Sev2, "the most urgent sev label wins over the body line");
     assert_eq!(e.state, EscalationState::Acknowledged);
-    assert_eq!(
-        e.assignee.as_deref(),
-        Some("KeeganCSmith"),
-        "me, among the assignees"
-    );
+    assert_eq!(e.assignee.as_deref(), Some("KeeganCSmith"), "me, among the assignees");
     assert_eq!(e.customer.as_deref(), Some("Acme Corp"));
     assert_eq!(e.reporter.as_deref(), Some("support-sam"));
     assert_eq!(e.details, "Search fails for EU tenants.");
     assert_eq!(e.client_key.as_deref(), Some("k-9"));
-    assert_eq!(
-        e.url.as_deref(),
-        Some("https://github.com/octocat/Hello-World/issues/1347")
-    );
+    assert_eq!(e.url.as_deref(), Some("https://github.com/octocat/Hello-World/issues/1347"));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -290,47 +230,18 @@ fn empty_list() -> Reply {
 #[tokio::test]
 async fn a_rejected_token_is_unauthorized_and_never_shows_the_token() {
     // GitHub's documented body for bad credentials.
-    let bad = || {
-        reply_json(
-            401,
-            json!({"message": "Bad credentials", "documentation_url": "https://docs.github.com/rest"}),
-        )
-    };
+    let bad = || reply_json(401, json!({"message": "Bad credentials", "documentation_url": "https://docs.github.com/rest"}));
     let server = Server::start(scripted(vec![], bad)).await;
     let backend = server.backend();
     let err = backend.list_open(Some(ME)).await.unwrap_err();
     assert_eq!(err, BackendError::Unauthorized);
-    assert_eq!(
-        err.retry_at(now(), 0, 0.5),
-        None,
-        "no retry storm: wait for a new token"
-    );
+    assert_eq!(err.retry_at(now(), 0, 0.5), None, "no retry storm: wait for a new token");
     assert!(err.to_string().contains("GitHub token rejected"));
-    let created = backend
-        .create(
-            &NewEscalation {
-                title: "x".into(),
-                ..Default::default()
-            },
-            now(),
-        )
-        .await
-        .unwrap_err();
-    for text in [
-        format!("{err} {err:?}"),
-        format!("{created} {created:?}"),
-        format!("{backend:?}"),
-    ] {
-        assert!(
-            !text.contains(TOKEN) && !text.contains("TESTTOKEN"),
-            "leaked: {text}"
-        );
+    let created = backend.create(&NewEscalation { title: "x".into(), ..Default::default() }, now()).await.unwrap_err();
+    for text in [format!("{err} {err:?}"), format!("{created} {created:?}"), format!("{backend:?}")] {
+        assert!(!text.contains(TOKEN) && !text.contains("TESTTOKEN"), "leaked: {text}");
     }
-    assert_eq!(
-        server.requests().len(),
-        2,
-        "one request per call, no retries"
-    );
+    assert_eq!(server.requests().len(), 2, "one request per call, no retries");
 }
 
 #[tokio::test]
@@ -338,13 +249,7 @@ async fn rate_limits_honour_retry_after_and_the_reset_time() {
     let server = Server::start(scripted(
         vec![
             // Secondary rate limit with retry-after.
-            Reply::Send(
-                Response::json(
-                    403,
-                    &json!({"message": "You have exceeded a secondary rate limit"}),
-                )
-                .with("retry-after", "120"),
-            ),
+            Reply::Send(Response::json(403, &json!({"message": "You have exceeded a secondary rate limit"})).with("retry-after", "120")),
             // Primary rate limit: no requests remaining until the reset time.
             Reply::Send(
                 Response::json(403, &json!({"message": "API rate limit exceeded"}))
@@ -352,15 +257,9 @@ async fn rate_limits_honour_retry_after_and_the_reset_time() {
                     .with("x-ratelimit-remaining", "0")
                     .with("x-ratelimit-reset", "4102444800"),
             ),
-            Reply::Send(Response::json(
-                429,
-                &json!({"message": "Too Many Requests"}),
-            )),
+            Reply::Send(Response::json(429, &json!({"message": "Too Many Requests"}))),
             // A 403 that is not a rate limit.
-            reply_json(
-                403,
-                json!({"message": "Resource not accessible by personal access token"}),
-            ),
+            reply_json(403, json!({"message": "Resource not accessible by personal access token"})),
         ],
         empty_list,
     ))
@@ -369,44 +268,21 @@ async fn rate_limits_honour_retry_after_and_the_reset_time() {
     let before = now();
     let err = backend.list_open(Some(ME)).await.unwrap_err();
     let after = now();
-    let BackendError::RateLimited { until } = err else {
-        panic!("{err:?}")
-    };
-    assert!(
-        until >= before + chrono::Duration::seconds(120)
-            && until <= after + chrono::Duration::seconds(120)
-    );
-    assert_eq!(
-        err.retry_at(before, 3, 0.9),
-        Some(until),
-        "the backend's time wins over backoff"
-    );
+    let BackendError::RateLimited { until } = err else { panic!("{err:?}") };
+    assert!(until >= before + chrono::Duration::seconds(120) && until <= after + chrono::Duration::seconds(120));
+    assert_eq!(err.retry_at(before, 3, 0.9), Some(until), "the backend's time wins over backoff");
 
     // A reset in 2100 waits an hour at most (issue 12).
     let err = backend.list_open(Some(ME)).await.unwrap_err();
-    let BackendError::RateLimited { until } = err else {
-        panic!("{err:?}")
-    };
+    let BackendError::RateLimited { until } = err else { panic!("{err:?}") };
     assert!(until >= before + chrono::Duration::hours(1) && until <= now() + chrono::Duration::hours(1), "{until}");
 
     let err = backend.list_open(Some(ME)).await.unwrap_err();
-    let BackendError::RateLimited { until } = err else {
-        panic!("{err:?}")
-    };
-    assert!(
-        until >= before + chrono::Duration::seconds(60),
-        "a bare 429 waits a minute"
-    );
+    let BackendError::RateLimited { until } = err else { panic!("{err:?}") };
+    assert!(until >= before + chrono::Duration::seconds(60), "a bare 429 waits a minute");
 
-    assert_eq!(
-        backend.list_open(Some(ME)).await.unwrap_err(),
-        BackendError::Forbidden
-    );
-    assert_eq!(
-        backend.list_open(Some(ME)).await.unwrap(),
-        vec![],
-        "then it recovers"
-    );
+    assert_eq!(backend.list_open(Some(ME)).await.unwrap_err(), BackendError::Forbidden);
+    assert_eq!(backend.list_open(Some(ME)).await.unwrap(), vec![], "then it recovers");
 }
 
 #[tokio::test]
@@ -414,10 +290,7 @@ async fn server_errors_are_transient_backed_off_and_then_recover() {
     let server = Server::start(scripted(
         vec![
             reply_json(502, json!({"message": "Server Error"})),
-            reply_json(
-                503,
-                json!({"code": "unavailable", "message": "Service unavailable"}),
-            ),
+            reply_json(503, json!({"code": "unavailable", "message": "Service unavailable"})),
             Reply::Hangup,
         ],
         empty_list,
@@ -431,11 +304,7 @@ async fn server_errors_are_transient_backed_off_and_then_recover() {
         assert!(matches!(err, BackendError::Transient(_)), "{err:?}");
         delays.push((err.retry_at(now, attempt, 0.0).unwrap() - now).num_seconds());
     }
-    assert_eq!(
-        delays,
-        [1, 2, 4],
-        "backed off exponentially (jitter 0 = the lower bound)"
-    );
+    assert_eq!(delays, [1, 2, 4], "backed off exponentially (jitter 0 = the lower bound)");
     assert_eq!(backend.list_open(Some(ME)).await.unwrap(), vec![]);
     assert_eq!(server.statuses(), [502, 503, 0, 200]);
 }
@@ -449,16 +318,9 @@ async fn a_timeout_and_a_refused_connection_are_transient() {
     assert_eq!(backend.list_open(Some(ME)).await.unwrap(), vec![]);
 
     // A port nobody listens on.
-    let closed = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap();
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap();
     let config = GithubConfig::new(&format!("http://{closed}"), "acme/escalations", ME).unwrap();
-    let err = GithubBackend::new(config, &SecretValue::new(TOKEN))
-        .unwrap()
-        .list_open(None)
-        .await
-        .unwrap_err();
+    let err = GithubBackend::new(config, &SecretValue::new(TOKEN)).unwrap().list_open(None).await.unwrap_err();
     assert!(matches!(err, BackendError::Transient(_)), "{err:?}");
     assert!(!format!("{err}").contains(TOKEN));
 }
@@ -480,33 +342,16 @@ fn repo_handler(repo: Arc<Repo>) -> Handler {
     let label_template = fixture("issue-add-labels.json")[0]["response"][0].clone();
     Arc::new(move |req: &Request, _: &str| {
         let mut issues = repo.issues.lock().unwrap();
-        let path = req
-            .path()
-            .trim_start_matches("/repos/acme/escalations/issues");
-        let number = path
-            .trim_start_matches('/')
-            .split('/')
-            .next()
-            .and_then(|n| n.parse::<u64>().ok());
+        let path = req.path().trim_start_matches("/repos/acme/escalations/issues");
+        let number = path.trim_start_matches('/').split('/').next().and_then(|n| n.parse::<u64>().ok());
         match (req.method.as_str(), path, number) {
             ("GET", "", _) => {
                 let q: HashMap<_, _> = req.query().into_iter().collect();
                 let list: Vec<Value> = issues
                     .iter()
                     .rev()
-                    .filter(|i| {
-                        q.get("state")
-                            .is_none_or(|s| s == "all" || i["state"] == s.as_str())
-                    })
-                    .filter(|i| {
-                        q.get("labels").is_none_or(|l| {
-                            i["labels"]
-                                .as_array()
-                                .unwrap()
-                                .iter()
-                                .any(|x| x["name"] == l.as_str())
-                        })
-                    })
+                    .filter(|i| q.get("state").is_none_or(|s| s == "all" || i["state"] == s.as_str()))
+                    .filter(|i| q.get("labels").is_none_or(|l| i["labels"].as_array().unwrap().iter().any(|x| x["name"] == l.as_str())))
                     .cloned()
                     .collect();
                 reply_json(200, Value::Array(list))
@@ -516,16 +361,10 @@ fn repo_handler(repo: Arc<Repo>) -> Handler {
                 let mut issue = template.clone();
                 let n = issues.len() as u64 + 1;
                 issue["number"] = json!(n);
-                issue["html_url"] =
-                    json!(format!("https://github.com/acme/escalations/issues/{n}"));
+                issue["html_url"] = json!(format!("https://github.com/acme/escalations/issues/{n}"));
                 issue["title"] = body["title"].clone();
                 issue["body"] = body["body"].clone();
-                let logins: Vec<Value> = body["assignees"]
-                    .as_array()
-                    .unwrap()
-                    .iter()
-                    .map(|a| json!({"login": a}))
-                    .collect();
+                let logins: Vec<Value> = body["assignees"].as_array().unwrap().iter().map(|a| json!({"login": a})).collect();
                 issue["assignee"] = logins.first().cloned().unwrap_or(Value::Null);
                 issue["assignees"] = Value::Array(logins);
                 issue["labels"] = Value::Array(
@@ -585,21 +424,13 @@ fn new_escalation(key: &str) -> NewEscalation {
 
 #[tokio::test]
 async fn create_files_an_issue_with_assignee_labels_and_key_and_a_retry_never_duplicates() {
-    let repo = Arc::new(Repo {
-        issues: Mutex::default(),
-        lose_next_create_response: Mutex::new(false),
-    });
+    let repo = Arc::new(Repo { issues: Mutex::default(), lose_next_create_response: Mutex::new(false) });
     let server = Server::start(repo_handler(repo.clone())).await;
     let backend = server.backend();
     let now = now();
 
     let e = backend.create(&new_escalation("k-1"), now).await.unwrap();
-    let posts: Vec<Request> = server
-        .requests()
-        .into_iter()
-        .map(|(r, _)| r)
-        .filter(|r| r.method == "POST")
-        .collect();
+    let posts: Vec<Request> = server.requests().into_iter().map(|(r, _)| r).filter(|r| r.method == "POST").collect();
     assert_eq!(posts.len(), 1);
     let sent = posts[0].json();
     assert_eq!(posts[0].path(), "/repos/acme/escalations/issues");
@@ -607,53 +438,31 @@ async fn create_files_an_issue_with_assignee_labels_and_key_and_a_retry_never_du
     assert_eq!(sent["assignees"], json!([ME]));
     assert_eq!(sent["labels"], json!(["escalation", "sev1"]));
     let body = sent["body"].as_str().unwrap();
-    assert!(
-        body.contains("Customer: Acme Corp\n") && body.contains("<!-- rota-key: k-1 -->"),
-        "{body}"
-    );
+    assert!(body.contains("Customer: Acme Corp\n") && body.contains("<!-- rota-key: k-1 -->"), "{body}");
 
     assert_eq!(e.id, "1");
     assert_eq!(e.assignee.as_deref(), Some(ME));
-    assert_eq!(
-        (e.severity, e.state),
-        (Severity::Sev1, EscalationState::Open)
-    );
-    assert_eq!(
-        e.url.as_deref(),
-        Some("https://support.example.com/tickets/42")
-    );
+    assert_eq!((e.severity, e.state), (Severity::Sev1, EscalationState::Open));
+    assert_eq!(e.url.as_deref(), Some("https://support.example.com/tickets/42"));
     assert_eq!(e.details, "All EU searches return 500.");
     assert_eq!(e.client_key.as_deref(), Some("k-1"));
 
     // The same create again (an outbox retry): found by its key, not filed twice.
-    assert_eq!(
-        backend.create(&new_escalation("k-1"), now).await.unwrap(),
-        e
-    );
+    assert_eq!(backend.create(&new_escalation("k-1"), now).await.unwrap(), e);
 
     // The response to a create is lost: the retry finds what the first attempt filed.
     *repo.lose_next_create_response.lock().unwrap() = true;
-    let err = backend
-        .create(&new_escalation("k-2"), now)
-        .await
-        .unwrap_err();
+    let err = backend.create(&new_escalation("k-2"), now).await.unwrap_err();
     assert!(matches!(err, BackendError::Transient(_)), "{err:?}");
     let retried = backend.create(&new_escalation("k-2"), now).await.unwrap();
     assert_eq!(retried.id, "2");
-    assert_eq!(
-        repo.issues.lock().unwrap().len(),
-        2,
-        "two escalations, each filed once"
-    );
+    assert_eq!(repo.issues.lock().unwrap().len(), 2, "two escalations, each filed once");
     assert_eq!(backend.find_by_client_key("k-3").await.unwrap(), None);
 }
 
 #[tokio::test]
 async fn acknowledge_hand_over_and_resolve_are_labels_and_closing() {
-    let repo = Arc::new(Repo {
-        issues: Mutex::default(),
-        lose_next_create_response: Mutex::new(false),
-    });
+    let repo = Arc::new(Repo { issues: Mutex::default(), lose_next_create_response: Mutex::new(false) });
     let server = Server::start(repo_handler(repo.clone())).await;
     let backend = server.backend_with(|c| c.acknowledged_label = "ack".into());
     let now = now();
@@ -661,57 +470,19 @@ async fn acknowledge_hand_over_and_resolve_are_labels_and_closing() {
 
     let acked = backend.acknowledge(&e.id, now).await.unwrap();
     assert_eq!(acked.state, EscalationState::Acknowledged);
-    let last_post = server
-        .requests()
-        .into_iter()
-        .rev()
-        .find(|(r, _)| r.method == "POST")
-        .unwrap()
-        .0;
+    let last_post = server.requests().into_iter().rev().find(|(r, _)| r.method == "POST").unwrap().0;
     assert_eq!(last_post.path(), "/repos/acme/escalations/issues/1/labels");
-    assert_eq!(
-        last_post.json(),
-        json!({"labels": ["ack"]}),
-        "the configured label"
-    );
+    assert_eq!(last_post.json(), json!({"labels": ["ack"]}), "the configured label");
 
-    assert_eq!(
-        backend.hand_to_engineering(&e.id, now).await.unwrap().state,
-        EscalationState::HandedToEngineering
-    );
+    assert_eq!(backend.hand_to_engineering(&e.id, now).await.unwrap().state, EscalationState::HandedToEngineering);
     assert_eq!(backend.list_open(Some(ME)).await.unwrap().len(), 1);
 
-    assert_eq!(
-        backend.resolve(&e.id, now).await.unwrap().state,
-        EscalationState::Resolved
-    );
-    let patch = server
-        .requests()
-        .into_iter()
-        .rev()
-        .find(|(r, _)| r.method == "PATCH")
-        .unwrap()
-        .0;
-    assert_eq!(
-        patch.json(),
-        json!({"state": "closed", "state_reason": "completed"})
-    );
-    assert_eq!(
-        backend.list_open(Some(ME)).await.unwrap(),
-        vec![],
-        "closed is not open"
-    );
-    assert_eq!(
-        backend.get("1").await.unwrap().state,
-        EscalationState::Resolved
-    );
+    assert_eq!(backend.resolve(&e.id, now).await.unwrap().state, EscalationState::Resolved);
+    let patch = server.requests().into_iter().rev().find(|(r, _)| r.method == "PATCH").unwrap().0;
+    assert_eq!(patch.json(), json!({"state": "closed", "state_reason": "completed"}));
+    assert_eq!(backend.list_open(Some(ME)).await.unwrap(), vec![], "closed is not open");
+    assert_eq!(backend.get("1").await.unwrap().state, EscalationState::Resolved);
 
-    assert_eq!(
-        backend.get("99").await.unwrap_err(),
-        BackendError::NotFound("99".into())
-    );
-    assert_eq!(
-        backend.acknowledge("not-a-number", now).await.unwrap_err(),
-        BackendError::NotFound("not-a-number".into())
-    );
+    assert_eq!(backend.get("99").await.unwrap_err(), BackendError::NotFound("99".into()));
+    assert_eq!(backend.acknowledge("not-a-number", now).await.unwrap_err(), BackendError::NotFound("not-a-number".into()));
 }

@@ -38,11 +38,7 @@ fn github_token_store_read_replace_delete_through_the_real_keyring() {
     assert_eq!(keyring.get(name).unwrap(), Some(first.clone()));
 
     keyring.set(name, &second).unwrap();
-    assert_eq!(
-        keyring.get(name).unwrap(),
-        Some(second.clone()),
-        "set replaces"
-    );
+    assert_eq!(keyring.get(name).unwrap(), Some(second.clone()), "set replaces");
 
     // The other secret is a separate entry.
     assert_eq!(keyring.get(SecretName::SlackWebhook).unwrap(), None);
@@ -53,10 +49,7 @@ fn github_token_store_read_replace_delete_through_the_real_keyring() {
 
     assert!(keyring.delete(name).unwrap());
     assert_eq!(keyring.get(name).unwrap(), None);
-    assert!(
-        !keyring.delete(name).unwrap(),
-        "deleting twice is not an error"
-    );
+    assert!(!keyring.delete(name).unwrap(), "deleting twice is not an error");
 }
 
 /// Issue 12: the GitHub token is kept per API host, so a config pointed at another host finds

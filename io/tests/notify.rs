@@ -6,10 +6,10 @@
 //! without it the test says SKIPPED and checks nothing, so a plain `cargo test` never shows
 //! notifications on the desktop of the person running it.
 
+use rota_core::escalation::{EscalationState, NewEscalation, Notice, Severity};
 use rota_io::escalations::local::LocalStore;
 use rota_io::notifier::{DesktopNotifier, Notifier, NotifyError};
 use rota_io::poller::{self, PollerConfig, PollerHandle, Snapshot};
-use rota_core::escalation::{EscalationState, NewEscalation, Notice, Severity};
 use serde_json::Value;
 use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};

@@ -6,13 +6,13 @@ mod common;
 
 use chrono::{DateTime, TimeZone, Utc};
 use common::http::{Handler, Reply, Request, Response, Server};
+use rota_core::escalation::{EscalationState, NewEscalation, Notice, Severity};
+use rota_core::notice::{text, NoticeText};
 use rota_io::escalations::github::GithubConfig;
 use rota_io::escalations::local::LocalStore;
 use rota_io::notifier::{ActionSink, NoticeAction, Notifier, NotifyError};
 use rota_io::poller::{self, PollStatus, PollerConfig, PollerHandle, Snapshot};
 use rota_io::secrets::{SecretError, SecretName, SecretStore, SecretValue};
-use rota_core::escalation::{EscalationState, NewEscalation, Notice, Severity};
-use rota_core::notice::{text, NoticeText};
 use serde_json::{json, Value};
 use std::collections::HashMap;
 use std::sync::mpsc::{channel, Receiver};

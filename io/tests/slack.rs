@@ -10,11 +10,11 @@ mod common;
 
 use chrono::{DateTime, Utc};
 use common::http::{closed_port, Handler, Reply, Request, Response, Server};
+use rota_core::escalation::{NewEscalation, Severity};
 use rota_io::escalations::local::LocalStore;
 use rota_io::escalations::outbox::{Announcement, Outbox};
 use rota_io::secrets::{SecretError, SecretName, SecretStore, SecretValue};
 use rota_io::slack::{Announcer, SlackError};
-use rota_core::escalation::{NewEscalation, Severity};
 use serde_json::json;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -115,10 +115,8 @@ async fn a_failing_or_absent_slack_changes_nothing_else() {
     let s = setup();
     let failing = Server::start(webhook_server(500)).await;
     let secrets = MemorySecrets::default();
-    let cases = [
-        (format!("{}{SECRET_PATH}", failing.base), "500"),
-        (format!("http://{}{SECRET_PATH}", closed_port()), "cannot reach Slack"),
-    ];
+    let cases =
+        [(format!("{}{SECRET_PATH}", failing.base), "500"), (format!("http://{}{SECRET_PATH}", closed_port()), "cannot reach Slack")];
     for (i, (url, expected)) in cases.iter().enumerate() {
         let a = announcer(&secrets, url, Some("S0123ABCD"));
         let filed = s.outbox.file(&s.store, Some(&a), new(&format!("Case {i}")), now()).await.unwrap();

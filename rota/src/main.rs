@@ -9,9 +9,7 @@ mod models;
 mod sni;
 
 // The IO the subcommands use, by the paths they had when they lived in one crate with it.
-pub(crate) use rota_io::{
-    clock, escalations, inputs, secrets, settings, slack, sources, tell_tray_outbox_changed,
-};
+pub(crate) use rota_io::{clock, escalations, inputs, secrets, settings, slack, sources, tell_tray_outbox_changed};
 
 use clap::Parser;
 use rota_io::protocol::{self, TrayHost};
@@ -21,24 +19,13 @@ fn main() {
     let overrides = cli.global.overrides();
     let code = match (cli.command, cli.window) {
         (Some(command), _) => cli::run(&cli.global, command),
-        (None, Some(kind)) => exec_app(
-            ["--window".into(), kind.label().into()]
-                .into_iter()
-                .chain(overrides.args()),
-        ),
+        (None, Some(kind)) => exec_app(["--window".into(), kind.label().into()].into_iter().chain(overrides.args())),
         (None, None) => match cli.tray.unwrap_or(TrayHost::DEFAULT) {
             TrayHost::Sni => run_sni(overrides, cli.open),
             // The portable tray is Tauri's, in the windows' program.
             TrayHost::Tauri => {
-                let open = cli
-                    .open
-                    .into_iter()
-                    .flat_map(|k| ["--open".into(), k.label().into()]);
-                exec_app(
-                    std::iter::once("--tray".into())
-                        .chain(open)
-                        .chain(overrides.args()),
-                )
+                let open = cli.open.into_iter().flat_map(|k| ["--open".into(), k.label().into()]);
+                exec_app(std::iter::once("--tray".into()).chain(open).chain(overrides.args()))
             }
         },
     };
@@ -78,10 +65,7 @@ fn exec_app(args: impl Iterator<Item = std::ffi::OsString>) -> i32 {
         Ok(status) => return status.code().unwrap_or(1),
         Err(e) => e,
     };
-    eprintln!(
-        "rota: the app ({}) could not start: {err}; build it with `cargo build -p rota-app`",
-        app.display()
-    );
+    eprintln!("rota: the app ({}) could not start: {err}; build it with `cargo build -p rota-app`", app.display());
     1
 }
 

@@ -11,14 +11,12 @@ use tokio::sync::mpsc::{self, UnboundedSender};
 /// Starts the tray and runs it until Quit. Returns the exit status.
 pub fn run(overrides: Overrides, open: Option<WindowKind>) -> i32 {
     if !rota_io::protocol::in_desktop_session() {
-        eprintln!("rota: the tray app needs a desktop session (no DISPLAY or WAYLAND_DISPLAY); subcommands such as `rota now` work without one");
+        eprintln!(
+            "rota: the tray app needs a desktop session (no DISPLAY or WAYLAND_DISPLAY); subcommands such as `rota now` work without one"
+        );
         return 1;
     }
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .thread_name("rota")
-        .enable_all()
-        .build();
+    let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).thread_name("rota").enable_all().build();
     match runtime {
         Ok(rt) => rt.block_on(main(overrides, open)),
         Err(e) => {
@@ -41,15 +39,8 @@ async fn main(overrides: Overrides, open: Option<WindowKind>) -> i32 {
     };
     let keys = tray::x11_keys(&tx);
     tray::run(overrides, open, requests, keys, |first| async move {
-        let item = SniTray {
-            model: first,
-            actions: tx,
-        };
-        ksni::TrayMethods::assume_sni_available(item, true)
-            .spawn()
-            .await
-            .map(Item)
-            .map_err(|e| e.to_string())
+        let item = SniTray { model: first, actions: tx };
+        ksni::TrayMethods::assume_sni_available(item, true).spawn().await.map(Item).map_err(|e| e.to_string())
     })
     .await
 }
@@ -83,27 +74,20 @@ fn literal(label: &str) -> String {
 
 /// Tooltip text as text: the description may carry markup, so `&`, `<` and `>` are escaped.
 fn escaped(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
+    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
 }
 
 /// The icon for a state, as ARGB32 in network byte order; decoded once per state. An outlined
 /// glyph (`scripts/icons.py`): it reads on light and dark panels alike, and the states differ in
 /// shape as well as colour.
 fn icon(state: TrayState) -> Vec<ksni::Icon> {
-    static ICONS: [OnceLock<Option<ksni::Icon>>; 3] =
-        [OnceLock::new(), OnceLock::new(), OnceLock::new()];
+    static ICONS: [OnceLock<Option<ksni::Icon>>; 3] = [OnceLock::new(), OnceLock::new(), OnceLock::new()];
     let (slot, bytes): (usize, &'static [u8]) = match state {
         TrayState::OnDuty => (0, include_bytes!("../../icons/tray-on-duty.png")),
         TrayState::OffDuty => (1, include_bytes!("../../icons/tray-off-duty.png")),
         TrayState::Attention => (2, include_bytes!("../../icons/tray-attention.png")),
     };
-    ICONS[slot]
-        .get_or_init(|| decode(bytes))
-        .iter()
-        .cloned()
-        .collect()
+    ICONS[slot].get_or_init(|| decode(bytes)).iter().cloned().collect()
 }
 
 fn decode(png_bytes: &[u8]) -> Option<ksni::Icon> {
@@ -119,11 +103,7 @@ fn decode(png_bytes: &[u8]) -> Option<ksni::Icon> {
     for px in data.chunks_exact_mut(4) {
         px.rotate_right(1); // RGBA -> ARGB
     }
-    Some(ksni::Icon {
-        width: info.width as i32,
-        height: info.height as i32,
-        data,
-    })
+    Some(ksni::Icon { width: info.width as i32, height: info.height as i32, data })
 }
 
 /// A click that sends `action` to the tray's main loop.
@@ -147,23 +127,16 @@ fn items(entries: &[MenuEntry]) -> Vec<ksni::MenuItem<SniTray>> {
                 ..Default::default()
             }
             .into(),
-            MenuEntry::Check {
-                label,
-                action,
-                checked,
-            } => ksni::menu::CheckmarkItem {
+            MenuEntry::Check { label, action, checked } => ksni::menu::CheckmarkItem {
                 label: literal(label),
                 checked: *checked,
                 activate: on_click(action.clone()),
                 ..Default::default()
             }
             .into(),
-            MenuEntry::Submenu { label, entries } => ksni::menu::SubMenu {
-                label: literal(label),
-                submenu: items(entries),
-                ..Default::default()
+            MenuEntry::Submenu { label, entries } => {
+                ksni::menu::SubMenu { label: literal(label), submenu: items(entries), ..Default::default() }.into()
             }
-            .into(),
             MenuEntry::Separator => ksni::MenuItem::Separator,
         })
         .collect()
@@ -197,11 +170,7 @@ impl ksni::Tray for SniTray {
     }
 
     fn tool_tip(&self) -> ksni::ToolTip {
-        ksni::ToolTip {
-            title: "Rota".into(),
-            description: escaped(&self.model.tooltip),
-            ..Default::default()
-        }
+        ksni::ToolTip { title: "Rota".into(), description: escaped(&self.model.tooltip), ..Default::default() }
     }
 
     fn menu(&self) -> Vec<ksni::MenuItem<Self>> {

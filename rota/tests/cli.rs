@@ -84,7 +84,16 @@ fn now_json_contract_with_a_roster_and_a_viewer_zone() {
     let home = Home::new();
     home.write("people.toml", "[[person]]\nhandle = \"keegancsmith\"\nname = \"Keegan\"\ntimezone = \"Africa/Johannesburg\"\nhours = \"09:00-17:00\"\ndays = \"Mon-Fri\"\n");
     let v = json(&home.rota(&[
-        "now", "--at", "2022-09-15T12:00:00Z", "--tz", "Europe/Berlin", "--schedule", "builtin:handbook", "--roster", "people.toml", "--json",
+        "now",
+        "--at",
+        "2022-09-15T12:00:00Z",
+        "--tz",
+        "Europe/Berlin",
+        "--schedule",
+        "builtin:handbook",
+        "--roster",
+        "people.toml",
+        "--json",
     ]));
     assert_eq!(v["viewer"], serde_json::json!({ "timezone": "Europe/Berlin", "local_time": "2022-09-15T14:00:00+02:00" }));
     let k = &v["on_duty"][0];
@@ -141,7 +150,10 @@ fn usage_errors_exit_2() {
 #[test]
 fn a_schedule_that_does_not_parse_exits_1_naming_file_and_line() {
     let home = Home::new();
-    home.write("rota.md", "# Rota\n\n| Rotation | Engineers |\n|---|---|\n| 2024-01-01 to 2024-02-11 | @a |\n| 2024-02-12 to soon | @b |\n");
+    home.write(
+        "rota.md",
+        "# Rota\n\n| Rotation | Engineers |\n|---|---|\n| 2024-01-01 to 2024-02-11 | @a |\n| 2024-02-12 to soon | @b |\n",
+    );
     let out = home.rota(&["now", "--schedule", "rota.md"]);
     assert_eq!(out.status.code(), Some(1));
     let err = stderr(&out);
@@ -164,7 +176,10 @@ fn check_lints_and_exits_by_severity() {
 
     // A roster with an unknown zone and overlapping rotations: errors, exit 1, each located.
     home.write("people.toml", "[[person]]\nhandle = \"a\"\ntimezone = \"Europe/Berln\"\n");
-    home.write("rota.md", "| Rotation | Engineers |\n|---|---|\n| 2024-01-01 to 2024-02-11 | @a |\n| 2024-02-01 to 2024-03-11 | @a, @a |\n");
+    home.write(
+        "rota.md",
+        "| Rotation | Engineers |\n|---|---|\n| 2024-01-01 to 2024-02-11 | @a |\n| 2024-02-01 to 2024-03-11 | @a, @a |\n",
+    );
     let out = home.rota_env(&["check", "--schedule", "rota.md", "--roster", "people.toml"], &[("COLUMNS", "500")]);
     assert_eq!(out.status.code(), Some(1));
     let text = String::from_utf8_lossy(&out.stdout);
@@ -206,20 +221,37 @@ fn config_paths_are_relative_to_the_config_file() {
 #[test]
 fn schedule_and_coverage_json() {
     let home = Home::new();
-    let v = json(&home.rota_env(&["schedule", "--schedule", "builtin:handbook", "--tz", "Asia/Kathmandu", "--json"], &[("ROTA_NOW", "2022-09-15T12:00:00Z")]));
+    let v = json(&home.rota_env(
+        &["schedule", "--schedule", "builtin:handbook", "--tz", "Asia/Kathmandu", "--json"],
+        &[("ROTA_NOW", "2022-09-15T12:00:00Z")],
+    ));
     let rows = v["rotations"].as_array().unwrap();
     assert_eq!(rows.len(), 3);
     assert_eq!(rows.iter().map(|r| r["when"].as_str().unwrap()).collect::<Vec<_>>(), ["past", "current", "upcoming"]);
     assert_eq!(rows[1]["starts_at"], "2022-09-07T05:45:00+05:45");
 
     home.write("people.toml", "[[person]]\nhandle = \"keegancsmith\"\ntimezone = \"Africa/Johannesburg\"\n[[person]]\nhandle = \"valerybugakov\"\ntimezone = \"Asia/Tbilisi\"\n");
-    let v = json(&home.rota(&["coverage", "--schedule", "builtin:handbook", "--roster", "people.toml", "--at", "2022-09-15T12:00:00Z", "--tz", "UTC", "--json"]));
+    let v = json(&home.rota(&[
+        "coverage",
+        "--schedule",
+        "builtin:handbook",
+        "--roster",
+        "people.toml",
+        "--at",
+        "2022-09-15T12:00:00Z",
+        "--tz",
+        "UTC",
+        "--json",
+    ]));
     assert_eq!(v["hours"].as_array().unwrap().len(), 168);
     assert_eq!(v["week"]["start"], "2022-09-12T00:00:00+00:00");
     // Tbilisi (+04:00) starts at 05:00 UTC; Johannesburg (+02:00) ends at 15:00 UTC.
     assert_eq!(v["hours"][5]["working"], serde_json::json!([{ "handle": "valerybugakov", "minutes": 60 }]));
     assert_eq!(v["hours"][15]["gap"], true);
-    assert_eq!(v["gaps"][0], serde_json::json!({ "start": "2022-09-12T00:00:00+00:00", "end": "2022-09-12T05:00:00+00:00", "minutes": 300 }));
+    assert_eq!(
+        v["gaps"][0],
+        serde_json::json!({ "start": "2022-09-12T00:00:00+00:00", "end": "2022-09-12T05:00:00+00:00", "minutes": 300 })
+    );
 }
 
 /// A one-page web server on loopback: serves the handbook with an ETag, answers 304 to a

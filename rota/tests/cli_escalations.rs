@@ -118,8 +118,18 @@ fn escalate_auto_picks_the_working_engineer_with_fewest_open_then_schedule_order
     json(&home.rota(&["escalate", "--title", "Old one", "--to", "ann", "--json"]));
 
     let e = json(&home.rota(&[
-        "escalate", "--title", "Search is down", "--customer", "Acme Corp", "--severity", "sev1", "--url",
-        "https://support.example.com/t/42", "--to", "auto", "--json",
+        "escalate",
+        "--title",
+        "Search is down",
+        "--customer",
+        "Acme Corp",
+        "--severity",
+        "sev1",
+        "--url",
+        "https://support.example.com/t/42",
+        "--to",
+        "auto",
+        "--json",
     ]));
     assert_eq!(e["assignee"], "dee", "working now (Kathmandu 17:45), 0 open: {e}");
     for field in ["id", "title", "customer", "severity", "url", "assignee", "state", "created_at"] {
@@ -185,11 +195,11 @@ fn usage_errors_exit_2_and_input_or_backend_errors_exit_1() {
         (out.status.code(), stderr(&out))
     };
     for args in [
-        &["escalate"][..],                                       // no --title
-        &["escalate", "--title", "x", "--severity", "urgent"],   // not sev1..sev4
-        &["escalate", "--title", "  "],                          // an empty title
-        &["escalate", "--title", "x", "--url", "ftp://host/x"],  // not a web link
-        &["secret", "set", "github_token"],                      // not a secret's name
+        &["escalate"][..],                                      // no --title
+        &["escalate", "--title", "x", "--severity", "urgent"],  // not sev1..sev4
+        &["escalate", "--title", "  "],                         // an empty title
+        &["escalate", "--title", "x", "--url", "ftp://host/x"], // not a web link
+        &["secret", "set", "github_token"],                     // not a secret's name
         &["ack"],
     ] {
         let (c, err) = code(args);

@@ -64,17 +64,9 @@ fn the_issues_schedules_are_located_errors_for_now_and_check() {
     let home = Home::new();
     let cases: &[(&str, &str, &str)] = &[
         // `NaiveDate + TimeDelta overflowed`, exit 101, before.
-        (
-            "far.toml",
-            "[[rotation]]\nstart = 2022-09-01\nend = \"+262142-12-31\"\nengineers = [\"ann\"]\n",
-            "far.toml:3:",
-        ),
+        ("far.toml", "[[rotation]]\nstart = 2022-09-01\nend = \"+262142-12-31\"\nengineers = [\"ann\"]\n", "far.toml:3:"),
         // A 2.4 TB allocation, exit 134, before.
-        (
-            "seats.toml",
-            "[[rotation]]\nstart = 2022-09-01\nend = 2022-10-01\nopen_seats = 100000000000\n",
-            "seats.toml:1:",
-        ),
+        ("seats.toml", "[[rotation]]\nstart = 2022-09-01\nend = 2022-10-01\nopen_seats = 100000000000\n", "seats.toml:1:"),
     ];
     for (name, text, located) in cases {
         let path = home.write(name, text);
@@ -83,90 +75,44 @@ fn the_issues_schedules_are_located_errors_for_now_and_check() {
             fails_with(&out, &[*located]);
         }
     }
-    let page = home.write(
-        "page.md",
-        "| Rotation | Engineers |\n| --- | --- |\n| 0999-01-01 to 2022-09-30 | @ann |\n",
-    );
-    fails_with(
-        &home.rota(&["check", "--schedule", &page]),
-        &["page.md:3: error", "from year 1000 to 9999"],
-    );
+    let page = home.write("page.md", "| Rotation | Engineers |\n| --- | --- |\n| 0999-01-01 to 2022-09-30 | @ann |\n");
+    fails_with(&home.rota(&["check", "--schedule", &page]), &["page.md:3: error", "from year 1000 to 9999"]);
     // The instant is held to the same years.
-    let out = home.rota(&[
-        "now",
-        "--schedule",
-        "builtin:handbook",
-        "--at",
-        "0999-01-01T00:00:00Z",
-    ]);
+    let out = home.rota(&["now", "--schedule", "builtin:handbook", "--at", "0999-01-01T00:00:00Z"]);
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
-    assert!(
-        stderr(&out).contains("from year 1000 to 9999"),
-        "{}",
-        stderr(&out)
-    );
+    assert!(stderr(&out).contains("from year 1000 to 9999"), "{}", stderr(&out));
 }
 
 #[test]
 fn check_refuses_the_issues_configs_with_file_and_line() {
     let cases: &[(&str, &[&str])] = &[
-        (
-            "[escalations]\ngithub = { api = \"http://api.github.example\" }\n",
-            &["config.toml:2: error", "clear text", "use https"],
-        ),
-        (
-            "[escalations]\ngithub = { api = \"mailto:x\" }\n",
-            &["config.toml:2: error", "not an https URL"],
-        ),
+        ("[escalations]\ngithub = { api = \"http://api.github.example\" }\n", &["config.toml:2: error", "clear text", "use https"]),
+        ("[escalations]\ngithub = { api = \"mailto:x\" }\n", &["config.toml:2: error", "not an https URL"]),
         (
             "[escalations]\n[escalations.github]\napi = \"http://127.0.0.1:1@evil.example/\"\n",
             &["config.toml:3: error", "user name or password"],
         ),
-        (
-            "[escalations]\npoll_seconds = 9223372036854775807\n",
-            &["config.toml:2: error", "15 to 86400"],
-        ),
-        (
-            "[schedule]\nteam_size = 100000000000\n",
-            &["config.toml:2: error", "1 to 100 seats"],
-        ),
+        ("[escalations]\npoll_seconds = 9223372036854775807\n", &["config.toml:2: error", "15 to 86400"]),
+        ("[schedule]\nteam_size = 100000000000\n", &["config.toml:2: error", "1 to 100 seats"]),
     ];
     for (config, words) in cases {
         let home = Home::new();
         let path = home.write("config/rota/config.toml", config);
         let out = home.rota(&["check", "--schedule", "builtin:handbook"]);
         fails_with(&out, words);
-        assert!(
-            stderr(&out).contains(&path) || String::from_utf8_lossy(&out.stdout).contains(&path),
-            "names {path}"
-        );
+        assert!(stderr(&out).contains(&path) || String::from_utf8_lossy(&out.stdout).contains(&path), "names {path}");
     }
 }
 
 #[test]
 fn a_repeated_roster_entry_is_still_checked() {
     let home = Home::new();
-    let roster = home.write(
-        "people.toml",
-        "[[person]]\nhandle = \"ann\"\n\n[[person]]\nhandle = \"ann\"\nhours = \"9-5\"\n",
-    );
-    let out = home.rota(&[
-        "check",
-        "--schedule",
-        "builtin:handbook",
-        "--roster",
-        &roster,
-    ]);
+    let roster = home.write("people.toml", "[[person]]\nhandle = \"ann\"\n\n[[person]]\nhandle = \"ann\"\nhours = \"9-5\"\n");
+    let out = home.rota(&["check", "--schedule", "builtin:handbook", "--roster", &roster]);
     fails_with(&out, &[]);
     let all = format!("{}{}", String::from_utf8_lossy(&out.stdout), stderr(&out));
-    assert!(
-        all.contains("people.toml:5") && all.contains("listed twice"),
-        "{all}"
-    );
-    assert!(
-        all.contains("people.toml:6") && all.contains("9-5"),
-        "the repeat's hours are checked too: {all}"
-    );
+    assert!(all.contains("people.toml:5") && all.contains("listed twice"), "{all}");
+    assert!(all.contains("people.toml:6") && all.contains("9-5"), "the repeat's hours are checked too: {all}");
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -223,18 +169,12 @@ fn a_schedule_url_that_keeps_sending_stops_at_2_mib_and_names_the_url() {
     fails_with(&out, &[&url, "larger than 2 MiB"]);
     // What was sent before the client hung up: the cap, and what the sockets' buffers held.
     let sent = sent.load(Ordering::Relaxed);
-    assert!(
-        sent < 64 << 20,
-        "{sent} bytes sent before the client stopped reading"
-    );
+    assert!(sent < 64 << 20, "{sent} bytes sent before the client stopped reading");
 }
 
 #[test]
 fn a_schedule_url_that_says_it_is_too_large_is_not_read() {
-    let (base, _) = misbehaving(
-        "HTTP/1.1 200 OK\r\ncontent-length: 3000000000\r\n\r\n",
-        false,
-    );
+    let (base, _) = misbehaving("HTTP/1.1 200 OK\r\ncontent-length: 3000000000\r\n\r\n", false);
     let home = Home::new();
     let url = format!("{base}/people.toml");
     let out = home.rota(&["check", "--schedule", "builtin:handbook", "--roster", &url]);
@@ -244,10 +184,8 @@ fn a_schedule_url_that_says_it_is_too_large_is_not_read() {
 #[test]
 fn a_redirect_to_plain_http_is_refused() {
     let (target, _) = misbehaving("HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nhi", false);
-    let head: &'static str = Box::leak(
-        format!("HTTP/1.1 302 Found\r\nlocation: {target}/rota.md\r\ncontent-length: 0\r\n\r\n")
-            .into_boxed_str(),
-    );
+    let head: &'static str =
+        Box::leak(format!("HTTP/1.1 302 Found\r\nlocation: {target}/rota.md\r\ncontent-length: 0\r\n\r\n").into_boxed_str());
     let (base, _) = misbehaving(head, false);
     let home = Home::new();
     let url = format!("{base}/rota.md");
@@ -270,12 +208,7 @@ fn github(api: &str) -> Result<GithubBackend, BackendError> {
 
 #[test]
 fn the_github_client_refuses_an_api_url_the_config_would_refuse() {
-    for api in [
-        "mailto:x",
-        "http://api.github.example",
-        "http://127.0.0.1:1@evil.example/",
-        "https://",
-    ] {
+    for api in ["mailto:x", "http://api.github.example", "http://127.0.0.1:1@evil.example/", "https://"] {
         match github(api) {
             Err(BackendError::Invalid(msg)) => {
                 assert!(msg.contains("escalations.github.api"), "{api}: {msg}")
@@ -288,21 +221,12 @@ fn the_github_client_refuses_an_api_url_the_config_would_refuse() {
 
 #[test]
 fn a_github_page_that_keeps_sending_stops_at_the_cap_and_names_the_url() {
-    let (base, sent) = misbehaving(
-        "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\nconnection: close\r\n\r\n",
-        true,
-    );
+    let (base, sent) = misbehaving("HTTP/1.1 200 OK\r\ncontent-type: application/json\r\nconnection: close\r\n\r\n", true);
     let backend = github(&base).unwrap();
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
     match rt.block_on(backend.list_open(None)) {
         Err(BackendError::Failed(msg)) => {
-            assert!(
-                msg.contains(&base) && msg.contains("more than 8 MiB"),
-                "{msg}"
-            );
+            assert!(msg.contains(&base) && msg.contains("more than 8 MiB"), "{msg}");
         }
         other => panic!("{other:?}"),
     }
@@ -312,16 +236,10 @@ fn a_github_page_that_keeps_sending_stops_at_the_cap_and_names_the_url() {
 #[test]
 fn a_github_redirect_to_plain_http_is_refused() {
     let (target, _) = misbehaving("HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\n[]", false);
-    let head: &'static str = Box::leak(
-        format!("HTTP/1.1 301 Moved\r\nlocation: {target}/x\r\ncontent-length: 0\r\n\r\n")
-            .into_boxed_str(),
-    );
+    let head: &'static str = Box::leak(format!("HTTP/1.1 301 Moved\r\nlocation: {target}/x\r\ncontent-length: 0\r\n\r\n").into_boxed_str());
     let (base, _) = misbehaving(head, false);
     let backend = github(&base).unwrap();
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
     let got = rt.block_on(backend.list_open(None));
     assert!(got.is_err(), "followed a redirect to http: {got:?}");
 }
@@ -345,11 +263,7 @@ fn a_slow_source_never_holds_the_lock_the_menu_waits_on() {
             let Ok(mut stream) = stream else { return };
             let _ = read_head(&stream);
             if i == 0 {
-                let _ = write!(
-                    stream,
-                    "HTTP/1.1 200 OK\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{page}",
-                    page.len()
-                );
+                let _ = write!(stream, "HTTP/1.1 200 OK\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{page}", page.len());
             } else {
                 let _ = stalled_tx.send(());
                 held.push(stream); // open, unanswered
@@ -358,15 +272,8 @@ fn a_slow_source_never_holds_the_lock_the_menu_waits_on() {
     });
     let home = Home::new();
     let config = home.write("config.toml", &format!("[schedule]\nsource = \"{url}\"\n"));
-    let global = rota_io::protocol::Overrides {
-        config: Some(config.into()),
-        ..Default::default()
-    };
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap();
+    let global = rota_io::protocol::Overrides { config: Some(config.into()), ..Default::default() };
+    let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
     rt.block_on(async move {
         let reader = Arc::new(Reader::new(None));
         let state = Arc::new(tokio::sync::Mutex::new(Live::start(global, &reader).await));
@@ -376,14 +283,9 @@ fn a_slow_source_never_holds_the_lock_the_menu_waits_on() {
             async move { live::reload(&state, &reader).await }
         });
         // Once the server holds the second request, the state must still be free to read.
-        tokio::task::spawn_blocking(move || stalled_rx.recv().unwrap())
-            .await
-            .unwrap();
+        tokio::task::spawn_blocking(move || stalled_rx.recv().unwrap()).await.unwrap();
         let menu = tokio::time::timeout(std::time::Duration::from_secs(2), state.lock()).await;
-        assert!(
-            menu.is_ok(),
-            "the lock was held while the source was fetched"
-        );
+        assert!(menu.is_ok(), "the lock was held while the source was fetched");
         reload.abort();
     });
 }
@@ -398,55 +300,30 @@ fn a_poller_that_fails_is_started_again_with_its_failure_shown() {
     use rota_io::poller::{self, PollStatus, PollerConfig, Snapshot};
     struct Quiet;
     impl Notifier for Quiet {
-        fn show(
-            &self,
-            _: &rota_core::escalation::Notice,
-            _: ActionSink,
-        ) -> Result<(), NotifyError> {
+        fn show(&self, _: &rota_core::escalation::Notice, _: ActionSink) -> Result<(), NotifyError> {
             Ok(())
         }
     }
     let dir = tempfile::tempdir().unwrap();
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap();
+    let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
     let calls = Arc::new(AtomicUsize::new(0));
     let (tx, snapshots) = std::sync::mpsc::channel::<Snapshot>();
-    let handle = poller::spawn(
-        rt.handle(),
-        PollerConfig::local(dir.path().join("escalations.sqlite3"), "ann"),
-        Arc::new(Quiet),
-        {
-            let calls = calls.clone();
-            move |s: &Snapshot| {
-                let _ = tx.send(s.clone());
-                if calls.fetch_add(1, Ordering::SeqCst) == 0 {
-                    panic!("the tray's handler broke");
-                }
+    let handle = poller::spawn(rt.handle(), PollerConfig::local(dir.path().join("escalations.sqlite3"), "ann"), Arc::new(Quiet), {
+        let calls = calls.clone();
+        move |s: &Snapshot| {
+            let _ = tx.send(s.clone());
+            if calls.fetch_add(1, Ordering::SeqCst) == 0 {
+                panic!("the tray's handler broke");
             }
-        },
-    );
-    let next = || {
-        snapshots
-            .recv_timeout(std::time::Duration::from_secs(10))
-            .expect("a snapshot")
-    };
-    assert_eq!(
-        next().status,
-        PollStatus::Ok,
-        "the first poll, whose handler panics"
-    );
+        }
+    });
+    let next = || snapshots.recv_timeout(std::time::Duration::from_secs(10)).expect("a snapshot");
+    assert_eq!(next().status, PollStatus::Ok, "the first poll, whose handler panics");
     let failed = next();
     assert_eq!(
         failed.problem().as_deref(),
         Some("Escalations unavailable: the escalations poller stopped (the tray's handler broke); it was started again")
     );
-    assert_eq!(
-        next().status,
-        PollStatus::Ok,
-        "polling again after the restart"
-    );
+    assert_eq!(next().status, PollStatus::Ok, "polling again after the restart");
     rt.block_on(handle.shutdown());
 }

@@ -159,9 +159,7 @@ fn github_down_then_up_and_killed_mid_way_files_each_escalation_once() {
 }
 
 fn webhook(status: Arc<Mutex<u16>>) -> Handler {
-    Arc::new(move |_: &Request, _: &str| {
-        Reply::Send(Response { status: *status.lock().unwrap(), headers: vec![], body: "ok".into() })
-    })
+    Arc::new(move |_: &Request, _: &str| Reply::Send(Response { status: *status.lock().unwrap(), headers: vec![], body: "ok".into() }))
 }
 
 #[test]
@@ -178,7 +176,20 @@ fn slack_webhook_from_the_keyring_announces_and_its_failure_changes_nothing_else
     let out = home.rota(&["secret", "set", "slack-webhook"], &format!("{}{secret_path}\n", slack.base));
     assert!(out.status.success(), "{}", text(&out));
 
-    let args = ["escalate", "--title", "Search is down", "--customer", "Acme Corp", "--severity", "sev1", "--url", "https://support.example.com/t/42", "--to", "kai", "--json"];
+    let args = [
+        "escalate",
+        "--title",
+        "Search is down",
+        "--customer",
+        "Acme Corp",
+        "--severity",
+        "sev1",
+        "--url",
+        "https://support.example.com/t/42",
+        "--to",
+        "kai",
+        "--json",
+    ];
     let out = home.rota(&args, "");
     assert_eq!(json(&out)["state"], "open");
     outputs.push(out);

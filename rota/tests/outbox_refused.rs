@@ -66,31 +66,17 @@ impl Home {
             .stderr(Stdio::piped())
             .spawn()
             .unwrap();
-        child
-            .stdin
-            .take()
-            .unwrap()
-            .write_all(stdin.as_bytes())
-            .unwrap();
+        child.stdin.take().unwrap().write_all(stdin.as_bytes()).unwrap();
         child.wait_with_output().unwrap()
     }
 }
 
 fn text(out: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    )
+    format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr))
 }
 
 fn json_of(out: &Output) -> Value {
-    assert!(
-        out.status.success(),
-        "exit {:?}: {}",
-        out.status.code(),
-        text(out)
-    );
+    assert!(out.status.success(), "exit {:?}: {}", out.status.code(), text(out));
     serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}", text(out)))
 }
 
@@ -120,21 +106,15 @@ fn handler(repo: Arc<Mutex<Repo>>) -> Handler {
     Arc::new(move |req: &Request, _: &str| {
         let mut repo = repo.lock().unwrap();
         match (req.method.as_str(), req.path()) {
-            ("GET", "/repos/acme/escalations/issues") => Reply::Send(Response::json(
-                200,
-                &Value::Array(repo.issues.iter().rev().cloned().collect()),
-            )),
+            ("GET", "/repos/acme/escalations/issues") => {
+                Reply::Send(Response::json(200, &Value::Array(repo.issues.iter().rev().cloned().collect())))
+            }
             ("POST", "/repos/acme/escalations/issues") => {
                 if let Some(status) = repo.status {
                     return Reply::Send(Response::json(status, &json!({ "message": "try again" })));
                 }
                 let body = req.json();
-                let assignees: Vec<String> = body["assignees"]
-                    .as_array()
-                    .unwrap()
-                    .iter()
-                    .map(|a| a.as_str().unwrap().to_owned())
-                    .collect();
+                let assignees: Vec<String> = body["assignees"].as_array().unwrap().iter().map(|a| a.as_str().unwrap().to_owned()).collect();
                 if repo.refuse_ghost && assignees.iter().any(|a| a == "ghost") {
                     return Reply::Send(validation_failed(REASON));
                 }
@@ -162,42 +142,22 @@ fn a_refused_escalation_keeps_githubs_reason_stays_listed_and_is_resent() {
     }
     let addr = closed_port();
     let home = Home::new(&addr);
-    let out = home.rota(
-        &["secret", "set", "github-token"],
-        "ghp_refusaltest00000000000000000000000\n",
-    );
+    let out = home.rota(&["secret", "set", "github-token"], "ghp_refusaltest00000000000000000000000\n");
     assert!(out.status.success(), "{}", text(&out));
 
     // Saved while GitHub is unreachable.
-    let filed = json_of(&home.rota(
-        &[
-            "escalate",
-            "--title",
-            "Filed offline",
-            "--to",
-            "ghost",
-            "--json",
-        ],
-        "",
-    ));
+    let filed = json_of(&home.rota(&["escalate", "--title", "Filed offline", "--to", "ghost", "--json"], ""));
     assert_eq!(filed["state"], "queued");
     let key = filed["id"].as_str().unwrap().to_owned();
 
     // GitHub back, and refusing it: kept, refused, with GitHub's own reason.
-    let repo = Arc::new(Mutex::new(Repo {
-        issues: vec![],
-        refuse_ghost: true,
-        status: None,
-    }));
+    let repo = Arc::new(Mutex::new(Repo { issues: vec![], refuse_ghost: true, status: None }));
     let server = Server::start_on_thread_at(&addr, handler(repo.clone()));
     let out = home.rota(&["escalations", "--json"], "");
     assert!(out.status.success(), "{}", text(&out));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains(REASON), "{err}");
-    assert!(
-        err.contains("⚠ 1 escalation refused by GitHub — fix and resend"),
-        "{err}"
-    );
+    assert!(err.contains("⚠ 1 escalation refused by GitHub — fix and resend"), "{err}");
     let list = json_of(&home.rota(&["outbox", "--json"], ""));
     assert_eq!(list.as_array().unwrap().len(), 1, "{list}");
     let e = &list[0];
@@ -208,78 +168,35 @@ fn a_refused_escalation_keeps_githubs_reason_stays_listed_and_is_resent() {
     assert_eq!(e["attempts"], 2, "the offline try and the refused one");
     assert_eq!(e["last_error"], REASON);
     let out = home.rota(&["outbox"], "");
-    assert!(
-        String::from_utf8_lossy(&out.stdout).contains(&format!("refused: {REASON}")),
-        "{}",
-        text(&out)
-    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains(&format!("refused: {REASON}")), "{}", text(&out));
 
     // Filed directly and refused: GitHub's reason, exit 1, and it stays in the outbox.
-    let out = home.rota(
-        &["escalate", "--title", "Filed directly", "--to", "ghost"],
-        "",
-    );
+    let out = home.rota(&["escalate", "--title", "Filed directly", "--to", "ghost"], "");
     assert_eq!(out.status.code(), Some(1), "{}", text(&out));
     assert!(text(&out).contains(REASON), "{}", text(&out));
     let states: Vec<(String, String)> = json_of(&home.rota(&["outbox", "--json"], ""))
         .as_array()
         .unwrap()
         .iter()
-        .map(|e| {
-            (
-                e["title"].as_str().unwrap().to_owned(),
-                e["state"].as_str().unwrap().to_owned(),
-            )
-        })
+        .map(|e| (e["title"].as_str().unwrap().to_owned(), e["state"].as_str().unwrap().to_owned()))
         .collect();
-    assert_eq!(
-        states,
-        [
-            ("Filed offline".into(), "refused".into()),
-            ("Filed directly".into(), "refused".into())
-        ]
-    );
+    assert_eq!(states, [("Filed offline".into(), "refused".into()), ("Filed directly".into(), "refused".into())]);
 
     // 408 and 409 pass by themselves: queued, not refused.
     for status in [408, 409] {
         repo.lock().unwrap().status = Some(status);
-        let out = home.rota(
-            &[
-                "escalate",
-                "--title",
-                &format!("Got {status}"),
-                "--to",
-                "ann",
-                "--json",
-            ],
-            "",
-        );
+        let out = home.rota(&["escalate", "--title", &format!("Got {status}"), "--to", "ann", "--json"], "");
         assert_eq!(json_of(&out)["state"], "queued", "{status}: {}", text(&out));
     }
     repo.lock().unwrap().status = None;
 
     // Known to be refused: said before saving, nothing sent, nothing kept.
-    let posts_before = server
-        .requests()
-        .iter()
-        .filter(|(r, _)| r.method == "POST")
-        .count();
+    let posts_before = server.requests().iter().filter(|(r, _)| r.method == "POST").count();
     let long = "x".repeat(257);
     let out = home.rota(&["escalate", "--title", &long, "--to", "ann"], "");
     assert_eq!(out.status.code(), Some(1), "{}", text(&out));
-    assert!(
-        text(&out).contains("title is too long (maximum is 256 characters)"),
-        "{}",
-        text(&out)
-    );
-    assert_eq!(
-        server
-            .requests()
-            .iter()
-            .filter(|(r, _)| r.method == "POST")
-            .count(),
-        posts_before
-    );
+    assert!(text(&out).contains("title is too long (maximum is 256 characters)"), "{}", text(&out));
+    assert_eq!(server.requests().iter().filter(|(r, _)| r.method == "POST").count(), posts_before);
     assert!(!String::from_utf8_lossy(&home.rota(&["outbox", "--json"], "").stdout).contains(&long));
 
     // GitHub takes ghost now: a retry of everything files each once; the outbox is empty.
@@ -287,18 +204,9 @@ fn a_refused_escalation_keeps_githubs_reason_stays_listed_and_is_resent() {
     let out = home.rota(&["outbox", "retry", "--all"], "");
     assert!(out.status.success(), "{}", text(&out));
     assert_eq!(json_of(&home.rota(&["outbox", "--json"], "")), json!([]));
-    let mut titles: Vec<String> = repo
-        .lock()
-        .unwrap()
-        .issues
-        .iter()
-        .map(|i| i["title"].as_str().unwrap().to_owned())
-        .collect();
+    let mut titles: Vec<String> = repo.lock().unwrap().issues.iter().map(|i| i["title"].as_str().unwrap().to_owned()).collect();
     titles.sort();
-    assert_eq!(
-        titles,
-        ["Filed directly", "Filed offline", "Got 408", "Got 409"]
-    );
+    assert_eq!(titles, ["Filed directly", "Filed offline", "Got 408", "Got 409"]);
 
     home.rota(&["secret", "delete", "github-token"], "");
 }

@@ -68,20 +68,11 @@ impl Home {
 }
 
 fn text(out: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    )
+    format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr))
 }
 
 fn json(out: &Output) -> Value {
-    assert!(
-        out.status.success(),
-        "exit {:?}: {}",
-        out.status.code(),
-        text(out)
-    );
+    assert!(out.status.success(), "exit {:?}: {}", out.status.code(), text(out));
     serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}", text(out)))
 }
 
@@ -98,11 +89,7 @@ fn a_filing_that_cannot_get_the_lock_is_saved_listed_retried_and_discarded() {
     let lock = home.hold_sender_lock();
     let started = Instant::now();
     let out = home.rota(&["escalate", "--title", "Held up", "--to", "diego", "--json"]);
-    assert!(
-        started.elapsed() < Duration::from_secs(20),
-        "it did not hang: {:?}",
-        started.elapsed()
-    );
+    assert!(started.elapsed() < Duration::from_secs(20), "it did not hang: {:?}", started.elapsed());
     let filed = json(&out);
     assert_eq!(filed["state"], "queued", "{filed}");
     assert!(text(&out).contains("saved, will be sent"), "{}", text(&out));
@@ -127,65 +114,32 @@ fn a_filing_that_cannot_get_the_lock_is_saved_listed_retried_and_discarded() {
     let out = home.rota(&["outbox"]);
     assert!(out.status.success());
     let table = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        table.starts_with("KEY")
-            && table.contains(&key)
-            && table.contains("queued")
-            && table.contains("Held up"),
-        "{table}"
-    );
+    assert!(table.starts_with("KEY") && table.contains(&key) && table.contains("queued") && table.contains("Held up"), "{table}");
 
     // Discarded: gone from the outbox, never filed. (Discarding waits for the lock too.)
     let out = home.rota(&["outbox", "discard", &dropped]);
-    assert_eq!(
-        out.status.code(),
-        Some(1),
-        "not while another Rota sends: {}",
-        text(&out)
-    );
+    assert_eq!(out.status.code(), Some(1), "not while another Rota sends: {}", text(&out));
     drop(lock);
     let out = home.rota(&["outbox", "discard", &dropped]);
     assert!(out.status.success(), "{}", text(&out));
     assert!(text(&out).contains("To drop"), "{}", text(&out));
     let out = home.rota(&["outbox", "discard", &dropped]);
-    assert_eq!(
-        out.status.code(),
-        Some(1),
-        "no longer there: {}",
-        text(&out)
-    );
+    assert_eq!(out.status.code(), Some(1), "no longer there: {}", text(&out));
 
     // Retried: sent, the outbox is empty, the escalation is filed once.
     let out = home.rota(&["outbox", "retry", &key]);
     assert!(out.status.success(), "{}", text(&out));
-    assert!(
-        text(&out).contains("sent escalation 2 from the outbox: Held up"),
-        "{}",
-        text(&out)
-    );
-    assert_eq!(
-        json(&home.rota(&["outbox", "--json"])),
-        Value::Array(vec![])
-    );
+    assert!(text(&out).contains("sent escalation 2 from the outbox: Held up"), "{}", text(&out));
+    assert_eq!(json(&home.rota(&["outbox", "--json"])), Value::Array(vec![]));
     let out = home.rota(&["outbox"]);
-    assert_eq!(
-        String::from_utf8_lossy(&out.stdout),
-        "The outbox is empty: every escalation is filed.\n"
-    );
-    let titles: Vec<String> = json(&home.rota(&["escalations", "--json"]))
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["title"].as_str().unwrap().to_owned())
-        .collect();
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "The outbox is empty: every escalation is filed.\n");
+    let titles: Vec<String> =
+        json(&home.rota(&["escalations", "--json"])).as_array().unwrap().iter().map(|e| e["title"].as_str().unwrap().to_owned()).collect();
     assert_eq!(titles, ["Held up", "First"]);
 
     // Usage: retry needs a key or --all; an unknown key is an input error.
     assert_eq!(home.rota(&["outbox", "retry"]).status.code(), Some(2));
-    assert_eq!(
-        home.rota(&["outbox", "retry", "rota-nope"]).status.code(),
-        Some(1)
-    );
+    assert_eq!(home.rota(&["outbox", "retry", "rota-nope"]).status.code(), Some(1));
     let out = home.rota(&["outbox", "retry", "--all"]);
     assert!(out.status.success(), "{}", text(&out));
 }
@@ -193,14 +147,7 @@ fn a_filing_that_cannot_get_the_lock_is_saved_listed_retried_and_discarded() {
 #[test]
 fn the_data_folder_and_its_files_are_private_and_an_old_install_is_fixed() {
     let home = Home::new();
-    json(&home.rota(&[
-        "escalate",
-        "--title",
-        "Customer data",
-        "--to",
-        "diego",
-        "--json",
-    ]));
+    json(&home.rota(&["escalate", "--title", "Customer data", "--to", "diego", "--json"]));
     let data = home.data();
     assert_eq!(mode(&data), 0o700, "the data folder");
     let mut files = 0;
@@ -217,11 +164,7 @@ fn the_data_folder_and_its_files_are_private_and_an_old_install_is_fixed() {
     std::fs::set_permissions(&db, std::fs::Permissions::from_mode(0o644)).unwrap();
     std::fs::create_dir_all(data.join("cache")).unwrap();
     std::fs::write(data.join("cache/handbook.md"), "cached").unwrap();
-    std::fs::set_permissions(
-        data.join("cache/handbook.md"),
-        std::fs::Permissions::from_mode(0o644),
-    )
-    .unwrap();
+    std::fs::set_permissions(data.join("cache/handbook.md"), std::fs::Permissions::from_mode(0o644)).unwrap();
     json(&home.rota(&["escalations", "--json"]));
     assert_eq!(mode(&data), 0o700);
     assert_eq!(mode(&db), 0o600);
@@ -239,27 +182,13 @@ fn a_database_from_a_newer_rota_is_refused_and_left_untouched() {
         conn.execute_batch("CREATE TABLE future (x TEXT); INSERT INTO future VALUES ('kept'); PRAGMA user_version = 7;").unwrap();
     }
     let before = std::fs::read(&db).unwrap();
-    for args in [
-        &["escalations"][..],
-        &["escalate", "--title", "x", "--to", "diego"],
-        &["outbox"],
-    ] {
+    for args in [&["escalations"][..], &["escalate", "--title", "x", "--to", "diego"], &["outbox"]] {
         let out = home.rota(args);
         assert_eq!(out.status.code(), Some(1), "{args:?}: {}", text(&out));
-        assert!(
-            text(&out).contains("was made by a newer Rota: schema 7; this one reads up to 2"),
-            "{args:?}: {}",
-            text(&out)
-        );
+        assert!(text(&out).contains("was made by a newer Rota: schema 7; this one reads up to 2"), "{args:?}: {}", text(&out));
     }
-    assert_eq!(
-        std::fs::read(&db).unwrap(),
-        before,
-        "the file is left untouched"
-    );
+    assert_eq!(std::fs::read(&db).unwrap(), before, "the file is left untouched");
     let conn = rusqlite::Connection::open(&db).unwrap();
-    let v: i64 = conn
-        .query_row("PRAGMA user_version", [], |r| r.get(0))
-        .unwrap();
+    let v: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
     assert_eq!(v, 7);
 }

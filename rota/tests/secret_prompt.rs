@@ -42,18 +42,8 @@ fn a_token_typed_at_a_terminal_is_not_echoed() {
         .env_remove("DBUS_SESSION_BUS_ADDRESS")
         .output()
         .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let screen = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        screen.contains("Paste the github-token value (it is not shown)"),
-        "{screen}"
-    );
-    assert!(
-        !screen.contains(TOKEN) && !screen.contains(&TOKEN[4..16]),
-        "the token was echoed: {screen}"
-    );
+    assert!(screen.contains("Paste the github-token value (it is not shown)"), "{screen}");
+    assert!(!screen.contains(TOKEN) && !screen.contains(&TOKEN[4..16]), "the token was echoed: {screen}");
 }

@@ -41,7 +41,10 @@ fn handler(repo: Arc<Mutex<Repo>>) -> Handler {
     Arc::new(move |req: &Request, _: &str| {
         let mut repo = repo.lock().unwrap();
         if let Some(status) = repo.fail_with {
-            return Reply::Send(Response::json(status, &json!({"message": "Bad credentials", "documentation_url": "https://docs.github.com/rest"})));
+            return Reply::Send(Response::json(
+                status,
+                &json!({"message": "Bad credentials", "documentation_url": "https://docs.github.com/rest"}),
+            ));
         }
         let path = req.path().trim_start_matches("/repos/acme/escalations/issues");
         let reply = |status, body: &Value| Reply::Send(Response::json(status, body));
@@ -161,14 +164,20 @@ fn the_token_goes_from_stdin_to_the_keyring_to_github_and_nowhere_else() {
     // An escalation filed meanwhile is not lost: it waits in the outbox (issue 5), exit 0.
     let out = run("401 escalate", &["escalate", "--title", "x", "--to", "lena"], "");
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
-    assert!(text(&out).contains("GitHub token rejected: store a new one with `rota secret set github-token`; the escalation is saved in the outbox"), "{}", text(&out));
-    for (label, args) in [
-        ("401 list", &["escalations"][..]),
-        ("401 ack", &["ack", "1"]),
-    ] {
+    assert!(
+        text(&out)
+            .contains("GitHub token rejected: store a new one with `rota secret set github-token`; the escalation is saved in the outbox"),
+        "{}",
+        text(&out)
+    );
+    for (label, args) in [("401 list", &["escalations"][..]), ("401 ack", &["ack", "1"])] {
         let out = run(label, args, "");
         assert_eq!(out.status.code(), Some(1), "{label}: {}", text(&out));
-        assert!(text(&out).contains("GitHub token rejected: store a new one with `rota secret set github-token`"), "{label}: {}", text(&out));
+        assert!(
+            text(&out).contains("GitHub token rejected: store a new one with `rota secret set github-token`"),
+            "{label}: {}",
+            text(&out)
+        );
     }
     repo.lock().unwrap().fail_with = Some(500);
     let out = run("500", &["escalations"], "");

@@ -6,11 +6,7 @@ use rota_io::protocol::{self, Overrides, UnknownName, WindowKind};
 use std::path::PathBuf;
 
 #[derive(Debug, Parser)]
-#[command(
-    name = "rota-app",
-    version,
-    about = "Rota's windows and its portable tray; started by `rota`"
-)]
+#[command(name = "rota-app", version, about = "Rota's windows and its portable tray; started by `rota`")]
 pub struct AppArgs {
     /// Host the windows, starting with this one: dashboard, settings or escalate
     #[arg(long, value_name = "WINDOW", value_parser = parse_window, conflicts_with = "tray")]
@@ -31,11 +27,7 @@ pub struct AppArgs {
 
 impl AppArgs {
     pub fn overrides(&self) -> Overrides {
-        Overrides {
-            config: self.config.clone(),
-            schedule: self.schedule.clone(),
-            roster: self.roster.clone(),
-        }
+        Overrides { config: self.config.clone(), schedule: self.schedule.clone(), roster: self.roster.clone() }
     }
 }
 

@@ -1,12 +1,12 @@
 //! The commands the web UI may call: each a few lines that take the state, ask the core or an
 //! adapter, and map the result.
 
+use crate::clock;
 use crate::error::{IpcError, IpcErrors};
 use crate::escalate::{self, EscalateView, FiledView, FilingForm, RefusedView};
 use crate::views::{self, DashboardView, SettingsForm, SettingsView};
-use rota_io::protocol::WindowKind;
 use crate::{config_file, windows, AppState};
-use crate::clock;
+use rota_io::protocol::WindowKind;
 use tauri::{AppHandle, Runtime, State};
 
 #[tauri::command]
@@ -34,7 +34,11 @@ pub async fn settings_form(state: State<'_, AppState>) -> Result<SettingsView, I
 }
 
 #[tauri::command]
-pub async fn save_settings<R: Runtime>(app: AppHandle<R>, state: State<'_, AppState>, form: SettingsForm) -> Result<SettingsView, IpcErrors> {
+pub async fn save_settings<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+    form: SettingsForm,
+) -> Result<SettingsView, IpcErrors> {
     state.save_settings(&app, &form).await?;
     settings_form(state).await.map_err(|e| IpcErrors { errors: vec![e] })
 }

@@ -3,9 +3,9 @@
 //! A bad value never overwrites a good config.
 
 use crate::error::IpcError;
-use crate::views::SettingsForm;
 use crate::settings::Settings;
 use crate::sources::{Kind, Reader, Source};
+use crate::views::SettingsForm;
 use chrono::NaiveDate;
 use rota_core::config::ViewerZone;
 use rota_core::{parse_roster, parse_schedule, ScheduleFormat};
@@ -47,7 +47,11 @@ async fn check_source(field: &'static str, raw: &str, base: &Path, kind: Kind, r
     let text = reader.read(&source, kind, today).await.map_err(|e| IpcError::invalid(field, e.to_string()))?;
     let findings = match kind {
         Kind::Schedule => {
-            let format = if matches!(source, Source::Demo | Source::Handbook) { ScheduleFormat::Markdown } else { ScheduleFormat::from_name(&text.name) };
+            let format = if matches!(source, Source::Demo | Source::Handbook) {
+                ScheduleFormat::Markdown
+            } else {
+                ScheduleFormat::from_name(&text.name)
+            };
             parse_schedule(format, &text.name, &text.text).findings
         }
         Kind::Roster => parse_roster(&text.name, &text.text).findings,

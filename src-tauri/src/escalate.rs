@@ -183,7 +183,13 @@ pub async fn file(settings: &Settings, new: NewEscalation, name: Option<String>,
 
 /// Sends what was just saved (or resent): the backend opened off the async threads; a backend
 /// that cannot be opened (a locked keyring, no token) leaves it saved and queued.
-async fn send_saved(settings: &Settings, outbox: &Outbox, saved: Escalation, name: Option<String>, now: DateTime<Utc>) -> Result<FiledView, IpcError> {
+async fn send_saved(
+    settings: &Settings,
+    outbox: &Outbox,
+    saved: Escalation,
+    name: Option<String>,
+    now: DateTime<Utc>,
+) -> Result<FiledView, IpcError> {
     let (filed, opening_failed) = match configured::open_blocking(settings).await {
         Ok(backend) => {
             let announcer = {
@@ -201,7 +207,10 @@ async fn send_saved(settings: &Settings, outbox: &Outbox, saved: Escalation, nam
                 }
             }
         }
-        Err(e) => (Filed { escalation: saved, queued: true, queued_because: None, announcement: Announcement::NotConfigured }, Some(e.to_string())),
+        Err(e) => (
+            Filed { escalation: saved, queued: true, queued_because: None, announcement: Announcement::NotConfigured },
+            Some(e.to_string()),
+        ),
     };
     if filed.queued {
         // The tray retries it; tell it now rather than at its next look.
@@ -260,7 +269,13 @@ pub fn refused(settings: &Settings) -> Result<Vec<RefusedView>, IpcError> {
 }
 
 /// Resends the refused escalation `key` as edited in the form (it keeps its key).
-pub async fn resend(settings: &Settings, key: &str, edited: NewEscalation, name: Option<String>, now: DateTime<Utc>) -> Result<FiledView, IpcError> {
+pub async fn resend(
+    settings: &Settings,
+    key: &str,
+    edited: NewEscalation,
+    name: Option<String>,
+    now: DateTime<Utc>,
+) -> Result<FiledView, IpcError> {
     if let Some(refusal) = configured::known_refusal(settings, &edited) {
         let field = match refusal.part {
             RefusedPart::Title => "title",

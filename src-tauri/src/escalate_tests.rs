@@ -3,36 +3,28 @@
 //! and shows refused escalations to fix and resend.
 
 use super::escalate;
-use rota_io::protocol::Overrides;
 use crate::escalations::configured;
 use crate::settings::{self, Settings};
 use chrono::{TimeZone, Utc};
 use rota_core::escalation::{NewEscalation, Severity};
+use rota_io::protocol::Overrides;
 
 /// GitHub settings whose API nobody answers and whose token the keyring cannot give (the tests
 /// run without a Secret Service): opening the backend fails.
 fn github_settings(dir: &std::path::Path) -> Settings {
     let config = dir.join("config.toml");
-    std::fs::write(&config, "me = \"ann\"\n[escalations]\nbackend = \"github\"\ngithub = { api = \"http://127.0.0.1:9\", repo = \"acme/escalations\" }\n").unwrap();
-    let mut s = settings::resolve(
-        &Overrides {
-            config: Some(config),
-            ..Overrides::default()
-        },
-        None,
+    std::fs::write(
+        &config,
+        "me = \"ann\"\n[escalations]\nbackend = \"github\"\ngithub = { api = \"http://127.0.0.1:9\", repo = \"acme/escalations\" }\n",
     )
     .unwrap();
+    let mut s = settings::resolve(&Overrides { config: Some(config), ..Overrides::default() }, None).unwrap();
     s.data_dir = Some(dir.join("data"));
     s
 }
 
 fn new(title: &str) -> NewEscalation {
-    NewEscalation {
-        title: title.into(),
-        severity: Severity::Sev2,
-        assignee: Some("bob".into()),
-        ..NewEscalation::default()
-    }
+    NewEscalation { title: title.into(), severity: Severity::Sev2, assignee: Some("bob".into()), ..NewEscalation::default() }
 }
 
 #[test]
@@ -40,36 +32,19 @@ fn a_filing_is_saved_before_the_backend_is_opened_and_a_known_refusal_is_not_sav
     let dir = tempfile::tempdir().unwrap();
     let s = github_settings(dir.path());
     let now = Utc.with_ymd_and_hms(2024, 3, 5, 12, 0, 0).unwrap();
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(1)
-        .enable_all()
-        .build()
-        .unwrap();
+    let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build().unwrap();
 
-    let filed = rt
-        .block_on(escalate::file(&s, new("Search is down"), None, now))
-        .unwrap();
+    let filed = rt.block_on(escalate::file(&s, new("Search is down"), None, now)).unwrap();
     assert!(filed.queued, "{}", filed.message);
-    assert!(
-        filed.message.starts_with("Saved, waiting to send to bob"),
-        "{}",
-        filed.message
-    );
+    assert!(filed.message.starts_with("Saved, waiting to send to bob"), "{}", filed.message);
     let outbox = configured::open_outbox(&s).unwrap();
     let entries = outbox.entries().unwrap();
     assert_eq!(entries.len(), 1);
     assert_eq!(entries[0].escalation.title, "Search is down");
 
     // Known to be refused: beside the title, nothing saved.
-    let e = rt
-        .block_on(escalate::file(&s, new(&"x".repeat(300)), None, now))
-        .unwrap_err();
+    let e = rt.block_on(escalate::file(&s, new(&"x".repeat(300)), None, now)).unwrap_err();
     assert_eq!(e.field, Some("title"));
-    assert!(
-        e.message
-            .contains("title is too long (maximum is 256 characters)"),
-        "{}",
-        e.message
-    );
+    assert!(e.message.contains("title is too long (maximum is 256 characters)"), "{}", e.message);
     assert_eq!(outbox.entries().unwrap().len(), 1);
 }

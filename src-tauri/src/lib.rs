@@ -12,28 +12,28 @@ mod commands;
 mod config_file;
 mod error;
 mod escalate;
+#[cfg(test)]
+mod escalate_tests;
+#[cfg(test)]
+mod tests;
 pub mod tray;
 pub mod views;
 pub mod windows;
-#[cfg(test)]
-mod tests;
-#[cfg(test)]
-mod escalate_tests;
 
 // The IO the windows use, by the paths they had when they lived in one crate with it.
 pub(crate) use rota_io::{autostart, clock, escalations, notifier, secrets, settings, slack, sources, tell_tray_outbox_changed};
 
 use chrono::{DateTime, Utc};
 use error::IpcErrors;
+use rota_core::{coverage, lint, Rules};
 use rota_io::live::{self, Live, Surface};
 use rota_io::protocol::{self, Overrides, WindowKind};
 use sources::Reader;
-use views::{DashboardView, SettingsForm};
-use rota_core::{coverage, lint, Rules};
 use std::path::PathBuf;
 use std::time::Duration;
 use tauri::{AppHandle, Emitter, Manager, RunEvent, Runtime};
 use tokio::sync::Mutex;
+use views::{DashboardView, SettingsForm};
 
 /// The event the windows listen to: the state changed, fetch the view again.
 pub const CHANGED: &str = "rota:changed";
@@ -99,7 +99,6 @@ impl AppState {
         Ok(())
     }
 }
-
 
 /// The open windows, as [`live::follow`] sees them: told to fetch their views again.
 struct Windows<R: Runtime>(AppHandle<R>);

@@ -24,7 +24,11 @@ fn app(dir: &Path) -> (tauri::App<MockRuntime>, tauri::WebviewWindow<MockRuntime
     // Every test here pins the same instant.
     std::env::set_var(clock::NOW_VAR, "2022-09-15T12:00:00Z");
     std::fs::write(dir.join("people.toml"), PEOPLE).unwrap();
-    std::fs::write(dir.join("config.toml"), "# my config\ntimezone = \"UTC\"\n[schedule]\nsource = \"builtin:handbook\"\n[roster]\nsource = \"people.toml\"\n").unwrap();
+    std::fs::write(
+        dir.join("config.toml"),
+        "# my config\ntimezone = \"UTC\"\n[schedule]\nsource = \"builtin:handbook\"\n[roster]\nsource = \"people.toml\"\n",
+    )
+    .unwrap();
     let overrides = Overrides { config: Some(dir.join("config.toml")), ..Overrides::default() };
     let reader = Reader::new(None);
     let live = tauri::async_runtime::block_on(Live::start(overrides, &reader));
@@ -64,7 +68,14 @@ fn the_dashboard_view_for_a_fixed_instant() {
         .as_array()
         .unwrap()
         .iter()
-        .map(|c| (c["handle"].as_str().unwrap(), c["localTime"].as_str().unwrap(), c["utcOffset"].as_str().unwrap(), c["status"].as_str().unwrap()))
+        .map(|c| {
+            (
+                c["handle"].as_str().unwrap(),
+                c["localTime"].as_str().unwrap(),
+                c["utcOffset"].as_str().unwrap(),
+                c["status"].as_str().unwrap(),
+            )
+        })
         .collect();
     assert_eq!(cards, [("keegancsmith", "Thu 14:00", "+02:00", "working"), ("valerybugakov", "Thu 14:00", "+02:00", "working")]);
     // A name from outside arrives as the plain text it is; the UI sets it with textContent.

@@ -25,7 +25,9 @@ const TRAY_ID: &str = "rota";
 /// Runs the Tauri tray until Quit. Returns the exit status.
 pub fn run(overrides: Overrides, open: Option<WindowKind>) -> i32 {
     if !protocol::in_desktop_session() {
-        eprintln!("rota: the tray app needs a desktop session (no DISPLAY or WAYLAND_DISPLAY); subcommands such as `rota now` work without one");
+        eprintln!(
+            "rota: the tray app needs a desktop session (no DISPLAY or WAYLAND_DISPLAY); subcommands such as `rota now` work without one"
+        );
         return 1;
     }
     let (tx, requests) = mpsc::unbounded_channel();
@@ -44,12 +46,10 @@ pub fn run(overrides: Overrides, open: Option<WindowKind>) -> i32 {
     #[cfg(not(target_os = "linux"))]
     let builder = {
         let tx = tx.clone();
-        builder.plugin(tauri_plugin_single_instance::init(
-            move |_app, args, _cwd| {
-                let kind = crate::args_window(&args, "--open").unwrap_or(WindowKind::Dashboard);
-                let _ = tx.send(Request::Open(kind));
-            },
-        ))
+        builder.plugin(tauri_plugin_single_instance::init(move |_app, args, _cwd| {
+            let kind = crate::args_window(&args, "--open").unwrap_or(WindowKind::Dashboard);
+            let _ = tx.send(Request::Open(kind));
+        }))
     };
     #[cfg(not(target_os = "linux"))]
     let builder = builder.plugin(tauri_plugin_global_shortcut::Builder::new().build());
@@ -62,10 +62,8 @@ pub fn run(overrides: Overrides, open: Option<WindowKind>) -> i32 {
             tauri::async_runtime::spawn(async move {
                 let view_app = handle.clone();
                 let code =
-                    rota_io::tray::run(overrides, open, requests, keys, move |first| async move {
-                        TauriTray::build(&view_app, first, tx)
-                    })
-                    .await;
+                    rota_io::tray::run(overrides, open, requests, keys, move |first| async move { TauriTray::build(&view_app, first, tx) })
+                        .await;
                 handle.exit(code);
             });
             Ok(())
@@ -75,10 +73,7 @@ pub fn run(overrides: Overrides, open: Option<WindowKind>) -> i32 {
         Ok(app) => {
             app.run(|_, event| {
                 // A tray has no window whose closing should end it; only Quit does.
-                if let RunEvent::ExitRequested {
-                    code: None, api, ..
-                } = event
-                {
+                if let RunEvent::ExitRequested { code: None, api, .. } = event {
                     api.prevent_exit();
                 }
             });
@@ -101,10 +96,7 @@ fn keys<R: Runtime>(app: &AppHandle<R>, requests: &UnboundedSender<Request>) -> 
     }
     #[cfg(not(target_os = "linux"))]
     {
-        Ok(Box::new(PluginKeys {
-            app: app.clone(),
-            requests: requests.clone(),
-        }))
+        Ok(Box::new(PluginKeys { app: app.clone(), requests: requests.clone() }))
     }
 }
 
@@ -124,14 +116,11 @@ impl<R: Runtime> ShortcutKeys for PluginKeys<R> {
             return Ok(());
         };
         let tx = self.requests.clone();
-        keys.on_shortcut(
-            accelerator(shortcut).as_str(),
-            move |_app, _shortcut, event| {
-                if event.state() == tauri_plugin_global_shortcut::ShortcutState::Pressed {
-                    let _ = tx.send(Request::Open(WindowKind::Escalate));
-                }
-            },
-        )
+        keys.on_shortcut(accelerator(shortcut).as_str(), move |_app, _shortcut, event| {
+            if event.state() == tauri_plugin_global_shortcut::ShortcutState::Pressed {
+                let _ = tx.send(Request::Open(WindowKind::Escalate));
+            }
+        })
         .map_err(|e| e.to_string())
     }
 }
@@ -149,11 +138,7 @@ struct TauriTray<R: Runtime> {
 }
 
 impl<R: Runtime> TauriTray<R> {
-    fn build(
-        app: &AppHandle<R>,
-        first: TrayModel,
-        actions: UnboundedSender<Request>,
-    ) -> Result<Self, String> {
+    fn build(app: &AppHandle<R>, first: TrayModel, actions: UnboundedSender<Request>) -> Result<Self, String> {
         let menu = menu(app, &first.entries).map_err(|e| e.to_string())?;
         let icon = TrayIconBuilder::with_id(TRAY_ID)
             .icon(icon(first.state))
@@ -169,10 +154,7 @@ impl<R: Runtime> TauriTray<R> {
             })
             .build(app)
             .map_err(|e| e.to_string())?;
-        Ok(TauriTray {
-            icon,
-            state: Mutex::new(first.state),
-        })
+        Ok(TauriTray { icon, state: Mutex::new(first.state) })
     }
 
     fn update(&self, model: &TrayModel) -> tauri::Result<()> {
@@ -223,44 +205,19 @@ fn menu<R: Runtime>(app: &AppHandle<R>, entries: &[MenuEntry]) -> tauri::Result<
     Menu::with_items(app, &refs)
 }
 
-fn items<R: Runtime>(
-    app: &AppHandle<R>,
-    entries: &[MenuEntry],
-) -> tauri::Result<Vec<Box<dyn IsMenuItem<R>>>> {
+fn items<R: Runtime>(app: &AppHandle<R>, entries: &[MenuEntry]) -> tauri::Result<Vec<Box<dyn IsMenuItem<R>>>> {
     entries
         .iter()
         .map(|e| -> tauri::Result<Box<dyn IsMenuItem<R>>> {
             Ok(match e {
-                MenuEntry::Item {
-                    label,
-                    action: Some(a),
-                } => Box::new(MenuItem::with_id(
-                    app,
-                    a.id(),
-                    literal(label),
-                    true,
-                    None::<&str>,
-                )?),
-                MenuEntry::Item {
-                    label,
-                    action: None,
-                } => Box::new(MenuItem::new(app, literal(label), false, None::<&str>)?),
-                MenuEntry::Check {
-                    label,
-                    action,
-                    checked,
-                } => Box::new(CheckMenuItem::with_id(
-                    app,
-                    action.id(),
-                    literal(label),
-                    true,
-                    *checked,
-                    None::<&str>,
-                )?),
+                MenuEntry::Item { label, action: Some(a) } => Box::new(MenuItem::with_id(app, a.id(), literal(label), true, None::<&str>)?),
+                MenuEntry::Item { label, action: None } => Box::new(MenuItem::new(app, literal(label), false, None::<&str>)?),
+                MenuEntry::Check { label, action, checked } => {
+                    Box::new(CheckMenuItem::with_id(app, action.id(), literal(label), true, *checked, None::<&str>)?)
+                }
                 MenuEntry::Submenu { label, entries } => {
                     let children = items(app, entries)?;
-                    let refs: Vec<&dyn IsMenuItem<R>> =
-                        children.iter().map(|i| i.as_ref()).collect();
+                    let refs: Vec<&dyn IsMenuItem<R>> = children.iter().map(|i| i.as_ref()).collect();
                     Box::new(Submenu::with_items(app, literal(label), true, &refs)?)
                 }
                 MenuEntry::Separator => Box::new(PredefinedMenuItem::separator(app)?),
@@ -277,10 +234,7 @@ mod tests {
     fn the_icons_decode() {
         for state in TrayState::ALL {
             let i = icon(state);
-            assert!(
-                i.width() > 0 && i.rgba().len() == (i.width() * i.height() * 4) as usize,
-                "{state:?}"
-            );
+            assert!(i.width() > 0 && i.rgba().len() == (i.width() * i.height() * 4) as usize, "{state:?}");
         }
     }
 
@@ -291,11 +245,7 @@ mod tests {
 
     #[test]
     fn shortcuts_are_accelerators_the_plugin_reads() {
-        for (written, expected) in [
-            ("Ctrl+Alt+E", "Ctrl+Alt+E"),
-            ("CmdOrCtrl+Shift+K", "Ctrl+Shift+K"),
-            ("Super+F5", "Super+F5"),
-        ] {
+        for (written, expected) in [("Ctrl+Alt+E", "Ctrl+Alt+E"), ("CmdOrCtrl+Shift+K", "Ctrl+Shift+K"), ("Super+F5", "Super+F5")] {
             let sc: Shortcut = written.parse().unwrap();
             assert_eq!(accelerator(&sc), expected);
             let parsed = accelerator(&sc).parse::<tauri_plugin_global_shortcut::Shortcut>();

@@ -29,9 +29,7 @@
 use super::{Backend, BackendError};
 use crate::secrets::SecretValue;
 use chrono::{DateTime, Utc};
-use reqwest::header::{
-    HeaderMap, HeaderValue, ACCEPT, AUTHORIZATION, ETAG, IF_NONE_MATCH, LINK, USER_AGENT,
-};
+use reqwest::header::{HeaderMap, HeaderValue, ACCEPT, AUTHORIZATION, ETAG, IF_NONE_MATCH, LINK, USER_AGENT};
 use reqwest::{Method, StatusCode, Url};
 use rota_core::escalation::{same_handle, Escalation, EscalationState, NewEscalation, Severity};
 use serde::Deserialize;
@@ -67,9 +65,7 @@ impl GithubConfig {
         let (owner, name) = repo
             .split_once('/')
             .filter(|(o, n)| !o.is_empty() && !n.is_empty() && !n.contains('/'))
-            .ok_or_else(|| {
-                BackendError::Invalid(format!("repository {repo:?} is not owner/name"))
-            })?;
+            .ok_or_else(|| BackendError::Invalid(format!("repository {repo:?} is not owner/name")))?;
         Ok(GithubConfig {
             api: api.trim_end_matches('/').to_owned(),
             owner: owner.to_owned(),
@@ -101,9 +97,7 @@ pub struct GithubBackend {
 
 impl fmt::Debug for GithubBackend {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("GithubBackend")
-            .field("config", &self.config)
-            .finish_non_exhaustive()
+        f.debug_struct("GithubBackend").field("config", &self.config).finish_non_exhaustive()
     }
 }
 
@@ -174,18 +168,10 @@ impl ErrorDetail {
     /// GitHub's own words ("title is too long (maximum is 256 characters)"), else its field and
     /// code ("Label color: invalid").
     fn reason(&self) -> Option<String> {
-        if let Some(m) = self
-            .message
-            .as_deref()
-            .map(str::trim)
-            .filter(|m| !m.is_empty())
-        {
+        if let Some(m) = self.message.as_deref().map(str::trim).filter(|m| !m.is_empty()) {
             return Some(m.to_owned());
         }
-        let what: Vec<&str> = [self.resource.as_deref(), self.field.as_deref()]
-            .into_iter()
-            .flatten()
-            .collect();
+        let what: Vec<&str> = [self.resource.as_deref(), self.field.as_deref()].into_iter().flatten().collect();
         match (what.is_empty(), self.code.as_deref()) {
             (false, Some(code)) => Some(format!("{}: {code}", what.join(" "))),
             (true, Some(code)) => Some(code.to_owned()),
@@ -236,12 +222,7 @@ pub fn issue_body(new: &NewEscalation) -> String {
         body.push_str("\n\n");
     }
     body.push_str(&fields);
-    if let Some(key) = new
-        .client_key
-        .as_deref()
-        .map(str::trim)
-        .filter(|k| !k.is_empty())
-    {
+    if let Some(key) = new.client_key.as_deref().map(str::trim).filter(|k| !k.is_empty()) {
         body.push('\n');
         body.push_str(&key_marker(key));
         body.push('\n');
@@ -253,13 +234,8 @@ pub fn issue_body(new: &NewEscalation) -> String {
 /// checked before it is saved or sent: the body measured as it would be sent, key marker and all.
 pub fn known_refusal(new: &NewEscalation) -> Option<rota_core::outbox::KnownRefusal> {
     let mut sent = new.clone();
-    sent.client_key
-        .get_or_insert_with(|| format!("rota-{}", "0".repeat(32)));
-    rota_core::outbox::known_refusal(
-        rota_core::config::Backend::Github,
-        &sent.title,
-        &issue_body(&sent),
-    )
+    sent.client_key.get_or_insert_with(|| format!("rota-{}", "0".repeat(32)));
+    rota_core::outbox::known_refusal(rota_core::config::Backend::Github, &sent.title, &issue_body(&sent))
 }
 
 /// The fields Rota reads back out of an issue body.
@@ -278,22 +254,15 @@ fn parse_body(body: &str) -> BodyFields {
     let mut details = Vec::new();
     for line in body.lines() {
         let t = line.trim();
-        if let Some(rest) = t
-            .strip_prefix(MARKER_OPEN)
-            .and_then(|r| r.strip_suffix(MARKER_CLOSE))
-        {
+        if let Some(rest) = t.strip_prefix(MARKER_OPEN).and_then(|r| r.strip_suffix(MARKER_CLOSE)) {
             f.key = Some(rest.trim().to_owned()).filter(|k| !k.is_empty());
             continue;
         }
-        let field = t
-            .split_once(':')
-            .map(|(k, v)| (k.trim().to_ascii_lowercase(), v.trim()));
+        let field = t.split_once(':').map(|(k, v)| (k.trim().to_ascii_lowercase(), v.trim()));
         let value = |v: &str| Some(v.to_owned()).filter(|v| !v.is_empty());
         match field {
             Some((k, v)) if k == "customer" => f.customer = value(v),
-            Some((k, v)) if k == "severity" && v.parse::<Severity>().is_ok() => {
-                f.severity = v.parse().ok()
-            }
+            Some((k, v)) if k == "severity" && v.parse::<Severity>().is_ok() => f.severity = v.parse().ok(),
             Some((k, v)) if k == "link" => f.link = value(v),
             Some((k, v)) if k == "reporter" => f.reporter = value(v.trim_start_matches('@')),
             _ => details.push(line),
@@ -322,20 +291,11 @@ pub const MAX_PAGE_BYTES: usize = 8 << 20;
 /// A 403 or 429 that is a rate limit: when to come back. `retry-after` (seconds) wins, then
 /// `x-ratelimit-reset` (epoch seconds) when no requests remain; a 429 without either waits a
 /// minute, as GitHub's docs ask. A 403 with neither is not a rate limit.
-fn rate_limited_until(
-    status: StatusCode,
-    headers: &HeaderMap,
-    now: DateTime<Utc>,
-) -> Option<DateTime<Utc>> {
+fn rate_limited_until(status: StatusCode, headers: &HeaderMap, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
     if status != StatusCode::FORBIDDEN && status != StatusCode::TOO_MANY_REQUESTS {
         return None;
     }
-    let header = |name: &str| {
-        headers
-            .get(name)
-            .and_then(|v| v.to_str().ok())
-            .map(str::trim)
-    };
+    let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok()).map(str::trim);
     // A server's word on when to come back is capped: an hour, not a year (or an overflow).
     let latest = now.checked_add_signed(MAX_RATE_LIMIT_WAIT).unwrap_or(now);
     if let Some(secs) = header("retry-after").and_then(|v| v.parse::<u64>().ok()) {
@@ -356,7 +316,10 @@ async fn json_body<T: serde::de::DeserializeOwned>(response: reqwest::Response, 
     let body = match read_capped(response, MAX_PAGE_BYTES).await {
         Ok(b) => b,
         Err(BodyError::TooLarge(limit)) => {
-            return Err(BackendError::Failed(format!("{url} sent more than {}, more than any page of issues; check escalations.github.api", mib(limit))))
+            return Err(BackendError::Failed(format!(
+                "{url} sent more than {}, more than any page of issues; check escalations.github.api",
+                mib(limit)
+            )))
         }
         Err(BodyError::Network(e)) => return Err(request_error(e)),
     };
@@ -402,46 +365,26 @@ impl GithubBackend {
     /// read and write access to the repository's issues).
     pub fn new(config: GithubConfig, token: &SecretValue) -> Result<Self, BackendError> {
         // The config's rule (https, or http to a loopback host as parsed), whoever built the config.
-        rota_core::config::web_url(&config.api)
-            .map_err(|e| BackendError::Invalid(format!("escalations.github.api: {e}")))?;
-        let api = Url::parse(&format!("{}/", config.api))
-            .ok()
-            .filter(|u| !u.cannot_be_a_base())
-            .ok_or_else(|| BackendError::Invalid(format!("escalations.github.api {:?} is not a URL; write it like https://api.github.com", config.api)))?;
-        let mut auth =
-            HeaderValue::from_str(&format!("Bearer {}", token.expose())).map_err(|_| {
-                BackendError::Invalid("the GitHub token has characters a header cannot hold".into())
-            })?;
+        rota_core::config::web_url(&config.api).map_err(|e| BackendError::Invalid(format!("escalations.github.api: {e}")))?;
+        let api = Url::parse(&format!("{}/", config.api)).ok().filter(|u| !u.cannot_be_a_base()).ok_or_else(|| {
+            BackendError::Invalid(format!("escalations.github.api {:?} is not a URL; write it like https://api.github.com", config.api))
+        })?;
+        let mut auth = HeaderValue::from_str(&format!("Bearer {}", token.expose()))
+            .map_err(|_| BackendError::Invalid("the GitHub token has characters a header cannot hold".into()))?;
         auth.set_sensitive(true);
         let mut headers = HeaderMap::new();
         headers.insert(AUTHORIZATION, auth);
-        headers.insert(
-            ACCEPT,
-            HeaderValue::from_static("application/vnd.github+json"),
-        );
-        headers.insert(
-            "x-github-api-version",
-            HeaderValue::from_static("2022-11-28"),
-        );
-        headers.insert(
-            USER_AGENT,
-            HeaderValue::from_static(concat!("rota/", env!("CARGO_PKG_VERSION"))),
-        );
+        headers.insert(ACCEPT, HeaderValue::from_static("application/vnd.github+json"));
+        headers.insert("x-github-api-version", HeaderValue::from_static("2022-11-28"));
+        headers.insert(USER_AGENT, HeaderValue::from_static(concat!("rota/", env!("CARGO_PKG_VERSION"))));
         let http = reqwest::Client::builder()
             .default_headers(headers)
             .timeout(config.timeout)
             .connect_timeout(config.timeout.min(Duration::from_secs(10)))
             .redirect(crate::sources::redirect_policy())
             .build()
-            .map_err(|e| {
-                BackendError::Failed(format!("cannot start the HTTP client: {}", e.without_url()))
-            })?;
-        Ok(GithubBackend {
-            config,
-            http,
-            api,
-            pages: Mutex::new(HashMap::new()),
-        })
+            .map_err(|e| BackendError::Failed(format!("cannot start the HTTP client: {}", e.without_url())))?;
+        Ok(GithubBackend { config, http, api, pages: Mutex::new(HashMap::new()) })
     }
 
     pub fn config(&self) -> &GithubConfig {
@@ -450,10 +393,7 @@ impl GithubBackend {
 
     fn url(&self, path: &str, query: &[(&str, &str)]) -> Url {
         // `api` is a base URL (checked in `new`), so a relative path always joins.
-        let mut url = self
-            .api
-            .join(path.trim_start_matches('/'))
-            .unwrap_or_else(|_| self.api.clone());
+        let mut url = self.api.join(path.trim_start_matches('/')).unwrap_or_else(|_| self.api.clone());
         if !query.is_empty() {
             url.query_pairs_mut().extend_pairs(query);
         }
@@ -465,10 +405,7 @@ impl GithubBackend {
     }
 
     fn issue_number(id: &str) -> Result<u64, BackendError> {
-        id.trim()
-            .trim_start_matches('#')
-            .parse()
-            .map_err(|_| BackendError::NotFound(id.to_owned()))
+        id.trim().trim_start_matches('#').parse().map_err(|_| BackendError::NotFound(id.to_owned()))
     }
 
     /// Turns an unsuccessful status into its error. `what` names the thing for a 404.
@@ -477,29 +414,17 @@ impl GithubBackend {
         if let Some(until) = rate_limited_until(status, response.headers(), now()) {
             return BackendError::RateLimited { until };
         }
-        let message = response
-            .json::<ErrorBody>()
-            .await
-            .ok()
-            .map(|b| refusal_reason(&b))
-            .unwrap_or_default();
+        let message = response.json::<ErrorBody>().await.ok().map(|b| refusal_reason(&b)).unwrap_or_default();
         match status {
             StatusCode::UNAUTHORIZED => BackendError::Unauthorized,
             StatusCode::FORBIDDEN => BackendError::Forbidden,
             StatusCode::NOT_FOUND | StatusCode::GONE => BackendError::NotFound(what.to_owned()),
             // A request timeout and a conflict (another change at the same moment) pass by themselves.
-            s if s.is_server_error()
-                || s == StatusCode::REQUEST_TIMEOUT
-                || s == StatusCode::CONFLICT =>
-            {
+            s if s.is_server_error() || s == StatusCode::REQUEST_TIMEOUT || s == StatusCode::CONFLICT => {
                 BackendError::Transient(format!("GitHub answered {s}"))
             }
             // GitHub's own reason, as it says it: what the person has to fix.
-            s => BackendError::Invalid(if message.is_empty() {
-                format!("GitHub answered {s}")
-            } else {
-                message
-            }),
+            s => BackendError::Invalid(if message.is_empty() { format!("GitHub answered {s}") } else { message }),
         }
     }
 
@@ -530,22 +455,13 @@ impl GithubBackend {
         while let Some(url) = next.take() {
             pages += 1;
             if pages > 100 {
-                return Err(BackendError::Failed(
-                    "more than 100 pages of escalations".into(),
-                ));
+                return Err(BackendError::Failed("more than 100 pages of escalations".into()));
             }
             // The token goes only to the configured API, whatever a Link header says.
             if !url.starts_with(self.api.as_str()) {
-                return Err(BackendError::Failed(
-                    "GitHub linked to a page outside the configured API URL".into(),
-                ));
+                return Err(BackendError::Failed("GitHub linked to a page outside the configured API URL".into()));
             }
-            let cached = self
-                .pages
-                .lock()
-                .unwrap_or_else(|p| p.into_inner())
-                .get(&url)
-                .cloned();
+            let cached = self.pages.lock().unwrap_or_else(|p| p.into_inner()).get(&url).cloned();
             let mut request = self.http.get(&url);
             if let Some(page) = &cached {
                 request = request.header(IF_NONE_MATCH, &page.etag);
@@ -554,26 +470,11 @@ impl GithubBackend {
             let page = match (response.status(), cached) {
                 (StatusCode::NOT_MODIFIED, Some(page)) => page,
                 (status, _) if status.is_success() => {
-                    let etag = response
-                        .headers()
-                        .get(ETAG)
-                        .and_then(|v| v.to_str().ok())
-                        .map(str::to_owned);
-                    let link = response
-                        .headers()
-                        .get(LINK)
-                        .and_then(|v| v.to_str().ok())
-                        .and_then(parse_link_next);
-                    let page = CachedPage {
-                        etag: etag.unwrap_or_default(),
-                        issues: json_body(response, &url).await?,
-                        next: link,
-                    };
+                    let etag = response.headers().get(ETAG).and_then(|v| v.to_str().ok()).map(str::to_owned);
+                    let link = response.headers().get(LINK).and_then(|v| v.to_str().ok()).and_then(parse_link_next);
+                    let page = CachedPage { etag: etag.unwrap_or_default(), issues: json_body(response, &url).await?, next: link };
                     if !page.etag.is_empty() {
-                        self.pages
-                            .lock()
-                            .unwrap_or_else(|p| p.into_inner())
-                            .insert(url.clone(), page.clone());
+                        self.pages.lock().unwrap_or_else(|p| p.into_inner()).insert(url.clone(), page.clone());
                     }
                     page
                 }
@@ -594,29 +495,16 @@ impl GithubBackend {
     pub async fn find_by_client_key(&self, key: &str) -> Result<Option<Escalation>, BackendError> {
         let url = self.url(
             &self.repo_path("issues"),
-            &[
-                ("labels", &self.config.label),
-                ("state", "all"),
-                ("sort", "created"),
-                ("direction", "desc"),
-                ("per_page", "100"),
-            ],
+            &[("labels", &self.config.label), ("state", "all"), ("sort", "created"), ("direction", "desc"), ("per_page", "100")],
         );
-        let found = self
-            .list_issues(url)
-            .await?
-            .into_iter()
-            .map(|i| self.escalation(i))
-            .find(|e| e.client_key.as_deref() == Some(key));
+        let found = self.list_issues(url).await?.into_iter().map(|i| self.escalation(i)).find(|e| e.client_key.as_deref() == Some(key));
         Ok(found)
     }
 
     async fn add_label(&self, id: &str, label: &str) -> Result<Escalation, BackendError> {
         let n = Self::issue_number(id)?;
         let url = self.url(&self.repo_path(&format!("issues/{n}/labels")), &[]);
-        let _: serde_json::Value = self
-            .send_json(Method::POST, url, Some(json!({ "labels": [label] })), id)
-            .await?;
+        let _: serde_json::Value = self.send_json(Method::POST, url, Some(json!({ "labels": [label] })), id).await?;
         self.get(id).await
     }
 }
@@ -624,21 +512,11 @@ impl GithubBackend {
 /// An issue as an escalation, as the table at the top says.
 fn escalation(config: &GithubConfig, issue: Issue) -> Escalation {
     let fields = parse_body(issue.body.as_deref().unwrap_or(""));
-    let has_label = |name: &str| {
-        issue
-            .labels
-            .iter()
-            .any(|l| l.name().eq_ignore_ascii_case(name))
-    };
+    let has_label = |name: &str| issue.labels.iter().any(|l| l.name().eq_ignore_ascii_case(name));
     let severity = issue
         .labels
         .iter()
-        .filter_map(|l| {
-            l.name()
-                .to_ascii_lowercase()
-                .strip_prefix("sev")
-                .and_then(|d| d.parse::<Severity>().ok())
-        })
+        .filter_map(|l| l.name().to_ascii_lowercase().strip_prefix("sev").and_then(|d| d.parse::<Severity>().ok()))
         .min()
         .or(fields.severity)
         .unwrap_or_default();
@@ -680,47 +558,23 @@ impl Backend for GithubBackend {
         if let Some(a) = assignee {
             query.push(("assignee", a));
         }
-        query.extend([
-            ("labels", self.config.label.as_str()),
-            ("state", "open"),
-            ("per_page", "100"),
-        ]);
+        query.extend([("labels", self.config.label.as_str()), ("state", "open"), ("per_page", "100")]);
         let url = self.url(&self.repo_path("issues"), &query);
-        Ok(self
-            .list_issues(url)
-            .await?
-            .into_iter()
-            .map(|i| self.escalation(i))
-            .collect())
+        Ok(self.list_issues(url).await?.into_iter().map(|i| self.escalation(i)).collect())
     }
 
     /// Files an issue with the label, a severity label and the assignee. With a client key it
     /// first looks for the issue a previous attempt filed, so a retry never duplicates.
-    async fn create(
-        &self,
-        new: &NewEscalation,
-        _now: DateTime<Utc>,
-    ) -> Result<Escalation, BackendError> {
+    async fn create(&self, new: &NewEscalation, _now: DateTime<Utc>) -> Result<Escalation, BackendError> {
         if new.title.trim().is_empty() {
             return Err(BackendError::Invalid("an escalation needs a title".into()));
         }
-        if let Some(key) = new
-            .client_key
-            .as_deref()
-            .map(str::trim)
-            .filter(|k| !k.is_empty())
-        {
+        if let Some(key) = new.client_key.as_deref().map(str::trim).filter(|k| !k.is_empty()) {
             if let Some(found) = self.find_by_client_key(key).await? {
                 return Ok(found);
             }
         }
-        let assignees: Vec<&str> = new
-            .assignee
-            .as_deref()
-            .map(str::trim)
-            .filter(|a| !a.is_empty())
-            .into_iter()
-            .collect();
+        let assignees: Vec<&str> = new.assignee.as_deref().map(str::trim).filter(|a| !a.is_empty()).into_iter().collect();
         let body = json!({
             "title": new.title.trim(),
             "body": issue_body(new),
@@ -728,9 +582,7 @@ impl Backend for GithubBackend {
             "labels": [self.config.label.as_str(), new.severity.as_str()],
         });
         let url = self.url(&self.repo_path("issues"), &[]);
-        let issue: Issue = self
-            .send_json(Method::POST, url, Some(body), "the repository")
-            .await?;
+        let issue: Issue = self.send_json(Method::POST, url, Some(body), "the repository").await?;
         Ok(self.escalation(issue))
     }
 
@@ -748,13 +600,8 @@ impl Backend for GithubBackend {
         self.add_label(id, &self.config.acknowledged_label).await
     }
 
-    async fn hand_to_engineering(
-        &self,
-        id: &str,
-        _now: DateTime<Utc>,
-    ) -> Result<Escalation, BackendError> {
-        self.add_label(id, &self.config.handed_to_engineering_label)
-            .await
+    async fn hand_to_engineering(&self, id: &str, _now: DateTime<Utc>) -> Result<Escalation, BackendError> {
+        self.add_label(id, &self.config.handed_to_engineering_label).await
     }
 
     async fn resolve(&self, id: &str, _now: DateTime<Utc>) -> Result<Escalation, BackendError> {
@@ -789,45 +636,21 @@ mod tests {
                     "documentation_url": "https://docs.github.com/rest/reference/issues#create-a-label" }),
             "Label color: invalid",
         );
-        check(
-            json!({ "message": "Repository access blocked" }),
-            "Repository access blocked",
-        );
+        check(json!({ "message": "Repository access blocked" }), "Repository access blocked");
         // What GitHub is known to refuse is said the same way, before anything is sent.
-        let long = NewEscalation {
-            title: "x".repeat(257),
-            ..NewEscalation::default()
-        };
-        assert_eq!(
-            known_refusal(&long).unwrap().reason,
-            "title is too long (maximum is 256 characters)"
-        );
-        let ok = NewEscalation {
-            title: "x".repeat(256),
-            details: "d".repeat(65_000),
-            ..NewEscalation::default()
-        };
+        let long = NewEscalation { title: "x".repeat(257), ..NewEscalation::default() };
+        assert_eq!(known_refusal(&long).unwrap().reason, "title is too long (maximum is 256 characters)");
+        let ok = NewEscalation { title: "x".repeat(256), details: "d".repeat(65_000), ..NewEscalation::default() };
         assert_eq!(known_refusal(&ok), None);
-        let big = NewEscalation {
-            title: "ok".into(),
-            details: "d".repeat(65_530),
-            ..NewEscalation::default()
-        };
-        assert_eq!(
-            known_refusal(&big).unwrap().part,
-            rota_core::outbox::RefusedPart::Body,
-            "the key marker and fields count"
-        );
+        let big = NewEscalation { title: "ok".into(), details: "d".repeat(65_530), ..NewEscalation::default() };
+        assert_eq!(known_refusal(&big).unwrap().part, rota_core::outbox::RefusedPart::Body, "the key marker and fields count");
     }
 
     /// Issue 13: an escalation's own page is the issue (`html_url`); the ticket stays its link.
     #[test]
     fn the_escalations_page_is_the_issue_and_its_link_the_ticket() {
-        let backend = GithubBackend::new(
-            GithubConfig::new("https://api.github.com", "acme/esc", "ann").unwrap(),
-            &SecretValue::new("t"),
-        )
-        .unwrap();
+        let backend =
+            GithubBackend::new(GithubConfig::new("https://api.github.com", "acme/esc", "ann").unwrap(), &SecretValue::new("t")).unwrap();
         let issue: Issue = serde_json::from_value(json!({
             "number": 7, "title": "Search is down", "state": "open",
             "body": "Customer: Acme\nLink: https://support.example.com/t/42\n",
@@ -835,25 +658,11 @@ mod tests {
         }))
         .unwrap();
         let e = backend.escalation(issue);
-        assert_eq!(
-            e.page.as_deref(),
-            Some("https://github.com/acme/esc/issues/7")
-        );
+        assert_eq!(e.page.as_deref(), Some("https://github.com/acme/esc/issues/7"));
         assert_eq!(e.url.as_deref(), Some("https://support.example.com/t/42"));
-        let t = rota_core::notice::text(&rota_core::escalation::Notice::Assigned {
-            escalation: e,
-            reassigned_from: None,
-        });
-        assert_eq!(
-            t.url.as_deref(),
-            Some("https://github.com/acme/esc/issues/7"),
-            "Open goes to the escalation"
-        );
-        assert!(
-            t.body.contains("Ticket: https://support.example.com/t/42"),
-            "{}",
-            t.body
-        );
+        let t = rota_core::notice::text(&rota_core::escalation::Notice::Assigned { escalation: e, reassigned_from: None });
+        assert_eq!(t.url.as_deref(), Some("https://github.com/acme/esc/issues/7"), "Open goes to the escalation");
+        assert!(t.body.contains("Ticket: https://support.example.com/t/42"), "{}", t.body);
     }
 
     #[test]
@@ -881,33 +690,19 @@ mod tests {
                 key: Some("k-1".into()),
             }
         );
-        assert_eq!(
-            parse_body("Severity: whenever\nReporter: @bob").details,
-            "Severity: whenever"
-        );
-        assert_eq!(
-            parse_body("Reporter: @bob").reporter.as_deref(),
-            Some("bob")
-        );
+        assert_eq!(parse_body("Severity: whenever\nReporter: @bob").details, "Severity: whenever");
+        assert_eq!(parse_body("Reporter: @bob").reporter.as_deref(), Some("bob"));
     }
 
     #[test]
     fn link_headers() {
-        let check = |header: &str, next: Option<&str>| {
-            assert_eq!(parse_link_next(header).as_deref(), next, "{header}")
-        };
+        let check = |header: &str, next: Option<&str>| assert_eq!(parse_link_next(header).as_deref(), next, "{header}");
         check(
             r#"<https://api.github.com/repositories/1000/issues?per_page=3&page=2>; rel="next", <https://api.github.com/repositories/1000/issues?per_page=3&page=5>; rel="last""#,
             Some("https://api.github.com/repositories/1000/issues?per_page=3&page=2"),
         );
-        check(
-            r#"<https://x/?page=4>; rel="prev", <https://x/?page=1>; rel="first""#,
-            None,
-        );
-        check(
-            r#"<https://x/?page=1>; rel="first", <https://x/?page=3>; rel="next""#,
-            Some("https://x/?page=3"),
-        );
+        check(r#"<https://x/?page=4>; rel="prev", <https://x/?page=1>; rel="first""#, None);
+        check(r#"<https://x/?page=1>; rel="first", <https://x/?page=3>; rel="next""#, Some("https://x/?page=3"));
         check("", None);
     }
 
@@ -922,48 +717,14 @@ mod tests {
             h
         };
         let check = |status: u16, pairs: &[(&'static str, &'static str)], expected: Option<i64>| {
-            let got =
-                rate_limited_until(StatusCode::from_u16(status).unwrap(), &headers(pairs), now);
-            assert_eq!(
-                got,
-                expected.map(|s| now + chrono::Duration::seconds(s)),
-                "{status} {pairs:?}"
-            );
+            let got = rate_limited_until(StatusCode::from_u16(status).unwrap(), &headers(pairs), now);
+            assert_eq!(got, expected.map(|s| now + chrono::Duration::seconds(s)), "{status} {pairs:?}");
         };
         check(403, &[("retry-after", "120")], Some(120));
-        check(
-            429,
-            &[
-                ("retry-after", "5"),
-                ("x-ratelimit-remaining", "0"),
-                ("x-ratelimit-reset", "1700009999"),
-            ],
-            Some(5),
-        );
-        check(
-            403,
-            &[
-                ("x-ratelimit-remaining", "0"),
-                ("x-ratelimit-reset", "1700000900"),
-            ],
-            Some(900),
-        );
-        check(
-            403,
-            &[
-                ("x-ratelimit-remaining", "0"),
-                ("x-ratelimit-reset", "1600000000"),
-            ],
-            Some(0),
-        ); // already past
-        check(
-            403,
-            &[
-                ("x-ratelimit-remaining", "12"),
-                ("x-ratelimit-reset", "1700000900"),
-            ],
-            None,
-        ); // plain forbidden
+        check(429, &[("retry-after", "5"), ("x-ratelimit-remaining", "0"), ("x-ratelimit-reset", "1700009999")], Some(5));
+        check(403, &[("x-ratelimit-remaining", "0"), ("x-ratelimit-reset", "1700000900")], Some(900));
+        check(403, &[("x-ratelimit-remaining", "0"), ("x-ratelimit-reset", "1600000000")], Some(0)); // already past
+        check(403, &[("x-ratelimit-remaining", "12"), ("x-ratelimit-reset", "1700000900")], None); // plain forbidden
         check(403, &[], None);
         check(429, &[], Some(60));
         check(500, &[("retry-after", "5")], None);

@@ -20,7 +20,6 @@ use std::time::Duration;
 /// [`BackendError::Transient`]).
 pub const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 
-
 /// The local backend's tables and the notifier's seen sets: migration 1 (`schema.rs`).
 pub(super) const LOCAL_TABLES: &str = "
 CREATE TABLE IF NOT EXISTS escalation (
@@ -61,8 +60,7 @@ CREATE TABLE IF NOT EXISTS notifier_seen (
 );
 ";
 
-const COLUMNS: &str =
-    "id, title, customer, severity, url, details, reporter, assignee, state, created_at, client_key";
+const COLUMNS: &str = "id, title, customer, severity, url, details, reporter, assignee, state, created_at, client_key";
 
 /// One change in an escalation's history.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -84,9 +82,7 @@ pub struct LocalStore {
 
 fn db_error(e: rusqlite::Error) -> BackendError {
     match e.sqlite_error_code() {
-        Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => {
-            BackendError::Transient("the escalation database is busy".into())
-        }
+        Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => BackendError::Transient("the escalation database is busy".into()),
         _ => BackendError::Failed(format!("escalation database: {e}")),
     }
 }
@@ -112,18 +108,14 @@ fn timestamp(t: DateTime<Utc>) -> String {
 fn parse_time(s: &str) -> rusqlite::Result<DateTime<Utc>> {
     DateTime::parse_from_rfc3339(s)
         .map(|t| t.with_timezone(&Utc))
-        .map_err(|e| {
-            rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, Box::new(e))
-        })
+        .map_err(|e| rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, Box::new(e)))
 }
 
 fn parse_text<T: std::str::FromStr>(s: &str) -> rusqlite::Result<T>
 where
     T::Err: std::error::Error + Send + Sync + 'static,
 {
-    s.parse().map_err(|e| {
-        rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, Box::new(e))
-    })
+    s.parse().map_err(|e| rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, Box::new(e)))
 }
 
 fn escalation_from_row(row: &Row<'_>) -> rusqlite::Result<Escalation> {
@@ -145,11 +137,7 @@ fn escalation_from_row(row: &Row<'_>) -> rusqlite::Result<Escalation> {
 
 /// A local id is a positive row number; anything else names no escalation.
 fn row_id(id: &str) -> Result<i64, BackendError> {
-    id.trim()
-        .parse::<i64>()
-        .ok()
-        .filter(|n| *n > 0)
-        .ok_or_else(|| BackendError::NotFound(id.to_owned()))
+    id.trim().parse::<i64>().ok().filter(|n| *n > 0).ok_or_else(|| BackendError::NotFound(id.to_owned()))
 }
 
 fn non_empty(s: &Option<String>) -> Option<&str> {
@@ -179,24 +167,14 @@ impl LocalStore {
         super::schema::check_not_newer(&conn, &path, db_error)?;
         // Switching to WAL needs a moment alone with the file; the busy timeout covers a
         // second process opening it at the same time.
-        let mode: String = conn
-            .query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))
-            .map_err(db_error)?;
+        let mode: String = conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0)).map_err(db_error)?;
         if !mode.eq_ignore_ascii_case("wal") {
-            return Err(BackendError::Failed(format!(
-                "{} cannot use WAL mode ({mode})",
-                path.display()
-            )));
+            return Err(BackendError::Failed(format!("{} cannot use WAL mode ({mode})", path.display())));
         }
-        conn.pragma_update(None, "synchronous", "NORMAL")
-            .map_err(db_error)?;
-        conn.pragma_update(None, "foreign_keys", true)
-            .map_err(db_error)?;
+        conn.pragma_update(None, "synchronous", "NORMAL").map_err(db_error)?;
+        conn.pragma_update(None, "foreign_keys", true).map_err(db_error)?;
         super::schema::migrate(&mut conn, &path, db_error)?;
-        Ok(LocalStore {
-            path,
-            conn: Mutex::new(conn),
-        })
+        Ok(LocalStore { path, conn: Mutex::new(conn) })
     }
 
     pub fn path(&self) -> &Path {
@@ -205,21 +183,14 @@ impl LocalStore {
 
     fn conn(&self) -> MutexGuard<'_, Connection> {
         // A panic while holding the lock cannot leave SQLite half-written: recover the guard.
-        self.conn
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.conn.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     /// Runs `f` in one `BEGIN IMMEDIATE` transaction: it takes the write lock up front, so two
     /// writers queue (up to [`BUSY_TIMEOUT`]) instead of failing on a lock upgrade.
-    fn write<T>(
-        &self,
-        f: impl FnOnce(&rusqlite::Transaction<'_>) -> Result<T, BackendError>,
-    ) -> Result<T, BackendError> {
+    fn write<T>(&self, f: impl FnOnce(&rusqlite::Transaction<'_>) -> Result<T, BackendError>) -> Result<T, BackendError> {
         let mut conn = self.conn();
-        let tx = conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)
-            .map_err(db_error)?;
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(db_error)?;
         let out = f(&tx)?;
         tx.commit().map_err(db_error)?;
         Ok(out)
@@ -241,14 +212,10 @@ impl LocalStore {
     }
 
     fn select(conn: &Connection, id: i64) -> Result<Escalation, BackendError> {
-        conn.query_row(
-            &format!("SELECT {COLUMNS} FROM escalation WHERE id = ?1"),
-            [id],
-            escalation_from_row,
-        )
-        .optional()
-        .map_err(db_error)?
-        .ok_or_else(|| BackendError::NotFound(id.to_string()))
+        conn.query_row(&format!("SELECT {COLUMNS} FROM escalation WHERE id = ?1"), [id], escalation_from_row)
+            .optional()
+            .map_err(db_error)?
+            .ok_or_else(|| BackendError::NotFound(id.to_string()))
     }
 
     /// Active escalations (optionally only `assignee`'s, ignoring case), newest first.
@@ -262,20 +229,14 @@ impl LocalStore {
                  ORDER BY id DESC"
             ))
             .map_err(db_error)?;
-        let rows = stmt
-            .query_map([assignee.map(str::trim)], escalation_from_row)
-            .map_err(db_error)?;
+        let rows = stmt.query_map([assignee.map(str::trim)], escalation_from_row).map_err(db_error)?;
         rows.collect::<Result<_, _>>().map_err(db_error)
     }
 
     /// Every escalation, resolved ones included, newest first.
     pub fn list_all(&self) -> Result<Vec<Escalation>, BackendError> {
         let conn = self.conn();
-        let mut stmt = conn
-            .prepare_cached(&format!(
-                "SELECT {COLUMNS} FROM escalation ORDER BY id DESC"
-            ))
-            .map_err(db_error)?;
+        let mut stmt = conn.prepare_cached(&format!("SELECT {COLUMNS} FROM escalation ORDER BY id DESC")).map_err(db_error)?;
         let rows = stmt.query_map([], escalation_from_row).map_err(db_error)?;
         rows.collect::<Result<_, _>>().map_err(db_error)
     }
@@ -286,11 +247,7 @@ impl LocalStore {
 
     /// Files an escalation as `open`. With a `client_key` already in the store, returns that
     /// escalation unchanged instead of filing a second one.
-    pub fn insert(
-        &self,
-        new: &NewEscalation,
-        now: DateTime<Utc>,
-    ) -> Result<Escalation, BackendError> {
+    pub fn insert(&self, new: &NewEscalation, now: DateTime<Utc>) -> Result<Escalation, BackendError> {
         let title = new.title.trim();
         if title.is_empty() {
             return Err(BackendError::Invalid("an escalation needs a title".into()));
@@ -298,10 +255,8 @@ impl LocalStore {
         self.change(|tx| {
             let key = non_empty(&new.client_key);
             if let Some(key) = key {
-                let existing: Option<i64> = tx
-                    .query_row("SELECT id FROM escalation WHERE client_key = ?1", [key], |r| r.get(0))
-                    .optional()
-                    .map_err(db_error)?;
+                let existing: Option<i64> =
+                    tx.query_row("SELECT id FROM escalation WHERE client_key = ?1", [key], |r| r.get(0)).optional().map_err(db_error)?;
                 if let Some(id) = existing {
                     return Self::select(tx, id);
                 }
@@ -332,16 +287,9 @@ impl LocalStore {
 
     /// Moves an escalation to `state`, recording the change. Setting the state it already has
     /// changes nothing. `queued` is not a stored state: it belongs to the outbox.
-    pub fn set_state(
-        &self,
-        id: &str,
-        state: EscalationState,
-        now: DateTime<Utc>,
-    ) -> Result<Escalation, BackendError> {
+    pub fn set_state(&self, id: &str, state: EscalationState, now: DateTime<Utc>) -> Result<Escalation, BackendError> {
         if state == EscalationState::Queued {
-            return Err(BackendError::Invalid(
-                "an escalation in the store cannot go back to the outbox".into(),
-            ));
+            return Err(BackendError::Invalid("an escalation in the store cannot go back to the outbox".into()));
         }
         let id = row_id(id)?;
         self.change(|tx| {
@@ -349,30 +297,14 @@ impl LocalStore {
             if before.state == state {
                 return Ok(before);
             }
-            tx.execute(
-                "UPDATE escalation SET state = ?2 WHERE id = ?1",
-                params![id, state.as_str()],
-            )
-            .map_err(db_error)?;
-            record(
-                tx,
-                id,
-                now,
-                Some(before.state),
-                state,
-                before.assignee.as_deref(),
-            )?;
+            tx.execute("UPDATE escalation SET state = ?2 WHERE id = ?1", params![id, state.as_str()]).map_err(db_error)?;
+            record(tx, id, now, Some(before.state), state, before.assignee.as_deref())?;
             Self::select(tx, id)
         })
     }
 
     /// Assigns an escalation to `assignee` (or nobody), recording the change.
-    pub fn assign(
-        &self,
-        id: &str,
-        assignee: Option<&str>,
-        now: DateTime<Utc>,
-    ) -> Result<Escalation, BackendError> {
+    pub fn assign(&self, id: &str, assignee: Option<&str>, now: DateTime<Utc>) -> Result<Escalation, BackendError> {
         let id = row_id(id)?;
         let assignee = assignee.map(str::trim).filter(|a| !a.is_empty());
         self.change(|tx| {
@@ -380,11 +312,7 @@ impl LocalStore {
             if before.assignee.as_deref() == assignee {
                 return Ok(before);
             }
-            tx.execute(
-                "UPDATE escalation SET assignee = ?2 WHERE id = ?1",
-                params![id, assignee],
-            )
-            .map_err(db_error)?;
+            tx.execute("UPDATE escalation SET assignee = ?2 WHERE id = ?1", params![id, assignee]).map_err(db_error)?;
             record(tx, id, now, Some(before.state), before.state, assignee)?;
             Self::select(tx, id)
         })
@@ -402,11 +330,7 @@ impl LocalStore {
             .query_map([id], |r| {
                 Ok(Change {
                     at: parse_time(&r.get::<_, String>(0)?)?,
-                    from: r
-                        .get::<_, Option<String>>(1)?
-                        .as_deref()
-                        .map(parse_text)
-                        .transpose()?,
+                    from: r.get::<_, Option<String>>(1)?.as_deref().map(parse_text).transpose()?,
                     to: parse_text(&r.get::<_, String>(2)?)?,
                     assignee: r.get(3)?,
                 })
@@ -418,47 +342,24 @@ impl LocalStore {
     /// A number that grows with every change to any escalation, by any process: a poller that
     /// checks it often (it reads one index entry) knows at once when to list again.
     pub fn change_mark(&self) -> Result<i64, BackendError> {
-        self.conn()
-            .query_row(
-                "SELECT coalesce(max(seq), 0) FROM escalation_history",
-                [],
-                |r| r.get(0),
-            )
-            .map_err(db_error)
+        self.conn().query_row("SELECT coalesce(max(seq), 0) FROM escalation_history", [], |r| r.get(0)).map_err(db_error)
     }
 
     /// The notifier's stored seen set for `scope`, or `None` when it never saved one.
     pub fn load_seen(&self, scope: &str) -> Result<Option<SeenSet>, BackendError> {
         let conn = self.conn();
-        let known: Option<String> = conn
-            .query_row(
-                "SELECT saved_at FROM notifier_scope WHERE scope = ?1",
-                [scope],
-                |r| r.get(0),
-            )
-            .optional()
-            .map_err(db_error)?;
+        let known: Option<String> =
+            conn.query_row("SELECT saved_at FROM notifier_scope WHERE scope = ?1", [scope], |r| r.get(0)).optional().map_err(db_error)?;
         if known.is_none() {
             return Ok(None);
         }
-        let mut stmt = conn
-            .prepare_cached("SELECT escalation_id, assignee FROM notifier_seen WHERE scope = ?1")
-            .map_err(db_error)?;
-        let rows = stmt
-            .query_map([scope], |r| Ok((r.get(0)?, r.get(1)?)))
-            .map_err(db_error)?;
-        Ok(Some(
-            rows.collect::<Result<SeenSet, _>>().map_err(db_error)?,
-        ))
+        let mut stmt = conn.prepare_cached("SELECT escalation_id, assignee FROM notifier_seen WHERE scope = ?1").map_err(db_error)?;
+        let rows = stmt.query_map([scope], |r| Ok((r.get(0)?, r.get(1)?))).map_err(db_error)?;
+        Ok(Some(rows.collect::<Result<SeenSet, _>>().map_err(db_error)?))
     }
 
     /// Replaces the seen set of `scope`, in one transaction.
-    pub fn save_seen(
-        &self,
-        scope: &str,
-        seen: &SeenSet,
-        now: DateTime<Utc>,
-    ) -> Result<(), BackendError> {
+    pub fn save_seen(&self, scope: &str, seen: &SeenSet, now: DateTime<Utc>) -> Result<(), BackendError> {
         self.write(|tx| {
             tx.execute(
                 "INSERT INTO notifier_scope (scope, saved_at) VALUES (?1, ?2)
@@ -467,9 +368,8 @@ impl LocalStore {
             )
             .map_err(db_error)?;
             tx.execute("DELETE FROM notifier_seen WHERE scope = ?1", [scope]).map_err(db_error)?;
-            let mut insert = tx
-                .prepare_cached("INSERT INTO notifier_seen (scope, escalation_id, assignee) VALUES (?1, ?2, ?3)")
-                .map_err(db_error)?;
+            let mut insert =
+                tx.prepare_cached("INSERT INTO notifier_seen (scope, escalation_id, assignee) VALUES (?1, ?2, ?3)").map_err(db_error)?;
             for (id, assignee) in seen.iter() {
                 insert.execute(params![scope, id, assignee]).map_err(db_error)?;
             }
@@ -500,11 +400,7 @@ impl Backend for LocalStore {
     async fn list_open(&self, assignee: Option<&str>) -> Result<Vec<Escalation>, BackendError> {
         self.list(assignee)
     }
-    async fn create(
-        &self,
-        new: &NewEscalation,
-        now: DateTime<Utc>,
-    ) -> Result<Escalation, BackendError> {
+    async fn create(&self, new: &NewEscalation, now: DateTime<Utc>) -> Result<Escalation, BackendError> {
         self.insert(new, now)
     }
     async fn get(&self, id: &str) -> Result<Escalation, BackendError> {
@@ -513,11 +409,7 @@ impl Backend for LocalStore {
     async fn acknowledge(&self, id: &str, now: DateTime<Utc>) -> Result<Escalation, BackendError> {
         self.set_state(id, EscalationState::Acknowledged, now)
     }
-    async fn hand_to_engineering(
-        &self,
-        id: &str,
-        now: DateTime<Utc>,
-    ) -> Result<Escalation, BackendError> {
+    async fn hand_to_engineering(&self, id: &str, now: DateTime<Utc>) -> Result<Escalation, BackendError> {
         self.set_state(id, EscalationState::HandedToEngineering, now)
     }
     async fn resolve(&self, id: &str, now: DateTime<Utc>) -> Result<Escalation, BackendError> {

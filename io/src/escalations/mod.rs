@@ -51,12 +51,7 @@ impl BackendError {
         match self {
             BackendError::RateLimited { until } => Some((*until).max(now)),
             BackendError::Transient(_) => {
-                let wait = backoff(
-                    attempt,
-                    Duration::from_secs(2),
-                    Duration::from_secs(300),
-                    jitter,
-                );
+                let wait = backoff(attempt, Duration::from_secs(2), Duration::from_secs(300), jitter);
                 Some(now + chrono::Duration::from_std(wait).unwrap_or(chrono::Duration::MAX))
             }
             _ => None,
@@ -67,12 +62,8 @@ impl BackendError {
 impl fmt::Display for BackendError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            BackendError::Unauthorized => f.write_str(
-                "GitHub token rejected: store a new one with `rota secret set github-token`",
-            ),
-            BackendError::Forbidden => {
-                f.write_str("the token is not allowed to do this in the escalations repository")
-            }
+            BackendError::Unauthorized => f.write_str("GitHub token rejected: store a new one with `rota secret set github-token`"),
+            BackendError::Forbidden => f.write_str("the token is not allowed to do this in the escalations repository"),
             BackendError::RateLimited { until } => {
                 write!(f, "rate limited until {}", until.to_rfc3339())
             }
@@ -93,32 +84,13 @@ impl std::error::Error for BackendError {}
 pub trait Backend {
     /// Active escalations (open, acknowledged, handed to engineering), optionally only those
     /// assigned to `assignee`. Newest first.
-    fn list_open(
-        &self,
-        assignee: Option<&str>,
-    ) -> impl Future<Output = Result<Vec<Escalation>, BackendError>> + Send;
+    fn list_open(&self, assignee: Option<&str>) -> impl Future<Output = Result<Vec<Escalation>, BackendError>> + Send;
     /// Files an escalation. With a `client_key`, a retry returns the one filed before.
-    fn create(
-        &self,
-        new: &NewEscalation,
-        now: DateTime<Utc>,
-    ) -> impl Future<Output = Result<Escalation, BackendError>> + Send;
+    fn create(&self, new: &NewEscalation, now: DateTime<Utc>) -> impl Future<Output = Result<Escalation, BackendError>> + Send;
     fn get(&self, id: &str) -> impl Future<Output = Result<Escalation, BackendError>> + Send;
-    fn acknowledge(
-        &self,
-        id: &str,
-        now: DateTime<Utc>,
-    ) -> impl Future<Output = Result<Escalation, BackendError>> + Send;
-    fn hand_to_engineering(
-        &self,
-        id: &str,
-        now: DateTime<Utc>,
-    ) -> impl Future<Output = Result<Escalation, BackendError>> + Send;
-    fn resolve(
-        &self,
-        id: &str,
-        now: DateTime<Utc>,
-    ) -> impl Future<Output = Result<Escalation, BackendError>> + Send;
+    fn acknowledge(&self, id: &str, now: DateTime<Utc>) -> impl Future<Output = Result<Escalation, BackendError>> + Send;
+    fn hand_to_engineering(&self, id: &str, now: DateTime<Utc>) -> impl Future<Output = Result<Escalation, BackendError>> + Send;
+    fn resolve(&self, id: &str, now: DateTime<Utc>) -> impl Future<Output = Result<Escalation, BackendError>> + Send;
 }
 
 /// The backend chosen by the config (`escalations.backend`).
@@ -141,11 +113,7 @@ impl Backend for AnyBackend {
     async fn list_open(&self, assignee: Option<&str>) -> Result<Vec<Escalation>, BackendError> {
         dispatch!(self, b => b.list_open(assignee))
     }
-    async fn create(
-        &self,
-        new: &NewEscalation,
-        now: DateTime<Utc>,
-    ) -> Result<Escalation, BackendError> {
+    async fn create(&self, new: &NewEscalation, now: DateTime<Utc>) -> Result<Escalation, BackendError> {
         dispatch!(self, b => b.create(new, now))
     }
     async fn get(&self, id: &str) -> Result<Escalation, BackendError> {
@@ -154,11 +122,7 @@ impl Backend for AnyBackend {
     async fn acknowledge(&self, id: &str, now: DateTime<Utc>) -> Result<Escalation, BackendError> {
         dispatch!(self, b => b.acknowledge(id, now))
     }
-    async fn hand_to_engineering(
-        &self,
-        id: &str,
-        now: DateTime<Utc>,
-    ) -> Result<Escalation, BackendError> {
+    async fn hand_to_engineering(&self, id: &str, now: DateTime<Utc>) -> Result<Escalation, BackendError> {
         dispatch!(self, b => b.hand_to_engineering(id, now))
     }
     async fn resolve(&self, id: &str, now: DateTime<Utc>) -> Result<Escalation, BackendError> {

@@ -57,7 +57,6 @@ pub const AUTH_RETRY: Duration = Duration::from_secs(10 * 60);
 /// its escalation queued for later.
 pub const LOCK_WAIT: Duration = Duration::from_secs(3);
 
-
 /// The outbox table: migration 2 (`schema.rs`).
 pub(super) const OUTBOX_TABLE: &str = "
 CREATE TABLE IF NOT EXISTS outbox (
@@ -210,9 +209,7 @@ impl fmt::Debug for Outbox {
 
 fn db_error(e: rusqlite::Error) -> BackendError {
     match e.sqlite_error_code() {
-        Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => {
-            BackendError::Transient("the escalation database is busy".into())
-        }
+        Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => BackendError::Transient("the escalation database is busy".into()),
         _ => BackendError::Failed(format!("outbox: {e}")),
     }
 }
@@ -228,9 +225,7 @@ fn random_bytes() -> [u8; 16] {
         // unique enough for one machine's filings.
         use std::sync::atomic::{AtomicU64, Ordering};
         static COUNTER: AtomicU64 = AtomicU64::new(0);
-        let nanos = crate::clock::system_time()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.as_nanos() as u64);
+        let nanos = crate::clock::system_time().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos() as u64);
         bytes[..8].copy_from_slice(&nanos.to_le_bytes());
         bytes[8..12].copy_from_slice(&std::process::id().to_le_bytes());
         bytes[12..].copy_from_slice(&(COUNTER.fetch_add(1, Ordering::Relaxed) as u32).to_le_bytes());
@@ -297,17 +292,14 @@ impl Row {
 }
 
 fn row_from(r: &rusqlite::Row<'_>) -> rusqlite::Result<Row> {
-    let conversion = |e: Box<dyn std::error::Error + Send + Sync>| {
-        rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, e)
-    };
+    let conversion =
+        |e: Box<dyn std::error::Error + Send + Sync>| rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, e);
     let json: String = r.get(1)?;
     let queued_at: String = r.get(2)?;
     Ok(Row {
         key: r.get(0)?,
         new: serde_json::from_str(&json).map_err(|e| conversion(Box::new(e)))?,
-        queued_at: DateTime::parse_from_rfc3339(&queued_at)
-            .map_err(|e| conversion(Box::new(e)))?
-            .with_timezone(&Utc),
+        queued_at: DateTime::parse_from_rfc3339(&queued_at).map_err(|e| conversion(Box::new(e)))?.with_timezone(&Utc),
         state: r.get(3)?,
         attempts: r.get(4)?,
         last_error: r.get(5)?,
@@ -412,7 +404,9 @@ impl Outbox {
         match self.send(backend, announcer, key, now).await.map_err(FileError::Outbox)? {
             Attempt::Sent(escalation, announcement) => Ok(Filed { escalation, queued: false, queued_because: None, announcement }),
             // Announced by the process that sent it.
-            Attempt::Skipped(escalation) => Ok(Filed { escalation, queued: false, queued_because: None, announcement: Announcement::NotConfigured }),
+            Attempt::Skipped(escalation) => {
+                Ok(Filed { escalation, queued: false, queued_because: None, announcement: Announcement::NotConfigured })
+            }
             Attempt::Failed(escalation, why) => Ok(Filed { escalation, queued: true, queued_because: Some(why), announcement: pending }),
             Attempt::Busy(escalation) => Ok(Filed { escalation, queued: true, queued_because: Some(busy()), announcement: pending }),
             Attempt::Refused(_, why) => Err(FileError::Refused { key: key.to_owned(), why }),
@@ -432,10 +426,7 @@ impl Outbox {
     }
 
     fn row(&self, key: &str) -> Result<Option<Row>, BackendError> {
-        self.conn()
-            .query_row(&format!("SELECT {ROW} FROM outbox WHERE client_key = ?1"), [key], row_from)
-            .optional()
-            .map_err(db_error)
+        self.conn().query_row(&format!("SELECT {ROW} FROM outbox WHERE client_key = ?1"), [key], row_from).optional().map_err(db_error)
     }
 
     /// Holds the senders' lock (a file lock: another process waits, a dead one holds nothing),
@@ -476,10 +467,8 @@ impl Outbox {
         };
         let row = self.row(key)?.ok_or_else(|| BackendError::Failed(format!("outbox: no row {key}")))?;
         if row.state == "sent" {
-            let id: String = self
-                .conn()
-                .query_row("SELECT sent_id FROM outbox WHERE client_key = ?1", [key], |r| r.get(0))
-                .map_err(db_error)?;
+            let id: String =
+                self.conn().query_row("SELECT sent_id FROM outbox WHERE client_key = ?1", [key], |r| r.get(0)).map_err(db_error)?;
             let e = backend.get(&id).await.unwrap_or_else(|_| Escalation { id, state: EscalationState::Open, ..row.view() });
             return Ok(Attempt::Skipped(e));
         }
@@ -549,13 +538,7 @@ impl Outbox {
         self.drain_where(backend, announcer, now, i64::MAX).await
     }
 
-    async fn drain_where<B: Backend>(
-        &self,
-        backend: &B,
-        announcer: Option<&Announcer>,
-        now: DateTime<Utc>,
-        due_by_ms: i64,
-    ) -> DrainReport {
+    async fn drain_where<B: Backend>(&self, backend: &B, announcer: Option<&Announcer>, now: DateTime<Utc>, due_by_ms: i64) -> DrainReport {
         let mut report = DrainReport::default();
         let due: Result<Vec<String>, BackendError> = (|| {
             let conn = self.conn();
@@ -678,10 +661,8 @@ impl Outbox {
         let Some(_lock) = self.sender_lock().await? else {
             return Err(busy_discard());
         };
-        let n = self
-            .conn()
-            .execute("DELETE FROM outbox WHERE client_key = ?1 AND state IN ('queued', 'refused')", [key])
-            .map_err(db_error)?;
+        let n =
+            self.conn().execute("DELETE FROM outbox WHERE client_key = ?1 AND state IN ('queued', 'refused')", [key]).map_err(db_error)?;
         Ok(n == 1)
     }
 
@@ -705,10 +686,8 @@ impl Outbox {
 
     /// When the next queued escalation is due (`None`: nothing is queued).
     pub fn next_attempt(&self) -> Result<Option<DateTime<Utc>>, BackendError> {
-        let ms: Option<i64> = self
-            .conn()
-            .query_row("SELECT min(next_attempt_ms) FROM outbox WHERE state = 'queued'", [], |r| r.get(0))
-            .map_err(db_error)?;
+        let ms: Option<i64> =
+            self.conn().query_row("SELECT min(next_attempt_ms) FROM outbox WHERE state = 'queued'", [], |r| r.get(0)).map_err(db_error)?;
         Ok(ms.and_then(DateTime::from_timestamp_millis))
     }
 }

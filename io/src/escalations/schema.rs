@@ -35,17 +35,12 @@ fn newer(path: &Path, found: u32) -> BackendError {
 }
 
 fn version(conn: &Connection) -> rusqlite::Result<u32> {
-    conn.query_row("PRAGMA user_version", [], |r| r.get::<_, i64>(0))
-        .map(|v| v.clamp(0, u32::MAX as i64) as u32)
+    conn.query_row("PRAGMA user_version", [], |r| r.get::<_, i64>(0)).map(|v| v.clamp(0, u32::MAX as i64) as u32)
 }
 
 /// Refuses a file from a newer Rota before anything is written to it. Call it on a fresh
 /// connection, before `journal_mode = WAL` (which rewrites the header).
-pub fn check_not_newer(
-    conn: &Connection,
-    path: &Path,
-    db_error: fn(rusqlite::Error) -> BackendError,
-) -> Result<(), BackendError> {
+pub fn check_not_newer(conn: &Connection, path: &Path, db_error: fn(rusqlite::Error) -> BackendError) -> Result<(), BackendError> {
     let found = version(conn).map_err(db_error)?;
     if found > VERSION {
         return Err(newer(path, found));
@@ -55,14 +50,8 @@ pub fn check_not_newer(
 
 /// Brings the file to [`VERSION`]: reads the version and runs the missing migrations, in order,
 /// in one immediate transaction; refuses (and leaves untouched) a newer one.
-pub fn migrate(
-    conn: &mut Connection,
-    path: &Path,
-    db_error: fn(rusqlite::Error) -> BackendError,
-) -> Result<(), BackendError> {
-    let tx = conn
-        .transaction_with_behavior(TransactionBehavior::Immediate)
-        .map_err(db_error)?;
+pub fn migrate(conn: &mut Connection, path: &Path, db_error: fn(rusqlite::Error) -> BackendError) -> Result<(), BackendError> {
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(db_error)?;
     let found = version(&tx).map_err(db_error)?;
     if found > VERSION {
         return Err(newer(path, found)); // the transaction rolls back: nothing written
@@ -73,8 +62,7 @@ pub fn migrate(
     for sql in &MIGRATIONS[found as usize..] {
         tx.execute_batch(sql).map_err(db_error)?;
     }
-    tx.pragma_update(None, "user_version", VERSION)
-        .map_err(db_error)?;
+    tx.pragma_update(None, "user_version", VERSION).map_err(db_error)?;
     tx.commit().map_err(db_error)
 }
 
@@ -99,7 +87,11 @@ mod tests {
             migrate(&mut conn, &path, db_error).unwrap();
             assert_eq!(version(&conn).unwrap(), VERSION, "from {start}");
             let tables: i64 = conn
-                .query_row("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name IN ('escalation', 'outbox', 'notifier_seen')", [], |r| r.get(0))
+                .query_row(
+                    "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name IN ('escalation', 'outbox', 'notifier_seen')",
+                    [],
+                    |r| r.get(0),
+                )
                 .unwrap();
             assert_eq!(tables, 3, "from {start}");
         }
@@ -107,15 +99,10 @@ mod tests {
         let mut conn = Connection::open(&path).unwrap();
         conn.pragma_update(None, "user_version", 7).unwrap();
         let e = migrate(&mut conn, &path, db_error).unwrap_err().to_string();
-        assert!(
-            e.contains("made by a newer Rota: schema 7; this one reads up to 2"),
-            "{e}"
-        );
+        assert!(e.contains("made by a newer Rota: schema 7; this one reads up to 2"), "{e}");
         assert!(check_not_newer(&conn, &path, db_error).is_err());
         assert_eq!(version(&conn).unwrap(), 7);
-        let tables: i64 = conn
-            .query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get(0))
-            .unwrap();
+        let tables: i64 = conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get(0)).unwrap();
         assert_eq!(tables, 0, "a newer file is left untouched");
     }
 }

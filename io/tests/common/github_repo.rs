@@ -41,8 +41,7 @@ pub fn handler(repo: Arc<Mutex<Repo>>) -> Handler {
             ("POST", "") => {
                 let body = req.json();
                 let n = repo.issues.len() + 1;
-                let assignees: Vec<Value> =
-                    body["assignees"].as_array().unwrap().iter().map(|a| json!({"login": a})).collect();
+                let assignees: Vec<Value> = body["assignees"].as_array().unwrap().iter().map(|a| json!({"login": a})).collect();
                 let issue = json!({
                     "number": n, "title": body["title"], "body": body["body"], "state": "open",
                     "html_url": format!("https://github.com/acme/escalations/issues/{n}"),

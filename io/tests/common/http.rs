@@ -31,9 +31,7 @@ impl Request {
     }
     pub fn query(&self) -> Vec<(String, String)> {
         let url = reqwest::Url::parse(&format!("http://x{}", self.target)).unwrap();
-        url.query_pairs()
-            .map(|(k, v)| (k.into_owned(), v.into_owned()))
-            .collect()
+        url.query_pairs().map(|(k, v)| (k.into_owned(), v.into_owned())).collect()
     }
     pub fn json(&self) -> Value {
         serde_json::from_str(&self.body).unwrap()
@@ -49,14 +47,7 @@ pub struct Response {
 
 impl Response {
     pub fn json(status: u16, body: &Value) -> Self {
-        Response {
-            status,
-            headers: vec![(
-                "content-type".into(),
-                "application/json; charset=utf-8".into(),
-            )],
-            body: body.to_string(),
-        }
+        Response { status, headers: vec![("content-type".into(), "application/json; charset=utf-8".into())], body: body.to_string() }
     }
     pub fn with(mut self, name: &str, value: &str) -> Self {
         self.headers.push((name.into(), value.into()));
@@ -103,10 +94,7 @@ impl Server {
                             return;
                         }
                         let mut parts = line.split_whitespace();
-                        let (method, target) = (
-                            parts.next().unwrap().to_owned(),
-                            parts.next().unwrap().to_owned(),
-                        );
+                        let (method, target) = (parts.next().unwrap().to_owned(), parts.next().unwrap().to_owned());
                         let mut headers = HashMap::new();
                         loop {
                             let mut h = String::new();
@@ -118,17 +106,10 @@ impl Server {
                             let (k, v) = h.split_once(':').unwrap();
                             headers.insert(k.trim().to_ascii_lowercase(), v.trim().to_owned());
                         }
-                        let len: usize = headers
-                            .get("content-length")
-                            .map_or(0, |v| v.parse().unwrap());
+                        let len: usize = headers.get("content-length").map_or(0, |v| v.parse().unwrap());
                         let mut body = vec![0; len];
                         read.read_exact(&mut body).await.unwrap();
-                        let req = Request {
-                            method,
-                            target,
-                            headers,
-                            body: String::from_utf8(body).unwrap(),
-                        };
+                        let req = Request { method, target, headers, body: String::from_utf8(body).unwrap() };
                         match handler(&req, &base) {
                             Reply::Hangup => {
                                 log.lock().unwrap().push((req, 0));
@@ -139,11 +120,7 @@ impl Server {
                                 std::future::pending::<()>().await;
                             }
                             Reply::Send(resp) => {
-                                let mut out = format!(
-                                    "HTTP/1.1 {} X\r\ncontent-length: {}\r\n",
-                                    resp.status,
-                                    resp.body.len()
-                                );
+                                let mut out = format!("HTTP/1.1 {} X\r\ncontent-length: {}\r\n", resp.status, resp.body.len());
                                 for (k, v) in &resp.headers {
                                     out.push_str(&format!("{k}: {v}\r\n"));
                                 }
@@ -169,7 +146,6 @@ impl Server {
     pub fn statuses(&self) -> Vec<u16> {
         self.requests().into_iter().map(|(_, s)| s).collect()
     }
-
 
     /// Starts a server on a thread of its own, for tests that are not async (they run the
     /// `rota` binary and wait for it). It serves until the test process ends.

@@ -8,7 +8,6 @@
 //! too, in state `queued`).
 
 use super::args::SecretAction;
-use rota_io::protocol::Overrides;
 use super::{load, print_json};
 use crate::clock;
 use crate::escalations::configured::{self, OpenError};
@@ -16,12 +15,13 @@ use crate::escalations::outbox::{Announcement, FileError, Filed, Outbox, Step};
 use crate::escalations::{AnyBackend, Backend, BackendError};
 use crate::models::EscalationJson;
 use crate::secrets::{OsKeyring, SecretName, SecretStore, SecretValue};
-use crate::slack::{Announcer, SlackError};
 use crate::settings::{self, Failure, Settings};
+use crate::slack::{Announcer, SlackError};
 use chrono::{DateTime, Utc};
 use rota_core::assign::{self, Suggestion};
 use rota_core::escalation::{Escalation, EscalationState, NewEscalation, Severity};
 use rota_core::glance;
+use rota_io::protocol::Overrides;
 use std::io::{IsTerminal, Read};
 
 /// What `rota escalate` was asked to file.
@@ -133,10 +133,7 @@ pub(super) async fn drain(outbox: &Outbox, backend: &AnyBackend, settings: &Sett
     }
     if report.still_queued > 0 {
         let why = report.failed.as_ref().map(|e| format!(": {e}")).unwrap_or_default();
-        eprintln!(
-            "rota: {} waiting in the outbox{why}",
-            plural(report.still_queued, "escalation is", "escalations are")
-        );
+        eprintln!("rota: {} waiting in the outbox{why}", plural(report.still_queued, "escalation is", "escalations are"));
     }
     refused_note(outbox, settings);
 }
@@ -233,7 +230,10 @@ pub async fn escalate(global: &Overrides, filing: Filing, json: bool) -> Result<
             };
             (filed, None)
         }
-        Err(why) => (Filed { escalation: saved, queued: true, queued_because: None, announcement: Announcement::NotConfigured }, Some(why.to_string())),
+        Err(why) => (
+            Filed { escalation: saved, queued: true, queued_because: None, announcement: Announcement::NotConfigured },
+            Some(why.to_string()),
+        ),
     };
     if filed.queued {
         // The tray retries it; tell it now rather than at its next look.
@@ -294,8 +294,7 @@ fn print_table(list: &[Escalation], now: DateTime<Utc>) {
         })
         .collect();
     let header = ["ID", "SEV", "STATE", "ASSIGNEE", "FILED", "ESCALATION"].map(String::from);
-    let widths: Vec<usize> =
-        (0..6).map(|c| rows.iter().chain([&header]).map(|r| r[c].chars().count()).max().unwrap_or(0)).collect();
+    let widths: Vec<usize> = (0..6).map(|c| rows.iter().chain([&header]).map(|r| r[c].chars().count()).max().unwrap_or(0)).collect();
     for r in std::iter::once(&header).chain(rows.iter()) {
         let mut line = String::new();
         for (c, cell) in r.iter().enumerate() {
@@ -316,7 +315,12 @@ pub async fn list(global: &Overrides, mine: bool, json: bool) -> Result<i32, Fai
         (false, _) => None,
         (true, Some(me)) => Some(me.to_owned()),
         (true, None) => {
-            let file = settings.config_file.clone().or_else(settings::default_config_file).map(|p| p.display().to_string()).unwrap_or_else(|| "the config file".into());
+            let file = settings
+                .config_file
+                .clone()
+                .or_else(settings::default_config_file)
+                .map(|p| p.display().to_string())
+                .unwrap_or_else(|| "the config file".into());
             return Err(Failure::input(format!("rota: --mine needs your handle: set me = \"your-handle\" in {file}")));
         }
     };
@@ -360,7 +364,9 @@ pub fn secret(global: &Overrides, action: SecretAction) -> Result<i32, Failure> 
             return Ok(None);
         }
         let settings = settings(global)?;
-        crate::escalations::configured::api_host(&settings.config.escalations.github.api).map(Some).map_err(|e| Failure::input(format!("rota: {e}")))
+        crate::escalations::configured::api_host(&settings.config.escalations.github.api)
+            .map(Some)
+            .map_err(|e| Failure::input(format!("rota: {e}")))
     };
     match action {
         SecretAction::Set { name } => {

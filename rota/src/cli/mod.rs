@@ -11,10 +11,10 @@ use crate::models;
 use crate::settings::{self, Failure, Settings};
 use crate::sources::Reader;
 use args::{Command, Global};
-use rota_io::protocol::Overrides;
 use chrono::{DateTime, Utc};
 use render::Term;
 use rota_core::{coverage, glance, lint, Rules};
+use rota_io::protocol::Overrides;
 use serde::Serialize;
 
 /// Runs a subcommand and returns the process's exit status.
@@ -146,7 +146,11 @@ async fn dispatch(global: &Overrides, color: args::ColorChoice, command: Command
             if json {
                 print_json(&models::Check { ok: errors == 0, errors, warnings: findings.len() - errors, findings: &findings });
             } else {
-                let mut checked = vec![settings.config_file.as_ref().map(|p| p.display().to_string()).unwrap_or_else(|| "the built-in defaults (no config file)".into())];
+                let mut checked = vec![settings
+                    .config_file
+                    .as_ref()
+                    .map(|p| p.display().to_string())
+                    .unwrap_or_else(|| "the built-in defaults (no config file)".into())];
                 checked.push(inputs.schedule.source.clone());
                 if !inputs.roster.source.is_empty() && inputs.roster.source != inputs.schedule.source {
                     checked.push(inputs.roster.source.clone());

@@ -6,7 +6,6 @@
 //! escalations back in the queue first, then tries to send what waits.
 
 use super::args::OutboxAction;
-use rota_io::protocol::Overrides;
 use super::escalate;
 use super::print_json;
 use crate::escalations::configured;
@@ -15,25 +14,20 @@ use crate::models::OutboxEntryJson;
 use crate::settings::{Failure, Settings};
 use chrono::{DateTime, Utc};
 use rota_core::outbox::OutboxState;
+use rota_io::protocol::Overrides;
 
 fn failure(e: impl std::fmt::Display) -> Failure {
     Failure::input(format!("rota: {e}"))
 }
 
 /// Runs `rota outbox` and its subcommands; returns the exit status.
-pub async fn run(
-    global: &Overrides,
-    action: Option<OutboxAction>,
-    json: bool,
-) -> Result<i32, Failure> {
+pub async fn run(global: &Overrides, action: Option<OutboxAction>, json: bool) -> Result<i32, Failure> {
     let now = escalate::now()?;
     let settings = escalate::settings(global)?;
     let outbox = escalate::outbox(&settings)?;
     match action {
         None => list(&outbox, json, now),
-        Some(OutboxAction::Retry { key, all }) => {
-            retry(&outbox, &settings, key.as_deref(), all, now).await
-        }
+        Some(OutboxAction::Retry { key, all }) => retry(&outbox, &settings, key.as_deref(), all, now).await,
         Some(OutboxAction::Discard { key }) => discard(&outbox, &key).await,
     }
 }
@@ -41,12 +35,7 @@ pub async fn run(
 fn list(outbox: &Outbox, json: bool, now: DateTime<Utc>) -> Result<i32, Failure> {
     let entries = outbox.entries().map_err(failure)?;
     if json {
-        print_json(
-            &entries
-                .iter()
-                .map(OutboxEntryJson::from)
-                .collect::<Vec<_>>(),
-        );
+        print_json(&entries.iter().map(OutboxEntryJson::from).collect::<Vec<_>>());
         return Ok(0);
     }
     if entries.is_empty() {
@@ -66,25 +55,14 @@ fn table(entries: &[Entry], now: DateTime<Utc>) -> String {
                 e.key.clone(),
                 e.state.to_string(),
                 e.attempts.to_string(),
-                e.escalation
-                    .assignee
-                    .clone()
-                    .unwrap_or_else(|| "(rotation)".into()),
+                e.escalation.assignee.clone().unwrap_or_else(|| "(rotation)".into()),
                 rota_core::words::relative(now, e.queued_at),
                 e.escalation.title.clone(),
             ]
         })
         .collect();
     let header = ["KEY", "STATE", "TRIES", "ASSIGNEE", "SAVED", "TITLE"].map(String::from);
-    let widths: Vec<usize> = (0..6)
-        .map(|c| {
-            rows.iter()
-                .chain([&header])
-                .map(|r| r[c].chars().count())
-                .max()
-                .unwrap_or(0)
-        })
-        .collect();
+    let widths: Vec<usize> = (0..6).map(|c| rows.iter().chain([&header]).map(|r| r[c].chars().count()).max().unwrap_or(0)).collect();
     let mut out = String::new();
     for (i, r) in std::iter::once(&header).chain(rows.iter()).enumerate() {
         let mut line = String::new();
@@ -98,11 +76,7 @@ fn table(entries: &[Entry], now: DateTime<Utc>) -> String {
         out.push('\n');
         if let Some(e) = i.checked_sub(1).map(|i| &entries[i]) {
             if let Some(why) = &e.last_error {
-                let label = if e.state == OutboxState::Refused {
-                    "refused"
-                } else {
-                    "last try"
-                };
+                let label = if e.state == OutboxState::Refused { "refused" } else { "last try" };
                 out.push_str(&format!("    {label}: {why}\n"));
             }
         }
@@ -110,29 +84,16 @@ fn table(entries: &[Entry], now: DateTime<Utc>) -> String {
     out
 }
 
-async fn retry(
-    outbox: &Outbox,
-    settings: &Settings,
-    key: Option<&str>,
-    all: bool,
-    now: DateTime<Utc>,
-) -> Result<i32, Failure> {
+async fn retry(outbox: &Outbox, settings: &Settings, key: Option<&str>, all: bool, now: DateTime<Utc>) -> Result<i32, Failure> {
     let keys: Vec<String> = match key {
         Some(key) => {
             if !outbox.retry(key, now).map_err(failure)? {
-                return Err(Failure::input(format!(
-                    "rota: no escalation {key} in the outbox (`rota outbox` lists them)"
-                )));
+                return Err(Failure::input(format!("rota: no escalation {key} in the outbox (`rota outbox` lists them)")));
             }
             vec![key.to_owned()]
         }
         None if all => {
-            let keys = outbox
-                .entries()
-                .map_err(failure)?
-                .into_iter()
-                .map(|e| e.key)
-                .collect::<Vec<_>>();
+            let keys = outbox.entries().map_err(failure)?.into_iter().map(|e| e.key).collect::<Vec<_>>();
             outbox.retry_all(now).map_err(failure)?;
             keys
         }
@@ -153,29 +114,17 @@ async fn retry(
     escalate::drain(outbox, &backend, settings, now).await;
     // What became of the ones asked for: refused again is a failure to report.
     let left = outbox.entries().map_err(failure)?;
-    let refused_again = left
-        .iter()
-        .filter(|e| keys.contains(&e.key) && e.state == OutboxState::Refused)
-        .count();
+    let refused_again = left.iter().filter(|e| keys.contains(&e.key) && e.state == OutboxState::Refused).count();
     Ok(if refused_again > 0 { 1 } else { 0 })
 }
 
 async fn discard(outbox: &Outbox, key: &str) -> Result<i32, Failure> {
-    let title = outbox
-        .entries()
-        .map_err(failure)?
-        .into_iter()
-        .find(|e| e.key == key)
-        .map(|e| e.escalation.title);
+    let title = outbox.entries().map_err(failure)?.into_iter().find(|e| e.key == key).map(|e| e.escalation.title);
     let Some(title) = title else {
-        return Err(Failure::input(format!(
-            "rota: no escalation {key} in the outbox (`rota outbox` lists them)"
-        )));
+        return Err(Failure::input(format!("rota: no escalation {key} in the outbox (`rota outbox` lists them)")));
     };
     if !outbox.discard(key).await.map_err(failure)? {
-        return Err(Failure::input(format!(
-            "rota: escalation {key} left the outbox meanwhile: it was sent"
-        )));
+        return Err(Failure::input(format!("rota: escalation {key} left the outbox meanwhile: it was sent")));
     }
     crate::tell_tray_outbox_changed().await;
     println!("Discarded {key} from the outbox; it will not be filed: {title}");
