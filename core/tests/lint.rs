@@ -54,7 +54,9 @@ fn a_good_schedule_has_no_findings() {
 fn each_rule() {
     use Rule::*;
     let good = "@ann, @bo, @cy";
-    let cases: &[(&[&str], &[(u32, Rule)])] = &[
+    // Each case: the page's rotation rows, and the findings expected (line, rule).
+    type Case<'a> = (&'a [&'a str], &'a [(u32, Rule)]);
+    let cases: &[Case] = &[
         (&["2024-02-11 to 2024-01-01 | @ann, @bo, @cy"], &[(3, EndBeforeStart)]),
         (&[&format!("2024-01-01 to 2024-02-11 | {good}"), &format!("2024-02-10 to 2024-03-24 | {good}")], &[(4, OverlappingRotations)]),
         (&[&format!("2024-01-01 to 2024-02-11 | {good}"), &format!("2024-02-15 to 2024-03-24 | {good}")], &[(4, UncoveredDays)]),

@@ -256,7 +256,10 @@ fn schedule_and_coverage_json() {
 
 /// A one-page web server on loopback: serves the handbook with an ETag, answers 304 to a
 /// matching `If-None-Match`, and records each request's conditional header.
-fn serve_handbook() -> (String, Arc<Mutex<Vec<Option<String>>>>, std::thread::JoinHandle<()>) {
+/// The server's address, the `If-None-Match` of each request it saw, and its thread.
+type Served = (String, Arc<Mutex<Vec<Option<String>>>>, std::thread::JoinHandle<()>);
+
+fn serve_handbook() -> Served {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let url = format!("http://{}/handbook.md", listener.local_addr().unwrap());
     let seen = Arc::new(Mutex::new(Vec::new()));

@@ -734,7 +734,9 @@ mod tests {
     #[test]
     fn a_rate_limit_far_in_the_future_waits_an_hour_at_most() {
         let now = DateTime::from_timestamp(1_700_000_000, 0).unwrap();
-        let cases: &[(u16, &[(&str, &str)], i64)] = &[
+        // Each case: the status, the headers, and the seconds to wait.
+        type Case<'a> = (u16, &'a [(&'a str, &'a str)], i64);
+        let cases: &[Case] = &[
             (429, &[("retry-after", "31536000")], 3600),
             (429, &[("retry-after", "18446744073709551615")], 3600),
             (403, &[("x-ratelimit-remaining", "0"), ("x-ratelimit-reset", "1800000000")], 3600),
