@@ -3,7 +3,7 @@
 //! lean StatusNotifierItem one and Tauri's) only draw this; what the tray says is decided here,
 //! once, and tested here.
 
-use crate::duty::{Glance, OnDuty, Status};
+use crate::duty::Glance;
 use crate::escalation::{Escalation, EscalationState};
 use crate::words;
 use crate::Timing;
@@ -35,6 +35,8 @@ pub enum MenuAction {
     Quit,
     /// Open the escalation with this id (its page).
     OpenEscalation(String),
+    /// A person's line: open the dashboard, where their card is.
+    Person(String),
 }
 
 impl MenuAction {
@@ -51,6 +53,7 @@ impl MenuAction {
             MenuAction::StartAtLogin => "start-at-login".into(),
             MenuAction::Quit => "quit".into(),
             MenuAction::OpenEscalation(id) => format!("escalation:{id}"),
+            MenuAction::Person(handle) => format!("person:{handle}"),
         }
     }
 
@@ -58,6 +61,9 @@ impl MenuAction {
     pub fn from_id(id: &str) -> Option<MenuAction> {
         if let Some(e) = id.strip_prefix("escalation:") {
             return Some(MenuAction::OpenEscalation(e.to_owned()));
+        }
+        if let Some(h) = id.strip_prefix("person:") {
+            return Some(MenuAction::Person(h.to_owned()));
         }
         MenuAction::FOOT.into_iter().find(|a| a.id() == id)
     }
@@ -69,7 +75,7 @@ impl MenuAction {
             MenuAction::Settings => "Settings…",
             MenuAction::StartAtLogin => "Start at login",
             MenuAction::Quit => "Quit",
-            MenuAction::OpenEscalation(_) => "Open",
+            MenuAction::OpenEscalation(_) | MenuAction::Person(_) => "Open",
         }
     }
 }
@@ -157,6 +163,10 @@ pub struct EscalationsSummary {
 #[derive(Debug, Clone, Copy)]
 pub struct TrayInputs<'a> {
     pub glance: &'a Glance<'a>,
+    /// My handle (`me`): my line comes first, marked "(you)".
+    pub me: Option<&'a str>,
+    /// The quick escalate shortcut as written ("Ctrl+Alt+E"), shown beside Escalate….
+    pub shortcut: Option<&'a str>,
     pub timing: &'a Timing,
     /// Set for the built-in demo.
     pub demo: Option<&'a str>,
@@ -171,14 +181,6 @@ pub struct TrayInputs<'a> {
     /// The escalations backend, to name it in the refused line.
     pub backend: crate::config::Backend,
     pub start_at_login: bool,
-}
-
-/// One engineer's line: "Keegan — Thu 14:00 SAST (UTC+02:00) · working".
-pub fn engineer_line(d: &OnDuty) -> String {
-    match &d.local {
-        Some(l) => format!("{} — {} {} (UTC{}) · {}", d.name, l.time.format("%a %H:%M"), l.abbreviation, l.utc_offset(), d.status.label()),
-        None => format!("{} — unknown timezone · {}", d.name, Status::Unknown.label()),
-    }
 }
 
 /// One escalation in "My escalations": "Login fails for SSO users — Acme · sev1".
@@ -214,31 +216,28 @@ pub fn tray_state(i: &TrayInputs) -> TrayState {
     }
 }
 
-/// The tooltip: the glance in one line.
+/// The tooltip: the rotation in one sentence, "2 of 3 working now — next hand-off Mon 18:00".
 pub fn tooltip(i: &TrayInputs) -> String {
-    let g = i.glance;
-    let working = g.on_duty.iter().filter(|d| d.status == Status::Working).count();
-    let mut tooltip = match g.rotation {
-        Some(_) => format!("Rota: {working} of {} on duty working now", g.on_duty.len()),
-        None => "Rota: no one on rotation".to_owned(),
-    };
-    if g.me_on_duty {
-        tooltip.push_str(" · you are on duty");
-    }
-    if !i.problems.is_empty() {
-        tooltip.push_str(" · input problem");
-    }
-    tooltip
+    words::summary(i.glance)
 }
 
 /// Builds the whole tray.
 pub fn tray_model(i: &TrayInputs) -> TrayModel {
     let g = i.glance;
     let mut entries = vec![MenuEntry::line(words::header(g))];
-    entries.extend(i.problems.iter().map(|p| MenuEntry::line(format!("⚠ {p}"))));
-    entries.extend(i.demo.map(MenuEntry::line));
-    entries.extend(g.by_status().into_iter().map(|d| MenuEntry::line(engineer_line(d))));
-    entries.extend(words::next_handoff(g, i.timing).map(MenuEntry::line));
+    // Problems name the file, not its path, and stay within a glance's width.
+    entries.extend(i.problems.iter().map(|p| MenuEntry::line(words::problem_line(p))));
+    entries.extend(i.demo.map(|_| MenuEntry::line(words::DEMO_SHORT)));
+    // My line first, marked "(you)"; then the others, those working now first. A click on a
+    // person opens the dashboard, where their card is.
+    let mut people = g.by_status();
+    people.sort_by_key(|d| !words::is_me(&d.handle, i.me));
+    entries.extend(
+        people
+            .into_iter()
+            .map(|d| MenuEntry::Item { label: words::glance_line(d, i.me, g.at), action: Some(MenuAction::Person(d.handle.clone())) }),
+    );
+    entries.extend(words::next_line(g, i.timing).map(MenuEntry::line));
     entries.push(MenuEntry::Separator);
     if let Some(esc) = i.escalations {
         entries.extend(esc.problem.as_ref().map(|p| MenuEntry::line(format!("⚠ {p}"))));
@@ -262,6 +261,14 @@ pub fn tray_model(i: &TrayInputs) -> TrayModel {
     for action in MenuAction::FOOT {
         entries.push(match action {
             MenuAction::StartAtLogin => MenuEntry::Check { label: action.label().to_owned(), action, checked: i.start_at_login },
+            // "Escalate…  Ctrl+Alt+E": the way there without the menu.
+            MenuAction::Escalate => {
+                let label = match i.shortcut {
+                    Some(keys) => format!("{}  {keys}", action.label()),
+                    None => action.label().to_owned(),
+                };
+                MenuEntry::Item { label, action: Some(action) }
+            }
             action => MenuEntry::action(action),
         });
     }

@@ -40,6 +40,7 @@ fn escalation(id: &str, title: &str, state: EscalationState) -> Escalation {
 /// What a test sets beside the glance.
 #[derive(Default)]
 struct Extra<'x> {
+    shortcut: Option<&'x str>,
     demo: Option<&'x str>,
     problems: &'x [String],
     escalations: Option<&'x EscalationsSummary>,
@@ -54,6 +55,8 @@ fn model(extra: Extra) -> TrayModel {
     let g = glance(&s, &r, &t, chrono_tz::UTC, Some("keegancsmith"), at("2022-09-15T12:00:00Z"));
     tray_model(&TrayInputs {
         glance: &g,
+        me: Some("keegancsmith"),
+        shortcut: extra.shortcut,
         timing: &t,
         demo: extra.demo,
         problems: extra.problems,
@@ -76,10 +79,10 @@ fn the_glance_then_the_actions() {
         m.labels(),
         [
             HEADER,
-            "keegancsmith — Thu 14:00 SAST (UTC+02:00) · working",
-            "valerybugakov — Thu 17:45 +0545 (UTC+05:45) · off hours",
-            "nobody — unknown timezone · unknown",
-            "Next: Mon 10 Oct, in 24 days — tbliu98 + 2 open seats",
+            "keegan… (you) — 14:00 SAST · working, until 17:00 (3 h left)",
+            "valeryb… — 17:45 UTC+05:45 · off hours, starts in about 15 h",
+            "nobody — not in the roster",
+            "Next: Mon 10 Oct 00:00, in 24 days — tbliu98 + 2 open seats",
             "---",
         ]
         .into_iter()
@@ -98,18 +101,27 @@ fn the_glance_then_the_actions() {
         MenuEntry::Check { checked: true, .. }
     ));
     assert_eq!(m.state, TrayState::OnDuty);
-    assert_eq!(m.tooltip, "Rota: 1 of 3 on duty working now · you are on duty");
+    // The tooltip answers the question in one sentence, the hand-off in my zone (UTC here).
+    assert_eq!(m.tooltip, "1 of 3 working now — next hand-off Mon 10 Oct 00:00");
+    // A person's line is read and clicked (it opens the dashboard at their card), not greyed out.
+    assert_eq!(
+        find(&m.entries, "nobody — not in the roster"),
+        &MenuEntry::Item { label: "nobody — not in the roster".into(), action: Some(MenuAction::Person("nobody".into())) }
+    );
+    // Every glance line fits a menu: at most 60 characters.
+    for line in &m.labels()[..5] {
+        assert!(line.chars().count() <= 60, "{line:?} is {} characters", line.chars().count());
+    }
 }
 
 #[test]
 fn problems_demo_and_the_outbox() {
     let problems = ["rota.md:6: bad row".to_owned()];
-    let m = model(Extra { problems: &problems, demo: Some("Demo team (not a real rotation)"), outbox_waiting: 2, ..Default::default() });
+    let m = model(Extra { problems: &problems, demo: Some("builtin:demo"), outbox_waiting: 2, ..Default::default() });
     let labels = m.labels();
-    assert_eq!(labels[..3], [HEADER, "⚠ rota.md:6: bad row", "Demo team (not a real rotation)"]);
+    assert_eq!(labels[..3], [HEADER, "⚠ rota.md:6: bad row", "Demo team: set your schedule in Settings"]);
     assert!(labels.contains(&"2 escalations waiting to send".to_owned()), "{labels:?}");
     assert_eq!(m.state, TrayState::Attention);
-    assert!(m.tooltip.ends_with("· input problem"), "{}", m.tooltip);
     assert!(model(Extra { outbox_waiting: 1, ..Default::default() }).labels().contains(&"1 escalation waiting to send".to_owned()));
 }
 
@@ -175,6 +187,8 @@ fn no_rotation_says_so() {
     let g = glance(&s, &r, &t, chrono_tz::UTC, Some("keegancsmith"), at("2030-01-01T00:00:00Z"));
     let m = tray_model(&TrayInputs {
         glance: &g,
+        me: Some("keegancsmith"),
+        shortcut: None,
         timing: &t,
         demo: None,
         problems: &[],
@@ -185,7 +199,7 @@ fn no_rotation_says_so() {
         start_at_login: false,
     });
     assert_eq!(m.state, TrayState::OffDuty);
-    assert_eq!(m.tooltip, "Rota: no one on rotation");
+    assert_eq!(m.tooltip, "No one on rotation");
 }
 
 #[test]
@@ -203,4 +217,32 @@ fn a_refused_escalation_is_a_line_that_opens_the_escalate_window() {
     assert_eq!(find(&m.entries, line), &MenuEntry::Item { label: line.into(), action: Some(MenuAction::Escalate) });
     assert_eq!(m.state, TrayState::Attention);
     assert!(!model(Extra::default()).labels().iter().any(|l| l.contains("refused")));
+}
+
+/// Issue 10: my line comes first and says "(you)", even when others are working and I am not;
+/// Escalate… shows its shortcut.
+#[test]
+fn my_line_first_and_the_shortcut_beside_escalate() {
+    let (s, r, t) = (schedule(), people(), Timing::default());
+    let g = glance(&s, &r, &t, chrono_tz::UTC, Some("valerybugakov"), at("2022-09-15T12:00:00Z"));
+    let m = tray_model(&TrayInputs {
+        glance: &g,
+        me: Some("valerybugakov"),
+        shortcut: Some("Ctrl+Alt+E"),
+        timing: &t,
+        demo: None,
+        problems: &[],
+        escalations: None,
+        outbox_waiting: 0,
+        outbox_refused: 0,
+        backend: rota_core::config::Backend::Local,
+        start_at_login: false,
+    });
+    let labels = m.labels();
+    assert!(labels[1].starts_with("valer… (you) — 17:45"), "{labels:?}");
+    assert!(labels[2].starts_with("keegancsmith — 14:00 SAST · working"), "{labels:?}");
+    assert_eq!(
+        find(&m.entries, "Escalate…  Ctrl+Alt+E"),
+        &MenuEntry::Item { label: "Escalate…  Ctrl+Alt+E".into(), action: Some(MenuAction::Escalate) }
+    );
 }

@@ -14,7 +14,7 @@ use rota_core::glance;
 use rota_core::tray::next_tick;
 use std::future::Future;
 use std::path::PathBuf;
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime};
 use tokio::sync::{mpsc, Mutex};
 
 /// URL sources are fetched again this often (a conditional request: cheap when unchanged).
@@ -27,6 +27,9 @@ pub struct Live {
     pub inputs: Inputs,
     /// What is wrong with the config, schedule or roster right now.
     pub problems: Vec<String>,
+    /// When the files were last read (taken before reading): a file changed after it was changed
+    /// after the read, even if no watch was there yet to see it.
+    read_at: SystemTime,
 }
 
 fn failure_lines(f: Failure) -> Vec<String> {
@@ -40,6 +43,7 @@ impl Live {
     /// The first read, at start-up. Settings that cannot be resolved fall back to the defaults,
     /// with the problem shown.
     pub async fn start(overrides: Overrides, reader: &Reader) -> Live {
+        let read_at = clock::system_time();
         let (settings, mut problems) = match settings::resolve(&overrides, None) {
             Ok(s) => (s, vec![]),
             Err(f) => (defaults(), failure_lines(f)),
@@ -53,18 +57,20 @@ impl Live {
             }
         };
         problems.extend(inputs.errors());
-        Live { overrides, settings, inputs, problems }
+        Live { overrides, settings, inputs, problems, read_at }
     }
 
     /// Reads the config and the sources again. What fails to read or parse is a problem; the
     /// last good state stays on screen. Where others wait on this state, use [`reload`], which
     /// does not hold the lock while it reads.
     pub async fn reload(&mut self, reader: &Reader) {
+        let read_at = clock::system_time();
         let fresh = Fresh::read(&self.overrides, reader).await;
-        self.apply(fresh);
+        self.apply(fresh, read_at);
     }
 
-    fn apply(&mut self, fresh: Fresh) {
+    fn apply(&mut self, fresh: Fresh, read_at: SystemTime) {
+        self.read_at = read_at;
         match fresh {
             Fresh::Good(settings, inputs) => {
                 self.problems = vec![];
@@ -99,6 +105,11 @@ impl Live {
     }
 
     /// Whether a source is fetched over the network (and so re-fetched on an interval).
+    /// Whether a watched file was modified after the state was read.
+    fn changed_since_read(&self) -> bool {
+        self.watched_files().iter().any(|f| std::fs::metadata(f).and_then(|m| m.modified()).is_ok_and(|t| t > self.read_at))
+    }
+
     pub fn has_url_source(&self) -> bool {
         [Some(&self.settings.schedule), self.settings.roster.as_ref()].into_iter().flatten().any(|s| matches!(s, Source::Url(_)))
     }
@@ -132,10 +143,11 @@ impl Fresh {
 /// Returns the new settings when the config changed.
 pub async fn reload(live: &Mutex<Live>, reader: &Reader) -> Option<Settings> {
     let overrides = live.lock().await.overrides.clone();
+    let read_at = clock::system_time();
     let fresh = Fresh::read(&overrides, reader).await;
     let mut live = live.lock().await;
     let before = live.settings.config.clone();
-    live.apply(fresh);
+    live.apply(fresh, read_at);
     (live.settings.config != before).then(|| live.settings.clone())
 }
 
@@ -168,19 +180,23 @@ pub async fn follow(live: &Mutex<Live>, reader: &Reader, surface: &impl Surface)
     let (tx, mut rx) = mpsc::channel(1);
     let mut watch = FileWatch::new(tx);
     watch.watch(live.lock().await.watched_files());
+    // A file changed between the first read and the watch: read again at once.
+    let mut missed = live.lock().await.changed_since_read();
     let (mut wall, mut mono, mut fetched) = (Utc::now(), Instant::now(), Instant::now());
     loop {
         let now = clock::now().unwrap_or_else(|_| Utc::now());
         let wait = (next_tick(now) - now).to_std().unwrap_or(Duration::from_secs(60));
-        let mut reload = false;
-        tokio::select! {
-            // Real time: after a night's sleep the menu is brought up to date as the machine wakes.
-            _ = clock::sleep(wait) => {}
-            Some(()) = rx.recv() => {
-                // Let a burst of file events settle into one reload.
-                tokio::time::sleep(Duration::from_millis(150)).await;
-                while rx.try_recv().is_ok() {}
-                reload = true;
+        let mut reload = std::mem::take(&mut missed);
+        if !reload {
+            tokio::select! {
+                // Real time: after a night's sleep the menu is brought up to date as the machine wakes.
+                _ = clock::sleep(wait) => {}
+                Some(()) = rx.recv() => {
+                    // Let a burst of file events settle into one reload.
+                    tokio::time::sleep(Duration::from_millis(150)).await;
+                    while rx.try_recv().is_ok() {}
+                    reload = true;
+                }
             }
         }
         let (w, m) = (Utc::now(), Instant::now());

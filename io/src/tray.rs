@@ -111,7 +111,7 @@ where
 {
     let reader = Reader::new(settings::data_dir().map(|d| d.join("cache")));
     let live = Live::start(overrides.clone(), &reader).await;
-    let first = model_of(&live, None, (0, 0));
+    let first = model_of(&live, None, (0, 0), None);
     let settings = live.settings.clone();
     let view = match make_view(first).await {
         Ok(view) => view,
@@ -139,6 +139,8 @@ where
         showing: Mutex::new(()),
     });
     tray.apply(&settings);
+    // What apply found out (the shortcut grabbed or not) shows at once.
+    tray.refresh().await;
     // Restarted if they fail, the failure shown in the menu (issue 12).
     let shown = |tray: Arc<Tray<V>>| move |why: String| drop(tokio::spawn(tray.clone().show_problem(why)));
     let t = tray.clone();
@@ -196,11 +198,14 @@ async fn unseen_tray() -> Option<WindowKind> {
 
 /// The tray model for the current state.
 /// `outbox` is what waits to be sent, and what the backend refused.
-fn model_of(live: &Live, snapshot: Option<&Snapshot>, outbox: (usize, usize)) -> TrayModel {
+/// `shortcut` is the quick escalate key when it is grabbed.
+fn model_of(live: &Live, snapshot: Option<&Snapshot>, outbox: (usize, usize), shortcut: Option<&str>) -> TrayModel {
     let at = clock::now().unwrap_or_else(|_| Utc::now());
     let escalations = snapshot.map(|s| EscalationsSummary { mine: s.mine.clone(), unacknowledged: s.unacknowledged, problem: s.problem() });
     tray_model(&TrayInputs {
         glance: &live.glance(at),
+        me: live.settings.me.as_deref(),
+        shortcut,
         timing: &live.settings.config.schedule.timing,
         demo: live.inputs.schedule.demo.as_deref(),
         problems: &live.problems,
@@ -282,7 +287,7 @@ impl<V: TrayView> Tray<V> {
     async fn act(self: &Arc<Self>, action: MenuAction) {
         match action {
             MenuAction::Escalate => self.open_window(WindowKind::Escalate),
-            MenuAction::OpenDashboard => self.open_window(WindowKind::Dashboard),
+            MenuAction::OpenDashboard | MenuAction::Person(_) => self.open_window(WindowKind::Dashboard),
             MenuAction::Settings => self.open_window(WindowKind::Settings),
             MenuAction::StartAtLogin => {
                 if let Err(e) = autostart::set(!autostart::enabled()) {
@@ -325,11 +330,12 @@ impl<V: TrayView> Surface for Arc<Tray<V>> {
     async fn refresh(&self) {
         let _order = self.showing.lock().await;
         let snapshot = self.snapshot();
-        let model = model_of(
-            &*self.live.lock().await,
-            snapshot.as_ref(),
-            (self.waiting.load(Ordering::Relaxed), self.refused.load(Ordering::Relaxed)),
-        );
+        let grabbed = self.keys.is_some() && self.shortcut_problem.lock().map_or(false, |p| p.is_none());
+        let live = self.live.lock().await;
+        let shortcut = live.settings.config.shortcut.clone().filter(|_| grabbed);
+        let outbox = (self.waiting.load(Ordering::Relaxed), self.refused.load(Ordering::Relaxed));
+        let model = model_of(&live, snapshot.as_ref(), outbox, shortcut.as_deref());
+        drop(live);
         self.view.show(model).await;
     }
 }

@@ -7,6 +7,8 @@ import os
 import subprocess
 import threading
 
+from conftest import PEOPLE
+
 from dbusmenu import wait_for
 
 
@@ -17,7 +19,8 @@ def github_backend(inputs, rota_bin, handler, token):
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
-        inputs.write()
+        # ghost: in the team's roster (so `--to ghost` is accepted), a login GitHub refuses.
+        inputs.write(people=PEOPLE + [{"handle": "ghost", "name": "Ghost", "timezone": "UTC"}])
         api = f"http://127.0.0.1:{server.server_address[1]}"
         with open(inputs.config, "a") as config:
             config.write(f'\n[escalations]\nbackend = "github"\ngithub = {{ api = "{api}", repo = "acme/escalations" }}\n')

@@ -13,10 +13,10 @@ from dbusmenu import registered_items, wait_for
 from x11 import close_window
 
 HEADER = "Rotation 7 Sep – 9 Oct 2022"
-KEEGAN = "Keegan — Thu 14:00 SAST (UTC+02:00) · working"
-VALERY = "Valery — Thu 14:00 CEST (UTC+02:00) · working"
-NEXT = "Next: Mon 10 Oct, in 24 days — tbliu98 + 2 open seats"
-ACTIONS = ["Escalate…", "Open dashboard", "Settings…", "Start at login", "Quit"]
+KEEGAN = "Keegan (you) — 14:00 SAST · working, until 17:00 (3 h left)"
+VALERY = "Valery — 14:00 CEST · working, until 17:00 (3 h left)"
+NEXT = "Next: Mon 10 Oct 00:00, in 24 days — tbliu98 + 2 open seats"
+ACTIONS = ["Escalate…  Ctrl+Alt+E", "Open dashboard", "Settings…", "Start at login", "Quit"]
 
 
 @pytest.fixture(params=["sni", "tauri"])
@@ -38,11 +38,16 @@ def labels_once(app, check, what, timeout=15):
 def test_glance_lines(inputs, launch):
     inputs.write(schedule="builtin:handbook")
     app = launch()
-    labels = labels_once(app, lambda ls: HEADER in ls, "the rotation header")
+    # The shortcut shows beside Escalate… once it is grabbed.
+    labels = labels_once(app, lambda ls: HEADER in ls and ACTIONS[0] in ls, "the rotation header and the shortcut")
     assert labels == [HEADER, KEEGAN, VALERY, NEXT, "---", *ACTIONS]
     items = {i["label"]: i for i in app.tray.items()}
-    for info in (HEADER, KEEGAN, VALERY, NEXT):
+    for info in (HEADER, NEXT):
         assert not items[info]["enabled"], f"{info!r} should be a disabled (information) item"
+    # A person's line reads as normal text (enabled: GTK and Qt grey disabled items out), and a
+    # click on it opens the dashboard.
+    for person in (KEEGAN, VALERY):
+        assert items[person]["enabled"], f"{person!r} should be enabled"
     for action in ACTIONS:
         assert items[action]["enabled"], f"{action!r} should be enabled"
     assert items["Start at login"]["toggle_type"] == "checkmark"
@@ -54,6 +59,14 @@ def test_ready_line_on_stderr(inputs, launch):
     app = launch()
     app.tray  # registered with the tray host
     wait_for(lambda: "rota: tray ready" in app.output(), 10, what="'rota: tray ready' on stderr")
+
+
+def test_a_persons_line_opens_the_dashboard(inputs, launch):
+    inputs.write(schedule="builtin:handbook")
+    app = launch()
+    labels_once(app, lambda ls: VALERY in ls, "Valery's line")
+    app.tray.click(VALERY)
+    wait_for(lambda: "rota: dashboard window ready" in app.output(), 30, what="the dashboard after a click on Valery")
 
 
 def test_quit_ends_process(inputs, launch):

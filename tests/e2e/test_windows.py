@@ -47,6 +47,10 @@ def open_settings(driver):
     new = wait(driver, lambda d: set(d.window_handles) - before, what="a settings window handle")
     driver.switch_to.window(new.pop())
     wait(driver, lambda d: css(d, "#timezone") and css(d, "#save"), what="the settings form")
+    # Filled in: where the settings are kept and the zone names to pick from (a person waits for
+    # the form to show its values before typing over them).
+    wait(driver, lambda d: (text_of(d, "#config-file") or "").strip() and len(css(d, "#zones option")) > 300,
+         what="the settings form filled in")
     return dashboard, driver.current_window_handle
 
 
@@ -109,7 +113,8 @@ def test_settings_change_viewer_zone(session, inputs):
     assert inputs.config.stat().st_ino != inode, "an atomic save renames a new file over the config"
     assert sorted(inputs.dir.iterdir()) == files, "the save should leave no temporary file behind"
     assert not [e for e in css(driver, ".field-error") if e.is_displayed() and e.text.strip()]
-    wait(driver, lambda d: (text_of(d, "#save-status") or "").strip(), what="#save-status to say it saved")
+    # "Checking…" while the save runs (file, keyring, reload); "Saved" when it is done.
+    wait(driver, lambda d: (text_of(d, "#save-status") or "").startswith("Saved"), what="#save-status to say it saved")
     driver.switch_to.window(dashboard)
     wait(driver, lambda d: "17:45" in (text_of(d, "#viewer-time") or ""), what="#viewer-time to show 17:45")
 
