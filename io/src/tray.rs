@@ -330,7 +330,7 @@ impl<V: TrayView> Surface for Arc<Tray<V>> {
     async fn refresh(&self) {
         let _order = self.showing.lock().await;
         let snapshot = self.snapshot();
-        let grabbed = self.keys.is_some() && self.shortcut_problem.lock().map_or(false, |p| p.is_none());
+        let grabbed = self.keys.is_some() && self.shortcut_problem.lock().is_ok_and(|p| p.is_none());
         let live = self.live.lock().await;
         let shortcut = live.settings.config.shortcut.clone().filter(|_| grabbed);
         let outbox = (self.waiting.load(Ordering::Relaxed), self.refused.load(Ordering::Relaxed));
