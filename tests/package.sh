@@ -69,6 +69,9 @@ for program in /usr/bin/rota /usr/bin/rota-app; do
     status=1
   fi
 done
+# The Tauri tray host loads libayatana-appindicator at run time (dlopen), which ldd cannot see.
+in_root sh -c 'ldconfig -p | grep -q "libayatana-appindicator3.so.1 "' \
+  || { echo "package: libayatana-appindicator3.so.1 (loaded at run time by the Tauri tray) is not installed" >&2; status=1; }
 in_root test -f /usr/share/applications/Rota.desktop -o -f /usr/share/applications/rota-app.desktop || { echo "package: no desktop entry" >&2; status=1; }
 echo "== package: removing it leaves no program behind"
 in_root apt-get remove -y -qq rota >/dev/null
