@@ -184,9 +184,9 @@ impl WebUrl {
 
 fn is_loopback(host: &str) -> bool {
     if let Some(v6) = host.strip_prefix('[').and_then(|h| h.strip_suffix(']')) {
-        return v6.parse::<std::net::Ipv6Addr>().is_ok_and(|a| a.is_loopback());
+        return v6.parse::<core::net::Ipv6Addr>().is_ok_and(|a| a.is_loopback());
     }
-    host == "localhost" || host.parse::<std::net::Ipv4Addr>().is_ok_and(|a| a.is_loopback())
+    host == "localhost" || host.parse::<core::net::Ipv4Addr>().is_ok_and(|a| a.is_loopback())
 }
 
 /// Reads a URL the config may name: `https://host[:port]/...`, or `http://` to a loopback host
@@ -223,7 +223,7 @@ pub fn web_url(url: &str) -> Result<WebUrl, String> {
     let host = host.to_ascii_lowercase();
     let bad_host = host.is_empty()
         || (!host.starts_with('[') && (host.contains(['[', ']']) || host.starts_with(['.', '-']) || host.contains("..")))
-        || (host.starts_with('[') && host.trim_matches(['[', ']']).parse::<std::net::Ipv6Addr>().is_err());
+        || (host.starts_with('[') && host.trim_matches(['[', ']']).parse::<core::net::Ipv6Addr>().is_err());
     if bad_host {
         return Err(format!("\"{u}\" has no usable host; {write}"));
     }
