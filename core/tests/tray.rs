@@ -40,6 +40,9 @@ fn escalation(id: &str, title: &str, state: EscalationState) -> Escalation {
 /// What a test sets beside the glance.
 #[derive(Default)]
 struct Extra<'x> {
+    /// Who I am (default keegancsmith) and the instant (default 2022-09-15 12:00 UTC).
+    me: Option<&'x str>,
+    at: Option<&'x str>,
     shortcut: Option<&'x str>,
     demo: Option<&'x str>,
     problems: &'x [String],
@@ -52,10 +55,11 @@ struct Extra<'x> {
 /// The model at 2022-09-15 12:00 UTC for me = keegancsmith, with `extra`.
 fn model(extra: Extra) -> TrayModel {
     let (s, r, t) = (schedule(), people(), Timing::default());
-    let g = glance(&s, &r, &t, chrono_tz::UTC, Some("keegancsmith"), at("2022-09-15T12:00:00Z"));
+    let me = extra.me.unwrap_or("keegancsmith");
+    let g = glance(&s, &r, &t, chrono_tz::UTC, Some(me), at(extra.at.unwrap_or("2022-09-15T12:00:00Z")));
     tray_model(&TrayInputs {
         glance: &g,
-        me: Some("keegancsmith"),
+        me: Some(me),
         shortcut: extra.shortcut,
         timing: &t,
         demo: extra.demo,
@@ -183,21 +187,7 @@ fn action_ids_round_trip() {
 
 #[test]
 fn no_rotation_says_so() {
-    let (s, r, t) = (schedule(), people(), Timing::default());
-    let g = glance(&s, &r, &t, chrono_tz::UTC, Some("keegancsmith"), at("2030-01-01T00:00:00Z"));
-    let m = tray_model(&TrayInputs {
-        glance: &g,
-        me: Some("keegancsmith"),
-        shortcut: None,
-        timing: &t,
-        demo: None,
-        problems: &[],
-        escalations: None,
-        outbox_waiting: 0,
-        outbox_refused: 0,
-        backend: rota_core::config::Backend::Local,
-        start_at_login: false,
-    });
+    let m = model(Extra { at: Some("2030-01-01T00:00:00Z"), ..Default::default() });
     assert_eq!(m.state, TrayState::OffDuty);
     assert_eq!(m.tooltip, "No one on rotation");
 }
@@ -223,21 +213,7 @@ fn a_refused_escalation_is_a_line_that_opens_the_escalate_window() {
 /// Escalate… shows its shortcut.
 #[test]
 fn my_line_first_and_the_shortcut_beside_escalate() {
-    let (s, r, t) = (schedule(), people(), Timing::default());
-    let g = glance(&s, &r, &t, chrono_tz::UTC, Some("valerybugakov"), at("2022-09-15T12:00:00Z"));
-    let m = tray_model(&TrayInputs {
-        glance: &g,
-        me: Some("valerybugakov"),
-        shortcut: Some("Ctrl+Alt+E"),
-        timing: &t,
-        demo: None,
-        problems: &[],
-        escalations: None,
-        outbox_waiting: 0,
-        outbox_refused: 0,
-        backend: rota_core::config::Backend::Local,
-        start_at_login: false,
-    });
+    let m = model(Extra { me: Some("valerybugakov"), shortcut: Some("Ctrl+Alt+E"), ..Default::default() });
     let labels = m.labels();
     assert!(labels[1].starts_with("valer… (you) — 17:45"), "{labels:?}");
     assert!(labels[2].starts_with("keegancsmith — 14:00 SAST · working"), "{labels:?}");
