@@ -425,6 +425,7 @@ days = "Mon-Fri"
                 state: *s,
                 created_at: Utc.with_ymd_and_hms(2024, 1, 1, 0, 0, 0).unwrap(),
                 client_key: None,
+                team: None,
             })
             .collect();
         let counts = OpenCounts::from_escalations(&list);

@@ -130,6 +130,7 @@ mod tests {
             state: EscalationState::Open,
             created_at: Utc.with_ymd_and_hms(2024, 1, 1, 0, 0, id.parse().unwrap()).unwrap(),
             client_key: None,
+            team: None,
         }
     }
 

@@ -175,6 +175,7 @@ mod tests {
             state: EscalationState::Open,
             created_at: t0(),
             client_key: None,
+            team: None,
         }
     }
 

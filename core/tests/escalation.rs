@@ -25,6 +25,7 @@ fn esc(id: &str, assignee: Option<&str>, state: EscalationState) -> Escalation {
         state,
         created_at: at(id.parse().unwrap_or(0)),
         client_key: None,
+        team: None,
     }
 }
 

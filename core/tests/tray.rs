@@ -34,6 +34,7 @@ fn escalation(id: &str, title: &str, state: EscalationState) -> Escalation {
         state,
         created_at: at("2022-09-15T11:00:00Z"),
         client_key: None,
+        team: None,
     }
 }
 

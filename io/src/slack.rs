@@ -172,6 +172,7 @@ mod tests {
             state: EscalationState::Open,
             created_at: Utc.with_ymd_and_hms(2024, 3, 5, 12, 0, 0).unwrap(),
             client_key: None,
+            team: None,
         }
     }
 

@@ -320,5 +320,6 @@ fn outbox_view(e: &crate::escalations::outbox::Entry) -> Escalation {
         state: rota_core::escalation::EscalationState::Queued,
         created_at: e.queued_at,
         client_key: Some(e.key.clone()),
+        team: None,
     }
 }

@@ -549,6 +549,7 @@ fn escalation(config: &GithubConfig, issue: Issue) -> Escalation {
         state,
         created_at: issue.created_at,
         client_key: fields.key,
+        team: None,
     }
 }
 

@@ -132,6 +132,7 @@ fn escalation_from_row(row: &Row<'_>) -> rusqlite::Result<Escalation> {
         state: parse_text::<EscalationState>(&row.get::<_, String>(8)?)?,
         created_at: parse_time(&row.get::<_, String>(9)?)?,
         client_key: row.get(10)?,
+        team: None,
     })
 }
 

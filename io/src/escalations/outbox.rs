@@ -273,6 +273,7 @@ fn queued_view(key: &str, new: &NewEscalation, queued_at: DateTime<Utc>) -> Esca
         state: EscalationState::Queued,
         created_at: queued_at,
         client_key: Some(key.to_owned()),
+        team: None,
     }
 }
 

@@ -1,0 +1,140 @@
+//! An escalation's life (issue 15): which action each state allows, and that taking an action
+//! again changes nothing.
+
+use chrono::{DateTime, TimeZone, Utc};
+use rota_core::escalation::{Escalation, EscalationState, Severity};
+use rota_core::lifecycle::{engaged_team, first_response, plan, resolved_at, Action, HistoryEntry, Plan};
+
+fn at(minute: i64) -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2024, 3, 5, 12, 0, 0).unwrap() + chrono::Duration::minutes(minute)
+}
+
+fn esc(state: EscalationState, assignee: &str, team: Option<&str>) -> Escalation {
+    Escalation {
+        id: "7".into(),
+        title: "Search is down".into(),
+        customer: None,
+        severity: Severity::Sev2,
+        url: None,
+        page: None,
+        details: String::new(),
+        reporter: Some("sam".into()),
+        assignee: Some(assignee.into()),
+        state,
+        created_at: at(0),
+        client_key: None,
+        team: team.map(Into::into),
+    }
+}
+
+/// The outcome as a short string: `unchanged`, `-> acknowledged ann`, `-> handed_to_engineering ann search`, `refused`.
+fn describe(r: Result<Plan, rota_core::lifecycle::NotAllowed>) -> String {
+    match r {
+        Ok(Plan::Unchanged) => "unchanged".into(),
+        Ok(Plan::Change { state, assignee, team }) => {
+            let mut s = format!("-> {state} {}", assignee.unwrap_or_default());
+            if let Some(t) = team {
+                s.push_str(&format!(" {t}"));
+            }
+            s
+        }
+        Err(_) => "refused".into(),
+    }
+}
+
+#[test]
+fn each_action_from_each_state() {
+    use EscalationState::*;
+    let ack = Action::Acknowledge;
+    let resolve = Action::Resolve { note: Some("restarted the indexer".into()) };
+    let engage = |t: &str| Action::Engage { team: t.into(), url: None };
+    let reassign = |to: &str| Action::Reassign { to: to.into() };
+    let reopen = Action::Reopen;
+    let check = |state, team: Option<&str>, action: &Action, expected: &str| {
+        assert_eq!(describe(plan(&esc(state, "ann", team), action)), expected, "{state} {action:?}");
+    };
+    check(Open, None, &ack, "-> acknowledged ann");
+    check(Acknowledged, None, &ack, "unchanged");
+    check(HandedToEngineering, Some("search"), &ack, "unchanged");
+    check(Resolved, None, &ack, "refused");
+    check(Queued, None, &ack, "refused");
+
+    check(Open, None, &resolve, "-> resolved ann");
+    check(Acknowledged, None, &resolve, "-> resolved ann");
+    check(HandedToEngineering, Some("search"), &resolve, "-> resolved ann search");
+    check(Resolved, None, &resolve, "unchanged");
+    check(Queued, None, &resolve, "refused");
+
+    check(Open, None, &engage("search"), "-> handed_to_engineering ann search");
+    check(Acknowledged, None, &engage("search"), "-> handed_to_engineering ann search");
+    check(HandedToEngineering, Some("search"), &engage("Search"), "unchanged");
+    check(HandedToEngineering, Some("search"), &engage("billing"), "-> handed_to_engineering ann billing");
+    check(Resolved, None, &engage("search"), "refused");
+
+    check(Open, None, &reassign("bob"), "-> open bob");
+    check(Acknowledged, None, &reassign("bob"), "-> acknowledged bob");
+    check(HandedToEngineering, Some("search"), &reassign("bob"), "-> handed_to_engineering bob search");
+    check(Acknowledged, None, &reassign("ANN"), "unchanged");
+    check(Resolved, None, &reassign("bob"), "refused");
+
+    check(Resolved, Some("search"), &reopen, "-> open ann search");
+    check(Open, None, &reopen, "unchanged");
+    check(Acknowledged, None, &reopen, "unchanged");
+    check(HandedToEngineering, None, &reopen, "unchanged");
+    check(Queued, None, &reopen, "refused");
+}
+
+#[test]
+fn a_refusal_says_what_to_do_instead() {
+    let e = plan(&esc(EscalationState::Resolved, "ann", None), &Action::Acknowledge).unwrap_err();
+    assert_eq!(e.to_string(), "escalation 7 is resolved, so there is nothing to acknowledge: reopen it first (`rota reopen 7`)");
+    let e = plan(&esc(EscalationState::Queued, "ann", None), &Action::Reopen).unwrap_err();
+    assert!(e.to_string().contains("still waiting in the outbox"), "{e}");
+}
+
+#[test]
+fn every_action_is_idempotent() {
+    use EscalationState::*;
+    let actions = [
+        Action::Acknowledge,
+        Action::Resolve { note: None },
+        Action::Engage { team: "search".into(), url: Some("https://x/1".into()) },
+        Action::Reassign { to: "bob".into() },
+        Action::Reopen,
+    ];
+    for start in [Open, Acknowledged, HandedToEngineering, Resolved] {
+        for action in &actions {
+            let mut e = esc(start, "ann", None);
+            if let Ok(Plan::Change { state, assignee, team }) = plan(&e, action) {
+                (e.state, e.assignee, e.team) = (state, assignee, team);
+                assert_eq!(plan(&e, action), Ok(Plan::Unchanged), "{start} then {action:?} twice");
+            }
+        }
+    }
+}
+
+#[test]
+fn response_and_resolution_times_come_from_the_history() {
+    use EscalationState::*;
+    let h = |m, state, team: Option<&str>| HistoryEntry {
+        state,
+        by: Some("ann".into()),
+        at: at(m),
+        note: None,
+        team: team.map(Into::into),
+        assignee: None,
+    };
+    let life = [
+        h(0, Open, None),
+        h(12, HandedToEngineering, Some("search")),
+        h(40, Resolved, Some("search")),
+        h(50, Open, None),
+        h(90, Resolved, None),
+    ];
+    assert_eq!(first_response(&life), Some(at(12)), "engaging is a response");
+    assert_eq!(resolved_at(&life), Some(at(90)), "the last resolution counts");
+    assert_eq!(engaged_team(&life), Some(Some("search")));
+    assert_eq!(resolved_at(&life[..4]), None, "reopened: not resolved");
+    assert_eq!(first_response(&life[..1]), None);
+    assert_eq!(engaged_team(&life[..1]), None);
+}
