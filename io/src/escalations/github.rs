@@ -32,6 +32,7 @@ use chrono::{DateTime, Utc};
 use reqwest::header::{HeaderMap, HeaderValue, ACCEPT, AUTHORIZATION, ETAG, IF_NONE_MATCH, LINK, USER_AGENT};
 use reqwest::{Method, StatusCode, Url};
 use rota_core::escalation::{same_handle, Escalation, EscalationState, NewEscalation, Severity};
+use rota_core::lifecycle::{self, Action, HistoryEntry, Plan};
 use serde::Deserialize;
 use serde_json::json;
 use std::collections::HashMap;
@@ -59,7 +60,7 @@ pub struct GithubConfig {
 }
 
 impl GithubConfig {
-    /// A config with the default labels (`escalation`, `acknowledged`, `handed-to-engineering`)
+    /// A config with the default labels (`escalation`, `acknowledged`, `engineering`)
     /// and a 20 s timeout. `repo` is `owner/name`.
     pub fn new(api: &str, repo: &str, me: &str) -> Result<Self, BackendError> {
         let (owner, name) = repo
@@ -72,7 +73,7 @@ impl GithubConfig {
             repo: name.to_owned(),
             label: "escalation".into(),
             acknowledged_label: "acknowledged".into(),
-            handed_to_engineering_label: "handed-to-engineering".into(),
+            handed_to_engineering_label: "engineering".into(),
             me: me.to_owned(),
             timeout: Duration::from_secs(20),
         })
@@ -87,12 +88,39 @@ struct CachedPage {
     next: Option<String>,
 }
 
+/// An issue's events as last received (issue 15): what a `304` stands for.
+#[derive(Debug, Clone)]
+struct CachedEvents {
+    etag: String,
+    events: Vec<IssueEvent>,
+}
+
 /// The GitHub backend. Cheap to share: one connection pool, one page cache.
 pub struct GithubBackend {
     config: GithubConfig,
     http: reqwest::Client,
     api: Url,
     pages: Mutex<HashMap<String, CachedPage>>,
+    events: Mutex<HashMap<String, CachedEvents>>,
+}
+
+/// The label prefix that names the engineering team engaged: `team:search`.
+pub const TEAM_LABEL: &str = "team:";
+
+/// The label older Rotas used for "handed to engineering"; still read as such.
+pub const LEGACY_ENGINEERING_LABEL: &str = "handed-to-engineering";
+
+/// One of an issue's events (`GET /repos/{o}/{r}/issues/{n}/events`), the kinds Rota reads.
+#[derive(Debug, Clone, Deserialize)]
+struct IssueEvent {
+    event: String,
+    #[serde(default)]
+    actor: Option<User>,
+    created_at: DateTime<Utc>,
+    #[serde(default)]
+    label: Option<Label>,
+    #[serde(default)]
+    assignee: Option<User>,
 }
 
 impl fmt::Debug for GithubBackend {
@@ -384,7 +412,7 @@ impl GithubBackend {
             .redirect(crate::sources::redirect_policy())
             .build()
             .map_err(|e| BackendError::Failed(format!("cannot start the HTTP client: {}", e.without_url())))?;
-        Ok(GithubBackend { config, http, api, pages: Mutex::new(HashMap::new()) })
+        Ok(GithubBackend { config, http, api, pages: Mutex::new(HashMap::new()), events: Mutex::new(HashMap::new()) })
     }
 
     pub fn config(&self) -> &GithubConfig {
@@ -501,12 +529,155 @@ impl GithubBackend {
         Ok(found)
     }
 
+    /// Adds labels to issue `n`.
+    async fn label(&self, n: u64, labels: &[&str], id: &str) -> Result<(), BackendError> {
+        let url = self.url(&self.repo_path(&format!("issues/{n}/labels")), &[]);
+        let _: serde_json::Value = self.send_json(Method::POST, url, Some(json!({ "labels": labels })), id).await?;
+        Ok(())
+    }
+
+    /// Removes a label from issue `n`; one already gone is fine.
+    async fn unlabel(&self, n: u64, label: &str, id: &str) -> Result<(), BackendError> {
+        let mut url = self.url(&self.repo_path(&format!("issues/{n}/labels")), &[]);
+        url.path_segments_mut().map_err(|_| BackendError::Failed("the API URL cannot hold a label".into()))?.push(label);
+        match self.send_json::<serde_json::Value>(Method::DELETE, url, None, id).await {
+            Ok(_) | Err(BackendError::NotFound(_)) => Ok(()),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Comments on issue `n`.
+    async fn comment(&self, n: u64, body: &str, id: &str) -> Result<(), BackendError> {
+        let url = self.url(&self.repo_path(&format!("issues/{n}/comments")), &[]);
+        let _: serde_json::Value = self.send_json(Method::POST, url, Some(json!({ "body": body })), id).await?;
+        Ok(())
+    }
+
+    /// Changes issue `n` (state, assignees).
+    async fn update(&self, n: u64, body: serde_json::Value, id: &str) -> Result<Escalation, BackendError> {
+        let url = self.url(&self.repo_path(&format!("issues/{n}")), &[]);
+        let issue: Issue = self.send_json(Method::PATCH, url, Some(body), id).await?;
+        Ok(self.escalation(issue))
+    }
+
+    /// The events of issue `n`, every page, each conditional on its cached ETag: an unchanged
+    /// issue costs one `304` (no rate limit).
+    async fn issue_events(&self, n: u64) -> Result<Vec<IssueEvent>, BackendError> {
+        let mut all = Vec::new();
+        let mut next = Some(self.url(&self.repo_path(&format!("issues/{n}/events")), &[("per_page", "100")]).to_string());
+        let mut pages = 0;
+        while let Some(url) = next.take() {
+            pages += 1;
+            if pages > 20 || !url.starts_with(self.api.as_str()) {
+                return Err(BackendError::Failed("GitHub linked to too many pages of events, or outside the configured API URL".into()));
+            }
+            let cached = self.events.lock().unwrap_or_else(|p| p.into_inner()).get(&url).cloned();
+            let mut request = self.http.get(&url);
+            if let Some(c) = &cached {
+                request = request.header(IF_NONE_MATCH, &c.etag);
+            }
+            let response = request.send().await.map_err(request_error)?;
+            let events = match (response.status(), cached) {
+                (StatusCode::NOT_MODIFIED, Some(c)) => {
+                    next = None; // a cached page stands for the whole list as it was
+                    c.events
+                }
+                (status, _) if status.is_success() => {
+                    let etag = response.headers().get(ETAG).and_then(|v| v.to_str().ok()).map(str::to_owned);
+                    next = response.headers().get(LINK).and_then(|v| v.to_str().ok()).and_then(parse_link_next);
+                    let events: Vec<IssueEvent> = json_body(response, &url).await?;
+                    if let (Some(etag), true) = (etag, pages == 1 && next.is_none()) {
+                        self.events
+                            .lock()
+                            .unwrap_or_else(|p| p.into_inner())
+                            .insert(url.clone(), CachedEvents { etag, events: events.clone() });
+                    }
+                    events
+                }
+                _ => return Err(Self::status_error(response, &n.to_string()).await),
+            };
+            all.extend(events);
+        }
+        Ok(all)
+    }
+
     async fn add_label(&self, id: &str, label: &str) -> Result<Escalation, BackendError> {
         let n = Self::issue_number(id)?;
         let url = self.url(&self.repo_path(&format!("issues/{n}/labels")), &[]);
         let _: serde_json::Value = self.send_json(Method::POST, url, Some(json!({ "labels": [label] })), id).await?;
         self.get(id).await
     }
+}
+
+/// The team a `team:NAME` label names.
+fn team_of_label(label: &str) -> Option<String> {
+    let (prefix, team) = label.split_at_checked(TEAM_LABEL.len())?;
+    prefix.eq_ignore_ascii_case(TEAM_LABEL).then(|| team.trim().to_owned()).filter(|t| !t.is_empty())
+}
+
+/// An escalation's history read from its issue's events, oldest first: filed (open, by its
+/// reporter), then `labeled` with the acknowledged or engineering label (a `team:` label names
+/// the team), `closed` (resolved), `reopened` (open) and `assigned` (a reassignment). Other
+/// events are skipped; notes live in comments, which are not events, so they are not in it.
+fn history_from_events(config: &GithubConfig, e: &Escalation, events: &[IssueEvent]) -> Vec<HistoryEntry> {
+    let mut out = vec![HistoryEntry {
+        state: EscalationState::Open,
+        by: e.reporter.clone(),
+        at: e.created_at,
+        note: None,
+        team: None,
+        assignee: None,
+    }];
+    let mut state = EscalationState::Open;
+    let mut team: Option<String> = None;
+    for ev in events {
+        let label = ev.label.as_ref().map(|l| l.name());
+        let is = |name: &str| label.is_some_and(|l| l.eq_ignore_ascii_case(name));
+        let entry = |state, team: Option<String>, assignee: Option<String>| HistoryEntry {
+            state,
+            by: ev.actor.as_ref().map(|a| a.login.clone()),
+            at: ev.created_at,
+            note: None,
+            team,
+            assignee,
+        };
+        match ev.event.as_str() {
+            "labeled" if is(&config.acknowledged_label) && state == EscalationState::Open => {
+                state = EscalationState::Acknowledged;
+                out.push(entry(state, None, None));
+            }
+            "labeled" if is(&config.handed_to_engineering_label) || is(LEGACY_ENGINEERING_LABEL) => {
+                if state != EscalationState::HandedToEngineering {
+                    state = EscalationState::HandedToEngineering;
+                    out.push(entry(state, team.clone(), None));
+                }
+            }
+            "labeled" if label.and_then(team_of_label).is_some() => {
+                team = label.and_then(team_of_label);
+                // The team label comes with (just before or after) the engineering label.
+                match out.last_mut() {
+                    Some(last) if last.state == EscalationState::HandedToEngineering && last.at == ev.created_at => {
+                        last.team = team.clone()
+                    }
+                    _ if state == EscalationState::HandedToEngineering => out.push(entry(state, team.clone(), None)),
+                    _ => {}
+                }
+            }
+            "closed" => {
+                state = EscalationState::Resolved;
+                out.push(entry(state, team.clone(), None));
+            }
+            "reopened" => {
+                state = EscalationState::Open;
+                out.push(entry(state, None, None));
+            }
+            "assigned" if out.len() > 1 || ev.created_at > e.created_at => {
+                out.push(entry(state, None, ev.assignee.as_ref().map(|a| a.login.clone())));
+            }
+            _ => {}
+        }
+    }
+    out
 }
 
 /// An issue as an escalation, as the table at the top says.
@@ -522,7 +693,7 @@ fn escalation(config: &GithubConfig, issue: Issue) -> Escalation {
         .unwrap_or_default();
     let state = if issue.state == "closed" {
         EscalationState::Resolved
-    } else if has_label(&config.handed_to_engineering_label) {
+    } else if has_label(&config.handed_to_engineering_label) || has_label(LEGACY_ENGINEERING_LABEL) {
         EscalationState::HandedToEngineering
     } else if has_label(&config.acknowledged_label) {
         EscalationState::Acknowledged
@@ -549,7 +720,7 @@ fn escalation(config: &GithubConfig, issue: Issue) -> Escalation {
         state,
         created_at: issue.created_at,
         client_key: fields.key,
-        team: None,
+        team: issue.labels.iter().find_map(|l| team_of_label(l.name())),
     }
 }
 
@@ -611,6 +782,57 @@ impl Backend for GithubBackend {
         let body = json!({ "state": "closed", "state_reason": "completed" });
         let issue: Issue = self.send_json(Method::PATCH, url, Some(body), id).await?;
         Ok(self.escalation(issue))
+    }
+
+    /// Issue 15: acknowledge = the acknowledged label; engage = the engineering label and
+    /// `team:NAME` (a previous team's label removed), the link as a comment; resolve = a comment
+    /// with the note, then closed as completed; reassign = the assignees; reopen = reopened. The
+    /// issue is read first, so an action whose effect is there already sends nothing more.
+    /// GitHub records who did it (the token's user): `by` is not sent.
+    async fn act(&self, id: &str, action: &Action, _by: Option<&str>, _now: DateTime<Utc>) -> Result<Escalation, BackendError> {
+        let before = self.get(id).await?;
+        match lifecycle::plan(&before, action) {
+            Ok(Plan::Unchanged) => return Ok(before),
+            Ok(Plan::Change { .. }) => {}
+            Err(refused) => return Err(BackendError::Invalid(refused.to_string())),
+        }
+        let n = Self::issue_number(id)?;
+        match action {
+            Action::Acknowledge => self.label(n, &[&self.config.acknowledged_label], id).await?,
+            Action::Engage { team, url } => {
+                let team = team.trim();
+                if let Some(old) = before.team.as_deref().filter(|t| !t.eq_ignore_ascii_case(team)) {
+                    self.unlabel(n, &format!("{TEAM_LABEL}{old}"), id).await?;
+                }
+                self.label(n, &[&self.config.handed_to_engineering_label, &format!("{TEAM_LABEL}{team}")], id).await?;
+                let mut text = format!("Engineering engaged: {team}");
+                if let Some(u) = url.as_deref().map(str::trim).filter(|u| !u.is_empty()) {
+                    text.push_str(&format!("\n\n{u}"));
+                }
+                self.comment(n, &text, id).await?;
+            }
+            Action::Resolve { .. } => {
+                // The note first: a close that fails is retried; a note lost after a close is not.
+                if let Some(note) = action.note() {
+                    self.comment(n, &format!("Resolved: {note}"), id).await?;
+                }
+                return self.update(n, json!({ "state": "closed", "state_reason": "completed" }), id).await;
+            }
+            Action::Reassign { to } => return self.update(n, json!({ "assignees": [to.trim()] }), id).await,
+            Action::Reopen => return self.update(n, json!({ "state": "open", "state_reason": "reopened" }), id).await,
+        }
+        self.get(id).await
+    }
+
+    async fn list_every(&self) -> Result<Vec<Escalation>, BackendError> {
+        let url = self.url(&self.repo_path("issues"), &[("labels", &self.config.label), ("state", "all"), ("per_page", "100")]);
+        Ok(self.list_issues(url).await?.into_iter().map(|i| self.escalation(i)).collect())
+    }
+
+    async fn history_of(&self, e: &Escalation) -> Result<Vec<HistoryEntry>, BackendError> {
+        let n = Self::issue_number(&e.id)?;
+        let events = self.issue_events(n).await?;
+        Ok(history_from_events(&self.config, e, &events))
     }
 }
 

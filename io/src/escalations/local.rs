@@ -11,6 +11,7 @@
 use super::{Backend, BackendError};
 use chrono::{DateTime, SecondsFormat, Utc};
 use rota_core::escalation::{Escalation, EscalationState, NewEscalation, SeenSet, Severity};
+use rota_core::lifecycle::{self, Action, HistoryEntry, Plan};
 use rusqlite::{params, Connection, ErrorCode, OptionalExtension, Row, TransactionBehavior};
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard};
@@ -60,7 +61,16 @@ CREATE TABLE IF NOT EXISTS notifier_seen (
 );
 ";
 
-const COLUMNS: &str = "id, title, customer, severity, url, details, reporter, assignee, state, created_at, client_key";
+/// Migration 3 (issue 15): who made each change, its note (a resolve note, an engineering
+/// link) and the engineering team engaged, on the escalation and in its history.
+pub(super) const LIFECYCLE_COLUMNS: &str = "
+ALTER TABLE escalation ADD COLUMN team TEXT;
+ALTER TABLE escalation_history ADD COLUMN by_handle TEXT;
+ALTER TABLE escalation_history ADD COLUMN note TEXT;
+ALTER TABLE escalation_history ADD COLUMN team TEXT;
+";
+
+const COLUMNS: &str = "id, title, customer, severity, url, details, reporter, assignee, state, created_at, client_key, team";
 
 /// One change in an escalation's history.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -132,7 +142,7 @@ fn escalation_from_row(row: &Row<'_>) -> rusqlite::Result<Escalation> {
         state: parse_text::<EscalationState>(&row.get::<_, String>(8)?)?,
         created_at: parse_time(&row.get::<_, String>(9)?)?,
         client_key: row.get(10)?,
-        team: None,
+        team: row.get(11)?,
     })
 }
 
@@ -281,7 +291,7 @@ impl LocalStore {
             )
             .map_err(db_error)?;
             let id = tx.last_insert_rowid();
-            record(tx, id, now, None, state, non_empty(&new.assignee))?;
+            record(tx, id, now, None, state, non_empty(&new.assignee), Noted { by: non_empty(&new.reporter), ..Noted::default() })?;
             Self::select(tx, id)
         })
     }
@@ -299,7 +309,7 @@ impl LocalStore {
                 return Ok(before);
             }
             tx.execute("UPDATE escalation SET state = ?2 WHERE id = ?1", params![id, state.as_str()]).map_err(db_error)?;
-            record(tx, id, now, Some(before.state), state, before.assignee.as_deref())?;
+            record(tx, id, now, Some(before.state), state, before.assignee.as_deref(), Noted::default())?;
             Self::select(tx, id)
         })
     }
@@ -314,7 +324,7 @@ impl LocalStore {
                 return Ok(before);
             }
             tx.execute("UPDATE escalation SET assignee = ?2 WHERE id = ?1", params![id, assignee]).map_err(db_error)?;
-            record(tx, id, now, Some(before.state), before.state, assignee)?;
+            record(tx, id, now, Some(before.state), before.state, assignee, Noted::default())?;
             Self::select(tx, id)
         })
     }
@@ -334,6 +344,62 @@ impl LocalStore {
                     from: r.get::<_, Option<String>>(1)?.as_deref().map(parse_text).transpose()?,
                     to: parse_text(&r.get::<_, String>(2)?)?,
                     assignee: r.get(3)?,
+                })
+            })
+            .map_err(db_error)?;
+        rows.collect::<Result<_, _>>().map_err(db_error)
+    }
+
+    /// Takes `action` on escalation `id`, recorded as done by `by` at `now` (issue 15). An action
+    /// whose effect is there already writes nothing; one the state does not allow is
+    /// [`BackendError::Invalid`] saying what to do instead.
+    pub fn take(&self, id: &str, action: &Action, by: Option<&str>, now: DateTime<Utc>) -> Result<Escalation, BackendError> {
+        let row = row_id(id)?;
+        let by = by.map(str::trim).filter(|b| !b.is_empty());
+        self.change(|tx| {
+            let before = Self::select(tx, row)?;
+            let (state, assignee, team) = match lifecycle::plan(&before, action) {
+                Ok(Plan::Unchanged) => return Ok(before),
+                Ok(Plan::Change { state, assignee, team }) => (state, assignee, team),
+                Err(refused) => return Err(BackendError::Invalid(refused.to_string())),
+            };
+            tx.execute(
+                "UPDATE escalation SET state = ?2, assignee = ?3, team = ?4 WHERE id = ?1",
+                params![row, state.as_str(), assignee, team],
+            )
+            .map_err(db_error)?;
+            let engaged = matches!(action, Action::Engage { .. }).then_some(team.as_deref()).flatten();
+            let noted = Noted { by, note: action.note(), team: engaged };
+            record(tx, row, now, Some(before.state), state, assignee.as_deref(), noted)?;
+            Self::select(tx, row)
+        })
+    }
+
+    /// An escalation's history as `rota escalations --all --json` shows it, oldest first.
+    pub fn entries(&self, id: &str) -> Result<Vec<HistoryEntry>, BackendError> {
+        let id = row_id(id)?;
+        let conn = self.conn();
+        Self::select(&conn, id)?;
+        let mut stmt = conn
+            .prepare_cached(
+                "SELECT at, from_state, to_state, assignee, by_handle, note, team FROM escalation_history
+                 WHERE escalation_id = ?1 ORDER BY seq",
+            )
+            .map_err(db_error)?;
+        let rows = stmt
+            .query_map([id], |r| {
+                let from: Option<String> = r.get(1)?;
+                let to: String = r.get(2)?;
+                let assignee: Option<String> = r.get(3)?;
+                // A reassignment (the state unchanged) names the new assignee.
+                let reassigned = from.as_deref() == Some(to.as_str());
+                Ok(HistoryEntry {
+                    state: parse_text(&to)?,
+                    at: parse_time(&r.get::<_, String>(0)?)?,
+                    by: r.get(4)?,
+                    note: r.get(5)?,
+                    team: r.get(6)?,
+                    assignee: if reassigned { assignee } else { None },
                 })
             })
             .map_err(db_error)?;
@@ -379,6 +445,14 @@ impl LocalStore {
     }
 }
 
+/// What a history row says beyond the states: who, a note, the team engaged.
+#[derive(Default)]
+struct Noted<'a> {
+    by: Option<&'a str>,
+    note: Option<&'a str>,
+    team: Option<&'a str>,
+}
+
 fn record(
     tx: &rusqlite::Transaction<'_>,
     id: i64,
@@ -386,10 +460,12 @@ fn record(
     from: Option<EscalationState>,
     to: EscalationState,
     assignee: Option<&str>,
+    noted: Noted<'_>,
 ) -> Result<(), BackendError> {
     tx.execute(
-        "INSERT INTO escalation_history (escalation_id, at, from_state, to_state, assignee) VALUES (?1, ?2, ?3, ?4, ?5)",
-        params![id, timestamp(at), from.map(EscalationState::as_str), to.as_str(), assignee],
+        "INSERT INTO escalation_history (escalation_id, at, from_state, to_state, assignee, by_handle, note, team)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        params![id, timestamp(at), from.map(EscalationState::as_str), to.as_str(), assignee, noted.by, noted.note, noted.team],
     )
     .map_err(db_error)?;
     Ok(())
@@ -415,5 +491,14 @@ impl Backend for LocalStore {
     }
     async fn resolve(&self, id: &str, now: DateTime<Utc>) -> Result<Escalation, BackendError> {
         self.set_state(id, EscalationState::Resolved, now)
+    }
+    async fn act(&self, id: &str, action: &Action, by: Option<&str>, now: DateTime<Utc>) -> Result<Escalation, BackendError> {
+        self.take(id, action, by, now)
+    }
+    async fn list_every(&self) -> Result<Vec<Escalation>, BackendError> {
+        self.list_all()
+    }
+    async fn history_of(&self, e: &Escalation) -> Result<Vec<HistoryEntry>, BackendError> {
+        self.entries(&e.id)
     }
 }

@@ -18,6 +18,7 @@ pub mod schema;
 use chrono::{DateTime, Utc};
 use rota_core::backoff::backoff;
 use rota_core::escalation::{Escalation, NewEscalation};
+use rota_core::lifecycle::{Action, HistoryEntry};
 use std::fmt;
 use std::future::Future;
 use std::time::Duration;
@@ -91,6 +92,22 @@ pub trait Backend {
     fn acknowledge(&self, id: &str, now: DateTime<Utc>) -> impl Future<Output = Result<Escalation, BackendError>> + Send;
     fn hand_to_engineering(&self, id: &str, now: DateTime<Utc>) -> impl Future<Output = Result<Escalation, BackendError>> + Send;
     fn resolve(&self, id: &str, now: DateTime<Utc>) -> impl Future<Output = Result<Escalation, BackendError>> + Send;
+    /// Takes `action` (issue 15) as `by` (my handle; GitHub records its own user instead) at
+    /// `now`. Idempotent: an action whose effect is there already changes nothing. One the state
+    /// does not allow ([`rota_core::lifecycle::plan`]) is [`BackendError::Invalid`].
+    fn act(
+        &self,
+        id: &str,
+        action: &Action,
+        by: Option<&str>,
+        now: DateTime<Utc>,
+    ) -> impl Future<Output = Result<Escalation, BackendError>> + Send;
+    /// Every escalation, closed ones too, newest first.
+    fn list_every(&self) -> impl Future<Output = Result<Vec<Escalation>, BackendError>> + Send;
+    /// The changes to `e` (as listed or fetched), oldest first, the filing included. GitHub reads
+    /// them from the issue's events, with conditional requests (a refresh of an unchanged issue
+    /// is a `304`, free of rate limit).
+    fn history_of(&self, e: &Escalation) -> impl Future<Output = Result<Vec<HistoryEntry>, BackendError>> + Send;
 }
 
 /// The backend chosen by the config (`escalations.backend`).
@@ -127,5 +144,14 @@ impl Backend for AnyBackend {
     }
     async fn resolve(&self, id: &str, now: DateTime<Utc>) -> Result<Escalation, BackendError> {
         dispatch!(self, b => b.resolve(id, now))
+    }
+    async fn act(&self, id: &str, action: &Action, by: Option<&str>, now: DateTime<Utc>) -> Result<Escalation, BackendError> {
+        dispatch!(self, b => b.act(id, action, by, now))
+    }
+    async fn list_every(&self) -> Result<Vec<Escalation>, BackendError> {
+        dispatch!(self, b => b.list_every())
+    }
+    async fn history_of(&self, e: &Escalation) -> Result<Vec<HistoryEntry>, BackendError> {
+        dispatch!(self, b => b.history_of(e))
     }
 }

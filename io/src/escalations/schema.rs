@@ -16,7 +16,7 @@ use rusqlite::{Connection, TransactionBehavior};
 use std::path::Path;
 
 /// The version this Rota writes and reads up to.
-pub const VERSION: u32 = 2;
+pub const VERSION: u32 = 3;
 
 /// Migration `i` takes the file from version `i` to `i + 1`. Each may find its tables already
 /// there (files from before versions were kept), so each creates only what is missing.
@@ -25,6 +25,8 @@ const MIGRATIONS: [&str; VERSION as usize] = [
     super::local::LOCAL_TABLES,
     // 2: the outbox.
     super::outbox::OUTBOX_TABLE,
+    // 3: who made each change, notes and the engineering team (issue 15).
+    super::local::LIFECYCLE_COLUMNS,
 ];
 
 fn newer(path: &Path, found: u32) -> BackendError {
@@ -99,7 +101,7 @@ mod tests {
         let mut conn = Connection::open(&path).unwrap();
         conn.pragma_update(None, "user_version", 7).unwrap();
         let e = migrate(&mut conn, &path, db_error).unwrap_err().to_string();
-        assert!(e.contains("made by a newer Rota: schema 7; this one reads up to 2"), "{e}");
+        assert!(e.contains("made by a newer Rota: schema 7; this one reads up to 3"), "{e}");
         assert!(check_not_newer(&conn, &path, db_error).is_err());
         assert_eq!(version(&conn).unwrap(), 7);
         let tables: i64 = conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get(0)).unwrap();
