@@ -665,7 +665,7 @@ fn history_from_events(config: &GithubConfig, e: &Escalation, events: &[IssueEve
             }
             "closed" => {
                 state = EscalationState::Resolved;
-                out.push(entry(state, team.clone(), None));
+                out.push(entry(state, None, None));
             }
             "reopened" => {
                 state = EscalationState::Open;
@@ -786,7 +786,8 @@ impl Backend for GithubBackend {
 
     /// Issue 15: acknowledge = the acknowledged label; engage = the engineering label and
     /// `team:NAME` (a previous team's label removed), the link as a comment; resolve = a comment
-    /// with the note, then closed as completed; reassign = the assignees; reopen = reopened. The
+    /// with the note, then closed as completed; reassign = the assignees; reopen = reopened, the
+    /// acknowledged and engineering labels removed. The
     /// issue is read first, so an action whose effect is there already sends nothing more.
     /// GitHub records who did it (the token's user): `by` is not sent.
     async fn act(&self, id: &str, action: &Action, _by: Option<&str>, _now: DateTime<Utc>) -> Result<Escalation, BackendError> {
@@ -819,7 +820,14 @@ impl Backend for GithubBackend {
                 return self.update(n, json!({ "state": "closed", "state_reason": "completed" }), id).await;
             }
             Action::Reassign { to } => return self.update(n, json!({ "assignees": [to.trim()] }), id).await,
-            Action::Reopen => return self.update(n, json!({ "state": "open", "state_reason": "reopened" }), id).await,
+            Action::Reopen => {
+                // Open again means nobody is on it yet: the acknowledged and engineering labels go.
+                let e = self.update(n, json!({ "state": "open", "state_reason": "reopened" }), id).await?;
+                for label in [&self.config.acknowledged_label, &self.config.handed_to_engineering_label] {
+                    self.unlabel(n, label, id).await?;
+                }
+                return if e.state == EscalationState::Open { Ok(e) } else { self.get(id).await };
+            }
         }
         self.get(id).await
     }

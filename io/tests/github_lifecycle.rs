@@ -1,0 +1,227 @@
+//! An escalation's life on the GitHub backend (issue 15), against a scripted repository on the
+//! loopback server: the requests each action makes (labels, comments, close as completed,
+//! reopen, assignees), that an action whose effect is there sends nothing, the history read from
+//! the issue's events, and that refreshing an unchanged repository costs only `304`s.
+
+use chrono::{DateTime, TimeZone, Utc};
+use rota_core::escalation::EscalationState;
+use rota_core::lifecycle::{Action, HistoryEntry};
+use rota_io::escalations::github::{GithubBackend, GithubConfig};
+use rota_io::escalations::{Backend, BackendError};
+use rota_io::secrets::SecretValue;
+use serde_json::{json, Value};
+use std::sync::{Arc, Mutex};
+
+mod common;
+use common::http::{Reply, Request, Response, Server};
+
+const ME: &str = "keegancsmith";
+
+fn at(minute: i64) -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2024, 3, 5, 12, 0, 0).unwrap() + chrono::Duration::minutes(minute)
+}
+
+fn stamp(minute: i64) -> String {
+    at(minute).to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+}
+
+/// One issue and its events, as GitHub keeps them; each change is stamped a minute after the last.
+struct Issue {
+    issue: Value,
+    events: Vec<Value>,
+    comments: Vec<String>,
+    minute: i64,
+}
+
+impl Issue {
+    fn event(&mut self, kind: &str, extra: Value) {
+        self.minute += 1;
+        let mut e = json!({ "event": kind, "actor": { "login": ME }, "created_at": stamp(self.minute) });
+        e.as_object_mut().unwrap().extend(extra.as_object().unwrap().clone());
+        self.events.push(e);
+    }
+    fn labels(&self) -> Vec<String> {
+        self.issue["labels"].as_array().unwrap().iter().map(|l| l["name"].as_str().unwrap().to_owned()).collect()
+    }
+    fn etag(&self) -> String {
+        format!("\"e{}\"", self.events.len())
+    }
+}
+
+fn handler(state: Arc<Mutex<Issue>>) -> common::http::Handler {
+    Arc::new(move |req: &Request, _base: &str| {
+        let mut s = state.lock().unwrap();
+        let path = req.path().trim_start_matches("/repos/acme/escalations/issues");
+        let send = |status, body: &Value| Reply::Send(Response::json(status, body));
+        match (req.method.as_str(), path) {
+            ("GET", "") => {
+                let etag = format!("\"l{}\"", s.events.len());
+                if req.header("if-none-match") == Some(etag.as_str()) {
+                    return Reply::Send(Response { status: 304, headers: vec![("etag".into(), etag)], body: String::new() });
+                }
+                Reply::Send(Response::json(200, &json!([s.issue])).with("etag", &etag))
+            }
+            ("GET", "/1") => send(200, &s.issue),
+            ("GET", "/1/events") => {
+                let etag = s.etag();
+                if req.header("if-none-match") == Some(etag.as_str()) {
+                    return Reply::Send(Response { status: 304, headers: vec![("etag".into(), etag)], body: String::new() });
+                }
+                Reply::Send(Response::json(200, &Value::Array(s.events.clone())).with("etag", &etag))
+            }
+            ("POST", "/1/labels") => {
+                // Labels added in one request are stamped with the same time, as GitHub does.
+                let minute = s.minute;
+                for l in req.json()["labels"].as_array().unwrap() {
+                    if !s.labels().iter().any(|have| have == l.as_str().unwrap()) {
+                        s.issue["labels"].as_array_mut().unwrap().push(json!({ "name": l }));
+                        s.minute = minute;
+                        s.event("labeled", json!({ "label": { "name": l } }));
+                    }
+                }
+                send(200, &s.issue["labels"].clone())
+            }
+            ("DELETE", p) if p.starts_with("/1/labels/") => {
+                let name = p.trim_start_matches("/1/labels/").replace("%3A", ":");
+                s.issue["labels"].as_array_mut().unwrap().retain(|l| l["name"] != name.as_str());
+                s.event("unlabeled", json!({ "label": { "name": name } }));
+                send(200, &s.issue["labels"].clone())
+            }
+            ("POST", "/1/comments") => {
+                s.comments.push(req.json()["body"].as_str().unwrap().to_owned());
+                send(201, &json!({ "id": 1 }))
+            }
+            ("PATCH", "/1") => {
+                let body = req.json();
+                if let Some(state) = body["state"].as_str() {
+                    s.issue["state"] = json!(state);
+                    s.event(if state == "closed" { "closed" } else { "reopened" }, json!({}));
+                }
+                if let Some(to) = body["assignees"].as_array() {
+                    let users: Vec<Value> = to.iter().map(|a| json!({ "login": a })).collect();
+                    s.issue["assignee"] = users[0].clone();
+                    s.issue["assignees"] = json!(users);
+                    s.event("assigned", json!({ "assignee": { "login": to[0] } }));
+                }
+                send(200, &s.issue.clone())
+            }
+            _ => send(404, &json!({ "message": "Not Found" })),
+        }
+    })
+}
+
+fn writes(server: &Server, from: usize) -> Vec<String> {
+    server.requests()[from..]
+        .iter()
+        .filter(|(r, _)| r.method != "GET")
+        .map(|(r, _)| format!("{} {} {}", r.method, r.path().trim_start_matches("/repos/acme/escalations/issues"), r.body))
+        .collect()
+}
+
+#[tokio::test]
+async fn each_action_is_its_github_request_and_taking_it_again_sends_nothing() {
+    use EscalationState::*;
+    let issue = json!({
+        "number": 1, "title": "Search is down", "state": "open", "body": "Reporter: sam\n",
+        "html_url": "https://github.com/acme/escalations/issues/1",
+        "labels": [{ "name": "escalation" }], "assignee": { "login": ME }, "assignees": [{ "login": ME }],
+        "user": { "login": "sam" }, "created_at": stamp(0),
+    });
+    let state = Arc::new(Mutex::new(Issue { issue, events: vec![], comments: vec![], minute: 0 }));
+    let server = Server::start(handler(state.clone())).await;
+    let config = GithubConfig::new(&server.base, "acme/escalations", ME).unwrap();
+    let backend = GithubBackend::new(config, &SecretValue::new("t")).unwrap();
+    let now = at(100); // GitHub stamps its own time; ours is ignored
+
+    let mark = server.requests().len();
+    assert_eq!(backend.act("1", &Action::Acknowledge, Some(ME), now).await.unwrap().state, Acknowledged);
+    assert_eq!(writes(&server, mark), [r#"POST /1/labels {"labels":["acknowledged"]}"#]);
+
+    let mark = server.requests().len();
+    assert_eq!(backend.act("1", &Action::Acknowledge, Some(ME), now).await.unwrap().state, Acknowledged);
+    assert_eq!(writes(&server, mark), Vec::<String>::new(), "acknowledged already: nothing sent");
+
+    let mark = server.requests().len();
+    let engage = Action::Engage { team: "search".into(), url: Some("https://eng.example.com/SRCH-1".into()) };
+    let e = backend.act("1", &engage, Some(ME), now).await.unwrap();
+    assert_eq!((e.state, e.team.as_deref()), (HandedToEngineering, Some("search")));
+    assert_eq!(
+        writes(&server, mark),
+        [
+            r#"POST /1/labels {"labels":["engineering","team:search"]}"#,
+            r#"POST /1/comments {"body":"Engineering engaged: search\n\nhttps://eng.example.com/SRCH-1"}"#,
+        ]
+    );
+    let mark = server.requests().len();
+    backend.act("1", &engage, Some(ME), now).await.unwrap();
+    assert_eq!(writes(&server, mark), Vec::<String>::new(), "the same team again: nothing sent");
+
+    let mark = server.requests().len();
+    let e = backend.act("1", &Action::Engage { team: "billing".into(), url: None }, Some(ME), now).await.unwrap();
+    assert_eq!(e.team.as_deref(), Some("billing"));
+    assert_eq!(
+        writes(&server, mark),
+        [
+            "DELETE /1/labels/team:search ",
+            r#"POST /1/labels {"labels":["engineering","team:billing"]}"#,
+            r#"POST /1/comments {"body":"Engineering engaged: billing"}"#,
+        ]
+    );
+
+    let mark = server.requests().len();
+    let e = backend.act("1", &Action::Reassign { to: "bob".into() }, Some(ME), now).await.unwrap();
+    assert_eq!(e.assignee.as_deref(), Some("bob"));
+    assert_eq!(writes(&server, mark), [r#"PATCH /1 {"assignees":["bob"]}"#]);
+
+    let mark = server.requests().len();
+    let e = backend.act("1", &Action::Resolve { note: Some("reindexed".into()) }, Some(ME), now).await.unwrap();
+    assert_eq!(e.state, Resolved);
+    assert_eq!(
+        writes(&server, mark),
+        [r#"POST /1/comments {"body":"Resolved: reindexed"}"#, r#"PATCH /1 {"state":"closed","state_reason":"completed"}"#]
+    );
+    let refused = backend.act("1", &Action::Acknowledge, Some(ME), now).await.unwrap_err();
+    assert!(matches!(&refused, BackendError::Invalid(m) if m.contains("reopen it first")), "{refused:?}");
+
+    let mark = server.requests().len();
+    assert_eq!(backend.act("1", &Action::Reopen, Some(ME), now).await.unwrap().state, Open);
+    assert_eq!(
+        writes(&server, mark),
+        [r#"PATCH /1 {"state":"open","state_reason":"reopened"}"#, "DELETE /1/labels/acknowledged ", "DELETE /1/labels/engineering "]
+    );
+    assert_eq!(backend.act("1", &Action::Reopen, Some(ME), now).await.unwrap().state, Open);
+    backend.act("1", &Action::Resolve { note: None }, Some(ME), now).await.unwrap();
+
+    // The history, from the events: who (GitHub's actor) and when (GitHub's time).
+    let all = backend.list_every().await.unwrap();
+    assert_eq!(all.len(), 1, "closed ones are listed too");
+    let h = |m, state, team: Option<&str>, assignee: Option<&str>| HistoryEntry {
+        state,
+        by: Some(ME.into()),
+        at: at(m),
+        note: None,
+        team: team.map(Into::into),
+        assignee: assignee.map(Into::into),
+    };
+    let history = backend.history_of(&all[0]).await.unwrap();
+    assert_eq!(
+        history,
+        [
+            HistoryEntry { by: Some("sam".into()), ..h(0, Open, None, None) },
+            h(1, Acknowledged, None, None),
+            h(2, HandedToEngineering, Some("search"), None),
+            h(4, HandedToEngineering, Some("billing"), None),
+            h(5, HandedToEngineering, None, Some("bob")),
+            h(6, Resolved, None, None),
+            h(7, Open, None, None),
+            h(10, Resolved, None, None),
+        ]
+    );
+
+    // A refresh of the unchanged repository: the list and the events answer 304, no rate limit.
+    let mark = server.requests().len();
+    let again = backend.list_every().await.unwrap();
+    assert_eq!(backend.history_of(&again[0]).await.unwrap(), history);
+    let refreshed: Vec<u16> = server.requests()[mark..].iter().map(|(_, s)| *s).collect();
+    assert_eq!(refreshed, [304, 304], "one conditional request each, both not modified");
+}
