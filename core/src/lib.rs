@@ -27,6 +27,7 @@ pub mod poll;
 pub mod roster;
 pub mod schedule;
 pub mod shortcut;
+pub mod stats;
 pub mod tray;
 pub mod words;
 
