@@ -290,6 +290,18 @@ pub struct EscalationJson {
     pub created_at: String,
     pub reporter: Option<String>,
     pub details: String,
+    /// The engineering team it was last handed to (issue 15).
+    pub team: Option<String>,
+    /// Its changes, oldest first (`rota escalations --json`; not in `rota escalate --json`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub history: Option<Vec<rota_core::lifecycle::HistoryEntry>>,
+}
+
+impl EscalationJson {
+    pub fn with_history(mut self, history: Vec<rota_core::lifecycle::HistoryEntry>) -> Self {
+        self.history = Some(history);
+        self
+    }
 }
 
 impl From<&rota_core::escalation::Escalation> for EscalationJson {
@@ -305,6 +317,8 @@ impl From<&rota_core::escalation::Escalation> for EscalationJson {
             created_at: utc(e.created_at),
             reporter: e.reporter.clone(),
             details: e.details.clone(),
+            team: e.team.clone(),
+            history: None,
         }
     }
 }

@@ -206,7 +206,7 @@ fn usage_errors_exit_2_and_input_or_backend_errors_exit_1() {
         assert_eq!(c, Some(2), "{args:?}: {err}");
     }
     let (c, err) = code(&["ack", "42"]);
-    assert_eq!((c, err.trim()), (Some(1), "rota: error: no escalation 42"));
+    assert_eq!((c, err.trim()), (Some(1), "rota: error: no escalation 42: `rota escalations --all` lists every one"));
     let (c, err) = code(&["secret", "set", "github-token"]); // nothing on stdin
     assert_eq!(c, Some(1));
     assert!(err.contains("no github-token value on stdin"), "{err}");

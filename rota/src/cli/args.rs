@@ -118,6 +118,9 @@ pub enum Command {
         /// Only those assigned to me (`me` in the config)
         #[arg(long)]
         mine: bool,
+        /// Closed ones too, with their history
+        #[arg(long)]
+        all: bool,
         #[arg(long)]
         json: bool,
     },
@@ -132,6 +135,49 @@ pub enum Command {
     Ack {
         /// The escalation's id
         id: String,
+    },
+    /// Resolve an escalation (see cli/life.rs for these five)
+    Resolve {
+        /// The escalation's id
+        id: String,
+        /// How it was resolved
+        #[arg(long, value_name = "T")]
+        note: Option<String>,
+    },
+    /// Hand an escalation to an engineering team
+    Engage {
+        /// The escalation's id
+        id: String,
+        /// The engineering team's name
+        #[arg(long, value_name = "T")]
+        team: String,
+        /// A link to what was filed with that team
+        #[arg(long, value_name = "U")]
+        url: Option<String>,
+    },
+    /// Give an escalation to another engineer on the rotation
+    Reassign {
+        /// The escalation's id
+        id: String,
+        /// The engineer's handle, or `auto`: the on-duty engineer working now and least loaded
+        #[arg(long, value_name = "HANDLE|auto")]
+        to: String,
+    },
+    /// Open a resolved escalation again
+    Reopen {
+        /// The escalation's id
+        id: String,
+    },
+    /// Per rotation: filed, acknowledged, resolved, engineering engaged against the 10% goal, times
+    Stats {
+        /// Only the rotation that starts on this date (YYYY-MM-DD)
+        #[arg(long, value_name = "START", conflicts_with = "since")]
+        rotation: Option<String>,
+        /// Only rotations that end on or after this date (YYYY-MM-DD)
+        #[arg(long, value_name = "DATE")]
+        since: Option<String>,
+        #[arg(long)]
+        json: bool,
     },
     /// Store or remove a secret in the OS keyring (github-token, slack-webhook)
     Secret {

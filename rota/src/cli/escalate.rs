@@ -1,5 +1,5 @@
-//! The escalation subcommands: `rota escalate`, `rota escalations`, `rota ack` and
-//! `rota secret set|delete`. Each opens the configured backend, makes one call and prints text
+//! The escalation subcommands: `rota escalate`, `rota escalations` and `rota secret set|delete`
+//! (the lifecycle commands are in `life.rs`). Each opens the configured backend, makes one call and prints text
 //! or JSON (built in `models.rs`). Backend and keyring failures exit 1, usage errors 2.
 //!
 //! `rota escalate` files through the outbox ([`crate::escalations::outbox`]): an escalation the
@@ -307,8 +307,9 @@ fn print_table(list: &[Escalation], now: DateTime<Utc>) {
     }
 }
 
-/// `rota escalations [--mine]`.
-pub async fn list(global: &Overrides, mine: bool, json: bool) -> Result<i32, Failure> {
+/// `rota escalations [--mine] [--all]`: `--all` lists closed ones too; the JSON carries each
+/// one's history (issue 15).
+pub async fn list(global: &Overrides, mine: bool, all: bool, json: bool) -> Result<i32, Failure> {
     let now = now()?;
     let settings = settings(global)?;
     let me = match (mine, settings.me.as_deref()) {
@@ -333,24 +334,38 @@ pub async fn list(global: &Overrides, mine: bool, json: bool) -> Result<i32, Fai
         .into_iter()
         .filter(|e| me.as_deref().is_none_or(|me| e.assignee.as_deref().is_some_and(|a| rota_core::escalation::same_handle(a, me))))
         .collect();
-    list.extend(backend.list_open(me.as_deref()).await.map_err(backend_failure)?);
+    if all {
+        let every = backend.list_every().await.map_err(backend_failure)?;
+        let mine_only = |e: &Escalation| {
+            me.as_deref().is_none_or(|me| e.assignee.as_deref().is_some_and(|a| rota_core::escalation::same_handle(a, me)))
+        };
+        list.extend(every.into_iter().filter(mine_only));
+    } else {
+        list.extend(backend.list_open(me.as_deref()).await.map_err(backend_failure)?);
+    }
     if json {
-        print_json(&list.iter().map(EscalationJson::from).collect::<Vec<_>>());
+        let mut out = Vec::with_capacity(list.len());
+        for e in &list {
+            let history = match e.state {
+                EscalationState::Queued => Vec::new(),
+                _ => backend.history_of(e).await.map_err(backend_failure)?,
+            };
+            out.push(EscalationJson::from(e).with_history(history));
+        }
+        print_json(&out);
     } else if list.is_empty() {
-        println!("{}", if mine { "No open escalations assigned to you." } else { "No open escalations." });
+        println!(
+            "{}",
+            match (mine, all) {
+                (true, false) => "No open escalations assigned to you.",
+                (false, false) => "No open escalations.",
+                (true, true) => "No escalations assigned to you.",
+                (false, true) => "No escalations.",
+            }
+        );
     } else {
         print_table(&list, now);
     }
-    Ok(0)
-}
-
-/// `rota ack ID`.
-pub async fn ack(global: &Overrides, id: &str) -> Result<i32, Failure> {
-    let now = now()?;
-    let settings = settings(global)?;
-    let backend = backend(&settings)?;
-    let e = backend.acknowledge(id, now).await.map_err(backend_failure)?;
-    println!("Acknowledged escalation {}: {}", e.id, e.title);
     Ok(0)
 }
 

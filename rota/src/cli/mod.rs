@@ -2,8 +2,10 @@
 
 pub mod args;
 mod escalate;
+mod life;
 mod outbox;
 mod render;
+mod stats;
 
 use crate::clock;
 use crate::inputs::{self, Inputs};
@@ -162,8 +164,13 @@ async fn dispatch(global: &Overrides, color: args::ColorChoice, command: Command
         Command::Escalate { title, customer, severity, url, to, json } => {
             escalate::escalate(global, escalate::Filing { title, customer, severity, url, to }, json).await
         }
-        Command::Escalations { mine, json } => escalate::list(global, mine, json).await,
-        Command::Ack { id } => escalate::ack(global, &id).await,
+        Command::Escalations { mine, all, json } => escalate::list(global, mine, all, json).await,
+        Command::Ack { id } => life::run(global, &id, life::Asked::Ack).await,
+        Command::Resolve { id, note } => life::run(global, &id, life::Asked::Resolve { note }).await,
+        Command::Engage { id, team, url } => life::run(global, &id, life::Asked::Engage { team, url }).await,
+        Command::Reassign { id, to } => life::run(global, &id, life::Asked::Reassign { to }).await,
+        Command::Reopen { id } => life::run(global, &id, life::Asked::Reopen).await,
+        Command::Stats { rotation, since, json } => stats::run(global, rotation, since, json).await,
         Command::Outbox { action, json } => outbox::run(global, action, json).await,
         Command::Secret { action } => escalate::secret(global, action),
     }
