@@ -146,7 +146,7 @@ fn rotation_stats(start: Option<NaiveDate>, end: Option<NaiveDate>, items: &[Mea
         s.resolved += usize::from(m.resolved.is_some());
         s.engaged += usize::from(m.engaged.is_some());
     }
-    by_engineer.sort_by(|a, b| a.handle.to_lowercase().cmp(&b.handle.to_lowercase()));
+    by_engineer.sort_by_key(|s| s.handle.to_lowercase());
 
     let mut by_team: Vec<TeamStats> = Vec::new();
     for team in items.iter().filter_map(|m| m.engaged).map(|t| t.unwrap_or("(no team named)")) {

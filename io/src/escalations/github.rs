@@ -646,11 +646,12 @@ fn history_from_events(config: &GithubConfig, e: &Escalation, events: &[IssueEve
                 state = EscalationState::Acknowledged;
                 out.push(entry(state, None, None));
             }
-            "labeled" if is(&config.handed_to_engineering_label) || is(LEGACY_ENGINEERING_LABEL) => {
-                if state != EscalationState::HandedToEngineering {
-                    state = EscalationState::HandedToEngineering;
-                    out.push(entry(state, team.clone(), None));
-                }
+            "labeled"
+                if (is(&config.handed_to_engineering_label) || is(LEGACY_ENGINEERING_LABEL))
+                    && state != EscalationState::HandedToEngineering =>
+            {
+                state = EscalationState::HandedToEngineering;
+                out.push(entry(state, team.clone(), None));
             }
             "labeled" if label.and_then(team_of_label).is_some() => {
                 team = label.and_then(team_of_label);

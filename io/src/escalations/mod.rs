@@ -111,6 +111,8 @@ pub trait Backend {
 }
 
 /// The backend chosen by the config (`escalations.backend`).
+// One per process, opened once and never moved about: boxing the larger variant would buy nothing.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug)]
 pub enum AnyBackend {
     Local(local::LocalStore),
