@@ -37,7 +37,23 @@ pub enum MenuAction {
     OpenEscalation(String),
     /// A person's line: open the dashboard, where their card is.
     Person(String),
+    /// Acknowledge the escalation with this id, at once (issue 15).
+    AcknowledgeEscalation(String),
+    /// Resolve the escalation with this id, at once.
+    ResolveEscalation(String),
+    /// Ask for the team to engage on the escalation with this id (a window).
+    EngageEscalation(String),
+    /// Ask whom to give the escalation with this id (a window).
+    ReassignEscalation(String),
 }
+
+/// The per-escalation actions and their id prefixes, in menu order after Open.
+const ESCALATION_ACTIONS: [(&str, fn(String) -> MenuAction); 4] = [
+    ("acknowledge:", MenuAction::AcknowledgeEscalation),
+    ("resolve:", MenuAction::ResolveEscalation),
+    ("engage:", MenuAction::EngageEscalation),
+    ("reassign:", MenuAction::ReassignEscalation),
+];
 
 impl MenuAction {
     /// The actions at the foot of every menu, in order.
@@ -54,6 +70,10 @@ impl MenuAction {
             MenuAction::Quit => "quit".into(),
             MenuAction::OpenEscalation(id) => format!("escalation:{id}"),
             MenuAction::Person(handle) => format!("person:{handle}"),
+            MenuAction::AcknowledgeEscalation(id) => format!("acknowledge:{id}"),
+            MenuAction::ResolveEscalation(id) => format!("resolve:{id}"),
+            MenuAction::EngageEscalation(id) => format!("engage:{id}"),
+            MenuAction::ReassignEscalation(id) => format!("reassign:{id}"),
         }
     }
 
@@ -64,6 +84,11 @@ impl MenuAction {
         }
         if let Some(h) = id.strip_prefix("person:") {
             return Some(MenuAction::Person(h.to_owned()));
+        }
+        for (prefix, action) in ESCALATION_ACTIONS {
+            if let Some(e) = id.strip_prefix(prefix) {
+                return Some(action(e.to_owned()));
+            }
         }
         MenuAction::FOOT.into_iter().find(|a| a.id() == id)
     }
@@ -76,6 +101,10 @@ impl MenuAction {
             MenuAction::StartAtLogin => "Start at login",
             MenuAction::Quit => "Quit",
             MenuAction::OpenEscalation(_) | MenuAction::Person(_) => "Open",
+            MenuAction::AcknowledgeEscalation(_) => "Acknowledge",
+            MenuAction::ResolveEscalation(_) => "Resolve",
+            MenuAction::EngageEscalation(_) => "Engage engineering…",
+            MenuAction::ReassignEscalation(_) => "Reassign…",
         }
     }
 }
@@ -199,6 +228,22 @@ pub fn escalation_line(e: &Escalation) -> String {
     s
 }
 
+/// One of my escalations as a submenu (issue 15): Open, Acknowledge (while it is open),
+/// Resolve, Engage engineering…, Reassign…; each names the escalation by its id.
+pub fn escalation_menu(e: &Escalation) -> MenuEntry {
+    let id = || e.id.clone();
+    let mut entries = vec![MenuEntry::action(MenuAction::OpenEscalation(id()))];
+    if e.state == EscalationState::Open {
+        entries.push(MenuEntry::action(MenuAction::AcknowledgeEscalation(id())));
+    }
+    entries.extend([
+        MenuEntry::action(MenuAction::ResolveEscalation(id())),
+        MenuEntry::action(MenuAction::EngageEscalation(id())),
+        MenuEntry::action(MenuAction::ReassignEscalation(id())),
+    ]);
+    MenuEntry::Submenu { label: escalation_line(e), entries }
+}
+
 /// "1 escalation waiting to send".
 pub fn waiting_line(n: usize) -> String {
     format!("{n} escalation{} waiting to send", if n == 1 { "" } else { "s" })
@@ -251,11 +296,7 @@ pub fn tray_model(i: &TrayInputs) -> TrayModel {
         entries.push(MenuEntry::Item { label: line, action: Some(MenuAction::Escalate) });
     }
     if let Some(esc) = i.escalations.filter(|e| !e.mine.is_empty()) {
-        let mine = esc
-            .mine
-            .iter()
-            .map(|e| MenuEntry::Item { label: escalation_line(e), action: Some(MenuAction::OpenEscalation(e.id.clone())) })
-            .collect();
+        let mine = esc.mine.iter().map(escalation_menu).collect();
         entries.push(MenuEntry::Submenu { label: format!("My escalations ({})", esc.mine.len()), entries: mine });
     }
     for action in MenuAction::FOOT {

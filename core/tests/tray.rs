@@ -140,7 +140,15 @@ fn my_escalations_are_a_submenu_and_an_unacknowledged_one_wants_attention() {
     let m = model(Extra { escalations: Some(&summary), ..Default::default() });
     let labels = m.labels();
     let at = labels.iter().position(|l| l == "My escalations (2)").expect("the submenu");
-    assert_eq!(labels[at + 1..at + 3], ["Search is down — Acme · sev2", "Slow builds — Acme · sev2 · acknowledged"]);
+    // Issue 15: each is a submenu of its actions; Acknowledge only while it is open.
+    let actions = ["Open", "Acknowledge", "Resolve", "Engage engineering…", "Reassign…"];
+    let expected: Vec<&str> = ["Search is down — Acme · sev2"]
+        .into_iter()
+        .chain(actions)
+        .chain(["Slow builds — Acme · sev2 · acknowledged"])
+        .chain(actions.into_iter().filter(|a| *a != "Acknowledge"))
+        .collect();
+    assert_eq!(labels[at + 1..at + 1 + expected.len()], expected);
     assert!(labels.contains(&"⚠ GitHub token rejected".to_owned()));
     assert_eq!(m.state, TrayState::Attention);
     // With none of mine unacknowledged and nothing wrong, the icon says whether I am on duty.
@@ -159,7 +167,8 @@ fn issue_11_a_click_opens_the_escalation_clicked_after_the_list_changed() {
         let Some(MenuEntry::Submenu { entries, .. }) = m.entries.iter().find(|e| e.label().starts_with("My escalations")) else {
             panic!("no submenu in {:?}", m.labels())
         };
-        match find(entries, label) {
+        let MenuEntry::Submenu { entries, .. } = find(entries, label) else { panic!("{label} is no submenu") };
+        match find(entries, "Open") {
             MenuEntry::Item { action: Some(a), .. } => a.clone(),
             e => panic!("{e:?} has no action"),
         }
@@ -180,7 +189,15 @@ fn issue_11_a_click_opens_the_escalation_clicked_after_the_list_changed() {
 
 #[test]
 fn action_ids_round_trip() {
-    for a in MenuAction::FOOT.into_iter().chain([MenuAction::OpenEscalation("acme/escalations#12".into())]) {
+    let id = || "acme/escalations#12".to_owned();
+    let per_escalation = [
+        MenuAction::OpenEscalation(id()),
+        MenuAction::AcknowledgeEscalation(id()),
+        MenuAction::ResolveEscalation(id()),
+        MenuAction::EngageEscalation(id()),
+        MenuAction::ReassignEscalation(id()),
+    ];
+    for a in MenuAction::FOOT.into_iter().chain(per_escalation) {
         assert_eq!(MenuAction::from_id(&a.id()), Some(a.clone()), "{a:?}");
     }
     assert_eq!(MenuAction::from_id("nonsense"), None);

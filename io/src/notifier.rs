@@ -31,6 +31,8 @@ pub enum NoticeAction {
     Open { url: String },
     /// Acknowledge this escalation through the backend.
     Acknowledge { id: String },
+    /// Take this action on this escalation through the backend (the tray's submenu, issue 15).
+    Take { id: String, action: rota_core::lifecycle::Action },
 }
 
 /// Where a notifier reports the user's choices. Called from a thread of the notifier's own.

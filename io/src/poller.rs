@@ -53,6 +53,7 @@ use crate::settings::Settings;
 use chrono::{DateTime, Utc};
 use rota_core::config::Backend as BackendKind;
 use rota_core::escalation::{same_handle, Escalation, EscalationState};
+use rota_core::lifecycle::Action;
 use rota_core::poll::{PollFailure, PollState};
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -481,21 +482,26 @@ impl Poller {
                 }
                 false
             }
-            NoticeAction::Acknowledge { id } => {
-                if self.backend.is_none() {
-                    let _ = self.connect().await;
-                }
-                match &self.backend {
-                    Some(b) => {
-                        if let Err(e) = b.acknowledge(&id, now()).await {
-                            eprintln!("rota: cannot acknowledge escalation {id}: {e}");
-                        }
-                    }
-                    None => eprintln!("rota: cannot acknowledge escalation {id}: {}", self.snapshot.status.label()),
-                }
-                true
-            }
+            NoticeAction::Acknowledge { id } => self.take(&id, Action::Acknowledge).await,
+            NoticeAction::Take { id, action } => self.take(&id, action).await,
         }
+    }
+
+    /// Takes `action` on escalation `id` as `me`, now (issue 15): recorded with who and when.
+    /// Always polls again after, so the menu shows the outcome.
+    async fn take(&mut self, id: &str, action: Action) -> bool {
+        if self.backend.is_none() {
+            let _ = self.connect().await;
+        }
+        match &self.backend {
+            Some(b) => {
+                if let Err(e) = b.act(id, &action, Some(&self.config.me), now()).await {
+                    eprintln!("rota: cannot {} escalation {id}: {e}", action.verb());
+                }
+            }
+            None => eprintln!("rota: cannot {} escalation {id}: {}", action.verb(), self.snapshot.status.label()),
+        }
+        true
     }
 
     /// Opens the seen-set store and the backend, as far as they are not open. On failure the

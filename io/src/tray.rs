@@ -16,6 +16,7 @@ use crate::settings::{self, Settings};
 use crate::sources::Reader;
 use crate::{autostart, escalations, supervise};
 use chrono::Utc;
+use rota_core::lifecycle::Action;
 use rota_core::shortcut::Shortcut;
 use rota_core::tray::{tray_model, EscalationsSummary, MenuAction, TrayInputs, TrayModel};
 use std::future::Future;
@@ -308,12 +309,26 @@ impl<V: TrayView> Tray<V> {
                     _ => self.open_window(WindowKind::Dashboard),
                 }
             }
+            // Issue 15: acknowledge and resolve at once, through the poller (which polls again
+            // after, so the menu shows the outcome).
+            MenuAction::AcknowledgeEscalation(id) => self.take(id, Action::Acknowledge),
+            MenuAction::ResolveEscalation(id) => self.take(id, Action::Resolve { note: None }),
+            // These need a team or an engineer: the dashboard's Escalations panel asks for them.
+            MenuAction::EngageEscalation(_) | MenuAction::ReassignEscalation(_) => self.open_window(WindowKind::Dashboard),
             MenuAction::Quit => {}
         }
     }
 }
 
 impl<V: TrayView> Tray<V> {
+    /// Takes `action` on escalation `id` through the poller's backend.
+    fn take(&self, id: String, action: Action) {
+        match self.poller.lock().ok().as_ref().and_then(|p| p.as_ref()) {
+            Some(p) => p.act(NoticeAction::Take { id, action }),
+            None => eprintln!("rota: cannot {} escalation {id}: escalations are not watched (set me in the config)", action.verb()),
+        }
+    }
+
     /// Shows a problem in the menu until the next reload.
     async fn show_problem(self: Arc<Self>, why: String) {
         self.live.lock().await.problems.push(why);
