@@ -13,6 +13,8 @@ fn main() {
         "discard_escalation",
         "open_link",
         "window_ready",
+        "escalations_panel",
+        "escalation_action",
     ]);
     tauri_build::try_build(tauri_build::Attributes::new().app_manifest(commands)).expect("tauri build script");
 }

@@ -4,6 +4,7 @@
 use crate::clock;
 use crate::error::{IpcError, IpcErrors};
 use crate::escalate::{self, EscalateView, FiledView, FilingForm, RefusedView};
+use crate::escalations_panel::{self as panel, ActionForm, EscalationsPanel};
 use crate::views::{self, DashboardView, SettingsForm, SettingsView};
 use crate::{config_file, windows, AppState};
 use rota_io::protocol::WindowKind;
@@ -114,4 +115,36 @@ pub fn open_link(url: String) -> Result<(), IpcError> {
 #[tauri::command]
 pub fn window_ready<R: Runtime>(window: tauri::WebviewWindow<R>) {
     eprintln!("rota: {} window ready", window.label());
+}
+
+/// Issue 15: the Escalations panel (mine, all open, recently closed) and the goal's chart.
+#[tauri::command]
+pub async fn escalations_panel(state: State<'_, AppState>) -> Result<EscalationsPanel, IpcError> {
+    let at = clock::now().map_err(IpcError::io)?;
+    let (settings, schedule, roster) = {
+        let live = state.live.lock().await;
+        (live.settings.clone(), live.inputs.schedule.clone(), live.inputs.roster.clone())
+    };
+    let engineers = panel::engineers(&schedule, &roster, &settings, at);
+    Ok(match panel::read(&settings).await {
+        Ok((_, list)) => panel::panel(&list, settings.me.as_deref(), &schedule, &settings.config.schedule.timing, engineers, at),
+        Err(why) => panel::unavailable(why),
+    })
+}
+
+/// Issue 15: takes an action on an escalation, as `me`, now.
+#[tauri::command]
+pub async fn escalation_action(state: State<'_, AppState>, form: ActionForm) -> Result<(), IpcError> {
+    let at = clock::now().map_err(IpcError::io)?;
+    let (settings, schedule, roster) = {
+        let live = state.live.lock().await;
+        (live.settings.clone(), live.inputs.schedule.clone(), live.inputs.roster.clone())
+    };
+    let backend = crate::escalations::configured::open_blocking(&settings).await.map_err(|e| IpcError::io(e.to_string()))?;
+    let g = rota_core::glance(&schedule, &roster, &settings.config.schedule.timing, settings.viewer, settings.me.as_deref(), at);
+    let action = panel::action(&form, &backend, &g, &roster, at).await?;
+    crate::escalations::Backend::act(&backend, &form.id, &action, settings.me.as_deref(), at)
+        .await
+        .map(|_| ())
+        .map_err(|e| IpcError::invalid("action", e.to_string()))
 }

@@ -14,6 +14,7 @@ mod error;
 mod escalate;
 #[cfg(test)]
 mod escalate_tests;
+mod escalations_panel;
 #[cfg(test)]
 mod tests;
 pub mod tray;
@@ -163,7 +164,9 @@ fn build_windows(overrides: Overrides, kind: WindowKind) -> tauri::Result<tauri:
             commands::resend_escalation,
             commands::discard_escalation,
             commands::open_link,
-            commands::window_ready
+            commands::window_ready,
+            commands::escalations_panel,
+            commands::escalation_action
         ])
         .setup(move |app| {
             manage_state(app, overrides);

@@ -32,5 +32,9 @@ export const refusedEscalations = () => call("refused_escalations");
 export const resendEscalation = (key, filing) => call("resend_escalation", { key, filing });
 export const discardEscalation = (key) => call("discard_escalation", { key });
 
+// Issue 15: the Escalations panel and its actions.
+export const escalationsPanel = () => call("escalations_panel");
+export const escalationAction = (form) => call("escalation_action", { form });
+
 /** Tells Rota the page is ready for the user (a readiness line for scripts and measurements). */
 export const windowReady = () => call("window_ready");

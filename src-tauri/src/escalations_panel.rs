@@ -1,0 +1,261 @@
+//! The dashboard's Escalations panel (issue 15): mine, all open and recently closed, each with
+//! the actions of its state, and the goal's chart (the share engaged per rotation against the
+//! 10% line, and the times). The figures and rules are the core's ([`rota_core::lifecycle`],
+//! [`rota_core::stats`]); this reads the backend, checks what the form sent and maps the result.
+
+use crate::error::IpcError;
+use crate::escalations::{configured, AnyBackend, Backend};
+use crate::settings::Settings;
+use chrono::{DateTime, Utc};
+use rota_core::assign::{self, Suggestion};
+use rota_core::escalation::{same_handle, Escalation, EscalationState};
+use rota_core::lifecycle::{self, Action, HistoryEntry};
+use rota_core::stats::{self, Select, GOAL_ENGAGED_SHARE};
+use rota_core::{glance, words, Roster, Schedule};
+use serde::{Deserialize, Serialize};
+
+/// How many closed escalations the panel shows, newest first.
+pub const RECENTLY_CLOSED: usize = 10;
+
+/// One escalation row, every string ready to show.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct EscalationRow {
+    pub id: String,
+    pub title: String,
+    pub customer: Option<String>,
+    pub severity: String,
+    pub state: EscalationState,
+    pub state_label: &'static str,
+    pub assignee: Option<String>,
+    pub team: Option<String>,
+    /// "filed 3 h ago".
+    pub filed: String,
+    /// The escalation's page or link, for Open.
+    pub link: Option<String>,
+    /// The actions its state allows, in button order: acknowledge, resolve, engage, reassign, reopen.
+    pub actions: Vec<&'static str>,
+}
+
+/// One rotation in the chart.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ChartRotation {
+    /// "2024-03-01 to 2024-03-14", or "outside any rotation".
+    pub label: String,
+    pub filed: usize,
+    pub engaged: usize,
+    /// The share engaged, in percent; `None` when nothing was filed.
+    pub engaged_percent: Option<f64>,
+    pub above_goal: bool,
+    /// "median 10 min, p90 30 min" or "none yet".
+    pub time_to_ack: String,
+    pub time_to_resolve: String,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct EscalationsPanel {
+    /// Set when escalations cannot be read (no backend, no token): the panel says why.
+    pub problem: Option<String>,
+    pub mine: Vec<EscalationRow>,
+    pub open: Vec<EscalationRow>,
+    pub closed: Vec<EscalationRow>,
+    pub goal_percent: f64,
+    /// The chart's top, in percent: the goal's double or the largest share, to the next 10.
+    pub scale_percent: f64,
+    pub rotations: Vec<ChartRotation>,
+    /// The engineers a reassignment can choose (on duty now), for the form.
+    pub engineers: Vec<String>,
+}
+
+/// What an action button sent.
+#[derive(Deserialize, Debug)]
+#[serde(rename_all = "camelCase")]
+pub struct ActionForm {
+    pub id: String,
+    /// acknowledge, resolve, engage, reassign or reopen.
+    pub kind: String,
+    #[serde(default)]
+    pub note: Option<String>,
+    #[serde(default)]
+    pub team: Option<String>,
+    #[serde(default)]
+    pub url: Option<String>,
+    /// A handle, or `auto`.
+    #[serde(default)]
+    pub to: Option<String>,
+}
+
+/// The state as a person says it.
+pub fn state_label(s: EscalationState) -> &'static str {
+    match s {
+        EscalationState::Open => "open",
+        EscalationState::Acknowledged => "acknowledged",
+        EscalationState::HandedToEngineering => "with engineering",
+        EscalationState::Resolved => "resolved",
+        EscalationState::Queued => "waiting to send",
+    }
+}
+
+/// The action names a state allows, as the core decides (an action that changes nothing is left out).
+fn actions(e: &Escalation) -> Vec<&'static str> {
+    let probes: [(&'static str, Action); 5] = [
+        ("acknowledge", Action::Acknowledge),
+        ("resolve", Action::Resolve { note: None }),
+        ("engage", Action::Engage { team: "\u{0}".into(), url: None }),
+        ("reassign", Action::Reassign { to: "\u{0}".into() }),
+        ("reopen", Action::Reopen),
+    ];
+    probes.into_iter().filter(|(_, a)| matches!(lifecycle::plan(e, a), Ok(lifecycle::Plan::Change { .. }))).map(|(n, _)| n).collect()
+}
+
+fn row(e: &Escalation, now: DateTime<Utc>) -> EscalationRow {
+    EscalationRow {
+        id: e.id.clone(),
+        title: e.title.clone(),
+        customer: e.customer.clone(),
+        severity: e.severity.to_string(),
+        state: e.state,
+        state_label: state_label(e.state),
+        assignee: e.assignee.clone(),
+        team: e.team.clone(),
+        filed: format!("filed {}", words::relative(now, e.created_at)),
+        link: e.page.clone().or_else(|| e.url.clone()),
+        actions: actions(e),
+    }
+}
+
+fn minutes(m: Option<f64>) -> String {
+    m.map(|m| words::span((m * 60.0).round().max(0.0) as u64)).unwrap_or_else(|| "-".into())
+}
+
+fn spread(s: &rota_core::stats::Spread) -> String {
+    match s.median {
+        None => "none yet".into(),
+        Some(_) => format!("median {}, p90 {}", minutes(s.median), minutes(s.p90)),
+    }
+}
+
+/// The panel for `me`, from every escalation and its history.
+pub fn panel(
+    list: &[(Escalation, Vec<HistoryEntry>)],
+    me: Option<&str>,
+    schedule: &Schedule,
+    timing: &rota_core::Timing,
+    engineers: Vec<String>,
+    now: DateTime<Utc>,
+) -> EscalationsPanel {
+    let is_mine = |e: &Escalation| me.is_some_and(|me| e.assignee.as_deref().is_some_and(|a| same_handle(a, me)));
+    let active = || list.iter().map(|(e, _)| e).filter(|e| e.state.is_active());
+    let mut closed: Vec<(&Escalation, DateTime<Utc>)> = list
+        .iter()
+        .filter(|(e, _)| e.state == EscalationState::Resolved)
+        .map(|(e, h)| (e, lifecycle::resolved_at(h).unwrap_or(e.created_at)))
+        .collect();
+    closed.sort_by(|a, b| b.1.cmp(&a.1));
+    let figures = stats::stats(schedule, timing, list, Select::All, now);
+    let top = figures.rotations.iter().filter_map(|r| r.engaged_share).fold(GOAL_ENGAGED_SHARE * 2.0, f64::max) * 100.0;
+    EscalationsPanel {
+        problem: None,
+        mine: active().filter(|e| is_mine(e)).map(|e| row(e, now)).collect(),
+        open: active().map(|e| row(e, now)).collect(),
+        closed: closed.into_iter().take(RECENTLY_CLOSED).map(|(e, _)| row(e, now)).collect(),
+        goal_percent: GOAL_ENGAGED_SHARE * 100.0,
+        scale_percent: ((top / 10.0).ceil() * 10.0).min(100.0),
+        rotations: figures
+            .rotations
+            .iter()
+            .map(|r| ChartRotation {
+                label: match (r.start, r.end) {
+                    (Some(s), Some(e)) => format!("{} – {}", s.format("%-d %b"), e.format("%-d %b %Y")),
+                    _ => "outside any rotation".into(),
+                },
+                filed: r.filed,
+                engaged: r.engaged,
+                engaged_percent: r.engaged_share.map(|s| s * 100.0),
+                above_goal: r.above_goal,
+                time_to_ack: spread(&r.time_to_ack_minutes),
+                time_to_resolve: spread(&r.time_to_resolve_minutes),
+            })
+            .collect(),
+        engineers,
+    }
+}
+
+/// The panel when escalations cannot be read.
+pub fn unavailable(why: String) -> EscalationsPanel {
+    EscalationsPanel {
+        problem: Some(why),
+        mine: vec![],
+        open: vec![],
+        closed: vec![],
+        goal_percent: GOAL_ENGAGED_SHARE * 100.0,
+        scale_percent: GOAL_ENGAGED_SHARE * 200.0,
+        rotations: vec![],
+        engineers: vec![],
+    }
+}
+
+/// Reads every escalation and its history from the configured backend.
+pub async fn read(settings: &Settings) -> Result<(AnyBackend, Vec<(Escalation, Vec<HistoryEntry>)>), String> {
+    let backend = configured::open_blocking(settings).await.map_err(|e| e.to_string())?;
+    let every = backend.list_every().await.map_err(|e| e.to_string())?;
+    let mut list = Vec::with_capacity(every.len());
+    for e in every {
+        let h = backend.history_of(&e).await.map_err(|e| e.to_string())?;
+        list.push((e, h));
+    }
+    Ok((backend, list))
+}
+
+/// Checks the form and turns it into the core's action: the team named, the link a web link, the
+/// engineer on the rotation or in the roster (or `auto`: the policy's pick among the others on duty).
+pub async fn action(
+    form: &ActionForm,
+    backend: &AnyBackend,
+    g: &rota_core::Glance<'_>,
+    roster: &Roster,
+    now: DateTime<Utc>,
+) -> Result<Action, IpcError> {
+    let text = |s: &Option<String>| s.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned);
+    Ok(match form.kind.as_str() {
+        "acknowledge" => Action::Acknowledge,
+        "resolve" => Action::Resolve { note: text(&form.note) },
+        "reopen" => Action::Reopen,
+        "engage" => {
+            let team = text(&form.team).ok_or_else(|| IpcError::invalid("engage-team", "name the engineering team"))?;
+            let url = text(&form.url);
+            if let Some(u) = &url {
+                if !reqwest::Url::parse(u).is_ok_and(|p| matches!(p.scheme(), "http" | "https") && p.host().is_some()) {
+                    return Err(IpcError::invalid("engage-url", "the link must be an http or https URL"));
+                }
+            }
+            Action::Engage { team, url }
+        }
+        "reassign" => {
+            let to = text(&form.to).ok_or_else(|| IpcError::invalid("reassign-to", "choose an engineer, or auto"))?;
+            if to.eq_ignore_ascii_case("auto") {
+                let e = backend.get(&form.id).await.map_err(|e| IpcError::io(e.to_string()))?;
+                let (counts, _) = configured::open_counts(Ok(backend), None).await;
+                let others: Vec<_> =
+                    g.on_duty.iter().filter(|d| !e.assignee.as_deref().is_some_and(|a| same_handle(a, &d.handle))).cloned().collect();
+                match assign::suggest_among(&others, &counts, now) {
+                    Suggestion::Engineer(c) => Action::Reassign { to: c.handle },
+                    Suggestion::NobodyOnRotation => return Err(IpcError::invalid("reassign-to", "nobody else is on rotation now")),
+                }
+            } else {
+                let handle =
+                    assign::check_assignee(&to, &g.on_duty, roster).map_err(|u| IpcError::invalid("reassign-to", u.to_string()))?;
+                Action::Reassign { to: handle }
+            }
+        }
+        other => return Err(IpcError::invalid("action", format!("unknown action {other:?}"))),
+    })
+}
+
+/// The engineers on duty now, for the reassign form.
+pub fn engineers(schedule: &Schedule, roster: &Roster, settings: &Settings, now: DateTime<Utc>) -> Vec<String> {
+    let g = glance(schedule, roster, &settings.config.schedule.timing, settings.viewer, settings.me.as_deref(), now);
+    g.on_duty.iter().map(|d| d.handle.clone()).collect()
+}
