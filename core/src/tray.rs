@@ -47,8 +47,11 @@ pub enum MenuAction {
     ReassignEscalation(String),
 }
 
+/// Makes a per-escalation action from the escalation's id.
+type OnEscalation = fn(String) -> MenuAction;
+
 /// The per-escalation actions and their id prefixes, in menu order after Open.
-const ESCALATION_ACTIONS: [(&str, fn(String) -> MenuAction); 4] = [
+const ESCALATION_ACTIONS: [(&str, OnEscalation); 4] = [
     ("acknowledge:", MenuAction::AcknowledgeEscalation),
     ("resolve:", MenuAction::ResolveEscalation),
     ("engage:", MenuAction::EngageEscalation),
