@@ -153,7 +153,7 @@ pub fn panel(
         .filter(|(e, _)| e.state == EscalationState::Resolved)
         .map(|(e, h)| (e, lifecycle::resolved_at(h).unwrap_or(e.created_at)))
         .collect();
-    closed.sort_by(|a, b| b.1.cmp(&a.1));
+    closed.sort_by_key(|c| std::cmp::Reverse(c.1));
     let figures = stats::stats(schedule, timing, list, Select::All, now);
     let top = figures.rotations.iter().filter_map(|r| r.engaged_share).fold(GOAL_ENGAGED_SHARE * 2.0, f64::max) * 100.0;
     EscalationsPanel {
