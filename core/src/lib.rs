@@ -24,6 +24,7 @@ pub mod markdown;
 pub mod notice;
 pub mod outbox;
 pub mod poll;
+pub mod reported;
 pub mod roster;
 pub mod schedule;
 pub mod shortcut;

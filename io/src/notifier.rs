@@ -62,6 +62,14 @@ impl std::error::Error for NotifyError {}
 /// notification is handed to the system, and user actions arrive later through `on_action`.
 pub trait Notifier: Send + Sync {
     fn show(&self, notice: &Notice, on_action: ActionSink) -> Result<(), NotifyError>;
+
+    /// Shows words about an escalation I filed (issue 15: acknowledged, engaged, resolved), with
+    /// Open when they carry a link. A notifier that cannot says so, and the poller tells it again
+    /// at the next poll.
+    fn show_progress(&self, text: &NoticeText, on_action: ActionSink) -> Result<(), NotifyError> {
+        let _ = (text, on_action);
+        Err(NotifyError::Unavailable("this notifier shows no progress of escalations".into()))
+    }
 }
 
 /// Maps the user's pick (an action key) to what it means for this notice.
@@ -178,7 +186,12 @@ impl DesktopNotifier {
 
 impl Notifier for DesktopNotifier {
     fn show(&self, notice: &Notice, on_action: ActionSink) -> Result<(), NotifyError> {
-        let t = text(notice);
+        self.show_progress(&text(notice), on_action)
+    }
+
+    /// Any notice's words, with Open and Acknowledge as far as they name a link and an escalation.
+    fn show_progress(&self, t: &NoticeText, on_action: ActionSink) -> Result<(), NotifyError> {
+        let t = t.clone();
         if cfg!(target_os = "macos") || (t.url.is_none() && t.escalation_id.is_none()) {
             // Actions on macOS need the main run loop; the tray menu offers them instead.
             let _ = on_action;

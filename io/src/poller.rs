@@ -55,6 +55,7 @@ use rota_core::config::Backend as BackendKind;
 use rota_core::escalation::{same_handle, Escalation, EscalationState};
 use rota_core::lifecycle::Action;
 use rota_core::poll::{PollFailure, PollState};
+use rota_core::reported::{self, decide_reported, progress_text};
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
@@ -579,6 +580,11 @@ impl Poller {
             self.snapshot.status = PollStatus::Failed(e.to_string());
             return until(self.state.failed(now, PollFailure::Other, jitter()));
         }
+        // Issue 15: what I filed that moved on. A failure here is said and tried at the next poll;
+        // it does not hold up my own escalations.
+        if let Err(e) = self.announce_reported(&store, &backend, now).await {
+            eprintln!("rota: cannot tell how the escalations you filed are doing: {e}");
+        }
         self.last_mark = mark;
         let mut mine: Vec<Escalation> = list
             .into_iter()
@@ -616,6 +622,35 @@ impl Poller {
         self.snapshot.notifier_error = error;
         if let Some(seen) = self.state.delivered(before.as_ref(), &decision, &unshown) {
             store.save_seen(&self.scope, &seen, now)?;
+        }
+        Ok(())
+    }
+
+    /// The reporter's exactly-once step (issue 15): every escalation listed (closed ones too),
+    /// [`decide_reported`] against the stored states, the notices shown, the states stored.
+    async fn announce_reported(
+        &mut self,
+        store: &Arc<LocalStore>,
+        backend: &Arc<AnyBackend>,
+        now: DateTime<Utc>,
+    ) -> Result<(), BackendError> {
+        let scope = format!("reported:{}", self.scope);
+        let every = backend.list_every().await?;
+        let before = store.load_reported(&scope)?;
+        let decision = decide_reported(before.as_ref(), &self.config.me, &every);
+        let mut unshown = Vec::new();
+        for (i, progress) in decision.notices.iter().enumerate() {
+            let (notifier, sink, words) = (self.notifier.clone(), self.sink.clone(), progress_text(progress));
+            let shown = tokio::task::spawn_blocking(move || notifier.show_progress(&words, sink))
+                .await
+                .unwrap_or_else(|e| Err(NotifyError::Failed(format!("notifier task: {e}"))));
+            if shown.is_err() {
+                unshown.push(i);
+            }
+        }
+        let seen = reported::seen_after_delivery(before.as_ref(), &decision, &unshown);
+        if before.as_ref() != Some(&seen) {
+            store.save_reported(&scope, &seen, now)?;
         }
         Ok(())
     }

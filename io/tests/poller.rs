@@ -263,10 +263,11 @@ fn github_polls_are_conditional_and_errors_show_in_the_status_without_a_retry_st
     let first = &server.requests()[0].0;
     assert_eq!(first.query()[0], ("assignee".to_owned(), "ann".to_owned()));
 
-    // Unchanged: a 304, no notice.
+    // Unchanged: 304s, no notice. Each poll lists mine and (issue 15) every escalation, for the
+    // reporter's notices: two conditional requests, both free when nothing changed.
     p.handle.poll_now();
     p.wait_for("the unchanged poll", |s| s.polls == 3);
-    assert_eq!(server.statuses(), [200, 304]);
+    assert_eq!(server.statuses(), [200, 200, 304, 304]);
 
     // A new issue for me: one notice.
     {

@@ -12,6 +12,7 @@ use super::{Backend, BackendError};
 use chrono::{DateTime, SecondsFormat, Utc};
 use rota_core::escalation::{Escalation, EscalationState, NewEscalation, SeenSet, Severity};
 use rota_core::lifecycle::{self, Action, HistoryEntry, Plan};
+use rota_core::reported::ReportedSeen;
 use rusqlite::{params, Connection, ErrorCode, OptionalExtension, Row, TransactionBehavior};
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard};
@@ -68,6 +69,13 @@ ALTER TABLE escalation ADD COLUMN team TEXT;
 ALTER TABLE escalation_history ADD COLUMN by_handle TEXT;
 ALTER TABLE escalation_history ADD COLUMN note TEXT;
 ALTER TABLE escalation_history ADD COLUMN team TEXT;
+-- The reporter's notifier: each escalation I filed and the state last seen, per scope.
+CREATE TABLE IF NOT EXISTS reported_seen (
+    scope         TEXT NOT NULL REFERENCES notifier_scope (scope) ON DELETE CASCADE,
+    escalation_id TEXT NOT NULL,
+    state         TEXT NOT NULL,
+    PRIMARY KEY (scope, escalation_id)
+);
 ";
 
 const COLUMNS: &str = "id, title, customer, severity, url, details, reporter, assignee, state, created_at, client_key, team";
@@ -423,6 +431,38 @@ impl LocalStore {
         let mut stmt = conn.prepare_cached("SELECT escalation_id, assignee FROM notifier_seen WHERE scope = ?1").map_err(db_error)?;
         let rows = stmt.query_map([scope], |r| Ok((r.get(0)?, r.get(1)?))).map_err(db_error)?;
         Ok(Some(rows.collect::<Result<SeenSet, _>>().map_err(db_error)?))
+    }
+
+    /// The reporter's stored states for `scope` (issue 15), or `None` when none was ever saved.
+    pub fn load_reported(&self, scope: &str) -> Result<Option<ReportedSeen>, BackendError> {
+        let conn = self.conn();
+        let known: Option<String> =
+            conn.query_row("SELECT saved_at FROM notifier_scope WHERE scope = ?1", [scope], |r| r.get(0)).optional().map_err(db_error)?;
+        if known.is_none() {
+            return Ok(None);
+        }
+        let mut stmt = conn.prepare_cached("SELECT escalation_id, state FROM reported_seen WHERE scope = ?1").map_err(db_error)?;
+        let rows = stmt.query_map([scope], |r| Ok((r.get::<_, String>(0)?, parse_text(&r.get::<_, String>(1)?)?))).map_err(db_error)?;
+        Ok(Some(rows.collect::<Result<ReportedSeen, _>>().map_err(db_error)?))
+    }
+
+    /// Replaces the reporter's stored states of `scope`, in one transaction.
+    pub fn save_reported(&self, scope: &str, seen: &ReportedSeen, now: DateTime<Utc>) -> Result<(), BackendError> {
+        self.write(|tx| {
+            tx.execute(
+                "INSERT INTO notifier_scope (scope, saved_at) VALUES (?1, ?2)
+                 ON CONFLICT (scope) DO UPDATE SET saved_at = excluded.saved_at",
+                params![scope, timestamp(now)],
+            )
+            .map_err(db_error)?;
+            tx.execute("DELETE FROM reported_seen WHERE scope = ?1", [scope]).map_err(db_error)?;
+            let mut insert =
+                tx.prepare_cached("INSERT INTO reported_seen (scope, escalation_id, state) VALUES (?1, ?2, ?3)").map_err(db_error)?;
+            for (id, state) in seen.iter() {
+                insert.execute(params![scope, id, state.as_str()]).map_err(db_error)?;
+            }
+            Ok(())
+        })
     }
 
     /// Replaces the seen set of `scope`, in one transaction.
