@@ -127,7 +127,7 @@ pub async fn escalations_panel(state: State<'_, AppState>) -> Result<Escalations
     };
     let engineers = panel::engineers(&schedule, &roster, &settings, at);
     Ok(match panel::read(&settings).await {
-        Ok((_, list)) => panel::panel(&list, settings.me.as_deref(), &schedule, &settings.config.schedule.timing, engineers, at),
+        Ok(list) => panel::panel(&list, settings.me.as_deref(), &schedule, &settings.config.schedule.timing, engineers, at),
         Err(why) => panel::unavailable(why),
     })
 }
@@ -140,10 +140,10 @@ pub async fn escalation_action(state: State<'_, AppState>, form: ActionForm) -> 
         let live = state.live.lock().await;
         (live.settings.clone(), live.inputs.schedule.clone(), live.inputs.roster.clone())
     };
-    let backend = crate::escalations::configured::open_blocking(&settings).await.map_err(|e| IpcError::io(e.to_string()))?;
+    let backend = panel::backend(&settings).await.map_err(IpcError::io)?;
     let g = rota_core::glance(&schedule, &roster, &settings.config.schedule.timing, settings.viewer, settings.me.as_deref(), at);
     let action = panel::action(&form, &backend, &g, &roster, at).await?;
-    crate::escalations::Backend::act(&backend, &form.id, &action, settings.me.as_deref(), at)
+    crate::escalations::Backend::act(&*backend, &form.id, &action, settings.me.as_deref(), at)
         .await
         .map(|_| ())
         .map_err(|e| IpcError::invalid("action", e.to_string()))

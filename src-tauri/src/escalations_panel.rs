@@ -13,6 +13,7 @@ use rota_core::lifecycle::{self, Action, HistoryEntry};
 use rota_core::stats::{self, Select, GOAL_ENGAGED_SHARE};
 use rota_core::{glance, words, Roster, Schedule};
 use serde::{Deserialize, Serialize};
+use std::sync::{Arc, OnceLock};
 
 /// How many closed escalations the panel shows, newest first.
 pub const RECENTLY_CLOSED: usize = 10;
@@ -197,16 +198,52 @@ pub fn unavailable(why: String) -> EscalationsPanel {
     }
 }
 
-/// Reads every escalation and its history from the configured backend.
-pub async fn read(settings: &Settings) -> Result<(AnyBackend, Vec<(Escalation, Vec<HistoryEntry>)>), String> {
-    let backend = configured::open_blocking(settings).await.map_err(|e| e.to_string())?;
-    let every = backend.list_every().await.map_err(|e| e.to_string())?;
-    let mut list = Vec::with_capacity(every.len());
-    for e in every {
-        let h = backend.history_of(&e).await.map_err(|e| e.to_string())?;
-        list.push((e, h));
+/// The backend the panel reads, kept open between refreshes with the settings it was opened
+/// for: GitHub's page and event caches live in it, so refreshing an unchanged repository is
+/// all `304`s (no rate limit). A failure drops it (a new token, say, is read at the next try).
+static OPENED: OnceLock<tokio::sync::Mutex<Option<(String, Arc<AnyBackend>)>>> = OnceLock::new();
+
+fn opened_for(settings: &Settings) -> String {
+    let e = &settings.config.escalations;
+    format!("{:?} {} {} {} {:?}", e.backend, e.github.api, e.github.repo, e.github.label, settings.me)
+}
+
+/// The configured backend, opened once per settings.
+pub async fn backend(settings: &Settings) -> Result<Arc<AnyBackend>, String> {
+    let key = opened_for(settings);
+    let mut slot = OPENED.get_or_init(Default::default).lock().await;
+    if let Some((_, b)) = slot.as_ref().filter(|(k, _)| *k == key) {
+        return Ok(b.clone());
     }
-    Ok((backend, list))
+    let b = Arc::new(configured::open_blocking(settings).await.map_err(|e| e.to_string())?);
+    *slot = Some((key, b.clone()));
+    Ok(b)
+}
+
+/// Forgets the open backend after a failure.
+pub async fn forget() {
+    *OPENED.get_or_init(Default::default).lock().await = None;
+}
+
+/// Reads every escalation and its history from the configured backend.
+pub async fn read(settings: &Settings) -> Result<Vec<(Escalation, Vec<HistoryEntry>)>, String> {
+    let backend = backend(settings).await?;
+    let listed = async {
+        let every = backend.list_every().await?;
+        let mut list = Vec::with_capacity(every.len());
+        for e in every {
+            let h = backend.history_of(&e).await?;
+            list.push((e, h));
+        }
+        Ok::<_, crate::escalations::BackendError>(list)
+    };
+    match listed.await {
+        Ok(list) => Ok(list),
+        Err(e) => {
+            forget().await;
+            Err(e.to_string())
+        }
+    }
 }
 
 /// Checks the form and turns it into the core's action: the team named, the link a web link, the
