@@ -225,3 +225,47 @@ async fn each_action_is_its_github_request_and_taking_it_again_sends_nothing() {
     let refreshed: Vec<u16> = server.requests()[mark..].iter().map(|(_, s)| *s).collect();
     assert_eq!(refreshed, [304, 304], "one conditional request each, both not modified");
 }
+
+/// Issue 15: a stats refresh from another process (`rota stats` again, the dashboard) asks with
+/// the ETags the last one kept in the database, so an unchanged repository costs only `304`s.
+#[tokio::test]
+async fn a_second_process_refreshes_an_unchanged_repository_with_304s_only() {
+    use rota_io::escalations::local::LocalStore;
+    let issue = json!({
+        "number": 1, "title": "Search is down", "state": "closed", "body": "",
+        "html_url": "https://github.com/acme/escalations/issues/1",
+        "labels": [{ "name": "escalation" }], "assignee": { "login": ME }, "assignees": [{ "login": ME }],
+        "user": { "login": "sam" }, "created_at": stamp(0),
+    });
+    let mut state = Issue { issue, events: vec![], comments: vec![], minute: 0 };
+    state.event("labeled", json!({ "label": { "name": "acknowledged" } }));
+    state.event("closed", json!({}));
+    let server = Server::start(handler(Arc::new(Mutex::new(state)))).await;
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("escalations.sqlite3");
+    let process = || {
+        let config = GithubConfig::new(&server.base, "acme/escalations", ME).unwrap();
+        GithubBackend::new(config, &SecretValue::new("t")).unwrap().with_disk_cache(Arc::new(LocalStore::open(&db).unwrap()))
+    };
+    let refresh = |backend: GithubBackend| async move {
+        let every = backend.list_every().await.unwrap();
+        let mut out = vec![];
+        for e in &every {
+            out.push((e.clone(), backend.history_of(e).await.unwrap()));
+        }
+        out
+    };
+    let first = refresh(process()).await;
+    assert_eq!(server.statuses(), [200, 200]);
+    assert_eq!(
+        first[0].1.iter().map(|h| h.state).collect::<Vec<_>>(),
+        [EscalationState::Open, EscalationState::Acknowledged, EscalationState::Resolved]
+    );
+
+    let second = refresh(process()).await;
+    assert_eq!(second, first, "the same figures");
+    assert_eq!(server.statuses(), [200, 200, 304, 304], "the second process: conditional, not modified");
+    for (req, _) in &server.requests()[2..] {
+        assert!(req.header("if-none-match").is_some(), "{} asked with the kept ETag", req.target);
+    }
+}

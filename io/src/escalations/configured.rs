@@ -174,7 +174,11 @@ pub fn open_github(config: GithubConfig, secrets: &dyn SecretStore) -> Result<Gi
 pub fn open(settings: &Settings, secrets: &dyn SecretStore) -> Result<AnyBackend, OpenError> {
     match settings.config.escalations.backend {
         BackendKind::Local => open_local(settings).map(AnyBackend::Local),
-        BackendKind::Github => open_github(github_config(settings)?, secrets).map(AnyBackend::Github),
+        // Its conditional requests' answers are kept in the database for the next process.
+        BackendKind::Github => open_github(github_config(settings)?, secrets).map(|b| match open_local(settings) {
+            Ok(store) => AnyBackend::Github(b.with_disk_cache(std::sync::Arc::new(store))),
+            Err(_) => AnyBackend::Github(b),
+        }),
     }
 }
 

@@ -26,6 +26,7 @@
 //! [`BackendError`] variants (with the time to come back for rate limits), and the token is
 //! handed in.
 
+use super::local::{CachedResponse, LocalStore};
 use super::{Backend, BackendError};
 use crate::secrets::SecretValue;
 use chrono::{DateTime, Utc};
@@ -37,7 +38,7 @@ use serde::Deserialize;
 use serde_json::json;
 use std::collections::HashMap;
 use std::fmt;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
 
 /// Where and how to reach the repository.
@@ -102,6 +103,8 @@ pub struct GithubBackend {
     api: Url,
     pages: Mutex<HashMap<String, CachedPage>>,
     events: Mutex<HashMap<String, CachedEvents>>,
+    /// Where answers are kept between processes, when set.
+    disk: Option<Arc<LocalStore>>,
 }
 
 /// The label prefix that names the engineering team engaged: `team:search`.
@@ -340,18 +343,24 @@ fn rate_limited_until(status: StatusCode, headers: &HeaderMap, now: DateTime<Utc
 
 /// A response's JSON body, read with a size cap ([`MAX_PAGE_BYTES`]) within the client's deadline.
 async fn json_body<T: serde::de::DeserializeOwned>(response: reqwest::Response, url: &str) -> Result<T, BackendError> {
+    parse(&body_bytes(response, url).await?)
+}
+
+/// A response's body, read with a size cap ([`MAX_PAGE_BYTES`]) within the client's deadline.
+async fn body_bytes(response: reqwest::Response, url: &str) -> Result<Vec<u8>, BackendError> {
     use crate::sources::{mib, read_capped, BodyError};
-    let body = match read_capped(response, MAX_PAGE_BYTES).await {
-        Ok(b) => b,
-        Err(BodyError::TooLarge(limit)) => {
-            return Err(BackendError::Failed(format!(
-                "{url} sent more than {}, more than any page of issues; check escalations.github.api",
-                mib(limit)
-            )))
-        }
-        Err(BodyError::Network(e)) => return Err(request_error(e)),
-    };
-    serde_json::from_slice(&body).map_err(|_| BackendError::Failed("GitHub sent a response Rota cannot read".into()))
+    match read_capped(response, MAX_PAGE_BYTES).await {
+        Ok(b) => Ok(b),
+        Err(BodyError::TooLarge(limit)) => Err(BackendError::Failed(format!(
+            "{url} sent more than {}, more than any page of issues; check escalations.github.api",
+            mib(limit)
+        ))),
+        Err(BodyError::Network(e)) => Err(request_error(e)),
+    }
+}
+
+fn parse<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, BackendError> {
+    serde_json::from_slice(body).map_err(|_| BackendError::Failed("GitHub sent a response Rota cannot read".into()))
 }
 
 /// The `github_issues` fuzz target's body (`fuzz/`, replayed on stable by
@@ -412,7 +421,7 @@ impl GithubBackend {
             .redirect(crate::sources::redirect_policy())
             .build()
             .map_err(|e| BackendError::Failed(format!("cannot start the HTTP client: {}", e.without_url())))?;
-        Ok(GithubBackend { config, http, api, pages: Mutex::new(HashMap::new()), events: Mutex::new(HashMap::new()) })
+        Ok(GithubBackend { config, http, api, pages: Mutex::new(HashMap::new()), events: Mutex::new(HashMap::new()), disk: None })
     }
 
     pub fn config(&self) -> &GithubConfig {
@@ -489,7 +498,11 @@ impl GithubBackend {
             if !url.starts_with(self.api.as_str()) {
                 return Err(BackendError::Failed("GitHub linked to a page outside the configured API URL".into()));
             }
-            let cached = self.pages.lock().unwrap_or_else(|p| p.into_inner()).get(&url).cloned();
+            let mut cached = self.pages.lock().unwrap_or_else(|p| p.into_inner()).get(&url).cloned();
+            if cached.is_none() {
+                // Another process's answer, kept on disk (issue 15).
+                cached = self.from_disk(&url).and_then(|c| Some(CachedPage { etag: c.etag, issues: parse(&c.body).ok()?, next: c.next }));
+            }
             let mut request = self.http.get(&url);
             if let Some(page) = &cached {
                 request = request.header(IF_NONE_MATCH, &page.etag);
@@ -500,9 +513,11 @@ impl GithubBackend {
                 (status, _) if status.is_success() => {
                     let etag = response.headers().get(ETAG).and_then(|v| v.to_str().ok()).map(str::to_owned);
                     let link = response.headers().get(LINK).and_then(|v| v.to_str().ok()).and_then(parse_link_next);
-                    let page = CachedPage { etag: etag.unwrap_or_default(), issues: json_body(response, &url).await?, next: link };
+                    let body = body_bytes(response, &url).await?;
+                    let page = CachedPage { etag: etag.unwrap_or_default(), issues: parse(&body)?, next: link };
                     if !page.etag.is_empty() {
                         self.pages.lock().unwrap_or_else(|p| p.into_inner()).insert(url.clone(), page.clone());
+                        self.to_disk(&url, &page.etag, body, page.next.clone());
                     }
                     page
                 }
@@ -527,6 +542,25 @@ impl GithubBackend {
         );
         let found = self.list_issues(url).await?.into_iter().map(|i| self.escalation(i)).find(|e| e.client_key.as_deref() == Some(key));
         Ok(found)
+    }
+
+    /// Keeps the answers to conditional requests in `store` too (issue 15), so the next process
+    /// (another `rota stats`, the dashboard) asks with their ETags and an unchanged repository
+    /// costs only `304`s.
+    pub fn with_disk_cache(mut self, store: Arc<LocalStore>) -> Self {
+        self.disk = Some(store);
+        self
+    }
+
+    fn from_disk(&self, url: &str) -> Option<CachedResponse> {
+        self.disk.as_ref()?.cached_response(url).ok().flatten()
+    }
+
+    /// Best effort: a cache that cannot be written costs a full answer next time, nothing more.
+    fn to_disk(&self, url: &str, etag: &str, body: Vec<u8>, next: Option<String>) {
+        if let Some(store) = &self.disk {
+            let _ = store.cache_response(url, &CachedResponse { etag: etag.to_owned(), body, next }, now());
+        }
     }
 
     /// Adds labels to issue `n`.
@@ -571,7 +605,10 @@ impl GithubBackend {
             if pages > 20 || !url.starts_with(self.api.as_str()) {
                 return Err(BackendError::Failed("GitHub linked to too many pages of events, or outside the configured API URL".into()));
             }
-            let cached = self.events.lock().unwrap_or_else(|p| p.into_inner()).get(&url).cloned();
+            let mut cached = self.events.lock().unwrap_or_else(|p| p.into_inner()).get(&url).cloned();
+            if cached.is_none() {
+                cached = self.from_disk(&url).and_then(|c| Some(CachedEvents { etag: c.etag, events: parse(&c.body).ok()? }));
+            }
             let mut request = self.http.get(&url);
             if let Some(c) = &cached {
                 request = request.header(IF_NONE_MATCH, &c.etag);
@@ -585,8 +622,10 @@ impl GithubBackend {
                 (status, _) if status.is_success() => {
                     let etag = response.headers().get(ETAG).and_then(|v| v.to_str().ok()).map(str::to_owned);
                     next = response.headers().get(LINK).and_then(|v| v.to_str().ok()).and_then(parse_link_next);
-                    let events: Vec<IssueEvent> = json_body(response, &url).await?;
+                    let body = body_bytes(response, &url).await?;
+                    let events: Vec<IssueEvent> = parse(&body)?;
                     if let (Some(etag), true) = (etag, pages == 1 && next.is_none()) {
+                        self.to_disk(&url, &etag, body, None);
                         self.events
                             .lock()
                             .unwrap_or_else(|p| p.into_inner())

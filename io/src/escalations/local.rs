@@ -69,6 +69,15 @@ ALTER TABLE escalation ADD COLUMN team TEXT;
 ALTER TABLE escalation_history ADD COLUMN by_handle TEXT;
 ALTER TABLE escalation_history ADD COLUMN note TEXT;
 ALTER TABLE escalation_history ADD COLUMN team TEXT;
+-- GitHub's answers to conditional requests, kept between processes: the next request sends
+-- the ETag, and an unchanged answer is a 304 (no rate limit).
+CREATE TABLE IF NOT EXISTS http_cache (
+    url      TEXT PRIMARY KEY,
+    etag     TEXT NOT NULL,
+    body     BLOB NOT NULL,
+    next     TEXT,
+    saved_at TEXT NOT NULL
+);
 -- The reporter's notifier: each escalation I filed and the state last seen, per scope.
 CREATE TABLE IF NOT EXISTS reported_seen (
     scope         TEXT NOT NULL REFERENCES notifier_scope (scope) ON DELETE CASCADE,
@@ -89,6 +98,15 @@ pub struct Change {
     pub to: EscalationState,
     /// The assignee after the change.
     pub assignee: Option<String>,
+}
+
+/// An answer to a conditional request, kept for the next process (issue 15).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CachedResponse {
+    pub etag: String,
+    pub body: Vec<u8>,
+    /// The next page it linked to.
+    pub next: Option<String>,
 }
 
 /// An open SQLite escalation store.
@@ -431,6 +449,29 @@ impl LocalStore {
         let mut stmt = conn.prepare_cached("SELECT escalation_id, assignee FROM notifier_seen WHERE scope = ?1").map_err(db_error)?;
         let rows = stmt.query_map([scope], |r| Ok((r.get(0)?, r.get(1)?))).map_err(db_error)?;
         Ok(Some(rows.collect::<Result<SeenSet, _>>().map_err(db_error)?))
+    }
+
+    /// The answer kept for `url`, if any.
+    pub fn cached_response(&self, url: &str) -> Result<Option<CachedResponse>, BackendError> {
+        self.conn()
+            .query_row("SELECT etag, body, next FROM http_cache WHERE url = ?1", [url], |r| {
+                Ok(CachedResponse { etag: r.get(0)?, body: r.get(1)?, next: r.get(2)? })
+            })
+            .optional()
+            .map_err(db_error)
+    }
+
+    /// Keeps the answer for `url`, replacing the one before.
+    pub fn cache_response(&self, url: &str, response: &CachedResponse, now: DateTime<Utc>) -> Result<(), BackendError> {
+        self.write(|tx| {
+            tx.execute(
+                "INSERT INTO http_cache (url, etag, body, next, saved_at) VALUES (?1, ?2, ?3, ?4, ?5)
+                 ON CONFLICT (url) DO UPDATE SET etag = excluded.etag, body = excluded.body, next = excluded.next, saved_at = excluded.saved_at",
+                params![url, response.etag, response.body, response.next, timestamp(now)],
+            )
+            .map_err(db_error)?;
+            Ok(())
+        })
     }
 
     /// The reporter's stored states for `scope` (issue 15), or `None` when none was ever saved.
