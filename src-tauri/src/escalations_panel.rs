@@ -201,7 +201,10 @@ pub fn unavailable(why: String) -> EscalationsPanel {
 /// The backend the panel reads, kept open between refreshes with the settings it was opened
 /// for: GitHub's page and event caches live in it, so refreshing an unchanged repository is
 /// all `304`s (no rate limit). A failure drops it (a new token, say, is read at the next try).
-static OPENED: OnceLock<tokio::sync::Mutex<Option<(String, Arc<AnyBackend>)>>> = OnceLock::new();
+static OPENED: OnceLock<tokio::sync::Mutex<Option<Opened>>> = OnceLock::new();
+
+/// The backend and the settings it was opened for.
+type Opened = (String, Arc<AnyBackend>);
 
 fn opened_for(settings: &Settings) -> String {
     let e = &settings.config.escalations;

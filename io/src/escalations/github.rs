@@ -501,7 +501,8 @@ impl GithubBackend {
             let mut cached = self.pages.lock().unwrap_or_else(|p| p.into_inner()).get(&url).cloned();
             if cached.is_none() {
                 // Another process's answer, kept on disk (issue 15).
-                cached = self.from_disk(&url).and_then(|c| Some(CachedPage { etag: c.etag, issues: parse(&c.body).ok()?, next: c.next }));
+                cached =
+                    self.kept_on_disk(&url).and_then(|c| Some(CachedPage { etag: c.etag, issues: parse(&c.body).ok()?, next: c.next }));
             }
             let mut request = self.http.get(&url);
             if let Some(page) = &cached {
@@ -517,7 +518,7 @@ impl GithubBackend {
                     let page = CachedPage { etag: etag.unwrap_or_default(), issues: parse(&body)?, next: link };
                     if !page.etag.is_empty() {
                         self.pages.lock().unwrap_or_else(|p| p.into_inner()).insert(url.clone(), page.clone());
-                        self.to_disk(&url, &page.etag, body, page.next.clone());
+                        self.keep_on_disk(&url, &page.etag, body, page.next.clone());
                     }
                     page
                 }
@@ -552,12 +553,12 @@ impl GithubBackend {
         self
     }
 
-    fn from_disk(&self, url: &str) -> Option<CachedResponse> {
+    fn kept_on_disk(&self, url: &str) -> Option<CachedResponse> {
         self.disk.as_ref()?.cached_response(url).ok().flatten()
     }
 
     /// Best effort: a cache that cannot be written costs a full answer next time, nothing more.
-    fn to_disk(&self, url: &str, etag: &str, body: Vec<u8>, next: Option<String>) {
+    fn keep_on_disk(&self, url: &str, etag: &str, body: Vec<u8>, next: Option<String>) {
         if let Some(store) = &self.disk {
             let _ = store.cache_response(url, &CachedResponse { etag: etag.to_owned(), body, next }, now());
         }
@@ -607,7 +608,7 @@ impl GithubBackend {
             }
             let mut cached = self.events.lock().unwrap_or_else(|p| p.into_inner()).get(&url).cloned();
             if cached.is_none() {
-                cached = self.from_disk(&url).and_then(|c| Some(CachedEvents { etag: c.etag, events: parse(&c.body).ok()? }));
+                cached = self.kept_on_disk(&url).and_then(|c| Some(CachedEvents { etag: c.etag, events: parse(&c.body).ok()? }));
             }
             let mut request = self.http.get(&url);
             if let Some(c) = &cached {
@@ -625,7 +626,7 @@ impl GithubBackend {
                     let body = body_bytes(response, &url).await?;
                     let events: Vec<IssueEvent> = parse(&body)?;
                     if let (Some(etag), true) = (etag, pages == 1 && next.is_none()) {
-                        self.to_disk(&url, &etag, body, None);
+                        self.keep_on_disk(&url, &etag, body, None);
                         self.events
                             .lock()
                             .unwrap_or_else(|p| p.into_inner())
