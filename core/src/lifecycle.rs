@@ -54,6 +54,38 @@ impl Action {
     }
 }
 
+/// The kinds of [`Action`], as the front ends name them (buttons, menu items).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ActionKind {
+    Acknowledge,
+    Resolve,
+    Engage,
+    Reassign,
+    Reopen,
+}
+
+impl ActionKind {
+    pub const ALL: [ActionKind; 5] =
+        [ActionKind::Acknowledge, ActionKind::Resolve, ActionKind::Engage, ActionKind::Reassign, ActionKind::Reopen];
+}
+
+/// The actions worth offering on `e`: those that change something in its state (see [`plan`]),
+/// in button order. Open: acknowledge, resolve, engage, reassign; acknowledged or with
+/// engineering: resolve, engage, reassign; resolved: reopen; queued: none.
+pub fn offered(e: &Escalation) -> Vec<ActionKind> {
+    use EscalationState::*;
+    ActionKind::ALL
+        .into_iter()
+        .filter(|k| match (k, e.state) {
+            (_, Queued) => false,
+            (ActionKind::Acknowledge, s) => s == Open,
+            (ActionKind::Reopen, s) => s == Resolved,
+            (_, s) => s.is_active(),
+        })
+        .collect()
+}
+
 /// What an action does to an escalation in a given state.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Plan {

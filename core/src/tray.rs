@@ -234,16 +234,17 @@ pub fn escalation_line(e: &Escalation) -> String {
 /// One of my escalations as a submenu (issue 15): Open, Acknowledge (while it is open),
 /// Resolve, Engage engineering…, Reassign…; each names the escalation by its id.
 pub fn escalation_menu(e: &Escalation) -> MenuEntry {
+    use crate::lifecycle::{offered, ActionKind};
     let id = || e.id.clone();
     let mut entries = vec![MenuEntry::action(MenuAction::OpenEscalation(id()))];
-    if e.state == EscalationState::Open {
-        entries.push(MenuEntry::action(MenuAction::AcknowledgeEscalation(id())));
-    }
-    entries.extend([
-        MenuEntry::action(MenuAction::ResolveEscalation(id())),
-        MenuEntry::action(MenuAction::EngageEscalation(id())),
-        MenuEntry::action(MenuAction::ReassignEscalation(id())),
-    ]);
+    // What the core offers in its state; reopening is for the dashboard (my menu lists open ones).
+    entries.extend(offered(e).into_iter().filter_map(|k| match k {
+        ActionKind::Acknowledge => Some(MenuEntry::action(MenuAction::AcknowledgeEscalation(id()))),
+        ActionKind::Resolve => Some(MenuEntry::action(MenuAction::ResolveEscalation(id()))),
+        ActionKind::Engage => Some(MenuEntry::action(MenuAction::EngageEscalation(id()))),
+        ActionKind::Reassign => Some(MenuEntry::action(MenuAction::ReassignEscalation(id()))),
+        ActionKind::Reopen => None,
+    }));
     MenuEntry::Submenu { label: escalation_line(e), entries }
 }
 

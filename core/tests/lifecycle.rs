@@ -3,7 +3,7 @@
 
 use chrono::{DateTime, TimeZone, Utc};
 use rota_core::escalation::{Escalation, EscalationState, Severity};
-use rota_core::lifecycle::{engaged_team, first_response, plan, resolved_at, Action, HistoryEntry, Plan};
+use rota_core::lifecycle::{engaged_team, first_response, offered, plan, resolved_at, Action, ActionKind, HistoryEntry, Plan};
 
 fn at(minute: i64) -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2024, 3, 5, 12, 0, 0).unwrap() + chrono::Duration::minutes(minute)
@@ -137,4 +137,27 @@ fn response_and_resolution_times_come_from_the_history() {
     assert_eq!(resolved_at(&life[..4]), None, "reopened: not resolved");
     assert_eq!(first_response(&life[..1]), None);
     assert_eq!(engaged_team(&life[..1]), None);
+}
+
+/// What the tray and the dashboard offer is exactly what changes something: an offered action
+/// plans a change, one not offered is unchanged or refused.
+#[test]
+fn the_actions_offered_are_those_that_change_something() {
+    use EscalationState::*;
+    let action = |k: ActionKind| match k {
+        ActionKind::Acknowledge => Action::Acknowledge,
+        ActionKind::Resolve => Action::Resolve { note: None },
+        ActionKind::Engage => Action::Engage { team: "another team".into(), url: None },
+        ActionKind::Reassign => Action::Reassign { to: "someone else".into() },
+        ActionKind::Reopen => Action::Reopen,
+    };
+    for state in [Open, Acknowledged, HandedToEngineering, Resolved, Queued] {
+        let e = esc(state, "ann", Some("search"));
+        for k in ActionKind::ALL {
+            let changes = matches!(plan(&e, &action(k)), Ok(Plan::Change { .. }));
+            assert_eq!(offered(&e).contains(&k), changes, "{state} {k:?}");
+        }
+    }
+    assert_eq!(offered(&esc(Open, "ann", None)), [ActionKind::Acknowledge, ActionKind::Resolve, ActionKind::Engage, ActionKind::Reassign]);
+    assert_eq!(offered(&esc(Resolved, "ann", None)), [ActionKind::Reopen]);
 }

@@ -9,7 +9,7 @@ use crate::settings::Settings;
 use chrono::{DateTime, Utc};
 use rota_core::assign::{self, Suggestion};
 use rota_core::escalation::{same_handle, Escalation, EscalationState};
-use rota_core::lifecycle::{self, Action, HistoryEntry};
+use rota_core::lifecycle::{self, Action, ActionKind, HistoryEntry};
 use rota_core::stats::{self, Select, GOAL_ENGAGED_SHARE};
 use rota_core::{glance, words, Roster, Schedule};
 use serde::{Deserialize, Serialize};
@@ -35,7 +35,7 @@ pub struct EscalationRow {
     /// The escalation's page or link, for Open.
     pub link: Option<String>,
     /// The actions its state allows, in button order: acknowledge, resolve, engage, reassign, reopen.
-    pub actions: Vec<&'static str>,
+    pub actions: Vec<ActionKind>,
 }
 
 /// One rotation in the chart.
@@ -99,18 +99,6 @@ pub fn state_label(s: EscalationState) -> &'static str {
     }
 }
 
-/// The action names a state allows, as the core decides (an action that changes nothing is left out).
-fn actions(e: &Escalation) -> Vec<&'static str> {
-    let probes: [(&'static str, Action); 5] = [
-        ("acknowledge", Action::Acknowledge),
-        ("resolve", Action::Resolve { note: None }),
-        ("engage", Action::Engage { team: "\u{0}".into(), url: None }),
-        ("reassign", Action::Reassign { to: "\u{0}".into() }),
-        ("reopen", Action::Reopen),
-    ];
-    probes.into_iter().filter(|(_, a)| matches!(lifecycle::plan(e, a), Ok(lifecycle::Plan::Change { .. }))).map(|(n, _)| n).collect()
-}
-
 fn row(e: &Escalation, now: DateTime<Utc>) -> EscalationRow {
     EscalationRow {
         id: e.id.clone(),
@@ -123,7 +111,7 @@ fn row(e: &Escalation, now: DateTime<Utc>) -> EscalationRow {
         team: e.team.clone(),
         filed: format!("filed {}", words::relative(now, e.created_at)),
         link: e.page.clone().or_else(|| e.url.clone()),
-        actions: actions(e),
+        actions: lifecycle::offered(e),
     }
 }
 
