@@ -347,10 +347,17 @@ pub async fn list(global: &Overrides, mine: bool, all: bool, json: bool) -> Resu
         let mut out = Vec::with_capacity(list.len());
         for e in &list {
             let history = match e.state {
-                EscalationState::Queued => Vec::new(),
-                _ => backend.history_of(e).await.map_err(backend_failure)?,
+                EscalationState::Queued => Ok(Vec::new()),
+                _ => backend.history_of(e).await,
             };
-            out.push(EscalationJson::from(e).with_history(history));
+            // A history that cannot be read leaves it out of that one; the list still prints.
+            out.push(match history {
+                Ok(h) => EscalationJson::from(e).with_history(h),
+                Err(why) => {
+                    super::warning(&format!("the history of escalation {} could not be read: {why}", e.id));
+                    EscalationJson::from(e)
+                }
+            });
         }
         print_json(&out);
     } else if list.is_empty() {
