@@ -113,7 +113,7 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// List open escalations
+    /// List open escalations (--all: closed ones too)
     Escalations {
         /// Only those assigned to me (`me` in the config)
         #[arg(long)]
@@ -136,7 +136,7 @@ pub enum Command {
         /// The escalation's id
         id: String,
     },
-    /// Resolve an escalation (see cli/life.rs for these five)
+    /// Resolve an escalation, with an optional note on how
     Resolve {
         /// The escalation's id
         id: String,
@@ -168,7 +168,7 @@ pub enum Command {
         /// The escalation's id
         id: String,
     },
-    /// Per rotation: filed, acknowledged, resolved, engineering engaged against the 10% goal, times
+    /// Per rotation: engineering engaged against the 10% goal, times to acknowledge and resolve
     Stats {
         /// Only the rotation that starts on this date (YYYY-MM-DD)
         #[arg(long, value_name = "START", conflicts_with = "since")]
