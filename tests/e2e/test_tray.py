@@ -15,7 +15,7 @@ from x11 import close_window
 HEADER = "Rotation 7 Sep – 9 Oct 2022"
 KEEGAN = "Keegan (you) — 14:00 SAST · working, until 17:00 (3 h left)"
 VALERY = "Valery — 14:00 CEST · working, until 17:00 (3 h left)"
-NEXT = "Next: Mon 10 Oct 00:00, in 24 days — tbliu98 + 2 open seats"
+NEXT = "Next: Mon 10 Oct 00:00, in about 25 days — tbliu98 + 2 TBD"
 ACTIONS = ["Escalate…  Ctrl+Alt+E", "Open dashboard", "Settings…", "Start at login", "Quit"]
 
 
