@@ -67,6 +67,22 @@ def test_a_persons_line_opens_the_dashboard(inputs, launch):
     labels_once(app, lambda ls: VALERY in ls, "Valery's line")
     app.tray.click(VALERY)
     wait_for(lambda: "rota: dashboard window ready" in app.output(), 30, what="the dashboard after a click on Valery")
+    # The dashboard is asked for Valery's card (the dashboard's side: test_a_persons_card_is_shown).
+    assert any(argv[argv.index("--window") + 1:][:1] == ["dashboard"] and "--person" in argv
+               and argv[argv.index("--person") + 1] == "valerybugakov" for argv in app_argvs()), app_argvs()
+
+
+def app_argvs():
+    """The command lines of the running rota-app processes."""
+    argvs = []
+    for proc in pathlib.Path("/proc").iterdir():
+        try:
+            argv = [a.decode() for a in (proc / "cmdline").read_bytes().split(b"\0") if a]
+        except OSError:
+            continue
+        if argv and argv[0].endswith("rota-app") and "--window" in argv:
+            argvs.append(argv)
+    return argvs
 
 
 def test_quit_ends_process(inputs, launch):
