@@ -164,7 +164,7 @@ async fn dispatch(global: &Overrides, color: args::ColorChoice, command: Command
         Command::Escalate { title, customer, severity, url, to, json } => {
             escalate::escalate(global, escalate::Filing { title, customer, severity, url, to }, json).await
         }
-        Command::Escalations { mine, all, json } => escalate::list(global, mine, all, json).await,
+        Command::Escalations { mine, all, json } => escalate::list(global, mine, all, json, &Term::detect(color)).await,
         Command::Ack { id } => life::run(global, &id, life::Asked::Ack).await,
         Command::Resolve { id, note } => life::run(global, &id, life::Asked::Resolve { note }).await,
         Command::Engage { id, team, url } => life::run(global, &id, life::Asked::Engage { team, url }).await,
