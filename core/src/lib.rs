@@ -22,6 +22,7 @@ pub mod lint;
 pub mod markdown;
 pub mod notice;
 pub mod outbox;
+pub mod overrides;
 pub mod poll;
 pub mod roster;
 pub mod schedule;

@@ -158,6 +158,22 @@ pub fn is_me(handle: &str, me: Option<&str>) -> bool {
 /// zone notation; a long name is shortened, never the times.
 pub fn glance_line(d: &OnDuty, me: Option<&str>, at: DateTime<Utc>) -> String {
     let you = if is_me(&d.handle, me) { " (you)" } else { "" };
+    if let Some(covered) = &d.covering_for_name {
+        // "Bishal — covering for Ada · 14:00 SAST · working": who they stand in for comes first;
+        // the shift is added only when the line still fits.
+        let mut rest = format!(" — covering for {}", shorten(covered, 16));
+        if let Some(l) = &d.local {
+            rest.push_str(&format!(" · {} {}", l.time.format("%H:%M"), zone(l)));
+            let status = format!(" · {}", d.status.label());
+            if (d.name.chars().count() + you.chars().count() + rest.chars().count() + status.chars().count()) <= LINE_CAP {
+                rest.push_str(&status);
+            }
+        } else if !d.in_roster {
+            rest.push_str(&format!(" · {NOT_IN_ROSTER}"));
+        }
+        let budget = LINE_CAP.saturating_sub(rest.chars().count() + you.chars().count()).max(6);
+        return format!("{}{you}{rest}", shorten(&d.name, budget));
+    }
     let rest = match &d.local {
         Some(l) => {
             let mut s = format!(" — {} {} · {}", l.time.format("%H:%M"), zone(l), d.status.label());
