@@ -361,3 +361,58 @@ pub fn toml_override(e: OverrideEntry, line: u32) -> Result<Override, String> {
     }
     Ok(Override { when, covering, covered, line: Some(line) })
 }
+
+/// One stretch a person is on: their own seat or covering, with whom.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OnStretch {
+    pub start: DateTime<Utc>,
+    pub end: DateTime<Utc>,
+    /// The first day of the rotation it falls in, if any (an added engineer may be on outside).
+    pub rotation: Option<NaiveDate>,
+    /// Whom they cover for, if they are covering.
+    pub covering_for: Option<String>,
+    /// The others on at the stretch's start.
+    pub with: Vec<String>,
+}
+
+impl Schedule {
+    /// Every stretch `handle` is on, over the whole schedule, in order: split where the rotation
+    /// changes or whom they cover for changes; the spans somebody covers for them left out.
+    pub fn stretches_of(&self, timing: &Timing, handle: &str) -> Vec<OnStretch> {
+        let Some((from, to)) = self.extent(timing) else { return Vec::new() };
+        let mut out: Vec<OnStretch> = Vec::new();
+        for s in self.stretches(timing, from, to) {
+            let Some(me) = s.team.iter().find(|m| same(&m.handle, handle)) else { continue };
+            match out.last_mut() {
+                Some(last) if last.end == s.start && last.rotation == s.rotation && last.covering_for == me.covering_for => {
+                    last.end = s.end
+                }
+                _ => out.push(OnStretch {
+                    start: s.start,
+                    end: s.end,
+                    rotation: s.rotation,
+                    covering_for: me.covering_for.clone(),
+                    with: s.team.iter().filter(|m| !same(&m.handle, handle)).map(|m| m.handle.clone()).collect(),
+                }),
+            }
+        }
+        out
+    }
+
+    /// Everyone the schedule names: the rotations' engineers and the overrides' people, each once,
+    /// in order of appearance.
+    pub fn people(&self) -> Vec<String> {
+        let mut out: Vec<String> = Vec::new();
+        let names = self
+            .rotations
+            .iter()
+            .flat_map(|r| r.engineers().map(str::to_owned).collect::<Vec<_>>())
+            .chain(self.overrides.iter().flat_map(|o| o.covering.iter().chain(o.covered.iter()).cloned()));
+        for n in names {
+            if !out.iter().any(|h| same(h, &n)) {
+                out.push(n);
+            }
+        }
+        out
+    }
+}
