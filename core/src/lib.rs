@@ -18,6 +18,7 @@ pub mod escalation;
 pub mod finding;
 #[doc(hidden)]
 pub mod fuzz;
+pub mod handoff;
 pub mod ical;
 pub mod lint;
 pub mod markdown;
