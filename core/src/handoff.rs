@@ -259,14 +259,14 @@ fn removed_text(s: &SeenStretch, cx: &Context) -> NoticeText {
     text("The schedule changed: you're off".into(), format!("No longer on from {} to {}.", when(s.start, tz), when(s.end, tz)))
 }
 
-/// The tray's line about me: "You're on from Mon 30 Nov, 09:00 your time" (the next stretch), or
-/// "You're on until Mon 28 Dec, 09:00 your time" (now); `None` with nothing coming.
+/// The tray's line about my next stretch, while I am not on: "You're on from Mon 30 Nov, 09:00
+/// your time" (", covering for ada-k" when I cover). `None` while I am on (my own line says so)
+/// or with nothing coming.
 pub fn my_line(stretches: &[OnStretch], now: DateTime<Utc>, viewer: Tz) -> Option<String> {
-    let s = stretches.iter().find(|s| s.end > now)?;
+    if stretches.iter().any(|s| s.start <= now && now < s.end) {
+        return None;
+    }
+    let s = stretches.iter().find(|s| s.start > now)?;
     let covering = s.covering_for.as_deref().map(|f| format!(", covering for {f}")).unwrap_or_default();
-    Some(if s.start <= now {
-        format!("You're on until {}{covering}", when(s.end, viewer))
-    } else {
-        format!("You're on from {}{covering}", when(s.start, viewer))
-    })
+    Some(format!("You're on from {}{covering}", when(s.start, viewer)))
 }
