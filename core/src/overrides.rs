@@ -108,7 +108,8 @@ impl Schedule {
                     }
                 }
                 (Some(c), None) => {
-                    if !team.iter().any(|m| same(&m.handle, c)) {
+                    // A team is a handful of engineers: additions beyond MAX_SEATS are a mistake.
+                    if !team.iter().any(|m| same(&m.handle, c)) && team.len() < crate::schedule::MAX_SEATS {
                         team.push(Member { handle: c.clone(), covering_for: None });
                     }
                 }
