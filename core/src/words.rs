@@ -153,6 +153,11 @@ pub fn is_me(handle: &str, me: Option<&str>) -> bool {
     me.is_some_and(|me| handle.trim_start_matches('@').eq_ignore_ascii_case(me.trim().trim_start_matches('@')))
 }
 
+/// Whom an engineer covers for, as a card says it: "covering for Ada" (an override).
+pub fn covering(d: &OnDuty) -> Option<String> {
+    d.covering_for_name.as_ref().map(|n| format!("covering for {n}"))
+}
+
 /// An engineer at a glance, in at most [`LINE_CAP`] characters: "Keegan (you) — 14:00 SAST ·
 /// working, until 17:00 (3 h left)" or "Mira — 19:45 UTC+05:45 · asleep, starts in 9 h". One
 /// zone notation; a long name is shortened, never the times.

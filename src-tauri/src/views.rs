@@ -28,6 +28,8 @@ pub struct EngineerCard {
     pub status_label: &'static str,
     /// "until 17:00 (3 h left)" or "starts in 5 h"; "not in the roster".
     pub note: Option<String>,
+    /// "covering for Ada", when an override puts them in someone's place.
+    pub covering: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -122,6 +124,7 @@ impl DashboardView {
                 status: d.status,
                 status_label: d.status.label(),
                 note: if d.local.is_none() && !d.in_roster { Some(words::NOT_IN_ROSTER.to_owned()) } else { words::shift(d, at) },
+                covering: words::covering(d),
             })
             .collect();
         let current = g.rotation;

@@ -7,6 +7,7 @@ function card(e) {
       e.you ? el("span", { class: "you" }, " (you)") : null,
       " ",
       el("span", { class: "handle" }, e.handleLabel)),
+    e.covering ? el("p", { class: "covering" }, e.covering) : null,
     el("p", { class: "clock" },
       el("span", { class: "local-time" }, e.localTime ?? "—")),
     el("p", { class: "zone", title: [e.timezone, e.utcOffset && `UTC${e.utcOffset}`].filter(Boolean).join(", ") }, e.zone ?? "timezone unknown"),
