@@ -225,3 +225,25 @@ fn issue_14_now_json_names_whom_each_engineer_covers_for() {
     assert_eq!(v["on_duty"][0]["handle"], "ada-k");
     assert!(v["on_duty"][0]["covering_for"].is_null());
 }
+
+#[test]
+fn issue_14_check_names_the_override_rows_by_file_and_line() {
+    let home = Home::new();
+    // Line 14: zed is not on the rotation then; line 15: outside every rotation.
+    let page = format!("{PAGE}| 2026-03-10 to 2026-03-11 | @bishal | @zed | |\n| 2027-01-10 to 2027-01-11 | @bishal | | |\n");
+    home.write("rota.md", &page);
+    let out = home.rota(&["check", "--json"], "2026-01-10T08:00:00Z");
+    assert_eq!(out.status.code(), Some(1), "an error finding fails check");
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let found: Vec<(u64, &str, &str)> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["line"].as_u64().is_some_and(|l| l >= 14))
+        .map(|f| (f["line"].as_u64().unwrap(), f["rule"].as_str().unwrap(), f["severity"].as_str().unwrap()))
+        .collect();
+    assert_eq!(found, [(14, "covered-not-on-rotation", "error"), (15, "override-outside-rotation", "warning")], "{v:#}");
+    let text = home.rota(&["check"], "2026-01-10T08:00:00Z");
+    let all = String::from_utf8_lossy(&text.stdout).into_owned() + &String::from_utf8_lossy(&text.stderr);
+    assert!(all.contains("rota.md:14"), "{all}");
+}
