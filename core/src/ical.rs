@@ -52,35 +52,31 @@ fn override_line(o: &Override) -> String {
 /// The events, in order, that overlap `[from, to)` (either end open).
 pub fn events(schedule: &Schedule, timing: &Timing, whose: Whose, from: Option<DateTime<Utc>>, to: Option<DateTime<Utc>>) -> Vec<Event> {
     let all = match whose {
-        Whose::Rotations => schedule
-            .rotations
-            .iter()
-            .map(|r| {
-                let (start, end) = (timing.starts_at(r.start), timing.ends_at(r.end));
-                let covering: Vec<String> = schedule
-                    .overrides
-                    .iter()
-                    .filter(|o| {
-                        let (s, e) = o.when.span(timing);
-                        s < end && start < e
-                    })
-                    .map(override_line)
-                    .collect();
-                let mut description =
-                    format!("Rotation {} to {}: {}", r.start, r.end, words::seats(&r.engineers().collect::<Vec<_>>(), r.open_seats()));
-                if !covering.is_empty() {
-                    description.push_str("\nCovering:\n");
-                    description.push_str(&covering.join("\n"));
-                }
-                Event {
-                    uid: format!("rotation-{}@rota", r.start),
-                    start,
-                    end,
-                    summary: format!("Rotation: {}", words::seats(&r.engineers().collect::<Vec<_>>(), r.open_seats())),
-                    description,
-                }
-            })
-            .collect::<Vec<_>>(),
+        Whose::Rotations => {
+            let spans: Vec<_> = schedule.overrides.iter().map(|o| (o, o.when.span(timing))).collect();
+            schedule
+                .rotations
+                .iter()
+                .map(|r| {
+                    let (start, end) = (timing.starts_at(r.start), timing.ends_at(r.end));
+                    let covering: Vec<String> =
+                        spans.iter().filter(|(_, (s, e))| *s < end && start < *e).map(|(o, _)| override_line(o)).collect();
+                    let mut description =
+                        format!("Rotation {} to {}: {}", r.start, r.end, words::seats(&r.engineers().collect::<Vec<_>>(), r.open_seats()));
+                    if !covering.is_empty() {
+                        description.push_str("\nCovering:\n");
+                        description.push_str(&covering.join("\n"));
+                    }
+                    Event {
+                        uid: format!("rotation-{}@rota", r.start),
+                        start,
+                        end,
+                        summary: format!("Rotation: {}", words::seats(&r.engineers().collect::<Vec<_>>(), r.open_seats())),
+                        description,
+                    }
+                })
+                .collect::<Vec<_>>()
+        }
         Whose::Person(handle) => schedule
             .stretches_of(timing, handle)
             .into_iter()

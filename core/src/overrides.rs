@@ -87,12 +87,20 @@ impl Schedule {
     /// The effective team at `at`: the rotation's engineers with every override in force applied,
     /// in the order written.
     pub fn team_at(&self, timing: &Timing, at: DateTime<Utc>) -> Vec<Member> {
+        self.team_with(timing, at, &self.override_spans(timing))
+    }
+
+    /// Each override's exact span, in the order written: computed once for many instants.
+    fn override_spans(&self, timing: &Timing) -> Vec<(DateTime<Utc>, DateTime<Utc>)> {
+        self.overrides.iter().map(|o| o.when.span(timing)).collect()
+    }
+
+    fn team_with(&self, timing: &Timing, at: DateTime<Utc>, spans: &[(DateTime<Utc>, DateTime<Utc>)]) -> Vec<Member> {
         let mut team: Vec<Member> = self
             .current(timing, at)
             .map(|r| r.engineers().map(|h| Member { handle: h.to_owned(), covering_for: None }).collect())
             .unwrap_or_default();
-        for o in &self.overrides {
-            let (s, e) = o.when.span(timing);
+        for (o, &(s, e)) in self.overrides.iter().zip(spans) {
             if !(s <= at && at < e) {
                 continue;
             }
@@ -123,16 +131,32 @@ impl Schedule {
     /// The spans of `[from, to)` with one effective team each, in order (spans with nobody on
     /// included). Boundaries are the rotations' and the overrides' starts and ends.
     pub fn stretches(&self, timing: &Timing, from: DateTime<Utc>, to: DateTime<Utc>) -> Vec<Stretch> {
+        self.stretches_with(timing, from, to, &self.override_spans(timing))
+    }
+
+    fn stretches_with(
+        &self,
+        timing: &Timing,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+        spans: &[(DateTime<Utc>, DateTime<Utc>)],
+    ) -> Vec<Stretch> {
         if from >= to {
             return Vec::new();
         }
         let mut cuts = vec![from, to];
         let inside = |t: DateTime<Utc>| from < t && t < to;
-        for r in &self.rotations {
+        // Rotations are sorted by start day: a cheap date test skips those far from the span
+        // before any instant is computed (a zone's offset is under two days).
+        let tz = timing.timezone;
+        let margin = chrono::Duration::days(2);
+        let first = from.with_timezone(&tz).date_naive().checked_sub_signed(margin).unwrap_or(NaiveDate::MIN);
+        let last = to.with_timezone(&tz).date_naive().checked_add_signed(margin).unwrap_or(NaiveDate::MAX);
+        let upto = self.rotations.partition_point(|r| r.start <= last);
+        for r in self.rotations[..upto].iter().filter(|r| r.end >= first || r.end < r.start) {
             cuts.extend([timing.starts_at(r.start), timing.ends_at(r.end)].into_iter().filter(|t| inside(*t)));
         }
-        for o in &self.overrides {
-            let (s, e) = o.when.span(timing);
+        for &(s, e) in spans {
             cuts.extend([s, e].into_iter().filter(|t| inside(*t)));
         }
         cuts.sort_unstable();
@@ -141,7 +165,7 @@ impl Schedule {
         for w in cuts.windows(2) {
             let (start, end) = (w[0], w[1]);
             let rotation = self.current(timing, start);
-            let team = self.team_at(timing, start);
+            let team = self.team_with(timing, start, spans);
             let (rot, open) = (rotation.map(|r| r.start), rotation.map_or(0, |r| r.open_seats()));
             match out.last_mut() {
                 Some(last) if last.team == team && last.rotation == rot && last.end == start => last.end = end,
@@ -380,21 +404,42 @@ impl Schedule {
     /// Every stretch `handle` is on, over the whole schedule, in order: split where the rotation
     /// changes or whom they cover for changes; the spans somebody covers for them left out.
     pub fn stretches_of(&self, timing: &Timing, handle: &str) -> Vec<OnStretch> {
-        let Some((from, to)) = self.extent(timing) else { return Vec::new() };
+        let spans = self.override_spans(timing);
+        // Where they may be on: their rotations, and the overrides that put them on.
+        let mut maybe: Vec<(DateTime<Utc>, DateTime<Utc>)> = self
+            .rotations
+            .iter()
+            .filter(|r| r.engineers().any(|h| same(h, handle)))
+            .map(|r| (timing.starts_at(r.start), timing.ends_at(r.end)))
+            .chain(
+                self.overrides.iter().zip(&spans).filter(|(o, _)| o.covering.as_deref().is_some_and(|c| same(c, handle))).map(|(_, s)| *s),
+            )
+            .filter(|(s, e)| s < e)
+            .collect();
+        maybe.sort_unstable();
+        let mut merged: Vec<(DateTime<Utc>, DateTime<Utc>)> = Vec::new();
+        for (s, e) in maybe {
+            match merged.last_mut() {
+                Some(last) if s <= last.1 => last.1 = last.1.max(e),
+                _ => merged.push((s, e)),
+            }
+        }
         let mut out: Vec<OnStretch> = Vec::new();
-        for s in self.stretches(timing, from, to) {
-            let Some(me) = s.team.iter().find(|m| same(&m.handle, handle)) else { continue };
-            match out.last_mut() {
-                Some(last) if last.end == s.start && last.rotation == s.rotation && last.covering_for == me.covering_for => {
-                    last.end = s.end
+        for (from, to) in merged {
+            for s in self.stretches_with(timing, from, to, &spans) {
+                let Some(me) = s.team.iter().find(|m| same(&m.handle, handle)) else { continue };
+                match out.last_mut() {
+                    Some(last) if last.end == s.start && last.rotation == s.rotation && last.covering_for == me.covering_for => {
+                        last.end = s.end
+                    }
+                    _ => out.push(OnStretch {
+                        start: s.start,
+                        end: s.end,
+                        rotation: s.rotation,
+                        covering_for: me.covering_for.clone(),
+                        with: s.team.iter().filter(|m| !same(&m.handle, handle)).map(|m| m.handle.clone()).collect(),
+                    }),
                 }
-                _ => out.push(OnStretch {
-                    start: s.start,
-                    end: s.end,
-                    rotation: s.rotation,
-                    covering_for: me.covering_for.clone(),
-                    with: s.team.iter().filter(|m| !same(&m.handle, handle)).map(|m| m.handle.clone()).collect(),
-                }),
             }
         }
         out
@@ -404,13 +449,14 @@ impl Schedule {
     /// in order of appearance.
     pub fn people(&self) -> Vec<String> {
         let mut out: Vec<String> = Vec::new();
+        let mut seen = std::collections::HashSet::new();
         let names = self
             .rotations
             .iter()
             .flat_map(|r| r.engineers().map(str::to_owned).collect::<Vec<_>>())
             .chain(self.overrides.iter().flat_map(|o| o.covering.iter().chain(o.covered.iter()).cloned()));
         for n in names {
-            if !out.iter().any(|h| same(h, &n)) {
+            if seen.insert(n.trim_start_matches('@').to_ascii_lowercase()) {
                 out.push(n);
             }
         }

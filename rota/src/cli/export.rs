@@ -31,7 +31,10 @@ pub async fn run(global: &Overrides, format: ExportFormat) -> Result<i32, Failur
         };
     let inputs = load(&settings, now).await?;
     let handle = match wanted {
-        Some(w) => Some(ical::find_person(&inputs.schedule, &inputs.roster, &w).map_err(|e| Failure::Usage(format!("--person: {e}")))?),
+        Some(w) => {
+            let flag = if me { "--me (the config's `me`)" } else { "--person" };
+            Some(ical::find_person(&inputs.schedule, &inputs.roster, &w).map_err(|e| Failure::Usage(format!("{flag}: {e}")))?)
+        }
         None => None,
     };
     let whose = handle.as_deref().map_or(Whose::Rotations, Whose::Person);
