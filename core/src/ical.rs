@@ -151,6 +151,28 @@ pub fn calendar(events: &[Event], name: &str, now: DateTime<Utc>) -> String {
     out
 }
 
+/// The whole export, as `rota export ical` and the dashboard's "Add to calendar…" write it: the
+/// events of `whose` that overlap the days `from` to `to` (inclusive, in the schedule's zone; either
+/// open), in a calendar named after the person or the schedule, stamped `now`.
+pub fn export(
+    schedule: &Schedule,
+    timing: &Timing,
+    whose: Whose,
+    from: Option<chrono::NaiveDate>,
+    to: Option<chrono::NaiveDate>,
+    now: DateTime<Utc>,
+) -> String {
+    let tz = timing.timezone;
+    let from = from.map(|d| crate::roster::local_instant(tz, d, 0));
+    let to = to.map(|d| crate::roster::local_instant(tz, d.succ_opt().unwrap_or(d), 0));
+    let events = events(schedule, timing, whose, from, to);
+    let name = match whose {
+        Whose::Person(h) => format!("Rota: {h}"),
+        Whose::Rotations => format!("Rota: {}", words::file_name(&schedule.source)),
+    };
+    calendar(&events, &name, now)
+}
+
 /// A `--person` nobody in the schedule or the roster has.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct UnknownPerson {

@@ -62,6 +62,14 @@ async function render() {
 
 document.getElementById("open-settings").addEventListener("click", () => api.openWindow("settings"));
 document.getElementById("open-escalate").addEventListener("click", () => api.openWindow("escalate"));
+document.getElementById("add-to-calendar").addEventListener("click", async () => {
+  try {
+    const saved = await api.addToCalendar();
+    text("calendar-status", saved ? `Saved to ${saved}: import it into your calendar.` : "");
+  } catch (error) {
+    text("calendar-status", `Not saved: ${error?.message ?? String(error)}`);
+  }
+});
 api.onChanged(() => render().catch(report));
 render().then(api.windowReady).catch(report);
 

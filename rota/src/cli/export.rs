@@ -4,7 +4,6 @@ use super::args::ExportFormat;
 use super::{instant, load};
 use crate::settings::{self, Failure};
 use rota_core::ical::{self, Whose};
-use rota_core::roster::local_instant;
 use rota_core::schedule::iso_date;
 use rota_io::protocol::Overrides;
 
@@ -38,16 +37,7 @@ pub async fn run(global: &Overrides, format: ExportFormat) -> Result<i32, Failur
         None => None,
     };
     let whose = handle.as_deref().map_or(Whose::Rotations, Whose::Person);
-    // Whole days in the schedule's zone: from the start of --from to the end of --to.
-    let tz = timing.timezone;
-    let from = from.map(|d| local_instant(tz, d, 0));
-    let to = to.map(|d| local_instant(tz, d.succ_opt().unwrap_or(d), 0));
-    let events = ical::events(&inputs.schedule, &timing, whose, from, to);
-    let name = match &handle {
-        Some(h) => format!("Rota: {h}"),
-        None => format!("Rota: {}", rota_core::words::file_name(&inputs.schedule.source)),
-    };
-    let text = ical::calendar(&events, &name, now);
+    let text = ical::export(&inputs.schedule, &timing, whose, from, to, now);
     match output {
         Some(path) => {
             std::fs::write(&path, text).map_err(|e| Failure::Input(vec![format!("cannot write {}: {e}", path.display())]))?;
