@@ -36,6 +36,10 @@ fi
 root="$(mktemp -d "$cache/run.XXXXXX")"
 mounted=()
 cleanup() {
+  # Anything still running from the root (a check that failed half-way) ends with it.
+  for p in /proc/[0-9]*; do
+    case "$(readlink "$p/exe" 2>/dev/null)" in "$root"/*) $sudo kill -9 "${p#/proc/}" 2>/dev/null || true ;; esac
+  done
   for m in "${mounted[@]}"; do $sudo umount -l "$m" 2>/dev/null || true; done
   $sudo rm -rf "$root"
 }
@@ -73,7 +77,52 @@ done
 in_root sh -c 'ldconfig -p | grep -q "libayatana-appindicator3.so.1 "' \
   || { echo "package: libayatana-appindicator3.so.1 (loaded at run time by the Tauri tray) is not installed" >&2; status=1; }
 in_root test -f /usr/share/applications/Rota.desktop -o -f /usr/share/applications/rota-app.desktop || { echo "package: no desktop entry" >&2; status=1; }
-echo "== package: removing it leaves no program behind"
+echo "== package: start at login, turned on in the installed tray's menu, starts the installed program"
+# A user's config, which removal must leave alone.
+in_root sh -c 'mkdir -p /root/.config/rota && printf "me = \"ann\"\n" > /root/.config/rota/config.toml'
+config_before="$(in_root cat /root/.config/rota/config.toml)"
+# The tray in a D-Bus session of its own in the root, its menu clicked as a panel would (dbus-send,
+# from the dbus package the .deb depends on). There is no X server in the root: DISPLAY names one
+# that is not there, so the tray runs without its shortcut, as on a desktop whose X refuses the grab.
+$sudo tee "$root/tmp/session.sh" >/dev/null <<'SESSION'
+DISPLAY=:99 /usr/bin/rota --schedule builtin:handbook >/tmp/tray.log 2>&1 &
+say() { dbus-send --session --print-reply "$@"; }
+for _ in $(seq 200); do
+  item="$(say --dest=org.freedesktop.DBus /org/freedesktop/DBus org.freedesktop.DBus.ListNames | grep -o 'org.kde.StatusNotifierItem-[0-9-]*' | head -n 1)"
+  [ -n "$item" ] && break
+  sleep 0.1
+done
+menu="$(say --dest="$item" /StatusNotifierItem org.freedesktop.DBus.Properties.Get string:org.kde.StatusNotifierItem string:Menu | grep -o 'object path "[^"]*"' | cut -d'"' -f2)"
+# The id of the "Start at login" item: the int32 that opens the struct its label is in.
+id="$(say --dest="$item" "$menu" com.canonical.dbusmenu.GetLayout int32:0 int32:-1 array:string: \
+  | awk '/struct {/ { expect = 1; next } expect && /int32/ { id = $2; expect = 0 } /"Start at login"/ { print id; exit }')"
+say --dest="$item" "$menu" com.canonical.dbusmenu.Event int32:"$id" string:clicked variant:int32:0 uint32:0 >/dev/null
+for _ in $(seq 100); do
+  [ -f /root/.config/autostart/rota.desktop ] && break
+  sleep 0.1
+done
+touch /tmp/session.ready
+wait
+SESSION
+in_root dbus-run-session -- sh /tmp/session.sh >"$cache/session.log" 2>&1 &
+session=$!
+for _ in $(seq 300); do [[ -e "$root/tmp/session.ready" ]] && break; sleep 0.1; done
+entry="$(in_root cat /root/.config/autostart/rota.desktop 2>/dev/null || true)"
+if ! grep -q '^Exec=/usr/bin/rota *$' <<<"$entry"; then
+  echo "package: the start-at-login entry does not start /usr/bin/rota:" >&2
+  echo "${entry:-(no entry; the tray said: $(cat "$root/tmp/tray.log" 2>/dev/null))}" >&2
+  status=1
+fi
+# Processes of the installed programs, as seen from inside the root.
+running() { in_root sh -c 'for p in /proc/[0-9]*; do readlink "$p/exe" 2>/dev/null; done' | grep -E '^/usr/bin/rota(-app)?( \(deleted\))?$' || true; }
+[[ -n "$(running)" ]] || { echo "package: the installed tray is not running before removal" >&2; status=1; }
+
+echo "== package: removing it ends the running tray, leaves no program behind, keeps the user's config"
 in_root apt-get remove -y -qq rota >/dev/null
 in_root test ! -e /usr/bin/rota -a ! -e /usr/bin/rota-app || { echo "package: programs left after removal" >&2; status=1; }
+left="$(running)"
+[[ -z "$left" ]] || { echo "package: still running after removal: $left" >&2; status=1; }
+wait "$session" 2>/dev/null || true
+[[ "$(in_root cat /root/.config/rota/config.toml 2>/dev/null)" == "$config_before" ]] \
+  || { echo "package: the user's config did not survive removal" >&2; status=1; }
 exit "$status"

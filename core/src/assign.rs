@@ -380,7 +380,7 @@ days = "Mon-Fri"
                 ("nox", "off hours, starts in 37 h"),
                 ("kat", "off hours, starts in about 39 h"), // 39 h 15 min
                 ("ann", "off hours, starts in 44 h"),
-                ("bob", "off hours, starts in 2 days"),
+                ("bob", "off hours, starts in about 2 days"),
                 ("cha", "asleep, starts in about 31 h"), // 31 h 15 min
             ],
         );

@@ -80,6 +80,20 @@ pub fn text(notice: &Notice) -> NoticeText {
     }
 }
 
+/// What the tray says once after a window filed an escalation: the window's own sentence
+/// ("Filed #12 to Lord Howe") as the summary, the title and the link below it.
+pub fn filed(message: &str, title: &str, link: Option<&str>) -> NoticeText {
+    let body = [Some(title.trim()), link.map(str::trim)].into_iter().flatten().filter(|l| !l.is_empty()).collect::<Vec<_>>().join("\n");
+    NoticeText {
+        summary: message.trim().to_owned(),
+        body,
+        critical: false,
+        escalation_id: None,
+        url: link.map(str::to_owned),
+        ticket: None,
+    }
+}
+
 /// The seen set to store after a poll whose notices were shown except `unshown` (indexes into
 /// `decision.notices`), or `None` to store nothing (the first run's summary failed: the next
 /// poll is a first run again).

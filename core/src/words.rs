@@ -22,7 +22,7 @@ pub fn relative(from: DateTime<Utc>, to: DateTime<Utc>) -> String {
 
 /// A length of time, rounded honestly: exact to the minute under 10 hours ("7 h 15 min"), to
 /// the nearest hour up to two days ("about 13 h" for 12 h 54 min, "14 h" when it is whole),
-/// then in whole days ("3 days").
+/// then in days, again "about" unless whole ("3 days", "about 25 days" for 24 days 12 h).
 pub fn span(secs: u64) -> String {
     let minutes = secs / 60;
     let (h, m) = (minutes / 60, minutes % 60);
@@ -40,8 +40,10 @@ pub fn span(secs: u64) -> String {
         } else {
             format!("about {} h", (minutes + 30) / 60)
         }
+    } else if minutes.is_multiple_of(1440) {
+        format!("{} days", minutes / 1440)
     } else {
-        format!("{} days", secs / 86400)
+        format!("about {} days", (minutes + 720) / 1440)
     }
 }
 
@@ -68,6 +70,20 @@ pub fn seats(engineers: &[&str], open: usize) -> String {
         s.push_str("nobody yet");
     }
     s
+}
+
+/// [`seats`] in at most `max` characters: when the whole does not fit, the open seats are said the
+/// handbook's way ("+ 2 TBD") and only the names are shortened, so the count is never cut.
+pub fn seats_within(engineers: &[&str], open: usize, max: usize) -> String {
+    let whole = seats(engineers, open);
+    if whole.chars().count() <= max || open == 0 {
+        return shorten(&whole, max);
+    }
+    if engineers.is_empty() {
+        return format!("{open} TBD");
+    }
+    let tail = format!(" + {open} TBD");
+    format!("{}{tail}", shorten(&engineers.join(", "), max.saturating_sub(tail.chars().count()).max(4)))
 }
 
 /// The next hand-off: "Next: Mon 10 Oct, in 3 days — tbliu98 + 2 open seats", or
@@ -218,8 +234,8 @@ pub fn summary(g: &Glance) -> String {
 }
 
 /// The next hand-off as a menu line of at most [`LINE_CAP`] characters, its time in the viewer's
-/// zone: "Next: Mon 10 Oct 02:00, in 24 days — tbliu98 + 2 open seats" (the engineers shortened
-/// when the line runs long, never the time); "Rotation ends Mon 10 Oct 02:00, in 3 days" when
+/// zone: "Next: Mon 10 Oct 02:00, in 3 days — tbliu98 + 2 open seats" (the engineers said
+/// shorter when the line runs long, never the time); "Rotation ends Mon 10 Oct 02:00, in 3 days" when
 /// nothing follows.
 pub fn next_line(g: &Glance, timing: &crate::Timing) -> Option<String> {
     let tz = g.viewer.timezone;
@@ -228,8 +244,8 @@ pub fn next_line(g: &Glance, timing: &crate::Timing) -> Option<String> {
         Some(n) => {
             let at = timing.starts_at(n.start);
             let head = format!("Next: {} — ", when(at));
-            let who = seats(&n.engineers().collect::<Vec<_>>(), n.open_seats());
-            Some(format!("{head}{}", shorten(&who, LINE_CAP.saturating_sub(head.chars().count()).max(8))))
+            let room = LINE_CAP.saturating_sub(head.chars().count()).max(8);
+            Some(format!("{head}{}", seats_within(&n.engineers().collect::<Vec<_>>(), n.open_seats(), room)))
         }
         None => g.next_handoff.map(|h| format!("Rotation ends {}", when(h))),
     }
@@ -320,6 +336,9 @@ mod tests {
             ("2024-03-06T02:00:00Z", "in 14 h"),
             ("2024-03-07T11:45:00Z", "in about 48 h"),
             ("2024-03-08T12:00:00Z", "in 3 days"),
+            ("2024-03-30T00:00:00Z", "in about 25 days"), // 24 days 12 h: never "in 24 days"
+            ("2024-03-29T23:59:00Z", "in about 24 days"),
+            ("2024-03-08T13:00:00Z", "in about 3 days"),
             ("2024-03-05T08:06:00Z", "3 h 54 min ago"),
         ] {
             assert_eq!(relative(from, at(to)), expected, "to {to}");
@@ -428,10 +447,19 @@ engineers = ["keegancsmith", "mira", "tane", "lena", "zed"]
         // May 00:00 UTC: 12:45 in Chatham, back at +12:45 since its DST ended on 7 April.
         let g = glance(&schedule, &roster, &timing, chrono_tz::Asia::Kathmandu, None, at("2024-04-04T12:00:00Z"));
         let line = next_line(&g, &timing).unwrap();
-        assert_eq!(line, "Next: Mon 8 Apr 05:45, in 3 days — mira, a-very-long-handle…");
+        assert_eq!(line, "Next: Mon 8 Apr 05:45, in about 4 days — mira, a-very-long-…");
         assert!(line.chars().count() <= LINE_CAP);
         let g = glance(&schedule, &roster, &timing, chrono_tz::Pacific::Chatham, None, at("2024-05-10T12:00:00Z"));
-        assert_eq!(next_line(&g, &timing).unwrap(), "Rotation ends Mon 20 May 12:45, in 9 days");
+        assert_eq!(next_line(&g, &timing).unwrap(), "Rotation ends Mon 20 May 12:45, in about 10 days");
+    }
+
+    #[test]
+    fn open_seats_are_never_cut_when_the_names_are() {
+        assert_eq!(seats_within(&["tbliu98"], 2, 30), "tbliu98 + 2 open seats");
+        assert_eq!(seats_within(&["tbliu98"], 2, 17), "tbliu98 + 2 TBD");
+        assert_eq!(seats_within(&["a-very-long-handle", "bo"], 1, 16), "a-very-… + 1 TBD");
+        assert_eq!(seats_within(&[], 3, 5), "3 TBD");
+        assert_eq!(seats_within(&["a-very-long-handle", "bo"], 0, 10), "a-very-lo…");
     }
 
     #[test]

@@ -87,7 +87,7 @@ fn the_glance_then_the_actions() {
             "keegan… (you) — 14:00 SAST · working, until 17:00 (3 h left)",
             "valeryb… — 17:45 UTC+05:45 · off hours, starts in about 15 h",
             "nobody — not in the roster",
-            "Next: Mon 10 Oct 00:00, in 24 days — tbliu98 + 2 open seats",
+            "Next: Mon 10 Oct 00:00, in about 25 days — tbliu98 + 2 TBD",
             "---",
         ]
         .into_iter()

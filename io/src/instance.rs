@@ -34,6 +34,12 @@ impl Service {
     fn token_changed(&self) {
         let _ = self.requests.send(Request::TokenChanged);
     }
+
+    /// A window filed an escalation: the tray says so once. `link` may be empty.
+    fn filed(&self, message: &str, title: &str, link: &str) {
+        let link = Some(link).filter(|l| !l.is_empty());
+        let _ = self.requests.send(Request::Filed(rota_core::notice::filed(message, title, link)));
+    }
 }
 
 /// Who has the tray.
@@ -77,6 +83,12 @@ pub async fn has_tray_watcher() -> bool {
         Ok(name) => dbus.name_has_owner(name).await.unwrap_or(false),
         Err(_) => false,
     }
+}
+
+/// Tells the running tray (if any) what a window filed, for it to say once. Best effort.
+pub async fn filed(message: &str, title: &str, link: Option<&str>) {
+    let Ok(conn) = zbus::Connection::session().await else { return };
+    let _ = conn.call_method(Some(NAME), PATH, Some(INTERFACE), "Filed", &(message, title, link.unwrap_or(""))).await;
 }
 
 /// Tells the running tray (if any) that a new GitHub token is stored. Best effort.

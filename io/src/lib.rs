@@ -30,6 +30,15 @@ pub async fn tell_tray_token_changed() {
     instance::token_changed().await;
 }
 
+/// Tells the running tray, if any, what a window just filed ("Filed #12 to Lord Howe"): the
+/// tray says it once, as a notification, after the window has gone.
+pub async fn tell_tray_filed(message: &str, title: &str, link: Option<&str>) {
+    #[cfg(target_os = "linux")]
+    instance::filed(message, title, link).await;
+    #[cfg(not(target_os = "linux"))]
+    let _ = (message, title, link);
+}
+
 /// Tells the running tray, if any, that the outbox has something to send.
 pub async fn tell_tray_outbox_changed() {
     #[cfg(target_os = "linux")]

@@ -145,10 +145,17 @@ pub struct TrayNews {
     pub escalations_problem: Option<String>,
 }
 
-/// Starts (or, through the running one, reaches) the windows process for `kind`.
-pub fn spawn_window(overrides: &Overrides, kind: WindowKind, news: &TrayNews) -> std::io::Result<()> {
+/// The flag that asks the dashboard to show one engineer's card (a person's line in the tray).
+pub const PERSON_FLAG: &str = "--person";
+
+/// Starts (or, through the running one, reaches) the windows process for `kind`, showing
+/// `person`'s card when one is named.
+pub fn spawn_window(overrides: &Overrides, kind: WindowKind, person: Option<&str>, news: &TrayNews) -> std::io::Result<()> {
     let mut cmd = std::process::Command::new(sibling(APP_BINARY)?);
     cmd.arg("--window").arg(kind.label()).args(overrides.args());
+    if let Some(p) = person {
+        cmd.arg(PERSON_FLAG).arg(p);
+    }
     for (var, value) in [(SHORTCUT_PROBLEM_VAR, &news.shortcut_problem), (ESCALATIONS_PROBLEM_VAR, &news.escalations_problem)] {
         match value {
             Some(v) => cmd.env(var, v),

@@ -33,6 +33,8 @@ pub enum Request {
     OutboxChanged,
     /// A new GitHub token is stored (the settings window said so).
     TokenChanged,
+    /// The windows process filed an escalation: say so once ("Filed #12 to Lord Howe").
+    Filed(rota_core::notice::NoticeText),
 }
 
 /// A tray host: shows the model it is given.
@@ -177,6 +179,11 @@ where
                 }
                 tray.outbox_wake.notify_one();
             }
+            Request::Filed(text) => {
+                if let Err(e) = DesktopNotifier::new().show_text(&text) {
+                    eprintln!("rota: {e}");
+                }
+            }
             Request::Action(MenuAction::Quit) => break,
             Request::Action(action) => tray.act(action).await,
         }
@@ -293,11 +300,16 @@ impl<V: TrayView> Tray<V> {
     /// Starts (or reaches) the windows process for `kind`, with what the tray knows that the
     /// window shows.
     fn open_window(&self, kind: WindowKind) {
+        self.open_window_at(kind, None)
+    }
+
+    /// [`Self::open_window`], the dashboard showing `person`'s card.
+    fn open_window_at(&self, kind: WindowKind, person: Option<&str>) {
         let news = TrayNews {
             shortcut_problem: self.shortcut_problem.lock().ok().and_then(|p| p.clone()),
             escalations_problem: self.snapshot().and_then(|s| s.problem()),
         };
-        if let Err(e) = protocol::spawn_window(&self.overrides, kind, &news) {
+        if let Err(e) = protocol::spawn_window(&self.overrides, kind, person, &news) {
             eprintln!("rota: the {kind} window could not be opened: {e}");
         }
     }
@@ -305,7 +317,8 @@ impl<V: TrayView> Tray<V> {
     async fn act(self: &Arc<Self>, action: MenuAction) {
         match action {
             MenuAction::Escalate => self.open_window(WindowKind::Escalate),
-            MenuAction::OpenDashboard | MenuAction::Person(_) => self.open_window(WindowKind::Dashboard),
+            MenuAction::OpenDashboard => self.open_window(WindowKind::Dashboard),
+            MenuAction::Person(handle) => self.open_window_at(WindowKind::Dashboard, Some(&handle)),
             MenuAction::Settings => self.open_window(WindowKind::Settings),
             MenuAction::StartAtLogin => {
                 if let Err(e) = autostart::set(!autostart::enabled()) {

@@ -19,7 +19,10 @@ fn main() {
     let overrides = cli.global.overrides();
     let code = match (cli.command, cli.window) {
         (Some(command), _) => cli::run(&cli.global, command),
-        (None, Some(kind)) => exec_app(["--window".into(), kind.label().into()].into_iter().chain(overrides.args())),
+        (None, Some(kind)) => {
+            let person = cli.person.into_iter().flat_map(|p| [protocol::PERSON_FLAG.into(), p.into()]);
+            exec_app(["--window".into(), kind.label().into()].into_iter().chain(person).chain(overrides.args()))
+        }
         (None, None) => match cli.tray.unwrap_or(TrayHost::DEFAULT) {
             TrayHost::Sni => run_sni(overrides, cli.open),
             // The portable tray is Tauri's, in the windows' program.

@@ -368,7 +368,15 @@ fn issue_10_every_command_fits_80_columns_and_never_cuts_a_time() {
     let (home, config) = wide_home();
     let config = config.display().to_string();
     let at = "2022-09-15T12:00:00Z";
+    let title = "Checkout fails for every customer paying with a saved card since the last deploy";
+    let filed = home.rota_env(
+        &["--config", config.as_str(), "escalate", "--title", title, "--customer", "Initech Global Holdings", "--to", "keegancsmith"],
+        &[("ROTA_NOW", "2022-09-15T09:30:00Z")],
+    );
+    assert!(filed.status.success(), "{}", stderr(&filed));
     for (columns, args) in [
+        (Some("80"), vec!["escalations"]),
+        (Some("60"), vec!["escalations"]),
         (Some("80"), vec!["now", "--at", at]),
         (None, vec!["now", "--at", at]), // unknown width: 80
         (Some("80"), vec!["schedule"]),
@@ -394,6 +402,13 @@ fn issue_10_every_command_fits_80_columns_and_never_cuts_a_time() {
             for time in ["Thu 14:00 SAST", "Thu 17:45 +0545", "Fri 00:45 +1245"] {
                 assert!(text.contains(time), "{time:?} missing at {width} columns:\n{text}");
             }
+        }
+        if args[0] == "escalations" {
+            // The title wraps under itself, word for word; the age stays whole.
+            assert!(text.contains("2 h 30 min ago"), "{text}");
+            let said: Vec<&str> = text.lines().skip(1).flat_map(|l| l.split_whitespace()).collect();
+            let words: Vec<&str> = format!("Initech Global Holdings: {title}").leak().split_whitespace().collect();
+            assert!(said.windows(words.len()).any(|w| w == words.as_slice()), "{text}");
         }
         if args[0] == "schedule" {
             assert!(text.contains("Wed 7 Sep 2022 05:45") && text.contains("Mon 10 Oct 2022 05:45"), "{text}");

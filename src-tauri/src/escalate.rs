@@ -226,7 +226,10 @@ async fn send_saved(
     if let Announcement::Failed(why) = filed.announcement {
         message.push_str(&format!(" The Slack announcement failed ({why})."));
     }
-    Ok(FiledView { id: e.id, url: e.page.or(e.url), assignee: e.assignee, queued: filed.queued, message })
+    let url = e.page.or(e.url);
+    // The window goes after a moment; the tray says it once more, where it stays a while.
+    crate::tell_tray_filed(&message, &e.title, url.as_deref()).await;
+    Ok(FiledView { id: e.id, url, assignee: e.assignee, queued: filed.queued, message })
 }
 
 /// One escalation the backend refused, for the escalate window to show, fix and resend.

@@ -22,7 +22,9 @@ pub mod views;
 pub mod windows;
 
 // The IO the windows use, by the paths they had when they lived in one crate with it.
-pub(crate) use rota_io::{autostart, clock, escalations, notifier, secrets, settings, slack, sources, tell_tray_outbox_changed};
+pub(crate) use rota_io::{
+    autostart, clock, escalations, notifier, secrets, settings, slack, sources, tell_tray_filed, tell_tray_outbox_changed,
+};
 
 use chrono::{DateTime, Utc};
 use error::IpcErrors;
@@ -46,6 +48,9 @@ pub struct AppState {
     shortcut_problem: Option<String>,
     /// What the tray's poller last ran into, as the tray said.
     escalations_problem: Option<String>,
+    /// The engineer whose card the dashboard shows next (a person's line clicked in the tray);
+    /// taken by the next dashboard view.
+    focus: std::sync::Mutex<Option<String>>,
 }
 
 impl AppState {
@@ -55,7 +60,8 @@ impl AppState {
         let rules = Rules { timing, team_size: live.settings.config.schedule.team_size };
         let mut findings: Vec<_> = live.inputs.findings.iter().filter(|f| !f.is_error()).cloned().collect();
         findings.extend(lint(&live.inputs.schedule, &live.inputs.roster, &rules));
-        DashboardView::new(live, at, &c, findings)
+        let focus = self.focus.lock().ok().and_then(|mut f| f.take());
+        DashboardView { focus, ..DashboardView::new(live, at, &c, findings) }
     }
 
     fn config_path(&self, live: &Live) -> Option<PathBuf> {
@@ -110,12 +116,13 @@ impl<R: Runtime> Surface for Windows<R> {
     }
 }
 
-fn args_window(args: &[String], flag: &str) -> Option<WindowKind> {
-    args.iter().skip_while(|a| *a != flag).nth(1).and_then(|k| k.parse().ok())
+/// The value after `flag` in a second start's arguments.
+fn arg_value<'a>(args: &'a [String], flag: &str) -> Option<&'a str> {
+    args.iter().skip_while(|a| *a != flag).nth(1).map(String::as_str)
 }
 
 /// Reads the live inputs and keeps them true while the process runs.
-fn manage_state<R: Runtime>(app: &tauri::App<R>, overrides: Overrides) {
+fn manage_state<R: Runtime>(app: &tauri::App<R>, overrides: Overrides, person: Option<String>) {
     let reader = Reader::new(settings::data_dir().map(|d| d.join("cache")));
     let live = tauri::async_runtime::block_on(Live::start(overrides, &reader));
     let from_tray = |var| std::env::var(var).ok().filter(|p: &String| !p.is_empty());
@@ -124,6 +131,7 @@ fn manage_state<R: Runtime>(app: &tauri::App<R>, overrides: Overrides) {
         reader,
         shortcut_problem: from_tray(protocol::SHORTCUT_PROBLEM_VAR),
         escalations_problem: from_tray(protocol::ESCALATIONS_PROBLEM_VAR),
+        focus: std::sync::Mutex::new(person),
     });
     let handle = app.handle().clone();
     tauri::async_runtime::spawn(async move {
@@ -133,24 +141,31 @@ fn manage_state<R: Runtime>(app: &tauri::App<R>, overrides: Overrides) {
 }
 
 /// Starts the windows process with `kind` open. Returns the exit status.
-pub fn run(overrides: Overrides, kind: WindowKind) -> i32 {
+pub fn run(overrides: Overrides, kind: WindowKind, person: Option<String>) -> i32 {
     if !protocol::in_desktop_session() {
         eprintln!("rota: windows need a desktop session (no DISPLAY or WAYLAND_DISPLAY)");
         return 1;
     }
-    run_windows(overrides, kind)
+    run_windows(overrides, kind, person)
 }
 
-fn build_windows(overrides: Overrides, kind: WindowKind) -> tauri::Result<tauri::App> {
+fn build_windows(overrides: Overrides, kind: WindowKind, person: Option<String>) -> tauri::Result<tauri::App> {
     let mut context: tauri::Context<tauri::Wry> = tauri::generate_context!();
     // Its own identifier: its own single instance, beside the tray's.
     context.config_mut().identifier.push_str(".windows");
     tauri::Builder::default()
         .plugin(tauri_plugin_single_instance::init(|app, args, _cwd| {
-            let kind = args_window(&args, "--window").unwrap_or(WindowKind::Dashboard);
+            let kind = arg_value(&args, "--window").and_then(|k| k.parse().ok()).unwrap_or(WindowKind::Dashboard);
+            if let Some(person) = arg_value(&args, protocol::PERSON_FLAG) {
+                if let Ok(mut focus) = app.state::<AppState>().focus.lock() {
+                    *focus = Some(person.to_owned());
+                }
+            }
             if let Err(e) = windows::open(app, kind) {
                 eprintln!("rota: the {} window could not be opened: {e}", kind.label());
             }
+            // An open dashboard shows the card now.
+            let _ = app.emit(CHANGED, ());
         }))
         .plugin(tauri_plugin_dialog::init())
         .invoke_handler(tauri::generate_handler![
@@ -169,7 +184,7 @@ fn build_windows(overrides: Overrides, kind: WindowKind) -> tauri::Result<tauri:
             calendar::add_to_calendar
         ])
         .setup(move |app| {
-            manage_state(app, overrides);
+            manage_state(app, overrides, person);
             windows::open(app.handle(), kind)?;
             Ok(())
         })
@@ -177,8 +192,8 @@ fn build_windows(overrides: Overrides, kind: WindowKind) -> tauri::Result<tauri:
 }
 
 /// The windows process: runs while any of its windows is open.
-fn run_windows(overrides: Overrides, kind: WindowKind) -> i32 {
-    let app = build_windows(overrides, kind);
+fn run_windows(overrides: Overrides, kind: WindowKind, person: Option<String>) -> i32 {
+    let app = build_windows(overrides, kind, person);
     // A windows process that is just ending can still hold the single-instance name, and then
     // cannot take the request it is handed: wait for it to be gone and start afresh (a new
     // process: the event loop cannot be made twice in one).

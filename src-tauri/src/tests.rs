@@ -34,7 +34,13 @@ fn app(dir: &Path) -> (tauri::App<MockRuntime>, tauri::WebviewWindow<MockRuntime
     let live = tauri::async_runtime::block_on(Live::start(overrides, &reader));
     let app = mock_builder()
         .invoke_handler(tauri::generate_handler![commands::dashboard, commands::settings_form, commands::save_settings])
-        .manage(AppState { live: Mutex::new(live), reader, shortcut_problem: None, escalations_problem: None })
+        .manage(AppState {
+            live: Mutex::new(live),
+            reader,
+            shortcut_problem: None,
+            escalations_problem: None,
+            focus: std::sync::Mutex::new(Some("valerybugakov".into())),
+        })
         .build(mock_context(noop_assets()))
         .expect("mock app");
     let webview = tauri::WebviewWindowBuilder::new(&app, "dashboard", Default::default()).build().expect("mock window");
@@ -55,6 +61,16 @@ fn invoke(w: &tauri::WebviewWindow<MockRuntime>, cmd: &str, body: Value) -> Resu
         },
     )
     .map(|b| b.deserialize().expect("JSON"))
+}
+
+#[test]
+fn the_card_asked_for_is_shown_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_app, w) = app(dir.path());
+    // Started from a person's line: the first view brings that card forward, later ones do not
+    // pull the view back there as the minutes change.
+    assert_eq!(invoke(&w, "dashboard", json!({})).unwrap()["focus"], "valerybugakov");
+    assert_eq!(invoke(&w, "dashboard", json!({})).unwrap()["focus"], Value::Null);
 }
 
 #[test]

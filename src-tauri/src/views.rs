@@ -97,6 +97,8 @@ pub struct DashboardView {
     pub timeline: Vec<TimelineRow>,
     pub coverage: CoverageView,
     pub findings: Vec<FindingView>,
+    /// The engineer whose card to bring into view and focus (a person's line clicked in the tray).
+    pub focus: Option<String>,
 }
 
 impl DashboardView {
@@ -167,6 +169,7 @@ impl DashboardView {
                 .into_iter()
                 .map(|f| FindingView { severity: f.severity, place: words::place(&f), message: f.message })
                 .collect(),
+            focus: None,
         }
     }
 }

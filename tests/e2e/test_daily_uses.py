@@ -16,6 +16,7 @@ from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 
+from conftest import PEOPLE, SCHEDULE
 from dbusmenu import wait_for
 from webdriver import settle, text_of, wait
 
@@ -319,6 +320,36 @@ def test_dashboard_reads_at_a_glance(session, inputs, artifacts):
     # Esc closes the dashboard, and with it the windows process.
     press_escape(driver, body)
     wait_for(lambda: not window_processes(inputs), 15, what="the dashboard's process to end on Esc")
+
+
+def focused_card(driver):
+    """The handle of the card that has the focus, when it is wholly in view."""
+    return driver.execute_script("""
+        const e = document.activeElement;
+        if (!e || !e.classList.contains("engineer")) return null;
+        const r = e.getBoundingClientRect();
+        return r.top >= 0 && r.bottom <= window.innerHeight ? e.dataset.handle : null;""")
+
+
+def test_a_persons_card_is_shown(session, inputs, rota_bin, artifacts):
+    """A person's line in the tray opens the dashboard at their card; clicked again for someone
+    else while it is open, the same window moves to theirs."""
+    # More cards than the window holds: the last one is below the fold until it is asked for.
+    extras = [f"extra{n}" for n in range(14)]
+    people = [*PEOPLE] + [{"handle": h, "name": h.title(), "timezone": "Asia/Kathmandu", "hours": "09:00-17:00"} for h in extras]
+    inputs.write(people=people, schedule="file")
+    inputs.schedule.write_text(SCHEDULE.replace("@valerybugakov |", "@valerybugakov, " + ", ".join(f"@{h}" for h in extras) + " |"))
+    driver = session("--window", "dashboard", "--person", "extra13")
+    wait(driver, lambda d: focused_card(d) == "extra13", what="the last card in view with the focus")
+    assert driver.execute_script("return window.scrollY") > 0, "the dashboard scrolled to the card"
+    settle(driver)
+    driver.save_screenshot(str(artifacts / "dashboard-person.png"))
+    before = window_processes(inputs)
+    again = subprocess.run([rota_bin, "--config", str(inputs.config), "--window", "dashboard", "--person", "keegancsmith"],
+                           env={**os.environ, **inputs.env()}, capture_output=True, text=True, timeout=30)
+    assert again.returncode == 0, again.stderr
+    wait(driver, lambda d: focused_card(d) == "keegancsmith", what="Keegan's card, in the window already open")
+    assert window_processes(inputs) == before, "the open dashboard took the request"
 
 
 def test_settings_save_only_when_saved(session, inputs, artifacts):

@@ -87,3 +87,30 @@ def test_a_new_assignment_notifies_once_and_acknowledge_reaches_the_backend(inpu
     again = launch()
     wait_for(lambda: "rota: escalations watched" in again.output(), 20, what="the poller's first poll after a restart")
     assert len(notifications.calls()) == 1, notifications.calls()
+
+
+def test_filing_from_the_window_is_said_once_by_the_tray(inputs, launch, notifications, rota_bin):
+    """Ctrl+Alt+E, a title, Enter: the window confirms and goes; the tray says it once more, as a
+    notification that stays after the window has gone. Filing again says the second one once."""
+    from test_daily_uses import escalations, keys, type_text, window_processes, x_windows
+    inputs.write()
+    app = launch()
+    wait_for(lambda: "rota: tray ready" in app.output(), 15, what="the tray")
+
+    def said():
+        return [c for c in notifications.calls() if c["summary"].startswith("Filed ")]
+
+    for n in (1, 2):
+        keys("ctrl+alt+e")
+        wait_for(lambda: app.output().count("rota: escalate window ready") >= n, 20, what=f"the escalate window, time {n}")
+        [window] = wait_for(lambda: x_windows("Escalate"), 10, what="the Escalate window on screen")
+        subprocess.run(["xdotool", "windowfocus", "--sync", window], check=True, timeout=10)
+        type_text(f"Filed from the keyboard {n}")
+        keys("Return")
+        wait_for(lambda: len(said()) >= n, 15, interval=0.05, what=f"the tray's word on filing {n}")
+        [filed] = [e for e in escalations(rota_bin, inputs) if e["title"] == f"Filed from the keyboard {n}"]
+        call = said()[n - 1]
+        assert call["summary"].startswith(f"Filed #{filed['id']} to "), call
+        assert f"Filed from the keyboard {n}" in call["body"], call
+        wait_for(lambda: not x_windows("Escalate") and not window_processes(inputs), 20, what="the window to go")
+        assert len(said()) == n, said()

@@ -15,7 +15,7 @@ from x11 import close_window
 HEADER = "Rotation 7 Sep – 9 Oct 2022"
 KEEGAN = "Keegan (you) — 14:00 SAST · working, until 17:00 (3 h left)"
 VALERY = "Valery — 14:00 CEST · working, until 17:00 (3 h left)"
-NEXT = "Next: Mon 10 Oct 00:00, in 24 days — tbliu98 + 2 open seats"
+NEXT = "Next: Mon 10 Oct 00:00, in about 25 days — tbliu98 + 2 TBD"
 ACTIONS = ["Escalate…  Ctrl+Alt+E", "Open dashboard", "Settings…", "Start at login", "Quit"]
 
 
@@ -67,6 +67,22 @@ def test_a_persons_line_opens_the_dashboard(inputs, launch):
     labels_once(app, lambda ls: VALERY in ls, "Valery's line")
     app.tray.click(VALERY)
     wait_for(lambda: "rota: dashboard window ready" in app.output(), 30, what="the dashboard after a click on Valery")
+    # The dashboard is asked for Valery's card (the dashboard's side: test_a_persons_card_is_shown).
+    assert any(argv[argv.index("--window") + 1:][:1] == ["dashboard"] and "--person" in argv
+               and argv[argv.index("--person") + 1] == "valerybugakov" for argv in app_argvs()), app_argvs()
+
+
+def app_argvs():
+    """The command lines of the running rota-app processes."""
+    argvs = []
+    for proc in pathlib.Path("/proc").iterdir():
+        try:
+            argv = [a.decode() for a in (proc / "cmdline").read_bytes().split(b"\0") if a]
+        except OSError:
+            continue
+        if argv and argv[0].endswith("rota-app") and "--window" in argv:
+            argvs.append(argv)
+    return argvs
 
 
 def test_quit_ends_process(inputs, launch):

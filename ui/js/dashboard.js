@@ -15,6 +15,14 @@ function card(e) {
     e.note ? el("p", { class: "note" }, e.note) : null);
 }
 
+/** Brings one engineer's card into view and gives it the focus (a person's line in the tray). */
+function showCard(handle) {
+  const found = [...document.querySelectorAll("#on-duty .engineer")].find((c) => c.dataset.handle === handle);
+  if (!found) return;
+  found.scrollIntoView({ block: "center" });
+  found.focus({ preventScroll: true });
+}
+
 function coverage(c) {
   const hours = Array.from({ length: 24 }, (_, h) =>
     el("th", { scope: "col", class: h === c.nowHour ? "now" : null }, String(h).padStart(2, "0")));
@@ -47,6 +55,7 @@ async function render() {
   text("viewer-time", view.viewerTime);
   text("viewer-zone", view.viewerZone);
   fill("on-duty", view.onDuty.length ? view.onDuty.map(card) : [el("p", { class: "empty" }, "Nobody is on rotation right now.")]);
+  if (view.focus) showCard(view.focus);
   text("next-handoff", view.nextHandoff ?? "Nothing scheduled after this.");
   fill("timeline", view.timeline.map((r) => el("li", { class: `rotation ${r.when}`, "data-when": r.when, tabindex: 0 },
     el("span", { class: "dates" }, r.label),

@@ -8,6 +8,7 @@
 //! too, in state `queued`).
 
 use super::args::SecretAction;
+use super::render::Term;
 use super::{load, print_json};
 use crate::clock;
 use crate::escalations::configured::{self, OpenError};
@@ -19,7 +20,7 @@ use crate::settings::{self, Failure, Settings};
 use crate::slack::{Announcer, SlackError};
 use chrono::{DateTime, Utc};
 use rota_core::assign::{self, Suggestion};
-use rota_core::escalation::{Escalation, EscalationState, NewEscalation, Severity};
+use rota_core::escalation::{Escalation, NewEscalation, Severity};
 use rota_core::glance;
 use rota_io::protocol::Overrides;
 use std::io::{IsTerminal, Read};
@@ -272,43 +273,8 @@ pub async fn escalate(global: &Overrides, filing: Filing, json: bool) -> Result<
     Ok(0)
 }
 
-fn age(created: DateTime<Utc>, now: DateTime<Utc>) -> String {
-    rota_core::words::relative(now, created)
-}
-
-fn print_table(list: &[Escalation], now: DateTime<Utc>) {
-    let rows: Vec<[String; 6]> = list
-        .iter()
-        .map(|e| {
-            [
-                if e.state == EscalationState::Queued { "-".into() } else { e.id.clone() },
-                e.severity.to_string(),
-                e.state.to_string(),
-                e.assignee.clone().unwrap_or_else(|| "(rotation)".into()),
-                age(e.created_at, now),
-                match &e.customer {
-                    Some(c) => format!("{}: {}", c, e.title),
-                    None => e.title.clone(),
-                },
-            ]
-        })
-        .collect();
-    let header = ["ID", "SEV", "STATE", "ASSIGNEE", "FILED", "ESCALATION"].map(String::from);
-    let widths: Vec<usize> = (0..6).map(|c| rows.iter().chain([&header]).map(|r| r[c].chars().count()).max().unwrap_or(0)).collect();
-    for r in std::iter::once(&header).chain(rows.iter()) {
-        let mut line = String::new();
-        for (c, cell) in r.iter().enumerate() {
-            line.push_str(cell);
-            if c + 1 < r.len() {
-                line.push_str(&" ".repeat(widths[c] - cell.chars().count() + 2));
-            }
-        }
-        println!("{}", line.trim_end());
-    }
-}
-
 /// `rota escalations [--mine]`.
-pub async fn list(global: &Overrides, mine: bool, json: bool) -> Result<i32, Failure> {
+pub async fn list(global: &Overrides, mine: bool, json: bool, term: &Term) -> Result<i32, Failure> {
     let now = now()?;
     let settings = settings(global)?;
     let me = match (mine, settings.me.as_deref()) {
@@ -339,7 +305,7 @@ pub async fn list(global: &Overrides, mine: bool, json: bool) -> Result<i32, Fai
     } else if list.is_empty() {
         println!("{}", if mine { "No open escalations assigned to you." } else { "No open escalations." });
     } else {
-        print_table(&list, now);
+        print!("{}", super::render::escalations(&list, now, term));
     }
     Ok(0)
 }

@@ -164,7 +164,7 @@ async fn dispatch(global: &Overrides, color: args::ColorChoice, command: Command
         Command::Escalate { title, customer, severity, url, to, json } => {
             escalate::escalate(global, escalate::Filing { title, customer, severity, url, to }, json).await
         }
-        Command::Escalations { mine, json } => escalate::list(global, mine, json).await,
+        Command::Escalations { mine, json } => escalate::list(global, mine, json, &Term::detect(color)).await,
         Command::Ack { id } => escalate::ack(global, &id).await,
         Command::Outbox { action, json } => outbox::run(global, action, json).await,
         Command::Secret { action } => escalate::secret(global, action),

@@ -217,6 +217,29 @@ fn table_shrinking(
     out
 }
 
+/// Open escalations, one a row: the title (with its customer) is the free text that wraps; the
+/// assignee is shortened before anything else when the terminal is narrow.
+pub fn escalations(list: &[rota_core::escalation::Escalation], now: DateTime<Utc>, term: &Term) -> String {
+    use rota_core::escalation::EscalationState;
+    let header = ["ID", "SEV", "STATE", "ASSIGNEE", "FILED", "ESCALATION"].map(String::from).to_vec();
+    let rows: Vec<Vec<String>> = std::iter::once(header)
+        .chain(list.iter().map(|e| {
+            vec![
+                if e.state == EscalationState::Queued { "-".into() } else { e.id.clone() },
+                e.severity.to_string(),
+                e.state.to_string(),
+                e.assignee.clone().unwrap_or_else(|| "(rotation)".into()),
+                words::relative(now, e.created_at),
+                match &e.customer {
+                    Some(c) => format!("{c}: {}", e.title),
+                    None => e.title.clone(),
+                },
+            ]
+        }))
+        .collect();
+    table_shrinking(&rows, "", term, Some(3), |row, _| (row == 0).then_some("1"))
+}
+
 fn clock(t: DateTime<Utc>, tz: Tz) -> String {
     t.with_timezone(&tz).format("%H:%M").to_string()
 }
