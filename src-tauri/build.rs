@@ -13,6 +13,7 @@ fn main() {
         "discard_escalation",
         "open_link",
         "window_ready",
+        "add_to_calendar",
     ]);
     tauri_build::try_build(tauri_build::Attributes::new().app_manifest(commands)).expect("tauri build script");
 }

@@ -18,10 +18,13 @@ pub mod escalation;
 pub mod finding;
 #[doc(hidden)]
 pub mod fuzz;
+pub mod handoff;
+pub mod ical;
 pub mod lint;
 pub mod markdown;
 pub mod notice;
 pub mod outbox;
+pub mod overrides;
 pub mod poll;
 pub mod roster;
 pub mod schedule;

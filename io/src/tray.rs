@@ -94,6 +94,8 @@ struct Tray<V> {
     /// Held from computing a model to handing it to the host, so that refreshes racing each
     /// other (a file change, a poll, the outbox) reach the host in the order their state was read.
     showing: Mutex<()>,
+    /// Set once the first look at hand-off notices is done.
+    handoff_looked: AtomicBool,
 }
 
 /// Runs the tray until Quit: reads the inputs, has the host make its view from the first model
@@ -139,6 +141,7 @@ where
         refused: Default::default(),
         outbox_wake: Notify::new(),
         showing: Mutex::new(()),
+        handoff_looked: AtomicBool::new(false),
     });
     tray.apply(&settings);
     // What apply found out (the shortcut grabbed or not) shows at once.
@@ -209,6 +212,7 @@ async fn unseen_tray() -> Option<WindowKind> {
 fn model_of(live: &Live, snapshot: Option<&Snapshot>, outbox: (usize, usize), shortcut: Option<&str>) -> TrayModel {
     let at = clock::now().unwrap_or_else(|_| Utc::now());
     let escalations = snapshot.map(|s| EscalationsSummary { mine: s.mine.clone(), unacknowledged: s.unacknowledged, problem: s.problem() });
+    let my_next = crate::handoff::line(live, at);
     tray_model(&TrayInputs {
         glance: &live.glance(at),
         me: live.settings.me.as_deref(),
@@ -221,7 +225,21 @@ fn model_of(live: &Live, snapshot: Option<&Snapshot>, outbox: (usize, usize), sh
         outbox_refused: outbox.1,
         backend: live.settings.config.escalations.backend,
         start_at_login: autostart::enabled(),
+        my_next: my_next.as_deref(),
     })
+}
+
+/// The hand-off notices due now and where their state is kept, or `None` when there is nothing
+/// to show or store (issue 14).
+fn handoff_due(live: &Live, snapshot: Option<&Snapshot>) -> Option<(std::path::PathBuf, crate::handoff::Due)> {
+    let path = crate::handoff::state_file()?;
+    let stored = crate::handoff::load(&path);
+    // My open escalations, once the poller has seen them.
+    let open: Option<Vec<String>> = snapshot.filter(|s| s.last_success.is_some()).map(|s| s.mine.iter().map(|e| e.title.clone()).collect());
+    let now = clock::now().unwrap_or_else(|_| Utc::now());
+    let due = crate::handoff::due(live, stored.as_ref(), open.as_deref(), now)?;
+    let unchanged = due.notices.is_empty() && stored.as_ref() == Some(&due.state);
+    (!unchanged).then_some((path, due))
 }
 
 impl<V: TrayView> Tray<V> {
@@ -348,8 +366,19 @@ impl<V: TrayView> Surface for Arc<Tray<V>> {
         let shortcut = live.settings.config.shortcut.clone().filter(|_| grabbed);
         let outbox = (self.waiting.load(Ordering::Relaxed), self.refused.load(Ordering::Relaxed));
         let model = model_of(&live, snapshot.as_ref(), outbox, shortcut.as_deref());
+        let handoff = handoff_due(&live, snapshot.as_ref());
         drop(live);
         self.view.show(model).await;
+        // Hand-off notices, shown and stored while `showing` is held: never twice from racing
+        // refreshes.
+        if let Some((path, due)) = handoff {
+            let shown = tokio::task::spawn_blocking(move || crate::handoff::deliver(&path, due, |t| DesktopNotifier::new().show_text(t)));
+            let _ = shown.await;
+        }
+        if !self.handoff_looked.swap(true, Ordering::Relaxed) {
+            // A readiness line for scripts and tests: the first look at hand-off notices is done.
+            eprintln!("rota: hand-off notices looked at");
+        }
     }
 }
 
