@@ -192,11 +192,15 @@ where
     0
 }
 
+/// How long the tray waits for a panel to come up before it says none shows it.
+#[cfg(target_os = "linux")]
+const PANEL_GRACE: Duration = Duration::from_secs(8);
+
 /// On a desktop whose panel shows no tray items, says so once and asks for the dashboard, so
 /// that Rota is never running unseen.
 async fn unseen_tray() -> Option<WindowKind> {
     #[cfg(target_os = "linux")]
-    if !crate::instance::has_tray_watcher().await {
+    if !crate::instance::has_tray_watcher(PANEL_GRACE).await {
         eprintln!("rota: no tray host on this desktop ({}); opening the dashboard", crate::instance::WATCHER);
         if let Err(e) = DesktopNotifier::new().show_text(&rota_core::tray::no_tray_host_notice()) {
             eprintln!("rota: {e}");
