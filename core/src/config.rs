@@ -30,6 +30,30 @@ pub struct Config {
     pub schedule: ScheduleConfig,
     pub roster: RosterConfig,
     pub escalations: EscalationsConfig,
+    /// Which hand-off notices I get (`[notices]`).
+    pub notices: NoticesConfig,
+}
+
+/// `[notices]`: each hand-off notice on or off (all on by default).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct NoticesConfig {
+    /// 7 days before my rotation (or a covering) starts.
+    pub week_before: bool,
+    /// The day before, with who I will be on with.
+    pub day_before: bool,
+    /// At the hand-off.
+    pub handoff: bool,
+    /// The day before it ends, with my open escalations to hand over.
+    pub before_end: bool,
+    /// When the schedule changes so that I am added or taken off.
+    pub schedule_change: bool,
+}
+
+impl Default for NoticesConfig {
+    fn default() -> Self {
+        NoticesConfig { week_before: true, day_before: true, handoff: true, before_end: true, schedule_change: true }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -100,6 +124,7 @@ impl Default for Config {
                 poll_seconds: 60,
                 slack_group: None,
             },
+            notices: NoticesConfig::default(),
         }
     }
 }
@@ -116,6 +141,8 @@ struct File {
     roster: RosterFile,
     #[serde(default)]
     escalations: EscalationsFile,
+    #[serde(default)]
+    notices: NoticesConfig,
 }
 
 #[derive(Deserialize, Default)]
@@ -431,5 +458,6 @@ pub fn parse_config(file: &str, text: &str) -> Parsed<Config> {
             config.escalations.slack_group = v;
         }
     }
+    config.notices = f.notices;
     Parsed { value: config, findings }
 }

@@ -42,20 +42,18 @@ pub struct Coverage {
 }
 
 /// Who works when, for everyone on duty in `[from, to)`, as (handle, span) pairs. Spans follow
-/// the rotations: an engineer counts only while their rotation is on.
+/// the effective team ([`Schedule::stretches`]): an engineer counts only while their rotation is
+/// on and nobody covers for them; one covering counts while the override lasts.
 pub fn duty_shifts(schedule: &Schedule, roster: &Roster, timing: &Timing, from: DateTime<Utc>, to: DateTime<Utc>) -> Vec<(String, Shift)> {
     let mut out = Vec::new();
-    for r in &schedule.rotations {
-        let (rs, re) = (timing.starts_at(r.start).max(from), timing.ends_at(r.end).min(to));
-        if rs >= re {
-            continue;
-        }
-        for handle in r.engineers() {
-            let Some(p) = roster.find(handle) else { continue };
+    for stretch in schedule.stretches(timing, from, to) {
+        let (rs, re) = (stretch.start, stretch.end);
+        for m in &stretch.team {
+            let Some(p) = roster.find(&m.handle) else { continue };
             for s in p.shifts(rs, re) {
                 let s = Shift { start: s.start.max(rs), end: s.end.min(re) };
                 if s.start < s.end {
-                    out.push((handle.to_owned(), s));
+                    out.push((m.handle.clone(), s));
                 }
             }
         }

@@ -104,6 +104,10 @@ pub struct OnDuty {
     pub in_roster: bool,
     /// When the current shift ends (if working) or the next one starts (if not).
     pub shift_change: Option<DateTime<Utc>>,
+    /// The engineer this one covers for (an override), by handle.
+    pub covering_for: Option<String>,
+    /// That engineer's name, as the roster gives it (else the handle).
+    pub covering_for_name: Option<String>,
 }
 
 impl OnDuty {
@@ -121,7 +125,20 @@ impl OnDuty {
             status,
             in_roster: person.is_some(),
             shift_change,
+            covering_for: None,
+            covering_for_name: None,
         }
+    }
+
+    /// [`OnDuty::new`] for a member of the effective team: with whom they cover for.
+    pub fn member(m: &crate::overrides::Member, roster: &Roster, at: DateTime<Utc>) -> Self {
+        let mut d = OnDuty::new(&m.handle, roster, at);
+        if let Some(f) = &m.covering_for {
+            let p = roster.find(f);
+            d.covering_for = Some(p.map(|p| p.handle.clone()).unwrap_or_else(|| f.clone()));
+            d.covering_for_name = Some(p.map(|p| p.name.clone()).unwrap_or_else(|| f.clone()));
+        }
+        d
     }
 }
 
@@ -131,7 +148,8 @@ pub struct Glance<'a> {
     pub at: DateTime<Utc>,
     pub viewer: LocalTime,
     pub rotation: Option<&'a Rotation>,
-    /// The current rotation's engineers, in schedule order.
+    /// The effective team: the current rotation's engineers, in schedule order, with the overrides
+    /// in force applied (a covered engineer left out, the one covering in their place).
     pub on_duty: Vec<OnDuty>,
     pub next_rotation: Option<&'a Rotation>,
     /// The next instant at which the people on duty change.
@@ -152,7 +170,7 @@ impl Glance<'_> {
 /// Who is on duty at `at`, seen from the `viewer` zone.
 pub fn glance<'a>(schedule: &'a Schedule, roster: &Roster, timing: &Timing, viewer: Tz, me: Option<&str>, at: DateTime<Utc>) -> Glance<'a> {
     let rotation = schedule.current(timing, at);
-    let on_duty: Vec<OnDuty> = rotation.map(|r| r.engineers().map(|h| OnDuty::new(h, roster, at)).collect()).unwrap_or_default();
+    let on_duty: Vec<OnDuty> = schedule.team_at(timing, at).iter().map(|m| OnDuty::member(m, roster, at)).collect();
     let me_on_duty = me.is_some_and(|me| {
         let me = me.trim_start_matches('@');
         on_duty.iter().any(|d| d.handle.eq_ignore_ascii_case(me))

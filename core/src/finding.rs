@@ -31,6 +31,12 @@ pub enum Rule {
     UncoveredHours,
     NotInRoster,
     DuplicatePerson,
+    /// An override's `For` engineer is not on the rotation then.
+    CoveredNotOnRotation,
+    /// Two overrides for the same engineer overlap.
+    OverlappingOverrides,
+    /// An override falls outside every rotation.
+    OverrideOutsideRotation,
 }
 
 impl Rule {
@@ -38,10 +44,15 @@ impl Rule {
         use Rule::*;
         match self {
             Syntax | EndBeforeStart | UnknownTimezone | MalformedHours | MalformedDays | OverlappingRotations | DuplicateEngineer
-            | DuplicatePerson => Severity::Error,
-            ShortRotation | LongRotation | OpenSeats | UncoveredDays | PoorTimezoneSpread | UncoveredHours | NotInRoster => {
-                Severity::Warning
-            }
+            | DuplicatePerson | CoveredNotOnRotation | OverlappingOverrides => Severity::Error,
+            ShortRotation
+            | LongRotation
+            | OpenSeats
+            | UncoveredDays
+            | PoorTimezoneSpread
+            | UncoveredHours
+            | NotInRoster
+            | OverrideOutsideRotation => Severity::Warning,
         }
     }
 }

@@ -134,4 +134,17 @@ pub fn schedule_and_roster(data: &[u8]) {
     assert!(c.start <= at && at < c.end, "the week {}..{} does not hold {at}", c.start, c.end);
     let findings: Vec<Finding> = lint(&schedule, &roster, &Rules { timing, team_size: 3 });
     assert!(findings.iter().all(|f| f.file == "rota"));
+    // Covering (issue 14): each person's stretches are ordered and non-empty, and the calendar
+    // holds one event per rotation, every line within 75 octets.
+    for who in schedule.people().iter().take(3) {
+        let mine = schedule.stretches_of(&timing, who);
+        assert!(mine.iter().all(|s| s.start < s.end), "an empty stretch for {who}");
+        assert!(mine.windows(2).all(|w| w[0].end <= w[1].start), "stretches for {who} overlap");
+        let events = crate::ical::events(&schedule, &timing, crate::ical::Whose::Person(who), None, None);
+        assert_eq!(events.len(), mine.len());
+    }
+    let events = crate::ical::events(&schedule, &timing, crate::ical::Whose::Rotations, None, None);
+    assert_eq!(events.len(), schedule.rotations.len());
+    let cal = crate::ical::calendar(&events, "rota", at);
+    assert!(cal.split("\r\n").all(|l| l.len() <= 75));
 }

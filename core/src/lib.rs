@@ -18,11 +18,14 @@ pub mod escalation;
 pub mod finding;
 #[doc(hidden)]
 pub mod fuzz;
+pub mod handoff;
+pub mod ical;
 pub mod lifecycle;
 pub mod lint;
 pub mod markdown;
 pub mod notice;
 pub mod outbox;
+pub mod overrides;
 pub mod poll;
 pub mod reported;
 pub mod roster;

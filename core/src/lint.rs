@@ -110,6 +110,8 @@ pub fn lint(schedule: &Schedule, roster: &Roster, rules: &Rules) -> Vec<Finding>
         uncovered_weekday_hours(r, schedule, i, roster, rules, &mut push);
     }
 
+    out.extend(crate::overrides::lint_overrides(schedule, roster, &rules.timing));
+
     if roster.people.is_empty() && schedule.rotations.iter().any(|r| r.engineers().next().is_some()) {
         out.push(Finding::new(
             Rule::NotInRoster,

@@ -2,9 +2,11 @@
 //!
 //! Read with a real CommonMark + GFM-tables parser, so escaped pipes, inline code, links and
 //! other tables on the page behave as they do on GitHub. Any table whose header has both columns
-//! (in any order, among others) is a schedule table; other tables are ignored.
+//! (in any order, among others) is a schedule table; one with `When`, `Covering` and `For` columns
+//! is a covering table ([`crate::overrides`]); other tables are ignored.
 
 use crate::finding::{Finding, Lines, Parsed, Rule};
+use crate::overrides::{override_columns, override_from_cells};
 use crate::schedule::{date_range, seat, seat_count_error, Rotation, Schedule, Seat};
 use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd};
 
@@ -23,6 +25,8 @@ struct Table {
     header: Vec<String>,
     /// The `Rotation` and `Engineers` columns, found once when the header ends.
     columns: Option<(usize, usize)>,
+    /// The `When`, `Covering` and `For` columns of a covering table.
+    overrides: Option<[usize; 3]>,
     rows: Vec<(u32, Vec<Cell>)>,
 }
 
@@ -48,7 +52,7 @@ fn tables(text: &str) -> Vec<Table> {
     let mut link: Option<(Option<String>, String)> = None;
     for (event, range) in Parser::new_ext(text, Options::ENABLE_TABLES).into_offset_iter() {
         match event {
-            Event::Start(Tag::Table(_)) => table = Some(Table { header: vec![], columns: None, rows: vec![] }),
+            Event::Start(Tag::Table(_)) => table = Some(Table { header: vec![], columns: None, overrides: None, rows: vec![] }),
             Event::End(TagEnd::Table) => out.extend(table.take()),
             Event::Start(Tag::TableHead) => {
                 in_head = true;
@@ -60,6 +64,7 @@ fn tables(text: &str) -> Vec<Table> {
                     if in_head {
                         t.header = cells.into_iter().map(|c| c.plain.trim().to_owned()).collect();
                         t.columns = schedule_columns(&t.header);
+                        t.overrides = override_columns(&t.header);
                     } else {
                         t.rows.push((line, cells));
                     }
@@ -69,7 +74,10 @@ fn tables(text: &str) -> Vec<Table> {
             Event::Start(Tag::TableCell) => {
                 // Only the header and the two columns read are kept; other cells are skipped.
                 let col = row.as_ref().map_or(0, |r| r.1.len());
-                let wanted = in_head || table.as_ref().and_then(|t| t.columns).is_some_and(|(a, b)| col == a || col == b);
+                let wanted = in_head
+                    || table.as_ref().is_some_and(|t| {
+                        t.columns.is_some_and(|(a, b)| col == a || col == b) || t.overrides.is_some_and(|o| o.contains(&col))
+                    });
                 cell = Some(Cell { skip: !wanted, ..Cell::default() });
             }
             Event::End(TagEnd::TableCell) => {
@@ -135,7 +143,21 @@ pub fn parse_handbook(file: &str, text: &str) -> Parsed<Schedule> {
     let mut findings = Vec::new();
     let mut rotations = Vec::new();
     let mut found = false;
+    let mut overrides = Vec::new();
     for table in tables(text) {
+        if let Some([wc, cc, fc]) = table.overrides {
+            for (line, cells) in &table.rows {
+                let text = |i: usize| cells.get(i).map(|c| c.text.as_str()).unwrap_or("");
+                let when = cells.get(wc).map(|c| c.plain.trim()).unwrap_or("");
+                if when.is_empty() && text(cc).trim().is_empty() && text(fc).trim().is_empty() {
+                    continue;
+                }
+                match override_from_cells(when, text(cc), text(fc), Some(*line)) {
+                    Ok(o) => overrides.push(o),
+                    Err(msg) => findings.push(Finding::new(Rule::Syntax, file, Some(*line), format!("{msg}; fix this row"))),
+                }
+            }
+        }
         let Some((rc, ec)) = table.columns else { continue };
         found = true;
         for (line, cells) in table.rows {
@@ -165,5 +187,7 @@ pub fn parse_handbook(file: &str, text: &str) -> Parsed<Schedule> {
             "has no table with a \"Rotation\" and an \"Engineers\" column; add one, like \"| Rotation | Engineers |\"",
         ));
     }
-    Parsed { value: Schedule::new(file, rotations), findings }
+    let mut schedule = Schedule::new(file, rotations);
+    schedule.overrides = overrides;
+    Parsed { value: schedule, findings }
 }

@@ -100,12 +100,14 @@ pub struct Schedule {
     pub rotations: Vec<Rotation>,
     /// `Some` for a built-in example, with the words that say so.
     pub demo: Option<String>,
+    /// Covering: overrides of who is on, in the order written ([`crate::overrides`]).
+    pub overrides: Vec<crate::overrides::Override>,
 }
 
 impl Schedule {
     pub fn new(source: &str, mut rotations: Vec<Rotation>) -> Self {
         rotations.sort_by_key(|r| (r.start, r.end));
-        Schedule { source: source.to_owned(), rotations, demo: None }
+        Schedule { source: source.to_owned(), rotations, demo: None, overrides: Vec::new() }
     }
 
     /// The rotation on duty at `at`. With overlapping rotations (an error `check` reports), the
@@ -193,6 +195,8 @@ pub fn seat_count_error(engineers: usize, open: usize) -> Option<String> {
 struct ScheduleFile {
     #[serde(default)]
     rotation: Vec<toml::Spanned<RotationEntry>>,
+    #[serde(default, rename = "override")]
+    overrides: Vec<toml::Spanned<crate::overrides::OverrideEntry>>,
 }
 
 #[derive(Deserialize)]
@@ -252,5 +256,13 @@ pub fn parse_toml_schedule(file: &str, text: &str) -> Parsed<Schedule> {
             (a, b) => findings.extend(a.err().into_iter().chain(b.err())),
         }
     }
-    Parsed { value: Schedule::new(file, rotations), findings }
+    let mut schedule = Schedule::new(file, rotations);
+    for entry in parsed.overrides {
+        let line = lines.line_of(entry.span().start);
+        match crate::overrides::toml_override(entry.into_inner(), line) {
+            Ok(o) => schedule.overrides.push(o),
+            Err(msg) => findings.push(Finding::new(Rule::Syntax, file, Some(line), msg)),
+        }
+    }
+    Parsed { value: schedule, findings }
 }

@@ -213,6 +213,8 @@ pub struct TrayInputs<'a> {
     /// The escalations backend, to name it in the refused line.
     pub backend: crate::config::Backend,
     pub start_at_login: bool,
+    /// While I am not on: when my next stretch starts ([`crate::handoff::my_line`]).
+    pub my_next: Option<&'a str>,
 }
 
 /// One escalation in "My escalations": "Login fails for SSO users — Acme · sev1".
@@ -286,6 +288,7 @@ pub fn tray_model(i: &TrayInputs) -> TrayModel {
             .into_iter()
             .map(|d| MenuEntry::Item { label: words::glance_line(d, i.me, g.at), action: Some(MenuAction::Person(d.handle.clone())) }),
     );
+    entries.extend(i.my_next.map(MenuEntry::line));
     entries.extend(words::next_line(g, i.timing).map(MenuEntry::line));
     entries.push(MenuEntry::Separator);
     if let Some(esc) = i.escalations {

@@ -169,11 +169,32 @@ pub fn is_me(handle: &str, me: Option<&str>) -> bool {
     me.is_some_and(|me| handle.trim_start_matches('@').eq_ignore_ascii_case(me.trim().trim_start_matches('@')))
 }
 
+/// Whom an engineer covers for, as a card says it: "covering for Ada" (an override).
+pub fn covering(d: &OnDuty) -> Option<String> {
+    d.covering_for_name.as_ref().map(|n| format!("covering for {n}"))
+}
+
 /// An engineer at a glance, in at most [`LINE_CAP`] characters: "Keegan (you) — 14:00 SAST ·
 /// working, until 17:00 (3 h left)" or "Mira — 19:45 UTC+05:45 · asleep, starts in 9 h". One
 /// zone notation; a long name is shortened, never the times.
 pub fn glance_line(d: &OnDuty, me: Option<&str>, at: DateTime<Utc>) -> String {
     let you = if is_me(&d.handle, me) { " (you)" } else { "" };
+    if let Some(covered) = &d.covering_for_name {
+        // "Bishal — covering for Ada · 14:00 SAST · working": who they stand in for comes first;
+        // the shift is added only when the line still fits.
+        let mut rest = format!(" — covering for {}", shorten(covered, 16));
+        if let Some(l) = &d.local {
+            rest.push_str(&format!(" · {} {}", l.time.format("%H:%M"), zone(l)));
+            let status = format!(" · {}", d.status.label());
+            if (d.name.chars().count() + you.chars().count() + rest.chars().count() + status.chars().count()) <= LINE_CAP {
+                rest.push_str(&status);
+            }
+        } else if !d.in_roster {
+            rest.push_str(&format!(" · {NOT_IN_ROSTER}"));
+        }
+        let budget = LINE_CAP.saturating_sub(rest.chars().count() + you.chars().count()).max(6);
+        return format!("{}{you}{rest}", shorten(&d.name, budget));
+    }
     let rest = match &d.local {
         Some(l) => {
             let mut s = format!(" — {} {} · {}", l.time.format("%H:%M"), zone(l), d.status.label());

@@ -70,6 +70,7 @@ fn model(extra: Extra) -> TrayModel {
         outbox_refused: extra.outbox_refused,
         backend: rota_core::config::Backend::Github,
         start_at_login: extra.start_at_login,
+        my_next: None,
     })
 }
 

@@ -74,15 +74,29 @@ pub async fn outbox_changed() {
 /// The name a StatusNotifierItem host (a panel's tray) owns on the session bus.
 pub const WATCHER: &str = "org.kde.StatusNotifierWatcher";
 
-/// Whether a panel on this desktop shows tray items: someone owns [`WATCHER`]. Plain GNOME
-/// without the AppIndicator extension has none, and a tray item there is invisible.
-pub async fn has_tray_watcher() -> bool {
+/// Whether a panel on this desktop shows tray items: someone owns [`WATCHER`], now or within
+/// `grace` (at login the tray is often started before the panel). Plain GNOME without the
+/// AppIndicator extension has none, and a tray item there is invisible.
+pub async fn has_tray_watcher(grace: std::time::Duration) -> bool {
+    use futures_util::StreamExt;
     let Ok(conn) = zbus::Connection::session().await else { return false };
     let Ok(dbus) = zbus::fdo::DBusProxy::new(&conn).await else { return false };
-    match zbus::names::BusName::try_from(WATCHER) {
-        Ok(name) => dbus.name_has_owner(name).await.unwrap_or(false),
-        Err(_) => false,
+    let Ok(name) = zbus::names::BusName::try_from(WATCHER) else { return false };
+    // Listen before asking, so a panel that comes up in between is not missed.
+    let appeared = dbus.receive_name_owner_changed_with_args(&[(0, WATCHER)]).await;
+    if dbus.name_has_owner(name).await.unwrap_or(false) {
+        return true;
     }
+    let Ok(mut appeared) = appeared else { return false };
+    let first_owner = async {
+        while let Some(change) = appeared.next().await {
+            if change.args().is_ok_and(|a| a.new_owner().is_some()) {
+                return true;
+            }
+        }
+        false
+    };
+    tokio::time::timeout(grace, first_owner).await.unwrap_or(false)
 }
 
 /// Tells the running tray (if any) what a window filed, for it to say once. Best effort.

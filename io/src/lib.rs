@@ -6,6 +6,7 @@
 pub mod autostart;
 pub mod clock;
 pub mod escalations;
+pub mod handoff;
 pub mod inputs;
 #[cfg(target_os = "linux")]
 pub mod instance;

@@ -95,6 +95,8 @@ struct Tray<V> {
     /// Held from computing a model to handing it to the host, so that refreshes racing each
     /// other (a file change, a poll, the outbox) reach the host in the order their state was read.
     showing: Mutex<()>,
+    /// Set once the first look at hand-off notices is done.
+    handoff_looked: AtomicBool,
 }
 
 /// Runs the tray until Quit: reads the inputs, has the host make its view from the first model
@@ -140,6 +142,7 @@ where
         refused: Default::default(),
         outbox_wake: Notify::new(),
         showing: Mutex::new(()),
+        handoff_looked: AtomicBool::new(false),
     });
     tray.apply(&settings);
     // What apply found out (the shortcut grabbed or not) shows at once.
@@ -190,11 +193,15 @@ where
     0
 }
 
+/// How long the tray waits for a panel to come up before it says none shows it.
+#[cfg(target_os = "linux")]
+const PANEL_GRACE: Duration = Duration::from_secs(8);
+
 /// On a desktop whose panel shows no tray items, says so once and asks for the dashboard, so
 /// that Rota is never running unseen.
 async fn unseen_tray() -> Option<WindowKind> {
     #[cfg(target_os = "linux")]
-    if !crate::instance::has_tray_watcher().await {
+    if !crate::instance::has_tray_watcher(PANEL_GRACE).await {
         eprintln!("rota: no tray host on this desktop ({}); opening the dashboard", crate::instance::WATCHER);
         if let Err(e) = DesktopNotifier::new().show_text(&rota_core::tray::no_tray_host_notice()) {
             eprintln!("rota: {e}");
@@ -210,6 +217,7 @@ async fn unseen_tray() -> Option<WindowKind> {
 fn model_of(live: &Live, snapshot: Option<&Snapshot>, outbox: (usize, usize), shortcut: Option<&str>) -> TrayModel {
     let at = clock::now().unwrap_or_else(|_| Utc::now());
     let escalations = snapshot.map(|s| EscalationsSummary { mine: s.mine.clone(), unacknowledged: s.unacknowledged, problem: s.problem() });
+    let my_next = crate::handoff::line(live, at);
     tray_model(&TrayInputs {
         glance: &live.glance(at),
         me: live.settings.me.as_deref(),
@@ -222,7 +230,21 @@ fn model_of(live: &Live, snapshot: Option<&Snapshot>, outbox: (usize, usize), sh
         outbox_refused: outbox.1,
         backend: live.settings.config.escalations.backend,
         start_at_login: autostart::enabled(),
+        my_next: my_next.as_deref(),
     })
+}
+
+/// The hand-off notices due now and where their state is kept, or `None` when there is nothing
+/// to show or store (issue 14).
+fn handoff_due(live: &Live, snapshot: Option<&Snapshot>) -> Option<(std::path::PathBuf, crate::handoff::Due)> {
+    let path = crate::handoff::state_file()?;
+    let stored = crate::handoff::load(&path);
+    // My open escalations, once the poller has seen them.
+    let open: Option<Vec<String>> = snapshot.filter(|s| s.last_success.is_some()).map(|s| s.mine.iter().map(|e| e.title.clone()).collect());
+    let now = clock::now().unwrap_or_else(|_| Utc::now());
+    let due = crate::handoff::due(live, stored.as_ref(), open.as_deref(), now)?;
+    let unchanged = due.notices.is_empty() && stored.as_ref() == Some(&due.state);
+    (!unchanged).then_some((path, due))
 }
 
 impl<V: TrayView> Tray<V> {
@@ -363,8 +385,19 @@ impl<V: TrayView> Surface for Arc<Tray<V>> {
         let shortcut = live.settings.config.shortcut.clone().filter(|_| grabbed);
         let outbox = (self.waiting.load(Ordering::Relaxed), self.refused.load(Ordering::Relaxed));
         let model = model_of(&live, snapshot.as_ref(), outbox, shortcut.as_deref());
+        let handoff = handoff_due(&live, snapshot.as_ref());
         drop(live);
         self.view.show(model).await;
+        // Hand-off notices, shown and stored while `showing` is held: never twice from racing
+        // refreshes.
+        if let Some((path, due)) = handoff {
+            let shown = tokio::task::spawn_blocking(move || crate::handoff::deliver(&path, due, |t| DesktopNotifier::new().show_text(t)));
+            let _ = shown.await;
+        }
+        if !self.handoff_looked.swap(true, Ordering::Relaxed) {
+            // A readiness line for scripts and tests: the first look at hand-off notices is done.
+            eprintln!("rota: hand-off notices looked at");
+        }
     }
 }
 

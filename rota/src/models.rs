@@ -70,6 +70,8 @@ pub struct Engineer {
     pub in_roster: bool,
     /// When the current shift ends (working) or the next starts (otherwise).
     pub shift_change: Option<String>,
+    /// The engineer this one covers for (an override), or null.
+    pub covering_for: Option<String>,
 }
 
 impl From<&OnDuty> for Engineer {
@@ -84,6 +86,7 @@ impl From<&OnDuty> for Engineer {
             status: d.status,
             in_roster: d.in_roster,
             shift_change: d.shift_change.map(utc),
+            covering_for: d.covering_for.clone(),
         }
     }
 }

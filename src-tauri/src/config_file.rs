@@ -38,6 +38,7 @@ pub fn form(settings: &Settings, start_at_login: bool) -> SettingsForm {
         github_repo: c.escalations.github.repo.clone(),
         github_label: c.escalations.github.label.clone(),
         github_token: String::new(),
+        notices: c.notices.into(),
     }
 }
 
@@ -215,6 +216,18 @@ pub fn write(form: &SettingsForm, path: &Path) -> Result<(), IpcError> {
             escalations["github"] = value(inline);
         }
     }
+    let notices = table(&mut doc, "notices");
+    let n = form.notices;
+    let keys = [
+        ("week_before", n.week_before),
+        ("day_before", n.day_before),
+        ("handoff", n.handoff),
+        ("before_end", n.before_end),
+        ("schedule_change", n.schedule_change),
+    ];
+    for (k, on) in keys {
+        set(notices, k, on);
+    }
     replace_file(&target, doc.to_string().as_bytes()).map_err(io)
 }
 
@@ -270,6 +283,7 @@ mod tests {
             github_repo: "acme/esc".into(),
             github_label: "escalation".into(),
             github_token: String::new(),
+            notices: crate::views::NoticesForm { day_before: false, ..Default::default() },
         }
     }
 
@@ -310,6 +324,13 @@ mod tests {
         assert!(saved.contains("[escalations.github]\n# which repo\nrepo = \"acme/esc\"\nextra = true\n"), "{saved}");
         assert!(!saved.contains("github = {"), "{saved}");
         assert_eq!(std::fs::metadata(&real).unwrap().permissions().mode() & 0o777, 0o640);
+        // Issue 14: the notices' checkboxes, as the `[notices]` table.
+        assert!(
+            saved.ends_with(
+                "[notices]\nweek_before = true\nday_before = false\nhandoff = true\nbefore_end = true\nschedule_change = true\n"
+            ),
+            "{saved}"
+        );
         assert_eq!(std::fs::read_dir(real.parent().unwrap()).unwrap().count(), 1, "no temporary file left");
     }
 

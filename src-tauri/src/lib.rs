@@ -8,6 +8,7 @@
 //!   never creates a webview; windows are started as their own process, as from the lean tray.
 
 pub mod args;
+mod calendar;
 mod commands;
 mod config_file;
 mod error;
@@ -167,6 +168,7 @@ fn build_windows(overrides: Overrides, kind: WindowKind, person: Option<String>)
             // An open dashboard shows the card now.
             let _ = app.emit(CHANGED, ());
         }))
+        .plugin(tauri_plugin_dialog::init())
         .invoke_handler(tauri::generate_handler![
             commands::dashboard,
             commands::settings_form,
@@ -181,7 +183,8 @@ fn build_windows(overrides: Overrides, kind: WindowKind, person: Option<String>)
             commands::open_link,
             commands::window_ready,
             commands::escalations_panel,
-            commands::escalation_action
+            commands::escalation_action,
+            calendar::add_to_calendar
         ])
         .setup(move |app| {
             manage_state(app, overrides, person);

@@ -28,6 +28,8 @@ pub struct EngineerCard {
     pub status_label: &'static str,
     /// "until 17:00 (3 h left)" or "starts in 5 h"; "not in the roster".
     pub note: Option<String>,
+    /// "covering for Ada", when an override puts them in someone's place.
+    pub covering: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -124,6 +126,7 @@ impl DashboardView {
                 status: d.status,
                 status_label: d.status.label(),
                 note: if d.local.is_none() && !d.in_roster { Some(words::NOT_IN_ROSTER.to_owned()) } else { words::shift(d, at) },
+                covering: words::covering(d),
             })
             .collect();
         let current = g.rotation;
@@ -229,6 +232,38 @@ pub struct SettingsForm {
     /// A new GitHub token to store in the keyring; empty keeps the stored one. Never sent back.
     #[serde(default, skip_serializing)]
     pub github_token: String,
+    /// Which hand-off notices I get (`[notices]`).
+    #[serde(default)]
+    pub notices: NoticesForm,
+}
+
+/// The `[notices]` checkboxes of the settings form.
+#[derive(Serialize, Deserialize, Debug, Clone, Copy, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct NoticesForm {
+    pub week_before: bool,
+    pub day_before: bool,
+    pub handoff: bool,
+    pub before_end: bool,
+    pub schedule_change: bool,
+}
+
+impl Default for NoticesForm {
+    fn default() -> Self {
+        rota_core::config::NoticesConfig::default().into()
+    }
+}
+
+impl From<rota_core::config::NoticesConfig> for NoticesForm {
+    fn from(n: rota_core::config::NoticesConfig) -> Self {
+        NoticesForm {
+            week_before: n.week_before,
+            day_before: n.day_before,
+            handoff: n.handoff,
+            before_end: n.before_end,
+            schedule_change: n.schedule_change,
+        }
+    }
 }
 
 #[derive(Serialize)]

@@ -96,8 +96,11 @@ class Desktop:
                          stdout=subprocess.PIPE)
         self.env.update(DISPLAY=self.display, DBUS_SESSION_BUS_ADDRESS=bus.stdout.readline().strip())
         self.spawn(["openbox"], logs / "panel-openbox.log")
-        self.spawn(["xfce4-panel"], logs / "panel-xfce4-panel.log")
         self.background = (r, g, b)
+        self.logs = logs
+
+    def start_panel(self):
+        self.spawn(["xfce4-panel"], self.logs / "panel-xfce4-panel.log")
         wait_for(lambda: self.strip_is(self.background), 20, what="the panel drawn in its colour")
 
     def spawn(self, argv, log, stdout=None):
@@ -136,8 +139,13 @@ def test_the_tray_on_a_real_panel(inputs, rota_bin, artifacts, tray, shade):
     inputs.write()
     logs = artifacts / "logs"
     desktop = Desktop(inputs, shade, logs)
-    app = desktop.spawn([rota_bin, "--tray", tray, "--config", str(inputs.config)], inputs.dir / "panel-app.log")
+    # As at login, the tray may start before the panel: it waits for the panel rather than say
+    # that nothing shows it.
+    log = inputs.dir / "panel-app.log"
+    app = desktop.spawn([rota_bin, "--tray", tray, "--config", str(inputs.config)], log)
     try:
+        wait_for(lambda: "rota: tray ready" in log.read_text(errors="replace"), 20, what="the tray")
+        desktop.start_panel()
         def shown():
             where, rows = desktop.icon()
             return (where, rows) if where and where[2] - where[0] >= 12 else None
@@ -171,5 +179,6 @@ def test_the_tray_on_a_real_panel(inputs, rota_bin, artifacts, tray, shade):
         subprocess.run(["xdotool", "key", "Escape"], env=desktop.env, check=True, timeout=10)
         wait_for(lambda: desktop.below_panel() is None, 10, interval=0.2, what="the menu to close on Esc")
         assert app.poll() is None, "the tray keeps running"
+        assert "no tray host" not in log.read_text(errors="replace"), "the tray took the panel's start-up for no panel"
     finally:
         desktop.stop()

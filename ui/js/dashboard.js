@@ -7,6 +7,7 @@ function card(e) {
       e.you ? el("span", { class: "you" }, " (you)") : null,
       " ",
       el("span", { class: "handle" }, e.handleLabel)),
+    e.covering ? el("p", { class: "covering" }, e.covering) : null,
     el("p", { class: "clock" },
       el("span", { class: "local-time" }, e.localTime ?? "—")),
     el("p", { class: "zone", title: [e.timezone, e.utcOffset && `UTC${e.utcOffset}`].filter(Boolean).join(", ") }, e.zone ?? "timezone unknown"),
@@ -70,6 +71,14 @@ async function render() {
 
 document.getElementById("open-settings").addEventListener("click", () => api.openWindow("settings"));
 document.getElementById("open-escalate").addEventListener("click", () => api.openWindow("escalate"));
+document.getElementById("add-to-calendar").addEventListener("click", async () => {
+  try {
+    const saved = await api.addToCalendar();
+    text("calendar-status", saved ? `Saved to ${saved}: import it into your calendar.` : "");
+  } catch (error) {
+    text("calendar-status", `Not saved: ${error?.message ?? String(error)}`);
+  }
+});
 api.onChanged(() => render().catch(report));
 render().then(api.windowReady).catch(report);
 

@@ -17,6 +17,14 @@ const fields = {
   githubLabel: "github-label",
 };
 const numbers = new Set(["teamSize", "pollSeconds"]);
+/** The `[notices]` checkboxes: form key → element id. */
+const notices = {
+  weekBefore: "notice-week-before",
+  dayBefore: "notice-day-before",
+  handoff: "notice-handoff",
+  beforeEnd: "notice-before-end",
+  scheduleChange: "notice-schedule-change",
+};
 const form = document.getElementById("settings-form");
 
 const clearErrors = () => clearFieldErrors(form);
@@ -31,6 +39,7 @@ async function load() {
   const view = await api.settingsForm();
   for (const [key, id] of Object.entries(fields)) document.getElementById(id).value = String(view.form[key] ?? "");
   document.getElementById("start-at-login").checked = view.form.startAtLogin;
+  for (const [key, id] of Object.entries(notices)) document.getElementById(id).checked = Boolean(view.form.notices?.[key]);
   text("config-file", view.configNote);
   document.getElementById("github-token").value = "";
   text("token-status", view.tokenStored ? "A token is stored in the keyring; type a new one to replace it." : "No token stored yet.");
@@ -60,6 +69,7 @@ form.addEventListener("submit", async (event) => {
     values[key] = numbers.has(key) ? Number(raw) || 0 : raw;
   }
   values.startAtLogin = document.getElementById("start-at-login").checked;
+  values.notices = Object.fromEntries(Object.entries(notices).map(([key, id]) => [key, document.getElementById(id).checked]));
   values.githubToken = document.getElementById("github-token").value;
   try {
     const saved = await api.saveSettings(values);

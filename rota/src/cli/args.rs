@@ -96,6 +96,11 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// The schedule in another format: `rota export ical`
+    Export {
+        #[command(subcommand)]
+        format: ExportFormat,
+    },
     /// File an escalation through the configured backend
     Escalate {
         /// What is wrong, in one line
@@ -190,6 +195,30 @@ pub enum Command {
 }
 
 /// `rota outbox retry KEY|--all` / `rota outbox discard KEY`.
+/// What `rota export` writes.
+#[derive(Debug, Subcommand)]
+pub enum ExportFormat {
+    /// The schedule as an iCalendar file (RFC 5545): one event per rotation, or per stretch one
+    /// person is on.
+    Ical {
+        /// Only my stretches (`me` in the config).
+        #[arg(long, conflicts_with = "person")]
+        me: bool,
+        /// Only this person's stretches.
+        #[arg(long, value_name = "HANDLE")]
+        person: Option<String>,
+        /// Leave out events that end before this day (YYYY-MM-DD, schedule zone).
+        #[arg(long, value_name = "DATE")]
+        from: Option<String>,
+        /// Leave out events that start after this day (YYYY-MM-DD, schedule zone).
+        #[arg(long, value_name = "DATE")]
+        to: Option<String>,
+        /// Write here instead of stdout.
+        #[arg(long, value_name = "FILE")]
+        output: Option<PathBuf>,
+    },
+}
+
 #[derive(Debug, Subcommand)]
 pub enum OutboxAction {
     /// Send a queued or refused escalation again now (all of them with --all)

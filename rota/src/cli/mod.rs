@@ -2,6 +2,7 @@
 
 pub mod args;
 mod escalate;
+mod export;
 mod life;
 mod outbox;
 mod render;
@@ -161,6 +162,7 @@ async fn dispatch(global: &Overrides, color: args::ColorChoice, command: Command
             }
             Ok(if errors > 0 { 1 } else { 0 })
         }
+        Command::Export { format } => export::run(global, format).await,
         Command::Escalate { title, customer, severity, url, to, json } => {
             escalate::escalate(global, escalate::Filing { title, customer, severity, url, to }, json).await
         }

@@ -260,7 +260,10 @@ pub fn now(g: &Glance, schedule: &Schedule, timing: &Timing, term: &Term) -> Str
                 Some(l) => (format!("{} {}", l.time.format("%a %H:%M"), l.abbreviation), l.utc_offset()),
                 None => ("—".into(), "".into()),
             };
-            let name = if d.name == d.handle { d.handle.clone() } else { format!("{} (@{})", d.name, d.handle) };
+            let mut name = if d.name == d.handle { d.handle.clone() } else { format!("{} (@{})", d.name, d.handle) };
+            if let Some(covered) = &d.covering_for_name {
+                name.push_str(&format!(" — covering for {covered}"));
+            }
             let note = match (d.status, d.shift_change, &d.local) {
                 (_, _, None) if !d.in_roster => words::NOT_IN_ROSTER.into(),
                 (Status::Working, Some(t), Some(l)) => {

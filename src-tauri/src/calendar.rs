@@ -1,0 +1,25 @@
+//! "Add to calendar…" (the dashboard): the schedule as an iCalendar file, the same file
+//! `rota export ical` writes, saved where the native save dialog says.
+
+use crate::error::IpcError;
+use crate::{clock, config_file, AppState};
+use rota_core::ical::{self, Whose};
+use tauri::{AppHandle, Runtime, State};
+use tauri_plugin_dialog::DialogExt;
+
+/// Asks where to save (the native save dialog), then writes the calendar there. Returns the
+/// path written, or `None` when the dialog was cancelled.
+#[tauri::command]
+pub async fn add_to_calendar<R: Runtime>(app: AppHandle<R>, state: State<'_, AppState>) -> Result<Option<String>, IpcError> {
+    let now = clock::now().map_err(IpcError::io)?;
+    let text = {
+        let live = state.live.lock().await;
+        ical::export(&live.inputs.schedule, &live.settings.config.schedule.timing, Whose::Rotations, None, None, now)
+    };
+    let dialog = app.dialog().file().set_title("Add to calendar").set_file_name("rota.ics").add_filter("iCalendar", &["ics"]);
+    let picked = tokio::task::spawn_blocking(move || dialog.blocking_save_file()).await.map_err(|e| IpcError::io(e.to_string()))?;
+    let Some(path) = picked.and_then(|p| p.into_path().ok()) else { return Ok(None) };
+    config_file::replace_file(&path, text.as_bytes()).map_err(|e| IpcError::io(format!("{} could not be written: {e}", path.display())))?;
+    eprintln!("rota: calendar saved to {}", path.display());
+    Ok(Some(path.display().to_string()))
+}
