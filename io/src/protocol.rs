@@ -145,16 +145,18 @@ pub struct TrayNews {
     pub escalations_problem: Option<String>,
 }
 
-/// The flag that asks the dashboard to show one engineer's card (a person's line in the tray).
-pub const PERSON_FLAG: &str = "--person";
+/// The flag that asks the dashboard to show what a tray item was about, named by the item's
+/// action id: `person:HANDLE` (that engineer's card), `engage:ID` or `reassign:ID` (that
+/// escalation's form, open and ready to type in).
+pub const SHOW_FLAG: &str = "--show";
 
-/// Starts (or, through the running one, reaches) the windows process for `kind`, showing
-/// `person`'s card when one is named.
-pub fn spawn_window(overrides: &Overrides, kind: WindowKind, person: Option<&str>, news: &TrayNews) -> std::io::Result<()> {
+/// Starts (or, through the running one, reaches) the windows process for `kind`, showing `show`
+/// (see [`SHOW_FLAG`]) when it is given.
+pub fn spawn_window(overrides: &Overrides, kind: WindowKind, show: Option<&str>, news: &TrayNews) -> std::io::Result<()> {
     let mut cmd = std::process::Command::new(sibling(APP_BINARY)?);
     cmd.arg("--window").arg(kind.label()).args(overrides.args());
-    if let Some(p) = person {
-        cmd.arg(PERSON_FLAG).arg(p);
+    if let Some(s) = show {
+        cmd.arg(SHOW_FLAG).arg(s);
     }
     for (var, value) in [(SHORTCUT_PROBLEM_VAR, &news.shortcut_problem), (ESCALATIONS_PROBLEM_VAR, &news.escalations_problem)] {
         match value {

@@ -308,13 +308,13 @@ impl<V: TrayView> Tray<V> {
         self.open_window_at(kind, None)
     }
 
-    /// [`Self::open_window`], the dashboard showing `person`'s card.
-    fn open_window_at(&self, kind: WindowKind, person: Option<&str>) {
+    /// [`Self::open_window`], the dashboard showing what `show` names (a tray item's action id).
+    fn open_window_at(&self, kind: WindowKind, show: Option<&str>) {
         let news = TrayNews {
             shortcut_problem: self.shortcut_problem.lock().ok().and_then(|p| p.clone()),
             escalations_problem: self.snapshot().and_then(|s| s.problem()),
         };
-        if let Err(e) = protocol::spawn_window(&self.overrides, kind, person, &news) {
+        if let Err(e) = protocol::spawn_window(&self.overrides, kind, show, &news) {
             eprintln!("rota: the {kind} window could not be opened: {e}");
         }
     }
@@ -323,7 +323,7 @@ impl<V: TrayView> Tray<V> {
         match action {
             MenuAction::Escalate => self.open_window(WindowKind::Escalate),
             MenuAction::OpenDashboard => self.open_window(WindowKind::Dashboard),
-            MenuAction::Person(handle) => self.open_window_at(WindowKind::Dashboard, Some(&handle)),
+            MenuAction::Person(_) => self.open_window_at(WindowKind::Dashboard, Some(&action.id())),
             MenuAction::Settings => self.open_window(WindowKind::Settings),
             MenuAction::StartAtLogin => {
                 if let Err(e) = autostart::set(!autostart::enabled()) {
@@ -349,7 +349,10 @@ impl<V: TrayView> Tray<V> {
             MenuAction::AcknowledgeEscalation(id) => self.take(id, Action::Acknowledge),
             MenuAction::ResolveEscalation(id) => self.take(id, Action::Resolve { note: None }),
             // These need a team or an engineer: the dashboard's Escalations panel asks for them.
-            MenuAction::EngageEscalation(_) | MenuAction::ReassignEscalation(_) => self.open_window(WindowKind::Dashboard),
+            // Their forms, open and ready to type in, in the dashboard's Escalations panel.
+            MenuAction::EngageEscalation(_) | MenuAction::ReassignEscalation(_) => {
+                self.open_window_at(WindowKind::Dashboard, Some(&action.id()))
+            }
             MenuAction::Quit => {}
         }
     }

@@ -20,8 +20,8 @@ fn main() {
     let code = match (cli.command, cli.window) {
         (Some(command), _) => cli::run(&cli.global, command),
         (None, Some(kind)) => {
-            let person = cli.person.into_iter().flat_map(|p| [protocol::PERSON_FLAG.into(), p.into()]);
-            exec_app(["--window".into(), kind.label().into()].into_iter().chain(person).chain(overrides.args()))
+            let show = cli.show.into_iter().flat_map(|s| [protocol::SHOW_FLAG.into(), s.into()]);
+            exec_app(["--window".into(), kind.label().into()].into_iter().chain(show).chain(overrides.args()))
         }
         (None, None) => match cli.tray.unwrap_or(TrayHost::DEFAULT) {
             TrayHost::Sni => run_sni(overrides, cli.open),

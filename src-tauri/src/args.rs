@@ -11,9 +11,9 @@ pub struct AppArgs {
     /// Host the windows, starting with this one: dashboard, settings or escalate
     #[arg(long, value_name = "WINDOW", value_parser = parse_window, conflicts_with = "tray")]
     pub window: Option<WindowKind>,
-    /// With `--window dashboard`: show this engineer's card (a person's line in the tray)
-    #[arg(long, value_name = "HANDLE", requires = "window")]
-    pub person: Option<String>,
+    /// With `--window dashboard`: show what a tray item was about (person:HANDLE, engage:ID, reassign:ID)
+    #[arg(long, value_name = "ITEM", requires = "window")]
+    pub show: Option<String>,
     /// Be the tray (Tauri's tray icon and menu)
     #[arg(long)]
     pub tray: bool,
@@ -42,7 +42,7 @@ fn parse_window(s: &str) -> Result<WindowKind, String> {
 pub fn main() {
     let args = AppArgs::parse();
     let code = match (args.window, args.tray) {
-        (Some(kind), _) => crate::run(args.overrides(), kind, args.person.clone()),
+        (Some(kind), _) => crate::run(args.overrides(), kind, args.show.clone()),
         (None, true) => crate::tray::run(args.overrides(), args.open),
         // Started as an application (the macOS and Windows bundles' main program, a launcher):
         // the tray, as `rota` would start it.

@@ -49,8 +49,8 @@ pub struct AppState {
     shortcut_problem: Option<String>,
     /// What the tray's poller last ran into, as the tray said.
     escalations_problem: Option<String>,
-    /// The engineer whose card the dashboard shows next (a person's line clicked in the tray);
-    /// taken by the next dashboard view.
+    /// What the dashboard shows next (a tray item's action id: `person:HANDLE`, `engage:ID`,
+    /// `reassign:ID`); taken by the next dashboard view.
     focus: std::sync::Mutex<Option<String>>,
 }
 
@@ -123,7 +123,7 @@ fn arg_value<'a>(args: &'a [String], flag: &str) -> Option<&'a str> {
 }
 
 /// Reads the live inputs and keeps them true while the process runs.
-fn manage_state<R: Runtime>(app: &tauri::App<R>, overrides: Overrides, person: Option<String>) {
+fn manage_state<R: Runtime>(app: &tauri::App<R>, overrides: Overrides, show: Option<String>) {
     let reader = Reader::new(settings::data_dir().map(|d| d.join("cache")));
     let live = tauri::async_runtime::block_on(Live::start(overrides, &reader));
     let from_tray = |var| std::env::var(var).ok().filter(|p: &String| !p.is_empty());
@@ -132,7 +132,7 @@ fn manage_state<R: Runtime>(app: &tauri::App<R>, overrides: Overrides, person: O
         reader,
         shortcut_problem: from_tray(protocol::SHORTCUT_PROBLEM_VAR),
         escalations_problem: from_tray(protocol::ESCALATIONS_PROBLEM_VAR),
-        focus: std::sync::Mutex::new(person),
+        focus: std::sync::Mutex::new(show),
     });
     let handle = app.handle().clone();
     tauri::async_runtime::spawn(async move {
@@ -142,24 +142,24 @@ fn manage_state<R: Runtime>(app: &tauri::App<R>, overrides: Overrides, person: O
 }
 
 /// Starts the windows process with `kind` open. Returns the exit status.
-pub fn run(overrides: Overrides, kind: WindowKind, person: Option<String>) -> i32 {
+pub fn run(overrides: Overrides, kind: WindowKind, show: Option<String>) -> i32 {
     if !protocol::in_desktop_session() {
         eprintln!("rota: windows need a desktop session (no DISPLAY or WAYLAND_DISPLAY)");
         return 1;
     }
-    run_windows(overrides, kind, person)
+    run_windows(overrides, kind, show)
 }
 
-fn build_windows(overrides: Overrides, kind: WindowKind, person: Option<String>) -> tauri::Result<tauri::App> {
+fn build_windows(overrides: Overrides, kind: WindowKind, show: Option<String>) -> tauri::Result<tauri::App> {
     let mut context: tauri::Context<tauri::Wry> = tauri::generate_context!();
     // Its own identifier: its own single instance, beside the tray's.
     context.config_mut().identifier.push_str(".windows");
     tauri::Builder::default()
         .plugin(tauri_plugin_single_instance::init(|app, args, _cwd| {
             let kind = arg_value(&args, "--window").and_then(|k| k.parse().ok()).unwrap_or(WindowKind::Dashboard);
-            if let Some(person) = arg_value(&args, protocol::PERSON_FLAG) {
+            if let Some(show) = arg_value(&args, protocol::SHOW_FLAG) {
                 if let Ok(mut focus) = app.state::<AppState>().focus.lock() {
-                    *focus = Some(person.to_owned());
+                    *focus = Some(show.to_owned());
                 }
             }
             if let Err(e) = windows::open(app, kind) {
@@ -187,7 +187,7 @@ fn build_windows(overrides: Overrides, kind: WindowKind, person: Option<String>)
             calendar::add_to_calendar
         ])
         .setup(move |app| {
-            manage_state(app, overrides, person);
+            manage_state(app, overrides, show);
             windows::open(app.handle(), kind)?;
             Ok(())
         })
@@ -195,8 +195,8 @@ fn build_windows(overrides: Overrides, kind: WindowKind, person: Option<String>)
 }
 
 /// The windows process: runs while any of its windows is open.
-fn run_windows(overrides: Overrides, kind: WindowKind, person: Option<String>) -> i32 {
-    let app = build_windows(overrides, kind, person);
+fn run_windows(overrides: Overrides, kind: WindowKind, show: Option<String>) -> i32 {
+    let app = build_windows(overrides, kind, show);
     // A windows process that is just ending can still hold the single-instance name, and then
     // cannot take the request it is handed: wait for it to be gone and start afresh (a new
     // process: the event loop cannot be made twice in one).

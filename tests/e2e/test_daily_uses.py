@@ -339,13 +339,13 @@ def test_a_persons_card_is_shown(session, inputs, rota_bin, artifacts):
     people = [*PEOPLE] + [{"handle": h, "name": h.title(), "timezone": "Asia/Kathmandu", "hours": "09:00-17:00"} for h in extras]
     inputs.write(people=people, schedule="file")
     inputs.schedule.write_text(SCHEDULE.replace("@valerybugakov |", "@valerybugakov, " + ", ".join(f"@{h}" for h in extras) + " |"))
-    driver = session("--window", "dashboard", "--person", "extra13")
+    driver = session("--window", "dashboard", "--show", "person:extra13")
     wait(driver, lambda d: focused_card(d) == "extra13", what="the last card in view with the focus")
     assert driver.execute_script("return window.scrollY") > 0, "the dashboard scrolled to the card"
     settle(driver)
     driver.save_screenshot(str(artifacts / "dashboard-person.png"))
     before = window_processes(inputs)
-    again = subprocess.run([rota_bin, "--config", str(inputs.config), "--window", "dashboard", "--person", "keegancsmith"],
+    again = subprocess.run([rota_bin, "--config", str(inputs.config), "--window", "dashboard", "--show", "person:keegancsmith"],
                            env={**os.environ, **inputs.env()}, capture_output=True, text=True, timeout=30)
     assert again.returncode == 0, again.stderr
     wait(driver, lambda d: focused_card(d) == "keegancsmith", what="Keegan's card, in the window already open")

@@ -7,6 +7,7 @@ import os
 import subprocess
 
 from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
 
 from webdriver import settle, wait
 
@@ -102,3 +103,34 @@ def test_the_escalations_panel_acts_and_charts_the_goal(session, inputs, rota_bi
     driver.execute_script("document.getElementById('escalations-panel').scrollIntoView()")
     settle(driver)
     driver.save_screenshot(str(artifacts / "escalations-panel.png"))
+
+
+def test_a_tray_items_form_opens_ready_to_type(session, inputs, rota_bin):
+    """Engage engineering… and Reassign… in the tray open the dashboard at that escalation's form,
+    its first field focused (the tray's side: test_lifecycle's test_engage_from_the_tray…). Esc
+    closes the form, not the dashboard; Enter sends it."""
+    inputs.write()
+    other = rota(rota_bin, inputs, "2022-09-15T11:00:00Z", "escalate", "--title", "Not this one", "--to", "keegancsmith", "--json")
+    mine = rota(rota_bin, inputs, "2022-09-15T11:30:00Z", "escalate", "--title", "Exports fail", "--to", "keegancsmith", "--json")
+    driver = session("--window", "dashboard", "--show", f"engage:{mine['id']}")
+
+    def focused():
+        return driver.execute_script(
+            "const e = document.activeElement; const li = e && e.closest('.escalation');"
+            "return e && li ? [li.dataset.id, e.id] : null;")
+    wait(driver, lambda d: focused() == [mine["id"], "engage-team"], what="the Engage form's Team field, focused")
+    assert len(css(driver, ".action-form")) == 1, "one form, for the escalation asked for"
+    driver.switch_to.active_element.send_keys("search-infra")
+    driver.find_element(By.CSS_SELECTOR, "#engage-url").send_keys("https://tracker.example.com/SI-7" + Keys.ENTER)
+    wait(driver, lambda d: backend(rota_bin, inputs, mine["id"])["state"] == "handed_to_engineering", what="engaged in the backend")
+    assert backend(rota_bin, inputs, mine["id"])["team"] == "search-infra"
+    assert backend(rota_bin, inputs, other["id"])["state"] == "open", "only the one asked for"
+
+    # Reassign… the other one, asked for while the dashboard is open: the same window moves to it.
+    again = subprocess.run([rota_bin, "--config", str(inputs.config), "--window", "dashboard", "--show", f"reassign:{other['id']}"],
+                           env={**os.environ, **inputs.env()}, capture_output=True, text=True, timeout=30)
+    assert again.returncode == 0, again.stderr
+    wait(driver, lambda d: focused() == [other["id"], "reassign-to"], what="the Reassign form's choice, focused")
+    driver.switch_to.active_element.send_keys(Keys.ESCAPE)
+    wait(driver, lambda d: not css(d, ".action-form"), what="Esc to close the form")
+    assert driver.find_element(By.CSS_SELECTOR, "#escalations-list"), "the dashboard stays open"

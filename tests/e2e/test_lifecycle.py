@@ -75,3 +75,19 @@ def test_acknowledge_from_the_escalations_submenu(inputs, launch, rota_bin):
              what="the resolved escalation gone from the tray")
     [e] = [e for e in rota(rota_bin, inputs, "escalations", "--all", "--json") if e["id"] == filed["id"]]
     assert e["state"] == "resolved"
+
+
+def test_engage_and_reassign_from_the_tray_open_their_forms(inputs, launch, rota_bin):
+    """Engage engineering… and Reassign… need a word from me: the dashboard opens at the form
+    (the form's side: test_escalations_panel's test_a_tray_items_form_opens_ready_to_type)."""
+    from test_tray import app_argvs
+    inputs.write()
+    app = launch()
+    wait_for(lambda: "rota: escalations watched" in app.output(), 20, what="the poller's first poll")
+    filed = rota(rota_bin, inputs, "escalate", "--title", "Exports fail", "--to", "keegancsmith", "--json")
+    line = "Exports fail · sev3"
+    wait_for(lambda: entry(app.tray, ["My escalations (1)", line]), 15, what="the escalation's submenu")
+    for item, kind in (("Engage engineering…", "engage"), ("Reassign…", "reassign")):
+        click(app.tray, entry(app.tray, ["My escalations (1)", line, item]))
+        wait_for(lambda: any(a[a.index("--show") + 1] == f"{kind}:{filed['id']}" for a in app_argvs() if "--show" in a), 20,
+                 what=f"the dashboard asked for the {kind} form")

@@ -68,8 +68,8 @@ def test_a_persons_line_opens_the_dashboard(inputs, launch):
     app.tray.click(VALERY)
     wait_for(lambda: "rota: dashboard window ready" in app.output(), 30, what="the dashboard after a click on Valery")
     # The dashboard is asked for Valery's card (the dashboard's side: test_a_persons_card_is_shown).
-    assert any(argv[argv.index("--window") + 1:][:1] == ["dashboard"] and "--person" in argv
-               and argv[argv.index("--person") + 1] == "valerybugakov" for argv in app_argvs()), app_argvs()
+    assert any(argv[argv.index("--window") + 1:][:1] == ["dashboard"] and "--show" in argv
+               and argv[argv.index("--show") + 1] == "person:valerybugakov" for argv in app_argvs()), app_argvs()
 
 
 def app_argvs():

@@ -9,6 +9,8 @@ const SVG = "http://www.w3.org/2000/svg";
 const LABELS = { acknowledge: "Acknowledge", resolve: "Resolve…", engage: "Engage engineering…", reassign: "Reassign…", reopen: "Reopen" };
 let view = null;
 let tab = "mine";
+/** What a tray item asked to show ("engage:12"), until the panel has drawn it. */
+let pending = null;
 
 function svg(tag, attrs = {}, content) {
   const node = document.createElementNS(SVG, tag);
@@ -17,9 +19,15 @@ function svg(tag, attrs = {}, content) {
   return node;
 }
 
-async function act(form) {
+/** Whether a form is open: the list is not redrawn under it (the minute's refresh waits). */
+function formOpen() {
+  return Boolean(document.querySelector("#escalations-list .action-form"));
+}
+
+async function act(form, element) {
   try {
     await api.escalationAction(form);
+    element?.remove();
     await render();
   } catch (error) {
     show("escalations-problem", true);
@@ -45,10 +53,42 @@ function actionForm(row, kind) {
   form.addEventListener("submit", (event) => {
     event.preventDefault();
     const data = Object.fromEntries(new FormData(form));
-    act({ id: row.id, kind, ...data });
+    act({ id: row.id, kind, ...data }, form);
   });
-  form.querySelector(".cancel").addEventListener("click", () => form.remove());
+  form.querySelector(".cancel").addEventListener("click", () => { form.remove(); draw(); });
+  form.addEventListener("keydown", (event) => {
+    if (event.key === "Escape") {
+      event.preventDefault();
+      event.stopPropagation(); // Esc closes the form, not the dashboard
+      form.remove();
+      draw();
+    }
+  });
   return form;
+}
+
+/** Opens the form `kind` needs under the escalation's row, its first field focused. */
+function openForm(li, row, kind) {
+  li.querySelector(".action-form")?.remove();
+  li.append(actionForm(row, kind));
+  li.querySelector(".action-form input, .action-form select")?.focus();
+}
+
+/** Shows what a tray item asked for: the escalation's row, with its form open when it has one. */
+function showPending() {
+  const [kind, ...rest] = pending.split(":");
+  const id = rest.join(":");
+  pending = null;
+  const found = ["mine", "open", "closed"].find((t) => view[t].some((r) => r.id === id));
+  if (!found || !LABELS[kind]) return;
+  tab = found;
+  draw();
+  const li = [...document.querySelectorAll("#escalations-list .escalation")].find((l) => l.dataset.id === id);
+  const row = view[tab].find((r) => r.id === id);
+  if (!li) return;
+  li.scrollIntoView({ block: "center" });
+  if (row.actions.includes(kind)) openForm(li, row, kind);
+  else li.focus();
 }
 
 function item(row) {
@@ -63,9 +103,7 @@ function item(row) {
       "data-action": kind,
       onclick: () => {
         if (kind === "acknowledge" || kind === "reopen") return act({ id: row.id, kind });
-        li.querySelector(".action-form")?.remove();
-        li.append(actionForm(row, kind));
-        li.querySelector(".action-form input, .action-form select")?.focus();
+        openForm(li, row, kind);
       },
     }, LABELS[kind])));
   li.append(buttons);
@@ -128,8 +166,14 @@ async function render() {
   for (const key of ["mine", "open", "closed"]) {
     text(`count-${key}`, String(view[key].length));
   }
-  draw();
+  if (pending) showPending();
+  else if (!formOpen()) draw();
 }
+
+document.addEventListener("rota:show", (event) => {
+  pending = event.detail;
+  if (view) showPending();
+});
 
 for (const b of document.querySelectorAll("#escalation-tabs button")) {
   b.addEventListener("click", () => { tab = b.dataset.tab; draw(); });

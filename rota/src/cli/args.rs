@@ -17,9 +17,9 @@ pub struct Cli {
     /// Run as the windows process with this window (the tray starts it on demand)
     #[arg(long, value_name = "WINDOW", value_parser = parse_window, conflicts_with = "open")]
     pub window: Option<WindowKind>,
-    /// With --window dashboard: show this engineer's card
-    #[arg(long, value_name = "HANDLE", requires = "window", hide = true)]
-    pub person: Option<String>,
+    /// With --window dashboard: show what a tray item was about (person:HANDLE, engage:ID, reassign:ID)
+    #[arg(long, value_name = "ITEM", requires = "window", hide = true)]
+    pub show: Option<String>,
     /// Which tray to show: sni (StatusNotifierItem, the default on Linux) or tauri (the default elsewhere)
     #[arg(long, value_name = "HOST", value_parser = parse_tray_host)]
     pub tray: Option<TrayHost>,
