@@ -134,7 +134,9 @@ fn accelerator(shortcut: &Shortcut) -> String {
 /// The tray icon, and what it was last given.
 struct TauriTray<R: Runtime> {
     icon: TrayIcon<R>,
-    state: Mutex<TrayState>,
+    /// What is shown: a model equal to it changes nothing (a menu rebuilt gets new item ids, and
+    /// a menu open on the panel would close under the person reading it).
+    shown: Mutex<TrayModel>,
 }
 
 impl<R: Runtime> TauriTray<R> {
@@ -154,19 +156,23 @@ impl<R: Runtime> TauriTray<R> {
             })
             .build(app)
             .map_err(|e| e.to_string())?;
-        Ok(TauriTray { icon, state: Mutex::new(first.state) })
+        Ok(TauriTray { icon, shown: Mutex::new(first) })
     }
 
     fn update(&self, model: &TrayModel) -> tauri::Result<()> {
-        let menu = menu(self.icon.app_handle(), &model.entries)?;
-        self.icon.set_menu(Some(menu))?;
-        self.icon.set_tooltip(Some(&model.tooltip))?;
-        let mut state = self.state.lock().unwrap_or_else(|p| p.into_inner());
-        if *state != model.state {
+        let mut shown = self.shown.lock().unwrap_or_else(|p| p.into_inner());
+        if shown.entries != model.entries {
+            let menu = menu(self.icon.app_handle(), &model.entries)?;
+            self.icon.set_menu(Some(menu))?;
+        }
+        if shown.tooltip != model.tooltip {
+            self.icon.set_tooltip(Some(&model.tooltip))?;
+        }
+        if shown.state != model.state {
             self.icon.set_icon(Some(icon(model.state)))?;
             self.icon.set_icon_as_template(cfg!(target_os = "macos"))?;
-            *state = model.state;
         }
+        *shown = model.clone();
         Ok(())
     }
 }
