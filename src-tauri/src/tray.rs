@@ -134,9 +134,31 @@ fn accelerator(shortcut: &Shortcut) -> String {
 /// The tray icon, and what it was last given.
 struct TauriTray<R: Runtime> {
     icon: TrayIcon<R>,
-    /// What is shown: a model equal to it changes nothing (a menu rebuilt gets new item ids, and
-    /// a menu open on the panel would close under the person reading it).
-    shown: Mutex<TrayModel>,
+    /// What is shown, and its menu: a model equal to it changes nothing, and one that differs
+    /// only in check marks sets them in place. A menu rebuilt gets new item ids (a click on the
+    /// old one is lost) and closes under the person reading it.
+    shown: Mutex<(TrayModel, Menu<R>)>,
+}
+
+/// The check marks to set when `new` differs from `old` only in them (top-level items): each
+/// item's id and its new state; `None` when anything else differs.
+fn check_flips(old: &[MenuEntry], new: &[MenuEntry]) -> Option<Vec<(String, bool)>> {
+    if old.len() != new.len() {
+        return None;
+    }
+    let mut flips = Vec::new();
+    for (a, b) in old.iter().zip(new) {
+        match (a, b) {
+            _ if a == b => {}
+            (MenuEntry::Check { label, action, checked: _ }, MenuEntry::Check { label: new_label, action: new_action, checked })
+                if label == new_label && action == new_action =>
+            {
+                flips.push((action.id(), *checked))
+            }
+            _ => return None,
+        }
+    }
+    Some(flips)
 }
 
 impl<R: Runtime> TauriTray<R> {
@@ -156,14 +178,23 @@ impl<R: Runtime> TauriTray<R> {
             })
             .build(app)
             .map_err(|e| e.to_string())?;
-        Ok(TauriTray { icon, shown: Mutex::new(first) })
+        Ok(TauriTray { icon, shown: Mutex::new((first, menu)) })
     }
 
     fn update(&self, model: &TrayModel) -> tauri::Result<()> {
-        let mut shown = self.shown.lock().unwrap_or_else(|p| p.into_inner());
+        let mut guard = self.shown.lock().unwrap_or_else(|p| p.into_inner());
+        let (shown, shown_menu) = &mut *guard;
         if shown.entries != model.entries {
-            let menu = menu(self.icon.app_handle(), &model.entries)?;
-            self.icon.set_menu(Some(menu))?;
+            let in_place = check_flips(&shown.entries, &model.entries).filter(|flips| {
+                flips.iter().all(|(id, on)| {
+                    let item = shown_menu.get(id.as_str());
+                    item.as_ref().and_then(|i| i.as_check_menuitem()).is_some_and(|c| c.set_checked(*on).is_ok())
+                })
+            });
+            if in_place.is_none() {
+                *shown_menu = menu(self.icon.app_handle(), &model.entries)?;
+                self.icon.set_menu(Some(shown_menu.clone()))?;
+            }
         }
         if shown.tooltip != model.tooltip {
             self.icon.set_tooltip(Some(&model.tooltip))?;
@@ -247,6 +278,19 @@ mod tests {
     #[test]
     fn labels_show_text_as_written() {
         assert_eq!(literal("Smith & Co"), "Smith && Co");
+    }
+
+    #[test]
+    fn only_a_check_mark_changed_is_set_in_place() {
+        let item = |label: &str| MenuEntry::Item { label: label.into(), action: Some(MenuAction::OpenDashboard) };
+        let login = |checked| MenuEntry::Check { label: "Start at login".into(), action: MenuAction::StartAtLogin, checked };
+        let before = [item("Open dashboard"), login(false), MenuEntry::Separator];
+        let after = [item("Open dashboard"), login(true), MenuEntry::Separator];
+        assert_eq!(check_flips(&before, &after), Some(vec![(MenuAction::StartAtLogin.id(), true)]));
+        assert_eq!(check_flips(&before, &before), Some(vec![]));
+        // Anything else changed: the menu is built again.
+        assert_eq!(check_flips(&before, &[item("Open the dashboard"), login(true), MenuEntry::Separator]), None);
+        assert_eq!(check_flips(&before, &after[..2]), None);
     }
 
     #[test]
