@@ -4,12 +4,6 @@
 use rota_io::protocol::WindowKind;
 use tauri::{AppHandle, Manager, Runtime, WebviewUrl, WebviewWindowBuilder};
 
-/// How the tray tells the windows process why the shortcut is not active.
-pub const SHORTCUT_PROBLEM_VAR: &str = "ROTA_SHORTCUT_PROBLEM";
-/// How the tray tells the windows process what its escalations poller last ran into
-/// ("GitHub token rejected").
-pub const ESCALATIONS_PROBLEM_VAR: &str = "ROTA_ESCALATIONS_PROBLEM";
-
 /// Opens a window, or brings it to the front if it is open.
 pub fn open<R: Runtime>(app: &AppHandle<R>, kind: WindowKind) -> tauri::Result<()> {
     if let Some(w) = app.get_webview_window(kind.label()) {

@@ -489,25 +489,24 @@ impl LocalStore {
 
     /// Replaces the reporter's stored states of `scope`, in one transaction.
     pub fn save_reported(&self, scope: &str, seen: &ReportedSeen, now: DateTime<Utc>) -> Result<(), BackendError> {
-        self.write(|tx| {
-            tx.execute(
-                "INSERT INTO notifier_scope (scope, saved_at) VALUES (?1, ?2)
-                 ON CONFLICT (scope) DO UPDATE SET saved_at = excluded.saved_at",
-                params![scope, timestamp(now)],
-            )
-            .map_err(db_error)?;
-            tx.execute("DELETE FROM reported_seen WHERE scope = ?1", [scope]).map_err(db_error)?;
-            let mut insert =
-                tx.prepare_cached("INSERT INTO reported_seen (scope, escalation_id, state) VALUES (?1, ?2, ?3)").map_err(db_error)?;
-            for (id, state) in seen.iter() {
-                insert.execute(params![scope, id, state.as_str()]).map_err(db_error)?;
-            }
-            Ok(())
-        })
+        self.replace_scope(scope, "reported_seen", "state", seen.iter().map(|(id, state)| (id, Some(state.as_str()))), now)
     }
 
     /// Replaces the seen set of `scope`, in one transaction.
     pub fn save_seen(&self, scope: &str, seen: &SeenSet, now: DateTime<Utc>) -> Result<(), BackendError> {
+        self.replace_scope(scope, "notifier_seen", "assignee", seen.iter(), now)
+    }
+
+    /// Marks `scope` saved at `now` and replaces its rows in `table` (`scope`, `escalation_id`,
+    /// `column`) with `rows`, in one transaction. `table` and `column` are this file's names.
+    fn replace_scope<'a>(
+        &self,
+        scope: &str,
+        table: &str,
+        column: &str,
+        rows: impl Iterator<Item = (&'a str, Option<&'a str>)>,
+        now: DateTime<Utc>,
+    ) -> Result<(), BackendError> {
         self.write(|tx| {
             tx.execute(
                 "INSERT INTO notifier_scope (scope, saved_at) VALUES (?1, ?2)
@@ -515,11 +514,12 @@ impl LocalStore {
                 params![scope, timestamp(now)],
             )
             .map_err(db_error)?;
-            tx.execute("DELETE FROM notifier_seen WHERE scope = ?1", [scope]).map_err(db_error)?;
-            let mut insert =
-                tx.prepare_cached("INSERT INTO notifier_seen (scope, escalation_id, assignee) VALUES (?1, ?2, ?3)").map_err(db_error)?;
-            for (id, assignee) in seen.iter() {
-                insert.execute(params![scope, id, assignee]).map_err(db_error)?;
+            tx.execute(&format!("DELETE FROM {table} WHERE scope = ?1"), [scope]).map_err(db_error)?;
+            let mut insert = tx
+                .prepare_cached(&format!("INSERT INTO {table} (scope, escalation_id, {column}) VALUES (?1, ?2, ?3)"))
+                .map_err(db_error)?;
+            for (id, value) in rows {
+                insert.execute(params![scope, id, value]).map_err(db_error)?;
             }
             Ok(())
         })
