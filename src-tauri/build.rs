@@ -15,6 +15,7 @@ fn main() {
         "window_ready",
         "escalations_panel",
         "escalation_action",
+        "action_view",
         "add_to_calendar",
     ]);
     tauri_build::try_build(tauri_build::Attributes::new().app_manifest(commands)).expect("tauri build script");

@@ -119,7 +119,16 @@ pub fn suggest_among(on_duty: &[OnDuty], open: &OpenCounts, at: DateTime<Utc>) -
     first(rank(on_duty, open, at))
 }
 
-fn first(ranked: Vec<Candidate>) -> Suggestion {
+/// Who can take escalation `e` off its assignee: the engineers on duty but that one, best first
+/// (the first is what `reassign --to auto` picks).
+pub fn takers(on_duty: &[OnDuty], e: &Escalation, open: &OpenCounts, at: DateTime<Utc>) -> Vec<Candidate> {
+    let others: Vec<OnDuty> =
+        on_duty.iter().filter(|d| !e.assignee.as_deref().is_some_and(|a| crate::escalation::same_handle(a, &d.handle))).cloned().collect();
+    rank(&others, open, at)
+}
+
+/// The first of `ranked`, or [`Suggestion::NobodyOnRotation`].
+pub fn first(ranked: Vec<Candidate>) -> Suggestion {
     ranked.into_iter().next().map_or(Suggestion::NobodyOnRotation, Suggestion::Engineer)
 }
 
@@ -455,5 +464,31 @@ days = "Mon-Fri"
             check_assignee("x", &[], &empty).unwrap_err().to_string(),
             "\"x\" is not an engineer on this rotation or in the roster; the roster is empty, so file to the whole rotation"
         );
+    }
+
+    #[test]
+    fn a_reassignment_goes_to_the_others_on_duty_best_first() {
+        let parsed = parse_roster("people.toml", PEOPLE);
+        let t = at("2024-03-05T12:00:00Z");
+        let on_duty: Vec<OnDuty> = ["bob", "ann", "kat"].iter().map(|h| OnDuty::new(h, &parsed.value, t)).collect();
+        let e = Escalation {
+            id: "7".into(),
+            title: "Search is down".into(),
+            customer: None,
+            severity: Severity::Sev2,
+            url: None,
+            page: None,
+            details: String::new(),
+            reporter: None,
+            assignee: Some("ANN".into()),
+            state: EscalationState::Acknowledged,
+            created_at: t,
+            client_key: None,
+            team: None,
+        };
+        let handles = |c: Vec<Candidate>| c.into_iter().map(|c| c.handle).collect::<Vec<_>>();
+        assert_eq!(handles(takers(&on_duty, &e, &OpenCounts::new(), t)), ["kat", "bob"], "ann holds it: the others, working first");
+        let alone = [OnDuty::new("ann", &parsed.value, t)];
+        assert_eq!(first(takers(&alone, &e, &OpenCounts::new(), t)), Suggestion::NobodyOnRotation);
     }
 }

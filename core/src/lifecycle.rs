@@ -31,14 +31,31 @@ pub enum Action {
 }
 
 impl Action {
+    pub fn kind(&self) -> ActionKind {
+        match self {
+            Action::Acknowledge => ActionKind::Acknowledge,
+            Action::Resolve { .. } => ActionKind::Resolve,
+            Action::Engage { .. } => ActionKind::Engage,
+            Action::Reassign { .. } => ActionKind::Reassign,
+            Action::Reopen => ActionKind::Reopen,
+        }
+    }
+
     /// The verb, as the command line and the history name it.
     pub fn verb(&self) -> &'static str {
+        self.kind().verb()
+    }
+
+    /// What was done, in one sentence, as the command line and the action window say it:
+    /// "Engaged engineering (search) on escalation 12". `to` is the new assignee as a person
+    /// reads them (their name), for a reassignment.
+    pub fn done(&self, id: &str, to: &str) -> String {
         match self {
-            Action::Acknowledge => "acknowledge",
-            Action::Resolve { .. } => "resolve",
-            Action::Engage { .. } => "engage engineering on",
-            Action::Reassign { .. } => "reassign",
-            Action::Reopen => "reopen",
+            Action::Acknowledge => format!("Acknowledged escalation {id}"),
+            Action::Resolve { .. } => format!("Resolved escalation {id}"),
+            Action::Engage { team, .. } => format!("Engaged engineering ({team}) on escalation {id}"),
+            Action::Reassign { .. } => format!("Reassigned escalation {id} to {to}"),
+            Action::Reopen => format!("Reopened escalation {id}"),
         }
     }
 
@@ -68,6 +85,40 @@ pub enum ActionKind {
 impl ActionKind {
     pub const ALL: [ActionKind; 5] =
         [ActionKind::Acknowledge, ActionKind::Resolve, ActionKind::Engage, ActionKind::Reassign, ActionKind::Reopen];
+
+    /// The verb, as the command line and the history name it.
+    pub fn verb(self) -> &'static str {
+        match self {
+            ActionKind::Acknowledge => "acknowledge",
+            ActionKind::Resolve => "resolve",
+            ActionKind::Engage => "engage engineering on",
+            ActionKind::Reassign => "reassign",
+            ActionKind::Reopen => "reopen",
+        }
+    }
+}
+
+/// Why `kind` is not offered on `e` (see [`offered`]), or `None` when it is.
+pub fn refusal(e: &Escalation, kind: ActionKind) -> Option<NotAllowed> {
+    (!offered(e).contains(&kind)).then(|| NotAllowed { id: e.id.clone(), state: e.state, verb: kind.verb() })
+}
+
+/// The longest team name: GitHub keeps it in a `team:NAME` label, and a label has 50 characters.
+pub const TEAM_NAME_MAX: usize = 45;
+
+/// A team's name as an engagement records it (trimmed), or why it cannot be one: GitHub keeps it
+/// in a `team:NAME` label, where a comma would split it.
+pub fn team_name(team: &str) -> Result<String, &'static str> {
+    let team = team.trim();
+    if team.is_empty() {
+        Err("name the engineering team")
+    } else if team.chars().any(|c| c.is_control() || c == ',') {
+        Err("a team's name has no commas or control characters")
+    } else if team.chars().count() > TEAM_NAME_MAX {
+        Err("a team's name has at most 45 characters")
+    } else {
+        Ok(team.to_owned())
+    }
 }
 
 /// The actions worth offering on `e`: those that change something in its state (see [`plan`]),

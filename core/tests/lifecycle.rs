@@ -161,3 +161,36 @@ fn the_actions_offered_are_those_that_change_something() {
     assert_eq!(offered(&esc(Open, "ann", None)), [ActionKind::Acknowledge, ActionKind::Resolve, ActionKind::Engage, ActionKind::Reassign]);
     assert_eq!(offered(&esc(Resolved, "ann", None)), [ActionKind::Reopen]);
 }
+
+#[test]
+fn an_action_not_offered_says_why_in_the_states_words() {
+    use rota_core::lifecycle::refusal;
+    let resolved = esc(EscalationState::Resolved, "ann", None);
+    let why = refusal(&resolved, ActionKind::Engage).expect("a resolved escalation cannot be engaged").to_string();
+    assert!(why.contains("resolved") && why.contains("engage engineering on") && why.contains("reopen"), "{why}");
+    assert!(refusal(&resolved, ActionKind::Reopen).is_none());
+    assert!(refusal(&esc(EscalationState::Acknowledged, "ann", None), ActionKind::Reassign).is_none());
+    assert!(refusal(&esc(EscalationState::Queued, "ann", None), ActionKind::Reassign).unwrap().to_string().contains("outbox"));
+}
+
+#[test]
+fn a_team_name_fits_a_github_label() {
+    use rota_core::lifecycle::team_name;
+    assert_eq!(team_name("  search-infra "), Ok("search-infra".into()));
+    assert!(team_name("   ").is_err());
+    assert!(team_name("search, billing").is_err());
+    assert!(team_name("search\ninfra").is_err());
+    assert_eq!(team_name(&"é".repeat(45)).map(|t| t.chars().count()), Ok(45));
+    assert!(team_name(&"é".repeat(46)).is_err());
+}
+
+#[test]
+fn what_was_done_in_one_sentence() {
+    let engage = Action::Engage { team: "search".into(), url: Some("https://tracker.example.com/S-1".into()) };
+    assert_eq!(engage.done("12", ""), "Engaged engineering (search) on escalation 12");
+    assert_eq!(Action::Reassign { to: "ann".into() }.done("12", "Ann Lee"), "Reassigned escalation 12 to Ann Lee");
+    assert_eq!(Action::Reopen.done("3", ""), "Reopened escalation 3");
+    for kind in ActionKind::ALL {
+        assert!(!kind.verb().is_empty());
+    }
+}

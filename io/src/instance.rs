@@ -30,6 +30,12 @@ impl Service {
         let _ = self.requests.send(Request::OutboxChanged);
     }
 
+    /// A window changed an escalation (acknowledged, engaged, reassigned it…): poll now, so the
+    /// menu shows it.
+    fn escalations_changed(&self) {
+        let _ = self.requests.send(Request::EscalationsChanged);
+    }
+
     /// A new GitHub token was stored: read it and poll now, and send what waits.
     fn token_changed(&self) {
         let _ = self.requests.send(Request::TokenChanged);
@@ -103,6 +109,13 @@ pub async fn has_tray_watcher(grace: std::time::Duration) -> bool {
 pub async fn filed(message: &str, title: &str, link: Option<&str>) {
     let Ok(conn) = zbus::Connection::session().await else { return };
     let _ = conn.call_method(Some(NAME), PATH, Some(INTERFACE), "Filed", &(message, title, link.unwrap_or(""))).await;
+}
+
+/// Tells the running tray (if any) that a window changed an escalation. Best effort: the tray
+/// also polls on its own.
+pub async fn escalations_changed() {
+    let Ok(conn) = zbus::Connection::session().await else { return };
+    let _ = conn.call_method(Some(NAME), PATH, Some(INTERFACE), "EscalationsChanged", &()).await;
 }
 
 /// Tells the running tray (if any) that a new GitHub token is stored. Best effort.

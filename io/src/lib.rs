@@ -39,6 +39,13 @@ pub async fn tell_tray_filed(message: &str, title: &str, link: Option<&str>) {
     let _ = (message, title, link);
 }
 
+/// Tells the running tray, if any, that a window changed an escalation: it polls now, and its
+/// menu shows the change.
+pub async fn tell_tray_escalations_changed() {
+    #[cfg(target_os = "linux")]
+    instance::escalations_changed().await;
+}
+
 /// Tells the running tray, if any, that the outbox has something to send.
 pub async fn tell_tray_outbox_changed() {
     #[cfg(target_os = "linux")]

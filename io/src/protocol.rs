@@ -24,16 +24,20 @@ pub enum WindowKind {
     Dashboard,
     Settings,
     Escalate,
+    /// A small window for one action on one escalation that needs a word from the user: engage
+    /// engineering (which team) or reassign (to whom). What it acts on comes with [`SHOW_FLAG`].
+    Action,
 }
 
 impl WindowKind {
-    pub const ALL: [WindowKind; 3] = [WindowKind::Dashboard, WindowKind::Settings, WindowKind::Escalate];
+    pub const ALL: [WindowKind; 4] = [WindowKind::Dashboard, WindowKind::Settings, WindowKind::Escalate, WindowKind::Action];
 
     pub fn label(self) -> &'static str {
         match self {
             WindowKind::Dashboard => "dashboard",
             WindowKind::Settings => "settings",
             WindowKind::Escalate => "escalate",
+            WindowKind::Action => "action",
         }
     }
 }
@@ -67,7 +71,7 @@ impl FromStr for WindowKind {
         WindowKind::ALL.into_iter().find(|k| k.label().eq_ignore_ascii_case(s)).ok_or_else(|| UnknownName {
             what: "window",
             name: s.to_owned(),
-            expected: "dashboard, settings, escalate".into(),
+            expected: "dashboard, settings, escalate, action".into(),
         })
     }
 }
@@ -145,9 +149,10 @@ pub struct TrayNews {
     pub escalations_problem: Option<String>,
 }
 
-/// The flag that asks the dashboard to show what a tray item was about, named by the item's
-/// action id: `person:HANDLE` (that engineer's card), `engage:ID` or `reassign:ID` (that
-/// escalation's form, open and ready to type in).
+/// The flag that asks a window to show what a tray item was about, named by the item's action id:
+/// for the dashboard, `person:HANDLE` (that engineer's card), `engage:ID` or `reassign:ID` (that
+/// escalation's form in the Escalations panel); for the action window, `engage:ID` or
+/// `reassign:ID` (what it acts on).
 pub const SHOW_FLAG: &str = "--show";
 
 /// Starts (or, through the running one, reaches) the windows process for `kind`, showing `show`
@@ -194,7 +199,7 @@ mod tests {
             assert_eq!(k.label().parse::<WindowKind>(), Ok(k));
         }
         assert_eq!("Escalate".parse::<WindowKind>(), Ok(WindowKind::Escalate));
-        assert!("tray".parse::<WindowKind>().unwrap_err().to_string().contains("dashboard, settings, escalate"));
+        assert!("tray".parse::<WindowKind>().unwrap_err().to_string().contains("dashboard, settings, escalate, action"));
         assert_eq!("tauri".parse::<TrayHost>(), Ok(TrayHost::Tauri));
         assert_eq!("sni".parse::<TrayHost>(), Ok(TrayHost::Sni));
     }

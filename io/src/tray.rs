@@ -34,6 +34,8 @@ pub enum Request {
     OutboxChanged,
     /// A new GitHub token is stored (the settings window said so).
     TokenChanged,
+    /// A window changed an escalation: poll now.
+    EscalationsChanged,
     /// The windows process filed an escalation: say so once ("Filed #12 to Lord Howe").
     Filed(rota_core::notice::NoticeText),
 }
@@ -174,6 +176,11 @@ where
         match request {
             Request::Open(kind) => tray.open_window(kind),
             Request::OutboxChanged => tray.outbox_wake.notify_one(),
+            Request::EscalationsChanged => {
+                if let Some(p) = tray.poller.lock().ok().as_ref().and_then(|p| p.as_ref()) {
+                    p.poll_now();
+                }
+            }
             Request::TokenChanged => {
                 if let Some(p) = tray.poller.lock().ok().as_ref().and_then(|p| p.as_ref()) {
                     p.reconnect();
@@ -308,7 +315,7 @@ impl<V: TrayView> Tray<V> {
         self.open_window_at(kind, None)
     }
 
-    /// [`Self::open_window`], the dashboard showing what `show` names (a tray item's action id).
+    /// [`Self::open_window`], the window showing what `show` names (a tray item's action id).
     fn open_window_at(&self, kind: WindowKind, show: Option<&str>) {
         let news = TrayNews {
             shortcut_problem: self.shortcut_problem.lock().ok().and_then(|p| p.clone()),
@@ -348,10 +355,9 @@ impl<V: TrayView> Tray<V> {
             // after, so the menu shows the outcome).
             MenuAction::AcknowledgeEscalation(id) => self.take(id, Action::Acknowledge),
             MenuAction::ResolveEscalation(id) => self.take(id, Action::Resolve { note: None }),
-            // These need a team or an engineer: the dashboard's Escalations panel asks for them.
-            // Their forms, open and ready to type in, in the dashboard's Escalations panel.
+            // These need a team or an engineer: a small window asks for them, ready to type in.
             MenuAction::EngageEscalation(_) | MenuAction::ReassignEscalation(_) => {
-                self.open_window_at(WindowKind::Dashboard, Some(&action.id()))
+                self.open_window_at(WindowKind::Action, Some(&action.id()))
             }
             MenuAction::Quit => {}
         }

@@ -131,7 +131,7 @@ fn an_escalations_whole_life_from_the_command_line() {
     failed(&home.at("2024-03-05T13:01:00Z", &["ack", "99"]), 1, "no escalation 99: `rota escalations --all` lists every one");
     failed(&home.at("2024-03-05T13:01:00Z", &["resolve", "abc"]), 1, "no escalation abc");
     failed(&home.at("2024-03-05T13:01:00Z", &["engage", &id]), 2, "--team");
-    failed(&home.at("2024-03-05T13:01:00Z", &["engage", &id, "--team", " "]), 2, "--team needs the engineering team's name");
+    failed(&home.at("2024-03-05T13:01:00Z", &["engage", &id, "--team", " "]), 2, "name the engineering team");
     failed(
         &home.at("2024-03-05T13:01:00Z", &["engage", &id, "--team", "x", "--url", "javascript:alert(1)"]),
         2,

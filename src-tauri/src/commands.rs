@@ -1,10 +1,11 @@
 //! The commands the web UI may call: each a few lines that take the state, ask the core or an
 //! adapter, and map the result.
 
+use crate::action_window::{self, ActionView};
 use crate::clock;
 use crate::error::{IpcError, IpcErrors};
 use crate::escalate::{self, EscalateView, FiledView, FilingForm, RefusedView};
-use crate::escalations_panel::{self as panel, ActionForm, EscalationsPanel};
+use crate::escalations_panel::{self as panel, Acted, ActionForm, EscalationsPanel};
 use crate::views::{self, DashboardView, SettingsForm, SettingsView};
 use crate::{config_file, windows, AppState};
 use rota_io::protocol::WindowKind;
@@ -132,9 +133,9 @@ pub async fn escalations_panel(state: State<'_, AppState>) -> Result<Escalations
     })
 }
 
-/// Issue 15: takes an action on an escalation, as `me`, now.
+/// Issue 15: takes an action on an escalation, as `me`, now, and says what was done.
 #[tauri::command]
-pub async fn escalation_action(state: State<'_, AppState>, form: ActionForm) -> Result<(), IpcError> {
+pub async fn escalation_action(state: State<'_, AppState>, form: ActionForm) -> Result<Acted, IpcError> {
     let at = clock::now().map_err(IpcError::io)?;
     let (settings, schedule, roster) = {
         let live = state.live.lock().await;
@@ -143,8 +144,22 @@ pub async fn escalation_action(state: State<'_, AppState>, form: ActionForm) -> 
     let backend = panel::backend(&settings).await.map_err(IpcError::io)?;
     let g = rota_core::glance(&schedule, &roster, &settings.config.schedule.timing, settings.viewer, settings.me.as_deref(), at);
     let action = panel::action(&form, &backend, &g, &roster, at).await?;
-    crate::escalations::Backend::act(&*backend, &form.id, &action, settings.me.as_deref(), at)
+    let e = crate::escalations::Backend::act(&*backend, &form.id, &action, settings.me.as_deref(), at)
         .await
-        .map(|_| ())
-        .map_err(|e| IpcError::invalid("action", e.to_string()))
+        .map_err(|e| IpcError::invalid("action", e.to_string()))?;
+    // The tray polls now: its menu shows the change.
+    crate::tell_tray_escalations_changed().await;
+    Ok(panel::acted(&action, &e, &g.on_duty, &roster))
+}
+
+/// Issue 15: what the action window acts on (engage engineering on, or reassign, one escalation).
+#[tauri::command]
+pub async fn action_view(state: State<'_, AppState>) -> Result<ActionView, IpcError> {
+    let at = clock::now().map_err(IpcError::io)?;
+    let asked = state.action.lock().map(|a| a.clone()).unwrap_or_default();
+    let (settings, on_duty) = {
+        let live = state.live.lock().await;
+        (live.settings.clone(), live.glance(at).on_duty)
+    };
+    Ok(action_window::view(&asked, &settings, &on_duty, at).await)
 }

@@ -10,7 +10,7 @@ use crate::secrets::OsKeyring;
 use crate::settings::Settings;
 use crate::slack::Announcer;
 use chrono::{DateTime, Utc};
-use rota_core::assign::{self, OpenCounts, Suggestion};
+use rota_core::assign::{self, OpenCounts};
 use rota_core::duty::{Glance, OnDuty};
 use rota_core::escalation::{Escalation, NewEscalation, Severity};
 use rota_core::outbox::RefusedPart;
@@ -83,14 +83,19 @@ pub async fn open_counts(settings: &Settings) -> (OpenCounts, Option<String>) {
 
 impl EscalateView {
     pub fn new(g: &Glance, counts: &OpenCounts, warning: Option<String>) -> Self {
-        let suggested = match assign::suggest(g, counts) {
-            Suggestion::Engineer(c) => Some(c.handle),
-            Suggestion::NobodyOnRotation => None,
-        };
-        let candidates = assign::candidates(g, counts)
+        let candidates = CandidateView::ranked(assign::candidates(g, counts));
+        EscalateView { candidates, nobody_on_rotation: g.rotation.is_none() || g.on_duty.is_empty(), warning }
+    }
+}
+
+impl CandidateView {
+    /// The candidates as ranked, best first: the first is the policy's suggestion.
+    pub fn ranked(ranked: Vec<assign::Candidate>) -> Vec<CandidateView> {
+        ranked
             .into_iter()
-            .map(|c| CandidateView {
-                suggested: suggested.as_deref() == Some(c.handle.as_str()),
+            .enumerate()
+            .map(|(i, c)| CandidateView {
+                suggested: i == 0,
                 local_time: c.local.as_ref().map(|l| l.time.format("%a %H:%M").to_string()),
                 abbreviation: c.local.as_ref().map(|l| l.abbreviation.clone()),
                 status_label: c.status.label(),
@@ -100,8 +105,7 @@ impl EscalateView {
                 name: c.name,
                 handle: c.handle,
             })
-            .collect();
-        EscalateView { candidates, nobody_on_rotation: g.rotation.is_none() || g.on_duty.is_empty(), warning }
+            .collect()
     }
 }
 
@@ -126,7 +130,7 @@ pub fn check(form: &FilingForm, reporter: Option<String>, on_duty: &[OnDuty], ro
     let severity = form.severity.parse::<Severity>().map_err(|_| IpcError::invalid("severity", "choose sev1 to sev4"));
     let url = form.url.as_deref().map(str::trim).filter(|u| !u.is_empty());
     if let Some(u) = url {
-        if !reqwest::Url::parse(u).is_ok_and(|p| matches!(p.scheme(), "http" | "https") && p.host().is_some()) {
+        if !crate::notifier::is_web_link(u) {
             errors.push(IpcError::invalid("url", "the link must be an http or https URL, like https://support.example.com/ticket/42"));
         }
     }

@@ -88,6 +88,22 @@ pub struct ActionForm {
     pub to: Option<String>,
 }
 
+/// What an action did, as the window that took it says it.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Acted {
+    /// "Engaged engineering (search) on escalation 12".
+    pub message: String,
+    /// The escalation's title, as it is.
+    pub title: String,
+}
+
+/// What `action` did to `e` (as it is now), the new assignee by name.
+pub fn acted(action: &Action, e: &Escalation, on_duty: &[rota_core::duty::OnDuty], roster: &Roster) -> Acted {
+    let to = e.assignee.as_deref().map(|h| crate::escalate::name_of(h, on_duty, roster)).unwrap_or_default();
+    Acted { message: action.done(&e.id, &to), title: e.title.clone() }
+}
+
 /// The state as a person says it.
 pub fn state_label(s: EscalationState) -> &'static str {
     match s {
@@ -99,7 +115,8 @@ pub fn state_label(s: EscalationState) -> &'static str {
     }
 }
 
-fn row(e: &Escalation, now: DateTime<Utc>) -> EscalationRow {
+/// The row of `e`, as the panel and the action window show it.
+pub fn row(e: &Escalation, now: DateTime<Utc>) -> EscalationRow {
     EscalationRow {
         id: e.id.clone(),
         title: e.title.clone(),
@@ -252,12 +269,11 @@ pub async fn action(
         "resolve" => Action::Resolve { note: text(&form.note) },
         "reopen" => Action::Reopen,
         "engage" => {
-            let team = text(&form.team).ok_or_else(|| IpcError::invalid("engage-team", "name the engineering team"))?;
+            let team =
+                lifecycle::team_name(form.team.as_deref().unwrap_or_default()).map_err(|why| IpcError::invalid("engage-team", why))?;
             let url = text(&form.url);
-            if let Some(u) = &url {
-                if !reqwest::Url::parse(u).is_ok_and(|p| matches!(p.scheme(), "http" | "https") && p.host().is_some()) {
-                    return Err(IpcError::invalid("engage-url", "the link must be an http or https URL"));
-                }
+            if url.as_deref().is_some_and(|u| !crate::notifier::is_web_link(u)) {
+                return Err(IpcError::invalid("engage-url", "the link must be an http or https URL"));
             }
             Action::Engage { team, url }
         }
@@ -266,9 +282,7 @@ pub async fn action(
             if to.eq_ignore_ascii_case("auto") {
                 let e = backend.get(&form.id).await.map_err(|e| IpcError::io(e.to_string()))?;
                 let (counts, _) = configured::open_counts(Ok(backend), None).await;
-                let others: Vec<_> =
-                    g.on_duty.iter().filter(|d| !e.assignee.as_deref().is_some_and(|a| same_handle(a, &d.handle))).cloned().collect();
-                match assign::suggest_among(&others, &counts, now) {
+                match assign::first(assign::takers(&g.on_duty, &e, &counts, now)) {
                     Suggestion::Engineer(c) => Action::Reassign { to: c.handle },
                     Suggestion::NobodyOnRotation => return Err(IpcError::invalid("reassign-to", "nobody else is on rotation now")),
                 }

@@ -1,12 +1,13 @@
 //! `rota-app`, Rota on Tauri, in two roles, each its own process:
-//! - the windows process (`rota-app --window KIND`): dashboard, settings and quick escalate, in
-//!   webviews. The tray starts it when a window is asked for; it ends when its last window
+//! - the windows process (`rota-app --window KIND`): dashboard, settings, quick escalate and the
+//!   small action window, in webviews. The tray starts it when a window is asked for; it ends when its last window
 //!   closes, and its WebKit processes end with it. It follows the same files as the tray, so what
 //!   a window shows stays true while it is open.
 //! - the portable tray host (`rota-app --tray`, what `rota --tray tauri` runs; the default on
 //!   macOS and Windows): Tauri's tray icon and menu drawing the core's tray model ([`tray`]). It
 //!   never creates a webview; windows are started as their own process, as from the lean tray.
 
+mod action_window;
 pub mod args;
 mod calendar;
 mod commands;
@@ -24,7 +25,8 @@ pub mod windows;
 
 // The IO the windows use, by the paths they had when they lived in one crate with it.
 pub(crate) use rota_io::{
-    autostart, clock, escalations, notifier, secrets, settings, slack, sources, tell_tray_filed, tell_tray_outbox_changed,
+    autostart, clock, escalations, notifier, secrets, settings, slack, sources, tell_tray_escalations_changed, tell_tray_filed,
+    tell_tray_outbox_changed,
 };
 
 use chrono::{DateTime, Utc};
@@ -52,6 +54,8 @@ pub struct AppState {
     /// What the dashboard shows next (a tray item's action id: `person:HANDLE`, `engage:ID`,
     /// `reassign:ID`); taken by the next dashboard view.
     focus: std::sync::Mutex<Option<String>>,
+    /// What the action window acts on (`engage:ID`, `reassign:ID`), kept while it is open.
+    action: std::sync::Mutex<action_window::Asked>,
 }
 
 impl AppState {
@@ -63,6 +67,16 @@ impl AppState {
         findings.extend(lint(&live.inputs.schedule, &live.inputs.roster, &rules));
         let focus = self.focus.lock().ok().and_then(|mut f| f.take());
         DashboardView { focus, ..DashboardView::new(live, at, &c, findings) }
+    }
+
+    /// Hands `show` to the window `kind` shows it in: the action window acts on it, the dashboard
+    /// brings it forward once.
+    fn show(&self, kind: WindowKind, show: &str) {
+        if kind == WindowKind::Action {
+            self.action.lock().unwrap_or_else(|e| e.into_inner()).ask(show);
+        } else {
+            *self.focus.lock().unwrap_or_else(|e| e.into_inner()) = Some(show.to_owned());
+        }
     }
 
     fn config_path(&self, live: &Live) -> Option<PathBuf> {
@@ -123,7 +137,7 @@ fn arg_value<'a>(args: &'a [String], flag: &str) -> Option<&'a str> {
 }
 
 /// Reads the live inputs and keeps them true while the process runs.
-fn manage_state<R: Runtime>(app: &tauri::App<R>, overrides: Overrides, show: Option<String>) {
+fn manage_state<R: Runtime>(app: &tauri::App<R>, overrides: Overrides, kind: WindowKind, show: Option<String>) {
     let reader = Reader::new(settings::data_dir().map(|d| d.join("cache")));
     let live = tauri::async_runtime::block_on(Live::start(overrides, &reader));
     let from_tray = |var| std::env::var(var).ok().filter(|p: &String| !p.is_empty());
@@ -132,8 +146,12 @@ fn manage_state<R: Runtime>(app: &tauri::App<R>, overrides: Overrides, show: Opt
         reader,
         shortcut_problem: from_tray(protocol::SHORTCUT_PROBLEM_VAR),
         escalations_problem: from_tray(protocol::ESCALATIONS_PROBLEM_VAR),
-        focus: std::sync::Mutex::new(show),
+        focus: Default::default(),
+        action: Default::default(),
     });
+    if let Some(s) = show {
+        app.state::<AppState>().show(kind, &s);
+    }
     let handle = app.handle().clone();
     tauri::async_runtime::spawn(async move {
         let state = handle.state::<AppState>();
@@ -158,14 +176,12 @@ fn build_windows(overrides: Overrides, kind: WindowKind, show: Option<String>) -
         .plugin(tauri_plugin_single_instance::init(|app, args, _cwd| {
             let kind = arg_value(&args, "--window").and_then(|k| k.parse().ok()).unwrap_or(WindowKind::Dashboard);
             if let Some(show) = arg_value(&args, protocol::SHOW_FLAG) {
-                if let Ok(mut focus) = app.state::<AppState>().focus.lock() {
-                    *focus = Some(show.to_owned());
-                }
+                app.state::<AppState>().show(kind, show);
             }
             if let Err(e) = windows::open(app, kind) {
                 eprintln!("rota: the {} window could not be opened: {e}", kind.label());
             }
-            // An open dashboard shows the card now.
+            // An open dashboard shows the card now; an open action window, its new request.
             let _ = app.emit(CHANGED, ());
         }))
         .plugin(tauri_plugin_dialog::init())
@@ -184,10 +200,11 @@ fn build_windows(overrides: Overrides, kind: WindowKind, show: Option<String>) -
             commands::window_ready,
             commands::escalations_panel,
             commands::escalation_action,
+            commands::action_view,
             calendar::add_to_calendar
         ])
         .setup(move |app| {
-            manage_state(app, overrides, show);
+            manage_state(app, overrides, kind, show);
             windows::open(app.handle(), kind)?;
             Ok(())
         })

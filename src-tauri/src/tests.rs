@@ -40,6 +40,7 @@ fn app(dir: &Path) -> (tauri::App<MockRuntime>, tauri::WebviewWindow<MockRuntime
             shortcut_problem: None,
             escalations_problem: None,
             focus: std::sync::Mutex::new(Some("person:valerybugakov".into())),
+            action: Default::default(),
         })
         .build(mock_context(noop_assets()))
         .expect("mock app");

@@ -21,6 +21,8 @@ export const addToCalendar = () => call("add_to_calendar");
  * windows process ends with its last window.
  */
 export const closeWindow = () => tauri.window.getCurrentWindow().close();
+/** Names this window in the title bar and the task switcher. */
+export const setTitle = (title) => tauri.window.getCurrentWindow().setTitle(title);
 
 /** Runs `handler` whenever Rota's state changes (each minute, on file changes, after saving). */
 export function onChanged(handler) {
@@ -36,7 +38,10 @@ export const discardEscalation = (key) => call("discard_escalation", { key });
 
 // Issue 15: the Escalations panel and its actions.
 export const escalationsPanel = () => call("escalations_panel");
+/** Takes an action; says what was done: { message, title }. */
 export const escalationAction = (form) => call("escalation_action", { form });
+/** What the action window acts on: { request, kind, heading, escalation, problem, candidates, warning, teams }. */
+export const actionView = () => call("action_view");
 
 /** Tells Rota the page is ready for the user (a readiness line for scripts and measurements). */
 export const windowReady = () => call("window_ready");

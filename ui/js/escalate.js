@@ -1,19 +1,8 @@
 import * as api from "./api.js";
+import { candidateOption } from "./candidates.js";
 import { clearFieldErrors, el, showFieldError, fill, show, text } from "./dom.js";
 
 const form = document.getElementById("escalate-form");
-
-function option(c, checked) {
-  const id = `to-${c.handle ?? "rotation"}`;
-  const input = el("input", { type: "radio", name: "assignee", id, value: c.handle ?? "", checked });
-  const details = c.handle
-    ? [el("span", { class: "who" }, c.name),
-       el("span", { class: "when" }, [c.localTime, c.abbreviation].filter(Boolean).join(" ")),
-       el("span", { class: `status`, "data-status": c.status }, c.statusLabel),
-       el("span", { class: "reason" }, c.reason)]
-    : [el("span", { class: "who" }, "Whole rotation"), el("span", { class: "reason" }, c.reason)];
-  return el("label", { class: `candidate${c.suggested ? " suggested" : ""}`, "data-handle": c.handle ?? "" }, input, ...details);
-}
 
 async function load() {
   const view = await api.escalateForm();
@@ -21,7 +10,7 @@ async function load() {
   const whole = { handle: null, reason: "unassigned, announced to the group" };
   const options = [...view.candidates, whole];
   const suggested = view.candidates.findIndex((c) => c.suggested);
-  fill("candidates", options.map((c, i) => option(c, suggested === -1 ? i === options.length - 1 : i === suggested)));
+  fill("candidates", options.map((c, i) => candidateOption(c, suggested === -1 ? i === options.length - 1 : i === suggested)));
   document.getElementById("title").focus();
 }
 

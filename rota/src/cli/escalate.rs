@@ -156,8 +156,7 @@ pub async fn escalate(global: &Overrides, filing: Filing, json: bool) -> Result<
     }
     let url = non_empty(filing.url);
     if let Some(u) = &url {
-        let ok = reqwest::Url::parse(u).is_ok_and(|p| matches!(p.scheme(), "http" | "https") && p.host().is_some());
-        if !ok {
+        if !rota_io::notifier::is_web_link(u) {
             return Err(Failure::Usage(format!("--url {u:?} is not an http or https link")));
         }
     }

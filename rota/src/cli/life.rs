@@ -13,9 +13,9 @@ use crate::escalations::{AnyBackend, Backend, BackendError};
 use crate::settings::{Failure, Settings};
 use chrono::{DateTime, Utc};
 use rota_core::assign::{self, Suggestion};
-use rota_core::escalation::{same_handle, Escalation};
+use rota_core::escalation::Escalation;
 use rota_core::glance;
-use rota_core::lifecycle::Action;
+use rota_core::lifecycle::{self, Action};
 use rota_io::protocol::Overrides;
 
 /// What the command line asked for, before it is checked.
@@ -48,8 +48,7 @@ async fn auto_pick(settings: &Settings, backend: &AnyBackend, e: &Escalation, no
     if let Some(w) = warning {
         super::warning(&format!("{w}; suggesting by working hours"));
     }
-    let others: Vec<_> = g.on_duty.iter().filter(|d| !e.assignee.as_deref().is_some_and(|a| same_handle(a, &d.handle))).cloned().collect();
-    match assign::suggest_among(&others, &counts, now) {
+    match assign::first(assign::takers(&g.on_duty, e, &counts, now)) {
         Suggestion::Engineer(c) => {
             eprintln!("rota: {} ({})", c.handle, c.reason);
             Ok(c.handle)
@@ -78,16 +77,10 @@ pub async fn run(global: &Overrides, id: &str, asked: Asked) -> Result<i32, Fail
         Asked::Ack => (Some(Action::Acknowledge), None),
         Asked::Resolve { note } => (Some(Action::Resolve { note: text(note) }), None),
         Asked::Engage { team, url } => {
-            let team = text(Some(team)).ok_or_else(|| Failure::Usage("--team needs the engineering team's name".into()))?;
-            if team.chars().any(|c| c.is_control() || c == ',') {
-                return Err(Failure::Usage(format!("--team {team:?}: a team's name has no commas or control characters")));
-            }
+            let team = lifecycle::team_name(&team).map_err(|why| Failure::Usage(format!("--team {team:?}: {why}")))?;
             let url = text(url);
-            if let Some(u) = &url {
-                let ok = reqwest::Url::parse(u).is_ok_and(|p| matches!(p.scheme(), "http" | "https") && p.host().is_some());
-                if !ok {
-                    return Err(Failure::Usage(format!("--url {u:?} is not an http or https link")));
-                }
+            if let Some(u) = url.as_deref().filter(|u| !rota_io::notifier::is_web_link(u)) {
+                return Err(Failure::Usage(format!("--url {u:?} is not an http or https link")));
             }
             (Some(Action::Engage { team, url }), None)
         }
@@ -117,13 +110,7 @@ pub async fn run(global: &Overrides, id: &str, asked: Asked) -> Result<i32, Fail
         }
     };
     let e = backend.act(id, &action, settings.me.as_deref(), now).await.map_err(|e| failure(id, e))?;
-    let done = match &action {
-        Action::Acknowledge => format!("Acknowledged escalation {}", e.id),
-        Action::Resolve { .. } => format!("Resolved escalation {}", e.id),
-        Action::Engage { team, .. } => format!("Engaged engineering ({team}) on escalation {}", e.id),
-        Action::Reassign { to } => format!("Reassigned escalation {} to {to}", e.id),
-        Action::Reopen => format!("Reopened escalation {}", e.id),
-    };
-    println!("{done}: {}", e.title);
+    let to = e.assignee.as_deref().unwrap_or_default();
+    println!("{}: {}", action.done(&e.id, to), e.title);
     Ok(0)
 }

@@ -1,0 +1,120 @@
+// The small action window (issue 15): Engage engineering… or Reassign… on one escalation, opened
+// from its menu in the tray. What it acts on, and who or what it offers, come from the Rust side;
+// this draws the form, sends it, says what was done, and closes. Text from outside is set as text.
+import * as api from "./api.js";
+import { candidateOption } from "./candidates.js";
+import { clearFieldErrors, el, fill, show, showFieldError, text } from "./dom.js";
+
+const form = document.getElementById("action-form");
+/** How long the confirmation stays before the window closes by itself. */
+const CONFIRMATION_MS = 6000;
+const SUBMIT = { engage: "Engage", reassign: "Reassign" };
+
+/** The view drawn: its request number tells a new request from a refresh of the same one. */
+let view = null;
+let sending = false;
+let closing = null;
+
+function draw(v) {
+  view = v;
+  clearTimeout(closing);
+  clearFieldErrors(form);
+  document.title = v.heading;
+  api.setTitle(v.heading).catch(() => {});
+  text("heading", v.heading);
+  const e = v.escalation;
+  show("escalation", Boolean(e));
+  if (e) {
+    fill("subject-title", e.title, e.customer ? el("span", { class: "customer" }, ` — ${e.customer}`) : null);
+    text("subject-meta", [`#${e.id}`, e.severity, e.stateLabel, e.assignee ?? "the whole rotation", e.team && `team ${e.team}`, e.filed]
+      .filter(Boolean).join(" · "));
+  }
+  show("problem", Boolean(v.problem));
+  text("problem", v.problem);
+  show("done", false);
+  const ready = Boolean(v.kind && e && !v.problem);
+  show("fields", ready);
+  show("close-row", !ready);
+  document.getElementById("fields").disabled = false;
+  text("action-status", "");
+  if (!ready) {
+    document.getElementById("close").focus();
+    return;
+  }
+  show("engage-fields", v.kind === "engage");
+  show("reassign-fields", v.kind === "reassign");
+  text("submit", SUBMIT[v.kind]);
+  if (v.kind === "engage") {
+    form.reset();
+    fill("known-teams", v.teams.map((t) => el("option", { value: t })));
+    document.getElementById("engage-team").focus();
+  } else {
+    show("counts-warning", Boolean(v.warning));
+    text("counts-warning", v.warning && `${v.warning}: ranked by working hours only.`);
+    fill("candidates", v.candidates.map((c) => candidateOption(c, c.suggested)));
+    form.querySelector("input[name=assignee]:checked")?.focus();
+  }
+}
+
+async function load() {
+  const v = await api.actionView();
+  // The same request again (the minute's refresh, a file change): keep what is being typed.
+  if (view && v.request === view.request) return;
+  draw(v);
+}
+
+function filled() {
+  const value = (id) => document.getElementById(id).value.trim();
+  if (view.kind === "engage") return { team: value("engage-team"), url: value("engage-url") || null };
+  return { to: form.querySelector("input[name=assignee]:checked")?.value ?? "" };
+}
+
+async function submit() {
+  if (sending || !view?.kind || view.problem) return;
+  clearFieldErrors(form);
+  sending = true;
+  text("action-status", "Sending…");
+  document.getElementById("submit").disabled = true;
+  try {
+    const acted = await api.escalationAction({ id: view.escalation.id, kind: view.kind, ...filled() });
+    text("action-status", "");
+    confirmDone(acted);
+  } catch (error) {
+    (error?.errors ?? [error]).forEach((e) =>
+      showFieldError(e, (message) => document.getElementById("action-status").after(message)));
+    text("action-status", "Not done: see why below.");
+    form.querySelector("[aria-invalid]")?.focus();
+  } finally {
+    sending = false;
+    document.getElementById("submit").disabled = false;
+  }
+}
+
+/** Says what was done for a moment (or until Esc), then closes the window. */
+function confirmDone(acted) {
+  fill("done", el("strong", { id: "done-message" }, acted.message), el("span", { class: "done-title" }, acted.title));
+  show("done", true);
+  document.getElementById("fields").disabled = true;
+  document.getElementById("done").focus();
+  closing = setTimeout(() => api.closeWindow(), CONFIRMATION_MS);
+}
+
+form.addEventListener("submit", (event) => {
+  event.preventDefault();
+  submit();
+});
+document.getElementById("cancel").addEventListener("click", () => api.closeWindow());
+document.getElementById("close").addEventListener("click", () => api.closeWindow());
+document.addEventListener("keydown", (event) => {
+  if (event.key === "Escape") {
+    event.preventDefault();
+    api.closeWindow();
+  }
+});
+api.onChanged(() => load().catch(() => {}));
+load()
+  .then(api.windowReady)
+  .catch((error) => {
+    show("problem", true);
+    text("problem", error?.message ?? String(error));
+  });
