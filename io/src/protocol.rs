@@ -150,9 +150,8 @@ pub struct TrayNews {
 }
 
 /// The flag that asks a window to show what a tray item was about, named by the item's action id:
-/// for the dashboard, `person:HANDLE` (that engineer's card), `engage:ID` or `reassign:ID` (that
-/// escalation's form in the Escalations panel); for the action window, `engage:ID` or
-/// `reassign:ID` (what it acts on).
+/// for the dashboard, `person:HANDLE` (that engineer's card); for the action window, `engage:ID`
+/// or `reassign:ID` (what it acts on).
 pub const SHOW_FLAG: &str = "--show";
 
 /// Starts (or, through the running one, reaches) the windows process for `kind`, showing `show`

@@ -11,7 +11,7 @@ pub struct AppArgs {
     /// Host the windows, starting with this one: dashboard, settings or escalate
     #[arg(long, value_name = "WINDOW", value_parser = parse_window, conflicts_with = "tray")]
     pub window: Option<WindowKind>,
-    /// With `--window dashboard`: show what a tray item was about (person:HANDLE, engage:ID, reassign:ID)
+    /// What a tray item was about: with `--window dashboard`, person:HANDLE (that card); with `--window action`, engage:ID or reassign:ID
     #[arg(long, value_name = "ITEM", requires = "window")]
     pub show: Option<String>,
     /// Be the tray (Tauri's tray icon and menu)

@@ -149,7 +149,7 @@ pub async fn escalation_action(state: State<'_, AppState>, form: ActionForm) -> 
         .map_err(|e| IpcError::invalid("action", e.to_string()))?;
     // The tray polls now: its menu shows the change.
     crate::tell_tray_escalations_changed().await;
-    Ok(panel::acted(&action, &e, &g.on_duty, &roster))
+    Ok(panel::acted(&action, &e, &g, &roster))
 }
 
 /// Issue 15: what the action window acts on (engage engineering on, or reassign, one escalation).

@@ -94,14 +94,14 @@ pub struct ActionForm {
 pub struct Acted {
     /// "Engaged engineering (search) on escalation 12".
     pub message: String,
-    /// The escalation's title, as it is.
-    pub title: String,
+    /// The escalation as it is now.
+    pub escalation: EscalationRow,
 }
 
 /// What `action` did to `e` (as it is now), the new assignee by name.
-pub fn acted(action: &Action, e: &Escalation, on_duty: &[rota_core::duty::OnDuty], roster: &Roster) -> Acted {
-    let to = e.assignee.as_deref().map(|h| crate::escalate::name_of(h, on_duty, roster)).unwrap_or_default();
-    Acted { message: action.done(&e.id, &to), title: e.title.clone() }
+pub fn acted(action: &Action, e: &Escalation, g: &rota_core::Glance<'_>, roster: &Roster) -> Acted {
+    let to = e.assignee.as_deref().map(|h| crate::escalate::name_of(h, &g.on_duty, roster)).unwrap_or_default();
+    Acted { message: action.done(&e.id, &to), escalation: row(e, g.at) }
 }
 
 /// The state as a person says it.

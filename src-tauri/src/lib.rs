@@ -51,8 +51,8 @@ pub struct AppState {
     shortcut_problem: Option<String>,
     /// What the tray's poller last ran into, as the tray said.
     escalations_problem: Option<String>,
-    /// What the dashboard shows next (a tray item's action id: `person:HANDLE`, `engage:ID`,
-    /// `reassign:ID`); taken by the next dashboard view.
+    /// What the dashboard shows next (a person's line in the tray: `person:HANDLE`); taken by the
+    /// next dashboard view.
     focus: std::sync::Mutex<Option<String>>,
     /// What the action window acts on (`engage:ID`, `reassign:ID`), kept while it is open.
     action: std::sync::Mutex<action_window::Asked>,

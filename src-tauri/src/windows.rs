@@ -15,7 +15,7 @@ pub fn open<R: Runtime>(app: &AppHandle<R>, kind: WindowKind) -> tauri::Result<(
         WindowKind::Dashboard => ("dashboard.html", "Rota", (980.0, 760.0)),
         WindowKind::Settings => ("settings.html", "Rota settings", (560.0, 740.0)),
         WindowKind::Escalate => ("escalate.html", "Escalate", (560.0, 640.0)),
-        WindowKind::Action => ("action.html", "Rota", (480.0, 440.0)),
+        WindowKind::Action => ("action.html", "Rota", (480.0, 500.0)),
     };
     let w = WebviewWindowBuilder::new(app, kind.label(), WebviewUrl::App(page.into()))
         .title(title)

@@ -4,7 +4,7 @@ import tomllib
 from selenium.webdriver.common.by import By
 
 from test_windows import open_dashboard, open_settings, save
-from webdriver import text_of, wait
+from webdriver import settle, text_of, wait
 
 BOXES = ["week-before", "day-before", "handoff", "before-end", "schedule-change"]
 
@@ -13,7 +13,7 @@ def checked(driver):
     return {b: driver.find_element(By.CSS_SELECTOR, f"#notice-{b}").is_selected() for b in BOXES}
 
 
-def test_notices_are_checkboxes_and_saved(session, inputs):
+def test_notices_are_checkboxes_and_saved(session, inputs, artifacts):
     driver = open_dashboard(session, inputs)
     open_settings(driver)
     assert checked(driver) == {b: True for b in BOXES}, "every notice is on by default"
@@ -22,6 +22,8 @@ def test_notices_are_checkboxes_and_saved(session, inputs):
     driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", box)
     box.click()
     assert not box.is_selected()
+    settle(driver)
+    driver.save_screenshot(str(artifacts / "settings-notices.png"))  # one box off, four on
     save_button = driver.find_element(By.CSS_SELECTOR, "#save")
     driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", save_button)
     save(driver)

@@ -15,6 +15,15 @@ let view = null;
 let sending = false;
 let closing = null;
 
+/** The escalation acted on: its title (as text) and where it stands. */
+function subject(e) {
+  show("escalation", Boolean(e));
+  if (!e) return;
+  fill("subject-title", e.title, e.customer ? el("span", { class: "customer" }, ` — ${e.customer}`) : null);
+  text("subject-meta", [`#${e.id}`, e.severity, e.stateLabel, e.assignee ?? "the whole rotation", e.team && `team ${e.team}`, e.filed]
+    .filter(Boolean).join(" · "));
+}
+
 function draw(v) {
   view = v;
   clearTimeout(closing);
@@ -23,16 +32,12 @@ function draw(v) {
   api.setTitle(v.heading).catch(() => {});
   text("heading", v.heading);
   const e = v.escalation;
-  show("escalation", Boolean(e));
-  if (e) {
-    fill("subject-title", e.title, e.customer ? el("span", { class: "customer" }, ` — ${e.customer}`) : null);
-    text("subject-meta", [`#${e.id}`, e.severity, e.stateLabel, e.assignee ?? "the whole rotation", e.team && `team ${e.team}`, e.filed]
-      .filter(Boolean).join(" · "));
-  }
+  subject(e);
   show("problem", Boolean(v.problem));
   text("problem", v.problem);
   show("done", false);
   const ready = Boolean(v.kind && e && !v.problem);
+  text("action-help", ready ? "Enter sends it, Esc closes." : "Esc closes.");
   show("fields", ready);
   show("close-row", !ready);
   document.getElementById("fields").disabled = false;
@@ -58,6 +63,8 @@ function draw(v) {
 
 async function load() {
   const v = await api.actionView();
+  // How many views were read: scripts and tests wait on it.
+  document.body.dataset.loads = String(Number(document.body.dataset.loads ?? 0) + 1);
   // The same request again (the minute's refresh, a file change): keep what is being typed.
   if (view && v.request === view.request) return;
   draw(v);
@@ -82,7 +89,7 @@ async function submit() {
   } catch (error) {
     (error?.errors ?? [error]).forEach((e) =>
       showFieldError(e, (message) => document.getElementById("action-status").after(message)));
-    text("action-status", "Not done: see why below.");
+    text("action-status", "Not done.");
     form.querySelector("[aria-invalid]")?.focus();
   } finally {
     sending = false;
@@ -92,13 +99,22 @@ async function submit() {
 
 /** Says what was done for a moment (or until Esc), then closes the window. */
 function confirmDone(acted) {
-  fill("done", el("strong", { id: "done-message" }, acted.message), el("span", { class: "done-title" }, acted.title));
+  subject(acted.escalation);
+  fill("done", el("strong", { id: "done-message" }, acted.message));
   show("done", true);
-  document.getElementById("fields").disabled = true;
+  show("fields", false);
+  text("action-help", "Esc closes.");
   document.getElementById("done").focus();
   closing = setTimeout(() => api.closeWindow(), CONFIRMATION_MS);
 }
 
+// A field's error goes as soon as the field is edited.
+form.addEventListener("input", (event) => {
+  const field = event.target.closest("label");
+  if (!field?.nextElementSibling?.classList.contains("field-error")) return;
+  field.nextElementSibling.remove();
+  event.target.removeAttribute("aria-invalid");
+});
 form.addEventListener("submit", (event) => {
   event.preventDefault();
   submit();

@@ -38,7 +38,7 @@ export const discardEscalation = (key) => call("discard_escalation", { key });
 
 // Issue 15: the Escalations panel and its actions.
 export const escalationsPanel = () => call("escalations_panel");
-/** Takes an action; says what was done: { message, title }. */
+/** Takes an action; says what was done: { message, escalation } (the escalation as it is now). */
 export const escalationAction = (form) => call("escalation_action", { form });
 /** What the action window acts on: { request, kind, heading, escalation, problem, candidates, warning, teams }. */
 export const actionView = () => call("action_view");

@@ -55,9 +55,8 @@ async function render() {
   text("viewer-time", view.viewerTime);
   text("viewer-zone", view.viewerZone);
   fill("on-duty", view.onDuty.length ? view.onDuty.map(card) : [el("p", { class: "empty" }, "Nobody is on rotation right now.")]);
-  // What a tray item was about: a person's card here, an escalation's form in its panel.
+  // A person's line in the tray: their card.
   if (view.focus?.startsWith("person:")) showCard(view.focus.slice("person:".length));
-  else if (view.focus) document.dispatchEvent(new CustomEvent("rota:show", { detail: view.focus }));
   text("next-handoff", view.nextHandoff ?? "Nothing scheduled after this.");
   fill("timeline", view.timeline.map((r) => el("li", { class: `rotation ${r.when}`, "data-when": r.when, tabindex: 0 },
     el("span", { class: "dates" }, r.label),

@@ -9,8 +9,6 @@ const SVG = "http://www.w3.org/2000/svg";
 const LABELS = { acknowledge: "Acknowledge", resolve: "Resolve…", engage: "Engage engineering…", reassign: "Reassign…", reopen: "Reopen" };
 let view = null;
 let tab = "mine";
-/** What a tray item asked to show ("engage:12"), until the panel has drawn it. */
-let pending = null;
 
 function svg(tag, attrs = {}, content) {
   const node = document.createElementNS(SVG, tag);
@@ -72,23 +70,6 @@ function openForm(li, row, kind) {
   li.querySelector(".action-form")?.remove();
   li.append(actionForm(row, kind));
   li.querySelector(".action-form input, .action-form select")?.focus();
-}
-
-/** Shows what a tray item asked for: the escalation's row, with its form open when it has one. */
-function showPending() {
-  const [kind, ...rest] = pending.split(":");
-  const id = rest.join(":");
-  pending = null;
-  const found = ["mine", "open", "closed"].find((t) => view[t].some((r) => r.id === id));
-  if (!found || !LABELS[kind]) return;
-  tab = found;
-  draw();
-  const li = [...document.querySelectorAll("#escalations-list .escalation")].find((l) => l.dataset.id === id);
-  const row = view[tab].find((r) => r.id === id);
-  if (!li) return;
-  li.scrollIntoView({ block: "center" });
-  if (row.actions.includes(kind)) openForm(li, row, kind);
-  else li.focus();
 }
 
 function item(row) {
@@ -166,14 +147,8 @@ async function render() {
   for (const key of ["mine", "open", "closed"]) {
     text(`count-${key}`, String(view[key].length));
   }
-  if (pending) showPending();
-  else if (!formOpen()) draw();
+  if (!formOpen()) draw();
 }
-
-document.addEventListener("rota:show", (event) => {
-  pending = event.detail;
-  if (view) showPending();
-});
 
 for (const b of document.querySelectorAll("#escalation-tabs button")) {
   b.addEventListener("click", () => { tab = b.dataset.tab; draw(); });

@@ -17,7 +17,7 @@ pub struct Cli {
     /// Run as the windows process with this window (the tray starts it on demand)
     #[arg(long, value_name = "WINDOW", value_parser = parse_window, conflicts_with = "open")]
     pub window: Option<WindowKind>,
-    /// With --window dashboard: show what a tray item was about (person:HANDLE, engage:ID, reassign:ID)
+    /// What a tray item was about: with --window dashboard, person:HANDLE; with --window action, engage:ID or reassign:ID
     #[arg(long, value_name = "ITEM", requires = "window", hide = true)]
     pub show: Option<String>,
     /// Which tray to show: sni (StatusNotifierItem, the default on Linux) or tauri (the default elsewhere)
