@@ -35,14 +35,15 @@ def escalations(rota_bin, inputs):
 
 
 def window_processes(inputs):
-    """Process ids of the windows process (rota-app) started for this test's config."""
+    """Process ids of the windows process (`rota-app --window`, not the Tauri tray host) started
+    for this test's config."""
     pids = []
     for proc in pathlib.Path("/proc").iterdir():
         try:
             argv = (proc / "cmdline").read_bytes().split(b"\0")
         except OSError:
             continue
-        if argv and argv[0].endswith(b"rota-app") and str(inputs.config).encode() in argv:
+        if argv and argv[0].endswith(b"rota-app") and b"--window" in argv and str(inputs.config).encode() in argv:
             pids.append(int(proc.name))
     return pids
 
@@ -80,13 +81,14 @@ def painted(window, path):
     wait_for(drawn, 15, interval=0.2, what=f"window {window} to show its page, not a blank frame")
 
 
-def shows_confirmation(window, path):
+def shows_confirmation(window, path, top=100):
     """Takes a screenshot of the window into `path`; whether it shows the filed confirmation, found
-    by its green bar down the left (#1a7f37, 4 px wide, at the top of the form), in most of a
-    30-pixel column (X may hand back a frame still being drawn). A closed window shows nothing."""
+    by its green bar down the left (#1a7f37, 4 px wide, at the top of the form; `top` pixels down
+    in the window), in most of a 30-pixel column (X may hand back a frame still being drawn). A
+    closed window shows nothing."""
     try:
         subprocess.run(["import", "-window", window, str(path)], check=True, timeout=2, capture_output=True)
-        out = subprocess.run(["convert", str(path), "-crop", "1x30+22+100", "+repage", "-format", "%c", "histogram:info:-"],
+        out = subprocess.run(["convert", str(path), "-crop", f"1x30+22+{top}", "+repage", "-format", "%c", "histogram:info:-"],
                              check=True, timeout=10, capture_output=True, text=True)
     except (subprocess.CalledProcessError, subprocess.TimeoutExpired):
         return False

@@ -8,6 +8,7 @@ import subprocess
 
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
+from selenium.webdriver.support.ui import Select
 
 from webdriver import settle, wait
 
@@ -105,32 +106,55 @@ def test_the_escalations_panel_acts_and_charts_the_goal(session, inputs, rota_bi
     driver.save_screenshot(str(artifacts / "escalations-panel.png"))
 
 
-def test_a_tray_items_form_opens_ready_to_type(session, inputs, rota_bin):
-    """Engage engineering… and Reassign… in the tray open the dashboard at that escalation's form,
-    its first field focused (the tray's side: test_lifecycle's test_engage_from_the_tray…). Esc
-    closes the form, not the dashboard; Enter sends it."""
+def history_of(rota_bin, inputs, id):
+    return [(h["state"], h["by"], h.get("note")) for h in backend(rota_bin, inputs, id)["history"]]
+
+
+def test_resolve_reopen_and_reassign_from_the_panel(session, inputs, rota_bin):
+    """Resolve… asks for an optional note (Esc closes the form, not the dashboard), Reopen acts at
+    once from Recently closed, Reassign… hands it to the engineer chosen; each reaches the backend
+    as me, and the panel follows."""
     inputs.write()
-    other = rota(rota_bin, inputs, "2022-09-15T11:00:00Z", "escalate", "--title", "Not this one", "--to", "keegancsmith", "--json")
-    mine = rota(rota_bin, inputs, "2022-09-15T11:30:00Z", "escalate", "--title", "Exports fail", "--to", "keegancsmith", "--json")
-    driver = session("--window", "dashboard", "--show", f"engage:{mine['id']}")
+    mine = rota(rota_bin, inputs, "2022-09-15T11:00:00Z", "escalate", "--title", "Exports fail", "--to", "keegancsmith", "--json")
+    id = mine["id"]
+    driver = session("--window", "dashboard")
+    wait(driver, lambda d: ids(d) == [id], what="my open escalation under Mine")
 
-    def focused():
-        return driver.execute_script(
-            "const e = document.activeElement; const li = e && e.closest('.escalation');"
-            "return e && li ? [li.dataset.id, e.id] : null;")
-    wait(driver, lambda d: focused() == [mine["id"], "engage-team"], what="the Engage form's Team field, focused")
-    assert len(css(driver, ".action-form")) == 1, "one form, for the escalation asked for"
-    driver.switch_to.active_element.send_keys("search-infra")
-    driver.find_element(By.CSS_SELECTOR, "#engage-url").send_keys("https://tracker.example.com/SI-7" + Keys.ENTER)
-    wait(driver, lambda d: backend(rota_bin, inputs, mine["id"])["state"] == "handed_to_engineering", what="engaged in the backend")
-    assert backend(rota_bin, inputs, mine["id"])["team"] == "search-infra"
-    assert backend(rota_bin, inputs, other["id"])["state"] == "open", "only the one asked for"
+    def button(action):
+        return rows(driver)[id].find_element(By.CSS_SELECTOR, f"button[data-action='{action}']")
 
-    # Reassign… the other one, asked for while the dashboard is open: the same window moves to it.
-    again = subprocess.run([rota_bin, "--config", str(inputs.config), "--window", "dashboard", "--show", f"reassign:{other['id']}"],
-                           env={**os.environ, **inputs.env()}, capture_output=True, text=True, timeout=30)
-    assert again.returncode == 0, again.stderr
-    wait(driver, lambda d: focused() == [other["id"], "reassign-to"], what="the Reassign form's choice, focused")
-    driver.switch_to.active_element.send_keys(Keys.ESCAPE)
+    # Resolve…, then Esc: the form goes, the dashboard stays, nothing changed.
+    button("resolve").click()
+    note = wait(driver, lambda d: css(d, "#resolve-note"), what="the note field")[0]
+    wait(driver, lambda d: d.switch_to.active_element == note, what="the note field focused")
+    note.send_keys("half a thought" + Keys.ESCAPE)
     wait(driver, lambda d: not css(d, ".action-form"), what="Esc to close the form")
-    assert driver.find_element(By.CSS_SELECTOR, "#escalations-list"), "the dashboard stays open"
+    assert ids(driver) == [id] and backend(rota_bin, inputs, id)["state"] == "open"
+
+    # Resolve… with a note, sent with Enter: it leaves Mine.
+    button("resolve").click()
+    wait(driver, lambda d: css(d, "#resolve-note"), what="the note field")[0].send_keys("restarted the indexer" + Keys.ENTER)
+    wait(driver, lambda d: ids(d) == [], what="the resolved one gone from Mine")
+    assert history_of(rota_bin, inputs, id)[-1] == ("resolved", "keegancsmith", "restarted the indexer")
+
+    # Reopen, from Recently closed: at once.
+    driver.find_element(By.CSS_SELECTOR, "#escalation-tabs button[data-tab='closed']").click()
+    wait(driver, lambda d: ids(d) == [id], what="it under Recently closed")
+    button("reopen").click()
+    wait(driver, lambda d: ids(d) == [], what="the reopened one gone from Recently closed")
+    assert backend(rota_bin, inputs, id)["state"] == "open"
+    assert history_of(rota_bin, inputs, id)[-1][:2] == ("open", "keegancsmith")
+
+    # Reassign…, to the engineer chosen: it leaves Mine and shows under All open with them.
+    driver.find_element(By.CSS_SELECTOR, "#escalation-tabs button[data-tab='mine']").click()
+    wait(driver, lambda d: ids(d) == [id], what="it back under Mine")
+    button("reassign").click()
+    choice = wait(driver, lambda d: css(d, "#reassign-to"), what="the engineer to choose")[0]
+    options = [o.get_attribute("value") for o in choice.find_elements(By.CSS_SELECTOR, "option")]
+    assert options == ["auto", "valerybugakov"], "auto, or the others on duty"
+    Select(choice).select_by_value("valerybugakov")
+    driver.find_element(By.CSS_SELECTOR, ".action-form button[type='submit']").click()
+    wait(driver, lambda d: ids(d) == [], what="the reassigned one gone from Mine")
+    assert backend(rota_bin, inputs, id)["assignee"] == "valerybugakov"
+    driver.find_element(By.CSS_SELECTOR, "#escalation-tabs button[data-tab='open']").click()
+    wait(driver, lambda d: "valerybugakov" in meta(d, id), what="it under All open, with Valery")

@@ -77,17 +77,53 @@ def test_acknowledge_from_the_escalations_submenu(inputs, launch, rota_bin):
     assert e["state"] == "resolved"
 
 
-def test_engage_and_reassign_from_the_tray_open_their_forms(inputs, launch, rota_bin):
-    """Engage engineering… and Reassign… need a word from me: the dashboard opens at the form
-    (the form's side: test_escalations_panel's test_a_tray_items_form_opens_ready_to_type)."""
-    from test_tray import app_argvs
+def test_engage_and_reassign_from_the_tray_in_a_small_window(inputs, launch, rota_bin, artifacts, host):
+    """Engage engineering… and Reassign… need a word from me: each opens a small window above the
+    others, typed into with the keyboard (xdotool), as a person does. The tray polls as soon as the
+    window has acted, so the menu follows at once (the poll interval is a minute). The form's
+    details: test_action_window.py."""
+    from test_daily_uses import keys, shows_confirmation, type_text, window_processes, x_windows
     inputs.write()
     app = launch()
     wait_for(lambda: "rota: escalations watched" in app.output(), 20, what="the poller's first poll")
     filed = rota(rota_bin, inputs, "escalate", "--title", "Exports fail", "--to", "keegancsmith", "--json")
     line = "Exports fail · sev3"
     wait_for(lambda: entry(app.tray, ["My escalations (1)", line]), 15, what="the escalation's submenu")
-    for item, kind in (("Engage engineering…", "engage"), ("Reassign…", "reassign")):
-        click(app.tray, entry(app.tray, ["My escalations (1)", line, item]))
-        wait_for(lambda: any(a[a.index("--show") + 1] == f"{kind}:{filed['id']}" for a in app_argvs() if "--show" in a), 20,
-                 what=f"the dashboard asked for the {kind} form")
+
+    def backend():
+        [e] = [e for e in rota(rota_bin, inputs, "escalations", "--all", "--json") if e["id"] == filed["id"]]
+        return e
+
+    def focus(title, n):
+        wait_for(lambda: app.output().count("rota: action window ready") >= n, 20, what=f"the {title} window ready, time {n}")
+        [window] = wait_for(lambda: x_windows(title), 20, what=f"the {title} window on screen")
+        geometry = subprocess.run(["xdotool", "getwindowgeometry", window], capture_output=True, text=True, timeout=10).stdout
+        width, height = map(int, geometry.split("Geometry: ")[1].split()[0].split("x"))
+        assert width <= 520 and height <= 540, f"a small window: {width}x{height}"
+        subprocess.run(["xdotool", "windowfocus", "--sync", window], check=True, timeout=10)
+        return window
+
+    # Engage engineering…: the team typed, Enter.
+    click(app.tray, entry(app.tray, ["My escalations (1)", line, "Engage engineering…"]))
+    window = focus("Engage engineering", 1)
+    type_text("search-infra")
+    keys("Return")
+    wait_for(lambda: backend()["state"] == "handed_to_engineering", 15, what="the escalation engaged in the backend")
+    e = backend()
+    assert (e["team"], e["history"][-1]["by"]) == ("search-infra", "keegancsmith")
+    wait_for(lambda: entry(app.tray, ["My escalations (1)", line + " · handed to engineering"]), 10,
+             what="the tray's line to follow at once")
+    # What was done, on screen: the green bar of the confirmation, below the escalation's box.
+    wait_for(lambda: shows_confirmation(window, artifacts / f"action-from-tray-{host}.png", top=190), 10,
+             what="the confirmation drawn in the window")
+    keys("Escape")
+    wait_for(lambda: not x_windows("Engage engineering"), 15, what="Esc to close the window")
+
+    # Reassign…: the policy's pick is chosen, so Enter hands it on; it leaves my menu.
+    click(app.tray, entry(app.tray, ["My escalations (1)", line + " · handed to engineering", "Reassign…"]))
+    focus("Reassign", 2)
+    keys("Return")
+    wait_for(lambda: backend()["assignee"] == "valerybugakov", 15, what="the escalation reassigned in the backend")
+    wait_for(lambda: not any(l.startswith("My escalations") for l in app.tray.labels()), 10,
+             what="the reassigned escalation gone from my menu at once")
+    wait_for(lambda: not window_processes(inputs), 20, what="the window to close after its confirmation")
