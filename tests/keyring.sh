@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs the keyring tests (io/tests/keyring.rs; secrets_cli.rs: `rota secret set` and
 # the token never in any output; outbox_keyring.rs: the outbox against GitHub and Slack with
-# secrets from the keyring; outbox_refused.rs: a refusal kept with GitHub's reason) against a
+# secrets from the keyring; outbox_refused.rs: a refusal kept with GitHub's reason;
+# stats_github.rs: `rota stats` on GitHub, figures and 304s) against a
 # real Secret Service:
 # a throwaway HOME, a private D-Bus session and an unlocked gnome-keyring in it.
 # Needs: dbus-run-session (dbus), gnome-keyring. Extra arguments go to `cargo test`.
@@ -17,12 +18,12 @@ export HOME="$home" XDG_DATA_HOME="$home/.local/share" XDG_CONFIG_HOME="$home/.c
 mkdir -p "$XDG_RUNTIME_DIR" && chmod 700 "$XDG_RUNTIME_DIR"
 
 # Build first, outside the session, so the daemon does not wait on the compiler.
-cargo test -p rota-io --test keyring --no-run "$@"
-cargo test -p rota --test secrets_cli --test outbox_keyring --test outbox_refused --no-run "$@"
+cargo test -p rota-io --features keyring-tests --test keyring --no-run "$@"
+cargo test -p rota --features keyring-tests --test secrets_cli --test outbox_keyring --test outbox_refused --test stats_github --no-run "$@"
 
 # gnome-keyring refuses an empty password (NoStorageAccess); any other unlocks the new keyring.
 dbus-run-session -- sh -c 'set -e
   printf "rota-test-password" | gnome-keyring-daemon --daemonize --unlock --components=secrets >/dev/null
-  ROTA_KEYRING_TESTS=1 cargo test -p rota-io --test keyring "$@" -- --nocapture
-  ROTA_KEYRING_TESTS=1 cargo test -p rota --test secrets_cli --test outbox_keyring --test outbox_refused "$@" -- --nocapture
+  cargo test -p rota-io --features keyring-tests --test keyring "$@" -- --nocapture
+  cargo test -p rota --features keyring-tests --test secrets_cli --test outbox_keyring --test outbox_refused --test stats_github "$@" -- --nocapture
 ' sh "$@"

@@ -18,6 +18,6 @@ mkdir -p "$XDG_RUNTIME_DIR" && chmod 700 "$XDG_RUNTIME_DIR"
 /usr/bin/python3 -c 'import dbus, gi' || { echo "notify.sh: needs python3-dbus and python3-gi (scripts/deps)" >&2; exit 1; }
 
 # Build first, outside the session.
-cargo test -p rota-io --test notify --no-run "$@"
+cargo test -p rota-io --features notify-tests --test notify --no-run "$@"
 
-dbus-run-session -- sh -c 'ROTA_NOTIFY_TESTS=1 cargo test -p rota-io --test notify "$@" -- --nocapture' sh "$@"
+dbus-run-session -- sh -c 'cargo test -p rota-io --features notify-tests --test notify "$@" -- --nocapture' sh "$@"

@@ -5,8 +5,8 @@
 //!   receives the message with the group mention; a failing or refused Slack leaves the
 //!   escalation filed, exit 0, a warning, and the URL in no output.
 //!
-//! Run by `tests/keyring.sh` (a private D-Bus session with an unlocked gnome-keyring and
-//! `ROTA_KEYRING_TESTS=1`); without that it says SKIPPED and checks nothing. The two tests share
+//! Run by `tests/keyring.sh` (a private D-Bus session with an unlocked gnome-keyring), which
+//! builds it with the `keyring-tests` feature; without a keyring it fails. The two tests share
 //! the keyring, so they take turns.
 
 #[path = "../../io/tests/common/mod.rs"]
@@ -21,17 +21,6 @@ use std::process::{Command, Output, Stdio};
 use std::sync::{Arc, Mutex};
 
 static KEYRING: Mutex<()> = Mutex::new(());
-
-fn enabled() -> bool {
-    if std::env::var_os("ROTA_KEYRING_TESTS").is_some() {
-        return true;
-    }
-    let _ = writeln!(
-        std::io::stderr(),
-        "SKIPPED outbox keyring test: set ROTA_KEYRING_TESTS=1 inside an unlocked Secret Service session (run tests/keyring.sh)"
-    );
-    false
-}
 
 struct Home(tempfile::TempDir);
 
@@ -111,9 +100,6 @@ fn github_config(addr: &str) -> String {
 
 #[test]
 fn github_down_then_up_and_killed_mid_way_files_each_escalation_once() {
-    if !enabled() {
-        return;
-    }
     let _turn = KEYRING.lock().unwrap_or_else(|p| p.into_inner());
     let addr = closed_port();
     let home = Home::new(&github_config(&addr));
@@ -164,9 +150,6 @@ fn webhook(status: Arc<Mutex<u16>>) -> Handler {
 
 #[test]
 fn slack_webhook_from_the_keyring_announces_and_its_failure_changes_nothing_else() {
-    if !enabled() {
-        return;
-    }
     let _turn = KEYRING.lock().unwrap_or_else(|p| p.into_inner());
     let status = Arc::new(Mutex::new(200));
     let slack = Server::start_on_thread(webhook(status.clone()));

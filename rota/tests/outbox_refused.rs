@@ -8,8 +8,8 @@
 //! - what GitHub is known to refuse (a title over 256 characters) is refused before it is saved
 //!   or sent, with GitHub's words.
 //!
-//! Run by `tests/keyring.sh` (a private D-Bus session with an unlocked gnome-keyring and
-//! `ROTA_KEYRING_TESTS=1`); without that it says SKIPPED and checks nothing.
+//! Run by `tests/keyring.sh` (a private D-Bus session with an unlocked gnome-keyring), which
+//! builds it with the `keyring-tests` feature; without a keyring it fails.
 
 #[path = "../../io/tests/common/mod.rs"]
 mod common;
@@ -20,17 +20,6 @@ use std::io::Write;
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
 use std::sync::{Arc, Mutex};
-
-fn enabled() -> bool {
-    if std::env::var_os("ROTA_KEYRING_TESTS").is_some() {
-        return true;
-    }
-    let _ = writeln!(
-        std::io::stderr(),
-        "SKIPPED outbox refusal test: set ROTA_KEYRING_TESTS=1 inside an unlocked Secret Service session (run tests/keyring.sh)"
-    );
-    false
-}
 
 struct Home(tempfile::TempDir);
 
@@ -137,9 +126,6 @@ fn handler(repo: Arc<Mutex<Repo>>) -> Handler {
 
 #[test]
 fn a_refused_escalation_keeps_githubs_reason_stays_listed_and_is_resent() {
-    if !enabled() {
-        return;
-    }
     let addr = closed_port();
     let home = Home::new(&addr);
     let out = home.rota(&["secret", "set", "github-token"], "ghp_refusaltest00000000000000000000000\n");

@@ -3,8 +3,8 @@
 //! every command that fails (401, 5xx, no server, no token) is checked for it, as are the
 //! config, data and cache folders.
 //!
-//! Run by `tests/keyring.sh` (a private D-Bus session with an unlocked gnome-keyring and
-//! `ROTA_KEYRING_TESTS=1`); without that it says SKIPPED and checks nothing.
+//! Run by `tests/keyring.sh` (a private D-Bus session with an unlocked gnome-keyring), which
+//! builds it with the `keyring-tests` feature; without a keyring it fails.
 
 #[path = "../../io/tests/common/mod.rs"]
 mod common;
@@ -17,17 +17,6 @@ use std::process::{Command, Output, Stdio};
 use std::sync::{Arc, Mutex};
 
 const TOKEN: &str = "ghp_LEAKCHECK7f3a9c2e1b5d4068a1b2c3d4e5f607";
-
-fn enabled() -> bool {
-    if std::env::var_os("ROTA_KEYRING_TESTS").is_some() {
-        return true;
-    }
-    let _ = writeln!(
-        std::io::stderr(),
-        "SKIPPED secrets command-line test: set ROTA_KEYRING_TESTS=1 inside an unlocked Secret Service session (run tests/keyring.sh)"
-    );
-    false
-}
 
 /// The repository as the test server keeps it, and what it answers.
 #[derive(Default)]
@@ -114,9 +103,6 @@ fn files_containing(dir: &Path, needle: &[u8]) -> Vec<String> {
 
 #[test]
 fn the_token_goes_from_stdin_to_the_keyring_to_github_and_nowhere_else() {
-    if !enabled() {
-        return;
-    }
     let repo = Arc::new(Mutex::new(Repo::default()));
     let server = Server::start_on_thread(handler(repo.clone()));
     let home = Home(tempfile::tempdir().unwrap());

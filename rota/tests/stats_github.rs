@@ -1,0 +1,195 @@
+//! `rota stats` on the GitHub backend (issue 15), through the real binary, the token in the real
+//! keyring and a loopback server holding the same scripted history as `cli_lifecycle.rs` keeps in
+//! SQLite, as GitHub would: issues with labels, and each one's events (`labeled` acknowledged,
+//! `labeled` engineering with `team:NAME`, `closed`). The figures must be the ones worked out by
+//! hand there; and a second `rota stats` of the unchanged repository, a new process, asks only
+//! conditional requests and is answered `304` each time, which costs no rate limit.
+//!
+//! Run by `tests/keyring.sh` (a private D-Bus session with an unlocked gnome-keyring): the test
+//! is built only with the `keyring-tests` feature, and fails without a keyring.
+
+#[path = "../../io/tests/common/mod.rs"]
+mod common;
+
+use common::http::{Handler, Reply, Request, Response, Server};
+use serde_json::{json, Value};
+use std::io::Write;
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+use std::sync::Arc;
+
+/// Two rotations: A (1-14 March, ann and bob) and B (15 March - 10 April, cy and dee).
+const SCHEDULE: &str = "[[rotation]]\nstart = 2024-03-01\nend = 2024-03-14\nengineers = [\"ann\", \"bob\"]\n\n\
+                        [[rotation]]\nstart = 2024-03-15\nend = 2024-04-10\nengineers = [\"cy\", \"dee\"]\n";
+
+/// One scripted issue: number, assignee, filed at, and its events as (kind, label, at).
+type Scripted = (u64, &'static str, &'static str, &'static [(&'static str, &'static str, &'static str)]);
+
+/// `cli_lifecycle.rs`'s history, as GitHub keeps it (the figures are worked out by hand there):
+/// 1 ann acked +10 min, resolved +60; 2 bob acked +30, engaged search +60, resolved +300;
+/// 3 ann acked +5; 4 ann untouched; 5 cy (rotation B) acked +20, resolved +50.
+const ISSUES: &[Scripted] = &[
+    (1, "ann", "2024-03-05T12:00:00Z", &[("labeled", "acknowledged", "2024-03-05T12:10:00Z"), ("closed", "", "2024-03-05T13:00:00Z")]),
+    (
+        2,
+        "bob",
+        "2024-03-06T09:00:00Z",
+        &[
+            ("labeled", "acknowledged", "2024-03-06T09:30:00Z"),
+            ("labeled", "engineering", "2024-03-06T10:00:00Z"),
+            ("labeled", "team:search", "2024-03-06T10:00:00Z"),
+            ("closed", "", "2024-03-06T14:00:00Z"),
+        ],
+    ),
+    (3, "ann", "2024-03-07T12:00:00Z", &[("labeled", "acknowledged", "2024-03-07T12:05:00Z")]),
+    (4, "ann", "2024-03-08T12:00:00Z", &[]),
+    (5, "cy", "2024-03-18T12:00:00Z", &[("labeled", "acknowledged", "2024-03-18T12:20:00Z"), ("closed", "", "2024-03-18T12:50:00Z")]),
+];
+
+fn issue((n, assignee, filed, events): &Scripted) -> Value {
+    let labels: Vec<&str> =
+        ["escalation"].into_iter().chain(events.iter().filter(|(k, _, _)| *k == "labeled").map(|(_, l, _)| *l)).collect();
+    let closed = events.iter().any(|(k, _, _)| *k == "closed");
+    json!({
+        "number": n, "title": format!("Escalation {n}"), "body": "Severity: sev3\n",
+        "state": if closed { "closed" } else { "open" },
+        "html_url": format!("https://github.com/acme/escalations/issues/{n}"),
+        "labels": labels.iter().map(|l| json!({ "name": l })).collect::<Vec<_>>(),
+        "assignee": { "login": assignee }, "assignees": [{ "login": assignee }],
+        "user": { "login": "sam" }, "created_at": filed,
+    })
+}
+
+fn events((_, _, _, events): &Scripted) -> Value {
+    events
+        .iter()
+        .map(|(kind, label, at)| {
+            let mut e = json!({ "event": kind, "actor": { "login": "ann" }, "created_at": at });
+            if !label.is_empty() {
+                e["label"] = json!({ "name": label });
+            }
+            e
+        })
+        .collect()
+}
+
+/// The repository: the issue list and each issue's events, with ETags honoured as GitHub does.
+fn handler() -> Handler {
+    Arc::new(move |req: &Request, _: &str| {
+        let path = req.path().trim_start_matches("/repos/acme/escalations/issues");
+        let (body, etag) = match path {
+            "" => (Value::Array(ISSUES.iter().rev().map(issue).collect()), "\"list\"".to_owned()),
+            p => match p.strip_prefix('/').and_then(|p| p.strip_suffix("/events")).and_then(|n| n.parse::<u64>().ok()) {
+                Some(n) if req.method == "GET" && (1..=5).contains(&n) => (events(&ISSUES[n as usize - 1]), format!("\"events-{n}\"")),
+                _ => return Reply::Send(Response::json(404, &json!({ "message": "Not Found" }))),
+            },
+        };
+        if req.header("if-none-match") == Some(etag.as_str()) {
+            return Reply::Send(Response { status: 304, headers: vec![("etag".into(), etag)], body: String::new() });
+        }
+        Reply::Send(Response::json(200, &body).with("etag", &etag))
+    })
+}
+
+struct Home(tempfile::TempDir);
+
+impl Home {
+    fn new(api: &str) -> Self {
+        let home = Home(tempfile::tempdir().expect("temp dir"));
+        home.write(
+            "config/rota/config.toml",
+            &format!(
+                "me = \"ann\"\n[schedule]\nsource = \"schedule.toml\"\n\
+                 [escalations]\nbackend = \"github\"\ngithub = {{ api = \"{api}\", repo = \"acme/escalations\" }}\n"
+            ),
+        );
+        home.write("config/rota/schedule.toml", SCHEDULE);
+        home
+    }
+
+    fn path(&self) -> &Path {
+        self.0.path()
+    }
+
+    fn write(&self, name: &str, text: &str) {
+        let p = self.path().join(name);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, text).unwrap();
+    }
+
+    /// Runs `rota ARGS` at the pinned instant, with `stdin`, in the keyring's session.
+    fn rota(&self, args: &[&str], stdin: &str) -> Output {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_rota"))
+            .args(args)
+            .current_dir(self.path())
+            .env("HOME", self.path())
+            .env("XDG_CONFIG_HOME", self.path().join("config"))
+            .env("XDG_DATA_HOME", self.path().join("data"))
+            .env("XDG_CACHE_HOME", self.path().join("cache"))
+            .env("TZ", "UTC")
+            .env("COLUMNS", "80")
+            .env("ROTA_NOW", "2024-03-20T00:00:00Z")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("rota runs");
+        child.stdin.take().unwrap().write_all(stdin.as_bytes()).unwrap();
+        let out = child.wait_with_output().unwrap();
+        assert!(out.status.success(), "rota {args:?}: exit {:?}\n{}", out.status.code(), String::from_utf8_lossy(&out.stderr));
+        out
+    }
+}
+
+#[test]
+fn stats_on_github_give_the_figures_worked_out_by_hand_and_a_refresh_costs_only_304s() {
+    let server = Server::start_on_thread(handler());
+    let home = Home::new(&server.base);
+    home.rota(&["secret", "set", "github-token"], "ghp_statsTEST0123456789abcdef0123456789ab\n");
+
+    let out = home.rota(&["stats", "--json"], "");
+    let stats: Value = serde_json::from_slice(&out.stdout).expect("stdout is JSON");
+    let spread = |median: f64, p90: f64| json!({ "median": median, "p90": p90 });
+    assert_eq!(
+        stats,
+        json!({
+            "goal_engaged_share": 0.10,
+            "rotations": [
+                {
+                    "start": "2024-03-01", "end": "2024-03-14",
+                    "filed": 4, "acknowledged": 3, "resolved": 2, "engaged": 1, "engaged_share": 0.25,
+                    "time_to_ack_minutes": spread(10.0, 30.0),
+                    "time_to_resolve_minutes": spread(60.0, 300.0),
+                    "by_engineer": [
+                        { "handle": "ann", "filed": 3, "acknowledged": 2, "resolved": 1, "engaged": 0 },
+                        { "handle": "bob", "filed": 1, "acknowledged": 1, "resolved": 1, "engaged": 1 },
+                    ],
+                    "by_team": [{ "team": "search", "engaged": 1 }],
+                },
+                {
+                    "start": "2024-03-15", "end": "2024-04-10",
+                    "filed": 1, "acknowledged": 1, "resolved": 1, "engaged": 0, "engaged_share": 0.0,
+                    "time_to_ack_minutes": spread(20.0, 20.0),
+                    "time_to_resolve_minutes": spread(50.0, 50.0),
+                    "by_engineer": [{ "handle": "cy", "filed": 1, "acknowledged": 1, "resolved": 1, "engaged": 0 }],
+                    "by_team": [],
+                },
+            ],
+        })
+    );
+    let first = server.requests().len();
+    assert_eq!(server.statuses(), [200; 6], "the list, then each issue's events: {:?}", server.requests());
+
+    // Again, as a new process: every request conditional, every answer 304, the same figures.
+    let text = String::from_utf8(home.rota(&["stats"], "").stdout).unwrap();
+    let again = &server.requests()[first..];
+    assert_eq!(again.len(), 6, "{again:?}");
+    for (req, status) in again {
+        assert_eq!(*status, 304, "{} was not answered from the kept ETag", req.target);
+        assert!(req.header("if-none-match").is_some(), "{} asked without the kept ETag", req.target);
+        assert!(req.header("authorization").is_some_and(|a| a.ends_with("0123456789ab")), "the token from the keyring");
+    }
+    assert!(text.contains("2024-03-01 to 2024-03-14      4      3         2        1    25%  above goal"), "{text}");
+    assert!(text.contains("time to resolve      median 1 h, p90 5 h"), "{text}");
+    assert!(text.lines().all(|l| l.chars().count() <= 80), "{text}");
+}
