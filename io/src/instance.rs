@@ -21,7 +21,7 @@ struct Service {
 impl Service {
     /// Opens (or brings forward) a window: "dashboard", "settings" or "escalate".
     fn open(&self, window: &str) -> zbus::fdo::Result<()> {
-        let kind = window.parse::<WindowKind>().map_err(|e| zbus::fdo::Error::InvalidArgs(e.to_string()))?;
+        let kind = WindowKind::openable(window).map_err(|e| zbus::fdo::Error::InvalidArgs(e.to_string()))?;
         self.requests.send(Request::Open(kind)).map_err(|_| zbus::fdo::Error::Failed("the tray is ending".into()))
     }
 

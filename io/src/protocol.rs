@@ -31,6 +31,14 @@ pub enum WindowKind {
 
 impl WindowKind {
     pub const ALL: [WindowKind; 4] = [WindowKind::Dashboard, WindowKind::Settings, WindowKind::Escalate, WindowKind::Action];
+    /// The windows a person opens by name (`--open`, the tray's `Open` method). The action window
+    /// is not one: it opens for one escalation (`--window action --show engage:ID`).
+    pub const OPENABLE: [WindowKind; 3] = [WindowKind::Dashboard, WindowKind::Settings, WindowKind::Escalate];
+
+    /// One of [`Self::OPENABLE`], by name.
+    pub fn openable(s: &str) -> Result<WindowKind, UnknownName> {
+        find(&WindowKind::OPENABLE, s)
+    }
 
     pub fn label(self) -> &'static str {
         match self {
@@ -64,15 +72,19 @@ impl fmt::Display for UnknownName {
 
 impl std::error::Error for UnknownName {}
 
+fn find(kinds: &[WindowKind], s: &str) -> Result<WindowKind, UnknownName> {
+    kinds.iter().copied().find(|k| k.label().eq_ignore_ascii_case(s)).ok_or_else(|| UnknownName {
+        what: "window",
+        name: s.to_owned(),
+        expected: kinds.iter().map(|k| k.label()).collect::<Vec<_>>().join(", "),
+    })
+}
+
 impl FromStr for WindowKind {
     type Err = UnknownName;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        WindowKind::ALL.into_iter().find(|k| k.label().eq_ignore_ascii_case(s)).ok_or_else(|| UnknownName {
-            what: "window",
-            name: s.to_owned(),
-            expected: "dashboard, settings, escalate, action".into(),
-        })
+        find(&WindowKind::ALL, s)
     }
 }
 
@@ -199,6 +211,9 @@ mod tests {
         }
         assert_eq!("Escalate".parse::<WindowKind>(), Ok(WindowKind::Escalate));
         assert!("tray".parse::<WindowKind>().unwrap_err().to_string().contains("dashboard, settings, escalate, action"));
+        assert_eq!(WindowKind::openable("settings"), Ok(WindowKind::Settings));
+        let refused = WindowKind::openable("action").unwrap_err().to_string();
+        assert!(refused.ends_with("use one of dashboard, settings, escalate"), "{refused}");
         assert_eq!("tauri".parse::<TrayHost>(), Ok(TrayHost::Tauri));
         assert_eq!("sni".parse::<TrayHost>(), Ok(TrayHost::Sni));
     }

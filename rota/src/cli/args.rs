@@ -12,7 +12,7 @@ pub struct Cli {
     #[command(subcommand)]
     pub command: Option<Command>,
     /// Open a window when the tray app starts: dashboard, settings or escalate
-    #[arg(long, value_name = "WINDOW", value_parser = parse_window)]
+    #[arg(long, value_name = "WINDOW", value_parser = parse_openable)]
     pub open: Option<WindowKind>,
     /// Run as the windows process with this window (the tray starts it on demand)
     #[arg(long, value_name = "WINDOW", value_parser = parse_window, conflicts_with = "open")]
@@ -263,6 +263,10 @@ fn parse_secret_name(s: &str) -> Result<crate::secrets::SecretName, String> {
 
 fn parse_window(s: &str) -> Result<WindowKind, String> {
     s.parse().map_err(|e: rota_io::protocol::UnknownName| e.to_string())
+}
+
+fn parse_openable(s: &str) -> Result<WindowKind, String> {
+    WindowKind::openable(s).map_err(|e| e.to_string())
 }
 
 fn parse_tray_host(s: &str) -> Result<TrayHost, String> {
