@@ -1,15 +1,13 @@
 //! An escalation's life and the goal measured, through the real `rota` binary on a real SQLite
 //! file (issue 15): `rota ack|resolve|engage|reassign|reopen`, `rota escalations --all --json`
 //! with history and team, and `rota stats` on a scripted history whose figures are worked out by
-//! hand below. Each step runs at its own pinned instant (`ROTA_NOW`).
+//! hand (`support::scripted_stats`). Each step runs at its own pinned instant (`ROTA_NOW`).
 
-use serde_json::{json, Value};
-use std::path::Path;
-use std::process::{Command, Output, Stdio};
+mod support;
 
-/// Two rotations: A (1-14 March, ann and bob) and B (15 March - 10 April, cy and dee).
-const SCHEDULE: &str = "[[rotation]]\nstart = 2024-03-01\nend = 2024-03-14\nengineers = [\"ann\", \"bob\"]\n\n\
-                        [[rotation]]\nstart = 2024-03-15\nend = 2024-04-10\nengineers = [\"cy\", \"dee\"]\n";
+use serde_json::json;
+use std::process::Output;
+use support::{scripted_stats, stderr, SCHEDULE};
 
 const PEOPLE: &str = r#"
 [[person]]
@@ -41,66 +39,28 @@ hours = "09:00-18:00"
 days = "Mon-Fri"
 "#;
 
-struct Home(tempfile::TempDir);
+struct Home(support::Home);
+
+impl std::ops::Deref for Home {
+    type Target = support::Home;
+    fn deref(&self) -> &support::Home {
+        &self.0
+    }
+}
 
 impl Home {
     fn new() -> Self {
-        let home = Home(tempfile::tempdir().expect("temp dir"));
+        let home = support::Home::new();
         home.write("config/rota/config.toml", "me = \"ann\"\n[schedule]\nsource = \"schedule.toml\"\n[roster]\nsource = \"people.toml\"\n");
         home.write("config/rota/schedule.toml", SCHEDULE);
         home.write("config/rota/people.toml", PEOPLE);
-        std::fs::create_dir_all(home.path().join("run")).unwrap();
-        home
-    }
-
-    fn path(&self) -> &Path {
-        self.0.path()
-    }
-
-    fn write(&self, name: &str, text: &str) {
-        let p = self.path().join(name);
-        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
-        std::fs::write(p, text).unwrap();
-    }
-
-    /// Runs `rota ARGS` with the clock pinned at `now`.
-    fn at(&self, now: &str, args: &[&str]) -> Output {
-        Command::new(env!("CARGO_BIN_EXE_rota"))
-            .args(args)
-            .current_dir(self.path())
-            .env("HOME", self.path())
-            .env("XDG_CONFIG_HOME", self.path().join("config"))
-            .env("XDG_DATA_HOME", self.path().join("data"))
-            .env("XDG_CACHE_HOME", self.path().join("cache"))
-            .env("XDG_RUNTIME_DIR", self.path().join("run"))
-            .env_remove("DBUS_SESSION_BUS_ADDRESS")
-            .env_remove("DISPLAY")
-            .env("TZ", "UTC")
-            .env("ROTA_NOW", now)
-            .stdin(Stdio::null())
-            .output()
-            .expect("rota runs")
-    }
-
-    /// Runs `rota ARGS` at `now` and expects success.
-    fn ok(&self, now: &str, args: &[&str]) -> String {
-        let out = self.at(now, args);
-        assert!(out.status.success(), "rota {args:?} exit {:?}\nstderr: {}", out.status.code(), stderr(&out));
-        String::from_utf8_lossy(&out.stdout).into_owned()
-    }
-
-    fn json(&self, now: &str, args: &[&str]) -> Value {
-        serde_json::from_str(&self.ok(now, args)).expect("stdout is JSON")
+        Home(home)
     }
 
     /// Files an escalation to `to` at `now`; its id.
     fn file(&self, now: &str, title: &str, to: &str) -> String {
         self.json(now, &["escalate", "--title", title, "--to", to, "--json"])["id"].as_str().unwrap().to_owned()
     }
-}
-
-fn stderr(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stderr).into_owned()
 }
 
 fn failed(out: &Output, code: i32, says: &str) {
@@ -176,20 +136,7 @@ fn an_escalations_whole_life_from_the_command_line() {
     assert_eq!(auto, format!("Reassigned escalation {id} to ann: Search is down\n"));
 }
 
-/// The scripted history, and its figures worked out by hand.
-///
-/// Rotation A (2024-03-01 to 2024-03-14):
-/// - 1, ann: filed 03-05 12:00, acked +10 min, resolved +60 min.
-/// - 2, bob: filed 03-06 09:00, acked +30, engaged search +60, resolved +300.
-/// - 3, ann: filed 03-07 12:00, acked +5, never resolved.
-/// - 4, ann: filed 03-08 12:00, never acknowledged.
-///
-/// So A: filed 4, acknowledged 3, resolved 2, engaged 1, share 1/4 = 0.25 (above the goal).
-/// Ack times 5, 10, 30: median = rank ceil(0.5*3) = 2nd = 10; p90 = rank ceil(0.9*3) = 3rd = 30.
-/// Resolve times 60, 300: median = rank 1 = 60; p90 = rank ceil(1.8) = 2nd = 300.
-///
-/// Rotation B (2024-03-15 to 2024-04-10): 5, cy: filed 03-18 12:00, acked +20, resolved +50.
-/// So B: 1, 1, 1, 0, share 0; every time is its only value.
+/// The scripted history (its figures worked out by hand: [`support::scripted_stats`]).
 fn scripted() -> Home {
     let home = Home::new();
     let e1 = home.file("2024-03-05T12:00:00Z", "One", "ann");
@@ -213,34 +160,7 @@ fn stats_on_a_scripted_history_give_the_figures_worked_out_by_hand() {
     let home = scripted();
     let now = "2024-03-20T00:00:00Z";
     let stats = home.json(now, &["stats", "--json"]);
-    let spread = |median: f64, p90: f64| json!({ "median": median, "p90": p90 });
-    assert_eq!(
-        stats,
-        json!({
-            "goal_engaged_share": 0.10,
-            "rotations": [
-                {
-                    "start": "2024-03-01", "end": "2024-03-14",
-                    "filed": 4, "acknowledged": 3, "resolved": 2, "engaged": 1, "engaged_share": 0.25,
-                    "time_to_ack_minutes": spread(10.0, 30.0),
-                    "time_to_resolve_minutes": spread(60.0, 300.0),
-                    "by_engineer": [
-                        { "handle": "ann", "filed": 3, "acknowledged": 2, "resolved": 1, "engaged": 0 },
-                        { "handle": "bob", "filed": 1, "acknowledged": 1, "resolved": 1, "engaged": 1 },
-                    ],
-                    "by_team": [{ "team": "search", "engaged": 1 }],
-                },
-                {
-                    "start": "2024-03-15", "end": "2024-04-10",
-                    "filed": 1, "acknowledged": 1, "resolved": 1, "engaged": 0, "engaged_share": 0.0,
-                    "time_to_ack_minutes": spread(20.0, 20.0),
-                    "time_to_resolve_minutes": spread(50.0, 50.0),
-                    "by_engineer": [{ "handle": "cy", "filed": 1, "acknowledged": 1, "resolved": 1, "engaged": 0 }],
-                    "by_team": [],
-                },
-            ],
-        })
-    );
+    assert_eq!(stats, scripted_stats());
 
     let only = home.json(now, &["stats", "--rotation", "2024-03-15", "--json"]);
     assert_eq!(only["rotations"].as_array().unwrap().len(), 1);

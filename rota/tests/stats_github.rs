@@ -2,7 +2,7 @@
 //! keyring and a loopback server holding the same scripted history as `cli_lifecycle.rs` keeps in
 //! SQLite, as GitHub would: issues with labels, and each one's events (`labeled` acknowledged,
 //! `labeled` engineering with `team:NAME`, `closed`). The figures must be the ones worked out by
-//! hand there; and a second `rota stats` of the unchanged repository, a new process, asks only
+//! hand (`support::scripted_stats`); and a second `rota stats` of the unchanged repository, a new process, asks only
 //! conditional requests and is answered `304` each time, which costs no rate limit.
 //!
 //! Run by `tests/keyring.sh` (a private D-Bus session with an unlocked gnome-keyring): the test
@@ -11,16 +11,12 @@
 #[path = "../../io/tests/common/mod.rs"]
 mod common;
 
+mod support;
+
 use common::http::{Handler, Reply, Request, Response, Server};
 use serde_json::{json, Value};
-use std::io::Write;
-use std::path::Path;
-use std::process::{Command, Output, Stdio};
 use std::sync::Arc;
-
-/// Two rotations: A (1-14 March, ann and bob) and B (15 March - 10 April, cy and dee).
-const SCHEDULE: &str = "[[rotation]]\nstart = 2024-03-01\nend = 2024-03-14\nengineers = [\"ann\", \"bob\"]\n\n\
-                        [[rotation]]\nstart = 2024-03-15\nend = 2024-04-10\nengineers = [\"cy\", \"dee\"]\n";
+use support::{run, scripted_stats, succeeded, SCHEDULE};
 
 /// One scripted issue: number, assignee, filed at, and its events as (kind, label, at).
 type Scripted = (u64, &'static str, &'static str, &'static [(&'static str, &'static str, &'static str)]);
@@ -91,97 +87,39 @@ fn handler() -> Handler {
     })
 }
 
-struct Home(tempfile::TempDir);
+const NOW: &str = "2024-03-20T00:00:00Z";
 
-impl Home {
-    fn new(api: &str) -> Self {
-        let home = Home(tempfile::tempdir().expect("temp dir"));
-        home.write(
-            "config/rota/config.toml",
-            &format!(
-                "me = \"ann\"\n[schedule]\nsource = \"schedule.toml\"\n\
-                 [escalations]\nbackend = \"github\"\ngithub = {{ api = \"{api}\", repo = \"acme/escalations\" }}\n"
-            ),
-        );
-        home.write("config/rota/schedule.toml", SCHEDULE);
-        home
-    }
+fn home(api: &str) -> support::Home {
+    let home = support::Home::new();
+    home.write(
+        "config/rota/config.toml",
+        &format!(
+            "me = \"ann\"\n[schedule]\nsource = \"schedule.toml\"\n\
+             [escalations]\nbackend = \"github\"\ngithub = {{ api = \"{api}\", repo = \"acme/escalations\" }}\n"
+        ),
+    );
+    home.write("config/rota/schedule.toml", SCHEDULE);
+    home
+}
 
-    fn path(&self) -> &Path {
-        self.0.path()
-    }
-
-    fn write(&self, name: &str, text: &str) {
-        let p = self.path().join(name);
-        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
-        std::fs::write(p, text).unwrap();
-    }
-
-    /// Runs `rota ARGS` at the pinned instant, with `stdin`, in the keyring's session.
-    fn rota(&self, args: &[&str], stdin: &str) -> Output {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_rota"))
-            .args(args)
-            .current_dir(self.path())
-            .env("HOME", self.path())
-            .env("XDG_CONFIG_HOME", self.path().join("config"))
-            .env("XDG_DATA_HOME", self.path().join("data"))
-            .env("XDG_CACHE_HOME", self.path().join("cache"))
-            .env("TZ", "UTC")
-            .env("COLUMNS", "80")
-            .env("ROTA_NOW", "2024-03-20T00:00:00Z")
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("rota runs");
-        child.stdin.take().unwrap().write_all(stdin.as_bytes()).unwrap();
-        let out = child.wait_with_output().unwrap();
-        assert!(out.status.success(), "rota {args:?}: exit {:?}\n{}", out.status.code(), String::from_utf8_lossy(&out.stderr));
-        out
-    }
+/// `rota ARGS` in the test's session (its keyring), which must succeed; its stdout.
+fn rota(home: &support::Home, args: &[&str], stdin: &str) -> String {
+    succeeded(args, run(home.with_session(NOW, args), stdin))
 }
 
 #[test]
 fn stats_on_github_give_the_figures_worked_out_by_hand_and_a_refresh_costs_only_304s() {
     let server = Server::start_on_thread(handler());
-    let home = Home::new(&server.base);
-    home.rota(&["secret", "set", "github-token"], "ghp_statsTEST0123456789abcdef0123456789ab\n");
+    let home = home(&server.base);
+    rota(&home, &["secret", "set", "github-token"], "ghp_statsTEST0123456789abcdef0123456789ab\n");
 
-    let out = home.rota(&["stats", "--json"], "");
-    let stats: Value = serde_json::from_slice(&out.stdout).expect("stdout is JSON");
-    let spread = |median: f64, p90: f64| json!({ "median": median, "p90": p90 });
-    assert_eq!(
-        stats,
-        json!({
-            "goal_engaged_share": 0.10,
-            "rotations": [
-                {
-                    "start": "2024-03-01", "end": "2024-03-14",
-                    "filed": 4, "acknowledged": 3, "resolved": 2, "engaged": 1, "engaged_share": 0.25,
-                    "time_to_ack_minutes": spread(10.0, 30.0),
-                    "time_to_resolve_minutes": spread(60.0, 300.0),
-                    "by_engineer": [
-                        { "handle": "ann", "filed": 3, "acknowledged": 2, "resolved": 1, "engaged": 0 },
-                        { "handle": "bob", "filed": 1, "acknowledged": 1, "resolved": 1, "engaged": 1 },
-                    ],
-                    "by_team": [{ "team": "search", "engaged": 1 }],
-                },
-                {
-                    "start": "2024-03-15", "end": "2024-04-10",
-                    "filed": 1, "acknowledged": 1, "resolved": 1, "engaged": 0, "engaged_share": 0.0,
-                    "time_to_ack_minutes": spread(20.0, 20.0),
-                    "time_to_resolve_minutes": spread(50.0, 50.0),
-                    "by_engineer": [{ "handle": "cy", "filed": 1, "acknowledged": 1, "resolved": 1, "engaged": 0 }],
-                    "by_team": [],
-                },
-            ],
-        })
-    );
+    let stats: Value = serde_json::from_str(&rota(&home, &["stats", "--json"], "")).expect("stdout is JSON");
+    assert_eq!(stats, scripted_stats(), "the figures worked out by hand, as from SQLite");
     let first = server.requests().len();
     assert_eq!(server.statuses(), [200; 6], "the list, then each issue's events: {:?}", server.requests());
 
     // Again, as a new process: every request conditional, every answer 304, the same figures.
-    let text = String::from_utf8(home.rota(&["stats"], "").stdout).unwrap();
+    let text = rota(&home, &["stats"], "");
     let again = &server.requests()[first..];
     assert_eq!(again.len(), 6, "{again:?}");
     for (req, status) in again {

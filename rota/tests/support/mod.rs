@@ -1,0 +1,134 @@
+//! What the command-line tests share: a throwaway home with its own config, data, cache and
+//! runtime folders, and the real `rota` binary run in it at a pinned instant (`ROTA_NOW`), in UTC
+//! and 80 columns. Each test file takes what it needs (`mod support;`).
+#![allow(dead_code)]
+
+use serde_json::Value;
+use std::io::Write;
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+
+pub struct Home(tempfile::TempDir);
+
+impl Home {
+    /// An empty home.
+    pub fn new() -> Self {
+        let home = Home(tempfile::tempdir().expect("temp dir"));
+        std::fs::create_dir_all(home.path().join("run")).unwrap();
+        home
+    }
+
+    pub fn path(&self) -> &Path {
+        self.0.path()
+    }
+
+    /// Writes `text` to `name` under the home, folders made as needed.
+    pub fn write(&self, name: &str, text: &str) {
+        let p = self.path().join(name);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, text).unwrap();
+    }
+
+    /// `rota ARGS` in this home at `now`, with no session bus and no display (the keyring, the
+    /// tray and notifications are out of reach): add them back with [`Self::with_session`].
+    pub fn command(&self, now: &str, args: &[&str]) -> Command {
+        let mut c = self.with_session(now, args);
+        c.env_remove("DBUS_SESSION_BUS_ADDRESS").env_remove("DISPLAY");
+        c
+    }
+
+    /// `rota ARGS` in this home at `now`, in the session the test runs in (its keyring).
+    pub fn with_session(&self, now: &str, args: &[&str]) -> Command {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_rota"));
+        c.args(args)
+            .current_dir(self.path())
+            .env("HOME", self.path())
+            .env("XDG_CONFIG_HOME", self.path().join("config"))
+            .env("XDG_DATA_HOME", self.path().join("data"))
+            .env("XDG_CACHE_HOME", self.path().join("cache"))
+            .env("XDG_RUNTIME_DIR", self.path().join("run"))
+            .env("TZ", "UTC")
+            .env("COLUMNS", "80")
+            .env("ROTA_NOW", now);
+        c
+    }
+
+    /// Runs `rota ARGS` at `now` with nothing on stdin.
+    pub fn at(&self, now: &str, args: &[&str]) -> Output {
+        self.command(now, args).stdin(Stdio::null()).output().expect("rota runs")
+    }
+
+    /// Runs `rota ARGS` at `now` and expects success; its stdout.
+    pub fn ok(&self, now: &str, args: &[&str]) -> String {
+        succeeded(args, self.at(now, args))
+    }
+
+    /// [`Self::ok`], stdout read as JSON.
+    pub fn json(&self, now: &str, args: &[&str]) -> Value {
+        serde_json::from_str(&self.ok(now, args)).expect("stdout is JSON")
+    }
+}
+
+/// Runs `command` with `stdin` written to it.
+pub fn run(mut command: Command, stdin: &str) -> Output {
+    let mut child = command.stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().expect("rota runs");
+    child.stdin.take().unwrap().write_all(stdin.as_bytes()).unwrap();
+    child.wait_with_output().unwrap()
+}
+
+/// The stdout of a run that must have succeeded.
+pub fn succeeded(args: &[&str], out: Output) -> String {
+    assert!(out.status.success(), "rota {args:?}: exit {:?}\nstderr: {}", out.status.code(), stderr(&out));
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+pub fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+/// Two rotations: A (1-14 March, ann and bob) and B (15 March - 10 April, cy and dee).
+pub const SCHEDULE: &str = "[[rotation]]\nstart = 2024-03-01\nend = 2024-03-14\nengineers = [\"ann\", \"bob\"]\n\n\
+                            [[rotation]]\nstart = 2024-03-15\nend = 2024-04-10\nengineers = [\"cy\", \"dee\"]\n";
+
+/// `rota stats --json` at 2024-03-20 on the scripted history both backends keep
+/// (`cli_lifecycle.rs` in SQLite, `stats_github.rs` on a loopback GitHub), worked out by hand:
+///
+/// Rotation A (2024-03-01 to 2024-03-14):
+/// - 1, ann: filed 03-05 12:00, acked +10 min, resolved +60 min.
+/// - 2, bob: filed 03-06 09:00, acked +30, engaged search +60, resolved +300.
+/// - 3, ann: filed 03-07 12:00, acked +5, never resolved.
+/// - 4, ann: filed 03-08 12:00, never acknowledged.
+///
+/// So A: filed 4, acknowledged 3, resolved 2, engaged 1, share 1/4 = 0.25 (above the goal).
+/// Ack times 5, 10, 30: median = rank ceil(0.5*3) = 2nd = 10; p90 = rank ceil(0.9*3) = 3rd = 30.
+/// Resolve times 60, 300: median = rank 1 = 60; p90 = rank ceil(1.8) = 2nd = 300.
+///
+/// Rotation B (2024-03-15 to 2024-04-10): 5, cy: filed 03-18 12:00, acked +20, resolved +50.
+/// So B: 1, 1, 1, 0, share 0; every time is its only value.
+pub fn scripted_stats() -> Value {
+    let spread = |median: f64, p90: f64| serde_json::json!({ "median": median, "p90": p90 });
+    serde_json::json!({
+        "goal_engaged_share": 0.10,
+        "rotations": [
+            {
+                "start": "2024-03-01", "end": "2024-03-14",
+                "filed": 4, "acknowledged": 3, "resolved": 2, "engaged": 1, "engaged_share": 0.25,
+                "time_to_ack_minutes": spread(10.0, 30.0),
+                "time_to_resolve_minutes": spread(60.0, 300.0),
+                "by_engineer": [
+                    { "handle": "ann", "filed": 3, "acknowledged": 2, "resolved": 1, "engaged": 0 },
+                    { "handle": "bob", "filed": 1, "acknowledged": 1, "resolved": 1, "engaged": 1 },
+                ],
+                "by_team": [{ "team": "search", "engaged": 1 }],
+            },
+            {
+                "start": "2024-03-15", "end": "2024-04-10",
+                "filed": 1, "acknowledged": 1, "resolved": 1, "engaged": 0, "engaged_share": 0.0,
+                "time_to_ack_minutes": spread(20.0, 20.0),
+                "time_to_resolve_minutes": spread(50.0, 50.0),
+                "by_engineer": [{ "handle": "cy", "filed": 1, "acknowledged": 1, "resolved": 1, "engaged": 0 }],
+                "by_team": [],
+            },
+        ],
+    })
+}
