@@ -93,14 +93,21 @@ def test_quit_ends_process(inputs, launch):
     assert app.wait_exit(10) == 0, f"clicking Quit should end the app with status 0: {app.output()}"
 
 
-def test_start_at_login_toggles(inputs, launch):
+def test_start_at_login_toggles(inputs, launch, rota_bin):
     inputs.write()
     app = launch()
+    entry = inputs.home / ".config/autostart/rota.desktop"
     labels_once(app, lambda ls: "Start at login" in ls, "a Start at login item")
     app.tray.click("Start at login")
     wait_for(lambda: app.tray.item("Start at login")["toggle_state"] == 1, 10, what="the check mark to be set")
+    # The desktop's list of startup programs names Rota, and the entry starts the tray.
+    # (Tauri's check item marks itself on the click; the entry follows a moment later.)
+    wait_for(entry.exists, 10, what="the autostart entry written")
+    lines = entry.read_text().splitlines()
+    assert "Name=Rota" in lines and f"Exec={os.path.realpath(rota_bin)}" in lines, lines
     app.tray.click("Start at login")
     wait_for(lambda: app.tray.item("Start at login")["toggle_state"] == 0, 10, what="the check mark to clear")
+    wait_for(lambda: not entry.exists(), 10, what="the autostart entry removed")
 
 
 @pytest.mark.parametrize("how", ["in_place", "replace"])
