@@ -223,3 +223,103 @@ def test_a_token_saved_in_settings_is_tried_at_once(inputs, launch, session, rot
         wait_for(lambda: f"Bearer {TokenCheck.good}" in TokenCheck.seen, 20, what="a poll with the new token")
         wait_for(lambda: "⚠ GitHub token rejected" not in app.tray.labels(), 20, what="the rejected line gone")
         assert TokenCheck.good not in app.output()
+
+
+class OneIssue(http.server.BaseHTTPRequestHandler):
+    """A GitHub repository holding one escalation, #1, assigned to keegancsmith: it answers the
+    reads and applies the writes (labels, comments, assignees), keeping each write."""
+    issue = None
+    writes = []
+    tokens = set()
+
+    @classmethod
+    def reset(cls):
+        cls.issue = {
+            "number": 1, "title": "Exports fail for Acme", "body": "Severity: sev2\n", "state": "open",
+            "html_url": "https://github.com/acme/escalations/issues/1",
+            "labels": [{"name": "escalation"}], "assignee": {"login": "keegancsmith"},
+            "assignees": [{"login": "keegancsmith"}], "user": {"login": "valerybugakov"},
+            "created_at": "2022-09-15T11:00:00Z",
+        }
+        cls.writes = []
+        cls.tokens = set()
+
+    def answer(self, status, body):
+        data = json.dumps(body).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def route(self):
+        OneIssue.tokens.add(self.headers.get("Authorization"))
+        return self.path.split("?")[0].removeprefix("/repos/acme/escalations/issues")
+
+    def do_GET(self):
+        path = self.route()
+        if path == "":
+            self.answer(200, [OneIssue.issue])
+        elif path == "/1":
+            self.answer(200, OneIssue.issue)
+        elif path == "/1/events":
+            self.answer(200, [])
+        else:
+            self.answer(404, {"message": "Not Found"})
+
+    def write(self):
+        path = self.route()
+        body = json.loads(self.rfile.read(int(self.headers.get("Content-Length", 0))) or b"{}")
+        OneIssue.writes.append((self.command, path, body))
+        if path == "/1/labels":
+            OneIssue.issue["labels"] += [{"name": n} for n in body["labels"]]
+            self.answer(200, OneIssue.issue["labels"])
+        elif path == "/1/comments":
+            self.answer(201, {"id": len(OneIssue.writes), "body": body["body"]})
+        elif path == "/1":
+            if "assignees" in body:
+                OneIssue.issue["assignees"] = [{"login": a} for a in body["assignees"]]
+                OneIssue.issue["assignee"] = OneIssue.issue["assignees"][0]
+            self.answer(200, OneIssue.issue)
+        else:
+            self.answer(404, {"message": "Not Found"})
+
+    do_POST = write
+    do_PATCH = write
+
+    def log_message(self, *args):
+        pass
+
+
+def test_the_action_window_engages_and_reassigns_on_github(inputs, session, rota_bin):
+    """Issue 15 on the GitHub backend, from the small action window: Engage engineering… adds the
+    `engineering` and `team:NAME` labels and comments with the link; Reassign… sets the assignees.
+    The token comes from the keyring."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+    from webdriver import text_of, wait
+    OneIssue.reset()
+    with github_backend(inputs, rota_bin, OneIssue, "ghp_e2e-action-token") as env:
+        driver = session("--window", "action", "--show", "engage:1")
+        wait(driver, lambda d: d.execute_script("return document.activeElement.id") == "engage-team", what="the Team field")
+        assert text_of(driver, "#subject-title") == "Exports fail for Acme"
+        driver.switch_to.active_element.send_keys("search")
+        driver.find_element(By.CSS_SELECTOR, "#engage-url").send_keys("https://tracker.example.com/SI-7" + Keys.ENTER)
+        assert wait(driver, lambda d: text_of(d, "#done-message"), what="what was done") == \
+            "Engaged engineering (search) on escalation 1"
+        assert OneIssue.writes == [
+            ("POST", "/1/labels", {"labels": ["engineering", "team:search"]}),
+            ("POST", "/1/comments", {"body": "Engineering engaged: search\n\nhttps://tracker.example.com/SI-7"}),
+        ]
+
+        # Reassign…, asked while the window is open: Enter gives it to the one on duty beside me.
+        asked = subprocess.run([rota_bin, "--config", str(inputs.config), "--window", "action", "--show", "reassign:1"],
+                               env=env, capture_output=True, text=True, timeout=30)
+        assert asked.returncode == 0, asked.stderr
+        wait(driver, lambda d: d.execute_script("return document.activeElement.id") == "to-valerybugakov",
+             what="the reassign form, the policy's pick chosen")
+        driver.switch_to.active_element.send_keys(Keys.ENTER)
+        assert wait(driver, lambda d: text_of(d, "#done-message"), what="what was done") == \
+            "Reassigned escalation 1 to Valery"
+        assert OneIssue.writes[2:] == [("PATCH", "/1", {"assignees": ["valerybugakov"]})]
+        assert OneIssue.tokens == {"Bearer ghp_e2e-action-token"}, "the keyring's token, on every request"
