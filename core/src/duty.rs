@@ -152,6 +152,9 @@ pub struct Glance<'a> {
     /// in force applied (a covered engineer left out, the one covering in their place).
     pub on_duty: Vec<OnDuty>,
     pub next_rotation: Option<&'a Rotation>,
+    /// Who is on when the next rotation starts: its engineers with the overrides in force then
+    /// applied (empty when none follows). The Next line names them.
+    pub next_team: Vec<String>,
     /// The next instant at which the people on duty change.
     pub next_handoff: Option<DateTime<Utc>>,
     /// Whether `me` is on duty now.
@@ -175,12 +178,17 @@ pub fn glance<'a>(schedule: &'a Schedule, roster: &Roster, timing: &Timing, view
         let me = me.trim_start_matches('@');
         on_duty.iter().any(|d| d.handle.eq_ignore_ascii_case(me))
     });
+    let next_rotation = schedule.next(timing, at);
+    let next_team = next_rotation
+        .map(|n| schedule.team_at(timing, timing.starts_at(n.start)).into_iter().map(|m| m.handle).collect())
+        .unwrap_or_default();
     Glance {
         at,
         viewer: LocalTime::new(viewer, at),
         rotation,
         on_duty,
-        next_rotation: schedule.next(timing, at),
+        next_rotation,
+        next_team,
         next_handoff: schedule.next_handoff(timing, at),
         me_on_duty,
     }

@@ -86,8 +86,8 @@ pub fn seats_within(engineers: &[&str], open: usize, max: usize) -> String {
     format!("{}{tail}", shorten(&engineers.join(", "), max.saturating_sub(tail.chars().count()).max(4)))
 }
 
-/// The next hand-off: "Next: Mon 10 Oct, in 3 days — tbliu98 + 2 open seats", or
-/// "Rotation ends Mon 10 Oct, in 3 days" when nothing follows.
+/// The next hand-off: "Next: Mon 10 Oct, in 3 days — tbliu98 + 2 open seats" (who is on then,
+/// overrides applied), or "Rotation ends Mon 10 Oct, in 3 days" when nothing follows.
 pub fn next_handoff(g: &Glance, timing: &crate::Timing) -> Option<String> {
     let tz = g.viewer.timezone;
     match g.next_rotation {
@@ -102,7 +102,7 @@ pub fn next_handoff(g: &Glance, timing: &crate::Timing) -> Option<String> {
                         relative(g.at, h),
                         short_date(at, tz),
                         relative(g.at, at),
-                        seats(&n.engineers().collect::<Vec<_>>(), n.open_seats())
+                        seats(&g.next_team.iter().map(String::as_str).collect::<Vec<_>>(), n.open_seats())
                     ));
                 }
             }
@@ -110,7 +110,7 @@ pub fn next_handoff(g: &Glance, timing: &crate::Timing) -> Option<String> {
                 "Next: {}, {} — {}",
                 short_date(at, tz),
                 relative(g.at, at),
-                seats(&n.engineers().collect::<Vec<_>>(), n.open_seats())
+                seats(&g.next_team.iter().map(String::as_str).collect::<Vec<_>>(), n.open_seats())
             ))
         }
         None => g.next_handoff.map(|h| format!("Rotation ends {}, {}; nothing scheduled after", short_date(h, tz), relative(g.at, h))),
@@ -234,7 +234,8 @@ pub fn summary(g: &Glance) -> String {
 }
 
 /// The next hand-off as a menu line of at most [`LINE_CAP`] characters, its time in the viewer's
-/// zone: "Next: Mon 10 Oct 02:00, in 3 days — tbliu98 + 2 open seats" (the engineers said
+/// zone: "Next: Mon 10 Oct 02:00, in 3 days — tbliu98 + 2 open seats" (who is on then, overrides
+/// applied; the engineers said
 /// shorter when the line runs long, never the time); "Rotation ends Mon 10 Oct 02:00, in 3 days" when
 /// nothing follows.
 pub fn next_line(g: &Glance, timing: &crate::Timing) -> Option<String> {
@@ -245,7 +246,7 @@ pub fn next_line(g: &Glance, timing: &crate::Timing) -> Option<String> {
             let at = timing.starts_at(n.start);
             let head = format!("Next: {} — ", when(at));
             let room = LINE_CAP.saturating_sub(head.chars().count()).max(8);
-            Some(format!("{head}{}", seats_within(&n.engineers().collect::<Vec<_>>(), n.open_seats(), room)))
+            Some(format!("{head}{}", seats_within(&g.next_team.iter().map(String::as_str).collect::<Vec<_>>(), n.open_seats(), room)))
         }
         None => g.next_handoff.map(|h| format!("Rotation ends {}", when(h))),
     }

@@ -225,3 +225,19 @@ fn overrides_are_linted_with_file_and_line() {
     assert!(found[0].message.contains("(line 11)"), "{}", found[0].message);
     assert!(found[0].is_error() && found[1].is_error() && !found[2].is_error() && !found[3].is_error());
 }
+
+#[test]
+fn the_next_line_names_who_is_on_at_the_hand_off_overrides_applied() {
+    // Bishal's rotation starts Mon 2 Nov; Ada covers its first two days for him.
+    let text = "| Rotation | Engineers |\n|---|---|\n| 2026-10-05 to 2026-11-01 | ada-k, cy |\n| 2026-11-02 to 2026-11-29 | bishal, cy |\n\n| When | Covering | For |\n|---|---|---|\n| 2026-11-02 to 2026-11-03 | ada-k | bishal |\n";
+    let s = parse(text);
+    let t = timing("Europe/Berlin", 9 * 60);
+    let g = glance(&s, &roster(), &t, t.timezone, None, at("2026-10-30T12:00:00Z"));
+    assert_eq!(g.next_team, ["ada-k", "cy"]);
+    let line = rota_core::words::next_line(&g, &t).unwrap();
+    assert!(line.starts_with("Next: Mon 2 Nov 09:00") && line.ends_with("— ada-k, cy"), "{line}");
+    let sentence = rota_core::words::next_handoff(&g, &t).unwrap();
+    assert!(sentence.ends_with("— ada-k, cy"), "{sentence}");
+    // The rotation itself is as written (the timeline, `rota now --json`'s next_rotation).
+    assert_eq!(g.next_rotation.unwrap().engineers().collect::<Vec<_>>(), ["bishal", "cy"]);
+}
