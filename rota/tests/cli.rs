@@ -1,68 +1,49 @@
 //! The `rota` command line, run as the real binary: JSON contract fields, exit statuses, and
 //! messages that name the file and line.
 
+mod support;
+
 use serde_json::Value;
 use std::io::{BufRead, BufReader, Write};
 use std::net::TcpListener;
-use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 use std::sync::{Arc, Mutex};
+use support::{json_of, stderr, stdout};
 
 const HANDBOOK: &str = include_str!("../../core/data/handbook-escalation-rotation.md");
 
-/// A home of its own for each test: no user config, caches in a temp folder.
-struct Home(tempfile::TempDir);
+/// A home of its own for each test, where `rota` runs as a person runs it: on the real clock and
+/// at no set width (unknown, so 80); a test that pins either says so.
+struct Home(support::Home);
+
+impl std::ops::Deref for Home {
+    type Target = support::Home;
+    fn deref(&self) -> &support::Home {
+        &self.0
+    }
+}
 
 impl Home {
     fn new() -> Self {
-        Home(tempfile::tempdir().expect("temp dir"))
-    }
-
-    fn path(&self) -> &Path {
-        self.0.path()
-    }
-
-    fn write(&self, name: &str, text: &str) -> std::path::PathBuf {
-        let p = self.path().join(name);
-        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
-        std::fs::write(&p, text).unwrap();
-        p
+        Home(support::Home::new())
     }
 
     fn rota(&self, args: &[&str]) -> Output {
         self.rota_env(args, &[])
     }
 
+    /// `rota ARGS` with `env` set on top (`ROTA_NOW`, `COLUMNS`, `NO_COLOR`).
     fn rota_env(&self, args: &[&str], env: &[(&str, &str)]) -> Output {
-        let mut c = Command::new(env!("CARGO_BIN_EXE_rota"));
-        c.args(args)
-            .current_dir(self.path())
-            .env("HOME", self.path())
-            .env("XDG_CONFIG_HOME", self.path().join("config"))
-            .env("XDG_DATA_HOME", self.path().join("data"))
-            .env("XDG_CACHE_HOME", self.path().join("cache"))
-            .env("TZ", "UTC")
-            .env_remove("ROTA_NOW");
-        for (k, v) in env {
-            c.env(k, v);
-        }
-        c.output().expect("rota runs")
+        let mut c = self.program(env!("CARGO_BIN_EXE_rota"));
+        c.args(args).env_remove("COLUMNS").envs(env.iter().copied());
+        support::output(c)
     }
-}
-
-fn json(out: &Output) -> Value {
-    assert!(out.status.success(), "exit {:?}\nstderr: {}", out.status.code(), String::from_utf8_lossy(&out.stderr));
-    serde_json::from_slice(&out.stdout).expect("stdout is JSON")
-}
-
-fn stderr(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stderr).into_owned()
 }
 
 #[test]
 fn handbook_now_names_the_engineers_and_the_next_rotation() {
     let home = Home::new();
-    let v = json(&home.rota(&["now", "--at", "2022-09-15T12:00:00Z", "--schedule", "builtin:handbook", "--json"]));
+    let v = json_of(&home.rota(&["now", "--at", "2022-09-15T12:00:00Z", "--schedule", "builtin:handbook", "--json"]));
     assert_eq!(v["at"], "2022-09-15T12:00:00Z");
     assert_eq!(v["rotation"]["start"], "2022-09-07");
     assert_eq!(v["rotation"]["end"], "2022-10-09");
@@ -83,7 +64,7 @@ fn handbook_now_names_the_engineers_and_the_next_rotation() {
 fn now_json_contract_with_a_roster_and_a_viewer_zone() {
     let home = Home::new();
     home.write("people.toml", "[[person]]\nhandle = \"keegancsmith\"\nname = \"Keegan\"\ntimezone = \"Africa/Johannesburg\"\nhours = \"09:00-17:00\"\ndays = \"Mon-Fri\"\n");
-    let v = json(&home.rota(&[
+    let v = json_of(&home.rota(&[
         "now",
         "--at",
         "2022-09-15T12:00:00Z",
@@ -109,7 +90,7 @@ fn now_json_contract_with_a_roster_and_a_viewer_zone() {
 #[test]
 fn no_rotation_is_null() {
     let home = Home::new();
-    let v = json(&home.rota(&["now", "--at", "2030-01-01T00:00:00Z", "--schedule", "builtin:handbook", "--json"]));
+    let v = json_of(&home.rota(&["now", "--at", "2030-01-01T00:00:00Z", "--schedule", "builtin:handbook", "--json"]));
     assert!(v["rotation"].is_null() && v["next_rotation"].is_null());
     assert_eq!(v["on_duty"], serde_json::json!([]));
 }
@@ -118,7 +99,7 @@ fn no_rotation_is_null() {
 fn rota_now_pins_the_clock_and_a_first_run_shows_the_demo() {
     let home = Home::new();
     let out = home.rota_env(&["now", "--json"], &[("ROTA_NOW", "2026-03-10T09:00:00Z")]);
-    let v = json(&out);
+    let v = json_of(&out);
     assert_eq!(v["at"], "2026-03-10T09:00:00Z");
     assert!(v["schedule"]["demo"].as_str().unwrap().contains("Demo"));
     assert_eq!(v["on_duty"].as_array().unwrap().len(), 3, "the demo has a rotation on today");
@@ -165,7 +146,7 @@ fn check_lints_and_exits_by_severity() {
     let home = Home::new();
     // The handbook as shipped: warnings only (open seats, no roster), exit 0.
     let out = home.rota(&["check", "--schedule", "builtin:handbook", "--json"]);
-    let v = json(&out);
+    let v = json_of(&out);
     assert_eq!(v["ok"], true);
     assert_eq!(v["errors"], 0);
     let rules: Vec<&str> = v["findings"].as_array().unwrap().iter().map(|f| f["rule"].as_str().unwrap()).collect();
@@ -198,18 +179,18 @@ fn config_paths_are_relative_to_the_config_file() {
         "team/config.toml",
         "me = \"mira\"\ntimezone = \"Asia/Kathmandu\"\n[schedule]\nsource = \"rota.toml\"\ntimezone = \"Asia/Kathmandu\"\nhandoff = \"09:00\"\n[roster]\nsource = \"people.toml\"\n",
     );
-    let v = json(&home.rota(&["now", "--config", cfg.to_str().unwrap(), "--at", "2024-01-01T03:15:00Z", "--json"]));
+    let v = json_of(&home.rota(&["now", "--config", cfg.to_str().unwrap(), "--at", "2024-01-01T03:15:00Z", "--json"]));
     assert_eq!(v["viewer"]["local_time"], "2024-01-01T09:00:00+05:45");
     assert_eq!(v["rotation"]["starts_at"], "2024-01-01T09:00:00+05:45");
     assert_eq!(v["on_duty"][0]["status"], "working");
     assert_eq!(v["me_on_duty"], true);
     // One minute earlier the rotation has not started: the hand-off is at 09:00 local.
-    let v = json(&home.rota(&["now", "--config", cfg.to_str().unwrap(), "--at", "2024-01-01T03:14:00Z", "--json"]));
+    let v = json_of(&home.rota(&["now", "--config", cfg.to_str().unwrap(), "--at", "2024-01-01T03:14:00Z", "--json"]));
     assert!(v["rotation"].is_null());
 
     // The default place is $XDG_CONFIG_HOME/rota/config.toml.
     home.write("config/rota/config.toml", "[schedule]\nsource = \"builtin:handbook\"\n");
-    let v = json(&home.rota(&["now", "--at", "2022-09-15T12:00:00Z", "--json"]));
+    let v = json_of(&home.rota(&["now", "--at", "2022-09-15T12:00:00Z", "--json"]));
     assert_eq!(v["rotation"]["start"], "2022-09-07");
 
     // A --config that does not exist is an input error naming it.
@@ -221,7 +202,7 @@ fn config_paths_are_relative_to_the_config_file() {
 #[test]
 fn schedule_and_coverage_json() {
     let home = Home::new();
-    let v = json(&home.rota_env(
+    let v = json_of(&home.rota_env(
         &["schedule", "--schedule", "builtin:handbook", "--tz", "Asia/Kathmandu", "--json"],
         &[("ROTA_NOW", "2022-09-15T12:00:00Z")],
     ));
@@ -231,7 +212,7 @@ fn schedule_and_coverage_json() {
     assert_eq!(rows[1]["starts_at"], "2022-09-07T05:45:00+05:45");
 
     home.write("people.toml", "[[person]]\nhandle = \"keegancsmith\"\ntimezone = \"Africa/Johannesburg\"\n[[person]]\nhandle = \"valerybugakov\"\ntimezone = \"Asia/Tbilisi\"\n");
-    let v = json(&home.rota(&[
+    let v = json_of(&home.rota(&[
         "coverage",
         "--schedule",
         "builtin:handbook",
@@ -296,16 +277,16 @@ fn a_url_schedule_is_fetched_conditionally_and_cached_for_offline() {
     let home = Home::new();
     let (url, seen, server) = serve_handbook();
     let args = ["now", "--schedule", url.as_str(), "--at", "2022-09-15T12:00:00Z", "--json"];
-    let first = json(&home.rota(&args));
+    let first = json_of(&home.rota(&args));
     assert_eq!(first["rotation"]["start"], "2022-09-07");
     let second = home.rota(&args);
-    assert_eq!(json(&second)["rotation"]["start"], "2022-09-07");
+    assert_eq!(json_of(&second)["rotation"]["start"], "2022-09-07");
     server.join().unwrap();
     assert_eq!(*seen.lock().unwrap(), [None, Some("\"v1\"".to_owned())], "the second fetch is conditional");
 
     // The server is gone: the cached copy is used, with a warning that says so.
     let offline = home.rota(&args);
-    assert_eq!(json(&offline)["rotation"]["start"], "2022-09-07");
+    assert_eq!(json_of(&offline)["rotation"]["start"], "2022-09-07");
     assert!(stderr(&offline).contains("using the copy cached"), "{}", stderr(&offline));
 
     // With no cache either, it is an input error naming the URL.
@@ -316,10 +297,6 @@ fn a_url_schedule_is_fetched_conditionally_and_cached_for_offline() {
 }
 
 // Issue 10: a command line for terminals.
-
-fn stdout(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
 
 /// Each line longer than `width` characters, with its length.
 fn too_long(text: &str, width: usize) -> Vec<(usize, String)> {
@@ -448,12 +425,10 @@ fn issue_10_colour_only_on_a_terminal_or_when_asked() {
     // With a terminal (auto), NO_COLOR still wins: checked through `script`, which gives a pty.
     if std::process::Command::new("script").arg("--version").output().is_ok_and(|o| o.status.success()) {
         let run = |no_color: bool| {
-            let mut c = std::process::Command::new("script");
+            let mut c = home.program("script");
             c.args(["-qec", &format!("{} now", env!("CARGO_BIN_EXE_rota")), "/dev/null"])
-                .current_dir(home.path())
-                .env("HOME", home.path())
-                .env("XDG_CONFIG_HOME", home.path().join("config"))
                 .env("ROTA_NOW", "2026-03-10T09:00:00Z")
+                .env_remove("COLUMNS")
                 .env_remove("NO_COLOR");
             if no_color {
                 c.env("NO_COLOR", "1");
@@ -576,7 +551,7 @@ fn issue_10_escalate_to_an_unknown_handle_is_refused_with_the_closest_names() {
         home.write("config.toml", "me = \"keegancsmith\"\n[schedule]\nsource = \"builtin:handbook\"\n[roster]\nsource = \"people.toml\"\n");
     let config = config.display().to_string();
     let env = [("ROTA_NOW", "2022-09-15T12:00:00Z")];
-    let list = |home: &Home| json(&home.rota_env(&["--config", &config, "escalations", "--json"], &env));
+    let list = |home: &Home| json_of(&home.rota_env(&["--config", &config, "escalations", "--json"], &env));
 
     let out = home.rota_env(&["--config", &config, "escalate", "--title", "Lost in plain sight", "--to", "nobody"], &env);
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
@@ -589,7 +564,7 @@ fn issue_10_escalate_to_an_unknown_handle_is_refused_with_the_closest_names() {
 
     // On the rotation, in the roster off it, or a roster name: filed to the handle.
     for (to, handle) in [("@ValeryBugakov", "valerybugakov"), ("tbliu98", "tbliu98"), ("Keegan", "keegancsmith")] {
-        let v = json(&home.rota_env(&["--config", &config, "escalate", "--title", "Known", "--to", to, "--json"], &env));
+        let v = json_of(&home.rota_env(&["--config", &config, "escalate", "--title", "Known", "--to", to, "--json"], &env));
         assert_eq!(v["assignee"], handle, "--to {to}");
     }
     assert_eq!(list(&home).as_array().unwrap().len(), 3);

@@ -2,13 +2,14 @@
 //! the local backend (issue 4, PRODUCT.md §4): the JSON contract, the `auto` assignment, exit
 //! statuses. The GitHub backend's keyring paths run in tests/keyring.sh (secrets_cli.rs).
 
-use serde_json::Value;
-use std::path::Path;
-use std::process::{Command, Output, Stdio};
+mod support;
+
+use std::process::Output;
+use support::{json_of, stderr, stdout};
 
 /// A home of its own for each test, with no way to reach a D-Bus session (so no keyring of the
 /// person running the tests is ever touched).
-struct Home(tempfile::TempDir);
+struct Home(support::Home);
 
 const AT: &str = "2024-03-05T12:00:00Z"; // a Tuesday
 
@@ -48,76 +49,30 @@ days = "Mon-Fri"
 
 impl Home {
     fn new(config: &str) -> Self {
-        let home = Home(tempfile::tempdir().expect("temp dir"));
+        let home = support::Home::new();
         home.write("config/rota/config.toml", config);
         home.write("config/rota/schedule.toml", SCHEDULE);
         home.write("config/rota/people.toml", PEOPLE);
-        std::fs::create_dir_all(home.path().join("run")).unwrap();
-        home
+        Home(home)
     }
 
     fn team() -> Self {
         Home::new("me = \"ann\"\n[schedule]\nsource = \"schedule.toml\"\n[roster]\nsource = \"people.toml\"\n")
     }
 
-    fn path(&self) -> &Path {
-        self.0.path()
-    }
-
-    fn write(&self, name: &str, text: &str) {
-        let p = self.path().join(name);
-        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
-        std::fs::write(p, text).unwrap();
-    }
-
+    /// `rota ARGS` at [`AT`], with nothing on stdin.
     fn rota(&self, args: &[&str]) -> Output {
-        self.rota_stdin(args, "")
+        self.0.at(AT, args)
     }
-
-    fn rota_stdin(&self, args: &[&str], stdin: &str) -> Output {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_rota"))
-            .args(args)
-            .current_dir(self.path())
-            .env("HOME", self.path())
-            .env("XDG_CONFIG_HOME", self.path().join("config"))
-            .env("XDG_DATA_HOME", self.path().join("data"))
-            .env("XDG_CACHE_HOME", self.path().join("cache"))
-            .env("XDG_RUNTIME_DIR", self.path().join("run"))
-            .env_remove("DBUS_SESSION_BUS_ADDRESS")
-            .env_remove("DISPLAY")
-            .env("TZ", "UTC")
-            .env("ROTA_NOW", AT)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("rota runs");
-        use std::io::Write;
-        child.stdin.take().unwrap().write_all(stdin.as_bytes()).unwrap();
-        child.wait_with_output().unwrap()
-    }
-}
-
-fn json(out: &Output) -> Value {
-    assert!(out.status.success(), "exit {:?}\nstderr: {}", out.status.code(), stderr(out));
-    serde_json::from_slice(&out.stdout).expect("stdout is JSON")
-}
-
-fn stderr(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stderr).into_owned()
-}
-
-fn stdout(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
 #[test]
 fn escalate_auto_picks_the_working_engineer_with_fewest_open_then_schedule_order() {
     let home = Home::team();
     // ann already holds one.
-    json(&home.rota(&["escalate", "--title", "Old one", "--to", "ann", "--json"]));
+    json_of(&home.rota(&["escalate", "--title", "Old one", "--to", "ann", "--json"]));
 
-    let e = json(&home.rota(&[
+    let e = json_of(&home.rota(&[
         "escalate",
         "--title",
         "Search is down",
@@ -154,20 +109,20 @@ fn escalate_auto_picks_the_working_engineer_with_fewest_open_then_schedule_order
 #[test]
 fn escalations_list_mine_and_ack() {
     let home = Home::team();
-    json(&home.rota(&["escalate", "--title", "For ann", "--to", "@ann", "--json"]));
-    json(&home.rota(&["escalate", "--title", "For bob", "--to", "bob", "--customer", "Initech", "--json"]));
+    json_of(&home.rota(&["escalate", "--title", "For ann", "--to", "@ann", "--json"]));
+    json_of(&home.rota(&["escalate", "--title", "For bob", "--to", "bob", "--customer", "Initech", "--json"]));
 
-    let all = json(&home.rota(&["escalations", "--json"]));
+    let all = json_of(&home.rota(&["escalations", "--json"]));
     let titles: Vec<&str> = all.as_array().unwrap().iter().map(|e| e["title"].as_str().unwrap()).collect();
     assert_eq!(titles, ["For bob", "For ann"], "newest first");
-    let mine = json(&home.rota(&["escalations", "--mine", "--json"]));
+    let mine = json_of(&home.rota(&["escalations", "--mine", "--json"]));
     assert_eq!(mine.as_array().unwrap().len(), 1);
     assert_eq!(mine[0]["assignee"], "ann");
 
     let out = home.rota(&["ack", "1"]);
     assert!(out.status.success(), "{}", stderr(&out));
     assert_eq!(stdout(&out), "Acknowledged escalation 1: For ann\n");
-    let mine = json(&home.rota(&["escalations", "--mine", "--json"]));
+    let mine = json_of(&home.rota(&["escalations", "--mine", "--json"]));
     assert_eq!(mine[0]["state"], "acknowledged");
 
     let text = stdout(&home.rota(&["escalations"]));
@@ -180,9 +135,9 @@ fn escalations_list_mine_and_ack() {
 #[test]
 fn nobody_on_rotation_files_it_for_the_whole_rotation() {
     let home = Home::new("me = \"ann\"\n[schedule]\nsource = \"empty.toml\"\n");
-    home.write("config/rota/empty.toml", "");
+    home.0.write("config/rota/empty.toml", "");
     let out = home.rota(&["escalate", "--title", "Nobody home", "--json"]);
-    let e = json(&out);
+    let e = json_of(&out);
     assert!(e["assignee"].is_null(), "{e}");
     assert!(stderr(&out).contains("nobody is on rotation now"), "{}", stderr(&out));
 }
@@ -232,5 +187,5 @@ fn the_github_backend_needs_a_repository_and_a_token_from_the_keyring() {
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
     assert!(stderr(&out).contains("rota secret set github-token"), "{}", stderr(&out));
     // Nothing was written to disk but the data folder.
-    assert!(!home.path().join("data/rota/escalations.sqlite3").exists(), "github needs no database for a list");
+    assert!(!home.0.path().join("data/rota/escalations.sqlite3").exists(), "github needs no database for a list");
 }

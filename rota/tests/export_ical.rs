@@ -2,11 +2,14 @@
 //! iCalendar parser (Debian's python3-icalendar), every event's instants compared with the core's
 //! answer across both DST changes; and covering in `rota now --json`.
 
+mod support;
+
 use chrono::{DateTime, Utc};
 use rota_core::{parse_handbook, Timing};
 use serde_json::Value;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Output};
+use support::{stderr, text};
 
 /// A Berlin schedule (hand-off 09:00) whose first rotation ends and whose override runs across
 /// the March DST change, and whose third rotation crosses the October one.
@@ -25,54 +28,35 @@ const PAGE: &str = "# Rotation
 | 2026-03-28 to 2026-03-29 | @bishal | @ada-k | a long weekend away, with a reason long enough to fold the line |
 ";
 
-struct Home(tempfile::TempDir);
+struct Home(support::Home);
 
 impl Home {
     fn new() -> Self {
-        let home = Home(tempfile::tempdir().expect("temp dir"));
+        let home = support::Home::new();
         home.write("rota.md", PAGE);
         home.write(
             "config.toml",
             "me = \"bishal\"\n\n[schedule]\nsource = \"rota.md\"\ntimezone = \"Europe/Berlin\"\nhandoff = \"09:00\"\nteam_size = 2\n",
         );
-        home
+        Home(home)
     }
 
-    fn path(&self) -> &Path {
-        self.0.path()
-    }
-
-    fn write(&self, name: &str, text: &str) -> PathBuf {
-        let p = self.path().join(name);
-        std::fs::write(&p, text).unwrap();
-        p
-    }
-
+    /// `rota --config config.toml ARGS` at `now`.
     fn rota(&self, args: &[&str], now: &str) -> Output {
-        let config = self.path().join("config.toml");
-        Command::new(env!("CARGO_BIN_EXE_rota"))
-            .arg("--config")
-            .arg(&config)
-            .args(args)
-            .current_dir(self.path())
-            .env("HOME", self.path())
-            .env("XDG_CONFIG_HOME", self.path().join("config"))
-            .env("XDG_DATA_HOME", self.path().join("data"))
-            .env("XDG_CACHE_HOME", self.path().join("cache"))
-            .env("TZ", "UTC")
-            .env("ROTA_NOW", now)
-            .output()
-            .expect("rota runs")
+        let config = self.0.path().join("config.toml");
+        let mut all = vec!["--config", config.to_str().unwrap()];
+        all.extend_from_slice(args);
+        self.0.at(now, &all)
     }
 
     /// `rota export ical ARGS` into a file, checked as raw RFC 5545 text, then read back with
     /// python3-icalendar.
     fn export(&self, args: &[&str], now: &str) -> Vec<Event> {
-        let file = self.path().join("out.ics");
+        let file = self.0.path().join("out.ics");
         let mut all = vec!["export", "ical", "--output", file.to_str().unwrap()];
         all.extend_from_slice(args);
         let out = self.rota(&all, now);
-        assert!(out.status.success(), "exit {:?}: {}", out.status.code(), String::from_utf8_lossy(&out.stderr));
+        assert!(out.status.success(), "exit {:?}: {}", out.status.code(), stderr(&out));
         let raw = std::fs::read(&file).expect("the file is written");
         raw_rules(&raw);
         parse_with_icalendar(&file)
@@ -118,7 +102,7 @@ fn parse_with_icalendar(file: &Path) -> Vec<Event> {
         .arg(file)
         .output()
         .expect("/usr/bin/python3 runs (the Debian one, where scripts/deps installs python3-icalendar)");
-    assert!(out.status.success(), "python3-icalendar failed: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(out.status.success(), "python3-icalendar failed: {}", stderr(&out));
     let v: Value = serde_json::from_slice(&out.stdout).expect("JSON");
     let t = |e: &Value, k: &str| DateTime::parse_from_rfc3339(e[k].as_str().unwrap()).expect(k).with_timezone(&Utc);
     v.as_array()
@@ -203,18 +187,18 @@ fn issue_14_an_unknown_person_is_refused_with_the_closest_names() {
     let home = Home::new();
     let out = home.rota(&["export", "ical", "--person", "adak"], "2026-01-10T08:00:00Z");
     assert_eq!(out.status.code(), Some(2));
-    let err = String::from_utf8_lossy(&out.stderr);
+    let err = stderr(&out);
     assert!(err.contains("\"adak\" is not in the schedule or the roster; did you mean ada-k"), "{err}");
     let out = home.rota(&["export", "ical", "--from", "March"], "2026-01-10T08:00:00Z");
     assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("--from: \"March\" is not a date; write YYYY-MM-DD"));
+    assert!(stderr(&out).contains("--from: \"March\" is not a date; write YYYY-MM-DD"));
 }
 
 #[test]
 fn issue_14_now_json_names_whom_each_engineer_covers_for() {
     let home = Home::new();
     let out = home.rota(&["now", "--json"], "2026-03-28T12:00:00Z");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(out.status.success(), "{}", stderr(&out));
     let v: Value = serde_json::from_slice(&out.stdout).unwrap();
     let on: Vec<(&str, &Value)> =
         v["on_duty"].as_array().unwrap().iter().map(|e| (e["handle"].as_str().unwrap(), &e["covering_for"])).collect();
@@ -231,7 +215,7 @@ fn issue_14_check_names_the_override_rows_by_file_and_line() {
     let home = Home::new();
     // Line 14: zed is not on the rotation then; line 15: outside every rotation.
     let page = format!("{PAGE}| 2026-03-10 to 2026-03-11 | @bishal | @zed | |\n| 2027-01-10 to 2027-01-11 | @bishal | | |\n");
-    home.write("rota.md", &page);
+    home.0.write("rota.md", &page);
     let out = home.rota(&["check", "--json"], "2026-01-10T08:00:00Z");
     assert_eq!(out.status.code(), Some(1), "an error finding fails check");
     let v: Value = serde_json::from_slice(&out.stdout).unwrap();
@@ -243,7 +227,7 @@ fn issue_14_check_names_the_override_rows_by_file_and_line() {
         .map(|f| (f["line"].as_u64().unwrap(), f["rule"].as_str().unwrap(), f["severity"].as_str().unwrap()))
         .collect();
     assert_eq!(found, [(14, "covered-not-on-rotation", "error"), (15, "override-outside-rotation", "warning")], "{v:#}");
-    let text = home.rota(&["check"], "2026-01-10T08:00:00Z");
-    let all = String::from_utf8_lossy(&text.stdout).into_owned() + &String::from_utf8_lossy(&text.stderr);
+    let out = home.rota(&["check"], "2026-01-10T08:00:00Z");
+    let all = text(&out);
     assert!(all.contains("rota.md:14"), "{all}");
 }

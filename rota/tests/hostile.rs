@@ -1,57 +1,40 @@
 //! Issue 12: hostile and broken inputs, through the real `rota` binary and the real clients: a
 //! located error that says what to write, never a panic, a hang or a runaway download.
 
+mod support;
+
 use std::io::{BufRead, BufReader, Write};
 use std::net::{TcpListener, TcpStream};
-use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
+use support::{stderr, stdout, text};
 
 /// A home of its own for each test: no user config, caches in a temp folder.
-struct Home(tempfile::TempDir);
+struct Home(support::Home);
 
 impl Home {
     fn new() -> Self {
-        Home(tempfile::tempdir().expect("temp dir"))
+        Home(support::Home::new())
     }
 
-    fn path(&self) -> &Path {
-        self.0.path()
-    }
-
+    /// Writes `text` to `name` under the home; the file's path, for a command line.
     fn write(&self, name: &str, text: &str) -> String {
-        let p = self.path().join(name);
-        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
-        std::fs::write(&p, text).unwrap();
-        p.display().to_string()
+        self.0.write(name, text).display().to_string()
     }
 
     fn rota(&self, args: &[&str]) -> Output {
-        Command::new(env!("CARGO_BIN_EXE_rota"))
-            .args(args)
-            .current_dir(self.path())
-            .env("HOME", self.path())
-            .env("XDG_CONFIG_HOME", self.path().join("config"))
-            .env("XDG_DATA_HOME", self.path().join("data"))
-            .env("XDG_CACHE_HOME", self.path().join("cache"))
-            .env("TZ", "UTC")
-            // One finding a line: the words a test looks for are never wrapped apart.
-            .env("COLUMNS", "500")
-            .env("ROTA_NOW", "2022-09-15T12:00:00Z")
-            .output()
-            .expect("rota runs")
+        let mut c = self.0.command("2022-09-15T12:00:00Z", args);
+        // One finding a line: the words a test looks for are never wrapped apart.
+        c.env("COLUMNS", "500");
+        support::output(c)
     }
-}
-
-fn stderr(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stderr).into_owned()
 }
 
 /// Exit 1 (an input error, not 101 for a panic or 134 for an abort), with every expected piece
 /// (`rota check` lists findings on stdout, other commands on stderr).
 fn fails_with(out: &Output, words: &[&str]) {
-    let err = format!("{}{}", String::from_utf8_lossy(&out.stdout), stderr(out));
+    let err = text(out);
     assert_eq!(out.status.code(), Some(1), "stderr: {err}");
     assert!(!err.contains("panicked"), "{err}");
     for w in words {
@@ -100,7 +83,7 @@ fn check_refuses_the_issues_configs_with_file_and_line() {
         let path = home.write("config/rota/config.toml", config);
         let out = home.rota(&["check", "--schedule", "builtin:handbook"]);
         fails_with(&out, words);
-        assert!(stderr(&out).contains(&path) || String::from_utf8_lossy(&out.stdout).contains(&path), "names {path}");
+        assert!(stderr(&out).contains(&path) || stdout(&out).contains(&path), "names {path}");
     }
 }
 
@@ -110,7 +93,7 @@ fn a_repeated_roster_entry_is_still_checked() {
     let roster = home.write("people.toml", "[[person]]\nhandle = \"ann\"\n\n[[person]]\nhandle = \"ann\"\nhours = \"9-5\"\n");
     let out = home.rota(&["check", "--schedule", "builtin:handbook", "--roster", &roster]);
     fails_with(&out, &[]);
-    let all = format!("{}{}", String::from_utf8_lossy(&out.stdout), stderr(&out));
+    let all = text(&out);
     assert!(all.contains("people.toml:5") && all.contains("listed twice"), "{all}");
     assert!(all.contains("people.toml:6") && all.contains("9-5"), "the repeat's hours are checked too: {all}");
 }

@@ -7,83 +7,34 @@
 //! `ROTA_TEST_PAUSED <step>` and waits on stdin, and the test kills it there. The same run
 //! against a GitHub test server needs the token from the keyring: outbox_keyring.rs.
 
-#[path = "../../io/tests/common/mod.rs"]
-mod common;
+mod support;
 
 use serde_json::Value;
-use std::io::{BufRead, BufReader, Read};
-use std::path::Path;
-use std::process::{Command, Output, Stdio};
+use std::os::unix::process::ExitStatusExt;
+use std::process::Output;
+use support::{json_of, stderr};
 
 pub const AT: &str = "2024-03-05T12:00:00Z";
 
-struct Home(tempfile::TempDir);
+/// A home of its own for each test, with no session bus.
+struct Home(support::Home);
 
 impl Home {
     fn new() -> Self {
-        let home = Home(tempfile::tempdir().unwrap());
-        let config = home.path().join("config/rota/config.toml");
-        std::fs::create_dir_all(config.parent().unwrap()).unwrap();
-        std::fs::write(config, "me = \"ann\"\n").unwrap();
-        home
-    }
-
-    fn path(&self) -> &Path {
-        self.0.path()
-    }
-
-    fn command(&self, args: &[&str], pause: Option<&str>) -> Command {
-        let mut c = Command::new(env!("CARGO_BIN_EXE_rota"));
-        c.args(args)
-            .current_dir(self.path())
-            .env("HOME", self.path())
-            .env("XDG_CONFIG_HOME", self.path().join("config"))
-            .env("XDG_DATA_HOME", self.path().join("data"))
-            .env("XDG_CACHE_HOME", self.path().join("cache"))
-            .env_remove("DBUS_SESSION_BUS_ADDRESS")
-            .env("ROTA_NOW", AT)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped());
-        match pause {
-            Some(step) => c.env("ROTA_TEST_PAUSE_AFTER", step),
-            None => c.env_remove("ROTA_TEST_PAUSE_AFTER"),
-        };
-        c
+        let home = support::Home::new();
+        home.write("config/rota/config.toml", "me = \"ann\"\n");
+        Home(home)
     }
 
     fn rota(&self, args: &[&str]) -> Output {
-        let mut child = self.command(args, None).spawn().unwrap();
-        drop(child.stdin.take());
-        child.wait_with_output().unwrap()
+        self.0.at(AT, args)
     }
 
     /// Runs `rota args` until it says it reached `step`, then kills it with SIGKILL.
     fn kill_after(&self, step: &str, args: &[&str]) {
-        let mut child = self.command(args, Some(step)).spawn().unwrap();
-        let mut out = BufReader::new(child.stdout.take().unwrap());
-        let marker = format!("ROTA_TEST_PAUSED {step}");
-        loop {
-            let mut line = String::new();
-            if out.read_line(&mut line).unwrap() == 0 {
-                let mut err = String::new();
-                child.stderr.take().unwrap().read_to_string(&mut err).unwrap();
-                panic!("rota {args:?} ended before {step}: {:?}\n{err}", child.wait().unwrap());
-            }
-            if line.trim_end() == marker {
-                break;
-            }
-        }
-        child.kill().unwrap(); // SIGKILL: no destructor, no flush, no goodbye
-        let status = child.wait().unwrap();
-        use std::os::unix::process::ExitStatusExt;
+        let status = support::kill_after(self.0.command(AT, args), step);
         assert_eq!(status.signal(), Some(9), "killed by SIGKILL");
     }
-}
-
-fn json(out: &Output) -> Value {
-    assert!(out.status.success(), "exit {:?}: {}", out.status.code(), String::from_utf8_lossy(&out.stderr));
-    serde_json::from_slice(&out.stdout).unwrap()
 }
 
 fn titles_and_states(list: &Value) -> Vec<(String, String)> {
@@ -108,21 +59,21 @@ fn killed_after_saving_and_after_sending_then_restarted_each_escalation_exists_o
 
     // Restarted: `rota escalations` sends what waits (the first), finds the second already filed.
     let out = home.rota(&["escalations", "--json"]);
-    let list = json(&out);
+    let list = json_of(&out);
     assert_eq!(
         titles_and_states(&list),
         [("Saved then killed".into(), "open".into()), ("Sent then killed".into(), "open".into())],
         "stderr: {}",
-        String::from_utf8_lossy(&out.stderr)
+        stderr(&out)
     );
-    assert!(String::from_utf8_lossy(&out.stderr).contains("from the outbox"), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(stderr(&out).contains("from the outbox"), "{}", stderr(&out));
 
     // Killed in the middle of a drain, after the send: the next run neither loses nor repeats it.
     home.kill_after("saved", &["escalate", "--title", "Third", "--to", "diego"]);
     home.kill_after("sent", &["escalations"]);
     let out = home.rota(&["escalate", "--title", "Fourth", "--to", "diego", "--json"]);
-    assert_eq!(json(&out)["state"], "open");
-    let list = json(&home.rota(&["escalations", "--json"]));
+    assert_eq!(json_of(&out)["state"], "open");
+    let list = json_of(&home.rota(&["escalations", "--json"]));
     let got = titles_and_states(&list);
     assert_eq!(got.len(), 4, "{got:?}");
     for t in ["Saved then killed", "Sent then killed", "Third", "Fourth"] {
@@ -137,6 +88,8 @@ fn killed_after_saving_and_after_sending_then_restarted_each_escalation_exists_o
 #[test]
 fn a_bad_pause_value_is_a_usage_error() {
     let home = Home::new();
-    let out = home.command(&["escalate", "--title", "x", "--to", "diego"], Some("later")).output().unwrap();
-    assert_eq!(out.status.code(), Some(2), "{}", String::from_utf8_lossy(&out.stderr));
+    let mut c = home.0.command(AT, &["escalate", "--title", "x", "--to", "diego"]);
+    c.env("ROTA_TEST_PAUSE_AFTER", "later");
+    let out = support::output(c);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
 }

@@ -12,86 +12,36 @@
 #[path = "../../io/tests/common/mod.rs"]
 mod common;
 
+mod support;
+
 use common::github_repo::{handler, Repo};
 use common::http::{closed_port, Handler, Reply, Request, Response, Server};
-use serde_json::Value;
-use std::io::{BufRead, BufReader, Read, Write};
-use std::path::Path;
-use std::process::{Command, Output, Stdio};
+use std::process::Output;
 use std::sync::{Arc, Mutex};
+use support::{json_of, stderr, stdout, text};
 
 static KEYRING: Mutex<()> = Mutex::new(());
 
-struct Home(tempfile::TempDir);
+const NOW: &str = "2024-03-05T12:00:00Z";
+
+/// A home of its own for each test, in the test's session (its keyring).
+struct Home(support::Home);
 
 impl Home {
     fn new(config: &str) -> Self {
-        let home = Home(tempfile::tempdir().unwrap());
-        home.config(config);
-        home
-    }
-
-    fn config(&self, text: &str) {
-        let config = self.path().join("config/rota/config.toml");
-        std::fs::create_dir_all(config.parent().unwrap()).unwrap();
-        std::fs::write(config, text).unwrap();
-    }
-
-    fn path(&self) -> &Path {
-        self.0.path()
-    }
-
-    fn command(&self, args: &[&str], pause: Option<&str>) -> Command {
-        let mut c = Command::new(env!("CARGO_BIN_EXE_rota"));
-        c.args(args)
-            .current_dir(self.path())
-            .env("HOME", self.path())
-            .env("XDG_CONFIG_HOME", self.path().join("config"))
-            .env("XDG_DATA_HOME", self.path().join("data"))
-            .env("XDG_CACHE_HOME", self.path().join("cache"))
-            .env("ROTA_NOW", "2024-03-05T12:00:00Z")
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped());
-        match pause {
-            Some(step) => c.env("ROTA_TEST_PAUSE_AFTER", step),
-            None => c.env_remove("ROTA_TEST_PAUSE_AFTER"),
-        };
-        c
+        let home = support::Home::new();
+        home.write("config/rota/config.toml", config);
+        Home(home)
     }
 
     fn rota(&self, args: &[&str], stdin: &str) -> Output {
-        let mut child = self.command(args, None).spawn().unwrap();
-        child.stdin.take().unwrap().write_all(stdin.as_bytes()).unwrap();
-        child.wait_with_output().unwrap()
+        support::run(self.0.with_session(NOW, args), stdin)
     }
 
+    /// Runs `rota args` until it says it reached `step`, then kills it with SIGKILL.
     fn kill_after(&self, step: &str, args: &[&str]) {
-        let mut child = self.command(args, Some(step)).spawn().unwrap();
-        let mut out = BufReader::new(child.stdout.take().unwrap());
-        loop {
-            let mut line = String::new();
-            if out.read_line(&mut line).unwrap() == 0 {
-                let mut err = String::new();
-                child.stderr.take().unwrap().read_to_string(&mut err).unwrap();
-                panic!("rota {args:?} ended before {step}: {:?}\n{err}", child.wait().unwrap());
-            }
-            if line.trim_end() == format!("ROTA_TEST_PAUSED {step}") {
-                break;
-            }
-        }
-        child.kill().unwrap();
-        child.wait().unwrap();
+        support::kill_after(self.0.with_session(NOW, args), step);
     }
-}
-
-fn text(out: &Output) -> String {
-    format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr))
-}
-
-fn json(out: &Output) -> Value {
-    assert!(out.status.success(), "exit {:?}: {}", out.status.code(), text(out));
-    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}", text(out)))
 }
 
 fn github_config(addr: &str) -> String {
@@ -109,14 +59,14 @@ fn github_down_then_up_and_killed_mid_way_files_each_escalation_once() {
 
     // GitHub down: queued, printed as queued, exit 0 with a note.
     let out = home.rota(&["escalate", "--title", "Filed offline", "--to", "lena", "--json"], "");
-    let e = json(&out);
+    let e = json_of(&out);
     assert_eq!(e["state"], "queued", "{e}");
     assert!(e["id"].as_str().unwrap().starts_with("rota-"), "{e}");
-    let err = String::from_utf8_lossy(&out.stderr);
+    let err = stderr(&out);
     assert!(err.contains("cannot reach GitHub") && err.contains("saved in the outbox (state queued)"), "{err}");
     let out = home.rota(&["escalate", "--title", "Also offline", "--to", "lena"], "");
     assert!(out.status.success(), "{}", text(&out));
-    assert_eq!(String::from_utf8_lossy(&out.stdout), "Queued escalation to lena: Also offline [sev3] (waiting in the outbox)\n");
+    assert_eq!(stdout(&out), "Queued escalation to lena: Also offline [sev3] (waiting in the outbox)\n");
 
     // GitHub up.
     let repo = Repo::shared();
@@ -132,7 +82,7 @@ fn github_down_then_up_and_killed_mid_way_files_each_escalation_once() {
 
     // Restarted: what waits is sent, what was sent is found by its key; nothing is queued.
     let out = home.rota(&["escalations", "--json"], "");
-    let list = json(&out);
+    let list = json_of(&out);
     let mut titles = repo.lock().unwrap().titles();
     titles.sort();
     assert_eq!(titles, ["Also offline", "Filed offline", "Saved then killed", "Sent then killed"], "{}", text(&out));
@@ -174,7 +124,7 @@ fn slack_webhook_from_the_keyring_announces_and_its_failure_changes_nothing_else
         "--json",
     ];
     let out = home.rota(&args, "");
-    assert_eq!(json(&out)["state"], "open");
+    assert_eq!(json_of(&out)["state"], "open");
     outputs.push(out);
     let requests = slack.requests();
     assert_eq!(requests.len(), 1);
@@ -187,19 +137,19 @@ fn slack_webhook_from_the_keyring_announces_and_its_failure_changes_nothing_else
     // Slack failing: filed, exit 0, a warning.
     *status.lock().unwrap() = 500;
     let out = home.rota(&["escalate", "--title", "Slack is failing", "--to", "kai", "--json"], "");
-    assert_eq!(json(&out)["state"], "open");
-    assert!(String::from_utf8_lossy(&out.stderr).contains("warning: the Slack announcement failed: Slack answered 500"), "{}", text(&out));
+    assert_eq!(json_of(&out)["state"], "open");
+    assert!(stderr(&out).contains("warning: the Slack announcement failed: Slack answered 500"), "{}", text(&out));
     outputs.push(out);
 
     // Slack unreachable: the same.
     let out = home.rota(&["secret", "set", "slack-webhook"], &format!("http://{}{secret_path}\n", closed_port()));
     assert!(out.status.success());
     let out = home.rota(&["escalate", "--title", "Slack is away", "--to", "kai", "--json"], "");
-    assert_eq!(json(&out)["state"], "open");
-    assert!(String::from_utf8_lossy(&out.stderr).contains("warning: the Slack announcement failed: cannot reach Slack"), "{}", text(&out));
+    assert_eq!(json_of(&out)["state"], "open");
+    assert!(stderr(&out).contains("warning: the Slack announcement failed: cannot reach Slack"), "{}", text(&out));
     outputs.push(out);
 
-    let list = json(&home.rota(&["escalations", "--json"], ""));
+    let list = json_of(&home.rota(&["escalations", "--json"], ""));
     assert_eq!(list.as_array().unwrap().len(), 3, "{list}");
     for out in &outputs {
         assert!(!text(out).contains("k3yr1ng") && !text(out).contains("/services/"), "the webhook URL leaked: {}", text(out));

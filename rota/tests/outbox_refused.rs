@@ -14,59 +14,31 @@
 #[path = "../../io/tests/common/mod.rs"]
 mod common;
 
+mod support;
+
 use common::http::{closed_port, Handler, Reply, Request, Response, Server};
 use serde_json::{json, Value};
-use std::io::Write;
-use std::path::Path;
-use std::process::{Command, Output, Stdio};
+use std::process::Output;
 use std::sync::{Arc, Mutex};
+use support::{json_of, stderr, stdout, text};
 
-struct Home(tempfile::TempDir);
+/// A home of its own, in the test's session (its keyring), for a GitHub test server at `addr`.
+struct Home(support::Home);
 
 impl Home {
     fn new(addr: &str) -> Self {
-        let home = Home(tempfile::tempdir().unwrap());
-        let config = home.path().join("config/rota/config.toml");
-        std::fs::create_dir_all(config.parent().unwrap()).unwrap();
+        let home = support::Home::new();
         // ghost is someone the team knows (so `--to ghost` is accepted) whom GitHub refuses.
         let people = "[[person]]\nhandle = \"ann\"\ntimezone = \"UTC\"\n\n[[person]]\nhandle = \"ghost\"\ntimezone = \"UTC\"\n";
-        std::fs::write(config.with_file_name("people.toml"), people).unwrap();
+        home.write("config/rota/people.toml", people);
         let text = format!("me = \"ann\"\n[roster]\nsource = \"people.toml\"\n[escalations]\nbackend = \"github\"\ngithub = {{ api = \"http://{addr}\", repo = \"acme/escalations\" }}\n");
-        std::fs::write(config, text).unwrap();
-        home
-    }
-
-    fn path(&self) -> &Path {
-        self.0.path()
+        home.write("config/rota/config.toml", &text);
+        Home(home)
     }
 
     fn rota(&self, args: &[&str], stdin: &str) -> Output {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_rota"))
-            .args(args)
-            .current_dir(self.path())
-            .env("HOME", self.path())
-            .env("XDG_CONFIG_HOME", self.path().join("config"))
-            .env("XDG_DATA_HOME", self.path().join("data"))
-            .env("XDG_CACHE_HOME", self.path().join("cache"))
-            .env("ROTA_NOW", "2024-03-05T12:00:00Z")
-            .env_remove("ROTA_TEST_PAUSE_AFTER")
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        child.stdin.take().unwrap().write_all(stdin.as_bytes()).unwrap();
-        child.wait_with_output().unwrap()
+        support::run(self.0.with_session("2024-03-05T12:00:00Z", args), stdin)
     }
-}
-
-fn text(out: &Output) -> String {
-    format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr))
-}
-
-fn json_of(out: &Output) -> Value {
-    assert!(out.status.success(), "exit {:?}: {}", out.status.code(), text(out));
-    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}", text(out)))
 }
 
 /// GitHub's 422 for an assignee it will not take, shaped as GitHub sends it.
@@ -141,7 +113,7 @@ fn a_refused_escalation_keeps_githubs_reason_stays_listed_and_is_resent() {
     let server = Server::start_on_thread_at(&addr, handler(repo.clone()));
     let out = home.rota(&["escalations", "--json"], "");
     assert!(out.status.success(), "{}", text(&out));
-    let err = String::from_utf8_lossy(&out.stderr);
+    let err = stderr(&out);
     assert!(err.contains(REASON), "{err}");
     assert!(err.contains("⚠ 1 escalation refused by GitHub — fix and resend"), "{err}");
     let list = json_of(&home.rota(&["outbox", "--json"], ""));
@@ -154,7 +126,7 @@ fn a_refused_escalation_keeps_githubs_reason_stays_listed_and_is_resent() {
     assert_eq!(e["attempts"], 2, "the offline try and the refused one");
     assert_eq!(e["last_error"], REASON);
     let out = home.rota(&["outbox"], "");
-    assert!(String::from_utf8_lossy(&out.stdout).contains(&format!("refused: {REASON}")), "{}", text(&out));
+    assert!(stdout(&out).contains(&format!("refused: {REASON}")), "{}", text(&out));
 
     // Filed directly and refused: GitHub's reason, exit 1, and it stays in the outbox.
     let out = home.rota(&["escalate", "--title", "Filed directly", "--to", "ghost"], "");

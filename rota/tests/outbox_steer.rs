@@ -10,47 +10,33 @@
 //! transient; what GitHub is known to refuse is refused before saving) needs the token from the
 //! keyring: outbox_refused.rs, run by tests/keyring.sh.
 
+mod support;
+
 use serde_json::Value;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::Output;
 use std::time::{Duration, Instant};
+use support::{json_of, text};
 
 const AT: &str = "2024-03-05T12:00:00Z";
 
-struct Home(tempfile::TempDir);
+/// A home of its own for each test, with no session bus.
+struct Home(support::Home);
 
 impl Home {
     fn new() -> Self {
-        let home = Home(tempfile::tempdir().unwrap());
-        let config = home.path().join("config/rota/config.toml");
-        std::fs::create_dir_all(config.parent().unwrap()).unwrap();
-        std::fs::write(config, "me = \"ann\"\n").unwrap();
-        home
-    }
-
-    fn path(&self) -> &Path {
-        self.0.path()
+        let home = support::Home::new();
+        home.write("config/rota/config.toml", "me = \"ann\"\n");
+        Home(home)
     }
 
     fn data(&self) -> PathBuf {
-        self.path().join("data/rota")
+        self.0.path().join("data/rota")
     }
 
     fn rota(&self, args: &[&str]) -> Output {
-        Command::new(env!("CARGO_BIN_EXE_rota"))
-            .args(args)
-            .current_dir(self.path())
-            .env("HOME", self.path())
-            .env("XDG_CONFIG_HOME", self.path().join("config"))
-            .env("XDG_DATA_HOME", self.path().join("data"))
-            .env("XDG_CACHE_HOME", self.path().join("cache"))
-            .env_remove("DBUS_SESSION_BUS_ADDRESS")
-            .env_remove("ROTA_TEST_PAUSE_AFTER")
-            .env("ROTA_NOW", AT)
-            .stdin(Stdio::null())
-            .output()
-            .unwrap()
+        self.0.at(AT, args)
     }
 
     /// Takes the outbox senders' lock as another Rota sending would, until the file is dropped.
@@ -67,15 +53,6 @@ impl Home {
     }
 }
 
-fn text(out: &Output) -> String {
-    format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr))
-}
-
-fn json(out: &Output) -> Value {
-    assert!(out.status.success(), "exit {:?}: {}", out.status.code(), text(out));
-    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}", text(out)))
-}
-
 fn mode(path: &Path) -> u32 {
     std::fs::metadata(path).unwrap().permissions().mode() & 0o777
 }
@@ -83,23 +60,23 @@ fn mode(path: &Path) -> u32 {
 #[test]
 fn a_filing_that_cannot_get_the_lock_is_saved_listed_retried_and_discarded() {
     let home = Home::new();
-    json(&home.rota(&["escalate", "--title", "First", "--to", "diego", "--json"])); // creates the files
+    json_of(&home.rota(&["escalate", "--title", "First", "--to", "diego", "--json"])); // creates the files
 
     // Another Rota is sending: the filing waits a bounded time, then says it is saved.
     let lock = home.hold_sender_lock();
     let started = Instant::now();
     let out = home.rota(&["escalate", "--title", "Held up", "--to", "diego", "--json"]);
     assert!(started.elapsed() < Duration::from_secs(20), "it did not hang: {:?}", started.elapsed());
-    let filed = json(&out);
+    let filed = json_of(&out);
     assert_eq!(filed["state"], "queued", "{filed}");
     assert!(text(&out).contains("saved, will be sent"), "{}", text(&out));
     let key = filed["id"].as_str().unwrap().to_owned();
     assert!(key.starts_with("rota-"), "{key}");
     let out = home.rota(&["escalate", "--title", "To drop", "--to", "lena", "--json"]);
-    let dropped = json(&out)["id"].as_str().unwrap().to_owned();
+    let dropped = json_of(&out)["id"].as_str().unwrap().to_owned();
 
     // Listed, with the contract's fields.
-    let list = json(&home.rota(&["outbox", "--json"]));
+    let list = json_of(&home.rota(&["outbox", "--json"]));
     let list = list.as_array().unwrap();
     assert_eq!(list.len(), 2, "{list:?}");
     let e = &list[0];
@@ -130,11 +107,15 @@ fn a_filing_that_cannot_get_the_lock_is_saved_listed_retried_and_discarded() {
     let out = home.rota(&["outbox", "retry", &key]);
     assert!(out.status.success(), "{}", text(&out));
     assert!(text(&out).contains("sent escalation 2 from the outbox: Held up"), "{}", text(&out));
-    assert_eq!(json(&home.rota(&["outbox", "--json"])), Value::Array(vec![]));
+    assert_eq!(json_of(&home.rota(&["outbox", "--json"])), Value::Array(vec![]));
     let out = home.rota(&["outbox"]);
     assert_eq!(String::from_utf8_lossy(&out.stdout), "The outbox is empty: every escalation is filed.\n");
-    let titles: Vec<String> =
-        json(&home.rota(&["escalations", "--json"])).as_array().unwrap().iter().map(|e| e["title"].as_str().unwrap().to_owned()).collect();
+    let titles: Vec<String> = json_of(&home.rota(&["escalations", "--json"]))
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["title"].as_str().unwrap().to_owned())
+        .collect();
     assert_eq!(titles, ["Held up", "First"]);
 
     // Usage: retry needs a key or --all; an unknown key is an input error.
@@ -147,7 +128,7 @@ fn a_filing_that_cannot_get_the_lock_is_saved_listed_retried_and_discarded() {
 #[test]
 fn the_data_folder_and_its_files_are_private_and_an_old_install_is_fixed() {
     let home = Home::new();
-    json(&home.rota(&["escalate", "--title", "Customer data", "--to", "diego", "--json"]));
+    json_of(&home.rota(&["escalate", "--title", "Customer data", "--to", "diego", "--json"]));
     let data = home.data();
     assert_eq!(mode(&data), 0o700, "the data folder");
     let mut files = 0;
@@ -165,7 +146,7 @@ fn the_data_folder_and_its_files_are_private_and_an_old_install_is_fixed() {
     std::fs::create_dir_all(data.join("cache")).unwrap();
     std::fs::write(data.join("cache/handbook.md"), "cached").unwrap();
     std::fs::set_permissions(data.join("cache/handbook.md"), std::fs::Permissions::from_mode(0o644)).unwrap();
-    json(&home.rota(&["escalations", "--json"]));
+    json_of(&home.rota(&["escalations", "--json"]));
     assert_eq!(mode(&data), 0o700);
     assert_eq!(mode(&db), 0o600);
     assert_eq!(mode(&data.join("cache")), 0o700);

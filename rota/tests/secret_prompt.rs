@@ -3,7 +3,9 @@
 //! The keyring is not needed: with no session bus the store fails afterwards, which is beside the
 //! point (the terminal output is what is checked).
 
-use std::process::Command;
+mod support;
+
+use support::stderr;
 
 const TOKEN: &str = "ghp_typedatterminal0000000000000000000";
 
@@ -33,16 +35,11 @@ sys.stdout.write(out.decode(errors="replace"))
 
 #[test]
 fn a_token_typed_at_a_terminal_is_not_echoed() {
-    let home = tempfile::tempdir().unwrap();
-    let out = Command::new("/usr/bin/python3")
-        .args(["-c", DRIVER, env!("CARGO_BIN_EXE_rota"), TOKEN])
-        .env("HOME", home.path())
-        .env("XDG_CONFIG_HOME", home.path().join("config"))
-        .env("XDG_DATA_HOME", home.path().join("data"))
-        .env_remove("DBUS_SESSION_BUS_ADDRESS")
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let home = support::Home::new();
+    let mut driver = home.program("/usr/bin/python3");
+    driver.args(["-c", DRIVER, env!("CARGO_BIN_EXE_rota"), TOKEN]).env_remove("DBUS_SESSION_BUS_ADDRESS");
+    let out = support::output(driver);
+    assert!(out.status.success(), "{}", stderr(&out));
     let screen = String::from_utf8_lossy(&out.stdout);
     assert!(screen.contains("Paste the github-token value (it is not shown)"), "{screen}");
     assert!(!screen.contains(TOKEN) && !screen.contains(&TOKEN[4..16]), "the token was echoed: {screen}");

@@ -9,14 +9,18 @@
 #[path = "../../io/tests/common/mod.rs"]
 mod common;
 
+mod support;
+
 use common::http::{Handler, Reply, Request, Response, Server};
 use serde_json::{json, Value};
-use std::io::Write;
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
+use std::process::Output;
 use std::sync::{Arc, Mutex};
+use support::text;
 
 const TOKEN: &str = "ghp_LEAKCHECK7f3a9c2e1b5d4068a1b2c3d4e5f607";
+
+const NOW: &str = "2024-03-05T12:00:00Z";
 
 /// The repository as the test server keeps it, and what it answers.
 #[derive(Default)]
@@ -58,32 +62,6 @@ fn handler(repo: Arc<Mutex<Repo>>) -> Handler {
     })
 }
 
-struct Home(tempfile::TempDir);
-
-impl Home {
-    fn path(&self) -> &Path {
-        self.0.path()
-    }
-
-    fn rota(&self, args: &[&str], stdin: &str) -> Output {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_rota"))
-            .args(args)
-            .current_dir(self.path())
-            .env("HOME", self.path())
-            .env("XDG_CONFIG_HOME", self.path().join("config"))
-            .env("XDG_DATA_HOME", self.path().join("data"))
-            .env("XDG_CACHE_HOME", self.path().join("cache"))
-            .env("ROTA_NOW", "2024-03-05T12:00:00Z")
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("rota runs");
-        child.stdin.take().unwrap().write_all(stdin.as_bytes()).unwrap();
-        child.wait_with_output().unwrap()
-    }
-}
-
 /// Every file under `dir` that contains `needle`.
 fn files_containing(dir: &Path, needle: &[u8]) -> Vec<String> {
     let mut found = Vec::new();
@@ -105,25 +83,21 @@ fn files_containing(dir: &Path, needle: &[u8]) -> Vec<String> {
 fn the_token_goes_from_stdin_to_the_keyring_to_github_and_nowhere_else() {
     let repo = Arc::new(Mutex::new(Repo::default()));
     let server = Server::start_on_thread(handler(repo.clone()));
-    let home = Home(tempfile::tempdir().unwrap());
-    let config = home.path().join("config/rota/config.toml");
-    std::fs::create_dir_all(config.parent().unwrap()).unwrap();
+    let home = support::Home::new();
     let write_config = |api: &str| {
-        std::fs::write(
-            &config,
-            format!("me = \"ann\"\n[escalations]\nbackend = \"github\"\ngithub = {{ api = \"{api}\", repo = \"acme/escalations\" }}\n"),
-        )
-        .unwrap();
+        home.write(
+            "config/rota/config.toml",
+            &format!("me = \"ann\"\n[escalations]\nbackend = \"github\"\ngithub = {{ api = \"{api}\", repo = \"acme/escalations\" }}\n"),
+        );
     };
     write_config(&server.base);
 
     let mut outputs: Vec<(String, Output)> = Vec::new();
     let mut run = |label: &str, args: &[&str], stdin: &str| -> Output {
-        let out = home.rota(args, stdin);
+        let out = support::run(home.with_session(NOW, args), stdin);
         outputs.push((label.to_owned(), out.clone()));
         out
     };
-    let text = |out: &Output| format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
 
     // A clean slate, then the token from stdin (never an argument).
     run("delete before", &["secret", "delete", "github-token"], "");

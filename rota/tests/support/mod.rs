@@ -1,12 +1,13 @@
 //! What the command-line tests share: a throwaway home with its own config, data, cache and
 //! runtime folders, and the real `rota` binary run in it at a pinned instant (`ROTA_NOW`), in UTC
-//! and 80 columns. Each test file takes what it needs (`mod support;`).
+//! and 80 columns, with no test hook set. Each test file takes what it needs (`mod support;`).
 #![allow(dead_code)]
 
 use serde_json::Value;
-use std::io::Write;
-use std::path::Path;
-use std::process::{Command, Output, Stdio};
+use std::ffi::OsStr;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitStatus, Output, Stdio};
 
 pub struct Home(tempfile::TempDir);
 
@@ -22,11 +23,12 @@ impl Home {
         self.0.path()
     }
 
-    /// Writes `text` to `name` under the home, folders made as needed.
-    pub fn write(&self, name: &str, text: &str) {
+    /// Writes `text` to `name` under the home, folders made as needed; the file's path.
+    pub fn write(&self, name: &str, text: &str) -> PathBuf {
         let p = self.path().join(name);
         std::fs::create_dir_all(p.parent().unwrap()).unwrap();
-        std::fs::write(p, text).unwrap();
+        std::fs::write(&p, text).unwrap();
+        p
     }
 
     /// `rota ARGS` in this home at `now`, with no session bus and no display (the keyring, the
@@ -39,9 +41,17 @@ impl Home {
 
     /// `rota ARGS` in this home at `now`, in the session the test runs in (its keyring).
     pub fn with_session(&self, now: &str, args: &[&str]) -> Command {
-        let mut c = Command::new(env!("CARGO_BIN_EXE_rota"));
-        c.args(args)
-            .current_dir(self.path())
+        let mut c = self.program(env!("CARGO_BIN_EXE_rota"));
+        c.args(args).env("ROTA_NOW", now);
+        c
+    }
+
+    /// `program` in this home as the tests run `rota`, in the test's session but on the real
+    /// clock (no `ROTA_NOW`): for a test of the clock itself, or for a driver that starts `rota`
+    /// under a terminal of its own.
+    pub fn program(&self, program: impl AsRef<OsStr>) -> Command {
+        let mut c = Command::new(program);
+        c.current_dir(self.path())
             .env("HOME", self.path())
             .env("XDG_CONFIG_HOME", self.path().join("config"))
             .env("XDG_DATA_HOME", self.path().join("data"))
@@ -49,13 +59,14 @@ impl Home {
             .env("XDG_RUNTIME_DIR", self.path().join("run"))
             .env("TZ", "UTC")
             .env("COLUMNS", "80")
-            .env("ROTA_NOW", now);
+            .env_remove("ROTA_NOW")
+            .env_remove(PAUSE);
         c
     }
 
     /// Runs `rota ARGS` at `now` with nothing on stdin.
     pub fn at(&self, now: &str, args: &[&str]) -> Output {
-        self.command(now, args).stdin(Stdio::null()).output().expect("rota runs")
+        output(self.command(now, args))
     }
 
     /// Runs `rota ARGS` at `now` and expects success; its stdout.
@@ -69,11 +80,43 @@ impl Home {
     }
 }
 
+/// Runs `command` with nothing on stdin.
+pub fn output(mut command: Command) -> Output {
+    command.stdin(Stdio::null()).output().expect("rota runs")
+}
+
 /// Runs `command` with `stdin` written to it.
 pub fn run(mut command: Command, stdin: &str) -> Output {
     let mut child = command.stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().expect("rota runs");
     child.stdin.take().unwrap().write_all(stdin.as_bytes()).unwrap();
     child.wait_with_output().unwrap()
+}
+
+/// The test hook that stops `rota` in the outbox: with `ROTA_TEST_PAUSE_AFTER=saved` (or `sent`)
+/// it prints `ROTA_TEST_PAUSED <step>` and waits on stdin. Never set unless a test sets it.
+const PAUSE: &str = "ROTA_TEST_PAUSE_AFTER";
+
+/// Runs `command` (a `rota` that files or sends) until it says it reached `step` of the outbox,
+/// then kills it with SIGKILL, as a crash or a power cut would: no destructor, no flush. How it
+/// ended.
+pub fn kill_after(mut command: Command, step: &str) -> ExitStatus {
+    let mut child = command.env(PAUSE, step).stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
+    let mut out = BufReader::new(child.stdout.take().unwrap());
+    let marker = format!("ROTA_TEST_PAUSED {step}");
+    loop {
+        let mut line = String::new();
+        if out.read_line(&mut line).unwrap() == 0 {
+            let mut err = String::new();
+            child.stderr.take().unwrap().read_to_string(&mut err).unwrap();
+            let args: Vec<_> = command.get_args().collect();
+            panic!("rota {args:?} ended before {step}: {:?}\n{err}", child.wait().unwrap());
+        }
+        if line.trim_end() == marker {
+            break;
+        }
+    }
+    child.kill().unwrap();
+    child.wait().unwrap()
 }
 
 /// The stdout of a run that must have succeeded.
@@ -82,8 +125,24 @@ pub fn succeeded(args: &[&str], out: Output) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
+/// The stdout of a run that must have succeeded, read as JSON.
+pub fn json_of(out: &Output) -> Value {
+    assert!(out.status.success(), "exit {:?}: {}", out.status.code(), text(out));
+    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("stdout is not JSON ({e}): {}", text(out)))
+}
+
+pub fn stdout(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
 pub fn stderr(out: &Output) -> String {
     String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+/// All a run said, stdout then stderr: for words that may be on either (`rota check` lists its
+/// findings on stdout, other commands say what failed on stderr).
+pub fn text(out: &Output) -> String {
+    stdout(out) + &stderr(out)
 }
 
 /// Two rotations: A (1-14 March, ann and bob) and B (15 March - 10 April, cy and dee).
