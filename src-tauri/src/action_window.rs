@@ -47,6 +47,8 @@ pub struct ActionView {
     /// Why the action cannot be taken here: the escalation is gone or resolved, or escalations
     /// cannot be read. The form is not shown.
     pub problem: Option<String>,
+    /// The escalation is resolved: the window offers to reopen it, and then the form.
+    pub reopen: bool,
     /// Reassign: the engineers on duty but the assignee, best first (the first is the policy's
     /// pick, and chosen).
     pub candidates: Vec<CandidateView>,
@@ -73,6 +75,7 @@ impl ActionView {
             heading: heading(kind),
             escalation: None,
             problem: Some(why),
+            reopen: false,
             candidates: vec![],
             warning: None,
             teams: vec![],
@@ -81,7 +84,12 @@ impl ActionView {
 
     /// The view of `kind` on `e`: the form, or why the escalation's state does not allow it.
     pub fn of(request: u64, kind: ActionKind, e: &Escalation, takers: Vec<Candidate>, teams: Vec<String>, now: DateTime<Utc>) -> Self {
-        let problem = lifecycle::refusal(e, kind).map(|why| capitalized(&why.to_string()));
+        let reopen = lifecycle::offered(e).contains(&ActionKind::Reopen);
+        let problem = match lifecycle::refusal(e, kind) {
+            // The window has a Reopen button: no command to type.
+            Some(_) if reopen => Some(format!("Escalation {} is resolved. Reopen it to {} it.", e.id, kind.verb())),
+            other => other.map(|why| capitalized(&why.to_string())),
+        };
         let candidates = if problem.is_none() { CandidateView::ranked(takers) } else { vec![] };
         let problem = problem.or_else(|| {
             (kind == ActionKind::Reassign && candidates.is_empty()).then(|| "Nobody else is on rotation now to take it.".to_owned())
@@ -92,6 +100,7 @@ impl ActionView {
             heading: heading(Some(kind)),
             escalation: Some(panel::row(e, now)),
             problem,
+            reopen,
             candidates,
             warning: None,
             teams,
@@ -222,8 +231,8 @@ mod tests {
     fn a_resolved_escalation_says_why_and_offers_no_form() {
         let now: DateTime<Utc> = "2024-03-05T12:00:00Z".parse().unwrap();
         let v = ActionView::of(1, ActionKind::Engage, &esc(EscalationState::Resolved, None), vec![], vec![], now);
-        let why = v.problem.unwrap();
-        assert!(why.starts_with("Escalation 12 is resolved") && why.contains("reopen"), "{why}");
+        assert_eq!(v.problem.as_deref(), Some("Escalation 12 is resolved. Reopen it to engage engineering on it."));
+        assert!(v.reopen, "the window offers to reopen it");
         assert_eq!(v.heading, "Engage engineering");
     }
 

@@ -136,22 +136,35 @@ def test_reassign_offers_the_others_and_a_new_request_redraws_the_window(session
     wait_for(lambda: not window_processes(inputs), 20, what="the window to close by itself after the confirmation")
 
 
-def test_a_resolved_or_missing_escalation_is_said_not_offered(session, inputs, rota_bin, artifacts):
+def test_a_resolved_escalation_is_reopened_here_and_a_missing_one_said(session, inputs, rota_bin, artifacts):
     inputs.write()
     done = rota(rota_bin, inputs, "2022-09-15T11:00:00Z", "escalate", "--title", "Old news", "--to", "keegancsmith", "--json")
     rota(rota_bin, inputs, "2022-09-15T11:30:00Z", "resolve", done["id"])
+    other = rota(rota_bin, inputs, "2022-09-15T11:40:00Z", "escalate", "--title", "Also old", "--to", "keegancsmith", "--json")
+    rota(rota_bin, inputs, "2022-09-15T11:45:00Z", "resolve", other["id"])
 
-    driver = session("--window", "action", "--show", f"engage:{done['id']}")
-    problem = wait(driver, lambda d: text_of(d, "#problem"), what="why it cannot be engaged")
-    assert problem.startswith(f"Escalation {done['id']} is resolved") and "reopen" in problem, problem
+    # A missing one: said, no form, nothing to reopen; Esc closes.
+    driver = session("--window", "action", "--show", "reassign:999")
+    wait(driver, lambda d: text_of(d, "#problem") == "Escalation 999 is not there any more.", what="a missing escalation")
+    assert not driver.find_element(By.CSS_SELECTOR, "#escalation").is_displayed()
+    assert not driver.find_element(By.CSS_SELECTOR, "#reopen").is_displayed()
+
+    # A resolved one: said, with Reopen beside Close (Close focused: Enter reopens nothing).
+    ask(rota_bin, inputs, f"engage:{done['id']}")
+    problem = wait(driver, lambda d: text_of(d, "#problem") if "resolved" in (text_of(d, "#problem") or "") else None,
+                   what="why it cannot be engaged")
+    assert problem == f"Escalation {done['id']} is resolved. Reopen it to engage engineering on it.", problem
     assert not driver.find_element(By.CSS_SELECTOR, "#fields").is_displayed(), "no form for it"
     wait(driver, lambda d: focused_id(d) == "close", what="the Close button, focused")
     settle(driver)
     driver.save_screenshot(str(artifacts / "action-refused.png"))
+    driver.find_element(By.CSS_SELECTOR, "#reopen").click()
+    wait(driver, lambda d: focused_id(d) == "engage-team", what="the form, once it is reopened")
+    assert backend(rota_bin, inputs, done["id"])["state"] == "open"
+    assert not text_of(driver, "#problem") and "· open ·" in text_of(driver, "#subject-meta")
 
-    ask(rota_bin, inputs, "reassign:999")
-    wait(driver, lambda d: text_of(d, "#problem") == "Escalation 999 is not there any more.", what="a missing escalation")
-    assert not driver.find_element(By.CSS_SELECTOR, "#escalation").is_displayed()
+    # Esc, with the form open: nothing engaged; the other one stays resolved.
     press_escape(driver, driver.switch_to.active_element)
     wait_for(lambda: not window_processes(inputs), 15, what="Esc to close it")
-    assert backend(rota_bin, inputs, done["id"])["state"] == "resolved"
+    assert backend(rota_bin, inputs, done["id"])["state"] == "open"
+    assert backend(rota_bin, inputs, other["id"])["state"] == "resolved"

@@ -11,6 +11,7 @@ from urllib.parse import urlparse
 
 import urllib3
 from selenium import webdriver
+from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.options import ArgOptions
 from selenium.webdriver.remote.remote_connection import RemoteConnection
@@ -58,8 +59,13 @@ def wait(driver, predicate, timeout=15, what="condition"):
 
 
 def text_of(driver, css):
+    """The shown text of the first element `css` finds; None when there is none, or when the page
+    replaced it between the find and the read (a wait then looks again)."""
     els = driver.find_elements(By.CSS_SELECTOR, css)
-    return els[0].text if els else None
+    try:
+        return els[0].text if els else None
+    except StaleElementReferenceException:
+        return None
 
 
 def settle(driver):

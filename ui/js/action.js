@@ -35,11 +35,13 @@ function draw(v) {
   subject(e);
   show("problem", Boolean(v.problem));
   text("problem", v.problem);
+  fill("done");
   show("done", false);
   const ready = Boolean(v.kind && e && !v.problem);
   text("action-help", ready ? "Enter sends it, Esc closes." : "Esc closes.");
   show("fields", ready);
   show("close-row", !ready);
+  show("reopen", Boolean(v.reopen && e));
   document.getElementById("fields").disabled = false;
   text("action-status", "");
   if (!ready) {
@@ -121,6 +123,16 @@ form.addEventListener("submit", (event) => {
 });
 document.getElementById("cancel").addEventListener("click", () => api.closeWindow());
 document.getElementById("close").addEventListener("click", () => api.closeWindow());
+// A resolved escalation: reopened here, then the form it was opened for.
+document.getElementById("reopen").addEventListener("click", async () => {
+  try {
+    await api.escalationAction({ id: view.escalation.id, kind: "reopen" });
+    view = null;
+    await load();
+  } catch (error) {
+    text("problem", error?.message ?? String(error));
+  }
+});
 document.addEventListener("keydown", (event) => {
   if (event.key === "Escape") {
     event.preventDefault();
