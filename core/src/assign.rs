@@ -114,11 +114,6 @@ pub fn suggest(glance: &Glance, open: &OpenCounts) -> Suggestion {
     first(rank(&glance.on_duty, open, glance.at))
 }
 
-/// [`suggest`] for a list of engineers on duty (in schedule order) at `at`.
-pub fn suggest_among(on_duty: &[OnDuty], open: &OpenCounts, at: DateTime<Utc>) -> Suggestion {
-    first(rank(on_duty, open, at))
-}
-
 /// Who can take escalation `e` off its assignee: the engineers on duty but that one, best first
 /// (the first is what `reassign --to auto` picks).
 pub fn takers(on_duty: &[OnDuty], e: &Escalation, open: &OpenCounts, at: DateTime<Utc>) -> Vec<Candidate> {
@@ -304,7 +299,7 @@ days = "Mon-Fri"
         let got: Vec<(String, String)> = rank(&on_duty, &counts, t).into_iter().map(|c| (c.handle, c.reason)).collect();
         let expected: Vec<(String, String)> = expected.iter().map(|(h, r)| (h.to_string(), r.to_string())).collect();
         assert_eq!(got, expected, "at {instant}, open {open:?}");
-        assert_eq!(suggest_among(&on_duty, &counts, t).assignee(), expected.first().map(|(h, _)| h.as_str()),);
+        assert_eq!(first(rank(&on_duty, &counts, t)).assignee(), expected.first().map(|(h, _)| h.as_str()),);
     }
 
     const TEAM: &[&str] = &["bob", "nox", "cha", "kat", "ann", "zed"];
@@ -410,7 +405,7 @@ days = "Mon-Fri"
 
     #[test]
     fn nobody_on_rotation_is_its_own_answer() {
-        let s = suggest_among(&[], &OpenCounts::new(), at("2024-03-05T12:00:00Z"));
+        let s = first(rank(&[], &OpenCounts::new(), at("2024-03-05T12:00:00Z")));
         assert_eq!(s, Suggestion::NobodyOnRotation);
         assert_eq!((s.assignee(), s.reason()), (None, "nobody on rotation"));
     }

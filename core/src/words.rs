@@ -86,8 +86,14 @@ pub fn seats_within(engineers: &[&str], open: usize, max: usize) -> String {
     format!("{}{tail}", shorten(&engineers.join(", "), max.saturating_sub(tail.chars().count()).max(4)))
 }
 
+/// Who is on at the next hand-off, overrides applied.
+fn next_team<'g>(g: &'g Glance) -> Vec<&'g str> {
+    g.next_team.iter().map(String::as_str).collect()
+}
+
 /// The next hand-off: "Next: Mon 10 Oct, in 3 days — tbliu98 + 2 open seats" (who is on then,
-/// overrides applied), or "Rotation ends Mon 10 Oct, in 3 days" when nothing follows.
+/// overrides applied), or "Rotation ends Mon 10 Oct, in 3 days; nothing scheduled after" when
+/// nothing follows.
 pub fn next_handoff(g: &Glance, timing: &crate::Timing) -> Option<String> {
     let tz = g.viewer.timezone;
     match g.next_rotation {
@@ -102,16 +108,11 @@ pub fn next_handoff(g: &Glance, timing: &crate::Timing) -> Option<String> {
                         relative(g.at, h),
                         short_date(at, tz),
                         relative(g.at, at),
-                        seats(&g.next_team.iter().map(String::as_str).collect::<Vec<_>>(), n.open_seats())
+                        seats(&next_team(g), n.open_seats())
                     ));
                 }
             }
-            Some(format!(
-                "Next: {}, {} — {}",
-                short_date(at, tz),
-                relative(g.at, at),
-                seats(&g.next_team.iter().map(String::as_str).collect::<Vec<_>>(), n.open_seats())
-            ))
+            Some(format!("Next: {}, {} — {}", short_date(at, tz), relative(g.at, at), seats(&next_team(g), n.open_seats())))
         }
         None => g.next_handoff.map(|h| format!("Rotation ends {}, {}; nothing scheduled after", short_date(h, tz), relative(g.at, h))),
     }
@@ -246,7 +247,7 @@ pub fn next_line(g: &Glance, timing: &crate::Timing) -> Option<String> {
             let at = timing.starts_at(n.start);
             let head = format!("Next: {} — ", when(at));
             let room = LINE_CAP.saturating_sub(head.chars().count()).max(8);
-            Some(format!("{head}{}", seats_within(&g.next_team.iter().map(String::as_str).collect::<Vec<_>>(), n.open_seats(), room)))
+            Some(format!("{head}{}", seats_within(&next_team(g), n.open_seats(), room)))
         }
         None => g.next_handoff.map(|h| format!("Rotation ends {}", when(h))),
     }

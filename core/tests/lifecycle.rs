@@ -181,7 +181,8 @@ fn a_team_name_fits_a_github_label() {
     assert!(team_name("search, billing").is_err());
     assert!(team_name("search\ninfra").is_err());
     assert_eq!(team_name(&"é".repeat(45)).map(|t| t.chars().count()), Ok(45));
-    assert!(team_name(&"é".repeat(46)).is_err());
+    let too_long = team_name(&"é".repeat(46)).unwrap_err();
+    assert!(too_long.contains(&rota_core::lifecycle::TEAM_NAME_MAX.to_string()), "{too_long}");
 }
 
 #[test]

@@ -15,12 +15,19 @@ pub fn enabled() -> bool {
     imp::enabled()
 }
 
-/// Turns start at login on or off.
+/// Turns start at login on or off. On Linux an entry that is on but not as this version writes
+/// it (an older Rota's, another path) is written again.
 pub fn set(on: bool) -> Result<(), String> {
-    if on == enabled() {
-        return Ok(());
-    }
     imp::set(on)
+}
+
+/// When start at login is on, makes its entry this version's (the tray does it as it starts).
+pub fn refresh() {
+    if enabled() {
+        if let Err(e) = set(true) {
+            eprintln!("rota: the start-at-login entry could not be updated: {e}");
+        }
+    }
 }
 
 #[cfg(target_os = "linux")]
@@ -36,7 +43,9 @@ mod imp {
     /// An entry is there and not switched off (`Hidden=true`, or GNOME's own switch).
     pub fn enabled() -> bool {
         let Some(text) = file().ok().and_then(|f| std::fs::read_to_string(f).ok()) else { return false };
-        !text.lines().map(str::trim).any(|l| l == "Hidden=true" || l == "X-GNOME-Autostart-enabled=false")
+        let off =
+            |key: &str, value: &str| text.lines().filter_map(|l| l.split_once('=')).any(|(k, v)| k.trim() == key && v.trim() == value);
+        !off("Hidden", "true") && !off("X-GNOME-Autostart-enabled", "false")
     }
 
     pub fn set(on: bool) -> Result<(), String> {
@@ -47,12 +56,16 @@ mod imp {
                 _ => Ok(()),
             };
         }
+        let entry = super::entry(&super::rota()?)?;
+        if std::fs::read_to_string(&file).is_ok_and(|had| had == entry) {
+            return Ok(());
+        }
         let dir = file.parent().ok_or("no autostart folder")?;
         std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
         // Written whole, then renamed over the old one: a session starting meanwhile reads
         // either entry, never half of one.
         let tmp = dir.join(".rota.desktop.new");
-        std::fs::write(&tmp, super::entry(&super::rota()?)).map_err(|e| format!("{}: {e}", tmp.display()))?;
+        std::fs::write(&tmp, entry).map_err(|e| format!("{}: {e}", tmp.display()))?;
         std::fs::rename(&tmp, &file).map_err(|e| format!("{}: {e}", file.display()))
     }
 }
@@ -72,15 +85,23 @@ mod imp {
 
     pub fn set(on: bool) -> Result<(), String> {
         let e = entry()?;
+        if on == e.is_enabled().unwrap_or(!on) {
+            return Ok(());
+        }
         if on { e.enable() } else { e.disable() }.map_err(|err| err.to_string())
     }
 }
 
 /// The XDG autostart entry that starts `exec` (Desktop Entry Specification 1.5): the program
-/// quoted where its path needs it, `%` doubled.
+/// quoted where its path needs it, `%` doubled; named and drawn as the applications menu's
+/// entry for Rota. A path the spec cannot hold (`=`, a control character, not UTF-8) is refused.
 #[cfg_attr(not(target_os = "linux"), allow(dead_code))]
-fn entry(exec: &std::path::Path) -> String {
-    let path = exec.to_string_lossy().replace('%', "%%");
+fn entry(exec: &std::path::Path) -> Result<String, String> {
+    let path = exec.to_str().ok_or_else(|| format!("{}: start at login needs a path in UTF-8", exec.display()))?;
+    if path.contains(|c: char| c == '=' || c.is_control()) {
+        return Err(format!("{path:?}: an autostart entry cannot start a program whose path has '=' or a control character"));
+    }
+    let path = path.replace('%', "%%");
     let reserved = |c: char| c.is_whitespace() || "\"'\\><~|&;$*?#()`".contains(c);
     let exec = if path.contains(reserved) {
         let escaped: String = path.chars().flat_map(|c| if "\"`$\\".contains(c) { vec!['\\', c] } else { vec![c] }).collect();
@@ -89,11 +110,10 @@ fn entry(exec: &std::path::Path) -> String {
     } else {
         path
     };
-    format!(
-        "[Desktop Entry]\nType=Application\nName=Rota\n\
-         Comment=Who is on the escalation rotation now, and your escalations\n\
-         Exec={exec}\nIcon=rota\nTerminal=false\nStartupNotify=false\nX-GNOME-Autostart-enabled=true\n"
-    )
+    Ok(format!(
+        "[Desktop Entry]\nType=Application\nName=Rota\nComment=The escalation rotation in your tray\n\
+         Exec={exec}\nIcon=rota-app\nTerminal=false\nStartupNotify=false\nX-GNOME-Autostart-enabled=true\n"
+    ))
 }
 
 #[cfg(test)]
@@ -103,18 +123,31 @@ mod tests {
 
     #[test]
     fn the_entry_names_rota_and_starts_the_tray() {
-        let e = entry(Path::new("/usr/bin/rota"));
+        let e = entry(Path::new("/usr/bin/rota")).unwrap();
         assert!(e.starts_with("[Desktop Entry]\nType=Application\nName=Rota\n"), "{e}");
         assert!(e.lines().any(|l| l == "Exec=/usr/bin/rota"), "{e}");
     }
 
     #[test]
     fn a_path_with_spaces_or_quotes_is_quoted_as_the_spec_says() {
-        let exec = |p: &str| entry(Path::new(p)).lines().find_map(|l| l.strip_prefix("Exec=").map(str::to_owned)).unwrap();
+        let exec = |p: &str| entry(Path::new(p)).unwrap().lines().find_map(|l| l.strip_prefix("Exec=").map(str::to_owned)).unwrap();
         assert_eq!(exec("/opt/My Apps/rota"), "\"/opt/My Apps/rota\"");
         assert_eq!(exec("/opt/100%/rota"), "/opt/100%%/rota");
         // `"` escaped as `\"` inside the quotes, and that backslash escaped again in the value.
         assert_eq!(exec("/opt/a\"b/rota"), "\"/opt/a\\\\\"b/rota\"");
         assert_eq!(exec("/opt/$HOME/rota"), "\"/opt/\\\\$HOME/rota\"");
+        // A backslash: `\\` inside the quotes, each escaped again in the value.
+        assert_eq!(exec("/opt/a\\b/rota"), "\"/opt/a\\\\\\\\b/rota\"");
+    }
+
+    #[test]
+    fn a_path_the_spec_cannot_hold_is_refused() {
+        assert!(entry(Path::new("/opt/a=b/rota")).is_err());
+        assert!(entry(Path::new("/opt/a\nb/rota")).is_err());
+        #[cfg(unix)]
+        {
+            use std::os::unix::ffi::OsStrExt;
+            assert!(entry(Path::new(std::ffi::OsStr::from_bytes(b"/opt/\xff/rota"))).is_err());
+        }
     }
 }

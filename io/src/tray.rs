@@ -116,6 +116,8 @@ where
     F: FnOnce(TrayModel) -> Fut,
     Fut: Future<Output = Result<V, String>>,
 {
+    // An older Rota's start-at-login entry becomes this one's.
+    autostart::refresh();
     let reader = Reader::new(settings::data_dir().map(|d| d.join("cache")));
     let live = Live::start(overrides.clone(), &reader).await;
     let first = model_of(&live, None, (0, 0), None);

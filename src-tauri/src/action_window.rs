@@ -68,6 +68,11 @@ fn parse(target: Option<&str>) -> Option<(ActionKind, String)> {
 }
 
 impl ActionView {
+    /// The request the window already shows: nothing else to draw.
+    pub fn same(request: u64) -> Self {
+        ActionView { problem: None, ..ActionView::problem(request, None, String::new()) }
+    }
+
     fn problem(request: u64, kind: Option<ActionKind>, why: String) -> Self {
         ActionView {
             request,
@@ -125,7 +130,7 @@ fn capitalized(s: &str) -> String {
 fn teams(list: &[Escalation]) -> Vec<String> {
     let mut teams: Vec<String> = list.iter().filter_map(|e| e.team.clone()).collect();
     teams.sort_by_key(|t| t.to_lowercase());
-    teams.dedup_by(|a, b| a.eq_ignore_ascii_case(b));
+    teams.dedup_by(|a, b| a.to_lowercase() == b.to_lowercase());
     teams
 }
 

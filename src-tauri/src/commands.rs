@@ -51,9 +51,15 @@ pub fn timezones() -> Vec<&'static str> {
     rota_core::duty::zone_names()
 }
 
+/// Opens one of the windows a person opens by name (not the action window: that opens for one
+/// escalation, from the tray).
 #[tauri::command]
 pub fn open_window<R: Runtime>(app: AppHandle<R>, window: WindowKind) -> Result<(), IpcError> {
-    windows::open(&app, window).map_err(|e| IpcError { code: crate::error::ErrorCode::Window, message: e.to_string(), field: None })
+    let refuse = |message: String| IpcError { code: crate::error::ErrorCode::Window, message, field: None };
+    if !WindowKind::OPENABLE.contains(&window) {
+        return Err(refuse(format!("the {window} window opens from an escalation's menu in the tray")));
+    }
+    windows::open(&app, window).map_err(|e| refuse(e.to_string()))
 }
 
 #[tauri::command]
@@ -136,6 +142,8 @@ pub async fn escalations_panel(state: State<'_, AppState>) -> Result<Escalations
 /// Issue 15: takes an action on an escalation, as `me`, now, and says what was done.
 #[tauri::command]
 pub async fn escalation_action(state: State<'_, AppState>, form: ActionForm) -> Result<Acted, IpcError> {
+    // Taken whole even if its window closes meanwhile: the process waits for it.
+    let _busy = state.acting.start();
     let at = clock::now().map_err(IpcError::io)?;
     let (settings, schedule, roster) = {
         let live = state.live.lock().await;
@@ -147,16 +155,21 @@ pub async fn escalation_action(state: State<'_, AppState>, form: ActionForm) -> 
     let e = crate::escalations::Backend::act(&*backend, &form.id, &action, settings.me.as_deref(), at)
         .await
         .map_err(|e| IpcError::invalid("action", e.to_string()))?;
-    // The tray polls now: its menu shows the change.
-    crate::tell_tray_escalations_changed().await;
+    // The tray polls now, so its menu shows the change; the answer does not wait for it.
+    tauri::async_runtime::spawn(crate::tell_tray_escalations_changed());
     Ok(panel::acted(&action, &e, &g, &roster))
 }
 
 /// Issue 15: what the action window acts on (engage engineering on, or reassign, one escalation).
+/// `known`: the request the window shows; asked again for it (a refresh), the answer is only
+/// that request's number, and the backend is not read.
 #[tauri::command]
-pub async fn action_view(state: State<'_, AppState>) -> Result<ActionView, IpcError> {
+pub async fn action_view(state: State<'_, AppState>, known: Option<u64>) -> Result<ActionView, IpcError> {
     let at = clock::now().map_err(IpcError::io)?;
-    let asked = state.action.lock().map(|a| a.clone()).unwrap_or_default();
+    let asked = state.action.lock().unwrap_or_else(|e| e.into_inner()).clone();
+    if known == Some(asked.request) {
+        return Ok(ActionView::same(asked.request));
+    }
     let (settings, on_duty) = {
         let live = state.live.lock().await;
         (live.settings.clone(), live.glance(at).on_duty)

@@ -56,6 +56,44 @@ pub struct AppState {
     focus: std::sync::Mutex<Option<String>>,
     /// What the action window acts on (`engage:ID`, `reassign:ID`), kept while it is open.
     action: std::sync::Mutex<action_window::Asked>,
+    /// Actions being taken: the process waits for them before it ends with its last window.
+    acting: InFlight,
+}
+
+/// Work that must finish even when its window has closed (an action half-sent to GitHub would
+/// leave the labels without the comment).
+#[derive(Default)]
+pub struct InFlight {
+    count: std::sync::atomic::AtomicUsize,
+    done: tokio::sync::Notify,
+}
+
+/// One piece of [`InFlight`] work, until dropped.
+pub struct Busy<'a>(&'a InFlight);
+
+impl InFlight {
+    pub fn start(&self) -> Busy<'_> {
+        self.count.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        Busy(self)
+    }
+
+    /// Returns once nothing is in flight.
+    pub async fn idle(&self) {
+        loop {
+            let done = self.done.notified();
+            if self.count.load(std::sync::atomic::Ordering::SeqCst) == 0 {
+                return;
+            }
+            done.await;
+        }
+    }
+}
+
+impl Drop for Busy<'_> {
+    fn drop(&mut self) {
+        self.0.count.fetch_sub(1, std::sync::atomic::Ordering::SeqCst);
+        self.0.done.notify_waiters();
+    }
 }
 
 impl AppState {
@@ -132,7 +170,7 @@ impl<R: Runtime> Surface for Windows<R> {
 }
 
 /// The value after `flag` in a second start's arguments.
-fn arg_value<'a>(args: &'a [String], flag: &str) -> Option<&'a str> {
+pub(crate) fn arg_value<'a>(args: &'a [String], flag: &str) -> Option<&'a str> {
     args.iter().skip_while(|a| *a != flag).nth(1).map(String::as_str)
 }
 
@@ -148,6 +186,7 @@ fn manage_state<R: Runtime>(app: &tauri::App<R>, overrides: Overrides, kind: Win
         escalations_problem: from_tray(protocol::ESCALATIONS_PROBLEM_VAR),
         focus: Default::default(),
         action: Default::default(),
+        acting: Default::default(),
     });
     if let Some(s) = show {
         app.state::<AppState>().show(kind, &s);
@@ -236,11 +275,20 @@ fn run_windows(overrides: Overrides, kind: WindowKind, show: Option<String>) -> 
     match app {
         Ok(app) => {
             app.run(|app, event| {
-                // The last window closed: the process (and its WebKit processes) ends.
-                if let RunEvent::WindowEvent { event: tauri::WindowEvent::Destroyed, .. } = event {
-                    if app.webview_windows().is_empty() {
+                let RunEvent::WindowEvent { label, event: tauri::WindowEvent::Destroyed, .. } = event else { return };
+                let state = app.state::<AppState>();
+                if label == WindowKind::Action.label() {
+                    // Closed: the next start without --show asks for nothing.
+                    *state.action.lock().unwrap_or_else(|e| e.into_inner()) = Default::default();
+                }
+                // The last window closed: the process (and its WebKit processes) ends, once any
+                // action under way has been taken.
+                if app.webview_windows().is_empty() {
+                    let app = app.clone();
+                    tauri::async_runtime::spawn(async move {
+                        app.state::<AppState>().acting.idle().await;
                         app.exit(0);
-                    }
+                    });
                 }
             });
             0

@@ -41,6 +41,7 @@ fn app(dir: &Path) -> (tauri::App<MockRuntime>, tauri::WebviewWindow<MockRuntime
             escalations_problem: None,
             focus: std::sync::Mutex::new(Some("person:valerybugakov".into())),
             action: Default::default(),
+            acting: Default::default(),
         })
         .build(mock_context(noop_assets()))
         .expect("mock app");

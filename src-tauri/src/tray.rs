@@ -47,7 +47,7 @@ pub fn run(overrides: Overrides, open: Option<WindowKind>) -> i32 {
     let builder = {
         let tx = tx.clone();
         builder.plugin(tauri_plugin_single_instance::init(move |_app, args, _cwd| {
-            let kind = crate::args_window(&args, "--open").unwrap_or(WindowKind::Dashboard);
+            let kind = crate::arg_value(&args, "--open").and_then(|k| WindowKind::openable(k).ok()).unwrap_or(WindowKind::Dashboard);
             let _ = tx.send(Request::Open(kind));
         }))
     };

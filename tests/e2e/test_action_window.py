@@ -6,6 +6,7 @@ open window; a refresh of the same one keeps what is typed. The tray's side (the
 it, typed into with the keyboard): test_lifecycle.py. Screenshots: tests/artifacts/action-*.png."""
 import os
 import subprocess
+import time
 
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
@@ -87,8 +88,10 @@ def test_engage_engineering_in_the_small_window(session, inputs, rota_bin, artif
     driver.save_screenshot(str(artifacts / "action-engaged.png"))
 
     # Esc closes it without waiting for the moment to pass; the windows process ends with it.
+    pressed = time.monotonic()
     press_escape(driver, driver.switch_to.active_element)
     wait_for(lambda: not window_processes(inputs), 15, what="the action window (and its process) to close on Esc")
+    assert time.monotonic() - pressed < 4, "closed by Esc, not by the confirmation's own 6 s"
     assert len(backend(rota_bin, inputs, id)["history"]) == len(e["history"]), "sent once"
 
 

@@ -116,8 +116,10 @@ def test_engage_and_reassign_from_the_tray_in_a_small_window(inputs, launch, rot
     # What was done, on screen: the green bar of the confirmation, below the escalation's box.
     wait_for(lambda: shows_confirmation(window, artifacts / f"action-from-tray-{host}.png", top=190), 10,
              what="the confirmation drawn in the window")
+    pressed = time.monotonic()
     keys("Escape")
     wait_for(lambda: not x_windows("Engage engineering"), 15, what="Esc to close the window")
+    assert time.monotonic() - pressed < 4, "closed by Esc, not by the confirmation's own 6 s"
 
     # Reassign…: the policy's pick is chosen, so Enter hands it on; it leaves my menu.
     click(app.tray, entry(app.tray, ["My escalations (1)", line + " · handed to engineering", "Reassign…"]))

@@ -42,7 +42,6 @@ function draw(v) {
   show("fields", ready);
   show("close-row", !ready);
   show("reopen", Boolean(v.reopen && e));
-  document.getElementById("fields").disabled = false;
   text("action-status", "");
   if (!ready) {
     document.getElementById("close").focus();
@@ -64,11 +63,12 @@ function draw(v) {
 }
 
 async function load() {
-  const v = await api.actionView();
+  const v = await api.actionView(view?.request ?? null);
   // How many views were read: scripts and tests wait on it.
   document.body.dataset.loads = String(Number(document.body.dataset.loads ?? 0) + 1);
-  // The same request again (the minute's refresh, a file change): keep what is being typed.
-  if (view && v.request === view.request) return;
+  // The same request again (the minute's refresh, a file change) keeps what is being typed; an
+  // answer to an older request, overtaken by a newer one, is dropped.
+  if (view && v.request <= view.request) return;
   draw(v);
 }
 
@@ -82,13 +82,17 @@ async function submit() {
   if (sending || !view?.kind || view.problem) return;
   clearFieldErrors(form);
   sending = true;
+  // A new request may come while this one is sent: what comes back is about this one only.
+  const request = view.request;
   text("action-status", "Sending…");
   document.getElementById("submit").disabled = true;
   try {
     const acted = await api.escalationAction({ id: view.escalation.id, kind: view.kind, ...filled() });
+    if (view.request !== request) return;
     text("action-status", "");
     confirmDone(acted);
   } catch (error) {
+    if (view.request !== request) return;
     (error?.errors ?? [error]).forEach((e) =>
       showFieldError(e, (message) => document.getElementById("action-status").after(message)));
     text("action-status", "Not done.");
@@ -121,22 +125,31 @@ form.addEventListener("submit", (event) => {
   event.preventDefault();
   submit();
 });
-document.getElementById("cancel").addEventListener("click", () => api.closeWindow());
-document.getElementById("close").addEventListener("click", () => api.closeWindow());
+/** Closes the window, unless an action is being sent (its answer is still to be said). */
+function close() {
+  if (!sending) api.closeWindow();
+}
+document.getElementById("cancel").addEventListener("click", close);
+document.getElementById("close").addEventListener("click", close);
 // A resolved escalation: reopened here, then the form it was opened for.
-document.getElementById("reopen").addEventListener("click", async () => {
+const reopen = document.getElementById("reopen");
+reopen.addEventListener("click", async () => {
+  reopen.disabled = true;
   try {
     await api.escalationAction({ id: view.escalation.id, kind: "reopen" });
     view = null;
     await load();
   } catch (error) {
+    show("problem", true);
     text("problem", error?.message ?? String(error));
+  } finally {
+    reopen.disabled = false;
   }
 });
 document.addEventListener("keydown", (event) => {
   if (event.key === "Escape") {
     event.preventDefault();
-    api.closeWindow();
+    close();
   }
 });
 api.onChanged(() => load().catch(() => {}));

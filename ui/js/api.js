@@ -40,8 +40,12 @@ export const discardEscalation = (key) => call("discard_escalation", { key });
 export const escalationsPanel = () => call("escalations_panel");
 /** Takes an action; says what was done: { message, escalation } (the escalation as it is now). */
 export const escalationAction = (form) => call("escalation_action", { form });
-/** What the action window acts on: { request, kind, heading, escalation, problem, candidates, warning, teams }. */
-export const actionView = () => call("action_view");
+/**
+ * What the action window acts on: { request, kind, heading, escalation, problem, reopen,
+ * candidates, warning, teams }. `known`: the request the window shows (only its number comes back
+ * for it).
+ */
+export const actionView = (known) => call("action_view", { known });
 
 /** Tells Rota the page is ready for the user (a readiness line for scripts and measurements). */
 export const windowReady = () => call("window_ready");
