@@ -329,3 +329,35 @@ def test_the_action_window_engages_and_reassigns_on_github(inputs, session, rota
             "Reassigned escalation 1 to Valery"
         assert OneIssue.writes[2:] == [("PATCH", "/1", {"assignees": ["valerybugakov"]})]
         assert OneIssue.tokens == {"Bearer ghp_e2e-action-token"}, "the keyring's token, on every request"
+
+
+def test_the_tray_follows_an_action_taken_in_its_window_at_once(inputs, launch, rota_bin):
+    """The tray polls GitHub each minute; an action taken in the action window tells it to poll
+    now (`dev.rota.Tray1.EscalationsChanged`), so its menu shows the change in seconds."""
+    from test_daily_uses import keys, type_text, x_windows
+    from test_lifecycle import click
+
+    def mine():
+        """My escalation's submenu in the tray, or None."""
+        top = [c for c in app.tray.layout()["children"] if c["visible"] and c["label"].startswith("My escalations")]
+        subs = [c for c in (top[0]["children"] if top else []) if c["label"].startswith("Exports fail for Acme")]
+        return subs[0] if subs else None
+
+    OneIssue.reset()
+    with github_backend(inputs, rota_bin, OneIssue, "ghp_e2e-tray-token"):
+        app = launch()
+        submenu = wait_for(mine, 20, what="my GitHub escalation in the tray")
+        assert "handed to engineering" not in submenu["label"]
+        [engage] = [c for c in submenu["children"] if c["label"] == "Engage engineering…"]
+        click(app.tray, engage)
+        wait_for(lambda: "rota: action window ready" in app.output(), 20, what="the action window ready")
+        [window] = wait_for(lambda: x_windows("Engage engineering"), 10, what="the window on screen")
+        subprocess.run(["xdotool", "windowfocus", "--sync", window], check=True, timeout=10)
+        type_text("search")
+        keys("Return")
+        wait_for(lambda: OneIssue.writes, 15, what="the labels sent to GitHub")
+        engaged = time.monotonic()
+        wait_for(lambda: (mine() or {}).get("label", "").endswith("· handed to engineering"), 15,
+                 what="the tray's line to follow")
+        assert time.monotonic() - engaged < 15, "polled at once, not at the minute's poll"
+        keys("Escape")
