@@ -1,12 +1,21 @@
 """Issue 14: the Settings window shows the `[notices]` table as checkboxes, and saving writes it."""
 import tomllib
 
+from selenium.common.exceptions import ElementClickInterceptedException
 from selenium.webdriver.common.by import By
 
 from test_windows import open_dashboard, open_settings, save
 from webdriver import settle, text_of, wait
 
 BOXES = ["week-before", "day-before", "handoff", "before-end", "schedule-change"]
+
+
+def clicked(element):
+    try:
+        element.click()
+        return True
+    except ElementClickInterceptedException:
+        return False
 
 
 def checked(driver):
@@ -20,7 +29,9 @@ def test_notices_are_checkboxes_and_saved(session, inputs, artifacts):
 
     box = driver.find_element(By.CSS_SELECTOR, "#notice-week-before")
     driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", box)
-    box.click()
+    # Clicked once the page has stopped moving under it (WebKit's driver says "intercepted"
+    # while the form is still being laid out after the scroll).
+    wait(driver, lambda d: clicked(box), what="the checkbox to take a click")
     assert not box.is_selected()
     settle(driver)
     driver.save_screenshot(str(artifacts / "settings-notices.png"))  # one box off, four on
