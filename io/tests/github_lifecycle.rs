@@ -1,7 +1,7 @@
 //! An escalation's life on the GitHub backend (issue 15), against a scripted repository on the
 //! loopback server: the requests each action makes (labels, comments, close as completed,
 //! reopen, assignees), that an action whose effect is there sends nothing, the history read from
-//! the issue's events, and that refreshing an unchanged repository costs only `304`s.
+//! the issue's timeline (its events and Rota's comments, for the notes), and that refreshing an unchanged repository costs only `304`s.
 
 use chrono::{DateTime, TimeZone, Utc};
 use rota_core::escalation::EscalationState;
@@ -62,7 +62,7 @@ fn handler(state: Arc<Mutex<Issue>>) -> common::http::Handler {
                 Reply::Send(Response::json(200, &json!([s.issue])).with("etag", &etag))
             }
             ("GET", "/1") => send(200, &s.issue),
-            ("GET", "/1/events") => {
+            ("GET", "/1/timeline") => {
                 let etag = s.etag();
                 if req.header("if-none-match") == Some(etag.as_str()) {
                     return Reply::Send(Response { status: 304, headers: vec![("etag".into(), etag)], body: String::new() });
@@ -88,7 +88,9 @@ fn handler(state: Arc<Mutex<Issue>>) -> common::http::Handler {
                 send(200, &s.issue["labels"].clone())
             }
             ("POST", "/1/comments") => {
-                s.comments.push(req.json()["body"].as_str().unwrap().to_owned());
+                let body = req.json()["body"].as_str().unwrap().to_owned();
+                s.comments.push(body.clone());
+                s.event("commented", json!({ "body": body }));
                 send(201, &json!({ "id": 1 }))
             }
             ("PATCH", "/1") => {
@@ -203,19 +205,21 @@ async fn each_action_is_its_github_request_and_taking_it_again_sends_nothing() {
         team: team.map(Into::into),
         assignee: assignee.map(Into::into),
     };
+    let noted = |entry: HistoryEntry, note: &str| HistoryEntry { note: Some(note.into()), ..entry };
     let history = backend.history_of(&all[0]).await.unwrap();
     assert_eq!(
         history,
         [
             HistoryEntry { by: Some("sam".into()), ..h(0, Open, None, None) },
             h(1, Acknowledged, None, None),
-            h(2, HandedToEngineering, Some("search"), None),
-            h(4, HandedToEngineering, Some("billing"), None),
-            h(5, HandedToEngineering, None, Some("bob")),
-            h(6, Resolved, None, None),
-            h(7, Open, None, None),
-            h(10, Resolved, None, None),
-        ]
+            noted(h(2, HandedToEngineering, Some("search"), None), "https://eng.example.com/SRCH-1"),
+            h(5, HandedToEngineering, Some("billing"), None),
+            h(7, HandedToEngineering, None, Some("bob")),
+            noted(h(9, Resolved, None, None), "reindexed"),
+            h(10, Open, None, None),
+            h(13, Resolved, None, None),
+        ],
+        "the notes are read back from the comments: the link after the labels, the note before the close"
     );
 
     // A refresh of the unchanged repository: the list and the events answer 304, no rate limit.

@@ -1,6 +1,6 @@
 //! `rota stats` on the GitHub backend (issue 15), through the real binary, the token in the real
 //! keyring and a loopback server holding the same scripted history as `cli_lifecycle.rs` keeps in
-//! SQLite, as GitHub would: issues with labels, and each one's events (`labeled` acknowledged,
+//! SQLite, as GitHub would: issues with labels, and each one's timeline (`labeled` acknowledged,
 //! `labeled` engineering with `team:NAME`, `closed`). The figures must be the ones worked out by
 //! hand (`support::scripted_stats`); and a second `rota stats` of the unchanged repository, a new process, asks only
 //! conditional requests and is answered `304` each time, which costs no rate limit.
@@ -75,7 +75,7 @@ fn handler() -> Handler {
         let path = req.path().trim_start_matches("/repos/acme/escalations/issues");
         let (body, etag) = match path {
             "" => (Value::Array(ISSUES.iter().rev().map(issue).collect()), "\"list\"".to_owned()),
-            p => match p.strip_prefix('/').and_then(|p| p.strip_suffix("/events")).and_then(|n| n.parse::<u64>().ok()) {
+            p => match p.strip_prefix('/').and_then(|p| p.strip_suffix("/timeline")).and_then(|n| n.parse::<u64>().ok()) {
                 Some(n) if req.method == "GET" && (1..=5).contains(&n) => (events(&ISSUES[n as usize - 1]), format!("\"events-{n}\"")),
                 _ => return Reply::Send(Response::json(404, &json!({ "message": "Not Found" }))),
             },

@@ -2,14 +2,14 @@
 //! tray start `rota-app` with these.
 
 use clap::Parser;
-use rota_io::protocol::{self, Overrides, UnknownName, WindowKind};
+use rota_io::protocol::{self, Overrides, WindowKind};
 use std::path::PathBuf;
 
 #[derive(Debug, Parser)]
 #[command(name = "rota-app", version, about = "Rota's windows and its portable tray; started by `rota`")]
 pub struct AppArgs {
     /// Host the windows, starting with this one: dashboard, settings, escalate or action
-    #[arg(long, value_name = "WINDOW", value_parser = parse_window, conflicts_with = "tray")]
+    #[arg(long, value_name = "WINDOW", conflicts_with = "tray")]
     pub window: Option<WindowKind>,
     /// What a tray item was about: with `--window dashboard`, person:HANDLE (that card); with `--window action`, engage:ID or reassign:ID
     #[arg(long, value_name = "ITEM", requires = "window")]
@@ -18,7 +18,7 @@ pub struct AppArgs {
     #[arg(long)]
     pub tray: bool,
     /// Open a window when the tray starts
-    #[arg(long, value_name = "WINDOW", value_parser = parse_openable, conflicts_with = "window")]
+    #[arg(long, value_name = "WINDOW", value_parser = WindowKind::openable, conflicts_with = "window")]
     pub open: Option<WindowKind>,
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
@@ -32,14 +32,6 @@ impl AppArgs {
     pub fn overrides(&self) -> Overrides {
         Overrides { config: self.config.clone(), schedule: self.schedule.clone(), roster: self.roster.clone() }
     }
-}
-
-fn parse_window(s: &str) -> Result<WindowKind, String> {
-    s.parse().map_err(|e: UnknownName| e.to_string())
-}
-
-fn parse_openable(s: &str) -> Result<WindowKind, String> {
-    WindowKind::openable(s).map_err(|e| e.to_string())
 }
 
 /// Entry point of the `rota-app` binary.

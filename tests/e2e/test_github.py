@@ -263,7 +263,7 @@ class OneIssue(http.server.BaseHTTPRequestHandler):
             self.answer(200, [OneIssue.issue])
         elif path == "/1":
             self.answer(200, OneIssue.issue)
-        elif path == "/1/events":
+        elif path == "/1/timeline":
             self.answer(200, [])
         else:
             self.answer(404, {"message": "Not Found"})

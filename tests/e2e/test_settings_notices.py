@@ -10,11 +10,19 @@ from webdriver import settle, text_of, wait
 BOXES = ["week-before", "day-before", "handoff", "before-end", "schedule-change"]
 
 
-def clicked(element):
+WHERE = """
+const r = arguments[0].getBoundingClientRect(), x = r.left + r.width / 2, y = r.top + r.height / 2;
+const hit = document.elementFromPoint(x, y);
+return `box at ${x},${y} in ${innerWidth}x${innerHeight} scrolled ${scrollY}; hit: ${hit ? hit.outerHTML.slice(0, 120) : hit}`;
+"""
+
+
+def clicked(driver, element, misses):
     try:
         element.click()
         return True
-    except ElementClickInterceptedException:
+    except ElementClickInterceptedException as e:
+        misses.append(f"{e.msg} / {driver.execute_script(WHERE, element)}")
         return False
 
 
@@ -31,8 +39,13 @@ def test_notices_are_checkboxes_and_saved(session, inputs, artifacts):
     driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", box)
     # Clicked once the page has stopped moving under it (WebKit's driver says "intercepted"
     # while the form is still being laid out after the scroll).
-    wait(driver, lambda d: clicked(box), what="the checkbox to take a click")
-    assert not box.is_selected()
+    misses = []
+    try:
+        wait(driver, lambda d: clicked(d, box, misses), what="the checkbox to take a click")
+    finally:
+        print(f"clicks intercepted: {len(misses)}, the last: {misses[-1:]}")  # shown when it fails
+    # WebKit's driver can answer the click before the page has handled it: wait for the effect.
+    wait(driver, lambda d: not box.is_selected(), what="the clicked checkbox to be off")
     settle(driver)
     driver.save_screenshot(str(artifacts / "settings-notices.png"))  # one box off, four on
     save_button = driver.find_element(By.CSS_SELECTOR, "#save")

@@ -113,17 +113,29 @@ pub const TEAM_LABEL: &str = "team:";
 /// The label older Rotas used for "handed to engineering"; still read as such.
 pub const LEGACY_ENGINEERING_LABEL: &str = "handed-to-engineering";
 
-/// One of an issue's events (`GET /repos/{o}/{r}/issues/{n}/events`), the kinds Rota reads.
+/// How the comment Rota writes when it engages engineering begins: `Engineering engaged: TEAM`,
+/// then the link, if any, after a blank line.
+const ENGAGED_COMMENT: &str = "Engineering engaged: ";
+
+/// How the comment holding a resolve note begins: `Resolved: NOTE`.
+const RESOLVED_COMMENT: &str = "Resolved: ";
+
+/// One item of an issue's timeline (`GET /repos/{o}/{r}/issues/{n}/timeline`): its events and
+/// its comments (`commented`, with the body). Items without a time (commits) are skipped.
 #[derive(Debug, Clone, Deserialize)]
 struct IssueEvent {
+    #[serde(default)]
     event: String,
     #[serde(default)]
     actor: Option<User>,
-    created_at: DateTime<Utc>,
+    #[serde(default)]
+    created_at: Option<DateTime<Utc>>,
     #[serde(default)]
     label: Option<Label>,
     #[serde(default)]
     assignee: Option<User>,
+    #[serde(default)]
+    body: Option<String>,
 }
 
 impl fmt::Debug for GithubBackend {
@@ -595,11 +607,11 @@ impl GithubBackend {
         Ok(self.escalation(issue))
     }
 
-    /// The events of issue `n`, every page, each conditional on its cached ETag: an unchanged
+    /// The timeline of issue `n`, every page, each conditional on its cached ETag: an unchanged
     /// issue costs one `304` (no rate limit).
     async fn issue_events(&self, n: u64) -> Result<Vec<IssueEvent>, BackendError> {
         let mut all = Vec::new();
-        let mut next = Some(self.url(&self.repo_path(&format!("issues/{n}/events")), &[("per_page", "100")]).to_string());
+        let mut next = Some(self.url(&self.repo_path(&format!("issues/{n}/timeline")), &[("per_page", "100")]).to_string());
         let mut pages = 0;
         while let Some(url) = next.take() {
             pages += 1;
@@ -655,10 +667,12 @@ fn team_of_label(label: &str) -> Option<String> {
     prefix.eq_ignore_ascii_case(TEAM_LABEL).then(|| team.trim().to_owned()).filter(|t| !t.is_empty())
 }
 
-/// An escalation's history read from its issue's events, oldest first: filed (open, by its
+/// An escalation's history read from its issue's timeline, oldest first: filed (open, by its
 /// reporter), then `labeled` with the acknowledged or engineering label (a `team:` label names
-/// the team), `closed` (resolved), `reopened` (open) and `assigned` (a reassignment). Other
-/// events are skipped; notes live in comments, which are not events, so they are not in it.
+/// the team), `closed` (resolved), `reopened` (open) and `assigned` (a reassignment). The notes
+/// come from the comments Rota writes with an action, by the same person: `Resolved: NOTE` just
+/// before the close it explains, the link in `Engineering engaged: TEAM` just after the labels.
+/// Other events and comments are skipped.
 fn history_from_events(config: &GithubConfig, e: &Escalation, events: &[IssueEvent]) -> Vec<HistoryEntry> {
     let mut out = vec![HistoryEntry {
         state: EscalationState::Open,
@@ -670,17 +684,15 @@ fn history_from_events(config: &GithubConfig, e: &Escalation, events: &[IssueEve
     }];
     let mut state = EscalationState::Open;
     let mut team: Option<String> = None;
+    // A resolve note waiting for its close: (who wrote it, the note).
+    let mut resolve_note: Option<(Option<String>, String)> = None;
     for ev in events {
+        let Some(at) = ev.created_at else { continue };
+        let by = ev.actor.as_ref().map(|a| a.login.clone());
         let label = ev.label.as_ref().map(|l| l.name());
         let is = |name: &str| label.is_some_and(|l| l.eq_ignore_ascii_case(name));
-        let entry = |state, team: Option<String>, assignee: Option<String>| HistoryEntry {
-            state,
-            by: ev.actor.as_ref().map(|a| a.login.clone()),
-            at: ev.created_at,
-            note: None,
-            team,
-            assignee,
-        };
+        let entry =
+            |state, team: Option<String>, assignee: Option<String>| HistoryEntry { state, by: by.clone(), at, note: None, team, assignee };
         match ev.event.as_str() {
             "labeled" if is(&config.acknowledged_label) && state == EscalationState::Open => {
                 state = EscalationState::Acknowledged;
@@ -697,22 +709,37 @@ fn history_from_events(config: &GithubConfig, e: &Escalation, events: &[IssueEve
                 team = label.and_then(team_of_label);
                 // The team label comes with (just before or after) the engineering label.
                 match out.last_mut() {
-                    Some(last) if last.state == EscalationState::HandedToEngineering && last.at == ev.created_at => {
-                        last.team = team.clone()
-                    }
+                    Some(last) if last.state == EscalationState::HandedToEngineering && last.at == at => last.team = team.clone(),
                     _ if state == EscalationState::HandedToEngineering => out.push(entry(state, team.clone(), None)),
                     _ => {}
                 }
             }
+            "commented" => {
+                let body = ev.body.as_deref().unwrap_or_default();
+                if let Some(note) = body.strip_prefix(RESOLVED_COMMENT).map(str::trim).filter(|n| !n.is_empty()) {
+                    resolve_note = Some((by, note.to_owned()));
+                } else if let Some(rest) = body.strip_prefix(ENGAGED_COMMENT) {
+                    let link = rest.split_once('\n').map(|(_, link)| link.trim()).filter(|l| !l.is_empty());
+                    match (out.last_mut(), link) {
+                        (Some(last), Some(link))
+                            if last.state == EscalationState::HandedToEngineering && last.by == by && last.note.is_none() =>
+                        {
+                            last.note = Some(link.to_owned())
+                        }
+                        _ => {}
+                    }
+                }
+            }
             "closed" => {
                 state = EscalationState::Resolved;
-                out.push(entry(state, None, None));
+                let note = resolve_note.take().filter(|(writer, _)| *writer == by).map(|(_, note)| note);
+                out.push(HistoryEntry { note, ..entry(state, None, None) });
             }
             "reopened" => {
                 state = EscalationState::Open;
                 out.push(entry(state, None, None));
             }
-            "assigned" if out.len() > 1 || ev.created_at > e.created_at => {
+            "assigned" if out.len() > 1 || at > e.created_at => {
                 out.push(entry(state, None, ev.assignee.as_ref().map(|a| a.login.clone())));
             }
             _ => {}
@@ -847,7 +874,7 @@ impl Backend for GithubBackend {
                     self.unlabel(n, &format!("{TEAM_LABEL}{old}"), id).await?;
                 }
                 self.label(n, &[&self.config.handed_to_engineering_label, &format!("{TEAM_LABEL}{team}")], id).await?;
-                let mut text = format!("Engineering engaged: {team}");
+                let mut text = format!("{ENGAGED_COMMENT}{team}");
                 if let Some(u) = url.as_deref().map(str::trim).filter(|u| !u.is_empty()) {
                     text.push_str(&format!("\n\n{u}"));
                 }
@@ -856,7 +883,7 @@ impl Backend for GithubBackend {
             Action::Resolve { .. } => {
                 // The note first: a close that fails is retried; a note lost after a close is not.
                 if let Some(note) = action.note() {
-                    self.comment(n, &format!("Resolved: {note}"), id).await?;
+                    self.comment(n, &format!("{RESOLVED_COMMENT}{note}"), id).await?;
                 }
                 return self.update(n, json!({ "state": "closed", "state_reason": "completed" }), id).await;
             }
@@ -935,6 +962,52 @@ mod tests {
         let t = rota_core::notice::text(&rota_core::escalation::Notice::Assigned { escalation: e, reassigned_from: None });
         assert_eq!(t.url.as_deref(), Some("https://github.com/acme/esc/issues/7"), "Open goes to the escalation");
         assert!(t.body.contains("Ticket: https://support.example.com/t/42"), "{}", t.body);
+    }
+
+    /// Issue 15: a history's notes are Rota's own comments, by whoever took the action; other
+    /// comments, another person's "Resolved:" and timeline items without a time (commits) are not.
+    #[test]
+    fn the_history_takes_its_notes_from_rotas_comments_by_the_same_person() {
+        let backend =
+            GithubBackend::new(GithubConfig::new("https://api.github.com", "acme/esc", "ann").unwrap(), &SecretValue::new("t")).unwrap();
+        let issue: Issue = serde_json::from_value(json!({
+            "number": 7, "title": "Search is down", "state": "closed", "body": "",
+            "html_url": "https://github.com/acme/esc/issues/7", "labels": [], "created_at": "2024-03-05T12:00:00Z",
+            "user": { "login": "sam" }
+        }))
+        .unwrap();
+        let e = backend.escalation(issue);
+        let item = |event: &str, who: &str, minute: u32, extra: serde_json::Value| {
+            let mut v = json!({ "event": event, "actor": { "login": who }, "created_at": format!("2024-03-05T12:{minute:02}:00Z") });
+            v.as_object_mut().unwrap().extend(extra.as_object().unwrap().clone());
+            v
+        };
+        let timeline: Vec<IssueEvent> = serde_json::from_value(json!([
+            item("commented", "sam", 1, json!({ "body": "Resolved: sam's guess" })),
+            { "event": "committed", "sha": "abc", "author": { "date": "2024-03-05T12:01:30Z" } },
+            item("labeled", "ann", 2, json!({ "label": { "name": "engineering" } })),
+            item("labeled", "ann", 2, json!({ "label": { "name": "team:search" } })),
+            item("commented", "bob", 3, json!({ "body": "Engineering engaged: search\n\nhttps://bob.example.com" })),
+            item("commented", "ann", 3, json!({ "body": "Engineering engaged: search\n\nhttps://eng.example.com/1" })),
+            item("commented", "ann", 4, json!({ "body": "Looks like the index again." })),
+            item("closed", "ann", 5, json!({})),
+            item("reopened", "ann", 6, json!({})),
+            item("commented", "ann", 7, json!({ "body": "Resolved: reindexed" })),
+            item("closed", "ann", 8, json!({})),
+        ]))
+        .unwrap();
+        let history = history_from_events(&backend.config, &e, &timeline);
+        let notes: Vec<(EscalationState, Option<&str>)> = history.iter().map(|h| (h.state, h.note.as_deref())).collect();
+        assert_eq!(
+            notes,
+            [
+                (EscalationState::Open, None),
+                (EscalationState::HandedToEngineering, Some("https://eng.example.com/1")),
+                (EscalationState::Resolved, None),
+                (EscalationState::Open, None),
+                (EscalationState::Resolved, Some("reindexed")),
+            ]
+        );
     }
 
     #[test]

@@ -57,10 +57,10 @@ pub fn handler(repo: Arc<Mutex<Repo>>) -> Handler {
                 }
                 reply(201, &issue)
             }
-            // An issue's events (issue 15): none recorded here.
+            // An issue's timeline (issue 15): none recorded here.
             ("GET", p)
-                if p.ends_with("/events")
-                    && p[1..p.len() - "/events".len()].parse::<usize>().is_ok_and(|n| n >= 1 && n <= repo.issues.len()) =>
+                if p.ends_with("/timeline")
+                    && p[1..p.len() - "/timeline".len()].parse::<usize>().is_ok_and(|n| n >= 1 && n <= repo.issues.len()) =>
             {
                 reply(200, &json!([]))
             }

@@ -12,16 +12,16 @@ pub struct Cli {
     #[command(subcommand)]
     pub command: Option<Command>,
     /// Open a window when the tray app starts: dashboard, settings or escalate
-    #[arg(long, value_name = "WINDOW", value_parser = parse_openable)]
+    #[arg(long, value_name = "WINDOW", value_parser = WindowKind::openable)]
     pub open: Option<WindowKind>,
     /// Run as the windows process with this window (the tray starts it on demand)
-    #[arg(long, value_name = "WINDOW", value_parser = parse_window, conflicts_with = "open")]
+    #[arg(long, value_name = "WINDOW", conflicts_with = "open")]
     pub window: Option<WindowKind>,
     /// What a tray item was about: with --window dashboard, person:HANDLE; with --window action, engage:ID or reassign:ID
     #[arg(long, value_name = "ITEM", requires = "window", hide = true)]
     pub show: Option<String>,
     /// Which tray to show: sni (StatusNotifierItem, the default on Linux) or tauri (the default elsewhere)
-    #[arg(long, value_name = "HOST", value_parser = parse_tray_host)]
+    #[arg(long, value_name = "HOST")]
     pub tray: Option<TrayHost>,
 }
 
@@ -110,7 +110,7 @@ pub enum Command {
         #[arg(long, value_name = "C")]
         customer: Option<String>,
         /// sev1 (most urgent) to sev4
-        #[arg(long, value_name = "S", default_value = "sev3", value_parser = parse_severity)]
+        #[arg(long, value_name = "S", default_value = "sev3")]
         severity: rota_core::escalation::Severity,
         /// A link to the ticket (http or https)
         #[arg(long, value_name = "U")]
@@ -242,33 +242,11 @@ pub enum SecretAction {
     /// Store a secret, reading its value from stdin (never from an argument)
     Set {
         /// github-token or slack-webhook
-        #[arg(value_parser = parse_secret_name)]
         name: crate::secrets::SecretName,
     },
     /// Remove a secret
     Delete {
         /// github-token or slack-webhook
-        #[arg(value_parser = parse_secret_name)]
         name: crate::secrets::SecretName,
     },
-}
-
-fn parse_severity(s: &str) -> Result<rota_core::escalation::Severity, String> {
-    s.parse().map_err(|e: rota_core::escalation::UnknownSeverity| e.to_string())
-}
-
-fn parse_secret_name(s: &str) -> Result<crate::secrets::SecretName, String> {
-    s.parse().map_err(|e: crate::secrets::SecretError| e.to_string())
-}
-
-fn parse_window(s: &str) -> Result<WindowKind, String> {
-    s.parse().map_err(|e: rota_io::protocol::UnknownName| e.to_string())
-}
-
-fn parse_openable(s: &str) -> Result<WindowKind, String> {
-    WindowKind::openable(s).map_err(|e| e.to_string())
-}
-
-fn parse_tray_host(s: &str) -> Result<TrayHost, String> {
-    s.parse().map_err(|e: rota_io::protocol::UnknownName| e.to_string())
 }
