@@ -132,9 +132,9 @@ pub async fn escalations_panel(state: State<'_, AppState>) -> Result<Escalations
         let live = state.live.lock().await;
         (live.settings.clone(), live.inputs.schedule.clone(), live.inputs.roster.clone())
     };
-    let engineers = panel::engineers(&schedule, &roster, &settings, at);
+    let on_duty = panel::on_duty(&schedule, &roster, &settings, at);
     Ok(match panel::read(&settings).await {
-        Ok(list) => panel::panel(&list, settings.me.as_deref(), &schedule, &settings.config.schedule.timing, engineers, at),
+        Ok(list) => panel::panel(&list, settings.me.as_deref(), &schedule, &settings.config.schedule.timing, &on_duty, at),
         Err(why) => panel::unavailable(why),
     })
 }

@@ -4,14 +4,15 @@
 //! [`rota_core::stats`]); this reads the backend, checks what the form sent and maps the result.
 
 use crate::error::IpcError;
+use crate::escalate::CandidateView;
 use crate::escalations::{configured, AnyBackend, Backend};
 use crate::settings::Settings;
 use chrono::{DateTime, Utc};
-use rota_core::assign::{self, Suggestion};
+use rota_core::assign::{self, OpenCounts, Suggestion};
 use rota_core::escalation::{same_handle, Escalation, EscalationState};
 use rota_core::lifecycle::{self, Action, ActionKind, HistoryEntry};
 use rota_core::stats::{self, Select, GOAL_ENGAGED_SHARE};
-use rota_core::{glance, words, Roster, Schedule};
+use rota_core::{glance, words, OnDuty, Roster, Schedule};
 use serde::{Deserialize, Serialize};
 use std::sync::{Arc, OnceLock};
 
@@ -36,6 +37,10 @@ pub struct EscalationRow {
     pub link: Option<String>,
     /// The actions its state allows, in button order: acknowledge, resolve, engage, reassign, reopen.
     pub actions: Vec<ActionKind>,
+    /// In the panel, when it can be reassigned: the others on duty, best first (the policy's
+    /// pick first), as the action window lists them.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub takers: Vec<CandidateView>,
 }
 
 /// One rotation in the chart.
@@ -66,8 +71,6 @@ pub struct EscalationsPanel {
     /// The chart's top, in percent: the goal's double or the largest share, to the next 10.
     pub scale_percent: f64,
     pub rotations: Vec<ChartRotation>,
-    /// The engineers a reassignment can choose (on duty now), for the form.
-    pub engineers: Vec<String>,
 }
 
 /// What an action button sent.
@@ -129,6 +132,7 @@ pub fn row(e: &Escalation, now: DateTime<Utc>) -> EscalationRow {
         filed: format!("filed {}", words::relative(now, e.created_at)),
         link: e.page.clone().or_else(|| e.url.clone()),
         actions: lifecycle::offered(e),
+        takers: vec![],
     }
 }
 
@@ -149,11 +153,18 @@ pub fn panel(
     me: Option<&str>,
     schedule: &Schedule,
     timing: &rota_core::Timing,
-    engineers: Vec<String>,
+    on_duty: &[OnDuty],
     now: DateTime<Utc>,
 ) -> EscalationsPanel {
     let is_mine = |e: &Escalation| me.is_some_and(|me| e.assignee.as_deref().is_some_and(|a| same_handle(a, me)));
     let active = || list.iter().map(|(e, _)| e).filter(|e| e.state.is_active());
+    let counts = OpenCounts::from_escalations(&active().cloned().collect::<Vec<_>>());
+    // An open row, with whom it could go to when it can be reassigned.
+    let open_row = |e: &Escalation| {
+        let reassignable = lifecycle::offered(e).contains(&ActionKind::Reassign);
+        let takers = if reassignable { CandidateView::ranked(assign::takers(on_duty, e, &counts, now)) } else { vec![] };
+        EscalationRow { takers, ..row(e, now) }
+    };
     let mut closed: Vec<(&Escalation, DateTime<Utc>)> = list
         .iter()
         .filter(|(e, _)| e.state == EscalationState::Resolved)
@@ -164,8 +175,8 @@ pub fn panel(
     let top = figures.rotations.iter().filter_map(|r| r.engaged_share).fold(GOAL_ENGAGED_SHARE * 2.0, f64::max) * 100.0;
     EscalationsPanel {
         problem: None,
-        mine: active().filter(|e| is_mine(e)).map(|e| row(e, now)).collect(),
-        open: active().map(|e| row(e, now)).collect(),
+        mine: active().filter(|e| is_mine(e)).map(open_row).collect(),
+        open: active().map(open_row).collect(),
         closed: closed.into_iter().take(RECENTLY_CLOSED).map(|(e, _)| row(e, now)).collect(),
         goal_percent: GOAL_ENGAGED_SHARE * 100.0,
         scale_percent: ((top / 10.0).ceil() * 10.0).min(100.0),
@@ -185,7 +196,6 @@ pub fn panel(
                 time_to_resolve: spread(&r.time_to_resolve_minutes),
             })
             .collect(),
-        engineers,
     }
 }
 
@@ -199,7 +209,6 @@ pub fn unavailable(why: String) -> EscalationsPanel {
         goal_percent: GOAL_ENGAGED_SHARE * 100.0,
         scale_percent: GOAL_ENGAGED_SHARE * 200.0,
         rotations: vec![],
-        engineers: vec![],
     }
 }
 
@@ -296,8 +305,7 @@ pub async fn action(
     })
 }
 
-/// The engineers on duty now, for the reassign form.
-pub fn engineers(schedule: &Schedule, roster: &Roster, settings: &Settings, now: DateTime<Utc>) -> Vec<String> {
-    let g = glance(schedule, roster, &settings.config.schedule.timing, settings.viewer, settings.me.as_deref(), now);
-    g.on_duty.iter().map(|d| d.handle.clone()).collect()
+/// The engineers on duty now, whom an escalation can be reassigned to.
+pub fn on_duty(schedule: &Schedule, roster: &Roster, settings: &Settings, now: DateTime<Utc>) -> Vec<OnDuty> {
+    glance(schedule, roster, &settings.config.schedule.timing, settings.viewer, settings.me.as_deref(), now).on_duty
 }

@@ -4,11 +4,11 @@ outside shown as text, and the goal's chart (the share engaged per rotation agai
 A screenshot goes to tests/artifacts/escalations-panel.png."""
 import json
 import os
+import re
 import subprocess
 
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
-from selenium.webdriver.support.ui import Select
 
 from webdriver import settle, wait
 
@@ -110,7 +110,7 @@ def history_of(rota_bin, inputs, id):
     return [(h["state"], h["by"], h.get("note")) for h in backend(rota_bin, inputs, id)["history"]]
 
 
-def test_resolve_reopen_and_reassign_from_the_panel(session, inputs, rota_bin):
+def test_resolve_reopen_and_reassign_from_the_panel(session, inputs, rota_bin, artifacts):
     """Resolve… asks for an optional note (Esc closes the form, not the dashboard), Reopen acts at
     once from Recently closed, Reassign… hands it to the engineer chosen; each reaches the backend
     as me, and the panel follows."""
@@ -148,12 +148,24 @@ def test_resolve_reopen_and_reassign_from_the_panel(session, inputs, rota_bin):
     # Reassign…, to the engineer chosen: it leaves Mine and shows under All open with them.
     driver.find_element(By.CSS_SELECTOR, "#escalation-tabs button[data-tab='mine']").click()
     wait(driver, lambda d: ids(d) == [id], what="it back under Mine")
+    # The others on duty, as the action window lists them: name, local time, status, the reason;
+    # the policy's pick first, chosen and focused, so Enter hands it on.
     button("reassign").click()
-    choice = wait(driver, lambda d: css(d, "#reassign-to"), what="the engineer to choose")[0]
-    options = [o.get_attribute("value") for o in choice.find_elements(By.CSS_SELECTOR, "option")]
-    assert options == ["auto", "valerybugakov"], "auto, or the others on duty"
-    Select(choice).select_by_value("valerybugakov")
-    driver.find_element(By.CSS_SELECTOR, ".action-form button[type='submit']").click()
+    wait(driver, lambda d: css(d, ".action-form .candidate"), what="the engineers to choose")
+    candidates = driver.execute_script(
+        "return [...document.querySelectorAll('.action-form .candidate')].map((c) => ({"
+        " handle: c.dataset.handle, checked: c.querySelector('input').checked,"
+        " who: c.querySelector('.who').textContent, when: c.querySelector('.when').textContent,"
+        " status: c.querySelector('.status').textContent, reason: c.querySelector('.reason').textContent }))")
+    assert [c["handle"] for c in candidates] == ["valerybugakov"], f"the others on duty, not me: {candidates}"
+    [valery] = candidates
+    assert valery["checked"] and valery["who"] and valery["status"] and valery["reason"], valery
+    assert re.fullmatch(r"\w{3} \d\d:\d\d \S+", valery["when"]), f"their local time and zone: {valery['when']!r}"
+    settle(driver)
+    driver.save_screenshot(str(artifacts / "escalations-panel-reassign.png"))
+    focused = wait(driver, lambda d: d.switch_to.active_element.get_attribute("value") == "valerybugakov" and d.switch_to.active_element,
+                   what="the pick focused")
+    focused.send_keys(Keys.ENTER)
     wait(driver, lambda d: ids(d) == [], what="the reassigned one gone from Mine")
     assert backend(rota_bin, inputs, id)["assignee"] == "valerybugakov"
     driver.find_element(By.CSS_SELECTOR, "#escalation-tabs button[data-tab='open']").click()

@@ -3,6 +3,7 @@
 // shown and allowed is computed on the Rust side; this only draws it. Text from outside (titles,
 // customers, teams) goes in as text, never as HTML.
 import * as api from "./api.js";
+import { candidateOption } from "./candidates.js";
 import { el, fill, show, text } from "./dom.js";
 
 const SVG = "http://www.w3.org/2000/svg";
@@ -33,6 +34,14 @@ async function act(form, element) {
   }
 }
 
+/** Whom to reassign `row` to: the others on duty, the policy's pick first and chosen, each with
+ * their local time, status and the reason, as the action window lists them. */
+function takers(row) {
+  if (!row.takers?.length) return [el("p", { class: "hint" }, "Nobody else is on rotation now to take it.")];
+  return [el("fieldset", { class: "plain candidates" }, el("legend", {}, "To"),
+    row.takers.map((c) => candidateOption(c, c.suggested)))];
+}
+
 /** The small form an action needs (resolve: a note; engage: team and link; reassign: whom). */
 function actionForm(row, kind) {
   const fields = {
@@ -41,16 +50,16 @@ function actionForm(row, kind) {
       el("label", {}, "Team ", el("input", { id: "engage-team", name: "team", required: true })),
       el("label", {}, "Link (optional) ", el("input", { id: "engage-url", name: "url", type: "url" })),
     ],
-    reassign: [el("label", {}, "To ", el("select", { id: "reassign-to", name: "to" },
-      el("option", { value: "auto" }, "auto (the policy's pick)"),
-      view.engineers.filter((h) => h !== row.assignee).map((h) => el("option", { value: h }, h))))],
+    reassign: takers(row),
   }[kind];
+  const canSend = kind !== "reassign" || row.takers?.length > 0;
   const form = el("form", { class: "action-form", "data-kind": kind, "data-id": row.id }, fields,
-    el("button", { type: "submit", class: "primary" }, LABELS[kind].replace("…", "")),
+    canSend ? el("button", { type: "submit", class: "primary" }, LABELS[kind].replace("…", "")) : null,
     el("button", { type: "button", class: "cancel" }, "Cancel"));
   form.addEventListener("submit", (event) => {
     event.preventDefault();
-    const data = Object.fromEntries(new FormData(form));
+    const { assignee, ...data } = Object.fromEntries(new FormData(form));
+    if (kind === "reassign") data.to = assignee ?? "";
     act({ id: row.id, kind, ...data }, form);
   });
   form.querySelector(".cancel").addEventListener("click", () => { form.remove(); draw(); });
@@ -67,9 +76,12 @@ function actionForm(row, kind) {
 
 /** Opens the form `kind` needs under the escalation's row, its first field focused. */
 function openForm(li, row, kind) {
-  li.querySelector(".action-form")?.remove();
-  li.append(actionForm(row, kind));
-  li.querySelector(".action-form input, .action-form select")?.focus();
+  // One form at a time: opening another closes the last.
+  document.querySelectorAll("#escalations-list .action-form").forEach((f) => f.remove());
+  const form = actionForm(row, kind);
+  li.append(form);
+  form.scrollIntoView({ block: "nearest" }); // its buttons in sight
+  (li.querySelector(".action-form input:checked") ?? li.querySelector(".action-form input, .action-form button"))?.focus();
 }
 
 function item(row) {
