@@ -6,8 +6,11 @@ use std::path::Path;
 
 type Body = fn(&[u8]);
 
-const TARGETS: [(&str, Body); 2] =
-    [("github_issues", rota_io::escalations::github::fuzz_issues), ("github_link", rota_io::escalations::github::fuzz_link)];
+const TARGETS: [(&str, Body); 3] = [
+    ("github_issues", rota_io::escalations::github::fuzz_issues),
+    ("github_link", rota_io::escalations::github::fuzz_link),
+    ("github_timeline", rota_io::escalations::github::fuzz_timeline),
+];
 
 fn files(dir: &Path) -> Vec<std::path::PathBuf> {
     let mut out: Vec<_> =

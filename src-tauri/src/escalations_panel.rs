@@ -287,7 +287,7 @@ pub async fn action(
             Action::Engage { team, url }
         }
         "reassign" => {
-            let to = text(&form.to).ok_or_else(|| IpcError::invalid("reassign-to", "choose an engineer, or auto"))?;
+            let to = text(&form.to).ok_or_else(|| IpcError::invalid("reassign-to", "choose an engineer"))?;
             if to.eq_ignore_ascii_case("auto") {
                 let e = backend.get(&form.id).await.map_err(|e| IpcError::io(e.to_string()))?;
                 let (counts, _) = configured::open_counts(Ok(backend), None).await;
@@ -308,4 +308,57 @@ pub async fn action(
 /// The engineers on duty now, whom an escalation can be reassigned to.
 pub fn on_duty(schedule: &Schedule, roster: &Roster, settings: &Settings, now: DateTime<Utc>) -> Vec<OnDuty> {
     glance(schedule, roster, &settings.config.schedule.timing, settings.viewer, settings.me.as_deref(), now).on_duty
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rota_core::escalation::Severity;
+    use rota_core::roster::parse_roster;
+
+    fn esc(id: &str, state: EscalationState, assignee: &str) -> (Escalation, Vec<HistoryEntry>) {
+        let e = Escalation {
+            id: id.into(),
+            title: format!("escalation {id}"),
+            customer: None,
+            severity: Severity::Sev2,
+            url: None,
+            page: None,
+            details: String::new(),
+            reporter: None,
+            assignee: Some(assignee.into()),
+            state,
+            created_at: "2024-03-05T11:00:00Z".parse().unwrap(),
+            client_key: None,
+            team: None,
+        };
+        (e, vec![])
+    }
+
+    /// An open row carries whom it could go to: the others on duty, not its assignee, ranked by
+    /// the policy with the open counts of the list itself (the pick first); a closed row none.
+    #[test]
+    fn a_reassignable_row_lists_the_others_on_duty_the_pick_first() {
+        let now: DateTime<Utc> = "2024-03-05T12:00:00Z".parse().unwrap();
+        let people = "[[person]]\nhandle = \"ann\"\ntimezone = \"Europe/Berlin\"\n\n[[person]]\nhandle = \"kat\"\ntimezone = \"Asia/Kathmandu\"\nhours = \"09:00-18:00\"\n\n[[person]]\nhandle = \"bo\"\ntimezone = \"Europe/London\"\n";
+        let roster = parse_roster("people.toml", people).value;
+        let on_duty: Vec<OnDuty> = ["ann", "kat", "bo"].iter().map(|h| OnDuty::new(h, &roster, now)).collect();
+        // Kat and Bo both work now; Kat already has two open, so Bo is the pick.
+        let list = [
+            esc("1", EscalationState::Open, "ann"),
+            esc("2", EscalationState::Acknowledged, "kat"),
+            esc("3", EscalationState::HandedToEngineering, "kat"),
+            esc("4", EscalationState::Resolved, "ann"),
+        ];
+        let p = panel(&list, Some("ann"), &Schedule::default(), &Default::default(), &on_duty, now);
+        let takers = |rows: &[EscalationRow], id: &str| -> Vec<(String, bool, usize)> {
+            let row = rows.iter().find(|r| r.id == id).unwrap();
+            row.takers.iter().map(|c| (c.handle.clone(), c.suggested, c.open)).collect()
+        };
+        assert_eq!(takers(&p.mine, "1"), [("bo".into(), true, 0), ("kat".into(), false, 2)]);
+        assert_eq!(takers(&p.open, "2"), [("bo".into(), true, 0), ("ann".into(), false, 1)], "not Kat, whose it is");
+        assert!(p.closed.iter().all(|r| r.takers.is_empty()), "a resolved one is reopened, not reassigned");
+        let json = serde_json::to_value(&p.closed[0]).unwrap();
+        assert!(json.get("takers").is_none(), "no empty list sent for it");
+    }
 }

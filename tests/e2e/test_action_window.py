@@ -61,8 +61,14 @@ def test_engage_engineering_in_the_small_window(session, inputs, rota_bin, artif
     driver.switch_to.active_element.send_keys(Keys.ENTER)
     wait(driver, lambda d: field_error(d, "engage-team") == "name the engineering team", what="the team asked for")
     assert driver.find_element(By.CSS_SELECTOR, "#engage-team").get_attribute("aria-invalid") == "true"
+    # A name GitHub's label would not hold: said, not cut short as it is typed or pasted.
+    team = driver.find_element(By.CSS_SELECTOR, "#engage-team")
+    team.send_keys("search-and-relevance-platform-infrastructure-x" + Keys.ENTER)  # 46 characters
+    wait(driver, lambda d: field_error(d, "engage-team") == "a team's name has at most 45 characters", what="the long name refused")
+    assert team.get_attribute("value") == "search-and-relevance-platform-infrastructure-x", "kept whole, to be edited"
+    team.clear()
     # A link that is no web link: said beside it.
-    driver.find_element(By.CSS_SELECTOR, "#engage-team").send_keys("search")
+    team.send_keys("search")
     url = driver.find_element(By.CSS_SELECTOR, "#engage-url")
     url.send_keys("javascript:alert(1)" + Keys.ENTER)
     wait(driver, lambda d: field_error(d, "engage-url") == "the link must be an http or https URL", what="the link refused")

@@ -89,7 +89,7 @@ struct CachedPage {
     next: Option<String>,
 }
 
-/// An issue's events as last received (issue 15): what a `304` stands for.
+/// An issue's timeline as last received (issue 15): what a `304` stands for.
 #[derive(Debug, Clone)]
 struct CachedEvents {
     etag: String,
@@ -387,6 +387,22 @@ pub fn fuzz_issues(data: &[u8]) {
     }
 }
 
+/// Fuzz body (issue 15): any bytes as an issue's timeline, read into its history. Never panics;
+/// the history always begins with the filing.
+#[doc(hidden)]
+pub fn fuzz_timeline(data: &[u8]) {
+    let Ok(events) = serde_json::from_slice::<Vec<IssueEvent>>(data) else { return };
+    let config = GithubConfig::new("https://api.github.com", "acme/escalations", "keegancsmith").expect("a fixed config");
+    let issue: Issue = serde_json::from_value(json!({
+        "number": 1, "title": "t", "state": "open", "html_url": "https://github.com/acme/escalations/issues/1",
+        "labels": [], "created_at": "2024-03-05T12:00:00Z", "user": { "login": "sam" }
+    }))
+    .expect("a fixed issue");
+    let history = history_from_events(&config, &escalation(&config, issue), &events);
+    assert_eq!(history.first().map(|h| h.state), Some(EscalationState::Open));
+    assert!(history.len() <= events.len() + 1, "one entry at most per item");
+}
+
 /// The `github_link` fuzz target's body: a `Link` header; a next page, if named, is a URL in it.
 #[doc(hidden)]
 pub fn fuzz_link(data: &[u8]) {
@@ -669,10 +685,14 @@ fn team_of_label(label: &str) -> Option<String> {
 
 /// An escalation's history read from its issue's timeline, oldest first: filed (open, by its
 /// reporter), then `labeled` with the acknowledged or engineering label (a `team:` label names
-/// the team), `closed` (resolved), `reopened` (open) and `assigned` (a reassignment). The notes
-/// come from the comments Rota writes with an action, by the same person: `Resolved: NOTE` just
-/// before the close it explains, the link in `Engineering engaged: TEAM` just after the labels.
-/// Other events and comments are skipped.
+/// the team), `closed` (resolved), `reopened` (open) and `assigned` (a reassignment). Other
+/// events and comments are skipped.
+///
+/// The notes come from the comments Rota writes with an action, by the same person: `Resolved:
+/// NOTE` is sent just before the close it explains, and `Engineering engaged: TEAM` (the link
+/// after a blank line) just after the labels. Both are usually stamped the same second as their
+/// event, and GitHub does not say how it orders a tie, so each waits for its entry whichever
+/// comes first; a reopen drops what is still waiting.
 fn history_from_events(config: &GithubConfig, e: &Escalation, events: &[IssueEvent]) -> Vec<HistoryEntry> {
     let mut out = vec![HistoryEntry {
         state: EscalationState::Open,
@@ -684,8 +704,7 @@ fn history_from_events(config: &GithubConfig, e: &Escalation, events: &[IssueEve
     }];
     let mut state = EscalationState::Open;
     let mut team: Option<String> = None;
-    // A resolve note waiting for its close: (who wrote it, the note).
-    let mut resolve_note: Option<(Option<String>, String)> = None;
+    let mut waiting: Vec<Waiting> = Vec::new();
     for ev in events {
         let Some(at) = ev.created_at else { continue };
         let by = ev.actor.as_ref().map(|a| a.login.clone());
@@ -714,29 +733,14 @@ fn history_from_events(config: &GithubConfig, e: &Escalation, events: &[IssueEve
                     _ => {}
                 }
             }
-            "commented" => {
-                let body = ev.body.as_deref().unwrap_or_default();
-                if let Some(note) = body.strip_prefix(RESOLVED_COMMENT).map(str::trim).filter(|n| !n.is_empty()) {
-                    resolve_note = Some((by, note.to_owned()));
-                } else if let Some(rest) = body.strip_prefix(ENGAGED_COMMENT) {
-                    let link = rest.split_once('\n').map(|(_, link)| link.trim()).filter(|l| !l.is_empty());
-                    match (out.last_mut(), link) {
-                        (Some(last), Some(link))
-                            if last.state == EscalationState::HandedToEngineering && last.by == by && last.note.is_none() =>
-                        {
-                            last.note = Some(link.to_owned())
-                        }
-                        _ => {}
-                    }
-                }
-            }
+            "commented" => waiting.extend(Waiting::of(ev.body.as_deref().unwrap_or_default(), by.clone(), at)),
             "closed" => {
                 state = EscalationState::Resolved;
-                let note = resolve_note.take().filter(|(writer, _)| *writer == by).map(|(_, note)| note);
-                out.push(HistoryEntry { note, ..entry(state, None, None) });
+                out.push(entry(state, None, None));
             }
             "reopened" => {
                 state = EscalationState::Open;
+                waiting.clear();
                 out.push(entry(state, None, None));
             }
             "assigned" if out.len() > 1 || at > e.created_at => {
@@ -744,8 +748,51 @@ fn history_from_events(config: &GithubConfig, e: &Escalation, events: &[IssueEve
             }
             _ => {}
         }
+        // A note and its entry meet whichever came first.
+        if let Some(last) = out.last_mut().filter(|l| l.note.is_none()) {
+            if let Some(i) = waiting.iter().position(|w| w.belongs_to(last)) {
+                last.note = Some(waiting.remove(i).note);
+            }
+        }
     }
     out
+}
+
+/// A note from one of Rota's comments, waiting for the history entry it belongs to.
+struct Waiting {
+    /// Resolved (`Resolved: NOTE`), or handed to engineering with this team (the link).
+    state: EscalationState,
+    team: Option<String>,
+    by: Option<String>,
+    at: DateTime<Utc>,
+    note: String,
+}
+
+impl Waiting {
+    fn of(body: &str, by: Option<String>, at: DateTime<Utc>) -> Option<Waiting> {
+        let waiting = |state, team, note: &str| {
+            let note = note.trim();
+            (!note.is_empty()).then(|| Waiting { state, team, by, at, note: note.to_owned() })
+        };
+        if let Some(note) = body.strip_prefix(RESOLVED_COMMENT) {
+            waiting(EscalationState::Resolved, None, note)
+        } else {
+            let (team, link) = body.strip_prefix(ENGAGED_COMMENT)?.split_once('\n')?;
+            waiting(EscalationState::HandedToEngineering, Some(team.trim().to_owned()), link)
+        }
+    }
+
+    /// Whether this is `entry`'s note: the same person and kind of change (the same team), and
+    /// the entry no older than the comment, or stamped the same second.
+    fn belongs_to(&self, entry: &HistoryEntry) -> bool {
+        let same_team = match (&self.team, &entry.team) {
+            (None, _) => true,
+            (Some(a), Some(b)) => a.eq_ignore_ascii_case(b),
+            (Some(_), None) => false,
+        };
+        let in_time = entry.at >= self.at || self.state == EscalationState::HandedToEngineering;
+        entry.state == self.state && entry.assignee.is_none() && entry.by == self.by && same_team && in_time
+    }
 }
 
 /// An issue as an escalation, as the table at the top says.
@@ -1006,6 +1053,58 @@ mod tests {
                 (EscalationState::Resolved, None),
                 (EscalationState::Open, None),
                 (EscalationState::Resolved, Some("reindexed")),
+            ]
+        );
+    }
+
+    /// A comment and its event stamped the same second come in either order; a "Resolved:"
+    /// written after a close explains no later close.
+    #[test]
+    fn a_note_finds_its_entry_whichever_comes_first() {
+        let backend =
+            GithubBackend::new(GithubConfig::new("https://api.github.com", "acme/esc", "ann").unwrap(), &SecretValue::new("t")).unwrap();
+        let issue: Issue = serde_json::from_value(json!({
+            "number": 7, "title": "Search is down", "state": "closed", "body": "",
+            "html_url": "https://github.com/acme/esc/issues/7", "labels": [], "created_at": "2024-03-05T12:00:00Z",
+            "user": { "login": "sam" }
+        }))
+        .unwrap();
+        let e = backend.escalation(issue);
+        let item = |event: &str, minute: u32, extra: serde_json::Value| {
+            let mut v = json!({ "event": event, "actor": { "login": "ann" }, "created_at": format!("2024-03-05T12:{minute:02}:00Z") });
+            v.as_object_mut().unwrap().extend(extra.as_object().unwrap().clone());
+            v
+        };
+        let timeline: Vec<IssueEvent> = serde_json::from_value(json!([
+            // The link before its labels, the same second; the team label after the engineering one.
+            item("commented", 2, json!({ "body": "Engineering engaged: billing\n\nhttps://eng.example.com/2" })),
+            item("labeled", 2, json!({ "label": { "name": "engineering" } })),
+            item("labeled", 2, json!({ "label": { "name": "team:billing" } })),
+            // The close before its note, the same second.
+            item("closed", 5, json!({})),
+            item("commented", 5, json!({ "body": "Resolved: reindexed" })),
+            item("reopened", 6, json!({})),
+            item("closed", 8, json!({})),
+            // Written after the close: it explains that close no more than the next one.
+            item("commented", 9, json!({ "body": "Resolved: an afterthought" })),
+            item("reopened", 10, json!({})),
+            item("closed", 11, json!({})),
+        ]))
+        .unwrap();
+        let history = history_from_events(&backend.config, &e, &timeline);
+        let notes: Vec<(EscalationState, Option<&str>, Option<&str>)> =
+            history.iter().map(|h| (h.state, h.team.as_deref(), h.note.as_deref())).collect();
+        use EscalationState::*;
+        assert_eq!(
+            notes,
+            [
+                (Open, None, None),
+                (HandedToEngineering, Some("billing"), Some("https://eng.example.com/2")),
+                (Resolved, None, Some("reindexed")),
+                (Open, None, None),
+                (Resolved, None, None),
+                (Open, None, None),
+                (Resolved, None, None),
             ]
         );
     }

@@ -105,7 +105,7 @@ pub trait Backend {
     /// Every escalation, closed ones too, newest first.
     fn list_every(&self) -> impl Future<Output = Result<Vec<Escalation>, BackendError>> + Send;
     /// The changes to `e` (as listed or fetched), oldest first, the filing included. GitHub reads
-    /// them from the issue's events, with conditional requests (a refresh of an unchanged issue
+    /// them from the issue's timeline (its events, and the notes from Rota's comments), with conditional requests (a refresh of an unchanged issue
     /// is a `304`, free of rate limit).
     fn history_of(&self, e: &Escalation) -> impl Future<Output = Result<Vec<HistoryEntry>, BackendError>> + Send;
 }

@@ -59,8 +59,10 @@ pub fn handler(repo: Arc<Mutex<Repo>>) -> Handler {
             }
             // An issue's timeline (issue 15): none recorded here.
             ("GET", p)
-                if p.ends_with("/timeline")
-                    && p[1..p.len() - "/timeline".len()].parse::<usize>().is_ok_and(|n| n >= 1 && n <= repo.issues.len()) =>
+                if p.strip_prefix('/')
+                    .and_then(|p| p.strip_suffix("/timeline"))
+                    .and_then(|n| n.parse::<usize>().ok())
+                    .is_some_and(|n| n >= 1 && n <= repo.issues.len()) =>
             {
                 reply(200, &json!([]))
             }
