@@ -12,6 +12,7 @@ pub mod args;
 mod calendar;
 mod commands;
 mod config_file;
+mod display;
 mod error;
 mod escalate;
 #[cfg(test)]
@@ -202,6 +203,10 @@ fn manage_state<R: Runtime>(app: &tauri::App<R>, overrides: Overrides, kind: Win
 pub fn run(overrides: Overrides, kind: WindowKind, show: Option<String>) -> i32 {
     if !protocol::in_desktop_session() {
         eprintln!("rota: windows need a desktop session (no DISPLAY or WAYLAND_DISPLAY)");
+        return 1;
+    }
+    if let Err(why) = display::open() {
+        eprintln!("rota: {why}");
         return 1;
     }
     run_windows(overrides, kind, show)

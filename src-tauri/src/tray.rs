@@ -41,6 +41,10 @@ pub fn run(overrides: Overrides, open: Option<WindowKind>) -> i32 {
             return 1;
         }
     };
+    if let Err(why) = crate::display::open() {
+        eprintln!("rota: {why}");
+        return 1;
+    }
     let context: tauri::Context<tauri::Wry> = tauri::generate_context!();
     let builder = tauri::Builder::default();
     #[cfg(not(target_os = "linux"))]
