@@ -127,13 +127,6 @@ fn capitalized(s: &str) -> String {
 }
 
 /// The teams engaged on any escalation, sorted, each once (case ignored).
-fn teams(list: &[Escalation]) -> Vec<String> {
-    let mut teams: Vec<String> = list.iter().filter_map(|e| e.team.clone()).collect();
-    teams.sort_by_key(|t| t.to_lowercase());
-    teams.dedup_by(|a, b| a.to_lowercase() == b.to_lowercase());
-    teams
-}
-
 /// The view for what the window was asked, read from the configured backend.
 pub async fn view(asked: &Asked, settings: &Settings, on_duty: &[OnDuty], now: DateTime<Utc>) -> ActionView {
     let Some((kind, id)) = parse(asked.target.as_deref()) else {
@@ -156,7 +149,7 @@ pub async fn view(asked: &Asked, settings: &Settings, on_duty: &[OnDuty], now: D
     };
     match kind {
         ActionKind::Engage => {
-            let known = backend.list_every().await.map(|l| teams(&l)).unwrap_or_default();
+            let known = backend.list_every().await.map(|l| panel::known_teams(l.iter())).unwrap_or_default();
             ActionView::of(asked.request, kind, &e, vec![], known, now)
         }
         _ => {
@@ -239,16 +232,5 @@ mod tests {
         assert_eq!(v.problem.as_deref(), Some("Escalation 12 is resolved. Reopen it to engage engineering on it."));
         assert!(v.reopen, "the window offers to reopen it");
         assert_eq!(v.heading, "Engage engineering");
-    }
-
-    #[test]
-    fn the_teams_offered_are_those_engaged_before_each_once() {
-        let list = [
-            esc(EscalationState::HandedToEngineering, Some("search")),
-            esc(EscalationState::Resolved, Some("Billing")),
-            esc(EscalationState::Open, None),
-            esc(EscalationState::Resolved, Some("Search")),
-        ];
-        assert_eq!(teams(&list), ["Billing", "search"]);
     }
 }

@@ -71,6 +71,8 @@ pub struct EscalationsPanel {
     /// The chart's top, in percent: the goal's double or the largest share, to the next 10.
     pub scale_percent: f64,
     pub rotations: Vec<ChartRotation>,
+    /// The teams engaged before, offered as a team is typed.
+    pub teams: Vec<String>,
 }
 
 /// What an action button sent.
@@ -196,6 +198,7 @@ pub fn panel(
                 time_to_resolve: spread(&r.time_to_resolve_minutes),
             })
             .collect(),
+        teams: known_teams(list.iter().map(|(e, _)| e)),
     }
 }
 
@@ -209,6 +212,7 @@ pub fn unavailable(why: String) -> EscalationsPanel {
         goal_percent: GOAL_ENGAGED_SHARE * 100.0,
         scale_percent: GOAL_ENGAGED_SHARE * 200.0,
         rotations: vec![],
+        teams: vec![],
     }
 }
 
@@ -305,6 +309,15 @@ pub async fn action(
     })
 }
 
+/// The engineering teams engaged before, each once (the first spelling), in alphabetical order:
+/// what the team field offers as it is typed.
+pub fn known_teams<'a>(list: impl Iterator<Item = &'a Escalation>) -> Vec<String> {
+    let mut teams: Vec<String> = list.filter_map(|e| e.team.clone()).collect();
+    teams.sort_by_key(|t| t.to_lowercase());
+    teams.dedup_by(|a, b| a.to_lowercase() == b.to_lowercase());
+    teams
+}
+
 /// The engineers on duty now, whom an escalation can be reassigned to.
 pub fn on_duty(schedule: &Schedule, roster: &Roster, settings: &Settings, now: DateTime<Utc>) -> Vec<OnDuty> {
     glance(schedule, roster, &settings.config.schedule.timing, settings.viewer, settings.me.as_deref(), now).on_duty
@@ -360,5 +373,17 @@ mod tests {
         assert!(p.closed.iter().all(|r| r.takers.is_empty()), "a resolved one is reopened, not reassigned");
         let json = serde_json::to_value(&p.closed[0]).unwrap();
         assert!(json.get("takers").is_none(), "no empty list sent for it");
+    }
+
+    #[test]
+    fn the_teams_offered_are_those_engaged_before_each_once() {
+        let team = |id: &str, state, team: Option<&str>| Escalation { team: team.map(Into::into), ..esc(id, state, "ann").0 };
+        let list = [
+            team("1", EscalationState::HandedToEngineering, Some("search")),
+            team("2", EscalationState::Resolved, Some("Billing")),
+            team("3", EscalationState::Open, None),
+            team("4", EscalationState::Resolved, Some("Search")),
+        ];
+        assert_eq!(known_teams(list.iter()), ["Billing", "search"]);
     }
 }

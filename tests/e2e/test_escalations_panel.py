@@ -84,9 +84,11 @@ def test_the_escalations_panel_acts_and_charts_the_goal(session, inputs, rota_bi
     wait(driver, lambda d: "acknowledged" in meta(d, mine["id"]), what="the row acknowledged")
     assert backend(rota_bin, inputs, mine["id"])["history"][-1]["by"] == "keegancsmith"
 
-    # Engage engineering asks for the team.
+    # Engage engineering asks for the team, offering those engaged before as it is typed.
     rows(driver)[mine["id"]].find_element(By.CSS_SELECTOR, "button[data-action='engage']").click()
     team = wait(driver, lambda d: css(d, "#engage-team"), what="the team field")[0]
+    offered = driver.execute_script("return [...arguments[0].list.options].map((o) => o.value)", team)
+    assert offered == ["billing"], f"the team engaged before, offered: {offered}"
     team.send_keys("search")
     driver.find_element(By.CSS_SELECTOR, ".action-form button[type='submit']").click()
     wait(driver, lambda d: "team search" in meta(d, mine["id"]), what="the row with engineering")

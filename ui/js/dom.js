@@ -7,7 +7,7 @@ export function el(tag, attrs = {}, ...children) {
     if (value === null || value === undefined || value === false) continue;
     if (key === "class") node.className = value;
     else if (key.startsWith("data-")) node.setAttribute(key, String(value));
-    else if (key === "title" || key === "id" || key === "role" || key === "tabindex" || key.startsWith("aria-")) node.setAttribute(key, String(value));
+    else if (key === "title" || key === "id" || key === "role" || key === "tabindex" || key === "list" || key.startsWith("aria-")) node.setAttribute(key, String(value));
     else node[key] = value;
   }
   for (const child of children.flat()) {

@@ -47,7 +47,8 @@ function actionForm(row, kind) {
   const fields = {
     resolve: [el("label", {}, "Note (optional) ", el("input", { id: "resolve-note", name: "note" }))],
     engage: [
-      el("label", {}, "Team ", el("input", { id: "engage-team", name: "team", required: true })),
+      el("label", {}, "Team ", el("input", { id: "engage-team", name: "team", required: true, list: "engage-known-teams", autocomplete: "off" })),
+      el("datalist", { id: "engage-known-teams" }, view.teams.map((t) => el("option", { value: t }))),
       el("label", {}, "Link (optional) ", el("input", { id: "engage-url", name: "url", type: "url" })),
     ],
     reassign: takers(row),
