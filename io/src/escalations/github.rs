@@ -1011,10 +1011,8 @@ mod tests {
         assert!(t.body.contains("Ticket: https://support.example.com/t/42"), "{}", t.body);
     }
 
-    /// Issue 15: a history's notes are Rota's own comments, by whoever took the action; other
-    /// comments, another person's "Resolved:" and timeline items without a time (commits) are not.
-    #[test]
-    fn the_history_takes_its_notes_from_rotas_comments_by_the_same_person() {
+    /// Issue 7, closed, filed by sam, as ann's backend reads it.
+    fn closed_issue() -> (GithubBackend, Escalation) {
         let backend =
             GithubBackend::new(GithubConfig::new("https://api.github.com", "acme/esc", "ann").unwrap(), &SecretValue::new("t")).unwrap();
         let issue: Issue = serde_json::from_value(json!({
@@ -1024,23 +1022,33 @@ mod tests {
         }))
         .unwrap();
         let e = backend.escalation(issue);
-        let item = |event: &str, who: &str, minute: u32, extra: serde_json::Value| {
-            let mut v = json!({ "event": event, "actor": { "login": who }, "created_at": format!("2024-03-05T12:{minute:02}:00Z") });
-            v.as_object_mut().unwrap().extend(extra.as_object().unwrap().clone());
-            v
-        };
+        (backend, e)
+    }
+
+    /// One timeline item by `who`, `minute` minutes past noon, with `extra` fields.
+    fn timeline_item(event: &str, who: &str, minute: u32, extra: serde_json::Value) -> serde_json::Value {
+        let mut v = json!({ "event": event, "actor": { "login": who }, "created_at": format!("2024-03-05T12:{minute:02}:00Z") });
+        v.as_object_mut().unwrap().extend(extra.as_object().unwrap().clone());
+        v
+    }
+
+    /// Issue 15: a history's notes are Rota's own comments, by whoever took the action; other
+    /// comments, another person's "Resolved:" and timeline items without a time (commits) are not.
+    #[test]
+    fn the_history_takes_its_notes_from_rotas_comments_by_the_same_person() {
+        let (backend, e) = closed_issue();
         let timeline: Vec<IssueEvent> = serde_json::from_value(json!([
-            item("commented", "sam", 1, json!({ "body": "Resolved: sam's guess" })),
+            timeline_item("commented", "sam", 1, json!({ "body": "Resolved: sam's guess" })),
             { "event": "committed", "sha": "abc", "author": { "date": "2024-03-05T12:01:30Z" } },
-            item("labeled", "ann", 2, json!({ "label": { "name": "engineering" } })),
-            item("labeled", "ann", 2, json!({ "label": { "name": "team:search" } })),
-            item("commented", "bob", 3, json!({ "body": "Engineering engaged: search\n\nhttps://bob.example.com" })),
-            item("commented", "ann", 3, json!({ "body": "Engineering engaged: search\n\nhttps://eng.example.com/1" })),
-            item("commented", "ann", 4, json!({ "body": "Looks like the index again." })),
-            item("closed", "ann", 5, json!({})),
-            item("reopened", "ann", 6, json!({})),
-            item("commented", "ann", 7, json!({ "body": "Resolved: reindexed" })),
-            item("closed", "ann", 8, json!({})),
+            timeline_item("labeled", "ann", 2, json!({ "label": { "name": "engineering" } })),
+            timeline_item("labeled", "ann", 2, json!({ "label": { "name": "team:search" } })),
+            timeline_item("commented", "bob", 3, json!({ "body": "Engineering engaged: search\n\nhttps://bob.example.com" })),
+            timeline_item("commented", "ann", 3, json!({ "body": "Engineering engaged: search\n\nhttps://eng.example.com/1" })),
+            timeline_item("commented", "ann", 4, json!({ "body": "Looks like the index again." })),
+            timeline_item("closed", "ann", 5, json!({})),
+            timeline_item("reopened", "ann", 6, json!({})),
+            timeline_item("commented", "ann", 7, json!({ "body": "Resolved: reindexed" })),
+            timeline_item("closed", "ann", 8, json!({})),
         ]))
         .unwrap();
         let history = history_from_events(&backend.config, &e, &timeline);
@@ -1061,20 +1069,8 @@ mod tests {
     /// written after a close explains no later close.
     #[test]
     fn a_note_finds_its_entry_whichever_comes_first() {
-        let backend =
-            GithubBackend::new(GithubConfig::new("https://api.github.com", "acme/esc", "ann").unwrap(), &SecretValue::new("t")).unwrap();
-        let issue: Issue = serde_json::from_value(json!({
-            "number": 7, "title": "Search is down", "state": "closed", "body": "",
-            "html_url": "https://github.com/acme/esc/issues/7", "labels": [], "created_at": "2024-03-05T12:00:00Z",
-            "user": { "login": "sam" }
-        }))
-        .unwrap();
-        let e = backend.escalation(issue);
-        let item = |event: &str, minute: u32, extra: serde_json::Value| {
-            let mut v = json!({ "event": event, "actor": { "login": "ann" }, "created_at": format!("2024-03-05T12:{minute:02}:00Z") });
-            v.as_object_mut().unwrap().extend(extra.as_object().unwrap().clone());
-            v
-        };
+        let (backend, e) = closed_issue();
+        let item = |event: &str, minute: u32, extra: serde_json::Value| timeline_item(event, "ann", minute, extra);
         let timeline: Vec<IssueEvent> = serde_json::from_value(json!([
             // The link before its labels, the same second; the team label after the engineering one.
             item("commented", 2, json!({ "body": "Engineering engaged: billing\n\nhttps://eng.example.com/2" })),
