@@ -37,9 +37,9 @@ impl OpenCounts {
 
     /// Counts the active escalations ([`crate::escalation::EscalationState::is_active`]) in a
     /// backend's list, by assignee.
-    pub fn from_escalations(list: &[Escalation]) -> Self {
+    pub fn from_escalations<'a>(list: impl IntoIterator<Item = &'a Escalation>) -> Self {
         let mut counts = OpenCounts::new();
-        for e in list.iter().filter(|e| e.state.is_active()) {
+        for e in list.into_iter().filter(|e| e.state.is_active()) {
             if let Some(a) = &e.assignee {
                 counts.add(a, 1);
             }

@@ -160,7 +160,7 @@ pub fn panel(
 ) -> EscalationsPanel {
     let is_mine = |e: &Escalation| me.is_some_and(|me| e.assignee.as_deref().is_some_and(|a| same_handle(a, me)));
     let active = || list.iter().map(|(e, _)| e).filter(|e| e.state.is_active());
-    let counts = OpenCounts::from_escalations(&active().cloned().collect::<Vec<_>>());
+    let counts = OpenCounts::from_escalations(active());
     // An open row, with whom it could go to when it can be reassigned.
     let open_row = |e: &Escalation| {
         let reassignable = lifecycle::offered(e).contains(&ActionKind::Reassign);
