@@ -27,6 +27,9 @@ if [[ "${1:-}" == --inside ]]; then
   trap 'for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true' EXIT
   logs="$artifacts/logs"
 
+  # Nothing of the machine's can be started on demand in this session (tests/dbus/session.conf).
+  "$tests/dbus/hermetic"
+
   # An empty password fails (NoStorageAccess); any other unlocks the new login keyring.
   printf 'rota-e2e' | gnome-keyring-daemon --daemonize --unlock --components=secrets >/dev/null
 
@@ -88,7 +91,8 @@ mkdir -p "$XDG_RUNTIME_DIR" "$TMPDIR" "$artifacts/logs" && chmod 700 "$XDG_RUNTI
 unset DISPLAY WAYLAND_DISPLAY DBUS_SESSION_BUS_ADDRESS
 
 status=0
-# dbus-daemon's routine chatter (fd limit, service activation) is dropped; the rest of stderr shows.
-dbus-run-session -- "$tests/e2e.sh" --inside "$@" \
-  2> >(grep -Ev "Failed to set fd limit|Activating service|Successfully activated|SpiRegistry" >&2) || status=$?
+# A hermetic session: only what the tests start runs in it. dbus-daemon's note that it may not raise
+# its fd limit is dropped; the rest of stderr shows (an activation attempt among it).
+dbus-run-session --config-file="$tests/dbus/session.conf" -- "$tests/e2e.sh" --inside "$@" \
+  2> >(grep -Ev "Failed to set fd limit|SpiRegistry" >&2) || status=$?
 exit "$status"

@@ -22,7 +22,10 @@ cargo test -p rota-io --features keyring-tests --test keyring --no-run "$@"
 cargo test -p rota --features keyring-tests --test secrets_cli --test outbox_keyring --test outbox_refused --test stats_github --no-run "$@"
 
 # gnome-keyring refuses an empty password (NoStorageAccess); any other unlocks the new keyring.
-dbus-run-session -- sh -c 'set -e
+# The session is hermetic (tests/dbus/session.conf): the keyring is the one started here, never
+# one the machine would activate.
+dbus-run-session --config-file="$PWD/tests/dbus/session.conf" -- sh -c 'set -e
+  tests/dbus/hermetic
   printf "rota-test-password" | gnome-keyring-daemon --daemonize --unlock --components=secrets >/dev/null
   cargo test -p rota-io --features keyring-tests --test keyring "$@" -- --nocapture
   cargo test -p rota --features keyring-tests --test secrets_cli --test outbox_keyring --test outbox_refused --test stats_github "$@" -- --nocapture

@@ -2,6 +2,8 @@
 # Runs the notification delivery test (io/tests/notify.rs) against a real D-Bus
 # notification server: a throwaway HOME, a private D-Bus session, and
 # tests/e2e/notification_server.py (started by the test) owning org.freedesktop.Notifications.
+# The session is hermetic (tests/dbus/session.conf): a notification daemon installed on the machine
+# is never started in it, so "no server" is really no server.
 # Needs: dbus-run-session (dbus), /usr/bin/python3 with python3-dbus and python3-gi.
 # Extra arguments go to `cargo test`.
 set -euo pipefail
@@ -20,4 +22,4 @@ mkdir -p "$XDG_RUNTIME_DIR" && chmod 700 "$XDG_RUNTIME_DIR"
 # Build first, outside the session.
 cargo test -p rota-io --features notify-tests --test notify --no-run "$@"
 
-dbus-run-session -- sh -c 'cargo test -p rota-io --features notify-tests --test notify "$@" -- --nocapture' sh "$@"
+dbus-run-session --config-file="$PWD/tests/dbus/session.conf" -- sh -c 'tests/dbus/hermetic && cargo test -p rota-io --features notify-tests --test notify "$@" -- --nocapture' sh "$@"

@@ -213,26 +213,16 @@ pub fn check_assignee(handle: &str, on_duty: &[OnDuty], roster: &crate::Roster) 
     let mut scored: Vec<(usize, usize, &str)> = known
         .iter()
         .enumerate()
-        .map(|(i, (h, n))| (edit_distance(&lower, &h.to_lowercase()).min(edit_distance(&lower, &n.to_lowercase())), i, *h))
+        .map(|(i, (h, n))| {
+            (
+                crate::spelling::edit_distance(&lower, &h.to_lowercase()).min(crate::spelling::edit_distance(&lower, &n.to_lowercase())),
+                i,
+                *h,
+            )
+        })
         .collect();
     scored.sort();
     Err(UnknownAssignee { handle: wanted.to_owned(), closest: scored.into_iter().take(3).map(|(_, _, h)| h.to_owned()).collect() })
-}
-
-/// Levenshtein distance, in characters.
-pub(crate) fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut diagonal = row[0];
-        row[0] = i + 1;
-        for (j, cb) in b.iter().enumerate() {
-            let above = row[j + 1];
-            row[j + 1] = (above + 1).min(row[j] + 1).min(diagonal + usize::from(ca != *cb));
-            diagonal = above;
-        }
-    }
-    row[b.len()]
 }
 
 #[cfg(test)]

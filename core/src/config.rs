@@ -24,6 +24,8 @@ pub const DEFAULT_SHORTCUT: &str = "Ctrl+Alt+E";
 pub struct Config {
     /// My handle, as it appears in the schedule.
     pub me: Option<String>,
+    /// The config's line that sets `me`, for a finding about it.
+    pub me_line: Option<u32>,
     /// The global shortcut that opens the quick escalate window; `None` for none.
     pub shortcut: Option<String>,
     pub timezone: ViewerZone,
@@ -114,6 +116,7 @@ impl Default for Config {
     fn default() -> Self {
         Config {
             me: None,
+            me_line: None,
             shortcut: Some(DEFAULT_SHORTCUT.into()),
             timezone: ViewerZone::Auto,
             schedule: ScheduleConfig { source: "builtin:demo".into(), timing: Timing::default(), team_size: 3 },
@@ -132,7 +135,7 @@ impl Default for Config {
 #[derive(Deserialize, Default)]
 #[serde(deny_unknown_fields)]
 struct File {
-    me: Option<String>,
+    me: Option<Spanned<String>>,
     shortcut: Option<Spanned<String>>,
     timezone: Option<Spanned<String>>,
     #[serde(default)]
@@ -393,7 +396,8 @@ pub fn parse_config(file: &str, text: &str) -> Parsed<Config> {
             config.shortcut = v;
         }
     }
-    config.me = f.me.map(|m| m.trim().trim_start_matches('@').to_owned()).filter(|m| !m.is_empty());
+    config.me = f.me.as_ref().map(|m| m.get_ref().trim().trim_start_matches('@').to_owned()).filter(|m| !m.is_empty());
+    config.me_line = f.me.as_ref().filter(|_| config.me.is_some()).map(|m| lines.line_of(m.span().start));
     if let Some(tz) = &f.timezone {
         if !tz.get_ref().trim().eq_ignore_ascii_case("auto") {
             let named = timezone(tz.get_ref()).map_err(|e| format!("{e}, or \"auto\""));

@@ -37,6 +37,12 @@ pub enum Rule {
     OverlappingOverrides,
     /// An override falls outside every rotation.
     OverrideOutsideRotation,
+    /// The config's `me` is nobody in the schedule or the roster, and near nobody's handle: maybe
+    /// a support engineer, who files escalations and is told when they are taken.
+    UnknownMe,
+    /// The config's `me` is nobody on the team but near someone's handle (or is someone's name):
+    /// a typo, which would lose "(you)", my escalations and the on-duty icon without a word.
+    MisspeltMe,
 }
 
 impl Rule {
@@ -44,7 +50,7 @@ impl Rule {
         use Rule::*;
         match self {
             Syntax | EndBeforeStart | UnknownTimezone | MalformedHours | MalformedDays | OverlappingRotations | DuplicateEngineer
-            | DuplicatePerson | CoveredNotOnRotation | OverlappingOverrides => Severity::Error,
+            | DuplicatePerson | CoveredNotOnRotation | OverlappingOverrides | MisspeltMe => Severity::Error,
             ShortRotation
             | LongRotation
             | OpenSeats
@@ -52,7 +58,8 @@ impl Rule {
             | PoorTimezoneSpread
             | UncoveredHours
             | NotInRoster
-            | OverrideOutsideRotation => Severity::Warning,
+            | OverrideOutsideRotation
+            | UnknownMe => Severity::Warning,
         }
     }
 }

@@ -212,7 +212,8 @@ pub fn find_person(schedule: &Schedule, roster: &crate::Roster, wanted: &str) ->
         .iter()
         .enumerate()
         .map(|(i, (h, n))| {
-            let d = crate::assign::edit_distance(&lower, &h.to_lowercase()).min(crate::assign::edit_distance(&lower, &n.to_lowercase()));
+            let d =
+                crate::spelling::edit_distance(&lower, &h.to_lowercase()).min(crate::spelling::edit_distance(&lower, &n.to_lowercase()));
             (d, i, h.as_str())
         })
         .collect();

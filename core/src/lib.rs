@@ -31,6 +31,7 @@ pub mod reported;
 pub mod roster;
 pub mod schedule;
 pub mod shortcut;
+pub mod spelling;
 pub mod stats;
 pub mod tray;
 pub mod words;

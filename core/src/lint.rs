@@ -23,6 +23,36 @@ fn name(r: &Rotation) -> String {
     format!("{} to {}", r.start, r.end)
 }
 
+/// The config's `me` (set at `line` of the config `file`) checked against every handle the
+/// schedule (seats and covering rows) and the roster name. A `me` near someone's handle, or
+/// someone's name, is a typo that would lose "(you)", my escalations and the on-duty icon without a
+/// word: an error naming the handle meant. One near nobody is a warning: a support engineer, who
+/// files escalations, is rightly nobody on the team. A team that names nobody yet passes.
+pub fn me(me: &str, file: &str, line: Option<u32>, schedule: &Schedule, roster: &Roster) -> Option<Finding> {
+    let me = me.trim().trim_start_matches('@');
+    let seats = schedule.rotations.iter().flat_map(|r| r.engineers());
+    let covering = schedule.overrides.iter().flat_map(|o| [o.covering.as_deref(), o.covered.as_deref()]).flatten();
+    let known: Vec<&str> =
+        roster.people.iter().map(|p| p.handle.as_str()).chain(seats).chain(covering).map(|h| h.trim_start_matches('@')).collect();
+    if me.is_empty() || known.is_empty() || known.iter().any(|h| h.eq_ignore_ascii_case(me)) {
+        return None;
+    }
+    let named = roster.people.iter().find(|p| !p.name.is_empty() && p.name.eq_ignore_ascii_case(me));
+    let closest = match named {
+        Some(p) => vec![p.handle.clone()],
+        None => crate::spelling::closest(me, known.iter().copied()),
+    };
+    Some(match closest.as_slice() {
+        [] => Finding::new(
+            Rule::UnknownMe,
+            file,
+            line,
+            format!("me = {me:?} is nobody in the schedule or the roster; if you are on the team, set it to your handle as the schedule writes it"),
+        ),
+        _ => Finding::new(Rule::MisspeltMe, file, line, format!("me = {me:?} is nobody on the team: {}", crate::spelling::did_you_mean(&closest))),
+    })
+}
+
 /// Lints a parsed schedule against the roster. Findings come in schedule order.
 pub fn lint(schedule: &Schedule, roster: &Roster, rules: &Rules) -> Vec<Finding> {
     let file = schedule.source.as_str();

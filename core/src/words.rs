@@ -272,7 +272,7 @@ pub fn place(f: &Finding) -> String {
 }
 
 /// An input problem as one menu line of at most [`LINE_CAP`] characters: "⚠ rota.md:7: the
-/// dates do not parse…". The text is a problem as the shell words it ("/path/rota.md:7: error:
+/// dates do not parse", or without the place when that makes the words fit. The text is a problem as the shell words it ("/path/rota.md:7: error:
 /// …"); its path becomes the file name and the "error:" goes (the ⚠ says it).
 pub fn problem_line(problem: &str) -> String {
     let (place, message) = match problem.find(": ") {
@@ -287,8 +287,14 @@ pub fn problem_line(problem: &str) -> String {
         }
         _ => file_name(place).to_owned(),
     };
-    let text = if place.is_empty() { format!("⚠ {message}") } else { format!("⚠ {place}: {message}") };
-    shorten(&text, LINE_CAP)
+    let placed = if place.is_empty() { format!("⚠ {message}") } else { format!("⚠ {place}: {message}") };
+    let alone = format!("⚠ {message}");
+    // The words matter more than where they are written: the place goes when that makes them fit.
+    if placed.chars().count() > LINE_CAP && alone.chars().count() <= LINE_CAP {
+        alone
+    } else {
+        shorten(&placed, LINE_CAP)
+    }
 }
 
 /// `text` in at most `max` characters, ending in "…" when it was cut.
@@ -470,6 +476,10 @@ engineers = ["keegancsmith", "mira", "tane", "lena", "zed"]
             ("/home/k/team/rota.md:7: error: rotation dates do not parse", "⚠ rota.md:7: rotation dates do not parse"),
             ("/home/k/team/people.toml: no such file; check roster.source", "⚠ people.toml: no such file; check roster.source"),
             ("https://example.com/h/rota.md:3: error: overlaps", "⚠ rota.md:3: overlaps"),
+            (
+                "/home/k/.config/rota/config.toml:2: error: me = \"sofa\" is nobody on the team: did you mean sofia?",
+                "⚠ me = \"sofa\" is nobody on the team: did you mean sofia?",
+            ),
             (
                 "/home/k/rota.md:12: error: rotation 2024-02-01 to 2024-03-11 overlaps rotation 2024-01-01 to 2024-02-11 (line 3)",
                 "⚠ rota.md:12: rotation 2024-02-01 to 2024-03-11 overlaps ro…",

@@ -1,6 +1,7 @@
 //! The program's rules, each finding with file and line.
 
 mod common;
+use rota_core::lint::{self as lints};
 use rota_core::{lint, parse_handbook, parse_roster, Rule, Rules, Severity, Timing};
 
 const ROSTER: &str = r#"
@@ -22,6 +23,7 @@ days = "Mon-Sat"
 
 [[person]]
 handle = "di"
+name = "Dee Dee"
 timezone = "Asia/Kolkata"
 
 [[person]]
@@ -102,4 +104,40 @@ fn no_roster_is_one_warning() {
     let schedule = parse_handbook("rota.md", "| Rotation | Engineers |\n|---|---|\n| 2024-01-01 to 2024-02-11 | @a, @b, @c |\n").value;
     let findings = lint(&schedule, &Default::default(), &Rules { timing: Timing::default(), team_size: 3 });
     assert_eq!(findings.iter().map(|f| f.rule).collect::<Vec<_>>(), [Rule::NotInRoster]);
+}
+
+/// Issue 24: a `me` that is nobody on the team is said at the config's line, with the handles
+/// near it (a typo), never in silence; anyone the schedule or the roster names is someone.
+#[test]
+fn me_must_be_someone_on_the_team() {
+    let text = "| Rotation | Engineers |\n|---|---|\n| 2026-10-05 to 2026-11-29 | [@ann](https://github.com/ann), @zoe |\n\n| When | Covering | For |\n|---|---|---|\n| 2026-10-10 to 2026-10-12 | kenji | zoe |\n";
+    let schedule = parse_handbook("rota.md", text).value;
+    let roster = parse_roster("people.toml", ROSTER).value;
+    for (me, expected) in [
+        ("ann", None),
+        ("@ANN", None),
+        ("zoe", None),   // on the schedule, not in the roster
+        ("kenji", None), // only on a covering row
+        ("ed", None),    // in the roster, on no rotation yet
+        ("an", Some((Rule::MisspeltMe, "me = \"an\" is nobody on the team: did you mean ann?"))),
+        ("kenjii", Some((Rule::MisspeltMe, "me = \"kenjii\" is nobody on the team: did you mean kenji?"))),
+        ("Dee Dee", Some((Rule::MisspeltMe, "me = \"Dee Dee\" is nobody on the team: did you mean di?"))), // a name
+        (
+            "sofia", // a support engineer, maybe: said, and nothing stops
+            Some((Rule::UnknownMe, "me = \"sofia\" is nobody in the schedule or the roster; if you are on the team, set it to your handle as the schedule writes it")),
+        ),
+    ] {
+        let got = lints::me(me, "config.toml", Some(2), &schedule, &roster);
+        assert_eq!(got.as_ref().map(|f| (f.rule, f.message.as_str())), expected, "me = {me:?}");
+        if let Some(f) = got {
+            assert_eq!((f.file.as_str(), f.line), ("config.toml", Some(2)));
+            let severity = if f.rule == Rule::MisspeltMe { Severity::Error } else { Severity::Warning };
+            assert_eq!(f.severity, severity);
+        }
+    }
+    assert_eq!(
+        lints::me("anyone", "config.toml", None, &rota_core::Schedule::default(), &Default::default()),
+        None,
+        "nobody to check against"
+    );
 }

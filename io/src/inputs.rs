@@ -48,5 +48,9 @@ pub async fn read(settings: &Settings, reader: &Reader, today: NaiveDate) -> Res
         }
         None => Roster::default(),
     };
+    if let Some(me) = &settings.me {
+        let file = settings.config_file.as_ref().map(|p| p.display().to_string()).unwrap_or_else(|| "config.toml".into());
+        findings.extend(rota_core::lint::me(me, &file, settings.config.me_line, &schedule, &roster));
+    }
     Ok(Inputs { schedule, roster, findings, warnings })
 }

@@ -36,6 +36,11 @@ impl Service {
         let _ = self.requests.send(Request::EscalationsChanged);
     }
 
+    /// Settings saved the config: read it again now.
+    fn settings_changed(&self) {
+        let _ = self.requests.send(Request::SettingsChanged);
+    }
+
     /// A new GitHub token was stored: read it and poll now, and send what waits.
     fn token_changed(&self) {
         let _ = self.requests.send(Request::TokenChanged);
@@ -116,6 +121,13 @@ pub async fn filed(message: &str, title: &str, link: Option<&str>) {
 pub async fn escalations_changed() {
     let Ok(conn) = zbus::Connection::session().await else { return };
     let _ = conn.call_method(Some(NAME), PATH, Some(INTERFACE), "EscalationsChanged", &()).await;
+}
+
+/// Tells the running tray (if any) that Settings saved the config. Best effort: the tray also
+/// watches the config's folder.
+pub async fn settings_changed() {
+    let Ok(conn) = zbus::Connection::session().await else { return };
+    let _ = conn.call_method(Some(NAME), PATH, Some(INTERFACE), "SettingsChanged", &()).await;
 }
 
 /// Tells the running tray (if any) that a new GitHub token is stored. Best effort.

@@ -46,6 +46,13 @@ pub async fn tell_tray_escalations_changed() {
     instance::escalations_changed().await;
 }
 
+/// Tells the running tray, if any, that Settings saved the config: it reads it again at once
+/// (on a first run the config's folder did not exist when the tray started).
+pub async fn tell_tray_settings_changed() {
+    #[cfg(target_os = "linux")]
+    instance::settings_changed().await;
+}
+
 /// Tells the running tray, if any, that the outbox has something to send.
 pub async fn tell_tray_outbox_changed() {
     #[cfg(target_os = "linux")]

@@ -171,6 +171,11 @@ pub trait Surface: Send + Sync {
     fn settings_changed(&self, _settings: &Settings) {}
     /// Show the current state.
     fn refresh(&self) -> impl Future<Output = ()> + Send;
+    /// Resolves when someone asks for the config and sources to be read again now (Settings
+    /// saved a config); never, by default.
+    fn reload_asked(&self) -> impl Future<Output = ()> + Send {
+        std::future::pending()
+    }
 }
 
 /// Keeps `live` and the surface true: on each minute boundary, when a watched file changes, when
@@ -179,7 +184,7 @@ pub trait Surface: Send + Sync {
 pub async fn follow(live: &Mutex<Live>, reader: &Reader, surface: &impl Surface) {
     let (tx, mut rx) = mpsc::channel(1);
     let mut watch = FileWatch::new(tx);
-    watch.watch(live.lock().await.watched_files());
+    let _ = watch.watch(live.lock().await.watched_files());
     // A file changed between the first read and the watch: read again at once.
     let mut missed = live.lock().await.changed_since_read();
     let (mut wall, mut mono, mut fetched) = (Utc::now(), Instant::now(), Instant::now());
@@ -191,6 +196,7 @@ pub async fn follow(live: &Mutex<Live>, reader: &Reader, surface: &impl Surface)
             tokio::select! {
                 // Real time: after a night's sleep the menu is brought up to date as the machine wakes.
                 _ = clock::sleep(wait) => {}
+                () = surface.reload_asked() => reload = true,
                 Some(()) = rx.recv() => {
                     // Let a burst of file events settle into one reload.
                     tokio::time::sleep(Duration::from_millis(150)).await;
@@ -207,7 +213,11 @@ pub async fn follow(live: &Mutex<Live>, reader: &Reader, surface: &impl Surface)
         if reload || woke || url_due {
             changed = self::reload(live, reader).await;
             fetched = Instant::now();
-            watch.watch(live.lock().await.watched_files());
+            // A folder that appeared (the first setup's ~/.config/rota) is watched from now on; a
+            // file written in it before the watch began is read at once.
+            if watch.watch(live.lock().await.watched_files()) {
+                missed = live.lock().await.changed_since_read();
+            }
         }
         if let Some(settings) = changed {
             surface.settings_changed(&settings);
@@ -217,7 +227,9 @@ pub async fn follow(live: &Mutex<Live>, reader: &Reader, surface: &impl Surface)
 }
 
 /// Watches the folders of the local files the state comes from; an editor's save (often a
-/// rename over the file) shows up as a change in its folder.
+/// rename over the file) shows up as a change in its folder. A folder that does not exist yet (a
+/// first run has no `~/.config/rota`) is watched through its nearest existing ancestor: creating
+/// a folder on the way is a change, after which the watch moves down.
 struct FileWatch {
     watcher: Option<notify::RecommendedWatcher>,
     dirs: Vec<PathBuf>,
@@ -234,7 +246,7 @@ impl FileWatch {
                 return;
             }
             let files = wanted.lock().map(|f| f.clone()).unwrap_or_default();
-            if event.paths.iter().any(|p| files.iter().any(|f| f == p || f.file_name() == p.file_name())) {
+            if event.paths.iter().any(|p| files.iter().any(|f| f.starts_with(p) || f.file_name() == p.file_name())) {
                 // A full channel already holds a reload request: this one coalesces with it.
                 let _ = tx.try_send(());
             }
@@ -244,20 +256,25 @@ impl FileWatch {
         FileWatch { watcher, dirs: vec![], files }
     }
 
-    fn watch(&mut self, files: Vec<PathBuf>) {
-        let Some(w) = self.watcher.as_mut() else { return };
+    /// Watches the folders of `files` (or their nearest existing ancestors). Returns whether the
+    /// folders watched changed.
+    fn watch(&mut self, files: Vec<PathBuf>) -> bool {
+        let Some(w) = self.watcher.as_mut() else { return false };
+        let mut dirs: Vec<PathBuf> = files.iter().filter_map(|f| f.ancestors().skip(1).find(|d| d.is_dir())).map(PathBuf::from).collect();
+        dirs.sort();
+        dirs.dedup();
+        if let Ok(mut f) = self.files.lock() {
+            *f = files;
+        }
+        // Watched again each time: a folder removed and made again needs a new watch.
+        let moved = dirs != self.dirs;
         for d in self.dirs.drain(..) {
             let _ = w.unwatch(&d);
         }
-        let mut dirs: Vec<PathBuf> = files.iter().filter_map(|f| f.parent().map(PathBuf::from)).filter(|d| d.is_dir()).collect();
-        dirs.sort();
-        dirs.dedup();
         for d in &dirs {
             let _ = w.watch(d, notify::RecursiveMode::NonRecursive);
         }
         self.dirs = dirs;
-        if let Ok(mut f) = self.files.lock() {
-            *f = files;
-        }
+        moved
     }
 }

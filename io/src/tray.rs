@@ -38,6 +38,8 @@ pub enum Request {
     EscalationsChanged,
     /// The windows process filed an escalation: say so once ("Filed #12 to Lord Howe").
     Filed(rota_core::notice::NoticeText),
+    /// Settings saved a config: read it again now (on a first run its folder did not exist).
+    SettingsChanged,
 }
 
 /// A tray host: shows the model it is given.
@@ -94,6 +96,8 @@ struct Tray<V> {
     refused: AtomicUsize,
     /// Wakes the outbox sender (something was filed, or settings changed).
     outbox_wake: Notify,
+    /// Wakes `live::follow` to read the config and sources again (Settings saved).
+    reload_wake: Notify,
     /// Held from computing a model to handing it to the host, so that refreshes racing each
     /// other (a file change, a poll, the outbox) reach the host in the order their state was read.
     showing: Mutex<()>,
@@ -145,6 +149,7 @@ where
         waiting: Default::default(),
         refused: Default::default(),
         outbox_wake: Notify::new(),
+        reload_wake: Notify::new(),
         showing: Mutex::new(()),
         handoff_looked: AtomicBool::new(false),
     });
@@ -178,6 +183,7 @@ where
         match request {
             Request::Open(kind) => tray.open_window(kind),
             Request::OutboxChanged => tray.outbox_wake.notify_one(),
+            Request::SettingsChanged => tray.reload_wake.notify_one(),
             Request::EscalationsChanged => {
                 if let Some(p) = tray.poller.lock().ok().as_ref().and_then(|p| p.as_ref()) {
                     p.poll_now();
@@ -385,6 +391,10 @@ impl<V: TrayView> Tray<V> {
 impl<V: TrayView> Surface for Arc<Tray<V>> {
     fn settings_changed(&self, settings: &Settings) {
         self.apply(settings);
+    }
+
+    async fn reload_asked(&self) {
+        self.reload_wake.notified().await
     }
 
     /// Puts the current state in the tray.

@@ -569,3 +569,24 @@ fn issue_10_escalate_to_an_unknown_handle_is_refused_with_the_closest_names() {
     }
     assert_eq!(list(&home).as_array().unwrap().len(), 3);
 }
+
+/// Issue 24: a `me` that is nobody on the team is an error at the config's line, with the handle
+/// it is nearest; `rota now` refuses it too (the tray would lose "(you)" without a word).
+#[test]
+fn issue_24_check_says_when_me_is_nobody() {
+    let home = Home::new();
+    home.write("config/rota/people.toml", "[[person]]\nhandle = \"sofia\"\ntimezone = \"Asia/Kathmandu\"\n");
+    home.write("config/rota/rota.md", "| Rotation | Engineers |\n|---|---|\n| 2024-01-01 to 2024-02-11 | @sofia, @tom, @ana |\n");
+    let config = "# who I am\nme = \"sofa\"\n[schedule]\nsource = \"rota.md\"\n[roster]\nsource = \"people.toml\"\n";
+    home.write("config/rota/config.toml", config);
+    let out = home.rota_env(&["check", "--color", "never"], &[("COLUMNS", "200")]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(text.contains("config.toml:2: error: me = \"sofa\" is nobody on the team: did you mean sofia?"), "{text}");
+    let now = home.rota_env(&["now"], &[("ROTA_NOW", "2024-01-10T12:00:00Z")]);
+    assert_ne!(now.status.code(), Some(0));
+    assert!(stderr(&now).contains("did you mean sofia?"), "{}", stderr(&now));
+    home.write("config/rota/config.toml", &config.replace("sofa", "sofia"));
+    let out = home.rota_env(&["check", "--color", "never"], &[("COLUMNS", "200")]);
+    assert!(!stdout(&out).contains("me ="), "{}", stdout(&out));
+}

@@ -43,23 +43,40 @@ pub fn form(settings: &Settings, start_at_login: bool) -> SettingsForm {
 }
 
 /// Reads a source as saving would use it, so a broken file or dead URL is said beside its field.
-async fn check_source(field: &'static str, raw: &str, base: &Path, kind: Kind, reader: &Reader, today: NaiveDate) -> Result<(), IpcError> {
+/// A source as the form names it, read and parsed.
+enum Read {
+    Schedule(rota_core::Schedule),
+    Roster(rota_core::Roster),
+}
+
+async fn check_source(
+    field: &'static str,
+    raw: &str,
+    base: &Path,
+    kind: Kind,
+    reader: &Reader,
+    today: NaiveDate,
+) -> Result<Read, IpcError> {
     let source = Source::parse(raw, base).map_err(|e| IpcError::invalid(field, e))?;
     let text = reader.read(&source, kind, today).await.map_err(|e| IpcError::invalid(field, e.to_string()))?;
-    let findings = match kind {
+    let (findings, read) = match kind {
         Kind::Schedule => {
             let format = if matches!(source, Source::Demo | Source::Handbook) {
                 ScheduleFormat::Markdown
             } else {
                 ScheduleFormat::from_name(&text.name)
             };
-            parse_schedule(format, &text.name, &text.text).findings
+            let parsed = parse_schedule(format, &text.name, &text.text);
+            (parsed.findings, Read::Schedule(parsed.value))
         }
-        Kind::Roster => parse_roster(&text.name, &text.text).findings,
+        Kind::Roster => {
+            let parsed = parse_roster(&text.name, &text.text);
+            (parsed.findings, Read::Roster(parsed.value))
+        }
     };
     match findings.into_iter().find(|f| f.is_error()) {
         Some(f) => Err(IpcError::invalid(field, f.to_string())),
-        None => Ok(()),
+        None => Ok(read),
     }
 }
 
@@ -92,13 +109,29 @@ pub async fn validate(form: &SettingsForm, base: &Path, reader: &Reader, today: 
     }
     check("github-api", rules::web_url(&form.github_api).map(drop));
     check("github-label", rules::github_label(&form.github_label).map(drop));
+    let mut read = Vec::new();
     if form.schedule_source.trim().is_empty() {
         errors.push(IpcError::invalid("schedule-source", "give a path, an https URL, or builtin:demo"));
     } else {
-        errors.extend(check_source("schedule-source", &form.schedule_source, base, Kind::Schedule, reader, today).await.err());
+        read.push(check_source("schedule-source", &form.schedule_source, base, Kind::Schedule, reader, today).await);
     }
     if !form.roster_source.trim().is_empty() {
-        errors.extend(check_source("roster-source", &form.roster_source, base, Kind::Roster, reader, today).await.err());
+        read.push(check_source("roster-source", &form.roster_source, base, Kind::Roster, reader, today).await);
+    }
+    let (mut schedule, mut roster) = (None, rota_core::Roster::default());
+    for r in read {
+        match r {
+            Ok(Read::Schedule(s)) => schedule = Some(s),
+            Ok(Read::Roster(r)) => roster = r,
+            Err(e) => errors.push(e),
+        }
+    }
+    // A handle near someone's on the team is a typo: the tray would lose "(you)" and my
+    // escalations without a word. (One near nobody may be a support engineer's: allowed.)
+    if let Some(schedule) = schedule.filter(|_| !form.me.trim().is_empty()) {
+        if let Some(f) = rota_core::lint::me(&form.me, "", None, &schedule, &roster).filter(|f| f.is_error()) {
+            errors.push(IpcError::invalid("me", f.message));
+        }
     }
     errors
 }

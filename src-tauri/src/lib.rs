@@ -155,7 +155,9 @@ impl AppState {
         }
         drop(live);
         live::reload(&self.live, &self.reader).await;
-        // The tray sees the file change and restarts its poller and shortcut.
+        // The tray reads it at once (it also sees the file change) and restarts its poller and
+        // shortcut; on a first run it had no config folder to watch.
+        rota_io::tell_tray_settings_changed().await;
         let _ = app.emit(CHANGED, ());
         Ok(())
     }

@@ -8,9 +8,11 @@ import subprocess
 
 import pytest
 
+import session_bus
 from dbusmenu import wait_for
 
 WIDTH, HEIGHT, PANEL = 1024, 600, 32
+XFCONF = ("org.xfce.Xfconf",)  # the panel's settings, started by the bus on demand
 SHADES = {"light": (0xf6, 0xf5, 0xf4), "dark": (0x30, 0x30, 0x30)}
 
 PANEL_XML = """<?xml version="1.0" encoding="UTF-8"?>
@@ -92,9 +94,11 @@ class Desktop:
         xvfb = self.spawn(["Xvfb", "-displayfd", "1", "-screen", "0", f"{WIDTH}x{HEIGHT}x24", "-nolisten", "tcp"],
                           logs / "panel-xvfb.log", stdout=subprocess.PIPE)
         self.display = f":{xvfb.stdout.readline().strip()}"
-        bus = self.spawn(["dbus-daemon", "--session", "--nofork", "--print-address=1"], logs / "panel-bus.log",
+        # A hermetic bus: of the machine's services it can start only the panel's settings daemon.
+        bus = self.spawn(session_bus.command(session_bus.config(inputs.dir, XFCONF)), logs / "panel-bus.log",
                          stdout=subprocess.PIPE)
         self.env.update(DISPLAY=self.display, DBUS_SESSION_BUS_ADDRESS=bus.stdout.readline().strip())
+        assert session_bus.activatable(self.env["DBUS_SESSION_BUS_ADDRESS"]) == list(XFCONF)
         self.spawn(["openbox"], logs / "panel-openbox.log")
         self.background = (r, g, b)
         self.logs = logs

@@ -197,9 +197,9 @@ def test_a_desktop_without_a_tray_host_is_told_and_gets_the_dashboard(inputs, ro
     notification server and no tray host, stands for that desktop."""
     from test_notifications import NotificationServer
     inputs.write()
-    bus = subprocess.Popen(["dbus-daemon", "--session", "--nofork", "--print-address=1"],
-                           stdout=subprocess.PIPE, text=True)
-    address = bus.stdout.readline().strip()
+    import session_bus
+    bus, address = session_bus.start(tmp_path, tmp_path / "bus.log")
+    assert session_bus.activatable(address) == [], "a bus of the test's own starts nothing of the machine's"
     env = {**os.environ, **inputs.env(), "DBUS_SESSION_BUS_ADDRESS": address}
     server = NotificationServer(tmp_path / "notify.jsonl", env)
     log = tmp_path / "app.log"
