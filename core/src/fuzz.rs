@@ -6,6 +6,7 @@
 //! Not an API: nothing in Rota calls these.
 
 use crate::config::{parse_config, web_url};
+use crate::printable::{is_unsafe, printable, printable_coloured, printable_lines};
 use crate::schedule::{MAX_SEATS, YEARS};
 use crate::{coverage, glance, lint, parse_roster, parse_schedule, Finding, Parsed, Rules, Schedule, ScheduleFormat, Timing};
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
@@ -15,13 +16,14 @@ use chrono_tz::Tz;
 pub type Body = fn(&[u8]);
 
 /// Every target, by the name of its folder under `fuzz/corpus/` and `fuzz/regressions/`.
-pub const TARGETS: [(&str, Body); 6] = [
+pub const TARGETS: [(&str, Body); 7] = [
     ("markdown", markdown),
     ("toml_schedule", toml_schedule),
     ("roster", roster),
     ("config", config),
     ("shortcut", shortcut),
     ("schedule_and_roster", schedule_and_roster),
+    ("terminal_text", terminal_text),
 ];
 
 fn text(data: &[u8]) -> &str {
@@ -147,4 +149,75 @@ pub fn schedule_and_roster(data: &[u8]) {
     assert_eq!(events.len(), schedule.rotations.len());
     let cal = crate::ical::calendar(&events, "rota", at);
     assert!(cal.split("\r\n").all(|l| l.len() <= 75));
+    // Issue 25: the names in it (TOML may escape any character into them) are made printable.
+    assert!(cal.split("\r\n").all(|l| !l.chars().any(is_unsafe)), "a control character in the calendar: {cal:?}");
+    for e in &events {
+        assert!(!e.summary.chars().any(is_unsafe), "{:?}", e.summary);
+        assert!(e.description.split('\n').all(|l| !l.chars().any(is_unsafe)), "{:?}", e.description);
+    }
+}
+
+/// Panics unless `text` holds nothing a terminal or a calendar obeys.
+fn shows_safely(what: &str, text: &str) {
+    assert!(!text.chars().any(is_unsafe), "{what} lets a control character through: {text:?}");
+}
+
+/// Text for people (issue 25): any text, made printable, holds no character a terminal obeys, keeps
+/// its length in characters, and a second pass leaves it alone; laid out in lines it keeps only its
+/// line breaks, coloured only whole SGR codes. The phrases built from outside text add none, and
+/// the calendar holds nothing but its own line ends, however its names and title are made.
+pub fn terminal_text(data: &[u8]) {
+    let t = String::from_utf8_lossy(data);
+    let one = printable(&t);
+    shows_safely("printable", &one);
+    assert_eq!(one.chars().count(), t.chars().count(), "printable changed the length of {t:?}");
+    assert!(matches!(printable(&one), std::borrow::Cow::Borrowed(_)), "a second pass changed {one:?}");
+    assert_eq!(matches!(one, std::borrow::Cow::Borrowed(_)), !t.chars().any(is_unsafe));
+
+    let lines = printable_lines(&t);
+    assert_eq!(lines.matches('\n').count(), t.matches('\n').count(), "line breaks lost or made: {t:?}");
+    lines.split('\n').for_each(|l| shows_safely("printable_lines", l));
+
+    // Every escape left starts a whole colour code; without them the text is printable lines.
+    let coloured = printable_coloured(&t);
+    let mut plain = String::new();
+    let mut rest: &str = &coloured;
+    while let Some(i) = rest.find('\x1b') {
+        plain.push_str(&rest[..i]);
+        let code = rest[i..].strip_prefix("\x1b[").expect("an escape that is no colour code");
+        let params = code.bytes().take_while(|b| b.is_ascii_digit() || *b == b';').count();
+        assert_eq!(code.as_bytes().get(params), Some(&b'm'), "an escape that is no colour code: {coloured:?}");
+        rest = &code[params + 1..];
+    }
+    plain.push_str(rest);
+    plain.split('\n').for_each(|l| shows_safely("printable_coloured", l));
+
+    // The phrases that take a value from outside add nothing to it a terminal obeys.
+    for max in [1, 8, crate::words::LINE_CAP] {
+        shows_safely("shorten", &crate::words::shorten(&one, max));
+        shows_safely("seats_within", &crate::words::seats_within(&[&one, "ann"], max % 3, max));
+    }
+    shows_safely("seats", &crate::words::seats(&[&one], 1));
+    shows_safely("problem_line", &crate::words::problem_line(&one));
+    shows_safely("file_name", crate::words::file_name(&one));
+    shows_safely("filed", &crate::words::filed(&one, Some(&one), data.len().is_multiple_of(2)));
+
+    // The calendar: any summary, description and name; TEXT escaped, folded, nothing forged.
+    shows_safely("ical::escape", &crate::ical::escape(&t));
+    let at = DateTime::from_timestamp(1_790_000_000, 0).unwrap_or_default();
+    let event = crate::ical::Event {
+        uid: "x@rota".into(),
+        start: at,
+        end: at + chrono::Duration::hours(1),
+        summary: t.to_string(),
+        description: t.to_string(),
+    };
+    let cal = crate::ical::calendar(&[event], &t, at);
+    assert!(cal.ends_with("\r\n"));
+    for line in cal.split_terminator("\r\n") {
+        assert!(line.len() <= 75, "{line:?}");
+        shows_safely("the calendar", line);
+    }
+    // The header's 6 lines, the event's 9 and the end: no value made a line of its own.
+    assert_eq!(cal.replace("\r\n ", "").split_terminator("\r\n").count(), 16, "{cal:?}");
 }

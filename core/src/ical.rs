@@ -7,9 +7,14 @@
 //! updates events instead of duplicating them. Events are `TRANSP:TRANSPARENT`: a multi-week
 //! rotation does not make the calendar busy. `DTSTAMP` is the `now` handed in.
 //!
+//! Names come from outside: an event's summary and each line of its description are made
+//! printable ([`crate::printable`]) as they are put together, and [`escape`] replaces any control
+//! character left, so the text holds none but the line ends RFC 5545 writes (issue 25).
+//!
 //! It is not the place that writes the file: it returns the text.
 
 use crate::overrides::Override;
+use crate::printable::printable;
 use crate::schedule::{Schedule, Timing};
 use crate::words;
 use chrono::{DateTime, Utc};
@@ -59,21 +64,18 @@ pub fn events(schedule: &Schedule, timing: &Timing, whose: Whose, from: Option<D
                 .iter()
                 .map(|r| {
                     let (start, end) = (timing.starts_at(r.start), timing.ends_at(r.end));
-                    let covering: Vec<String> =
-                        spans.iter().filter(|(_, (s, e))| *s < end && start < *e).map(|(o, _)| override_line(o)).collect();
-                    let mut description =
-                        format!("Rotation {} to {}: {}", r.start, r.end, words::seats(&r.engineers().collect::<Vec<_>>(), r.open_seats()));
+                    let covering: Vec<String> = spans
+                        .iter()
+                        .filter(|(_, (s, e))| *s < end && start < *e)
+                        .map(|(o, _)| printable(&override_line(o)).into_owned())
+                        .collect();
+                    let team = printable(&words::seats(&r.engineers().collect::<Vec<_>>(), r.open_seats())).into_owned();
+                    let mut description = format!("Rotation {} to {}: {team}", r.start, r.end);
                     if !covering.is_empty() {
                         description.push_str("\nCovering:\n");
                         description.push_str(&covering.join("\n"));
                     }
-                    Event {
-                        uid: format!("rotation-{}@rota", r.start),
-                        start,
-                        end,
-                        summary: format!("Rotation: {}", words::seats(&r.engineers().collect::<Vec<_>>(), r.open_seats())),
-                        description,
-                    }
+                    Event { uid: format!("rotation-{}@rota", r.start), start, end, summary: format!("Rotation: {team}"), description }
                 })
                 .collect::<Vec<_>>()
         }
@@ -90,24 +92,34 @@ pub fn events(schedule: &Schedule, timing: &Timing, whose: Whose, from: Option<D
                     Some(day) => format!("Rotation starting {day}. On with {with} at the start."),
                     None => format!("Outside any rotation. On with {with} at the start."),
                 };
-                Event { uid: format!("{}-{}@rota", uid_part(handle), stamp(s.start)), start: s.start, end: s.end, summary, description }
+                Event {
+                    uid: format!("{}-{}@rota", uid_part(handle), stamp(s.start)),
+                    start: s.start,
+                    end: s.end,
+                    summary: printable(&summary).into_owned(),
+                    description: printable(&description).into_owned(),
+                }
             })
             .collect(),
     };
     all.into_iter().filter(|e| from.is_none_or(|f| e.end > f) && to.is_none_or(|t| e.start < t)).collect()
 }
 
-/// Escapes a TEXT value: backslash, semicolon, comma and newlines.
+/// Escapes a TEXT value: backslash, semicolon, comma and line breaks (`\n`); every other control
+/// character is replaced as [`printable`] replaces it (RFC 5545 allows none in TEXT).
 pub fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '\\' => out.push_str("\\\\"),
-            ';' => out.push_str("\\;"),
-            ',' => out.push_str("\\,"),
-            '\n' => out.push_str("\\n"),
-            '\r' => {}
-            c => out.push(c),
+    for (i, line) in text.split('\n').enumerate() {
+        if i > 0 {
+            out.push_str("\\n");
+        }
+        for c in printable(line).chars() {
+            match c {
+                '\\' => out.push_str("\\\\"),
+                ';' => out.push_str("\\;"),
+                ',' => out.push_str("\\,"),
+                c => out.push(c),
+            }
         }
     }
     out
@@ -240,5 +252,23 @@ mod tests {
     #[test]
     fn escapes_text() {
         assert_eq!(escape("a, b; c\\d\ne"), "a\\, b\\; c\\\\d\\ne");
+    }
+
+    /// Issue 25: RFC 5545 allows no control character in TEXT; a name from outside keeps none.
+    #[test]
+    fn text_values_hold_no_control_characters() {
+        assert_eq!(escape("Eve\x1b]0;pwned\x07\r\n\u{9b}2J\u{7f}\u{202e}x\ty"), "Eve�]0\\;pwned��\\n�2J��x y");
+        let roster = "[[rotation]]\nstart = 2026-10-05\nend = 2026-11-01\nengineers = [\"ann\", \"Eve\\u001b[2J\\r\\nDTEND:1\\u0085x\"]\n";
+        let schedule = crate::parse_toml_schedule("rota.toml", roster).value;
+        let timing = Timing::default();
+        let now = chrono::DateTime::parse_from_rfc3339("2026-10-01T00:00:00Z").unwrap().with_timezone(&Utc);
+        for whose in [Whose::Rotations, Whose::Person("ann"), Whose::Person("Eve\x1b[2J\r\nDTEND:1\u{85}x")] {
+            let ics = export(&schedule, &timing, whose, None, None, now);
+            assert!(ics.replace("\r\n ", "").contains("Eve�[2J��DTEND:1�x"), "{ics}");
+            for line in ics.split_terminator("\r\n") {
+                assert!(!line.chars().any(crate::printable::is_unsafe), "{line:?}");
+                assert!(!line.starts_with("DTEND:1"), "a forged property: {ics}");
+            }
+        }
     }
 }

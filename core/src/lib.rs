@@ -27,6 +27,7 @@ pub mod notice;
 pub mod outbox;
 pub mod overrides;
 pub mod poll;
+pub mod printable;
 pub mod reported;
 pub mod roster;
 pub mod schedule;
@@ -42,6 +43,7 @@ pub use duty::{glance, Glance, OnDuty, Status};
 pub use finding::{Finding, Parsed, Rule, Severity};
 pub use lint::{lint, Rules};
 pub use markdown::parse_handbook;
+pub use printable::printable;
 pub use roster::{parse_roster, Person, Roster};
 pub use schedule::{parse_toml_schedule, Rotation, Schedule, Seat, Timing};
 

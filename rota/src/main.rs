@@ -80,7 +80,8 @@ fn parse_args() -> cli::args::Cli {
         Err(e) => {
             let text = e.render().to_string();
             let text = text.strip_prefix("error: ").unwrap_or(&text);
-            eprint!("rota: error: {text}");
+            // It quotes what was typed, which may come from outside (issue 25).
+            eprint!("rota: error: {}", rota_core::printable::printable_lines(text));
             std::process::exit(2);
         }
     }

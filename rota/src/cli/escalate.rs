@@ -124,17 +124,17 @@ pub(super) async fn drain(outbox: &Outbox, backend: &AnyBackend, settings: &Sett
     let announcer = announcer(settings);
     let report = outbox.drain_now(backend, announcer.as_ref(), now).await;
     for e in &report.sent {
-        eprintln!("rota: sent escalation {} from the outbox: {}", e.id, e.title);
+        super::note(&format!("sent escalation {} from the outbox: {}", e.id, e.title));
     }
     for (e, why) in &report.refused {
-        eprintln!("rota: the outbox's escalation {:?} was not filed: {why}", e.title);
+        super::note(&format!("the outbox's escalation {:?} was not filed: {why}", e.title));
     }
     for why in &report.announce_failures {
         super::warning(&format!("the Slack announcement failed: {why}; the escalation is filed"));
     }
     if report.still_queued > 0 {
         let why = report.failed.as_ref().map(|e| format!(": {e}")).unwrap_or_default();
-        eprintln!("rota: {} waiting in the outbox{why}", plural(report.still_queued, "escalation is", "escalations are"));
+        super::note(&format!("{} waiting in the outbox{why}", plural(report.still_queued, "escalation is", "escalations are")));
     }
     refused_note(outbox, settings);
 }
@@ -143,7 +143,7 @@ pub(super) async fn drain(outbox: &Outbox, backend: &AnyBackend, settings: &Sett
 pub(super) fn refused_note(outbox: &Outbox, settings: &Settings) {
     let refused = outbox.refused_count().unwrap_or(0);
     if let Some(line) = rota_core::outbox::refused_line(refused, settings.config.escalations.backend) {
-        eprintln!("rota: {line}: `rota outbox` lists them");
+        super::note(&format!("{line}: `rota outbox` lists them"));
     }
 }
 
@@ -242,9 +242,9 @@ pub async fn escalate(global: &Overrides, filing: Filing, json: bool) -> Result<
     let e = &filed.escalation;
     if filed.queued {
         let why = filed.queued_because.as_ref().map(ToString::to_string).or(opening_failed).unwrap_or_default();
-        eprintln!(
-            "rota: {why}; the escalation is saved in the outbox (state queued) and will be sent once the backend answers, by the tray app or the next `rota escalate` or `rota escalations`"
-        );
+        super::note(&format!(
+            "{why}; the escalation is saved in the outbox (state queued) and will be sent once the backend answers, by the tray app or the next `rota escalate` or `rota escalations`"
+        ));
     }
     if let Announcement::Failed(why) = &filed.announcement {
         super::warning(&format!("the Slack announcement failed: {why}; the escalation is filed"));
@@ -258,11 +258,11 @@ pub async fn escalate(global: &Overrides, filing: Filing, json: bool) -> Result<
             (None, _) => "to the whole rotation".into(),
         };
         if filed.queued {
-            println!("Queued escalation {to}: {} [{}] (waiting in the outbox)", e.title, e.severity);
+            super::say(&format!("Queued escalation {to}: {} [{}] (waiting in the outbox)", e.title, e.severity));
         } else {
-            println!("Filed escalation {} {to}: {} [{}]", e.id, e.title, e.severity);
+            super::say(&format!("Filed escalation {} {to}: {} [{}]", e.id, e.title, e.severity));
             if let Some(u) = &e.url {
-                println!("  {u}");
+                super::say(&format!("  {u}"));
             }
         }
     }
@@ -336,7 +336,7 @@ pub async fn list(global: &Overrides, mine: bool, all: bool, json: bool, term: &
             }
         );
     } else {
-        print!("{}", super::render::escalations(&list, now, term));
+        super::show(&super::render::escalations(&list, now, term), term.color);
     }
     Ok(0)
 }

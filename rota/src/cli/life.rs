@@ -50,7 +50,7 @@ async fn auto_pick(settings: &Settings, backend: &AnyBackend, e: &Escalation, no
     }
     match assign::first(assign::takers(&g.on_duty, e, &counts, now)) {
         Suggestion::Engineer(c) => {
-            eprintln!("rota: {} ({})", c.handle, c.reason);
+            super::note(&format!("{} ({})", c.handle, c.reason));
             Ok(c.handle)
         }
         Suggestion::NobodyOnRotation => {
@@ -111,6 +111,6 @@ pub async fn run(global: &Overrides, id: &str, asked: Asked) -> Result<i32, Fail
     };
     let e = backend.act(id, &action, settings.me.as_deref(), now).await.map_err(|e| failure(id, e))?;
     let to = e.assignee.as_deref().unwrap_or_default();
-    println!("{}: {}", action.done(&e.id, to), e.title);
+    super::say(&format!("{}: {}", action.done(&e.id, to), e.title));
     Ok(0)
 }

@@ -1,4 +1,13 @@
 //! The `rota` subcommands: each reads the inputs, asks the core, and prints text or JSON.
+//!
+//! Text for people never carries a character the terminal would obey from outside (issue 25):
+//! every value from outside (a name, a seat, a title, a server's words) is shown through
+//! [`rota_core::printable`], control characters and bidi overrides replaced by `�`. A one-line
+//! message goes through [`say`], [`note`], [`error`] or [`warning`], which make the whole line
+//! printable, a line break in it too, so no value forges a line. A block of lines (`render.rs`,
+//! `stats.rs`, `outbox.rs`) has its values made printable as it lays them out, and [`show`] checks
+//! it once more before it is written, keeping only its line breaks and, with colour,
+//! `render::Term`'s own colour codes. JSON is printed as serde writes it: exact.
 
 pub mod args;
 mod escalate;
@@ -16,7 +25,7 @@ use crate::sources::Reader;
 use args::{Command, Global};
 use chrono::{DateTime, Utc};
 use render::Term;
-use rota_core::{coverage, glance, lint, Rules};
+use rota_core::{coverage, glance, lint, printable, Rules};
 use rota_io::protocol::Overrides;
 use serde::Serialize;
 
@@ -44,9 +53,26 @@ pub fn run(global: &Global, command: Command) -> i32 {
     }
 }
 
+/// Prints one line for people on stdout.
+pub fn say(line: &str) {
+    println!("{}", printable(line));
+}
+
+/// Says something on stderr: `rota: …`.
+pub fn note(line: &str) {
+    eprintln!("rota: {}", printable(line));
+}
+
+/// Prints text laid out in lines on stdout; `colour` when it was laid out for a terminal that
+/// takes colour ([`render::Term`]).
+pub fn show(text: &str, colour: bool) {
+    let text = if colour { rota_core::printable::printable_coloured(text) } else { rota_core::printable::printable_lines(text) };
+    print!("{text}");
+}
+
 /// Says what went wrong on stderr, always in one form: `rota: error: …`.
 pub fn error(message: &str) {
-    eprintln!("rota: error: {}", error_text(message));
+    eprintln!("rota: error: {}", printable(&error_text(message)));
 }
 
 /// A message without the prefixes older callers put on it ("rota: ", "error: ").
@@ -60,7 +86,7 @@ fn error_text(message: &str) -> String {
 /// Says what might be wrong on stderr: `rota: warning: …`.
 pub fn warning(message: &str) {
     let m = message.trim_start_matches("rota: ");
-    eprintln!("rota: warning: {}", m.strip_prefix("warning: ").unwrap_or(m));
+    eprintln!("rota: warning: {}", printable(m.strip_prefix("warning: ").unwrap_or(m)));
 }
 
 fn print_json<T: Serialize>(value: &T) {
@@ -104,7 +130,8 @@ async fn dispatch(global: &Overrides, color: args::ColorChoice, command: Command
             if json {
                 print_json(&models::Now::new(&g, &inputs.schedule, &timing));
             } else {
-                print!("{}", render::now(&g, &inputs.schedule, &timing, &Term::detect(color)));
+                let term = Term::detect(color);
+                show(&render::now(&g, &inputs.schedule, &timing, &term), term.color);
             }
             Ok(0)
         }
@@ -117,7 +144,8 @@ async fn dispatch(global: &Overrides, color: args::ColorChoice, command: Command
             if json {
                 print_json(&list);
             } else {
-                print!("{}", render::schedule(&list, &inputs.schedule, settings.viewer, &Term::detect(color)));
+                let term = Term::detect(color);
+                show(&render::schedule(&list, &inputs.schedule, settings.viewer, &term), term.color);
             }
             Ok(0)
         }
@@ -130,7 +158,8 @@ async fn dispatch(global: &Overrides, color: args::ColorChoice, command: Command
             if json {
                 print_json(&models::CoverageWeek::new(&c, inputs.schedule.current(&timing, at), &timing, at));
             } else {
-                print!("{}", render::coverage(&c, &inputs.schedule, &Term::detect(color)));
+                let term = Term::detect(color);
+                show(&render::coverage(&c, &inputs.schedule, &term), term.color);
             }
             Ok(0)
         }
@@ -158,7 +187,8 @@ async fn dispatch(global: &Overrides, color: args::ColorChoice, command: Command
                 if !inputs.roster.source.is_empty() && inputs.roster.source != inputs.schedule.source {
                     checked.push(inputs.roster.source.clone());
                 }
-                print!("{}", render::check(&findings, &checked, &Term::detect(color)));
+                let term = Term::detect(color);
+                show(&render::check(&findings, &checked, &term), term.color);
             }
             Ok(if errors > 0 { 1 } else { 0 })
         }

@@ -14,6 +14,7 @@ use crate::models::OutboxEntryJson;
 use crate::settings::{Failure, Settings};
 use chrono::{DateTime, Utc};
 use rota_core::outbox::OutboxState;
+use rota_core::printable;
 use rota_io::protocol::Overrides;
 
 fn failure(e: impl std::fmt::Display) -> Failure {
@@ -42,11 +43,12 @@ fn list(outbox: &Outbox, json: bool, now: DateTime<Utc>) -> Result<i32, Failure>
         println!("The outbox is empty: every escalation is filed.");
         return Ok(0);
     }
-    print!("{}", table(&entries, now));
+    super::show(&table(&entries, now), false);
     Ok(0)
 }
 
-/// The outbox for people: one line each, a refused one's reason under it.
+/// The outbox for people: one line each, a refused one's reason under it; the values made
+/// printable.
 fn table(entries: &[Entry], now: DateTime<Utc>) -> String {
     let rows: Vec<[String; 6]> = entries
         .iter()
@@ -55,9 +57,9 @@ fn table(entries: &[Entry], now: DateTime<Utc>) -> String {
                 e.key.clone(),
                 e.state.to_string(),
                 e.attempts.to_string(),
-                e.escalation.assignee.clone().unwrap_or_else(|| "(rotation)".into()),
+                e.escalation.assignee.as_deref().map_or("(rotation)".into(), |a| printable(a).into_owned()),
                 rota_core::words::relative(now, e.queued_at),
-                e.escalation.title.clone(),
+                printable(&e.escalation.title).into_owned(),
             ]
         })
         .collect();
@@ -77,7 +79,7 @@ fn table(entries: &[Entry], now: DateTime<Utc>) -> String {
         if let Some(e) = i.checked_sub(1).map(|i| &entries[i]) {
             if let Some(why) = &e.last_error {
                 let label = if e.state == OutboxState::Refused { "refused" } else { "last try" };
-                out.push_str(&format!("    {label}: {why}\n"));
+                out.push_str(&format!("    {label}: {}\n", printable(why)));
             }
         }
     }
@@ -107,7 +109,7 @@ async fn retry(outbox: &Outbox, settings: &Settings, key: Option<&str>, all: boo
     let backend = match configured::open_blocking(settings).await {
         Ok(b) => b,
         Err(e) => {
-            eprintln!("rota: {e}; queued again, it will be sent once the backend answers");
+            super::note(&format!("{e}; queued again, it will be sent once the backend answers"));
             return Ok(0);
         }
     };
@@ -127,6 +129,6 @@ async fn discard(outbox: &Outbox, key: &str) -> Result<i32, Failure> {
         return Err(Failure::input(format!("rota: escalation {key} left the outbox meanwhile: it was sent")));
     }
     crate::tell_tray_outbox_changed().await;
-    println!("Discarded {key} from the outbox; it will not be filed: {title}");
+    super::say(&format!("Discarded {key} from the outbox; it will not be filed: {title}"));
     Ok(0)
 }

@@ -1,12 +1,18 @@
 //! Text for people: aligned tables, times in the viewer's zone beside each engineer's own, fitted
 //! to the terminal (`$COLUMNS`, else 80): the free-text column wraps, the times never do. Colour
 //! only on a terminal, and never with `NO_COLOR` (`--color` decides otherwise).
+//!
+//! Values from outside (names, seats, titles, file names) are made printable as they are laid out
+//! (issue 25): [`table`] cleans each cell and [`Term::wrap`] its text before measuring them, and
+//! [`Term::paint`] its text before colouring it, so the only escape codes in the text are the
+//! colours `paint` adds.
 
 use super::args::ColorChoice;
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use rota_core::coverage::Coverage;
 use rota_core::duty::{Glance, Status};
+use rota_core::printable;
 use rota_core::words;
 use rota_core::{Finding, Schedule, Severity, Timing};
 use std::fmt::Write;
@@ -37,12 +43,13 @@ impl Term {
         Term { width, color }
     }
 
-    /// `text` in an SGR style ("1" bold, "31" red, …) when colour is on.
+    /// `text`, made printable, in an SGR style ("1" bold, "31" red, …) when colour is on.
     fn paint(&self, style: &str, text: &str) -> String {
+        let text = printable(text);
         if self.color && !text.is_empty() {
             format!("\x1b[{style}m{text}\x1b[0m")
         } else {
-            text.to_owned()
+            text.into_owned()
         }
     }
 
@@ -50,10 +57,10 @@ impl Term {
         self.paint("1", text)
     }
 
-    /// Wraps free text to the terminal, later lines indented by `hang` spaces.
+    /// Wraps free text, made printable, to the terminal, later lines indented by `hang` spaces.
     fn wrap(&self, text: &str, hang: usize) -> String {
         let mut out = String::new();
-        for (i, line) in wrap(text, self.width, hang).iter().enumerate() {
+        for (i, line) in wrap(&printable(text), self.width, hang).iter().enumerate() {
             if i > 0 {
                 out.push('\n');
                 out.push_str(&" ".repeat(hang));
@@ -141,8 +148,9 @@ fn wrap(text: &str, max: usize, hang: usize) -> Vec<String> {
 
 /// Left-aligns rows of cells into columns two spaces apart, fitted to `term.width`: the last
 /// column (free text) wraps under itself, or when too little room is left, goes on lines of its
-/// own under the row. The other columns (times, names) are never cut. `style(row, column)`
-/// gives a cell's SGR style, applied after the widths are measured.
+/// own under the row. The other columns (times, names) are never cut. Each cell is made
+/// printable first. `style(row, column)` gives a cell's SGR style, applied after the widths are
+/// measured.
 fn table(rows: &[Vec<String>], indent: &str, term: &Term, style: impl Fn(usize, usize) -> Option<&'static str>) -> String {
     table_shrinking(rows, indent, term, None, style)
 }
@@ -156,6 +164,8 @@ fn table_shrinking(
     shrink: Option<usize>,
     style: impl Fn(usize, usize) -> Option<&'static str>,
 ) -> String {
+    let printable_rows: Vec<Vec<String>> = rows.iter().map(|r| r.iter().map(|c| printable(c).into_owned()).collect()).collect();
+    let rows = printable_rows.as_slice();
     let cols = rows.iter().map(Vec::len).max().unwrap_or(0);
     let mut widths: Vec<usize> = (0..cols).map(|c| rows.iter().filter_map(|r| r.get(c)).map(|s| width(s)).max().unwrap_or(0)).collect();
     let shortened;
@@ -417,9 +427,10 @@ pub fn check(findings: &[Finding], checked: &[String], term: &Term) -> String {
             Severity::Error => ("error", "1;31"),
             Severity::Warning => ("warning", "33"),
         };
+        let file = printable(&f.file);
         let place = match f.line {
-            Some(line) => format!("{}:{line}:", f.file),
-            None => format!("{}:", f.file),
+            Some(line) => format!("{file}:{line}:"),
+            None => format!("{file}:"),
         };
         let plain = format!("{place} {level}: {}", f.message);
         let wrapped = term.wrap(&plain, 4);
@@ -471,5 +482,21 @@ mod tests {
         let colour = Term { width: 80, color: true };
         assert_eq!(plain.paint(status_style(Status::Working), "working"), "working");
         assert_eq!(colour.paint(status_style(Status::Working), "working"), "\x1b[32mworking\x1b[0m");
+    }
+
+    /// Issue 25: a cell, a paragraph or a painted word from outside is laid out printable; the
+    /// only escape codes left are the colours `paint` adds, and widths count what is shown.
+    #[test]
+    fn values_from_outside_are_laid_out_printable() {
+        let colour = Term { width: 80, color: true };
+        let rows = vec![vec!["NAME".to_owned(), "NOTE".to_owned()], vec!["a\x1b]0;t\x07".to_owned(), "x\r\ny\x1b[2J\u{202e}".to_owned()]];
+        assert_eq!(
+            table(&rows, "", &colour, |r, _| (r == 0).then_some("1")),
+            "\x1b[1mNAME\x1b[0m     \x1b[1mNOTE\x1b[0m\na�]0;t�  x��y�[2J�\n"
+        );
+        assert_eq!(colour.wrap("a\x1b[8mb\tc", 0), "a�[8mb c");
+        assert_eq!(colour.paint("1", "\x1b]52;c;eA==\x07"), "\x1b[1m�]52;c;eA==�\x1b[0m");
+        let f = Finding::new(rota_core::Rule::NotInRoster, "rota\x1b[2J.md", Some(3), "eve\u{9b}2J is not in the roster");
+        assert_eq!(check(&[f], &[], &colour).lines().next(), Some("rota�[2J.md:3: \x1b[33mwarning:\x1b[0m eve�2J is not in the roster"));
     }
 }

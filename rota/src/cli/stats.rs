@@ -6,6 +6,7 @@ use super::escalate::{backend, now, settings};
 use super::{load, print_json};
 use crate::escalations::Backend;
 use crate::settings::Failure;
+use rota_core::printable;
 use rota_core::stats::{self, RotationStats, Select, Spread, Stats, GOAL_ENGAGED_SHARE};
 use rota_core::words::span;
 use rota_io::protocol::Overrides;
@@ -42,7 +43,7 @@ pub async fn run(global: &Overrides, rotation: Option<String>, since: Option<Str
     if json {
         print_json(&figures);
     } else {
-        print!("{}", text(&figures));
+        super::show(&text(&figures), false);
     }
     Ok(0)
 }
@@ -91,7 +92,8 @@ fn wrapped(label: &str, items: &[String]) -> String {
     out
 }
 
-/// The text of `rota stats`: a table of rotations, then each one's times, engineers and teams.
+/// The text of `rota stats`: a table of rotations, then each one's times, engineers and teams (the
+/// handles and teams made printable).
 pub fn text(s: &Stats) -> String {
     let goal = percent(Some(GOAL_ENGAGED_SHARE));
     let mut out = format!("The goal: engineering engaged on {goal} of escalations or fewer.\n\n");
@@ -120,17 +122,18 @@ pub fn text(s: &Stats) -> String {
             .by_engineer
             .iter()
             .map(|e| {
+                let handle = printable(&e.handle);
                 if e.engaged > 0 {
-                    format!("{} {} ({} engaged)", e.handle, e.filed, e.engaged)
+                    format!("{handle} {} ({} engaged)", e.filed, e.engaged)
                 } else {
-                    format!("{} {}", e.handle, e.filed)
+                    format!("{handle} {}", e.filed)
                 }
             })
             .collect();
         if !engineers.is_empty() {
             out.push_str(&wrapped("by engineer", &engineers));
         }
-        let teams: Vec<String> = r.by_team.iter().map(|t| format!("{} {}", t.team, t.engaged)).collect();
+        let teams: Vec<String> = r.by_team.iter().map(|t| format!("{} {}", printable(&t.team), t.engaged)).collect();
         if !teams.is_empty() {
             out.push_str(&wrapped("engineering teams", &teams));
         }
