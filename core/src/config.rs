@@ -315,7 +315,13 @@ pub fn team_size(n: u64) -> Result<usize, String> {
 
 /// A zone name (`Europe/Berlin`).
 pub fn timezone(s: &str) -> Result<Tz, String> {
-    s.trim().parse::<Tz>().map_err(|_| format!("\"{}\" is not an IANA timezone; use a name like \"Europe/Berlin\"", s.trim()))
+    s.trim().parse::<Tz>().map_err(|_| {
+        let near = crate::spelling::closest(s, crate::duty::zone_names());
+        match near.as_slice() {
+            [] => format!("\"{}\" is not an IANA timezone; use a name like \"Europe/Berlin\"", s.trim()),
+            _ => format!("\"{}\" is not an IANA timezone; {}", s.trim(), crate::spelling::did_you_mean(&near)),
+        }
+    })
 }
 
 /// `handoff`: a time of day, `HH:MM`.

@@ -110,6 +110,18 @@ impl EscalationState {
         }
     }
 
+    /// The state as a person says it, in every front end's text: "with engineering", "waiting to
+    /// send". (JSON and the database keep [`Self::as_str`].)
+    pub fn label(self) -> &'static str {
+        match self {
+            EscalationState::Open => "open",
+            EscalationState::Acknowledged => "acknowledged",
+            EscalationState::HandedToEngineering => "with engineering",
+            EscalationState::Resolved => "resolved",
+            EscalationState::Queued => "waiting to send",
+        }
+    }
+
     /// Whether someone still has to work on it: open, acknowledged or handed to engineering.
     pub fn is_active(self) -> bool {
         matches!(self, EscalationState::Open | EscalationState::Acknowledged | EscalationState::HandedToEngineering)
@@ -267,6 +279,14 @@ pub struct Decision {
 /// - `polled` is what the backend lists now: the open escalations assigned to me, or all open
 ///   ones (then a reassignment to me is reported with the previous assignee).
 ///
+/// The order escalations are listed in, everywhere (the tray, the dashboard, `rota escalations`):
+/// the most urgent first. Active before closed, then by severity (sev1 first), then the one that
+/// has waited longest.
+pub fn by_urgency(a: &Escalation, b: &Escalation) -> std::cmp::Ordering {
+    let key = |e: &Escalation| (!e.state.is_active(), e.severity, e.created_at);
+    key(a).cmp(&key(b)).then_with(|| a.id.len().cmp(&b.id.len())).then_with(|| a.id.cmp(&b.id))
+}
+
 /// An escalation deserves a notice when it is active ([`EscalationState::is_active`]), assigned
 /// to me, and the seen set does not already show it assigned to me. On the first run there are
 /// no single notices: what is already assigned to me becomes one [`Notice::Summary`] (none when

@@ -5,7 +5,7 @@
 //! [`decide`] is pure: it takes my stretches ([`Schedule::stretches_of`]), what was seen before
 //! ([`HandoffState`], `None` on a first run) and `now`, and returns the notices to send and the
 //! state to keep. Each notice has a key and is sent at most once; a first run sends nothing about
-//! the past; after a sleep only the latest notice still due for a stretch is sent (a stretch woken
+//! the past (but "tomorrow", when started the day before my stretch); after a sleep only the latest notice still due for a stretch is sent (a stretch woken
 //! into the day before it starts gets "tomorrow", not also "in 7 days").
 //!
 //! It is not the place that stores the state or shows the notification (the shell does both).
@@ -126,7 +126,14 @@ pub fn decide(stretches: &[OnStretch], before: Option<&HandoffState>, cx: &Conte
     let mut state = HandoffState { me: cx.me.to_owned(), sent: BTreeSet::new(), stretches: mine.iter().map(|(_, s)| s.clone()).collect() };
     let mut out = Vec::new();
     let Some(before) = before else {
-        // A first run (or a new `me`): nothing about the past; what is already due counts as said.
+        // A first run (or a new `me`): nothing about the past; what is already due counts as said,
+        // but for the one notice whose moment is still ahead: started the evening before my
+        // rotation, "You're on tomorrow" (for the nearest such stretch; never more than one).
+        let ahead = mine.iter().filter(|(_, s)| milestones(s)[1].1 <= now && now < s.start).min_by_key(|(_, s)| s.start);
+        if let Some((o, s)) = ahead.filter(|_| HandoffKind::DayBefore.enabled(cx.prefs)) {
+            let kind = HandoffKind::DayBefore;
+            out.push(HandoffNotice { kind, key: key(kind, s), text: milestone_text(kind, o, cx) });
+        }
         for (_, s) in &mine {
             for (kind, due, _) in milestones(s) {
                 if due <= now {

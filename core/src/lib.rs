@@ -9,6 +9,7 @@
 //! tested at any instant in any zone.
 
 pub mod assign;
+pub mod at;
 pub mod backoff;
 pub mod config;
 pub mod coverage;

@@ -59,6 +59,18 @@ impl Action {
         }
     }
 
+    /// What is said when the action's effect is there already ([`Plan::Unchanged`]): "Escalation
+    /// 12 is already resolved". `to` is the assignee as a person reads them.
+    pub fn already(&self, id: &str, to: &str) -> String {
+        match self {
+            Action::Acknowledge => format!("Escalation {id} is already acknowledged"),
+            Action::Resolve { .. } => format!("Escalation {id} is already resolved"),
+            Action::Engage { team, .. } => format!("Escalation {id} is already with engineering ({team})"),
+            Action::Reassign { .. } => format!("Escalation {id} is already assigned to {to}"),
+            Action::Reopen => format!("Escalation {id} is already open"),
+        }
+    }
+
     /// The note this action records, if any: the resolve note, or the engineering link.
     pub fn note(&self) -> Option<&str> {
         match self {

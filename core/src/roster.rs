@@ -208,6 +208,9 @@ impl Person {
     }
 }
 
+/// How many of a roster's unknown zones get the nearest names suggested.
+const SUGGESTED_ZONES: usize = 20;
+
 /// The instant of a wall-clock time in a zone. A time skipped by a DST jump is moved forward by
 /// the jump (02:30 on a spring-forward day is 03:30); a repeated time takes its first occurrence.
 pub fn local_instant(tz: Tz, day: NaiveDate, minutes: u16) -> DateTime<Utc> {
@@ -318,12 +321,14 @@ pub fn parse_roster(file: &str, text: &str) -> Parsed<Roster> {
         let timezone = e.timezone.as_ref().and_then(|tz| match tz.get_ref().trim().parse::<Tz>() {
             Ok(z) => Some(z),
             Err(_) => {
-                findings.push(Finding::new(
-                    Rule::UnknownTimezone,
-                    file,
-                    at(tz),
-                    format!("\"{}\" is not an IANA timezone; use a name like \"Europe/Berlin\" or \"Asia/Kathmandu\"", tz.get_ref()),
-                ));
+                // The nearest zone names for the first few; past them, the plain sentence (a
+                // hostile roster of thousands of bad zones stays fast to read).
+                let unknown = findings.iter().filter(|f| f.rule == Rule::UnknownTimezone).count();
+                let message = match crate::config::timezone(tz.get_ref()) {
+                    Err(e) if unknown < SUGGESTED_ZONES => e,
+                    _ => format!("\"{}\" is not an IANA timezone; use a name like \"Europe/Berlin\" or \"Asia/Kathmandu\"", tz.get_ref()),
+                };
+                findings.push(Finding::new(Rule::UnknownTimezone, file, at(tz), message));
                 None
             }
         });

@@ -22,6 +22,9 @@ pub fn edit_distance(a: &str, b: &str) -> usize {
     last[b.len()]
 }
 
+/// Nothing longer is a misspelt name: no suggestion is looked for (and none costs more than this).
+const LONGEST: usize = 64;
+
 /// How far a word may be from `typed` and still be what was meant: one edit, or one in three
 /// characters of a longer word.
 fn near(typed: &str) -> usize {
@@ -32,10 +35,15 @@ fn near(typed: &str) -> usize {
 /// smallest distance found, and none farther than [`near`]. Empty when nothing is close.
 pub fn closest<'a>(typed: &str, known: impl IntoIterator<Item = &'a str>) -> Vec<String> {
     let typed = typed.trim().to_lowercase();
+    let length = typed.chars().count();
     let mut best: Option<usize> = None;
     let mut words: Vec<&str> = Vec::new();
+    if length > LONGEST {
+        return Vec::new();
+    }
     for word in known {
-        if words.iter().any(|w| w.eq_ignore_ascii_case(word)) {
+        // Words whose lengths differ by more than the edits allowed cannot be near: not measured.
+        if words.iter().any(|w| w.eq_ignore_ascii_case(word)) || word.chars().count().abs_diff(length) > near(&typed) {
             continue;
         }
         let d = edit_distance(&typed, &word.to_lowercase());

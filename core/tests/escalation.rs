@@ -380,3 +380,22 @@ proptest! {
         prop_assert!(n.summaries.len() <= 1);
     }
 }
+
+/// Issue 24: escalations are listed most urgent first everywhere: active before resolved, then by
+/// severity, then the one waiting longest (a sev1 never sits under a sev2, nor an old one under a
+/// new one of the same severity).
+#[test]
+fn escalations_are_listed_by_severity_then_age() {
+    let e = |id: &str, severity: Severity, state: EscalationState| Escalation { severity, ..esc(id, Some(ME), state) };
+    let mut list = [
+        e("9", Severity::Sev2, Open),
+        e("3", Severity::Sev3, Acknowledged),
+        e("12", Severity::Sev1, Open),
+        e("1", Severity::Sev1, Resolved),
+        e("2", Severity::Sev2, HandedToEngineering),
+        e("10", Severity::Sev1, Acknowledged),
+    ];
+    list.sort_by(rota_core::escalation::by_urgency);
+    let ids: Vec<&str> = list.iter().map(|e| e.id.as_str()).collect();
+    assert_eq!(ids, ["10", "12", "2", "9", "3", "1"]);
+}

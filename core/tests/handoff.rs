@@ -50,9 +50,11 @@ fn look(s: &Schedule, before: Option<&HandoffState>, now: &str, prefs: &NoticesC
 fn each_notice_once_and_none_about_the_past_on_a_first_run() {
     let s = schedule(PAGE);
     let all = NoticesConfig::default();
-    // First run the evening before: "tomorrow" is already due, and is not sent.
-    let (sent, _, state) = look(&s, None, "2026-11-29T18:00:00Z", &all);
-    assert!(sent.is_empty());
+    // First run the evening before (issue 24): "tomorrow" is due and its moment still ahead: said,
+    // once, and nothing else (the week before is past news).
+    let (sent, texts, state) = look(&s, None, "2026-11-29T18:00:00Z", &all);
+    assert_eq!(sent, [HandoffKind::DayBefore]);
+    assert!(texts[0].starts_with("You're on rotation tomorrow"), "{texts:?}");
     let (sent, _, state) = look(&s, Some(&state), "2026-11-29T18:01:00Z", &all);
     assert!(sent.is_empty());
     // The hand-off, once.
@@ -161,4 +163,27 @@ fn the_notices_table_in_the_config() {
         assert_eq!(c.findings.len(), 1, "{bad}: {:?}", c.findings);
         assert_eq!((c.findings[0].file.as_str(), c.findings[0].line), ("config.toml", Some(2)), "{bad}: {}", c.findings[0].message);
     }
+}
+
+/// Issue 24: a first start says at most one notice, and only one whose moment is still ahead: not
+/// the week before, not at the hand-off (it happened), not with the day-before notice turned off.
+#[test]
+fn a_first_start_says_only_tomorrow_and_never_more_than_one() {
+    let s = schedule(PAGE);
+    let all = NoticesConfig::default();
+    for (now, expected) in [
+        ("2026-11-25T08:00:00Z", vec![]),                       // inside the week before: past news
+        ("2026-11-29T08:00:00Z", vec![HandoffKind::DayBefore]), // the day before starts
+        ("2026-11-30T07:59:00Z", vec![HandoffKind::DayBefore]), // a minute before the hand-off
+        ("2026-11-30T08:00:00Z", vec![]),                       // the hand-off has happened
+        ("2026-12-27T12:00:00Z", vec![]),                       // the day before the end: no first-run notice
+    ] {
+        let (sent, _, state) = look(&s, None, now, &all);
+        assert_eq!(sent, expected, "first start at {now}");
+        // Said once: the next look says nothing more.
+        let (again, _, _) = look(&s, Some(&state), now, &all);
+        assert!(again.is_empty(), "at {now}: {again:?}");
+    }
+    let off = NoticesConfig { day_before: false, ..NoticesConfig::default() };
+    assert!(look(&s, None, "2026-11-29T18:00:00Z", &off).0.is_empty());
 }

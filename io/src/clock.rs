@@ -37,7 +37,7 @@ pub fn system_zone() -> Option<Tz> {
 
 /// Parses an IANA zone name given on the command line.
 pub fn parse_zone(s: &str) -> Result<Tz, String> {
-    s.trim().parse().map_err(|_| format!("\"{s}\" is not an IANA timezone; use a name like Europe/Berlin"))
+    rota_core::config::timezone(s)
 }
 
 /// The system's wall clock, ignoring `ROTA_NOW`: for telling how much real time passed (a sleep

@@ -590,7 +590,7 @@ impl Poller {
             .into_iter()
             .filter(|e| e.state.is_active() && e.assignee.as_deref().is_some_and(|a| same_handle(a, &self.config.me)))
             .collect();
-        mine.sort_by(|a, b| b.created_at.cmp(&a.created_at).then_with(|| b.id.cmp(&a.id)));
+        mine.sort_by(rota_core::escalation::by_urgency);
         self.snapshot.unacknowledged = mine.iter().any(|e| e.state == EscalationState::Open);
         self.snapshot.mine = mine;
         self.snapshot.status = PollStatus::Ok;

@@ -39,7 +39,7 @@ impl Source {
             SourceSpec::Url(u) => Ok(Source::Url(u)),
             SourceSpec::Path(p) => {
                 let path = expand_home(&p);
-                Ok(Source::File(if path.is_absolute() { path } else { base.join(path) }))
+                Ok(Source::File(normalized(&if path.is_absolute() { path } else { base.join(path) })))
             }
         }
     }
@@ -53,6 +53,28 @@ impl Source {
             Source::Url(u) => u.clone(),
         }
     }
+}
+
+/// `path` without `.` and with each `..` taking the folder before it away, as a person reads it:
+/// `~/.config/rota/../../team/rota.md` is `~/team/rota.md` (lexically: a path a config names is
+/// read as written, the way a shell's `cd ..` reads it).
+fn normalized(path: &Path) -> PathBuf {
+    use std::path::Component;
+    let mut out = PathBuf::new();
+    for c in path.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                if matches!(out.components().next_back(), Some(Component::Normal(_))) {
+                    out.pop();
+                } else if !out.has_root() {
+                    out.push("..");
+                }
+            }
+            other => out.push(other),
+        }
+    }
+    out
 }
 
 fn expand_home(s: &str) -> PathBuf {
@@ -272,5 +294,25 @@ fn short_error(e: &reqwest::Error) -> String {
         "could not connect".into()
     } else {
         "network error".into()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Issue 24: a path a config names relative to its folder is shown as a person reads it.
+    #[test]
+    fn paths_are_shown_without_dot_dot() {
+        for (base, written, shown) in [
+            ("/home/k/.config/rota", "../../team/rotation.md", "/home/k/team/rotation.md"),
+            ("/home/k/.config/rota", "./people.toml", "/home/k/.config/rota/people.toml"),
+            ("/home/k", "../../../../etc/x.md", "/etc/x.md"),
+            ("cfg", "../../x.md", "../x.md"),
+            ("", "a/./b/../c.md", "a/c.md"),
+        ] {
+            let Ok(Source::File(p)) = Source::parse(written, Path::new(base)) else { panic!("{written}") };
+            assert_eq!(p, PathBuf::from(shown), "{base} + {written}");
+        }
     }
 }

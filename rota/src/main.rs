@@ -72,13 +72,29 @@ fn exec_app(args: impl Iterator<Item = std::ffi::OsString>) -> i32 {
     1
 }
 
+/// A misspelt subcommand's error with the subcommands near it ("did you mean now?"), by edit
+/// distance only, as every "did you mean" of Rota's.
+fn with_did_you_mean(e: &clap::Error, text: String) -> String {
+    use clap::error::{ContextKind, ContextValue, ErrorKind};
+    use clap::CommandFactory;
+    let (ErrorKind::InvalidSubcommand, Some(ContextValue::String(typed))) = (e.kind(), e.get(ContextKind::InvalidSubcommand)) else {
+        return text;
+    };
+    let command = cli::args::Cli::command();
+    let near = rota_core::spelling::closest(typed, command.get_subcommands().map(|c| c.get_name()));
+    match text.split_once('\n') {
+        Some((first, rest)) if !near.is_empty() => format!("{first}; {}\n{rest}", rota_core::spelling::did_you_mean(&near)),
+        _ => text,
+    }
+}
+
 /// The command line as typed; a usage error is said as every error is (`rota: error: …`), exit 2.
 fn parse_args() -> cli::args::Cli {
     match cli::args::Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) if !e.use_stderr() => e.exit(), // --help, --version
         Err(e) => {
-            let text = e.render().to_string();
+            let text = with_did_you_mean(&e, e.render().to_string());
             let text = text.strip_prefix("error: ").unwrap_or(&text);
             // It quotes what was typed, which may come from outside (issue 25).
             eprint!("rota: error: {}", rota_core::printable::printable_lines(text));

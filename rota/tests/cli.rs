@@ -590,3 +590,40 @@ fn issue_24_check_says_when_me_is_nobody() {
     let out = home.rota_env(&["check", "--color", "never"], &[("COLUMNS", "200")]);
     assert!(!stdout(&out).contains("me ="), "{}", stdout(&out));
 }
+
+/// Issue 24: `--at` as a person types it, in the viewer's zone; a misspelt subcommand or zone gets
+/// the near one (and only a near one); help fits an 80-column terminal.
+#[test]
+fn issue_24_the_command_line_meets_a_person_halfway() {
+    let home = Home::new();
+    let at = |at: &str, tz: &str| {
+        let out = home.rota_env(&["now", "--at", at, "--tz", tz, "--json", "--schedule", "builtin:handbook"], &[]);
+        assert_eq!(out.status.code(), Some(0), "{at}: {}", stderr(&out));
+        json_of(&out)["at"].as_str().unwrap().to_owned()
+    };
+    assert_eq!(at("2022-09-15", "Asia/Kathmandu"), "2022-09-14T18:15:00Z");
+    assert_eq!(at("2022-09-15 09:00", "Pacific/Chatham"), "2022-09-14T20:15:00Z");
+    assert_eq!(at("2022-09-15T12:00:00Z", "Asia/Kathmandu"), "2022-09-15T12:00:00Z");
+    let with_now = |args: &[&str]| home.rota_env(args, &[("ROTA_NOW", "2022-09-15T20:30:00Z")]);
+    let out = with_now(&["now", "--at", "09:00", "--tz", "Asia/Kathmandu", "--json", "--schedule", "builtin:handbook"]);
+    assert_eq!(json_of(&out)["at"], "2022-09-16T03:15:00Z", "today in Kathmandu is already the 16th");
+    let out = home.rota(&["now", "--at", "tomorrow"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("\"2026-12-08 09:00\" or 09:00"), "{}", stderr(&out));
+
+    let out = home.rota(&["nwo"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).starts_with("rota: error: unrecognized subcommand 'nwo'; did you mean now?\n"), "{}", stderr(&out));
+    let out = home.rota(&["zzzz"]);
+    assert!(!stderr(&out).contains("did you mean"), "nothing is near zzzz: {}", stderr(&out));
+    let out = home.rota(&["now", "--tz", "Europe/Berln"]);
+    assert!(stderr(&out).contains("\"Europe/Berln\" is not an IANA timezone; did you mean Europe/Berlin?"), "{}", stderr(&out));
+
+    for args in [&["help", "now"][..], &["--help"], &["escalate", "--help"], &["now", "-h"]] {
+        let out = home.rota_env(args, &[("COLUMNS", "200")]);
+        let text = stdout(&out);
+        let long: Vec<&str> = text.lines().filter(|l| l.chars().count() > 80).collect();
+        assert!(long.is_empty(), "rota {args:?}: lines past 80 columns: {long:#?}");
+    }
+    assert!(stdout(&home.rota(&["help", "now"])).contains("--json\n          Print JSON for scripts instead of text"));
+}

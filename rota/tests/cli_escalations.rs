@@ -111,10 +111,12 @@ fn escalations_list_mine_and_ack() {
     let home = Home::team();
     json_of(&home.rota(&["escalate", "--title", "For ann", "--to", "@ann", "--json"]));
     json_of(&home.rota(&["escalate", "--title", "For bob", "--to", "bob", "--customer", "Initech", "--json"]));
+    json_of(&home.rota(&["escalate", "--title", "Down", "--to", "bob", "--severity", "sev1", "--json"]));
 
     let all = json_of(&home.rota(&["escalations", "--json"]));
     let titles: Vec<&str> = all.as_array().unwrap().iter().map(|e| e["title"].as_str().unwrap()).collect();
-    assert_eq!(titles, ["For bob", "For ann"], "newest first");
+    assert_eq!(titles, ["Down", "For ann", "For bob"], "the most urgent first: by severity, then the longest waiting (issue 24)");
+    home.rota(&["resolve", "3"]);
     let mine = json_of(&home.rota(&["escalations", "--mine", "--json"]));
     assert_eq!(mine.as_array().unwrap().len(), 1);
     assert_eq!(mine[0]["assignee"], "ann");
@@ -128,8 +130,8 @@ fn escalations_list_mine_and_ack() {
     let text = stdout(&home.rota(&["escalations"]));
     let lines: Vec<&str> = text.lines().collect();
     assert!(lines[0].starts_with("ID  SEV   STATE"), "{text}");
-    assert!(lines[1].contains("bob") && lines[1].contains("Initech: For bob"), "{text}");
-    assert!(lines[2].contains("acknowledged"), "{text}");
+    assert!(lines[1].contains("acknowledged") && lines[1].contains("For ann"), "the older first, both sev3: {text}");
+    assert!(lines[2].contains("bob") && lines[2].contains("Initech: For bob"), "{text}");
 }
 
 #[test]

@@ -75,12 +75,14 @@ fn an_escalations_whole_life_from_the_command_line() {
     let home = Home::new();
     let id = home.file("2024-03-05T12:00:00Z", "Search is down", "ann");
     assert_eq!(home.ok("2024-03-05T12:05:00Z", &["ack", &id]), format!("Acknowledged escalation {id}: Search is down\n"));
-    home.ok("2024-03-05T12:06:00Z", &["ack", &id]); // again: nothing new recorded
+    // Again: nothing new recorded, and it says so (issue 24), exit 0.
+    assert_eq!(home.ok("2024-03-05T12:06:00Z", &["ack", &id]), format!("Escalation {id} is already acknowledged: Search is down\n"));
     let engaged = home.ok("2024-03-05T12:10:00Z", &["engage", &id, "--team", "search", "--url", "https://eng.example.com/SRCH-1"]);
     assert_eq!(engaged, format!("Engaged engineering (search) on escalation {id}: Search is down\n"));
     let moved = home.ok("2024-03-05T12:20:00Z", &["reassign", &id, "--to", "@Bob"]);
     assert_eq!(moved, format!("Reassigned escalation {id} to bob: Search is down\n"));
     home.ok("2024-03-05T13:00:00Z", &["resolve", &id, "--note", "reindexed the cluster"]);
+    assert_eq!(home.ok("2024-03-05T13:00:30Z", &["resolve", &id]), format!("Escalation {id} is already resolved: Search is down\n"));
 
     // Errors: the state refuses, an unknown id, usage.
     failed(

@@ -116,7 +116,7 @@ fn a_filing_that_cannot_get_the_lock_is_saved_listed_retried_and_discarded() {
         .iter()
         .map(|e| e["title"].as_str().unwrap().to_owned())
         .collect();
-    assert_eq!(titles, ["Held up", "First"]);
+    assert_eq!(titles, ["First", "Held up"], "each filed once; the longest waiting first");
 
     // Usage: retry needs a key or --all; an unknown key is an input error.
     assert_eq!(home.rota(&["outbox", "retry"]).status.code(), Some(2));

@@ -109,17 +109,6 @@ pub fn acted(action: &Action, e: &Escalation, g: &rota_core::Glance<'_>, roster:
     Acted { message: action.done(&e.id, &to), escalation: row(e, g.at) }
 }
 
-/// The state as a person says it.
-pub fn state_label(s: EscalationState) -> &'static str {
-    match s {
-        EscalationState::Open => "open",
-        EscalationState::Acknowledged => "acknowledged",
-        EscalationState::HandedToEngineering => "with engineering",
-        EscalationState::Resolved => "resolved",
-        EscalationState::Queued => "waiting to send",
-    }
-}
-
 /// The row of `e`, as the panel and the action window show it.
 pub fn row(e: &Escalation, now: DateTime<Utc>) -> EscalationRow {
     EscalationRow {
@@ -128,7 +117,7 @@ pub fn row(e: &Escalation, now: DateTime<Utc>) -> EscalationRow {
         customer: e.customer.clone(),
         severity: e.severity.to_string(),
         state: e.state,
-        state_label: state_label(e.state),
+        state_label: e.state.label(),
         assignee: e.assignee.clone(),
         team: e.team.clone(),
         filed: format!("filed {}", words::relative(now, e.created_at)),
@@ -159,7 +148,9 @@ pub fn panel(
     now: DateTime<Utc>,
 ) -> EscalationsPanel {
     let is_mine = |e: &Escalation| me.is_some_and(|me| e.assignee.as_deref().is_some_and(|a| same_handle(a, me)));
-    let active = || list.iter().map(|(e, _)| e).filter(|e| e.state.is_active());
+    let mut by_urgency: Vec<&Escalation> = list.iter().map(|(e, _)| e).filter(|e| e.state.is_active()).collect();
+    by_urgency.sort_by(|a, b| rota_core::escalation::by_urgency(a, b));
+    let active = || by_urgency.iter().copied();
     let counts = OpenCounts::from_escalations(active());
     // An open row, with whom it could go to when it can be reassigned.
     let open_row = |e: &Escalation| {

@@ -64,7 +64,9 @@ def test_ready_line_on_stderr(inputs, launch):
 def test_a_persons_line_opens_the_dashboard(inputs, launch):
     inputs.write(schedule="builtin:handbook")
     app = launch()
-    labels_once(app, lambda ls: VALERY in ls, "Valery's line")
+    # Clicked once the start-up is over (the shortcut grabbed is its last change): Tauri's host
+    # rebuilds a changed menu with new ids, and a click on the old one is lost (CI saw it under load).
+    labels_once(app, lambda ls: VALERY in ls and ACTIONS[0] in ls, "Valery's line and the shortcut")
     app.tray.click(VALERY)
     wait_for(lambda: "rota: dashboard window ready" in app.output(), 30, what="the dashboard after a click on Valery")
     # The dashboard is asked for Valery's card (the dashboard's side: test_a_persons_card_is_shown).
@@ -88,7 +90,7 @@ def app_argvs():
 def test_quit_ends_process(inputs, launch):
     inputs.write()
     app = launch()
-    labels_once(app, lambda ls: "Quit" in ls, "a Quit item")
+    labels_once(app, lambda ls: "Quit" in ls and ACTIONS[0] in ls, "a Quit item, the start-up over")
     app.tray.click("Quit")
     assert app.wait_exit(10) == 0, f"clicking Quit should end the app with status 0: {app.output()}"
 
@@ -97,7 +99,7 @@ def test_start_at_login_toggles(inputs, launch, rota_bin):
     inputs.write()
     app = launch()
     entry = inputs.home / ".config/autostart/rota.desktop"
-    labels_once(app, lambda ls: "Start at login" in ls, "a Start at login item")
+    labels_once(app, lambda ls: "Start at login" in ls and ACTIONS[0] in ls, "a Start at login item, the start-up over")
     app.tray.click("Start at login")
     wait_for(lambda: app.tray.item("Start at login")["toggle_state"] == 1, 10, what="the check mark to be set")
     # The desktop's list of startup programs names Rota, and the entry starts the tray.
@@ -159,7 +161,7 @@ def test_no_webview_until_a_window_opens(inputs, launch, host):
     """Only the tray showing: no WebKit process. Open dashboard from the menu: one starts."""
     inputs.write()
     app = launch()
-    labels_once(app, lambda ls: HEADER in ls, "the rotation header")
+    labels_once(app, lambda ls: HEADER in ls and ACTIONS[0] in ls, "the rotation header, the start-up over")
     assert webkit_processes(app) == [], "no webview process should run while only the tray shows"
     maps = pathlib.Path(f"/proc/{app.proc.pid}/maps").read_text()
     if host == "sni":

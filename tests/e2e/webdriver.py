@@ -14,6 +14,7 @@ from selenium import webdriver
 from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.options import ArgOptions
+from selenium.webdriver.remote.file_detector import UselessFileDetector
 from selenium.webdriver.remote.remote_connection import RemoteConnection
 from selenium.webdriver.support.ui import WebDriverWait
 
@@ -47,7 +48,10 @@ def start(binary, args, env):
     options.set_capability("tauri:options", {"application": "/usr/bin/env",
                                              "args": env_args + [binary] + list(args)})
     try:
-        return webdriver.Remote(RetryingConnection(TAURI_DRIVER, keep_alive=True), options=options)
+        driver = webdriver.Remote(RetryingConnection(TAURI_DRIVER, keep_alive=True), options=options)
+        # A path typed into a field is text: selenium would otherwise upload the file it names.
+        driver.file_detector = UselessFileDetector()
+        return driver
     except urllib3.exceptions.ReadTimeoutError:
         raise AssertionError(f"the app showed no webview within {RetryingConnection._timeout} s "
                              "(its output is in tests/artifacts/logs/tauri-driver.log)") from None

@@ -5,7 +5,12 @@ use rota_io::protocol::{Overrides, TrayHost, WindowKind};
 use std::path::PathBuf;
 
 #[derive(Debug, Parser)]
-#[command(name = "rota", version, about = "The escalation rotation in your tray: who is on, and are they awake right now?")]
+#[command(
+    name = "rota",
+    version,
+    max_term_width = 80,
+    about = "The escalation rotation in your tray: who is on, and are they awake right now?"
+)]
 pub struct Cli {
     #[command(flatten)]
     pub global: Global,
@@ -63,12 +68,14 @@ impl Global {
 pub enum Command {
     /// Who is on rotation at an instant
     Now {
-        /// The instant, RFC 3339 (default: now)
+        /// The instant (default: now): RFC 3339, or YYYY-MM-DD, "YYYY-MM-DD HH:MM" or HH:MM in
+        /// the viewer's zone
         #[arg(long, value_name = "TIME")]
         at: Option<String>,
         /// The viewer's timezone (IANA name)
         #[arg(long, value_name = "ZONE")]
         tz: Option<String>,
+        /// Print JSON for scripts instead of text
         #[arg(long)]
         json: bool,
     },
@@ -77,22 +84,26 @@ pub enum Command {
         /// The viewer's timezone (IANA name)
         #[arg(long, value_name = "ZONE")]
         tz: Option<String>,
+        /// Print JSON for scripts instead of text
         #[arg(long)]
         json: bool,
     },
     /// The week of the rotation at TIME, hour by hour in the viewer's zone, with the gaps
     Coverage {
-        /// The instant, RFC 3339 (default: now)
+        /// The instant (default: now): RFC 3339, or YYYY-MM-DD, "YYYY-MM-DD HH:MM" or HH:MM in
+        /// the viewer's zone
         #[arg(long, value_name = "TIME")]
         at: Option<String>,
         /// The viewer's timezone (IANA name)
         #[arg(long, value_name = "ZONE")]
         tz: Option<String>,
+        /// Print JSON for scripts instead of text
         #[arg(long)]
         json: bool,
     },
     /// Validate schedule, roster and config, and lint them against the program's rules
     Check {
+        /// Print JSON for scripts instead of text
         #[arg(long)]
         json: bool,
     },
@@ -118,6 +129,7 @@ pub enum Command {
         /// The engineer's handle, or `auto`: the on-duty engineer working now and least loaded
         #[arg(long, value_name = "HANDLE|auto", default_value = "auto")]
         to: String,
+        /// Print JSON for scripts instead of text
         #[arg(long)]
         json: bool,
     },
@@ -129,6 +141,7 @@ pub enum Command {
         /// Closed ones too, with their history
         #[arg(long)]
         all: bool,
+        /// Print JSON for scripts instead of text
         #[arg(long)]
         json: bool,
     },
@@ -136,6 +149,7 @@ pub enum Command {
     Outbox {
         #[command(subcommand)]
         action: Option<OutboxAction>,
+        /// Print JSON for scripts instead of text
         #[arg(long)]
         json: bool,
     },
@@ -184,6 +198,7 @@ pub enum Command {
         /// Only rotations that end on or after this date (YYYY-MM-DD)
         #[arg(long, value_name = "DATE")]
         since: Option<String>,
+        /// Print JSON for scripts instead of text
         #[arg(long)]
         json: bool,
     },

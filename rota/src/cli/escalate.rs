@@ -308,6 +308,7 @@ pub async fn list(global: &Overrides, mine: bool, all: bool, json: bool, term: &
     } else {
         list.extend(backend.list_open(me.as_deref()).await.map_err(backend_failure)?);
     }
+    list.sort_by(rota_core::escalation::by_urgency);
     if json {
         let mut out = Vec::with_capacity(list.len());
         for e in &list {

@@ -109,6 +109,13 @@ pub async fn run(global: &Overrides, id: &str, asked: Asked) -> Result<i32, Fail
             Action::Reassign { to: handle }
         }
     };
+    // Done already (resolving a resolved one): said so, nothing written, exit 0.
+    let before = backend.get(id).await.map_err(|e| failure(id, e))?;
+    if lifecycle::plan(&before, &action) == Ok(lifecycle::Plan::Unchanged) {
+        let to = before.assignee.as_deref().unwrap_or_default();
+        super::say(&format!("{}: {}", action.already(&before.id, to), before.title));
+        return Ok(0);
+    }
     let e = backend.act(id, &action, settings.me.as_deref(), now).await.map_err(|e| failure(id, e))?;
     let to = e.assignee.as_deref().unwrap_or_default();
     super::say(&format!("{}: {}", action.done(&e.id, to), e.title));

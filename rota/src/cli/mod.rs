@@ -103,6 +103,15 @@ fn instant(at: Option<&str>) -> Result<DateTime<Utc>, Failure> {
     }
 }
 
+/// `--at` as typed (RFC 3339, or a day, a day and time, or a time in the viewer's zone), or now.
+fn instant_in(at: Option<&str>, settings: &Settings) -> Result<DateTime<Utc>, Failure> {
+    let now = clock::now().map_err(Failure::Usage)?;
+    match at {
+        Some(s) => rota_core::at::parse(s, settings.viewer, now).map_err(|e| Failure::Usage(format!("--at: {e}"))),
+        None => Ok(now),
+    }
+}
+
 /// Reads the inputs, failing on any error in them (`check` reads them itself).
 async fn load(settings: &Settings, now: DateTime<Utc>) -> Result<Inputs, Failure> {
     let reader = Reader::new(settings.data_dir.as_ref().map(|d| d.join("cache")));
@@ -122,8 +131,8 @@ async fn load(settings: &Settings, now: DateTime<Utc>) -> Result<Inputs, Failure
 async fn dispatch(global: &Overrides, color: args::ColorChoice, command: Command) -> Result<i32, Failure> {
     match command {
         Command::Now { at, tz, json } => {
-            let at = instant(at.as_deref())?;
             let settings = settings::resolve(global, tz.as_deref())?;
+            let at = instant_in(at.as_deref(), &settings)?;
             let inputs = load(&settings, clock::now().map_err(Failure::Usage)?).await?;
             let timing = settings.config.schedule.timing;
             let g = glance(&inputs.schedule, &inputs.roster, &timing, settings.viewer, settings.me.as_deref(), at);
@@ -150,8 +159,8 @@ async fn dispatch(global: &Overrides, color: args::ColorChoice, command: Command
             Ok(0)
         }
         Command::Coverage { at, tz, json } => {
-            let at = instant(at.as_deref())?;
             let settings = settings::resolve(global, tz.as_deref())?;
+            let at = instant_in(at.as_deref(), &settings)?;
             let inputs = load(&settings, clock::now().map_err(Failure::Usage)?).await?;
             let timing = settings.config.schedule.timing;
             let c = coverage(&inputs.schedule, &inputs.roster, &timing, settings.viewer, at);

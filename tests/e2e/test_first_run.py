@@ -1,0 +1,40 @@
+"""Issue 24: a person's first minute. With no ~/.config/rota at all the tray starts on the demo
+team; the person sets up their team in Settings and presses Save, and the tray shows their team at
+once, without a restart (it watched a folder that did not exist yet)."""
+import time
+
+import webdriver
+from conftest import App, wait_tray_empty
+from test_tray import HEADER, labels_once
+from test_windows import css, save, set_value
+from webdriver import text_of, wait
+
+
+def test_a_first_run_set_up_in_settings_reaches_the_tray(bus, rota_bin, inputs):
+    inputs.write(schedule="file")  # rota.md and people.toml, beside the home: the team to set up
+    assert not (inputs.home / ".config").exists(), "a first run: no config folder at all"
+    wait_tray_empty(bus)
+    tray = App(bus, rota_bin, ["--tray", "sni"], inputs.env(), inputs.dir / "tray.log")
+    driver = None
+    try:
+        labels_once(tray, lambda ls: any(l.startswith("Demo team") for l in ls), "the demo team in the menu")
+        driver = webdriver.start(rota_bin, ["--window", "settings"], inputs.env())
+        wait(driver, lambda d: css(d, "#save") and len(css(d, "#zones option")) > 300, what="the settings form filled in")
+        set_value(driver, "#me", "keegancsmith")
+        set_value(driver, "#schedule-source", str(inputs.schedule))
+        set_value(driver, "#roster-source", str(inputs.roster))
+        save(driver)
+        wait(driver, lambda d: (text_of(d, "#save-status") or "").startswith("Saved"), what="the settings saved")
+        saved = time.monotonic()
+        assert (inputs.home / ".config/rota/config.toml").exists()
+        labels = labels_once(tray, lambda ls: HEADER in ls, "the team just set up in the menu", timeout=5)
+        took = time.monotonic() - saved
+        print(f"the tray showed the new team {took * 1000:.0f} ms after Save")
+        assert not any(l.startswith("Demo team") for l in labels), labels
+        assert any(l.startswith("Keegan (you)") for l in labels), labels
+        assert tray.proc.poll() is None, "the same tray, not a restart"
+    finally:
+        if driver:
+            driver.quit()
+        tray.stop()
+        wait_tray_empty(bus)
