@@ -331,6 +331,37 @@ pub fn next_tick(at: DateTime<Utc>) -> DateTime<Utc> {
 
 /// What a Linux desktop with no tray host (no StatusNotifierItem watcher: plain GNOME without the
 /// AppIndicator extension) is told once, so Rota is never invisible there.
+/// What Rota runs on while its config file is refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Fallback {
+    /// The config as it last read without errors.
+    LastGood,
+    /// The built-in defaults (no good config was read since the start).
+    Defaults,
+}
+
+/// The menu line, under the config's error, that says what Rota runs on while it is refused.
+pub fn fallback_line(fallback: Fallback) -> &'static str {
+    match fallback {
+        Fallback::LastGood => "Running on the last good config until it is fixed",
+        Fallback::Defaults => "Running on the defaults until it is fixed",
+    }
+}
+
+/// The one notification that the config file was refused: `error` is the check's first error
+/// ("config.toml:5: unknown field `weekly`…"). Without it a person would never learn why nothing
+/// arrives.
+pub fn refused_config_notice(error: &str, fallback: Fallback, file: &str) -> crate::notice::NoticeText {
+    crate::notice::NoticeText {
+        summary: format!("Rota cannot use {file}"),
+        body: format!("{error}\n{}. `rota check` lists every problem.", fallback_line(fallback)),
+        critical: false,
+        escalation_id: None,
+        url: None,
+        ticket: None,
+    }
+}
+
 pub fn no_tray_host_notice() -> crate::notice::NoticeText {
     crate::notice::NoticeText {
         summary: "Rota is running, but this desktop shows no tray icons".into(),

@@ -11,7 +11,7 @@ use chrono::{DateTime, Utc};
 use notify::Watcher;
 use rota_core::duty::Glance;
 use rota_core::glance;
-use rota_core::tray::next_tick;
+use rota_core::tray::{next_tick, Fallback};
 use std::future::Future;
 use std::path::PathBuf;
 use std::time::{Duration, Instant, SystemTime};
@@ -27,9 +27,34 @@ pub struct Live {
     pub inputs: Inputs,
     /// What is wrong with the config, schedule or roster right now.
     pub problems: Vec<String>,
+    /// The config file's first error while the file is refused, with what runs instead.
+    pub refused: Option<Refused>,
     /// When the files were last read (taken before reading): a file changed after it was changed
     /// after the read, even if no watch was there yet to see it.
     read_at: SystemTime,
+}
+
+/// The config file refused: its first error, and what Rota runs on instead.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Refused {
+    pub error: String,
+    /// The config file's name, for people ("config.toml").
+    pub file: String,
+    pub fallback: Fallback,
+}
+
+impl Refused {
+    /// The config's first error, when it has one.
+    fn of(settings: &Settings, fallback: Fallback) -> Option<Refused> {
+        let error = settings.findings.iter().find(|f| f.is_error())?;
+        let file = rota_core::words::file_name(&error.file).to_owned();
+        Some(Refused { error: error.to_string(), file, fallback })
+    }
+
+    /// The menu line saying what runs meanwhile.
+    pub fn line(&self) -> String {
+        rota_core::tray::fallback_line(self.fallback).to_owned()
+    }
 }
 
 fn failure_lines(f: Failure) -> Vec<String> {
@@ -57,7 +82,11 @@ impl Live {
             }
         };
         problems.extend(inputs.errors());
-        Live { overrides, settings, inputs, problems, read_at }
+        // A config the check refuses is said, with what runs instead: its values that parsed, the
+        // defaults for the rest.
+        let refused = Refused::of(&settings, Fallback::Defaults);
+        problems.extend(refused.as_ref().map(Refused::line));
+        Live { overrides, settings, inputs, problems, refused, read_at }
     }
 
     /// Reads the config and the sources again. What fails to read or parse is a problem; the
@@ -74,10 +103,20 @@ impl Live {
         match fresh {
             Fresh::Good(settings, inputs) => {
                 self.problems = vec![];
+                self.refused = None;
                 self.settings = *settings;
                 self.inputs = *inputs;
             }
-            Fresh::Problems(p) => self.problems = p,
+            Fresh::Problems(p, refused) => {
+                // Still refused since the start: still on the defaults; else on the last good.
+                let fallback = match &self.refused {
+                    Some(r) if r.fallback == Fallback::Defaults => Fallback::Defaults,
+                    _ => Fallback::LastGood,
+                };
+                self.refused = refused.and_then(|s| Refused::of(&s, fallback));
+                self.problems = p;
+                self.problems.extend(self.refused.as_ref().map(Refused::line));
+            }
         }
     }
 
@@ -118,22 +157,24 @@ impl Live {
 /// The config and the sources as just read, before they are shown.
 enum Fresh {
     Good(Box<Settings>, Box<Inputs>),
-    Problems(Vec<String>),
+    /// The problems; the settings as read when the config file itself has errors.
+    Problems(Vec<String>, Option<Box<Settings>>),
 }
 
 impl Fresh {
     async fn read(overrides: &Overrides, reader: &Reader) -> Fresh {
         let settings = match settings::resolve(overrides, None) {
             Ok(s) => s,
-            Err(f) => return Fresh::Problems(failure_lines(f)),
+            Err(f) => return Fresh::Problems(failure_lines(f), None),
         };
         let today = clock::now().unwrap_or_else(|_| Utc::now()).date_naive();
-        match inputs::read(&settings, reader, today).await {
-            Ok(inputs) if inputs.errors().is_empty() && settings.findings.iter().all(|f| !f.is_error()) => {
-                Fresh::Good(Box::new(settings), Box::new(inputs))
-            }
-            Ok(inputs) => Fresh::Problems(inputs.errors()),
-            Err(f) => Fresh::Problems(failure_lines(f)),
+        let config_refused = settings.findings.iter().any(|f| f.is_error());
+        let read = inputs::read(&settings, reader, today).await;
+        let refused = config_refused.then(|| Box::new(settings.clone()));
+        match read {
+            Ok(inputs) if inputs.errors().is_empty() && !config_refused => Fresh::Good(Box::new(settings), Box::new(inputs)),
+            Ok(inputs) => Fresh::Problems(inputs.errors(), refused),
+            Err(f) => Fresh::Problems(failure_lines(f), refused),
         }
     }
 }

@@ -18,6 +18,23 @@ pub const APP_NAME: &str = "Rota";
 /// notifications show under Rota once it is installed.
 pub const APP_ID: &str = "dev.rota.tray";
 
+/// The icon name the package installs (hicolor), as the desktop entry's `Icon=`.
+pub const APP_ICON: &str = "rota-app";
+
+/// The desktop entry's name (without `.desktop`) the package installs: Tauri's bundler names it
+/// after the product or the binary; the one found in the XDG data folders, else the binary's.
+fn desktop_entry() -> &'static str {
+    static FOUND: std::sync::OnceLock<&'static str> = std::sync::OnceLock::new();
+    FOUND.get_or_init(|| {
+        let dirs = std::env::var("XDG_DATA_DIRS").ok().filter(|d| !d.is_empty()).unwrap_or_else(|| "/usr/local/share:/usr/share".into());
+        let homes = dirs::data_dir().into_iter().chain(dirs.split(':').map(std::path::PathBuf::from)).collect::<Vec<_>>();
+        ["rota-app", "Rota"]
+            .into_iter()
+            .find(|name| homes.iter().any(|d| d.join("applications").join(format!("{name}.desktop")).is_file()))
+            .unwrap_or("rota-app")
+    })
+}
+
 /// The action keys sent to the notification service.
 pub const ACTION_OPEN: &str = "open";
 pub const ACTION_ACKNOWLEDGE: &str = "acknowledge";
@@ -129,6 +146,9 @@ impl DesktopNotifier {
         n.appname(APP_NAME).summary(&t.summary);
         #[cfg(all(unix, not(target_os = "macos")))]
         {
+            // Rota's own icon, and its desktop entry: the server shows the app's icon and name,
+            // and groups Rota's notifications (issue 24).
+            n.icon(APP_ICON).hint(notify_rust::Hint::DesktopEntry(desktop_entry().into()));
             // Servers that read body markup get it escaped; others show the text as it is.
             let markup = notify_rust::get_capabilities().is_ok_and(|c| c.iter().any(|c| c == "body-markup"));
             n.body(&if markup { escape_markup(&t.body) } else { t.body.clone() });
@@ -139,6 +159,8 @@ impl DesktopNotifier {
         #[cfg(target_os = "windows")]
         n.app_id(APP_ID);
         if t.url.is_some() {
+            // A click on the bubble itself opens the page too.
+            n.action(ACTION_DEFAULT, "Open");
             n.action(ACTION_OPEN, "Open");
         }
         if t.escalation_id.is_some() {

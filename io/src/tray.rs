@@ -103,6 +103,8 @@ struct Tray<V> {
     showing: Mutex<()>,
     /// Set once the first look at hand-off notices is done.
     handoff_looked: AtomicBool,
+    /// The refused config's error last said as a notification.
+    refused_said: StdMutex<Option<String>>,
 }
 
 /// Runs the tray until Quit: reads the inputs, has the host make its view from the first model
@@ -152,6 +154,7 @@ where
         reload_wake: Notify::new(),
         showing: Mutex::new(()),
         handoff_looked: AtomicBool::new(false),
+        refused_said: StdMutex::new(None),
     });
     tray.apply(&settings);
     // What apply found out (the shortcut grabbed or not) shows at once.
@@ -407,8 +410,24 @@ impl<V: TrayView> Surface for Arc<Tray<V>> {
         let outbox = (self.waiting.load(Ordering::Relaxed), self.refused.load(Ordering::Relaxed));
         let model = model_of(&live, snapshot.as_ref(), outbox, shortcut.as_deref());
         let handoff = handoff_due(&live, snapshot.as_ref());
+        let refused = live.refused.clone();
         drop(live);
         self.view.show(model).await;
+        // A refused config is said once as a notification (the menu keeps its lines), again only
+        // for a new error after it was fixed or changed.
+        let news = {
+            let mut said = self.refused_said.lock().unwrap_or_else(|p| p.into_inner());
+            let news = refused.as_ref().is_some_and(|r| said.as_deref() != Some(r.error.as_str()));
+            *said = refused.as_ref().map(|r| r.error.clone());
+            news
+        };
+        if let Some(r) = refused.filter(|_| news) {
+            eprintln!("rota: {} refused: {}", r.file, r.error);
+            let text = rota_core::tray::refused_config_notice(&r.error, r.fallback, &r.file);
+            if let Err(e) = tokio::task::spawn_blocking(move || DesktopNotifier::new().show_text(&text)).await.unwrap_or(Ok(())) {
+                eprintln!("rota: {e}");
+            }
+        }
         // Hand-off notices, shown and stored while `showing` is held: never twice from racing
         // refreshes.
         if let Some((path, due)) = handoff {

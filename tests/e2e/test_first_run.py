@@ -19,7 +19,10 @@ def test_a_first_run_set_up_in_settings_reaches_the_tray(bus, rota_bin, inputs):
     try:
         labels_once(tray, lambda ls: any(l.startswith("Demo team") for l in ls), "the demo team in the menu")
         driver = webdriver.start(rota_bin, ["--window", "settings"], inputs.env())
-        wait(driver, lambda d: css(d, "#save") and len(css(d, "#zones option")) > 300, what="the settings form filled in")
+        # A person waits for the form to show its values (where they will be kept, the zones)
+        # before typing over them.
+        wait(driver, lambda d: css(d, "#save") and (text_of(d, "#config-file") or "").strip()
+             and len(css(d, "#zones option")) > 300, what="the settings form filled in")
         set_value(driver, "#me", "keegancsmith")
         set_value(driver, "#schedule-source", str(inputs.schedule))
         set_value(driver, "#roster-source", str(inputs.roster))

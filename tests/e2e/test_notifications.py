@@ -69,8 +69,12 @@ def test_a_new_assignment_notifies_once_and_acknowledge_reaches_the_backend(inpu
     assert call["app_name"] == "Rota"
     assert call["summary"] == "New escalation: SSO login loops"
     assert "Acme" in call["body"] and "sev1" in call["body"] and "keegancsmith" in call["body"]
-    assert call["actions"] == ["open", "Open", "acknowledge", "Acknowledge"]
+    # A click on the bubble opens it too (issue 24): the "default" action.
+    assert call["actions"] == ["default", "Open", "open", "Open", "acknowledge", "Acknowledge"]
     assert call["urgency"] == 2, "sev1 is critical"
+    # Rota's icon and desktop entry: the server shows whose notification it is (issue 24).
+    assert call["app_icon"] == "rota-app"
+    assert call["hints"].get("desktop-entry") in ("rota-app", "Rota"), call["hints"]
 
     # The tray lists it and shows the attention state.
     wait_for(lambda: "My escalations (1)" in app.tray.labels(), 10, what="My escalations (1) in the tray")

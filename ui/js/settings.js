@@ -35,13 +35,18 @@ function showBackend() {
 }
 document.getElementById("backend").addEventListener("change", showBackend);
 
+/** Fields the person changed since the form was last filled: a fill never types over them. */
+const touched = new Set();
+form.addEventListener("input", (event) => event.target.id && touched.add(event.target.id));
+
 async function load() {
   const view = await api.settingsForm();
-  for (const [key, id] of Object.entries(fields)) document.getElementById(id).value = String(view.form[key] ?? "");
-  document.getElementById("start-at-login").checked = view.form.startAtLogin;
-  for (const [key, id] of Object.entries(notices)) document.getElementById(id).checked = Boolean(view.form.notices?.[key]);
+  const fresh = (id) => !touched.has(id);
+  for (const [key, id] of Object.entries(fields)) if (fresh(id)) document.getElementById(id).value = String(view.form[key] ?? "");
+  if (fresh("start-at-login")) document.getElementById("start-at-login").checked = view.form.startAtLogin;
+  for (const [key, id] of Object.entries(notices)) if (fresh(id)) document.getElementById(id).checked = Boolean(view.form.notices?.[key]);
   text("config-file", view.configNote);
-  document.getElementById("github-token").value = "";
+  if (fresh("github-token")) document.getElementById("github-token").value = "";
   text("token-status", view.tokenStored ? "A token is stored in the keyring; type a new one to replace it." : "No token stored yet.");
   showBackend();
   const escalations = document.getElementById("escalations-problem");
@@ -73,6 +78,7 @@ form.addEventListener("submit", async (event) => {
   values.githubToken = document.getElementById("github-token").value;
   try {
     const saved = await api.saveSettings(values);
+    touched.clear();
     await load();
     text("save-status", saved.configFile ? `Saved to ${saved.configFile}.` : "Saved.");
   } catch (error) {
