@@ -175,41 +175,39 @@ pub fn covering(d: &OnDuty) -> Option<String> {
     d.covering_for_name.as_ref().map(|n| format!("covering for {n}"))
 }
 
-/// An engineer at a glance, in at most [`LINE_CAP`] characters: "Keegan (you) — 14:00 SAST ·
-/// working, until 17:00 (3 h left)" or "Mira — 19:45 UTC+05:45 · asleep, starts in 9 h". One
-/// zone notation; a long name is shortened, never the times.
+/// An engineer at a glance: "Keegan (you) — 14:00 SAST · working, until 17:00 (3 h left)",
+/// "Mira — 19:45 UTC+05:45 · asleep, starts in 9 h", "Kenji — covering for Tom · 09:30 JST ·
+/// working". One zone notation. The name, "(you)", "covering for NAME", the time and the status
+/// are never shortened (issue 24): to keep a line within [`LINE_CAP`] characters the countdown
+/// goes first, then the zone; a line that is still long stays whole.
 pub fn glance_line(d: &OnDuty, me: Option<&str>, at: DateTime<Utc>) -> String {
+    glance_line_within(d, me, at, LINE_CAP)
+}
+
+/// [`glance_line`] with everything said, for a window, which has room: no budget.
+pub fn glance_line_whole(d: &OnDuty, me: Option<&str>, at: DateTime<Utc>) -> String {
+    glance_line_within(d, me, at, usize::MAX)
+}
+
+fn glance_line_within(d: &OnDuty, me: Option<&str>, at: DateTime<Utc>, cap: usize) -> String {
     let you = if is_me(&d.handle, me) { " (you)" } else { "" };
-    if let Some(covered) = &d.covering_for_name {
-        // "Bishal — covering for Ada · 14:00 SAST · working": who they stand in for comes first;
-        // the shift is added only when the line still fits.
-        let mut rest = format!(" — covering for {}", shorten(covered, 16));
-        if let Some(l) = &d.local {
-            rest.push_str(&format!(" · {} {}", l.time.format("%H:%M"), zone(l)));
-            let status = format!(" · {}", d.status.label());
-            if (d.name.chars().count() + you.chars().count() + rest.chars().count() + status.chars().count()) <= LINE_CAP {
-                rest.push_str(&status);
-            }
-        } else if !d.in_roster {
-            rest.push_str(&format!(" · {NOT_IN_ROSTER}"));
-        }
-        let budget = LINE_CAP.saturating_sub(rest.chars().count() + you.chars().count()).max(6);
-        return format!("{}{you}{rest}", shorten(&d.name, budget));
-    }
-    let rest = match &d.local {
-        Some(l) => {
-            let mut s = format!(" — {} {} · {}", l.time.format("%H:%M"), zone(l), d.status.label());
-            if let Some(shift) = shift(d, at) {
-                s.push_str(", ");
-                s.push_str(&shift);
-            }
-            s
-        }
-        None if !d.in_roster => format!(" — {NOT_IN_ROSTER}"),
-        None => " — timezone unknown".to_owned(),
+    let covering = d.covering_for_name.as_ref().map(|n| format!(" — covering for {n}"));
+    let head = format!("{}{you}{}", d.name, covering.as_deref().unwrap_or(""));
+    let Some(l) = &d.local else {
+        let what = if d.in_roster { "timezone unknown" } else { NOT_IN_ROSTER };
+        return format!("{head}{}{what}", if covering.is_some() { " · " } else { " — " });
     };
-    let budget = LINE_CAP.saturating_sub(rest.chars().count() + you.chars().count()).max(6);
-    format!("{}{you}{rest}", shorten(&d.name, budget))
+    let time = l.time.format("%H:%M");
+    let status = d.status.label();
+    let zone = format!(" {}", zone(l));
+    // A covering line says whom they stand in for instead of the countdown.
+    let countdown = shift(d, at).filter(|_| covering.is_none()).map(|s| format!(", {s}")).unwrap_or_default();
+    let sep = if covering.is_some() { " · " } else { " — " };
+    let line = |zone: &str, countdown: &str| format!("{head}{sep}{time}{zone} · {status}{countdown}");
+    [line(&zone, &countdown), line(&zone, ""), line("", "")]
+        .into_iter()
+        .find(|l| l.chars().count() <= cap)
+        .unwrap_or_else(|| line("", ""))
 }
 
 /// The rotation in one sentence, for a tooltip or a header: "2 of 3 working now — next hand-off
@@ -401,16 +399,32 @@ engineers = ["keegancsmith", "mira", "tane", "lena", "zed"]
             got,
             [
                 "Keegan (you) — 14:00 SAST · working, until 17:00 (3 h left)",
-                "Mira Sh… — 17:45 UTC+05:45 · off hours, starts in about 15 h",
+                // Issue 24: the name is never cut; the countdown, then the zone, give way.
+                "Mira Shrestha-Koirala of the Very Long Name — 17:45 · off hours",
                 "Tane — 01:45 UTC+13:45 · asleep, starts in 6 h 15 min",
                 "Lena — 13:00 CET · working, until 17:00 (4 h left)",
                 "zed — not in the roster",
             ]
             .map(|s| s.to_string())
         );
-        for l in &got {
+        for l in got.iter().filter(|l| !l.starts_with("Mira")) {
             assert!(l.chars().count() <= LINE_CAP, "{l:?} is {} characters", l.chars().count());
         }
+    }
+
+    /// Issue 24: a covering line keeps whom it covers for and the status, whole.
+    #[test]
+    fn a_covering_line_says_the_names_and_the_status_whole() {
+        let roster = parse_roster("people.toml", PEOPLE).value;
+        let t = at("2024-03-05T12:00:00Z");
+        let mut d = OnDuty::new("lena", &roster, t);
+        d.name = "Kenji Watanabe".into();
+        d.covering_for_name = Some("Tom Becker".into());
+        assert_eq!(glance_line(&d, None, t), "Kenji Watanabe — covering for Tom Becker · 13:00 · working", "the zone gives way");
+        d.name = "Kenji".into();
+        assert_eq!(glance_line(&d, None, t), "Kenji — covering for Tom Becker · 13:00 CET · working");
+        d.covering_for_name = Some("Bartholomew Featherstonehaugh-Smythe".into());
+        assert_eq!(glance_line(&d, Some("lena"), t), "Kenji (you) — covering for Bartholomew Featherstonehaugh-Smythe · 13:00 · working");
     }
 
     #[test]
@@ -420,7 +434,7 @@ engineers = ["keegancsmith", "mira", "tane", "lena", "zed"]
         // Kathmandu Sunday 08:15 (a working day, 09:00 start); Lena's Sunday is no working day,
         // her Monday 09:00 CEST is 28 h 30 min away.
         let got = lines("2024-03-31T02:30:00Z");
-        assert_eq!(got[1].rsplit_once(" — ").unwrap().1, "08:15 UTC+05:45 · off hours, starts in 45 min");
+        assert_eq!(got[1].rsplit_once(" — ").unwrap().1, "08:15 · off hours", "a long name: the countdown and the zone give way");
         assert_eq!(got[2], "Tane — 16:15 UTC+13:45 · off hours, starts in about 16 h");
         assert_eq!(got[3], "Lena — 04:30 CEST · asleep, starts in about 29 h");
     }

@@ -627,3 +627,37 @@ fn issue_24_the_command_line_meets_a_person_halfway() {
     }
     assert!(stdout(&home.rota(&["help", "now"])).contains("--json\n          Print JSON for scripts instead of text"));
 }
+
+/// Issue 24: `rota now` never cuts whom someone covers for (it leads the free text, which wraps
+/// below), and cuts no name where the terminal has room; in a very narrow one the handles go
+/// first, and a name is cut only last, so that the table still fits.
+#[test]
+fn issue_24_now_says_names_and_covering_whole() {
+    let home = Home::new();
+    home.write(
+        "people.toml",
+        "[[person]]\nhandle = \"kenji\"\nname = \"Kenji Watanabe\"\ntimezone = \"Asia/Tokyo\"\n\n\
+         [[person]]\nhandle = \"tom\"\nname = \"Tom Becker\"\ntimezone = \"Europe/Berlin\"\n\n\
+         [[person]]\nhandle = \"ana\"\nname = \"Ana Lucía Fernández de la Fuente\"\ntimezone = \"America/Argentina/Buenos_Aires\"\n",
+    );
+    home.write(
+        "rota.md",
+        "| Rotation | Engineers |\n|---|---|\n| 2026-11-30 to 2026-12-27 | @tom, @ana |\n\n\
+         | When | Covering | For |\n|---|---|---|\n| 2026-12-07 to 2026-12-08 | @kenji | @tom |\n",
+    );
+    for columns in ["80", "50"] {
+        let out = home.rota_env(
+            &["now", "--schedule", "rota.md", "--roster", "people.toml", "--color", "never"],
+            &[("COLUMNS", columns), ("ROTA_NOW", "2026-12-07T12:00:00Z")],
+        );
+        let text = stdout(&out);
+        assert!(out.status.success(), "{}", stderr(&out));
+        // Whom someone covers for is never cut: it leads the free text, which wraps.
+        assert!(text.contains("covering for Tom Becker"), "{columns} columns:\n{text}");
+        if columns == "80" {
+            assert!(text.contains("Kenji Watanabe (@kenji)"), "{columns} columns:\n{text}");
+            assert!(text.contains("Ana Lucía Fernández de la Fuente (@ana)"), "{columns} columns:\n{text}");
+            assert!(!text.contains('…'), "nothing cut at {columns} columns:\n{text}");
+        }
+    }
+}

@@ -157,7 +157,7 @@ impl DashboardView {
             demo: live.inputs.schedule.demo.clone(),
             header: words::header(&g),
             summary: words::summary(&g),
-            me: g.on_duty.iter().find(|d| words::is_me(&d.handle, me)).map(|d| words::glance_line(d, me, at)),
+            me: g.on_duty.iter().find(|d| words::is_me(&d.handle, me)).map(|d| words::glance_line_whole(d, me, at)),
             viewer_time: format!("{} {}", words::short_datetime(at, tz), g.viewer.abbreviation),
             viewer_zone: tz.name().to_owned(),
             problems: live.problems.clone(),

@@ -265,15 +265,14 @@ pub fn now(g: &Glance, schedule: &Schedule, timing: &Timing, term: &Term) -> Str
     if g.rotation.is_some() {
         let mut rows = vec![vec!["ENGINEER".into(), "LOCAL TIME".into(), "UTC".into(), "STATUS".into(), "".into()]];
         let mut statuses = vec![None];
+        let mut names = vec![String::new()];
         for d in g.by_status() {
+            names.push(d.name.clone());
             let (time, offset) = match &d.local {
                 Some(l) => (format!("{} {}", l.time.format("%a %H:%M"), l.abbreviation), l.utc_offset()),
                 None => ("—".into(), "".into()),
             };
-            let mut name = if d.name == d.handle { d.handle.clone() } else { format!("{} (@{})", d.name, d.handle) };
-            if let Some(covered) = &d.covering_for_name {
-                name.push_str(&format!(" — covering for {covered}"));
-            }
+            let name = if d.name == d.handle { d.handle.clone() } else { format!("{} (@{})", d.name, d.handle) };
             let note = match (d.status, d.shift_change, &d.local) {
                 (_, _, None) if !d.in_roster => words::NOT_IN_ROSTER.into(),
                 (Status::Working, Some(t), Some(l)) => {
@@ -288,8 +287,22 @@ pub fn now(g: &Glance, schedule: &Schedule, timing: &Timing, term: &Term) -> Str
                 ),
                 _ => String::new(),
             };
+            // Whom they cover for leads the free text, which wraps: never cut (issue 24).
+            let note = match words::covering(d) {
+                Some(c) if note.is_empty() => c,
+                Some(c) => format!("{c}; {note}"),
+                None => note,
+            };
             rows.push(vec![name, time, offset, d.status.label().into(), note]);
             statuses.push(Some(d.status));
+        }
+        // In a narrow terminal the handles go before any name is cut (the free text, with whom
+        // someone covers for, goes on the lines below and is never cut).
+        let fixed = |rows: &[Vec<String>]| 2 + (0..4).map(|c| rows.iter().map(|r| width(&r[c])).max().unwrap_or(0) + 2).sum::<usize>();
+        if fixed(&rows) > term.width {
+            for (row, name) in rows.iter_mut().zip(names).skip(1) {
+                row[0] = name;
+            }
         }
         out.push_str(&table_shrinking(&rows, "  ", term, Some(0), |r, c| match (r, c, statuses[r]) {
             (0, _, _) => Some("1"),
