@@ -204,10 +204,7 @@ fn glance_line_within(d: &OnDuty, me: Option<&str>, at: DateTime<Utc>, cap: usiz
     let countdown = shift(d, at).filter(|_| covering.is_none()).map(|s| format!(", {s}")).unwrap_or_default();
     let sep = if covering.is_some() { " · " } else { " — " };
     let line = |zone: &str, countdown: &str| format!("{head}{sep}{time}{zone} · {status}{countdown}");
-    [line(&zone, &countdown), line(&zone, ""), line("", "")]
-        .into_iter()
-        .find(|l| l.chars().count() <= cap)
-        .unwrap_or_else(|| line("", ""))
+    [line(&zone, &countdown), line(&zone, ""), line("", "")].into_iter().find(|l| l.chars().count() <= cap).unwrap_or_else(|| line("", ""))
 }
 
 /// The rotation in one sentence, for a tooltip or a header: "2 of 3 working now — next hand-off

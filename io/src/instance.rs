@@ -53,6 +53,21 @@ impl Service {
     }
 }
 
+/// Tells `requests` once the session bus behind `conn` is gone (the session ended: a logout,
+/// the bus daemon killed). The tray then ends instead of running on, unreachable, forever.
+pub fn watch_session_end(conn: &zbus::Connection, requests: UnboundedSender<Request>) {
+    use futures_util::StreamExt;
+    let mut messages = zbus::MessageStream::from(conn.clone());
+    tokio::spawn(async move {
+        while let Some(message) = messages.next().await {
+            if message.is_err() {
+                break;
+            }
+        }
+        let _ = requests.send(Request::SessionEnded);
+    });
+}
+
 /// Who has the tray.
 pub enum Claim {
     /// This process: keep the connection for as long as the tray runs.

@@ -40,6 +40,8 @@ pub enum Request {
     Filed(rota_core::notice::NoticeText),
     /// Settings saved a config: read it again now (on a first run its folder did not exist).
     SettingsChanged,
+    /// The desktop session's bus is gone: the tray ends.
+    SessionEnded,
 }
 
 /// A tray host: shows the model it is given.
@@ -204,6 +206,10 @@ where
                 }
             }
             Request::Action(MenuAction::Quit) => break,
+            Request::SessionEnded => {
+                eprintln!("rota: the desktop session's bus has closed (the session ended); the tray ends");
+                break;
+            }
             Request::Action(action) => tray.act(action).await,
         }
     }

@@ -30,7 +30,10 @@ async fn main(overrides: Overrides, open: Option<WindowKind>) -> i32 {
     let (tx, requests) = mpsc::unbounded_channel();
     // One tray per session: a second `rota` hands its request to the first and ends.
     let _name = match rota_io::instance::claim(tx.clone(), open).await {
-        Ok(rota_io::instance::Claim::Ours(conn)) => conn,
+        Ok(rota_io::instance::Claim::Ours(conn)) => {
+            rota_io::instance::watch_session_end(&conn, tx.clone());
+            conn
+        }
         Ok(rota_io::instance::Claim::Theirs) => return 0,
         Err(e) => {
             eprintln!("rota: the tray needs the desktop session's D-Bus ({e})");

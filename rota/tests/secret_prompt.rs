@@ -44,3 +44,33 @@ fn a_token_typed_at_a_terminal_is_not_echoed() {
     assert!(screen.contains("Paste the github-token value (it is not shown)"), "{screen}");
     assert!(!screen.contains(TOKEN) && !screen.contains(&TOKEN[4..16]), "the token was echoed: {screen}");
 }
+
+/// Ctrl-C at the prompt: the process ends as Ctrl-C ends it, and the terminal's echo is back
+/// (issue 25: before, it stayed off, and everything typed after was invisible).
+const CTRL_C: &str = r#"
+import os, pty, signal, sys, termios
+rota = sys.argv[1]
+pid, fd = pty.fork()
+if pid == 0:
+    os.execv(rota, [rota, "secret", "set", "github-token"])
+out = b""
+while b"Enter" not in out:
+    chunk = os.read(fd, 4096)
+    if not chunk:
+        break
+    out += chunk
+os.write(fd, b"ghp_half\x03")  # typed half, then Ctrl-C
+_, status = os.waitpid(pid, 0)
+echo = bool(termios.tcgetattr(fd)[3] & termios.ECHO)
+print(f"signal={os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGINT} echo={echo}")
+"#;
+
+#[test]
+fn ctrl_c_at_the_prompt_puts_the_echo_back() {
+    let home = support::Home::new();
+    let mut driver = home.program("/usr/bin/python3");
+    driver.args(["-c", CTRL_C, env!("CARGO_BIN_EXE_rota")]).env_remove("DBUS_SESSION_BUS_ADDRESS");
+    let out = support::output(driver);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "signal=True echo=True");
+}

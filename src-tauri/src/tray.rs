@@ -33,7 +33,21 @@ pub fn run(overrides: Overrides, open: Option<WindowKind>) -> i32 {
     let (tx, requests) = mpsc::unbounded_channel();
     // One tray per session, whichever host draws it: on Linux both claim the same D-Bus name.
     #[cfg(target_os = "linux")]
-    let _name = match tauri::async_runtime::block_on(rota_io::instance::claim(tx.clone(), open)) {
+    // GLib's own connection to the session bus (the appindicator's, one per process) would kill
+    // the process with SIGTERM when the bus goes: the tray says why and ends with 0 instead
+    // (watch_session_end). Held for the tray's life, or GLib would make a new one that kills.
+    #[cfg(target_os = "linux")]
+    let _glib_bus =
+        gtk::gio::bus_get_sync(gtk::gio::BusType::Session, gtk::gio::Cancellable::NONE).inspect(|bus| bus.set_exit_on_close(false));
+    #[cfg(target_os = "linux")]
+    let claimed = tauri::async_runtime::block_on(async {
+        let claim = rota_io::instance::claim(tx.clone(), open).await;
+        if let Ok(rota_io::instance::Claim::Ours(conn)) = &claim {
+            rota_io::instance::watch_session_end(conn, tx.clone());
+        }
+        claim
+    });
+    let _name = match claimed {
         Ok(rota_io::instance::Claim::Ours(conn)) => conn,
         Ok(rota_io::instance::Claim::Theirs) => return 0,
         Err(e) => {

@@ -64,8 +64,24 @@ async function loadZones() {
   fill("viewer-zones", ["auto", ...names].map((n) => el("option", { value: n })));
 }
 
+const saveButton = document.getElementById("save");
+let saving = false;
+
 form.addEventListener("submit", async (event) => {
   event.preventDefault();
+  // One save at a time: Enter or Ctrl+S again while one is under way does nothing.
+  if (saving) return;
+  saving = true;
+  saveButton.disabled = true;
+  try {
+    await save();
+  } finally {
+    saving = false;
+    saveButton.disabled = false;
+  }
+});
+
+async function save() {
   clearErrors();
   text("save-status", "Checking…");
   const values = {};
@@ -90,7 +106,7 @@ form.addEventListener("submit", async (event) => {
     const first = errors.find((e) => e.field);
     if (first) document.getElementById(first.field)?.focus();
   }
-});
+}
 
 document.addEventListener("keydown", (event) => {
   const ctrlS = (event.ctrlKey || event.metaKey) && event.key.toLowerCase() === "s";

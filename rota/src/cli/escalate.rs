@@ -407,7 +407,11 @@ fn read_hidden_line(prompt: &str) -> std::io::Result<String> {
     let saved = term;
     term.c_lflag &= !libc::ECHO;
     term.c_lflag |= libc::ECHONL; // the Enter still moves to the next line
+                                  // Ctrl-C, a closed terminal or a kill while the echo is off end the process: the echo is put
+                                  // back first (issue 25), then the signal does what it would have done.
+    echo_guard::arm(fd, saved);
     if unsafe { libc::tcsetattr(fd, libc::TCSANOW, &term) } != 0 {
+        echo_guard::disarm();
         return Err(std::io::Error::last_os_error());
     }
     // Asked only once the echo is off, so nothing typed after the prompt is shown.
@@ -416,7 +420,55 @@ fn read_hidden_line(prompt: &str) -> std::io::Result<String> {
     let read = std::io::stdin().read_line(&mut line);
     // SAFETY: restores the settings read above on the same fd.
     unsafe { libc::tcsetattr(fd, libc::TCSANOW, &saved) };
+    echo_guard::disarm();
     read.map(|_| line)
+}
+
+/// The terminal's settings put back if a signal ends the process while a secret is read.
+#[cfg(target_os = "linux")]
+mod echo_guard {
+    use std::cell::UnsafeCell;
+    use std::sync::atomic::{AtomicI32, Ordering};
+
+    const SIGNALS: [libc::c_int; 4] = [libc::SIGINT, libc::SIGTERM, libc::SIGHUP, libc::SIGQUIT];
+    /// The terminal's fd while armed, else -1.
+    static FD: AtomicI32 = AtomicI32::new(-1);
+    struct Saved(UnsafeCell<std::mem::MaybeUninit<libc::termios>>);
+    // SAFETY: written only before FD is set (no handler reads it then), read only by the handler.
+    unsafe impl Sync for Saved {}
+    static SAVED: Saved = Saved(UnsafeCell::new(std::mem::MaybeUninit::uninit()));
+
+    extern "C" fn restore(signal: libc::c_int) {
+        let fd = FD.swap(-1, Ordering::SeqCst);
+        // SAFETY: tcsetattr, signal and raise are async-signal-safe; SAVED was written before FD.
+        unsafe {
+            if fd >= 0 {
+                libc::tcsetattr(fd, libc::TCSANOW, (*SAVED.0.get()).as_ptr());
+            }
+            libc::signal(signal, libc::SIG_DFL);
+            libc::raise(signal);
+        }
+    }
+
+    pub fn arm(fd: libc::c_int, saved: libc::termios) {
+        // SAFETY: no handler runs yet (FD is -1), so nothing reads SAVED while it is written.
+        unsafe {
+            (*SAVED.0.get()).write(saved);
+        }
+        FD.store(fd, Ordering::SeqCst);
+        for s in SIGNALS {
+            // SAFETY: installs a handler that only makes async-signal-safe calls.
+            unsafe { libc::signal(s, restore as *const () as libc::sighandler_t) };
+        }
+    }
+
+    pub fn disarm() {
+        FD.store(-1, Ordering::SeqCst);
+        for s in SIGNALS {
+            // SAFETY: puts the default disposition back.
+            unsafe { libc::signal(s, libc::SIG_DFL) };
+        }
+    }
 }
 
 /// Elsewhere the value is read as typed (the terminal shows it).
