@@ -9,7 +9,8 @@ set -euo pipefail
 
 tests="$(cd "$(dirname "$0")" && pwd)"
 artifacts="${ROTA_ARTIFACTS:-$tests/artifacts}"
-tools="${ROTA_TOOLS:-/var/tmp/rota-tools}"   # tauri-driver, installed once and kept between runs
+# tauri-driver, installed once and kept between runs in a private cache (scripts/private-cache).
+tools="${ROTA_TOOLS:-$("$tests/../scripts/private-cache" tools)}"
 
 # Polls a command until it succeeds: wait_until SECONDS WHAT COMMAND...
 wait_until() {
@@ -61,7 +62,7 @@ fi
 binary="${1:?usage: tests/e2e.sh path/to/rota [pytest arguments...]}"
 shift
 [[ -x "$binary" ]] || { echo "e2e: $binary is not an executable" >&2; exit 2; }
-export ROTA_BIN="$(realpath "$binary")" ROTA_ARTIFACTS="$artifacts"
+export ROTA_BIN="$(realpath "$binary")" ROTA_ARTIFACTS="$artifacts" ROTA_TOOLS="$tools"
 
 # What the harness needs from Debian, installed when missing.
 packages=(python3-dbus python3-gi python3-pytest python3-selenium python3-xlib xdotool webkit2gtk-driver xvfb xauth

@@ -23,7 +23,8 @@ mirror="$(awk '/^URIs:/ { print $2; exit }' /etc/apt/sources.list.d/*.sources 2>
 [[ -n "$mirror" ]] || { echo "package: no Debian mirror in this machine's apt sources" >&2; exit 1; }
 suite="$(. /etc/os-release && echo "$VERSION_CODENAME")"
 
-cache="${ROTA_DEBROOT_CACHE:-/var/tmp/rota-debroot}"
+# Root runs what is in this root: it is kept where only root could have put it.
+cache="${ROTA_DEBROOT_CACHE:-$(scripts/private-cache --root debroot)}"
 clean="$cache/$suite"
 if [[ ! -x "$clean/usr/bin/apt-get" ]]; then
   echo "package: making a clean $suite root from $mirror (once; kept in $cache)"
