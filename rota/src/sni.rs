@@ -7,6 +7,7 @@ use rota_io::protocol::{Overrides, WindowKind};
 use rota_io::tray::{self, Request, TrayView};
 use std::sync::OnceLock;
 use tokio::sync::mpsc::{self, UnboundedSender};
+use tokio::sync::oneshot;
 
 /// Starts the tray and runs it until Quit. Returns the exit status.
 pub fn run(overrides: Overrides, open: Option<WindowKind>) -> i32 {
@@ -41,26 +42,60 @@ async fn main(overrides: Overrides, open: Option<WindowKind>) -> i32 {
         }
     };
     let keys = tray::x11_keys(&tx);
-    tray::run(overrides, open, requests, keys, |first| async move {
-        let item = SniTray { model: first, actions: tx };
-        ksni::TrayMethods::assume_sni_available(item, true).spawn().await.map(Item).map_err(|e| e.to_string())
-    })
-    .await
+    tray::run(overrides, open, requests, keys, |first| Item::spawn(SniTray { model: first, actions: tx })).await
 }
 
 /// The running item.
-struct Item(ksni::Handle<SniTray>);
+struct Item {
+    handle: ksni::Handle<SniTray>,
+    /// Dropped with the item, which ends the thread its D-Bus service runs on.
+    _service: oneshot::Sender<()>,
+}
+
+impl Item {
+    /// Starts the item's D-Bus service on a thread of its own, where method calls are answered
+    /// one at a time, in the order they came (issue 24).
+    ///
+    /// zbus answers each call in a task of its own. On the tray's two-thread runtime the newest
+    /// of a burst ran first (tokio's LIFO slot) or beside the others; libdbusmenu-gtk3 (the menus
+    /// of xfce4-panel, Cinnamon, MATE and Budgie) sends its `GetGroupProperties` for the top
+    /// level, for an escalation and for that escalation's actions without waiting, and builds an
+    /// item only under a parent it has built already: the actions' answer came first, they were
+    /// dropped ("Children but no menu" in the panel's log) and the escalation's submenu opened
+    /// as an empty strip. A current-thread runtime runs tasks in the order they were spawned, and
+    /// each runs to its answer, so answers leave in the order of the calls.
+    async fn spawn(tray: SniTray) -> Result<Item, String> {
+        let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().map_err(|e| e.to_string())?;
+        let (ready, started) = oneshot::channel();
+        let (service, stopped) = oneshot::channel::<()>();
+        std::thread::Builder::new()
+            .name("rota-sni".into())
+            .spawn(move || {
+                runtime.block_on(async move {
+                    let spawned = ksni::TrayMethods::assume_sni_available(tray, true).spawn().await;
+                    let running = spawned.is_ok();
+                    let _ = ready.send(spawned.map_err(|e| e.to_string()));
+                    if running {
+                        let _ = stopped.await;
+                    }
+                })
+            })
+            .map_err(|e| e.to_string())?;
+        let handle = started.await.map_err(|_| "its D-Bus thread ended".to_owned())??;
+        Ok(Item { handle, _service: service })
+    }
+}
 
 impl TrayView for Item {
     async fn show(&self, model: TrayModel) {
-        self.0.update(|t| t.model = model).await;
+        self.handle.update(|t| t.model = model).await;
     }
 
     async fn close(&self) {
         // Quit came from a menu click still being answered: the item's state is locked until
         // that answer is on its way, so wait for the lock before closing the connection under it.
-        self.0.update(|_| ()).await;
-        self.0.shutdown().await;
+        self.handle.update(|_| ()).await;
+        self.handle.shutdown().await;
     }
 }
 

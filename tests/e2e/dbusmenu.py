@@ -88,6 +88,17 @@ class TrayItem:
         """The visible top-level labels, in order; a separator is "---"."""
         return ["---" if i["type"] == "separator" else i["label"] for i in self.items()]
 
+    def entry(self, path):
+        """The visible entry at `path` (labels from the top, into submenus), or None while it is
+        not there."""
+        node = self.layout()
+        for label in path:
+            found = [c for c in node["children"] if c["visible"] and c["label"] == label]
+            if not found:
+                return None
+            node = found[0]
+        return node
+
     def item(self, label):
         matches = [i for i in self.items() if i["label"] == label]
         assert matches, f"no menu item {label!r} in {self.labels()}"

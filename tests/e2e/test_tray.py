@@ -5,6 +5,7 @@ import os
 import pathlib
 import subprocess
 import re
+import signal
 
 import pytest
 
@@ -72,6 +73,42 @@ def test_a_persons_line_opens_the_dashboard(inputs, launch):
     # The dashboard is asked for Valery's card (the dashboard's side: test_a_persons_card_is_shown).
     assert any(argv[argv.index("--window") + 1:][:1] == ["dashboard"] and "--show" in argv
                and argv[argv.index("--show") + 1] == "person:valerybugakov" for argv in app_argvs()), app_argvs()
+
+
+def test_a_burst_of_menu_calls_is_answered_in_the_order_it_came(inputs, launch):
+    """Issue 24: libdbusmenu-gtk3, which draws the menus of Xfce's, Cinnamon's, MATE's and
+    Budgie's panels, asks for items' properties in several calls without waiting, and builds an
+    item only under a parent it has built already; answers out of order left an escalation's
+    submenu empty. So calls that reach the tray together are answered in the order they were
+    sent. They reach it together here because it is stopped while they are sent (SIGSTOP), as a
+    busy tray would find them (the panel itself: test_panel.py)."""
+    from gi.repository import Gio, GLib
+    inputs.write()
+    app = launch()
+    labels_once(app, lambda ls: "Quit" in ls, "the menu filled in")
+    ids = [i["id"] for i in app.tray.items()]
+    name, menu = app.tray.name, str(app.tray.prop("Menu"))
+    conn = Gio.bus_get_sync(Gio.BusType.SESSION, None)
+    loop, answered, calls = GLib.MainLoop(), [], 40
+
+    def answer(conn, result, n):
+        conn.call_finish(result)
+        answered.append(n)
+        if len(answered) == calls:
+            loop.quit()
+    os.kill(app.proc.pid, signal.SIGSTOP)
+    try:
+        for n in range(calls):
+            # All the items, or one: answers that take longer to make, and shorter ones.
+            asked = ids if n % 2 == 0 else [ids[n % len(ids)]]
+            conn.call(name, menu, "com.canonical.dbusmenu", "GetGroupProperties", GLib.Variant("(aias)", (asked, [])),
+                      None, Gio.DBusCallFlags.NONE, 10000, None, answer, n)
+        conn.flush_sync(None)
+    finally:
+        os.kill(app.proc.pid, signal.SIGCONT)
+    GLib.timeout_add_seconds(15, loop.quit)
+    loop.run()
+    assert answered == list(range(calls)), f"answered in the order {answered}"
 
 
 def app_argvs():
