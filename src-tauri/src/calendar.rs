@@ -16,7 +16,11 @@ pub async fn add_to_calendar<R: Runtime>(app: AppHandle<R>, state: State<'_, App
         let live = state.live.lock().await;
         ical::export(&live.inputs.schedule, &live.settings.config.schedule.timing, Whose::Rotations, None, None, now)
     };
-    let dialog = app.dialog().file().set_title("Add to calendar").set_file_name("rota.ics").add_filter("iCalendar", &["ics"]);
+    let mut dialog = app.dialog().file().set_title("Add to calendar").set_file_name("rota.ics").add_filter("iCalendar", &["ics"]);
+    // It opens in the home folder, not wherever the process was started (issue 24).
+    if let Ok(home) = tauri::Manager::path(&app).home_dir() {
+        dialog = dialog.set_directory(home);
+    }
     let picked = tokio::task::spawn_blocking(move || dialog.blocking_save_file()).await.map_err(|e| IpcError::io(e.to_string()))?;
     let Some(path) = picked.and_then(|p| p.into_path().ok()) else { return Ok(None) };
     config_file::replace_file(&path, text.as_bytes()).map_err(|e| IpcError::io(format!("{} could not be written: {e}", path.display())))?;
