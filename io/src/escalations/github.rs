@@ -360,14 +360,17 @@ async fn json_body<T: serde::de::DeserializeOwned>(response: reqwest::Response, 
 
 /// A response's body, read with a size cap ([`MAX_PAGE_BYTES`]) within the client's deadline.
 async fn body_bytes(response: reqwest::Response, url: &str) -> Result<Vec<u8>, BackendError> {
-    use crate::sources::{mib, read_capped, BodyError};
-    match read_capped(response, MAX_PAGE_BYTES).await {
+    use crate::bounded::{mib, read_body, BodyError};
+    // The client's own timeout bounds the time.
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(86_400);
+    match read_body(response, MAX_PAGE_BYTES, deadline).await {
         Ok(b) => Ok(b),
         Err(BodyError::TooLarge(limit)) => Err(BackendError::Failed(format!(
             "{url} sent more than {}, more than any page of issues; check escalations.github.api",
             mib(limit)
         ))),
         Err(BodyError::Network(e)) => Err(request_error(e)),
+        Err(BodyError::TimedOut) => Err(BackendError::Transient("GitHub did not answer in time".into())),
     }
 }
 
@@ -446,7 +449,7 @@ impl GithubBackend {
             .default_headers(headers)
             .timeout(config.timeout)
             .connect_timeout(config.timeout.min(Duration::from_secs(10)))
-            .redirect(crate::sources::redirect_policy())
+            .redirect(crate::bounded::redirect_policy())
             .build()
             .map_err(|e| BackendError::Failed(format!("cannot start the HTTP client: {}", e.without_url())))?;
         Ok(GithubBackend { config, http, api, pages: Mutex::new(HashMap::new()), events: Mutex::new(HashMap::new()), disk: None })
