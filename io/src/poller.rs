@@ -78,6 +78,8 @@ pub const WAKE_SLACK: Duration = Duration::from_secs(3);
 pub const AUTH_RETRY: Duration = rota_core::poll::AUTH_RETRY;
 
 /// Where the poller reads escalations from.
+// One per poller, cloned once when it starts: boxing the larger variant would buy nothing.
+#[allow(clippy::large_enum_variant)]
 #[derive(Clone)]
 pub enum PollSource {
     /// The local database ([`PollerConfig::database`]) itself.

@@ -188,9 +188,11 @@ async fn filing_among_101_pages_of_escalations_reads_the_newest_pages_and_never_
     assert!(!filed.queued, "{:?}", filed.queued_because);
     let lists = |s: &Server| s.requests().iter().filter(|(r, _)| r.method == "GET" && r.path() == "/repos/acme/escalations/issues").count();
     assert_eq!(lists(&server), 3, "the newest three pages");
-    let r = repo.lock().unwrap();
-    assert_eq!((r.searches, r.creates), (1, 1), "past the newest pages, one search, then the create");
-    drop(r);
+    let (searches, creates) = {
+        let r = repo.lock().unwrap();
+        (r.searches, r.creates)
+    };
+    assert_eq!((searches, creates), (1, 1), "past the newest pages, one search, then the create");
 
     // A create that happened but whose answer was lost: the retry finds it among the newest.
     repo.lock().unwrap().stall_creates = 1;
