@@ -1,8 +1,8 @@
 //! Reading schedule and roster sources: the built-ins, local files, and https URLs.
 //!
 //! URLs are fetched with conditional requests (`If-None-Match`, `If-Modified-Since`); the last good
-//! copy is cached in the data folder (owner-only, keyed by the URL with its query's values hidden)
-//! and used, with a warning, when the network or server fails. Files and downloads are read
+//! copy is cached in the data folder (owner-only; the file named by a digest of the URL, holding
+//! the URL with its query's values hidden) and used, with a warning, when the network or server fails. Files and downloads are read
 //! through [`crate::bounded`]: at most [`MAX_SOURCE_BYTES`] within [`SOURCE_DEADLINE`], regular
 //! files only. A URL is named in findings and messages with its query's values hidden
 //! (`?token=…`).
@@ -157,10 +157,11 @@ impl Reader {
         }
     }
 
-    /// Where `url`'s copy is kept: named by the URL with its query's values hidden, so the cache
-    /// holds no token (and a token rotated in the URL keeps its copy).
+    /// Where `url`'s copy is kept: named by a one-way digest of the whole URL (two URLs that
+    /// differ only in a query value are two sources), while the file itself holds the URL with
+    /// its query's values hidden: the cache holds no token.
     fn cache_path(&self, url: &str) -> Option<PathBuf> {
-        let digest = Sha256::digest(rota_core::redact::url(url).as_bytes());
+        let digest = Sha256::digest(url.as_bytes());
         let hex: String = digest.iter().take(16).map(|b| format!("{b:02x}")).collect();
         self.cache_dir.as_ref().map(|d| d.join(format!("{hex}.json")))
     }
@@ -170,8 +171,9 @@ impl Reader {
         serde_json::from_str::<Cached>(&text).ok().filter(|c| c.url == rota_core::redact::url(url))
     }
 
-    fn store_cache(&self, c: &Cached) {
-        let Some(path) = self.cache_path(&c.url) else { return };
+    /// Keeps `c`, the copy of `url`.
+    fn store_cache(&self, url: &str, c: &Cached) {
+        let Some(path) = self.cache_path(url) else { return };
         let Ok(json) = serde_json::to_string(c) else { return };
         // Written beside and renamed, so a crash never leaves half a cache file; the folder
         // owner-only (0700) and the file 0600, like the rest of the data folder.
@@ -208,13 +210,16 @@ impl Reader {
                 let (etag, last_modified) = (header(reqwest::header::ETAG), header(reqwest::header::LAST_MODIFIED));
                 match bounded::read_body(resp, MAX_SOURCE_BYTES, deadline).await.map(String::from_utf8) {
                     Ok(Ok(body)) => {
-                        self.store_cache(&Cached {
-                            url: name.clone(),
-                            etag,
-                            last_modified,
-                            fetched_at: Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
-                            body: body.clone(),
-                        });
+                        self.store_cache(
+                            url,
+                            &Cached {
+                                url: name.clone(),
+                                etag,
+                                last_modified,
+                                fetched_at: Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+                                body: body.clone(),
+                            },
+                        );
                         return Ok(Text { name, text: body, warning: None });
                     }
                     Ok(Err(_)) => "is not UTF-8 text".to_owned(),

@@ -305,8 +305,11 @@ fn a_token_in_a_source_url_is_never_repeated_and_the_cache_is_private() {
     let cache = home.0.path().join("data/rota/cache");
     use std::os::unix::fs::PermissionsExt;
     assert_eq!(std::fs::metadata(&cache).unwrap().permissions().mode() & 0o777, 0o700);
+    // Another query value is another source, with a copy of its own.
+    let out = home.rota(&["now", "--schedule", &format!("{}/rota.md?token=other", server.base)]);
+    assert!(out.status.success(), "{}", text(&out));
     let files: Vec<_> = std::fs::read_dir(&cache).unwrap().map(|e| e.unwrap().path()).collect();
-    assert_eq!(files.len(), 2, "broken.md and rota.md: {files:?}");
+    assert_eq!(files.len(), 3, "broken.md and rota.md twice: {files:?}");
     for f in files {
         assert_eq!(std::fs::metadata(&f).unwrap().permissions().mode() & 0o777, 0o600, "{}", f.display());
         assert!(!std::fs::read_to_string(&f).unwrap().contains(secret), "{} holds the token", f.display());
