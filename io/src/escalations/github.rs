@@ -822,7 +822,9 @@ impl GithubBackend {
         let mut all = Vec::new();
         let mut next = Some(self.url(&self.repo_path(&format!("issues/{n}/timeline")), &[("per_page", "100")]).to_string());
         let mut pages = 0;
+        // Like a listing of issues: 50 MiB and `listing_deadline` for all its pages.
         let listing_deadline = Instant::now() + self.config.listing_deadline;
+        let mut bytes = 0usize;
         while let Some(url) = next.take() {
             pages += 1;
             if pages > 20 || !url.starts_with(self.api.as_str()) {
@@ -847,6 +849,13 @@ impl GithubBackend {
                     let etag = response.headers().get(ETAG).and_then(|v| v.to_str().ok()).map(str::to_owned);
                     next = response.headers().get(LINK).and_then(|v| v.to_str().ok()).and_then(parse_link_next);
                     let body = body_bytes(response, &url, deadline).await?;
+                    bytes += body.len();
+                    if bytes > MAX_LISTING_BYTES {
+                        return Err(BackendError::Failed(format!(
+                            "the history of escalation {n} passed {} after {pages} pages, more than Rota reads at once",
+                            mib(MAX_LISTING_BYTES)
+                        )));
+                    }
                     let events: Vec<IssueEvent> = parse(&body)?;
                     if let (Some(etag), true) = (etag, pages == 1 && next.is_none()) {
                         self.keep_on_disk(&url, &etag, body, None);
