@@ -225,24 +225,26 @@ fn is_loopback(host: &str) -> bool {
 /// character a host name does not have is refused, so the host read here is the host connected to.
 pub fn web_url(url: &str) -> Result<WebUrl, String> {
     let u = url.trim();
+    // As messages name it: a token in its query, or a password before its host, stays out.
+    let shown = crate::redact::url(u);
     let write = "write it like https://example.com/path";
     let (scheme, rest) = match u.split_once("://") {
         Some((s, rest)) if s.eq_ignore_ascii_case("https") => (Scheme::Https, rest),
         Some((s, rest)) if s.eq_ignore_ascii_case("http") => (Scheme::LoopbackHttp, rest),
-        _ => return Err(format!("\"{u}\" is not an https URL; {write}")),
+        _ => return Err(format!("\"{shown}\" is not an https URL; {write}")),
     };
     let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
     if authority.contains('@') {
         return Err(format!(
-            "\"{u}\" has a user name or password before its host; remove it (tokens belong in the keyring: rota secret set)"
+            "\"{shown}\" has a user name or password before its host; remove it (tokens belong in the keyring: rota secret set)"
         ));
     }
     if let Some(c) = authority.chars().find(|c| !(c.is_ascii_alphanumeric() || ".-:[]".contains(*c))) {
-        return Err(format!("\"{u}\" has {c:?} in its host; {write}"));
+        return Err(format!("\"{shown}\" has {c:?} in its host; {write}"));
     }
     let (host, port) = match authority.strip_prefix('[') {
         Some(v6) => {
-            let (addr, after) = v6.split_once(']').ok_or_else(|| format!("\"{u}\" has an unclosed [ in its host; {write}"))?;
+            let (addr, after) = v6.split_once(']').ok_or_else(|| format!("\"{shown}\" has an unclosed [ in its host; {write}"))?;
             (format!("[{addr}]"), after.strip_prefix(':').map(Some).unwrap_or((!after.is_empty()).then_some(after)))
         }
         None => match authority.split_once(':') {
@@ -255,17 +257,17 @@ pub fn web_url(url: &str) -> Result<WebUrl, String> {
         || (!host.starts_with('[') && (host.contains(['[', ']']) || host.starts_with(['.', '-']) || host.contains("..")))
         || (host.starts_with('[') && host.trim_matches(['[', ']']).parse::<core::net::Ipv6Addr>().is_err());
     if bad_host {
-        return Err(format!("\"{u}\" has no usable host; {write}"));
+        return Err(format!("\"{shown}\" has no usable host; {write}"));
     }
     let port = match port {
         None => None,
         Some(p) => match p.parse::<u16>() {
             Ok(n) if n > 0 && p.bytes().all(|b| b.is_ascii_digit()) => Some(n),
-            _ => return Err(format!("\"{u}\" has the port \"{p}\"; a port is a number from 1 to 65535")),
+            _ => return Err(format!("\"{shown}\" has the port \"{p}\"; a port is a number from 1 to 65535")),
         },
     };
     if scheme == Scheme::LoopbackHttp && !is_loopback(&host) {
-        return Err(format!("\"{u}\" is plain http to another machine, which would send it in clear text; use https"));
+        return Err(format!("\"{shown}\" is plain http to another machine, which would send it in clear text; use https"));
     }
     Ok(WebUrl { scheme, host, port })
 }

@@ -29,6 +29,7 @@ pub mod outbox;
 pub mod overrides;
 pub mod poll;
 pub mod printable;
+pub mod redact;
 pub mod reported;
 pub mod roster;
 pub mod schedule;

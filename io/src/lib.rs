@@ -4,6 +4,7 @@
 //! and draws no tray: those are the `rota` and `rota-app` crates.
 
 pub mod autostart;
+pub mod bounded;
 pub mod clock;
 pub mod escalations;
 pub mod handoff;

@@ -154,7 +154,9 @@ pub fn in_desktop_session() -> bool {
     cfg!(any(target_os = "macos", windows)) || std::env::var_os("DISPLAY").is_some() || std::env::var_os("WAYLAND_DISPLAY").is_some()
 }
 
-/// What the tray knows that a window shows.
+/// What the tray knows that a window shows. Each is handed to the window in its environment,
+/// cut to [`rota_core::redact::MESSAGE_CHARS`] characters (issue 25): a server's long message
+/// never fills the environment (`Argument list too long`, and no window opens).
 #[derive(Debug, Clone, Default)]
 pub struct TrayNews {
     pub shortcut_problem: Option<String>,
@@ -169,17 +171,7 @@ pub const SHOW_FLAG: &str = "--show";
 /// Starts (or, through the running one, reaches) the windows process for `kind`, showing `show`
 /// (see [`SHOW_FLAG`]) when it is given.
 pub fn spawn_window(overrides: &Overrides, kind: WindowKind, show: Option<&str>, news: &TrayNews) -> std::io::Result<()> {
-    let mut cmd = std::process::Command::new(sibling(APP_BINARY)?);
-    cmd.arg("--window").arg(kind.label()).args(overrides.args());
-    if let Some(s) = show {
-        cmd.arg(SHOW_FLAG).arg(s);
-    }
-    for (var, value) in [(SHORTCUT_PROBLEM_VAR, &news.shortcut_problem), (ESCALATIONS_PROBLEM_VAR, &news.escalations_problem)] {
-        match value {
-            Some(v) => cmd.env(var, v),
-            None => cmd.env_remove(var),
-        };
-    }
+    let mut cmd = window_command(&sibling(APP_BINARY)?, overrides, kind, show, news);
     // The windows end with the tray, however the tray ends (Quit, a signal, a crash).
     #[cfg(target_os = "linux")]
     {
@@ -200,6 +192,29 @@ pub fn spawn_window(overrides: &Overrides, kind: WindowKind, show: Option<&str>,
     Ok(())
 }
 
+/// `program --window KIND` with the overrides, `--show`, and the tray's news in the environment,
+/// each cut to [`rota_core::redact::MESSAGE_CHARS`] characters.
+fn window_command(
+    program: &std::path::Path,
+    overrides: &Overrides,
+    kind: WindowKind,
+    show: Option<&str>,
+    news: &TrayNews,
+) -> std::process::Command {
+    let mut cmd = std::process::Command::new(program);
+    cmd.arg("--window").arg(kind.label()).args(overrides.args());
+    if let Some(s) = show {
+        cmd.arg(SHOW_FLAG).arg(s);
+    }
+    for (var, value) in [(SHORTCUT_PROBLEM_VAR, &news.shortcut_problem), (ESCALATIONS_PROBLEM_VAR, &news.escalations_problem)] {
+        match value {
+            Some(v) => cmd.env(var, rota_core::redact::message(v)),
+            None => cmd.env_remove(var),
+        };
+    }
+    cmd
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -216,6 +231,26 @@ mod tests {
         assert!(refused.ends_with("use one of dashboard, settings, escalate"), "{refused}");
         assert_eq!("tauri".parse::<TrayHost>(), Ok(TrayHost::Tauri));
         assert_eq!("sni".parse::<TrayHost>(), Ok(TrayHost::Sni));
+    }
+
+    /// Issue 25: a 1 MiB problem (a server's message) reached the window's environment whole,
+    /// and exec refused it ("Argument list too long"): no window opened. It goes cut to 300
+    /// characters, and the window starts.
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn a_long_problem_is_cut_before_it_reaches_a_windows_environment() {
+        let problem = "x".repeat(1 << 20);
+        let raw = std::process::Command::new("/bin/sh").args(["-c", "true"]).env(ESCALATIONS_PROBLEM_VAR, &problem).status();
+        assert_eq!(raw.map_err(|e| e.raw_os_error()).err(), Some(Some(libc::E2BIG)), "what happened before");
+        let news = TrayNews { shortcut_problem: Some("y".repeat(5000)), escalations_problem: Some(problem) };
+        let mut cmd = window_command(std::path::Path::new("/bin/sh"), &Overrides::default(), WindowKind::Settings, None, &news);
+        for (var, value) in cmd.get_envs() {
+            let chars = value.map_or(0, |v| v.to_string_lossy().chars().count());
+            assert!(chars <= rota_core::redact::MESSAGE_CHARS, "{var:?}: {chars} characters");
+        }
+        // `sh --window settings` is an error of sh's; that it ran at all is what counts.
+        let ran = cmd.stderr(std::process::Stdio::null()).status();
+        assert!(ran.is_ok(), "{ran:?}");
     }
 
     #[test]

@@ -6,7 +6,8 @@
 //!
 //! The webhook URL is a secret ([`SecretName::SlackWebhook`], in the OS keyring): it is held as a
 //! [`SecretValue`], sent nowhere but in the request, and never part of a [`SlackError`] (reqwest's
-//! errors are stripped of their URL). An announcement is posted once, after the backend accepted
+//! errors are stripped of their URL). Slack's answer is never read beyond its status. An
+//! announcement is posted once, after the backend accepted
 //! the escalation; a failure is reported to the caller as a warning and never retried, so a
 //! Slack outage cannot block, lose or duplicate an escalation.
 
@@ -109,7 +110,8 @@ impl Announcer {
         if !(url.scheme() == "https" || (url.scheme() == "http" && local)) {
             return Err(SlackError::BadWebhook);
         }
-        let http = reqwest::Client::builder()
+        // A loopback webhook (a test's) is reached directly, never through a proxy in clear text.
+        let http = crate::bounded::direct_to_loopback(reqwest::Client::builder(), &url)
             .timeout(TIMEOUT)
             .connect_timeout(TIMEOUT)
             // A redirect would carry the message somewhere the user did not store.

@@ -1,8 +1,13 @@
 //! Reading schedule and roster sources: the built-ins, local files, and https URLs.
 //!
 //! URLs are fetched with conditional requests (`If-None-Match`, `If-Modified-Since`); the last good
-//! copy is cached in the data folder and used, with a warning, when the network or server fails.
+//! copy is cached in the data folder (owner-only; the file named by a digest of the URL, holding
+//! the URL with its query's values hidden) and used, with a warning, when the network or server fails. Files and downloads are read
+//! through [`crate::bounded`]: at most [`MAX_SOURCE_BYTES`] within [`SOURCE_DEADLINE`], regular
+//! files only. A URL is named in findings and messages with its query's values hidden
+//! (`?token=…`).
 
+use crate::bounded::{self, mib, BodyError};
 use chrono::{NaiveDate, Utc};
 use rota_core::config::SourceSpec;
 use rota_core::demo;
@@ -50,7 +55,8 @@ impl Source {
             Source::Demo => "builtin:demo".into(),
             Source::Handbook => "builtin:handbook".into(),
             Source::File(p) => p.display().to_string(),
-            Source::Url(u) => u.clone(),
+            // A token in the query string stays out of findings and messages.
+            Source::Url(u) => rota_core::redact::url(u),
         }
     }
 }
@@ -118,69 +124,39 @@ struct Cached {
 /// The most a schedule or roster download may be: a handbook page is some kilobytes.
 pub const MAX_SOURCE_BYTES: usize = 2 << 20;
 
-/// How long a source's download may take, from connecting to the body's last byte.
+/// How long a source's download (or a file's read) may take, from connecting to the body's last
+/// byte.
 pub const SOURCE_DEADLINE: Duration = Duration::from_secs(15);
 
-/// Redirects are followed only to https, and not far: a token or a schedule never goes out in
-/// clear text because a server said so.
-pub fn redirect_policy() -> reqwest::redirect::Policy {
-    reqwest::redirect::Policy::custom(|attempt| {
-        if attempt.url().scheme() != "https" {
-            let to = attempt.url().to_string();
-            attempt.error(format!("redirected to {to}, which is not https"))
-        } else if attempt.previous().len() >= 5 {
-            attempt.error("redirected more than 5 times")
-        } else {
-            attempt.follow()
-        }
-    })
-}
-
-/// Why a body could not be read whole.
-#[derive(Debug)]
-pub enum BodyError {
-    /// It is larger than the limit, in bytes.
-    TooLarge(usize),
-    Network(reqwest::Error),
-}
-
-/// Reads a response's body, streamed, failing as soon as it passes `limit` bytes: a server that
-/// keeps sending costs `limit` bytes of memory, not all of it.
-pub async fn read_capped(mut resp: reqwest::Response, limit: usize) -> Result<Vec<u8>, BodyError> {
-    if resp.content_length().is_some_and(|n| n > limit as u64) {
-        return Err(BodyError::TooLarge(limit));
-    }
-    let mut body = Vec::new();
-    while let Some(chunk) = resp.chunk().await.map_err(BodyError::Network)? {
-        if body.len() + chunk.len() > limit {
-            return Err(BodyError::TooLarge(limit));
-        }
-        body.extend_from_slice(&chunk);
-    }
-    Ok(body)
-}
-
-/// `2 MiB`, for messages.
-pub fn mib(bytes: usize) -> String {
-    format!("{} MiB", bytes >> 20)
-}
-
-/// Reads sources; holds the HTTP client and the cache folder.
+/// Reads sources; holds the HTTP clients and the cache folder.
 pub struct Reader {
     cache_dir: Option<PathBuf>,
+    /// For URLs elsewhere: the system's proxy, if any.
     http: reqwest::Client,
+    /// For loopback URLs: never through a proxy ([`bounded::direct_to_loopback`]).
+    direct: reqwest::Client,
 }
 
 impl Reader {
     pub fn new(cache_dir: Option<PathBuf>) -> Self {
-        let http = reqwest::Client::builder()
-            .user_agent(concat!("rota/", env!("CARGO_PKG_VERSION")))
-            .connect_timeout(Duration::from_secs(5))
-            .timeout(SOURCE_DEADLINE)
-            .redirect(redirect_policy())
-            .build()
-            .unwrap_or_default();
-        Reader { cache_dir, http }
+        let builder = || {
+            reqwest::Client::builder()
+                .user_agent(concat!("rota/", env!("CARGO_PKG_VERSION")))
+                .connect_timeout(Duration::from_secs(5))
+                .timeout(SOURCE_DEADLINE)
+                .redirect(bounded::redirect_policy())
+        };
+        let http = builder().build().unwrap_or_default();
+        let direct = builder().no_proxy().build().unwrap_or_default();
+        Reader { cache_dir, http, direct }
+    }
+
+    /// The client for `url`: direct to a loopback address, through the system's proxy elsewhere.
+    fn client_for(&self, url: &str) -> &reqwest::Client {
+        match reqwest::Url::parse(url) {
+            Ok(u) if bounded::is_loopback(&u) => &self.direct,
+            _ => &self.http,
+        }
     }
 
     /// Reads a source. `today` lays out the demo's rotations.
@@ -194,20 +170,18 @@ impl Reader {
             (Source::Handbook, Kind::Roster) => {
                 Err(ReadError { name, message: "the handbook page has no roster; use a people.toml or builtin:demo".into() })
             }
-            (Source::File(p), _) => {
-                std::fs::read_to_string(p).map(|t| Text { name: name.clone(), text: t, warning: None }).map_err(|e| ReadError {
-                    name: name.clone(),
-                    message: match e.kind() {
-                        std::io::ErrorKind::NotFound => "no such file; check the path".into(),
-                        std::io::ErrorKind::InvalidData => "is not UTF-8 text".into(),
-                        _ => format!("cannot be read: {e}"),
-                    },
-                })
-            }
+            (Source::File(p), _) => match bounded::read_file(p, MAX_SOURCE_BYTES, SOURCE_DEADLINE).await.map(String::from_utf8) {
+                Ok(Ok(t)) => text(t),
+                Ok(Err(_)) => Err(ReadError { name, message: "is not UTF-8 text".into() }),
+                Err(e) => Err(ReadError { name, message: e.to_string() }),
+            },
             (Source::Url(u), _) => self.fetch(u).await,
         }
     }
 
+    /// Where `url`'s copy is kept: named by a one-way digest of the whole URL (two URLs that
+    /// differ only in a query value are two sources), while the file itself holds the URL with
+    /// its query's values hidden: the cache holds no token.
     fn cache_path(&self, url: &str) -> Option<PathBuf> {
         let digest = Sha256::digest(url.as_bytes());
         let hex: String = digest.iter().take(16).map(|b| format!("{b:02x}")).collect();
@@ -216,16 +190,18 @@ impl Reader {
 
     fn load_cache(&self, url: &str) -> Option<Cached> {
         let text = std::fs::read_to_string(self.cache_path(url)?).ok()?;
-        serde_json::from_str::<Cached>(&text).ok().filter(|c| c.url == url)
+        serde_json::from_str::<Cached>(&text).ok().filter(|c| c.url == rota_core::redact::url(url))
     }
 
-    fn store_cache(&self, c: &Cached) {
-        let Some(path) = self.cache_path(&c.url) else { return };
+    /// Keeps `c`, the copy of `url`.
+    fn store_cache(&self, url: &str, c: &Cached) {
+        let Some(path) = self.cache_path(url) else { return };
         let Ok(json) = serde_json::to_string(c) else { return };
-        // Written beside and renamed, so a crash never leaves half a cache file.
+        // Written beside and renamed, so a crash never leaves half a cache file; the folder
+        // owner-only (0700) and the file 0600, like the rest of the data folder.
         let tmp = path.with_extension("tmp");
-        let ok = path.parent().map(std::fs::create_dir_all).transpose().is_ok()
-            && std::fs::write(&tmp, json).is_ok()
+        let ok = path.parent().map(private_folder).transpose().is_ok()
+            && private_write(&tmp, json.as_bytes()).is_ok()
             && std::fs::rename(&tmp, &path).is_ok();
         if !ok {
             let _ = std::fs::remove_file(&tmp);
@@ -233,8 +209,11 @@ impl Reader {
     }
 
     async fn fetch(&self, url: &str) -> Result<Text, ReadError> {
+        let deadline = tokio::time::Instant::now() + SOURCE_DEADLINE;
+        // The URL as findings and messages name it: no token.
+        let name = rota_core::redact::url(url);
         let cached = self.load_cache(url);
-        let mut req = self.http.get(url);
+        let mut req = self.client_for(url).get(url);
         if let Some(c) = &cached {
             if let Some(e) = &c.etag {
                 req = req.header(reqwest::header::IF_NONE_MATCH, e);
@@ -243,43 +222,45 @@ impl Reader {
                 req = req.header(reqwest::header::IF_MODIFIED_SINCE, m);
             }
         }
-        let problem = match req.send().await {
+        let problem = match bounded::send(req, deadline).await {
             Ok(resp) if resp.status() == reqwest::StatusCode::NOT_MODIFIED && cached.is_some() => {
                 let c = cached.unwrap_or_else(|| unreachable!());
-                return Ok(Text { name: url.to_owned(), text: c.body, warning: None });
+                return Ok(Text { name, text: c.body, warning: None });
             }
             Ok(resp) if resp.status().is_success() => {
                 let header = |h| resp.headers().get(h).and_then(|v: &reqwest::header::HeaderValue| v.to_str().ok()).map(str::to_owned);
                 let (etag, last_modified) = (header(reqwest::header::ETAG), header(reqwest::header::LAST_MODIFIED));
-                match read_capped(resp, MAX_SOURCE_BYTES).await.map(String::from_utf8) {
+                match bounded::read_body(resp, MAX_SOURCE_BYTES, deadline).await.map(String::from_utf8) {
                     Ok(Ok(body)) => {
-                        self.store_cache(&Cached {
-                            url: url.to_owned(),
-                            etag,
-                            last_modified,
-                            fetched_at: Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
-                            body: body.clone(),
-                        });
-                        return Ok(Text { name: url.to_owned(), text: body, warning: None });
+                        self.store_cache(
+                            url,
+                            &Cached {
+                                url: name.clone(),
+                                etag,
+                                last_modified,
+                                fetched_at: Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+                                body: body.clone(),
+                            },
+                        );
+                        return Ok(Text { name, text: body, warning: None });
                     }
                     Ok(Err(_)) => "is not UTF-8 text".to_owned(),
                     Err(BodyError::TooLarge(limit)) => format!("is larger than {}, more than any schedule or roster", mib(limit)),
+                    Err(BodyError::TimedOut) => format!("the download took longer than {} s", SOURCE_DEADLINE.as_secs()),
                     Err(BodyError::Network(e)) => format!("the download broke off ({})", short_error(&e)),
                 }
             }
             Ok(resp) => format!("the server answered HTTP {}", resp.status()),
-            Err(e) => format!("could not be fetched ({})", short_error(&e)),
+            Err(BodyError::Network(e)) => format!("could not be fetched ({})", short_error(&e)),
+            Err(_) => format!("could not be fetched (took longer than {} s)", SOURCE_DEADLINE.as_secs()),
         };
         match cached {
             Some(c) => Ok(Text {
-                name: url.to_owned(),
+                name: name.clone(),
                 text: c.body,
-                warning: Some(format!("{url}: {problem}; using the copy cached at {}", c.fetched_at)),
+                warning: Some(format!("{name}: {problem}; using the copy cached at {}", c.fetched_at)),
             }),
-            None => Err(ReadError {
-                name: url.to_owned(),
-                message: format!("{problem}, and there is no cached copy; check the URL and the network"),
-            }),
+            None => Err(ReadError { name, message: format!("{problem}, and there is no cached copy; check the URL and the network") }),
         }
     }
 }
@@ -289,12 +270,32 @@ fn short_error(e: &reqwest::Error) -> String {
         format!("took longer than {} s", SOURCE_DEADLINE.as_secs())
     } else if e.is_redirect() {
         use std::error::Error;
-        e.source().map(|s| s.to_string()).unwrap_or_else(|| "a bad redirect".into())
+        e.source().map(|s| rota_core::redact::urls_in(&s.to_string())).unwrap_or_else(|| "a bad redirect".into())
     } else if e.is_connect() {
         "could not connect".into()
     } else {
         "network error".into()
     }
+}
+
+/// Creates `dir` (and its parents) owner-only.
+fn private_folder(dir: &Path) -> std::io::Result<()> {
+    let mut builder = std::fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+    builder.create(dir)
+}
+
+/// Writes `bytes` to a new file at `path`, owner-only (0600).
+fn private_write(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
+    let _ = std::fs::remove_file(path);
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    options.open(path)?.write_all(bytes)
 }
 
 #[cfg(test)]

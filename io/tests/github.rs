@@ -10,7 +10,7 @@ use serde_json::{json, Value};
 use std::collections::{HashMap, VecDeque};
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 fn now() -> chrono::DateTime<chrono::Utc> {
     std::time::SystemTime::now().into()
@@ -20,7 +20,7 @@ const TOKEN: &str = "ghp_TESTTOKENdo_not_leak_0123456789abcdef";
 const ME: &str = "keegancsmith";
 
 mod common;
-use common::http::{Handler, Reply, Request, Response, Server};
+use common::http::{Handler, Reply, Request, Response, Server, Stream};
 
 trait ServerExt {
     fn backend(&self) -> GithubBackend;
@@ -323,6 +323,43 @@ async fn a_timeout_and_a_refused_connection_are_transient() {
     let err = GithubBackend::new(config, &SecretValue::new(TOKEN)).unwrap().list_open(None).await.unwrap_err();
     assert!(matches!(err, BackendError::Transient(_)), "{err:?}");
     assert!(!format!("{err}").contains(TOKEN));
+}
+
+/// Issue 25: a page that trickles (a byte a second, for ever) ends at the request's deadline.
+#[tokio::test]
+async fn a_page_that_trickles_ends_at_the_requests_deadline() {
+    let server =
+        Server::start(scripted(vec![Reply::Stream(Stream::trickle(200, "[", 1 << 30, Duration::from_millis(50)))], empty_list)).await;
+    let backend = server.backend_with(|c| c.timeout = Duration::from_millis(700));
+    let started = Instant::now();
+    let err = backend.list_open(Some(ME)).await.unwrap_err();
+    assert_eq!(err, BackendError::Transient("GitHub did not answer in time".into()));
+    assert!(started.elapsed() < Duration::from_secs(3), "{:?}", started.elapsed());
+    assert!(server.streamed() < 100, "{} bytes", server.streamed());
+}
+
+/// Issue 25: before, a listing had no deadline of its own: 100 pages of 20 s each, the poller and
+/// the dashboard waiting behind it. Now all its pages come within `listing_deadline` (120 s by
+/// default), or it is a transient failure that says so.
+#[tokio::test]
+async fn a_listing_whose_pages_trickle_ends_at_its_overall_deadline() {
+    // Each page is `[]`, a byte every 100 ms, and links to one more page.
+    let handler: Handler = Arc::new(|req: &Request, base: &str| {
+        let page: usize = req.query().iter().find(|(k, _)| k == "page").and_then(|(_, v)| v.parse().ok()).unwrap_or(1);
+        let next = format!("<{base}/repos/acme/escalations/issues?page={}>; rel=\"next\"", page + 1);
+        Reply::Stream(Stream::trickle(200, "[]", 0, Duration::from_millis(100)).with("link", &next))
+    });
+    let server = Server::start(handler).await;
+    let backend = server.backend_with(|c| c.listing_deadline = Duration::from_secs(2));
+    let started = Instant::now();
+    let err = backend.list_open(Some(ME)).await.unwrap_err();
+    let took = started.elapsed();
+    match &err {
+        BackendError::Transient(why) => assert!(why.starts_with("listing the escalations took longer than 2 s"), "{why}"),
+        other => panic!("{other:?}"),
+    }
+    assert!(took < Duration::from_secs(4), "{took:?}");
+    assert!(server.requests().len() <= 11, "{} pages asked", server.requests().len());
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -165,3 +165,26 @@ async fn the_local_backend_files_at_once_and_its_key_makes_a_resend_harmless() {
     assert!(refused.to_string().contains("needs a title"), "{refused}");
     assert_eq!(outbox.queued_count().unwrap(), 0);
 }
+
+/// Issue 25: sent rows were kept for ever. A drain removes those sent more than 30 days ago.
+#[tokio::test]
+async fn sent_rows_older_than_30_days_are_removed() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("escalations.sqlite3");
+    let store = LocalStore::open(&db).unwrap();
+    let outbox = Outbox::open(&db).unwrap();
+    let t0 = at("2024-03-05T12:00:00Z");
+    outbox.file(&store, None, new("Old"), t0).await.unwrap();
+    outbox.file(&store, None, new("Recent"), t0 + Duration::days(20)).await.unwrap();
+    let rows = || -> Vec<String> {
+        let conn = rusqlite::Connection::open(&db).unwrap();
+        let mut stmt = conn.prepare("SELECT escalation FROM outbox WHERE state = 'sent' ORDER BY queued_at").unwrap();
+        let titles = stmt.query_map([], |r| r.get::<_, String>(0)).unwrap();
+        titles.map(|t| serde_json::from_str::<serde_json::Value>(&t.unwrap()).unwrap()["title"].as_str().unwrap().to_owned()).collect()
+    };
+    assert_eq!(rows(), ["Old", "Recent"]);
+    outbox.drain(&store, None, t0 + Duration::days(30)).await;
+    assert_eq!(rows(), ["Old", "Recent"], "30 days are kept");
+    outbox.drain(&store, None, t0 + Duration::days(31)).await;
+    assert_eq!(rows(), ["Recent"]);
+}

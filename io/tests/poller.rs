@@ -308,3 +308,42 @@ fn github_polls_are_conditional_and_errors_show_in_the_status_without_a_retry_st
     assert_eq!(notifier.summaries().len(), 2, "nothing announced twice");
     p.stop(&rt);
 }
+
+/// Issue 25: 300 `EscalationsChanged` (each a `poll_now`) were 300 polls, 602 GitHub requests
+/// in 20 s. They coalesce: one poll in flight, one queued behind it, and that one starts after
+/// the last ask (nothing asked is missed).
+#[test]
+fn many_asks_to_poll_coalesce_into_one_in_flight_and_one_queued() {
+    let rt = runtime();
+    let repo = Arc::new(Mutex::new(Repo { issues: vec![issue(1, "Old", "ann")], version: 1, fail_with: None }));
+    let server = rt.block_on(Server::start(github_handler(repo.clone())));
+    let dir = tempfile::tempdir().unwrap();
+    let keyring = Arc::new(MemoryKeyring::default());
+    keyring.set(SecretName::GithubToken, &SecretValue::new("ghp_poller_test_token")).unwrap();
+    let config = GithubConfig::new(&server.base, "acme/escalations", "ann").unwrap();
+    let pc = PollerConfig::github(dir.path().join("escalations.sqlite3"), "ann", config, keyring, Duration::from_secs(3600));
+    let p = Running::start(&rt, pc, Arc::new(Recorder::default()));
+    let s = p.wait_for("the first poll", |s| s.status.is_ok());
+    let (polls, requests) = (s.polls, server.requests().len());
+    assert_eq!(requests, 2, "a poll lists mine and every escalation");
+
+    // A change the last poll must see, then 300 asks at once.
+    {
+        let mut r = repo.lock().unwrap();
+        r.issues.insert(0, issue(2, "New for ann", "ann"));
+        r.version = 2;
+    }
+    for _ in 0..300 {
+        p.handle.poll_now();
+    }
+    let s = p.wait_for("the change", |s| s.mine.len() == 2);
+    // Quiet for a while: nothing more was queued.
+    std::thread::sleep(Duration::from_millis(1500));
+    let after = p.handle.snapshot();
+    let (more_polls, more_requests) = (after.polls - polls, server.requests().len() - requests);
+    eprintln!("300 asks to poll: {more_polls} polls, {more_requests} requests");
+    assert!((1..=2).contains(&more_polls), "{more_polls} polls");
+    assert_eq!(more_requests as u64, 2 * more_polls);
+    assert_eq!(s.mine.len(), 2);
+    p.stop(&rt);
+}

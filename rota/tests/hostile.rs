@@ -177,6 +177,170 @@ fn a_redirect_to_plain_http_is_refused() {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Local sources (issue 25): regular files only, at most 2 MiB
+// ---------------------------------------------------------------------------------------------
+
+impl Home {
+    /// `rota ARGS` with `env` set, given `limit` to end: its output, or `None` when it had to be
+    /// killed. Its address space is held to 4 GiB, so a regression that reads without end fails
+    /// the test rather than the machine.
+    fn rota_within(&self, args: &[&str], env: &[(&str, &str)], limit: std::time::Duration) -> Option<Output> {
+        use std::os::unix::process::CommandExt;
+        let mut c = self.0.command("2022-09-15T12:00:00Z", args);
+        c.env("COLUMNS", "500");
+        for (k, v) in env {
+            c.env(k, v);
+        }
+        // SAFETY: setrlimit is async-signal-safe and touches no memory of the parent.
+        unsafe {
+            c.pre_exec(|| {
+                let four_gib = libc::rlimit { rlim_cur: 4 << 30, rlim_max: 4 << 30 };
+                libc::setrlimit(libc::RLIMIT_AS, &four_gib);
+                Ok(())
+            });
+        }
+        let child =
+            c.stdin(std::process::Stdio::null()).stdout(std::process::Stdio::piped()).stderr(std::process::Stdio::piped()).spawn().unwrap();
+        let pid = child.id() as i32;
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || tx.send(child.wait_with_output()));
+        match rx.recv_timeout(limit) {
+            Ok(out) => Some(out.unwrap()),
+            Err(_) => {
+                // SAFETY: the child this test started, by its id.
+                unsafe { libc::kill(pid, libc::SIGKILL) };
+                None
+            }
+        }
+    }
+}
+
+/// Before: a FIFO hung `rota now` for ever; `/dev/zero` took 2 GiB, then the memory limit; a
+/// folder said "Is a directory (os error 21)". Now each is a clear error at once.
+#[test]
+fn a_fifo_a_device_or_a_folder_is_a_clear_error_not_a_hang() {
+    let home = Home::new();
+    let fifo = home.0.path().join("rota.md");
+    let c = std::ffi::CString::new(fifo.to_str().unwrap()).unwrap();
+    // SAFETY: a valid C string; mkfifo touches nothing else.
+    assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0);
+    let folder = home.0.path().join("schedules");
+    std::fs::create_dir(&folder).unwrap();
+    let cases = [
+        (fifo.display().to_string(), "is a FIFO (named pipe), not a regular file"),
+        ("/dev/zero".into(), "is a device, not a regular file"),
+        (folder.display().to_string(), "is a folder, not a regular file"),
+    ];
+    for (path, says) in &cases {
+        for args in [vec!["now", "--schedule", path.as_str()], vec!["check", "--schedule", "builtin:handbook", "--roster", path.as_str()]] {
+            let started = std::time::Instant::now();
+            let out = home.rota_within(&args, &[], std::time::Duration::from_secs(20)).unwrap_or_else(|| panic!("rota {args:?} hung"));
+            fails_with(&out, &[path.as_str(), says]);
+            assert!(started.elapsed() < std::time::Duration::from_secs(10), "{args:?}: {:?}", started.elapsed());
+        }
+    }
+}
+
+#[test]
+fn a_source_file_over_2_mib_is_not_read() {
+    let home = Home::new();
+    let big = home.write("people.toml", &"# a comment that goes on\n".repeat(120_000)); // 3 MB
+    let out = home
+        .rota_within(&["check", "--schedule", "builtin:handbook", "--roster", &big], &[], std::time::Duration::from_secs(20))
+        .expect("ends");
+    fails_with(&out, &[&big, "larger than 2 MiB"]);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Secrets in source URLs, and proxies (issue 25)
+// ---------------------------------------------------------------------------------------------
+
+#[path = "../../io/tests/common/mod.rs"]
+mod common;
+
+use common::http::{Reply, Request, Response, Server};
+
+/// A server that answers `text` at `/rota.md`, `/broken.md` with a schedule that has an error, and
+/// 404 elsewhere.
+fn schedule_server(text: &'static str) -> Server {
+    Server::start_on_thread(Arc::new(move |req: &Request, _: &str| {
+        let page = |body: &str| Response { status: 200, headers: vec![("content-type".into(), "text/markdown".into())], body: body.into() };
+        Reply::Send(match req.path() {
+            "/rota.md" => page(text),
+            "/broken.md" => page("| Rotation | Engineers |\n| --- | --- |\n| 0999-01-01 to 2022-09-30 | @ann |\n"),
+            _ => Response { status: 404, headers: vec![], body: String::new() },
+        })
+    }))
+}
+
+const HANDBOOK: &str = include_str!("../../core/data/handbook-escalation-rotation.md");
+
+/// Before: a token in a source URL's query string was echoed in findings and errors, and kept in
+/// the cache for anyone on the machine to read. Now the query's values are `…` wherever the URL
+/// is named, and the cache holds neither the token nor a world-readable file.
+#[test]
+fn a_token_in_a_source_url_is_never_repeated_and_the_cache_is_private() {
+    let server = schedule_server(HANDBOOK);
+    let home = Home::new();
+    let secret = "s3cr3t-t0ken";
+    for (path, words) in
+        [("/gone.md", vec!["gone.md?token=…", "404"]), ("/broken.md", vec!["broken.md?token=…:3", "from year 1000 to 9999"])]
+    {
+        let url = format!("{}{path}?token={secret}", server.base);
+        let out = home.rota(&["check", "--schedule", &url]);
+        let all = text(&out);
+        assert!(!all.contains(secret), "{all}");
+        for w in words {
+            assert!(all.contains(w), "{all:?} should say {w:?}");
+        }
+    }
+    // A URL the config refuses is named the same way.
+    let out = home.rota(&["now", "--schedule", &format!("http://wiki.example.com/rota.md?token={secret}")]);
+    assert!(!out.status.success() && text(&out).contains("rota.md?token=…\" is plain http"), "{}", text(&out));
+    assert!(!text(&out).contains(secret), "{}", text(&out));
+    let url = format!("{}/rota.md?token={secret}", server.base);
+    let out = home.rota(&["now", "--schedule", &url]);
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(!text(&out).contains(secret));
+    let cache = home.0.path().join("data/rota/cache");
+    use std::os::unix::fs::PermissionsExt;
+    assert_eq!(std::fs::metadata(&cache).unwrap().permissions().mode() & 0o777, 0o700);
+    // Another query value is another source, with a copy of its own.
+    let out = home.rota(&["now", "--schedule", &format!("{}/rota.md?token=other", server.base)]);
+    assert!(out.status.success(), "{}", text(&out));
+    let files: Vec<_> = std::fs::read_dir(&cache).unwrap().map(|e| e.unwrap().path()).collect();
+    assert_eq!(files.len(), 3, "broken.md and rota.md twice: {files:?}");
+    for f in files {
+        assert_eq!(std::fs::metadata(&f).unwrap().permissions().mode() & 0o777, 0o600, "{}", f.display());
+        assert!(!std::fs::read_to_string(&f).unwrap().contains(secret), "{} holds the token", f.display());
+    }
+}
+
+/// Before: with `HTTP_PROXY` set, a loopback http source went to the proxy (as would the GitHub
+/// token to a loopback API: `io/tests/proxy.rs`). Now a loopback address is reached directly.
+#[test]
+fn a_loopback_source_is_fetched_directly_whatever_the_proxy_variables_say() {
+    let server = schedule_server(HANDBOOK);
+    let proxy = Server::start_on_thread(Arc::new(|_: &Request, _: &str| {
+        Reply::Send(Response { status: 502, headers: vec![], body: String::new() })
+    }));
+    let home = Home::new();
+    let url = format!("{}/rota.md", server.base);
+    let env = [
+        ("HTTP_PROXY", proxy.base.as_str()),
+        ("http_proxy", &proxy.base),
+        ("ALL_PROXY", &proxy.base),
+        ("all_proxy", &proxy.base),
+        ("NO_PROXY", ""),
+        ("no_proxy", ""),
+    ];
+    let out = home.rota_within(&["now", "--schedule", &url], &env, std::time::Duration::from_secs(30)).expect("ends");
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(proxy.requests().is_empty(), "the proxy got {:?}", proxy.requests().iter().map(|(r, _)| &r.target).collect::<Vec<_>>());
+    assert_eq!(server.requests().len(), 1);
+}
+
+// ---------------------------------------------------------------------------------------------
 // GitHub
 // ---------------------------------------------------------------------------------------------
 

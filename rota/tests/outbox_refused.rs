@@ -168,3 +168,38 @@ fn a_refused_escalation_keeps_githubs_reason_stays_listed_and_is_resent() {
 
     home.rota(&["secret", "delete", "github-token"], "");
 }
+
+/// Issue 25: a 1 GiB error body took 2.1 GB of memory, printed 1 GiB to stderr and was stored in
+/// the outbox (64 MiB of it, measured). Now `rota escalate` reads 64 KiB of it and says GitHub's
+/// refusal in one short line, kept as short in the outbox.
+#[test]
+fn a_gigabyte_of_refusal_is_said_short_and_kept_short() {
+    use common::http::Stream;
+    let server = Server::start_on_thread(Arc::new(|req: &Request, _: &str| match req.method.as_str() {
+        "POST" => Reply::Stream(Stream::json_error(422, 1 << 30)),
+        _ => Reply::Send(Response::json(200, &json!([]))),
+    }));
+    let home = Home::new(server.base.trim_start_matches("http://"));
+    let out = home.rota(&["secret", "set", "github-token"], "ghp_refusaltest00000000000000000000001\n");
+    assert!(out.status.success(), "{}", text(&out));
+    let started = std::time::Instant::now();
+    let out = home.rota(&["escalate", "--title", "Search is down", "--to", "ann"], "");
+    let took = started.elapsed();
+    // The largest child this test process has waited for, in KiB (Linux).
+    let peak_kib = {
+        // SAFETY: getrusage writes only into the struct it is given.
+        let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+        unsafe { libc::getrusage(libc::RUSAGE_CHILDREN, &mut usage) };
+        usage.ru_maxrss
+    };
+    eprintln!("1 GiB refusal: {took:?}, stderr {} bytes, {} bytes sent, largest child {peak_kib} KiB", out.stderr.len(), server.streamed());
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert!(stderr(&out).contains("longer than 64 KiB"), "{}", stderr(&out));
+    assert!(out.stderr.len() < 2000, "{} bytes on stderr", out.stderr.len());
+    assert!(took < std::time::Duration::from_secs(20), "{took:?}");
+    assert!(peak_kib < 512 << 10, "{peak_kib} KiB");
+    let kept = json_of(&home.rota(&["outbox", "--json"], ""));
+    let last_error = kept[0]["last_error"].as_str().unwrap();
+    assert!(last_error.chars().count() <= 300, "{last_error}");
+    home.rota(&["secret", "delete", "github-token"], "");
+}

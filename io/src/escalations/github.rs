@@ -25,21 +25,32 @@
 //! It does not retry, sleep or read the keyring: each call is one attempt, failures are
 //! [`BackendError`] variants (with the time to come back for rate limits), and the token is
 //! handed in.
+//!
+//! Bounds (issue 25): every answer is read through [`crate::bounded::read_body`] — a page at most
+//! [`MAX_PAGE_BYTES`], an error's explanation at most [`MAX_ERROR_BYTES`], and GitHub's reason
+//! shown cut to [`rota_core::redact::MESSAGE_CHARS`] characters; a listing reads at most
+//! [`MAX_LISTING_BYTES`] and [`MAX_LISTING_PAGES`] pages within [`LISTING_DEADLINE`], and the
+//! answers kept for it are pruned to its last pages. Filing does not list every escalation: the
+//! duplicate check reads the newest [`FIND_PAGES`] pages, then asks GitHub's search. A loopback
+//! API is reached without a proxy.
 
 use super::local::{CachedResponse, LocalStore};
 use super::{Backend, BackendError};
+use crate::bounded::{self, kib, mib, BodyError};
 use crate::secrets::SecretValue;
 use chrono::{DateTime, Utc};
 use reqwest::header::{HeaderMap, HeaderValue, ACCEPT, AUTHORIZATION, ETAG, IF_NONE_MATCH, LINK, USER_AGENT};
 use reqwest::{Method, StatusCode, Url};
 use rota_core::escalation::{same_handle, Escalation, EscalationState, NewEscalation, Severity};
 use rota_core::lifecycle::{self, Action, HistoryEntry, Plan};
+use rota_core::redact;
 use serde::Deserialize;
 use serde_json::json;
 use std::collections::HashMap;
 use std::fmt;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
+use tokio::time::Instant;
 
 /// Where and how to reach the repository.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -58,6 +69,8 @@ pub struct GithubConfig {
     pub me: String,
     /// The longest one request may take before it counts as a transient failure.
     pub timeout: Duration,
+    /// The longest one listing (all its pages) may take ([`LISTING_DEADLINE`]).
+    pub listing_deadline: Duration,
 }
 
 impl GithubConfig {
@@ -77,6 +90,7 @@ impl GithubConfig {
             handed_to_engineering_label: "engineering".into(),
             me: me.to_owned(),
             timeout: Duration::from_secs(20),
+            listing_deadline: LISTING_DEADLINE,
         })
     }
 }
@@ -87,6 +101,38 @@ struct CachedPage {
     etag: String,
     issues: Vec<Issue>,
     next: Option<String>,
+    /// The body's size: what the page counts for in a listing's budget.
+    bytes: usize,
+}
+
+/// The issues of a listing, and whether it stopped at its page limit with more to read.
+struct Listing {
+    issues: Vec<Issue>,
+    more: bool,
+}
+
+/// What GitHub's issue search answers (`GET /search/issues`).
+#[derive(Deserialize)]
+struct SearchResult {
+    #[serde(default)]
+    items: Vec<Issue>,
+}
+
+/// What a person can do about a listing that is too long.
+const LIST_FIX: &str = "remove the label from old resolved escalations, or give new ones a label of their own (escalations.github.label)";
+
+/// A page larger than any page of issues.
+fn body_too_large(url: &str) -> BackendError {
+    BackendError::Failed(format!(
+        "{} sent more than {}, more than any page of issues; check escalations.github.api",
+        redact::url(url),
+        mib(MAX_PAGE_BYTES)
+    ))
+}
+
+/// Answers kept before this are dropped ([`CACHE_DAYS`]).
+fn cache_cutoff() -> DateTime<Utc> {
+    now() - chrono::Duration::days(CACHE_DAYS)
 }
 
 /// An issue's timeline as last received (issue 15): what a `304` stands for.
@@ -331,6 +377,25 @@ pub const MAX_RATE_LIMIT_WAIT: chrono::Duration = chrono::Duration::hours(1);
 /// The most one response from GitHub may be: a page of 100 issues with long bodies is a few MiB.
 pub const MAX_PAGE_BYTES: usize = 8 << 20;
 
+/// The most of an error's body Rota reads: GitHub's explanations are a few hundred bytes.
+pub const MAX_ERROR_BYTES: usize = 64 << 10;
+
+/// The most one listing may read, all its pages together: 10,000 issues with long bodies.
+pub const MAX_LISTING_BYTES: usize = 50 << 20;
+
+/// The most pages one listing may read (100 issues each).
+pub const MAX_LISTING_PAGES: usize = 100;
+
+/// The longest one listing may take, all its pages together, however quickly each page comes.
+pub const LISTING_DEADLINE: Duration = Duration::from_secs(120);
+
+/// The newest pages (100 issues each) the duplicate check reads before it asks GitHub's search.
+pub const FIND_PAGES: usize = 3;
+
+/// Answers kept for a conditional request are dropped after this long (a page that is still
+/// read costs one full answer again).
+pub const CACHE_DAYS: i64 = 30;
+
 /// A 403 or 429 that is a rate limit: when to come back. `retry-after` (seconds) wins, then
 /// `x-ratelimit-reset` (epoch seconds) when no requests remain; a 429 without either waits a
 /// minute, as GitHub's docs ask. A 403 with neither is not a rate limit.
@@ -353,21 +418,25 @@ fn rate_limited_until(status: StatusCode, headers: &HeaderMap, now: DateTime<Utc
     (status == StatusCode::TOO_MANY_REQUESTS).then(|| now.checked_add_signed(chrono::Duration::seconds(60)).unwrap_or(latest))
 }
 
-/// A response's JSON body, read with a size cap ([`MAX_PAGE_BYTES`]) within the client's deadline.
-async fn json_body<T: serde::de::DeserializeOwned>(response: reqwest::Response, url: &str) -> Result<T, BackendError> {
-    parse(&body_bytes(response, url).await?)
+/// A response's JSON body, read with a size cap ([`MAX_PAGE_BYTES`]) by `deadline`.
+async fn json_body<T: serde::de::DeserializeOwned>(response: reqwest::Response, url: &str, deadline: Instant) -> Result<T, BackendError> {
+    parse(&body_bytes(response, url, deadline).await?)
 }
 
-/// A response's body, read with a size cap ([`MAX_PAGE_BYTES`]) within the client's deadline.
-async fn body_bytes(response: reqwest::Response, url: &str) -> Result<Vec<u8>, BackendError> {
-    use crate::sources::{mib, read_capped, BodyError};
-    match read_capped(response, MAX_PAGE_BYTES).await {
+/// A response's body, read with a size cap ([`MAX_PAGE_BYTES`]) by `deadline`.
+async fn body_bytes(response: reqwest::Response, url: &str, deadline: Instant) -> Result<Vec<u8>, BackendError> {
+    match bounded::read_body(response, MAX_PAGE_BYTES, deadline).await {
         Ok(b) => Ok(b),
-        Err(BodyError::TooLarge(limit)) => Err(BackendError::Failed(format!(
-            "{url} sent more than {}, more than any page of issues; check escalations.github.api",
-            mib(limit)
-        ))),
-        Err(BodyError::Network(e)) => Err(request_error(e)),
+        Err(BodyError::TooLarge(_)) => Err(body_too_large(url)),
+        Err(e) => Err(transfer_error(e)),
+    }
+}
+
+/// A request that failed on the way: the network, or a deadline.
+fn transfer_error(e: BodyError) -> BackendError {
+    match e {
+        BodyError::Network(e) => request_error(e),
+        BodyError::TimedOut | BodyError::TooLarge(_) => BackendError::Transient("GitHub did not answer in time".into()),
     }
 }
 
@@ -413,15 +482,22 @@ pub fn fuzz_link(data: &[u8]) {
 }
 
 fn request_error(e: reqwest::Error) -> BackendError {
-    if e.is_decode() {
-        BackendError::Failed("GitHub sent a response Rota cannot read".into())
-    } else if e.is_timeout() {
+    // A body that stopped coming is a timeout, even while it was being read (decoded).
+    if e.is_timeout() {
         BackendError::Transient("GitHub did not answer in time".into())
+    } else if e.is_decode() {
+        BackendError::Failed("GitHub sent a response Rota cannot read".into())
     } else if e.is_builder() {
         BackendError::Failed(format!("cannot build the request: {}", e.without_url()))
+    } else if e.is_redirect() {
+        // Where it went, without its query's values: "redirected to http://…, which is not https".
+        use std::error::Error;
+        let why = e.source().map_or_else(|| "a bad redirect".to_owned(), |s| redact::urls_in(&s.to_string()));
+        BackendError::Failed(format!("GitHub's answer was {why}; check escalations.github.api"))
     } else {
-        // Connection refused or reset, DNS, TLS: the network or GitHub is away for now.
-        BackendError::Transient(format!("cannot reach GitHub: {}", e.without_url()))
+        // Connection refused or reset, DNS, TLS: the network or GitHub is away for now. A
+        // redirect's error names where it went: without its query's values.
+        BackendError::Transient(format!("cannot reach GitHub: {}", redact::urls_in(&e.without_url().to_string())))
     }
 }
 
@@ -442,11 +518,12 @@ impl GithubBackend {
         headers.insert(ACCEPT, HeaderValue::from_static("application/vnd.github+json"));
         headers.insert("x-github-api-version", HeaderValue::from_static("2022-11-28"));
         headers.insert(USER_AGENT, HeaderValue::from_static(concat!("rota/", env!("CARGO_PKG_VERSION"))));
-        let http = reqwest::Client::builder()
+        // The token never goes through a proxy to a loopback API, in clear text.
+        let http = bounded::direct_to_loopback(reqwest::Client::builder(), &api)
             .default_headers(headers)
             .timeout(config.timeout)
             .connect_timeout(config.timeout.min(Duration::from_secs(10)))
-            .redirect(crate::sources::redirect_policy())
+            .redirect(bounded::redirect_policy())
             .build()
             .map_err(|e| BackendError::Failed(format!("cannot start the HTTP client: {}", e.without_url())))?;
         Ok(GithubBackend { config, http, api, pages: Mutex::new(HashMap::new()), events: Mutex::new(HashMap::new()), disk: None })
@@ -473,13 +550,25 @@ impl GithubBackend {
         id.trim().trim_start_matches('#').parse().map_err(|_| BackendError::NotFound(id.to_owned()))
     }
 
-    /// Turns an unsuccessful status into its error. `what` names the thing for a 404.
-    async fn status_error(response: reqwest::Response, what: &str) -> BackendError {
+    /// The deadline of one request, from now.
+    fn deadline(&self) -> Instant {
+        Instant::now() + self.config.timeout
+    }
+
+    /// Turns an unsuccessful status into its error. `what` names the thing for a 404. The body,
+    /// GitHub's explanation, is read up to [`MAX_ERROR_BYTES`] by `deadline`, and its reason cut
+    /// to [`redact::MESSAGE_CHARS`] characters: a server that answers an error with a gigabyte
+    /// costs 64 KiB, and its words reach a person, the outbox and a window short.
+    async fn status_error(response: reqwest::Response, what: &str, deadline: Instant) -> BackendError {
         let status = response.status();
         if let Some(until) = rate_limited_until(status, response.headers(), now()) {
             return BackendError::RateLimited { until };
         }
-        let message = response.json::<ErrorBody>().await.ok().map(|b| refusal_reason(&b)).unwrap_or_default();
+        let message = match bounded::read_body(response, MAX_ERROR_BYTES, deadline).await {
+            Ok(body) => serde_json::from_slice::<ErrorBody>(&body).ok().map(|b| redact::message(&refusal_reason(&b))).unwrap_or_default(),
+            Err(BodyError::TooLarge(limit)) => format!("GitHub answered {status} with an explanation longer than {}", kib(limit)),
+            Err(_) => String::new(),
+        };
         match status {
             StatusCode::UNAUTHORIZED => BackendError::Unauthorized,
             StatusCode::FORBIDDEN => BackendError::Forbidden,
@@ -504,23 +593,37 @@ impl GithubBackend {
         if let Some(body) = body {
             request = request.json(&body);
         }
-        let response = request.send().await.map_err(request_error)?;
+        let deadline = self.deadline();
+        let response = bounded::send(request, deadline).await.map_err(transfer_error)?;
         if !response.status().is_success() {
-            return Err(Self::status_error(response, what).await);
+            return Err(Self::status_error(response, what, deadline).await);
         }
         let url = response.url().to_string();
-        json_body(response, &url).await
+        json_body(response, &url, deadline).await
     }
 
-    /// Every issue of a list, following `Link: rel="next"`, each page conditional on its ETag.
-    async fn list_issues(&self, first: Url) -> Result<Vec<Issue>, BackendError> {
+    /// The issues of a list, following `Link: rel="next"` for at most `max_pages` pages, each
+    /// page conditional on its ETag. All pages together, fresh or cached, are at most
+    /// [`MAX_LISTING_BYTES`] and come within the config's `listing_deadline`; a longer list is an
+    /// error naming the fix. Once read, the answers kept for pages this list no longer has are
+    /// dropped.
+    async fn list_issues(&self, first: Url, max_pages: usize) -> Result<Listing, BackendError> {
+        let first = first.to_string();
+        let deadline = Instant::now() + self.config.listing_deadline;
+        let before = self.kept_chain(&first);
         let mut issues = Vec::new();
-        let mut next = Some(first.to_string());
-        let mut pages = 0;
+        let mut read: Vec<String> = Vec::new();
+        let mut bytes = 0usize;
+        let mut next = Some(first.clone());
         while let Some(url) = next.take() {
-            pages += 1;
-            if pages > 100 {
-                return Err(BackendError::Failed("more than 100 pages of escalations".into()));
+            if read.len() >= max_pages {
+                if max_pages < MAX_LISTING_PAGES {
+                    return Ok(Listing { issues, more: true });
+                }
+                return Err(BackendError::Failed(format!(
+                    "more than {MAX_LISTING_PAGES} pages of escalations ({} issues), more than Rota reads at once; {LIST_FIX}",
+                    MAX_LISTING_PAGES * 100
+                )));
             }
             // The token goes only to the configured API, whatever a Link header says.
             if !url.starts_with(self.api.as_str()) {
@@ -529,54 +632,144 @@ impl GithubBackend {
             let mut cached = self.pages.lock().unwrap_or_else(|p| p.into_inner()).get(&url).cloned();
             if cached.is_none() {
                 // Another process's answer, kept on disk (issue 15).
-                cached =
-                    self.kept_on_disk(&url).and_then(|c| Some(CachedPage { etag: c.etag, issues: parse(&c.body).ok()?, next: c.next }));
+                cached = self
+                    .kept_on_disk(&url)
+                    .and_then(|c| Some(CachedPage { etag: c.etag, issues: parse(&c.body).ok()?, next: c.next, bytes: c.body.len() }));
             }
             let mut request = self.http.get(&url);
             if let Some(page) = &cached {
                 request = request.header(IF_NONE_MATCH, &page.etag);
             }
-            let response = request.send().await.map_err(request_error)?;
+            let page_deadline = self.deadline().min(deadline);
+            let late = |e: BackendError| if Instant::now() >= deadline { self.listing_too_slow(read.len()) } else { e };
+            let response = bounded::send(request, page_deadline).await.map_err(|e| late(transfer_error(e)))?;
             let page = match (response.status(), cached) {
                 (StatusCode::NOT_MODIFIED, Some(page)) => page,
                 (status, _) if status.is_success() => {
                     let etag = response.headers().get(ETAG).and_then(|v| v.to_str().ok()).map(str::to_owned);
                     let link = response.headers().get(LINK).and_then(|v| v.to_str().ok()).and_then(parse_link_next);
-                    let body = body_bytes(response, &url).await?;
-                    let page = CachedPage { etag: etag.unwrap_or_default(), issues: parse(&body)?, next: link };
+                    // What is left of the listing's budget, and never more than a page.
+                    let limit = MAX_PAGE_BYTES.min(MAX_LISTING_BYTES.saturating_sub(bytes));
+                    let body = match bounded::read_body(response, limit, page_deadline).await {
+                        Ok(body) => body,
+                        Err(BodyError::TooLarge(_)) if limit < MAX_PAGE_BYTES => return Err(self.listing_too_large(read.len() + 1)),
+                        Err(BodyError::TooLarge(_)) => return Err(body_too_large(&url)),
+                        Err(e) => return Err(late(transfer_error(e))),
+                    };
+                    let page = CachedPage { etag: etag.unwrap_or_default(), issues: parse(&body)?, next: link, bytes: body.len() };
                     if !page.etag.is_empty() {
                         self.pages.lock().unwrap_or_else(|p| p.into_inner()).insert(url.clone(), page.clone());
                         self.keep_on_disk(&url, &page.etag, body, page.next.clone());
                     }
                     page
                 }
-                _ => return Err(Self::status_error(response, &url).await),
+                _ => return Err(Self::status_error(response, &redact::url(&url), page_deadline).await),
             };
+            bytes += page.bytes;
+            if bytes > MAX_LISTING_BYTES {
+                return Err(self.listing_too_large(read.len() + 1));
+            }
+            read.push(url);
             issues.extend(page.issues.into_iter().filter(|i| i.pull_request.is_none()));
             next = page.next;
         }
-        Ok(issues)
+        self.forget_pages(&before, &read);
+        Ok(Listing { issues, more: false })
+    }
+
+    fn listing_too_large(&self, pages: usize) -> BackendError {
+        BackendError::Failed(format!(
+            "the escalations listed from {} passed {} after {pages} pages, more than Rota reads at once; {LIST_FIX}",
+            redact::url(&self.config.api),
+            mib(MAX_LISTING_BYTES)
+        ))
+    }
+
+    fn listing_too_slow(&self, pages: usize) -> BackendError {
+        BackendError::Transient(format!(
+            "listing the escalations took longer than {} s ({pages} pages read); check the network, or make the list shorter: {LIST_FIX}",
+            self.config.listing_deadline.as_secs()
+        ))
+    }
+
+    /// The pages kept (here or on disk) for the listing that starts at `first`, as last read.
+    fn kept_chain(&self, first: &str) -> Vec<String> {
+        let mut chain: Vec<String> = Vec::new();
+        {
+            let pages = self.pages.lock().unwrap_or_else(|p| p.into_inner());
+            let mut at = Some(first.to_owned());
+            while let Some(url) = at.take() {
+                let Some(page) = pages.get(&url).filter(|_| chain.len() < MAX_LISTING_PAGES && !chain.contains(&url)) else { break };
+                at = page.next.clone();
+                chain.push(url);
+            }
+        }
+        if let Some(store) = &self.disk {
+            for url in store.cached_chain(first, MAX_LISTING_PAGES).unwrap_or_default() {
+                if !chain.contains(&url) {
+                    chain.push(url);
+                }
+            }
+        }
+        chain
+    }
+
+    /// Drops the answers kept for the pages of `before` that are not in `read` (the listing got
+    /// shorter): the cache holds the last listing, not every page ever read.
+    fn forget_pages(&self, before: &[String], read: &[String]) {
+        let stale: Vec<String> = before.iter().filter(|u| !read.contains(u)).cloned().collect();
+        if stale.is_empty() {
+            return;
+        }
+        let mut pages = self.pages.lock().unwrap_or_else(|p| p.into_inner());
+        for url in &stale {
+            pages.remove(url);
+        }
+        drop(pages);
+        if let Some(store) = &self.disk {
+            let _ = store.forget_responses(&stale, cache_cutoff());
+        }
     }
 
     fn escalation(&self, issue: Issue) -> Escalation {
         escalation(&self.config, issue)
     }
 
-    /// The escalation filed with `key` (any state), if there is one: the label's issues are
-    /// searched for the body marker. Not GitHub's search API, whose index lags behind a create.
+    /// The escalation filed with `key` (any state), if there is one. The newest [`FIND_PAGES`]
+    /// pages of the label's issues are read first (a create that timed out is among them, even
+    /// before GitHub's search has indexed it); past them, GitHub's search is asked for the key
+    /// (its index has long caught up with older issues). Filing never lists every escalation.
     pub async fn find_by_client_key(&self, key: &str) -> Result<Option<Escalation>, BackendError> {
         let url = self.url(
             &self.repo_path("issues"),
             &[("labels", &self.config.label), ("state", "all"), ("sort", "created"), ("direction", "desc"), ("per_page", "100")],
         );
-        let found = self.list_issues(url).await?.into_iter().map(|i| self.escalation(i)).find(|e| e.client_key.as_deref() == Some(key));
-        Ok(found)
+        let newest = self.list_issues(url, FIND_PAGES).await?;
+        let has_key = |e: &Escalation| e.client_key.as_deref() == Some(key);
+        if let Some(found) = newest.issues.into_iter().map(|i| self.escalation(i)).find(has_key) {
+            return Ok(Some(found));
+        }
+        if !newest.more {
+            return Ok(None);
+        }
+        let query = format!("repo:{}/{} label:\"{}\" in:body \"{key}\"", self.config.owner, self.config.repo, self.config.label);
+        let url = self.url("search/issues", &[("q", &query), ("per_page", "20")]);
+        match self.send_json::<SearchResult>(Method::GET, url, None, "the search").await {
+            Ok(found) => Ok(found.items.into_iter().filter(|i| i.pull_request.is_none()).map(|i| self.escalation(i)).find(has_key)),
+            // Away or rate limited: the escalation waits in the outbox and is tried again.
+            Err(e @ (BackendError::Transient(_) | BackendError::RateLimited { .. } | BackendError::Unauthorized)) => Err(e),
+            // No search here (refused, not found): the newest pages were read, and an escalation
+            // an earlier attempt filed is among them unless 300 were filed since.
+            Err(_) => Ok(None),
+        }
     }
 
     /// Keeps the answers to conditional requests in `store` too (issue 15), so the next process
     /// (another `rota stats`, the dashboard) asks with their ETags and an unchanged repository
     /// costs only `304`s.
+    /// Answers saved more than [`CACHE_DAYS`] ago are dropped as it is set.
     pub fn with_disk_cache(mut self, store: Arc<LocalStore>) -> Self {
+        let _ = store.forget_responses(&[], cache_cutoff());
         self.disk = Some(store);
         self
     }
@@ -629,6 +822,9 @@ impl GithubBackend {
         let mut all = Vec::new();
         let mut next = Some(self.url(&self.repo_path(&format!("issues/{n}/timeline")), &[("per_page", "100")]).to_string());
         let mut pages = 0;
+        // Like a listing of issues: 50 MiB and `listing_deadline` for all its pages.
+        let listing_deadline = Instant::now() + self.config.listing_deadline;
+        let mut bytes = 0usize;
         while let Some(url) = next.take() {
             pages += 1;
             if pages > 20 || !url.starts_with(self.api.as_str()) {
@@ -642,7 +838,8 @@ impl GithubBackend {
             if let Some(c) = &cached {
                 request = request.header(IF_NONE_MATCH, &c.etag);
             }
-            let response = request.send().await.map_err(request_error)?;
+            let deadline = self.deadline().min(listing_deadline);
+            let response = bounded::send(request, deadline).await.map_err(transfer_error)?;
             let events = match (response.status(), cached) {
                 (StatusCode::NOT_MODIFIED, Some(c)) => {
                     next = None; // a cached page stands for the whole list as it was
@@ -651,7 +848,14 @@ impl GithubBackend {
                 (status, _) if status.is_success() => {
                     let etag = response.headers().get(ETAG).and_then(|v| v.to_str().ok()).map(str::to_owned);
                     next = response.headers().get(LINK).and_then(|v| v.to_str().ok()).and_then(parse_link_next);
-                    let body = body_bytes(response, &url).await?;
+                    let body = body_bytes(response, &url, deadline).await?;
+                    bytes += body.len();
+                    if bytes > MAX_LISTING_BYTES {
+                        return Err(BackendError::Failed(format!(
+                            "the history of escalation {n} passed {} after {pages} pages, more than Rota reads at once",
+                            mib(MAX_LISTING_BYTES)
+                        )));
+                    }
                     let events: Vec<IssueEvent> = parse(&body)?;
                     if let (Some(etag), true) = (etag, pages == 1 && next.is_none()) {
                         self.keep_on_disk(&url, &etag, body, None);
@@ -662,7 +866,7 @@ impl GithubBackend {
                     }
                     events
                 }
-                _ => return Err(Self::status_error(response, &n.to_string()).await),
+                _ => return Err(Self::status_error(response, &n.to_string(), deadline).await),
             };
             all.extend(events);
         }
@@ -847,7 +1051,7 @@ impl Backend for GithubBackend {
         }
         query.extend([("labels", self.config.label.as_str()), ("state", "open"), ("per_page", "100")]);
         let url = self.url(&self.repo_path("issues"), &query);
-        Ok(self.list_issues(url).await?.into_iter().map(|i| self.escalation(i)).collect())
+        Ok(self.list_issues(url, MAX_LISTING_PAGES).await?.issues.into_iter().map(|i| self.escalation(i)).collect())
     }
 
     /// Files an issue with the label, a severity label and the assignee. With a client key it
@@ -949,7 +1153,7 @@ impl Backend for GithubBackend {
 
     async fn list_every(&self) -> Result<Vec<Escalation>, BackendError> {
         let url = self.url(&self.repo_path("issues"), &[("labels", &self.config.label), ("state", "all"), ("per_page", "100")]);
-        Ok(self.list_issues(url).await?.into_iter().map(|i| self.escalation(i)).collect())
+        Ok(self.list_issues(url, MAX_LISTING_PAGES).await?.issues.into_iter().map(|i| self.escalation(i)).collect())
     }
 
     async fn history_of(&self, e: &Escalation) -> Result<Vec<HistoryEntry>, BackendError> {

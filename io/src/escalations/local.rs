@@ -474,6 +474,38 @@ impl LocalStore {
         })
     }
 
+    /// The pages a listing that starts at `first` was last kept as: `first`, then each kept
+    /// page's `next`, as far as they are kept (at most `max`, a loop cut short).
+    pub fn cached_chain(&self, first: &str, max: usize) -> Result<Vec<String>, BackendError> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare_cached("SELECT next FROM http_cache WHERE url = ?1").map_err(db_error)?;
+        let mut chain: Vec<String> = Vec::new();
+        let mut at = Some(first.to_owned());
+        while let Some(url) = at.take() {
+            if chain.len() >= max || chain.contains(&url) {
+                break;
+            }
+            let next: Option<Option<String>> = stmt.query_row([&url], |r| r.get(0)).optional().map_err(db_error)?;
+            let Some(next) = next else { break };
+            chain.push(url);
+            at = next;
+        }
+        Ok(chain)
+    }
+
+    /// Removes the answers kept for `urls`, and every answer saved before `cutoff` (issue 25: the
+    /// cache holds the pages of the last listings, not every page ever read).
+    pub fn forget_responses(&self, urls: &[String], cutoff: DateTime<Utc>) -> Result<(), BackendError> {
+        self.write(|tx| {
+            let mut delete = tx.prepare_cached("DELETE FROM http_cache WHERE url = ?1").map_err(db_error)?;
+            for url in urls {
+                delete.execute([url]).map_err(db_error)?;
+            }
+            tx.execute("DELETE FROM http_cache WHERE saved_at < ?1", [timestamp(cutoff)]).map_err(db_error)?;
+            Ok(())
+        })
+    }
+
     /// The reporter's stored states for `scope` (issue 15), or `None` when none was ever saved.
     pub fn load_reported(&self, scope: &str) -> Result<Option<ReportedSeen>, BackendError> {
         let conn = self.conn();

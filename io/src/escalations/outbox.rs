@@ -309,13 +309,18 @@ fn row_from(r: &rusqlite::Row<'_>) -> rusqlite::Result<Row> {
 
 const ROW: &str = "client_key, escalation, queued_at, state, attempts, last_error";
 
-/// The reason a refusal is kept with: the backend's own words.
+/// The reason a refusal is kept with: the backend's own words, cut to
+/// [`rota_core::redact::MESSAGE_CHARS`] characters.
 fn refusal_reason(why: &BackendError) -> String {
-    match why {
+    rota_core::redact::message(&match why {
         BackendError::Invalid(reason) => reason.clone(),
         other => other.to_string(),
-    }
+    })
 }
+
+/// A sent row is kept this long (a late resend of its key still finds what it was filed as),
+/// then removed (issue 25: the outbox does not grow for ever).
+pub const KEEP_SENT_DAYS: i64 = 30;
 
 impl Outbox {
     /// Opens the outbox in the SQLite file at `database` (normally the local backend's file),
@@ -511,7 +516,7 @@ impl Outbox {
                 let conn = self.conn();
                 conn.execute(
                     "UPDATE outbox SET attempts = attempts + 1, next_attempt_ms = ?2, last_error = ?3 WHERE client_key = ?1",
-                    params![key, next.timestamp_millis(), why.to_string()],
+                    params![key, next.timestamp_millis(), rota_core::redact::message(&why.to_string())],
                 )
                 .map_err(db_error)?;
                 // The backend is away for all of them: the others wait as long.
@@ -541,6 +546,8 @@ impl Outbox {
 
     async fn drain_where<B: Backend>(&self, backend: &B, announcer: Option<&Announcer>, now: DateTime<Utc>, due_by_ms: i64) -> DrainReport {
         let mut report = DrainReport::default();
+        // Best effort: a busy database removes them next time.
+        let _ = self.forget_sent(now);
         let due: Result<Vec<String>, BackendError> = (|| {
             let conn = self.conn();
             let mut stmt = conn
@@ -578,6 +585,12 @@ impl Outbox {
         report.next_attempt = self.next_attempt().unwrap_or(None);
         report.still_refused = self.refused_count().unwrap_or(0);
         report
+    }
+
+    /// Removes the rows sent more than [`KEEP_SENT_DAYS`] before `now`.
+    pub fn forget_sent(&self, now: DateTime<Utc>) -> Result<usize, BackendError> {
+        let cutoff = now - chrono::Duration::days(KEEP_SENT_DAYS);
+        self.conn().execute("DELETE FROM outbox WHERE state = 'sent' AND sent_at < ?1", [timestamp(cutoff)]).map_err(db_error)
     }
 
     /// How many escalations the backend refused and wait for a person: the tray's "⚠ 1

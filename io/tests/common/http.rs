@@ -1,11 +1,19 @@
 //! A small HTTP/1.1 server on 127.0.0.1 for the integration tests: keep-alive,
 //! Content-Length bodies, every request recorded, each answer chosen by a handler. The GitHub
 //! backend tests and the command-line tests point the backend's `api` at it.
+//!
+//! It also plays the hostile servers of issue 25 ([`Reply::Stream`]): a body generated as it is
+//! sent, never held in memory (a gigabyte of error), with or without its length, at full speed or
+//! as a slow trickle; the bytes it managed to send are counted ([`Server::streamed`]). A server
+//! started as a proxy records the requests a client sent through it (their target is the whole
+//! URL).
 #![allow(dead_code)]
 
 use serde_json::Value;
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
 use tokio::net::TcpListener;
 
@@ -61,6 +69,101 @@ pub enum Reply {
     Hangup,
     /// Never answer (to time the client out).
     Stall,
+    /// Answer with a body generated as it is sent (see [`Stream`]), then close the connection.
+    Stream(Stream),
+}
+
+/// A body too large (or too slow) to hold: `prefix`, then `len` bytes of `fill`, then `suffix`,
+/// written `chunk` bytes at a time with `pause` between. With `declare_length` the head says the
+/// whole length (`Content-Length`); without, the body ends when the connection closes.
+#[derive(Debug, Clone)]
+pub struct Stream {
+    pub status: u16,
+    pub headers: Vec<(String, String)>,
+    pub prefix: String,
+    pub fill: u8,
+    pub len: u64,
+    pub suffix: String,
+    pub chunk: usize,
+    pub pause: Option<Duration>,
+    pub declare_length: bool,
+}
+
+impl Stream {
+    /// A JSON error GitHub might send, with a `message` of `len` bytes: `{"message":"xxx…"}`.
+    pub fn json_error(status: u16, len: u64) -> Self {
+        Stream {
+            status,
+            headers: vec![("content-type".into(), "application/json; charset=utf-8".into())],
+            prefix: r#"{"message":""#.into(),
+            fill: b'x',
+            len,
+            suffix: r#""}"#.into(),
+            chunk: 64 << 10,
+            pause: None,
+            declare_length: false,
+        }
+    }
+
+    /// `body`, one byte every `pause` (then the rest of `len` bytes of `fill`, as slowly).
+    pub fn trickle(status: u16, body: &str, len: u64, pause: Duration) -> Self {
+        Stream {
+            status,
+            headers: vec![("content-type".into(), "application/json; charset=utf-8".into())],
+            prefix: body.into(),
+            fill: b' ',
+            len,
+            suffix: String::new(),
+            chunk: 1,
+            pause: Some(pause),
+            declare_length: false,
+        }
+    }
+
+    pub fn with(mut self, name: &str, value: &str) -> Self {
+        self.headers.push((name.into(), value.into()));
+        self
+    }
+
+    /// Writes the head and the body to `write`, counting body bytes in `sent`; stops when the
+    /// client hangs up.
+    async fn send(&self, write: &mut (impl AsyncWriteExt + Unpin), sent: &AtomicU64) {
+        let total = self.prefix.len() as u64 + self.len + self.suffix.len() as u64;
+        let mut head = format!("HTTP/1.1 {} X\r\nconnection: close\r\n", self.status);
+        if self.declare_length {
+            head.push_str(&format!("content-length: {total}\r\n"));
+        }
+        for (k, v) in &self.headers {
+            head.push_str(&format!("{k}: {v}\r\n"));
+        }
+        head.push_str("\r\n");
+        if write.write_all(head.as_bytes()).await.is_err() {
+            return;
+        }
+        let fill = vec![self.fill; self.chunk.max(1)];
+        let mut pieces: Vec<(&[u8], u64)> = vec![(self.prefix.as_bytes(), 1)];
+        let full = self.len / fill.len() as u64;
+        pieces.push((&fill, full));
+        let rest = (self.len % fill.len() as u64) as usize;
+        pieces.push((&fill[..rest], 1));
+        pieces.push((self.suffix.as_bytes(), 1));
+        for (bytes, times) in pieces {
+            for _ in 0..times {
+                // A trickle sends its prefix byte by byte too.
+                let step = if self.pause.is_some() { self.chunk.max(1) } else { bytes.len().max(1) };
+                for part in bytes.chunks(step) {
+                    if let Some(p) = self.pause {
+                        tokio::time::sleep(p).await;
+                    }
+                    if write.write_all(part).await.is_err() {
+                        return;
+                    }
+                    sent.fetch_add(part.len() as u64, Ordering::Relaxed);
+                }
+            }
+        }
+        let _ = write.flush().await;
+    }
 }
 
 pub type Handler = Arc<dyn Fn(&Request, &str) -> Reply + Send + Sync>;
@@ -68,6 +171,8 @@ pub type Handler = Arc<dyn Fn(&Request, &str) -> Reply + Send + Sync>;
 pub struct Server {
     pub base: String,
     pub log: Arc<Mutex<Vec<(Request, u16)>>>,
+    /// Body bytes sent by [`Reply::Stream`] answers, all together.
+    pub streamed: Arc<AtomicU64>,
 }
 
 impl Server {
@@ -80,11 +185,12 @@ impl Server {
         let listener = TcpListener::bind(addr).await.unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
         let log: Arc<Mutex<Vec<(Request, u16)>>> = Arc::default();
-        let (b, l) = (base.clone(), log.clone());
+        let streamed: Arc<AtomicU64> = Arc::default();
+        let (b, l, st) = (base.clone(), log.clone(), streamed.clone());
         tokio::spawn(async move {
             loop {
                 let (socket, _) = listener.accept().await.unwrap();
-                let (handler, base, log) = (handler.clone(), b.clone(), l.clone());
+                let (handler, base, log, streamed) = (handler.clone(), b.clone(), l.clone(), st.clone());
                 tokio::spawn(async move {
                     let (read, mut write) = socket.into_split();
                     let mut read = BufReader::new(read);
@@ -119,6 +225,11 @@ impl Server {
                                 log.lock().unwrap().push((req, 0));
                                 std::future::pending::<()>().await;
                             }
+                            Reply::Stream(stream) => {
+                                log.lock().unwrap().push((req, stream.status));
+                                stream.send(&mut write, &streamed).await;
+                                return;
+                            }
                             Reply::Send(resp) => {
                                 let mut out = format!("HTTP/1.1 {} X\r\ncontent-length: {}\r\n", resp.status, resp.body.len());
                                 for (k, v) in &resp.headers {
@@ -136,7 +247,12 @@ impl Server {
                 });
             }
         });
-        Server { base, log }
+        Server { base, log, streamed }
+    }
+
+    /// Body bytes sent by [`Reply::Stream`] answers so far.
+    pub fn streamed(&self) -> u64 {
+        self.streamed.load(Ordering::Relaxed)
     }
 
     pub fn requests(&self) -> Vec<(Request, u16)> {

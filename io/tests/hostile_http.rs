@@ -1,0 +1,252 @@
+//! Issue 25, the HTTP findings, against the test kit's hostile loopback servers: a gigabyte of
+//! error, 30 pages of 7.5 MiB, 101 pages of escalations, a listing that shrinks, and a redirect
+//! to plain http. Each answer is bounded in bytes read, time and what reaches a person.
+//! (The slow trickle is in `github.rs`, the proxy in `proxy.rs`, the many `EscalationsChanged`
+//! in `poller.rs`.)
+
+mod common;
+
+use chrono::{DateTime, Utc};
+use common::github_repo::{handler, Repo};
+use common::http::{Reply, Request, Response, Server, Stream};
+use rota_core::escalation::{NewEscalation, Severity};
+use rota_io::escalations::github::{GithubBackend, GithubConfig};
+use rota_io::escalations::local::LocalStore;
+use rota_io::escalations::outbox::{FileError, Outbox};
+use rota_io::escalations::{Backend, BackendError};
+use rota_io::secrets::SecretValue;
+use serde_json::json;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+fn now() -> DateTime<Utc> {
+    std::time::SystemTime::now().into()
+}
+
+fn github(api: &str) -> GithubBackend {
+    let config = GithubConfig::new(api, "acme/escalations", "ann").unwrap();
+    GithubBackend::new(config, &SecretValue::new("ghp_test")).unwrap()
+}
+
+fn new(title: &str) -> NewEscalation {
+    NewEscalation { title: title.into(), severity: Severity::Sev2, assignee: Some("ann".into()), ..NewEscalation::default() }
+}
+
+/// The most memory this process has held (`VmHWM`), in bytes; Linux only.
+fn peak_memory() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let kb: u64 = status.lines().find_map(|l| l.strip_prefix("VmHWM:"))?.trim().trim_end_matches("kB").trim().parse().ok()?;
+    Some(kb * 1024)
+}
+
+const MIB: u64 = 1 << 20;
+
+// ---------------------------------------------------------------------------------------------
+// An error's body
+// ---------------------------------------------------------------------------------------------
+
+/// A repository whose creates GitHub refuses with `refusal`; its list is empty.
+fn refusing(refusal: impl Fn() -> Reply + Send + Sync + 'static) -> common::http::Handler {
+    Arc::new(move |req: &Request, _: &str| match req.method.as_str() {
+        "POST" => refusal(),
+        _ => Reply::Send(Response::json(200, &json!([]))),
+    })
+}
+
+/// Files `title` through an outbox against `server`: GitHub's refusal, and the reason the outbox
+/// kept with the row.
+async fn refused(server: &Server, title: &str) -> (String, String) {
+    let dir = tempfile::tempdir().unwrap();
+    let outbox = Outbox::open(dir.path().join("escalations.sqlite3")).unwrap();
+    let why = match outbox.file(&github(&server.base), None, new(title), now()).await {
+        Err(FileError::Refused { why: BackendError::Invalid(why), .. }) => why,
+        other => panic!("{other:?}"),
+    };
+    let kept = outbox.refused().unwrap().pop().and_then(|e| e.last_error).expect("the refused row keeps its reason");
+    (why, kept)
+}
+
+/// Before: the whole body was read (2.1 GB of memory for 1 GiB), printed and stored.
+#[tokio::test]
+async fn a_gigabyte_of_error_costs_64_kib_and_is_said_in_300_characters() {
+    let server = Server::start(refusing(|| Reply::Stream(Stream::json_error(422, 1 << 30)))).await;
+    let started = Instant::now();
+    let (why, kept) = refused(&server, "Search is down").await;
+    let took = started.elapsed();
+    let sent = server.streamed();
+    eprintln!("1 GiB error body: {sent} bytes sent before the client hung up, {took:?}, peak memory {:?}", peak_memory());
+    assert!(why.chars().count() <= 300 && kept.chars().count() <= 300, "{why}");
+    assert!(why.contains("422") && why.contains("longer than 64 KiB"), "{why}");
+    // What the sockets' buffers hold beyond the 64 KiB read, not the gigabyte.
+    assert!(sent < 32 * MIB, "{sent} bytes sent");
+    assert!(took < Duration::from_secs(10), "{took:?}");
+    if let Some(peak) = peak_memory() {
+        assert!(peak < 1 << 30, "peak memory {peak} bytes");
+    }
+}
+
+#[tokio::test]
+async fn an_error_that_says_it_is_a_gigabyte_is_not_read() {
+    let server = Server::start(refusing(|| Reply::Stream(Stream { declare_length: true, ..Stream::json_error(422, 1 << 30) }))).await;
+    let (why, _) = refused(&server, "Search is down").await;
+    assert!(why.contains("longer than 64 KiB"), "{why}");
+    assert!(server.streamed() < 32 * MIB);
+}
+
+/// GitHub's reason, when it is long but within the cap, is cut for people: the first 299
+/// characters and `…`, in the error, the outbox and so everywhere it is shown.
+#[tokio::test]
+async fn a_long_reason_is_cut_to_300_characters() {
+    let reason = "ghost is not a collaborator. ".repeat(400); // 11.6 KB
+    let body = json!({ "message": "Validation Failed", "errors": [{ "resource": "Issue", "field": "assignees", "code": "custom", "message": reason }] });
+    let server = Server::start(refusing(move || Reply::Send(Response::json(422, &body)))).await;
+    let (why, kept) = refused(&server, "Search is down").await;
+    assert_eq!(why.chars().count(), 300, "{why}");
+    assert!(why.starts_with("ghost is not a collaborator.") && why.ends_with('…'), "{why}");
+    assert_eq!(kept, why);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Listings: a total cap, and the cache pruned
+// ---------------------------------------------------------------------------------------------
+
+/// Before: 30 pages of 7.5 MiB were read whole (499 MB of memory) and all kept in the database
+/// (225 MB). Now a listing stops past 50 MiB, naming the fix, and the cache holds what was read.
+#[tokio::test]
+async fn thirty_pages_of_7_mib_stop_past_50_mib_with_the_fix_named() {
+    let repo = Repo::shared();
+    {
+        let mut r = repo.lock().unwrap();
+        r.old = 3000; // 30 pages of 100
+        r.old_body_bytes = 75 << 10; // 7.5 MiB a page
+    }
+    let server = Server::start(handler(repo.clone())).await;
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("escalations.sqlite3");
+    let backend = github(&server.base).with_disk_cache(Arc::new(LocalStore::open(&db).unwrap()));
+    let started = Instant::now();
+    let got = backend.list_every().await;
+    let took = started.elapsed();
+    let pages = server.requests().len();
+    let db_bytes: u64 = std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().metadata().unwrap().len()).sum();
+    eprintln!("30 pages of 7.5 MiB: {pages} pages read in {took:?}, database {db_bytes} bytes, peak memory {:?}", peak_memory());
+    match got {
+        Err(BackendError::Failed(why)) => {
+            assert!(why.contains("passed 50 MiB after 7 pages"), "{why}");
+            assert!(why.contains("escalations.github.label"), "names the fix: {why}");
+            assert!(why.chars().count() <= 300, "{why}");
+        }
+        other => panic!("{:?}", other.map(|l| l.len())),
+    }
+    assert_eq!(pages, 7, "stopped at the page that passed 50 MiB");
+    assert!(db_bytes < 64 * MIB, "database and its WAL: {db_bytes} bytes");
+}
+
+/// The answers kept for a listing are its last pages: when it shrinks (escalations unlabelled),
+/// the pages it no longer has leave the cache.
+#[tokio::test]
+async fn a_listing_that_shrinks_leaves_no_pages_behind_in_the_cache() {
+    let repo = Repo::shared();
+    repo.lock().unwrap().old = 450; // 5 pages
+    let server = Server::start(handler(repo.clone())).await;
+    let dir = tempfile::tempdir().unwrap();
+    let store = Arc::new(LocalStore::open(dir.path().join("escalations.sqlite3")).unwrap());
+    let backend = github(&server.base).with_disk_cache(store.clone());
+    assert_eq!(backend.list_every().await.unwrap().len(), 450);
+    let urls: Vec<String> = server.requests().iter().map(|(r, _)| format!("{}{}", server.base, r.target)).collect();
+    assert_eq!(urls.len(), 5);
+    for url in &urls {
+        assert!(store.cached_response(url).unwrap().is_some(), "{url} kept");
+    }
+    repo.lock().unwrap().old = 150; // 2 pages
+    assert_eq!(backend.list_every().await.unwrap().len(), 150);
+    let kept: Vec<bool> = urls.iter().map(|u| store.cached_response(u).unwrap().is_some()).collect();
+    assert_eq!(kept, [true, true, false, false, false]);
+    // Another process, with the same database, reads the same two pages.
+    let other = github(&server.base).with_disk_cache(store.clone());
+    assert_eq!(other.list_every().await.unwrap().len(), 150);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Filing in a large repository
+// ---------------------------------------------------------------------------------------------
+
+/// Before: the duplicate check listed every escalation, and past 100 pages (10,000 issues) every
+/// filing failed and stayed queued for good. Now it reads the newest pages, then asks the search.
+#[tokio::test]
+async fn filing_among_101_pages_of_escalations_reads_the_newest_pages_and_never_duplicates() {
+    let repo = Repo::shared();
+    repo.lock().unwrap().old = 10_050; // 101 pages of 100
+    let server = Server::start(handler(repo.clone())).await;
+    let dir = tempfile::tempdir().unwrap();
+    let outbox = Outbox::open(dir.path().join("escalations.sqlite3")).unwrap();
+    let mut config = GithubConfig::new(&server.base, "acme/escalations", "ann").unwrap();
+    config.timeout = Duration::from_millis(800);
+    let backend = GithubBackend::new(config, &SecretValue::new("ghp_test")).unwrap();
+
+    let filed = outbox.file(&backend, None, new("Search is down"), now()).await.unwrap();
+    assert!(!filed.queued, "{:?}", filed.queued_because);
+    let lists = |s: &Server| s.requests().iter().filter(|(r, _)| r.method == "GET" && r.path() == "/repos/acme/escalations/issues").count();
+    assert_eq!(lists(&server), 3, "the newest three pages");
+    let (searches, creates) = {
+        let r = repo.lock().unwrap();
+        (r.searches, r.creates)
+    };
+    assert_eq!((searches, creates), (1, 1), "past the newest pages, one search, then the create");
+
+    // A create that happened but whose answer was lost: the retry finds it among the newest.
+    repo.lock().unwrap().stall_creates = 1;
+    let filed = outbox.file(&backend, None, new("Billing is down"), now()).await.unwrap();
+    assert!(filed.queued, "timed out: queued");
+    let report = outbox.drain_now(&backend, None, now()).await;
+    assert_eq!(report.sent.len(), 1, "{report:?}");
+    assert_eq!(repo.lock().unwrap().creates, 2, "found, not filed again");
+
+    // The same, with 350 escalations filed since: past the newest pages, the search finds it.
+    repo.lock().unwrap().stall_creates = 1;
+    let filed = outbox.file(&backend, None, new("Login is down"), now()).await.unwrap();
+    assert!(filed.queued);
+    {
+        let mut r = repo.lock().unwrap();
+        for i in 0..350 {
+            let n = r.issues.len() + r.old + 1;
+            r.issues.push(json!({
+                "number": n, "title": format!("Newer {i}"), "body": "", "state": "open", "labels": [{"name": "escalation"}],
+                "html_url": format!("https://github.com/acme/escalations/issues/{n}"), "created_at": "2024-03-05T13:00:00Z",
+            }));
+        }
+    }
+    let searches = repo.lock().unwrap().searches;
+    let report = outbox.drain_now(&backend, None, now()).await;
+    assert_eq!(report.sent.len(), 1, "{report:?}");
+    assert_eq!(report.sent[0].title, "Login is down");
+    let r = repo.lock().unwrap();
+    assert_eq!((r.creates, r.searches), (3, searches + 1), "found by the search, not filed again");
+}
+
+// ---------------------------------------------------------------------------------------------
+// A redirect
+// ---------------------------------------------------------------------------------------------
+
+/// A redirect to plain http is refused: the token's request never reaches its target, and the
+/// error names the target without its query's values.
+#[tokio::test]
+async fn a_redirect_to_plain_http_reaches_nothing_and_is_named_without_its_query() {
+    let target = Server::start(Arc::new(|_: &Request, _: &str| Reply::Send(Response::json(200, &json!([]))))).await;
+    let to = format!("{}/steal?token=s3cr3t", target.base);
+    let server = Server::start(Arc::new(move |_: &Request, _: &str| {
+        let mut r = Response::json(302, &json!({})).with("location", &to);
+        r.body.clear();
+        Reply::Send(r)
+    }))
+    .await;
+    match github(&server.base).list_open(None).await {
+        Err(e) => {
+            let said = e.to_string();
+            assert!(said.contains("not https") && said.contains("/steal?token=…"), "{said}");
+            assert!(!said.contains("s3cr3t"), "{said}");
+        }
+        Ok(list) => panic!("followed the redirect: {list:?}"),
+    }
+    assert!(target.requests().is_empty(), "nothing reached the redirect's target");
+}
