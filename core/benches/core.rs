@@ -2,12 +2,13 @@
 //!
 //! - parse a 10,000-row handbook table;
 //! - answer "who is on duty" over 10,000 rotations and 1,000 people;
-//! - a week of coverage over the same.
+//! - a week of coverage over the same;
+//! - `rota check`'s lint of the same, with 10,000 covering rows (issue 25: under a second).
 
 use chrono::{Duration, NaiveDate, TimeZone, Utc};
 use chrono_tz::TZ_VARIANTS;
 use criterion::{black_box, criterion_group, criterion_main, Criterion};
-use rota_core::{coverage, glance, parse_handbook, parse_roster, Timing};
+use rota_core::{coverage, glance, lint, parse_handbook, parse_roster, Rules, Timing};
 use std::fmt::Write;
 
 const ROWS: usize = 10_000;
@@ -21,6 +22,19 @@ fn handbook() -> String {
         let who: Vec<String> = (0..3).map(|k| format!("[@eng{0}](https://github.com/eng{0})", (i * 7 + k * 331) % PEOPLE)).collect();
         let _ = writeln!(page, "| {start} to {end} | {} | row {i} |", who.join(", "));
         start = end + Duration::days(1);
+    }
+    page
+}
+
+/// The same page with a covering row for every rotation: someone else stands in for a day.
+fn handbook_with_coverings() -> String {
+    let mut page = handbook();
+    page.push_str("\n## Covering\n\n| When | Covering | For |\n| --- | --- | --- |\n");
+    let mut start = NaiveDate::from_ymd_opt(2000, 1, 3).unwrap();
+    for i in 0..ROWS {
+        let day = start + Duration::days(10);
+        let _ = writeln!(page, "| {day} to {day} | @eng{} | @eng{} |", (i * 7 + 500) % PEOPLE, (i * 7) % PEOPLE);
+        start = start + Duration::days(35);
     }
     page
 }
@@ -56,6 +70,11 @@ fn benches(c: &mut Criterion) {
             glance(&schedule, &people, &timing, viewer, Some("eng1"), black_box(instants[k]))
         })
     });
+    let rules = Rules { timing, team_size: 3 };
+    c.bench_function("lint (10k rotations, 1k people)", |b| b.iter(|| lint(black_box(&schedule), &people, &rules)));
+    let covered = parse_handbook("bench.md", &handbook_with_coverings()).value;
+    assert_eq!(covered.overrides.len(), ROWS);
+    c.bench_function("lint (10k rotations, 10k coverings, 1k people)", |b| b.iter(|| lint(black_box(&covered), &people, &rules)));
     c.bench_function("week of coverage (10k rotations, 1k people)", |b| {
         b.iter(|| {
             k = (k + 1) % instants.len();

@@ -241,3 +241,27 @@ fn the_next_line_names_who_is_on_at_the_hand_off_overrides_applied() {
     // The rotation itself is as written (the timeline, `rota now --json`'s next_rotation).
     assert_eq!(g.next_rotation.unwrap().engineers().collect::<Vec<_>>(), ["bishal", "cy"]);
 }
+
+/// Issue 25: the overlap rule found by a sweep says what the pairwise reading said: each override
+/// overlapping earlier ones for the same engineer (any spelling), each pair once, at the later line.
+#[test]
+fn overlaps_are_found_pairwise_in_the_order_written() {
+    let rows = [
+        "| @cy | | @ann | 2026-10-10 to 2026-10-12 |",   // line 11
+        "| @ada-k | | @bo | 2026-10-11 to 2026-10-11 |", // 12: another engineer
+        "| @CY | | @bo | 2026-10-09 to 2026-10-10 |",    // 13: overlaps 11
+        "| cy | | @ann | 2026-10-12 to 2026-10-20 |",    // 14: overlaps 11
+        "| @cy | | @bo | 2026-10-06 to 2026-11-28 |",    // 15: overlaps 11, 13, 14
+        "| @cy | | @bo | 2026-11-21 to 2026-11-22 |",    // 16: overlaps 15
+    ];
+    let s = parse(&page(&rows));
+    let t = Timing { timezone: chrono_tz::UTC, handoff: 0 };
+    let found: Vec<(Option<u32>, String)> = rota_core::overrides::lint_overrides(&s, &Default::default(), &t)
+        .into_iter()
+        .filter(|f| f.rule == Rule::OverlappingOverrides)
+        .map(|f| (f.line, f.message.split("(line ").nth(1).unwrap_or("").chars().take_while(char::is_ascii_digit).collect()))
+        .collect();
+    let expected: Vec<(Option<u32>, String)> =
+        [(13, "11"), (14, "11"), (15, "11"), (15, "13"), (15, "14"), (16, "15")].iter().map(|(l, e)| (Some(*l), e.to_string())).collect();
+    assert_eq!(found, expected);
+}
