@@ -34,7 +34,7 @@ fn handbook_with_coverings() -> String {
     for i in 0..ROWS {
         let day = start + Duration::days(10);
         let _ = writeln!(page, "| {day} to {day} | @eng{} | @eng{} |", (i * 7 + 500) % PEOPLE, (i * 7) % PEOPLE);
-        start = start + Duration::days(35);
+        start += Duration::days(35);
     }
     page
 }
