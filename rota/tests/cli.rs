@@ -661,3 +661,23 @@ fn issue_24_now_says_names_and_covering_whole() {
         }
     }
 }
+
+/// Issue 24: `rota schedule` lists the coverings with the rotations, in the viewer's zone.
+#[test]
+fn issue_24_schedule_lists_coverings() {
+    let home = Home::new();
+    home.write(
+        "rota.md",
+        "| Rotation | Engineers |\n|---|---|\n| 2026-11-30 to 2026-12-27 | @tom, @ana |\n\n\
+         | When | Covering | For |\n|---|---|---|\n| 2026-12-07 to 2026-12-08 | @kenji | @tom |\n| 2026-12-20 09:00 to 2026-12-20 17:00 | | @ana |\n",
+    );
+    let out = home.rota_env(&["schedule", "--schedule", "rota.md", "--tz", "Asia/Kathmandu", "--color", "never"], &[("COLUMNS", "100")]);
+    let text = stdout(&out);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(text.contains("COVERING"), "{text}");
+    assert!(
+        text.contains("Mon 7 Dec 2026 05:45") && text.contains("Wed 9 Dec 2026 05:45") && text.contains("kenji covers for tom"),
+        "{text}"
+    );
+    assert!(text.contains("Sun 20 Dec 2026 14:45") && text.contains("ana is off"), "{text}");
+}

@@ -14,7 +14,7 @@ use rota_io::protocol::{self, Overrides, WindowKind};
 use rota_io::tray::{Keys, Request, ShortcutKeys, TrayView};
 use std::sync::Mutex;
 use tauri::image::Image;
-use tauri::menu::{CheckMenuItem, IsMenuItem, Menu, MenuItem, PredefinedMenuItem, Submenu};
+use tauri::menu::{CheckMenuItem, IsMenuItem, Menu, MenuItem, MenuItemKind, PredefinedMenuItem, Submenu};
 use tauri::tray::{TrayIcon, TrayIconBuilder};
 use tauri::{AppHandle, RunEvent, Runtime};
 use tokio::sync::mpsc::{self, UnboundedSender};
@@ -158,25 +158,48 @@ struct TauriTray<R: Runtime> {
     shown: Mutex<(TrayModel, Menu<R>)>,
 }
 
-/// The check marks to set when `new` differs from `old` only in them (top-level items): each
-/// item's id and its new state; `None` when anything else differs.
-fn check_flips(old: &[MenuEntry], new: &[MenuEntry]) -> Option<Vec<(String, bool)>> {
-    if old.len() != new.len() {
-        return None;
-    }
-    let mut flips = Vec::new();
-    for (a, b) in old.iter().zip(new) {
-        match (a, b) {
-            _ if a == b => {}
-            (MenuEntry::Check { label, action, checked: _ }, MenuEntry::Check { label: new_label, action: new_action, checked })
-                if label == new_label && action == new_action =>
-            {
-                flips.push((action.id(), *checked))
+/// Whether `new` has `old`'s shape: the same entries, of the same kinds, with the same actions,
+/// submenus alike. Then the shown menu is updated in place (labels, check marks) rather than built
+/// again: a menu built again gets new item ids (a click on the old one is lost), closes under the
+/// person reading it, and makes libayatana-appindicator register the item with the panel again
+/// (xfce4-panel's tray plugin was seen to crash on a burst of those).
+fn same_shape(old: &[MenuEntry], new: &[MenuEntry]) -> bool {
+    old.len() == new.len()
+        && old.iter().zip(new).all(|(a, b)| match (a, b) {
+            (MenuEntry::Item { action: x, .. }, MenuEntry::Item { action: y, .. }) => x == y,
+            (MenuEntry::Check { action: x, .. }, MenuEntry::Check { action: y, .. }) => x == y,
+            (MenuEntry::Submenu { entries: x, .. }, MenuEntry::Submenu { entries: y, .. }) => same_shape(x, y),
+            (MenuEntry::Separator, MenuEntry::Separator) => true,
+            _ => false,
+        })
+}
+
+/// Sets what changed from `old` to `new` (of the same shape) on the menu's `items`, in place.
+fn set_in_place<R: Runtime>(items: Vec<MenuItemKind<R>>, old: &[MenuEntry], new: &[MenuEntry]) -> tauri::Result<()> {
+    for ((item, was), now) in items.into_iter().zip(old).zip(new) {
+        if was == now {
+            continue;
+        }
+        match (item, was, now) {
+            (MenuItemKind::MenuItem(i), _, MenuEntry::Item { label, .. }) => i.set_text(literal(label))?,
+            (MenuItemKind::Check(c), MenuEntry::Check { label: l0, checked: c0, .. }, MenuEntry::Check { label, checked, .. }) => {
+                if l0 != label {
+                    c.set_text(literal(label))?;
+                }
+                if c0 != checked {
+                    c.set_checked(*checked)?;
+                }
             }
-            _ => return None,
+            (MenuItemKind::Submenu(m), MenuEntry::Submenu { label: l0, entries: e0 }, MenuEntry::Submenu { label, entries }) => {
+                if l0 != label {
+                    m.set_text(literal(label))?;
+                }
+                set_in_place(m.items()?, e0, entries)?;
+            }
+            _ => {}
         }
     }
-    Some(flips)
+    Ok(())
 }
 
 impl<R: Runtime> TauriTray<R> {
@@ -203,13 +226,9 @@ impl<R: Runtime> TauriTray<R> {
         let mut guard = self.shown.lock().unwrap_or_else(|p| p.into_inner());
         let (shown, shown_menu) = &mut *guard;
         if shown.entries != model.entries {
-            let in_place = check_flips(&shown.entries, &model.entries).filter(|flips| {
-                flips.iter().all(|(id, on)| {
-                    let item = shown_menu.get(id.as_str());
-                    item.as_ref().and_then(|i| i.as_check_menuitem()).is_some_and(|c| c.set_checked(*on).is_ok())
-                })
-            });
-            if in_place.is_none() {
+            let in_place = same_shape(&shown.entries, &model.entries)
+                && shown_menu.items().and_then(|items| set_in_place(items, &shown.entries, &model.entries)).is_ok();
+            if !in_place {
                 *shown_menu = menu(self.icon.app_handle(), &model.entries)?;
                 self.icon.set_menu(Some(shown_menu.clone()))?;
             }
@@ -299,16 +318,19 @@ mod tests {
     }
 
     #[test]
-    fn only_a_check_mark_changed_is_set_in_place() {
+    fn a_menu_of_the_same_shape_is_updated_in_place() {
         let item = |label: &str| MenuEntry::Item { label: label.into(), action: Some(MenuAction::OpenDashboard) };
+        let line = |label: &str| MenuEntry::Item { label: label.into(), action: None };
         let login = |checked| MenuEntry::Check { label: "Start at login".into(), action: MenuAction::StartAtLogin, checked };
-        let before = [item("Open dashboard"), login(false), MenuEntry::Separator];
-        let after = [item("Open dashboard"), login(true), MenuEntry::Separator];
-        assert_eq!(check_flips(&before, &after), Some(vec![(MenuAction::StartAtLogin.id(), true)]));
-        assert_eq!(check_flips(&before, &before), Some(vec![]));
-        // Anything else changed: the menu is built again.
-        assert_eq!(check_flips(&before, &[item("Open the dashboard"), login(true), MenuEntry::Separator]), None);
-        assert_eq!(check_flips(&before, &after[..2]), None);
+        let mine = |title: &str| MenuEntry::Submenu { label: "My escalations (1)".into(), entries: vec![item(title)] };
+        let before = [line("Keegan — 14:00 SAST"), mine("Search is down"), login(false), MenuEntry::Separator];
+        // A new minute's words and a check mark: the same shape.
+        let after = [line("Keegan — 14:01 SAST"), mine("Search is still down"), login(true), MenuEntry::Separator];
+        assert!(same_shape(&before, &after));
+        // An item that becomes clickable, one more line, or another kind: built again.
+        assert!(!same_shape(&before, &[item("Keegan — 14:00 SAST"), mine("x"), login(false), MenuEntry::Separator]));
+        assert!(!same_shape(&before, &after[..3]));
+        assert!(!same_shape(&before, &[line("a"), line("b"), login(false), MenuEntry::Separator]));
     }
 
     #[test]

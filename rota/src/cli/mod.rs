@@ -154,7 +154,7 @@ async fn dispatch(global: &Overrides, color: args::ColorChoice, command: Command
                 print_json(&list);
             } else {
                 let term = Term::detect(color);
-                show(&render::schedule(&list, &inputs.schedule, settings.viewer, &term), term.color);
+                show(&render::schedule(&list, &inputs.schedule, &timing, settings.viewer, &term), term.color);
             }
             Ok(0)
         }

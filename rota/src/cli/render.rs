@@ -329,7 +329,7 @@ fn status_style(s: Status) -> &'static str {
     }
 }
 
-pub fn schedule(list: &crate::models::ScheduleList, schedule: &Schedule, tz: Tz, term: &Term) -> String {
+pub fn schedule(list: &crate::models::ScheduleList, schedule: &Schedule, timing: &Timing, tz: Tz, term: &Term) -> String {
     use crate::models::When;
     let mut out = String::new();
     if let Some(demo) = &schedule.demo {
@@ -369,6 +369,23 @@ pub fn schedule(list: &crate::models::ScheduleList, schedule: &Schedule, tz: Tz,
         }
     }
     out.push_str(&table(&rows, "", term, |r, _| if r == 0 || current[r] { Some("1") } else { None }));
+    // Covering (issue 24): who stands in for whom, and when, in the viewer's zone.
+    let shown = |t: DateTime<Utc>| t.with_timezone(&tz).format("%a %-d %b %Y %H:%M").to_string();
+    let mut covering = vec![vec!["FROM".into(), "TO".into(), "COVERING".into()]];
+    for o in &schedule.overrides {
+        let (from, to) = o.when.span(timing);
+        let who = match (&o.covering, &o.covered) {
+            (Some(c), Some(f)) => format!("{c} covers for {f}"),
+            (Some(c), None) => format!("{c} joins the rotation"),
+            (None, Some(f)) => format!("{f} is off"),
+            (None, None) => continue,
+        };
+        covering.push(vec![shown(from), shown(to), who]);
+    }
+    if covering.len() > 1 {
+        out.push('\n');
+        out.push_str(&table(&covering, "", term, |r, _| (r == 0).then_some("1")));
+    }
     out
 }
 
