@@ -25,7 +25,9 @@ wait_until() {
 if [[ "${1:-}" == --inside ]]; then
   shift
   pids=()
-  trap 'for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true' EXIT
+  # tauri-driver's WebKitWebDriver outlives tauri-driver when killed: ended with it, so nothing of
+  # the run is left holding its output.
+  trap 'for p in "${pids[@]}"; do pkill -P "$p" 2>/dev/null || true; kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true' EXIT
   logs="$artifacts/logs"
 
   # Nothing of the machine's can be started on demand in this session (tests/dbus/session.conf).

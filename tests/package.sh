@@ -105,7 +105,9 @@ done
 touch /tmp/session.ready
 wait
 SESSION
-in_root dbus-run-session -- sh /tmp/session.sh >"$cache/session.log" 2>&1 &
+# A hermetic session, as every test's: nothing installed in the root is started on demand.
+$sudo cp tests/dbus/session.conf "$root/tmp/session.conf"
+in_root dbus-run-session --config-file=/tmp/session.conf -- sh /tmp/session.sh >"$cache/session.log" 2>&1 &
 session=$!
 for _ in $(seq 300); do [[ -e "$root/tmp/session.ready" ]] && break; sleep 0.1; done
 entry="$(in_root cat /root/.config/autostart/rota.desktop 2>/dev/null || true)"

@@ -208,7 +208,7 @@ impl PollStatus {
 /// What the tray shows, as of the last poll.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Snapshot {
-    /// My active escalations, newest first: the "My escalations (N)" submenu.
+    /// My active escalations, most urgent first (`escalation::by_urgency`): the "My escalations (N)" submenu.
     pub mine: Vec<Escalation>,
     /// Whether any of mine is still open (not acknowledged): the tray icon's attention state.
     pub unacknowledged: bool,

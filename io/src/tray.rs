@@ -415,7 +415,10 @@ impl<V: TrayView> Surface for Arc<Tray<V>> {
         let shortcut = live.settings.config.shortcut.clone().filter(|_| grabbed);
         let outbox = (self.waiting.load(Ordering::Relaxed), self.refused.load(Ordering::Relaxed));
         let model = model_of(&live, snapshot.as_ref(), outbox, shortcut.as_deref());
-        let handoff = handoff_due(&live, snapshot.as_ref());
+        // Hand-off notices that list my escalations wait for the poller's first poll (issue 24: the
+        // day before the end said at start-up left them out); without a poller there is no wait.
+        let first_poll_pending = snapshot.as_ref().is_some_and(|s| s.polls == 0);
+        let handoff = if first_poll_pending { None } else { handoff_due(&live, snapshot.as_ref()) };
         let refused = live.refused.clone();
         drop(live);
         self.view.show(model).await;
@@ -440,7 +443,7 @@ impl<V: TrayView> Surface for Arc<Tray<V>> {
             let shown = tokio::task::spawn_blocking(move || crate::handoff::deliver(&path, due, |t| DesktopNotifier::new().show_text(t)));
             let _ = shown.await;
         }
-        if !self.handoff_looked.swap(true, Ordering::Relaxed) {
+        if !first_poll_pending && !self.handoff_looked.swap(true, Ordering::Relaxed) {
             // A readiness line for scripts and tests: the first look at hand-off notices is done.
             eprintln!("rota: hand-off notices looked at");
         }

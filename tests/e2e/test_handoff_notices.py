@@ -80,3 +80,33 @@ def test_the_handoff_notice_is_shown_once_across_a_restart(inputs, launch, notif
     labels_once(app, lambda ls: any(l.startswith("Keegan (you)") for l in ls), "my own line")
     assert [c["summary"] for c in notifications.calls()] == [HANDOFF]
     quit_app(app)
+
+
+def test_the_day_before_the_end_lists_my_escalations_even_at_start_up(inputs, launch, rota_bin, notifications):  # noqa: F811
+    """Issue 24: started the day before my rotation ends, with an escalation of mine open, the
+    notice lists it: it waits for the poller's first poll instead of going out without it."""
+    import json
+    import os
+    import subprocess
+    inputs.write(schedule="file")
+    inputs.schedule.write_text(SCHEDULE)
+    state = inputs.home / ".local/share/rota/handoff-notices.json"
+    # A first run during the rotation, so the day before the end is news when it comes.
+    at(inputs, "2022-10-20T12:00:00Z")
+    app = launch()
+    looked(app)
+    assert state.exists()
+    quit_app(app)
+    # An escalation of mine, then a start on the last day (Mon 7 Nov 2022, the rotation ends 8 Nov 00:00).
+    at(inputs, "2022-11-07T12:00:00Z")
+    filed = subprocess.run([rota_bin, "--config", str(inputs.config), "escalate", "--title", "Billing export hangs",
+                            "--to", "keegancsmith", "--json"], env={**os.environ, **inputs.env()},
+                           capture_output=True, text=True, timeout=30)
+    assert filed.returncode == 0, filed.stderr
+    assert json.loads(filed.stdout)["assignee"] == "keegancsmith"
+    app = launch()
+    ending = wait_for(lambda: [c for c in notifications.calls() if "ends tomorrow" in c["summary"]] or None, 20,
+                      what="the day-before-the-end notice")
+    assert len(ending) == 1
+    assert "1 open escalation of yours:\n• Billing export hangs" in ending[0]["body"], ending[0]["body"]
+    quit_app(app)

@@ -18,6 +18,9 @@ return `box at ${x},${y} in ${innerWidth}x${innerHeight} scrolled ${scrollY}; hi
 
 
 def clicked(driver, element, misses):
+    # Brought to the middle before each try: the form may still grow (its values, the zone list)
+    # after an earlier scroll, leaving the box under the sticky Save bar (CI saw it at the foot).
+    driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", element)
     try:
         element.click()
         return True
@@ -36,7 +39,6 @@ def test_notices_are_checkboxes_and_saved(session, inputs, artifacts):
     assert checked(driver) == {b: True for b in BOXES}, "every notice is on by default"
 
     box = driver.find_element(By.CSS_SELECTOR, "#notice-week-before")
-    driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", box)
     # Clicked once the page has stopped moving under it (WebKit's driver says "intercepted"
     # while the form is still being laid out after the scroll).
     misses = []
