@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # End-to-end tests of the real app: tests/e2e.sh path/to/rota [pytest arguments...]
 #
-# Runs pytest on tests/e2e inside a private desktop: a D-Bus session (dbus-run-session) with an
+# Runs pytest on tests/e2e inside a private desktop: a D-Bus session (dbus-run-session --config-file=tests/dbus/session.conf) with an
 # unlocked gnome-keyring, Xvfb, a tray host (tests/e2e/tray_host.py) and tauri-driver, all under a
 # throwaway HOME. Screenshots and service logs go to tests/artifacts/ (not committed). Exits with
 # pytest's status.

@@ -5,7 +5,7 @@
 # stats_github.rs: `rota stats` on GitHub, figures and 304s) against a
 # real Secret Service:
 # a throwaway HOME, a private D-Bus session and an unlocked gnome-keyring in it.
-# Needs: dbus-run-session (dbus), gnome-keyring. Extra arguments go to `cargo test`.
+# Needs: dbus-run-session --config-file (dbus), gnome-keyring. Extra arguments go to `cargo test`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

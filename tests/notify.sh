@@ -4,7 +4,7 @@
 # tests/e2e/notification_server.py (started by the test) owning org.freedesktop.Notifications.
 # The session is hermetic (tests/dbus/session.conf): a notification daemon installed on the machine
 # is never started in it, so "no server" is really no server.
-# Needs: dbus-run-session (dbus), /usr/bin/python3 with python3-dbus and python3-gi.
+# Needs: dbus-run-session --config-file (dbus), /usr/bin/python3 with python3-dbus and python3-gi.
 # Extra arguments go to `cargo test`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
