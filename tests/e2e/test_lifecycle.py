@@ -25,17 +25,6 @@ def rota(rota_bin, inputs, *args):
     return json.loads(out.stdout) if "--json" in args else out.stdout
 
 
-def entry(tray, path):
-    """The menu entry at `path` (labels from the top), or None while it is not there."""
-    node = tray.layout()
-    for label in path:
-        found = [c for c in node["children"] if c["visible"] and c["label"] == label]
-        if not found:
-            return None
-        node = found[0]
-    return node
-
-
 def click(tray, node):
     menu = tray.bus.get_object(tray.name, str(tray.prop("Menu")), introspect=False)
     menu.Event(node["id"], "clicked", dbus.Int32(0, variant_level=1), dbus.UInt32(int(time.time())),
@@ -50,12 +39,12 @@ def test_acknowledge_from_the_escalations_submenu(inputs, launch, rota_bin):
                  "--severity", "sev2", "--to", "keegancsmith", "--json")
     line = "Search is down — Acme · sev2"
 
-    submenu = wait_for(lambda: entry(app.tray, ["My escalations (1)", line]), 15,
+    submenu = wait_for(lambda: app.tray.entry(["My escalations (1)", line]), 15,
                        what="the escalation's submenu in the tray")
     assert [c["label"] for c in submenu["children"] if c["visible"]] == \
         ["Open", "Acknowledge", "Resolve", "Engage engineering…", "Reassign…"]
 
-    click(app.tray, entry(app.tray, ["My escalations (1)", line, "Acknowledge"]))
+    click(app.tray, app.tray.entry(["My escalations (1)", line, "Acknowledge"]))
 
     def acknowledged():
         [e] = [e for e in rota(rota_bin, inputs, "escalations", "--json") if e["id"] == filed["id"]]
@@ -65,12 +54,12 @@ def test_acknowledge_from_the_escalations_submenu(inputs, launch, rota_bin):
     assert (last["state"], last["by"], last["at"]) == ("acknowledged", "keegancsmith", "2022-09-15T12:00:00Z")
 
     # The menu follows: the line says so, and Acknowledge is gone from its submenu.
-    done = wait_for(lambda: entry(app.tray, ["My escalations (1)", line + " · acknowledged"]), 10,
+    done = wait_for(lambda: app.tray.entry(["My escalations (1)", line + " · acknowledged"]), 10,
                     what="the acknowledged line in the tray")
     assert "Acknowledge" not in [c["label"] for c in done["children"] if c["visible"]]
 
     # Resolve acts at once too: the escalation leaves my list.
-    click(app.tray, entry(app.tray, ["My escalations (1)", line + " · acknowledged", "Resolve"]))
+    click(app.tray, app.tray.entry(["My escalations (1)", line + " · acknowledged", "Resolve"]))
     wait_for(lambda: not any(l.startswith("My escalations") for l in app.tray.labels()), 10,
              what="the resolved escalation gone from the tray")
     [e] = [e for e in rota(rota_bin, inputs, "escalations", "--all", "--json") if e["id"] == filed["id"]]
@@ -88,7 +77,7 @@ def test_engage_and_reassign_from_the_tray_in_a_small_window(inputs, launch, rot
     wait_for(lambda: "rota: escalations watched" in app.output(), 20, what="the poller's first poll")
     filed = rota(rota_bin, inputs, "escalate", "--title", "Exports fail", "--to", "keegancsmith", "--json")
     line = "Exports fail · sev3"
-    wait_for(lambda: entry(app.tray, ["My escalations (1)", line]), 15, what="the escalation's submenu")
+    wait_for(lambda: app.tray.entry(["My escalations (1)", line]), 15, what="the escalation's submenu")
 
     def backend():
         [e] = [e for e in rota(rota_bin, inputs, "escalations", "--all", "--json") if e["id"] == filed["id"]]
@@ -104,14 +93,14 @@ def test_engage_and_reassign_from_the_tray_in_a_small_window(inputs, launch, rot
         return window
 
     # Engage engineering…: the team typed, Enter.
-    click(app.tray, entry(app.tray, ["My escalations (1)", line, "Engage engineering…"]))
+    click(app.tray, app.tray.entry(["My escalations (1)", line, "Engage engineering…"]))
     window = focus("Engage engineering", 1)
     type_text("search-infra")
     keys("Return")
     wait_for(lambda: backend()["state"] == "handed_to_engineering", 15, what="the escalation engaged in the backend")
     e = backend()
     assert (e["team"], e["history"][-1]["by"]) == ("search-infra", "keegancsmith")
-    wait_for(lambda: entry(app.tray, ["My escalations (1)", line + " · handed to engineering"]), 10,
+    wait_for(lambda: app.tray.entry(["My escalations (1)", line + " · handed to engineering"]), 10,
              what="the tray's line to follow at once")
     # What was done, on screen: the green bar of the confirmation, below the escalation's box.
     wait_for(lambda: shows_confirmation(window, artifacts / f"action-from-tray-{host}.png", top=190), 10,
@@ -122,7 +111,7 @@ def test_engage_and_reassign_from_the_tray_in_a_small_window(inputs, launch, rot
     assert time.monotonic() - pressed < 4, "closed by Esc, not by the confirmation's own 6 s"
 
     # Reassign…: the policy's pick is chosen, so Enter hands it on; it leaves my menu.
-    click(app.tray, entry(app.tray, ["My escalations (1)", line + " · handed to engineering", "Reassign…"]))
+    click(app.tray, app.tray.entry(["My escalations (1)", line + " · handed to engineering", "Reassign…"]))
     focus("Reassign", 2)
     keys("Return")
     wait_for(lambda: backend()["assignee"] == "valerybugakov", 15, what="the escalation reassigned in the backend")
