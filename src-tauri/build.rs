@@ -13,6 +13,7 @@ fn main() {
         "discard_escalation",
         "open_link",
         "window_ready",
+        "typed_ahead",
         "escalations_panel",
         "escalation_action",
         "action_view",

@@ -75,6 +75,26 @@ pub struct Candidate {
     pub shift_change: Option<DateTime<Utc>>,
     /// Why they rank where they do, in a few words: "working now, 1 open", "asleep, starts in 6 h".
     pub reason: String,
+    /// The reason without the status, for a list that shows the status beside it: "ends in 3 h,
+    /// 1 open", "starts in 6 h".
+    pub detail: String,
+    /// Whom they cover for, as a card says it: "covering for Tom Becker" (an override).
+    pub covering: Option<String>,
+}
+
+/// Said before filing to `c` when they are not working now, so a pick at 3 a.m. their time is a
+/// choice: "Ana Lima is asleep (Tue 03:12 NZDT), starts in 6 h: file to them anyway, or pick
+/// someone working." `None` for the working, and for hours nobody knows.
+pub fn not_working_warning(c: &Candidate, at: DateTime<Utc>) -> Option<String> {
+    if !matches!(c.status, Status::OffHours | Status::Asleep) {
+        return None;
+    }
+    let time = c.local.as_ref().map(|l| format!(" ({} {})", l.time.format("%a %H:%M"), words::zone(l))).unwrap_or_default();
+    let start = match c.shift_change {
+        Some(s) => format!(", starts {}", words::relative(at, s)),
+        None => String::new(),
+    };
+    Some(format!("{} is {}{time}{start}: file to them anyway, or pick someone working.", c.name, c.status.label()))
 }
 
 /// Whom the policy suggests.
@@ -145,6 +165,15 @@ fn time_key(c: &Candidate, at: DateTime<Utc>) -> i64 {
 }
 
 fn candidate(d: &OnDuty, open: usize, at: DateTime<Utc>) -> Candidate {
+    let mut detail = match (d.status, d.shift_change) {
+        (Status::Working, Some(end)) => vec![format!("ends {}", words::relative(at, end))],
+        (Status::Working | Status::Unknown, _) => vec![],
+        (_, Some(start)) => vec![format!("starts {}", words::relative(at, start))],
+        (_, None) => vec!["no shift soon".into()],
+    };
+    if open > 0 || matches!(d.status, Status::Working | Status::Unknown) {
+        detail.push(format!("{open} open"));
+    }
     let reason = match (d.status, d.shift_change) {
         (Status::Working, _) => format!("working now, {open} open"),
         (Status::Unknown, _) => format!("hours unknown, {open} open"),
@@ -168,6 +197,8 @@ fn candidate(d: &OnDuty, open: usize, at: DateTime<Utc>) -> Candidate {
         open,
         shift_change: d.shift_change,
         reason,
+        detail: detail.join(", "),
+        covering: words::covering(d),
     }
 }
 
@@ -334,6 +365,46 @@ days = "Mon-Fri"
             &[("bob", 1)],
             &[("nox", "off hours, starts in 13 h"), ("bob", "off hours, starts in 2 h, 1 open"), ("cha", "asleep, starts in 7 h 15 min")],
         );
+    }
+
+    /// The list beside each status says the rest once ("working" is not said again), and a pick
+    /// who is not working is warned about in their own time, odd offsets as given.
+    #[test]
+    fn the_detail_leaves_the_status_out_and_the_off_hours_are_warned() {
+        let parsed = parse_roster("people.toml", PEOPLE);
+        let t = at("2024-03-05T12:00:00Z");
+        let on_duty: Vec<OnDuty> = TEAM.iter().map(|h| OnDuty::new(h, &parsed.value, t)).collect();
+        let mut counts = OpenCounts::new();
+        counts.add("bob", 1);
+        let got: Vec<(String, String, Option<String>)> =
+            rank(&on_duty, &counts, t).iter().map(|c| (c.handle.clone(), c.detail.clone(), not_working_warning(c, t))).collect();
+        let want = [
+            ("ann", "ends in 4 h, 0 open", None),
+            ("kat", "ends in 15 min, 0 open", None),
+            (
+                "nox",
+                "starts in 13 h",
+                Some("Nox is off hours (Tue 09:00 UTC-03:00), starts in 13 h: file to them anyway, or pick someone working."),
+            ),
+            (
+                "bob",
+                "starts in 2 h, 1 open",
+                Some("Bob is off hours (Tue 07:00 EST), starts in 2 h: file to them anyway, or pick someone working."),
+            ),
+            (
+                "cha",
+                "starts in 7 h 15 min",
+                Some("Cha is asleep (Wed 01:45 UTC+13:45), starts in 7 h 15 min: file to them anyway, or pick someone working."),
+            ),
+            ("zed", "0 open", None),
+        ];
+        let want: Vec<(String, String, Option<String>)> =
+            want.iter().map(|(h, d, w)| (h.to_string(), d.to_string(), w.map(str::to_owned))).collect();
+        assert_eq!(got, want);
+        for (c, d) in rank(&on_duty, &counts, t).iter().zip(&on_duty) {
+            assert!(!c.detail.contains(c.status.label()), "{} says its status again: {}", c.handle, c.detail);
+            assert_eq!(c.covering, None, "{}", d.handle);
+        }
     }
 
     #[test]

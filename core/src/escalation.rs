@@ -272,13 +272,6 @@ pub struct Decision {
     pub seen: SeenSet,
 }
 
-/// Decides which escalations deserve a notification after a successful poll.
-///
-/// - `seen` is the stored set, or `None` when nothing was ever stored (the first run).
-/// - `me` is my handle.
-/// - `polled` is what the backend lists now: the open escalations assigned to me, or all open
-///   ones (then a reassignment to me is reported with the previous assignee).
-///
 /// The order escalations are listed in, everywhere (the tray, the dashboard, `rota escalations`):
 /// the most urgent first. Active before closed, then by severity (sev1 first), then the one that
 /// has waited longest.
@@ -287,8 +280,17 @@ pub fn by_urgency(a: &Escalation, b: &Escalation) -> std::cmp::Ordering {
     key(a).cmp(&key(b)).then_with(|| a.id.len().cmp(&b.id.len())).then_with(|| a.id.cmp(&b.id))
 }
 
+/// Decides which escalations deserve a notification after a successful poll.
+///
+/// - `seen` is the stored set, or `None` when nothing was ever stored (the first run).
+/// - `me` is my handle.
+/// - `polled` is what the backend lists now: the open escalations assigned to me, or all open
+///   ones (then a reassignment to me is reported with the previous assignee).
+///
 /// An escalation deserves a notice when it is active ([`EscalationState::is_active`]), assigned
-/// to me, and the seen set does not already show it assigned to me. On the first run there are
+/// to me, and the seen set does not already show it assigned to me. One I filed to myself
+/// deserves none: the window or the command that filed it said so already (one word per event);
+/// handed to me later by someone else, it does. On the first run there are
 /// no single notices: what is already assigned to me becomes one [`Notice::Summary`] (none when
 /// nothing is). Escalations missing from `polled` leave the seen set, so one that comes back to
 /// me later is announced again.
@@ -303,6 +305,7 @@ pub fn decide(seen: Option<&SeenSet>, me: &str, polled: &[Escalation]) -> Decisi
         Some(seen) => mine
             .into_iter()
             .filter_map(|e| match seen.assignee(&e.id) {
+                None if e.reporter.as_deref().is_some_and(|r| same_handle(r, me)) => None,
                 None => Some(Notice::Assigned { escalation: e.clone(), reassigned_from: None }),
                 Some(Some(before)) if same_handle(before, me) => None,
                 Some(before) => Some(Notice::Assigned { escalation: e.clone(), reassigned_from: before.map(str::to_owned) }),

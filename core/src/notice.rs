@@ -80,6 +80,14 @@ pub fn text(notice: &Notice) -> NoticeText {
     }
 }
 
+/// Whether the tray says a window's filing once more, after the window's own banner: yes for an
+/// escalation filed to someone else or to the whole rotation (the word stays after the window has
+/// gone), no for one I filed to myself (nothing about it beyond the banner: it is mine and I
+/// know).
+pub fn tray_says_filed(assignee: Option<&str>, me: Option<&str>) -> bool {
+    !assignee.zip(me).is_some_and(|(a, me)| crate::escalation::same_handle(a, me))
+}
+
 /// What the tray says once after a window filed an escalation: the window's own sentence
 /// ("Filed #12 to Lord Howe") as the summary, the title and the link below it.
 pub fn filed(message: &str, title: &str, link: Option<&str>) -> NoticeText {
@@ -129,6 +137,14 @@ mod tests {
     use super::*;
     use crate::escalation::{decide, Escalation, EscalationState};
     use chrono::{TimeZone, Utc};
+
+    #[test]
+    fn a_filing_to_myself_is_said_by_its_banner_only() {
+        assert!(!tray_says_filed(Some("Sofia"), Some("sofia")));
+        assert!(tray_says_filed(Some("ana"), Some("sofia")));
+        assert!(tray_says_filed(None, Some("sofia")), "the whole rotation");
+        assert!(tray_says_filed(Some("ana"), None), "no me set");
+    }
 
     fn esc(id: &str, title: &str, severity: Severity, assignee: &str) -> Escalation {
         Escalation {

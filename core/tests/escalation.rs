@@ -141,6 +141,20 @@ fn decide_table() {
             seen_after: seen(&[("1", Some(ME))]),
         },
         Case {
+            name: "filed by me to myself: the filing said it, no notice; still remembered",
+            seen: Some(SeenSet::new()),
+            polled: vec![Escalation { reporter: Some("KeeganCSmith".into()), ..esc("1", Some(ME), Open) }],
+            notices: &[],
+            seen_after: seen(&[("1", Some(ME))]),
+        },
+        Case {
+            name: "filed by me to bob, later handed to me by someone else: said",
+            seen: Some(seen(&[("1", Some("bob"))])),
+            polled: vec![Escalation { reporter: Some(ME.into()), ..esc("1", Some(ME), Open) }],
+            notices: &["reassigned 1 from bob"],
+            seen_after: seen(&[("1", Some(ME))]),
+        },
+        Case {
             name: "several at once come oldest first",
             seen: Some(SeenSet::new()),
             polled: vec![esc("9", Some(ME), Open), esc("4", Some(ME), Open), esc("7", Some(ME), Open)],

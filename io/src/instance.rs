@@ -4,7 +4,7 @@
 //! windows process and `rota escalate` use the same interface to say the outbox has news.
 
 use crate::protocol::WindowKind;
-use crate::tray::Request;
+use crate::tray::{KeysReply, Request};
 use tokio::sync::mpsc::UnboundedSender;
 use zbus::fdo::{RequestNameFlags, RequestNameReply};
 
@@ -44,6 +44,16 @@ impl Service {
     /// A new GitHub token was stored: read it and poll now, and send what waits.
     fn token_changed(&self) {
         let _ = self.requests.send(Request::TokenChanged);
+    }
+
+    /// The escalate window is ready and shown as X window `window`: it gets the keys typed since
+    /// the shortcut, in order, as the DOM names them ("a", "Tab", "Enter"…), and the keyboard.
+    async fn take_typed_ahead(&self, window: u32) -> Vec<String> {
+        let (reply, keys) = KeysReply::new();
+        if self.requests.send(Request::HandOver(window, reply)).is_err() {
+            return Vec::new();
+        }
+        keys.await.unwrap_or_default()
     }
 
     /// A window filed an escalation: the tray says so once. `link` may be empty.
@@ -129,6 +139,18 @@ pub async fn has_tray_watcher(grace: std::time::Duration) -> bool {
 pub async fn filed(message: &str, title: &str, link: Option<&str>) {
     let Ok(conn) = zbus::Connection::session().await else { return };
     let _ = conn.call_method(Some(NAME), PATH, Some(INTERFACE), "Filed", &(message, title, link.unwrap_or(""))).await;
+}
+
+/// The keys typed since the quick escalate shortcut, for the escalate window shown as X window
+/// `window` (see [`crate::shortcut`]); none when no tray holds any. Waits at most a few seconds.
+pub async fn take_typed_ahead(window: u32) -> Vec<String> {
+    let Ok(conn) = zbus::Connection::session().await else { return Vec::new() };
+    let body = (window,);
+    let call = conn.call_method(Some(NAME), PATH, Some(INTERFACE), "TakeTypedAhead", &body);
+    match tokio::time::timeout(std::time::Duration::from_secs(5), call).await {
+        Ok(Ok(reply)) => reply.body().deserialize().unwrap_or_default(),
+        _ => Vec::new(),
+    }
 }
 
 /// Tells the running tray (if any) that a window changed an escalation. Best effort: the tray

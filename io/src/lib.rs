@@ -54,6 +54,18 @@ pub async fn tell_tray_settings_changed() {
     instance::settings_changed().await;
 }
 
+/// The keys typed since the quick escalate shortcut, from the running tray, for the escalate
+/// window shown as X window `window`; it has the keyboard from then on. None elsewhere.
+pub async fn take_typed_ahead(window: u32) -> Vec<String> {
+    #[cfg(target_os = "linux")]
+    return instance::take_typed_ahead(window).await;
+    #[cfg(not(target_os = "linux"))]
+    {
+        let _ = window;
+        Vec::new()
+    }
+}
+
 /// Tells the running tray, if any, that the outbox has something to send.
 pub async fn tell_tray_outbox_changed() {
     #[cfg(target_os = "linux")]

@@ -42,7 +42,34 @@ pub enum Request {
     SettingsChanged,
     /// The desktop session's bus is gone: the tray ends.
     SessionEnded,
+    /// The escalate window is ready (its X window id): the keys typed since the shortcut go to it.
+    HandOver(u32, KeysReply),
 }
+
+/// Where the keys typed ahead go back to (the D-Bus call that asked).
+#[derive(Debug, Clone)]
+pub struct KeysReply(Arc<StdMutex<Option<tokio::sync::oneshot::Sender<Vec<String>>>>>);
+
+impl KeysReply {
+    pub fn new() -> (KeysReply, tokio::sync::oneshot::Receiver<Vec<String>>) {
+        let (tx, rx) = tokio::sync::oneshot::channel();
+        (KeysReply(Arc::new(StdMutex::new(Some(tx)))), rx)
+    }
+
+    fn send(&self, keys: Vec<String>) {
+        if let Some(tx) = self.0.lock().unwrap_or_else(|p| p.into_inner()).take() {
+            let _ = tx.send(keys);
+        }
+    }
+}
+
+impl PartialEq for KeysReply {
+    fn eq(&self, other: &Self) -> bool {
+        Arc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+impl Eq for KeysReply {}
 
 /// A tray host: shows the model it is given.
 pub trait TrayView: Send + Sync + 'static {
@@ -56,12 +83,21 @@ pub trait TrayView: Send + Sync + 'static {
 pub trait ShortcutKeys: Send + Sync + 'static {
     /// Grabs `shortcut` in place of the previous one (`None`: no shortcut). Says why not.
     fn set(&self, shortcut: Option<&Shortcut>) -> Result<(), String>;
+    /// The keys typed since the shortcut was pressed, handed to `window` (an X window id), which
+    /// gets the keyboard from then on. Blocks briefly. None where keys are not held.
+    fn hand_over(&self, _window: u32) -> Vec<String> {
+        Vec::new()
+    }
 }
 
 #[cfg(target_os = "linux")]
 impl ShortcutKeys for crate::shortcut::Grabber {
     fn set(&self, shortcut: Option<&Shortcut>) -> Result<(), String> {
         crate::shortcut::Grabber::set(self, shortcut)
+    }
+
+    fn hand_over(&self, window: u32) -> Vec<String> {
+        crate::shortcut::Grabber::hand_over(self, window)
     }
 }
 
@@ -204,6 +240,12 @@ where
                 if let Err(e) = DesktopNotifier::new().show_text(&text) {
                     eprintln!("rota: {e}");
                 }
+            }
+            Request::HandOver(window, reply) => {
+                let tray = tray.clone();
+                tokio::task::spawn_blocking(move || {
+                    reply.send(tray.keys.as_ref().map(|k| k.hand_over(window)).unwrap_or_default());
+                });
             }
             Request::Action(MenuAction::Quit) => break,
             Request::SessionEnded => {

@@ -95,7 +95,7 @@ impl ActionView {
             Some(_) if reopen => Some(format!("Escalation {} is resolved. Reopen it to {} it.", e.id, kind.verb())),
             other => other.map(|why| capitalized(&why.to_string())),
         };
-        let candidates = if problem.is_none() { CandidateView::ranked(takers) } else { vec![] };
+        let candidates = if problem.is_none() { CandidateView::ranked(takers, None, now) } else { vec![] };
         let problem = problem.or_else(|| {
             (kind == ActionKind::Reassign && candidates.is_empty()).then(|| "Nobody else is on rotation now to take it.".to_owned())
         });

@@ -68,7 +68,7 @@ pub async fn escalate_form(state: State<'_, AppState>) -> Result<EscalateView, I
     let settings = state.live.lock().await.settings.clone();
     let (counts, warning) = escalate::open_counts(&settings).await;
     let live = state.live.lock().await;
-    Ok(EscalateView::new(&live.glance(at), &counts, warning))
+    Ok(EscalateView::new(&live.glance(at), &counts, warning, live.settings.me.as_deref()))
 }
 
 #[tauri::command]
@@ -117,11 +117,20 @@ pub fn open_link(url: String) -> Result<(), IpcError> {
     crate::notifier::open_link(&url).map_err(|e| IpcError::invalid("url", e))
 }
 
-/// A page says it is ready for the user (its data shown, focus placed): a readiness line for
-/// scripts and start-up measurements.
+/// A page says it is ready for the user (its data shown and painted, focus placed): a window
+/// made hidden is shown now, never blank; and a readiness line for scripts and measurements.
 #[tauri::command]
 pub fn window_ready<R: Runtime>(window: tauri::WebviewWindow<R>) {
+    crate::windows::present(&window);
     eprintln!("rota: {} window ready", window.label());
+}
+
+/// The keys typed since the quick escalate shortcut, in order, for this window to replay; from
+/// now on the keyboard is the window's (see `rota_io::shortcut`).
+#[tauri::command]
+pub async fn typed_ahead<R: Runtime>(window: tauri::WebviewWindow<R>) -> Result<Vec<String>, IpcError> {
+    let Some(id) = crate::windows::x11_id(&window) else { return Ok(Vec::new()) };
+    Ok(crate::take_typed_ahead(id).await)
 }
 
 /// Issue 15: the Escalations panel (mine, all open, recently closed) and the goal's chart.

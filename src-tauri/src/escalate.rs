@@ -14,7 +14,7 @@ use rota_core::assign::{self, OpenCounts};
 use rota_core::duty::{Glance, OnDuty};
 use rota_core::escalation::{Escalation, NewEscalation, Severity};
 use rota_core::outbox::RefusedPart;
-use rota_core::Roster;
+use rota_core::{words, Roster};
 use serde::{Deserialize, Serialize};
 
 /// One engineer the escalation can go to.
@@ -29,6 +29,14 @@ pub struct CandidateView {
     pub status_label: &'static str,
     pub open: usize,
     pub reason: String,
+    /// The reason without the status the list shows beside it: "ends in 3 h, 0 open".
+    pub detail: String,
+    /// Whether this is the viewer (`me`): "(you)".
+    pub you: bool,
+    /// "covering for Tom Becker", when they stand in for someone.
+    pub covering: Option<String>,
+    /// Said before filing to them when they are not working now.
+    pub warning: Option<String>,
     pub suggested: bool,
 }
 
@@ -82,25 +90,30 @@ pub async fn open_counts(settings: &Settings) -> (OpenCounts, Option<String>) {
 }
 
 impl EscalateView {
-    pub fn new(g: &Glance, counts: &OpenCounts, warning: Option<String>) -> Self {
-        let candidates = CandidateView::ranked(assign::candidates(g, counts));
+    pub fn new(g: &Glance, counts: &OpenCounts, warning: Option<String>, me: Option<&str>) -> Self {
+        let candidates = CandidateView::ranked(assign::candidates(g, counts), me, g.at);
         EscalateView { candidates, nobody_on_rotation: g.rotation.is_none() || g.on_duty.is_empty(), warning }
     }
 }
 
 impl CandidateView {
-    /// The candidates as ranked, best first: the first is the policy's suggestion.
-    pub fn ranked(ranked: Vec<assign::Candidate>) -> Vec<CandidateView> {
+    /// The candidates as ranked, best first: the first is the policy's suggestion. `me` is the
+    /// viewer, `at` the instant the ranks were made at.
+    pub fn ranked(ranked: Vec<assign::Candidate>, me: Option<&str>, at: DateTime<Utc>) -> Vec<CandidateView> {
         ranked
             .into_iter()
             .enumerate()
             .map(|(i, c)| CandidateView {
                 suggested: i == 0,
                 local_time: c.local.as_ref().map(|l| l.time.format("%a %H:%M").to_string()),
-                abbreviation: c.local.as_ref().map(|l| l.abbreviation.clone()),
+                abbreviation: c.local.as_ref().map(words::zone),
                 status_label: c.status.label(),
                 status: c.status,
                 open: c.open,
+                warning: assign::not_working_warning(&c, at),
+                you: words::is_me(&c.handle, me),
+                covering: c.covering,
+                detail: c.detail,
                 reason: c.reason,
                 name: c.name,
                 handle: c.handle,
@@ -231,8 +244,11 @@ async fn send_saved(
         message.push_str(&format!(" The Slack announcement failed ({why})."));
     }
     let url = e.page.or(e.url);
-    // The window goes after a moment; the tray says it once more, where it stays a while.
-    crate::tell_tray_filed(&message, &e.title, url.as_deref()).await;
+    // The window goes after a moment; the tray says it once more, where it stays a while (not
+    // for one I filed to myself).
+    if rota_core::notice::tray_says_filed(e.assignee.as_deref(), settings.me.as_deref()) {
+        crate::tell_tray_filed(&message, &e.title, url.as_deref()).await;
+    }
     Ok(FiledView { id: e.id, url, assignee: e.assignee, queued: filed.queued, message })
 }
 

@@ -155,7 +155,7 @@ pub fn panel(
     // An open row, with whom it could go to when it can be reassigned.
     let open_row = |e: &Escalation| {
         let reassignable = lifecycle::offered(e).contains(&ActionKind::Reassign);
-        let takers = if reassignable { CandidateView::ranked(assign::takers(on_duty, e, &counts, now)) } else { vec![] };
+        let takers = if reassignable { CandidateView::ranked(assign::takers(on_duty, e, &counts, now), me, now) } else { vec![] };
         EscalationRow { takers, ..row(e, now) }
     };
     let mut closed: Vec<(&Escalation, DateTime<Utc>)> = list

@@ -26,8 +26,8 @@ pub mod windows;
 
 // The IO the windows use, by the paths they had when they lived in one crate with it.
 pub(crate) use rota_io::{
-    autostart, clock, escalations, notifier, secrets, settings, slack, sources, tell_tray_escalations_changed, tell_tray_filed,
-    tell_tray_outbox_changed,
+    autostart, clock, escalations, notifier, secrets, settings, slack, sources, take_typed_ahead, tell_tray_escalations_changed,
+    tell_tray_filed, tell_tray_outbox_changed,
 };
 
 use chrono::{DateTime, Utc};
@@ -244,6 +244,7 @@ fn build_windows(overrides: Overrides, kind: WindowKind, show: Option<String>) -
             commands::discard_escalation,
             commands::open_link,
             commands::window_ready,
+            commands::typed_ahead,
             commands::escalations_panel,
             commands::escalation_action,
             commands::action_view,

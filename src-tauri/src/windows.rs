@@ -2,14 +2,24 @@
 //! and brought forward when asked for again.
 
 use rota_io::protocol::WindowKind;
-use tauri::{AppHandle, Manager, Runtime, WebviewUrl, WebviewWindowBuilder};
+use std::time::Duration;
+use tauri::{AppHandle, Emitter, Manager, Runtime, WebviewUrl, WebviewWindowBuilder};
+
+/// The event a window that was open already gets when it is asked for again (the quick escalate
+/// window then takes the keys typed since the shortcut).
+pub const SHOWN: &str = "rota:shown";
+
+/// A window made hidden is shown after this long even if its page never said it was ready (a
+/// script error), so a person is never left without it.
+const SHOWN_AT_THE_LATEST: Duration = Duration::from_secs(3);
 
 /// Opens a window, or brings it to the front if it is open.
 pub fn open<R: Runtime>(app: &AppHandle<R>, kind: WindowKind) -> tauri::Result<()> {
     if let Some(w) = app.get_webview_window(kind.label()) {
         w.unminimize()?;
         w.show()?;
-        return w.set_focus();
+        w.set_focus()?;
+        return w.emit_to(kind.label(), SHOWN, ());
     }
     let (page, title, size) = match kind {
         WindowKind::Dashboard => ("dashboard.html", "Rota", (980.0, 760.0)),
@@ -17,13 +27,46 @@ pub fn open<R: Runtime>(app: &AppHandle<R>, kind: WindowKind) -> tauri::Result<(
         WindowKind::Escalate => ("escalate.html", "Escalate", (560.0, 640.0)),
         WindowKind::Action => ("action.html", "Rota", (480.0, 500.0)),
     };
+    // The quick escalate window is shown once its page is painted and its title field focused
+    // (`window_ready`), never as a blank box a person types into.
+    let hidden = kind == WindowKind::Escalate;
     let w = WebviewWindowBuilder::new(app, kind.label(), WebviewUrl::App(page.into()))
         .title(title)
         .inner_size(size.0, size.1)
         .min_inner_size(420.0, 360.0)
         .center()
+        .visible(!hidden)
         // The quick escalate and action windows come up above whatever the user was doing.
         .always_on_top(matches!(kind, WindowKind::Escalate | WindowKind::Action))
         .build()?;
+    if hidden {
+        let late = w.clone();
+        std::thread::spawn(move || {
+            std::thread::sleep(SHOWN_AT_THE_LATEST);
+            if !late.is_visible().unwrap_or(true) {
+                eprintln!("rota: the {} window did not say it was ready; shown anyway", late.label());
+                present(&late);
+            }
+        });
+        return Ok(());
+    }
     w.set_focus()
+}
+
+/// Shows `w` if it is hidden and gives it the focus.
+pub fn present<R: Runtime>(w: &tauri::WebviewWindow<R>) {
+    if !w.is_visible().unwrap_or(true) {
+        let _ = w.show();
+        let _ = w.set_focus();
+    }
+}
+
+/// The window's X window id, where it has one (X11).
+pub fn x11_id<R: Runtime>(w: &tauri::WebviewWindow<R>) -> Option<u32> {
+    use raw_window_handle::{HasWindowHandle, RawWindowHandle};
+    match w.window_handle().ok()?.as_raw() {
+        RawWindowHandle::Xlib(h) => u32::try_from(h.window).ok(),
+        RawWindowHandle::Xcb(h) => Some(h.window.get()),
+        _ => None,
+    }
 }

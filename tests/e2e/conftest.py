@@ -63,6 +63,15 @@ class Inputs:
             f'[roster]\nsource = {toml(self.roster.name)}\n')
         return self
 
+    def colleague(self, handle):
+        """The same inputs as seen from `handle`'s desk (`me` is them; the same home, so the same
+        local backend): what they file is filed by them, not by me."""
+        other = Inputs.__new__(Inputs)
+        other.__dict__.update(self.__dict__)
+        other.config = self.dir / f"config-{handle}.toml"
+        other.config.write_text(self.config.read_text().replace('me = "keegancsmith"', f'me = "{handle}"', 1))
+        return other
+
     def env(self):
         """The app's environment: the pinned clock and its own home folders."""
         return {"ROTA_NOW": NOW, "HOME": str(self.home),

@@ -146,8 +146,9 @@ def test_escalate_window_closes_and_comes_back_whole(session, inputs, rota_bin, 
     for n, title in enumerate(["SSO login loops for Acme", "Exports time out for Initech"], start=1):
         escalate = open_from_dashboard(driver, "#open-escalate", "escalate")
         # The least loaded engineer working now: Keegan, then Valery (Keegan holds one).
-        to = assert_fresh_escalate_form(driver)
-        assert to == ["Keegan", "Valery"][n - 1]
+        who = assert_fresh_escalate_form(driver)
+        assert who == ["Keegan (you)", "Valery"][n - 1]
+        to = who.removesuffix(" (you)")
         if n == 1:
             settle(driver)
             driver.save_screenshot(str(artifacts / "escalate-before.png"))
@@ -177,7 +178,7 @@ def test_escalate_window_closes_and_comes_back_whole(session, inputs, rota_bin, 
     assert len(escalations(rota_bin, inputs)) == 2
 
     escalate = open_from_dashboard(driver, "#open-escalate", "escalate")
-    to = assert_fresh_escalate_form(driver)
+    to = assert_fresh_escalate_form(driver).removesuffix(" (you)")
     driver.switch_to.active_element.send_keys("Third, closed with Esc on its confirmation")
     driver.switch_to.active_element.send_keys(Keys.ENTER)
     assert wait(driver, lambda d: text_of(d, "#filed-message"), what="the confirmation") == f"Filed #3 to {to}"

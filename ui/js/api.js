@@ -47,5 +47,13 @@ export const escalationAction = (form) => call("escalation_action", { form });
  */
 export const actionView = (known) => call("action_view", { known });
 
-/** Tells Rota the page is ready for the user (a readiness line for scripts and measurements). */
+/** Tells Rota the page is ready for the user: a hidden window is shown (and a readiness line). */
 export const windowReady = () => call("window_ready");
+
+/** The keys typed since the quick escalate shortcut, as the DOM names them ("a", "Tab", "Enter"). */
+export const typedAhead = () => call("typed_ahead");
+
+/** Runs `handler` when this window, open already, is asked for again. */
+export function onShown(handler) {
+  return tauri.event.listen("rota:shown", handler);
+}

@@ -3,15 +3,63 @@ import { candidateOption } from "./candidates.js";
 import { clearFieldErrors, el, showFieldError, fill, show, text } from "./dom.js";
 
 const form = document.getElementById("escalate-form");
+/** The engineers listed, by handle, as the view gave them. */
+let listed = new Map();
 
 async function load() {
   const view = await api.escalateForm();
+  listed = new Map(view.candidates.map((c) => [c.handle, c]));
   show("nobody", view.nobodyOnRotation);
   const whole = { handle: null, reason: "unassigned, announced to the group" };
   const options = [...view.candidates, whole];
   const suggested = view.candidates.findIndex((c) => c.suggested);
   fill("candidates", options.map((c, i) => candidateOption(c, suggested === -1 ? i === options.length - 1 : i === suggested)));
   document.getElementById("title").focus();
+  sayPick();
+}
+
+/** What each key does where the focus is. */
+function hint(target) {
+  if (target?.id === "details") return "Ctrl+Enter files it · Enter adds a line · Tab goes on · Esc closes";
+  if (target?.id === "severity") return "↑↓ change the severity · Enter files it · Esc closes";
+  if (target?.name === "assignee") return "↑↓ pick who gets it · Enter files it · Esc closes";
+  return "Enter files it · Tab goes to the next field · Esc closes";
+}
+form.addEventListener("focusin", (event) => text("escalate-help", hint(event.target)));
+
+/** The engineer picked, as listed (null: the whole rotation). */
+function picked() {
+  const chosen = form.querySelector("input[name=assignee]:checked");
+  return chosen && chosen.value ? listed.get(chosen.value) ?? null : null;
+}
+
+/** Someone picked who is not working now is said under the list, as soon as they are picked. */
+function sayPick() {
+  const warning = picked()?.warning;
+  show("pick-warning", Boolean(warning));
+  text("pick-warning", warning ?? "");
+}
+document.getElementById("candidates").addEventListener("change", () => {
+  confirmed = null;
+  sayPick();
+});
+
+/**
+ * Filing to someone not working while someone else is takes a second Enter: the handle that was
+ * warned about and confirmed.
+ */
+let confirmed = null;
+
+function needsConfirming() {
+  const pick = picked();
+  if (!pick?.warning || confirmed === pick.handle) return false;
+  const someoneWorking = [...listed.values()].some((c) => c.status === "working");
+  if (!someoneWorking) return false;
+  confirmed = pick.handle;
+  text("pick-warning", `${pick.warning} Press Enter again to file to ${pick.name}.`);
+  show("pick-warning", true);
+  document.getElementById("pick-warning").scrollIntoView({ block: "nearest" });
+  return true;
 }
 
 const clearErrors = () => clearFieldErrors(form);
@@ -22,6 +70,7 @@ let filedOnce = false;
 async function submit() {
   if (filedOnce) return;
   clearErrors();
+  if (needsConfirming()) return;
   const value = (id) => document.getElementById(id).value.trim();
   const chosen = form.querySelector("input[name=assignee]:checked");
   const filing = {
@@ -66,8 +115,13 @@ form.addEventListener("submit", (event) => {
   event.preventDefault();
   submit();
 });
-document.getElementById("details").addEventListener("keydown", (event) => {
-  if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) {
+form.addEventListener("keydown", (event) => {
+  if (event.key !== "Enter") return;
+  const target = event.target;
+  // In Details Enter adds a line and Ctrl+Enter files; on the severity and the engineers (where
+  // the browser would do nothing) Enter files, as the hint says.
+  const files = target.id === "details" ? event.ctrlKey || event.metaKey : target.id === "severity" || target.name === "assignee";
+  if (files) {
     event.preventDefault();
     submit();
   }
@@ -79,4 +133,72 @@ document.addEventListener("keydown", (event) => {
   }
 });
 
-load().then(api.windowReady).catch((error) => showError({ message: error?.message ?? String(error) }));
+/**
+ * The keys typed since the shortcut, while this window was starting, replayed where a person's
+ * typing would have gone, in order; a key pressed while they arrive waits its turn.
+ */
+async function typeAhead() {
+  const late = [];
+  const hold = (event) => {
+    if (!isReplayable(event)) return;
+    event.preventDefault();
+    event.stopImmediatePropagation();
+    late.push(keyName(event));
+  };
+  document.addEventListener("keydown", hold, true);
+  let keys = [];
+  try {
+    keys = await api.typedAhead();
+  } catch (error) {
+    console.warn("keys typed ahead", error);
+  } finally {
+    document.removeEventListener("keydown", hold, true);
+  }
+  for (const key of [...keys, ...late]) replay(key);
+}
+
+const isReplayable = (e) => e.key.length === 1 ? !e.ctrlKey && !e.altKey && !e.metaKey : ["Backspace", "Tab", "Enter", "Escape"].includes(e.key);
+const keyName = (e) => (e.key === "Tab" && e.shiftKey ? "Shift+Tab" : e.key === "Enter" && (e.ctrlKey || e.metaKey) ? "Ctrl+Enter" : e.key);
+
+/** The fields in Tab order, as the form shows them now. */
+function tabbable() {
+  return [...form.querySelectorAll("input, select, textarea, button")].filter(
+    (f) => !f.disabled && f.offsetParent !== null && !(f.type === "radio" && !f.checked));
+}
+
+/** Does what `key` would have done had the window been there. */
+function replay(key) {
+  const at = document.activeElement;
+  const editable = at && (at.tagName === "TEXTAREA" || (at.tagName === "INPUT" && at.type !== "radio"));
+  if ([...key].length === 1) {
+    if (editable) document.execCommand("insertText", false, key);
+  } else if (key === "Backspace") {
+    if (editable) document.execCommand("delete");
+  } else if (key === "Tab" || key === "Shift+Tab") {
+    const fields = tabbable();
+    const next = fields[fields.indexOf(at) + (key === "Tab" ? 1 : -1)];
+    next?.focus();
+  } else if (key === "Enter") {
+    if (at?.tagName === "TEXTAREA") document.execCommand("insertText", false, "\n");
+    else submit();
+  } else if (key === "Ctrl+Enter") {
+    submit();
+  } else if (key === "Escape") {
+    api.closeWindow();
+  }
+}
+
+async function start() {
+  try {
+    await load();
+  } catch (error) {
+    showError({ message: error?.message ?? String(error) });
+  }
+  // Shown now, laid out and focused: its first frame is the form (a hidden page paints nothing,
+  // so waiting for a frame here would wait for the fallback).
+  await api.windowReady();
+  await typeAhead();
+}
+
+api.onShown(typeAhead);
+start();
