@@ -70,7 +70,7 @@ fn benches(c: &mut Criterion) {
             glance(&schedule, &people, &timing, viewer, Some("eng1"), black_box(instants[k]))
         })
     });
-    let rules = Rules { timing, team_size: 3 };
+    let rules = Rules { timing, team_size: 3, viewer: chrono_tz::UTC };
     c.bench_function("lint (10k rotations, 1k people)", |b| b.iter(|| lint(black_box(&schedule), &people, &rules)));
     let covered = parse_handbook("bench.md", &handbook_with_coverings()).value;
     assert_eq!(covered.overrides.len(), ROWS);

@@ -185,6 +185,15 @@ pub fn export(
     calendar(&events, &name, now)
 }
 
+/// The file a calendar is saved as by default: "rota.ics", or "rota-kenji.ics" for one
+/// person's shifts.
+pub fn file_name(whose: Whose) -> String {
+    match whose {
+        Whose::Rotations => "rota.ics".to_owned(),
+        Whose::Person(h) => format!("rota-{}.ics", uid_part(h)),
+    }
+}
+
 /// A `--person` nobody in the schedule or the roster has.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct UnknownPerson {

@@ -17,6 +17,8 @@ pub const POOR_SPREAD_HOURS: i32 = 3;
 pub struct Rules {
     pub timing: Timing,
     pub team_size: usize,
+    /// The viewer's zone: the instants a finding names are said in it (issue 24: "my zone").
+    pub viewer: chrono_tz::Tz,
 }
 
 fn name(r: &Rotation) -> String {
@@ -220,7 +222,7 @@ fn uncovered_weekday_hours(
         }
     }
     if minutes >= 60 {
-        let first = first.map(|t| t.with_timezone(&tz).format("%a %H:%M %Z").to_string()).unwrap_or_default();
+        let first = first.map(|t| crate::words::day_time_zone(t, rules.viewer)).unwrap_or_default();
         push(
             Rule::UncoveredHours,
             r,

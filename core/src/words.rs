@@ -57,6 +57,35 @@ pub fn short_datetime(t: DateTime<Utc>, tz: Tz) -> String {
     t.with_timezone(&tz).format("%a %-d %b %H:%M").to_string()
 }
 
+/// An instant as a check says it, in the viewer's zone, the zone told as [`zone`] tells it:
+/// "Thu 11:00 SAST", "Fri 05:45 UTC+05:45".
+pub fn day_time_zone(t: DateTime<Utc>, tz: Tz) -> String {
+    let l = LocalTime::new(tz, t);
+    format!("{} {}", l.time.format("%a %H:%M"), zone(&l))
+}
+
+/// Who a covering row puts in whose place, as the schedule and the dashboard say it: "kenji
+/// covers for tom", "ana joins the rotation", "bo is off"; `None` for a row naming nobody.
+pub fn covering_who(o: &crate::overrides::Override) -> Option<String> {
+    Some(match (&o.covering, &o.covered) {
+        (Some(c), Some(f)) => format!("{c} covers for {f}"),
+        (Some(c), None) => format!("{c} joins the rotation"),
+        (None, Some(f)) => format!("{f} is off"),
+        (None, None) => return None,
+    })
+}
+
+/// A covering row with its span in the viewer's zone, for a list of them: "Thu 15 Sep 09:00 –
+/// Fri 16 Sep 18:00 SAST: kenji covers for tom". The zone is said once, or at each end when a
+/// clock change falls between them ("… 09:00 AEDT – … 18:00 AEST").
+pub fn covering_line(o: &crate::overrides::Override, timing: &crate::Timing, tz: Tz) -> Option<String> {
+    let who = covering_who(o)?;
+    let (from, to) = o.when.span(timing);
+    let (zf, zt) = (zone(&LocalTime::new(tz, from)), zone(&LocalTime::new(tz, to)));
+    let start = if zf == zt { short_datetime(from, tz) } else { format!("{} {zf}", short_datetime(from, tz)) };
+    Some(format!("{start} – {} {zt}: {who}", short_datetime(to, tz)))
+}
+
 /// The engineers of a rotation as people read them: "tbliu98 + 2 open seats".
 pub fn seats(engineers: &[&str], open: usize) -> String {
     let mut s = engineers.join(", ");

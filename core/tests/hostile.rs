@@ -218,7 +218,7 @@ fn the_first_and_last_allowed_days_are_answered_without_a_panic() {
             let c = coverage(&s, &r, &timing, viewer, at(t));
             assert!(c.slots.len() <= 7 * 25);
         }
-        let findings = lint(&s, &r, &Rules { timing, team_size: 100 });
+        let findings = lint(&s, &r, &Rules { timing, team_size: 100, viewer: chrono_tz::UTC });
         assert!(findings.iter().all(|f| f.file == "rota.toml"));
     }
 }

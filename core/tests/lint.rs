@@ -40,7 +40,7 @@ fn check(rows: &[&str], expected: &[(u32, Rule)]) {
     let schedule = parse_handbook("rota.md", &text);
     assert!(schedule.findings.is_empty(), "{:?}", schedule.findings);
     let roster = parse_roster("people.toml", ROSTER).value;
-    let findings = lint(&schedule.value, &roster, &Rules { timing: Timing::default(), team_size: 3 });
+    let findings = lint(&schedule.value, &roster, &Rules { timing: Timing::default(), team_size: 3, viewer: chrono_tz::UTC });
     let got: Vec<(u32, Rule)> = findings.iter().map(|f| (f.line.unwrap_or(0), f.rule)).collect();
     assert_eq!(got, expected, "{rows:?}\n{findings:#?}");
     assert!(findings.iter().all(|f| f.file == "rota.md"));
@@ -102,7 +102,7 @@ fn severities_follow_product_rules() {
 #[test]
 fn no_roster_is_one_warning() {
     let schedule = parse_handbook("rota.md", "| Rotation | Engineers |\n|---|---|\n| 2024-01-01 to 2024-02-11 | @a, @b, @c |\n").value;
-    let findings = lint(&schedule, &Default::default(), &Rules { timing: Timing::default(), team_size: 3 });
+    let findings = lint(&schedule, &Default::default(), &Rules { timing: Timing::default(), team_size: 3, viewer: chrono_tz::UTC });
     assert_eq!(findings.iter().map(|f| f.rule).collect::<Vec<_>>(), [Rule::NotInRoster]);
 }
 
@@ -140,4 +140,26 @@ fn me_must_be_someone_on_the_team() {
         None,
         "nobody to check against"
     );
+}
+
+/// Issue 24: a check names an instant in the viewer's zone, not the schedule's (UTC here): the
+/// first uncovered hour of a rotation, said in Johannesburg, Kathmandu (+05:45, no letters),
+/// Chatham (+13:45 in January's DST) and Lord Howe (30-minute DST, +11 in January).
+#[test]
+fn a_checks_instant_is_in_the_viewers_zone() {
+    let text = "| Rotation | Engineers |\n|---|---|\n| 2024-01-01 to 2024-02-11 | @ann, @bo, TBD |\n";
+    let schedule = parse_handbook("rota.md", text).value;
+    let roster = parse_roster("people.toml", ROSTER).value;
+    let first_at = |zone: &str| {
+        let rules = Rules { timing: Timing::default(), team_size: 3, viewer: zone.parse().unwrap() };
+        let f = lint(&schedule, &roster, &rules).into_iter().find(|f| f.rule == Rule::UncoveredHours).expect("uncovered hours");
+        f.message.split("(the first at ").nth(1).and_then(|m| m.split(')').next()).unwrap().to_owned()
+    };
+    // Monday 1 January 2024, 00:00 UTC: the rotation's first hour, nobody working.
+    assert_eq!(first_at("UTC"), "Mon 00:00 UTC");
+    assert_eq!(first_at("Africa/Johannesburg"), "Mon 02:00 SAST");
+    assert_eq!(first_at("Asia/Kathmandu"), "Mon 05:45 UTC+05:45");
+    assert_eq!(first_at("Pacific/Chatham"), "Mon 13:45 UTC+13:45");
+    assert_eq!(first_at("Australia/Lord_Howe"), "Mon 11:00 UTC+11:00");
+    assert_eq!(first_at("America/St_Johns"), "Sun 20:30 NST");
 }

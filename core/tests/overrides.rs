@@ -208,7 +208,7 @@ fn overrides_are_linted_with_file_and_line() {
         "| ada-k | | stranger | 2026-11-20 to 2026-11-20 |", // 15: stranger not in the roster
         "| cy | | bishal | 2026-11-28 to 2026-12-02 |",      // 16: runs past the rotation's end
     ]));
-    let rules = Rules { timing: timing("UTC", 0), team_size: 2 };
+    let rules = Rules { timing: timing("UTC", 0), team_size: 2, viewer: chrono_tz::UTC };
     let found: Vec<_> = lint(&s, &roster(), &rules).into_iter().filter(|f| f.line.is_some_and(|l| l >= 11)).collect();
     let got: Vec<_> = found.iter().map(|f| (f.line.unwrap_or(0), f.rule, f.file.as_str())).collect();
     assert_eq!(
@@ -264,4 +264,31 @@ fn overlaps_are_found_pairwise_in_the_order_written() {
     let expected: Vec<(Option<u32>, String)> =
         [(13, "11"), (14, "11"), (15, "11"), (15, "13"), (15, "14"), (16, "15")].iter().map(|(l, e)| (Some(*l), e.to_string())).collect();
     assert_eq!(found, expected);
+}
+
+/// Issue 24: a covering row as the dashboard lists it with its rotation, in the viewer's zone:
+/// who is in whose place and from when to when, the zone said once, or at each end when a clock
+/// change (Lord Howe's 30-minute one) falls between them; odd offsets as "UTC+05:45".
+#[test]
+fn a_covering_row_said_in_the_viewers_zone() {
+    use chrono::NaiveDate;
+    use rota_core::overrides::{Override, When};
+    use rota_core::words::covering_line;
+    let day = |d: u32, h: u32| NaiveDate::from_ymd_opt(2024, 4, d).unwrap().and_hms_opt(h, 0, 0).unwrap();
+    let row = |covering: Option<&str>, covered: Option<&str>| Override {
+        when: When::Local { start: day(6, 0), end: day(8, 0) },
+        covering: covering.map(str::to_owned),
+        covered: covered.map(str::to_owned),
+        line: Some(9),
+    };
+    let utc = timing("UTC", 0);
+    let line = |o: &Override, zone: &str| covering_line(o, &utc, zone.parse().unwrap());
+    let kenji = row(Some("kenji"), Some("tom"));
+    assert_eq!(line(&kenji, "UTC").unwrap(), "Sat 6 Apr 00:00 – Mon 8 Apr 00:00 UTC: kenji covers for tom");
+    assert_eq!(line(&kenji, "Asia/Kathmandu").unwrap(), "Sat 6 Apr 05:45 – Mon 8 Apr 05:45 UTC+05:45: kenji covers for tom");
+    // Lord Howe leaves daylight time at 02:00 on Sunday 7 April: +11 to +10:30.
+    assert_eq!(line(&kenji, "Australia/Lord_Howe").unwrap(), "Sat 6 Apr 11:00 UTC+11:00 – Mon 8 Apr 10:30 UTC+10:30: kenji covers for tom");
+    assert_eq!(line(&row(Some("ana"), None), "UTC").unwrap(), "Sat 6 Apr 00:00 – Mon 8 Apr 00:00 UTC: ana joins the rotation");
+    assert_eq!(line(&row(None, Some("bo")), "UTC").unwrap(), "Sat 6 Apr 00:00 – Mon 8 Apr 00:00 UTC: bo is off");
+    assert_eq!(line(&row(None, None), "UTC"), None);
 }

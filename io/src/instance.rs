@@ -78,6 +78,14 @@ pub fn watch_session_end(conn: &zbus::Connection, requests: UnboundedSender<Requ
     });
 }
 
+/// The tray's own connection (the one that owns [`NAME`]), for the signals it sends.
+static TRAY_CONNECTION: std::sync::OnceLock<zbus::Connection> = std::sync::OnceLock::new();
+
+/// The signal the tray sends when what it sees of the escalations changed (a poll found
+/// something new, moved or gone): open windows fetch their views again at once, instead of at
+/// the next minute (issue 24: a new sev1 appeared up to 60 s after its notification).
+const ESCALATIONS_SEEN: &str = "EscalationsSeen";
+
 /// Who has the tray.
 pub enum Claim {
     /// This process: keep the connection for as long as the tray runs.
@@ -90,7 +98,10 @@ pub enum Claim {
 pub async fn claim(requests: UnboundedSender<Request>, open: Option<WindowKind>) -> zbus::Result<Claim> {
     let conn = zbus::connection::Builder::session()?.serve_at(PATH, Service { requests })?.build().await?;
     match conn.request_name_with_flags(NAME, RequestNameFlags::DoNotQueue.into()).await {
-        Ok(RequestNameReply::PrimaryOwner | RequestNameReply::AlreadyOwner) => Ok(Claim::Ours(conn)),
+        Ok(RequestNameReply::PrimaryOwner | RequestNameReply::AlreadyOwner) => {
+            let _ = TRAY_CONNECTION.set(conn.clone());
+            Ok(Claim::Ours(conn))
+        }
         Ok(_) | Err(zbus::Error::NameTaken) => {
             let kind = open.unwrap_or(WindowKind::Dashboard);
             conn.call_method(Some(NAME), PATH, Some(INTERFACE), "Open", &(kind.label(),)).await?;
@@ -171,4 +182,37 @@ pub async fn settings_changed() {
 pub async fn token_changed() {
     let Ok(conn) = zbus::Connection::session().await else { return };
     let _ = conn.call_method(Some(NAME), PATH, Some(INTERFACE), "TokenChanged", &()).await;
+}
+
+/// Says, as the tray, that the escalations it sees changed (a [`ESCALATIONS_SEEN`] signal to
+/// whoever listens: the windows process). Nothing when this process is not the tray.
+pub async fn escalations_seen() {
+    let Some(conn) = TRAY_CONNECTION.get() else { return };
+    if let Err(e) = conn.emit_signal(None::<&str>, PATH, INTERFACE, ESCALATIONS_SEEN, &()).await {
+        eprintln!("rota: the open windows could not be told of the escalations' change: {e}");
+    }
+}
+
+/// Runs `changed` each time the tray says the escalations it sees changed, for as long as the
+/// session bus is there. Returns once listening has begun (the first call to `changed` comes
+/// after), or with why it cannot listen.
+pub async fn follow_escalations_seen(changed: impl Fn() + Send + 'static) -> zbus::Result<()> {
+    use futures_util::StreamExt;
+    let conn = zbus::Connection::session().await?;
+    let rule = zbus::MatchRule::builder()
+        .msg_type(zbus::message::Type::Signal)
+        .path(PATH)?
+        .interface(INTERFACE)?
+        .member(ESCALATIONS_SEEN)?
+        .build();
+    let mut signals = zbus::MessageStream::for_match_rule(rule, &conn, Some(16)).await?;
+    tokio::spawn(async move {
+        let _conn = conn;
+        while let Some(signal) = signals.next().await {
+            if signal.is_ok() {
+                changed();
+            }
+        }
+    });
+    Ok(())
 }

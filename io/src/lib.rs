@@ -71,3 +71,10 @@ pub async fn tell_tray_outbox_changed() {
     #[cfg(target_os = "linux")]
     instance::outbox_changed().await;
 }
+
+/// Tells the open windows, if any, that the escalations the tray sees changed: they fetch their
+/// views again at once. Only the tray says this.
+pub async fn tell_windows_escalations_seen() {
+    #[cfg(target_os = "linux")]
+    instance::escalations_seen().await;
+}

@@ -32,6 +32,9 @@ pub struct Live {
     /// When the files were last read (taken before reading): a file changed after it was changed
     /// after the read, even if no watch was there yet to see it.
     read_at: SystemTime,
+    /// Moves each time the settings or the inputs shown change (not on a read that found them as
+    /// they were): what is worked out from them alone, the checks, is kept until it moves.
+    pub revision: u64,
 }
 
 /// The config file refused: its first error, and what Rota runs on instead.
@@ -86,7 +89,7 @@ impl Live {
         // defaults for the rest.
         let refused = Refused::of(&settings, Fallback::Defaults);
         problems.extend(refused.as_ref().map(Refused::line));
-        Live { overrides, settings, inputs, problems, refused, read_at }
+        Live { overrides, settings, inputs, problems, refused, read_at, revision: 0 }
     }
 
     /// Reads the config and the sources again. What fails to read or parse is a problem; the
@@ -102,6 +105,14 @@ impl Live {
         self.read_at = read_at;
         match fresh {
             Fresh::Good(settings, inputs) => {
+                if self.settings.config != settings.config
+                    || self.settings.viewer != settings.viewer
+                    || self.settings.me != settings.me
+                    || self.inputs.schedule != inputs.schedule
+                    || self.inputs.roster != inputs.roster
+                {
+                    self.revision += 1;
+                }
                 self.problems = vec![];
                 self.refused = None;
                 self.settings = *settings;

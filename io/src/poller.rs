@@ -219,6 +219,9 @@ pub struct Snapshot {
     pub polls: u64,
     /// When the last successful poll ended.
     pub last_success: Option<DateTime<Utc>>,
+    /// Moves each time a poll lists the escalations otherwise than the one before (new, moved,
+    /// gone): the open windows are told, and fetch their views again.
+    pub revision: u64,
 }
 
 impl Snapshot {
@@ -235,6 +238,7 @@ impl Snapshot {
             notifier_error: None,
             polls: 0,
             last_success: None,
+            revision: 0,
         }
     }
 }
@@ -350,6 +354,7 @@ pub fn spawn(
         backend: None,
         snapshot,
         last_mark: None,
+        last_listed: None,
     };
     // A poller that fails (a panic) is started again with the same channels, its failure shown
     // as the status until a poll succeeds (issue 12): never left dead.
@@ -408,7 +413,12 @@ struct Poller {
     state: PollState,
     /// The local database's change mark at the last poll.
     last_mark: Option<i64>,
+    /// What the last successful poll listed: the open escalations, and every one when that
+    /// listing succeeded.
+    last_listed: Option<Listed>,
 }
+
+type Listed = (Vec<Escalation>, Option<Vec<Escalation>>);
 
 /// The wait after `failures` keyring reads in a row failed (locked, the unlock dismissed): a
 /// minute, doubling up to [`AUTH_RETRY`], so an unlock prompt does not come back each poll.
@@ -592,10 +602,19 @@ impl Poller {
         }
         // Issue 15: what I filed that moved on. A failure here is said and tried at the next poll;
         // it does not hold up my own escalations.
-        if let Err(e) = self.announce_reported(&store, &backend, now).await {
-            eprintln!("rota: cannot tell how the escalations you filed are doing: {e}");
-        }
+        let every = match self.announce_reported(&store, &backend, now).await {
+            Ok(every) => Some(every),
+            Err(e) => {
+                eprintln!("rota: cannot tell how the escalations you filed are doing: {e}");
+                None
+            }
+        };
         self.last_mark = mark;
+        let listed = (list.clone(), every);
+        if self.last_listed.as_ref() != Some(&listed) {
+            self.snapshot.revision += 1;
+            self.last_listed = Some(listed);
+        }
         let mut mine: Vec<Escalation> = list
             .into_iter()
             .filter(|e| e.state.is_active() && e.assignee.as_deref().is_some_and(|a| same_handle(a, &self.config.me)))
@@ -643,7 +662,7 @@ impl Poller {
         store: &Arc<LocalStore>,
         backend: &Arc<AnyBackend>,
         now: DateTime<Utc>,
-    ) -> Result<(), BackendError> {
+    ) -> Result<Vec<Escalation>, BackendError> {
         let scope = format!("reported:{}", self.scope);
         let every = backend.list_every().await?;
         let before = store.load_reported(&scope)?;
@@ -662,7 +681,7 @@ impl Poller {
         if before.as_ref() != Some(&seen) {
             store.save_reported(&scope, &seen, now)?;
         }
-        Ok(())
+        Ok(every)
     }
 
     fn failed(&mut self, e: BackendError, now: DateTime<Utc>) -> Duration {

@@ -337,11 +337,17 @@ impl<V: TrayView> Tray<V> {
             Ok(config) => {
                 let tray = Arc::downgrade(self);
                 let first = AtomicBool::new(true);
+                let seen = std::sync::atomic::AtomicU64::new(0);
                 let runtime = tokio::runtime::Handle::current();
                 let poller = poller::spawn(&runtime.clone(), config, Arc::new(DesktopNotifier::new()), move |snap| {
                     // A readiness line for scripts and tests: escalations are being watched.
                     if snap.last_success.is_some() && first.swap(false, Ordering::Relaxed) {
                         eprintln!("rota: escalations watched");
+                    }
+                    // What the poll found changed: an open dashboard shows it now, not at the
+                    // next minute (issue 24).
+                    if seen.swap(snap.revision, Ordering::Relaxed) != snap.revision {
+                        runtime.spawn(crate::tell_windows_escalations_seen());
                     }
                     if let Some(tray) = tray.upgrade() {
                         runtime.spawn(async move { tray.refresh().await });

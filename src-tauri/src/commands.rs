@@ -14,8 +14,9 @@ use tauri::{AppHandle, Runtime, State};
 #[tauri::command]
 pub async fn dashboard(state: State<'_, AppState>) -> Result<DashboardView, IpcError> {
     let at = clock::now().map_err(IpcError::io)?;
+    let checks = state.checks.of(&state.live).await;
     let live = state.live.lock().await;
-    Ok(state.dashboard(&live, at))
+    Ok(state.dashboard(&live, at, &checks))
 }
 
 #[tauri::command]

@@ -37,6 +37,7 @@ use rota_io::live::{self, Live, Surface};
 use rota_io::protocol::{self, Overrides, WindowKind};
 use sources::Reader;
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::Duration;
 use tauri::{AppHandle, Emitter, Manager, RunEvent, Runtime};
 use tokio::sync::Mutex;
@@ -59,6 +60,42 @@ pub struct AppState {
     action: std::sync::Mutex<action_window::Asked>,
     /// Actions being taken: the process waits for them before it ends with its last window.
     acting: InFlight,
+    /// The checks the dashboard shows, worked out once per change of the inputs.
+    checks: Checks,
+}
+
+/// The program's rules checked against the inputs (the lint): worked out once per
+/// [`Live::revision`], outside the live lock, and kept (issue 25.4: the open dashboard linted
+/// each minute while holding it, and the tray and every window waited).
+#[derive(Default)]
+pub struct Checks {
+    /// The findings of the revision they were worked out for. Held while the lint runs, so that
+    /// two views asking at once lint once.
+    last: Mutex<Option<(u64, Arc<Vec<rota_core::Finding>>)>>,
+    /// How many times the lint ran (the tests count them).
+    runs: std::sync::atomic::AtomicUsize,
+}
+
+impl Checks {
+    /// The findings for the inputs `live` holds now: kept ones when they have not changed since.
+    async fn of(&self, live: &Mutex<Live>) -> Arc<Vec<rota_core::Finding>> {
+        let mut last = self.last.lock().await;
+        let (revision, schedule, roster, rules) = {
+            let live = live.lock().await;
+            if let Some((_, findings)) = last.as_ref().filter(|(r, _)| *r == live.revision) {
+                return findings.clone();
+            }
+            let config = &live.settings.config.schedule;
+            let rules = Rules { timing: config.timing, team_size: config.team_size, viewer: live.settings.viewer };
+            (live.revision, live.inputs.schedule.clone(), live.inputs.roster.clone(), rules)
+        };
+        // The lint is CPU work (0.45 s for 10,000 rotations): off the async threads.
+        let findings = tokio::task::spawn_blocking(move || lint(&schedule, &roster, &rules)).await.unwrap_or_default();
+        self.runs.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let findings = Arc::new(findings);
+        *last = Some((revision, findings.clone()));
+        findings
+    }
 }
 
 /// Work that must finish even when its window has closed (an action half-sent to GitHub would
@@ -98,12 +135,12 @@ impl Drop for Busy<'_> {
 }
 
 impl AppState {
-    fn dashboard(&self, live: &Live, at: DateTime<Utc>) -> DashboardView {
+    /// The dashboard at `at`, with the checks `checks` found (see [`Checks`]).
+    fn dashboard(&self, live: &Live, at: DateTime<Utc>, checks: &[rota_core::Finding]) -> DashboardView {
         let timing = live.settings.config.schedule.timing;
         let c = coverage(&live.inputs.schedule, &live.inputs.roster, &timing, live.settings.viewer, at);
-        let rules = Rules { timing, team_size: live.settings.config.schedule.team_size };
         let mut findings: Vec<_> = live.inputs.findings.iter().filter(|f| !f.is_error()).cloned().collect();
-        findings.extend(lint(&live.inputs.schedule, &live.inputs.roster, &rules));
+        findings.extend(checks.iter().cloned());
         let focus = self.focus.lock().ok().and_then(|mut f| f.take());
         DashboardView { focus, ..DashboardView::new(live, at, &c, findings) }
     }
@@ -190,6 +227,7 @@ fn manage_state<R: Runtime>(app: &tauri::App<R>, overrides: Overrides, kind: Win
         focus: Default::default(),
         action: Default::default(),
         acting: Default::default(),
+        checks: Default::default(),
     });
     if let Some(s) = show {
         app.state::<AppState>().show(kind, &s);
@@ -199,6 +237,18 @@ fn manage_state<R: Runtime>(app: &tauri::App<R>, overrides: Overrides, kind: Win
         let state = handle.state::<AppState>();
         live::follow(&state.live, &state.reader, &Windows(handle.clone())).await;
     });
+    // What the tray's poller sees (a new escalation, one acknowledged elsewhere) reaches the open
+    // windows at once, not at the next minute (issue 24).
+    #[cfg(target_os = "linux")]
+    {
+        let handle = app.handle().clone();
+        tauri::async_runtime::spawn(async move {
+            let emit = move || drop(handle.emit(CHANGED, ()));
+            if let Err(e) = rota_io::instance::follow_escalations_seen(emit).await {
+                eprintln!("rota: the tray's news of escalations will not reach the windows ({e}); they look each minute");
+            }
+        });
+    }
 }
 
 /// Starts the windows process with `kind` open. Returns the exit status.

@@ -42,6 +42,7 @@ fn app(dir: &Path) -> (tauri::App<MockRuntime>, tauri::WebviewWindow<MockRuntime
             focus: std::sync::Mutex::new(Some("person:valerybugakov".into())),
             action: Default::default(),
             acting: Default::default(),
+            checks: Default::default(),
         })
         .build(mock_context(noop_assets()))
         .expect("mock app");
@@ -175,4 +176,33 @@ fn the_form_checks_each_value_by_the_rules_the_config_file_is_read_with() {
         assert_eq!(errors[0]["field"], *field, "{key} = {value}: {err}");
         assert!(errors[0]["message"].as_str().unwrap().contains(words), "{key} = {value}: {err}");
     }
+}
+
+/// Issue 25.4: the open dashboard lints once per change of the inputs (it linted each minute,
+/// holding the live lock): asked again and again, the checks are the kept ones; the files read
+/// again unchanged keep them; a roster changed lints once more, and its findings show.
+#[test]
+fn the_dashboard_lints_once_per_change_of_the_inputs() {
+    let dir = tempfile::tempdir().unwrap();
+    let (app, w) = app(dir.path());
+    let state = app.state::<AppState>();
+    let runs = || state.checks.runs.load(std::sync::atomic::Ordering::Relaxed);
+    let left_roster = |v: &Value| {
+        v["findings"].as_array().unwrap().iter().any(|f| f["message"].as_str().unwrap().starts_with("valerybugakov is not in the roster"))
+    };
+    for _ in 0..3 {
+        assert!(!left_roster(&invoke(&w, "dashboard", json!({})).unwrap()));
+    }
+    assert_eq!(runs(), 1, "three views, one lint");
+    tauri::async_runtime::block_on(live::reload(&state.live, &state.reader));
+    invoke(&w, "dashboard", json!({})).unwrap();
+    assert_eq!(runs(), 1, "the files read again as they were: no lint");
+
+    // valerybugakov, on the current rotation, leaves the roster.
+    std::fs::write(dir.path().join("people.toml"), PEOPLE.replace("valerybugakov", "newcomer")).unwrap();
+    tauri::async_runtime::block_on(live::reload(&state.live, &state.reader));
+    assert!(left_roster(&invoke(&w, "dashboard", json!({})).unwrap()));
+    assert_eq!(runs(), 2, "the roster changed: one lint");
+    invoke(&w, "dashboard", json!({})).unwrap();
+    assert_eq!(runs(), 2);
 }

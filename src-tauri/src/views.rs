@@ -40,6 +40,9 @@ pub struct TimelineRow {
     pub open_seats: usize,
     pub when: &'static str,
     pub starts: String,
+    /// The covering rows in force during it, in the viewer's zone: "Thu 15 Sep 09:00 – Fri 16 Sep
+    /// 18:00 SAST: kenji covers for tom" (issue 24: coverings listed ahead of time).
+    pub coverings: Vec<String>,
 }
 
 #[derive(Serialize)]
@@ -99,6 +102,8 @@ pub struct DashboardView {
     pub findings: Vec<FindingView>,
     /// The engineer whose card to bring into view and focus (a person's line clicked in the tray).
     pub focus: Option<String>,
+    /// Whether the config says who I am (`me`): "My shifts only" can be saved to a calendar.
+    pub knows_me: bool,
 }
 
 impl DashboardView {
@@ -130,9 +135,9 @@ impl DashboardView {
             })
             .collect();
         let current = g.rotation;
-        let timeline = live
-            .inputs
-            .schedule
+        let schedule = &live.inputs.schedule;
+        let coverings: Vec<_> = schedule.overrides.iter().map(|o| (o.when.span(&timing), o)).collect();
+        let timeline = schedule
             .rotations
             .iter()
             .map(|r| {
@@ -150,6 +155,11 @@ impl DashboardView {
                     open_seats: r.open_seats(),
                     when,
                     starts: words::short_datetime(s, tz),
+                    coverings: coverings
+                        .iter()
+                        .filter(|((from, to), _)| *from < e && s < *to)
+                        .filter_map(|(_, o)| words::covering_line(o, &timing, tz))
+                        .collect(),
                 }
             })
             .collect();
@@ -170,6 +180,7 @@ impl DashboardView {
                 .map(|f| FindingView { severity: f.severity, place: words::place(&f), message: f.message })
                 .collect(),
             focus: None,
+            knows_me: me.is_some(),
         }
     }
 }

@@ -13,8 +13,11 @@ export const settingsForm = () => call("settings_form");
 export const saveSettings = (form) => call("save_settings", { form });
 export const openWindow = (window) => call("open_window", { window });
 export const timezones = () => call("timezones");
-/** "Add to calendar…": the native save dialog, then the file; the path written, or null. */
-export const addToCalendar = () => call("add_to_calendar");
+/**
+ * "Add to calendar…": the native save dialog, then the file (the whole team's rotations, or with
+ * `mine` only my shifts); the path written, or null.
+ */
+export const addToCalendar = (mine) => call("add_to_calendar", { mine });
 
 /**
  * Closes this window for real (the DOM's window.close() would leave an empty frame behind); the

@@ -1,8 +1,8 @@
 import * as api from "./api.js";
-import { el, fill, text, show } from "./dom.js";
+import { el, fill, text, show, update } from "./dom.js";
 
 function card(e) {
-  return el("article", { class: `engineer status-${e.status}${e.you ? " me" : ""}`, "data-handle": e.handle, tabindex: 0 },
+  return el("article", { class: `engineer status-${e.status}${e.you ? " me" : ""}`, "data-handle": e.handle, "data-key": e.handle, tabindex: 0 },
     el("h3", { class: "name" }, e.name,
       e.you ? el("span", { class: "you" }, " (you)") : null,
       " ",
@@ -54,27 +54,31 @@ async function render() {
   text("me-line", view.me);
   text("viewer-time", view.viewerTime);
   text("viewer-zone", view.viewerZone);
-  fill("on-duty", view.onDuty.length ? view.onDuty.map(card) : [el("p", { class: "empty" }, "Nobody is on rotation right now.")]);
+  update("on-duty", view.onDuty.length ? view.onDuty.map(card) : [el("p", { class: "empty" }, "Nobody is on rotation right now.")]);
   // A person's line in the tray: their card.
   if (view.focus?.startsWith("person:")) showCard(view.focus.slice("person:".length));
   text("next-handoff", view.nextHandoff ?? "Nothing scheduled after this.");
-  fill("timeline", view.timeline.map((r) => el("li", { class: `rotation ${r.when}`, "data-when": r.when, tabindex: 0 },
+  update("timeline", view.timeline.map((r) => el("li", { class: `rotation ${r.when}`, "data-when": r.when, "data-key": r.label, tabindex: 0 },
     el("span", { class: "dates" }, r.label),
     el("span", { class: "who" }, r.engineers),
-    r.openSeats ? el("span", { class: "open-seats" }, `${r.openSeats} open`) : null)));
-  fill("coverage", coverage(view.coverage));
+    r.coverings.length ? el("ul", { class: "coverings", "aria-label": "Covering" },
+      r.coverings.map((c) => el("li", { class: "covering-row" }, c))) : null)));
+  update("coverage", coverage(view.coverage));
   text("gap-summary", view.coverage.gapSummary);
-  fill("findings", view.findings.length
-    ? view.findings.map((f) => el("li", { class: `finding ${f.severity}`, "data-severity": f.severity, tabindex: 0 },
+  update("findings", view.findings.length
+    ? view.findings.map((f) => el("li", { class: `finding ${f.severity}`, "data-severity": f.severity, "data-key": `${f.place} ${f.message}`, tabindex: 0 },
       el("span", { class: "where" }, f.place), f.message))
     : [el("li", { class: "finding none" }, "No findings: the schedule keeps the program's rules.")]);
+  document.getElementById("calendar-mine").disabled = !view.knowsMe;
+  // How many views this page has shown: a refresh is seen to have happened (scripts, tests).
+  document.body.dataset.shown = String(Number(document.body.dataset.shown ?? 0) + 1);
 }
 
 document.getElementById("open-settings").addEventListener("click", () => api.openWindow("settings"));
 document.getElementById("open-escalate").addEventListener("click", () => api.openWindow("escalate"));
 document.getElementById("add-to-calendar").addEventListener("click", async () => {
   try {
-    const saved = await api.addToCalendar();
+    const saved = await api.addToCalendar(document.getElementById("calendar-mine").checked);
     text("calendar-status", saved ? `Saved to ${saved}: import it into your calendar.` : "");
   } catch (error) {
     text("calendar-status", `Not saved: ${error?.message ?? String(error)}`);

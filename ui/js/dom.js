@@ -24,6 +24,55 @@ export function fill(id, ...children) {
   return target;
 }
 
+/**
+ * Makes the children of the element with this id those given, changing the page in place: an
+ * element already there (the same `data-key`, else the same place and tag) is kept and brought up
+ * to date, so the keyboard focus and the scroll stay where they were across a refresh (issue 24:
+ * the minute's refresh sent the next Tab back to the first card).
+ */
+export function update(id, ...children) {
+  const target = document.getElementById(id);
+  const focused = target.contains(document.activeElement) ? document.activeElement : null;
+  morphChildren(target, children.flat().filter(Boolean));
+  // Kept but moved among its siblings (moving a node takes the focus off it): focus it again.
+  if (focused && focused.isConnected && document.activeElement !== focused) focused.focus({ preventScroll: true });
+  return target;
+}
+
+const keyOf = (node) => (node.nodeType === Node.ELEMENT_NODE ? node.getAttribute("data-key") : null);
+
+function morphChildren(target, wanted) {
+  const old = [...target.childNodes];
+  const byKey = new Map(old.filter(keyOf).map((n) => [keyOf(n), n]));
+  const unkeyed = old.filter((n) => !keyOf(n));
+  const kept = wanted.map((node) => {
+    const key = keyOf(node);
+    const match = key ? byKey.get(key) : unkeyed.shift();
+    if (match && key) byKey.delete(key);
+    return match ? morph(match, node) : node;
+  });
+  const keep = new Set(kept);
+  for (const n of old) if (!keep.has(n)) n.remove();
+  kept.forEach((node, i) => {
+    if (target.childNodes[i] !== node) target.insertBefore(node, target.childNodes[i] ?? null);
+  });
+}
+
+/** `current` made like `wanted`, or `wanted` when they cannot be the same node. */
+function morph(current, wanted) {
+  if (current.nodeType !== wanted.nodeType || current.nodeName !== wanted.nodeName) return wanted;
+  if (current.nodeType !== Node.ELEMENT_NODE) {
+    if (current.nodeValue !== wanted.nodeValue) current.nodeValue = wanted.nodeValue;
+    return current;
+  }
+  for (const { name } of [...current.attributes]) if (!wanted.hasAttribute(name)) current.removeAttribute(name);
+  for (const { name, value } of [...wanted.attributes]) if (current.getAttribute(name) !== value) current.setAttribute(name, value);
+  // Handlers set as properties (el's `onclick`) follow the new data.
+  if (current.onclick !== wanted.onclick) current.onclick = wanted.onclick;
+  morphChildren(current, [...wanted.childNodes]);
+  return current;
+}
+
 export function text(id, value) {
   document.getElementById(id).textContent = value ?? "";
 }

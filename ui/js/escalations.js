@@ -4,7 +4,7 @@
 // customers, teams) goes in as text, never as HTML.
 import * as api from "./api.js";
 import { candidateOption } from "./candidates.js";
-import { el, fill, show, text } from "./dom.js";
+import { el, fill, show, text, update } from "./dom.js";
 
 const SVG = "http://www.w3.org/2000/svg";
 const LABELS = { acknowledge: "Acknowledge", resolve: "Resolve…", engage: "Engage engineering…", reassign: "Reassign…", reopen: "Reopen" };
@@ -86,7 +86,7 @@ function openForm(li, row, kind) {
 }
 
 function item(row) {
-  const li = el("li", { class: `escalation state-${row.state}`, "data-id": row.id, tabindex: 0 },
+  const li = el("li", { class: `escalation state-${row.state}`, "data-id": row.id, "data-key": row.id, tabindex: 0 },
     el("p", { class: "title" }, row.title, row.customer ? el("span", { class: "customer" }, ` — ${row.customer}`) : null),
     el("p", { class: "meta" }, [row.severity, row.stateLabel, row.assignee ?? "the whole rotation", row.team && `team ${row.team}`, row.filed]
       .filter(Boolean).join(" · ")));
@@ -95,9 +95,10 @@ function item(row) {
     row.actions.map((kind) => el("button", {
       type: "button",
       "data-action": kind,
-      onclick: () => {
+      onclick: (event) => {
         if (kind === "acknowledge" || kind === "reopen") return act({ id: row.id, kind });
-        openForm(li, row, kind);
+        // The row on the page (kept across refreshes), not the one this handler was made with.
+        openForm(event.currentTarget.closest("li.escalation"), row, kind);
       },
     }, LABELS[kind])));
   li.append(buttons);
@@ -139,9 +140,11 @@ function times(v) {
   return el("table", { class: "times" },
     el("thead", {}, el("tr", {}, el("th", {}, "Rotation"), el("th", {}, "Filed"), el("th", {}, "Engaged"),
       el("th", {}, "Time to acknowledge"), el("th", {}, "Time to resolve"))),
-    el("tbody", {}, v.rotations.map((r) => el("tr", { class: r.aboveGoal ? "above" : null },
+    el("tbody", {}, v.rotations.map((r) => el("tr", { "data-key": r.label },
       el("th", { scope: "row" }, r.label), el("td", {}, String(r.filed)),
-      el("td", {}, `${r.engaged}${r.engagedPercent === null ? "" : ` (${Math.round(r.engagedPercent)}%)`}`),
+      // Only the share is flagged when it is above the goal, not the whole row (issue 24).
+      el("td", { class: r.aboveGoal ? "share above" : "share", title: r.aboveGoal ? `above the ${v.goalPercent}% goal` : null },
+        `${r.engaged}${r.engagedPercent === null ? "" : ` (${Math.round(r.engagedPercent)}%)`}`),
       el("td", {}, r.timeToAck), el("td", {}, r.timeToResolve)))));
 }
 
@@ -149,8 +152,9 @@ function draw() {
   const rows = view[tab];
   for (const b of document.querySelectorAll("#escalation-tabs button")) b.setAttribute("aria-selected", String(b.dataset.tab === tab));
   const empty = { mine: "Nothing assigned to you is open.", open: "No open escalations.", closed: "Nothing closed yet." }[tab];
-  fill("escalations-list", rows.length ? rows.map(item) : [el("li", { class: "empty" }, empty)]);
-  fill("goal-chart", view.rotations.length ? [chart(view), times(view)] : [el("p", { class: "empty" }, "No rotation has started yet.")]);
+  // In place: the focus and the scroll stay where they were across a refresh.
+  update("escalations-list", rows.length ? rows.map(item) : [el("li", { class: "empty" }, empty)]);
+  update("goal-chart", view.rotations.length ? [chart(view), times(view)] : [el("p", { class: "empty" }, "No rotation has started yet.")]);
 }
 
 async function render() {

@@ -180,7 +180,8 @@ async fn dispatch(global: &Overrides, color: args::ColorChoice, command: Command
             for w in &inputs.warnings {
                 warning(w);
             }
-            let rules = Rules { timing: settings.config.schedule.timing, team_size: settings.config.schedule.team_size };
+            let rules =
+                Rules { timing: settings.config.schedule.timing, team_size: settings.config.schedule.team_size, viewer: settings.viewer };
             let mut findings = inputs.findings.clone();
             findings.extend(lint(&inputs.schedule, &inputs.roster, &rules));
             let errors = findings.iter().filter(|f| f.is_error()).count();

@@ -374,12 +374,7 @@ pub fn schedule(list: &crate::models::ScheduleList, schedule: &Schedule, timing:
     let mut covering = vec![vec!["FROM".into(), "TO".into(), "COVERING".into()]];
     for o in &schedule.overrides {
         let (from, to) = o.when.span(timing);
-        let who = match (&o.covering, &o.covered) {
-            (Some(c), Some(f)) => format!("{c} covers for {f}"),
-            (Some(c), None) => format!("{c} joins the rotation"),
-            (None, Some(f)) => format!("{f} is off"),
-            (None, None) => continue,
-        };
+        let Some(who) = words::covering_who(o) else { continue };
         covering.push(vec![shown(from), shown(to), who]);
     }
     if covering.len() > 1 {
