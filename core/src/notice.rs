@@ -31,8 +31,30 @@ pub struct NoticeText {
 /// At most this many titles are listed in the first run's summary.
 pub const SUMMARY_TITLES: usize = 5;
 
-/// The words of a notice.
+/// People's names by handle (any case), for a notice to say "Reporter: Ana Lima", not "ana".
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Names(std::collections::BTreeMap<String, String>);
+
+impl Names {
+    /// The roster's names.
+    pub fn of(roster: &crate::Roster) -> Names {
+        Names(roster.people.iter().map(|p| (p.handle.to_ascii_lowercase(), p.name.clone())).collect())
+    }
+
+    /// `handle`'s name, or the handle as given when nobody by it is known.
+    pub fn say<'a>(&'a self, handle: &'a str) -> &'a str {
+        let key = handle.trim().trim_start_matches('@').to_ascii_lowercase();
+        self.0.get(&key).map_or(handle.trim(), String::as_str)
+    }
+}
+
+/// The words of a notice, handles as given.
 pub fn text(notice: &Notice) -> NoticeText {
+    text_named(notice, &Names::default())
+}
+
+/// The words of a notice, people by their names where `names` knows them.
+pub fn text_named(notice: &Notice, names: &Names) -> NoticeText {
     match notice {
         Notice::Assigned { escalation: e, reassigned_from } => {
             let mut lines = Vec::new();
@@ -41,10 +63,10 @@ pub fn text(notice: &Notice) -> NoticeText {
             }
             lines.push(format!("Severity: {}", e.severity));
             if let Some(r) = e.reporter.as_deref().filter(|r| !r.trim().is_empty()) {
-                lines.push(format!("Reporter: {}", r.trim()));
+                lines.push(format!("Reporter: {}", names.say(r)));
             }
             if let Some(from) = reassigned_from {
-                lines.push(format!("Reassigned from {from}"));
+                lines.push(format!("Reassigned from {}", names.say(from)));
             }
             let open = e.page.clone().or_else(|| e.url.clone());
             let ticket = e.url.clone().filter(|u| open.as_ref() != Some(u));
@@ -179,6 +201,24 @@ mod tests {
         let t = text(&Notice::Assigned { escalation: e, reassigned_from: Some("bob".into()) });
         assert_eq!(t.body, "Severity: sev2\nReassigned from bob");
         assert!(!t.critical);
+    }
+
+    /// People are said by their names where the roster knows them (issue 24: "Reporter: ana" is
+    /// a handle); a handle nobody has stays as given.
+    #[test]
+    fn people_are_named_from_the_roster() {
+        let roster = crate::roster::parse_roster(
+            "people.toml",
+            "[[person]]\nhandle = \"Ana\"\nname = \"Ana Lima\"\n\n[[person]]\nhandle = \"bob\"\nname = \"Bob Stone\"\n",
+        );
+        let names = Names::of(&roster.value);
+        let mut e = esc("9", "Exports fail", Severity::Sev3, "ann");
+        e.reporter = Some("@ana".into());
+        let t = text_named(&Notice::Assigned { escalation: e.clone(), reassigned_from: Some("BOB".into()) }, &names);
+        assert_eq!(t.body, "Customer: Acme Corp\nSeverity: sev3\nReporter: Ana Lima\nReassigned from Bob Stone");
+        e.reporter = Some("support-sam".into());
+        let t = text_named(&Notice::Assigned { escalation: e, reassigned_from: None }, &names);
+        assert!(t.body.contains("Reporter: support-sam"), "{}", t.body);
     }
 
     /// Issue 13: a GitHub escalation's Open goes to the issue itself (`html_url`), where it is

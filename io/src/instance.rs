@@ -111,6 +111,12 @@ pub async fn claim(requests: UnboundedSender<Request>, open: Option<WindowKind>)
     }
 }
 
+/// Asks the running tray (if any) to open a window. Best effort.
+pub async fn open(kind: WindowKind) {
+    let Ok(conn) = zbus::Connection::session().await else { return };
+    let _ = conn.call_method(Some(NAME), PATH, Some(INTERFACE), "Open", &(kind.label(),)).await;
+}
+
 /// Tells the running tray (if any) that the outbox has something new. Best effort: the tray also
 /// looks at the outbox when it starts and now and then.
 pub async fn outbox_changed() {

@@ -66,6 +66,14 @@ pub async fn take_typed_ahead(window: u32) -> Vec<String> {
     }
 }
 
+/// Asks the running tray, if any, to open a window (a notification clicked: the dashboard).
+pub async fn ask_tray_to_open(kind: protocol::WindowKind) {
+    #[cfg(target_os = "linux")]
+    instance::open(kind).await;
+    #[cfg(not(target_os = "linux"))]
+    let _ = kind;
+}
+
 /// Tells the running tray, if any, that the outbox has something to send.
 pub async fn tell_tray_outbox_changed() {
     #[cfg(target_os = "linux")]

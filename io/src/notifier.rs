@@ -7,8 +7,7 @@
 //! backend and acknowledges; [`open_link`] opens a link. With no notification service, showing
 //! fails with [`NotifyError::Unavailable`]; nothing here panics.
 
-use rota_core::escalation::Notice;
-use rota_core::notice::{text, NoticeText};
+use rota_core::notice::NoticeText;
 use std::fmt;
 use std::sync::Arc;
 
@@ -50,6 +49,8 @@ pub enum NoticeAction {
     Acknowledge { id: String },
     /// Take this action on this escalation through the backend (the tray's submenu, issue 15).
     Take { id: String, action: rota_core::lifecycle::Action },
+    /// Show Rota's dashboard (a click on a notification whose escalation has no link).
+    ShowDashboard,
 }
 
 /// Where a notifier reports the user's choices. Called from a thread of the notifier's own.
@@ -78,7 +79,9 @@ impl std::error::Error for NotifyError {}
 /// Shows notices. Implementations must not block for long: [`Notifier::show`] returns once the
 /// notification is handed to the system, and user actions arrive later through `on_action`.
 pub trait Notifier: Send + Sync {
-    fn show(&self, notice: &Notice, on_action: ActionSink) -> Result<(), NotifyError>;
+    /// Shows a notice about an escalation assigned to me, in the words given
+    /// ([`rota_core::notice::text_named`]).
+    fn show(&self, words: &NoticeText, on_action: ActionSink) -> Result<(), NotifyError>;
 
     /// Shows words about an escalation I filed (issue 15: acknowledged, engaged, resolved), with
     /// Open when they carry a link. A notifier that cannot says so, and the poller tells it again
@@ -92,7 +95,13 @@ pub trait Notifier: Send + Sync {
 /// Maps the user's pick (an action key) to what it means for this notice.
 pub fn action_for(key: &str, t: &NoticeText) -> Option<NoticeAction> {
     match key {
-        ACTION_OPEN | ACTION_DEFAULT => t.url.clone().map(|url| NoticeAction::Open { url }),
+        ACTION_OPEN => t.url.clone().map(|url| NoticeAction::Open { url }),
+        // A click on the bubble: the escalation's page, or the dashboard when it has none.
+        ACTION_DEFAULT => match (&t.url, &t.escalation_id) {
+            (Some(url), _) => Some(NoticeAction::Open { url: url.clone() }),
+            (None, Some(_)) => Some(NoticeAction::ShowDashboard),
+            (None, None) => None,
+        },
         ACTION_ACKNOWLEDGE => t.escalation_id.clone().map(|id| NoticeAction::Acknowledge { id }),
         _ => None,
     }
@@ -162,6 +171,9 @@ impl DesktopNotifier {
             // A click on the bubble itself opens the page too.
             n.action(ACTION_DEFAULT, "Open");
             n.action(ACTION_OPEN, "Open");
+        } else if t.escalation_id.is_some() {
+            // No page to open: a click on the bubble shows the dashboard.
+            n.action(ACTION_DEFAULT, "Show in Rota");
         }
         if t.escalation_id.is_some() {
             n.action(ACTION_ACKNOWLEDGE, "Acknowledge");
@@ -207,8 +219,8 @@ impl DesktopNotifier {
 }
 
 impl Notifier for DesktopNotifier {
-    fn show(&self, notice: &Notice, on_action: ActionSink) -> Result<(), NotifyError> {
-        self.show_progress(&text(notice), on_action)
+    fn show(&self, words: &NoticeText, on_action: ActionSink) -> Result<(), NotifyError> {
+        self.show_progress(words, on_action)
     }
 
     /// Any notice's words, with Open and Acknowledge as far as they name a link and an escalation.
@@ -261,6 +273,10 @@ mod tests {
         };
         assert_eq!(action_for("open", &t), Some(NoticeAction::Open { url: "https://x.example/7".into() }));
         assert_eq!(action_for("default", &t), Some(NoticeAction::Open { url: "https://x.example/7".into() }));
+        let no_link = NoticeText { url: None, ..t.clone() };
+        assert_eq!(action_for("default", &no_link), Some(NoticeAction::ShowDashboard), "no link: the dashboard");
+        assert_eq!(action_for("open", &no_link), None);
+        assert_eq!(action_for("default", &NoticeText { escalation_id: None, ..no_link }), None);
         assert_eq!(action_for("acknowledge", &t), Some(NoticeAction::Acknowledge { id: "7".into() }));
         assert_eq!(action_for("__closed", &t), None);
         let summary = NoticeText { escalation_id: None, url: None, ..t };

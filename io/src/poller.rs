@@ -109,6 +109,8 @@ pub struct PollerConfig {
     pub interval: Duration,
     /// How often the clocks are compared to notice a wake.
     pub wake_check: Duration,
+    /// People's names, as notices say them (the tray keeps them current; empty: handles).
+    pub names: Arc<std::sync::Mutex<rota_core::notice::Names>>,
 }
 
 impl PollerConfig {
@@ -120,6 +122,7 @@ impl PollerConfig {
             database: database.into(),
             interval: DEFAULT_INTERVAL,
             wake_check: WAKE_CHECK,
+            names: Default::default(),
         }
     }
 
@@ -137,6 +140,7 @@ impl PollerConfig {
             database: database.into(),
             interval: interval.max(MIN_GITHUB_INTERVAL),
             wake_check: WAKE_CHECK,
+            names: Default::default(),
         }
     }
 
@@ -503,6 +507,10 @@ impl Poller {
                 }
                 false
             }
+            NoticeAction::ShowDashboard => {
+                crate::ask_tray_to_open(crate::protocol::WindowKind::Dashboard).await;
+                false
+            }
             NoticeAction::Acknowledge { id } => self.take(&id, Action::Acknowledge).await,
             NoticeAction::Take { id, action } => self.take(&id, action).await,
         }
@@ -634,8 +642,9 @@ impl Poller {
         let mut unshown = Vec::new();
         let mut error = None;
         for (i, notice) in decision.notices.iter().enumerate() {
-            let (notifier, sink, notice) = (self.notifier.clone(), self.sink.clone(), notice.clone());
-            let shown = tokio::task::spawn_blocking(move || notifier.show(&notice, sink))
+            let words = rota_core::notice::text_named(notice, &self.config.names.lock().unwrap_or_else(|e| e.into_inner()));
+            let (notifier, sink) = (self.notifier.clone(), self.sink.clone());
+            let shown = tokio::task::spawn_blocking(move || notifier.show(&words, sink))
                 .await
                 .unwrap_or_else(|e| Err(NotifyError::Failed(format!("notifier task: {e}"))));
             if let Err(e) = shown {

@@ -125,6 +125,8 @@ struct Tray<V> {
     view: V,
     /// The escalations poller, when `me` is set.
     poller: StdMutex<Option<PollerHandle>>,
+    /// The roster's names, as the poller's notices say people (kept current at each refresh).
+    names: Arc<StdMutex<rota_core::notice::Names>>,
     keys: Option<Box<dyn ShortcutKeys>>,
     /// Why the quick escalate shortcut is not active, when it is not.
     shortcut_problem: StdMutex<Option<String>>,
@@ -193,6 +195,7 @@ where
         showing: Mutex::new(()),
         handoff_looked: AtomicBool::new(false),
         refused_said: StdMutex::new(None),
+        names: Default::default(),
     });
     tray.apply(&settings);
     // What apply found out (the shortcut grabbed or not) shows at once.
@@ -335,6 +338,7 @@ impl<V: TrayView> Tray<V> {
         }
         match PollerConfig::from_settings(settings, Arc::new(OsKeyring)) {
             Ok(config) => {
+                let config = PollerConfig { names: self.names.clone(), ..config };
                 let tray = Arc::downgrade(self);
                 let first = AtomicBool::new(true);
                 let seen = std::sync::atomic::AtomicU64::new(0);
@@ -468,6 +472,7 @@ impl<V: TrayView> Surface for Arc<Tray<V>> {
         let first_poll_pending = snapshot.as_ref().is_some_and(|s| s.polls == 0);
         let handoff = if first_poll_pending { None } else { handoff_due(&live, snapshot.as_ref()) };
         let refused = live.refused.clone();
+        *self.names.lock().unwrap_or_else(|e| e.into_inner()) = rota_core::notice::Names::of(&live.inputs.roster);
         drop(live);
         self.view.show(model).await;
         // A refused config is said once as a notification (the menu keeps its lines), again only

@@ -131,7 +131,7 @@ fn a_new_assignment_is_one_notification_and_acknowledge_reaches_the_store() {
     let dir = tempfile::tempdir().unwrap();
 
     // No server on the bus yet: a typed error, no panic.
-    let none = DesktopNotifier::new().show(&Notice::Summary { escalations: vec![] }, Arc::new(|_| {}));
+    let none = DesktopNotifier::new().show(&rota_core::notice::text(&Notice::Summary { escalations: vec![] }), Arc::new(|_| {}));
     assert!(matches!(none, Err(NotifyError::Unavailable(ref why)) if why.contains("ServiceUnknown")), "{none:?}");
 
     let mut server = NotificationServer::start(dir.path());

@@ -6,8 +6,8 @@ mod common;
 
 use chrono::{DateTime, TimeZone, Utc};
 use common::http::{Handler, Reply, Request, Response, Server};
-use rota_core::escalation::{EscalationState, NewEscalation, Notice, Severity};
-use rota_core::notice::{text, NoticeText};
+use rota_core::escalation::{EscalationState, NewEscalation, Severity};
+use rota_core::notice::NoticeText;
 use rota_io::escalations::github::GithubConfig;
 use rota_io::escalations::local::LocalStore;
 use rota_io::notifier::{ActionSink, NoticeAction, Notifier, NotifyError};
@@ -31,11 +31,11 @@ struct Recorder {
 }
 
 impl Notifier for Recorder {
-    fn show(&self, notice: &Notice, on_action: ActionSink) -> Result<(), NotifyError> {
+    fn show(&self, words: &NoticeText, on_action: ActionSink) -> Result<(), NotifyError> {
         if *self.unavailable.lock().unwrap() {
             return Err(NotifyError::Unavailable("org.freedesktop.DBus.Error.ServiceUnknown".into()));
         }
-        self.shown.lock().unwrap().push(text(notice));
+        self.shown.lock().unwrap().push(words.clone());
         self.sinks.lock().unwrap().push(on_action);
         Ok(())
     }

@@ -3,9 +3,9 @@
 //! each, across a restart.
 
 use chrono::{DateTime, TimeZone, Utc};
-use rota_core::escalation::{NewEscalation, Notice, Severity};
+use rota_core::escalation::{NewEscalation, Severity};
 use rota_core::lifecycle::Action;
-use rota_core::notice::{text, NoticeText};
+use rota_core::notice::NoticeText;
 use rota_io::escalations::local::LocalStore;
 use rota_io::notifier::{ActionSink, Notifier, NotifyError};
 use rota_io::poller::{self, PollerConfig, Snapshot};
@@ -20,8 +20,8 @@ struct Recorder {
 }
 
 impl Notifier for Recorder {
-    fn show(&self, notice: &Notice, _: ActionSink) -> Result<(), NotifyError> {
-        self.shown.lock().unwrap().push(text(notice));
+    fn show(&self, words: &NoticeText, _: ActionSink) -> Result<(), NotifyError> {
+        self.shown.lock().unwrap().push(words.clone());
         Ok(())
     }
     fn show_progress(&self, t: &NoticeText, _: ActionSink) -> Result<(), NotifyError> {

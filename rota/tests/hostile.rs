@@ -447,7 +447,7 @@ fn a_poller_that_fails_is_started_again_with_its_failure_shown() {
     use rota_io::poller::{self, PollStatus, PollerConfig, Snapshot};
     struct Quiet;
     impl Notifier for Quiet {
-        fn show(&self, _: &rota_core::escalation::Notice, _: ActionSink) -> Result<(), NotifyError> {
+        fn show(&self, _: &rota_core::notice::NoticeText, _: ActionSink) -> Result<(), NotifyError> {
             Ok(())
         }
     }

@@ -94,6 +94,24 @@ def test_a_new_assignment_notifies_once_and_acknowledge_reaches_the_backend(inpu
     assert len(notifications.calls()) == 1, notifications.calls()
 
 
+def test_a_colleague_is_named_and_a_bubble_without_a_link_opens_the_dashboard(inputs, launch, notifications, rota_bin):
+    """Issue 24: the reporter is said by their name from the roster ("Reporter: Valery", not the
+    handle); an escalation with no link still has a default action, and a click on the bubble
+    opens the dashboard."""
+    from test_daily_uses import window_processes, x_windows
+    inputs.write()
+    app = launch()
+    wait_for(lambda: "rota: escalations watched" in app.output(), 20, what="the poller's first poll")
+    rota(rota_bin, inputs.colleague("valerybugakov"), "escalate", "--title", "Webhooks stall", "--to", "keegancsmith", "--json")
+    [call] = wait_for(lambda: notifications.calls() or None, 10, interval=0.02, what="a Notify call")
+    assert call["summary"] == "New escalation: Webhooks stall"
+    assert "Reporter: Valery" in call["body"].splitlines(), call["body"]
+    assert call["actions"] == ["default", "Show in Rota", "acknowledge", "Acknowledge"], call["actions"]
+    assert not x_windows("Rota") and not window_processes(inputs)
+    notifications.invoke(call["id"], "default")
+    wait_for(lambda: x_windows("Rota"), 20, what="the dashboard, opened by a click on the bubble")
+
+
 def test_filing_from_the_window_is_said_once_by_the_tray(inputs, launch, notifications, rota_bin):
     """Ctrl+Alt+E, a title, the engineer, Enter: the window confirms and goes; the tray says it
     once more, as a notification that stays after the window has gone. Filed to myself, nothing
