@@ -25,6 +25,13 @@ impl Service {
         self.requests.send(Request::Open(kind)).map_err(|_| zbus::fdo::Error::Failed("the tray is ending".into()))
     }
 
+    /// Opens (or brings forward) a window showing `what`: the dashboard at `escalation:ID`.
+    fn show(&self, window: &str, what: &str) -> zbus::fdo::Result<()> {
+        let kind = WindowKind::openable(window).map_err(|e| zbus::fdo::Error::InvalidArgs(e.to_string()))?;
+        let what = rota_core::redact::message(what);
+        self.requests.send(Request::Show(kind, what)).map_err(|_| zbus::fdo::Error::Failed("the tray is ending".into()))
+    }
+
     /// Something was put in the outbox: send it now.
     fn outbox_changed(&self) {
         let _ = self.requests.send(Request::OutboxChanged);
@@ -111,10 +118,10 @@ pub async fn claim(requests: UnboundedSender<Request>, open: Option<WindowKind>)
     }
 }
 
-/// Asks the running tray (if any) to open a window. Best effort.
-pub async fn open(kind: WindowKind) {
+/// Asks the running tray (if any) to open a window showing `what`. Best effort.
+pub async fn show(kind: WindowKind, what: &str) {
     let Ok(conn) = zbus::Connection::session().await else { return };
-    let _ = conn.call_method(Some(NAME), PATH, Some(INTERFACE), "Open", &(kind.label(),)).await;
+    let _ = conn.call_method(Some(NAME), PATH, Some(INTERFACE), "Show", &(kind.label(), what)).await;
 }
 
 /// Tells the running tray (if any) that the outbox has something new. Best effort: the tray also

@@ -66,12 +66,13 @@ pub async fn take_typed_ahead(window: u32) -> Vec<String> {
     }
 }
 
-/// Asks the running tray, if any, to open a window (a notification clicked: the dashboard).
-pub async fn ask_tray_to_open(kind: protocol::WindowKind) {
+/// Asks the running tray, if any, to open a window showing `what` (see
+/// [`protocol::SHOW_FLAG`]): a notification clicked, the dashboard at its escalation.
+pub async fn ask_tray_to_show(kind: protocol::WindowKind, what: &str) {
     #[cfg(target_os = "linux")]
-    instance::open(kind).await;
+    instance::show(kind, what).await;
     #[cfg(not(target_os = "linux"))]
-    let _ = kind;
+    let _ = (kind, what);
 }
 
 /// Tells the running tray, if any, that the outbox has something to send.

@@ -49,8 +49,9 @@ pub enum NoticeAction {
     Acknowledge { id: String },
     /// Take this action on this escalation through the backend (the tray's submenu, issue 15).
     Take { id: String, action: rota_core::lifecycle::Action },
-    /// Show Rota's dashboard (a click on a notification whose escalation has no link).
-    ShowDashboard,
+    /// Show Rota's dashboard at this escalation (a click on a notification whose escalation has
+    /// no link).
+    ShowDashboard { id: String },
 }
 
 /// Where a notifier reports the user's choices. Called from a thread of the notifier's own.
@@ -99,7 +100,7 @@ pub fn action_for(key: &str, t: &NoticeText) -> Option<NoticeAction> {
         // A click on the bubble: the escalation's page, or the dashboard when it has none.
         ACTION_DEFAULT => match (&t.url, &t.escalation_id) {
             (Some(url), _) => Some(NoticeAction::Open { url: url.clone() }),
-            (None, Some(_)) => Some(NoticeAction::ShowDashboard),
+            (None, Some(id)) => Some(NoticeAction::ShowDashboard { id: id.clone() }),
             (None, None) => None,
         },
         ACTION_ACKNOWLEDGE => t.escalation_id.clone().map(|id| NoticeAction::Acknowledge { id }),
@@ -274,7 +275,7 @@ mod tests {
         assert_eq!(action_for("open", &t), Some(NoticeAction::Open { url: "https://x.example/7".into() }));
         assert_eq!(action_for("default", &t), Some(NoticeAction::Open { url: "https://x.example/7".into() }));
         let no_link = NoticeText { url: None, ..t.clone() };
-        assert_eq!(action_for("default", &no_link), Some(NoticeAction::ShowDashboard), "no link: the dashboard");
+        assert_eq!(action_for("default", &no_link), Some(NoticeAction::ShowDashboard { id: "7".into() }), "no link: the dashboard");
         assert_eq!(action_for("open", &no_link), None);
         assert_eq!(action_for("default", &NoticeText { escalation_id: None, ..no_link }), None);
         assert_eq!(action_for("acknowledge", &t), Some(NoticeAction::Acknowledge { id: "7".into() }));

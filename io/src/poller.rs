@@ -507,8 +507,8 @@ impl Poller {
                 }
                 false
             }
-            NoticeAction::ShowDashboard => {
-                crate::ask_tray_to_open(crate::protocol::WindowKind::Dashboard).await;
+            NoticeAction::ShowDashboard { id } => {
+                crate::ask_tray_to_show(crate::protocol::WindowKind::Dashboard, &crate::protocol::escalation_target(&id)).await;
                 false
             }
             NoticeAction::Acknowledge { id } => self.take(&id, Action::Acknowledge).await,

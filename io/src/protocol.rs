@@ -164,9 +164,15 @@ pub struct TrayNews {
 }
 
 /// The flag that asks a window to show what a tray item was about, named by the item's action id:
-/// for the dashboard, `person:HANDLE` (that engineer's card); for the action window, `engage:ID`
-/// or `reassign:ID` (what it acts on).
+/// for the dashboard, `person:HANDLE` (that engineer's card) or `escalation:ID` (a notification
+/// clicked: that escalation's row); for the action window, `engage:ID` or `reassign:ID` (what it
+/// acts on).
 pub const SHOW_FLAG: &str = "--show";
+
+/// What the dashboard shows for escalation `id` (see [`SHOW_FLAG`]).
+pub fn escalation_target(id: &str) -> String {
+    format!("escalation:{id}")
+}
 
 /// Starts (or, through the running one, reaches) the windows process for `kind`, showing `show`
 /// (see [`SHOW_FLAG`]) when it is given.

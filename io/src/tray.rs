@@ -31,6 +31,8 @@ use tokio::sync::{Mutex, Notify};
 pub enum Request {
     Action(MenuAction),
     Open(WindowKind),
+    /// Open a window showing this (see [`protocol::SHOW_FLAG`]).
+    Show(WindowKind, String),
     OutboxChanged,
     /// A new GitHub token is stored (the settings window said so).
     TokenChanged,
@@ -226,6 +228,7 @@ where
     while let Some(request) = requests.recv().await {
         match request {
             Request::Open(kind) => tray.open_window(kind),
+            Request::Show(kind, what) => tray.open_window_at(kind, Some(&what)),
             Request::OutboxChanged => tray.outbox_wake.notify_one(),
             Request::SettingsChanged => tray.reload_wake.notify_one(),
             Request::EscalationsChanged => {

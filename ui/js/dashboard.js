@@ -1,5 +1,6 @@
 import * as api from "./api.js";
 import { el, fill, text, show, update } from "./dom.js";
+import { showEscalation } from "./escalations.js";
 
 function card(e) {
   return el("article", { class: `engineer status-${e.status}${e.you ? " me" : ""}`, "data-handle": e.handle, "data-key": e.handle, tabindex: 0 },
@@ -57,6 +58,8 @@ async function render() {
   update("on-duty", view.onDuty.length ? view.onDuty.map(card) : [el("p", { class: "empty" }, "Nobody is on rotation right now.")]);
   // A person's line in the tray: their card.
   if (view.focus?.startsWith("person:")) showCard(view.focus.slice("person:".length));
+  // A notification clicked: its escalation's row.
+  if (view.focus?.startsWith("escalation:")) showEscalation(view.focus.slice("escalation:".length));
   text("next-handoff", view.nextHandoff ?? "Nothing scheduled after this.");
   update("timeline", view.timeline.map((r) => el("li", { class: `rotation ${r.when}`, "data-when": r.when, "data-key": r.label, tabindex: 0 },
     el("span", { class: "dates" }, r.label),

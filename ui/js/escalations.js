@@ -157,6 +157,26 @@ function draw() {
   update("goal-chart", view.rotations.length ? [chart(view), times(view)] : [el("p", { class: "empty" }, "No rotation has started yet.")]);
 }
 
+/** The escalation to bring into view once the panel lists it (a notification clicked). */
+let wanted = null;
+
+/** Brings escalation `id`'s row into view, on the tab that lists it, and gives it the focus. */
+export function showEscalation(id) {
+  wanted = id;
+  if (view) reveal();
+}
+
+function reveal() {
+  const on = ["mine", "open", "closed"].find((key) => view[key].some((row) => row.id === wanted));
+  if (!on) return;
+  tab = on;
+  draw();
+  const li = [...document.querySelectorAll("#escalations-list .escalation")].find((r) => r.dataset.id === wanted);
+  wanted = null;
+  li?.scrollIntoView({ block: "center" });
+  li?.focus({ preventScroll: true });
+}
+
 async function render() {
   view = await api.escalationsPanel();
   show("escalations-problem", Boolean(view.problem));
@@ -165,6 +185,7 @@ async function render() {
     text(`count-${key}`, String(view[key].length));
   }
   if (!formOpen()) draw();
+  if (wanted !== null) reveal();
 }
 
 for (const b of document.querySelectorAll("#escalation-tabs button")) {
