@@ -251,11 +251,7 @@ fn busy_discard() -> BackendError {
 
 /// Opens (creating, owner-only) a file beside the database.
 fn private_file(path: &Path) -> std::io::Result<std::fs::File> {
-    let mut options = std::fs::OpenOptions::new();
-    options.create(true).truncate(false).write(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    options.open(path)
+    crate::files::open_private(path, false)
 }
 
 /// The row's escalation as the outbox shows it while queued.
