@@ -250,3 +250,47 @@ async fn a_redirect_to_plain_http_reaches_nothing_and_is_named_without_its_query
     }
     assert!(target.requests().is_empty(), "nothing reached the redirect's target");
 }
+
+// ---------------------------------------------------------------------------------------------
+// A secret in a URL's query
+// ---------------------------------------------------------------------------------------------
+
+/// A server whose `Link` puts a token in the next page's query (GitHub once took
+/// `?access_token=`): the pages are read, but no key on disk holds the token, nor does an error
+/// that names the page. Before: the URL, token and all, was the cache's key in the database.
+#[tokio::test]
+async fn a_token_in_a_next_pages_query_is_never_a_key_on_disk_nor_said() {
+    let secret = "s3cr3t-t0ken";
+    let page_two_gone = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let gone = page_two_gone.clone();
+    let issue = |n: u64| {
+        json!({ "number": n, "title": format!("Escalation {n}"), "body": "", "state": "open", "labels": [{"name": "escalation"}],
+                "html_url": format!("https://github.com/acme/escalations/issues/{n}"), "created_at": "2024-03-05T12:00:00Z" })
+    };
+    let server = Server::start(Arc::new(move |req: &Request, base: &str| {
+        let token = req.query().into_iter().any(|(k, v)| k == "access_token" && v == secret);
+        if !token {
+            let next = format!("<{base}/repos/acme/escalations/issues?state=all&page=2&access_token={secret}>; rel=\"next\"");
+            return Reply::Send(Response::json(200, &json!([issue(2)])).with("etag", "\"p1\"").with("link", &next));
+        }
+        if gone.load(std::sync::atomic::Ordering::SeqCst) {
+            return Reply::Send(Response::json(404, &json!({"message": "Not Found"})));
+        }
+        Reply::Send(Response::json(200, &json!([issue(1)])).with("etag", "\"p2\""))
+    }))
+    .await;
+    let dir = tempfile::tempdir().unwrap();
+    let store = Arc::new(LocalStore::open(dir.path().join("escalations.sqlite3")).unwrap());
+    let backend = github(&server.base).with_disk_cache(store.clone());
+    let listed = backend.list_every().await.unwrap();
+    assert_eq!(listed.iter().map(|e| e.id.as_str()).collect::<Vec<_>>(), ["2", "1"]);
+    page_two_gone.store(true, std::sync::atomic::Ordering::SeqCst);
+    let said = backend.list_every().await.unwrap_err().to_string();
+    assert!(said.contains("access_token=…") && !said.contains(secret), "{said}");
+    drop((backend, store));
+    for entry in std::fs::read_dir(dir.path()).unwrap() {
+        let path = entry.unwrap().path();
+        let bytes = std::fs::read(&path).unwrap();
+        assert!(!bytes.windows(secret.len()).any(|w| w == secret.as_bytes()), "{} holds the token", path.display());
+    }
+}

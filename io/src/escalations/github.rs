@@ -392,6 +392,10 @@ pub const LISTING_DEADLINE: Duration = Duration::from_secs(120);
 /// The newest pages (100 issues each) the duplicate check reads before it asks GitHub's search.
 pub const FIND_PAGES: usize = 3;
 
+/// The query names of the URLs Rota asks GitHub for (and of GitHub's next pages): their values
+/// are no secret, so a URL with only these may be a key on disk.
+const PUBLIC_QUERY_NAMES: &[&str] = &["labels", "state", "sort", "direction", "per_page", "page", "assignee", "since"];
+
 /// Answers kept for a conditional request are dropped after this long (a page that is still
 /// read costs one full answer again).
 pub const CACHE_DAYS: i64 = 30;
@@ -779,7 +783,14 @@ impl GithubBackend {
     }
 
     /// Best effort: a cache that cannot be written costs a full answer next time, nothing more.
+    /// Keeps an answer on disk, keyed by its URL, unless that URL (or the next page's) may hold a
+    /// secret ([`redact::may_hold_secret`]: a query name Rota does not send itself, say an
+    /// `access_token` in a server's `Link`): such a page is kept in memory only.
     fn keep_on_disk(&self, url: &str, etag: &str, body: Vec<u8>, next: Option<String>) {
+        let secret = |u: &str| redact::may_hold_secret(u, PUBLIC_QUERY_NAMES);
+        if secret(url) || next.as_deref().is_some_and(secret) {
+            return;
+        }
         if let Some(store) = &self.disk {
             let _ = store.cache_response(url, &CachedResponse { etag: etag.to_owned(), body, next }, now());
         }
