@@ -224,6 +224,95 @@ async fn filing_among_101_pages_of_escalations_reads_the_newest_pages_and_never_
     assert_eq!((r.creates, r.searches), (3, searches + 1), "found by the search, not filed again");
 }
 
+/// The search's fall-through: when GitHub's search is down, rate limited (it has a limit of its
+/// own) or refused, the duplicate check is the newest pages only, and the filing goes through,
+/// once. Before: down or rate limited, the escalation stayed queued for as long as the search was.
+#[tokio::test]
+async fn filing_goes_through_once_when_the_search_is_down_or_rate_limited() {
+    for status in [503, 403, 429, 422] {
+        let repo = Repo::shared();
+        {
+            let mut r = repo.lock().unwrap();
+            r.old = 350; // past the newest three pages: the search is asked
+            r.search_fails_with = Some(status);
+        }
+        let server = Server::start(handler(repo.clone())).await;
+        let dir = tempfile::tempdir().unwrap();
+        let outbox = Outbox::open(dir.path().join("escalations.sqlite3")).unwrap();
+        let mut config = GithubConfig::new(&server.base, "acme/escalations", "ann").unwrap();
+        config.timeout = Duration::from_millis(800);
+        let backend = GithubBackend::new(config, &SecretValue::new("ghp_test")).unwrap();
+
+        // Every filing checks first: the newest pages, then the search, which fails; filed.
+        let filed = outbox.file(&backend, None, new("Search is down"), now()).await.unwrap();
+        assert!(!filed.queued, "HTTP {status}: {:?}", filed.queued_because);
+        {
+            let r = repo.lock().unwrap();
+            assert_eq!((r.searches, r.creates), (1, 1), "HTTP {status}: the search asked, failed, then the create");
+        }
+        // A create that happened but whose answer was lost, then the retry: the newest pages hold
+        // it (the search fails still), and it is not filed again.
+        repo.lock().unwrap().stall_creates = 1;
+        let filed = outbox.file(&backend, None, new("Billing is down"), now()).await.unwrap();
+        assert!(filed.queued, "HTTP {status}: timed out, queued");
+        let report = outbox.drain_now(&backend, None, now()).await;
+        assert_eq!(report.sent.len(), 1, "HTTP {status}: {report:?}");
+        let r = repo.lock().unwrap();
+        assert_eq!(r.creates, 2, "HTTP {status}: found among the newest pages, not filed again");
+        for title in ["Search is down", "Billing is down"] {
+            assert_eq!(r.titles().iter().filter(|t| *t == title).count(), 1, "HTTP {status}: {title} filed once");
+        }
+        assert_eq!(outbox.queued_count().unwrap(), 0);
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// An issue's history: a listing too
+// ---------------------------------------------------------------------------------------------
+
+/// An issue's timeline is read like a listing: all its pages together at most 50 MiB, the error
+/// naming the issue. A server sending 20 pages of 7.5 MiB is stopped at the 7th.
+#[tokio::test]
+async fn a_history_of_twenty_pages_of_7_mib_stops_past_50_mib() {
+    let event = json!({ "event": "commented", "body": "x".repeat(75 << 10), "created_at": "2024-03-05T12:00:00Z" });
+    let page = serde_json::to_string(&vec![event; 100]).unwrap(); // 7.5 MiB
+    let server = Server::start(Arc::new(move |req: &Request, base: &str| {
+        let n: usize = req.query().into_iter().find(|(k, _)| k == "page").and_then(|(_, v)| v.parse().ok()).unwrap_or(1);
+        let mut r = Response { status: 200, headers: vec![("content-type".into(), "application/json".into())], body: page.clone() };
+        if n < 20 {
+            r = r.with("link", &format!("<{base}/repos/acme/escalations/issues/1/timeline?per_page=100&page={}>; rel=\"next\"", n + 1));
+        }
+        Reply::Send(r)
+    }))
+    .await;
+    let escalation = rota_core::escalation::Escalation {
+        id: "1".into(),
+        title: "Search is down".into(),
+        customer: None,
+        severity: Severity::Sev2,
+        url: None,
+        page: None,
+        details: String::new(),
+        reporter: Some("sam".into()),
+        assignee: Some("ann".into()),
+        state: rota_core::escalation::EscalationState::Open,
+        created_at: now(),
+        client_key: None,
+        team: None,
+    };
+    let got = github(&server.base).history_of(&escalation).await;
+    let pages = server.requests().len();
+    eprintln!("20 pages of 7.5 MiB of history: {pages} pages read, peak memory {:?}", peak_memory());
+    match got {
+        Err(BackendError::Failed(why)) => {
+            assert!(why.contains("history of escalation 1 passed 50 MiB after 7 pages"), "{why}");
+            assert!(why.chars().count() <= 300, "{why}");
+        }
+        other => panic!("{:?}", other.map(|h| h.len())),
+    }
+    assert_eq!(pages, 7, "stopped at the page that passed 50 MiB");
+}
+
 // ---------------------------------------------------------------------------------------------
 // A redirect
 // ---------------------------------------------------------------------------------------------

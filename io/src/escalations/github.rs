@@ -760,10 +760,11 @@ impl GithubBackend {
         let url = self.url("search/issues", &[("q", &query), ("per_page", "20")]);
         match self.send_json::<SearchResult>(Method::GET, url, None, "the search").await {
             Ok(found) => Ok(found.items.into_iter().filter(|i| i.pull_request.is_none()).map(|i| self.escalation(i)).find(has_key)),
-            // Away or rate limited: the escalation waits in the outbox and is tried again.
-            Err(e @ (BackendError::Transient(_) | BackendError::RateLimited { .. } | BackendError::Unauthorized)) => Err(e),
-            // No search here (refused, not found): the newest pages were read, and an escalation
-            // an earlier attempt filed is among them unless 300 were filed since.
+            // A token GitHub rejects files nothing either: said, and tried again with a new one.
+            Err(e @ BackendError::Unauthorized) => Err(e),
+            // No search now (down, rate limited: its own limit, 30 a minute) or here (refused,
+            // not found): the newest pages were read, and an escalation an earlier attempt filed
+            // is among them unless 300 were filed since. Filing never waits on the search.
             Err(_) => Ok(None),
         }
     }

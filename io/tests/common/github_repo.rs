@@ -27,6 +27,9 @@ pub struct Repo {
     pub old_body_bytes: usize,
     /// Searches asked (`GET /search/issues`).
     pub searches: usize,
+    /// Answer every search with this status instead (403 and 429 as GitHub's rate limit says
+    /// them: no requests left, come back in a minute).
+    pub search_fails_with: Option<u16>,
 }
 
 impl Repo {
@@ -78,6 +81,14 @@ pub fn handler(repo: Arc<Mutex<Repo>>) -> Handler {
         let reply = |status, body: &Value| Reply::Send(Response::json(status, body));
         if req.method == "GET" && req.path() == "/search/issues" {
             repo.searches += 1;
+            if let Some(status) = repo.search_fails_with {
+                let mut r = Response::json(status, &json!({"message": "Search is unavailable"}));
+                if status == 403 || status == 429 {
+                    let reset = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() + 60;
+                    r = r.with("x-ratelimit-remaining", "0").with("x-ratelimit-reset", &reset.to_string());
+                }
+                return Reply::Send(r);
+            }
             let q = req.query().into_iter().find(|(k, _)| k == "q").map(|(_, v)| v).unwrap_or_default();
             let words: Vec<&str> = q.split('"').skip(1).step_by(2).filter(|w| *w != "escalation").collect();
             let items: Vec<Value> = repo
