@@ -350,6 +350,7 @@ pub fn spawn(
         backend: None,
         snapshot,
         last_mark: None,
+        reported_since: None,
     };
     // A poller that fails (a panic) is started again with the same channels, its failure shown
     // as the status until a poll succeeds (issue 12): never left dead.
@@ -408,6 +409,9 @@ struct Poller {
     state: PollState,
     /// The local database's change mark at the last poll.
     last_mark: Option<i64>,
+    /// Where the next listing of every escalation starts (GitHub's `since`, issue 25): after
+    /// the first, a poll lists only what changed.
+    reported_since: Option<DateTime<Utc>>,
 }
 
 /// The wait after `failures` keyring reads in a row failed (locked, the unlock dismissed): a
@@ -645,9 +649,12 @@ impl Poller {
         now: DateTime<Utc>,
     ) -> Result<(), BackendError> {
         let scope = format!("reported:{}", self.scope);
-        let every = backend.list_every().await?;
+        let listed = backend.list_changed(self.reported_since).await?;
         let before = store.load_reported(&scope)?;
-        let decision = decide_reported(before.as_ref(), &self.config.me, &every);
+        let decision = match listed.every {
+            true => decide_reported(before.as_ref(), &self.config.me, &listed.escalations),
+            false => reported::decide_reported_changes(before.as_ref(), &self.config.me, &listed.escalations),
+        };
         let mut unshown = Vec::new();
         for (i, progress) in decision.notices.iter().enumerate() {
             let (notifier, sink, words) = (self.notifier.clone(), self.sink.clone(), progress_text(progress));
@@ -662,6 +669,7 @@ impl Poller {
         if before.as_ref() != Some(&seen) {
             store.save_reported(&scope, &seen, now)?;
         }
+        self.reported_since = listed.since;
         Ok(())
     }
 

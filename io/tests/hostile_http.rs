@@ -383,3 +383,51 @@ async fn a_token_in_a_next_pages_query_is_never_a_key_on_disk_nor_said() {
         assert!(!bytes.windows(secret.len()).any(|w| w == secret.as_bytes()), "{} holds the token", path.display());
     }
 }
+
+// ---------------------------------------------------------------------------------------------
+// The poller's listing past 10,000
+// ---------------------------------------------------------------------------------------------
+
+/// Before: the poller listed every escalation each poll, and past 100 pages that failed for good
+/// (the reporter's notices never came). Now the first listing reads the 10,000 most recently
+/// changed, and each poll after it only what changed since (`since=`, GitHub's clock): an old
+/// escalation no first listing reaches is seen when it changes, and an unchanged repository
+/// costs one `304`.
+#[tokio::test]
+async fn the_pollers_listing_past_101_pages_sees_each_change_through_since() {
+    use rota_core::escalation::EscalationState;
+    let repo = Repo::shared();
+    repo.lock().unwrap().old = 10_050; // 101 pages of 100
+    let server = Server::start(handler(repo.clone())).await;
+    let backend = github(&server.base);
+    let first = backend.list_changed(None).await.unwrap();
+    assert_eq!(first.escalations.len(), 10_000, "the 10,000 most recently changed");
+    assert!(!first.every, "not every escalation: what is not listed keeps its state");
+    assert!(!first.escalations.iter().any(|e| e.id == "7"));
+    let since = first.since.expect("a since for the next poll");
+    assert_eq!(since.to_rfc3339(), "2022-12-31T23:58:00+00:00", "the latest change listed, less 2 minutes");
+
+    // Escalation 7, among the 50 oldest no listing reaches, is resolved.
+    let changed_at = "2024-03-05T12:00:00Z";
+    repo.lock().unwrap().changed.push(json!({
+        "number": 7, "title": "Old escalation 7", "body": "Reporter: sam", "state": "closed", "labels": [{"name": "escalation"}],
+        "html_url": "https://github.com/acme/escalations/issues/7", "created_at": "2023-01-01T00:00:00Z", "updated_at": changed_at,
+    }));
+    let requests = server.requests().len();
+    let next = backend.list_changed(Some(since)).await.unwrap();
+    let seen: Vec<(&str, EscalationState)> = next.escalations.iter().map(|e| (e.id.as_str(), e.state)).collect();
+    assert_eq!(seen, [("7", EscalationState::Resolved)]);
+    assert!(!next.every);
+    let asked = &server.requests()[requests..];
+    assert_eq!(asked.len(), 1, "one page");
+    assert!(asked[0].0.query().contains(&("since".to_owned(), "2022-12-31T23:58:00Z".to_owned())), "{}", asked[0].0.target);
+    let since = next.since.unwrap();
+    assert_eq!(since.to_rfc3339(), "2024-03-05T11:58:00+00:00");
+
+    // Nothing changes: the same since (once read with it, 7 again), then the same URL, a 304.
+    for status in [200, 304] {
+        let again = backend.list_changed(Some(since)).await.unwrap();
+        assert_eq!((again.since, again.escalations.len()), (Some(since), 1));
+        assert_eq!(server.statuses().last(), Some(&status));
+    }
+}

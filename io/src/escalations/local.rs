@@ -607,6 +607,9 @@ impl Backend for LocalStore {
     async fn list_every(&self) -> Result<Vec<Escalation>, BackendError> {
         self.list_all()
     }
+    async fn list_changed(&self, _since: Option<DateTime<Utc>>) -> Result<super::Changed, BackendError> {
+        Ok(super::Changed { escalations: self.list_all()?, every: true, since: None })
+    }
     async fn history_of(&self, e: &Escalation) -> Result<Vec<HistoryEntry>, BackendError> {
         self.entries(&e.id)
     }
