@@ -67,6 +67,23 @@ pub fn url(url: &str) -> String {
     out
 }
 
+/// Whether `url` may hold a secret, so that it is no key to store: a user name or password, or a
+/// query value under a name not in `public` (the names whose values are known to be harmless,
+/// such as a listing's `page`). A fragment is never sent, and counts as a secret too.
+pub fn may_hold_secret(url: &str, public: &[&str]) -> bool {
+    if url.contains('#') {
+        return true;
+    }
+    let (base, query) = url.split_once('?').unwrap_or((url, ""));
+    if userinfo_hidden(base) != base {
+        return true;
+    }
+    query.split('&').filter(|pair| !pair.is_empty()).any(|pair| {
+        let name = pair.split_once('=').map_or(pair, |(name, _)| name);
+        !public.contains(&name)
+    })
+}
+
 /// `scheme://user:pw@host/path` as `scheme://…@host/path`.
 fn userinfo_hidden(base: &str) -> String {
     let Some((scheme, rest)) = base.split_once("://") else { return base.to_owned() };
@@ -97,6 +114,23 @@ pub fn urls_in(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Issue 25: a key that is stored holds no secret: only the query names known to be public.
+    #[test]
+    fn a_url_with_an_unknown_query_name_or_a_password_may_hold_a_secret() {
+        let public = ["page", "per_page", "state"];
+        for (url, secret) in [
+            ("https://api.github.com/repos/a/b/issues", false),
+            ("https://api.github.com/repos/a/b/issues?page=2&per_page=100&state=all", false),
+            ("https://api.github.com/repos/a/b/issues?page=2&access_token=ghp_x", true),
+            ("https://api.github.com/repos/a/b/issues?ghp_x", true),
+            ("https://me:pw@api.github.com/repos/a/b/issues?page=2", true),
+            ("https://api.github.com/repos/a/b/issues?page=2#ghp_x", true),
+            ("https://api.github.com/repos/a/b/issues?", false),
+        ] {
+            assert_eq!(may_hold_secret(url, &public), secret, "{url}");
+        }
+    }
 
     #[test]
     fn a_message_is_cut_to_300_characters() {

@@ -75,6 +75,20 @@ pub fn decide_reported(seen: Option<&ReportedSeen>, me: &str, polled: &[Escalati
     ReportedDecision { notices, seen }
 }
 
+/// [`decide_reported`] after a poll that listed only what changed since an earlier one (GitHub's
+/// `since`, issue 25: a repository past 10,000 escalations is never listed whole again): the
+/// escalations not listed keep the state seen before, those listed are decided as usual.
+pub fn decide_reported_changes(seen: Option<&ReportedSeen>, me: &str, changed: &[Escalation]) -> ReportedDecision {
+    let mut decision = decide_reported(seen, me, changed);
+    if let Some(before) = seen {
+        let listed: std::collections::BTreeSet<&str> = changed.iter().map(|e| e.id.as_str()).collect();
+        for (id, state) in before.iter().filter(|(id, _)| !listed.contains(id)) {
+            decision.seen.0.insert(id.to_owned(), state);
+        }
+    }
+    decision
+}
+
 /// The set to store after the notices were shown except `unshown` (indexes into
 /// `decision.notices`): those keep the state seen before, so the next poll tells them again.
 pub fn seen_after_delivery(before: Option<&ReportedSeen>, decision: &ReportedDecision, unshown: &[usize]) -> ReportedSeen {

@@ -3,7 +3,7 @@
 
 use chrono::{TimeZone, Utc};
 use rota_core::escalation::{Escalation, EscalationState, Severity};
-use rota_core::reported::{decide_reported, progress_text, seen_after_delivery, ReportedSeen};
+use rota_core::reported::{decide_reported, decide_reported_changes, progress_text, seen_after_delivery, ReportedSeen};
 
 const ME: &str = "sam";
 
@@ -85,4 +85,26 @@ fn the_words() {
     assert_eq!(progress_text(&d.notices[0]).summary, "Your escalation was resolved: escalation 8");
     let d = decide_reported(Some(&ReportedSeen::default()), ME, &[esc("9", ME, "ann", Acknowledged)]);
     assert_eq!(progress_text(&d.notices[0]).summary, "Your escalation was acknowledged: escalation 9");
+}
+
+/// Issue 25: after the first poll only what changed since is listed (GitHub's `since`): the
+/// escalations not listed keep their state (no notice when they come back unchanged, the right
+/// one when they come back changed), and one that moved on is told as usual.
+#[test]
+fn a_listing_of_changes_only_keeps_what_it_does_not_list() {
+    use EscalationState::*;
+    let seen = decide_reported(None, ME, &[esc("1", ME, "ann", Open), esc("2", ME, "ann", Acknowledged), esc("3", ME, "ann", Open)]).seen;
+    let changed = [esc("3", ME, "ann", Resolved), esc("4", ME, "ann", Open)];
+    let d = decide_reported_changes(Some(&seen), ME, &changed);
+    let said: Vec<String> = d.notices.iter().map(|p| format!("{} {}->{}", p.escalation.id, p.from, p.escalation.state)).collect();
+    assert_eq!(said, ["3 open->resolved"]);
+    assert_eq!(d.seen.iter().collect::<Vec<_>>(), [("1", Open), ("2", Acknowledged), ("3", Resolved), ("4", Open)]);
+    // Listed again with a comment only (GitHub's `updated_at` moved): nothing to tell.
+    let again = decide_reported_changes(Some(&d.seen), ME, &[esc("2", ME, "ann", Acknowledged)]);
+    assert!(again.notices.is_empty());
+    assert_eq!(again.seen, d.seen);
+    // A whole listing would have dropped what it did not list.
+    assert_eq!(decide_reported(Some(&d.seen), ME, &changed).seen.iter().count(), 2);
+    // The first run records only, as with a whole listing.
+    assert!(decide_reported_changes(None, ME, &changed).notices.is_empty());
 }

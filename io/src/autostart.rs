@@ -60,13 +60,9 @@ mod imp {
         if std::fs::read_to_string(&file).is_ok_and(|had| had == entry) {
             return Ok(());
         }
-        let dir = file.parent().ok_or("no autostart folder")?;
-        std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
         // Written whole, then renamed over the old one: a session starting meanwhile reads
-        // either entry, never half of one.
-        let tmp = dir.join(".rota.desktop.new");
-        std::fs::write(&tmp, entry).map_err(|e| format!("{}: {e}", tmp.display()))?;
-        std::fs::rename(&tmp, &file).map_err(|e| format!("{}: {e}", file.display()))
+        // either entry, never half of one; a new folder 0700 and a new entry 0600.
+        crate::files::replace_file(&file, entry.as_bytes()).map_err(|e| format!("{}: {e}", file.display()))
     }
 }
 

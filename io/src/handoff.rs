@@ -27,13 +27,9 @@ pub fn load(path: &Path) -> Option<HandoffState> {
 }
 
 /// Stores the state: written beside the file and renamed over it, so a crash never leaves half.
+/// Owner-only, like everything in the data folder: the folders 0700, the file 0600.
 pub fn save(path: &Path, state: &HandoffState) -> std::io::Result<()> {
-    if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir)?;
-    }
-    let tmp = path.with_extension("json.tmp");
-    std::fs::write(&tmp, serde_json::to_vec_pretty(state).map_err(std::io::Error::other)?)?;
-    std::fs::rename(&tmp, path)
+    crate::files::replace_private(path, &serde_json::to_vec_pretty(state).map_err(std::io::Error::other)?)
 }
 
 /// What one look decided: the notices to show and the state to store once they are shown.
@@ -90,5 +86,30 @@ pub fn deliver(path: &Path, due: Due, show: impl Fn(&NoticeText) -> Result<(), N
     }
     for s in shown {
         eprintln!("rota: hand-off notice shown: {s}");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Issue 25: the tray's first write can be this file: the data folder it creates is 0700 and
+    /// the file 0600 under a umask of 022 (before: 0755 and 0644).
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn the_state_file_and_its_folders_are_private() {
+        use std::os::unix::fs::PermissionsExt;
+        // The usual umask, which leaves group and others their read bits.
+        unsafe { libc::umask(0o022) };
+        let home = tempfile::tempdir().unwrap();
+        let path = home.path().join("share/rota").join(FILE);
+        save(&path, &HandoffState::default()).unwrap();
+        save(&path, &HandoffState::default()).unwrap();
+        let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode(&path), 0o600);
+        assert_eq!(mode(path.parent().unwrap()), 0o700);
+        assert_eq!(mode(&home.path().join("share")), 0o700);
+        assert_eq!(std::fs::read_dir(path.parent().unwrap()).unwrap().count(), 1, "no temporary file left");
+        assert_eq!(load(&path), Some(HandoffState::default()));
     }
 }

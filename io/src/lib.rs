@@ -7,6 +7,7 @@ pub mod autostart;
 pub mod bounded;
 pub mod clock;
 pub mod escalations;
+pub mod files;
 pub mod handoff;
 pub mod inputs;
 #[cfg(target_os = "linux")]

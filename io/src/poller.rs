@@ -359,6 +359,7 @@ pub fn spawn(
         snapshot,
         last_mark: None,
         last_listed: None,
+        reported_since: None,
     };
     // A poller that fails (a panic) is started again with the same channels, its failure shown
     // as the status until a poll succeeds (issue 12): never left dead.
@@ -417,9 +418,12 @@ struct Poller {
     state: PollState,
     /// The local database's change mark at the last poll.
     last_mark: Option<i64>,
-    /// What the last successful poll listed: the open escalations, and every one when that
-    /// listing succeeded.
+    /// What the last successful poll listed: the open escalations, and the reporter's listing
+    /// (every escalation, or what changed since the one before) when it succeeded.
     last_listed: Option<Listed>,
+    /// Where the next listing of every escalation starts (GitHub's `since`, issue 25): after
+    /// the first, a poll lists only what changed.
+    reported_since: Option<DateTime<Utc>>,
 }
 
 type Listed = (Vec<Escalation>, Option<Vec<Escalation>>);
@@ -673,9 +677,12 @@ impl Poller {
         now: DateTime<Utc>,
     ) -> Result<Vec<Escalation>, BackendError> {
         let scope = format!("reported:{}", self.scope);
-        let every = backend.list_every().await?;
+        let listed = backend.list_changed(self.reported_since).await?;
         let before = store.load_reported(&scope)?;
-        let decision = decide_reported(before.as_ref(), &self.config.me, &every);
+        let decision = match listed.every {
+            true => decide_reported(before.as_ref(), &self.config.me, &listed.escalations),
+            false => reported::decide_reported_changes(before.as_ref(), &self.config.me, &listed.escalations),
+        };
         let mut unshown = Vec::new();
         for (i, progress) in decision.notices.iter().enumerate() {
             let (notifier, sink, words) = (self.notifier.clone(), self.sink.clone(), progress_text(progress));
@@ -690,7 +697,8 @@ impl Poller {
         if before.as_ref() != Some(&seen) {
             store.save_reported(&scope, &seen, now)?;
         }
-        Ok(every)
+        self.reported_since = listed.since;
+        Ok(listed.escalations)
     }
 
     fn failed(&mut self, e: BackendError, now: DateTime<Utc>) -> Duration {

@@ -197,15 +197,9 @@ impl Reader {
     fn store_cache(&self, url: &str, c: &Cached) {
         let Some(path) = self.cache_path(url) else { return };
         let Ok(json) = serde_json::to_string(c) else { return };
-        // Written beside and renamed, so a crash never leaves half a cache file; the folder
+        // Written beside and renamed, so a crash never leaves half a cache file; the folders
         // owner-only (0700) and the file 0600, like the rest of the data folder.
-        let tmp = path.with_extension("tmp");
-        let ok = path.parent().map(private_folder).transpose().is_ok()
-            && private_write(&tmp, json.as_bytes()).is_ok()
-            && std::fs::rename(&tmp, &path).is_ok();
-        if !ok {
-            let _ = std::fs::remove_file(&tmp);
-        }
+        let _ = crate::files::replace_private(&path, json.as_bytes());
     }
 
     async fn fetch(&self, url: &str) -> Result<Text, ReadError> {
@@ -276,26 +270,6 @@ fn short_error(e: &reqwest::Error) -> String {
     } else {
         "network error".into()
     }
-}
-
-/// Creates `dir` (and its parents) owner-only.
-fn private_folder(dir: &Path) -> std::io::Result<()> {
-    let mut builder = std::fs::DirBuilder::new();
-    builder.recursive(true);
-    #[cfg(unix)]
-    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
-    builder.create(dir)
-}
-
-/// Writes `bytes` to a new file at `path`, owner-only (0600).
-fn private_write(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    use std::io::Write;
-    let _ = std::fs::remove_file(path);
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    options.open(path)?.write_all(bytes)
 }
 
 #[cfg(test)]

@@ -224,6 +224,95 @@ async fn filing_among_101_pages_of_escalations_reads_the_newest_pages_and_never_
     assert_eq!((r.creates, r.searches), (3, searches + 1), "found by the search, not filed again");
 }
 
+/// The search's fall-through: when GitHub's search is down, rate limited (it has a limit of its
+/// own) or refused, the duplicate check is the newest pages only, and the filing goes through,
+/// once. Before: down or rate limited, the escalation stayed queued for as long as the search was.
+#[tokio::test]
+async fn filing_goes_through_once_when_the_search_is_down_or_rate_limited() {
+    for status in [503, 403, 429, 422] {
+        let repo = Repo::shared();
+        {
+            let mut r = repo.lock().unwrap();
+            r.old = 350; // past the newest three pages: the search is asked
+            r.search_fails_with = Some(status);
+        }
+        let server = Server::start(handler(repo.clone())).await;
+        let dir = tempfile::tempdir().unwrap();
+        let outbox = Outbox::open(dir.path().join("escalations.sqlite3")).unwrap();
+        let mut config = GithubConfig::new(&server.base, "acme/escalations", "ann").unwrap();
+        config.timeout = Duration::from_millis(800);
+        let backend = GithubBackend::new(config, &SecretValue::new("ghp_test")).unwrap();
+
+        // Every filing checks first: the newest pages, then the search, which fails; filed.
+        let filed = outbox.file(&backend, None, new("Search is down"), now()).await.unwrap();
+        assert!(!filed.queued, "HTTP {status}: {:?}", filed.queued_because);
+        {
+            let r = repo.lock().unwrap();
+            assert_eq!((r.searches, r.creates), (1, 1), "HTTP {status}: the search asked, failed, then the create");
+        }
+        // A create that happened but whose answer was lost, then the retry: the newest pages hold
+        // it (the search fails still), and it is not filed again.
+        repo.lock().unwrap().stall_creates = 1;
+        let filed = outbox.file(&backend, None, new("Billing is down"), now()).await.unwrap();
+        assert!(filed.queued, "HTTP {status}: timed out, queued");
+        let report = outbox.drain_now(&backend, None, now()).await;
+        assert_eq!(report.sent.len(), 1, "HTTP {status}: {report:?}");
+        let r = repo.lock().unwrap();
+        assert_eq!(r.creates, 2, "HTTP {status}: found among the newest pages, not filed again");
+        for title in ["Search is down", "Billing is down"] {
+            assert_eq!(r.titles().iter().filter(|t| *t == title).count(), 1, "HTTP {status}: {title} filed once");
+        }
+        assert_eq!(outbox.queued_count().unwrap(), 0);
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// An issue's history: a listing too
+// ---------------------------------------------------------------------------------------------
+
+/// An issue's timeline is read like a listing: all its pages together at most 50 MiB, the error
+/// naming the issue. A server sending 20 pages of 7.5 MiB is stopped at the 7th.
+#[tokio::test]
+async fn a_history_of_twenty_pages_of_7_mib_stops_past_50_mib() {
+    let event = json!({ "event": "commented", "body": "x".repeat(75 << 10), "created_at": "2024-03-05T12:00:00Z" });
+    let page = serde_json::to_string(&vec![event; 100]).unwrap(); // 7.5 MiB
+    let server = Server::start(Arc::new(move |req: &Request, base: &str| {
+        let n: usize = req.query().into_iter().find(|(k, _)| k == "page").and_then(|(_, v)| v.parse().ok()).unwrap_or(1);
+        let mut r = Response { status: 200, headers: vec![("content-type".into(), "application/json".into())], body: page.clone() };
+        if n < 20 {
+            r = r.with("link", &format!("<{base}/repos/acme/escalations/issues/1/timeline?per_page=100&page={}>; rel=\"next\"", n + 1));
+        }
+        Reply::Send(r)
+    }))
+    .await;
+    let escalation = rota_core::escalation::Escalation {
+        id: "1".into(),
+        title: "Search is down".into(),
+        customer: None,
+        severity: Severity::Sev2,
+        url: None,
+        page: None,
+        details: String::new(),
+        reporter: Some("sam".into()),
+        assignee: Some("ann".into()),
+        state: rota_core::escalation::EscalationState::Open,
+        created_at: now(),
+        client_key: None,
+        team: None,
+    };
+    let got = github(&server.base).history_of(&escalation).await;
+    let pages = server.requests().len();
+    eprintln!("20 pages of 7.5 MiB of history: {pages} pages read, peak memory {:?}", peak_memory());
+    match got {
+        Err(BackendError::Failed(why)) => {
+            assert!(why.contains("history of escalation 1 passed 50 MiB after 7 pages"), "{why}");
+            assert!(why.chars().count() <= 300, "{why}");
+        }
+        other => panic!("{:?}", other.map(|h| h.len())),
+    }
+    assert_eq!(pages, 7, "stopped at the page that passed 50 MiB");
+}
+
 // ---------------------------------------------------------------------------------------------
 // A redirect
 // ---------------------------------------------------------------------------------------------
@@ -249,4 +338,96 @@ async fn a_redirect_to_plain_http_reaches_nothing_and_is_named_without_its_query
         Ok(list) => panic!("followed the redirect: {list:?}"),
     }
     assert!(target.requests().is_empty(), "nothing reached the redirect's target");
+}
+
+// ---------------------------------------------------------------------------------------------
+// A secret in a URL's query
+// ---------------------------------------------------------------------------------------------
+
+/// A server whose `Link` puts a token in the next page's query (GitHub once took
+/// `?access_token=`): the pages are read, but no key on disk holds the token, nor does an error
+/// that names the page. Before: the URL, token and all, was the cache's key in the database.
+#[tokio::test]
+async fn a_token_in_a_next_pages_query_is_never_a_key_on_disk_nor_said() {
+    let secret = "s3cr3t-t0ken";
+    let page_two_gone = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let gone = page_two_gone.clone();
+    let issue = |n: u64| {
+        json!({ "number": n, "title": format!("Escalation {n}"), "body": "", "state": "open", "labels": [{"name": "escalation"}],
+                "html_url": format!("https://github.com/acme/escalations/issues/{n}"), "created_at": "2024-03-05T12:00:00Z" })
+    };
+    let server = Server::start(Arc::new(move |req: &Request, base: &str| {
+        let token = req.query().into_iter().any(|(k, v)| k == "access_token" && v == secret);
+        if !token {
+            let next = format!("<{base}/repos/acme/escalations/issues?state=all&page=2&access_token={secret}>; rel=\"next\"");
+            return Reply::Send(Response::json(200, &json!([issue(2)])).with("etag", "\"p1\"").with("link", &next));
+        }
+        if gone.load(std::sync::atomic::Ordering::SeqCst) {
+            return Reply::Send(Response::json(404, &json!({"message": "Not Found"})));
+        }
+        Reply::Send(Response::json(200, &json!([issue(1)])).with("etag", "\"p2\""))
+    }))
+    .await;
+    let dir = tempfile::tempdir().unwrap();
+    let store = Arc::new(LocalStore::open(dir.path().join("escalations.sqlite3")).unwrap());
+    let backend = github(&server.base).with_disk_cache(store.clone());
+    let listed = backend.list_every().await.unwrap();
+    assert_eq!(listed.iter().map(|e| e.id.as_str()).collect::<Vec<_>>(), ["2", "1"]);
+    page_two_gone.store(true, std::sync::atomic::Ordering::SeqCst);
+    let said = backend.list_every().await.unwrap_err().to_string();
+    assert!(said.contains("access_token=…") && !said.contains(secret), "{said}");
+    drop((backend, store));
+    for entry in std::fs::read_dir(dir.path()).unwrap() {
+        let path = entry.unwrap().path();
+        let bytes = std::fs::read(&path).unwrap();
+        assert!(!bytes.windows(secret.len()).any(|w| w == secret.as_bytes()), "{} holds the token", path.display());
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The poller's listing past 10,000
+// ---------------------------------------------------------------------------------------------
+
+/// Before: the poller listed every escalation each poll, and past 100 pages that failed for good
+/// (the reporter's notices never came). Now the first listing reads the 10,000 most recently
+/// changed, and each poll after it only what changed since (`since=`, GitHub's clock): an old
+/// escalation no first listing reaches is seen when it changes, and an unchanged repository
+/// costs one `304`.
+#[tokio::test]
+async fn the_pollers_listing_past_101_pages_sees_each_change_through_since() {
+    use rota_core::escalation::EscalationState;
+    let repo = Repo::shared();
+    repo.lock().unwrap().old = 10_050; // 101 pages of 100
+    let server = Server::start(handler(repo.clone())).await;
+    let backend = github(&server.base);
+    let first = backend.list_changed(None).await.unwrap();
+    assert_eq!(first.escalations.len(), 10_000, "the 10,000 most recently changed");
+    assert!(!first.every, "not every escalation: what is not listed keeps its state");
+    assert!(!first.escalations.iter().any(|e| e.id == "7"));
+    let since = first.since.expect("a since for the next poll");
+    assert_eq!(since.to_rfc3339(), "2022-12-31T23:58:00+00:00", "the latest change listed, less 2 minutes");
+
+    // Escalation 7, among the 50 oldest no listing reaches, is resolved.
+    let changed_at = "2024-03-05T12:00:00Z";
+    repo.lock().unwrap().changed.push(json!({
+        "number": 7, "title": "Old escalation 7", "body": "Reporter: sam", "state": "closed", "labels": [{"name": "escalation"}],
+        "html_url": "https://github.com/acme/escalations/issues/7", "created_at": "2023-01-01T00:00:00Z", "updated_at": changed_at,
+    }));
+    let requests = server.requests().len();
+    let next = backend.list_changed(Some(since)).await.unwrap();
+    let seen: Vec<(&str, EscalationState)> = next.escalations.iter().map(|e| (e.id.as_str(), e.state)).collect();
+    assert_eq!(seen, [("7", EscalationState::Resolved)]);
+    assert!(!next.every);
+    let asked = &server.requests()[requests..];
+    assert_eq!(asked.len(), 1, "one page");
+    assert!(asked[0].0.query().contains(&("since".to_owned(), "2022-12-31T23:58:00Z".to_owned())), "{}", asked[0].0.target);
+    let since = next.since.unwrap();
+    assert_eq!(since.to_rfc3339(), "2024-03-05T11:58:00+00:00");
+
+    // Nothing changes: the same since (once read with it, 7 again), then the same URL, a 304.
+    for status in [200, 304] {
+        let again = backend.list_changed(Some(since)).await.unwrap();
+        assert_eq!((again.since, again.escalations.len()), (Some(since), 1));
+        assert_eq!(server.statuses().last(), Some(&status));
+    }
 }

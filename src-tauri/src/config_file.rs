@@ -264,51 +264,8 @@ pub fn write(form: &SettingsForm, path: &Path) -> Result<(), IpcError> {
     replace_file(&target, doc.to_string().as_bytes()).map_err(io)
 }
 
-/// Replaces `target` with `contents` so that a crash leaves the old file or the new, never half
-/// of one: written to a temporary file of its own beside it (two saves at once never share one),
-/// created with the old file's mode (a new one private, 0600) before any byte is in it, synced,
-/// renamed over it, and the folder synced. A new folder is private (0700). On failure the
-/// temporary file is removed.
-pub fn replace_file(target: &Path, contents: &[u8]) -> std::io::Result<()> {
-    use std::io::Write;
-    use std::sync::atomic::{AtomicU64, Ordering};
-    static SAVES: AtomicU64 = AtomicU64::new(0);
-    let dir = target.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    let mut folders = std::fs::DirBuilder::new();
-    folders.recursive(true);
-    #[cfg(unix)]
-    std::os::unix::fs::DirBuilderExt::mode(&mut folders, 0o700);
-    folders.create(dir)?;
-    let name = target.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    let tmp = dir.join(format!(".{name}.{}-{}.rota-saving", std::process::id(), SAVES.fetch_add(1, Ordering::Relaxed)));
-    #[cfg(unix)]
-    let mode = {
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::metadata(target).map(|m| m.permissions().mode() & 0o7777).unwrap_or(0o600)
-    };
-    let written = (|| {
-        let mut open = std::fs::OpenOptions::new();
-        open.write(true).create_new(true);
-        #[cfg(unix)]
-        std::os::unix::fs::OpenOptionsExt::mode(&mut open, mode);
-        let mut file = open.open(&tmp)?;
-        // The umask may have taken bits away: the old file's mode exactly, before the bytes.
-        #[cfg(unix)]
-        file.set_permissions(std::os::unix::fs::PermissionsExt::from_mode(mode))?;
-        file.write_all(contents)?;
-        file.sync_all()?;
-        drop(file);
-        std::fs::rename(&tmp, target)?;
-        // The rename itself reaches the disk with the folder.
-        #[cfg(unix)]
-        std::fs::File::open(dir)?.sync_all()?;
-        Ok(())
-    })();
-    if written.is_err() {
-        let _ = std::fs::remove_file(&tmp);
-    }
-    written
-}
+/// The one writer of Rota's files: private from the first byte (`rota_io::files`).
+pub use rota_io::files::replace_file;
 
 #[cfg(test)]
 mod tests {
@@ -380,44 +337,5 @@ mod tests {
             "{saved}"
         );
         assert_eq!(std::fs::read_dir(real.parent().unwrap()).unwrap().count(), 1, "no temporary file left");
-    }
-
-    /// Issue 13: a save that fails half-way leaves the old file and no temporary file.
-    /// Issue 25: saves at once never share a temporary file, and what a save creates is private
-    /// from its first byte (0700 folder, 0600 file).
-    #[test]
-    fn saves_at_once_each_land_whole_and_private() {
-        use std::os::unix::fs::PermissionsExt;
-        let dir = tempfile::tempdir().unwrap();
-        let target = dir.path().join("new/rota/config.toml");
-        let texts: Vec<String> = (0..4).map(|i| format!("me = \"{}\"\n", i.to_string().repeat(20_000))).collect();
-        std::thread::scope(|s| {
-            for t in &texts {
-                let target = &target;
-                s.spawn(move || {
-                    for _ in 0..25 {
-                        replace_file(target, t.as_bytes()).unwrap();
-                    }
-                });
-            }
-        });
-        let saved = std::fs::read_to_string(&target).unwrap();
-        assert!(texts.contains(&saved), "one save's bytes, whole");
-        let folder = target.parent().unwrap();
-        assert_eq!(std::fs::read_dir(folder).unwrap().count(), 1, "no temporary file left");
-        assert_eq!(std::fs::metadata(&target).unwrap().permissions().mode() & 0o777, 0o600);
-        assert_eq!(std::fs::metadata(folder).unwrap().permissions().mode() & 0o777, 0o700);
-    }
-
-    #[test]
-    fn a_failed_replace_leaves_no_temporary_file() {
-        let dir = tempfile::tempdir().unwrap();
-        // A folder (not empty) where the file should go: the rename fails after the write.
-        let target = dir.path().join("config.toml");
-        std::fs::create_dir(&target).unwrap();
-        std::fs::write(target.join("keep"), "x").unwrap();
-        assert!(replace_file(&target, b"me = \"ann\"\n").is_err());
-        let names: Vec<_> = std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
-        assert_eq!(names, [std::ffi::OsString::from("config.toml")]);
     }
 }

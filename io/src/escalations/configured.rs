@@ -73,11 +73,7 @@ impl std::error::Error for OpenError {}
 pub fn data_folder(settings: &Settings) -> Result<PathBuf, OpenError> {
     let dir = settings.data_dir.clone().ok_or(OpenError::NoDataFolder)?;
     let fail = |e: std::io::Error| OpenError::DataFolder { path: dir.clone(), why: e.to_string() };
-    let mut builder = std::fs::DirBuilder::new();
-    builder.recursive(true);
-    #[cfg(unix)]
-    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
-    builder.create(&dir).map_err(fail)?;
+    crate::files::private_folder(&dir).map_err(fail)?;
     make_private(&dir).map_err(fail)?;
     Ok(dir)
 }
@@ -136,11 +132,7 @@ pub fn open_local(settings: &Settings) -> Result<LocalStore, OpenError> {
 pub fn database(settings: &Settings) -> Result<PathBuf, OpenError> {
     let dir = data_folder(settings)?;
     let path = database_path(&dir);
-    let mut options = std::fs::OpenOptions::new();
-    options.create(true).truncate(false).write(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    options.open(&path).map_err(|e| OpenError::DataFolder { path: dir, why: e.to_string() })?;
+    crate::files::open_private(&path, false).map_err(|e| OpenError::DataFolder { path: dir, why: e.to_string() })?;
     Ok(path)
 }
 

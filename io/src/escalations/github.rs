@@ -230,6 +230,9 @@ struct Issue {
     created_at: DateTime<Utc>,
     #[serde(default)]
     pull_request: Option<serde_json::Value>,
+    /// When it last changed (GitHub's clock): where the next listing of changes starts.
+    #[serde(default)]
+    updated_at: Option<DateTime<Utc>>,
 }
 
 #[derive(Deserialize)]
@@ -389,8 +392,17 @@ pub const MAX_LISTING_PAGES: usize = 100;
 /// The longest one listing may take, all its pages together, however quickly each page comes.
 pub const LISTING_DEADLINE: Duration = Duration::from_secs(120);
 
+/// How far before GitHub's answer to a listing the next listing of changes starts: an issue
+/// changed while the pages were read, or stamped a little before GitHub's clock said, is listed
+/// again rather than missed.
+pub const SINCE_MARGIN: chrono::Duration = chrono::Duration::minutes(2);
+
 /// The newest pages (100 issues each) the duplicate check reads before it asks GitHub's search.
 pub const FIND_PAGES: usize = 3;
+
+/// The query names of the URLs Rota asks GitHub for (and of GitHub's next pages): their values
+/// are no secret, so a URL with only these may be a key on disk.
+const PUBLIC_QUERY_NAMES: &[&str] = &["labels", "state", "sort", "direction", "per_page", "page", "assignee", "since"];
 
 /// Answers kept for a conditional request are dropped after this long (a page that is still
 /// read costs one full answer again).
@@ -608,6 +620,12 @@ impl GithubBackend {
     /// error naming the fix. Once read, the answers kept for pages this list no longer has are
     /// dropped.
     async fn list_issues(&self, first: Url, max_pages: usize) -> Result<Listing, BackendError> {
+        self.list_pages(first, max_pages, max_pages < MAX_LISTING_PAGES).await
+    }
+
+    /// [`Self::list_issues`]; `stop` says whether a list longer than `max_pages` is read that
+    /// far (`more`) rather than refused.
+    async fn list_pages(&self, first: Url, max_pages: usize, stop: bool) -> Result<Listing, BackendError> {
         let first = first.to_string();
         let deadline = Instant::now() + self.config.listing_deadline;
         let before = self.kept_chain(&first);
@@ -617,7 +635,7 @@ impl GithubBackend {
         let mut next = Some(first.clone());
         while let Some(url) = next.take() {
             if read.len() >= max_pages {
-                if max_pages < MAX_LISTING_PAGES {
+                if stop {
                     return Ok(Listing { issues, more: true });
                 }
                 return Err(BackendError::Failed(format!(
@@ -756,10 +774,11 @@ impl GithubBackend {
         let url = self.url("search/issues", &[("q", &query), ("per_page", "20")]);
         match self.send_json::<SearchResult>(Method::GET, url, None, "the search").await {
             Ok(found) => Ok(found.items.into_iter().filter(|i| i.pull_request.is_none()).map(|i| self.escalation(i)).find(has_key)),
-            // Away or rate limited: the escalation waits in the outbox and is tried again.
-            Err(e @ (BackendError::Transient(_) | BackendError::RateLimited { .. } | BackendError::Unauthorized)) => Err(e),
-            // No search here (refused, not found): the newest pages were read, and an escalation
-            // an earlier attempt filed is among them unless 300 were filed since.
+            // A token GitHub rejects files nothing either: said, and tried again with a new one.
+            Err(e @ BackendError::Unauthorized) => Err(e),
+            // No search now (down, rate limited: its own limit, 30 a minute) or here (refused,
+            // not found): the newest pages were read, and an escalation an earlier attempt filed
+            // is among them unless 300 were filed since. Filing never waits on the search.
             Err(_) => Ok(None),
         }
     }
@@ -779,7 +798,14 @@ impl GithubBackend {
     }
 
     /// Best effort: a cache that cannot be written costs a full answer next time, nothing more.
+    /// Keeps an answer on disk, keyed by its URL, unless that URL (or the next page's) may hold a
+    /// secret ([`redact::may_hold_secret`]: a query name Rota does not send itself, say an
+    /// `access_token` in a server's `Link`): such a page is kept in memory only.
     fn keep_on_disk(&self, url: &str, etag: &str, body: Vec<u8>, next: Option<String>) {
+        let secret = |u: &str| redact::may_hold_secret(u, PUBLIC_QUERY_NAMES);
+        if secret(url) || next.as_deref().is_some_and(secret) {
+            return;
+        }
         if let Some(store) = &self.disk {
             let _ = store.cache_response(url, &CachedResponse { etag: etag.to_owned(), body, next }, now());
         }
@@ -1154,6 +1180,39 @@ impl Backend for GithubBackend {
     async fn list_every(&self) -> Result<Vec<Escalation>, BackendError> {
         let url = self.url(&self.repo_path("issues"), &[("labels", &self.config.label), ("state", "all"), ("per_page", "100")]);
         Ok(self.list_issues(url, MAX_LISTING_PAGES).await?.issues.into_iter().map(|i| self.escalation(i)).collect())
+    }
+
+    /// Every escalation, most recently changed first, as far as [`MAX_LISTING_PAGES`] reach
+    /// (past them, the 10,000 most recently changed: what is not among them has not changed
+    /// lately); given `since`, those changed since then (GitHub's `since`, a page or two). The
+    /// next `since` is the latest change listed (GitHub's clock, not ours) less
+    /// [`SINCE_MARGIN`]: while nothing changes the URL stays the same and costs a `304` a poll.
+    /// More than 10,000 changed since the last poll is an error, the same `since` kept.
+    async fn list_changed(&self, since: Option<DateTime<Utc>>) -> Result<super::Changed, BackendError> {
+        let since_text = since.map(|s| s.to_rfc3339_opts(chrono::SecondsFormat::Secs, true));
+        let mut query = vec![("labels", self.config.label.as_str()), ("state", "all"), ("sort", "updated"), ("direction", "desc")];
+        if let Some(s) = &since_text {
+            query.push(("since", s));
+        }
+        query.push(("per_page", "100"));
+        let url = self.url(&self.repo_path("issues"), &query);
+        let first = url.to_string();
+        let listing = self.list_pages(url, MAX_LISTING_PAGES, true).await?;
+        if listing.more && since.is_some() {
+            return Err(BackendError::Failed(format!(
+                "more than {} escalations changed since {}, more than Rota reads at once; {LIST_FIX}",
+                MAX_LISTING_PAGES * 100,
+                since_text.unwrap_or_default()
+            )));
+        }
+        let latest = listing.issues.iter().filter_map(|i| i.updated_at).max();
+        let next = latest.map(|t| t - SINCE_MARGIN).max(since);
+        if since.is_some() && next != since {
+            // The answers kept for this `since` are no use to the next listing.
+            self.forget_pages(&self.kept_chain(&first), &[]);
+        }
+        let every = since.is_none() && !listing.more;
+        Ok(super::Changed { escalations: listing.issues.into_iter().map(|i| self.escalation(i)).collect(), every, since: next })
     }
 
     async fn history_of(&self, e: &Escalation) -> Result<Vec<HistoryEntry>, BackendError> {

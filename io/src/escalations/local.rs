@@ -240,11 +240,7 @@ impl LocalStore {
     fn change<T>(&self, f: impl FnOnce(&rusqlite::Transaction<'_>) -> Result<T, BackendError>) -> Result<T, BackendError> {
         let out = self.write(f)?;
         // Best effort: a poller that misses it still polls on its interval.
-        let mut options = std::fs::OpenOptions::new();
-        options.create(true).truncate(true).write(true);
-        #[cfg(unix)]
-        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-        let _ = options.open(change_signal(&self.path)).and_then(|mut f| std::io::Write::write_all(&mut f, b"1"));
+        let _ = crate::files::open_private(&change_signal(&self.path), true).and_then(|mut f| std::io::Write::write_all(&mut f, b"1"));
         Ok(out)
     }
 
@@ -610,6 +606,9 @@ impl Backend for LocalStore {
     }
     async fn list_every(&self) -> Result<Vec<Escalation>, BackendError> {
         self.list_all()
+    }
+    async fn list_changed(&self, _since: Option<DateTime<Utc>>) -> Result<super::Changed, BackendError> {
+        Ok(super::Changed { escalations: self.list_all()?, every: true, since: None })
     }
     async fn history_of(&self, e: &Escalation) -> Result<Vec<HistoryEntry>, BackendError> {
         self.entries(&e.id)

@@ -104,10 +104,24 @@ pub trait Backend {
     ) -> impl Future<Output = Result<Escalation, BackendError>> + Send;
     /// Every escalation, closed ones too, newest first.
     fn list_every(&self) -> impl Future<Output = Result<Vec<Escalation>, BackendError>> + Send;
+    /// What the poller reads each poll (issue 25): every escalation, closed ones too, or, given
+    /// the `since` of an earlier answer, only those changed since then. A backend that lists
+    /// everything cheaply (SQLite) always lists every one.
+    fn list_changed(&self, since: Option<DateTime<Utc>>) -> impl Future<Output = Result<Changed, BackendError>> + Send;
     /// The changes to `e` (as listed or fetched), oldest first, the filing included. GitHub reads
     /// them from the issue's timeline (its events, and the notes from Rota's comments), with conditional requests (a refresh of an unchanged issue
     /// is a `304`, free of rate limit).
     fn history_of(&self, e: &Escalation) -> impl Future<Output = Result<Vec<HistoryEntry>, BackendError>> + Send;
+}
+
+/// What [`Backend::list_changed`] answered.
+#[derive(Debug, Clone)]
+pub struct Changed {
+    pub escalations: Vec<Escalation>,
+    /// Every escalation (else only those changed since, or the most recently changed).
+    pub every: bool,
+    /// What to hand in as `since` next time, if the backend lists changes.
+    pub since: Option<DateTime<Utc>>,
 }
 
 /// The backend chosen by the config (`escalations.backend`).
@@ -152,6 +166,9 @@ impl Backend for AnyBackend {
     }
     async fn list_every(&self) -> Result<Vec<Escalation>, BackendError> {
         dispatch!(self, b => b.list_every())
+    }
+    async fn list_changed(&self, since: Option<DateTime<Utc>>) -> Result<Changed, BackendError> {
+        dispatch!(self, b => b.list_changed(since))
     }
     async fn history_of(&self, e: &Escalation) -> Result<Vec<HistoryEntry>, BackendError> {
         dispatch!(self, b => b.history_of(e))

@@ -57,6 +57,9 @@ pub const AUTH_RETRY: Duration = Duration::from_secs(10 * 60);
 /// its escalation queued for later.
 pub const LOCK_WAIT: Duration = Duration::from_secs(3);
 
+/// How often a sender waiting for the lock tries it again.
+const LOCK_RETRY: Duration = Duration::from_millis(25);
+
 /// The outbox table: migration 2 (`schema.rs`).
 pub(super) const OUTBOX_TABLE: &str = "
 CREATE TABLE IF NOT EXISTS outbox (
@@ -251,11 +254,7 @@ fn busy_discard() -> BackendError {
 
 /// Opens (creating, owner-only) a file beside the database.
 fn private_file(path: &Path) -> std::io::Result<std::fs::File> {
-    let mut options = std::fs::OpenOptions::new();
-    options.create(true).truncate(false).write(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    options.open(path)
+    crate::files::open_private(path, false)
 }
 
 /// The row's escalation as the outbox shows it while queued.
@@ -438,23 +437,20 @@ impl Outbox {
     /// Holds the senders' lock (a file lock: another process waits, a dead one holds nothing),
     /// waiting at most [`LOCK_WAIT`]; `Ok(None)` when another sender held it all that time.
     async fn sender_lock(&self) -> Result<Option<std::fs::File>, BackendError> {
-        let path = self.lock_path.clone();
-        // A thread of its own, not the runtime's blocking pool: given up on, it may wait for the
-        // other sender for as long as that one sends, and a runtime shutting down would wait
-        // for it. When the other sender is done, the lock it then takes is dropped with the
-        // unread result (or with the process).
-        let (tx, rx) = tokio::sync::oneshot::channel();
-        std::thread::Builder::new()
-            .name("rota-outbox-lock".into())
-            .spawn(move || {
-                let locked = private_file(&path).and_then(|file| file.lock().map(|()| file));
-                let _ = tx.send(locked);
-            })
-            .map_err(|e| BackendError::Failed(format!("outbox lock: {e}")))?;
-        match tokio::time::timeout(LOCK_WAIT, rx).await {
-            Err(_) => Ok(None),
-            Ok(Err(_)) => Err(BackendError::Failed("outbox lock: the locking thread ended".into())),
-            Ok(Ok(locked)) => locked.map(Some).map_err(|e| BackendError::Failed(format!("outbox lock: {e}"))),
+        let file = private_file(&self.lock_path).map_err(|e| BackendError::Failed(format!("outbox lock: {e}")))?;
+        // Tried again every LOCK_RETRY on this task until LOCK_WAIT is over: no thread waits on
+        // the lock (a blocking wait given up on kept a thread per try for as long as the other
+        // sender held it, one more every few seconds in the tray).
+        let deadline = tokio::time::Instant::now() + LOCK_WAIT;
+        loop {
+            match file.try_lock() {
+                Ok(()) => return Ok(Some(file)),
+                Err(std::fs::TryLockError::WouldBlock) if tokio::time::Instant::now() < deadline => {
+                    tokio::time::sleep(LOCK_RETRY).await;
+                }
+                Err(std::fs::TryLockError::WouldBlock) => return Ok(None),
+                Err(std::fs::TryLockError::Error(e)) => return Err(BackendError::Failed(format!("outbox lock: {e}"))),
+            }
         }
     }
 

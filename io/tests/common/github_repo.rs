@@ -27,6 +27,12 @@ pub struct Repo {
     pub old_body_bytes: usize,
     /// Searches asked (`GET /search/issues`).
     pub searches: usize,
+    /// Answer every search with this status instead (403 and 429 as GitHub's rate limit says
+    /// them: no requests left, come back in a minute).
+    pub search_fails_with: Option<u16>,
+    /// Issues changed lately (`updated_at` set), by number: they stand for the stored or
+    /// generated issue of that number, and a listing with `since` lists these only.
+    pub changed: Vec<Value>,
 }
 
 impl Repo {
@@ -45,6 +51,14 @@ impl Repo {
 
     /// The `i`th issue, newest first.
     fn nth_newest(&self, i: usize) -> Value {
+        let n = self.total() - i;
+        if let Some(c) = self.changed.iter().find(|c| c["number"].as_u64() == Some(n as u64)) {
+            return c.clone();
+        }
+        self.nth_stored_or_old(i)
+    }
+
+    fn nth_stored_or_old(&self, i: usize) -> Value {
         if i < self.issues.len() {
             return self.issues[self.issues.len() - 1 - i].clone();
         }
@@ -53,7 +67,7 @@ impl Repo {
         json!({
             "number": n, "title": format!("Old escalation {n}"), "body": "x".repeat(self.old_body_bytes), "state": "closed",
             "html_url": format!("https://github.com/acme/escalations/issues/{n}"), "labels": [{"name": "escalation"}],
-            "assignee": null, "assignees": [], "user": {"login": "sam"}, "created_at": "2023-01-01T00:00:00Z",
+            "assignee": null, "assignees": [], "user": {"login": "sam"}, "created_at": "2023-01-01T00:00:00Z", "updated_at": "2023-01-01T00:00:00Z",
         })
     }
 
@@ -78,6 +92,14 @@ pub fn handler(repo: Arc<Mutex<Repo>>) -> Handler {
         let reply = |status, body: &Value| Reply::Send(Response::json(status, body));
         if req.method == "GET" && req.path() == "/search/issues" {
             repo.searches += 1;
+            if let Some(status) = repo.search_fails_with {
+                let mut r = Response::json(status, &json!({"message": "Search is unavailable"}));
+                if status == 403 || status == 429 {
+                    let reset = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() + 60;
+                    r = r.with("x-ratelimit-remaining", "0").with("x-ratelimit-reset", &reset.to_string());
+                }
+                return Reply::Send(r);
+            }
             let q = req.query().into_iter().find(|(k, _)| k == "q").map(|(_, v)| v).unwrap_or_default();
             let words: Vec<&str> = q.split('"').skip(1).step_by(2).filter(|w| *w != "escalation").collect();
             let items: Vec<Value> = repo
@@ -95,14 +117,28 @@ pub fn handler(repo: Arc<Mutex<Repo>>) -> Handler {
                 let query = req.query();
                 let param = |name: &str| query.iter().find(|(k, _)| k == name).and_then(|(_, v)| v.parse::<usize>().ok());
                 let (page, per_page) = (param("page").unwrap_or(1).max(1), param("per_page").unwrap_or(30).clamp(1, 100));
-                let (items, etag) = repo.page(page, per_page);
+                let since = query.iter().find(|(k, _)| k == "since").map(|(_, v)| v.clone());
+                let (items, etag) = match &since {
+                    // Changed since: the changed issues only (one page in these tests).
+                    Some(since) => {
+                        let items: Vec<Value> = repo
+                            .changed
+                            .iter()
+                            .filter(|c| c["updated_at"].as_str().is_some_and(|u| u >= since.as_str()))
+                            .cloned()
+                            .collect();
+                        let etag = format!("W/\"since-{since}-{}\"", items.len());
+                        (items, etag)
+                    }
+                    None => repo.page(page, per_page),
+                };
                 if req.header("if-none-match") == Some(etag.as_str()) {
                     let mut r = Response::json(304, &json!(null)).with("etag", &etag);
                     r.body.clear();
                     return Reply::Send(r);
                 }
                 let mut resp = Response::json(200, &Value::Array(items)).with("etag", &etag);
-                if page * per_page < repo.total() {
+                if since.is_none() && page * per_page < repo.total() {
                     let mut next: Vec<(String, String)> = query.into_iter().filter(|(k, _)| k != "page").collect();
                     next.push(("page".into(), (page + 1).to_string()));
                     let q: Vec<String> = next.iter().map(|(k, v)| format!("{k}={v}")).collect();
