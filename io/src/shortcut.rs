@@ -30,8 +30,9 @@ const MEANINGFUL: u16 = 0x0001 /* Shift */ | 0x0004 /* Control */ | 0x0008 /* Mo
 const IGNORED: [u16; 4] = [0, 0x0002 /* Lock */, 0x0010 /* Mod2: NumLock */, 0x0002 | 0x0010];
 
 /// The keyboard is let go this long after the shortcut if no window asked for the keys (the
-/// window could not start): a person is never left without a keyboard.
-pub const HOLD_AT_MOST: Duration = Duration::from_secs(8);
+/// window could not start, or a machine under heavy load took this long to start it): a person
+/// is never left without a keyboard for longer.
+pub const HOLD_AT_MOST: Duration = Duration::from_secs(15);
 /// At most this many keys are kept ahead of the window.
 const KEYS_AT_MOST: usize = 4096;
 /// How long a window that asks for the keys may take to be on screen before it gets them anyway.

@@ -188,6 +188,11 @@ def session(bus, rota_bin, inputs):
         wait_tray_empty(bus)
         driver = webdriver.start(rota_bin, ["--config", str(inputs.config), *args], inputs.env())
         drivers.append(driver)
+        if "escalate" in args:
+            # The quick escalate window is shown once its form is ready (never blank): its
+            # fields take keys from then on.
+            webdriver.wait(driver, lambda d: d.execute_script("return document.body?.dataset.shown === 'true'"),
+                           timeout=60, what="the escalate window shown")
         return driver
 
     yield start

@@ -224,7 +224,7 @@ def test_escalate_from_the_keyboard_again_and_again(launch, inputs, rota_bin, ar
 
     def open_window(round_):
         keys("ctrl+alt+e")
-        wait_for(lambda: app.output().count("rota: escalate window ready") >= round_, 20,
+        wait_for(lambda: app.output().count("rota: escalate window ready") >= round_, 60,
                  what=f"the escalate window, time {round_}")
         [window] = wait_for(lambda: x_windows("Escalate"), 10, what="the Escalate window on screen")
         # Xvfb runs no window manager to hand focus to a new window: do what one would.

@@ -128,7 +128,7 @@ def test_filing_from_the_window_is_said_once_by_the_tray(inputs, launch, notific
     def file(title, *to_keys):
         n = app.output().count("rota: escalate window ready") + 1
         keys("ctrl+alt+e")
-        wait_for(lambda: app.output().count("rota: escalate window ready") >= n, 20, what=f"the escalate window for {title}")
+        wait_for(lambda: app.output().count("rota: escalate window ready") >= n, 60, what=f"the escalate window for {title}")
         [window] = wait_for(lambda: x_windows("Escalate"), 10, what="the Escalate window on screen")
         subprocess.run(["xdotool", "windowfocus", "--sync", window], check=True, timeout=10)
         type_text(title)

@@ -197,6 +197,7 @@ async function start() {
   // Shown now, laid out and focused: its first frame is the form (a hidden page paints nothing,
   // so waiting for a frame here would wait for the fallback).
   await api.windowReady();
+  document.body.dataset.shown = "true"; // for scripts: the window is on screen now
   await typeAhead();
 }
 
