@@ -8,6 +8,7 @@ pub mod bounded;
 pub mod clock;
 pub mod escalations;
 pub mod files;
+pub mod filing;
 pub mod handoff;
 pub mod inputs;
 #[cfg(target_os = "linux")]

@@ -4,17 +4,13 @@
 
 use crate::error::{ErrorCode, IpcError, IpcErrors};
 use crate::escalations::configured;
-use crate::escalations::outbox::{Announcement, FileError, Filed, Outbox};
-use crate::escalations::AnyBackend;
-use crate::secrets::OsKeyring;
 use crate::settings::Settings;
-use crate::slack::Announcer;
 use chrono::{DateTime, Utc};
 use rota_core::assign::{self, OpenCounts};
 use rota_core::duty::{Glance, OnDuty};
-use rota_core::escalation::{Escalation, NewEscalation, Severity};
-use rota_core::outbox::RefusedPart;
+use rota_core::escalation::{NewEscalation, Severity};
 use rota_core::{words, Roster};
+use rota_io::filing::{self, Filing, FilingError, SlackTrouble};
 use serde::{Deserialize, Serialize};
 
 /// One engineer the escalation can go to.
@@ -74,17 +70,9 @@ pub struct FiledView {
     pub message: String,
 }
 
-async fn backend(settings: &Settings) -> Result<AnyBackend, String> {
-    configured::open_blocking(settings).await.map_err(|e| e.to_string())
-}
-
-fn announcer(settings: &Settings) -> Option<Announcer> {
-    configured::announcer(settings, &OsKeyring).ok().flatten()
-}
-
 /// Open escalations per engineer: the backend's, plus what waits in the outbox.
 pub async fn open_counts(settings: &Settings) -> (OpenCounts, Option<String>) {
-    let backend = backend(settings).await;
+    let backend = filing::open_backend(settings).await;
     let outbox = configured::open_outbox(settings).ok();
     configured::open_counts(backend.as_ref().map_err(Clone::clone), outbox.as_ref()).await
 }
@@ -180,76 +168,39 @@ pub fn name_of(handle: &str, on_duty: &[OnDuty], roster: &Roster) -> String {
         .unwrap_or_else(|| handle.to_owned())
 }
 
-/// Files through the outbox: saved first (before the keyring or the backend can fail), then
-/// sent; queued when the backend cannot take it now. What the backend is known to refuse is
-/// refused before it is saved, beside its field.
-/// `name` is the assignee's name as people know it ("Lord Howe" rather than a handle).
+/// Files `new` (the use case: `rota_io::filing`) and says what happened in one sentence: "Filed
+/// #12 to Lord Howe". `name` is the assignee's name as people know it.
 pub async fn file(settings: &Settings, new: NewEscalation, name: Option<String>, now: DateTime<Utc>) -> Result<FiledView, IpcError> {
-    if let Some(refusal) = configured::known_refusal(settings, &new) {
-        let field = match refusal.part {
-            RefusedPart::Title => "title",
-            RefusedPart::Body => "details",
-        };
-        let backend = rota_core::outbox::backend_name(settings.config.escalations.backend);
-        return Err(IpcError::invalid(field, format!("{backend} refuses it: {}", refusal.reason)));
-    }
     let outbox = configured::open_outbox(settings).map_err(|e| IpcError::io(e.to_string()))?;
-    let saved = outbox.save_new(new, now).map_err(|e| IpcError::io(e.to_string()))?;
-    send_saved(settings, &outbox, saved, name, now).await
+    let backend = filing::open_backend(settings).await;
+    let filed = filing::file(settings, &outbox, &backend, new, now).await.map_err(ipc_error)?;
+    Ok(filed_view(settings, filed, name).await)
 }
 
-/// Sends what was just saved (or resent): the backend opened off the async threads; a backend
-/// that cannot be opened (a locked keyring, no token) leaves it saved and queued.
-async fn send_saved(
-    settings: &Settings,
-    outbox: &Outbox,
-    saved: Escalation,
-    name: Option<String>,
-    now: DateTime<Utc>,
-) -> Result<FiledView, IpcError> {
-    let (filed, opening_failed) = match configured::open_blocking(settings).await {
-        Ok(backend) => {
-            let announcer = {
-                let settings = settings.clone();
-                tokio::task::spawn_blocking(move || announcer(&settings)).await.ok().flatten()
-            };
-            match outbox.send_saved(&backend, announcer.as_ref(), &saved.id, now).await {
-                Ok(filed) => (filed, None),
-                Err(e) => {
-                    if let FileError::Refused { .. } = e {
-                        // Kept as refused: the tray counts it in its menu.
-                        crate::tell_tray_outbox_changed().await;
-                    }
-                    return Err(IpcError::io(e.to_string()));
-                }
-            }
-        }
-        Err(e) => (
-            Filed { escalation: saved, queued: true, queued_because: None, announcement: Announcement::NotConfigured },
-            Some(e.to_string()),
-        ),
-    };
-    if filed.queued {
-        // The tray retries it; tell it now rather than at its next look.
-        crate::tell_tray_outbox_changed().await;
+fn ipc_error(e: FilingError) -> IpcError {
+    match e {
+        FilingError::NotSaved { field, message } => IpcError::invalid(field, message),
+        other => IpcError::io(other.to_string()),
     }
+}
+
+/// The window's sentence for a filing; the tray says it once more, where it stays a while (not
+/// for one I filed to myself).
+async fn filed_view(settings: &Settings, filed: Filing, name: Option<String>) -> FiledView {
     let e = filed.escalation;
     let to = name.or_else(|| e.assignee.clone());
-    let mut message = rota_core::words::filed(&e.id, to.as_deref(), filed.queued);
-    if filed.queued {
-        let why = filed.queued_because.map(|w| w.to_string()).or(opening_failed).unwrap_or_default();
+    let mut message = rota_core::words::filed(&e.id, to.as_deref(), filed.queued.is_some());
+    if let Some(why) = &filed.queued {
         message.push_str(&format!(" ({why}). It goes out as soon as the backend answers."));
     }
-    if let Announcement::Failed(why) = filed.announcement {
+    if let Some(SlackTrouble::Failed(why)) = &filed.slack {
         message.push_str(&format!(" The Slack announcement failed ({why})."));
     }
     let url = e.page.or(e.url);
-    // The window goes after a moment; the tray says it once more, where it stays a while (not
-    // for one I filed to myself).
     if rota_core::notice::tray_says_filed(e.assignee.as_deref(), settings.me.as_deref()) {
         crate::tell_tray_filed(&message, &e.title, url.as_deref()).await;
     }
-    Ok(FiledView { id: e.id, url, assignee: e.assignee, queued: filed.queued, message })
+    FiledView { id: e.id, url, assignee: e.assignee, queued: filed.queued.is_some(), message }
 }
 
 /// One escalation the backend refused, for the escalate window to show, fix and resend.
@@ -299,50 +250,14 @@ pub async fn resend(
     name: Option<String>,
     now: DateTime<Utc>,
 ) -> Result<FiledView, IpcError> {
-    if let Some(refusal) = configured::known_refusal(settings, &edited) {
-        let field = match refusal.part {
-            RefusedPart::Title => "title",
-            RefusedPart::Body => "details",
-        };
-        let backend = rota_core::outbox::backend_name(settings.config.escalations.backend);
-        return Err(IpcError::invalid(field, format!("{backend} refuses it: {}", refusal.reason)));
-    }
     let outbox = configured::open_outbox(settings).map_err(|e| IpcError::io(e.to_string()))?;
-    if !outbox.resend(key, edited, now).map_err(|e| IpcError::io(e.to_string()))? {
-        return Err(IpcError::io("this escalation is no longer in the outbox: it was sent or discarded"));
-    }
-    let saved = outbox
-        .entries()
-        .map_err(|e| IpcError::io(e.to_string()))?
-        .into_iter()
-        .find(|e| e.key == key)
-        .map(|e| outbox_view(&e))
-        .ok_or_else(|| IpcError::io("this escalation is no longer in the outbox: it was sent or discarded"))?;
-    send_saved(settings, &outbox, saved, name, now).await
+    let backend = filing::open_backend(settings).await;
+    let filed = filing::resend(settings, &outbox, &backend, key, edited, now).await.map_err(ipc_error)?;
+    Ok(filed_view(settings, filed, name).await)
 }
 
 /// Discards the refused escalation `key`: it will not be filed.
 pub async fn discard(settings: &Settings, key: &str) -> Result<(), IpcError> {
     let outbox = configured::open_outbox(settings).map_err(|e| IpcError::io(e.to_string()))?;
-    outbox.discard(key).await.map_err(|e| IpcError::io(e.to_string()))?;
-    crate::tell_tray_outbox_changed().await;
-    Ok(())
-}
-
-fn outbox_view(e: &crate::escalations::outbox::Entry) -> Escalation {
-    Escalation {
-        id: e.key.clone(),
-        title: e.escalation.title.clone(),
-        customer: e.escalation.customer.clone(),
-        severity: e.escalation.severity,
-        url: e.escalation.url.clone(),
-        page: None,
-        details: e.escalation.details.clone(),
-        reporter: e.escalation.reporter.clone(),
-        assignee: e.escalation.assignee.clone(),
-        state: rota_core::escalation::EscalationState::Queued,
-        created_at: e.queued_at,
-        client_key: Some(e.key.clone()),
-        team: None,
-    }
+    filing::discard(&outbox, key).await.map_err(ipc_error).map(drop)
 }

@@ -12,7 +12,7 @@ use super::render::Term;
 use super::{load, print_json};
 use crate::clock;
 use crate::escalations::configured::{self, OpenError};
-use crate::escalations::outbox::{Announcement, FileError, Filed, Outbox, Step};
+use crate::escalations::outbox::{Outbox, Step};
 use crate::escalations::{AnyBackend, Backend, BackendError};
 use crate::models::EscalationJson;
 use crate::secrets::{OsKeyring, SecretName, SecretStore, SecretValue};
@@ -22,6 +22,7 @@ use chrono::{DateTime, Utc};
 use rota_core::assign::{self, Suggestion};
 use rota_core::escalation::{Escalation, EscalationState, NewEscalation, Severity};
 use rota_core::glance;
+use rota_io::filing::{FilingError, SlackTrouble};
 use rota_io::protocol::Overrides;
 use std::io::{IsTerminal, Read};
 
@@ -209,45 +210,21 @@ pub async fn escalate(global: &Overrides, filing: Filing, json: bool) -> Result<
         assignee,
         client_key: None,
     };
-    // What the backend is known to refuse is refused here, before it is saved.
-    if let Some(why) = configured::known_refusal(&settings, &new) {
-        let backend = rota_core::outbox::backend_name(settings.config.escalations.backend);
-        return Err(Failure::input(format!("rota: the escalation was not saved: {backend} refuses it: {}", why.reason)));
-    }
-    let saved = outbox.save_new(new, now).map_err(|e| Failure::input(format!("rota: {e}")))?;
-    let (filed, opening_failed) = match &backend {
-        Ok(backend) => {
-            let announcer = announcer(&settings);
-            let filed = match outbox.send_saved(backend, announcer.as_ref(), &saved.id, now).await {
-                Ok(filed) => filed,
-                Err(e) => {
-                    if let FileError::Refused { .. } = e {
-                        // Kept as refused: the tray counts it in its menu.
-                        crate::tell_tray_outbox_changed().await;
-                    }
-                    return Err(Failure::input(format!("rota: {e}")));
-                }
-            };
-            (filed, None)
-        }
-        Err(why) => (
-            Filed { escalation: saved, queued: true, queued_because: None, announcement: Announcement::NotConfigured },
-            Some(why.to_string()),
-        ),
-    };
-    if filed.queued {
-        // The tray retries it; tell it now rather than at its next look.
-        crate::tell_tray_outbox_changed().await;
-    }
+    let backend = backend.map_err(|e| e.to_string());
+    let filed = rota_io::filing::file(&settings, &outbox, &backend, new, now).await.map_err(|e| match e {
+        FilingError::NotSaved { message, .. } => Failure::input(format!("rota: the escalation was not saved: {message}")),
+        other => Failure::input(format!("rota: {other}")),
+    })?;
     let e = &filed.escalation;
-    if filed.queued {
-        let why = filed.queued_because.as_ref().map(ToString::to_string).or(opening_failed).unwrap_or_default();
+    if let Some(why) = &filed.queued {
         super::note(&format!(
             "{why}; the escalation is saved in the outbox (state queued) and will be sent once the backend answers, by the tray app or the next `rota escalate` or `rota escalations`"
         ));
     }
-    if let Announcement::Failed(why) = &filed.announcement {
-        super::warning(&format!("the Slack announcement failed: {why}; the escalation is filed"));
+    match &filed.slack {
+        Some(SlackTrouble::NoAnnouncer(why)) => super::warning(&format!("no Slack announcement: {why}")),
+        Some(SlackTrouble::Failed(why)) => super::warning(&format!("the Slack announcement failed: {why}; the escalation is filed")),
+        None => {}
     }
     if json {
         print_json(&EscalationJson::from(e));
@@ -257,7 +234,7 @@ pub async fn escalate(global: &Overrides, filing: Filing, json: bool) -> Result<
             (Some(a), None) => format!("to {a}"),
             (None, _) => "to the whole rotation".into(),
         };
-        if filed.queued {
+        if filed.queued.is_some() {
             super::say(&format!("Queued escalation {to}: {} [{}] (waiting in the outbox)", e.title, e.severity));
         } else {
             super::say(&format!("Filed escalation {} {to}: {} [{}]", e.id, e.title, e.severity));
@@ -266,7 +243,7 @@ pub async fn escalate(global: &Overrides, filing: Filing, json: bool) -> Result<
             }
         }
     }
-    if let (false, Ok(backend)) = (filed.queued, &backend) {
+    if let (None, Ok(backend)) = (&filed.queued, &backend) {
         drain(&outbox, backend, &settings, now).await;
     }
     Ok(0)

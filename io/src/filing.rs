@@ -1,0 +1,191 @@
+//! Filing an escalation: the one use case the command line (`rota escalate`) and the quick
+//! escalate window call, each front end a few lines around it.
+//!
+//! What the backend is known to refuse is refused before anything is saved. Otherwise the
+//! escalation is saved in the outbox first and then sent: a backend that cannot take it now
+//! leaves it queued (the tray is told, to retry it), one that refuses it leaves it refused in the
+//! outbox (the tray is told, to count it), and the Slack announcement goes with the sending. The
+//! rules are the core's (`rota_core::outbox`); this module only carries them out.
+
+use crate::escalations::configured;
+use crate::escalations::outbox::{Announcement, FileError, Filed, Outbox};
+use crate::escalations::AnyBackend;
+use crate::secrets::OsKeyring;
+use crate::settings::Settings;
+use crate::slack::{Announcer, SlackError};
+use chrono::{DateTime, Utc};
+use rota_core::escalation::{Escalation, EscalationState, NewEscalation};
+use rota_core::outbox::RefusedPart;
+use std::fmt;
+
+/// An escalation filed, or saved to be filed.
+#[derive(Debug)]
+pub struct Filing {
+    /// The backend's escalation, or (queued) the outbox's view of it (`id` is the client key).
+    pub escalation: Escalation,
+    /// Why it waits in the outbox, when the backend could not take it now.
+    pub queued: Option<String>,
+    /// What went wrong with Slack, when something did; the escalation is filed all the same.
+    pub slack: Option<SlackTrouble>,
+}
+
+/// Slack's part of a filing, when it went wrong.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SlackTrouble {
+    /// No announcer could be made (a webhook is wanted but the keyring failed): nothing posted.
+    NoAnnouncer(String),
+    /// The announcement was posted and failed.
+    Failed(String),
+}
+
+/// Why nothing was filed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FilingError {
+    /// The backend is known to refuse it, for this part of the form ("title", "details"): nothing
+    /// was saved. The reason, as the backend words it: "GitHub refuses it: …".
+    NotSaved { field: &'static str, message: String },
+    /// Sent and refused: it stays in the outbox, refused, to be fixed and resent or discarded.
+    Refused(String),
+    /// The outbox could not be read or written, or the entry is gone.
+    Failed(String),
+}
+
+impl fmt::Display for FilingError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            FilingError::NotSaved { message, .. } | FilingError::Refused(message) | FilingError::Failed(message) => f.write_str(message),
+        }
+    }
+}
+
+impl std::error::Error for FilingError {}
+
+/// The backend the settings name, opened off the async threads (the keyring is read); why not
+/// as words. A backend that cannot be opened loses nothing: what is filed waits in the outbox.
+pub async fn open_backend(settings: &Settings) -> Result<AnyBackend, String> {
+    configured::open_blocking(settings).await.map_err(|e| e.to_string())
+}
+
+/// Files `new`: refused at once when the backend is known to refuse it, else saved in `outbox`
+/// and sent to `backend` (queued when it cannot be opened or cannot take it now).
+pub async fn file(
+    settings: &Settings,
+    outbox: &Outbox,
+    backend: &Result<AnyBackend, String>,
+    new: NewEscalation,
+    now: DateTime<Utc>,
+) -> Result<Filing, FilingError> {
+    refuse_known(settings, &new)?;
+    let saved = outbox.save_new(new, now).map_err(|e| FilingError::Failed(e.to_string()))?;
+    send(settings, outbox, backend, saved, now).await
+}
+
+/// Resends the refused escalation `key` as `edited` (it keeps its key, so it is still filed
+/// once).
+pub async fn resend(
+    settings: &Settings,
+    outbox: &Outbox,
+    backend: &Result<AnyBackend, String>,
+    key: &str,
+    edited: NewEscalation,
+    now: DateTime<Utc>,
+) -> Result<Filing, FilingError> {
+    refuse_known(settings, &edited)?;
+    let gone = || FilingError::Failed("this escalation is no longer in the outbox: it was sent or discarded".into());
+    if !outbox.resend(key, edited, now).map_err(|e| FilingError::Failed(e.to_string()))? {
+        return Err(gone());
+    }
+    let entries = outbox.entries().map_err(|e| FilingError::Failed(e.to_string()))?;
+    let saved = entries.into_iter().find(|e| e.key == key).map(|e| queued_view(&e)).ok_or_else(gone)?;
+    send(settings, outbox, backend, saved, now).await
+}
+
+/// Discards the escalation `key` from the outbox (it will not be filed) and tells the tray.
+/// `false` when there was no such entry.
+pub async fn discard(outbox: &Outbox, key: &str) -> Result<bool, FilingError> {
+    let discarded = outbox.discard(key).await.map_err(|e| FilingError::Failed(e.to_string()))?;
+    if discarded {
+        crate::tell_tray_outbox_changed().await;
+    }
+    Ok(discarded)
+}
+
+/// What the backend is known to refuse, refused before anything is saved.
+fn refuse_known(settings: &Settings, new: &NewEscalation) -> Result<(), FilingError> {
+    let Some(refusal) = configured::known_refusal(settings, new) else { return Ok(()) };
+    let field = match refusal.part {
+        RefusedPart::Title => "title",
+        RefusedPart::Body => "details",
+    };
+    let backend = rota_core::outbox::backend_name(settings.config.escalations.backend);
+    Err(FilingError::NotSaved { field, message: format!("{backend} refuses it: {}", refusal.reason) })
+}
+
+/// Sends what was just saved; a backend that could not be opened leaves it saved and queued.
+async fn send(
+    settings: &Settings,
+    outbox: &Outbox,
+    backend: &Result<AnyBackend, String>,
+    saved: Escalation,
+    now: DateTime<Utc>,
+) -> Result<Filing, FilingError> {
+    let (filed, opening_failed, mut slack) = match backend {
+        Ok(backend) => {
+            let (announcer, slack) = announcer(settings).await;
+            match outbox.send_saved(backend, announcer.as_ref(), &saved.id, now).await {
+                Ok(filed) => (filed, None, slack),
+                Err(e @ FileError::Refused { .. }) => {
+                    // Kept as refused: the tray counts it in its menu.
+                    crate::tell_tray_outbox_changed().await;
+                    return Err(FilingError::Refused(e.to_string()));
+                }
+                Err(e) => return Err(FilingError::Failed(e.to_string())),
+            }
+        }
+        Err(why) => (
+            Filed { escalation: saved, queued: true, queued_because: None, announcement: Announcement::NotConfigured },
+            Some(why.clone()),
+            None,
+        ),
+    };
+    if filed.queued {
+        // The tray retries it; tell it now rather than at its next look.
+        crate::tell_tray_outbox_changed().await;
+    }
+    if let Announcement::Failed(why) = &filed.announcement {
+        slack = Some(SlackTrouble::Failed(why.to_string()));
+    }
+    let queued = filed.queued.then(|| filed.queued_because.map(|e| e.to_string()).or(opening_failed).unwrap_or_default());
+    Ok(Filing { escalation: filed.escalation, queued, slack })
+}
+
+/// The Slack announcer, when a webhook is set up; without `slack_group` a keyring that cannot be
+/// read means no announcement and nothing to say, with it the failure is said.
+async fn announcer(settings: &Settings) -> (Option<Announcer>, Option<SlackTrouble>) {
+    let settings = settings.clone();
+    let made = tokio::task::spawn_blocking(move || match configured::announcer(&settings, &OsKeyring) {
+        Ok(a) => (a, None),
+        Err(SlackError::Keyring(_)) if settings.config.escalations.slack_group.is_none() => (None, None),
+        Err(e) => (None, Some(SlackTrouble::NoAnnouncer(e.to_string()))),
+    });
+    made.await.unwrap_or((None, None))
+}
+
+/// The outbox's view of a saved entry, as filing shows it until the backend has it.
+fn queued_view(e: &crate::escalations::outbox::Entry) -> Escalation {
+    Escalation {
+        id: e.key.clone(),
+        title: e.escalation.title.clone(),
+        customer: e.escalation.customer.clone(),
+        severity: e.escalation.severity,
+        url: e.escalation.url.clone(),
+        page: None,
+        details: e.escalation.details.clone(),
+        reporter: e.escalation.reporter.clone(),
+        assignee: e.escalation.assignee.clone(),
+        state: EscalationState::Queued,
+        created_at: e.queued_at,
+        client_key: Some(e.key.clone()),
+        team: None,
+    }
+}
