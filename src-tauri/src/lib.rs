@@ -26,8 +26,7 @@ pub mod windows;
 
 // The IO the windows use, by the paths they had when they lived in one crate with it.
 pub(crate) use rota_io::{
-    autostart, clock, escalations, notifier, secrets, settings, slack, sources, take_typed_ahead, tell_tray_escalations_changed,
-    tell_tray_filed, tell_tray_outbox_changed,
+    autostart, clock, escalations, notifier, secrets, settings, slack, sources, take_typed_ahead, tell_tray_filed, tell_tray_outbox_changed,
 };
 
 use chrono::{DateTime, Utc};
