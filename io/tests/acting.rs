@@ -146,16 +146,18 @@ async fn a_named_engineer_is_checked_against_the_rotation_and_the_roster_with_di
 
 #[tokio::test]
 async fn auto_is_the_policys_pick_among_the_others_counted_by_the_backend() {
-    // Kat (working) already has escalations 2 and 3: Bo (working, none) is the pick for 1.
-    let desk = Desk::new(&["ann", "kat", "kat"]).await;
+    // Bo (working) already has escalations 2 and 3: Kat (working, none) is the pick for 1, though
+    // by working hours alone Bo, whose day ends later, would be.
+    let desk = Desk::new(&["ann", "bo", "bo"]).await;
     let acted = desk.act("1", Act::Reassign { to: To::Auto }, 5).await.unwrap();
     let picked = acted.picked.as_ref().unwrap();
-    assert_eq!((picked.handle.as_str(), picked.open), ("bo", 0));
-    assert_eq!(acted.escalation.assignee.as_deref(), Some("bo"));
+    assert_eq!((picked.handle.as_str(), picked.open), ("kat", 0));
+    assert_eq!(acted.escalation.assignee.as_deref(), Some("kat"));
+    assert_eq!(acted.sentence("Kat Kim"), "Reassigned escalation 1 to Kat Kim");
     assert_eq!(acted.warning, None, "the backend counted them");
 
-    // Again: not Bo, whose it is now; not Cha, asleep (01:52 on the Chatham Islands); Ann, working
-    // with none open, before Kat with two.
+    // Again: not Kat, whose it is now; not Cha, asleep (01:52 on the Chatham Islands); Ann, working
+    // with none open, before Bo with two.
     let acted = desk.act("1", Act::Reassign { to: To::Auto }, 7).await.unwrap();
     assert_eq!(acted.escalation.assignee.as_deref(), Some("ann"));
     assert!(acted.changed);
