@@ -10,7 +10,7 @@
 use super::escalate::{backend, now, settings};
 use super::load;
 use crate::settings::Failure;
-use rota_io::acting::{self, Act, ActError, ActErrorKind, Acting, Rotation, To};
+use rota_io::acting::{self, Act, ActError, ActErrorKind, Acted, Acting, Rotation, To};
 use rota_io::protocol::Overrides;
 
 /// What the command line asked for, before it is checked.
@@ -67,7 +67,12 @@ pub async fn run(global: &Overrides, id: &str, asked: Asked) -> Result<i32, Fail
     let backend = backend(&settings)?;
     let rotation = if act.needs_rotation() { Some(Rotation::at(&load(&settings, now).await?, &settings, now)) } else { None };
     let with = Acting { backend: &backend, me: settings.me.as_deref(), rotation: rotation.as_ref(), tell_tray: false };
-    let acted = acting::act(&with, id, act, now).await.map_err(|e| asked.failure(id, e))?;
+    said(&acting::act(&with, id, act, now).await.map_err(|e| asked.failure(id, e))?);
+    Ok(0)
+}
+
+/// What was done (or was so already), and for `auto` whom it went to and why.
+fn said(acted: &Acted) {
     if let Some(w) = &acted.warning {
         super::warning(&format!("{w}; suggesting by working hours"));
     }
@@ -76,5 +81,4 @@ pub async fn run(global: &Overrides, id: &str, asked: Asked) -> Result<i32, Fail
     }
     let to = acted.escalation.assignee.as_deref().unwrap_or_default();
     super::say(&format!("{}: {}", acted.sentence(to), acted.escalation.title));
-    Ok(0)
 }
