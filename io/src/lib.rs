@@ -3,6 +3,7 @@
 //! shows notifications, and hands what it read to `rota-core`. It has no command line, no Tauri
 //! and draws no tray: those are the `rota` and `rota-app` crates.
 
+pub mod acting;
 pub mod autostart;
 pub mod bounded;
 pub mod clock;

@@ -48,7 +48,7 @@ pub enum NoticeAction {
     /// Acknowledge this escalation through the backend.
     Acknowledge { id: String },
     /// Take this action on this escalation through the backend (the tray's submenu, issue 15).
-    Take { id: String, action: rota_core::lifecycle::Action },
+    Take { id: String, action: crate::acting::Act },
     /// Show Rota's dashboard at this escalation (a click on a notification whose escalation has
     /// no link).
     ShowDashboard { id: String },

@@ -44,6 +44,7 @@
 //! It is not the decision (that is [`rota_core::escalation::decide`]) nor the notification
 //! (that is the [`Notifier`]).
 
+use crate::acting::{self, Act, Acting};
 use crate::clock;
 use crate::escalations::configured::{self, OpenError};
 use crate::escalations::github::GithubConfig;
@@ -55,7 +56,6 @@ use crate::settings::Settings;
 use chrono::{DateTime, Utc};
 use rota_core::config::Backend as BackendKind;
 use rota_core::escalation::{same_handle, Escalation, EscalationState};
-use rota_core::lifecycle::Action;
 use rota_core::poll::{PollFailure, PollState};
 use rota_core::reported::{self, decide_reported, progress_text};
 use std::path::PathBuf;
@@ -515,24 +515,25 @@ impl Poller {
                 crate::ask_tray_to_show(crate::protocol::WindowKind::Dashboard, &crate::protocol::escalation_target(&id)).await;
                 false
             }
-            NoticeAction::Acknowledge { id } => self.take(&id, Action::Acknowledge).await,
+            NoticeAction::Acknowledge { id } => self.take(&id, Act::Acknowledge).await,
             NoticeAction::Take { id, action } => self.take(&id, action).await,
         }
     }
 
     /// Takes `action` on escalation `id` as `me`, now (issue 15): recorded with who and when.
     /// Always polls again after, so the menu shows the outcome.
-    async fn take(&mut self, id: &str, action: Action) -> bool {
+    async fn take(&mut self, id: &str, act: Act) -> bool {
         if self.backend.is_none() {
             let _ = self.connect().await;
         }
-        match &self.backend {
-            Some(b) => {
-                if let Err(e) = b.act(id, &action, Some(&self.config.me), now()).await {
-                    eprintln!("rota: cannot {} escalation {id}: {e}", action.verb());
-                }
-            }
-            None => eprintln!("rota: cannot {} escalation {id}: {}", action.verb(), self.snapshot.status.label()),
+        let verb = act.verb();
+        let Some(backend) = &self.backend else {
+            eprintln!("rota: cannot {verb} escalation {id}: {}", self.snapshot.status.label());
+            return true;
+        };
+        let with = Acting { backend, me: Some(&self.config.me), rotation: None, tell_tray: false };
+        if let Err(e) = acting::act(&with, id, act, now()).await {
+            eprintln!("rota: cannot {verb} escalation {id}: {e}");
         }
         true
     }

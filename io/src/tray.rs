@@ -6,6 +6,7 @@
 //! implements [`TrayView`] to show the core's [`TrayModel`] and sends every click here as a
 //! [`Request`]; the rest is the same code for both.
 
+use crate::acting::Act;
 use crate::clock;
 use crate::live::{self, Live, Surface};
 use crate::notifier::{DesktopNotifier, NoticeAction};
@@ -16,7 +17,6 @@ use crate::settings::{self, Settings};
 use crate::sources::Reader;
 use crate::{autostart, escalations, supervise};
 use chrono::Utc;
-use rota_core::lifecycle::Action;
 use rota_core::shortcut::Shortcut;
 use rota_core::tray::{tray_model, EscalationsSummary, MenuAction, TrayInputs, TrayModel};
 use std::future::Future;
@@ -425,8 +425,8 @@ impl<V: TrayView> Tray<V> {
             }
             // Issue 15: acknowledge and resolve at once, through the poller (which polls again
             // after, so the menu shows the outcome).
-            MenuAction::AcknowledgeEscalation(id) => self.take(id, Action::Acknowledge),
-            MenuAction::ResolveEscalation(id) => self.take(id, Action::Resolve { note: None }),
+            MenuAction::AcknowledgeEscalation(id) => self.take(id, Act::Acknowledge),
+            MenuAction::ResolveEscalation(id) => self.take(id, Act::Resolve { note: None }),
             // These need a team or an engineer: a small window asks for them, ready to type in.
             MenuAction::EngageEscalation(_) | MenuAction::ReassignEscalation(_) => {
                 self.open_window_at(WindowKind::Action, Some(&action.id()))
@@ -438,7 +438,7 @@ impl<V: TrayView> Tray<V> {
 
 impl<V: TrayView> Tray<V> {
     /// Takes `action` on escalation `id` through the poller's backend.
-    fn take(&self, id: String, action: Action) {
+    fn take(&self, id: String, action: Act) {
         match self.poller.lock().ok().as_ref().and_then(|p| p.as_ref()) {
             Some(p) => p.act(NoticeAction::Take { id, action }),
             None => eprintln!("rota: cannot {} escalation {id}: escalations are not watched (set me in the config)", action.verb()),

@@ -8,6 +8,7 @@ use crate::escalate::{self, EscalateView, FiledView, FilingForm, RefusedView};
 use crate::escalations_panel::{self as panel, Acted, ActionForm, EscalationsPanel};
 use crate::views::{self, DashboardView, SettingsForm, SettingsView};
 use crate::{config_file, windows, AppState};
+use rota_io::acting::{self, Acting, Rotation};
 use rota_io::protocol::WindowKind;
 use tauri::{AppHandle, Runtime, State};
 
@@ -155,19 +156,15 @@ pub async fn escalation_action(state: State<'_, AppState>, form: ActionForm) -> 
     // Taken whole even if its window closes meanwhile: the process waits for it.
     let _busy = state.acting.start();
     let at = clock::now().map_err(IpcError::io)?;
-    let (settings, schedule, roster) = {
+    let act = form.act()?;
+    let (settings, rotation) = {
         let live = state.live.lock().await;
-        (live.settings.clone(), live.inputs.schedule.clone(), live.inputs.roster.clone())
+        (live.settings.clone(), Rotation::at(&live.inputs, &live.settings, at))
     };
     let backend = panel::backend(&settings).await.map_err(IpcError::io)?;
-    let g = rota_core::glance(&schedule, &roster, &settings.config.schedule.timing, settings.viewer, settings.me.as_deref(), at);
-    let action = panel::action(&form, &backend, &g, &roster, at).await?;
-    let e = crate::escalations::Backend::act(&*backend, &form.id, &action, settings.me.as_deref(), at)
-        .await
-        .map_err(|e| IpcError::invalid("action", e.to_string()))?;
-    // The tray polls now, so its menu shows the change; the answer does not wait for it.
-    tauri::async_runtime::spawn(crate::tell_tray_escalations_changed());
-    Ok(panel::acted(&action, &e, &g, &roster))
+    let with = Acting { backend: &backend, me: settings.me.as_deref(), rotation: Some(&rotation), tell_tray: true };
+    let acted = acting::act(&with, &form.id, act, at).await?;
+    Ok(panel::acted(&acted, &rotation, at))
 }
 
 /// Issue 15: what the action window acts on (engage engineering on, or reassign, one escalation).

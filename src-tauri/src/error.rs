@@ -45,3 +45,17 @@ impl IpcError {
 pub struct IpcErrors {
     pub errors: Vec<IpcError>,
 }
+
+/// An action not taken, on the field it is about (the form's element id), else on the action.
+impl From<rota_io::acting::ActError> for IpcError {
+    fn from(e: rota_io::acting::ActError) -> Self {
+        use rota_io::acting::{TEAM, TO, URL};
+        let field = match e.field {
+            Some(TEAM) => "engage-team",
+            Some(URL) => "engage-url",
+            Some(TO) => "reassign-to",
+            _ => "action",
+        };
+        IpcError::invalid(field, e.message)
+    }
+}

@@ -8,11 +8,12 @@ use crate::escalate::CandidateView;
 use crate::escalations::{configured, AnyBackend, Backend};
 use crate::settings::Settings;
 use chrono::{DateTime, Utc};
-use rota_core::assign::{self, OpenCounts, Suggestion};
+use rota_core::assign::{self, OpenCounts};
 use rota_core::escalation::{same_handle, Escalation, EscalationState};
-use rota_core::lifecycle::{self, Action, ActionKind, HistoryEntry};
+use rota_core::lifecycle::{self, ActionKind, HistoryEntry};
 use rota_core::stats::{self, Select, GOAL_ENGAGED_SHARE};
 use rota_core::{glance, words, OnDuty, Roster, Schedule};
+use rota_io::acting::{Act, Rotation, To};
 use serde::{Deserialize, Serialize};
 use std::sync::{Arc, OnceLock};
 
@@ -103,10 +104,28 @@ pub struct Acted {
     pub escalation: EscalationRow,
 }
 
-/// What `action` did to `e` (as it is now), the new assignee by name.
-pub fn acted(action: &Action, e: &Escalation, g: &rota_core::Glance<'_>, roster: &Roster) -> Acted {
-    let to = e.assignee.as_deref().map(|h| crate::escalate::name_of(h, &g.on_duty, roster)).unwrap_or_default();
-    Acted { message: action.done(&e.id, &to), escalation: row(e, g.at) }
+impl ActionForm {
+    /// What the form asks, as the use case takes it ([`rota_io::acting`] checks it).
+    pub fn act(&self) -> Result<Act, IpcError> {
+        let text = |s: &Option<String>| s.clone().unwrap_or_default();
+        Ok(match self.kind.as_str() {
+            "acknowledge" => Act::Acknowledge,
+            "resolve" => Act::Resolve { note: self.note.clone() },
+            "reopen" => Act::Reopen,
+            "engage" => Act::Engage { team: text(&self.team), url: self.url.clone() },
+            "reassign" => {
+                Act::Reassign { to: To::parse(&text(&self.to)).ok_or_else(|| IpcError::invalid("reassign-to", "choose an engineer"))? }
+            }
+            other => return Err(IpcError::invalid("action", format!("unknown action {other:?}"))),
+        })
+    }
+}
+
+/// What `acted` did, the assignee by name, as the window that took it says it.
+pub fn acted(acted: &rota_io::acting::Acted, rotation: &Rotation, now: DateTime<Utc>) -> Acted {
+    let e = &acted.escalation;
+    let to = e.assignee.as_deref().map(|h| crate::escalate::name_of(h, &rotation.on_duty, &rotation.roster)).unwrap_or_default();
+    Acted { message: acted.sentence(&to), escalation: row(e, now) }
 }
 
 /// The row of `e`, as the panel and the action window show it.
@@ -256,48 +275,6 @@ pub async fn read(settings: &Settings) -> Result<Vec<(Escalation, Vec<HistoryEnt
             Err(e.to_string())
         }
     }
-}
-
-/// Checks the form and turns it into the core's action: the team named, the link a web link, the
-/// engineer on the rotation or in the roster (or `auto`: the policy's pick among the others on duty).
-pub async fn action(
-    form: &ActionForm,
-    backend: &AnyBackend,
-    g: &rota_core::Glance<'_>,
-    roster: &Roster,
-    now: DateTime<Utc>,
-) -> Result<Action, IpcError> {
-    let text = |s: &Option<String>| s.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned);
-    Ok(match form.kind.as_str() {
-        "acknowledge" => Action::Acknowledge,
-        "resolve" => Action::Resolve { note: text(&form.note) },
-        "reopen" => Action::Reopen,
-        "engage" => {
-            let team =
-                lifecycle::team_name(form.team.as_deref().unwrap_or_default()).map_err(|why| IpcError::invalid("engage-team", why))?;
-            let url = text(&form.url);
-            if url.as_deref().is_some_and(|u| !crate::notifier::is_web_link(u)) {
-                return Err(IpcError::invalid("engage-url", "the link must be an http or https URL"));
-            }
-            Action::Engage { team, url }
-        }
-        "reassign" => {
-            let to = text(&form.to).ok_or_else(|| IpcError::invalid("reassign-to", "choose an engineer"))?;
-            if to.eq_ignore_ascii_case("auto") {
-                let e = backend.get(&form.id).await.map_err(|e| IpcError::io(e.to_string()))?;
-                let (counts, _) = configured::open_counts(Ok(backend), None).await;
-                match assign::first(assign::takers(&g.on_duty, &e, &counts, now)) {
-                    Suggestion::Engineer(c) => Action::Reassign { to: c.handle },
-                    Suggestion::NobodyOnRotation => return Err(IpcError::invalid("reassign-to", "nobody else is on rotation now")),
-                }
-            } else {
-                let handle =
-                    assign::check_assignee(&to, &g.on_duty, roster).map_err(|u| IpcError::invalid("reassign-to", u.to_string()))?;
-                Action::Reassign { to: handle }
-            }
-        }
-        other => return Err(IpcError::invalid("action", format!("unknown action {other:?}"))),
-    })
 }
 
 /// The engineering teams engaged before, each once (the first spelling), in alphabetical order:

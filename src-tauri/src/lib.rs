@@ -25,9 +25,7 @@ pub mod views;
 pub mod windows;
 
 // The IO the windows use, by the paths they had when they lived in one crate with it.
-pub(crate) use rota_io::{
-    autostart, clock, escalations, notifier, secrets, settings, sources, take_typed_ahead, tell_tray_escalations_changed, tell_tray_filed,
-};
+pub(crate) use rota_io::{autostart, clock, escalations, notifier, secrets, settings, sources, take_typed_ahead, tell_tray_filed};
 
 use chrono::{DateTime, Utc};
 use error::IpcErrors;
