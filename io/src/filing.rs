@@ -14,7 +14,7 @@ use crate::secrets::OsKeyring;
 use crate::settings::Settings;
 use crate::slack::{Announcer, SlackError};
 use chrono::{DateTime, Utc};
-use rota_core::escalation::{Escalation, EscalationState, NewEscalation};
+use rota_core::escalation::{Escalation, NewEscalation};
 use rota_core::outbox::RefusedPart;
 use std::fmt;
 
@@ -96,7 +96,7 @@ pub async fn resend(
         return Err(gone());
     }
     let entries = outbox.entries().map_err(|e| FilingError::Failed(e.to_string()))?;
-    let saved = entries.into_iter().find(|e| e.key == key).map(|e| queued_view(&e)).ok_or_else(gone)?;
+    let saved = entries.into_iter().find(|e| e.key == key).map(|e| e.view()).ok_or_else(gone)?;
     send(settings, outbox, backend, saved, now).await
 }
 
@@ -169,23 +169,4 @@ async fn announcer(settings: &Settings) -> (Option<Announcer>, Option<SlackTroub
         Err(e) => (None, Some(SlackTrouble::NoAnnouncer(e.to_string()))),
     });
     made.await.unwrap_or((None, None))
-}
-
-/// The outbox's view of a saved entry, as filing shows it until the backend has it.
-fn queued_view(e: &crate::escalations::outbox::Entry) -> Escalation {
-    Escalation {
-        id: e.key.clone(),
-        title: e.escalation.title.clone(),
-        customer: e.escalation.customer.clone(),
-        severity: e.escalation.severity,
-        url: e.escalation.url.clone(),
-        page: None,
-        details: e.escalation.details.clone(),
-        reporter: e.escalation.reporter.clone(),
-        assignee: e.escalation.assignee.clone(),
-        state: EscalationState::Queued,
-        created_at: e.queued_at,
-        client_key: Some(e.key.clone()),
-        team: None,
-    }
 }

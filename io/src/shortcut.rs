@@ -134,8 +134,6 @@ impl Grabber {
         let current: Arc<Mutex<Option<Grab>>> = Default::default();
         let held: Arc<Mutex<Held>> = Default::default();
         let grabber = Grabber { conn: conn.clone(), root, marker, current: current.clone(), held: held.clone() };
-        let timer = Grabber { conn: conn.clone(), root, marker, current: current.clone(), held: held.clone() };
-        let timer = Arc::new(timer);
         std::thread::Builder::new()
             .name("rota-shortcut".into())
             .spawn(move || {
@@ -151,10 +149,13 @@ impl Grabber {
                                     h.presses += 1;
                                     h.hold = Some(h.presses);
                                     h.keys.clear();
-                                    let (timer, hold) = (timer.clone(), h.presses);
+                                    let (conn, held, hold) = (conn.clone(), held.clone(), h.presses);
                                     let _ = std::thread::Builder::new().name("rota-hold".into()).spawn(move || {
                                         std::thread::sleep(HOLD_AT_MOST);
-                                        timer.let_go_of(hold);
+                                        // Still this hold: no window asked in time.
+                                        if held.lock().unwrap_or_else(|p| p.into_inner()).hold == Some(hold) {
+                                            let_go(&conn, marker);
+                                        }
                                     });
                                 }
                                 drop(h);
@@ -202,29 +203,13 @@ impl Grabber {
         }
         // Focus first, then let go: a key typed from here on goes to the window itself.
         let _ = self.conn.set_input_focus(InputFocus::PARENT, window, CURRENT_TIME);
-        self.let_go();
+        let_go(&self.conn, self.marker);
         rx.recv_timeout(Duration::from_secs(2)).unwrap_or_default()
     }
 
     fn viewable(&self, window: u32) -> bool {
         let attributes = self.conn.get_window_attributes(window).ok().and_then(|c| c.reply().ok());
         attributes.is_some_and(|a| a.map_state == MapState::VIEWABLE)
-    }
-
-    /// Lets go of hold number `hold` if it is still the one held (no window asked in time).
-    fn let_go_of(&self, hold: u64) {
-        if self.held.lock().unwrap_or_else(|p| p.into_inner()).hold == Some(hold) {
-            self.let_go();
-        }
-    }
-
-    /// Lets the keyboard go and marks the spot: every key pressed before it reaches the event
-    /// thread before the marker does, and the marker answers the oldest hand-over.
-    fn let_go(&self) {
-        let _ = self.conn.ungrab_keyboard(CURRENT_TIME);
-        let marker = ClientMessageEvent::new(32, self.marker, x11rb::NONE, [0u32; 5]);
-        let _ = self.conn.send_event(false, self.marker, EventMask::NO_EVENT, marker);
-        let _ = self.conn.flush();
     }
 
     /// Grabs `shortcut` in place of the previous one (`None`: no shortcut).
@@ -270,6 +255,15 @@ impl Grabber {
         let index = map.keysyms.chunks(per).position(|syms| syms.contains(&sym))?;
         u8::try_from(usize::from(min) + index).ok()
     }
+}
+
+/// Lets the keyboard go and marks the spot: every key pressed before it reaches the event thread
+/// before the marker does, and the marker answers the oldest hand-over.
+fn let_go(conn: &RustConnection, marker: Window) {
+    let _ = conn.ungrab_keyboard(CURRENT_TIME);
+    let event = ClientMessageEvent::new(32, marker, x11rb::NONE, [0u32; 5]);
+    let _ = conn.send_event(false, marker, EventMask::NO_EVENT, event);
+    let _ = conn.flush();
 }
 
 /// Holds the keyboard from the shortcut's press on (`time`), so what is typed next is kept.

@@ -194,6 +194,13 @@ pub struct Entry {
     pub queued_at: DateTime<Utc>,
 }
 
+impl Entry {
+    /// The entry's escalation as the outbox shows it while it waits (`id` is the client key).
+    pub fn view(&self) -> Escalation {
+        queued_view(&self.key, &self.escalation, self.queued_at)
+    }
+}
+
 type Checkpoint = Box<dyn Fn(Step) + Send + Sync>;
 
 /// The outbox table of the local SQLite file.
