@@ -7,6 +7,7 @@
 //! outbox (the tray is told, to count it), and the Slack announcement goes with the sending. The
 //! rules are the core's (`rota_core::outbox`); this module only carries them out.
 
+pub use crate::acting::{Rotation, To, TO};
 use crate::escalations::configured;
 use crate::escalations::outbox::{Announcement, FileError, Filed, Outbox};
 use crate::escalations::AnyBackend;
@@ -14,9 +15,109 @@ use crate::secrets::OsKeyring;
 use crate::settings::Settings;
 use crate::slack::{Announcer, SlackError};
 use chrono::{DateTime, Utc};
-use rota_core::escalation::{Escalation, NewEscalation};
+use rota_core::assign::{self, Suggestion};
+use rota_core::escalation::{Escalation, NewEscalation, Severity};
 use rota_core::outbox::RefusedPart;
 use std::fmt;
+
+/// The form field a problem is about (beside [`TO`], the engineer).
+pub const TITLE: &str = "title";
+pub const URL: &str = "url";
+
+/// An escalation as a person asked for it, before it is checked: the title, the customer and
+/// the link as typed; the engineer as [`To::parse`] read it, none for the whole rotation.
+#[derive(Debug, Clone)]
+pub struct Ask {
+    pub title: String,
+    pub customer: Option<String>,
+    pub severity: Severity,
+    pub url: Option<String>,
+    pub details: String,
+    pub to: Option<To>,
+}
+
+/// An [`Ask`] checked and tidied: text trimmed, empty text none.
+#[derive(Debug, Clone)]
+pub struct Asked {
+    pub title: String,
+    pub customer: Option<String>,
+    pub severity: Severity,
+    pub url: Option<String>,
+    pub details: String,
+    pub to: Option<To>,
+}
+
+/// A field as typed that is wrong, and what to do about it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Invalid {
+    /// [`TITLE`], [`URL`], [`TO`], or a front end's own field (the severity as the window
+    /// sends it).
+    pub field: &'static str,
+    pub message: String,
+}
+
+impl Invalid {
+    pub fn new(field: &'static str, message: impl Into<String>) -> Self {
+        Invalid { field, message: message.into() }
+    }
+}
+
+impl Ask {
+    /// Checked before anything is opened, every problem at once: a title, and a link that is
+    /// an http or https link.
+    pub fn checked(self) -> Result<Asked, FilingError> {
+        let text = |s: Option<String>| s.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty());
+        let (title, url) = (self.title.trim().to_owned(), text(self.url));
+        let mut problems = Vec::new();
+        if title.is_empty() {
+            problems.push(Invalid::new(TITLE, "give the escalation a title"));
+        }
+        if url.as_deref().is_some_and(|u| !crate::notifier::is_web_link(u)) {
+            problems.push(Invalid::new(URL, "the link must be an http or https URL, like https://support.example.com/ticket/42"));
+        }
+        if !problems.is_empty() {
+            return Err(FilingError::Invalid(problems));
+        }
+        let details = self.details.trim().to_owned();
+        Ok(Asked { title, customer: text(self.customer), severity: self.severity, url, details, to: self.to })
+    }
+}
+
+/// The engineer `handle` names (a handle, any case, or a roster name), as the rotation or the
+/// roster spells the handle; one nobody knows is a problem naming the nearest handles.
+pub fn engineer(rotation: &Rotation, handle: &str) -> Result<String, Invalid> {
+    assign::check_assignee(handle, &rotation.on_duty, &rotation.roster).map_err(|unknown| Invalid::new(TO, unknown.to_string()))
+}
+
+impl Asked {
+    /// The escalation to file, from `reporter` to `picked`'s engineer.
+    pub fn escalation(&self, reporter: Option<String>, picked: &Picked) -> NewEscalation {
+        NewEscalation {
+            title: self.title.clone(),
+            customer: self.customer.clone(),
+            severity: self.severity,
+            url: self.url.clone(),
+            details: self.details.clone(),
+            reporter,
+            assignee: picked.assignee.clone(),
+            client_key: None,
+        }
+    }
+}
+
+/// Whom an escalation goes to.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Picked {
+    /// The engineer's handle as the rotation or roster spells it; none: the whole rotation.
+    pub assignee: Option<String>,
+    /// For `auto`: why this engineer ("working, 0 open").
+    pub reason: Option<String>,
+    /// For `auto`: why the open escalations could not be counted, when they could not (the pick
+    /// then rests on working hours).
+    pub uncounted: Option<String>,
+    /// For `auto`: nobody is on rotation now, so it goes to the whole rotation, unassigned.
+    pub nobody_on: bool,
+}
 
 /// An escalation filed, or saved to be filed.
 #[derive(Debug)]
@@ -41,6 +142,8 @@ pub enum SlackTrouble {
 /// Why nothing was filed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum FilingError {
+    /// Fields as typed are wrong, each with what to do: nothing was saved.
+    Invalid(Vec<Invalid>),
     /// The backend is known to refuse it, for this part of the form ("title", "details"): nothing
     /// was saved. The reason, as the backend words it: "GitHub refuses it: …".
     NotSaved { field: &'static str, message: String },
@@ -53,6 +156,10 @@ pub enum FilingError {
 impl fmt::Display for FilingError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
+            FilingError::Invalid(problems) => {
+                let each: Vec<String> = problems.iter().map(|p| format!("{}: {}", p.field, p.message)).collect();
+                f.write_str(&each.join("; "))
+            }
             FilingError::NotSaved { message, .. } | FilingError::Refused(message) | FilingError::Failed(message) => f.write_str(message),
         }
     }
@@ -64,6 +171,32 @@ impl std::error::Error for FilingError {}
 /// as words. A backend that cannot be opened loses nothing: what is filed waits in the outbox.
 pub async fn open_backend(settings: &Settings) -> Result<AnyBackend, String> {
     configured::open_blocking(settings).await.map_err(|e| e.to_string())
+}
+
+/// Whom `to` names: an engineer checked against the rotation and the roster, or for `auto` the
+/// policy's pick among those on duty now, counting the backend's open escalations and what
+/// waits in `outbox`.
+pub async fn pick(
+    rotation: &Rotation,
+    to: &To,
+    outbox: &Outbox,
+    backend: &Result<AnyBackend, String>,
+    now: DateTime<Utc>,
+) -> Result<Picked, FilingError> {
+    let handle = match to {
+        To::Handle(h) => h,
+        To::Auto => {
+            // An outbox that cannot be read fails the filing: the escalation could not be saved.
+            outbox.queued().map_err(|e| FilingError::Failed(e.to_string()))?;
+            let (counts, uncounted) = configured::open_counts(backend.as_ref().map_err(Clone::clone), Some(outbox)).await;
+            return Ok(match assign::first(assign::rank(&rotation.on_duty, &counts, now)) {
+                Suggestion::Engineer(c) => Picked { assignee: Some(c.handle), reason: Some(c.reason), uncounted, nobody_on: false },
+                Suggestion::NobodyOnRotation => Picked { uncounted, nobody_on: true, ..Picked::default() },
+            });
+        }
+    };
+    let assignee = engineer(rotation, handle).map_err(|p| FilingError::Invalid(vec![p]))?;
+    Ok(Picked { assignee: Some(assignee), ..Picked::default() })
 }
 
 /// Files `new`: refused at once when the backend is known to refuse it, else saved in `outbox`

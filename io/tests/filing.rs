@@ -85,3 +85,84 @@ fn what_github_is_known_to_refuse_is_refused_with_nothing_saved() {
         assert_eq!(outbox.entries().unwrap().len(), 0, "nothing saved");
     });
 }
+
+/// At 12:00 UTC: Ann in Berlin (13:00, working), Bo in London (12:00, working), Cha on the
+/// Chatham Islands (+13:45, 01:45 the next day, asleep).
+const PEOPLE: &str = "[[person]]\nhandle = \"ann\"\nname = \"Ann Ames\"\ntimezone = \"Europe/Berlin\"\n\n\
+[[person]]\nhandle = \"bo\"\ntimezone = \"Europe/London\"\n\n\
+[[person]]\nhandle = \"cha\"\ntimezone = \"Pacific/Chatham\"\n";
+
+fn rotation(on: &[&str], at: chrono::DateTime<Utc>) -> filing::Rotation {
+    let roster = rota_core::roster::parse_roster("people.toml", PEOPLE).value;
+    filing::Rotation { on_duty: on.iter().map(|h| rota_core::duty::OnDuty::new(h, &roster, at)).collect(), roster }
+}
+
+fn ask(title: &str, url: Option<&str>, to: filing::To) -> filing::Ask {
+    filing::Ask {
+        title: title.into(),
+        customer: Some("  ".into()),
+        severity: Severity::Sev2,
+        url: url.map(Into::into),
+        details: String::new(),
+        to,
+    }
+}
+
+#[test]
+fn what_was_asked_is_checked_before_anything_is_opened() {
+    let invalid = |a: filing::Ask| match a.checked() {
+        Err(FilingError::Invalid { field, message }) => (field, message),
+        other => panic!("{other:?}"),
+    };
+    assert_eq!(invalid(ask("  ", None, filing::To::Auto)), (filing::TITLE, "must not be empty".to_owned()));
+    let (field, message) = invalid(ask("Exports fail", Some("ftp://x"), filing::To::Auto));
+    assert_eq!((field, message.as_str()), (filing::URL, "\"ftp://x\" is not an http or https link"));
+    let asked = ask(" Exports fail ", Some(" https://t/1 "), filing::To::Auto).checked().unwrap();
+    assert_eq!((asked.title.as_str(), asked.url.as_deref(), asked.customer), ("Exports fail", Some("https://t/1"), None));
+}
+
+#[test]
+fn an_engineer_by_name_is_their_handle_and_an_unknown_one_names_the_nearest() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = settings(dir.path(), "backend = \"local\"");
+    let now = Utc.with_ymd_and_hms(2024, 3, 5, 12, 0, 0).unwrap();
+    let r = rotation(&["ann", "bo"], now);
+    runtime().block_on(async {
+        let outbox = configured::open_outbox(&s).unwrap();
+        let backend = filing::open_backend(&s).await;
+        let picked = filing::pick(&r, &filing::To::Handle("Ann Ames".into()), &outbox, &backend, now).await.unwrap();
+        assert_eq!((picked.assignee.as_deref(), picked.reason), (Some("ann"), None));
+        match filing::pick(&r, &filing::To::Handle("chaa".into()), &outbox, &backend, now).await {
+            Err(FilingError::Invalid { field, message }) => {
+                assert_eq!(field, filing::TO);
+                assert!(message.contains("cha"), "names the nearest: {message}");
+            }
+            other => panic!("{other:?}"),
+        }
+    });
+}
+
+#[test]
+fn auto_picks_the_least_loaded_engineer_working_counting_what_waits_in_the_outbox() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = settings(dir.path(), "backend = \"local\"");
+    let now = Utc.with_ymd_and_hms(2024, 3, 5, 12, 0, 0).unwrap();
+    runtime().block_on(async {
+        let outbox = configured::open_outbox(&s).unwrap();
+        // Ann has one waiting in the outbox (a backend that cannot be opened keeps it there).
+        let mut to_ann = new("Waiting");
+        to_ann.assignee = Some("ann".into());
+        filing::file(&s, &outbox, &Err("offline".into()), to_ann, now).await.unwrap();
+        let backend = filing::open_backend(&s).await;
+        let picked = filing::pick(&rotation(&["ann", "bo", "cha"], now), &filing::To::Auto, &outbox, &backend, now).await.unwrap();
+        assert_eq!(picked.assignee.as_deref(), Some("bo"), "{picked:?}");
+        assert!(picked.reason.is_some_and(|r| r.contains("working")));
+        assert_eq!((picked.uncounted, picked.nobody_on), (None, false));
+        // The backend cannot be asked: the pick rests on working hours, and says why.
+        let offline = filing::pick(&rotation(&["cha", "bo"], now), &filing::To::Auto, &outbox, &Err("offline".into()), now).await.unwrap();
+        assert_eq!((offline.assignee.as_deref(), offline.uncounted.as_deref()), (Some("bo"), Some("offline")));
+        // Nobody on: the whole rotation.
+        let nobody = filing::pick(&rotation(&[], now), &filing::To::Auto, &outbox, &backend, now).await.unwrap();
+        assert_eq!((nobody.assignee, nobody.nobody_on), (None, true));
+    });
+}

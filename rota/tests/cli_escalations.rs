@@ -156,12 +156,16 @@ fn usage_errors_exit_2_and_input_or_backend_errors_exit_1() {
         &["escalate", "--title", "x", "--severity", "urgent"],  // not sev1..sev4
         &["escalate", "--title", "  "],                         // an empty title
         &["escalate", "--title", "x", "--url", "ftp://host/x"], // not a web link
+        &["escalate", "--title", "x", "--to", " @ "],           // no engineer
         &["secret", "set", "github_token"],                     // not a secret's name
         &["ack"],
     ] {
         let (c, err) = code(args);
         assert_eq!(c, Some(2), "{args:?}: {err}");
     }
+    let (c, err) = code(&["escalate", "--title", "x", "--to", "zed"]);
+    assert_eq!(c, Some(2), "an engineer nobody knows: {err}");
+    assert!(err.contains("--to: ") && err.trim_end().ends_with("or use --to auto"), "{err}");
     let (c, err) = code(&["ack", "42"]);
     assert_eq!((c, err.trim()), (Some(1), "rota: error: no escalation 42: `rota escalations --all` lists every one"));
     let (c, err) = code(&["secret", "set", "github-token"]); // nothing on stdin

@@ -75,18 +75,11 @@ pub async fn escalate_form(state: State<'_, AppState>) -> Result<EscalateView, I
 
 #[tauri::command]
 pub async fn file_escalation(state: State<'_, AppState>, filing: FilingForm) -> Result<FiledView, IpcErrors> {
-    let at = clock::now().map_err(|e| IpcErrors { errors: vec![IpcError::io(e)] })?;
-    let (settings, new, name) = {
-        let live = state.live.lock().await;
-        let g = live.glance(at);
-        let new = escalate::check(&filing, live.settings.me.clone(), &g.on_duty, &live.inputs.roster)?;
-        let name = new.assignee.as_deref().map(|h| escalate::name_of(h, &g.on_duty, &live.inputs.roster));
-        (live.settings.clone(), new, name)
-    };
-    escalate::file(&settings, new, name, at).await.map_err(|e| IpcErrors { errors: vec![e] })
+    let (settings, new, name) = state.filing(filing).await?;
+    escalate::file(&settings, new, name, clock::now().map_err(IpcError::io)?).await
 }
 
-/// The escalations the backend refused, kept in the outbox to be fixed and resent (issue 13).
+/// The escalations the backend refused, kept in the outbox to be fixed and resent.
 #[tauri::command]
 pub async fn refused_escalations(state: State<'_, AppState>) -> Result<Vec<RefusedView>, IpcError> {
     let settings = state.live.lock().await.settings.clone();
@@ -96,15 +89,8 @@ pub async fn refused_escalations(state: State<'_, AppState>) -> Result<Vec<Refus
 /// Resends the refused escalation `key` as edited.
 #[tauri::command]
 pub async fn resend_escalation(state: State<'_, AppState>, key: String, filing: FilingForm) -> Result<FiledView, IpcErrors> {
-    let at = clock::now().map_err(|e| IpcErrors { errors: vec![IpcError::io(e)] })?;
-    let (settings, edited, name) = {
-        let live = state.live.lock().await;
-        let g = live.glance(at);
-        let edited = escalate::check(&filing, live.settings.me.clone(), &g.on_duty, &live.inputs.roster)?;
-        let name = edited.assignee.as_deref().map(|h| escalate::name_of(h, &g.on_duty, &live.inputs.roster));
-        (live.settings.clone(), edited, name)
-    };
-    escalate::resend(&settings, &key, edited, name, at).await.map_err(|e| IpcErrors { errors: vec![e] })
+    let (settings, edited, name) = state.filing(filing).await?;
+    escalate::resend(&settings, &key, edited, name, clock::now().map_err(IpcError::io)?).await
 }
 
 /// Discards the refused escalation `key`: it will not be filed.

@@ -47,6 +47,29 @@ pub struct IpcErrors {
 }
 
 /// An action not taken, on the field it is about (the form's element id), else on the action.
+impl From<IpcError> for IpcErrors {
+    fn from(e: IpcError) -> Self {
+        IpcErrors { errors: vec![e] }
+    }
+}
+
+/// A filing not made: each field beside its element (the engineer's problem beside the form),
+/// else the whole form's.
+impl From<rota_io::filing::FilingError> for IpcErrors {
+    fn from(e: rota_io::filing::FilingError) -> Self {
+        use rota_io::filing::{FilingError, TO};
+        let errors = match e {
+            FilingError::Invalid(problems) => problems
+                .into_iter()
+                .map(|p| IpcError { code: ErrorCode::Invalid, message: p.message, field: Some(p.field).filter(|f| *f != TO) })
+                .collect(),
+            FilingError::NotSaved { field, message } => vec![IpcError::invalid(field, message)],
+            other => vec![IpcError::io(other.to_string())],
+        };
+        IpcErrors { errors }
+    }
+}
+
 impl From<rota_io::acting::ActError> for IpcError {
     fn from(e: rota_io::acting::ActError) -> Self {
         use rota_io::acting::{TEAM, TO, URL};

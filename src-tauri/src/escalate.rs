@@ -2,7 +2,7 @@
 //! backend's open counts), filing through the outbox (saved before it is sent), and the outbox
 //! sender that retries what waits, with backoff, for as long as the app runs.
 
-use crate::error::{ErrorCode, IpcError, IpcErrors};
+use crate::error::{IpcError, IpcErrors};
 use crate::escalations::configured;
 use crate::settings::Settings;
 use chrono::{DateTime, Utc};
@@ -10,7 +10,7 @@ use rota_core::assign::{self, OpenCounts};
 use rota_core::duty::{Glance, OnDuty};
 use rota_core::escalation::{NewEscalation, Severity};
 use rota_core::{words, Roster};
-use rota_io::filing::{self, Filing, FilingError, SlackTrouble};
+use rota_io::filing::{self, Ask, Asked, Filing, FilingError, Invalid, Picked, Rotation, SlackTrouble, To};
 use serde::{Deserialize, Serialize};
 
 /// One engineer the escalation can go to.
@@ -110,52 +110,51 @@ impl CandidateView {
     }
 }
 
-/// Checks the form: every problem at once, each beside its field. The chosen engineer must be on
-/// the rotation (`on_duty`) or in the roster; no choice is the whole rotation.
-pub fn check(form: &FilingForm, reporter: Option<String>, on_duty: &[OnDuty], roster: &Roster) -> Result<NewEscalation, IpcErrors> {
-    let mut errors = Vec::new();
-    let assignee = match form.assignee.as_deref().map(str::trim).filter(|a| !a.is_empty()) {
-        None => None,
-        Some(a) => match assign::check_assignee(a, on_duty, roster) {
-            Ok(handle) => Some(handle),
-            Err(unknown) => {
-                errors.push(IpcError { code: ErrorCode::Invalid, message: format!("{unknown}"), field: None });
-                None
-            }
-        },
-    };
-    let title = form.title.trim();
-    if title.is_empty() {
-        errors.push(IpcError::invalid("title", "give the escalation a title"));
+impl crate::AppState {
+    /// What the form asks, checked against the rotation now, the escalation to file from me,
+    /// and the engineer's name as people know it; with the settings to file it with.
+    pub async fn filing(&self, form: FilingForm) -> Result<(Settings, NewEscalation, Option<String>), IpcErrors> {
+        let at = crate::clock::now().map_err(IpcError::io)?;
+        let live = self.live.lock().await;
+        let rotation = Rotation { on_duty: live.glance(at).on_duty, roster: live.inputs.roster.clone() };
+        let asked = form.checked(&rotation)?;
+        let assignee = match &asked.to {
+            Some(To::Handle(h)) => Some(h.clone()),
+            _ => None,
+        };
+        let name = assignee.as_deref().map(|h| name_of(h, &rotation.on_duty, &rotation.roster));
+        let new = asked.escalation(live.settings.me.clone(), &Picked { assignee, ..Picked::default() });
+        Ok((live.settings.clone(), new, name))
     }
-    let severity = form.severity.parse::<Severity>().map_err(|_| IpcError::invalid("severity", "choose sev1 to sev4"));
-    let url = form.url.as_deref().map(str::trim).filter(|u| !u.is_empty());
-    if let Some(u) = url {
-        if !crate::notifier::is_web_link(u) {
-            errors.push(IpcError::invalid("url", "the link must be an http or https URL, like https://support.example.com/ticket/42"));
+}
+
+impl FilingForm {
+    /// The form as the filing use case takes it, every problem at once beside its field: the
+    /// severity as sent, the title and link ([`filing::Ask::checked`]), the engineer chosen on
+    /// the rotation or in the roster (none: the whole rotation).
+    pub fn checked(self, rotation: &Rotation) -> Result<Asked, IpcErrors> {
+        let severity = self.severity.parse::<Severity>().map_err(|_| Invalid::new("severity", "choose sev1 to sev4"));
+        let chosen = self.assignee.as_deref().map(str::trim).filter(|a| !a.is_empty());
+        let to = chosen.map(|h| filing::engineer(rotation, h).map(To::Handle));
+        let ask = Ask {
+            title: self.title,
+            customer: self.customer,
+            severity: Severity::default(),
+            url: self.url,
+            details: self.details,
+            to: None,
+        };
+        let (asked, mut problems) = match ask.checked() {
+            Ok(asked) => (Some(asked), Vec::new()),
+            Err(FilingError::Invalid(problems)) => (None, problems),
+            Err(other) => return Err(other.into()),
+        };
+        problems.extend(severity.as_ref().err().cloned().into_iter().chain(to.clone().and_then(Result::err)));
+        match (asked, severity, to.transpose()) {
+            (Some(asked), Ok(severity), Ok(to)) if problems.is_empty() => Ok(Asked { severity, to, ..asked }),
+            _ => Err(FilingError::Invalid(problems).into()),
         }
     }
-    let severity = match severity {
-        Ok(s) => Some(s),
-        Err(e) => {
-            errors.push(e);
-            None
-        }
-    };
-    if !errors.is_empty() {
-        return Err(IpcErrors { errors });
-    }
-    let text = |s: &Option<String>| s.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned);
-    Ok(NewEscalation {
-        title: title.to_owned(),
-        customer: text(&form.customer),
-        severity: severity.unwrap_or_default(),
-        url: url.map(str::to_owned),
-        details: form.details.trim().to_owned(),
-        reporter,
-        assignee,
-        client_key: None,
-    })
 }
 
 /// The name people know an engineer by: the rotation's, the roster's, or the handle.
@@ -170,18 +169,11 @@ pub fn name_of(handle: &str, on_duty: &[OnDuty], roster: &Roster) -> String {
 
 /// Files `new` (the use case: `rota_io::filing`) and says what happened in one sentence: "Filed
 /// #12 to Lord Howe". `name` is the assignee's name as people know it.
-pub async fn file(settings: &Settings, new: NewEscalation, name: Option<String>, now: DateTime<Utc>) -> Result<FiledView, IpcError> {
+pub async fn file(settings: &Settings, new: NewEscalation, name: Option<String>, now: DateTime<Utc>) -> Result<FiledView, IpcErrors> {
     let outbox = configured::open_outbox(settings).map_err(|e| IpcError::io(e.to_string()))?;
     let backend = filing::open_backend(settings).await;
-    let filed = filing::file(settings, &outbox, &backend, new, now).await.map_err(ipc_error)?;
+    let filed = filing::file(settings, &outbox, &backend, new, now).await?;
     Ok(filed_view(settings, filed, name).await)
-}
-
-fn ipc_error(e: FilingError) -> IpcError {
-    match e {
-        FilingError::NotSaved { field, message } => IpcError::invalid(field, message),
-        other => IpcError::io(other.to_string()),
-    }
 }
 
 /// The window's sentence for a filing; the tray says it once more, where it stays a while (not
@@ -249,15 +241,15 @@ pub async fn resend(
     edited: NewEscalation,
     name: Option<String>,
     now: DateTime<Utc>,
-) -> Result<FiledView, IpcError> {
+) -> Result<FiledView, IpcErrors> {
     let outbox = configured::open_outbox(settings).map_err(|e| IpcError::io(e.to_string()))?;
     let backend = filing::open_backend(settings).await;
-    let filed = filing::resend(settings, &outbox, &backend, key, edited, now).await.map_err(ipc_error)?;
+    let filed = filing::resend(settings, &outbox, &backend, key, edited, now).await?;
     Ok(filed_view(settings, filed, name).await)
 }
 
 /// Discards the refused escalation `key`: it will not be filed.
 pub async fn discard(settings: &Settings, key: &str) -> Result<(), IpcError> {
     let outbox = configured::open_outbox(settings).map_err(|e| IpcError::io(e.to_string()))?;
-    filing::discard(&outbox, key).await.map_err(ipc_error).map(drop)
+    filing::discard(&outbox, key).await.map_err(|e| IpcError::io(e.to_string())).map(drop)
 }

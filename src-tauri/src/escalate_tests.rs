@@ -43,8 +43,31 @@ fn a_filing_is_saved_before_the_backend_is_opened_and_a_known_refusal_is_not_sav
     assert_eq!(entries[0].escalation.title, "Search is down");
 
     // Known to be refused: beside the title, nothing saved.
-    let e = rt.block_on(escalate::file(&s, new(&"x".repeat(300)), None, now)).unwrap_err();
+    let e = rt.block_on(escalate::file(&s, new(&"x".repeat(300)), None, now)).unwrap_err().errors.remove(0);
     assert_eq!(e.field, Some("title"));
     assert!(e.message.contains("title is too long (maximum is 256 characters)"), "{}", e.message);
     assert_eq!(outbox.entries().unwrap().len(), 1);
+}
+
+#[test]
+fn the_form_says_every_problem_at_once_each_beside_its_field() {
+    let roster =
+        rota_core::roster::parse_roster("people.toml", "[[person]]\nhandle = \"bob\"\nname = \"Bob Baker\"\ntimezone = \"UTC\"\n").value;
+    let rotation = rota_io::filing::Rotation { on_duty: Vec::new(), roster };
+    let form = |title: &str, severity: &str, url: &str, assignee: &str| escalate::FilingForm {
+        title: title.into(),
+        customer: None,
+        severity: severity.into(),
+        url: Some(url.into()),
+        details: " more \n".into(),
+        assignee: Some(assignee.into()),
+    };
+    let errors = form(" ", "urgent", "ftp://x", "zed").checked(&rotation).unwrap_err().errors;
+    let fields: Vec<_> = errors.iter().map(|e| e.field).collect();
+    assert_eq!(fields, [Some("title"), Some("url"), Some("severity"), None], "{errors:?}");
+    assert!(errors[3].message.contains("zed"), "{}", errors[3].message);
+
+    let asked = form(" Exports fail ", "sev1", "", "Bob Baker").checked(&rotation).unwrap();
+    assert_eq!((asked.title.as_str(), asked.severity, asked.url, asked.details.as_str()), ("Exports fail", Severity::Sev1, None, "more"));
+    assert_eq!(asked.to, Some(rota_io::filing::To::Handle("bob".into())), "a roster name is the handle");
 }

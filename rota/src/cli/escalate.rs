@@ -19,22 +19,10 @@ use crate::secrets::{OsKeyring, SecretName, SecretStore, SecretValue};
 use crate::settings::{self, Failure, Settings};
 use crate::slack::{Announcer, SlackError};
 use chrono::{DateTime, Utc};
-use rota_core::assign::{self, Suggestion};
-use rota_core::escalation::{Escalation, EscalationState, NewEscalation, Severity};
-use rota_core::glance;
-use rota_io::filing::{FilingError, SlackTrouble};
+use rota_core::escalation::{Escalation, EscalationState};
+use rota_io::filing::{self, Ask, FilingError, Picked, Rotation, SlackTrouble};
 use rota_io::protocol::Overrides;
 use std::io::{IsTerminal, Read};
-
-/// What `rota escalate` was asked to file.
-pub struct Filing {
-    pub title: String,
-    pub customer: Option<String>,
-    pub severity: Severity,
-    pub url: Option<String>,
-    /// A handle, or `auto`.
-    pub to: String,
-}
 
 fn backend_failure(e: BackendError) -> Failure {
     Failure::input(format!("rota: {e}"))
@@ -60,10 +48,6 @@ pub(super) fn backend(settings: &Settings) -> Result<AnyBackend, Failure> {
 
 pub(super) fn now() -> Result<DateTime<Utc>, Failure> {
     clock::now().map_err(Failure::Usage)
-}
-
-fn non_empty(s: Option<String>) -> Option<String> {
-    s.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty())
 }
 
 /// A test hook: with `ROTA_TEST_PAUSE_AFTER=saved` (or `sent`), `rota escalate` and `rota
@@ -150,71 +134,51 @@ pub(super) fn refused_note(outbox: &Outbox, settings: &Settings) {
 
 /// `rota escalate`: saved in the outbox, then sent; queued (exit 0, a note on stderr) when the
 /// backend cannot take it now.
-pub async fn escalate(global: &Overrides, filing: Filing, json: bool) -> Result<i32, Failure> {
-    let title = filing.title.trim().to_owned();
-    if title.is_empty() {
-        return Err(Failure::Usage("--title must not be empty".into()));
-    }
-    let url = non_empty(filing.url);
-    if let Some(u) = &url {
-        if !rota_io::notifier::is_web_link(u) {
-            return Err(Failure::Usage(format!("--url {u:?} is not an http or https link")));
-        }
-    }
-    let to = filing.to.trim().trim_start_matches('@').to_owned();
-    if to.is_empty() {
-        return Err(Failure::Usage("--to needs a handle, or auto".into()));
-    }
+pub async fn escalate(global: &Overrides, ask: Ask, json: bool) -> Result<i32, Failure> {
+    let asked = ask.checked().map_err(filing_failure)?;
     pause_step()?;
-    let now = now()?;
-    let settings = settings(global)?;
+    let (now, settings) = (now()?, settings(global)?);
     let outbox = outbox(&settings)?;
-    // The backend reads the keyring: on a blocking thread, and a failure there loses nothing (the
+    // The backend reads the keyring off the async threads; a failure there loses nothing (the
     // escalation is saved first and waits in the outbox).
-    let backend = configured::open_blocking(&settings).await;
+    let backend = filing::open_backend(&settings).await;
+    let rotation = Rotation::at(&load(&settings, now).await?, &settings, now);
+    let picked = filing::pick(&rotation, asked.to.as_ref(), &outbox, &backend, now).await.map_err(filing_failure)?;
+    said_picked(&picked);
+    let new = asked.escalation(settings.me.clone(), &picked);
+    let filed = filing::file(&settings, &outbox, &backend, new, now).await.map_err(filing_failure)?;
+    said_filed(&filed, &picked, json);
+    if let (None, Ok(backend)) = (&filed.queued, &backend) {
+        drain(&outbox, backend, &settings, now).await;
+    }
+    Ok(0)
+}
 
-    let (assignee, reason) = if to.eq_ignore_ascii_case("auto") {
-        let inputs = load(&settings, now).await?;
-        let g = glance(&inputs.schedule, &inputs.roster, &settings.config.schedule.timing, settings.viewer, settings.me.as_deref(), now);
-        outbox.queued().map_err(backend_failure)?; // an outbox that cannot be read fails the command, as before
-        let (counts, warning) = configured::open_counts(backend.as_ref().map_err(ToString::to_string), Some(&outbox)).await;
-        if let Some(w) = warning {
-            super::warning(&format!("{w}; suggesting by working hours"));
-        }
-        match assign::suggest(&g, &counts) {
-            Suggestion::Engineer(c) => (Some(c.handle), Some(c.reason)),
-            Suggestion::NobodyOnRotation => {
-                eprintln!("rota: nobody is on rotation now, so the escalation goes to the whole rotation, unassigned");
-                (None, None)
-            }
-        }
-    } else {
-        // A handle by hand must be someone who gets told: on the rotation or in the roster.
-        let inputs = load(&settings, now).await?;
-        let g = glance(&inputs.schedule, &inputs.roster, &settings.config.schedule.timing, settings.viewer, settings.me.as_deref(), now);
-        match assign::check_assignee(&to, &g.on_duty, &inputs.roster) {
-            Ok(handle) => (Some(handle), None),
-            Err(unknown) => {
-                return Err(Failure::Usage(format!("--to: {unknown}; or use --to auto")));
-            }
-        }
-    };
-
-    let new = NewEscalation {
-        title,
-        customer: non_empty(filing.customer),
-        severity: filing.severity,
-        url,
-        details: String::new(),
-        reporter: settings.me.clone(),
-        assignee,
-        client_key: None,
-    };
-    let backend = backend.map_err(|e| e.to_string());
-    let filed = rota_io::filing::file(&settings, &outbox, &backend, new, now).await.map_err(|e| match e {
+/// A filing's failure in the command line's words: a field by its option (exit 2).
+fn filing_failure(e: FilingError) -> Failure {
+    match e {
+        FilingError::Invalid(problems) => match problems.first() {
+            Some(p) if p.field == filing::TO => Failure::Usage(format!("--to: {}; or use --to auto", p.message)),
+            Some(p) => Failure::Usage(format!("--{}: {}", p.field, p.message)),
+            None => Failure::Usage("the escalation is not complete".into()),
+        },
         FilingError::NotSaved { message, .. } => Failure::input(format!("rota: the escalation was not saved: {message}")),
         other => Failure::input(format!("rota: {other}")),
-    })?;
+    }
+}
+
+/// For `auto`: why the pick rests on working hours, or that nobody is on.
+fn said_picked(picked: &Picked) {
+    if let Some(w) = &picked.uncounted {
+        super::warning(&format!("{w}; suggesting by working hours"));
+    }
+    if picked.nobody_on {
+        super::note("nobody is on rotation now, so the escalation goes to the whole rotation, unassigned");
+    }
+}
+
+/// What was filed (or queued), and to whom: JSON for scripts, else a line and the link.
+fn said_filed(filed: &filing::Filing, picked: &Picked, json: bool) {
     let e = &filed.escalation;
     if let Some(why) = &filed.queued {
         super::note(&format!(
@@ -227,26 +191,21 @@ pub async fn escalate(global: &Overrides, filing: Filing, json: bool) -> Result<
         None => {}
     }
     if json {
-        print_json(&EscalationJson::from(e));
+        return print_json(&EscalationJson::from(e));
+    }
+    let to = match (&e.assignee, &picked.reason) {
+        (Some(a), Some(r)) => format!("to {a} ({r})"),
+        (Some(a), None) => format!("to {a}"),
+        (None, _) => "to the whole rotation".into(),
+    };
+    if filed.queued.is_some() {
+        super::say(&format!("Queued escalation {to}: {} [{}] (waiting in the outbox)", e.title, e.severity));
     } else {
-        let to = match (&e.assignee, &reason) {
-            (Some(a), Some(r)) => format!("to {a} ({r})"),
-            (Some(a), None) => format!("to {a}"),
-            (None, _) => "to the whole rotation".into(),
-        };
-        if filed.queued.is_some() {
-            super::say(&format!("Queued escalation {to}: {} [{}] (waiting in the outbox)", e.title, e.severity));
-        } else {
-            super::say(&format!("Filed escalation {} {to}: {} [{}]", e.id, e.title, e.severity));
-            if let Some(u) = &e.url {
-                super::say(&format!("  {u}"));
-            }
+        super::say(&format!("Filed escalation {} {to}: {} [{}]", e.id, e.title, e.severity));
+        if let Some(u) = &e.url {
+            super::say(&format!("  {u}"));
         }
     }
-    if let (None, Ok(backend)) = (&filed.queued, &backend) {
-        drain(&outbox, backend, &settings, now).await;
-    }
-    Ok(0)
 }
 
 /// `rota escalations [--mine] [--all]`: `--all` lists closed ones too; the JSON carries each
