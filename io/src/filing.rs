@@ -173,19 +173,20 @@ pub async fn open_backend(settings: &Settings) -> Result<AnyBackend, String> {
     configured::open_blocking(settings).await.map_err(|e| e.to_string())
 }
 
-/// Whom `to` names: an engineer checked against the rotation and the roster, or for `auto` the
-/// policy's pick among those on duty now, counting the backend's open escalations and what
-/// waits in `outbox`.
+/// Whom `to` names: nobody (the whole rotation), an engineer checked against the rotation and
+/// the roster ([`engineer`]), or for `auto` the policy's pick among those on duty now, counting
+/// the backend's open escalations and what waits in `outbox`.
 pub async fn pick(
     rotation: &Rotation,
-    to: &To,
+    to: Option<&To>,
     outbox: &Outbox,
     backend: &Result<AnyBackend, String>,
     now: DateTime<Utc>,
 ) -> Result<Picked, FilingError> {
     let handle = match to {
-        To::Handle(h) => h,
-        To::Auto => {
+        None => return Ok(Picked::default()),
+        Some(To::Handle(h)) => h,
+        Some(To::Auto) => {
             // An outbox that cannot be read fails the filing: the escalation could not be saved.
             outbox.queued().map_err(|e| FilingError::Failed(e.to_string()))?;
             let (counts, uncounted) = configured::open_counts(backend.as_ref().map_err(Clone::clone), Some(outbox)).await;

@@ -104,19 +104,18 @@ fn ask(title: &str, url: Option<&str>, to: filing::To) -> filing::Ask {
         severity: Severity::Sev2,
         url: url.map(Into::into),
         details: String::new(),
-        to,
+        to: Some(to),
     }
 }
 
 #[test]
 fn what_was_asked_is_checked_before_anything_is_opened() {
     let invalid = |a: filing::Ask| match a.checked() {
-        Err(FilingError::Invalid { field, message }) => (field, message),
+        Err(FilingError::Invalid(problems)) => problems.into_iter().map(|p| p.field).collect::<Vec<_>>(),
         other => panic!("{other:?}"),
     };
-    assert_eq!(invalid(ask("  ", None, filing::To::Auto)), (filing::TITLE, "must not be empty".to_owned()));
-    let (field, message) = invalid(ask("Exports fail", Some("ftp://x"), filing::To::Auto));
-    assert_eq!((field, message.as_str()), (filing::URL, "\"ftp://x\" is not an http or https link"));
+    assert_eq!(invalid(ask("  ", None, filing::To::Auto)), [filing::TITLE]);
+    assert_eq!(invalid(ask("", Some("ftp://x"), filing::To::Auto)), [filing::TITLE, filing::URL], "every problem at once");
     let asked = ask(" Exports fail ", Some(" https://t/1 "), filing::To::Auto).checked().unwrap();
     assert_eq!((asked.title.as_str(), asked.url.as_deref(), asked.customer), ("Exports fail", Some("https://t/1"), None));
 }
@@ -130,12 +129,12 @@ fn an_engineer_by_name_is_their_handle_and_an_unknown_one_names_the_nearest() {
     runtime().block_on(async {
         let outbox = configured::open_outbox(&s).unwrap();
         let backend = filing::open_backend(&s).await;
-        let picked = filing::pick(&r, &filing::To::Handle("Ann Ames".into()), &outbox, &backend, now).await.unwrap();
+        let picked = filing::pick(&r, Some(&filing::To::Handle("Ann Ames".into())), &outbox, &backend, now).await.unwrap();
         assert_eq!((picked.assignee.as_deref(), picked.reason), (Some("ann"), None));
-        match filing::pick(&r, &filing::To::Handle("chaa".into()), &outbox, &backend, now).await {
-            Err(FilingError::Invalid { field, message }) => {
-                assert_eq!(field, filing::TO);
-                assert!(message.contains("cha"), "names the nearest: {message}");
+        match filing::pick(&r, Some(&filing::To::Handle("chaa".into())), &outbox, &backend, now).await {
+            Err(FilingError::Invalid(problems)) => {
+                assert_eq!(problems[0].field, filing::TO);
+                assert!(problems[0].message.contains("cha"), "names the nearest: {}", problems[0].message);
             }
             other => panic!("{other:?}"),
         }
@@ -154,15 +153,16 @@ fn auto_picks_the_least_loaded_engineer_working_counting_what_waits_in_the_outbo
         to_ann.assignee = Some("ann".into());
         filing::file(&s, &outbox, &Err("offline".into()), to_ann, now).await.unwrap();
         let backend = filing::open_backend(&s).await;
-        let picked = filing::pick(&rotation(&["ann", "bo", "cha"], now), &filing::To::Auto, &outbox, &backend, now).await.unwrap();
+        let picked = filing::pick(&rotation(&["ann", "bo", "cha"], now), Some(&filing::To::Auto), &outbox, &backend, now).await.unwrap();
         assert_eq!(picked.assignee.as_deref(), Some("bo"), "{picked:?}");
         assert!(picked.reason.is_some_and(|r| r.contains("working")));
         assert_eq!((picked.uncounted, picked.nobody_on), (None, false));
         // The backend cannot be asked: the pick rests on working hours, and says why.
-        let offline = filing::pick(&rotation(&["cha", "bo"], now), &filing::To::Auto, &outbox, &Err("offline".into()), now).await.unwrap();
+        let offline =
+            filing::pick(&rotation(&["cha", "bo"], now), Some(&filing::To::Auto), &outbox, &Err("offline".into()), now).await.unwrap();
         assert_eq!((offline.assignee.as_deref(), offline.uncounted.as_deref()), (Some("bo"), Some("offline")));
         // Nobody on: the whole rotation.
-        let nobody = filing::pick(&rotation(&[], now), &filing::To::Auto, &outbox, &backend, now).await.unwrap();
+        let nobody = filing::pick(&rotation(&[], now), Some(&filing::To::Auto), &outbox, &backend, now).await.unwrap();
         assert_eq!((nobody.assignee, nobody.nobody_on), (None, true));
     });
 }
