@@ -1,7 +1,7 @@
-//! What the command-line tests share: a throwaway home with its own config, data, cache and
-//! runtime folders, and the real `rota` binary run in it at a pinned instant (`ROTA_NOW`), in UTC
-//! and 80 columns, with no test hook set. Each test file takes what it needs (`mod support;`).
-#![allow(dead_code)]
+//! A throwaway home with its own config, data, cache and runtime folders, and the real `rota`
+//! binary run in it at a pinned instant (`ROTA_NOW`), in UTC and 80 columns, with no test hook set.
+//! The binary is the one Cargo built beside the test binary (`rota`'s own tests; a test of
+//! another crate uses the home's folders only).
 
 use serde_json::Value;
 use std::ffi::OsStr;
@@ -10,6 +10,12 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, ExitStatus, Output, Stdio};
 
 pub struct Home(tempfile::TempDir);
+
+impl Default for Home {
+    fn default() -> Self {
+        Home::new()
+    }
+}
 
 impl Home {
     /// An empty home.
@@ -31,6 +37,18 @@ impl Home {
         p
     }
 
+    /// Writes the team's files under `config/rota`: `config.toml`, and `schedule.toml` and
+    /// `people.toml` when given.
+    pub fn team(&self, config: &str, schedule: Option<&str>, people: Option<&str>) -> &Self {
+        self.write("config/rota/config.toml", config);
+        for (name, text) in [("schedule.toml", schedule), ("people.toml", people)] {
+            if let Some(text) = text {
+                self.write(&format!("config/rota/{name}"), text);
+            }
+        }
+        self
+    }
+
     /// `rota ARGS` in this home at `now`, with no session bus and no display (the keyring, the
     /// tray and notifications are out of reach): add them back with [`Self::with_session`].
     pub fn command(&self, now: &str, args: &[&str]) -> Command {
@@ -41,7 +59,7 @@ impl Home {
 
     /// `rota ARGS` in this home at `now`, in the session the test runs in (its keyring).
     pub fn with_session(&self, now: &str, args: &[&str]) -> Command {
-        let mut c = self.program(env!("CARGO_BIN_EXE_rota"));
+        let mut c = self.program(rota());
         c.args(args).env("ROTA_NOW", now);
         c
     }
@@ -78,6 +96,26 @@ impl Home {
     pub fn json(&self, now: &str, args: &[&str]) -> Value {
         serde_json::from_str(&self.ok(now, args)).expect("stdout is JSON")
     }
+}
+
+/// The `rota` binary Cargo built beside the running test binary (`target/debug/rota` for
+/// `target/debug/deps/it-…`).
+pub fn rota() -> PathBuf {
+    let exe = std::env::current_exe().expect("the test binary's path");
+    let bin = exe
+        .parent()
+        .and_then(Path::parent)
+        .expect("the test binary is in target/PROFILE/deps")
+        .join(format!("rota{}", std::env::consts::EXE_SUFFIX));
+    assert!(bin.exists(), "{} is not built: only `rota`'s own tests run it", bin.display());
+    bin
+}
+
+/// The OS keyring is one for every home (its entries are named by service, not by folder): a test
+/// that stores secrets in it takes its turn, so that two never change the same secret at once.
+pub fn keyring_turn() -> std::sync::MutexGuard<'static, ()> {
+    static KEYRING: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    KEYRING.lock().unwrap_or_else(|p| p.into_inner())
 }
 
 /// Runs `command` with nothing on stdin.
@@ -143,51 +181,4 @@ pub fn stderr(out: &Output) -> String {
 /// findings on stdout, other commands say what failed on stderr).
 pub fn text(out: &Output) -> String {
     stdout(out) + &stderr(out)
-}
-
-/// Two rotations: A (1-14 March, ann and bob) and B (15 March - 10 April, cy and dee).
-pub const SCHEDULE: &str = "[[rotation]]\nstart = 2024-03-01\nend = 2024-03-14\nengineers = [\"ann\", \"bob\"]\n\n\
-                            [[rotation]]\nstart = 2024-03-15\nend = 2024-04-10\nengineers = [\"cy\", \"dee\"]\n";
-
-/// `rota stats --json` at 2024-03-20 on the scripted history both backends keep
-/// (`cli_lifecycle.rs` in SQLite, `stats_github.rs` on a loopback GitHub), worked out by hand:
-///
-/// Rotation A (2024-03-01 to 2024-03-14):
-/// - 1, ann: filed 03-05 12:00, acked +10 min, resolved +60 min.
-/// - 2, bob: filed 03-06 09:00, acked +30, engaged search +60, resolved +300.
-/// - 3, ann: filed 03-07 12:00, acked +5, never resolved.
-/// - 4, ann: filed 03-08 12:00, never acknowledged.
-///
-/// So A: filed 4, acknowledged 3, resolved 2, engaged 1, share 1/4 = 0.25 (above the goal).
-/// Ack times 5, 10, 30: median = rank ceil(0.5*3) = 2nd = 10; p90 = rank ceil(0.9*3) = 3rd = 30.
-/// Resolve times 60, 300: median = rank 1 = 60; p90 = rank ceil(1.8) = 2nd = 300.
-///
-/// Rotation B (2024-03-15 to 2024-04-10): 5, cy: filed 03-18 12:00, acked +20, resolved +50.
-/// So B: 1, 1, 1, 0, share 0; every time is its only value.
-pub fn scripted_stats() -> Value {
-    let spread = |median: f64, p90: f64| serde_json::json!({ "median": median, "p90": p90 });
-    serde_json::json!({
-        "goal_engaged_share": 0.10,
-        "rotations": [
-            {
-                "start": "2024-03-01", "end": "2024-03-14",
-                "filed": 4, "acknowledged": 3, "resolved": 2, "engaged": 1, "engaged_share": 0.25,
-                "time_to_ack_minutes": spread(10.0, 30.0),
-                "time_to_resolve_minutes": spread(60.0, 300.0),
-                "by_engineer": [
-                    { "handle": "ann", "filed": 3, "acknowledged": 2, "resolved": 1, "engaged": 0 },
-                    { "handle": "bob", "filed": 1, "acknowledged": 1, "resolved": 1, "engaged": 1 },
-                ],
-                "by_team": [{ "team": "search", "engaged": 1 }],
-            },
-            {
-                "start": "2024-03-15", "end": "2024-04-10",
-                "filed": 1, "acknowledged": 1, "resolved": 1, "engaged": 0, "engaged_share": 0.0,
-                "time_to_ack_minutes": spread(20.0, 20.0),
-                "time_to_resolve_minutes": spread(50.0, 50.0),
-                "by_engineer": [{ "handle": "cy", "filed": 1, "acknowledged": 1, "resolved": 1, "engaged": 0 }],
-                "by_team": [],
-            },
-        ],
-    })
 }

@@ -2,12 +2,11 @@
 //! Content-Length bodies, every request recorded, each answer chosen by a handler. The GitHub
 //! backend tests and the command-line tests point the backend's `api` at it.
 //!
-//! It also plays the hostile servers of issue 25 ([`Reply::Stream`]): a body generated as it is
-//! sent, never held in memory (a gigabyte of error), with or without its length, at full speed or
-//! as a slow trickle; the bytes it managed to send are counted ([`Server::streamed`]). A server
-//! started as a proxy records the requests a client sent through it (their target is the whole
-//! URL).
-#![allow(dead_code)]
+//! It also plays hostile servers ([`Reply::Stream`]), so that a client's limits are tested on the
+//! wire: a body generated as it is sent, never held in memory (a gigabyte of error), with or
+//! without its length, at full speed or as a slow trickle; the bytes it managed to send are
+//! counted ([`Server::streamed`]). A server started as a proxy records the requests a client sent
+//! through it (their target is the whole URL).
 
 use serde_json::Value;
 use std::collections::HashMap;
@@ -60,6 +59,16 @@ impl Response {
     pub fn with(mut self, name: &str, value: &str) -> Self {
         self.headers.push((name.into(), value.into()));
         self
+    }
+
+    /// A `304 Not Modified` for `etag`: no body, the ETag said again.
+    pub fn not_modified(etag: &str) -> Self {
+        Response { status: 304, headers: vec![("etag".into(), etag.into())], body: String::new() }
+    }
+
+    /// A response of `status` with a plain `body` and no headers (a web page, a webhook's "ok").
+    pub fn text(status: u16, body: &str) -> Self {
+        Response { status, headers: vec![], body: body.into() }
     }
 }
 

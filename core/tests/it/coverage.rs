@@ -1,6 +1,6 @@
 //! The week's coverage, hour by hour in the viewer's zone, and its gaps.
 
-mod common;
+use crate::common;
 use chrono_tz::Tz;
 use common::{at, page, roster};
 use rota_core::{coverage, Timing};

@@ -1,6 +1,6 @@
 //! Who is on duty, with each engineer's local time, offset and status.
 
-mod common;
+use crate::common;
 use common::{at, page, roster};
 use rota_core::duty::{status, LocalTime};
 use rota_core::{glance, Status, Timing};

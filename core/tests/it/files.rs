@@ -1,6 +1,6 @@
 //! The TOML formats: roster, schedule and config, with located errors.
 
-mod common;
+use crate::common;
 use common::day;
 use rota_core::roster::{Days, Hours};
 use rota_core::{parse_config, parse_roster, parse_toml_schedule, Rule, Seat, ViewerZone};

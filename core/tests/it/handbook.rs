@@ -1,10 +1,10 @@
 //! The handbook's Markdown schedule table, read with a real Markdown parser.
 
-mod common;
+use crate::common;
 use common::day;
 use rota_core::{parse_handbook, Rule, Seat};
 
-const FIXTURE: &str = include_str!("../data/handbook-escalation-rotation.md");
+const FIXTURE: &str = include_str!("../../data/handbook-escalation-rotation.md");
 
 fn line_of(text: &str, needle: &str) -> u32 {
     text.lines().position(|l| l.contains(needle)).expect("needle in text") as u32 + 1

@@ -1,7 +1,7 @@
 //! Hand-off notices for me (issue 14): each at most once, none about the past on a first run,
 //! only the latest still due after a sleep, schedule changes, and `[notices]` turning them off.
 
-mod common;
+use crate::common;
 use common::at;
 use rota_core::config::NoticesConfig;
 use rota_core::handoff::{decide, my_line, Context, HandoffKind, HandoffState};

@@ -1,7 +1,7 @@
 //! Issue 12: hostile and broken inputs give a located error that says what to write instead,
 //! never a panic, an allocation the size of the input's numbers or work beyond the input's size.
 
-mod common;
+use crate::common;
 use common::at;
 use rota_core::config::{self, web_url, Scheme};
 use rota_core::{coverage, glance, lint, parse_config, parse_handbook, parse_roster, parse_toml_schedule, Rule, Rules, Timing};

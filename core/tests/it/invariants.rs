@@ -3,7 +3,7 @@
 
 #[test]
 fn the_core_depends_on_no_io_crate() {
-    let manifest = include_str!("../Cargo.toml");
+    let manifest = include_str!("../../Cargo.toml");
     let deps = manifest.split("[dependencies]").nth(1).expect("a [dependencies] table");
     let deps = deps.split("\n[").next().unwrap_or(deps);
     let names: Vec<&str> = deps
@@ -16,7 +16,7 @@ fn the_core_depends_on_no_io_crate() {
     for n in &names {
         assert!(allowed.contains(n), "rota-core must not depend on {n}: IO belongs in src-tauri");
     }
-    let workspace = include_str!("../../Cargo.toml");
+    let workspace = include_str!("../../../Cargo.toml");
     let chrono = workspace.lines().find(|l| l.starts_with("chrono =")).expect("chrono pinned in the workspace");
     assert!(chrono.contains("default-features = false") && !chrono.contains("clock"), "the core must not read the clock: {chrono}");
 }

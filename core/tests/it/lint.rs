@@ -1,6 +1,5 @@
 //! The program's rules, each finding with file and line.
 
-mod common;
 use rota_core::lint::{self as lints};
 use rota_core::{lint, parse_handbook, parse_roster, Rule, Rules, Severity, Timing};
 

@@ -1,7 +1,7 @@
 //! Covering (issue 14): overrides on the handbook page and in TOML, the effective team they give
 //! everywhere (glance, coverage), and their lints — in zones with DST, +05:45 and a 30-minute DST.
 
-mod common;
+use crate::common;
 use common::at;
 use rota_core::coverage::coverage;
 use rota_core::overrides::{Member, When};

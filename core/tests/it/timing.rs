@@ -1,6 +1,6 @@
 //! Rotation timing: hand-offs at the local hand-off time in the schedule's zone, across DST.
 
-mod common;
+use crate::common;
 use chrono_tz::Tz;
 use common::{at, day, page};
 use rota_core::Timing;

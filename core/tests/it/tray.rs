@@ -1,6 +1,6 @@
 //! The tray model: what both tray hosts draw, decided and tested here once.
 
-mod common;
+use crate::common;
 use common::{at, page, roster};
 use rota_core::escalation::{Escalation, EscalationState, Severity};
 use rota_core::tray::{next_tick, tray_model, EscalationsSummary, MenuAction, MenuEntry, TrayInputs, TrayModel, TrayState};

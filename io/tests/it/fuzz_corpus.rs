@@ -1,6 +1,6 @@
 //! Issue 12: the GitHub fuzz targets' corpora and every crash the fuzzer ever found, replayed on
 //! stable through the same functions the targets call (the core's targets are replayed by
-//! `core/tests/fuzz_corpus.rs`).
+//! `core/tests/it/fuzz_corpus.rs`).
 
 use std::path::Path;
 

@@ -8,7 +8,6 @@ use rota_io::escalations::{Backend, BackendError};
 use rota_io::secrets::SecretValue;
 use serde_json::{json, Value};
 use std::collections::{HashMap, VecDeque};
-use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -19,8 +18,8 @@ fn now() -> chrono::DateTime<chrono::Utc> {
 const TOKEN: &str = "ghp_TESTTOKENdo_not_leak_0123456789abcdef";
 const ME: &str = "keegancsmith";
 
-mod common;
-use common::http::{Handler, Reply, Request, Response, Server, Stream};
+use rota_testkit::github::{fixture, recorded};
+use rota_testkit::http::{Handler, Reply, Request, Response, Server, Stream};
 
 trait ServerExt {
     fn backend(&self) -> GithubBackend;
@@ -39,40 +38,6 @@ impl ServerExt for Server {
     }
 }
 
-// ---------------------------------------------------------------------------------------------
-// Fixtures
-// ---------------------------------------------------------------------------------------------
-
-fn fixtures() -> PathBuf {
-    std::env::var_os("ROTA_GITHUB_FIXTURES")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/github"))
-}
-
-fn fixture(name: &str) -> Value {
-    let path = fixtures().join(name);
-    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    serde_json::from_str(&text).unwrap()
-}
-
-/// A recorded response as the server sends it: its status, headers (pointing at this server
-/// instead of api.github.com) and body.
-fn recorded(entry: &Value, base: &str) -> Response {
-    let mut resp = Response::json(entry["status"].as_u64().unwrap() as u16, &entry["response"]);
-    resp.headers.clear();
-    for (k, v) in entry["headers"].as_object().unwrap() {
-        if k == "content-length" || k == "transfer-encoding" || k == "connection" {
-            continue;
-        }
-        let v = match v {
-            Value::String(s) => s.clone(),
-            other => other.to_string(), // x-ratelimit-used is a number in the recordings
-        };
-        resp.headers.push((k.clone(), v.replace("https://api.github.com", base)));
-    }
-    resp
-}
-
 fn reply_json(status: u16, body: Value) -> Reply {
     Reply::Send(Response::json(status, &body))
 }
@@ -84,30 +49,10 @@ fn reply_json(status: u16, body: Value) -> Reply {
 /// Serves the recorded five pages (13 issues) for the escalation list, with one item turned
 /// into a pull request, honouring `If-None-Match` like GitHub.
 fn paginated_handler() -> Handler {
-    let pages = fixture("issues-list-paginated.json");
-    Arc::new(move |req: &Request, base: &str| {
-        let entries = pages.as_array().unwrap();
-        let entry = if req.path() == "/repos/acme/escalations/issues" {
-            &entries[0]
-        } else {
-            match entries.iter().find(|e| e["path"] == req.target.as_str()) {
-                Some(e) => e,
-                None => return reply_json(404, json!({"message": "Not Found"})),
-            }
-        };
-        let mut resp = recorded(entry, base);
-        let etag = entry["headers"]["etag"].as_str().unwrap();
-        if req.header("if-none-match") == Some(etag) {
-            resp.status = 304;
-            resp.body.clear();
-            return Reply::Send(resp);
-        }
+    recorded("issues-list-paginated.json", |entry, items| {
         if entry["path"] == "/repositories/1000/issues?per_page=3&page=3" {
-            let mut items = entry["response"].clone();
             items[0]["pull_request"] = json!({"url": "https://api.github.com/repos/o/r/pulls/1"});
-            resp.body = items.to_string();
         }
-        Reply::Send(resp)
     })
 }
 

@@ -12,8 +12,8 @@ use rota_io::secrets::SecretValue;
 use serde_json::{json, Value};
 use std::sync::{Arc, Mutex};
 
-mod common;
-use common::http::{Reply, Request, Response, Server};
+use rota_testkit::github::{handler, Repo};
+use rota_testkit::http::Server;
 
 const ME: &str = "keegancsmith";
 
@@ -25,91 +25,11 @@ fn stamp(minute: i64) -> String {
     at(minute).to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
 }
 
-/// One issue and its events, as GitHub keeps them; each change is stamped a minute after the last.
-struct Issue {
-    issue: Value,
-    events: Vec<Value>,
-    comments: Vec<String>,
-    minute: i64,
-}
-
-impl Issue {
-    fn event(&mut self, kind: &str, extra: Value) {
-        self.minute += 1;
-        let mut e = json!({ "event": kind, "actor": { "login": ME }, "created_at": stamp(self.minute) });
-        e.as_object_mut().unwrap().extend(extra.as_object().unwrap().clone());
-        self.events.push(e);
-    }
-    fn labels(&self) -> Vec<String> {
-        self.issue["labels"].as_array().unwrap().iter().map(|l| l["name"].as_str().unwrap().to_owned()).collect()
-    }
-    fn etag(&self) -> String {
-        format!("\"e{}\"", self.events.len())
-    }
-}
-
-fn handler(state: Arc<Mutex<Issue>>) -> common::http::Handler {
-    Arc::new(move |req: &Request, _base: &str| {
-        let mut s = state.lock().unwrap();
-        let path = req.path().trim_start_matches("/repos/acme/escalations/issues");
-        let send = |status, body: &Value| Reply::Send(Response::json(status, body));
-        match (req.method.as_str(), path) {
-            ("GET", "") => {
-                let etag = format!("\"l{}\"", s.events.len());
-                if req.header("if-none-match") == Some(etag.as_str()) {
-                    return Reply::Send(Response { status: 304, headers: vec![("etag".into(), etag)], body: String::new() });
-                }
-                Reply::Send(Response::json(200, &json!([s.issue])).with("etag", &etag))
-            }
-            ("GET", "/1") => send(200, &s.issue),
-            ("GET", "/1/timeline") => {
-                let etag = s.etag();
-                if req.header("if-none-match") == Some(etag.as_str()) {
-                    return Reply::Send(Response { status: 304, headers: vec![("etag".into(), etag)], body: String::new() });
-                }
-                Reply::Send(Response::json(200, &Value::Array(s.events.clone())).with("etag", &etag))
-            }
-            ("POST", "/1/labels") => {
-                // Labels added in one request are stamped with the same time, as GitHub does.
-                let minute = s.minute;
-                for l in req.json()["labels"].as_array().unwrap() {
-                    if !s.labels().iter().any(|have| have == l.as_str().unwrap()) {
-                        s.issue["labels"].as_array_mut().unwrap().push(json!({ "name": l }));
-                        s.minute = minute;
-                        s.event("labeled", json!({ "label": { "name": l } }));
-                    }
-                }
-                send(200, &s.issue["labels"].clone())
-            }
-            ("DELETE", p) if p.starts_with("/1/labels/") => {
-                let name = p.trim_start_matches("/1/labels/").replace("%3A", ":");
-                s.issue["labels"].as_array_mut().unwrap().retain(|l| l["name"] != name.as_str());
-                s.event("unlabeled", json!({ "label": { "name": name } }));
-                send(200, &s.issue["labels"].clone())
-            }
-            ("POST", "/1/comments") => {
-                let body = req.json()["body"].as_str().unwrap().to_owned();
-                s.comments.push(body.clone());
-                s.event("commented", json!({ "body": body }));
-                send(201, &json!({ "id": 1 }))
-            }
-            ("PATCH", "/1") => {
-                let body = req.json();
-                if let Some(state) = body["state"].as_str() {
-                    s.issue["state"] = json!(state);
-                    s.event(if state == "closed" { "closed" } else { "reopened" }, json!({}));
-                }
-                if let Some(to) = body["assignees"].as_array() {
-                    let users: Vec<Value> = to.iter().map(|a| json!({ "login": a })).collect();
-                    s.issue["assignee"] = users[0].clone();
-                    s.issue["assignees"] = json!(users);
-                    s.event("assigned", json!({ "assignee": { "login": to[0] } }));
-                }
-                send(200, &s.issue.clone())
-            }
-            _ => send(404, &json!({ "message": "Not Found" })),
-        }
-    })
+/// The kit's fake GitHub holding `issue`, its changes made by ME, each a minute after the last.
+fn repo(issue: Value) -> Arc<Mutex<Repo>> {
+    let repo = Repo::holding(vec![issue]);
+    repo.lock().unwrap().user = ME.into();
+    repo
 }
 
 fn writes(server: &Server, from: usize) -> Vec<String> {
@@ -129,8 +49,7 @@ async fn each_action_is_its_github_request_and_taking_it_again_sends_nothing() {
         "labels": [{ "name": "escalation" }], "assignee": { "login": ME }, "assignees": [{ "login": ME }],
         "user": { "login": "sam" }, "created_at": stamp(0),
     });
-    let state = Arc::new(Mutex::new(Issue { issue, events: vec![], comments: vec![], minute: 0 }));
-    let server = Server::start(handler(state.clone())).await;
+    let server = Server::start(handler(repo(issue))).await;
     let config = GithubConfig::new(&server.base, "acme/escalations", ME).unwrap();
     let backend = GithubBackend::new(config, &SecretValue::new("t")).unwrap();
     let now = at(100); // GitHub stamps its own time; ours is ignored
@@ -241,10 +160,10 @@ async fn a_second_process_refreshes_an_unchanged_repository_with_304s_only() {
         "labels": [{ "name": "escalation" }], "assignee": { "login": ME }, "assignees": [{ "login": ME }],
         "user": { "login": "sam" }, "created_at": stamp(0),
     });
-    let mut state = Issue { issue, events: vec![], comments: vec![], minute: 0 };
-    state.event("labeled", json!({ "label": { "name": "acknowledged" } }));
-    state.event("closed", json!({}));
-    let server = Server::start(handler(Arc::new(Mutex::new(state)))).await;
+    let repo = repo(issue);
+    repo.lock().unwrap().event(1, "labeled", json!({ "label": { "name": "acknowledged" } }));
+    repo.lock().unwrap().event(1, "closed", json!({}));
+    let server = Server::start(handler(repo)).await;
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("escalations.sqlite3");
     let process = || {

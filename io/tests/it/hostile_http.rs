@@ -4,17 +4,15 @@
 //! (The slow trickle is in `github.rs`, the proxy in `proxy.rs`, the many `EscalationsChanged`
 //! in `poller.rs`.)
 
-mod common;
-
 use chrono::{DateTime, Utc};
-use common::github_repo::{handler, Repo};
-use common::http::{Reply, Request, Response, Server, Stream};
 use rota_core::escalation::{NewEscalation, Severity};
 use rota_io::escalations::github::{GithubBackend, GithubConfig};
 use rota_io::escalations::local::LocalStore;
 use rota_io::escalations::outbox::{FileError, Outbox};
 use rota_io::escalations::{Backend, BackendError};
 use rota_io::secrets::SecretValue;
+use rota_testkit::github::{handler, Repo};
+use rota_testkit::http::{Reply, Request, Response, Server, Stream};
 use serde_json::json;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -46,7 +44,7 @@ const MIB: u64 = 1 << 20;
 // ---------------------------------------------------------------------------------------------
 
 /// A repository whose creates GitHub refuses with `refusal`; its list is empty.
-fn refusing(refusal: impl Fn() -> Reply + Send + Sync + 'static) -> common::http::Handler {
+fn refusing(refusal: impl Fn() -> Reply + Send + Sync + 'static) -> rota_testkit::http::Handler {
     Arc::new(move |req: &Request, _: &str| match req.method.as_str() {
         "POST" => refusal(),
         _ => Reply::Send(Response::json(200, &json!([]))),

@@ -2,7 +2,8 @@
 //! Settings → Save) reaches the running tray without a restart: `live::follow` watches the nearest
 //! folder that exists and moves its watch down as the folders appear.
 //!
-//! One test in this file: it sets the process's XDG folders and `ROTA_NOW`.
+//! The test sets the process's XDG folders and `ROTA_NOW`: it runs alone in a process of its own
+//! (`rota_testkit::alone`).
 
 use rota_io::live::{self, Live, Surface};
 use rota_io::protocol::Overrides;
@@ -22,9 +23,12 @@ impl Surface for Refreshes {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_config_written_after_a_first_start_is_followed() {
+    if !rota_testkit::alone::in_own_process("live_first_run::a_config_written_after_a_first_start_is_followed") {
+        return;
+    }
     let home = tempfile::tempdir().unwrap();
     let config_home = home.path().join("config"); // does not exist yet: a first run
-                                                  // SAFETY: the only test in this binary, and no other thread runs yet.
+                                                  // SAFETY: the only test in this process, and no other thread reads the environment yet.
     unsafe {
         std::env::set_var("HOME", home.path());
         std::env::set_var("XDG_CONFIG_HOME", &config_home);

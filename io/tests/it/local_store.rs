@@ -189,7 +189,7 @@ fn two_processes_write_at_once_and_no_row_is_lost() {
         .into_iter()
         .map(|tag| {
             Command::new(&exe)
-                .args(["--exact", "child_writer", "--test-threads=1", "--nocapture"])
+                .args(["--exact", "local_store::child_writer", "--test-threads=1", "--nocapture"])
                 .env("ROTA_TEST_WRITER", format!("{}|{tag}", path.display()))
                 .stdout(std::process::Stdio::piped())
                 .spawn()

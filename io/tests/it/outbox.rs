@@ -3,17 +3,15 @@
 //! also after a create that timed out but happened, and when two outboxes drain at once.
 //! The process-kill cases run the real binary: outbox_cli.rs (local) and outbox_keyring.rs (GitHub).
 
-mod common;
-
 use chrono::{DateTime, Duration, Utc};
-use common::github_repo::{handler, Repo};
-use common::http::{closed_port, Server};
 use rota_core::escalation::{EscalationState, NewEscalation, Severity};
 use rota_io::escalations::github::{GithubBackend, GithubConfig};
 use rota_io::escalations::local::LocalStore;
 use rota_io::escalations::outbox::{Announcement, Outbox};
 use rota_io::escalations::BackendError;
 use rota_io::secrets::SecretValue;
+use rota_testkit::github::{handler, Repo};
+use rota_testkit::http::{closed_port, Server};
 
 fn at(s: &str) -> DateTime<Utc> {
     DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)

@@ -1,7 +1,7 @@
-//! Issue 25: while another process holds the outbox's lock, a sender waits for it at most
-//! `LOCK_WAIT` and leaves its escalation queued, and no thread is left behind waiting (the tray
-//! tried every 4 s and leaked a thread each time). A test binary of its own: the threads counted
-//! are this process's, and no other test runs beside it.
+//! While another process holds the outbox's lock, a sender waits for it at most `LOCK_WAIT` and
+//! leaves its escalation queued, and no thread is left behind waiting (the tray tried every 4 s and
+//! leaked a thread each time). The threads counted are the process's: the test runs alone in a
+//! process of its own (`rota_testkit::alone`), so no other test's threads come and go beside it.
 
 use chrono::Utc;
 use rota_core::escalation::{NewEscalation, Severity};
@@ -14,6 +14,9 @@ fn threads() -> usize {
 
 #[tokio::test]
 async fn waiting_for_a_held_lock_leaves_no_thread_behind() {
+    if !rota_testkit::alone::in_own_process("outbox_lock::waiting_for_a_held_lock_leaves_no_thread_behind") {
+        return;
+    }
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("escalations.sqlite3");
     let outbox = Outbox::open(&db).unwrap();

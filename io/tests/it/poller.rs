@@ -2,10 +2,7 @@
 //! notifier that records what it was asked to show (the D-Bus delivery itself is tests/notify.rs).
 //! Every wait is on the poller's own snapshot event, with a timeout.
 
-mod common;
-
 use chrono::{DateTime, TimeZone, Utc};
-use common::http::{Handler, Reply, Request, Response, Server};
 use rota_core::escalation::{EscalationState, NewEscalation, Severity};
 use rota_core::notice::NoticeText;
 use rota_io::escalations::github::GithubConfig;
@@ -13,6 +10,8 @@ use rota_io::escalations::local::LocalStore;
 use rota_io::notifier::{ActionSink, NoticeAction, Notifier, NotifyError};
 use rota_io::poller::{self, PollStatus, PollerConfig, PollerHandle, Snapshot};
 use rota_io::secrets::{SecretError, SecretName, SecretStore, SecretValue};
+use rota_testkit::github::{self, Repo};
+use rota_testkit::http::Server;
 use serde_json::{json, Value};
 use std::collections::HashMap;
 use std::sync::mpsc::{channel, Receiver};
@@ -214,33 +213,11 @@ fn issue(n: u64, title: &str, assignee: &str) -> Value {
     })
 }
 
-/// What the server answers next: the issue list (200 with an ETag, then 304 while unchanged),
-/// or an error status.
-struct Repo {
-    issues: Vec<Value>,
-    version: u32,
-    fail_with: Option<u16>,
-}
-
-fn github_handler(repo: Arc<Mutex<Repo>>) -> Handler {
-    Arc::new(move |req: &Request, _: &str| {
-        let repo = repo.lock().unwrap();
-        if let Some(status) = repo.fail_with {
-            return Reply::Send(Response::json(status, &json!({"message": "nope"})));
-        }
-        let etag = format!("\"v{}\"", repo.version);
-        if req.header("if-none-match") == Some(etag.as_str()) {
-            return Reply::Send(Response { status: 304, headers: vec![("etag".into(), etag)], body: String::new() });
-        }
-        Reply::Send(Response::json(200, &Value::Array(repo.issues.clone())).with("etag", &etag))
-    })
-}
-
 #[test]
 fn github_polls_are_conditional_and_errors_show_in_the_status_without_a_retry_storm() {
     let rt = runtime();
-    let repo = Arc::new(Mutex::new(Repo { issues: vec![issue(1, "Old", "ann")], version: 1, fail_with: None }));
-    let server = rt.block_on(Server::start(github_handler(repo.clone())));
+    let repo = Repo::holding(vec![issue(1, "Old", "ann")]);
+    let server = rt.block_on(Server::start(github::handler(repo.clone())));
     let dir = tempfile::tempdir().unwrap();
     let keyring = Arc::new(MemoryKeyring::default());
     let config = GithubConfig::new(&server.base, "acme/escalations", "ann").unwrap();
@@ -270,11 +247,7 @@ fn github_polls_are_conditional_and_errors_show_in_the_status_without_a_retry_st
     assert_eq!(server.statuses(), [200, 200, 304, 304]);
 
     // A new issue for me: one notice.
-    {
-        let mut r = repo.lock().unwrap();
-        r.issues.insert(0, issue(2, "New for ann", "ann"));
-        r.version = 2;
-    }
+    repo.lock().unwrap().issues.push(issue(2, "New for ann", "ann"));
     p.handle.poll_now();
     p.wait_for("the new issue", |s| s.mine.len() == 2);
     assert_eq!(notifier.summaries()[1], "New escalation: New for ann");
@@ -315,8 +288,8 @@ fn github_polls_are_conditional_and_errors_show_in_the_status_without_a_retry_st
 #[test]
 fn many_asks_to_poll_coalesce_into_one_in_flight_and_one_queued() {
     let rt = runtime();
-    let repo = Arc::new(Mutex::new(Repo { issues: vec![issue(1, "Old", "ann")], version: 1, fail_with: None }));
-    let server = rt.block_on(Server::start(github_handler(repo.clone())));
+    let repo = Repo::holding(vec![issue(1, "Old", "ann")]);
+    let server = rt.block_on(Server::start(github::handler(repo.clone())));
     let dir = tempfile::tempdir().unwrap();
     let keyring = Arc::new(MemoryKeyring::default());
     keyring.set(SecretName::GithubToken, &SecretValue::new("ghp_poller_test_token")).unwrap();
@@ -328,11 +301,7 @@ fn many_asks_to_poll_coalesce_into_one_in_flight_and_one_queued() {
     assert_eq!(requests, 2, "a poll lists mine and every escalation");
 
     // A change the last poll must see, then 300 asks at once.
-    {
-        let mut r = repo.lock().unwrap();
-        r.issues.insert(0, issue(2, "New for ann", "ann"));
-        r.version = 2;
-    }
+    repo.lock().unwrap().issues.push(issue(2, "New for ann", "ann"));
     for _ in 0..300 {
         p.handle.poll_now();
     }

@@ -3,17 +3,15 @@
 //! loopback Slack webhook and schedule URL. Every client now reaches a loopback address
 //! directly, and still uses the proxy for other hosts.
 //!
-//! The proxy variables are the process's own, so this file holds one test, which sets them
-//! before any client is built.
+//! The proxy variables are the process's own: the test runs alone in a process of its own
+//! (`rota_testkit::alone`), where it sets them before any client is built.
 
-mod common;
-
-use common::http::{Reply, Request, Response, Server};
 use rota_io::escalations::github::{GithubBackend, GithubConfig};
 use rota_io::escalations::Backend;
 use rota_io::secrets::SecretValue;
 use rota_io::slack::Announcer;
 use rota_io::sources::{Kind, Reader, Source};
+use rota_testkit::http::{Reply, Request, Response, Server};
 use serde_json::json;
 use std::sync::Arc;
 
@@ -21,6 +19,9 @@ const TOKEN: &str = "ghp_PROXYTESTdo_not_leak_0123456789";
 
 #[tokio::test]
 async fn loopback_apis_are_reached_directly_whatever_the_proxy_variables_say() {
+    if !rota_testkit::alone::in_own_process("proxy::loopback_apis_are_reached_directly_whatever_the_proxy_variables_say") {
+        return;
+    }
     // The proxy: records what reaches it, answers 502.
     let proxy = Server::start(Arc::new(|_: &Request, _: &str| Reply::Send(Response::json(502, &json!({}))))).await;
     for var in ["HTTP_PROXY", "http_proxy", "ALL_PROXY", "all_proxy", "HTTPS_PROXY", "https_proxy"] {

@@ -6,15 +6,13 @@
 //! The webhook comes from a `SecretStore`: here an in-memory one (the test cannot reach a
 //! keyring); outbox_keyring.rs, run by tests/keyring.sh, reads it from the real keyring.
 
-mod common;
-
 use chrono::{DateTime, Utc};
-use common::http::{closed_port, Handler, Reply, Request, Response, Server};
 use rota_core::escalation::{NewEscalation, Severity};
 use rota_io::escalations::local::LocalStore;
 use rota_io::escalations::outbox::{Announcement, Outbox};
 use rota_io::secrets::{SecretError, SecretName, SecretStore, SecretValue};
 use rota_io::slack::{Announcer, SlackError};
+use rota_testkit::http::{closed_port, Handler, Reply, Request, Response, Server};
 use serde_json::json;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};

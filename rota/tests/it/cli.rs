@@ -1,7 +1,7 @@
 //! The `rota` command line, run as the real binary: JSON contract fields, exit statuses, and
 //! messages that name the file and line.
 
-mod support;
+use crate::support;
 
 use serde_json::Value;
 use std::io::{BufRead, BufReader, Write};
@@ -10,7 +10,7 @@ use std::process::Output;
 use std::sync::{Arc, Mutex};
 use support::{json_of, stderr, stdout};
 
-const HANDBOOK: &str = include_str!("../../core/data/handbook-escalation-rotation.md");
+const HANDBOOK: &str = include_str!("../../../core/data/handbook-escalation-rotation.md");
 
 /// A home of its own for each test, where `rota` runs as a person runs it: on the real clock and
 /// at no set width (unknown, so 80); a test that pins either says so.

@@ -2,7 +2,7 @@
 //! the local backend (issue 4, PRODUCT.md §4): the JSON contract, the `auto` assignment, exit
 //! statuses. The GitHub backend's keyring paths run in tests/keyring.sh (secrets_cli.rs).
 
-mod support;
+use crate::support;
 
 use std::process::Output;
 use support::{json_of, stderr, stdout};

@@ -3,7 +3,7 @@
 //! with history and team, and `rota stats` on a scripted history whose figures are worked out by
 //! hand (`support::scripted_stats`). Each step runs at its own pinned instant (`ROTA_NOW`).
 
-mod support;
+use crate::support;
 
 use serde_json::json;
 use std::process::Output;

@@ -2,7 +2,7 @@
 //! iCalendar parser (Debian's python3-icalendar), every event's instants compared with the core's
 //! answer across both DST changes; and covering in `rota now --json`.
 
-mod support;
+use crate::support;
 
 use chrono::{DateTime, Utc};
 use rota_core::{parse_handbook, Timing};

@@ -1,7 +1,7 @@
 //! Issue 12: hostile and broken inputs, through the real `rota` binary and the real clients: a
 //! located error that says what to write, never a panic, a hang or a runaway download.
 
-mod support;
+use crate::support;
 
 use std::io::{BufRead, BufReader, Write};
 use std::net::{TcpListener, TcpStream};
@@ -255,10 +255,7 @@ fn a_source_file_over_2_mib_is_not_read() {
 // Secrets in source URLs, and proxies (issue 25)
 // ---------------------------------------------------------------------------------------------
 
-#[path = "../../io/tests/common/mod.rs"]
-mod common;
-
-use common::http::{Reply, Request, Response, Server};
+use rota_testkit::http::{Reply, Request, Response, Server};
 
 /// A server that answers `text` at `/rota.md`, `/broken.md` with a schedule that has an error, and
 /// 404 elsewhere.
@@ -273,7 +270,7 @@ fn schedule_server(text: &'static str) -> Server {
     }))
 }
 
-const HANDBOOK: &str = include_str!("../../core/data/handbook-escalation-rotation.md");
+const HANDBOOK: &str = include_str!("../../../core/data/handbook-escalation-rotation.md");
 
 /// Before: a token in a source URL's query string was echoed in findings and errors, and kept in
 /// the cache for anyone on the machine to read. Now the query's values are `…` wherever the URL
@@ -404,7 +401,7 @@ fn a_slow_source_never_holds_the_lock_the_menu_waits_on() {
     let url = format!("http://{}/rota.md", listener.local_addr().unwrap());
     let (stalled_tx, stalled_rx) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
-        let page = include_str!("../../core/data/handbook-escalation-rotation.md");
+        let page = include_str!("../../../core/data/handbook-escalation-rotation.md");
         let mut held = Vec::new();
         for (i, stream) in listener.incoming().enumerate() {
             let Ok(mut stream) = stream else { return };

@@ -7,7 +7,7 @@
 //! `ROTA_TEST_PAUSED <step>` and waits on stdin, and the test kills it there. The same run
 //! against a GitHub test server needs the token from the keyring: outbox_keyring.rs.
 
-mod support;
+use crate::support;
 
 use serde_json::Value;
 use std::os::unix::process::ExitStatusExt;

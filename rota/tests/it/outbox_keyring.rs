@@ -6,21 +6,16 @@
 //!   escalation filed, exit 0, a warning, and the URL in no output.
 //!
 //! Run by `tests/keyring.sh` (a private D-Bus session with an unlocked gnome-keyring), which
-//! builds it with the `keyring-tests` feature; without a keyring it fails. The two tests share
-//! the keyring, so they take turns.
+//! builds it with the `keyring-tests` feature; without a keyring it fails. Each test takes its turn
+//! at the keyring (`support::keyring_turn`).
 
-#[path = "../../io/tests/common/mod.rs"]
-mod common;
+use crate::support;
 
-mod support;
-
-use common::github_repo::{handler, Repo};
-use common::http::{closed_port, Handler, Reply, Request, Response, Server};
+use rota_testkit::github::{handler, Repo};
+use rota_testkit::http::{closed_port, Handler, Reply, Request, Response, Server};
 use std::process::Output;
 use std::sync::{Arc, Mutex};
 use support::{json_of, stderr, stdout, text};
-
-static KEYRING: Mutex<()> = Mutex::new(());
 
 const NOW: &str = "2024-03-05T12:00:00Z";
 
@@ -50,7 +45,7 @@ fn github_config(addr: &str) -> String {
 
 #[test]
 fn github_down_then_up_and_killed_mid_way_files_each_escalation_once() {
-    let _turn = KEYRING.lock().unwrap_or_else(|p| p.into_inner());
+    let _turn = support::keyring_turn();
     let addr = closed_port();
     let home = Home::new(&github_config(&addr));
     home.rota(&["secret", "delete", "slack-webhook"], "");
@@ -100,7 +95,7 @@ fn webhook(status: Arc<Mutex<u16>>) -> Handler {
 
 #[test]
 fn slack_webhook_from_the_keyring_announces_and_its_failure_changes_nothing_else() {
-    let _turn = KEYRING.lock().unwrap_or_else(|p| p.into_inner());
+    let _turn = support::keyring_turn();
     let status = Arc::new(Mutex::new(200));
     let slack = Server::start_on_thread(webhook(status.clone()));
     let secret_path = "/services/T0001/B0002/k3yr1ngS3cr3tP4th";

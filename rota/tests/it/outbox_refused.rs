@@ -11,15 +11,14 @@
 //! Run by `tests/keyring.sh` (a private D-Bus session with an unlocked gnome-keyring), which
 //! builds it with the `keyring-tests` feature; without a keyring it fails.
 
-#[path = "../../io/tests/common/mod.rs"]
-mod common;
+use crate::support;
 
-mod support;
-
-use common::http::{closed_port, Handler, Reply, Request, Response, Server};
-use serde_json::{json, Value};
+use rota_testkit::github::{handler, Repo};
+use rota_testkit::http::{closed_port, Reply, Request, Response, Server};
+use rota_testkit::team;
+use serde_json::json;
 use std::process::Output;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use support::{json_of, stderr, stdout, text};
 
 /// A home of its own, in the test's session (its keyring), for a GitHub test server at `addr`.
@@ -31,7 +30,7 @@ impl Home {
         // ghost is someone the team knows (so `--to ghost` is accepted) whom GitHub refuses.
         let people = "[[person]]\nhandle = \"ann\"\ntimezone = \"UTC\"\n\n[[person]]\nhandle = \"ghost\"\ntimezone = \"UTC\"\n";
         home.write("config/rota/people.toml", people);
-        let text = format!("me = \"ann\"\n[roster]\nsource = \"people.toml\"\n[escalations]\nbackend = \"github\"\ngithub = {{ api = \"http://{addr}\", repo = \"acme/escalations\" }}\n");
+        let text = format!("me = \"ann\"\n[roster]\nsource = \"people.toml\"\n{}", team::github(&format!("http://{addr}")));
         home.write("config/rota/config.toml", &text);
         Home(home)
     }
@@ -41,63 +40,11 @@ impl Home {
     }
 }
 
-/// GitHub's 422 for an assignee it will not take, shaped as GitHub sends it.
-fn validation_failed(reason: &str) -> Response {
-    Response::json(
-        422,
-        &json!({
-            "message": "Validation Failed",
-            "errors": [{ "resource": "Issue", "code": "custom", "field": "assignees", "message": reason }],
-            "documentation_url": "https://docs.github.com/rest/issues/issues#create-an-issue"
-        }),
-    )
-}
-
 const REASON: &str = "ghost is not a collaborator of acme/escalations";
-
-/// A repository that refuses to assign `ghost` while `refuse_ghost` holds, and answers every
-/// create with `status` when one is set.
-struct Repo {
-    issues: Vec<Value>,
-    refuse_ghost: bool,
-    status: Option<u16>,
-}
-
-fn handler(repo: Arc<Mutex<Repo>>) -> Handler {
-    Arc::new(move |req: &Request, _: &str| {
-        let mut repo = repo.lock().unwrap();
-        match (req.method.as_str(), req.path()) {
-            ("GET", "/repos/acme/escalations/issues") => {
-                Reply::Send(Response::json(200, &Value::Array(repo.issues.iter().rev().cloned().collect())))
-            }
-            ("POST", "/repos/acme/escalations/issues") => {
-                if let Some(status) = repo.status {
-                    return Reply::Send(Response::json(status, &json!({ "message": "try again" })));
-                }
-                let body = req.json();
-                let assignees: Vec<String> = body["assignees"].as_array().unwrap().iter().map(|a| a.as_str().unwrap().to_owned()).collect();
-                if repo.refuse_ghost && assignees.iter().any(|a| a == "ghost") {
-                    return Reply::Send(validation_failed(REASON));
-                }
-                let n = repo.issues.len() + 1;
-                let users: Vec<Value> = assignees.iter().map(|a| json!({ "login": a })).collect();
-                let issue = json!({
-                    "number": n, "title": body["title"], "body": body["body"], "state": "open",
-                    "html_url": format!("https://github.com/acme/escalations/issues/{n}"),
-                    "labels": body["labels"].as_array().unwrap().iter().map(|l| json!({ "name": l })).collect::<Vec<_>>(),
-                    "assignee": users.first().cloned().unwrap_or(Value::Null), "assignees": users,
-                    "user": { "login": "ann" }, "created_at": "2024-03-05T12:00:00Z",
-                });
-                repo.issues.push(issue.clone());
-                Reply::Send(Response::json(201, &issue))
-            }
-            _ => Reply::Send(Response::json(404, &json!({ "message": "Not Found" }))),
-        }
-    })
-}
 
 #[test]
 fn a_refused_escalation_keeps_githubs_reason_stays_listed_and_is_resent() {
+    let _turn = support::keyring_turn();
     let addr = closed_port();
     let home = Home::new(&addr);
     let out = home.rota(&["secret", "set", "github-token"], "ghp_refusaltest00000000000000000000000\n");
@@ -109,7 +56,8 @@ fn a_refused_escalation_keeps_githubs_reason_stays_listed_and_is_resent() {
     let key = filed["id"].as_str().unwrap().to_owned();
 
     // GitHub back, and refusing it: kept, refused, with GitHub's own reason.
-    let repo = Arc::new(Mutex::new(Repo { issues: vec![], refuse_ghost: true, status: None }));
+    let repo = Repo::shared();
+    repo.lock().unwrap().refuse_assignee = Some(("ghost".into(), REASON.into()));
     let server = Server::start_on_thread_at(&addr, handler(repo.clone()));
     let out = home.rota(&["escalations", "--json"], "");
     assert!(out.status.success(), "{}", text(&out));
@@ -142,11 +90,11 @@ fn a_refused_escalation_keeps_githubs_reason_stays_listed_and_is_resent() {
 
     // 408 and 409 pass by themselves: queued, not refused.
     for status in [408, 409] {
-        repo.lock().unwrap().status = Some(status);
+        repo.lock().unwrap().create_fails_with = Some(status);
         let out = home.rota(&["escalate", "--title", &format!("Got {status}"), "--to", "ann", "--json"], "");
         assert_eq!(json_of(&out)["state"], "queued", "{status}: {}", text(&out));
     }
-    repo.lock().unwrap().status = None;
+    repo.lock().unwrap().create_fails_with = None;
 
     // Known to be refused: said before saving, nothing sent, nothing kept.
     let posts_before = server.requests().iter().filter(|(r, _)| r.method == "POST").count();
@@ -158,7 +106,7 @@ fn a_refused_escalation_keeps_githubs_reason_stays_listed_and_is_resent() {
     assert!(!String::from_utf8_lossy(&home.rota(&["outbox", "--json"], "").stdout).contains(&long));
 
     // GitHub takes ghost now: a retry of everything files each once; the outbox is empty.
-    repo.lock().unwrap().refuse_ghost = false;
+    repo.lock().unwrap().refuse_assignee = None;
     let out = home.rota(&["outbox", "retry", "--all"], "");
     assert!(out.status.success(), "{}", text(&out));
     assert_eq!(json_of(&home.rota(&["outbox", "--json"], "")), json!([]));
@@ -174,7 +122,8 @@ fn a_refused_escalation_keeps_githubs_reason_stays_listed_and_is_resent() {
 /// refusal in one short line, kept as short in the outbox.
 #[test]
 fn a_gigabyte_of_refusal_is_said_short_and_kept_short() {
-    use common::http::Stream;
+    let _turn = support::keyring_turn();
+    use rota_testkit::http::Stream;
     let server = Server::start_on_thread(Arc::new(|req: &Request, _: &str| match req.method.as_str() {
         "POST" => Reply::Stream(Stream::json_error(422, 1 << 30)),
         _ => Reply::Send(Response::json(200, &json!([]))),

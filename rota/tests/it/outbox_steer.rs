@@ -10,7 +10,7 @@
 //! transient; what GitHub is known to refuse is refused before saving) needs the token from the
 //! keyring: outbox_refused.rs, run by tests/keyring.sh.
 
-mod support;
+use crate::support;
 
 use serde_json::Value;
 use std::os::unix::fs::PermissionsExt;

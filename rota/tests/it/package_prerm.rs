@@ -7,7 +7,7 @@
 use std::path::PathBuf;
 use std::process::{Child, Command, ExitStatus};
 
-const SCRIPT: &str = include_str!("../../src-tauri/packaging/prerm");
+const SCRIPT: &str = include_str!("../../../src-tauri/packaging/prerm");
 
 struct Install {
     dir: tempfile::TempDir,

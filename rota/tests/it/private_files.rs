@@ -3,7 +3,7 @@
 //! lock and change signal, the source cache, and a calendar export. Run as the real binary in a
 //! fresh home under umask 022, the umask that made them 0755/0644 before.
 
-mod support;
+use crate::support;
 
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
@@ -11,12 +11,9 @@ use std::process::Command;
 use std::sync::Arc;
 use support::text;
 
-#[path = "../../io/tests/common/mod.rs"]
-mod common;
+use rota_testkit::http::{Reply, Request, Response, Server};
 
-use common::http::{Reply, Request, Response, Server};
-
-const HANDBOOK: &str = include_str!("../../core/data/handbook-escalation-rotation.md");
+const HANDBOOK: &str = include_str!("../../../core/data/handbook-escalation-rotation.md");
 
 /// Every path under `dir`, folders and files, `dir` itself left out.
 fn walk(dir: &Path, out: &mut Vec<PathBuf>) {

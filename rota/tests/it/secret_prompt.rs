@@ -3,7 +3,7 @@
 //! The keyring is not needed: with no session bus the store fails afterwards, which is beside the
 //! point (the terminal output is what is checked).
 
-mod support;
+use crate::support;
 
 use support::stderr;
 

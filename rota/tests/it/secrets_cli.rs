@@ -6,61 +6,20 @@
 //! Run by `tests/keyring.sh` (a private D-Bus session with an unlocked gnome-keyring), which
 //! builds it with the `keyring-tests` feature; without a keyring it fails.
 
-#[path = "../../io/tests/common/mod.rs"]
-mod common;
+use crate::support;
 
-mod support;
-
-use common::http::{Handler, Reply, Request, Response, Server};
-use serde_json::{json, Value};
+use rota_testkit::github::{handler, Repo};
+use rota_testkit::http::Server;
+use rota_testkit::team;
+use serde_json::Value;
 use std::path::Path;
 use std::process::Output;
-use std::sync::{Arc, Mutex};
+
 use support::text;
 
 const TOKEN: &str = "ghp_LEAKCHECK7f3a9c2e1b5d4068a1b2c3d4e5f607";
 
 const NOW: &str = "2024-03-05T12:00:00Z";
-
-/// The repository as the test server keeps it, and what it answers.
-#[derive(Default)]
-struct Repo {
-    issues: Vec<Value>,
-    /// Answer every request with this status instead.
-    fail_with: Option<u16>,
-}
-
-fn handler(repo: Arc<Mutex<Repo>>) -> Handler {
-    Arc::new(move |req: &Request, _: &str| {
-        let mut repo = repo.lock().unwrap();
-        if let Some(status) = repo.fail_with {
-            return Reply::Send(Response::json(
-                status,
-                &json!({"message": "Bad credentials", "documentation_url": "https://docs.github.com/rest"}),
-            ));
-        }
-        let path = req.path().trim_start_matches("/repos/acme/escalations/issues");
-        let reply = |status, body: &Value| Reply::Send(Response::json(status, body));
-        match (req.method.as_str(), path) {
-            ("GET", "") => reply(200, &Value::Array(repo.issues.iter().rev().cloned().collect())),
-            ("POST", "") => {
-                let body = req.json();
-                let n = repo.issues.len() + 1;
-                let assignees: Vec<Value> = body["assignees"].as_array().unwrap().iter().map(|a| json!({"login": a})).collect();
-                let issue = json!({
-                    "number": n, "title": body["title"], "body": body["body"], "state": "open",
-                    "html_url": format!("https://github.com/acme/escalations/issues/{n}"),
-                    "labels": body["labels"].as_array().unwrap().iter().map(|l| json!({"name": l})).collect::<Vec<_>>(),
-                    "assignee": assignees.first().cloned().unwrap_or(Value::Null), "assignees": assignees,
-                    "user": {"login": "ann"}, "created_at": "2024-03-05T12:00:00Z",
-                });
-                repo.issues.push(issue.clone());
-                reply(201, &issue)
-            }
-            _ => reply(404, &json!({"message": "Not Found"})),
-        }
-    })
-}
 
 /// Every file under `dir` that contains `needle`.
 fn files_containing(dir: &Path, needle: &[u8]) -> Vec<String> {
@@ -81,14 +40,12 @@ fn files_containing(dir: &Path, needle: &[u8]) -> Vec<String> {
 
 #[test]
 fn the_token_goes_from_stdin_to_the_keyring_to_github_and_nowhere_else() {
-    let repo = Arc::new(Mutex::new(Repo::default()));
+    let _turn = support::keyring_turn();
+    let repo = Repo::shared();
     let server = Server::start_on_thread(handler(repo.clone()));
     let home = support::Home::new();
     let write_config = |api: &str| {
-        home.write(
-            "config/rota/config.toml",
-            &format!("me = \"ann\"\n[escalations]\nbackend = \"github\"\ngithub = {{ api = \"{api}\", repo = \"acme/escalations\" }}\n"),
-        );
+        home.write("config/rota/config.toml", &format!("me = \"ann\"\n{}", team::github(api)));
     };
     write_config(&server.base);
 
@@ -145,7 +102,7 @@ fn the_token_goes_from_stdin_to_the_keyring_to_github_and_nowhere_else() {
 
     // Issue 12: the token is tied to the API host it was stored for. Pointed at another host, the
     // config finds none, and nothing is sent there.
-    let elsewhere = Server::start_on_thread(handler(Arc::new(Mutex::new(Repo::default()))));
+    let elsewhere = Server::start_on_thread(handler(Repo::shared()));
     write_config(&elsewhere.base);
     let out = run("another host", &["escalations"], "");
     assert_eq!(out.status.code(), Some(1), "{}", text(&out));

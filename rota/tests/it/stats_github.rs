@@ -8,14 +8,12 @@
 //! Run by `tests/keyring.sh` (a private D-Bus session with an unlocked gnome-keyring): the test
 //! is built only with the `keyring-tests` feature, and fails without a keyring.
 
-#[path = "../../io/tests/common/mod.rs"]
-mod common;
+use crate::support;
 
-mod support;
-
-use common::http::{Handler, Reply, Request, Response, Server};
+use rota_testkit::github::{handler, Repo};
+use rota_testkit::http::Server;
+use rota_testkit::team;
 use serde_json::{json, Value};
-use std::sync::Arc;
 use support::{run, scripted_stats, succeeded, SCHEDULE};
 
 /// One scripted issue: number, assignee, filed at, and its events as (kind, label, at).
@@ -56,7 +54,7 @@ fn issue((n, assignee, filed, events): &Scripted) -> Value {
     })
 }
 
-fn events((_, _, _, events): &Scripted) -> Value {
+fn events((_, _, _, events): &Scripted) -> Vec<Value> {
     events
         .iter()
         .map(|(kind, label, at)| {
@@ -69,36 +67,11 @@ fn events((_, _, _, events): &Scripted) -> Value {
         .collect()
 }
 
-/// The repository: the issue list and each issue's events, with ETags honoured as GitHub does.
-fn handler() -> Handler {
-    Arc::new(move |req: &Request, _: &str| {
-        let path = req.path().trim_start_matches("/repos/acme/escalations/issues");
-        let (body, etag) = match path {
-            "" => (Value::Array(ISSUES.iter().rev().map(issue).collect()), "\"list\"".to_owned()),
-            p => match p.strip_prefix('/').and_then(|p| p.strip_suffix("/timeline")).and_then(|n| n.parse::<u64>().ok()) {
-                Some(n) if req.method == "GET" && (1..=5).contains(&n) => (events(&ISSUES[n as usize - 1]), format!("\"events-{n}\"")),
-                _ => return Reply::Send(Response::json(404, &json!({ "message": "Not Found" }))),
-            },
-        };
-        if req.header("if-none-match") == Some(etag.as_str()) {
-            return Reply::Send(Response { status: 304, headers: vec![("etag".into(), etag)], body: String::new() });
-        }
-        Reply::Send(Response::json(200, &body).with("etag", &etag))
-    })
-}
-
 const NOW: &str = "2024-03-20T00:00:00Z";
 
 fn home(api: &str) -> support::Home {
     let home = support::Home::new();
-    home.write(
-        "config/rota/config.toml",
-        &format!(
-            "me = \"ann\"\n[schedule]\nsource = \"schedule.toml\"\n\
-             [escalations]\nbackend = \"github\"\ngithub = {{ api = \"{api}\", repo = \"acme/escalations\" }}\n"
-        ),
-    );
-    home.write("config/rota/schedule.toml", SCHEDULE);
+    home.team(&format!("me = \"ann\"\n[schedule]\nsource = \"schedule.toml\"\n{}", team::github(api)), Some(SCHEDULE), None);
     home
 }
 
@@ -109,7 +82,11 @@ fn rota(home: &support::Home, args: &[&str], stdin: &str) -> String {
 
 #[test]
 fn stats_on_github_give_the_figures_worked_out_by_hand_and_a_refresh_costs_only_304s() {
-    let server = Server::start_on_thread(handler());
+    let _turn = support::keyring_turn();
+    // The repository as GitHub keeps it: the issues, and each one's events.
+    let repo = Repo::holding(ISSUES.iter().map(issue).collect());
+    repo.lock().unwrap().events = ISSUES.iter().map(|s| (s.0, events(s))).collect();
+    let server = Server::start_on_thread(handler(repo));
     let home = home(&server.base);
     rota(&home, &["secret", "set", "github-token"], "ghp_statsTEST0123456789abcdef0123456789ab\n");
 

@@ -4,7 +4,7 @@
 //! characters went into the `.ics` export. Every command's text now shows them replaced (`�`, a
 //! tab as a space) on stdout and stderr, and `--json` still carries each value exactly.
 
-mod support;
+use crate::support;
 
 use serde_json::Value;
 use std::process::Output;
