@@ -22,7 +22,7 @@ use crate::http::{Handler, Reply, Request, Response};
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 
 /// Where the fake's issues live.
 pub const ISSUES: &str = "/repos/acme/escalations/issues";
@@ -39,6 +39,8 @@ pub struct Repo {
     pub fail_with: Option<u16>,
     /// Answer every create with this status instead.
     pub create_fails_with: Option<u16>,
+    /// Answer every create with this instead (a hostile answer: a gigabyte of refusal, say).
+    pub create_reply: Option<Arc<dyn Fn() -> Reply + Send + Sync>>,
     /// A create assigned to this login is refused (`422`) with this reason, as GitHub refuses an
     /// assignee who is not a collaborator.
     pub refuse_assignee: Option<(String, String)>,
@@ -154,17 +156,33 @@ impl Repo {
         self.writes += 1;
     }
 
-    /// Creates an issue from GitHub's create body; the issue.
+    /// Creates an issue from GitHub's create body, shaped as GitHub answered a create
+    /// (`issue-create.json`, its labels as in `issue-add-labels.json`); the issue.
     fn create(&mut self, body: &Value) -> Value {
+        static SHAPES: OnceLock<(Value, Value)> = OnceLock::new();
+        let (shape, label_shape) = SHAPES.get_or_init(|| {
+            (fixture("issue-create.json")[0]["response"].clone(), fixture("issue-add-labels.json")[0]["response"][0].clone())
+        });
         let n = self.total() + 1;
         let assignees: Vec<Value> = body["assignees"].as_array().into_iter().flatten().map(|a| json!({"login": a})).collect();
-        let labels: Vec<Value> = body["labels"].as_array().into_iter().flatten().map(|l| json!({"name": l})).collect();
-        let issue = json!({
+        let labels: Vec<Value> = body["labels"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|l| {
+                let mut label = label_shape.clone();
+                label["name"] = l.clone();
+                label
+            })
+            .collect();
+        let mut issue = shape.clone();
+        let fields = json!({
             "number": n, "title": body["title"], "body": body["body"], "state": "open",
             "html_url": format!("https://github.com/acme/escalations/issues/{n}"),
             "labels": labels, "assignee": assignees.first().cloned().unwrap_or(Value::Null), "assignees": assignees,
-            "user": {"login": self.user()}, "created_at": "2024-03-05T12:00:00Z",
+            "user": {"login": self.user()}, "created_at": "2024-03-05T12:00:00Z", "updated_at": "2024-03-05T12:00:00Z",
         });
+        issue.as_object_mut().unwrap().extend(fields.as_object().unwrap().clone());
         self.issues.push(issue.clone());
         self.creates += 1;
         self.writes += 1;
@@ -386,6 +404,9 @@ fn list(repo: &Repo, req: &Request, base: &str) -> Reply {
 fn create(repo: &mut Repo, req: &Request) -> Reply {
     if let Some(status) = repo.create_fails_with {
         return send(status, &json!({"message": "Server Error"}));
+    }
+    if let Some(reply) = &repo.create_reply {
+        return reply();
     }
     let body = req.json();
     if let Some((login, reason)) = &repo.refuse_assignee {

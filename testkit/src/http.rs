@@ -293,6 +293,12 @@ impl Server {
     }
 }
 
+/// Answers each request with the next scripted reply; once the script runs out, with `then`.
+pub fn scripted(script: Vec<Reply>, then: fn() -> Reply) -> Handler {
+    let script = Mutex::new(std::collections::VecDeque::from(script));
+    Arc::new(move |_: &Request, _: &str| script.lock().unwrap().pop_front().unwrap_or_else(then))
+}
+
 /// A local address nobody listens on (yet): bound, then released.
 pub fn closed_port() -> String {
     let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();

@@ -15,6 +15,21 @@ pub fn github(api: &str) -> String {
     format!("[escalations]\nbackend = \"github\"\ngithub = {{ api = \"{api}\", repo = \"acme/escalations\" }}\n")
 }
 
+/// What a filing says of the usual escalation: `rota escalate` arguments before `--to`.
+pub const SEARCH_IS_DOWN: [&str; 8] =
+    ["--title", "Search is down", "--customer", "Acme Corp", "--severity", "sev1", "--url", "https://support.example.com/t/42"];
+
+/// The four engineers of [`SCHEDULE`] (`bob` in `bob_zone`): at 12:00 UTC on a Tuesday, ann
+/// (Berlin, 13:00) and dee (Kathmandu, +05:45, 17:45) are working, cy (Kolkata, 17:30) is off.
+pub fn four(bob_zone: &str) -> String {
+    people(&[
+        ("ann", "Ann", "Europe/Berlin", "09:00-17:00"),
+        ("bob", "Bob", bob_zone, "09:00-17:00"),
+        ("cy", "Cy", "Asia/Kolkata", "09:00-17:00"),
+        ("dee", "Dee", "Asia/Kathmandu", "09:00-18:00"),
+    ])
+}
+
 /// A roster from `(handle, name, zone, hours)` rows, each working Monday to Friday; an empty
 /// name or hours is left out.
 pub fn people(rows: &[(&str, &str, &str, &str)]) -> String {

@@ -7,8 +7,7 @@ use rota_io::escalations::github::{GithubBackend, GithubConfig};
 use rota_io::escalations::{Backend, BackendError};
 use rota_io::secrets::SecretValue;
 use serde_json::{json, Value};
-use std::collections::{HashMap, VecDeque};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 fn now() -> chrono::DateTime<chrono::Utc> {
@@ -18,8 +17,8 @@ fn now() -> chrono::DateTime<chrono::Utc> {
 const TOKEN: &str = "ghp_TESTTOKENdo_not_leak_0123456789abcdef";
 const ME: &str = "keegancsmith";
 
-use rota_testkit::github::{fixture, recorded};
-use rota_testkit::http::{Handler, Reply, Request, Response, Server, Stream};
+use rota_testkit::github::{fixture, handler, recorded, Repo};
+use rota_testkit::http::{scripted, Handler, Reply, Request, Response, Server, Stream};
 
 trait ServerExt {
     fn backend(&self) -> GithubBackend;
@@ -107,14 +106,7 @@ async fn an_unchanged_poll_is_all_304s_and_returns_the_cached_result() {
 #[tokio::test]
 async fn measured_requests_per_hour_of_polling_an_unchanged_repository() {
     let issues = fixture("openapi/issues-list-for-repo.response-200.json");
-    let handler: Handler = Arc::new(move |req: &Request, _: &str| {
-        let etag = "\"abc123\"";
-        if req.header("if-none-match") == Some(etag) {
-            return Reply::Send(Response { status: 304, headers: vec![("etag".into(), etag.into())], body: String::new() });
-        }
-        Reply::Send(Response::json(200, &issues).with("etag", etag))
-    });
-    let server = Server::start(handler).await;
+    let server = Server::start(handler(Repo::holding(issues.as_array().unwrap().clone()))).await;
     let backend = server.backend();
     let polls_per_hour = 3600 / 60;
     for _ in 0..polls_per_hour {
@@ -161,12 +153,6 @@ async fn the_openapi_example_issue_maps_labels_assignees_and_body_fields() {
 // ---------------------------------------------------------------------------------------------
 // Faults: 401, rate limits, 5xx, timeouts, refused connections
 // ---------------------------------------------------------------------------------------------
-
-/// Answers each request with the next scripted reply; once the script runs out, with `then`.
-fn scripted(script: Vec<Reply>, then: fn() -> Reply) -> Handler {
-    let script = Mutex::new(VecDeque::from(script));
-    Arc::new(move |_: &Request, _: &str| script.lock().unwrap().pop_front().unwrap_or_else(then))
-}
 
 fn empty_list() -> Reply {
     reply_json(200, json!([]))
@@ -311,86 +297,6 @@ async fn a_listing_whose_pages_trickle_ends_at_its_overall_deadline() {
 // Writing: create with assignee and labels, never twice; acknowledge, hand over, resolve
 // ---------------------------------------------------------------------------------------------
 
-/// A repository's issues held in memory, answering the calls the backend makes with the
-/// recorded issue shape (`issue-create.json`) and label shape (`issue-add-labels.json`).
-struct Repo {
-    issues: Mutex<Vec<Value>>,
-    /// Drop the connection after storing the next created issue (a lost response).
-    lose_next_create_response: Mutex<bool>,
-}
-
-fn repo_handler(repo: Arc<Repo>) -> Handler {
-    let template = fixture("issue-create.json")[0]["response"].clone();
-    let label_template = fixture("issue-add-labels.json")[0]["response"][0].clone();
-    Arc::new(move |req: &Request, _: &str| {
-        let mut issues = repo.issues.lock().unwrap();
-        let path = req.path().trim_start_matches("/repos/acme/escalations/issues");
-        let number = path.trim_start_matches('/').split('/').next().and_then(|n| n.parse::<u64>().ok());
-        match (req.method.as_str(), path, number) {
-            ("GET", "", _) => {
-                let q: HashMap<_, _> = req.query().into_iter().collect();
-                let list: Vec<Value> = issues
-                    .iter()
-                    .rev()
-                    .filter(|i| q.get("state").is_none_or(|s| s == "all" || i["state"] == s.as_str()))
-                    .filter(|i| q.get("labels").is_none_or(|l| i["labels"].as_array().unwrap().iter().any(|x| x["name"] == l.as_str())))
-                    .cloned()
-                    .collect();
-                reply_json(200, Value::Array(list))
-            }
-            ("POST", "", _) => {
-                let body = req.json();
-                let mut issue = template.clone();
-                let n = issues.len() as u64 + 1;
-                issue["number"] = json!(n);
-                issue["html_url"] = json!(format!("https://github.com/acme/escalations/issues/{n}"));
-                issue["title"] = body["title"].clone();
-                issue["body"] = body["body"].clone();
-                let logins: Vec<Value> = body["assignees"].as_array().unwrap().iter().map(|a| json!({"login": a})).collect();
-                issue["assignee"] = logins.first().cloned().unwrap_or(Value::Null);
-                issue["assignees"] = Value::Array(logins);
-                issue["labels"] = Value::Array(
-                    body["labels"]
-                        .as_array()
-                        .unwrap()
-                        .iter()
-                        .map(|l| {
-                            let mut x = label_template.clone();
-                            x["name"] = l.clone();
-                            x
-                        })
-                        .collect(),
-                );
-                issues.push(issue.clone());
-                if std::mem::take(&mut *repo.lose_next_create_response.lock().unwrap()) {
-                    return Reply::Hangup;
-                }
-                reply_json(201, issue)
-            }
-            (method, _, Some(n)) if (n as usize) <= issues.len() => {
-                let issue = &mut issues[n as usize - 1];
-                match (method, path.ends_with("/labels")) {
-                    ("GET", false) => reply_json(200, issue.clone()),
-                    ("POST", true) => {
-                        for l in req.json()["labels"].as_array().unwrap() {
-                            let mut x = label_template.clone();
-                            x["name"] = l.clone();
-                            issue["labels"].as_array_mut().unwrap().push(x);
-                        }
-                        reply_json(200, issue["labels"].clone())
-                    }
-                    ("PATCH", false) => {
-                        issue["state"] = req.json()["state"].clone();
-                        reply_json(200, issue.clone())
-                    }
-                    _ => reply_json(404, json!({"message": "Not Found"})),
-                }
-            }
-            _ => reply_json(404, json!({"message": "Not Found"})),
-        }
-    })
-}
-
 fn new_escalation(key: &str) -> NewEscalation {
     NewEscalation {
         title: "Search is down for Acme".into(),
@@ -406,8 +312,8 @@ fn new_escalation(key: &str) -> NewEscalation {
 
 #[tokio::test]
 async fn create_files_an_issue_with_assignee_labels_and_key_and_a_retry_never_duplicates() {
-    let repo = Arc::new(Repo { issues: Mutex::default(), lose_next_create_response: Mutex::new(false) });
-    let server = Server::start(repo_handler(repo.clone())).await;
+    let repo = Repo::shared();
+    let server = Server::start(handler(repo.clone())).await;
     let backend = server.backend();
     let now = now();
 
@@ -433,19 +339,18 @@ async fn create_files_an_issue_with_assignee_labels_and_key_and_a_retry_never_du
     assert_eq!(backend.create(&new_escalation("k-1"), now).await.unwrap(), e);
 
     // The response to a create is lost: the retry finds what the first attempt filed.
-    *repo.lose_next_create_response.lock().unwrap() = true;
+    repo.lock().unwrap().hang_up_creates = 1;
     let err = backend.create(&new_escalation("k-2"), now).await.unwrap_err();
     assert!(matches!(err, BackendError::Transient(_)), "{err:?}");
     let retried = backend.create(&new_escalation("k-2"), now).await.unwrap();
     assert_eq!(retried.id, "2");
-    assert_eq!(repo.issues.lock().unwrap().len(), 2, "two escalations, each filed once");
+    assert_eq!(repo.lock().unwrap().issues.len(), 2, "two escalations, each filed once");
     assert_eq!(backend.find_by_client_key("k-3").await.unwrap(), None);
 }
 
 #[tokio::test]
 async fn acknowledge_hand_over_and_resolve_are_labels_and_closing() {
-    let repo = Arc::new(Repo { issues: Mutex::default(), lose_next_create_response: Mutex::new(false) });
-    let server = Server::start(repo_handler(repo.clone())).await;
+    let server = Server::start(handler(Repo::shared())).await;
     let backend = server.backend_with(|c| c.acknowledged_label = "ack".into());
     let now = now();
     let e = backend.create(&new_escalation("k-1"), now).await.unwrap();

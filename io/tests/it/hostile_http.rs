@@ -4,13 +4,13 @@
 //! (The slow trickle is in `github.rs`, the proxy in `proxy.rs`, the many `EscalationsChanged`
 //! in `poller.rs`.)
 
+use crate::support::github_with;
 use chrono::{DateTime, Utc};
 use rota_core::escalation::{NewEscalation, Severity};
-use rota_io::escalations::github::{GithubBackend, GithubConfig};
+use rota_io::escalations::github::GithubBackend;
 use rota_io::escalations::local::LocalStore;
 use rota_io::escalations::outbox::{FileError, Outbox};
 use rota_io::escalations::{Backend, BackendError};
-use rota_io::secrets::SecretValue;
 use rota_testkit::github::{handler, Repo};
 use rota_testkit::http::{Reply, Request, Response, Server, Stream};
 use serde_json::json;
@@ -22,8 +22,7 @@ fn now() -> DateTime<Utc> {
 }
 
 fn github(api: &str) -> GithubBackend {
-    let config = GithubConfig::new(api, "acme/escalations", "ann").unwrap();
-    GithubBackend::new(config, &SecretValue::new("ghp_test")).unwrap()
+    github_with(api, |_| {})
 }
 
 fn new(title: &str) -> NewEscalation {
@@ -43,12 +42,11 @@ const MIB: u64 = 1 << 20;
 // An error's body
 // ---------------------------------------------------------------------------------------------
 
-/// A repository whose creates GitHub refuses with `refusal`; its list is empty.
+/// An empty repository whose creates GitHub refuses with `refusal`.
 fn refusing(refusal: impl Fn() -> Reply + Send + Sync + 'static) -> rota_testkit::http::Handler {
-    Arc::new(move |req: &Request, _: &str| match req.method.as_str() {
-        "POST" => refusal(),
-        _ => Reply::Send(Response::json(200, &json!([]))),
-    })
+    let repo = Repo::shared();
+    repo.lock().unwrap().create_reply = Some(Arc::new(refusal));
+    handler(repo)
 }
 
 /// Files `title` through an outbox against `server`: GitHub's refusal, and the reason the outbox
@@ -178,9 +176,7 @@ async fn filing_among_101_pages_of_escalations_reads_the_newest_pages_and_never_
     let server = Server::start(handler(repo.clone())).await;
     let dir = tempfile::tempdir().unwrap();
     let outbox = Outbox::open(dir.path().join("escalations.sqlite3")).unwrap();
-    let mut config = GithubConfig::new(&server.base, "acme/escalations", "ann").unwrap();
-    config.timeout = Duration::from_millis(800);
-    let backend = GithubBackend::new(config, &SecretValue::new("ghp_test")).unwrap();
+    let backend = github_with(&server.base, |c| c.timeout = Duration::from_millis(800));
 
     let filed = outbox.file(&backend, None, new("Search is down"), now()).await.unwrap();
     assert!(!filed.queued, "{:?}", filed.queued_because);
@@ -237,9 +233,7 @@ async fn filing_goes_through_once_when_the_search_is_down_or_rate_limited() {
         let server = Server::start(handler(repo.clone())).await;
         let dir = tempfile::tempdir().unwrap();
         let outbox = Outbox::open(dir.path().join("escalations.sqlite3")).unwrap();
-        let mut config = GithubConfig::new(&server.base, "acme/escalations", "ann").unwrap();
-        config.timeout = Duration::from_millis(800);
-        let backend = GithubBackend::new(config, &SecretValue::new("ghp_test")).unwrap();
+        let backend = github_with(&server.base, |c| c.timeout = Duration::from_millis(800));
 
         // Every filing checks first: the newest pages, then the search, which fails; filed.
         let filed = outbox.file(&backend, None, new("Search is down"), now()).await.unwrap();

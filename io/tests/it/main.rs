@@ -22,3 +22,4 @@ mod poller;
 mod proxy;
 mod reporter;
 mod slack;
+mod support;

@@ -3,13 +3,13 @@
 //! also after a create that timed out but happened, and when two outboxes drain at once.
 //! The process-kill cases run the real binary: outbox_cli.rs (local) and outbox_keyring.rs (GitHub).
 
+use crate::support::github_with;
 use chrono::{DateTime, Duration, Utc};
 use rota_core::escalation::{EscalationState, NewEscalation, Severity};
-use rota_io::escalations::github::{GithubBackend, GithubConfig};
+use rota_io::escalations::github::GithubBackend;
 use rota_io::escalations::local::LocalStore;
 use rota_io::escalations::outbox::{Announcement, Outbox};
 use rota_io::escalations::BackendError;
-use rota_io::secrets::SecretValue;
 use rota_testkit::github::{handler, Repo};
 use rota_testkit::http::{closed_port, Server};
 
@@ -18,9 +18,7 @@ fn at(s: &str) -> DateTime<Utc> {
 }
 
 fn github(api: &str, timeout_ms: u64) -> GithubBackend {
-    let mut config = GithubConfig::new(api, "acme/escalations", "ann").unwrap();
-    config.timeout = std::time::Duration::from_millis(timeout_ms);
-    GithubBackend::new(config, &SecretValue::new("ghp_test")).unwrap()
+    github_with(api, |c| c.timeout = std::time::Duration::from_millis(timeout_ms))
 }
 
 fn new(title: &str) -> NewEscalation {

@@ -2,6 +2,7 @@
 //! notifier that records what it was asked to show (the D-Bus delivery itself is tests/notify.rs).
 //! Every wait is on the poller's own snapshot event, with a timeout.
 
+use crate::support::MemorySecrets;
 use chrono::{DateTime, TimeZone, Utc};
 use rota_core::escalation::{EscalationState, NewEscalation, Severity};
 use rota_core::notice::NoticeText;
@@ -9,11 +10,10 @@ use rota_io::escalations::github::GithubConfig;
 use rota_io::escalations::local::LocalStore;
 use rota_io::notifier::{ActionSink, NoticeAction, Notifier, NotifyError};
 use rota_io::poller::{self, PollStatus, PollerConfig, PollerHandle, Snapshot};
-use rota_io::secrets::{SecretError, SecretName, SecretStore, SecretValue};
+use rota_io::secrets::{SecretName, SecretStore, SecretValue};
 use rota_testkit::github::{self, Repo};
 use rota_testkit::http::Server;
 use serde_json::{json, Value};
-use std::collections::HashMap;
 use std::sync::mpsc::{channel, Receiver};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -186,22 +186,6 @@ fn a_notice_that_could_not_be_shown_is_shown_when_the_service_is_back() {
 // GitHub
 // ---------------------------------------------------------------------------------------------
 
-#[derive(Default)]
-struct MemoryKeyring(Mutex<HashMap<&'static str, SecretValue>>);
-
-impl SecretStore for MemoryKeyring {
-    fn set(&self, name: SecretName, value: &SecretValue) -> Result<(), SecretError> {
-        self.0.lock().unwrap().insert(name.as_str(), value.clone());
-        Ok(())
-    }
-    fn get(&self, name: SecretName) -> Result<Option<SecretValue>, SecretError> {
-        Ok(self.0.lock().unwrap().get(name.as_str()).cloned())
-    }
-    fn delete(&self, name: SecretName) -> Result<bool, SecretError> {
-        Ok(self.0.lock().unwrap().remove(name.as_str()).is_some())
-    }
-}
-
 fn issue(n: u64, title: &str, assignee: &str) -> Value {
     json!({
         "number": n, "title": title, "state": "open",
@@ -219,7 +203,7 @@ fn github_polls_are_conditional_and_errors_show_in_the_status_without_a_retry_st
     let repo = Repo::holding(vec![issue(1, "Old", "ann")]);
     let server = rt.block_on(Server::start(github::handler(repo.clone())));
     let dir = tempfile::tempdir().unwrap();
-    let keyring = Arc::new(MemoryKeyring::default());
+    let keyring = Arc::new(MemorySecrets::default());
     let config = GithubConfig::new(&server.base, "acme/escalations", "ann").unwrap();
     let pc = PollerConfig::github(dir.path().join("escalations.sqlite3"), "ann", config, keyring.clone(), Duration::from_secs(60));
     let notifier = Arc::new(Recorder::default());
@@ -291,7 +275,7 @@ fn many_asks_to_poll_coalesce_into_one_in_flight_and_one_queued() {
     let repo = Repo::holding(vec![issue(1, "Old", "ann")]);
     let server = rt.block_on(Server::start(github::handler(repo.clone())));
     let dir = tempfile::tempdir().unwrap();
-    let keyring = Arc::new(MemoryKeyring::default());
+    let keyring = Arc::new(MemorySecrets::default());
     keyring.set(SecretName::GithubToken, &SecretValue::new("ghp_poller_test_token")).unwrap();
     let config = GithubConfig::new(&server.base, "acme/escalations", "ann").unwrap();
     let pc = PollerConfig::github(dir.path().join("escalations.sqlite3"), "ann", config, keyring, Duration::from_secs(3600));

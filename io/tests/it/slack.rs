@@ -6,33 +6,16 @@
 //! The webhook comes from a `SecretStore`: here an in-memory one (the test cannot reach a
 //! keyring); outbox_keyring.rs, run by tests/keyring.sh, reads it from the real keyring.
 
+use crate::support::MemorySecrets;
 use chrono::{DateTime, Utc};
 use rota_core::escalation::{NewEscalation, Severity};
 use rota_io::escalations::local::LocalStore;
 use rota_io::escalations::outbox::{Announcement, Outbox};
-use rota_io::secrets::{SecretError, SecretName, SecretStore, SecretValue};
+use rota_io::secrets::{SecretName, SecretStore, SecretValue};
 use rota_io::slack::{Announcer, SlackError};
 use rota_testkit::http::{closed_port, Handler, Reply, Request, Response, Server};
 use serde_json::json;
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
-
-/// Secrets in memory, for this test only.
-#[derive(Default)]
-struct MemorySecrets(Mutex<HashMap<&'static str, SecretValue>>);
-
-impl SecretStore for MemorySecrets {
-    fn set(&self, name: SecretName, value: &SecretValue) -> Result<(), SecretError> {
-        self.0.lock().unwrap().insert(name.as_str(), value.clone());
-        Ok(())
-    }
-    fn get(&self, name: SecretName) -> Result<Option<SecretValue>, SecretError> {
-        Ok(self.0.lock().unwrap().get(name.as_str()).cloned())
-    }
-    fn delete(&self, name: SecretName) -> Result<bool, SecretError> {
-        Ok(self.0.lock().unwrap().remove(name.as_str()).is_some())
-    }
-}
+use std::sync::Arc;
 
 const SECRET_PATH: &str = "/services/T0001/B0002/s3cr3tW3bh00kP4th";
 

@@ -3,6 +3,7 @@
 //! statuses. The GitHub backend's keyring paths run in tests/keyring.sh (secrets_cli.rs).
 
 use crate::support;
+use rota_testkit::team;
 
 use std::process::Output;
 use support::{json_of, stderr, stdout};
@@ -17,47 +18,19 @@ const SCHEDULE: &str = "[[rotation]]\nstart = 2024-03-01\nend = 2024-04-10\nengi
 
 /// At 12:00 UTC on a Tuesday: ann (Berlin, 13:00) and dee (Kathmandu, +05:45, 17:45) are working;
 /// bob (New York, 07:00) and cy (Kolkata, 17:30) are off hours.
-const PEOPLE: &str = r#"
-[[person]]
-handle = "ann"
-name = "Ann"
-timezone = "Europe/Berlin"
-hours = "09:00-17:00"
-days = "Mon-Fri"
-
-[[person]]
-handle = "bob"
-name = "Bob"
-timezone = "America/New_York"
-hours = "09:00-17:00"
-days = "Mon-Fri"
-
-[[person]]
-handle = "cy"
-name = "Cy"
-timezone = "Asia/Kolkata"
-hours = "09:00-17:00"
-days = "Mon-Fri"
-
-[[person]]
-handle = "dee"
-name = "Dee"
-timezone = "Asia/Kathmandu"
-hours = "09:00-18:00"
-days = "Mon-Fri"
-"#;
+fn people() -> String {
+    team::four("America/New_York")
+}
 
 impl Home {
     fn new(config: &str) -> Self {
         let home = support::Home::new();
-        home.write("config/rota/config.toml", config);
-        home.write("config/rota/schedule.toml", SCHEDULE);
-        home.write("config/rota/people.toml", PEOPLE);
+        home.team(config, Some(SCHEDULE), Some(&people()));
         Home(home)
     }
 
     fn team() -> Self {
-        Home::new("me = \"ann\"\n[schedule]\nsource = \"schedule.toml\"\n[roster]\nsource = \"people.toml\"\n")
+        Home::new(&team::config("ann"))
     }
 
     /// `rota ARGS` at [`AT`], with nothing on stdin.
@@ -72,20 +45,7 @@ fn escalate_auto_picks_the_working_engineer_with_fewest_open_then_schedule_order
     // ann already holds one.
     json_of(&home.rota(&["escalate", "--title", "Old one", "--to", "ann", "--json"]));
 
-    let e = json_of(&home.rota(&[
-        "escalate",
-        "--title",
-        "Search is down",
-        "--customer",
-        "Acme Corp",
-        "--severity",
-        "sev1",
-        "--url",
-        "https://support.example.com/t/42",
-        "--to",
-        "auto",
-        "--json",
-    ]));
+    let e = json_of(&home.rota(&[&["escalate"][..], &team::SEARCH_IS_DOWN, &["--to", "auto", "--json"]].concat()));
     assert_eq!(e["assignee"], "dee", "working now (Kathmandu 17:45), 0 open: {e}");
     for field in ["id", "title", "customer", "severity", "url", "assignee", "state", "created_at"] {
         assert!(e.get(field).is_some(), "{field} missing from {e}");

@@ -4,65 +4,23 @@
 //! hand (`support::scripted_stats`). Each step runs at its own pinned instant (`ROTA_NOW`).
 
 use crate::support;
+use rota_testkit::team;
 
 use serde_json::json;
 use std::process::Output;
 use support::{scripted_stats, stderr, SCHEDULE};
 
-const PEOPLE: &str = r#"
-[[person]]
-handle = "ann"
-name = "Ann"
-timezone = "Europe/Berlin"
-hours = "09:00-17:00"
-days = "Mon-Fri"
-
-[[person]]
-handle = "bob"
-name = "Bob"
-timezone = "Europe/Berlin"
-hours = "09:00-17:00"
-days = "Mon-Fri"
-
-[[person]]
-handle = "cy"
-name = "Cy"
-timezone = "Asia/Kolkata"
-hours = "09:00-17:00"
-days = "Mon-Fri"
-
-[[person]]
-handle = "dee"
-name = "Dee"
-timezone = "Asia/Kathmandu"
-hours = "09:00-18:00"
-days = "Mon-Fri"
-"#;
-
-struct Home(support::Home);
-
-impl std::ops::Deref for Home {
-    type Target = support::Home;
-    fn deref(&self) -> &support::Home {
-        &self.0
-    }
+/// A home with the team (bob in Berlin), me = ann.
+fn team_home() -> support::Home {
+    let home = support::Home::new();
+    home.team(&team::config("ann"), Some(SCHEDULE), Some(&team::four("Europe/Berlin")));
+    home
 }
 
-impl Home {
-    fn new() -> Self {
-        let home = support::Home::new();
-        home.write("config/rota/config.toml", "me = \"ann\"\n[schedule]\nsource = \"schedule.toml\"\n[roster]\nsource = \"people.toml\"\n");
-        home.write("config/rota/schedule.toml", SCHEDULE);
-        home.write("config/rota/people.toml", PEOPLE);
-        Home(home)
-    }
-
-    /// Files an escalation to `to` at `now`; its id.
-    fn file(&self, now: &str, title: &str, to: &str) -> String {
-        self.json(now, &["escalate", "--title", title, "--to", to, "--json"])["id"].as_str().unwrap().to_owned()
-    }
+/// Files an escalation to `to` at `now`; its id.
+fn file(home: &support::Home, now: &str, title: &str, to: &str) -> String {
+    home.json(now, &["escalate", "--title", title, "--to", to, "--json"])["id"].as_str().unwrap().to_owned()
 }
-
 fn failed(out: &Output, code: i32, says: &str) {
     assert_eq!(out.status.code(), Some(code), "stderr: {}", stderr(out));
     let err = stderr(out);
@@ -72,8 +30,8 @@ fn failed(out: &Output, code: i32, says: &str) {
 
 #[test]
 fn an_escalations_whole_life_from_the_command_line() {
-    let home = Home::new();
-    let id = home.file("2024-03-05T12:00:00Z", "Search is down", "ann");
+    let home = team_home();
+    let id = file(&home, "2024-03-05T12:00:00Z", "Search is down", "ann");
     assert_eq!(home.ok("2024-03-05T12:05:00Z", &["ack", &id]), format!("Acknowledged escalation {id}: Search is down\n"));
     // Again: nothing new recorded, and it says so (issue 24), exit 0.
     assert_eq!(home.ok("2024-03-05T12:06:00Z", &["ack", &id]), format!("Escalation {id} is already acknowledged: Search is down\n"));
@@ -139,19 +97,19 @@ fn an_escalations_whole_life_from_the_command_line() {
 }
 
 /// The scripted history (its figures worked out by hand: [`support::scripted_stats`]).
-fn scripted() -> Home {
-    let home = Home::new();
-    let e1 = home.file("2024-03-05T12:00:00Z", "One", "ann");
+fn scripted() -> support::Home {
+    let home = team_home();
+    let e1 = file(&home, "2024-03-05T12:00:00Z", "One", "ann");
     home.ok("2024-03-05T12:10:00Z", &["ack", &e1]);
     home.ok("2024-03-05T13:00:00Z", &["resolve", &e1]);
-    let e2 = home.file("2024-03-06T09:00:00Z", "Two", "bob");
+    let e2 = file(&home, "2024-03-06T09:00:00Z", "Two", "bob");
     home.ok("2024-03-06T09:30:00Z", &["ack", &e2]);
     home.ok("2024-03-06T10:00:00Z", &["engage", &e2, "--team", "search"]);
     home.ok("2024-03-06T14:00:00Z", &["resolve", &e2, "--note", "fixed by search"]);
-    let e3 = home.file("2024-03-07T12:00:00Z", "Three", "ann");
+    let e3 = file(&home, "2024-03-07T12:00:00Z", "Three", "ann");
     home.ok("2024-03-07T12:05:00Z", &["ack", &e3]);
-    home.file("2024-03-08T12:00:00Z", "Four", "ann");
-    let e5 = home.file("2024-03-18T12:00:00Z", "Five", "cy");
+    file(&home, "2024-03-08T12:00:00Z", "Four", "ann");
+    let e5 = file(&home, "2024-03-18T12:00:00Z", "Five", "cy");
     home.ok("2024-03-18T12:20:00Z", &["ack", &e5]);
     home.ok("2024-03-18T12:50:00Z", &["resolve", &e5]);
     home

@@ -10,6 +10,7 @@
 //! at the keyring (`support::keyring_turn`).
 
 use crate::support;
+use rota_testkit::team;
 
 use rota_testkit::github::{handler, Repo};
 use rota_testkit::http::{closed_port, Handler, Reply, Request, Response, Server};
@@ -104,20 +105,7 @@ fn slack_webhook_from_the_keyring_announces_and_its_failure_changes_nothing_else
     let out = home.rota(&["secret", "set", "slack-webhook"], &format!("{}{secret_path}\n", slack.base));
     assert!(out.status.success(), "{}", text(&out));
 
-    let args = [
-        "escalate",
-        "--title",
-        "Search is down",
-        "--customer",
-        "Acme Corp",
-        "--severity",
-        "sev1",
-        "--url",
-        "https://support.example.com/t/42",
-        "--to",
-        "kai",
-        "--json",
-    ];
+    let args = [&["escalate"][..], &team::SEARCH_IS_DOWN, &["--to", "kai", "--json"]].concat();
     let out = home.rota(&args, "");
     assert_eq!(json_of(&out)["state"], "open");
     outputs.push(out);

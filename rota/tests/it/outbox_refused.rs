@@ -14,7 +14,7 @@
 use crate::support;
 
 use rota_testkit::github::{handler, Repo};
-use rota_testkit::http::{closed_port, Reply, Request, Response, Server};
+use rota_testkit::http::{closed_port, Reply, Server};
 use rota_testkit::team;
 use serde_json::json;
 use std::process::Output;
@@ -124,10 +124,9 @@ fn a_refused_escalation_keeps_githubs_reason_stays_listed_and_is_resent() {
 fn a_gigabyte_of_refusal_is_said_short_and_kept_short() {
     let _turn = support::keyring_turn();
     use rota_testkit::http::Stream;
-    let server = Server::start_on_thread(Arc::new(|req: &Request, _: &str| match req.method.as_str() {
-        "POST" => Reply::Stream(Stream::json_error(422, 1 << 30)),
-        _ => Reply::Send(Response::json(200, &json!([]))),
-    }));
+    let repo = Repo::shared();
+    repo.lock().unwrap().create_reply = Some(Arc::new(|| Reply::Stream(Stream::json_error(422, 1 << 30))));
+    let server = Server::start_on_thread(handler(repo));
     let home = Home::new(server.base.trim_start_matches("http://"));
     let out = home.rota(&["secret", "set", "github-token"], "ghp_refusaltest00000000000000000000001\n");
     assert!(out.status.success(), "{}", text(&out));
