@@ -9,7 +9,11 @@ use std::io::{BufRead, BufReader, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitStatus, Output, Stdio};
 
-pub struct Home(tempfile::TempDir);
+pub struct Home {
+    dir: tempfile::TempDir,
+    /// The instant [`Home::rota`] runs at, when the home was made [`Home::pinned`].
+    now: Option<String>,
+}
 
 impl Default for Home {
     fn default() -> Self {
@@ -20,13 +24,35 @@ impl Default for Home {
 impl Home {
     /// An empty home.
     pub fn new() -> Self {
-        let home = Home(tempfile::tempdir().expect("temp dir"));
+        let home = Home { dir: tempfile::tempdir().expect("temp dir"), now: None };
         std::fs::create_dir_all(home.path().join("run")).unwrap();
         home
     }
 
+    /// An empty home where [`Home::rota`] runs at `now`.
+    pub fn pinned(now: &str) -> Self {
+        Home { now: Some(now.into()), ..Home::new() }
+    }
+
+    /// This home, with `text` as its `config/rota/config.toml`.
+    pub fn with_config(self, text: &str) -> Self {
+        self.write("config/rota/config.toml", text);
+        self
+    }
+
     pub fn path(&self) -> &Path {
-        self.0.path()
+        self.dir.path()
+    }
+
+    /// Rota's data folder in this home (`data/rota`: the database, the outbox's lock).
+    pub fn data(&self) -> PathBuf {
+        self.path().join("data/rota")
+    }
+
+    /// `rota ARGS` at the home's pinned instant ([`Home::pinned`]), with nothing on stdin and no
+    /// session bus.
+    pub fn rota(&self, args: &[&str]) -> Output {
+        self.at(self.now.as_deref().expect("a pinned home (Home::pinned)"), args)
     }
 
     /// Writes `text` to `name` under the home, folders made as needed; the file's path.

@@ -23,25 +23,23 @@ pub const SEARCH_IS_DOWN: [&str; 8] =
 /// (Berlin, 13:00) and dee (Kathmandu, +05:45, 17:45) are working, cy (Kolkata, 17:30) is off.
 pub fn four(bob_zone: &str) -> String {
     people(&[
-        ("ann", "Ann", "Europe/Berlin", "09:00-17:00"),
-        ("bob", "Bob", bob_zone, "09:00-17:00"),
-        ("cy", "Cy", "Asia/Kolkata", "09:00-17:00"),
-        ("dee", "Dee", "Asia/Kathmandu", "09:00-18:00"),
+        ["ann", "Ann", "Europe/Berlin", "09:00-17:00", "Mon-Fri"],
+        ["bob", "Bob", bob_zone, "09:00-17:00", "Mon-Fri"],
+        ["cy", "Cy", "Asia/Kolkata", "09:00-17:00", "Mon-Fri"],
+        ["dee", "Dee", "Asia/Kathmandu", "09:00-18:00", "Mon-Fri"],
     ])
 }
 
-/// A roster from `(handle, name, zone, hours)` rows, each working Monday to Friday; an empty
-/// name or hours is left out.
-pub fn people(rows: &[(&str, &str, &str, &str)]) -> String {
+/// A roster (`people.toml`) from `[handle, name, zone, hours, days]` rows; an empty field is
+/// left out.
+pub fn people(rows: &[[&str; 5]]) -> String {
     let mut text = String::new();
-    for (handle, name, zone, hours) in rows {
-        text.push_str(&format!("[[person]]\nhandle = \"{handle}\"\n"));
-        if !name.is_empty() {
-            text.push_str(&format!("name = \"{name}\"\n"));
-        }
-        text.push_str(&format!("timezone = \"{zone}\"\n"));
-        if !hours.is_empty() {
-            text.push_str(&format!("hours = \"{hours}\"\ndays = \"Mon-Fri\"\n"));
+    for row in rows {
+        text.push_str("[[person]]\n");
+        for (key, value) in ["handle", "name", "timezone", "hours", "days"].into_iter().zip(row) {
+            if !value.is_empty() {
+                text.push_str(&format!("{key} = \"{value}\"\n"));
+            }
         }
         text.push('\n');
     }

@@ -13,9 +13,9 @@ from fake_github import FakeGithub
 
 
 @contextlib.contextmanager
-def github_backend(inputs, rota_bin, token, **settings):
-    """Starts the kit's fake GitHub with `settings`, points the config at it and stores `token` in
-    the keyring; yields the fake and the environment to run `rota` in."""
+def github_backend(inputs, rota_bin, keyring_token, **settings):
+    """Starts the kit's fake GitHub with `settings`, points the config at it and stores
+    `keyring_token` in the keyring; yields the fake and the environment to run `rota` in."""
     with FakeGithub(**settings) as github:
         # ghost: in the team's roster (so `--to ghost` is accepted), a login GitHub refuses.
         inputs.write(people=PEOPLE + [{"handle": "ghost", "name": "Ghost", "timezone": "UTC"}])
@@ -23,7 +23,7 @@ def github_backend(inputs, rota_bin, token, **settings):
             config.write(f'\n[escalations]\nbackend = "github"\ngithub = {{ api = "{github.url}", repo = "acme/escalations" }}\n')
         env = {**os.environ, **inputs.env()}
         stored = subprocess.run([rota_bin, "--config", str(inputs.config), "secret", "set", "github-token"],
-                                input=f"{token}\n", env=env, capture_output=True, text=True, timeout=30)
+                                input=f"{keyring_token}\n", env=env, capture_output=True, text=True, timeout=30)
         assert stored.returncode == 0, stored.stderr
         yield github, env
 

@@ -2,7 +2,9 @@
 //! Helpers shared by the core's tests.
 
 use chrono::{DateTime, NaiveDate, Utc};
+use rota_core::escalation::{Escalation, EscalationState, Severity};
 use rota_core::{parse_handbook, parse_roster, Roster, Schedule};
+use rota_testkit::team;
 
 pub fn at(s: &str) -> DateTime<Utc> {
     DateTime::parse_from_rfc3339(s).expect("test instant").with_timezone(&Utc)
@@ -25,15 +27,28 @@ pub fn page(rows: &[(&str, &str)]) -> Schedule {
 
 /// A roster from `(handle, zone, hours, days)` rows.
 pub fn roster(people: &[(&str, &str, &str, &str)]) -> Roster {
-    let mut text = String::new();
-    for (h, tz, hours, days) in people {
-        text.push_str(&format!("[[person]]\nhandle = \"{h}\"\n"));
-        if !tz.is_empty() {
-            text.push_str(&format!("timezone = \"{tz}\"\n"));
-        }
-        text.push_str(&format!("hours = \"{hours}\"\ndays = \"{days}\"\n\n"));
-    }
-    let parsed = parse_roster("people.toml", &text);
+    let rows: Vec<[&str; 5]> = people.iter().map(|(h, tz, hours, days)| [*h, "", *tz, *hours, *days]).collect();
+    let parsed = parse_roster("people.toml", &team::people(&rows));
     assert!(parsed.findings.is_empty(), "{:?}", parsed.findings);
     parsed.value
+}
+
+/// An escalation `id` titled `title`, a sev2 assigned to `assignee` in `state`, filed at `filed`,
+/// with nothing else said: a test sets the fields it is about with `..escalation(…)`.
+pub fn escalation(id: &str, title: &str, assignee: &str, state: EscalationState, filed: DateTime<Utc>) -> Escalation {
+    Escalation {
+        id: id.into(),
+        title: title.into(),
+        customer: None,
+        severity: Severity::Sev2,
+        url: None,
+        page: None,
+        details: String::new(),
+        reporter: None,
+        assignee: Some(assignee.into()),
+        state,
+        created_at: filed,
+        client_key: None,
+        team: None,
+    }
 }

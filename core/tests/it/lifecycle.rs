@@ -1,8 +1,9 @@
 //! An escalation's life (issue 15): which action each state allows, and that taking an action
 //! again changes nothing.
 
+use crate::common;
 use chrono::{DateTime, TimeZone, Utc};
-use rota_core::escalation::{Escalation, EscalationState, Severity};
+use rota_core::escalation::{Escalation, EscalationState};
 use rota_core::lifecycle::{engaged_team, first_response, offered, plan, resolved_at, Action, ActionKind, HistoryEntry, Plan};
 
 fn at(minute: i64) -> DateTime<Utc> {
@@ -11,19 +12,9 @@ fn at(minute: i64) -> DateTime<Utc> {
 
 fn esc(state: EscalationState, assignee: &str, team: Option<&str>) -> Escalation {
     Escalation {
-        id: "7".into(),
-        title: "Search is down".into(),
-        customer: None,
-        severity: Severity::Sev2,
-        url: None,
-        page: None,
-        details: String::new(),
         reporter: Some("sam".into()),
-        assignee: Some(assignee.into()),
-        state,
-        created_at: at(0),
-        client_key: None,
         team: team.map(Into::into),
+        ..common::escalation("7", "Search is down", assignee, state, at(0))
     }
 }
 

@@ -1,5 +1,6 @@
 //! The goal measured (issue 15): the nearest-rank percentile, and figures per rotation.
 
+use crate::common;
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 use rota_core::escalation::{Escalation, EscalationState, Severity};
 use rota_core::lifecycle::HistoryEntry;
@@ -42,19 +43,8 @@ fn esc(id: u32, filed: DateTime<Utc>, assignee: &str, steps: &[(i64, EscalationS
         });
     }
     let e = Escalation {
-        id: id.to_string(),
-        title: format!("e{id}"),
-        customer: None,
         severity: Severity::Sev3,
-        url: None,
-        page: None,
-        details: String::new(),
-        reporter: None,
-        assignee: Some(assignee.into()),
-        state: history.last().unwrap().state,
-        created_at: filed,
-        client_key: None,
-        team: None,
+        ..common::escalation(&id.to_string(), &format!("e{id}"), assignee, history.last().unwrap().state, filed)
     };
     (e, history)
 }

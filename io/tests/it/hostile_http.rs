@@ -277,21 +277,12 @@ async fn a_history_of_twenty_pages_of_7_mib_stops_past_50_mib() {
         Reply::Send(r)
     }))
     .await;
-    let escalation = rota_core::escalation::Escalation {
-        id: "1".into(),
-        title: "Search is down".into(),
-        customer: None,
-        severity: Severity::Sev2,
-        url: None,
-        page: None,
-        details: String::new(),
-        reporter: Some("sam".into()),
-        assignee: Some("ann".into()),
-        state: rota_core::escalation::EscalationState::Open,
-        created_at: now(),
-        client_key: None,
-        team: None,
-    };
+    // Escalation 1 as `rota escalations --json` says it.
+    let escalation: rota_core::escalation::Escalation = serde_json::from_value(json!({
+        "id": "1", "title": "Search is down", "severity": "sev2", "details": "", "reporter": "sam", "assignee": "ann",
+        "state": "open", "created_at": now(),
+    }))
+    .unwrap();
     let got = github(&server.base).history_of(&escalation).await;
     let pages = server.requests().len();
     eprintln!("20 pages of 7.5 MiB of history: {pages} pages read, peak memory {:?}", peak_memory());

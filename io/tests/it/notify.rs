@@ -6,6 +6,7 @@
 //! `notify-tests` feature; without the feature it is not built, so a plain `cargo test` never
 //! shows notifications on the desktop of the person running it.
 
+use crate::support::filing;
 use rota_core::escalation::{EscalationState, NewEscalation, Notice, Severity};
 use rota_io::escalations::local::LocalStore;
 use rota_io::notifier::{DesktopNotifier, Notifier, NotifyError};
@@ -111,14 +112,10 @@ impl Running {
 
 fn escalation(title: &str, assignee: &str, severity: Severity) -> NewEscalation {
     NewEscalation {
-        title: title.into(),
-        customer: Some("Acme Corp".into()),
-        severity,
         url: Some("https://support.example.com/tickets/42".into()),
         details: "All EU searches fail.".into(),
         reporter: Some("support-sam".into()),
-        assignee: Some(assignee.into()),
-        client_key: None,
+        ..filing(title, assignee, severity)
     }
 }
 

@@ -3,7 +3,7 @@
 //! also after a create that timed out but happened, and when two outboxes drain at once.
 //! The process-kill cases run the real binary: outbox_cli.rs (local) and outbox_keyring.rs (GitHub).
 
-use crate::support::github_with;
+use crate::support::{filing, github_with};
 use chrono::{DateTime, Duration, Utc};
 use rota_core::escalation::{EscalationState, NewEscalation, Severity};
 use rota_io::escalations::github::GithubBackend;
@@ -22,14 +22,7 @@ fn github(api: &str, timeout_ms: u64) -> GithubBackend {
 }
 
 fn new(title: &str) -> NewEscalation {
-    NewEscalation {
-        title: title.into(),
-        customer: Some("Acme Corp".into()),
-        severity: Severity::Sev1,
-        assignee: Some("ann".into()),
-        reporter: Some("sam".into()),
-        ..NewEscalation::default()
-    }
+    filing(title, "ann", Severity::Sev1)
 }
 
 fn posts(server: &Server) -> usize {

@@ -2,7 +2,7 @@
 //! notifier that records what it was asked to show (the D-Bus delivery itself is tests/notify.rs).
 //! Every wait is on the poller's own snapshot event, with a timeout.
 
-use crate::support::MemorySecrets;
+use crate::support::{filing, MemorySecrets};
 use chrono::{DateTime, TimeZone, Utc};
 use rota_core::escalation::{EscalationState, NewEscalation, Severity};
 use rota_core::notice::NoticeText;
@@ -88,14 +88,9 @@ fn at(minute: i64) -> DateTime<Utc> {
 
 fn new(title: &str, assignee: &str, severity: Severity) -> NewEscalation {
     NewEscalation {
-        title: title.into(),
-        customer: Some("Acme Corp".into()),
-        severity,
         url: Some("https://support.example.com/t/1".into()),
-        details: String::new(),
         reporter: Some("support-sam".into()),
-        assignee: Some(assignee.into()),
-        client_key: None,
+        ..filing(title, assignee, severity)
     }
 }
 

@@ -6,7 +6,7 @@
 //! The webhook comes from a `SecretStore`: here an in-memory one (the test cannot reach a
 //! keyring); outbox_keyring.rs, run by tests/keyring.sh, reads it from the real keyring.
 
-use crate::support::MemorySecrets;
+use crate::support::{filing, MemorySecrets};
 use chrono::{DateTime, Utc};
 use rota_core::escalation::{NewEscalation, Severity};
 use rota_io::escalations::local::LocalStore;
@@ -30,15 +30,7 @@ fn now() -> DateTime<Utc> {
 }
 
 fn new(title: &str) -> NewEscalation {
-    NewEscalation {
-        title: title.into(),
-        customer: Some("Acme Corp".into()),
-        severity: Severity::Sev1,
-        url: Some("https://support.example.com/t/42".into()),
-        assignee: Some("dee".into()),
-        reporter: Some("sam".into()),
-        ..NewEscalation::default()
-    }
+    NewEscalation { url: Some("https://support.example.com/t/42".into()), ..filing(title, "dee", Severity::Sev1) }
 }
 
 struct Setup {

@@ -1,6 +1,7 @@
 //! What `rota-io`'s tests share beyond the kit (which cannot name this crate's types): secrets
-//! held in memory, and a GitHub backend pointed at a fake.
+//! held in memory, a GitHub backend pointed at a fake, and the usual filing.
 
+use rota_core::escalation::{NewEscalation, Severity};
 use rota_io::escalations::github::{GithubBackend, GithubConfig};
 use rota_io::secrets::{SecretError, SecretName, SecretStore, SecretValue};
 use std::collections::HashMap;
@@ -29,4 +30,17 @@ pub fn github_with(api: &str, tweak: impl FnOnce(&mut GithubConfig)) -> GithubBa
     let mut config = GithubConfig::new(api, "acme/escalations", "ann").unwrap();
     tweak(&mut config);
     GithubBackend::new(config, &SecretValue::new("ghp_test")).unwrap()
+}
+
+/// What a support person files for Acme Corp: `title`, at `severity`, to `assignee`, by `sam`; a
+/// test sets the other fields it is about with `..filing(…)`.
+pub fn filing(title: &str, assignee: &str, severity: Severity) -> NewEscalation {
+    NewEscalation {
+        title: title.into(),
+        customer: Some("Acme Corp".into()),
+        severity,
+        assignee: Some(assignee.into()),
+        reporter: Some("sam".into()),
+        ..NewEscalation::default()
+    }
 }

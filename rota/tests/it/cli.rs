@@ -2,6 +2,7 @@
 //! messages that name the file and line.
 
 use crate::support;
+use rota_testkit::team;
 
 use serde_json::Value;
 use std::io::{BufRead, BufReader, Write};
@@ -63,7 +64,7 @@ fn handbook_now_names_the_engineers_and_the_next_rotation() {
 #[test]
 fn now_json_contract_with_a_roster_and_a_viewer_zone() {
     let home = Home::new();
-    home.write("people.toml", "[[person]]\nhandle = \"keegancsmith\"\nname = \"Keegan\"\ntimezone = \"Africa/Johannesburg\"\nhours = \"09:00-17:00\"\ndays = \"Mon-Fri\"\n");
+    home.write("people.toml", &team::people(&[["keegancsmith", "Keegan", "Africa/Johannesburg", "09:00-17:00", "Mon-Fri"]]));
     let v = json_of(&home.rota(&[
         "now",
         "--at",
@@ -211,7 +212,10 @@ fn schedule_and_coverage_json() {
     assert_eq!(rows.iter().map(|r| r["when"].as_str().unwrap()).collect::<Vec<_>>(), ["past", "current", "upcoming"]);
     assert_eq!(rows[1]["starts_at"], "2022-09-07T05:45:00+05:45");
 
-    home.write("people.toml", "[[person]]\nhandle = \"keegancsmith\"\ntimezone = \"Africa/Johannesburg\"\n[[person]]\nhandle = \"valerybugakov\"\ntimezone = \"Asia/Tbilisi\"\n");
+    home.write(
+        "people.toml",
+        &team::people(&[["keegancsmith", "", "Africa/Johannesburg", "", ""], ["valerybugakov", "", "Asia/Tbilisi", "", ""]]),
+    );
     let v = json_of(&home.rota(&[
         "coverage",
         "--schedule",

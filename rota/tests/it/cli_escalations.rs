@@ -5,12 +5,7 @@
 use crate::support;
 use rota_testkit::team;
 
-use std::process::Output;
 use support::{json_of, stderr, stdout};
-
-/// A home of its own for each test, with no way to reach a D-Bus session (so no keyring of the
-/// person running the tests is ever touched).
-struct Home(support::Home);
 
 const AT: &str = "2024-03-05T12:00:00Z"; // a Tuesday
 
@@ -22,26 +17,22 @@ fn people() -> String {
     team::four("America/New_York")
 }
 
-impl Home {
-    fn new(config: &str) -> Self {
-        let home = support::Home::new();
-        home.team(config, Some(SCHEDULE), Some(&people()));
-        Home(home)
-    }
+/// A home of its own for each test, pinned at [`AT`], with no way to reach a D-Bus session (so no
+/// keyring of the person running the tests is ever touched): the team and `config`.
+fn home_with(config: &str) -> support::Home {
+    let home = support::Home::pinned(AT);
+    home.team(config, Some(SCHEDULE), Some(&people()));
+    home
+}
 
-    fn team() -> Self {
-        Home::new(&team::config("ann"))
-    }
-
-    /// `rota ARGS` at [`AT`], with nothing on stdin.
-    fn rota(&self, args: &[&str]) -> Output {
-        self.0.at(AT, args)
-    }
+/// The team's home, me = ann.
+fn team_home() -> support::Home {
+    home_with(&team::config("ann"))
 }
 
 #[test]
 fn escalate_auto_picks_the_working_engineer_with_fewest_open_then_schedule_order() {
-    let home = Home::team();
+    let home = team_home();
     // ann already holds one.
     json_of(&home.rota(&["escalate", "--title", "Old one", "--to", "ann", "--json"]));
 
@@ -68,7 +59,7 @@ fn escalate_auto_picks_the_working_engineer_with_fewest_open_then_schedule_order
 
 #[test]
 fn escalations_list_mine_and_ack() {
-    let home = Home::team();
+    let home = team_home();
     json_of(&home.rota(&["escalate", "--title", "For ann", "--to", "@ann", "--json"]));
     json_of(&home.rota(&["escalate", "--title", "For bob", "--to", "bob", "--customer", "Initech", "--json"]));
     json_of(&home.rota(&["escalate", "--title", "Down", "--to", "bob", "--severity", "sev1", "--json"]));
@@ -96,8 +87,8 @@ fn escalations_list_mine_and_ack() {
 
 #[test]
 fn nobody_on_rotation_files_it_for_the_whole_rotation() {
-    let home = Home::new("me = \"ann\"\n[schedule]\nsource = \"empty.toml\"\n");
-    home.0.write("config/rota/empty.toml", "");
+    let home = home_with("me = \"ann\"\n[schedule]\nsource = \"empty.toml\"\n");
+    home.write("config/rota/empty.toml", "");
     let out = home.rota(&["escalate", "--title", "Nobody home", "--json"]);
     let e = json_of(&out);
     assert!(e["assignee"].is_null(), "{e}");
@@ -106,7 +97,7 @@ fn nobody_on_rotation_files_it_for_the_whole_rotation() {
 
 #[test]
 fn usage_errors_exit_2_and_input_or_backend_errors_exit_1() {
-    let home = Home::team();
+    let home = team_home();
     let code = |args: &[&str]| {
         let out = home.rota(args);
         (out.status.code(), stderr(&out))
@@ -128,7 +119,7 @@ fn usage_errors_exit_2_and_input_or_backend_errors_exit_1() {
     assert_eq!(c, Some(1));
     assert!(err.contains("no github-token value on stdin"), "{err}");
 
-    let nobody = Home::new("");
+    let nobody = home_with("");
     let out = nobody.rota(&["escalations", "--mine"]);
     assert_eq!(out.status.code(), Some(1));
     assert!(stderr(&out).contains("--mine needs your handle: set me = \"your-handle\""), "{}", stderr(&out));
@@ -136,18 +127,18 @@ fn usage_errors_exit_2_and_input_or_backend_errors_exit_1() {
 
 #[test]
 fn the_github_backend_needs_a_repository_and_a_token_from_the_keyring() {
-    let home = Home::new("me = \"ann\"\n[escalations]\nbackend = \"github\"\n");
+    let home = home_with("me = \"ann\"\n[escalations]\nbackend = \"github\"\n");
     let out = home.rota(&["escalations"]);
     assert_eq!(out.status.code(), Some(1));
     assert!(stderr(&out).contains("escalations.github.repo is missing"), "{}", stderr(&out));
 
     // No D-Bus session here: the keyring cannot be reached, and the message says what to do.
-    let home = Home::new(
+    let home = home_with(
         "me = \"ann\"\n[escalations]\nbackend = \"github\"\ngithub = { api = \"http://127.0.0.1:9\", repo = \"acme/escalations\" }\n",
     );
     let out = home.rota(&["escalations"]);
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
     assert!(stderr(&out).contains("rota secret set github-token"), "{}", stderr(&out));
     // Nothing was written to disk but the data folder.
-    assert!(!home.0.path().join("data/rota/escalations.sqlite3").exists(), "github needs no database for a list");
+    assert!(!home.path().join("data/rota/escalations.sqlite3").exists(), "github needs no database for a list");
 }

@@ -11,30 +11,19 @@ use crate::support;
 
 use serde_json::Value;
 use std::os::unix::process::ExitStatusExt;
-use std::process::Output;
 use support::{json_of, stderr};
 
 pub const AT: &str = "2024-03-05T12:00:00Z";
 
-/// A home of its own for each test, with no session bus.
-struct Home(support::Home);
+/// A home of its own for each test, with no session bus, pinned at [`AT`].
+fn home() -> support::Home {
+    support::Home::pinned(AT).with_config("me = \"ann\"\n")
+}
 
-impl Home {
-    fn new() -> Self {
-        let home = support::Home::new();
-        home.write("config/rota/config.toml", "me = \"ann\"\n");
-        Home(home)
-    }
-
-    fn rota(&self, args: &[&str]) -> Output {
-        self.0.at(AT, args)
-    }
-
-    /// Runs `rota args` until it says it reached `step`, then kills it with SIGKILL.
-    fn kill_after(&self, step: &str, args: &[&str]) {
-        let status = support::kill_after(self.0.command(AT, args), step);
-        assert_eq!(status.signal(), Some(9), "killed by SIGKILL");
-    }
+/// Runs `rota args` until it says it reached `step`, then kills it with SIGKILL.
+fn kill_after(home: &support::Home, step: &str, args: &[&str]) {
+    let status = support::kill_after(home.command(AT, args), step);
+    assert_eq!(status.signal(), Some(9), "killed by SIGKILL");
 }
 
 fn titles_and_states(list: &Value) -> Vec<(String, String)> {
@@ -50,12 +39,12 @@ fn titles_and_states(list: &Value) -> Vec<(String, String)> {
 
 #[test]
 fn killed_after_saving_and_after_sending_then_restarted_each_escalation_exists_once() {
-    let home = Home::new();
+    let home = home();
 
     // Killed right after saving: nothing sent yet.
-    home.kill_after("saved", &["escalate", "--title", "Saved then killed", "--to", "diego"]);
+    kill_after(&home, "saved", &["escalate", "--title", "Saved then killed", "--to", "diego"]);
     // Killed right after the local store accepted it, before the outbox knew.
-    home.kill_after("sent", &["escalate", "--title", "Sent then killed", "--to", "diego"]);
+    kill_after(&home, "sent", &["escalate", "--title", "Sent then killed", "--to", "diego"]);
 
     // Restarted: `rota escalations` sends what waits (the first), finds the second already filed.
     let out = home.rota(&["escalations", "--json"]);
@@ -69,8 +58,8 @@ fn killed_after_saving_and_after_sending_then_restarted_each_escalation_exists_o
     assert!(stderr(&out).contains("from the outbox"), "{}", stderr(&out));
 
     // Killed in the middle of a drain, after the send: the next run neither loses nor repeats it.
-    home.kill_after("saved", &["escalate", "--title", "Third", "--to", "diego"]);
-    home.kill_after("sent", &["escalations"]);
+    kill_after(&home, "saved", &["escalate", "--title", "Third", "--to", "diego"]);
+    kill_after(&home, "sent", &["escalations"]);
     let out = home.rota(&["escalate", "--title", "Fourth", "--to", "diego", "--json"]);
     assert_eq!(json_of(&out)["state"], "open");
     let list = json_of(&home.rota(&["escalations", "--json"]));
@@ -87,8 +76,8 @@ fn killed_after_saving_and_after_sending_then_restarted_each_escalation_exists_o
 
 #[test]
 fn a_bad_pause_value_is_a_usage_error() {
-    let home = Home::new();
-    let mut c = home.0.command(AT, &["escalate", "--title", "x", "--to", "diego"]);
+    let home = home();
+    let mut c = home.command(AT, &["escalate", "--title", "x", "--to", "diego"]);
     c.env("ROTA_TEST_PAUSE_AFTER", "later");
     let out = support::output(c);
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));

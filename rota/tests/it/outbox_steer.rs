@@ -14,43 +14,29 @@ use crate::support;
 
 use serde_json::Value;
 use std::os::unix::fs::PermissionsExt;
-use std::path::{Path, PathBuf};
-use std::process::Output;
+use std::path::Path;
 use std::time::{Duration, Instant};
 use support::{json_of, text};
 
 const AT: &str = "2024-03-05T12:00:00Z";
 
-/// A home of its own for each test, with no session bus.
-struct Home(support::Home);
+/// A home of its own for each test, with no session bus, pinned at [`AT`].
+fn home() -> support::Home {
+    support::Home::pinned(AT).with_config("me = \"ann\"\n")
+}
 
-impl Home {
-    fn new() -> Self {
-        let home = support::Home::new();
-        home.write("config/rota/config.toml", "me = \"ann\"\n");
-        Home(home)
-    }
-
-    fn data(&self) -> PathBuf {
-        self.0.path().join("data/rota")
-    }
-
-    fn rota(&self, args: &[&str]) -> Output {
-        self.0.at(AT, args)
-    }
-
-    /// Takes the outbox senders' lock as another Rota sending would, until the file is dropped.
-    fn hold_sender_lock(&self) -> std::fs::File {
-        std::fs::create_dir_all(self.data()).unwrap();
-        let file = std::fs::OpenOptions::new()
-            .create(true)
-            .truncate(false)
-            .write(true)
-            .open(self.data().join("escalations.sqlite3-outbox.lock"))
-            .unwrap();
-        file.lock().unwrap();
-        file
-    }
+/// Takes the outbox senders' lock in `home` as another Rota sending would, until the file is
+/// dropped.
+fn hold_sender_lock(home: &support::Home) -> std::fs::File {
+    std::fs::create_dir_all(home.data()).unwrap();
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(home.data().join("escalations.sqlite3-outbox.lock"))
+        .unwrap();
+    file.lock().unwrap();
+    file
 }
 
 fn mode(path: &Path) -> u32 {
@@ -59,11 +45,11 @@ fn mode(path: &Path) -> u32 {
 
 #[test]
 fn a_filing_that_cannot_get_the_lock_is_saved_listed_retried_and_discarded() {
-    let home = Home::new();
+    let home = home();
     json_of(&home.rota(&["escalate", "--title", "First", "--to", "diego", "--json"])); // creates the files
 
     // Another Rota is sending: the filing waits a bounded time, then says it is saved.
-    let lock = home.hold_sender_lock();
+    let lock = hold_sender_lock(&home);
     let started = Instant::now();
     let out = home.rota(&["escalate", "--title", "Held up", "--to", "diego", "--json"]);
     assert!(started.elapsed() < Duration::from_secs(20), "it did not hang: {:?}", started.elapsed());
@@ -127,7 +113,7 @@ fn a_filing_that_cannot_get_the_lock_is_saved_listed_retried_and_discarded() {
 
 #[test]
 fn the_data_folder_and_its_files_are_private_and_an_old_install_is_fixed() {
-    let home = Home::new();
+    let home = home();
     json_of(&home.rota(&["escalate", "--title", "Customer data", "--to", "diego", "--json"]));
     let data = home.data();
     assert_eq!(mode(&data), 0o700, "the data folder");
@@ -155,7 +141,7 @@ fn the_data_folder_and_its_files_are_private_and_an_old_install_is_fixed() {
 
 #[test]
 fn a_database_from_a_newer_rota_is_refused_and_left_untouched() {
-    let home = Home::new();
+    let home = home();
     std::fs::create_dir_all(home.data()).unwrap();
     let db = home.data().join("escalations.sqlite3");
     {
