@@ -60,7 +60,7 @@ REASON = "ghost is not a collaborator of acme/escalations"
 
 
 def test_an_escalation_refused_by_github_is_a_tray_line_and_a_notification(inputs, launch, rota_bin, tmp_path):
-    """Issue 13: queued while GitHub fails, then refused by it when the tray sends it: the tray
+    """Queued while GitHub fails, then refused by it when the tray sends it: the tray
     says "⚠ 1 escalation refused by GitHub — fix and resend" and a notification gives GitHub's
     own reason; the escalation stays in `rota outbox` as refused."""
     from test_notifications import NotificationServer
@@ -91,7 +91,7 @@ def test_an_escalation_refused_by_github_is_a_tray_line_and_a_notification(input
 
 
 def test_the_escalate_window_shows_a_refused_escalation_to_fix_and_resend(inputs, session, rota_bin):
-    """Issue 13: a refused escalation is listed in the escalate window with GitHub's reason; its
+    """A refused escalation is listed in the escalate window with GitHub's reason; its
     title edited and resent, it is filed once and leaves the outbox."""
     from selenium.webdriver.common.by import By
     from webdriver import wait
@@ -117,7 +117,7 @@ def test_the_escalate_window_shows_a_refused_escalation_to_fix_and_resend(inputs
 
 
 def test_a_token_saved_in_settings_is_tried_at_once(inputs, launch, session, rota_bin):
-    """Issue 13: after a rejected token the poller waits ten minutes, unless a new one is stored:
+    """After a rejected token the poller waits ten minutes, unless a new one is stored:
     one saved in Settings (the config itself unchanged) reaches the tray over D-Bus and is tried
     at once."""
     from selenium.webdriver.common.by import By
@@ -151,7 +151,7 @@ def one_issue():
 
 
 def test_the_action_window_engages_and_reassigns_on_github(inputs, session, rota_bin):
-    """Issue 15 on the GitHub backend, from the small action window: Engage engineering… adds the
+    """An escalation's life on the GitHub backend, from the small action window: Engage engineering… adds the
     `engineering` and `team:NAME` labels and comments with the link; Reassign… sets the assignees.
     The token comes from the keyring."""
     from selenium.webdriver.common.by import By

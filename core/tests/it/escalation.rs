@@ -1,4 +1,4 @@
-//! Escalation values and the exactly-once notification rule (issue 4).
+//! Escalation values and the exactly-once notification rule.
 
 use chrono::{DateTime, TimeZone, Utc};
 use proptest::prelude::*;
@@ -395,7 +395,7 @@ proptest! {
     }
 }
 
-/// Issue 24: escalations are listed most urgent first everywhere: active before resolved, then by
+/// Escalations are listed most urgent first everywhere: active before resolved, then by
 /// severity, then the one waiting longest (a sev1 never sits under a sev2, nor an old one under a
 /// new one of the same severity).
 #[test]

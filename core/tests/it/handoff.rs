@@ -1,4 +1,4 @@
-//! Hand-off notices for me (issue 14): each at most once, none about the past on a first run,
+//! Hand-off notices for me: each at most once, none about the past on a first run,
 //! only the latest still due after a sleep, schedule changes, and `[notices]` turning them off.
 
 use crate::common;
@@ -6,18 +6,12 @@ use common::at;
 use rota_core::config::NoticesConfig;
 use rota_core::handoff::{decide, my_line, Context, HandoffKind, HandoffState};
 use rota_core::{parse_handbook, parse_roster, Roster, Schedule, Timing};
+use rota_testkit::team;
 
-const ROSTER: &str = r#"
-[[person]]
-handle = "bishal"
-name = "Bishal"
-timezone = "Europe/Berlin"
-
-[[person]]
-handle = "ada-k"
-name = "Ada"
-timezone = "Asia/Kathmandu"
-"#;
+/// Me (bishal) in Berlin, Ada in Kathmandu.
+fn roster_text() -> String {
+    team::people(&[["bishal", "Bishal", "Europe/Berlin", "", ""], ["ada-k", "Ada", "Asia/Kathmandu", "", ""]])
+}
 
 /// Me (bishal) with Ada from Mon 30 Nov 09:00 Berlin (08:00Z) to Mon 28 Dec 09:00 (08:00Z).
 const PAGE: &str = "| Rotation | Engineers |\n|---|---|\n| 2026-11-30 to 2026-12-27 | @bishal, @ada-k |\n";
@@ -33,7 +27,7 @@ fn schedule(text: &str) -> Schedule {
 }
 
 fn roster() -> Roster {
-    parse_roster("people.toml", ROSTER).value
+    parse_roster("people.toml", &roster_text()).value
 }
 
 /// One look at `now`: the kinds sent and the state after.
@@ -50,7 +44,7 @@ fn look(s: &Schedule, before: Option<&HandoffState>, now: &str, prefs: &NoticesC
 fn each_notice_once_and_none_about_the_past_on_a_first_run() {
     let s = schedule(PAGE);
     let all = NoticesConfig::default();
-    // First run the evening before (issue 24): "tomorrow" is due and its moment still ahead: said,
+    // First run the evening before: "tomorrow" is due and its moment still ahead: said,
     // once, and nothing else (the week before is past news).
     let (sent, texts, state) = look(&s, None, "2026-11-29T18:00:00Z", &all);
     assert_eq!(sent, [HandoffKind::DayBefore]);
@@ -165,7 +159,7 @@ fn the_notices_table_in_the_config() {
     }
 }
 
-/// Issue 24: a first start says at most one notice, and only one whose moment is still ahead: not
+/// A first start says at most one notice, and only one whose moment is still ahead: not
 /// the week before, not at the hand-off (it happened), not with the day-before notice turned off.
 #[test]
 fn a_first_start_says_only_tomorrow_and_never_more_than_one() {

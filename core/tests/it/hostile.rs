@@ -1,4 +1,4 @@
-//! Issue 12: hostile and broken inputs give a located error that says what to write instead,
+//! Hostile and broken inputs give a located error that says what to write instead,
 //! never a panic, an allocation the size of the input's numbers or work beyond the input's size.
 
 use crate::common;

@@ -21,7 +21,7 @@ fn the_core_depends_on_no_io_crate() {
     assert!(chrono.contains("default-features = false") && !chrono.contains("clock"), "the core must not read the clock: {chrono}");
 }
 
-/// Issue 12: the repository is self-contained. A clone has no `shared` folder beside it, so no
+/// The repository is self-contained. A clone has no `shared` folder beside it, so no
 /// file in the repository may read one: what tests need is copied in (with its licence).
 #[test]
 fn nothing_in_the_repository_reads_a_folder_beside_it() {

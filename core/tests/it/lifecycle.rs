@@ -1,4 +1,4 @@
-//! An escalation's life (issue 15): which action each state allows, and that taking an action
+//! An escalation's life: which action each state allows, and that taking an action
 //! again changes nothing.
 
 use crate::common;

@@ -1,4 +1,4 @@
-//! Covering (issue 14): overrides on the handbook page and in TOML, the effective team they give
+//! Covering: overrides on the handbook page and in TOML, the effective team they give
 //! everywhere (glance, coverage), and their lints — in zones with DST, +05:45 and a 30-minute DST.
 
 use crate::common;
@@ -6,32 +6,19 @@ use common::at;
 use rota_core::coverage::coverage;
 use rota_core::overrides::{Member, When};
 use rota_core::{glance, lint, parse_handbook, parse_roster, parse_toml_schedule, Roster, Rule, Rules, Schedule, Timing};
+use rota_testkit::team;
 
-const ROSTER: &str = r#"
-[[person]]
-handle = "ada-k"
-name = "Ada"
-timezone = "Europe/Berlin"
-hours = "09:00-17:00"
-days = "Mon-Sun"
-
-[[person]]
-handle = "bishal"
-name = "Bishal"
-timezone = "Asia/Kathmandu"
-hours = "09:00-17:00"
-days = "Mon-Sun"
-
-[[person]]
-handle = "cy"
-name = "Cy"
-timezone = "America/New_York"
-hours = "09:00-17:00"
-days = "Mon-Sun"
-"#;
+/// Ada in Berlin, Bishal in Kathmandu (+05:45) and Cy in New York, each 09:00-17:00 every day.
+fn roster_text() -> String {
+    team::people(&[
+        ["ada-k", "Ada", "Europe/Berlin", "09:00-17:00", "Mon-Sun"],
+        ["bishal", "Bishal", "Asia/Kathmandu", "09:00-17:00", "Mon-Sun"],
+        ["cy", "Cy", "America/New_York", "09:00-17:00", "Mon-Sun"],
+    ])
+}
 
 fn roster() -> Roster {
-    let r = parse_roster("people.toml", ROSTER);
+    let r = parse_roster("people.toml", &roster_text());
     assert!(r.findings.is_empty(), "{:?}", r.findings);
     r.value
 }
@@ -242,7 +229,7 @@ fn the_next_line_names_who_is_on_at_the_hand_off_overrides_applied() {
     assert_eq!(g.next_rotation.unwrap().engineers().collect::<Vec<_>>(), ["bishal", "cy"]);
 }
 
-/// Issue 25: the overlap rule found by a sweep says what the pairwise reading said: each override
+/// The overlap rule found by a sweep says what the pairwise reading said: each override
 /// overlapping earlier ones for the same engineer (any spelling), each pair once, at the later line.
 #[test]
 fn overlaps_are_found_pairwise_in_the_order_written() {
@@ -266,7 +253,7 @@ fn overlaps_are_found_pairwise_in_the_order_written() {
     assert_eq!(found, expected);
 }
 
-/// Issue 24: a covering row as the dashboard lists it with its rotation, in the viewer's zone:
+/// A covering row as the dashboard lists it with its rotation, in the viewer's zone:
 /// who is in whose place and from when to when, the zone said once, or at each end when a clock
 /// change (Lord Howe's 30-minute one) falls between them; odd offsets as "UTC+05:45".
 #[test]

@@ -1,4 +1,4 @@
-//! Issue 15: the person who filed an escalation is told, once each, when it is acknowledged,
+//! The person who filed an escalation is told, once each, when it is acknowledged,
 //! handed to engineering or resolved.
 
 use chrono::{TimeZone, Utc};
@@ -87,7 +87,7 @@ fn the_words() {
     assert_eq!(progress_text(&d.notices[0]).summary, "Your escalation was acknowledged: escalation 9");
 }
 
-/// Issue 25: after the first poll only what changed since is listed (GitHub's `since`): the
+/// After the first poll only what changed since is listed (GitHub's `since`): the
 /// escalations not listed keep their state (no notice when they come back unchanged, the right
 /// one when they come back changed), and one that moved on is told as usual.
 #[test]

@@ -1,4 +1,4 @@
-//! The goal measured (issue 15): the nearest-rank percentile, and figures per rotation.
+//! The goal measured: the nearest-rank percentile, and figures per rotation.
 
 use crate::common;
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};

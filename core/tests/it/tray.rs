@@ -85,7 +85,7 @@ fn the_glance_then_the_actions() {
         m.labels(),
         [
             HEADER,
-            // Issue 24: names whole; the countdown gives way first.
+            // Names whole; the countdown gives way first.
             "keegancsmith (you) — 14:00 SAST · working",
             "valerybugakov — 17:45 UTC+05:45 · off hours",
             "nobody — not in the roster",
@@ -142,7 +142,7 @@ fn my_escalations_are_a_submenu_and_an_unacknowledged_one_wants_attention() {
     let m = model(Extra { escalations: Some(&summary), ..Default::default() });
     let labels = m.labels();
     let at = labels.iter().position(|l| l == "My escalations (2)").expect("the submenu");
-    // Issue 15: each is a submenu of its actions; Acknowledge only while it is open.
+    // Each is a submenu of its actions; Acknowledge only while it is open.
     let actions = ["Open", "Acknowledge", "Resolve", "Engage engineering…", "Reassign…"];
     let expected: Vec<&str> = ["Search is down — Acme · sev2"]
         .into_iter()
@@ -161,7 +161,7 @@ fn my_escalations_are_a_submenu_and_an_unacknowledged_one_wants_attention() {
     assert!(!model(Extra { escalations: Some(&none), ..Default::default() }).labels().iter().any(|l| l.starts_with("My escalations")));
 }
 
-/// Issue 11: a menu item names its escalation by id, so a click on a menu drawn before a new
+/// A menu item names its escalation by id, so a click on a menu drawn before a new
 /// assignment still opens the escalation that was clicked, not whichever now sits in its place.
 #[test]
 fn issue_11_a_click_opens_the_escalation_clicked_after_the_list_changed() {
@@ -218,7 +218,7 @@ fn the_clock_ticks_on_minute_boundaries() {
     assert_eq!(next_tick(at("2022-09-15T12:00:00Z")), at("2022-09-15T12:01:00Z"));
 }
 
-/// Issue 13: an escalation the backend refused stays in sight: a line that opens the escalate
+/// An escalation the backend refused stays in sight: a line that opens the escalate
 /// window (where it is fixed and resent), and the attention icon.
 #[test]
 fn a_refused_escalation_is_a_line_that_opens_the_escalate_window() {
@@ -229,7 +229,7 @@ fn a_refused_escalation_is_a_line_that_opens_the_escalate_window() {
     assert!(!model(Extra::default()).labels().iter().any(|l| l.contains("refused")));
 }
 
-/// Issue 10: my line comes first and says "(you)", even when others are working and I am not;
+/// My line comes first and says "(you)", even when others are working and I am not;
 /// Escalate… shows its shortcut.
 #[test]
 fn my_line_first_and_the_shortcut_beside_escalate() {

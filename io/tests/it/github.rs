@@ -1,4 +1,4 @@
-//! The GitHub backend against a local HTTP server (issue 4): the recorded octokit responses in
+//! The GitHub backend against a local HTTP server: the recorded octokit responses in
 //! `tests/fixtures/github/` (pagination, create, labels) and GitHub's documented error and
 //! `304` behaviour, served on 127.0.0.1.
 
@@ -203,7 +203,7 @@ async fn rate_limits_honour_retry_after_and_the_reset_time() {
     assert!(until >= before + chrono::Duration::seconds(120) && until <= after + chrono::Duration::seconds(120));
     assert_eq!(err.retry_at(before, 3, 0.9), Some(until), "the backend's time wins over backoff");
 
-    // A reset in 2100 waits an hour at most (issue 12).
+    // A reset in 2100 waits an hour at most.
     let err = backend.list_open(Some(ME)).await.unwrap_err();
     let BackendError::RateLimited { until } = err else { panic!("{err:?}") };
     assert!(until >= before + chrono::Duration::hours(1) && until <= now() + chrono::Duration::hours(1), "{until}");
@@ -256,7 +256,7 @@ async fn a_timeout_and_a_refused_connection_are_transient() {
     assert!(!format!("{err}").contains(TOKEN));
 }
 
-/// Issue 25: a page that trickles (a byte a second, for ever) ends at the request's deadline.
+/// A page that trickles (a byte a second, for ever) ends at the request's deadline.
 #[tokio::test]
 async fn a_page_that_trickles_ends_at_the_requests_deadline() {
     let server =
@@ -269,7 +269,7 @@ async fn a_page_that_trickles_ends_at_the_requests_deadline() {
     assert!(server.streamed() < 100, "{} bytes", server.streamed());
 }
 
-/// Issue 25: before, a listing had no deadline of its own: 100 pages of 20 s each, the poller and
+/// Before, a listing had no deadline of its own: 100 pages of 20 s each, the poller and
 /// the dashboard waiting behind it. Now all its pages come within `listing_deadline` (120 s by
 /// default), or it is a transient failure that says so.
 #[tokio::test]

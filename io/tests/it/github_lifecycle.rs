@@ -1,4 +1,4 @@
-//! An escalation's life on the GitHub backend (issue 15), against a scripted repository on the
+//! An escalation's life on the GitHub backend, against a scripted repository on the
 //! loopback server: the requests each action makes (labels, comments, close as completed,
 //! reopen, assignees), that an action whose effect is there sends nothing, the history read from
 //! the issue's timeline (its events and Rota's comments, for the notes), and that refreshing an unchanged repository costs only `304`s.
@@ -149,7 +149,7 @@ async fn each_action_is_its_github_request_and_taking_it_again_sends_nothing() {
     assert_eq!(refreshed, [304, 304], "one conditional request each, both not modified");
 }
 
-/// Issue 15: a stats refresh from another process (`rota stats` again, the dashboard) asks with
+/// A stats refresh from another process (`rota stats` again, the dashboard) asks with
 /// the ETags the last one kept in the database, so an unchanged repository costs only `304`s.
 #[tokio::test]
 async fn a_second_process_refreshes_an_unchanged_repository_with_304s_only() {

@@ -1,4 +1,4 @@
-//! Issue 25, the HTTP findings, against the test kit's hostile loopback servers: a gigabyte of
+//! The HTTP clients' limits, against the test kit's hostile loopback servers: a gigabyte of
 //! error, 30 pages of 7.5 MiB, 101 pages of escalations, a listing that shrinks, and a redirect
 //! to plain http. Each answer is bounded in bytes read, time and what reaches a person.
 //! (The slow trickle is in `github.rs`, the proxy in `proxy.rs`, the many `EscalationsChanged`

@@ -1,4 +1,4 @@
-//! The GitHub token through the real OS keyring (issue 4): store, read, replace, delete.
+//! The GitHub token through the real OS keyring: store, read, replace, delete.
 //!
 //! It needs a D-Bus session with an unlocked Secret Service, which `tests/keyring.sh` sets up
 //! (a throwaway HOME, `dbus-run-session`, `gnome-keyring-daemon --unlock`) before running this
@@ -35,7 +35,7 @@ fn github_token_store_read_replace_delete_through_the_real_keyring() {
     assert!(!keyring.delete(name).unwrap(), "deleting twice is not an error");
 }
 
-/// Issue 12: the GitHub token is kept per API host, so a config pointed at another host finds
+/// The GitHub token is kept per API host, so a config pointed at another host finds
 /// none and never sends it there.
 #[test]
 fn the_github_token_is_tied_to_its_api_host() {

@@ -1,4 +1,4 @@
-//! An escalation's life on the `local` backend, a real SQLite file (issue 15): every action
+//! An escalation's life on the `local` backend, a real SQLite file: every action
 //! recorded with who and when, idempotent, refused where the state does not allow it; and a file
 //! written by the previous schema (version 2) migrates with nothing lost.
 

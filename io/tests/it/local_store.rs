@@ -1,4 +1,4 @@
-//! The `local` backend on a real SQLite file (issue 4), including two OS processes writing at
+//! The `local` backend on a real SQLite file, including two OS processes writing at
 //! once.
 
 use chrono::{DateTime, TimeZone, Utc};

@@ -1,4 +1,4 @@
-//! Delivery through a real D-Bus notification server (issue 4): the poller on a local SQLite
+//! Delivery through a real D-Bus notification server: the poller on a local SQLite
 //! store, notify-rust, and `tests/e2e/notification_server.py` owning
 //! `org.freedesktop.Notifications` in a private session bus.
 //!
@@ -157,7 +157,7 @@ fn a_new_assignment_is_one_notification_and_acknowledge_reaches_the_store() {
         assert_eq!(call["summary"], format!("New escalation: {title}"));
         assert_eq!(call["body"], format!("Customer: Acme Corp\nSeverity: {severity}\nReporter: support-sam"));
         assert_eq!(call["actions"], serde_json::json!(["default", "Open", "open", "Open", "acknowledge", "Acknowledge"]));
-        assert_eq!(call["app_icon"], "rota-app", "Rota's icon (issue 24)");
+        assert_eq!(call["app_icon"], "rota-app", "Rota's icon");
         assert!(["rota-app", "Rota"].contains(&call["hints"]["desktop-entry"].as_str().unwrap_or_default()), "{call}");
         assert_eq!(call["urgency"], if run == 0 { 2 } else { 1 }, "critical for sev1 only: {call}");
         if run == 0 {

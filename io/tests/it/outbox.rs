@@ -1,4 +1,4 @@
-//! The outbox (issue 5, "never lost, never twice") against a GitHub test server and the real
+//! The outbox ("never lost, never twice") against a GitHub test server and the real
 //! SQLite file: filed while GitHub is down, it waits; once GitHub is up, it is sent exactly once,
 //! also after a create that timed out but happened, and when two outboxes drain at once.
 //! The process-kill cases run the real binary: outbox_cli.rs (local) and outbox_keyring.rs (GitHub).
@@ -155,7 +155,7 @@ async fn the_local_backend_files_at_once_and_its_key_makes_a_resend_harmless() {
     assert_eq!(outbox.queued_count().unwrap(), 0);
 }
 
-/// Issue 25: sent rows were kept for ever. A drain removes those sent more than 30 days ago.
+/// Sent rows were kept for ever. A drain removes those sent more than 30 days ago.
 #[tokio::test]
 async fn sent_rows_older_than_30_days_are_removed() {
     let dir = tempfile::tempdir().unwrap();

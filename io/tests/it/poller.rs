@@ -1,4 +1,4 @@
-//! The poller (issue 4) on a real SQLite file and against the local GitHub test server, with a
+//! The poller on a real SQLite file and against the local GitHub test server, with a
 //! notifier that records what it was asked to show (the D-Bus delivery itself is tests/notify.rs).
 //! Every wait is on the poller's own snapshot event, with a timeout.
 
@@ -219,7 +219,7 @@ fn github_polls_are_conditional_and_errors_show_in_the_status_without_a_retry_st
     let first = &server.requests()[0].0;
     assert_eq!(first.query()[0], ("assignee".to_owned(), "ann".to_owned()));
 
-    // Unchanged: 304s, no notice. Each poll lists mine and (issue 15) every escalation, for the
+    // Unchanged: 304s, no notice. Each poll lists mine and every escalation, for the
     // reporter's notices: two conditional requests, both free when nothing changed.
     p.handle.poll_now();
     p.wait_for("the unchanged poll", |s| s.polls == 3);
@@ -261,7 +261,7 @@ fn github_polls_are_conditional_and_errors_show_in_the_status_without_a_retry_st
     p.stop(&rt);
 }
 
-/// Issue 25: 300 `EscalationsChanged` (each a `poll_now`) were 300 polls, 602 GitHub requests
+/// 300 `EscalationsChanged` (each a `poll_now`) were 300 polls, 602 GitHub requests
 /// in 20 s. They coalesce: one poll in flight, one queued behind it, and that one starts after
 /// the last ask (nothing asked is missed).
 #[test]

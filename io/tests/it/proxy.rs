@@ -1,4 +1,4 @@
-//! Issue 25: with `HTTP_PROXY` (and `http_proxy`, `ALL_PROXY`) set, the GitHub backend sent a
+//! With `HTTP_PROXY` (and `http_proxy`, `ALL_PROXY`) set, the GitHub backend sent a
 //! loopback `http` API's requests, the bearer token in clear text, to the proxy; so did a
 //! loopback Slack webhook and schedule URL. Every client now reaches a loopback address
 //! directly, and still uses the proxy for other hosts.

@@ -1,4 +1,4 @@
-//! Issue 15: the person who filed an escalation, running Rota with `me` set, is told when it is
+//! The person who filed an escalation, running Rota with `me` set, is told when it is
 //! acknowledged, handed to engineering or resolved: the real poller on a real SQLite file, once
 //! each, across a restart.
 

@@ -1,4 +1,4 @@
-//! Slack announcements (issue 5) through a loopback webhook server: the message carries the
+//! Slack announcements through a loopback webhook server: the message carries the
 //! title as a link, customer, severity, assignee and the user group mention; a failing or absent
 //! Slack changes nothing else (the escalation is filed, the failure is a warning that never
 //! shows the webhook URL).

@@ -300,7 +300,7 @@ fn a_url_schedule_is_fetched_conditionally_and_cached_for_offline() {
     assert!(stderr(&out).contains(&url), "{}", stderr(&out));
 }
 
-// Issue 10: a command line for terminals.
+// A command line for terminals.
 
 /// Each line longer than `width` characters, with its length.
 fn too_long(text: &str, width: usize) -> Vec<(usize, String)> {
@@ -574,7 +574,7 @@ fn issue_10_escalate_to_an_unknown_handle_is_refused_with_the_closest_names() {
     assert_eq!(list(&home).as_array().unwrap().len(), 3);
 }
 
-/// Issue 24: a `me` that is nobody on the team is an error at the config's line, with the handle
+/// A `me` that is nobody on the team is an error at the config's line, with the handle
 /// it is nearest; `rota now` refuses it too (the tray would lose "(you)" without a word).
 #[test]
 fn issue_24_check_says_when_me_is_nobody() {
@@ -595,7 +595,7 @@ fn issue_24_check_says_when_me_is_nobody() {
     assert!(!stdout(&out).contains("me ="), "{}", stdout(&out));
 }
 
-/// Issue 24: `--at` as a person types it, in the viewer's zone; a misspelt subcommand or zone gets
+/// `--at` as a person types it, in the viewer's zone; a misspelt subcommand or zone gets
 /// the near one (and only a near one); help fits an 80-column terminal.
 #[test]
 fn issue_24_the_command_line_meets_a_person_halfway() {
@@ -632,7 +632,7 @@ fn issue_24_the_command_line_meets_a_person_halfway() {
     assert!(stdout(&home.rota(&["help", "now"])).contains("--json\n          Print JSON for scripts instead of text"));
 }
 
-/// Issue 24: `rota now` never cuts whom someone covers for (it leads the free text, which wraps
+/// `rota now` never cuts whom someone covers for (it leads the free text, which wraps
 /// below), and cuts no name where the terminal has room; in a very narrow one the handles go
 /// first, and a name is cut only last, so that the table still fits.
 #[test]
@@ -666,7 +666,7 @@ fn issue_24_now_says_names_and_covering_whole() {
     }
 }
 
-/// Issue 24: `rota schedule` lists the coverings with the rotations, in the viewer's zone.
+/// `rota schedule` lists the coverings with the rotations, in the viewer's zone.
 #[test]
 fn issue_24_schedule_lists_coverings() {
     let home = Home::new();

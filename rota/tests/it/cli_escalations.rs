@@ -1,5 +1,5 @@
 //! `rota escalate`, `rota escalations`, `rota ack` and `rota secret` run as the real binary on
-//! the local backend (issue 4, PRODUCT.md §4): the JSON contract, the `auto` assignment, exit
+//! the local backend (PRODUCT.md §4): the JSON contract, the `auto` assignment, exit
 //! statuses. The GitHub backend's keyring paths run in tests/keyring.sh (secrets_cli.rs).
 
 use crate::support;
@@ -66,7 +66,7 @@ fn escalations_list_mine_and_ack() {
 
     let all = json_of(&home.rota(&["escalations", "--json"]));
     let titles: Vec<&str> = all.as_array().unwrap().iter().map(|e| e["title"].as_str().unwrap()).collect();
-    assert_eq!(titles, ["Down", "For ann", "For bob"], "the most urgent first: by severity, then the longest waiting (issue 24)");
+    assert_eq!(titles, ["Down", "For ann", "For bob"], "the most urgent first: by severity, then the longest waiting");
     home.rota(&["resolve", "3"]);
     let mine = json_of(&home.rota(&["escalations", "--mine", "--json"]));
     assert_eq!(mine.as_array().unwrap().len(), 1);

@@ -1,5 +1,5 @@
 //! An escalation's life and the goal measured, through the real `rota` binary on a real SQLite
-//! file (issue 15): `rota ack|resolve|engage|reassign|reopen`, `rota escalations --all --json`
+//! file: `rota ack|resolve|engage|reassign|reopen`, `rota escalations --all --json`
 //! with history and team, and `rota stats` on a scripted history whose figures are worked out by
 //! hand (`support::scripted_stats`). Each step runs at its own pinned instant (`ROTA_NOW`).
 
@@ -33,7 +33,7 @@ fn an_escalations_whole_life_from_the_command_line() {
     let home = team_home();
     let id = file(&home, "2024-03-05T12:00:00Z", "Search is down", "ann");
     assert_eq!(home.ok("2024-03-05T12:05:00Z", &["ack", &id]), format!("Acknowledged escalation {id}: Search is down\n"));
-    // Again: nothing new recorded, and it says so (issue 24), exit 0.
+    // Again: nothing new recorded, and it says so, exit 0.
     assert_eq!(home.ok("2024-03-05T12:06:00Z", &["ack", &id]), format!("Escalation {id} is already acknowledged: Search is down\n"));
     let engaged = home.ok("2024-03-05T12:10:00Z", &["engage", &id, "--team", "search", "--url", "https://eng.example.com/SRCH-1"]);
     assert_eq!(engaged, format!("Engaged engineering (search) on escalation {id}: Search is down\n"));

@@ -1,4 +1,4 @@
-//! Issue 14: `rota export ical`, run as the real binary and read back by an independent
+//! `rota export ical`, run as the real binary and read back by an independent
 //! iCalendar parser (Debian's python3-icalendar), every event's instants compared with the core's
 //! answer across both DST changes; and covering in `rota now --json`.
 

@@ -1,4 +1,4 @@
-//! Issue 12: hostile and broken inputs, through the real `rota` binary and the real clients: a
+//! Hostile and broken inputs, through the real `rota` binary and the real clients: a
 //! located error that says what to write, never a panic, a hang or a runaway download.
 
 use crate::support;
@@ -177,7 +177,7 @@ fn a_redirect_to_plain_http_is_refused() {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Local sources (issue 25): regular files only, at most 2 MiB
+// Local sources: regular files only, at most 2 MiB
 // ---------------------------------------------------------------------------------------------
 
 impl Home {
@@ -252,7 +252,7 @@ fn a_source_file_over_2_mib_is_not_read() {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Secrets in source URLs, and proxies (issue 25)
+// Secrets in source URLs, and proxies
 // ---------------------------------------------------------------------------------------------
 
 use rota_testkit::http::{Reply, Request, Response, Server};

@@ -1,4 +1,4 @@
-//! Never lost, never twice (issue 5), with the real `rota` binary on the local backend: the
+//! Never lost, never twice, with the real `rota` binary on the local backend: the
 //! process is killed with SIGKILL right after an escalation is saved in the outbox, and right
 //! after the backend accepted one but before the outbox recorded it; the next `rota` command
 //! sends what waits, and each escalation exists exactly once.

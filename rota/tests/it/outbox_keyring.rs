@@ -1,4 +1,4 @@
-//! The outbox and Slack with the real `rota` binary, secrets from the real keyring (issue 5):
+//! The outbox and Slack with the real `rota` binary, secrets from the real keyring:
 //! - GitHub down, then up, with SIGKILLs right after saving and right after sending: each
 //!   escalation becomes exactly one issue on the test server; queued ones print as `queued`.
 //! - Slack: the webhook URL stored with `rota secret set slack-webhook`, the loopback webhook

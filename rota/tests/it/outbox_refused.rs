@@ -1,4 +1,4 @@
-//! A refused escalation stays in sight (issue 13), with the real `rota` binary, a GitHub test
+//! A refused escalation stays in sight, with the real `rota` binary, a GitHub test
 //! server and the token from the real keyring:
 //! - saved while GitHub was unreachable, then refused by it (a 422): kept in the outbox in state
 //!   `refused` with GitHub's own reason (`errors[].message`), listed by `rota outbox`, said by
@@ -117,7 +117,7 @@ fn a_refused_escalation_keeps_githubs_reason_stays_listed_and_is_resent() {
     home.rota(&["secret", "delete", "github-token"], "");
 }
 
-/// Issue 25: a 1 GiB error body took 2.1 GB of memory, printed 1 GiB to stderr and was stored in
+/// A 1 GiB error body took 2.1 GB of memory, printed 1 GiB to stderr and was stored in
 /// the outbox (64 MiB of it, measured). Now `rota escalate` reads 64 KiB of it and says GitHub's
 /// refusal in one short line, kept as short in the outbox.
 #[test]

@@ -1,4 +1,4 @@
-//! Nothing lost (issue 13), with the real `rota` binary on the local backend:
+//! Nothing lost, with the real `rota` binary on the local backend:
 //! - the outbox is visible and steerable: `rota outbox [--json]`, `rota outbox retry KEY|--all`,
 //!   `rota outbox discard KEY`;
 //! - a filing that cannot get the outbox's senders' lock (another Rota holds it) waits a bounded

@@ -1,4 +1,4 @@
-//! Issue 25: the packages' remove script (`src-tauri/packaging/prerm`, the .deb's prerm and the
+//! The packages' remove script (`src-tauri/packaging/prerm`, the .deb's prerm and the
 //! .rpm's %preun) ends the installed programs on removal, with dpkg's words and with RPM's count,
 //! also one still running from a file an upgrade replaced ("/usr/bin/rota (deleted)"), and
 //! nothing on an upgrade or that runs from elsewhere. Run on a copy of the script whose programs'

@@ -1,4 +1,4 @@
-//! Issue 25: every folder Rota creates is 0700 and every file 0600 from the first command on,
+//! Every folder Rota creates is 0700 and every file 0600 from the first command on,
 //! whatever the umask: the data folder and its database (with SQLite's `-wal`/`-shm`), the outbox
 //! lock and change signal, the source cache, and a calendar export. Run as the real binary in a
 //! fresh home under umask 022, the umask that made them 0755/0644 before.

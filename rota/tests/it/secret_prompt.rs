@@ -1,4 +1,4 @@
-//! `rota secret set` at a terminal reads the value without echo (issue 13): run under a real
+//! `rota secret set` at a terminal reads the value without echo: run under a real
 //! pseudo-terminal (Python's `pty`), the token typed never appears in what the terminal shows.
 //! The keyring is not needed: with no session bus the store fails afterwards, which is beside the
 //! point (the terminal output is what is checked).
@@ -46,7 +46,7 @@ fn a_token_typed_at_a_terminal_is_not_echoed() {
 }
 
 /// Ctrl-C at the prompt: the process ends as Ctrl-C ends it, and the terminal's echo is back
-/// (issue 25: before, it stayed off, and everything typed after was invisible).
+/// (before, it stayed off, and everything typed after was invisible).
 const CTRL_C: &str = r#"
 import os, pty, signal, sys, termios
 rota = sys.argv[1]

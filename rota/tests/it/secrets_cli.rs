@@ -1,5 +1,5 @@
-//! The GitHub token through `rota secret set` and the real keyring, and never in any output
-//! (issue 4): the token is stored from stdin, used against a local GitHub test server, then
+//! The GitHub token through `rota secret set` and the real keyring, and never in any output:
+//! the token is stored from stdin, used against a local GitHub test server, then
 //! every command that fails (401, 5xx, no server, no token) is checked for it, as are the
 //! config, data and cache folders.
 //!
@@ -78,7 +78,7 @@ fn the_token_goes_from_stdin_to_the_keyring_to_github_and_nowhere_else() {
 
     // Rejected: a clear error, exit 1.
     repo.lock().unwrap().fail_with = Some(401);
-    // An escalation filed meanwhile is not lost: it waits in the outbox (issue 5), exit 0.
+    // An escalation filed meanwhile is not lost: it waits in the outbox, exit 0.
     let out = run("401 escalate", &["escalate", "--title", "x", "--to", "lena"], "");
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
     assert!(
@@ -100,7 +100,7 @@ fn the_token_goes_from_stdin_to_the_keyring_to_github_and_nowhere_else() {
     let out = run("500", &["escalations"], "");
     assert_eq!(out.status.code(), Some(1), "{}", text(&out));
 
-    // Issue 12: the token is tied to the API host it was stored for. Pointed at another host, the
+    // The token is tied to the API host it was stored for. Pointed at another host, the
     // config finds none, and nothing is sent there.
     let elsewhere = Server::start_on_thread(handler(Repo::shared()));
     write_config(&elsewhere.base);

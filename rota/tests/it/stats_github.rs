@@ -1,4 +1,4 @@
-//! `rota stats` on the GitHub backend (issue 15), through the real binary, the token in the real
+//! `rota stats` on the GitHub backend, through the real binary, the token in the real
 //! keyring and a loopback server holding the same scripted history as `cli_lifecycle.rs` keeps in
 //! SQLite, as GitHub would: issues with labels, and each one's timeline (`labeled` acknowledged,
 //! `labeled` engineering with `team:NAME`, `closed`). The figures must be the ones worked out by

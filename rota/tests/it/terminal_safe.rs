@@ -1,4 +1,4 @@
-//! Issue 25, point 3: text from outside never reaches the terminal raw. A roster name, a schedule
+//! Text from outside never reaches the terminal raw. A roster name, a schedule
 //! seat and an escalation's title carry escape sequences that retitled the terminal, wrote the
 //! clipboard (OSC 52), cleared the screen and forged a line, and hid what followed; the same
 //! characters went into the `.ics` export. Every command's text now shows them replaced (`�`, a
