@@ -9,7 +9,7 @@ use rota_core::lifecycle::{Action, HistoryEntry};
 use rota_io::escalations::github::{GithubBackend, GithubConfig};
 use rota_io::escalations::{Backend, BackendError};
 use rota_io::secrets::SecretValue;
-use serde_json::{json, Value};
+use serde_json::json;
 use std::sync::{Arc, Mutex};
 
 use rota_testkit::github::{handler, Repo};
@@ -25,8 +25,15 @@ fn stamp(minute: i64) -> String {
     at(minute).to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
 }
 
-/// The kit's fake GitHub holding `issue`, its changes made by ME, each a minute after the last.
-fn repo(issue: Value) -> Arc<Mutex<Repo>> {
+/// The kit's fake GitHub holding issue 1, "Search is down", in `state` with `body`, filed by sam
+/// for ME; its changes made by ME, each a minute after the last.
+fn repo(state: &str, body: &str) -> Arc<Mutex<Repo>> {
+    let issue = json!({
+        "number": 1, "title": "Search is down", "state": state, "body": body,
+        "html_url": "https://github.com/acme/escalations/issues/1",
+        "labels": [{ "name": "escalation" }], "assignee": { "login": ME }, "assignees": [{ "login": ME }],
+        "user": { "login": "sam" }, "created_at": stamp(0),
+    });
     let repo = Repo::holding(vec![issue]);
     repo.lock().unwrap().user = ME.into();
     repo
@@ -43,13 +50,7 @@ fn writes(server: &Server, from: usize) -> Vec<String> {
 #[tokio::test]
 async fn each_action_is_its_github_request_and_taking_it_again_sends_nothing() {
     use EscalationState::*;
-    let issue = json!({
-        "number": 1, "title": "Search is down", "state": "open", "body": "Reporter: sam\n",
-        "html_url": "https://github.com/acme/escalations/issues/1",
-        "labels": [{ "name": "escalation" }], "assignee": { "login": ME }, "assignees": [{ "login": ME }],
-        "user": { "login": "sam" }, "created_at": stamp(0),
-    });
-    let server = Server::start(handler(repo(issue))).await;
+    let server = Server::start(handler(repo("open", "Reporter: sam\n"))).await;
     let config = GithubConfig::new(&server.base, "acme/escalations", ME).unwrap();
     let backend = GithubBackend::new(config, &SecretValue::new("t")).unwrap();
     let now = at(100); // GitHub stamps its own time; ours is ignored
@@ -154,13 +155,7 @@ async fn each_action_is_its_github_request_and_taking_it_again_sends_nothing() {
 #[tokio::test]
 async fn a_second_process_refreshes_an_unchanged_repository_with_304s_only() {
     use rota_io::escalations::local::LocalStore;
-    let issue = json!({
-        "number": 1, "title": "Search is down", "state": "closed", "body": "",
-        "html_url": "https://github.com/acme/escalations/issues/1",
-        "labels": [{ "name": "escalation" }], "assignee": { "login": ME }, "assignees": [{ "login": ME }],
-        "user": { "login": "sam" }, "created_at": stamp(0),
-    });
-    let repo = repo(issue);
+    let repo = repo("closed", "");
     repo.lock().unwrap().event(1, "labeled", json!({ "label": { "name": "acknowledged" } }));
     repo.lock().unwrap().event(1, "closed", json!({}));
     let server = Server::start(handler(repo)).await;

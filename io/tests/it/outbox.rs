@@ -3,11 +3,10 @@
 //! also after a create that timed out but happened, and when two outboxes drain at once.
 //! The process-kill cases run the real binary: outbox_cli.rs (local) and outbox_keyring.rs (GitHub).
 
-use crate::support::{filing, github_with};
+use crate::support::{filing, github_with, local, Local};
 use chrono::{DateTime, Duration, Utc};
 use rota_core::escalation::{EscalationState, NewEscalation, Severity};
 use rota_io::escalations::github::GithubBackend;
-use rota_io::escalations::local::LocalStore;
 use rota_io::escalations::outbox::{Announcement, Outbox};
 use rota_io::escalations::BackendError;
 use rota_testkit::github::{handler, Repo};
@@ -132,10 +131,7 @@ async fn a_server_error_then_recovery_and_two_outboxes_draining_at_once_send_onc
 
 #[tokio::test]
 async fn the_local_backend_files_at_once_and_its_key_makes_a_resend_harmless() {
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("escalations.sqlite3");
-    let store = LocalStore::open(&db).unwrap();
-    let outbox = Outbox::open(&db).unwrap();
+    let Local { dir: _dir, store, outbox, .. } = local();
     let t0 = at("2024-03-05T12:00:00Z");
 
     let filed = outbox.file(&store, None, new("Billing page 500s"), t0).await.unwrap();
@@ -158,10 +154,7 @@ async fn the_local_backend_files_at_once_and_its_key_makes_a_resend_harmless() {
 /// Sent rows were kept for ever. A drain removes those sent more than 30 days ago.
 #[tokio::test]
 async fn sent_rows_older_than_30_days_are_removed() {
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("escalations.sqlite3");
-    let store = LocalStore::open(&db).unwrap();
-    let outbox = Outbox::open(&db).unwrap();
+    let Local { dir: _dir, db, store, outbox } = local();
     let t0 = at("2024-03-05T12:00:00Z");
     outbox.file(&store, None, new("Old"), t0).await.unwrap();
     outbox.file(&store, None, new("Recent"), t0 + Duration::days(20)).await.unwrap();

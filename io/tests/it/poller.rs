@@ -192,15 +192,26 @@ fn issue(n: u64, title: &str, assignee: &str) -> Value {
     })
 }
 
-#[test]
-fn github_polls_are_conditional_and_errors_show_in_the_status_without_a_retry_storm() {
-    let rt = runtime();
+/// The kit's fake GitHub holding one escalation for ann, and ann's poller of it, every `every`,
+/// its token read from an in-memory keyring: the repository, its server, the data folder, the
+/// keyring and the poller's config.
+fn github_poller(
+    rt: &tokio::runtime::Runtime,
+    every: Duration,
+) -> (Arc<Mutex<Repo>>, Server, tempfile::TempDir, Arc<MemorySecrets>, PollerConfig) {
     let repo = Repo::holding(vec![issue(1, "Old", "ann")]);
     let server = rt.block_on(Server::start(github::handler(repo.clone())));
     let dir = tempfile::tempdir().unwrap();
     let keyring = Arc::new(MemorySecrets::default());
     let config = GithubConfig::new(&server.base, "acme/escalations", "ann").unwrap();
-    let pc = PollerConfig::github(dir.path().join("escalations.sqlite3"), "ann", config, keyring.clone(), Duration::from_secs(60));
+    let pc = PollerConfig::github(dir.path().join("escalations.sqlite3"), "ann", config, keyring.clone(), every);
+    (repo, server, dir, keyring, pc)
+}
+
+#[test]
+fn github_polls_are_conditional_and_errors_show_in_the_status_without_a_retry_storm() {
+    let rt = runtime();
+    let (repo, server, _dir, keyring, pc) = github_poller(&rt, Duration::from_secs(60));
     let notifier = Arc::new(Recorder::default());
 
     // No token yet: said plainly, nothing sent.
@@ -267,13 +278,8 @@ fn github_polls_are_conditional_and_errors_show_in_the_status_without_a_retry_st
 #[test]
 fn many_asks_to_poll_coalesce_into_one_in_flight_and_one_queued() {
     let rt = runtime();
-    let repo = Repo::holding(vec![issue(1, "Old", "ann")]);
-    let server = rt.block_on(Server::start(github::handler(repo.clone())));
-    let dir = tempfile::tempdir().unwrap();
-    let keyring = Arc::new(MemorySecrets::default());
+    let (repo, server, _dir, keyring, pc) = github_poller(&rt, Duration::from_secs(3600));
     keyring.set(SecretName::GithubToken, &SecretValue::new("ghp_poller_test_token")).unwrap();
-    let config = GithubConfig::new(&server.base, "acme/escalations", "ann").unwrap();
-    let pc = PollerConfig::github(dir.path().join("escalations.sqlite3"), "ann", config, keyring, Duration::from_secs(3600));
     let p = Running::start(&rt, pc, Arc::new(Recorder::default()));
     let s = p.wait_for("the first poll", |s| s.status.is_ok());
     let (polls, requests) = (s.polls, server.requests().len());

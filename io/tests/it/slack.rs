@@ -6,11 +6,10 @@
 //! The webhook comes from a `SecretStore`: here an in-memory one (the test cannot reach a
 //! keyring); outbox_keyring.rs, run by tests/keyring.sh, reads it from the real keyring.
 
-use crate::support::{filing, MemorySecrets};
+use crate::support::{filing, local, MemorySecrets};
 use chrono::{DateTime, Utc};
 use rota_core::escalation::{NewEscalation, Severity};
-use rota_io::escalations::local::LocalStore;
-use rota_io::escalations::outbox::{Announcement, Outbox};
+use rota_io::escalations::outbox::Announcement;
 use rota_io::secrets::{SecretName, SecretStore, SecretValue};
 use rota_io::slack::{Announcer, SlackError};
 use rota_testkit::http::{closed_port, Handler, Reply, Request, Response, Server};
@@ -33,18 +32,6 @@ fn new(title: &str) -> NewEscalation {
     NewEscalation { url: Some("https://support.example.com/t/42".into()), ..filing(title, "dee", Severity::Sev1) }
 }
 
-struct Setup {
-    _dir: tempfile::TempDir,
-    store: LocalStore,
-    outbox: Outbox,
-}
-
-fn setup() -> Setup {
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("escalations.sqlite3");
-    Setup { store: LocalStore::open(&db).unwrap(), outbox: Outbox::open(&db).unwrap(), _dir: dir }
-}
-
 fn announcer(secrets: &MemorySecrets, url: &str, group: Option<&str>) -> Announcer {
     secrets.set(SecretName::SlackWebhook, &SecretValue::new(url)).unwrap();
     Announcer::from_secrets(secrets, group.map(Into::into)).unwrap().expect("a webhook is stored")
@@ -52,7 +39,7 @@ fn announcer(secrets: &MemorySecrets, url: &str, group: Option<&str>) -> Announc
 
 #[tokio::test]
 async fn the_webhook_receives_the_title_as_a_link_customer_severity_assignee_and_group() {
-    let s = setup();
+    let s = local();
     let server = Server::start(webhook_server(200)).await;
     let secrets = MemorySecrets::default();
     let a = announcer(&secrets, &format!("{}{SECRET_PATH}", server.base), Some("S0123ABCD"));
@@ -85,7 +72,7 @@ async fn the_webhook_receives_the_title_as_a_link_customer_severity_assignee_and
 
 #[tokio::test]
 async fn a_failing_or_absent_slack_changes_nothing_else() {
-    let s = setup();
+    let s = local();
     let failing = Server::start(webhook_server(500)).await;
     let secrets = MemorySecrets::default();
     let cases =

@@ -1,10 +1,14 @@
 //! What `rota-io`'s tests share beyond the kit (which cannot name this crate's types): secrets
-//! held in memory, a GitHub backend pointed at a fake, and the usual filing.
+//! held in memory, a local store and its outbox, a GitHub backend pointed at a fake, and the
+//! usual filing.
 
 use rota_core::escalation::{NewEscalation, Severity};
 use rota_io::escalations::github::{GithubBackend, GithubConfig};
+use rota_io::escalations::local::LocalStore;
+use rota_io::escalations::outbox::Outbox;
 use rota_io::secrets::{SecretError, SecretName, SecretStore, SecretValue};
 use std::collections::HashMap;
+use std::path::PathBuf;
 use std::sync::Mutex;
 
 /// Secrets in memory, for a test that cannot reach a keyring.
@@ -43,4 +47,19 @@ pub fn filing(title: &str, assignee: &str, severity: Severity) -> NewEscalation 
         reporter: Some("sam".into()),
         ..NewEscalation::default()
     }
+}
+
+/// A real SQLite file in a folder of its own, as the local backend and as the outbox.
+pub struct Local {
+    /// The folder: the file goes with it.
+    pub dir: tempfile::TempDir,
+    pub db: PathBuf,
+    pub store: LocalStore,
+    pub outbox: Outbox,
+}
+
+pub fn local() -> Local {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("escalations.sqlite3");
+    Local { store: LocalStore::open(&db).unwrap(), outbox: Outbox::open(&db).unwrap(), db, dir }
 }
