@@ -6,6 +6,7 @@
 use chrono::{TimeZone, Utc};
 use rota_core::escalation::{EscalationState, NewEscalation, Severity};
 use rota_io::escalations::configured;
+use rota_io::escalations::outbox::Outbox;
 use rota_io::filing::{self, FilingError};
 use rota_io::protocol::Overrides;
 use rota_io::settings::{self, Settings};
@@ -16,6 +17,15 @@ fn settings(dir: &std::path::Path, escalations: &str) -> Settings {
     let mut s = settings::resolve(&Overrides { config: Some(config), ..Default::default() }, Some("UTC")).unwrap();
     s.data_dir = Some(dir.join("data"));
     s
+}
+
+/// A data folder, the settings of `me = "ann"` with `escalations` (the `[escalations]` table's
+/// lines), and its outbox.
+fn desk(escalations: &str) -> (tempfile::TempDir, Settings, Outbox) {
+    let dir = tempfile::tempdir().unwrap();
+    let s = settings(dir.path(), escalations);
+    let outbox = configured::open_outbox(&s).unwrap();
+    (dir, s, outbox)
 }
 
 fn new(title: &str) -> NewEscalation {
@@ -37,11 +47,9 @@ fn runtime() -> tokio::runtime::Runtime {
 
 #[test]
 fn the_local_backend_files_it_once() {
-    let dir = tempfile::tempdir().unwrap();
-    let s = settings(dir.path(), "backend = \"local\"");
+    let (_dir, s, outbox) = desk("backend = \"local\"");
     let now = Utc.with_ymd_and_hms(2024, 3, 5, 12, 0, 0).unwrap();
     runtime().block_on(async {
-        let outbox = configured::open_outbox(&s).unwrap();
         let backend = filing::open_backend(&s).await;
         let filed = filing::file(&s, &outbox, &backend, new("Exports fail"), now).await.unwrap();
         assert_eq!((filed.queued, filed.slack), (None, None));
@@ -53,11 +61,9 @@ fn the_local_backend_files_it_once() {
 
 #[test]
 fn a_backend_that_cannot_be_opened_leaves_it_queued_with_the_reason_and_it_can_be_discarded() {
-    let dir = tempfile::tempdir().unwrap();
-    let s = settings(dir.path(), "backend = \"local\"");
+    let (_dir, s, outbox) = desk("backend = \"local\"");
     let now = Utc.with_ymd_and_hms(2024, 3, 5, 12, 0, 0).unwrap();
     runtime().block_on(async {
-        let outbox = configured::open_outbox(&s).unwrap();
         let closed = Err("the keyring is locked".to_owned());
         let filed = filing::file(&s, &outbox, &closed, new("Search is slow"), now).await.unwrap();
         assert_eq!(filed.queued.as_deref(), Some("the keyring is locked"));
@@ -72,11 +78,9 @@ fn a_backend_that_cannot_be_opened_leaves_it_queued_with_the_reason_and_it_can_b
 
 #[test]
 fn what_github_is_known_to_refuse_is_refused_with_nothing_saved() {
-    let dir = tempfile::tempdir().unwrap();
-    let s = settings(dir.path(), "backend = \"github\"\n\n[escalations.github]\nrepo = \"acme/escalations\"");
+    let (_dir, s, outbox) = desk("backend = \"github\"\n\n[escalations.github]\nrepo = \"acme/escalations\"");
     let now = Utc.with_ymd_and_hms(2024, 3, 5, 12, 0, 0).unwrap();
     runtime().block_on(async {
-        let outbox = configured::open_outbox(&s).unwrap();
         let never = Err("not asked".to_owned());
         let refused = filing::file(&s, &outbox, &never, new(&"x".repeat(300)), now).await.unwrap_err();
         let FilingError::NotSaved { field, message } = refused else { panic!("{refused:?}") };

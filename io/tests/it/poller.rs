@@ -2,12 +2,11 @@
 //! notifier that records what it was asked to show (the D-Bus delivery itself is tests/notify.rs).
 //! Every wait is on the poller's own snapshot event, with a timeout.
 
-use crate::support::{filing, MemorySecrets};
+use crate::support::{filing, local, Local, MemorySecrets};
 use chrono::{DateTime, TimeZone, Utc};
 use rota_core::escalation::{EscalationState, NewEscalation, Severity};
 use rota_core::notice::NoticeText;
 use rota_io::escalations::github::GithubConfig;
-use rota_io::escalations::local::LocalStore;
 use rota_io::notifier::{ActionSink, NoticeAction, Notifier, NotifyError};
 use rota_io::poller::{self, PollStatus, PollerConfig, PollerHandle, Snapshot};
 use rota_io::secrets::{SecretName, SecretStore, SecretValue};
@@ -97,9 +96,7 @@ fn new(title: &str, assignee: &str, severity: Severity) -> NewEscalation {
 #[test]
 fn local_assignments_are_announced_once_across_restarts_and_acknowledge_acts_on_the_store() {
     let rt = runtime();
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("escalations.sqlite3");
-    let store = LocalStore::open(&db).unwrap();
+    let Local { dir: _dir, db, store, .. } = local();
     store.insert(&new("Already open", "ann", Severity::Sev3), at(0)).unwrap();
     store.insert(&new("Bob's", "bob", Severity::Sev2), at(1)).unwrap();
 
@@ -153,9 +150,7 @@ fn local_assignments_are_announced_once_across_restarts_and_acknowledge_acts_on_
 #[test]
 fn a_notice_that_could_not_be_shown_is_shown_when_the_service_is_back() {
     let rt = runtime();
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("escalations.sqlite3");
-    let store = LocalStore::open(&db).unwrap();
+    let Local { dir: _dir, db, store, .. } = local();
     let notifier = Arc::new(Recorder::default());
     let p = Running::start(&rt, PollerConfig::local(&db, "ann"), notifier.clone());
     p.wait_for("the first poll", |s| s.status.is_ok());
