@@ -1,5 +1,5 @@
 //! The GitHub backend against a local HTTP server: the recorded octokit responses in
-//! `tests/fixtures/github/` (pagination, create, labels) and GitHub's documented error and
+//! `testkit/fixtures/github/` (pagination, create, labels) and GitHub's documented error and
 //! `304` behaviour, served on 127.0.0.1.
 
 use rota_core::escalation::{EscalationState, NewEscalation, Severity};
