@@ -75,6 +75,12 @@ impl Home {
         self
     }
 
+    /// `rota ARGS` at the home's pinned instant in the session the test runs in (its keyring), with
+    /// `stdin` written to it.
+    pub fn in_session(&self, args: &[&str], stdin: &str) -> Output {
+        run(self.with_session(self.now.as_deref().expect("a pinned home (Home::pinned)"), args), stdin)
+    }
+
     /// `rota ARGS` in this home at `now`, with no session bus and no display (the keyring, the
     /// tray and notifications are out of reach): add them back with [`Self::with_session`].
     pub fn command(&self, now: &str, args: &[&str]) -> Command {

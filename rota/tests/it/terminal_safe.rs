@@ -5,6 +5,7 @@
 //! tab as a space) on stdout and stderr, and `--json` still carries each value exactly.
 
 use crate::support;
+use rota_testkit::team;
 
 use serde_json::Value;
 use std::process::Output;
@@ -64,18 +65,13 @@ struct Team(support::Home);
 impl Team {
     fn new() -> Self {
         let home = support::Home::new();
-        home.write("config/rota/config.toml", "me = \"ann\"\n[schedule]\nsource = \"schedule.toml\"\n[roster]\nsource = \"people.toml\"\n");
-        home.write(
-            "config/rota/schedule.toml",
-            &format!("[[rotation]]\nstart = 2024-03-01\nend = 2024-04-10\nengineers = [\"ann\", {}]\n", toml_string(&seat())),
+        let schedule = format!("[[rotation]]\nstart = 2024-03-01\nend = 2024-04-10\nengineers = [\"ann\", {}]\n", toml_string(&seat()));
+        // The name is a TOML string of its own (escaped control characters): written as is.
+        let people = format!(
+            "[[person]]\nhandle = \"ann\"\nname = {}\ntimezone = \"Europe/Berlin\"\nhours = \"09:00-17:00\"\ndays = \"Mon-Fri\"\n",
+            toml_string(HOSTILE)
         );
-        home.write(
-            "config/rota/people.toml",
-            &format!(
-                "[[person]]\nhandle = \"ann\"\nname = {}\ntimezone = \"Europe/Berlin\"\nhours = \"09:00-17:00\"\ndays = \"Mon-Fri\"\n",
-                toml_string(HOSTILE)
-            ),
-        );
+        home.team(&team::config("ann"), Some(&schedule), Some(&people));
         Team(home)
     }
 
