@@ -65,6 +65,8 @@ binary="${1:?usage: tests/e2e.sh path/to/rota [pytest arguments...]}"
 shift
 [[ -x "$binary" ]] || { echo "e2e: $binary is not an executable" >&2; exit 2; }
 export ROTA_BIN="$(realpath "$binary")" ROTA_ARTIFACTS="$artifacts" ROTA_TOOLS="$tools"
+# The test kit's fake GitHub (tests/e2e/fake_github.py), built beside rota by `cargo build -p rota-testkit`.
+export ROTA_FAKE_GITHUB="${ROTA_FAKE_GITHUB:-$(dirname "$ROTA_BIN")/fake-github}"
 
 # What the harness needs from Debian, installed when missing.
 packages=(python3-dbus python3-gi python3-pytest python3-selenium python3-xlib xdotool webkit2gtk-driver xvfb xauth

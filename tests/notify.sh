@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs the notification delivery test (io/tests/notify.rs) against a real D-Bus
+# Runs the notification delivery test (io/tests/it/notify.rs) against a real D-Bus
 # notification server: a throwaway HOME, a private D-Bus session, and
 # tests/e2e/notification_server.py (started by the test) owning org.freedesktop.Notifications.
 # The session is hermetic (tests/dbus/session.conf): a notification daemon installed on the machine
@@ -20,6 +20,6 @@ mkdir -p "$XDG_RUNTIME_DIR" && chmod 700 "$XDG_RUNTIME_DIR"
 /usr/bin/python3 -c 'import dbus, gi' || { echo "notify.sh: needs python3-dbus and python3-gi (scripts/deps)" >&2; exit 1; }
 
 # Build first, outside the session.
-cargo test -p rota-io --features notify-tests --test notify --no-run "$@"
+cargo test -p rota-io --features notify-tests --test it --no-run "$@"
 
-dbus-run-session --config-file="$PWD/tests/dbus/session.conf" -- sh -c 'tests/dbus/hermetic && cargo test -p rota-io --features notify-tests --test notify "$@" -- --nocapture' sh "$@"
+dbus-run-session --config-file="$PWD/tests/dbus/session.conf" -- sh -c 'tests/dbus/hermetic && cargo test -p rota-io --features notify-tests --test it "$@" -- --nocapture notify::' sh "$@"

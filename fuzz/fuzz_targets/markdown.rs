@@ -1,4 +1,4 @@
 #![no_main]
 // The body lives in the core so the stable test suite replays this target's corpus:
-// core/tests/fuzz_corpus.rs.
+// core/tests/it/fuzz_corpus.rs.
 libfuzzer_sys::fuzz_target!(|data: &[u8]| rota_core::fuzz::markdown(data));

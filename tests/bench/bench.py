@@ -4,7 +4,6 @@ Run through scripts/bench, which provides a display, a D-Bus session and a temp 
 Writes BENCHMARKS.md at the repo root. Medians, minimum and maximum over the runs.
 """
 
-import http.server
 import os
 import threading
 import platform
@@ -16,6 +15,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "tests" / "e2e"))
+from fake_github import FakeGithub  # noqa: E402
 from x11 import close_window  # noqa: E402
 BIN = os.environ["ROTA_BIN"]
 QUICK = "--quick" in sys.argv
@@ -151,48 +151,21 @@ def notification_latency(runs):
     return out
 
 
-class GitHub(http.server.BaseHTTPRequestHandler):
-    """An unchanged repository: its issue list with an ETag, 304 when the ETag comes back."""
-    log = []
-
-    def do_GET(self):
-        body = b"[]"
-        if self.headers.get("If-None-Match") == '"v1"':
-            GitHub.log.append((304, 0))
-            self.send_response(304)
-            self.send_header("ETag", '"v1"')
-            self.end_headers()
-            return
-        GitHub.log.append((200, len(body)))
-        self.send_response(200)
-        self.send_header("ETag", '"v1"')
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args):
-        pass
-
-
 def github_polling(seconds):
     """Requests, 200s (rate-limit units) and bytes while the tray polls an unchanged repository."""
     import tempfile
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), GitHub)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    api = f"http://127.0.0.1:{server.server_address[1]}"
-    config = write_config(Path(tempfile.mkdtemp()),
-                          f'[escalations]\nbackend = "github"\npoll_seconds = 15\n'
-                          f'github = {{ api = "{api}", repo = "acme/escalations" }}\n')
-    subprocess.run([BIN, "--config", str(config), "secret", "set", "github-token"], input="ghp_bench\n",
-                   text=True, check=True, capture_output=True)
-    GitHub.log = []
-    app = subprocess.Popen([BIN, "--config", str(config)], stderr=subprocess.DEVNULL)
-    time.sleep(seconds)
-    app.terminate()
-    app.wait(10)
-    server.shutdown()
-    return list(GitHub.log)
+    # The kit's fake GitHub: an empty repository, its list with an ETag, 304 when it comes back.
+    with FakeGithub() as github:
+        config = write_config(Path(tempfile.mkdtemp()),
+                              f'[escalations]\nbackend = "github"\npoll_seconds = 15\n'
+                              f'github = {{ api = "{github.url}", repo = "acme/escalations" }}\n')
+        subprocess.run([BIN, "--config", str(config), "secret", "set", "github-token"], input="ghp_bench\n",
+                       text=True, check=True, capture_output=True)
+        app = subprocess.Popen([BIN, "--config", str(config)], stderr=subprocess.DEVNULL)
+        time.sleep(seconds)
+        app.terminate()
+        app.wait(10)
+        return [(r["status"], r["bytes"]) for r in github.requests()]
 
 
 def main():

@@ -1,84 +1,50 @@
 """The GitHub backend seen from the tray: a token kept in the real keyring, a server that rejects
 it, and the tray saying so (no crash, no retry storm)."""
 import contextlib
-import http.server
 import json
 import os
 import subprocess
-import threading
 import time
 
 from conftest import PEOPLE
 
 from dbusmenu import wait_for
+from fake_github import FakeGithub
 
 
 @contextlib.contextmanager
-def github_backend(inputs, rota_bin, handler, token):
-    """Serves `handler` as the GitHub API, points the config at it and stores `token` in the
-    keyring; yields the environment to run `rota` in."""
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
+def github_backend(inputs, rota_bin, keyring_token, **settings):
+    """Starts the kit's fake GitHub with `settings`, points the config at it and stores
+    `keyring_token` in the keyring; yields the fake and the environment to run `rota` in."""
+    with FakeGithub(**settings) as github:
         # ghost: in the team's roster (so `--to ghost` is accepted), a login GitHub refuses.
         inputs.write(people=PEOPLE + [{"handle": "ghost", "name": "Ghost", "timezone": "UTC"}])
-        api = f"http://127.0.0.1:{server.server_address[1]}"
         with open(inputs.config, "a") as config:
-            config.write(f'\n[escalations]\nbackend = "github"\ngithub = {{ api = "{api}", repo = "acme/escalations" }}\n')
+            config.write(f'\n[escalations]\nbackend = "github"\ngithub = {{ api = "{github.url}", repo = "acme/escalations" }}\n')
         env = {**os.environ, **inputs.env()}
         stored = subprocess.run([rota_bin, "--config", str(inputs.config), "secret", "set", "github-token"],
-                                input=f"{token}\n", env=env, capture_output=True, text=True, timeout=30)
+                                input=f"{keyring_token}\n", env=env, capture_output=True, text=True, timeout=30)
         assert stored.returncode == 0, stored.stderr
-        yield env
-    finally:
-        server.shutdown()
-
-
-class Rejecting(http.server.BaseHTTPRequestHandler):
-    """A GitHub API that answers every request 401, as GitHub does for a bad token."""
-    requests = []
-
-    def do_GET(self):
-        Rejecting.requests.append((self.path, self.headers.get("Authorization")))
-        body = json.dumps({"message": "Bad credentials", "documentation_url": "https://docs.github.com/rest"}).encode()
-        self.send_response(401)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args):
-        pass
+        yield github, env
 
 
 def test_a_rejected_token_shows_in_the_tray(inputs, launch, rota_bin):
-    with github_backend(inputs, rota_bin, Rejecting, "ghp_e2e-not-a-real-token"):
+    # Every request answered 401, as GitHub does for a bad token.
+    with github_backend(inputs, rota_bin, "ghp_e2e-not-a-real-token", fail_with=401) as (github, _):
         app = launch()
         wait_for(lambda: "⚠ GitHub token rejected" in app.tray.labels(), 20, what="the tray's GitHub token rejected line")
         assert app.proc.poll() is None
         # The token went to GitHub only, as a bearer token, and never into the app's output.
-        assert Rejecting.requests and all(auth == "Bearer ghp_e2e-not-a-real-token" for _, auth in Rejecting.requests)
+        requests = [(r["target"], r["authorization"]) for r in github.requests()]
+        assert requests and all(auth == "Bearer ghp_e2e-not-a-real-token" for _, auth in requests)
         assert "ghp_e2e" not in app.output()
         # A rejected token is not retried in a loop: one request, then the poller waits for the user.
-        assert len(Rejecting.requests) == 1, Rejecting.requests
-
-
-class Unavailable(http.server.BaseHTTPRequestHandler):
-    """A GitHub API that is down for maintenance: every request 503."""
-
-    def do_GET(self):
-        self.send_response(503)
-        self.send_header("Content-Length", "0")
-        self.end_headers()
-
-    do_POST = do_GET
-
-    def log_message(self, *args):
-        pass
+        assert len(requests) == 1, requests
 
 
 def test_an_escalation_filed_while_github_is_down_waits_and_the_tray_says_so(inputs, launch, rota_bin):
-    with github_backend(inputs, rota_bin, Unavailable, "ghp_e2e-token") as env:
+    # Down for maintenance: every request 503.
+    with github_backend(inputs, rota_bin, "ghp_e2e-token", fail_with=503) as (_, env):
         filed = subprocess.run([rota_bin, "--config", str(inputs.config), "escalate", "--title", "Export stuck",
                                 "--to", "valerybugakov", "--json"], env=env, capture_output=True, text=True, timeout=60)
         assert filed.returncode == 0, filed.stderr
@@ -89,218 +55,109 @@ def test_an_escalation_filed_while_github_is_down_waits_and_the_tray_says_so(inp
         wait_for(lambda: "1 escalation waiting to send" in app.tray.labels(), 20, what="the waiting line in the tray")
 
 
-class Refusing(http.server.BaseHTTPRequestHandler):
-    """A GitHub API with no escalations that answers a create with `create_status`: 500 (down
-    for now) or 422 with GitHub's validation body and its own reason."""
-    create_status = 500
-    reason = "ghost is not a collaborator of acme/escalations"
-    last_body = b"{}"
-    created = []
-
-    def reply(self, status, value):
-        body = json.dumps(value).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def do_GET(self):
-        self.reply(200, [])
-
-    def do_POST(self):
-        Refusing.last_body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-        if Refusing.create_status == 422:
-            self.reply(422, {"message": "Validation Failed", "errors": [
-                {"resource": "Issue", "code": "custom", "field": "assignees", "message": Refusing.reason}]})
-        elif Refusing.create_status == 201:
-            sent = json.loads(Refusing.last_body)
-            Refusing.created.append(sent)
-            self.reply(201, {"number": len(Refusing.created), "title": sent["title"], "body": sent["body"],
-                             "state": "open", "html_url": f"https://github.com/acme/escalations/issues/{len(Refusing.created)}",
-                             "labels": [{"name": n} for n in sent["labels"]], "assignee": None, "assignees": [],
-                             "user": {"login": "keegancsmith"}, "created_at": "2022-09-15T12:00:00Z"})
-        else:
-            self.reply(Refusing.create_status, {"message": "Server Error"})
-
-    def log_message(self, *args):
-        pass
+# GitHub's reason for refusing an assignee who is not a collaborator.
+REASON = "ghost is not a collaborator of acme/escalations"
 
 
 def test_an_escalation_refused_by_github_is_a_tray_line_and_a_notification(inputs, launch, rota_bin, tmp_path):
-    """Issue 13: queued while GitHub fails, then refused by it when the tray sends it: the tray
+    """Queued while GitHub fails, then refused by it when the tray sends it: the tray
     says "⚠ 1 escalation refused by GitHub — fix and resend" and a notification gives GitHub's
     own reason; the escalation stays in `rota outbox` as refused."""
     from test_notifications import NotificationServer
     notifications = NotificationServer(tmp_path / "notify.jsonl")
     try:
-        with github_backend(inputs, rota_bin, Refusing, "ghp_e2e-not-a-real-token") as env:
+        # No escalations, and a create answered 500 (down for now).
+        with github_backend(inputs, rota_bin, "ghp_e2e-not-a-real-token", create_fails_with=500) as (github, env):
             app = launch()
             wait_for(lambda: "rota: tray ready" in app.output(), 20, what="the tray")
-            Refusing.create_status = 500
             filed = subprocess.run([rota_bin, "--config", str(inputs.config), "escalate", "--title", "Search is down",
                                     "--to", "ghost", "--json"], env=env, capture_output=True, text=True, timeout=30)
             assert filed.returncode == 0 and json.loads(filed.stdout)["state"] == "queued", filed.stderr
-            Refusing.create_status = 422
+            # Then a create refused with GitHub's validation body and its own reason.
+            github.set(create_fails_with=None, refuse_assignee=["ghost", REASON])
             line = "⚠ 1 escalation refused by GitHub — fix and resend"
             wait_for(lambda: line in app.tray.labels(), 30, what="the tray's refused line")
             wait_for(lambda: any("Escalation refused by GitHub: Search is down" in c.get("summary", "")
                                  for c in notifications.calls()), 10, what="the refusal notification")
             shown = next(c for c in notifications.calls() if "refused" in c.get("summary", ""))
-            assert Refusing.reason in shown.get("body", ""), shown
+            assert REASON in shown.get("body", ""), shown
             listed = subprocess.run([rota_bin, "--config", str(inputs.config), "outbox", "--json"],
                                     env=env, capture_output=True, text=True, timeout=30)
             outbox = json.loads(listed.stdout)
             assert [(e["title"], e["state"], e["last_error"]) for e in outbox] == \
-                [("Search is down", "refused", Refusing.reason)], outbox
+                [("Search is down", "refused", REASON)], outbox
     finally:
         notifications.stop()
 
 
 def test_the_escalate_window_shows_a_refused_escalation_to_fix_and_resend(inputs, session, rota_bin):
-    """Issue 13: a refused escalation is listed in the escalate window with GitHub's reason; its
+    """A refused escalation is listed in the escalate window with GitHub's reason; its
     title edited and resent, it is filed once and leaves the outbox."""
     from selenium.webdriver.common.by import By
     from webdriver import wait
-    Refusing.created = []
-    with github_backend(inputs, rota_bin, Refusing, "ghp_e2e-not-a-real-token") as env:
-        Refusing.create_status = 422
+    with github_backend(inputs, rota_bin, "ghp_e2e-not-a-real-token", refuse_assignee=["ghost", REASON]) as (github, env):
         filed = subprocess.run([rota_bin, "--config", str(inputs.config), "escalate", "--title", "Serch is down",
                                 "--to", "ghost"], env=env, capture_output=True, text=True, timeout=30)
-        assert filed.returncode == 1 and Refusing.reason in filed.stderr, filed.stderr
+        assert filed.returncode == 1 and REASON in filed.stderr, filed.stderr
         driver = session("--window", "escalate")
         wait(driver, lambda d: d.find_elements(By.CSS_SELECTOR, "#refused .refused-item"), what="the refused list")
         item = driver.find_element(By.CSS_SELECTOR, "#refused .refused-item")
-        assert item.find_element(By.CSS_SELECTOR, ".reason").text == f"Refused by GitHub: {Refusing.reason}"
+        assert item.find_element(By.CSS_SELECTOR, ".reason").text == f"Refused by GitHub: {REASON}"
         title = item.find_element(By.CSS_SELECTOR, "input")
         assert title.get_attribute("value") == "Serch is down"
         title.clear()
         title.send_keys("Search is down")
-        Refusing.create_status = 201
+        github.set(refuse_assignee=None)
         item.find_element(By.XPATH, ".//button[text()='Resend']").click()
         wait(driver, lambda d: not d.find_elements(By.CSS_SELECTOR, "#refused .refused-item"), what="the list emptied")
-        assert [c["title"] for c in Refusing.created] == ["Search is down"]
+        assert [i["title"] for i in github.issues()] == ["Search is down"]
         listed = subprocess.run([rota_bin, "--config", str(inputs.config), "outbox", "--json"],
                                 env=env, capture_output=True, text=True, timeout=30)
         assert json.loads(listed.stdout) == []
 
 
-class TokenCheck(http.server.BaseHTTPRequestHandler):
-    """A GitHub API that takes only `good` as the token (401 for any other) and has no issues."""
-    good = "ghp_e2e-new-token"
-    seen = []
-
-    def do_GET(self):
-        auth = self.headers.get("Authorization")
-        TokenCheck.seen.append(auth)
-        ok = auth == f"Bearer {TokenCheck.good}"
-        body = json.dumps([] if ok else {"message": "Bad credentials"}).encode()
-        self.send_response(200 if ok else 401)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args):
-        pass
-
-
 def test_a_token_saved_in_settings_is_tried_at_once(inputs, launch, session, rota_bin):
-    """Issue 13: after a rejected token the poller waits ten minutes, unless a new one is stored:
+    """After a rejected token the poller waits ten minutes, unless a new one is stored:
     one saved in Settings (the config itself unchanged) reaches the tray over D-Bus and is tried
     at once."""
     from selenium.webdriver.common.by import By
     from webdriver import wait
-    TokenCheck.seen = []
-    with github_backend(inputs, rota_bin, TokenCheck, "ghp_e2e-old-token"):
+    good = "ghp_e2e-new-token"
+    # No issues, and only `good` taken as the token (401 for any other).
+    with github_backend(inputs, rota_bin, "ghp_e2e-old-token", token=good) as (github, _):
         driver = session("--window", "settings")
         wait(driver, lambda d: d.find_elements(By.CSS_SELECTOR, "#github-token") and
              d.find_element(By.CSS_SELECTOR, "#backend").get_attribute("value") == "github", what="the settings form")
         app = launch()
         wait_for(lambda: "⚠ GitHub token rejected" in app.tray.labels(), 20, what="the tray's token rejected line")
         token = driver.find_element(By.CSS_SELECTOR, "#github-token")
-        token.send_keys(TokenCheck.good)
+        token.send_keys(good)
         driver.find_element(By.CSS_SELECTOR, "#save").click()
-        wait_for(lambda: f"Bearer {TokenCheck.good}" in TokenCheck.seen, 20, what="a poll with the new token")
+        wait_for(lambda: f"Bearer {good}" in [r["authorization"] for r in github.requests()], 20,
+                 what="a poll with the new token")
         wait_for(lambda: "⚠ GitHub token rejected" not in app.tray.labels(), 20, what="the rejected line gone")
-        assert TokenCheck.good not in app.output()
+        assert good not in app.output()
 
 
-class OneIssue(http.server.BaseHTTPRequestHandler):
-    """A GitHub repository holding one escalation, #1, assigned to keegancsmith: it answers the
-    reads and applies the writes (labels, comments, assignees), keeping each write."""
-    issue = None
-    writes = []
-    tokens = set()
-
-    @classmethod
-    def reset(cls):
-        cls.issue = {
-            "number": 1, "title": "Exports fail for Acme", "body": "Severity: sev2\n", "state": "open",
-            "html_url": "https://github.com/acme/escalations/issues/1",
-            "labels": [{"name": "escalation"}], "assignee": {"login": "keegancsmith"},
-            "assignees": [{"login": "keegancsmith"}], "user": {"login": "valerybugakov"},
-            "created_at": "2022-09-15T11:00:00Z",
-        }
-        cls.writes = []
-        cls.tokens = set()
-
-    def answer(self, status, body):
-        data = json.dumps(body).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
-
-    def route(self):
-        OneIssue.tokens.add(self.headers.get("Authorization"))
-        return self.path.split("?")[0].removeprefix("/repos/acme/escalations/issues")
-
-    def do_GET(self):
-        path = self.route()
-        if path == "":
-            self.answer(200, [OneIssue.issue])
-        elif path == "/1":
-            self.answer(200, OneIssue.issue)
-        elif path == "/1/timeline":
-            self.answer(200, [])
-        else:
-            self.answer(404, {"message": "Not Found"})
-
-    def write(self):
-        path = self.route()
-        body = json.loads(self.rfile.read(int(self.headers.get("Content-Length", 0))) or b"{}")
-        OneIssue.writes.append((self.command, path, body))
-        if path == "/1/labels":
-            OneIssue.issue["labels"] += [{"name": n} for n in body["labels"]]
-            self.answer(200, OneIssue.issue["labels"])
-        elif path == "/1/comments":
-            self.answer(201, {"id": len(OneIssue.writes), "body": body["body"]})
-        elif path == "/1":
-            if "assignees" in body:
-                OneIssue.issue["assignees"] = [{"login": a} for a in body["assignees"]]
-                OneIssue.issue["assignee"] = OneIssue.issue["assignees"][0]
-            self.answer(200, OneIssue.issue)
-        else:
-            self.answer(404, {"message": "Not Found"})
-
-    do_POST = write
-    do_PATCH = write
-
-    def log_message(self, *args):
-        pass
+def one_issue():
+    """The repository's one escalation, #1, assigned to keegancsmith."""
+    return [{
+        "number": 1, "title": "Exports fail for Acme", "body": "Severity: sev2\n", "state": "open",
+        "html_url": "https://github.com/acme/escalations/issues/1",
+        "labels": [{"name": "escalation"}], "assignee": {"login": "keegancsmith"},
+        "assignees": [{"login": "keegancsmith"}], "user": {"login": "valerybugakov"},
+        "created_at": "2022-09-15T11:00:00Z",
+    }]
 
 
 def test_the_action_window_engages_and_reassigns_on_github(inputs, session, rota_bin):
-    """Issue 15 on the GitHub backend, from the small action window: Engage engineering… adds the
+    """An escalation's life on the GitHub backend, from the small action window: Engage engineering… adds the
     `engineering` and `team:NAME` labels and comments with the link; Reassign… sets the assignees.
     The token comes from the keyring."""
     from selenium.webdriver.common.by import By
     from selenium.webdriver.common.keys import Keys
     from webdriver import text_of, wait
-    OneIssue.reset()
-    with github_backend(inputs, rota_bin, OneIssue, "ghp_e2e-action-token") as env:
+    with github_backend(inputs, rota_bin, "ghp_e2e-action-token", issues=one_issue()) as (github, env):
         driver = session("--window", "action", "--show", "engage:1")
         wait(driver, lambda d: d.execute_script("return document.activeElement.id") == "engage-team", what="the Team field")
         assert text_of(driver, "#subject-title") == "Exports fail for Acme"
@@ -309,7 +166,7 @@ def test_the_action_window_engages_and_reassigns_on_github(inputs, session, rota
         assert wait(driver, lambda d: text_of(d, "#done-message"), what="what was done") == \
             "Engaged engineering (search) on escalation 1"
         confirmed = time.monotonic()
-        assert OneIssue.writes == [
+        assert github.writes() == [
             ("POST", "/1/labels", {"labels": ["engineering", "team:search"]}),
             ("POST", "/1/comments", {"body": "Engineering engaged: search\n\nhttps://tracker.example.com/SI-7"}),
         ]
@@ -327,8 +184,9 @@ def test_the_action_window_engages_and_reassigns_on_github(inputs, session, rota
         driver.switch_to.active_element.send_keys(Keys.ENTER)
         assert wait(driver, lambda d: text_of(d, "#done-message"), what="what was done") == \
             "Reassigned escalation 1 to Valery"
-        assert OneIssue.writes[2:] == [("PATCH", "/1", {"assignees": ["valerybugakov"]})]
-        assert OneIssue.tokens == {"Bearer ghp_e2e-action-token"}, "the keyring's token, on every request"
+        assert github.writes()[2:] == [("PATCH", "/1", {"assignees": ["valerybugakov"]})]
+        assert {r["authorization"] for r in github.requests()} == {"Bearer ghp_e2e-action-token"}, \
+            "the keyring's token, on every request"
 
 
 def test_the_tray_follows_an_action_taken_in_its_window_at_once(inputs, launch, rota_bin):
@@ -343,8 +201,7 @@ def test_the_tray_follows_an_action_taken_in_its_window_at_once(inputs, launch, 
         subs = [c for c in (top[0]["children"] if top else []) if c["label"].startswith("Exports fail for Acme")]
         return subs[0] if subs else None
 
-    OneIssue.reset()
-    with github_backend(inputs, rota_bin, OneIssue, "ghp_e2e-tray-token"):
+    with github_backend(inputs, rota_bin, "ghp_e2e-tray-token", issues=one_issue()) as (github, _):
         app = launch()
         submenu = wait_for(mine, 20, what="my GitHub escalation in the tray")
         assert "handed to engineering" not in submenu["label"]
@@ -355,7 +212,7 @@ def test_the_tray_follows_an_action_taken_in_its_window_at_once(inputs, launch, 
         subprocess.run(["xdotool", "windowfocus", "--sync", window], check=True, timeout=10)
         type_text("search")
         keys("Return")
-        wait_for(lambda: OneIssue.writes, 15, what="the labels sent to GitHub")
+        wait_for(lambda: github.writes(), 15, what="the labels sent to GitHub")
         engaged = time.monotonic()
         wait_for(lambda: (mine() or {}).get("label", "").endswith("· handed to engineering"), 15,
                  what="the tray's line to follow")

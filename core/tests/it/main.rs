@@ -1,0 +1,20 @@
+//! The core's integration tests, one binary: each module a file of tests, `common` what they share.
+
+mod common;
+mod coverage;
+mod duty;
+mod escalation;
+mod files;
+mod fuzz_corpus;
+mod handbook;
+mod handoff;
+mod hostile;
+mod invariants;
+mod lifecycle;
+mod lint;
+mod overrides;
+mod properties;
+mod reported;
+mod stats;
+mod timing;
+mod tray;

@@ -1,0 +1,32 @@
+//! The `rota` binary's integration tests, one binary: each module a file of tests that run the
+//! real `rota` in a home of its own (`support`, from the kit). The tests that need a Secret
+//! Service are built only with the `keyring-tests` feature, which `tests/keyring.sh` turns on
+//! inside a private D-Bus session with an unlocked keyring.
+
+/// What the command-line tests share, from the kit: the home `rota` runs in, its runners, and
+/// the team's files.
+mod support {
+    pub use rota_testkit::home::*;
+    pub use rota_testkit::team::{scripted_stats, SCHEDULE};
+}
+
+mod cli;
+mod cli_escalations;
+mod cli_lifecycle;
+mod crates;
+mod export_ical;
+mod hostile;
+mod outbox_cli;
+#[cfg(feature = "keyring-tests")]
+mod outbox_keyring;
+#[cfg(feature = "keyring-tests")]
+mod outbox_refused;
+mod outbox_steer;
+mod package_prerm;
+mod private_files;
+mod secret_prompt;
+#[cfg(feature = "keyring-tests")]
+mod secrets_cli;
+#[cfg(feature = "keyring-tests")]
+mod stats_github;
+mod terminal_safe;
