@@ -1,5 +1,5 @@
 //! The fuzz targets' bodies: one plain function per target, called by `fuzz/fuzz_targets/*` under
-//! cargo-fuzz (nightly) and by `tests/fuzz_corpus.rs`, which replays every corpus file and every
+//! cargo-fuzz (nightly) and by `tests/it/fuzz_corpus.rs`, which replays every corpus file and every
 //! crash ever found on stable. Each takes arbitrary bytes, runs a parser (and what runs on its
 //! output) and checks what must hold for any input; a panic is a finding.
 //!
