@@ -228,7 +228,7 @@ pub fn escalation_line(e: &Escalation) -> String {
     s.push_str(e.severity.as_str());
     if e.state != EscalationState::Open {
         s.push_str(" · ");
-        s.push_str(&e.state.as_str().replace('_', " "));
+        s.push_str(words::state(e.state));
     }
     s
 }

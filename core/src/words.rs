@@ -2,6 +2,7 @@
 //! command line share, so every front end says the same thing.
 
 use crate::duty::{Glance, LocalTime, OnDuty, Status};
+use crate::escalation::EscalationState;
 use crate::finding::Finding;
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
@@ -332,6 +333,19 @@ pub fn shorten(text: &str, max: usize) -> String {
     s
 }
 
+/// An escalation's state as a person reads it, in every front end's text (the tray, the windows,
+/// the command line): "handed to engineering", "waiting to send". JSON and the database keep
+/// [`EscalationState::as_str`].
+pub fn state(s: EscalationState) -> &'static str {
+    match s {
+        EscalationState::Open => "open",
+        EscalationState::Acknowledged => "acknowledged",
+        EscalationState::HandedToEngineering => "handed to engineering",
+        EscalationState::Resolved => "resolved",
+        EscalationState::Queued => "waiting to send",
+    }
+}
+
 /// What filing said, in one line: "Filed #12 to Lord Howe", "Filed #12 to the whole rotation",
 /// or for one the backend could not take yet, "Saved, waiting to send to Lord Howe".
 pub fn filed(id: &str, to: Option<&str>, queued: bool) -> String {
@@ -534,6 +548,13 @@ engineers = ["keegancsmith", "mira", "tane", "lena", "zed"]
         assert!(DEMO_SHORT.chars().count() <= LINE_CAP);
         assert_eq!(file_name("C:\\team\\people.toml"), "people.toml");
         assert_eq!(file_name("builtin:handbook"), "builtin:handbook");
+    }
+
+    #[test]
+    fn one_wording_per_state_json_keeps_the_raw_name() {
+        assert_eq!(state(EscalationState::HandedToEngineering), "handed to engineering");
+        assert_eq!(EscalationState::HandedToEngineering.as_str(), "handed_to_engineering");
+        assert_eq!(state(EscalationState::Queued), "waiting to send");
     }
 
     #[test]

@@ -136,7 +136,7 @@ pub fn row(e: &Escalation, now: DateTime<Utc>) -> EscalationRow {
         customer: e.customer.clone(),
         severity: e.severity.to_string(),
         state: e.state,
-        state_label: e.state.label(),
+        state_label: rota_core::words::state(e.state),
         assignee: e.assignee.clone(),
         team: e.team.clone(),
         filed: format!("filed {}", words::relative(now, e.created_at)),

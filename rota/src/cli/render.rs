@@ -237,7 +237,7 @@ pub fn escalations(list: &[rota_core::escalation::Escalation], now: DateTime<Utc
             vec![
                 if e.state == EscalationState::Queued { "-".into() } else { e.id.clone() },
                 e.severity.to_string(),
-                e.state.label().to_owned(),
+                words::state(e.state).to_owned(),
                 e.assignee.clone().unwrap_or_else(|| "(rotation)".into()),
                 words::relative(now, e.created_at),
                 match &e.customer {
