@@ -198,7 +198,7 @@ pub fn terminal_text(data: &[u8]) {
         shows_safely("seats_within", &crate::words::seats_within(&[&one, "ann"], max % 3, max));
     }
     shows_safely("seats", &crate::words::seats(&[&one], 1));
-    shows_safely("problem_line", &crate::words::problem_line(&one));
+    shows_safely("problem_line", &crate::words::problem_line(&crate::finding::Problem::in_file(one.clone(), one.clone())));
     shows_safely("file_name", crate::words::file_name(&one));
     shows_safely("filed", &crate::words::filed(&one, Some(&one), data.len().is_multiple_of(2)));
 

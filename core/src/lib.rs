@@ -42,7 +42,7 @@ pub mod words;
 pub use config::{parse_config, Config, ViewerZone};
 pub use coverage::{coverage, Coverage};
 pub use duty::{glance, Glance, OnDuty, Status};
-pub use finding::{Finding, Parsed, Rule, Severity};
+pub use finding::{Finding, Parsed, Place, Problem, Rule, Severity};
 pub use lint::{lint, Rules};
 pub use markdown::parse_handbook;
 pub use printable::printable;

@@ -203,7 +203,7 @@ pub struct TrayInputs<'a> {
     /// Set for the built-in demo.
     pub demo: Option<&'a str>,
     /// Problems with the inputs, shown above the last good lines.
-    pub problems: &'a [String],
+    pub problems: &'a [crate::finding::Problem],
     /// Set when escalations are watched (`me` is set).
     pub escalations: Option<&'a EscalationsSummary>,
     /// Escalations saved and waiting to be sent.

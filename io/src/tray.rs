@@ -447,7 +447,7 @@ impl<V: TrayView> Tray<V> {
 
     /// Shows a problem in the menu until the next reload.
     async fn show_problem(self: Arc<Self>, why: String) {
-        self.live.lock().await.problems.push(why);
+        self.live.lock().await.problems.push(rota_core::Problem::error(why));
         self.refresh().await;
     }
 }

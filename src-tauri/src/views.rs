@@ -170,14 +170,14 @@ impl DashboardView {
             me: g.on_duty.iter().find(|d| words::is_me(&d.handle, me)).map(|d| words::glance_line_whole(d, me, at)),
             viewer_time: format!("{} {}", words::short_datetime(at, tz), g.viewer.abbreviation),
             viewer_zone: tz.name().to_owned(),
-            problems: live.problems.clone(),
+            problems: live.problems.iter().map(ToString::to_string).collect(),
             on_duty,
             next_handoff: words::next_line(&g, &timing),
             timeline,
             coverage: CoverageView::new(coverage, live, at),
             findings: rota_core::finding::sorted_unique(findings)
                 .into_iter()
-                .map(|f| FindingView { severity: f.severity, place: words::place(&f), message: f.message })
+                .map(|f| FindingView { severity: f.severity, place: words::place(&f.place()), message: f.message })
                 .collect(),
             focus: None,
             knows_me: me.is_some(),

@@ -37,17 +37,17 @@ pub struct Filing {
 }
 
 fn backend_failure(e: BackendError) -> Failure {
-    Failure::input(format!("rota: {e}"))
+    Failure::input(e.to_string())
 }
 
 fn open_failure(e: OpenError) -> Failure {
-    Failure::input(format!("rota: {e}"))
+    Failure::input(e.to_string())
 }
 
 /// Settings whose config file parsed; its errors fail the command as `load` does for `now`.
 pub(super) fn settings(global: &Overrides) -> Result<Settings, Failure> {
     let s = settings::resolve(global, None)?;
-    let errors: Vec<String> = s.findings.iter().filter(|f| f.is_error()).map(|f| f.to_string()).collect();
+    let errors: Vec<rota_core::Problem> = s.findings.iter().filter(|f| f.is_error()).cloned().map(Into::into).collect();
     if !errors.is_empty() {
         return Err(Failure::Input(errors));
     }
@@ -184,7 +184,7 @@ pub async fn escalate(global: &Overrides, filing: Filing, json: bool) -> Result<
         match assign::suggest(&g, &counts) {
             Suggestion::Engineer(c) => (Some(c.handle), Some(c.reason)),
             Suggestion::NobodyOnRotation => {
-                eprintln!("rota: nobody is on rotation now, so the escalation goes to the whole rotation, unassigned");
+                super::note("nobody is on rotation now, so the escalation goes to the whole rotation, unassigned");
                 (None, None)
             }
         }
@@ -212,8 +212,8 @@ pub async fn escalate(global: &Overrides, filing: Filing, json: bool) -> Result<
     };
     let backend = backend.map_err(|e| e.to_string());
     let filed = rota_io::filing::file(&settings, &outbox, &backend, new, now).await.map_err(|e| match e {
-        FilingError::NotSaved { message, .. } => Failure::input(format!("rota: the escalation was not saved: {message}")),
-        other => Failure::input(format!("rota: {other}")),
+        FilingError::NotSaved { message, .. } => Failure::input(format!("the escalation was not saved: {message}")),
+        other => Failure::input(other.to_string()),
     })?;
     let e = &filed.escalation;
     if let Some(why) = &filed.queued {
@@ -264,7 +264,7 @@ pub async fn list(global: &Overrides, mine: bool, all: bool, json: bool, term: &
                 .or_else(settings::default_config_file)
                 .map(|p| p.display().to_string())
                 .unwrap_or_else(|| "the config file".into());
-            return Err(Failure::input(format!("rota: --mine needs your handle: set me = \"your-handle\" in {file}")));
+            return Err(Failure::input(format!("--mine needs your handle: set me = \"your-handle\" in {file}")));
         }
     };
     let backend = backend(&settings)?;
@@ -323,7 +323,7 @@ pub async fn list(global: &Overrides, mine: bool, all: bool, json: bool, term: &
 /// kept for the configured API host (`escalations.github.api`).
 pub fn secret(global: &Overrides, action: SecretAction) -> Result<i32, Failure> {
     let keyring = OsKeyring;
-    let fail = |e: crate::secrets::SecretError| Failure::input(format!("rota: {e}"));
+    let fail = |e: crate::secrets::SecretError| Failure::input(e.to_string());
     let host = |name: SecretName| -> Result<Option<String>, Failure> {
         if name != SecretName::GithubToken {
             return Ok(None);
@@ -331,7 +331,7 @@ pub fn secret(global: &Overrides, action: SecretAction) -> Result<i32, Failure> 
         let settings = settings(global)?;
         crate::escalations::configured::api_host(&settings.config.escalations.github.api)
             .map(Some)
-            .map_err(|e| Failure::input(format!("rota: {e}")))
+            .map_err(|e| Failure::input(e.to_string()))
     };
     match action {
         SecretAction::Set { name } => {
@@ -343,10 +343,9 @@ pub fn secret(global: &Overrides, action: SecretAction) -> Result<i32, Failure> 
                 let mut text = String::new();
                 stdin.lock().read_to_string(&mut text).map(|_| text)
             };
-            let text = read.map_err(|e| Failure::input(format!("rota: cannot read the {name} value from stdin: {e}")))?;
-            let value = SecretValue::from_input(&text).map_err(|_| {
-                Failure::input(format!("rota: no {name} value on stdin: pipe it in, as in `rota secret set {name} < file`"))
-            })?;
+            let text = read.map_err(|e| Failure::input(format!("cannot read the {name} value from stdin: {e}")))?;
+            let value = SecretValue::from_input(&text)
+                .map_err(|_| Failure::input(format!("no {name} value on stdin: pipe it in, as in `rota secret set {name} < file`")))?;
             drop(text);
             let stored = match host(name)? {
                 Some(h) => keyring.set_github_token(&h, &value),
