@@ -13,6 +13,7 @@ pub mod at;
 pub mod backoff;
 pub mod config;
 pub mod coverage;
+pub mod dates;
 pub mod demo;
 pub mod duty;
 pub mod escalation;
