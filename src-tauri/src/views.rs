@@ -5,6 +5,7 @@ use crate::live::Live;
 use chrono::{DateTime, Timelike, Utc};
 use rota_core::coverage::Coverage;
 use rota_core::duty::Status;
+use rota_core::tray::MenuAction;
 use rota_core::{words, Severity};
 use serde::{Deserialize, Serialize};
 
@@ -82,6 +83,26 @@ pub struct FindingView {
     pub message: String,
 }
 
+/// What the dashboard brings forward, as the page receives it: `{ "person": HANDLE }` or
+/// `{ "escalation": ID }`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum Focus {
+    Person(String),
+    Escalation(String),
+}
+
+impl Focus {
+    /// What the dashboard shows of a tray item, if anything: a person's line, an escalation.
+    pub fn of(action: &MenuAction) -> Option<Focus> {
+        match action {
+            MenuAction::Person(handle) => Some(Focus::Person(handle.clone())),
+            MenuAction::OpenEscalation(id) => Some(Focus::Escalation(id.clone())),
+            _ => None,
+        }
+    }
+}
+
 /// Everything the dashboard shows.
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -100,8 +121,9 @@ pub struct DashboardView {
     pub timeline: Vec<TimelineRow>,
     pub coverage: CoverageView,
     pub findings: Vec<FindingView>,
-    /// The engineer whose card to bring into view and focus (a person's line clicked in the tray).
-    pub focus: Option<String>,
+    /// What to bring into view once: an engineer's card (a person's line clicked in the tray) or
+    /// an escalation's row (a notification clicked).
+    pub focus: Option<Focus>,
     /// Whether the config says who I am (`me`): "My shifts only" can be saved to a calendar.
     pub knows_me: bool,
 }
