@@ -175,7 +175,7 @@ pub struct Escalation {
     pub created_at: DateTime<Utc>,
     /// The key the filer chose so that a retried create never files it twice.
     pub client_key: Option<String>,
-    /// The engineering team it was last handed to (issue 15), if ever.
+    /// The engineering team it was last handed to, if ever.
     #[serde(default)]
     pub team: Option<String>,
 }

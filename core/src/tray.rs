@@ -37,7 +37,7 @@ pub enum MenuAction {
     OpenEscalation(String),
     /// A person's line: open the dashboard, where their card is.
     Person(String),
-    /// Acknowledge the escalation with this id, at once (issue 15).
+    /// Acknowledge the escalation with this id, at once.
     AcknowledgeEscalation(String),
     /// Resolve the escalation with this id, at once.
     ResolveEscalation(String),
@@ -233,7 +233,7 @@ pub fn escalation_line(e: &Escalation) -> String {
     s
 }
 
-/// One of my escalations as a submenu (issue 15): Open, Acknowledge (while it is open),
+/// One of my escalations as a submenu: Open, Acknowledge (while it is open),
 /// Resolve, Engage engineering…, Reassign…; each names the escalation by its id.
 pub fn escalation_menu(e: &Escalation) -> MenuEntry {
     use crate::lifecycle::{offered, ActionKind};

@@ -208,7 +208,7 @@ pub fn covering(d: &OnDuty) -> Option<String> {
 /// An engineer at a glance: "Keegan (you) — 14:00 SAST · working, until 17:00 (3 h left)",
 /// "Mira — 19:45 UTC+05:45 · asleep, starts in 9 h", "Kenji — covering for Tom · 09:30 JST ·
 /// working". One zone notation. The name, "(you)", "covering for NAME", the time and the status
-/// are never shortened (issue 24): to keep a line within [`LINE_CAP`] characters the countdown
+/// are never shortened: to keep a line within [`LINE_CAP`] characters the countdown
 /// goes first, then the zone; a line that is still long stays whole.
 pub fn glance_line(d: &OnDuty, me: Option<&str>, at: DateTime<Utc>) -> String {
     glance_line_within(d, me, at, LINE_CAP)
@@ -432,7 +432,7 @@ engineers = ["keegancsmith", "mira", "tane", "lena", "zed"]
             got,
             [
                 "Keegan (you) — 14:00 SAST · working, until 17:00 (3 h left)",
-                // Issue 24: the name is never cut; the countdown, then the zone, give way.
+                // The name is never cut; the countdown, then the zone, give way.
                 "Mira Shrestha-Koirala of the Very Long Name — 17:45 · off hours",
                 "Tane — 01:45 UTC+13:45 · asleep, starts in 6 h 15 min",
                 "Lena — 13:00 CET · working, until 17:00 (4 h left)",
@@ -445,7 +445,7 @@ engineers = ["keegancsmith", "mira", "tane", "lena", "zed"]
         }
     }
 
-    /// Issue 24: a covering line keeps whom it covers for and the status, whole.
+    /// A covering line keeps whom it covers for and the status, whole.
     #[test]
     fn a_covering_line_says_the_names_and_the_status_whole() {
         let roster = parse_roster("people.toml", PEOPLE).value;

@@ -93,7 +93,7 @@ static TRAY_CONNECTION: std::sync::OnceLock<zbus::Connection> = std::sync::OnceL
 
 /// The signal the tray sends when what it sees of the escalations changed (a poll found
 /// something new, moved or gone): open windows fetch their views again at once, instead of at
-/// the next minute (issue 24: a new sev1 appeared up to 60 s after its notification).
+/// the next minute (a new sev1 would appear up to 60 s after its notification).
 const ESCALATIONS_SEEN: &str = "EscalationsSeen";
 
 /// Who has the tray.

@@ -156,7 +156,7 @@ pub fn in_desktop_session() -> bool {
 }
 
 /// What the tray knows that a window shows. Each is handed to the window in its environment,
-/// cut to [`rota_core::redact::MESSAGE_CHARS`] characters (issue 25): a server's long message
+/// cut to [`rota_core::redact::MESSAGE_CHARS`] characters: a server's long message
 /// never fills the environment (`Argument list too long`, and no window opens).
 #[derive(Debug, Clone, Default)]
 pub struct TrayNews {
@@ -268,7 +268,7 @@ mod tests {
         assert_eq!("sni".parse::<TrayHost>(), Ok(TrayHost::Sni));
     }
 
-    /// Issue 25: a 1 MiB problem (a server's message) reached the window's environment whole,
+    /// A 1 MiB problem (a server's message) once reached the window's environment whole,
     /// and exec refused it ("Argument list too long"): no window opened. It goes cut to 300
     /// characters, and the window starts.
     #[cfg(target_os = "linux")]

@@ -98,7 +98,7 @@ fn parse_args() -> cli::args::Cli {
         Err(e) => {
             let text = with_did_you_mean(&e, e.render().to_string());
             let text = text.strip_prefix("error: ").unwrap_or(&text);
-            // It quotes what was typed, which may come from outside (issue 25).
+            // It quotes what was typed, which may come from outside.
             eprint!("rota: error: {}", rota_core::printable::printable_lines(text));
             std::process::exit(2);
         }

@@ -1,4 +1,4 @@
-//! The small action window (issue 15): what a tray item opens for an action that needs a word
+//! The small action window: what a tray item opens for an action that needs a word
 //! from the user. Engage engineering… asks which team, and the link of what was filed with it;
 //! Reassign… asks to whom, offering the others on duty with the policy's pick first. The rules
 //! are the core's ([`rota_core::lifecycle`], [`rota_core::assign`]); the form is checked and the

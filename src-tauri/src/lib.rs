@@ -63,7 +63,7 @@ pub struct AppState {
 }
 
 /// The program's rules checked against the inputs (the lint): worked out once per
-/// [`Live::revision`], outside the live lock, and kept (issue 25.4: the open dashboard linted
+/// [`Live::revision`], outside the live lock, and kept (the open dashboard once linted
 /// each minute while holding it, and the tray and every window waited).
 #[derive(Default)]
 pub struct Checks {
@@ -236,7 +236,7 @@ fn manage_state<R: Runtime>(app: &tauri::App<R>, overrides: Overrides, kind: Win
         live::follow(&state.live, &state.reader, &Windows(handle.clone())).await;
     });
     // What the tray's poller sees (a new escalation, one acknowledged elsewhere) reaches the open
-    // windows at once, not at the next minute (issue 24).
+    // windows at once, not at the next minute.
     #[cfg(target_os = "linux")]
     {
         let handle = app.handle().clone();

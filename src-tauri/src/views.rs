@@ -42,7 +42,7 @@ pub struct TimelineRow {
     pub when: &'static str,
     pub starts: String,
     /// The covering rows in force during it, in the viewer's zone: "Thu 15 Sep 09:00 – Fri 16 Sep
-    /// 18:00 SAST: kenji covers for tom" (issue 24: coverings listed ahead of time).
+    /// 18:00 SAST: kenji covers for tom" (coverings listed ahead of time).
     pub coverings: Vec<String>,
 }
 

@@ -13,7 +13,7 @@ use chrono::{DateTime, Utc};
 pub fn lint_overrides(schedule: &Schedule, roster: &Roster, timing: &Timing) -> Vec<Finding> {
     let file = schedule.source.as_str();
     let mut out = Vec::new();
-    // In n log n (issue 25: 10,000 covering rows were 12 s): each span and each rotation's span
+    // In n log n (10,000 covering rows once took 12 s): each span and each rotation's span
     // worked out once, the rotations met by binary search, and the overlaps by a sweep.
     let spans: Vec<_> = schedule.overrides.iter().map(|o| o.when.span(timing)).collect();
     let rotations = RotationSpans::new(schedule, timing);

@@ -250,7 +250,7 @@ pub async fn escalate(global: &Overrides, filing: Filing, json: bool) -> Result<
 }
 
 /// `rota escalations [--mine] [--all]`: `--all` lists closed ones too; the JSON carries each
-/// one's history (issue 15).
+/// one's history.
 pub async fn list(global: &Overrides, mine: bool, all: bool, json: bool, term: &Term) -> Result<i32, Failure> {
     let now = now()?;
     let settings = settings(global)?;
@@ -384,7 +384,7 @@ fn read_hidden_line(prompt: &str) -> std::io::Result<String> {
     term.c_lflag &= !libc::ECHO;
     term.c_lflag |= libc::ECHONL; // the Enter still moves to the next line
                                   // Ctrl-C, a closed terminal or a kill while the echo is off end the process: the echo is put
-                                  // back first (issue 25), then the signal does what it would have done.
+                                  // back first, then the signal does what it would have done.
     echo_guard::arm(fd, saved);
     if unsafe { libc::tcsetattr(fd, libc::TCSANOW, &term) } != 0 {
         echo_guard::disarm();

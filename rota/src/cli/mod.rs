@@ -1,6 +1,6 @@
 //! The `rota` subcommands: each reads the inputs, asks the core, and prints text or JSON.
 //!
-//! Text for people never carries a character the terminal would obey from outside (issue 25):
+//! Text for people never carries a character the terminal would obey from outside:
 //! every value from outside (a name, a seat, a title, a server's words) is shown through
 //! [`rota_core::printable`], control characters and bidi overrides replaced by `�`. A one-line
 //! message goes through [`say`], [`note`], [`error`] or [`warning`], which make the whole line

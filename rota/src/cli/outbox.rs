@@ -1,4 +1,4 @@
-//! `rota outbox [--json]`, `rota outbox retry KEY|--all`, `rota outbox discard KEY` (issue 13):
+//! `rota outbox [--json]`, `rota outbox retry KEY|--all`, `rota outbox discard KEY`:
 //! what is saved but not yet filed, queued or refused with the backend's own reason, and the
 //! two ways a person steers it. The JSON is built in `models.rs` (`OutboxEntryJson`).
 //!
