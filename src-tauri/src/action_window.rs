@@ -137,7 +137,7 @@ pub async fn view(asked: &Asked, settings: &Settings, on_duty: &[OnDuty], now: D
         Ok(b) => b,
         Err(why) => return ActionView::problem(asked.request, Some(kind), format!("Escalations cannot be read: {why}")),
     };
-    let e = match backend.get(&id).await {
+    let e = match backend.get(id).await {
         Ok(e) => e,
         Err(BackendError::NotFound(_)) => {
             return ActionView::problem(asked.request, Some(kind), format!("Escalation {id} is not there any more."))
