@@ -99,7 +99,8 @@ pub enum EscalationState {
 }
 
 impl EscalationState {
-    /// The snake_case name used in JSON and in the local database.
+    /// The snake_case name used in JSON and in the local database; people read
+    /// [`crate::words::state`].
     pub fn as_str(self) -> &'static str {
         match self {
             EscalationState::Open => "open",
@@ -107,18 +108,6 @@ impl EscalationState {
             EscalationState::HandedToEngineering => "handed_to_engineering",
             EscalationState::Resolved => "resolved",
             EscalationState::Queued => "queued",
-        }
-    }
-
-    /// The state as a person says it, in every front end's text: "with engineering", "waiting to
-    /// send". (JSON and the database keep [`Self::as_str`].)
-    pub fn label(self) -> &'static str {
-        match self {
-            EscalationState::Open => "open",
-            EscalationState::Acknowledged => "acknowledged",
-            EscalationState::HandedToEngineering => "with engineering",
-            EscalationState::Resolved => "resolved",
-            EscalationState::Queued => "waiting to send",
         }
     }
 
@@ -186,7 +175,7 @@ pub struct Escalation {
     pub created_at: DateTime<Utc>,
     /// The key the filer chose so that a retried create never files it twice.
     pub client_key: Option<String>,
-    /// The engineering team it was last handed to (issue 15), if ever.
+    /// The engineering team it was last handed to, if ever.
     #[serde(default)]
     pub team: Option<String>,
 }

@@ -1,4 +1,7 @@
-//! Findings: what the parsers and the lints say about an input, located by file and line.
+//! Problems with the inputs, typed from the parser that finds them to the front end that says
+//! them: a [`Finding`] (what a parser or a lint says about an input, located by file and line,
+//! under a [`Rule`]) and the [`Problem`] every front end receives (a finding, or a source that
+//! cannot be read at all), never a string parsed back.
 
 use serde::Serialize;
 use std::fmt;
@@ -85,17 +88,86 @@ impl Finding {
     pub fn is_error(&self) -> bool {
         self.severity == Severity::Error
     }
+
+    pub fn place(&self) -> Place {
+        Place { file: self.file.clone(), line: self.line }
+    }
 }
 
 impl fmt::Display for Finding {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        Problem::from(self.clone()).fmt(f)
+    }
+}
+
+/// Where a problem is: a file (or source name, such as `builtin:demo` or a URL), and the line
+/// when it is about one place in it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Place {
+    pub file: String,
+    pub line: Option<u32>,
+}
+
+/// What is wrong with the inputs right now, as every front end receives it: the command line's
+/// errors, the tray's ⚠ lines, the dashboard's.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    pub place: Option<Place>,
+    pub severity: Severity,
+    /// One sentence a user can act on.
+    pub message: String,
+    /// The rule it breaks, when a parser or a lint found it; `None` for a source that cannot be
+    /// read at all, or what runs while the config is refused.
+    pub rule: Option<Rule>,
+}
+
+impl Problem {
+    /// An error about no place in particular.
+    pub fn error(message: impl Into<String>) -> Self {
+        Problem { place: None, severity: Severity::Error, message: message.into(), rule: None }
+    }
+
+    /// An error about the file (or source) `file` as a whole: it cannot be read, say.
+    pub fn in_file(file: impl Into<String>, message: impl Into<String>) -> Self {
+        Problem { place: Some(Place { file: file.into(), line: None }), ..Problem::error(message) }
+    }
+
+    pub fn is_error(&self) -> bool {
+        self.severity == Severity::Error
+    }
+
+    /// The place and the words, without the level: "/home/k/rota.md:7: the dates do not parse",
+    /// for a line that says its level once, at its head ("rota: error: …").
+    pub fn placed(&self) -> String {
+        match &self.place {
+            Some(Place { file, line: Some(line) }) => format!("{file}:{line}: {}", self.message),
+            Some(Place { file, line: None }) => format!("{file}: {}", self.message),
+            None => self.message.clone(),
+        }
+    }
+}
+
+impl From<Finding> for Problem {
+    fn from(f: Finding) -> Self {
+        Problem { place: Some(Place { file: f.file, line: f.line }), severity: f.severity, message: f.message, rule: Some(f.rule) }
+    }
+}
+
+/// A problem in full, as a log or the dashboard says it: "/home/k/rota.md:7: error: the dates do
+/// not parse" for a finding (its level said); "/home/k/people.toml: no such file" for a source
+/// that cannot be read; the message alone when it is about no place.
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let (Some(p), Some(_)) = (&self.place, self.rule) else {
+            return f.write_str(&self.placed());
+        };
         let level = match self.severity {
             Severity::Error => "error",
             Severity::Warning => "warning",
         };
-        match self.line {
-            Some(line) => write!(f, "{}:{}: {}: {}", self.file, line, level, self.message),
-            None => write!(f, "{}: {}: {}", self.file, level, self.message),
+        match p.line {
+            Some(line) => write!(f, "{}:{line}: {level}: {}", p.file, self.message),
+            None => write!(f, "{}: {level}: {}", p.file, self.message),
         }
     }
 }

@@ -136,7 +136,7 @@ pub fn schedule_and_roster(data: &[u8]) {
     assert!(c.start <= at && at < c.end, "the week {}..{} does not hold {at}", c.start, c.end);
     let findings: Vec<Finding> = lint(&schedule, &roster, &Rules { timing, team_size: 3, viewer: chrono_tz::UTC });
     assert!(findings.iter().all(|f| f.file == "rota"));
-    // Covering (issue 14): each person's stretches are ordered and non-empty, and the calendar
+    // Covering: each person's stretches are ordered and non-empty, and the calendar
     // holds one event per rotation, every line within 75 octets.
     for who in schedule.people().iter().take(3) {
         let mine = schedule.stretches_of(&timing, who);
@@ -149,7 +149,7 @@ pub fn schedule_and_roster(data: &[u8]) {
     assert_eq!(events.len(), schedule.rotations.len());
     let cal = crate::ical::calendar(&events, "rota", at);
     assert!(cal.split("\r\n").all(|l| l.len() <= 75));
-    // Issue 25: the names in it (TOML may escape any character into them) are made printable.
+    // The names in it (TOML may escape any character into them) are made printable.
     assert!(cal.split("\r\n").all(|l| !l.chars().any(is_unsafe)), "a control character in the calendar: {cal:?}");
     for e in &events {
         assert!(!e.summary.chars().any(is_unsafe), "{:?}", e.summary);
@@ -162,7 +162,7 @@ fn shows_safely(what: &str, text: &str) {
     assert!(!text.chars().any(is_unsafe), "{what} lets a control character through: {text:?}");
 }
 
-/// Text for people (issue 25): any text, made printable, holds no character a terminal obeys, keeps
+/// Text for people: any text, made printable, holds no character a terminal obeys, keeps
 /// its length in characters, and a second pass leaves it alone; laid out in lines it keeps only its
 /// line breaks, coloured only whole SGR codes. The phrases built from outside text add none, and
 /// the calendar holds nothing but its own line ends, however its names and title are made.
@@ -198,7 +198,7 @@ pub fn terminal_text(data: &[u8]) {
         shows_safely("seats_within", &crate::words::seats_within(&[&one, "ann"], max % 3, max));
     }
     shows_safely("seats", &crate::words::seats(&[&one], 1));
-    shows_safely("problem_line", &crate::words::problem_line(&one));
+    shows_safely("problem_line", &crate::words::problem_line(&crate::finding::Problem::in_file(one.clone(), one.clone())));
     shows_safely("file_name", crate::words::file_name(&one));
     shows_safely("filed", &crate::words::filed(&one, Some(&one), data.len().is_multiple_of(2)));
 

@@ -6,7 +6,7 @@
 //! is a covering table ([`crate::overrides`]); other tables are ignored.
 
 use crate::finding::{Finding, Lines, Parsed, Rule};
-use crate::overrides::{override_columns, override_from_cells};
+use crate::overrides::parse::{override_columns, override_from_cells};
 use crate::schedule::{date_range, seat, seat_count_error, Rotation, Schedule, Seat};
 use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd};
 

@@ -10,9 +10,7 @@ use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use chrono_tz::Tz;
 use serde::Deserialize;
 
-/// The years a schedule's dates may fall in. Outside them a date is a typo (or an attack on the
-/// date arithmetic: chrono's range ends near year 262143), never a rotation.
-pub const YEARS: std::ops::RangeInclusive<i32> = 1000..=9999;
+pub use crate::dates::{date_range, iso_date, YEARS};
 
 /// The most seats one rotation may have. A rotation is a handful of engineers; a larger number is
 /// a mistake, and one in the billions would be an allocation no machine has.
@@ -150,40 +148,6 @@ pub fn seat(text: &str) -> Option<Seat> {
     Some(Seat::Engineer(t.trim_start_matches('@').trim().to_owned()))
 }
 
-/// Reads the `Rotation` cell: two ISO dates separated by `to`, an en or em dash, an arrow, or a
-/// hyphen.
-pub fn date_range(text: &str) -> Result<(NaiveDate, NaiveDate), String> {
-    let t = text.trim();
-    let bad = || format!("the rotation \"{t}\" is not \"YYYY-MM-DD to YYYY-MM-DD\"");
-    let seps = [" to ", "–", "—", "→", "->", "..", " - ", " until ", " through "];
-    let (a, b) = seps
-        .iter()
-        .filter_map(|sep| t.split_once(sep))
-        .next()
-        .or_else(|| {
-            // "2022-08-10-2022-09-06": a bare hyphen between two dates.
-            (t.len() == 21 && t.as_bytes().get(10) == Some(&b'-')).then(|| (&t[..10], &t[11..]))
-        })
-        .ok_or_else(bad)?;
-    let date = |s: &str| {
-        let s = s.trim();
-        iso_date(s).ok_or_else(|| format!("\"{s}\" in the rotation \"{t}\" is not a date from year 1000 to 9999; write YYYY-MM-DD"))
-    };
-    Ok((date(a)?, date(b)?))
-}
-
-/// Reads exactly `YYYY-MM-DD`.
-pub fn iso_date(s: &str) -> Option<NaiveDate> {
-    let b = s.as_bytes();
-    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
-        return None;
-    }
-    let num = |r: std::ops::Range<usize>| -> Option<u32> {
-        b[r].iter().try_fold(0u32, |n, &c| c.is_ascii_digit().then(|| n * 10 + (c - b'0') as u32))
-    };
-    NaiveDate::from_ymd_opt(num(0..4)? as i32, num(5..7)?, num(8..10)?).filter(|d| YEARS.contains(&d.year()))
-}
-
 /// Why a rotation's seat count cannot be used, if it cannot: more than [`MAX_SEATS`].
 pub fn seat_count_error(engineers: usize, open: usize) -> Option<String> {
     let n = engineers.saturating_add(open);
@@ -196,7 +160,7 @@ struct ScheduleFile {
     #[serde(default)]
     rotation: Vec<toml::Spanned<RotationEntry>>,
     #[serde(default, rename = "override")]
-    overrides: Vec<toml::Spanned<crate::overrides::OverrideEntry>>,
+    overrides: Vec<toml::Spanned<crate::overrides::parse::OverrideEntry>>,
 }
 
 #[derive(Deserialize)]
@@ -259,7 +223,7 @@ pub fn parse_toml_schedule(file: &str, text: &str) -> Parsed<Schedule> {
     let mut schedule = Schedule::new(file, rotations);
     for entry in parsed.overrides {
         let line = lines.line_of(entry.span().start);
-        match crate::overrides::toml_override(entry.into_inner(), line) {
+        match crate::overrides::parse::toml_override(entry.into_inner(), line) {
             Ok(o) => schedule.overrides.push(o),
             Err(msg) => findings.push(Finding::new(Rule::Syntax, file, Some(line), msg)),
         }

@@ -37,7 +37,7 @@ pub enum MenuAction {
     OpenEscalation(String),
     /// A person's line: open the dashboard, where their card is.
     Person(String),
-    /// Acknowledge the escalation with this id, at once (issue 15).
+    /// Acknowledge the escalation with this id, at once.
     AcknowledgeEscalation(String),
     /// Resolve the escalation with this id, at once.
     ResolveEscalation(String),
@@ -203,7 +203,7 @@ pub struct TrayInputs<'a> {
     /// Set for the built-in demo.
     pub demo: Option<&'a str>,
     /// Problems with the inputs, shown above the last good lines.
-    pub problems: &'a [String],
+    pub problems: &'a [crate::finding::Problem],
     /// Set when escalations are watched (`me` is set).
     pub escalations: Option<&'a EscalationsSummary>,
     /// Escalations saved and waiting to be sent.
@@ -228,12 +228,12 @@ pub fn escalation_line(e: &Escalation) -> String {
     s.push_str(e.severity.as_str());
     if e.state != EscalationState::Open {
         s.push_str(" · ");
-        s.push_str(&e.state.as_str().replace('_', " "));
+        s.push_str(words::state(e.state));
     }
     s
 }
 
-/// One of my escalations as a submenu (issue 15): Open, Acknowledge (while it is open),
+/// One of my escalations as a submenu: Open, Acknowledge (while it is open),
 /// Resolve, Engage engineering…, Reassign…; each names the escalation by its id.
 pub fn escalation_menu(e: &Escalation) -> MenuEntry {
     use crate::lifecycle::{offered, ActionKind};

@@ -2,7 +2,8 @@
 //! command line share, so every front end says the same thing.
 
 use crate::duty::{Glance, LocalTime, OnDuty, Status};
-use crate::finding::Finding;
+use crate::escalation::EscalationState;
+use crate::finding::{Place, Problem, Severity};
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 
@@ -207,7 +208,7 @@ pub fn covering(d: &OnDuty) -> Option<String> {
 /// An engineer at a glance: "Keegan (you) — 14:00 SAST · working, until 17:00 (3 h left)",
 /// "Mira — 19:45 UTC+05:45 · asleep, starts in 9 h", "Kenji — covering for Tom · 09:30 JST ·
 /// working". One zone notation. The name, "(you)", "covering for NAME", the time and the status
-/// are never shortened (issue 24): to keep a line within [`LINE_CAP`] characters the countdown
+/// are never shortened: to keep a line within [`LINE_CAP`] characters the countdown
 /// goes first, then the zone; a line that is still long stays whole.
 pub fn glance_line(d: &OnDuty, me: Option<&str>, at: DateTime<Utc>) -> String {
     glance_line_within(d, me, at, LINE_CAP)
@@ -287,32 +288,25 @@ pub fn file_name(source: &str) -> &str {
     }
 }
 
-/// A finding's place, short: "rota.md:7", or "rota.md" when it is about the whole file.
-pub fn place(f: &Finding) -> String {
-    match f.line {
-        Some(line) => format!("{}:{line}", file_name(&f.file)),
-        None => file_name(&f.file).to_owned(),
+/// A place, short: "rota.md:7", or "rota.md" when it is about the whole file.
+pub fn place(p: &Place) -> String {
+    match p.line {
+        Some(line) => format!("{}:{line}", file_name(&p.file)),
+        None => file_name(&p.file).to_owned(),
     }
 }
 
 /// An input problem as one menu line of at most [`LINE_CAP`] characters: "⚠ rota.md:7: the
-/// dates do not parse", or without the place when that makes the words fit. The text is a problem as the shell words it ("/path/rota.md:7: error:
-/// …"); its path becomes the file name and the "error:" goes (the ⚠ says it).
-pub fn problem_line(problem: &str) -> String {
-    let (place, message) = match problem.find(": ") {
-        Some(i) => (&problem[..i], problem[i + 2..].trim_start_matches("error: ")),
-        None => ("", problem),
-    };
-    // A Windows drive ("C:\…") or a URL ("https://…") has a colon in its place: take the file
-    // name of the whole place, then its ":line".
-    let place = match place.rsplit_once(':') {
-        Some((file, line)) if !line.is_empty() && line.chars().all(|c| c.is_ascii_digit()) => {
-            format!("{}:{line}", file_name(file))
-        }
-        _ => file_name(place).to_owned(),
-    };
-    let placed = if place.is_empty() { format!("⚠ {message}") } else { format!("⚠ {place}: {message}") };
+/// dates do not parse", or without the place when that makes the words fit. The place is said
+/// by its file name; an error's level goes (the ⚠ says it), a warning's stays.
+pub fn problem_line(problem: &Problem) -> String {
+    let level = if problem.rule.is_some() && problem.severity == Severity::Warning { "warning: " } else { "" };
+    let message = format!("{level}{}", problem.message);
     let alone = format!("⚠ {message}");
+    let placed = match &problem.place {
+        Some(p) => format!("⚠ {}: {message}", place(p)),
+        None => alone.clone(),
+    };
     // The words matter more than where they are written: the place goes when that makes them fit.
     if placed.chars().count() > LINE_CAP && alone.chars().count() <= LINE_CAP {
         alone
@@ -330,6 +324,19 @@ pub fn shorten(text: &str, max: usize) -> String {
     s.truncate(s.trim_end().len());
     s.push('…');
     s
+}
+
+/// An escalation's state as a person reads it, in every front end's text (the tray, the windows,
+/// the command line): "handed to engineering", "waiting to send". JSON and the database keep
+/// [`EscalationState::as_str`].
+pub fn state(s: EscalationState) -> &'static str {
+    match s {
+        EscalationState::Open => "open",
+        EscalationState::Acknowledged => "acknowledged",
+        EscalationState::HandedToEngineering => "handed to engineering",
+        EscalationState::Resolved => "resolved",
+        EscalationState::Queued => "waiting to send",
+    }
 }
 
 /// What filing said, in one line: "Filed #12 to Lord Howe", "Filed #12 to the whole rotation",
@@ -425,7 +432,7 @@ engineers = ["keegancsmith", "mira", "tane", "lena", "zed"]
             got,
             [
                 "Keegan (you) — 14:00 SAST · working, until 17:00 (3 h left)",
-                // Issue 24: the name is never cut; the countdown, then the zone, give way.
+                // The name is never cut; the countdown, then the zone, give way.
                 "Mira Shrestha-Koirala of the Very Long Name — 17:45 · off hours",
                 "Tane — 01:45 UTC+13:45 · asleep, starts in 6 h 15 min",
                 "Lena — 13:00 CET · working, until 17:00 (4 h left)",
@@ -438,7 +445,7 @@ engineers = ["keegancsmith", "mira", "tane", "lena", "zed"]
         }
     }
 
-    /// Issue 24: a covering line keeps whom it covers for and the status, whole.
+    /// A covering line keeps whom it covers for and the status, whole.
     #[test]
     fn a_covering_line_says_the_names_and_the_status_whole() {
         let roster = parse_roster("people.toml", PEOPLE).value;
@@ -512,28 +519,58 @@ engineers = ["keegancsmith", "mira", "tane", "lena", "zed"]
 
     #[test]
     fn short_forms_of_problems_and_the_demo_banner() {
+        use crate::finding::{Finding, Rule};
+        let error = |file: &str, line, m: &str| Problem::from(Finding::new(Rule::Syntax, file, Some(line), m));
         for (problem, expected) in [
-            ("/home/k/team/rota.md:7: error: rotation dates do not parse", "⚠ rota.md:7: rotation dates do not parse"),
-            ("/home/k/team/people.toml: no such file; check roster.source", "⚠ people.toml: no such file; check roster.source"),
-            ("https://example.com/h/rota.md:3: error: overlaps", "⚠ rota.md:3: overlaps"),
+            (error("/home/k/team/rota.md", 7, "rotation dates do not parse"), "⚠ rota.md:7: rotation dates do not parse"),
             (
-                "/home/k/.config/rota/config.toml:2: error: me = \"sofa\" is nobody on the team: did you mean sofia?",
+                Problem::in_file("/home/k/team/people.toml", "no such file; check roster.source"),
+                "⚠ people.toml: no such file; check roster.source",
+            ),
+            (error("https://example.com/h/rota.md", 3, "overlaps"), "⚠ rota.md:3: overlaps"),
+            (
+                Problem::from(Finding::new(
+                    Rule::MisspeltMe,
+                    "/home/k/.config/rota/config.toml",
+                    Some(2),
+                    "me = \"sofa\" is nobody on the team: did you mean sofia?",
+                )),
                 "⚠ me = \"sofa\" is nobody on the team: did you mean sofia?",
             ),
             (
-                "/home/k/rota.md:12: error: rotation 2024-02-01 to 2024-03-11 overlaps rotation 2024-01-01 to 2024-02-11 (line 3)",
+                error("/home/k/rota.md", 12, "rotation 2024-02-01 to 2024-03-11 overlaps rotation 2024-01-01 to 2024-02-11 (line 3)"),
                 "⚠ rota.md:12: rotation 2024-02-01 to 2024-03-11 overlaps ro…",
             ),
-            ("builtin:demo:7: warning: short", "⚠ builtin:demo:7: warning: short"),
-            ("cannot reach the network", "⚠ cannot reach the network"),
+            (Problem::from(Finding::new(Rule::ShortRotation, "builtin:demo", Some(7), "short")), "⚠ builtin:demo:7: warning: short"),
+            (Problem::error("cannot reach the network"), "⚠ cannot reach the network"),
         ] {
-            let got = problem_line(problem);
+            let got = problem_line(&problem);
             assert_eq!(got, expected);
             assert!(got.chars().count() <= LINE_CAP);
         }
         assert!(DEMO_SHORT.chars().count() <= LINE_CAP);
         assert_eq!(file_name("C:\\team\\people.toml"), "people.toml");
         assert_eq!(file_name("builtin:handbook"), "builtin:handbook");
+    }
+
+    /// The full form, which the dashboard and the logs show, is the one the shell always wrote.
+    #[test]
+    fn a_problem_in_full_says_its_level_only_when_a_rule_found_it() {
+        use crate::finding::{Finding, Rule};
+        let f = Finding::new(Rule::Syntax, "/k/rota.md", Some(5), "bad row");
+        assert_eq!(Problem::from(f.clone()).to_string(), "/k/rota.md:5: error: bad row");
+        assert_eq!(f.to_string(), "/k/rota.md:5: error: bad row");
+        let whole = Finding::new(Rule::UncoveredDays, "rota.md", None, "gap");
+        assert_eq!(Problem::from(whole).to_string(), "rota.md: warning: gap");
+        assert_eq!(Problem::in_file("/k/people.toml", "no such file").to_string(), "/k/people.toml: no such file");
+        assert_eq!(Problem::error("no network").to_string(), "no network");
+    }
+
+    #[test]
+    fn one_wording_per_state_json_keeps_the_raw_name() {
+        assert_eq!(state(EscalationState::HandedToEngineering), "handed to engineering");
+        assert_eq!(EscalationState::HandedToEngineering.as_str(), "handed_to_engineering");
+        assert_eq!(state(EscalationState::Queued), "waiting to send");
     }
 
     #[test]

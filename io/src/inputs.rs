@@ -3,7 +3,7 @@
 use crate::settings::{Failure, Settings};
 use crate::sources::{Kind, Reader, Source};
 use chrono::NaiveDate;
-use rota_core::{parse_roster, parse_schedule, Finding, Roster, Schedule, ScheduleFormat};
+use rota_core::{parse_roster, parse_schedule, Finding, Problem, Roster, Schedule, ScheduleFormat};
 
 #[derive(Debug, Clone)]
 pub struct Inputs {
@@ -16,8 +16,9 @@ pub struct Inputs {
 }
 
 impl Inputs {
-    pub fn errors(&self) -> Vec<String> {
-        self.findings.iter().filter(|f| f.is_error()).map(|f| f.to_string()).collect()
+    /// The findings that are errors, as problems to show.
+    pub fn errors(&self) -> Vec<Problem> {
+        self.findings.iter().filter(|f| f.is_error()).cloned().map(Problem::from).collect()
     }
 }
 
@@ -26,7 +27,7 @@ impl Inputs {
 pub async fn read(settings: &Settings, reader: &Reader, today: NaiveDate) -> Result<Inputs, Failure> {
     let mut findings = settings.findings.clone();
     let mut warnings = Vec::new();
-    let text = reader.read(&settings.schedule, Kind::Schedule, today).await.map_err(|e| Failure::input(e.to_string()))?;
+    let text = reader.read(&settings.schedule, Kind::Schedule, today).await.map_err(|e| Failure::in_file(e.name, e.message))?;
     warnings.extend(text.warning);
     let format = match &settings.schedule {
         Source::Demo | Source::Handbook => ScheduleFormat::Markdown,
@@ -40,7 +41,7 @@ pub async fn read(settings: &Settings, reader: &Reader, today: NaiveDate) -> Res
     }
     let roster = match &settings.roster {
         Some(source) => {
-            let text = reader.read(source, Kind::Roster, today).await.map_err(|e| Failure::input(e.to_string()))?;
+            let text = reader.read(source, Kind::Roster, today).await.map_err(|e| Failure::in_file(e.name, e.message))?;
             warnings.extend(text.warning);
             let parsed = parse_roster(&text.name, &text.text);
             findings.extend(parsed.findings);

@@ -28,8 +28,11 @@ impl Service {
     /// Opens (or brings forward) a window showing `what`: the dashboard at `escalation:ID`.
     fn show(&self, window: &str, what: &str) -> zbus::fdo::Result<()> {
         let kind = WindowKind::openable(window).map_err(|e| zbus::fdo::Error::InvalidArgs(e.to_string()))?;
-        let what = rota_core::redact::message(what);
-        self.requests.send(Request::Show(kind, what)).map_err(|_| zbus::fdo::Error::Failed("the tray is ending".into()))
+        let request = match crate::protocol::show_target(what) {
+            Some(what) => Request::Show(kind, what),
+            None => Request::Open(kind),
+        };
+        self.requests.send(request).map_err(|_| zbus::fdo::Error::Failed("the tray is ending".into()))
     }
 
     /// Something was put in the outbox: send it now.
@@ -90,7 +93,7 @@ static TRAY_CONNECTION: std::sync::OnceLock<zbus::Connection> = std::sync::OnceL
 
 /// The signal the tray sends when what it sees of the escalations changed (a poll found
 /// something new, moved or gone): open windows fetch their views again at once, instead of at
-/// the next minute (issue 24: a new sev1 appeared up to 60 s after its notification).
+/// the next minute (a new sev1 would appear up to 60 s after its notification).
 const ESCALATIONS_SEEN: &str = "EscalationsSeen";
 
 /// Who has the tray.
@@ -119,9 +122,9 @@ pub async fn claim(requests: UnboundedSender<Request>, open: Option<WindowKind>)
 }
 
 /// Asks the running tray (if any) to open a window showing `what`. Best effort.
-pub async fn show(kind: WindowKind, what: &str) {
+pub async fn show(kind: WindowKind, what: &rota_core::tray::MenuAction) {
     let Ok(conn) = zbus::Connection::session().await else { return };
-    let _ = conn.call_method(Some(NAME), PATH, Some(INTERFACE), "Show", &(kind.label(), what)).await;
+    let _ = conn.call_method(Some(NAME), PATH, Some(INTERFACE), "Show", &(kind.label(), what.id())).await;
 }
 
 /// Tells the running tray (if any) that the outbox has something new. Best effort: the tray also

@@ -71,7 +71,7 @@ pub async fn take_typed_ahead(window: u32) -> Vec<String> {
 
 /// Asks the running tray, if any, to open a window showing `what` (see
 /// [`protocol::SHOW_FLAG`]): a notification clicked, the dashboard at its escalation.
-pub async fn ask_tray_to_show(kind: protocol::WindowKind, what: &str) {
+pub async fn ask_tray_to_show(kind: protocol::WindowKind, what: &rota_core::tray::MenuAction) {
     #[cfg(target_os = "linux")]
     instance::show(kind, what).await;
     #[cfg(not(target_os = "linux"))]

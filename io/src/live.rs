@@ -5,13 +5,13 @@
 use crate::clock;
 use crate::inputs::{self, Inputs};
 use crate::protocol::Overrides;
-use crate::settings::{self, Failure, Settings};
+use crate::settings::{self, Settings};
 use crate::sources::{Reader, Source};
 use chrono::{DateTime, Utc};
 use notify::Watcher;
 use rota_core::duty::Glance;
-use rota_core::glance;
 use rota_core::tray::{next_tick, Fallback};
+use rota_core::{glance, Problem};
 use std::future::Future;
 use std::path::PathBuf;
 use std::time::{Duration, Instant, SystemTime};
@@ -26,7 +26,7 @@ pub struct Live {
     /// The last inputs that parsed without errors (or, before any did, the latest read).
     pub inputs: Inputs,
     /// What is wrong with the config, schedule or roster right now.
-    pub problems: Vec<String>,
+    pub problems: Vec<Problem>,
     /// The config file's first error while the file is refused, with what runs instead.
     pub refused: Option<Refused>,
     /// When the files were last read (taken before reading): a file changed after it was changed
@@ -55,15 +55,8 @@ impl Refused {
     }
 
     /// The menu line saying what runs meanwhile.
-    pub fn line(&self) -> String {
-        rota_core::tray::fallback_line(self.fallback).to_owned()
-    }
-}
-
-fn failure_lines(f: Failure) -> Vec<String> {
-    match f {
-        Failure::Usage(m) => vec![m],
-        Failure::Input(ms) => ms,
+    pub fn line(&self) -> Problem {
+        Problem::error(rota_core::tray::fallback_line(self.fallback))
     }
 }
 
@@ -74,13 +67,13 @@ impl Live {
         let read_at = clock::system_time();
         let (settings, mut problems) = match settings::resolve(&overrides, None) {
             Ok(s) => (s, vec![]),
-            Err(f) => (defaults(), failure_lines(f)),
+            Err(f) => (defaults(), f.problems()),
         };
         let today = clock::now().unwrap_or_else(|_| Utc::now()).date_naive();
         let inputs = match inputs::read(&settings, reader, today).await {
             Ok(i) => i,
             Err(f) => {
-                problems.extend(failure_lines(f));
+                problems.extend(f.problems());
                 Inputs { schedule: Default::default(), roster: Default::default(), findings: vec![], warnings: vec![] }
             }
         };
@@ -169,14 +162,14 @@ impl Live {
 enum Fresh {
     Good(Box<Settings>, Box<Inputs>),
     /// The problems; the settings as read when the config file itself has errors.
-    Problems(Vec<String>, Option<Box<Settings>>),
+    Problems(Vec<Problem>, Option<Box<Settings>>),
 }
 
 impl Fresh {
     async fn read(overrides: &Overrides, reader: &Reader) -> Fresh {
         let settings = match settings::resolve(overrides, None) {
             Ok(s) => s,
-            Err(f) => return Fresh::Problems(failure_lines(f), None),
+            Err(f) => return Fresh::Problems(f.problems(), None),
         };
         let today = clock::now().unwrap_or_else(|_| Utc::now()).date_naive();
         let config_refused = settings.findings.iter().any(|f| f.is_error());
@@ -185,7 +178,7 @@ impl Fresh {
         match read {
             Ok(inputs) if inputs.errors().is_empty() && !config_refused => Fresh::Good(Box::new(settings), Box::new(inputs)),
             Ok(inputs) => Fresh::Problems(inputs.errors(), refused),
-            Err(f) => Fresh::Problems(failure_lines(f), refused),
+            Err(f) => Fresh::Problems(f.problems(), refused),
         }
     }
 }

@@ -2,6 +2,7 @@
 //! tray hosts, the programs side by side, the environment a window is started with, and starting
 //! the windows process (`rota-app --window KIND`).
 
+use rota_core::tray::MenuAction;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::str::FromStr;
@@ -155,7 +156,7 @@ pub fn in_desktop_session() -> bool {
 }
 
 /// What the tray knows that a window shows. Each is handed to the window in its environment,
-/// cut to [`rota_core::redact::MESSAGE_CHARS`] characters (issue 25): a server's long message
+/// cut to [`rota_core::redact::MESSAGE_CHARS`] characters: a server's long message
 /// never fills the environment (`Argument list too long`, and no window opens).
 #[derive(Debug, Clone, Default)]
 pub struct TrayNews {
@@ -163,20 +164,28 @@ pub struct TrayNews {
     pub escalations_problem: Option<String>,
 }
 
-/// The flag that asks a window to show what a tray item was about, named by the item's action id:
-/// for the dashboard, `person:HANDLE` (that engineer's card) or `escalation:ID` (a notification
-/// clicked: that escalation's row); for the action window, `engage:ID` or `reassign:ID` (what it
-/// acts on).
+/// The flag that asks a window to show what a tray item was about, named by the item's action id
+/// ([`MenuAction::id`]): for the dashboard, `person:HANDLE` (that engineer's card) or
+/// `escalation:ID` (a notification clicked: that escalation's row); for the action window,
+/// `engage:ID` or `reassign:ID` (what it acts on). Read once where it comes in ([`show_target`]);
+/// inside, it travels as the [`MenuAction`].
 pub const SHOW_FLAG: &str = "--show";
 
 /// What the dashboard shows for escalation `id` (see [`SHOW_FLAG`]).
-pub fn escalation_target(id: &str) -> String {
-    format!("escalation:{id}")
+pub fn escalation_target(id: &str) -> MenuAction {
+    MenuAction::OpenEscalation(id.to_owned())
+}
+
+/// A [`SHOW_FLAG`] value as it comes in (a command line, a D-Bus call), cut as any text from
+/// outside is: what it names, or `None` for nothing a window shows (the window opens as it
+/// would without it).
+pub fn show_target(text: &str) -> Option<MenuAction> {
+    MenuAction::from_id(&rota_core::redact::message(text))
 }
 
 /// Starts (or, through the running one, reaches) the windows process for `kind`, showing `show`
 /// (see [`SHOW_FLAG`]) when it is given.
-pub fn spawn_window(overrides: &Overrides, kind: WindowKind, show: Option<&str>, news: &TrayNews) -> std::io::Result<()> {
+pub fn spawn_window(overrides: &Overrides, kind: WindowKind, show: Option<&MenuAction>, news: &TrayNews) -> std::io::Result<()> {
     let mut cmd = window_command(&sibling(APP_BINARY)?, overrides, kind, show, news);
     // The windows end with the tray, however the tray ends (Quit, a signal, a crash).
     #[cfg(target_os = "linux")]
@@ -204,13 +213,13 @@ fn window_command(
     program: &std::path::Path,
     overrides: &Overrides,
     kind: WindowKind,
-    show: Option<&str>,
+    show: Option<&MenuAction>,
     news: &TrayNews,
 ) -> std::process::Command {
     let mut cmd = std::process::Command::new(program);
     cmd.arg("--window").arg(kind.label()).args(overrides.args());
     if let Some(s) = show {
-        cmd.arg(SHOW_FLAG).arg(s);
+        cmd.arg(SHOW_FLAG).arg(s.id());
     }
     for (var, value) in [(SHORTCUT_PROBLEM_VAR, &news.shortcut_problem), (ESCALATIONS_PROBLEM_VAR, &news.escalations_problem)] {
         match value {
@@ -224,6 +233,26 @@ fn window_command(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `--show` is read once where it comes in; what a window is handed back is the same text.
+    #[test]
+    fn a_show_target_is_read_once_and_said_back_the_same() {
+        for text in ["person:valerybugakov", "escalation:owner/repo#3", "engage:12", "reassign:12"] {
+            let target = show_target(text).unwrap();
+            assert_eq!(target.id(), text);
+            let cmd = window_command(
+                std::path::Path::new("/bin/sh"),
+                &Overrides::default(),
+                WindowKind::Action,
+                Some(&target),
+                &TrayNews::default(),
+            );
+            let args: Vec<_> = cmd.get_args().map(|a| a.to_string_lossy().into_owned()).collect();
+            assert_eq!(args[args.len() - 2..], [SHOW_FLAG.to_owned(), text.to_owned()]);
+        }
+        assert_eq!(show_target("escalation:7"), Some(escalation_target("7")));
+        assert_eq!(show_target("nonsense"), None, "nothing a window shows: it opens as without it");
+    }
 
     #[test]
     fn names_round_trip() {
@@ -239,7 +268,7 @@ mod tests {
         assert_eq!("sni".parse::<TrayHost>(), Ok(TrayHost::Sni));
     }
 
-    /// Issue 25: a 1 MiB problem (a server's message) reached the window's environment whole,
+    /// A 1 MiB problem (a server's message) once reached the window's environment whole,
     /// and exec refused it ("Argument list too long"): no window opened. It goes cut to 300
     /// characters, and the window starts.
     #[cfg(target_os = "linux")]

@@ -5,7 +5,7 @@ use crate::clock;
 use crate::protocol::Overrides;
 use crate::sources::Source;
 use chrono_tz::Tz;
-use rota_core::{parse_config, Config, Finding, ViewerZone};
+use rota_core::{parse_config, Config, Finding, Problem, ViewerZone};
 use std::path::{Path, PathBuf};
 
 /// Why a command could not run; each maps to an exit status.
@@ -13,13 +13,27 @@ use std::path::{Path, PathBuf};
 pub enum Failure {
     /// Exit 2: the command line (or `ROTA_NOW`) is wrong.
     Usage(String),
-    /// Exit 1: an input file has errors.
-    Input(Vec<String>),
+    /// Exit 1: an input file has errors (or cannot be read).
+    Input(Vec<Problem>),
 }
 
 impl Failure {
+    /// An input error about no file in particular.
     pub fn input(msg: impl Into<String>) -> Self {
-        Failure::Input(vec![msg.into()])
+        Failure::Input(vec![Problem::error(msg)])
+    }
+
+    /// An input error about the file (or source) `file` as a whole.
+    pub fn in_file(file: impl Into<String>, msg: impl Into<String>) -> Self {
+        Failure::Input(vec![Problem::in_file(file, msg)])
+    }
+
+    /// What went wrong, as problems to show (a usage error is one without a place).
+    pub fn problems(self) -> Vec<Problem> {
+        match self {
+            Failure::Usage(m) => vec![Problem::error(m)],
+            Failure::Input(ps) => ps,
+        }
     }
 }
 
@@ -64,7 +78,7 @@ pub fn resolve(overrides: &Overrides, tz: Option<&str>) -> Result<Settings, Fail
             Err(e) if e.kind() == std::io::ErrorKind::NotFound && !explicit => (Config::default(), None),
             Err(e) => {
                 let why = if e.kind() == std::io::ErrorKind::NotFound { "no such file".to_owned() } else { e.to_string() };
-                return Err(Failure::input(format!("{}: {why}; check the --config path", path.display())));
+                return Err(Failure::in_file(path.display().to_string(), format!("{why}; check the --config path")));
             }
         },
         None => (Config::default(), None),
@@ -75,11 +89,11 @@ pub fn resolve(overrides: &Overrides, tz: Option<&str>) -> Result<Settings, Fail
 
     let schedule = match &overrides.schedule {
         Some(s) => Source::parse(s, &cwd).map_err(Failure::Usage)?,
-        None => Source::parse(&config.schedule.source, &base).map_err(|e| Failure::input(format!("{cfg_name}: schedule.source: {e}")))?,
+        None => Source::parse(&config.schedule.source, &base).map_err(|e| Failure::in_file(&cfg_name, format!("schedule.source: {e}")))?,
     };
     let roster = match (&overrides.roster, &config.roster.source) {
         (Some(s), _) => Some(Source::parse(s, &cwd).map_err(Failure::Usage)?),
-        (None, Some(s)) => Some(Source::parse(s, &base).map_err(|e| Failure::input(format!("{cfg_name}: roster.source: {e}")))?),
+        (None, Some(s)) => Some(Source::parse(s, &base).map_err(|e| Failure::in_file(&cfg_name, format!("roster.source: {e}")))?),
         // The demo schedule brings its own people.
         (None, None) if schedule == Source::Demo => Some(Source::Demo),
         (None, None) => None,

@@ -31,8 +31,8 @@ use tokio::sync::{Mutex, Notify};
 pub enum Request {
     Action(MenuAction),
     Open(WindowKind),
-    /// Open a window showing this (see [`protocol::SHOW_FLAG`]).
-    Show(WindowKind, String),
+    /// Open a window showing what this tray item was about (see [`protocol::SHOW_FLAG`]).
+    Show(WindowKind, MenuAction),
     OutboxChanged,
     /// A new GitHub token is stored (the settings window said so).
     TokenChanged,
@@ -387,8 +387,8 @@ impl<V: TrayView> Tray<V> {
         self.open_window_at(kind, None)
     }
 
-    /// [`Self::open_window`], the window showing what `show` names (a tray item's action id).
-    fn open_window_at(&self, kind: WindowKind, show: Option<&str>) {
+    /// [`Self::open_window`], the window showing what the tray item `show` was about.
+    fn open_window_at(&self, kind: WindowKind, show: Option<&MenuAction>) {
         let news = TrayNews {
             shortcut_problem: self.shortcut_problem.lock().ok().and_then(|p| p.clone()),
             escalations_problem: self.snapshot().and_then(|s| s.problem()),
@@ -402,7 +402,7 @@ impl<V: TrayView> Tray<V> {
         match action {
             MenuAction::Escalate => self.open_window(WindowKind::Escalate),
             MenuAction::OpenDashboard => self.open_window(WindowKind::Dashboard),
-            MenuAction::Person(_) => self.open_window_at(WindowKind::Dashboard, Some(&action.id())),
+            MenuAction::Person(_) => self.open_window_at(WindowKind::Dashboard, Some(&action)),
             MenuAction::Settings => self.open_window(WindowKind::Settings),
             MenuAction::StartAtLogin => {
                 if let Err(e) = autostart::set(!autostart::enabled()) {
@@ -428,9 +428,7 @@ impl<V: TrayView> Tray<V> {
             MenuAction::AcknowledgeEscalation(id) => self.take(id, Act::Acknowledge),
             MenuAction::ResolveEscalation(id) => self.take(id, Act::Resolve { note: None }),
             // These need a team or an engineer: a small window asks for them, ready to type in.
-            MenuAction::EngageEscalation(_) | MenuAction::ReassignEscalation(_) => {
-                self.open_window_at(WindowKind::Action, Some(&action.id()))
-            }
+            MenuAction::EngageEscalation(_) | MenuAction::ReassignEscalation(_) => self.open_window_at(WindowKind::Action, Some(&action)),
             MenuAction::Quit => {}
         }
     }
@@ -447,7 +445,7 @@ impl<V: TrayView> Tray<V> {
 
     /// Shows a problem in the menu until the next reload.
     async fn show_problem(self: Arc<Self>, why: String) {
-        self.live.lock().await.problems.push(why);
+        self.live.lock().await.problems.push(rota_core::Problem::error(why));
         self.refresh().await;
     }
 }

@@ -20,7 +20,9 @@ fn main() {
     let code = match (cli.command, cli.window) {
         (Some(command), _) => cli::run(&cli.global, command),
         (None, Some(kind)) => {
-            let show = cli.show.into_iter().flat_map(|s| [protocol::SHOW_FLAG.into(), s.into()]);
+            // Read where it comes in; handed on in the one form the windows take.
+            let show = cli.show.as_deref().and_then(protocol::show_target);
+            let show = show.into_iter().flat_map(|s| [protocol::SHOW_FLAG.into(), s.id().into()]);
             exec_app(["--window".into(), kind.label().into()].into_iter().chain(show).chain(overrides.args()))
         }
         (None, None) => match cli.tray.unwrap_or(TrayHost::DEFAULT) {
@@ -96,7 +98,7 @@ fn parse_args() -> cli::args::Cli {
         Err(e) => {
             let text = with_did_you_mean(&e, e.render().to_string());
             let text = text.strip_prefix("error: ").unwrap_or(&text);
-            // It quotes what was typed, which may come from outside (issue 25).
+            // It quotes what was typed, which may come from outside.
             eprint!("rota: error: {}", rota_core::printable::printable_lines(text));
             std::process::exit(2);
         }

@@ -1,4 +1,4 @@
-//! The small action window (issue 15): what a tray item opens for an action that needs a word
+//! The small action window: what a tray item opens for an action that needs a word
 //! from the user. Engage engineering… asks which team, and the link of what was filed with it;
 //! Reassign… asks to whom, offering the others on duty with the policy's pick first. The rules
 //! are the core's ([`rota_core::lifecycle`], [`rota_core::assign`]); the form is checked and the
@@ -22,15 +22,15 @@ use serde::Serialize;
 #[derive(Debug, Default, Clone)]
 pub struct Asked {
     pub request: u64,
-    /// A tray item's action id: `engage:ID` or `reassign:ID`.
-    pub target: Option<String>,
+    /// The tray item: Engage engineering… or Reassign… on an escalation.
+    pub target: Option<MenuAction>,
 }
 
 impl Asked {
     /// The next request.
-    pub fn ask(&mut self, target: &str) {
+    pub fn ask(&mut self, target: MenuAction) {
         self.request += 1;
-        self.target = Some(target.to_owned());
+        self.target = Some(target);
     }
 }
 
@@ -59,8 +59,8 @@ pub struct ActionView {
 }
 
 /// What a target asks for: the kind and the escalation's id.
-fn parse(target: Option<&str>) -> Option<(ActionKind, String)> {
-    match MenuAction::from_id(target?)? {
+fn asked_for(target: Option<&MenuAction>) -> Option<(ActionKind, &str)> {
+    match target? {
         MenuAction::EngageEscalation(id) => Some((ActionKind::Engage, id)),
         MenuAction::ReassignEscalation(id) => Some((ActionKind::Reassign, id)),
         _ => None,
@@ -129,7 +129,7 @@ fn capitalized(s: &str) -> String {
 /// The teams engaged on any escalation, sorted, each once (case ignored).
 /// The view for what the window was asked, read from the configured backend.
 pub async fn view(asked: &Asked, settings: &Settings, on_duty: &[OnDuty], now: DateTime<Utc>) -> ActionView {
-    let Some((kind, id)) = parse(asked.target.as_deref()) else {
+    let Some((kind, id)) = asked_for(asked.target.as_ref()) else {
         let why = "Nothing to act on: Engage engineering… and Reassign… are in each of your escalations' menus in the tray.";
         return ActionView::problem(asked.request, None, why.into());
     };
@@ -137,7 +137,7 @@ pub async fn view(asked: &Asked, settings: &Settings, on_duty: &[OnDuty], now: D
         Ok(b) => b,
         Err(why) => return ActionView::problem(asked.request, Some(kind), format!("Escalations cannot be read: {why}")),
     };
-    let e = match backend.get(&id).await {
+    let e = match backend.get(id).await {
         Ok(e) => e,
         Err(BackendError::NotFound(_)) => {
             return ActionView::problem(asked.request, Some(kind), format!("Escalation {id} is not there any more."))
@@ -190,19 +190,20 @@ mod tests {
 
     #[test]
     fn a_tray_items_id_names_the_action_and_the_escalation() {
-        assert_eq!(parse(Some("engage:12")), Some((ActionKind::Engage, "12".into())));
-        assert_eq!(parse(Some("reassign:owner/repo#3")), Some((ActionKind::Reassign, "owner/repo#3".into())));
-        assert_eq!(parse(Some("ack:12")), None, "acknowledge acts at once, with no window");
-        assert_eq!(parse(Some("person:ann")), None);
-        assert_eq!(parse(None), None);
+        let asked = |id: &str| asked_for(MenuAction::from_id(id).as_ref()).map(|(k, id)| (k, id.to_owned()));
+        assert_eq!(asked("engage:12"), Some((ActionKind::Engage, "12".into())));
+        assert_eq!(asked("reassign:owner/repo#3"), Some((ActionKind::Reassign, "owner/repo#3".into())));
+        assert_eq!(asked("acknowledge:12"), None, "acknowledge acts at once, with no window");
+        assert_eq!(asked("person:ann"), None);
+        assert_eq!(asked_for(None), None);
     }
 
     #[test]
     fn a_request_draws_afresh_even_for_the_same_item() {
         let mut asked = Asked::default();
-        asked.ask("engage:12");
-        asked.ask("engage:12");
-        assert_eq!((asked.request, asked.target.as_deref()), (2, Some("engage:12")));
+        asked.ask(MenuAction::EngageEscalation("12".into()));
+        asked.ask(MenuAction::EngageEscalation("12".into()));
+        assert_eq!((asked.request, asked.target), (2, Some(MenuAction::EngageEscalation("12".into()))));
     }
 
     #[test]

@@ -38,7 +38,7 @@ impl AppArgs {
 pub fn main() {
     let args = AppArgs::parse();
     let code = match (args.window, args.tray) {
-        (Some(kind), _) => crate::run(args.overrides(), kind, args.show.clone()),
+        (Some(kind), _) => crate::run(args.overrides(), kind, args.show.as_deref().and_then(protocol::show_target)),
         (None, true) => crate::tray::run(args.overrides(), args.open),
         // Started as an application (the macOS and Windows bundles' main program, a launcher):
         // the tray, as `rota` would start it.

@@ -1,4 +1,4 @@
-//! The dashboard's Escalations panel (issue 15): mine, all open and recently closed, each with
+//! The dashboard's Escalations panel: mine, all open and recently closed, each with
 //! the actions of its state, and the goal's chart (the share engaged per rotation against the
 //! 10% line, and the times). The figures and rules are the core's ([`rota_core::lifecycle`],
 //! [`rota_core::stats`]); this reads the backend, checks what the form sent and maps the result.
@@ -136,7 +136,7 @@ pub fn row(e: &Escalation, now: DateTime<Utc>) -> EscalationRow {
         customer: e.customer.clone(),
         severity: e.severity.to_string(),
         state: e.state,
-        state_label: e.state.label(),
+        state_label: rota_core::words::state(e.state),
         assignee: e.assignee.clone(),
         team: e.team.clone(),
         filed: format!("filed {}", words::relative(now, e.created_at)),

@@ -29,6 +29,7 @@ pub(crate) use rota_io::{autostart, clock, escalations, notifier, secrets, setti
 
 use chrono::{DateTime, Utc};
 use error::IpcErrors;
+use rota_core::tray::MenuAction;
 use rota_core::{coverage, lint, Rules};
 use rota_io::live::{self, Live, Surface};
 use rota_io::protocol::{self, Overrides, WindowKind};
@@ -50,10 +51,10 @@ pub struct AppState {
     shortcut_problem: Option<String>,
     /// What the tray's poller last ran into, as the tray said.
     escalations_problem: Option<String>,
-    /// What the dashboard shows next (a person's line in the tray: `person:HANDLE`); taken by the
-    /// next dashboard view.
-    focus: std::sync::Mutex<Option<String>>,
-    /// What the action window acts on (`engage:ID`, `reassign:ID`), kept while it is open.
+    /// What the dashboard shows next (a person's line in the tray, a notification clicked); taken
+    /// by the next dashboard view.
+    focus: std::sync::Mutex<Option<views::Focus>>,
+    /// What the action window acts on (Engage engineering…, Reassign…), kept while it is open.
     action: std::sync::Mutex<action_window::Asked>,
     /// Actions being taken: the process waits for them before it ends with its last window.
     acting: InFlight,
@@ -62,7 +63,7 @@ pub struct AppState {
 }
 
 /// The program's rules checked against the inputs (the lint): worked out once per
-/// [`Live::revision`], outside the live lock, and kept (issue 25.4: the open dashboard linted
+/// [`Live::revision`], outside the live lock, and kept (the open dashboard once linted
 /// each minute while holding it, and the tray and every window waited).
 #[derive(Default)]
 pub struct Checks {
@@ -144,11 +145,11 @@ impl AppState {
 
     /// Hands `show` to the window `kind` shows it in: the action window acts on it, the dashboard
     /// brings it forward once.
-    fn show(&self, kind: WindowKind, show: &str) {
+    fn show(&self, kind: WindowKind, show: MenuAction) {
         if kind == WindowKind::Action {
             self.action.lock().unwrap_or_else(|e| e.into_inner()).ask(show);
         } else {
-            *self.focus.lock().unwrap_or_else(|e| e.into_inner()) = Some(show.to_owned());
+            *self.focus.lock().unwrap_or_else(|e| e.into_inner()) = views::Focus::of(&show);
         }
     }
 
@@ -212,7 +213,7 @@ pub(crate) fn arg_value<'a>(args: &'a [String], flag: &str) -> Option<&'a str> {
 }
 
 /// Reads the live inputs and keeps them true while the process runs.
-fn manage_state<R: Runtime>(app: &tauri::App<R>, overrides: Overrides, kind: WindowKind, show: Option<String>) {
+fn manage_state<R: Runtime>(app: &tauri::App<R>, overrides: Overrides, kind: WindowKind, show: Option<MenuAction>) {
     let reader = Reader::new(settings::data_dir().map(|d| d.join("cache")));
     let live = tauri::async_runtime::block_on(Live::start(overrides, &reader));
     let from_tray = |var| std::env::var(var).ok().filter(|p: &String| !p.is_empty());
@@ -227,7 +228,7 @@ fn manage_state<R: Runtime>(app: &tauri::App<R>, overrides: Overrides, kind: Win
         checks: Default::default(),
     });
     if let Some(s) = show {
-        app.state::<AppState>().show(kind, &s);
+        app.state::<AppState>().show(kind, s);
     }
     let handle = app.handle().clone();
     tauri::async_runtime::spawn(async move {
@@ -235,7 +236,7 @@ fn manage_state<R: Runtime>(app: &tauri::App<R>, overrides: Overrides, kind: Win
         live::follow(&state.live, &state.reader, &Windows(handle.clone())).await;
     });
     // What the tray's poller sees (a new escalation, one acknowledged elsewhere) reaches the open
-    // windows at once, not at the next minute (issue 24).
+    // windows at once, not at the next minute.
     #[cfg(target_os = "linux")]
     {
         let handle = app.handle().clone();
@@ -249,7 +250,7 @@ fn manage_state<R: Runtime>(app: &tauri::App<R>, overrides: Overrides, kind: Win
 }
 
 /// Starts the windows process with `kind` open. Returns the exit status.
-pub fn run(overrides: Overrides, kind: WindowKind, show: Option<String>) -> i32 {
+pub fn run(overrides: Overrides, kind: WindowKind, show: Option<MenuAction>) -> i32 {
     if !protocol::in_desktop_session() {
         eprintln!("rota: windows need a desktop session (no DISPLAY or WAYLAND_DISPLAY)");
         return 1;
@@ -261,14 +262,15 @@ pub fn run(overrides: Overrides, kind: WindowKind, show: Option<String>) -> i32 
     run_windows(overrides, kind, show)
 }
 
-fn build_windows(overrides: Overrides, kind: WindowKind, show: Option<String>) -> tauri::Result<tauri::App> {
+fn build_windows(overrides: Overrides, kind: WindowKind, show: Option<MenuAction>) -> tauri::Result<tauri::App> {
     let mut context: tauri::Context<tauri::Wry> = tauri::generate_context!();
     // Its own identifier: its own single instance, beside the tray's.
     context.config_mut().identifier.push_str(".windows");
     tauri::Builder::default()
         .plugin(tauri_plugin_single_instance::init(|app, args, _cwd| {
             let kind = arg_value(&args, "--window").and_then(|k| k.parse().ok()).unwrap_or(WindowKind::Dashboard);
-            if let Some(show) = arg_value(&args, protocol::SHOW_FLAG) {
+            // The second start's command line, read where it comes in.
+            if let Some(show) = arg_value(&args, protocol::SHOW_FLAG).and_then(protocol::show_target) {
                 app.state::<AppState>().show(kind, show);
             }
             if let Err(e) = windows::open(app, kind) {
@@ -306,7 +308,7 @@ fn build_windows(overrides: Overrides, kind: WindowKind, show: Option<String>) -
 }
 
 /// The windows process: runs while any of its windows is open.
-fn run_windows(overrides: Overrides, kind: WindowKind, show: Option<String>) -> i32 {
+fn run_windows(overrides: Overrides, kind: WindowKind, show: Option<MenuAction>) -> i32 {
     let app = build_windows(overrides, kind, show);
     // A windows process that is just ending can still hold the single-instance name, and then
     // cannot take the request it is handed: wait for it to be gone and start afresh (a new

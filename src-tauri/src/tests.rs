@@ -39,7 +39,7 @@ fn app(dir: &Path) -> (tauri::App<MockRuntime>, tauri::WebviewWindow<MockRuntime
             reader,
             shortcut_problem: None,
             escalations_problem: None,
-            focus: std::sync::Mutex::new(Some("person:valerybugakov".into())),
+            focus: std::sync::Mutex::new(Some(crate::views::Focus::Person("valerybugakov".into()))),
             action: Default::default(),
             acting: Default::default(),
             checks: Default::default(),
@@ -72,7 +72,7 @@ fn the_card_asked_for_is_shown_once() {
     let (_app, w) = app(dir.path());
     // Started from a person's line: the first view brings that card forward, later ones do not
     // pull the view back there as the minutes change.
-    assert_eq!(invoke(&w, "dashboard", json!({})).unwrap()["focus"], "person:valerybugakov");
+    assert_eq!(invoke(&w, "dashboard", json!({})).unwrap()["focus"], json!({ "person": "valerybugakov" }));
     assert_eq!(invoke(&w, "dashboard", json!({})).unwrap()["focus"], Value::Null);
 }
 

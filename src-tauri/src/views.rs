@@ -5,6 +5,7 @@ use crate::live::Live;
 use chrono::{DateTime, Timelike, Utc};
 use rota_core::coverage::Coverage;
 use rota_core::duty::Status;
+use rota_core::tray::MenuAction;
 use rota_core::{words, Severity};
 use serde::{Deserialize, Serialize};
 
@@ -41,7 +42,7 @@ pub struct TimelineRow {
     pub when: &'static str,
     pub starts: String,
     /// The covering rows in force during it, in the viewer's zone: "Thu 15 Sep 09:00 – Fri 16 Sep
-    /// 18:00 SAST: kenji covers for tom" (issue 24: coverings listed ahead of time).
+    /// 18:00 SAST: kenji covers for tom" (coverings listed ahead of time).
     pub coverings: Vec<String>,
 }
 
@@ -82,6 +83,26 @@ pub struct FindingView {
     pub message: String,
 }
 
+/// What the dashboard brings forward, as the page receives it: `{ "person": HANDLE }` or
+/// `{ "escalation": ID }`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum Focus {
+    Person(String),
+    Escalation(String),
+}
+
+impl Focus {
+    /// What the dashboard shows of a tray item, if anything: a person's line, an escalation.
+    pub fn of(action: &MenuAction) -> Option<Focus> {
+        match action {
+            MenuAction::Person(handle) => Some(Focus::Person(handle.clone())),
+            MenuAction::OpenEscalation(id) => Some(Focus::Escalation(id.clone())),
+            _ => None,
+        }
+    }
+}
+
 /// Everything the dashboard shows.
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -100,8 +121,9 @@ pub struct DashboardView {
     pub timeline: Vec<TimelineRow>,
     pub coverage: CoverageView,
     pub findings: Vec<FindingView>,
-    /// The engineer whose card to bring into view and focus (a person's line clicked in the tray).
-    pub focus: Option<String>,
+    /// What to bring into view once: an engineer's card (a person's line clicked in the tray) or
+    /// an escalation's row (a notification clicked).
+    pub focus: Option<Focus>,
     /// Whether the config says who I am (`me`): "My shifts only" can be saved to a calendar.
     pub knows_me: bool,
 }
@@ -170,14 +192,14 @@ impl DashboardView {
             me: g.on_duty.iter().find(|d| words::is_me(&d.handle, me)).map(|d| words::glance_line_whole(d, me, at)),
             viewer_time: format!("{} {}", words::short_datetime(at, tz), g.viewer.abbreviation),
             viewer_zone: tz.name().to_owned(),
-            problems: live.problems.clone(),
+            problems: live.problems.iter().map(ToString::to_string).collect(),
             on_duty,
             next_handoff: words::next_line(&g, &timing),
             timeline,
             coverage: CoverageView::new(coverage, live, at),
             findings: rota_core::finding::sorted_unique(findings)
                 .into_iter()
-                .map(|f| FindingView { severity: f.severity, place: words::place(&f), message: f.message })
+                .map(|f| FindingView { severity: f.severity, place: words::place(&f.place()), message: f.message })
                 .collect(),
             focus: None,
             knows_me: me.is_some(),

@@ -83,7 +83,7 @@ def test_engage_engineering_in_the_small_window(session, inputs, rota_bin, artif
     url.send_keys(Keys.ENTER)
     message = wait(driver, lambda d: text_of(d, "#done-message"), what="what was done")
     assert message == f"Engaged engineering (search) on escalation {id}"
-    assert "· with engineering · keegancsmith · team search ·" in text_of(driver, "#subject-meta"), "the escalation as it is now"
+    assert "· handed to engineering · keegancsmith · team search ·" in text_of(driver, "#subject-meta"), "the escalation as it is now"
     assert not driver.find_element(By.CSS_SELECTOR, "#fields").is_displayed(), "the form goes once it is done"
     e = backend(rota_bin, inputs, id)
     assert (e["state"], e["team"]) == ("handed_to_engineering", "search")

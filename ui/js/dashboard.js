@@ -57,9 +57,9 @@ async function render() {
   text("viewer-zone", view.viewerZone);
   update("on-duty", view.onDuty.length ? view.onDuty.map(card) : [el("p", { class: "empty" }, "Nobody is on rotation right now.")]);
   // A person's line in the tray: their card.
-  if (view.focus?.startsWith("person:")) showCard(view.focus.slice("person:".length));
+  if (view.focus?.person) showCard(view.focus.person);
   // A notification clicked: its escalation's row.
-  if (view.focus?.startsWith("escalation:")) showEscalation(view.focus.slice("escalation:".length));
+  if (view.focus?.escalation) showEscalation(view.focus.escalation);
   text("next-handoff", view.nextHandoff ?? "Nothing scheduled after this.");
   update("timeline", view.timeline.map((r) => el("li", { class: `rotation ${r.when}`, "data-when": r.when, "data-key": r.label, tabindex: 0 },
     el("span", { class: "dates" }, r.label),

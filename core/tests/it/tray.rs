@@ -4,7 +4,7 @@ use crate::common;
 use common::{at, page, roster};
 use rota_core::escalation::{Escalation, EscalationState, Severity};
 use rota_core::tray::{next_tick, tray_model, EscalationsSummary, MenuAction, MenuEntry, TrayInputs, TrayModel, TrayState};
-use rota_core::{glance, Schedule, Timing};
+use rota_core::{glance, Finding, Problem, Rule, Schedule, Timing};
 
 const HEADER: &str = "Rotation 7 Sep – 9 Oct 2022";
 const FOOT: [&str; 5] = ["Escalate…", "Open dashboard", "Settings…", "Start at login", "Quit"];
@@ -46,7 +46,7 @@ struct Extra<'x> {
     at: Option<&'x str>,
     shortcut: Option<&'x str>,
     demo: Option<&'x str>,
-    problems: &'x [String],
+    problems: &'x [Problem],
     escalations: Option<&'x EscalationsSummary>,
     outbox_waiting: usize,
     outbox_refused: usize,
@@ -123,7 +123,7 @@ fn the_glance_then_the_actions() {
 
 #[test]
 fn problems_demo_and_the_outbox() {
-    let problems = ["rota.md:6: bad row".to_owned()];
+    let problems = [Problem::from(Finding::new(Rule::Syntax, "/home/k/rota.md", Some(6), "bad row"))];
     let m = model(Extra { problems: &problems, demo: Some("builtin:demo"), outbox_waiting: 2, ..Default::default() });
     let labels = m.labels();
     assert_eq!(labels[..3], [HEADER, "⚠ rota.md:6: bad row", "Demo team: set your schedule in Settings"]);

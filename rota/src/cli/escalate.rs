@@ -25,17 +25,17 @@ use rota_io::protocol::Overrides;
 use std::io::{IsTerminal, Read};
 
 fn backend_failure(e: BackendError) -> Failure {
-    Failure::input(format!("rota: {e}"))
+    Failure::input(e.to_string())
 }
 
 fn open_failure(e: OpenError) -> Failure {
-    Failure::input(format!("rota: {e}"))
+    Failure::input(e.to_string())
 }
 
 /// Settings whose config file parsed; its errors fail the command as `load` does for `now`.
 pub(super) fn settings(global: &Overrides) -> Result<Settings, Failure> {
     let s = settings::resolve(global, None)?;
-    let errors: Vec<String> = s.findings.iter().filter(|f| f.is_error()).map(|f| f.to_string()).collect();
+    let errors: Vec<rota_core::Problem> = s.findings.iter().filter(|f| f.is_error()).cloned().map(Into::into).collect();
     if !errors.is_empty() {
         return Err(Failure::Input(errors));
     }
@@ -162,8 +162,8 @@ fn filing_failure(e: FilingError) -> Failure {
             Some(p) => Failure::Usage(format!("--{}: {}", p.field, p.message)),
             None => Failure::Usage("the escalation is not complete".into()),
         },
-        FilingError::NotSaved { message, .. } => Failure::input(format!("rota: the escalation was not saved: {message}")),
-        other => Failure::input(format!("rota: {other}")),
+        FilingError::NotSaved { message, .. } => Failure::input(format!("the escalation was not saved: {message}")),
+        other => Failure::input(other.to_string()),
     }
 }
 
@@ -209,7 +209,7 @@ fn said_filed(filed: &filing::Filing, picked: &Picked, json: bool) {
 }
 
 /// `rota escalations [--mine] [--all]`: `--all` lists closed ones too; the JSON carries each
-/// one's history (issue 15).
+/// one's history.
 pub async fn list(global: &Overrides, mine: bool, all: bool, json: bool, term: &Term) -> Result<i32, Failure> {
     let now = now()?;
     let settings = settings(global)?;
@@ -223,7 +223,7 @@ pub async fn list(global: &Overrides, mine: bool, all: bool, json: bool, term: &
                 .or_else(settings::default_config_file)
                 .map(|p| p.display().to_string())
                 .unwrap_or_else(|| "the config file".into());
-            return Err(Failure::input(format!("rota: --mine needs your handle: set me = \"your-handle\" in {file}")));
+            return Err(Failure::input(format!("--mine needs your handle: set me = \"your-handle\" in {file}")));
         }
     };
     let backend = backend(&settings)?;
@@ -282,7 +282,7 @@ pub async fn list(global: &Overrides, mine: bool, all: bool, json: bool, term: &
 /// kept for the configured API host (`escalations.github.api`).
 pub fn secret(global: &Overrides, action: SecretAction) -> Result<i32, Failure> {
     let keyring = OsKeyring;
-    let fail = |e: crate::secrets::SecretError| Failure::input(format!("rota: {e}"));
+    let fail = |e: crate::secrets::SecretError| Failure::input(e.to_string());
     let host = |name: SecretName| -> Result<Option<String>, Failure> {
         if name != SecretName::GithubToken {
             return Ok(None);
@@ -290,7 +290,7 @@ pub fn secret(global: &Overrides, action: SecretAction) -> Result<i32, Failure> 
         let settings = settings(global)?;
         crate::escalations::configured::api_host(&settings.config.escalations.github.api)
             .map(Some)
-            .map_err(|e| Failure::input(format!("rota: {e}")))
+            .map_err(|e| Failure::input(e.to_string()))
     };
     match action {
         SecretAction::Set { name } => {
@@ -302,10 +302,9 @@ pub fn secret(global: &Overrides, action: SecretAction) -> Result<i32, Failure> 
                 let mut text = String::new();
                 stdin.lock().read_to_string(&mut text).map(|_| text)
             };
-            let text = read.map_err(|e| Failure::input(format!("rota: cannot read the {name} value from stdin: {e}")))?;
-            let value = SecretValue::from_input(&text).map_err(|_| {
-                Failure::input(format!("rota: no {name} value on stdin: pipe it in, as in `rota secret set {name} < file`"))
-            })?;
+            let text = read.map_err(|e| Failure::input(format!("cannot read the {name} value from stdin: {e}")))?;
+            let value = SecretValue::from_input(&text)
+                .map_err(|_| Failure::input(format!("no {name} value on stdin: pipe it in, as in `rota secret set {name} < file`")))?;
             drop(text);
             let stored = match host(name)? {
                 Some(h) => keyring.set_github_token(&h, &value),
@@ -344,7 +343,7 @@ fn read_hidden_line(prompt: &str) -> std::io::Result<String> {
     term.c_lflag &= !libc::ECHO;
     term.c_lflag |= libc::ECHONL; // the Enter still moves to the next line
                                   // Ctrl-C, a closed terminal or a kill while the echo is off end the process: the echo is put
-                                  // back first (issue 25), then the signal does what it would have done.
+                                  // back first, then the signal does what it would have done.
     echo_guard::arm(fd, saved);
     if unsafe { libc::tcsetattr(fd, libc::TCSANOW, &term) } != 0 {
         echo_guard::disarm();

@@ -43,7 +43,7 @@ pub async fn run(global: &Overrides, format: ExportFormat) -> Result<i32, Failur
             // A new file owner-only (0600), like everything Rota writes; one a person made keeps its mode.
             rota_io::files::open_private(&path, true)
                 .and_then(|mut f| std::io::Write::write_all(&mut f, text.as_bytes()))
-                .map_err(|e| Failure::Input(vec![format!("cannot write {}: {e}", path.display())]))?;
+                .map_err(|e| Failure::input(format!("cannot write {}: {e}", path.display())))?;
         }
         None => print!("{text}"),
     }

@@ -1,6 +1,6 @@
 //! The `rota` subcommands: each reads the inputs, asks the core, and prints text or JSON.
 //!
-//! Text for people never carries a character the terminal would obey from outside (issue 25):
+//! Text for people never carries a character the terminal would obey from outside:
 //! every value from outside (a name, a seat, a title, a server's words) is shown through
 //! [`rota_core::printable`], control characters and bidi overrides replaced by `�`. A one-line
 //! message goes through [`say`], [`note`], [`error`] or [`warning`], which make the whole line
@@ -45,9 +45,9 @@ pub fn run(global: &Global, command: Command) -> i32 {
             error(&msg);
             2
         }
-        Err(Failure::Input(msgs)) => {
-            for m in msgs {
-                error(&m);
+        Err(Failure::Input(problems)) => {
+            for p in problems {
+                error(&p.placed());
             }
             1
         }
@@ -71,23 +71,15 @@ pub fn show(text: &str, colour: bool) {
     print!("{text}");
 }
 
-/// Says what went wrong on stderr, always in one form: `rota: error: …`.
+/// Says what went wrong on stderr, always in one form: `rota: error: …`. The "rota: " and the
+/// label are added here, at the edge, and nowhere else.
 pub fn error(message: &str) {
-    eprintln!("rota: error: {}", printable(&error_text(message)));
-}
-
-/// A message without the prefixes older callers put on it ("rota: ", "error: ").
-fn error_text(message: &str) -> String {
-    let m = message.trim_start_matches("rota: ");
-    let m = m.strip_prefix("error: ").unwrap_or(m);
-    // A finding ("rota.md:5: error: …") keeps its place and loses its second label.
-    m.replacen(": error: ", ": ", 1)
+    eprintln!("rota: error: {}", printable(message));
 }
 
 /// Says what might be wrong on stderr: `rota: warning: …`.
 pub fn warning(message: &str) {
-    let m = message.trim_start_matches("rota: ");
-    eprintln!("rota: warning: {}", printable(m.strip_prefix("warning: ").unwrap_or(m)));
+    eprintln!("rota: warning: {}", printable(message));
 }
 
 fn print_json<T: Serialize>(value: &T) {
@@ -122,9 +114,9 @@ async fn load(settings: &Settings, now: DateTime<Utc>) -> Result<Inputs, Failure
     }
     let errors = inputs.errors();
     if !errors.is_empty() {
-        let mut msgs = errors;
-        msgs.push("fix these (`rota check` lists every problem), then try again".into());
-        return Err(Failure::Input(msgs));
+        let mut problems = errors;
+        problems.push(rota_core::Problem::error("fix these (`rota check` lists every problem), then try again"));
+        return Err(Failure::Input(problems));
     }
     Ok(inputs)
 }

@@ -1,4 +1,4 @@
-//! `rota outbox [--json]`, `rota outbox retry KEY|--all`, `rota outbox discard KEY` (issue 13):
+//! `rota outbox [--json]`, `rota outbox retry KEY|--all`, `rota outbox discard KEY`:
 //! what is saved but not yet filed, queued or refused with the backend's own reason, and the
 //! two ways a person steers it. The JSON is built in `models.rs` (`OutboxEntryJson`).
 //!
@@ -18,7 +18,7 @@ use rota_core::printable;
 use rota_io::protocol::Overrides;
 
 fn failure(e: impl std::fmt::Display) -> Failure {
-    Failure::input(format!("rota: {e}"))
+    Failure::input(e.to_string())
 }
 
 /// Runs `rota outbox` and its subcommands; returns the exit status.
@@ -90,7 +90,7 @@ async fn retry(outbox: &Outbox, settings: &Settings, key: Option<&str>, all: boo
     let keys: Vec<String> = match key {
         Some(key) => {
             if !outbox.retry(key, now).map_err(failure)? {
-                return Err(Failure::input(format!("rota: no escalation {key} in the outbox (`rota outbox` lists them)")));
+                return Err(Failure::input(format!("no escalation {key} in the outbox (`rota outbox` lists them)")));
             }
             vec![key.to_owned()]
         }
@@ -123,10 +123,10 @@ async fn retry(outbox: &Outbox, settings: &Settings, key: Option<&str>, all: boo
 async fn discard(outbox: &Outbox, key: &str) -> Result<i32, Failure> {
     let title = outbox.entries().map_err(failure)?.into_iter().find(|e| e.key == key).map(|e| e.escalation.title);
     let Some(title) = title else {
-        return Err(Failure::input(format!("rota: no escalation {key} in the outbox (`rota outbox` lists them)")));
+        return Err(Failure::input(format!("no escalation {key} in the outbox (`rota outbox` lists them)")));
     };
     if !outbox.discard(key).await.map_err(failure)? {
-        return Err(Failure::input(format!("rota: escalation {key} left the outbox meanwhile: it was sent")));
+        return Err(Failure::input(format!("escalation {key} left the outbox meanwhile: it was sent")));
     }
     crate::tell_tray_outbox_changed().await;
     super::say(&format!("Discarded {key} from the outbox; it will not be filed: {title}"));

@@ -3,7 +3,7 @@
 //! only on a terminal, and never with `NO_COLOR` (`--color` decides otherwise).
 //!
 //! Values from outside (names, seats, titles, file names) are made printable as they are laid out
-//! (issue 25): [`table`] cleans each cell and [`Term::wrap`] its text before measuring them, and
+//! [`table`] cleans each cell and [`Term::wrap`] its text before measuring them, and
 //! [`Term::paint`] its text before colouring it, so the only escape codes in the text are the
 //! colours `paint` adds.
 
@@ -237,7 +237,7 @@ pub fn escalations(list: &[rota_core::escalation::Escalation], now: DateTime<Utc
             vec![
                 if e.state == EscalationState::Queued { "-".into() } else { e.id.clone() },
                 e.severity.to_string(),
-                e.state.label().to_owned(),
+                words::state(e.state).to_owned(),
                 e.assignee.clone().unwrap_or_else(|| "(rotation)".into()),
                 words::relative(now, e.created_at),
                 match &e.customer {
@@ -287,7 +287,7 @@ pub fn now(g: &Glance, schedule: &Schedule, timing: &Timing, term: &Term) -> Str
                 ),
                 _ => String::new(),
             };
-            // Whom they cover for leads the free text, which wraps: never cut (issue 24).
+            // Whom they cover for leads the free text, which wraps: never cut.
             let note = match words::covering(d) {
                 Some(c) if note.is_empty() => c,
                 Some(c) => format!("{c}; {note}"),
@@ -369,7 +369,7 @@ pub fn schedule(list: &crate::models::ScheduleList, schedule: &Schedule, timing:
         }
     }
     out.push_str(&table(&rows, "", term, |r, _| if r == 0 || current[r] { Some("1") } else { None }));
-    // Covering (issue 24): who stands in for whom, and when, in the viewer's zone.
+    // Covering: who stands in for whom, and when, in the viewer's zone.
     let shown = |t: DateTime<Utc>| t.with_timezone(&tz).format("%a %-d %b %Y %H:%M").to_string();
     let mut covering = vec![vec!["FROM".into(), "TO".into(), "COVERING".into()]];
     for o in &schedule.overrides {
@@ -509,7 +509,7 @@ mod tests {
         assert_eq!(colour.paint(status_style(Status::Working), "working"), "\x1b[32mworking\x1b[0m");
     }
 
-    /// Issue 25: a cell, a paragraph or a painted word from outside is laid out printable; the
+    /// A cell, a paragraph or a painted word from outside is laid out printable; the
     /// only escape codes left are the colours `paint` adds, and widths count what is shown.
     #[test]
     fn values_from_outside_are_laid_out_printable() {
