@@ -53,6 +53,7 @@ use crate::escalations::{AnyBackend, Backend, BackendError};
 use crate::notifier::{open_link, ActionSink, NoticeAction, Notifier, NotifyError};
 use crate::secrets::SecretStore;
 use crate::settings::Settings;
+use crate::store::Store;
 use chrono::{DateTime, Utc};
 use rota_core::config::Backend as BackendKind;
 use rota_core::escalation::{same_handle, Escalation, EscalationState};
@@ -411,7 +412,9 @@ struct Poller {
     scope: String,
     notifier: Arc<dyn Notifier>,
     sink: ActionSink,
-    store: Option<Arc<LocalStore>>,
+    /// The state database, opened once: the seen sets of every backend, and the `local`
+    /// backend's escalations.
+    store: Option<Arc<Store>>,
     backend: Option<Arc<AnyBackend>>,
     snapshot: Snapshot,
     /// When to poll, backoffs, when to read the keyring again: the core's pure state machine.
@@ -496,10 +499,17 @@ impl Poller {
 
     /// Whether the local database changed since the last poll (any process, any escalation).
     fn local_changed(&mut self) -> bool {
-        let Some(store) = &self.store else { return false };
-        match store.change_mark() {
-            Ok(mark) => self.last_mark != Some(mark),
-            Err(_) => false, // a busy database: the next check sees it
+        match self.change_mark() {
+            Some(mark) => self.last_mark != Some(mark),
+            None => false, // a busy database: the next check sees it
+        }
+    }
+
+    /// The local backend's change mark, when it is the backend and the database answers.
+    fn change_mark(&self) -> Option<i64> {
+        match self.backend.as_deref() {
+            Some(AnyBackend::Local(local)) => local.change_mark().ok(),
+            _ => None,
         }
     }
 
@@ -538,23 +548,25 @@ impl Poller {
         true
     }
 
-    /// Opens the seen-set store and the backend, as far as they are not open. On failure the
+    /// Opens the state database and the backend, as far as they are not open. On failure the
     /// status says why, and the failure comes back for the schedule.
     async fn connect(&mut self) -> Option<PollFailure> {
-        if self.store.is_none() {
-            match LocalStore::open(&self.config.database) {
-                Ok(s) => self.store = Some(Arc::new(s)),
+        let store = match &self.store {
+            Some(store) => store.clone(),
+            None => match Store::open(&self.config.database) {
+                Ok(s) => self.store.insert(Arc::new(s)).clone(),
                 Err(e) => {
                     self.snapshot.status = PollStatus::Failed(e.to_string());
                     return Some(PollFailure::Other);
                 }
-            }
-        }
+            },
+        };
         if self.backend.is_some() {
             return None;
         }
         let opened = match &self.config.source {
-            PollSource::Local => LocalStore::open(&self.config.database).map(AnyBackend::Local).map_err(OpenError::Backend),
+            // The local backend is a tenant of the same store: one connection.
+            PollSource::Local => Ok(AnyBackend::Local(LocalStore::new(store))),
             PollSource::Github { config, secrets } => {
                 let (config, secrets) = (config.clone(), secrets.clone());
                 // The keyring answers over D-Bus or a system call: off the async threads.
@@ -596,7 +608,7 @@ impl Poller {
         let (Some(store), Some(backend)) = (self.store.clone(), self.backend.clone()) else {
             return until(self.state.failed(now(), PollFailure::Other, jitter()));
         };
-        let mark = store.change_mark().ok();
+        let mark = self.change_mark();
         // Local: every open escalation (a reassignment to me names who had it). GitHub: mine,
         // as the issue list asks (one conditional request).
         let filter = match self.config.source {
@@ -641,7 +653,7 @@ impl Poller {
     }
 
     /// Decides, shows and remembers: the exactly-once step.
-    async fn announce(&mut self, store: &Arc<LocalStore>, list: &[Escalation], now: DateTime<Utc>) -> Result<(), BackendError> {
+    async fn announce(&mut self, store: &Arc<Store>, list: &[Escalation], now: DateTime<Utc>) -> Result<(), BackendError> {
         let before = store.load_seen(&self.scope)?;
         let decision = self.state.listed(now, &self.config.me, before.as_ref(), list);
         let mut unshown = Vec::new();
@@ -673,7 +685,7 @@ impl Poller {
     /// [`decide_reported`] against the stored states, the notices shown, the states stored.
     async fn announce_reported(
         &mut self,
-        store: &Arc<LocalStore>,
+        store: &Arc<Store>,
         backend: &Arc<AnyBackend>,
         now: DateTime<Utc>,
     ) -> Result<Vec<Escalation>, BackendError> {

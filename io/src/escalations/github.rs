@@ -34,10 +34,10 @@
 //! duplicate check reads the newest [`FIND_PAGES`] pages, then asks GitHub's search. A loopback
 //! API is reached without a proxy.
 
-use super::local::{CachedResponse, LocalStore};
 use super::{Backend, BackendError};
 use crate::bounded::{self, kib, mib, BodyError};
 use crate::secrets::SecretValue;
+use crate::store::{CachedResponse, Store};
 use chrono::{DateTime, Utc};
 use reqwest::header::{HeaderMap, HeaderValue, ACCEPT, AUTHORIZATION, ETAG, IF_NONE_MATCH, LINK, USER_AGENT};
 use reqwest::{Method, StatusCode, Url};
@@ -150,7 +150,7 @@ pub struct GithubBackend {
     pages: Mutex<HashMap<String, CachedPage>>,
     events: Mutex<HashMap<String, CachedEvents>>,
     /// Where answers are kept between processes, when set.
-    disk: Option<Arc<LocalStore>>,
+    disk: Option<Arc<Store>>,
 }
 
 /// The label prefix that names the engineering team engaged: `team:search`.
@@ -787,7 +787,7 @@ impl GithubBackend {
     /// (another `rota stats`, the dashboard) asks with their ETags and an unchanged repository
     /// costs only `304`s.
     /// Answers saved more than [`CACHE_DAYS`] ago are dropped as it is set.
-    pub fn with_disk_cache(mut self, store: Arc<LocalStore>) -> Self {
+    pub fn with_disk_cache(mut self, store: Arc<Store>) -> Self {
         let _ = store.forget_responses(&[], cache_cutoff());
         self.disk = Some(store);
         self

@@ -13,7 +13,6 @@ pub mod configured;
 pub mod github;
 pub mod local;
 pub mod outbox;
-pub mod schema;
 
 use chrono::{DateTime, Utc};
 use rota_core::backoff::backoff;

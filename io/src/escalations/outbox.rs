@@ -1,10 +1,9 @@
 //! The outbox: an escalation is saved here before anything is sent, so it is never lost and
-//! never filed twice (issue 5).
+//! never filed twice.
 //!
 //! How an escalation travels:
 //! 1. [`Outbox::file`] gives it a client key ([`client_key`], 128 random bits) and saves it in the
-//!    `outbox` table of the local SQLite file (the one [`super::configured::database_path`]
-//!    names), committed before any request.
+//!    `outbox` table of Rota's state database ([`crate::store`]), committed before any request.
 //! 2. It is sent through the configured [`Backend`] with that key: the GitHub backend writes it
 //!    as a hidden marker in the issue body and looks for it (`find_by_client_key`) before
 //!    creating; the local store keeps it in a unique column. A retry after a timeout, or after
@@ -19,7 +18,7 @@
 //!    sends everything queued, for moments that say the backend may be back: `rota escalate` /
 //!    `rota escalations` call it once, and the app when the network comes up.
 //! 5. Refused by the backend as invalid (a 422, say): the row is kept, in state `refused`, with
-//!    the backend's own reason (issue 13). It stays in sight until a person resends it
+//!    the backend's own reason. It stays in sight until a person resends it
 //!    ([`Outbox::retry`], [`Outbox::resend`] with an edited escalation) or discards it
 //!    ([`Outbox::discard`]): `rota outbox`, the escalate window, the tray's "⚠ 1 escalation
 //!    refused by GitHub" line and a notification show it. What a backend is known to refuse
@@ -37,16 +36,16 @@
 //!
 //! It is not a backend (it never lists escalations but its own queued ones) nor a timer.
 
-use super::local::BUSY_TIMEOUT;
 use super::{Backend, BackendError};
 use crate::slack::{Announcer, SlackError};
-use chrono::{DateTime, SecondsFormat, Utc};
+use crate::store::{db_error, timestamp, Durability, Store};
+use chrono::{DateTime, Utc};
 use rota_core::escalation::{Escalation, EscalationState, NewEscalation};
 use rota_core::outbox::OutboxState;
-use rusqlite::{params, Connection, ErrorCode, OptionalExtension};
+use rusqlite::{params, Connection, OptionalExtension};
 use std::fmt;
 use std::path::{Path, PathBuf};
-use std::sync::{Mutex, MutexGuard};
+use std::sync::MutexGuard;
 use std::time::Duration;
 
 /// The wait after an error that time alone cannot fix (a rejected token, a missing repository)
@@ -59,22 +58,6 @@ pub const LOCK_WAIT: Duration = Duration::from_secs(3);
 
 /// How often a sender waiting for the lock tries it again.
 const LOCK_RETRY: Duration = Duration::from_millis(25);
-
-/// The outbox table: migration 2 (`schema.rs`).
-pub(super) const OUTBOX_TABLE: &str = "
-CREATE TABLE IF NOT EXISTS outbox (
-    client_key      TEXT PRIMARY KEY,
-    escalation      TEXT NOT NULL,   -- the NewEscalation, as JSON
-    queued_at       TEXT NOT NULL,
-    state           TEXT NOT NULL,   -- queued | sent | refused
-    attempts        INTEGER NOT NULL DEFAULT 0,
-    next_attempt_ms INTEGER NOT NULL,
-    last_error      TEXT,
-    sent_id         TEXT,
-    sent_at         TEXT
-);
-CREATE INDEX IF NOT EXISTS outbox_by_state ON outbox (state, next_attempt_ms);
-";
 
 /// The points at which a checkpoint runs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -203,29 +186,18 @@ impl Entry {
 
 type Checkpoint = Box<dyn Fn(Step) + Send + Sync>;
 
-/// The outbox table of the local SQLite file.
+/// The outbox table of the state database: a tenant of [`Store`], with a connection of its own
+/// that commits durably.
 pub struct Outbox {
-    path: PathBuf,
+    store: Store,
     lock_path: PathBuf,
-    conn: Mutex<Connection>,
     checkpoint: Option<Checkpoint>,
 }
 
 impl fmt::Debug for Outbox {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Outbox").field("path", &self.path).finish_non_exhaustive()
+        f.debug_struct("Outbox").field("path", &self.path()).finish_non_exhaustive()
     }
-}
-
-fn db_error(e: rusqlite::Error) -> BackendError {
-    match e.sqlite_error_code() {
-        Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => BackendError::Transient("the escalation database is busy".into()),
-        _ => BackendError::Failed(format!("outbox: {e}")),
-    }
-}
-
-fn timestamp(t: DateTime<Utc>) -> String {
-    t.to_rfc3339_opts(SecondsFormat::AutoSi, true)
 }
 
 fn random_bytes() -> [u8; 16] {
@@ -325,31 +297,19 @@ fn refusal_reason(why: &BackendError) -> String {
 }
 
 /// A sent row is kept this long (a late resend of its key still finds what it was filed as),
-/// then removed (issue 25: the outbox does not grow for ever).
+/// then removed so the outbox does not grow for ever.
 pub const KEEP_SENT_DAYS: i64 = 30;
 
 impl Outbox {
-    /// Opens the outbox in the SQLite file at `database` (normally the local backend's file),
-    /// creating its table. The folder must exist.
+    /// Opens the outbox in the state database at `database`, creating its table. The folder must
+    /// exist. An escalation the person just typed is committed to the disk before anything is
+    /// sent: [`Durability::Full`] syncs the write-ahead log at each commit (a power cut could
+    /// lose the last ones otherwise).
     pub fn open(database: impl AsRef<Path>) -> Result<Self, BackendError> {
-        let path = database.as_ref().to_path_buf();
-        super::local::retry_busy(|| Self::open_once(&path))
-    }
-
-    fn open_once(path: &Path) -> Result<Self, BackendError> {
-        let path = path.to_path_buf();
-        let mut conn = Connection::open(&path).map_err(db_error)?;
-        conn.busy_timeout(BUSY_TIMEOUT).map_err(db_error)?;
-        super::schema::check_not_newer(&conn, &path, db_error)?;
-        let _: String = conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0)).map_err(db_error)?;
-        // An escalation the person just typed is committed to the disk before anything is sent:
-        // FULL syncs the write-ahead log at each commit (NORMAL could lose the last ones to a
-        // power cut).
-        conn.pragma_update(None, "synchronous", "FULL").map_err(db_error)?;
-        super::schema::migrate(&mut conn, &path, db_error)?;
-        let mut lock_path = path.clone().into_os_string();
+        let store = Store::open_with(database, Durability::Full)?;
+        let mut lock_path = store.path().to_path_buf().into_os_string();
         lock_path.push("-outbox.lock");
-        Ok(Outbox { path, lock_path: lock_path.into(), conn: Mutex::new(conn), checkpoint: None })
+        Ok(Outbox { store, lock_path: lock_path.into(), checkpoint: None })
     }
 
     /// Runs `f` at each [`Step`] (a test hook: it may block until the test kills the process).
@@ -359,11 +319,11 @@ impl Outbox {
     }
 
     pub fn path(&self) -> &Path {
-        &self.path
+        self.store.path()
     }
 
     fn conn(&self) -> MutexGuard<'_, Connection> {
-        self.conn.lock().unwrap_or_else(|p| p.into_inner())
+        self.store.conn()
     }
 
     fn checkpoint(&self, step: Step) {
@@ -724,15 +684,12 @@ mod tests {
         assert!((0.0..=1.0).contains(&j));
     }
 
-    /// Issue 13: what the person just typed is synced to the disk at each commit.
+    /// What the person just typed is synced to the disk at each commit.
     #[test]
-    fn the_outbox_commits_with_synchronous_full_and_the_file_is_versioned() {
+    fn the_outbox_commits_with_synchronous_full() {
         let dir = tempfile::tempdir().unwrap();
         let outbox = Outbox::open(dir.path().join("escalations.sqlite3")).unwrap();
-        let conn = outbox.conn();
-        let sync: i64 = conn.query_row("PRAGMA synchronous", [], |r| r.get(0)).unwrap();
+        let sync: i64 = outbox.conn().query_row("PRAGMA synchronous", [], |r| r.get(0)).unwrap();
         assert_eq!(sync, 2, "FULL");
-        let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
-        assert_eq!(version, i64::from(super::super::schema::VERSION));
     }
 }
