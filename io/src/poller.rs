@@ -15,7 +15,7 @@
 //! - at once when the machine wakes from sleep (the wall clock moved further than the monotonic
 //!   clock between two checks; the check waits on [`clock::sleep`], which ends at the wake), and
 //!   when the app calls [`PollerHandle::poll_now`] (the network came back, the token was
-//!   replaced, the user asked, a window changed an escalation). Those calls coalesce (issue 25):
+//!   replaced, the user asked, a window changed an escalation). Those calls coalesce:
 //!   at most one poll is in flight and one queued behind it, however many come (300
 //!   `EscalationsChanged` over D-Bus were 300 polls, 602 GitHub requests in 20 s).
 //!
@@ -363,7 +363,7 @@ pub fn spawn(
         reported_since: None,
     };
     // A poller that fails (a panic) is started again with the same channels, its failure shown
-    // as the status until a poll succeeds (issue 12): never left dead.
+    // as the status until a poll succeeds: never left dead.
     let task = runtime.spawn(async move {
         let (mut rx, mut stop_rx) = (rx, stop_rx);
         let mut on_change: Box<dyn Fn(&Snapshot) + Send> = Box::new(on_change);
@@ -424,7 +424,7 @@ struct Poller {
     /// What the last successful poll listed: the open escalations, and the reporter's listing
     /// (every escalation, or what changed since the one before) when it succeeded.
     last_listed: Option<Listed>,
-    /// Where the next listing of every escalation starts (GitHub's `since`, issue 25): after
+    /// Where the next listing of every escalation starts (GitHub's `since`): after
     /// the first, a poll lists only what changed.
     reported_since: Option<DateTime<Utc>>,
 }
@@ -530,7 +530,7 @@ impl Poller {
         }
     }
 
-    /// Takes `action` on escalation `id` as `me`, now (issue 15): recorded with who and when.
+    /// Takes `action` on escalation `id` as `me`, now: recorded with who and when.
     /// Always polls again after, so the menu shows the outcome.
     async fn take(&mut self, id: &str, act: Act) -> bool {
         if self.backend.is_none() {
@@ -625,7 +625,7 @@ impl Poller {
             self.snapshot.status = PollStatus::Failed(e.to_string());
             return until(self.state.failed(now, PollFailure::Other, jitter()));
         }
-        // Issue 15: what I filed that moved on. A failure here is said and tried at the next poll;
+        // What I filed that moved on. A failure here is said and tried at the next poll;
         // it does not hold up my own escalations.
         let every = match self.announce_reported(&store, &backend, now).await {
             Ok(every) => Some(every),
@@ -681,7 +681,7 @@ impl Poller {
         Ok(())
     }
 
-    /// The reporter's exactly-once step (issue 15): every escalation listed (closed ones too),
+    /// The reporter's exactly-once step: every escalation listed (closed ones too),
     /// [`decide_reported`] against the stored states, the notices shown, the states stored.
     async fn announce_reported(
         &mut self,
