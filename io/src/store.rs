@@ -163,6 +163,18 @@ pub(crate) fn db_error(e: rusqlite::Error) -> BackendError {
     }
 }
 
+/// The rows `sql` selects with `params`, each read by `row`.
+pub(crate) fn select_rows<T, C: FromIterator<T>>(
+    conn: &Connection,
+    sql: &str,
+    params: impl rusqlite::Params,
+    row: impl FnMut(&rusqlite::Row<'_>) -> rusqlite::Result<T>,
+) -> Result<C, BackendError> {
+    let mut stmt = conn.prepare_cached(sql).map_err(db_error)?;
+    let rows = stmt.query_map(params, row).map_err(db_error)?;
+    rows.collect::<Result<C, _>>().map_err(db_error)
+}
+
 /// How a time is written in the database.
 pub(crate) fn timestamp(t: DateTime<Utc>) -> String {
     t.to_rfc3339_opts(SecondsFormat::AutoSi, true)
@@ -336,9 +348,7 @@ impl Store {
         if known.is_none() {
             return Ok(None);
         }
-        let mut stmt = conn.prepare_cached(select).map_err(db_error)?;
-        let rows = stmt.query_map([scope], row).map_err(db_error)?;
-        Ok(Some(rows.collect::<Result<C, _>>().map_err(db_error)?))
+        select_rows(&conn, select, [scope], row).map(Some)
     }
 
     /// Replaces the reporter's stored states of `scope`, in one transaction.

@@ -9,7 +9,7 @@
 //! row numbers.
 
 use super::{Backend, BackendError};
-use crate::store::{db_error, parse_text, parse_time, timestamp, Store};
+use crate::store::{db_error, parse_text, parse_time, select_rows, timestamp, Store};
 use chrono::{DateTime, Utc};
 use rota_core::escalation::{Escalation, EscalationState, NewEscalation, Severity};
 use rota_core::lifecycle::{self, Action, HistoryEntry, Plan};
@@ -115,25 +115,18 @@ impl LocalStore {
 
     /// Active escalations (optionally only `assignee`'s, ignoring case), newest first.
     pub fn list(&self, assignee: Option<&str>) -> Result<Vec<Escalation>, BackendError> {
-        let conn = self.conn();
-        let mut stmt = conn
-            .prepare_cached(&format!(
-                "SELECT {COLUMNS} FROM escalation
-                 WHERE state IN ('open', 'acknowledged', 'handed_to_engineering')
-                   AND (?1 IS NULL OR assignee = ?1 COLLATE NOCASE)
-                 ORDER BY id DESC"
-            ))
-            .map_err(db_error)?;
-        let rows = stmt.query_map([assignee.map(str::trim)], escalation_from_row).map_err(db_error)?;
-        rows.collect::<Result<_, _>>().map_err(db_error)
+        let sql = format!(
+            "SELECT {COLUMNS} FROM escalation
+             WHERE state IN ('open', 'acknowledged', 'handed_to_engineering')
+               AND (?1 IS NULL OR assignee = ?1 COLLATE NOCASE)
+             ORDER BY id DESC"
+        );
+        select_rows(&self.conn(), &sql, [assignee.map(str::trim)], escalation_from_row)
     }
 
     /// Every escalation, resolved ones included, newest first.
     pub fn list_all(&self) -> Result<Vec<Escalation>, BackendError> {
-        let conn = self.conn();
-        let mut stmt = conn.prepare_cached(&format!("SELECT {COLUMNS} FROM escalation ORDER BY id DESC")).map_err(db_error)?;
-        let rows = stmt.query_map([], escalation_from_row).map_err(db_error)?;
-        rows.collect::<Result<_, _>>().map_err(db_error)
+        select_rows(&self.conn(), &format!("SELECT {COLUMNS} FROM escalation ORDER BY id DESC"), [], escalation_from_row)
     }
 
     pub fn find(&self, id: &str) -> Result<Escalation, BackendError> {
@@ -215,23 +208,14 @@ impl LocalStore {
 
     /// The changes to one escalation, oldest first.
     pub fn history(&self, id: &str) -> Result<Vec<Change>, BackendError> {
-        let id = row_id(id)?;
-        let conn = self.conn();
-        Self::select(&conn, id)?;
-        let mut stmt = conn
-            .prepare_cached("SELECT at, from_state, to_state, assignee FROM escalation_history WHERE escalation_id = ?1 ORDER BY seq")
-            .map_err(db_error)?;
-        let rows = stmt
-            .query_map([id], |r| {
-                Ok(Change {
-                    at: parse_time(&r.get::<_, String>(0)?)?,
-                    from: r.get::<_, Option<String>>(1)?.as_deref().map(parse_text).transpose()?,
-                    to: parse_text(&r.get::<_, String>(2)?)?,
-                    assignee: r.get(3)?,
-                })
+        self.history_rows(id, "at, from_state, to_state, assignee", |r| {
+            Ok(Change {
+                at: parse_time(&r.get::<_, String>(0)?)?,
+                from: r.get::<_, Option<String>>(1)?.as_deref().map(parse_text).transpose()?,
+                to: parse_text(&r.get::<_, String>(2)?)?,
+                assignee: r.get(3)?,
             })
-            .map_err(db_error)?;
-        rows.collect::<Result<_, _>>().map_err(db_error)
+        })
     }
 
     /// Takes `action` on escalation `id`, recorded as done by `by` at `now`. An action
@@ -261,33 +245,29 @@ impl LocalStore {
 
     /// An escalation's history as `rota escalations --all --json` shows it, oldest first.
     pub fn entries(&self, id: &str) -> Result<Vec<HistoryEntry>, BackendError> {
+        self.history_rows(id, "at, from_state, to_state, assignee, by_handle, note, team", |r| {
+            let from: Option<String> = r.get(1)?;
+            let to: String = r.get(2)?;
+            let assignee: Option<String> = r.get(3)?;
+            // A reassignment (the state unchanged) names the new assignee.
+            let reassigned = from.as_deref() == Some(to.as_str());
+            Ok(HistoryEntry {
+                state: parse_text(&to)?,
+                at: parse_time(&r.get::<_, String>(0)?)?,
+                by: r.get(4)?,
+                note: r.get(5)?,
+                team: r.get(6)?,
+                assignee: if reassigned { assignee } else { None },
+            })
+        })
+    }
+
+    /// The `columns` of escalation `id`'s history rows, oldest first, each read by `row`.
+    fn history_rows<T>(&self, id: &str, columns: &str, row: impl FnMut(&Row<'_>) -> rusqlite::Result<T>) -> Result<Vec<T>, BackendError> {
         let id = row_id(id)?;
         let conn = self.conn();
         Self::select(&conn, id)?;
-        let mut stmt = conn
-            .prepare_cached(
-                "SELECT at, from_state, to_state, assignee, by_handle, note, team FROM escalation_history
-                 WHERE escalation_id = ?1 ORDER BY seq",
-            )
-            .map_err(db_error)?;
-        let rows = stmt
-            .query_map([id], |r| {
-                let from: Option<String> = r.get(1)?;
-                let to: String = r.get(2)?;
-                let assignee: Option<String> = r.get(3)?;
-                // A reassignment (the state unchanged) names the new assignee.
-                let reassigned = from.as_deref() == Some(to.as_str());
-                Ok(HistoryEntry {
-                    state: parse_text(&to)?,
-                    at: parse_time(&r.get::<_, String>(0)?)?,
-                    by: r.get(4)?,
-                    note: r.get(5)?,
-                    team: r.get(6)?,
-                    assignee: if reassigned { assignee } else { None },
-                })
-            })
-            .map_err(db_error)?;
-        rows.collect::<Result<_, _>>().map_err(db_error)
+        select_rows(&conn, &format!("SELECT {columns} FROM escalation_history WHERE escalation_id = ?1 ORDER BY seq"), [id], row)
     }
 
     /// A number that grows with every change to any escalation, by any process: a poller that

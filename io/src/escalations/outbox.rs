@@ -43,7 +43,7 @@ mod send;
 pub use send::{Announcement, DrainReport, FileError, Filed, LOCK_WAIT};
 
 use super::BackendError;
-use crate::store::{db_error, timestamp, Durability, Store};
+use crate::store::{db_error, select_rows, timestamp, Durability, Store};
 use chrono::{DateTime, Utc};
 use rota_core::escalation::{Escalation, EscalationState, NewEscalation};
 use rota_core::outbox::OutboxState;
@@ -280,13 +280,11 @@ impl Outbox {
 
     /// Everything saved but not filed, queued and refused, oldest first: `rota outbox`.
     pub fn entries(&self) -> Result<Vec<Entry>, BackendError> {
-        let conn = self.conn();
-        let mut stmt = conn
-            .prepare(&format!("SELECT {ROW} FROM outbox WHERE state IN ('queued', 'refused') ORDER BY queued_at, rowid"))
-            .map_err(db_error)?;
-        let rows = stmt.query_map([], row_from).map_err(db_error)?;
-        rows.map(|r| {
-            r.map(|r| Entry {
+        let sql = format!("SELECT {ROW} FROM outbox WHERE state IN ('queued', 'refused') ORDER BY queued_at, rowid");
+        let rows: Vec<Row> = select_rows(&self.conn(), &sql, [], row_from)?;
+        Ok(rows
+            .into_iter()
+            .map(|r| Entry {
                 state: if r.state == "refused" { OutboxState::Refused } else { OutboxState::Queued },
                 key: r.key,
                 escalation: r.new,
@@ -294,9 +292,7 @@ impl Outbox {
                 last_error: r.last_error,
                 queued_at: r.queued_at,
             })
-        })
-        .collect::<Result<_, _>>()
-        .map_err(db_error)
+            .collect())
     }
 
     /// The refused escalations, oldest first: what the escalate window offers to fix and resend.
@@ -363,12 +359,8 @@ impl Outbox {
 
     /// The escalations waiting to be sent, newest first, in state `queued`.
     pub fn queued(&self) -> Result<Vec<Escalation>, BackendError> {
-        let conn = self.conn();
-        let mut stmt = conn
-            .prepare(&format!("SELECT {ROW} FROM outbox WHERE state = 'queued' ORDER BY queued_at DESC, rowid DESC"))
-            .map_err(db_error)?;
-        let rows = stmt.query_map([], row_from).map_err(db_error)?;
-        rows.map(|r| r.map(|r| r.view())).collect::<Result<_, _>>().map_err(db_error)
+        let sql = format!("SELECT {ROW} FROM outbox WHERE state = 'queued' ORDER BY queued_at DESC, rowid DESC");
+        select_rows(&self.conn(), &sql, [], |r| row_from(r).map(|r| r.view()))
     }
 
     /// When the next queued escalation is due (`None`: nothing is queued).

@@ -6,7 +6,7 @@
 use super::{random_bytes, Outbox, Step, AUTH_RETRY};
 use crate::escalations::{Backend, BackendError};
 use crate::slack::{Announcer, SlackError};
-use crate::store::{db_error, timestamp};
+use crate::store::{db_error, select_rows, timestamp};
 use chrono::{DateTime, Utc};
 use rota_core::escalation::{Escalation, EscalationState, NewEscalation};
 use rusqlite::params;
@@ -273,14 +273,8 @@ impl Outbox {
         let mut report = DrainReport::default();
         // Best effort: a busy database removes them next time.
         let _ = self.forget_sent(now);
-        let due: Result<Vec<String>, BackendError> = (|| {
-            let conn = self.conn();
-            let mut stmt = conn
-                .prepare("SELECT client_key FROM outbox WHERE state = 'queued' AND next_attempt_ms <= ?1 ORDER BY queued_at, rowid")
-                .map_err(db_error)?;
-            let keys = stmt.query_map([due_by_ms], |r| r.get(0)).map_err(db_error)?;
-            keys.collect::<Result<_, _>>().map_err(db_error)
-        })();
+        let sql = "SELECT client_key FROM outbox WHERE state = 'queued' AND next_attempt_ms <= ?1 ORDER BY queued_at, rowid";
+        let due: Result<Vec<String>, BackendError> = select_rows(&self.conn(), sql, [due_by_ms], |r| r.get(0));
         match due {
             Ok(keys) => {
                 for key in keys {
