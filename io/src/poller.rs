@@ -19,9 +19,11 @@
 //!   at most one poll is in flight and one queued behind it, however many come (300
 //!   `EscalationsChanged` over D-Bus were 300 polls, 602 GitHub requests in 20 s).
 //!
-//! Each successful poll: list open escalations, [`decide`] against the stored seen set (kept in
-//! the local SQLite file for every backend), show the notices through the [`Notifier`], then store
-//! the seen set ([`seen_after_delivery`]: a notice that could not be shown is tried again).
+//! Each successful poll: list open escalations, [`decide`](rota_core::escalation::decide) against
+//! the stored seen set (kept in the state database, [`crate::store`], for every backend), show the
+//! notices through the [`Notifier`], then store the seen set
+//! ([`seen_after_delivery`](rota_core::notice::seen_after_delivery): a notice that could not
+//! be shown is tried again).
 //!
 //! Wiring it into an app (the Tauri shell, say):
 //!

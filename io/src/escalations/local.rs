@@ -304,7 +304,7 @@ fn record(
 }
 
 /// The SQLite calls are short and local, so they run inline; under contention a write waits at
-/// most [`BUSY_TIMEOUT`] for another process.
+/// most [`BUSY_TIMEOUT`](crate::store::BUSY_TIMEOUT) for another process.
 impl Backend for LocalStore {
     async fn list_open(&self, assignee: Option<&str>) -> Result<Vec<Escalation>, BackendError> {
         self.list(assignee)

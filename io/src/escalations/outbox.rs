@@ -4,7 +4,7 @@
 //! How an escalation travels:
 //! 1. [`Outbox::file`] gives it a client key ([`client_key`], 128 random bits) and saves it in the
 //!    `outbox` table of Rota's state database ([`crate::store`]), committed before any request.
-//! 2. It is sent through the configured [`Backend`] with that key: the GitHub backend writes it
+//! 2. It is sent through the configured [`Backend`](super::Backend) with that key: the GitHub backend writes it
 //!    as a hidden marker in the issue body and looks for it (`find_by_client_key`) before
 //!    creating; the local store keeps it in a unique column. A retry after a timeout, or after
 //!    the process died between "the backend created it" and "the outbox knows", finds the first
