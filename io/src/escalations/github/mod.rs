@@ -103,6 +103,11 @@ impl GithubConfig {
             listing_deadline: LISTING_DEADLINE,
         })
     }
+
+    /// The labels that mark a state, as the history reads them.
+    fn state_labels(&self) -> StateLabels<'_> {
+        StateLabels { acknowledged: &self.acknowledged_label, engineering: &self.handed_to_engineering_label }
+    }
 }
 
 /// What a person can do about a listing that is too long.
@@ -181,8 +186,7 @@ pub fn fuzz_timeline(data: &[u8]) {
     }))
     .expect("a fixed issue");
     let items: Vec<_> = events.iter().filter_map(IssueEvent::item).collect();
-    let labels = StateLabels { acknowledged: &config.acknowledged_label, engineering: &config.handed_to_engineering_label };
-    let history = history::from_timeline(labels, &escalation(&config, issue), &items);
+    let history = history::from_timeline(config.state_labels(), &escalation(&config, issue), &items);
     assert_eq!(history.first().map(|h| h.state), Some(EscalationState::Open));
     assert!(history.len() <= events.len() + 1, "one entry at most per item");
 }
@@ -402,11 +406,6 @@ impl GithubBackend {
         let _: serde_json::Value = self.send_json(Method::POST, url, Some(json!({ "labels": [label] })), id).await?;
         self.get(id).await
     }
-
-    /// The labels that mark a state, as the history reads them.
-    fn state_labels(&self) -> StateLabels<'_> {
-        StateLabels { acknowledged: &self.config.acknowledged_label, engineering: &self.config.handed_to_engineering_label }
-    }
 }
 
 impl Backend for GithubBackend {
@@ -558,6 +557,6 @@ impl Backend for GithubBackend {
     async fn history_of(&self, e: &Escalation) -> Result<Vec<HistoryEntry>, BackendError> {
         let n = Self::issue_number(&e.id)?;
         let items: Vec<_> = self.issue_events(n).await?.iter().filter_map(IssueEvent::item).collect();
-        Ok(history::from_timeline(self.state_labels(), e, &items))
+        Ok(history::from_timeline(self.config.state_labels(), e, &items))
     }
 }
