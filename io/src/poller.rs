@@ -46,26 +46,23 @@
 //! It is not the decision (that is [`rota_core::escalation::decide`]) nor the notification
 //! (that is the [`Notifier`]).
 
+mod config;
 mod status;
 
+pub use config::{PollSource, PollerConfig};
 pub use status::{PollStatus, Snapshot};
 
 use crate::acting::{self, Act, Acting};
 use crate::clock;
 use crate::escalations::configured::{self, OpenError};
-use crate::escalations::github::GithubConfig;
 use crate::escalations::local::{change_signal, LocalStore};
 use crate::escalations::{AnyBackend, Backend, BackendError};
 use crate::notifier::{open_link, ActionSink, NoticeAction, Notifier, NotifyError};
-use crate::secrets::SecretStore;
-use crate::settings::Settings;
 use crate::store::Store;
 use chrono::{DateTime, Utc};
-use rota_core::config::Backend as BackendKind;
 use rota_core::escalation::{same_handle, Escalation, EscalationState};
 use rota_core::poll::{PollFailure, PollState};
 use rota_core::reported::{self, decide_reported, progress_text};
-use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 use tokio::sync::{mpsc, watch, Notify};
@@ -83,96 +80,6 @@ pub const WAKE_SLACK: Duration = Duration::from_secs(3);
 /// After a rejected token (or none stored, or no permission): the wait before the keyring is
 /// read and GitHub asked again, unless [`PollerHandle::poll_now`] comes first.
 pub const AUTH_RETRY: Duration = rota_core::poll::AUTH_RETRY;
-
-/// Where the poller reads escalations from.
-// One per poller, cloned once when it starts: boxing the larger variant would buy nothing.
-#[allow(clippy::large_enum_variant)]
-#[derive(Clone)]
-pub enum PollSource {
-    /// The local database ([`PollerConfig::database`]) itself.
-    Local,
-    /// GitHub, with the token read from `secrets` (again after it is rejected).
-    Github { config: GithubConfig, secrets: Arc<dyn SecretStore + Send + Sync> },
-}
-
-impl std::fmt::Debug for PollSource {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            PollSource::Local => f.write_str("Local"),
-            PollSource::Github { config, .. } => f.debug_struct("Github").field("config", config).finish_non_exhaustive(),
-        }
-    }
-}
-
-/// What the poller watches and how often.
-#[derive(Debug, Clone)]
-pub struct PollerConfig {
-    /// My handle: whose new escalations are announced.
-    pub me: String,
-    pub source: PollSource,
-    /// The local SQLite file: the seen sets of every backend, and the `local` escalations.
-    pub database: PathBuf,
-    /// The regular poll interval (for GitHub raised to [`MIN_GITHUB_INTERVAL`]).
-    pub interval: Duration,
-    /// How often the clocks are compared to notice a wake.
-    pub wake_check: Duration,
-    /// People's names, as notices say them (the tray keeps them current; empty: handles).
-    pub names: Arc<std::sync::Mutex<rota_core::notice::Names>>,
-}
-
-impl PollerConfig {
-    /// Watches the local database at `database` for `me`.
-    pub fn local(database: impl Into<PathBuf>, me: &str) -> Self {
-        PollerConfig {
-            me: me.to_owned(),
-            source: PollSource::Local,
-            database: database.into(),
-            interval: DEFAULT_INTERVAL,
-            wake_check: WAKE_CHECK,
-            names: Default::default(),
-        }
-    }
-
-    /// Polls GitHub for `me`, keeping the seen set in `database`.
-    pub fn github(
-        database: impl Into<PathBuf>,
-        me: &str,
-        config: GithubConfig,
-        secrets: Arc<dyn SecretStore + Send + Sync>,
-        interval: Duration,
-    ) -> Self {
-        PollerConfig {
-            me: me.to_owned(),
-            source: PollSource::Github { config, secrets },
-            database: database.into(),
-            interval: interval.max(MIN_GITHUB_INTERVAL),
-            wake_check: WAKE_CHECK,
-            names: Default::default(),
-        }
-    }
-
-    /// The config the settings describe: the backend, `me`, `poll_seconds` and the data folder.
-    /// `me` must be set in the config (there is nobody to notify otherwise).
-    pub fn from_settings(settings: &Settings, secrets: Arc<dyn SecretStore + Send + Sync>) -> Result<Self, OpenError> {
-        let me = settings.me.clone().ok_or(OpenError::NoMe)?;
-        let database = configured::database(settings)?;
-        let interval = Duration::from_secs(settings.config.escalations.poll_seconds);
-        Ok(match settings.config.escalations.backend {
-            BackendKind::Local => PollerConfig { interval, ..PollerConfig::local(database, &me) },
-            BackendKind::Github => PollerConfig::github(database, &me, configured::github_config(settings)?, secrets, interval),
-        })
-    }
-
-    /// The seen set's scope in the database: one per backend and person.
-    pub fn scope(&self) -> String {
-        match &self.source {
-            PollSource::Local => format!("local:{}", self.me.to_ascii_lowercase()),
-            PollSource::Github { config, .. } => {
-                format!("github:{}/{}/{}:{}", config.api, config.owner, config.repo, self.me.to_ascii_lowercase())
-            }
-        }
-    }
-}
 
 enum Command {
     /// Open the backend again (reading the keyring again), then poll.
@@ -675,15 +582,5 @@ mod tests {
         check(5, 9, true); // 4 s lost
         check(5, 3600, true); // an hour asleep
         check(5, -60, false); // the clock was set back
-    }
-
-    #[test]
-    fn github_is_never_polled_faster_than_every_15_s() {
-        let cfg = GithubConfig::new("http://127.0.0.1:1", "acme/esc", "ann").unwrap();
-        let store: Arc<dyn SecretStore + Send + Sync> = Arc::new(crate::secrets::OsKeyring);
-        let p = PollerConfig::github("/tmp/x.sqlite3", "Ann", cfg, store, Duration::from_secs(1));
-        assert_eq!(p.interval, MIN_GITHUB_INTERVAL);
-        assert_eq!(p.scope(), "github:http://127.0.0.1:1/acme/esc:ann");
-        assert_eq!(PollerConfig::local("/tmp/x", "Ann").scope(), "local:ann");
     }
 }
