@@ -21,6 +21,7 @@ pub mod finding;
 #[doc(hidden)]
 pub mod fuzz;
 pub mod handoff;
+pub mod history;
 pub mod ical;
 pub mod lifecycle;
 pub mod lint;

@@ -24,6 +24,7 @@ pub mod settings;
 pub mod shortcut;
 pub mod slack;
 pub mod sources;
+pub mod store;
 pub mod supervise;
 pub mod tray;
 

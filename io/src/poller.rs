@@ -15,13 +15,15 @@
 //! - at once when the machine wakes from sleep (the wall clock moved further than the monotonic
 //!   clock between two checks; the check waits on [`clock::sleep`], which ends at the wake), and
 //!   when the app calls [`PollerHandle::poll_now`] (the network came back, the token was
-//!   replaced, the user asked, a window changed an escalation). Those calls coalesce (issue 25):
+//!   replaced, the user asked, a window changed an escalation). Those calls coalesce:
 //!   at most one poll is in flight and one queued behind it, however many come (300
 //!   `EscalationsChanged` over D-Bus were 300 polls, 602 GitHub requests in 20 s).
 //!
-//! Each successful poll: list open escalations, [`decide`] against the stored seen set (kept in
-//! the local SQLite file for every backend), show the notices through the [`Notifier`], then store
-//! the seen set ([`seen_after_delivery`]: a notice that could not be shown is tried again).
+//! Each successful poll: list open escalations, [`decide`](rota_core::escalation::decide) against
+//! the stored seen set (kept in the state database, [`crate::store`], for every backend), show the
+//! notices through the [`Notifier`], then store the seen set
+//! ([`seen_after_delivery`](rota_core::notice::seen_after_delivery): a notice that could not
+//! be shown is tried again).
 //!
 //! Wiring it into an app (the Tauri shell, say):
 //!
@@ -44,21 +46,23 @@
 //! It is not the decision (that is [`rota_core::escalation::decide`]) nor the notification
 //! (that is the [`Notifier`]).
 
+mod config;
+mod status;
+
+pub use config::{PollSource, PollerConfig};
+pub use status::{PollStatus, Snapshot};
+
 use crate::acting::{self, Act, Acting};
 use crate::clock;
 use crate::escalations::configured::{self, OpenError};
-use crate::escalations::github::GithubConfig;
 use crate::escalations::local::{change_signal, LocalStore};
 use crate::escalations::{AnyBackend, Backend, BackendError};
 use crate::notifier::{open_link, ActionSink, NoticeAction, Notifier, NotifyError};
-use crate::secrets::SecretStore;
-use crate::settings::Settings;
+use crate::store::Store;
 use chrono::{DateTime, Utc};
-use rota_core::config::Backend as BackendKind;
 use rota_core::escalation::{same_handle, Escalation, EscalationState};
 use rota_core::poll::{PollFailure, PollState};
 use rota_core::reported::{self, decide_reported, progress_text};
-use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 use tokio::sync::{mpsc, watch, Notify};
@@ -76,176 +80,6 @@ pub const WAKE_SLACK: Duration = Duration::from_secs(3);
 /// After a rejected token (or none stored, or no permission): the wait before the keyring is
 /// read and GitHub asked again, unless [`PollerHandle::poll_now`] comes first.
 pub const AUTH_RETRY: Duration = rota_core::poll::AUTH_RETRY;
-
-/// Where the poller reads escalations from.
-// One per poller, cloned once when it starts: boxing the larger variant would buy nothing.
-#[allow(clippy::large_enum_variant)]
-#[derive(Clone)]
-pub enum PollSource {
-    /// The local database ([`PollerConfig::database`]) itself.
-    Local,
-    /// GitHub, with the token read from `secrets` (again after it is rejected).
-    Github { config: GithubConfig, secrets: Arc<dyn SecretStore + Send + Sync> },
-}
-
-impl std::fmt::Debug for PollSource {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            PollSource::Local => f.write_str("Local"),
-            PollSource::Github { config, .. } => f.debug_struct("Github").field("config", config).finish_non_exhaustive(),
-        }
-    }
-}
-
-/// What the poller watches and how often.
-#[derive(Debug, Clone)]
-pub struct PollerConfig {
-    /// My handle: whose new escalations are announced.
-    pub me: String,
-    pub source: PollSource,
-    /// The local SQLite file: the seen sets of every backend, and the `local` escalations.
-    pub database: PathBuf,
-    /// The regular poll interval (for GitHub raised to [`MIN_GITHUB_INTERVAL`]).
-    pub interval: Duration,
-    /// How often the clocks are compared to notice a wake.
-    pub wake_check: Duration,
-    /// People's names, as notices say them (the tray keeps them current; empty: handles).
-    pub names: Arc<std::sync::Mutex<rota_core::notice::Names>>,
-}
-
-impl PollerConfig {
-    /// Watches the local database at `database` for `me`.
-    pub fn local(database: impl Into<PathBuf>, me: &str) -> Self {
-        PollerConfig {
-            me: me.to_owned(),
-            source: PollSource::Local,
-            database: database.into(),
-            interval: DEFAULT_INTERVAL,
-            wake_check: WAKE_CHECK,
-            names: Default::default(),
-        }
-    }
-
-    /// Polls GitHub for `me`, keeping the seen set in `database`.
-    pub fn github(
-        database: impl Into<PathBuf>,
-        me: &str,
-        config: GithubConfig,
-        secrets: Arc<dyn SecretStore + Send + Sync>,
-        interval: Duration,
-    ) -> Self {
-        PollerConfig {
-            me: me.to_owned(),
-            source: PollSource::Github { config, secrets },
-            database: database.into(),
-            interval: interval.max(MIN_GITHUB_INTERVAL),
-            wake_check: WAKE_CHECK,
-            names: Default::default(),
-        }
-    }
-
-    /// The config the settings describe: the backend, `me`, `poll_seconds` and the data folder.
-    /// `me` must be set in the config (there is nobody to notify otherwise).
-    pub fn from_settings(settings: &Settings, secrets: Arc<dyn SecretStore + Send + Sync>) -> Result<Self, OpenError> {
-        let me = settings.me.clone().ok_or(OpenError::NoMe)?;
-        let database = configured::database(settings)?;
-        let interval = Duration::from_secs(settings.config.escalations.poll_seconds);
-        Ok(match settings.config.escalations.backend {
-            BackendKind::Local => PollerConfig { interval, ..PollerConfig::local(database, &me) },
-            BackendKind::Github => PollerConfig::github(database, &me, configured::github_config(settings)?, secrets, interval),
-        })
-    }
-
-    /// The seen set's scope in the database: one per backend and person.
-    pub fn scope(&self) -> String {
-        match &self.source {
-            PollSource::Local => format!("local:{}", self.me.to_ascii_lowercase()),
-            PollSource::Github { config, .. } => {
-                format!("github:{}/{}/{}:{}", config.api, config.owner, config.repo, self.me.to_ascii_lowercase())
-            }
-        }
-    }
-}
-
-/// How the last poll went, for the tray and the settings window.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum PollStatus {
-    /// Not polled yet.
-    Starting,
-    /// The last poll succeeded.
-    Ok,
-    /// GitHub answered 401.
-    TokenRejected,
-    /// No GitHub token in the keyring.
-    MissingToken,
-    /// The token may not read the repository's issues.
-    Forbidden,
-    /// Rate limited until then.
-    RateLimited { until: DateTime<Utc> },
-    /// Offline or the backend failing for now; retried then.
-    Offline { retry_at: DateTime<Utc>, why: String },
-    /// Something that needs a person: a broken database, an unreadable keyring, a bad config.
-    Failed(String),
-}
-
-impl PollStatus {
-    /// Words for the tray ("GitHub token rejected"); times in UTC (the tray formats its own from
-    /// the fields when it wants the viewer's zone).
-    pub fn label(&self) -> String {
-        match self {
-            PollStatus::Starting => "Checking escalations…".into(),
-            PollStatus::Ok => "Escalations up to date".into(),
-            PollStatus::TokenRejected => "GitHub token rejected".into(),
-            PollStatus::MissingToken => "No GitHub token: run `rota secret set github-token`".into(),
-            PollStatus::Forbidden => "GitHub token may not read the escalations repository".into(),
-            PollStatus::RateLimited { until } => format!("GitHub rate limit: next check at {}", until.format("%H:%M UTC")),
-            PollStatus::Offline { retry_at, .. } => format!("Offline: retrying at {}", retry_at.format("%H:%M:%S UTC")),
-            PollStatus::Failed(why) => format!("Escalations unavailable: {why}"),
-        }
-    }
-
-    pub fn is_ok(&self) -> bool {
-        *self == PollStatus::Ok
-    }
-}
-
-/// What the tray shows, as of the last poll.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Snapshot {
-    /// My active escalations, most urgent first (`escalation::by_urgency`): the "My escalations (N)" submenu.
-    pub mine: Vec<Escalation>,
-    /// Whether any of mine is still open (not acknowledged): the tray icon's attention state.
-    pub unacknowledged: bool,
-    pub status: PollStatus,
-    /// Why the last notification could not be shown, if it could not.
-    pub notifier_error: Option<NotifyError>,
-    /// Polls done so far (successful or not).
-    pub polls: u64,
-    /// When the last successful poll ended.
-    pub last_success: Option<DateTime<Utc>>,
-    /// Moves each time a poll lists the escalations otherwise than the one before (new, moved,
-    /// gone): the open windows are told, and fetch their views again.
-    pub revision: u64,
-}
-
-impl Snapshot {
-    /// What the poller last ran into, once it has polled ("GitHub token rejected").
-    pub fn problem(&self) -> Option<String> {
-        (!self.status.is_ok() && self.polls > 0).then(|| self.status.label())
-    }
-
-    fn new() -> Self {
-        Snapshot {
-            mine: Vec::new(),
-            unacknowledged: false,
-            status: PollStatus::Starting,
-            notifier_error: None,
-            polls: 0,
-            last_success: None,
-            revision: 0,
-        }
-    }
-}
 
 enum Command {
     /// Open the backend again (reading the keyring again), then poll.
@@ -362,7 +196,7 @@ pub fn spawn(
         reported_since: None,
     };
     // A poller that fails (a panic) is started again with the same channels, its failure shown
-    // as the status until a poll succeeds (issue 12): never left dead.
+    // as the status until a poll succeeds: never left dead.
     let task = runtime.spawn(async move {
         let (mut rx, mut stop_rx) = (rx, stop_rx);
         let mut on_change: Box<dyn Fn(&Snapshot) + Send> = Box::new(on_change);
@@ -411,7 +245,9 @@ struct Poller {
     scope: String,
     notifier: Arc<dyn Notifier>,
     sink: ActionSink,
-    store: Option<Arc<LocalStore>>,
+    /// The state database, opened once: the seen sets of every backend, and the `local`
+    /// backend's escalations.
+    store: Option<Arc<Store>>,
     backend: Option<Arc<AnyBackend>>,
     snapshot: Snapshot,
     /// When to poll, backoffs, when to read the keyring again: the core's pure state machine.
@@ -421,7 +257,7 @@ struct Poller {
     /// What the last successful poll listed: the open escalations, and the reporter's listing
     /// (every escalation, or what changed since the one before) when it succeeded.
     last_listed: Option<Listed>,
-    /// Where the next listing of every escalation starts (GitHub's `since`, issue 25): after
+    /// Where the next listing of every escalation starts (GitHub's `since`): after
     /// the first, a poll lists only what changed.
     reported_since: Option<DateTime<Utc>>,
 }
@@ -496,10 +332,17 @@ impl Poller {
 
     /// Whether the local database changed since the last poll (any process, any escalation).
     fn local_changed(&mut self) -> bool {
-        let Some(store) = &self.store else { return false };
-        match store.change_mark() {
-            Ok(mark) => self.last_mark != Some(mark),
-            Err(_) => false, // a busy database: the next check sees it
+        match self.change_mark() {
+            Some(mark) => self.last_mark != Some(mark),
+            None => false, // a busy database: the next check sees it
+        }
+    }
+
+    /// The local backend's change mark, when it is the backend and the database answers.
+    fn change_mark(&self) -> Option<i64> {
+        match self.backend.as_deref() {
+            Some(AnyBackend::Local(local)) => local.change_mark().ok(),
+            _ => None,
         }
     }
 
@@ -520,7 +363,7 @@ impl Poller {
         }
     }
 
-    /// Takes `action` on escalation `id` as `me`, now (issue 15): recorded with who and when.
+    /// Takes `action` on escalation `id` as `me`, now: recorded with who and when.
     /// Always polls again after, so the menu shows the outcome.
     async fn take(&mut self, id: &str, act: Act) -> bool {
         if self.backend.is_none() {
@@ -538,23 +381,25 @@ impl Poller {
         true
     }
 
-    /// Opens the seen-set store and the backend, as far as they are not open. On failure the
+    /// Opens the state database and the backend, as far as they are not open. On failure the
     /// status says why, and the failure comes back for the schedule.
     async fn connect(&mut self) -> Option<PollFailure> {
-        if self.store.is_none() {
-            match LocalStore::open(&self.config.database) {
-                Ok(s) => self.store = Some(Arc::new(s)),
+        let store = match &self.store {
+            Some(store) => store.clone(),
+            None => match Store::open(&self.config.database) {
+                Ok(s) => self.store.insert(Arc::new(s)).clone(),
                 Err(e) => {
                     self.snapshot.status = PollStatus::Failed(e.to_string());
                     return Some(PollFailure::Other);
                 }
-            }
-        }
+            },
+        };
         if self.backend.is_some() {
             return None;
         }
         let opened = match &self.config.source {
-            PollSource::Local => LocalStore::open(&self.config.database).map(AnyBackend::Local).map_err(OpenError::Backend),
+            // The local backend is a tenant of the same store: one connection.
+            PollSource::Local => Ok(AnyBackend::Local(LocalStore::new(store))),
             PollSource::Github { config, secrets } => {
                 let (config, secrets) = (config.clone(), secrets.clone());
                 // The keyring answers over D-Bus or a system call: off the async threads.
@@ -596,7 +441,7 @@ impl Poller {
         let (Some(store), Some(backend)) = (self.store.clone(), self.backend.clone()) else {
             return until(self.state.failed(now(), PollFailure::Other, jitter()));
         };
-        let mark = store.change_mark().ok();
+        let mark = self.change_mark();
         // Local: every open escalation (a reassignment to me names who had it). GitHub: mine,
         // as the issue list asks (one conditional request).
         let filter = match self.config.source {
@@ -613,7 +458,7 @@ impl Poller {
             self.snapshot.status = PollStatus::Failed(e.to_string());
             return until(self.state.failed(now, PollFailure::Other, jitter()));
         }
-        // Issue 15: what I filed that moved on. A failure here is said and tried at the next poll;
+        // What I filed that moved on. A failure here is said and tried at the next poll;
         // it does not hold up my own escalations.
         let every = match self.announce_reported(&store, &backend, now).await {
             Ok(every) => Some(every),
@@ -641,7 +486,7 @@ impl Poller {
     }
 
     /// Decides, shows and remembers: the exactly-once step.
-    async fn announce(&mut self, store: &Arc<LocalStore>, list: &[Escalation], now: DateTime<Utc>) -> Result<(), BackendError> {
+    async fn announce(&mut self, store: &Arc<Store>, list: &[Escalation], now: DateTime<Utc>) -> Result<(), BackendError> {
         let before = store.load_seen(&self.scope)?;
         let decision = self.state.listed(now, &self.config.me, before.as_ref(), list);
         let mut unshown = Vec::new();
@@ -669,11 +514,11 @@ impl Poller {
         Ok(())
     }
 
-    /// The reporter's exactly-once step (issue 15): every escalation listed (closed ones too),
+    /// The reporter's exactly-once step: every escalation listed (closed ones too),
     /// [`decide_reported`] against the stored states, the notices shown, the states stored.
     async fn announce_reported(
         &mut self,
-        store: &Arc<LocalStore>,
+        store: &Arc<Store>,
         backend: &Arc<AnyBackend>,
         now: DateTime<Utc>,
     ) -> Result<Vec<Escalation>, BackendError> {
@@ -737,15 +582,5 @@ mod tests {
         check(5, 9, true); // 4 s lost
         check(5, 3600, true); // an hour asleep
         check(5, -60, false); // the clock was set back
-    }
-
-    #[test]
-    fn github_is_never_polled_faster_than_every_15_s() {
-        let cfg = GithubConfig::new("http://127.0.0.1:1", "acme/esc", "ann").unwrap();
-        let store: Arc<dyn SecretStore + Send + Sync> = Arc::new(crate::secrets::OsKeyring);
-        let p = PollerConfig::github("/tmp/x.sqlite3", "Ann", cfg, store, Duration::from_secs(1));
-        assert_eq!(p.interval, MIN_GITHUB_INTERVAL);
-        assert_eq!(p.scope(), "github:http://127.0.0.1:1/acme/esc:ann");
-        assert_eq!(PollerConfig::local("/tmp/x", "Ann").scope(), "local:ann");
     }
 }

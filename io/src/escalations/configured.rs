@@ -9,17 +9,11 @@ use super::local::LocalStore;
 use super::{AnyBackend, Backend as _, BackendError};
 use crate::secrets::{SecretError, SecretStore};
 use crate::settings::Settings;
+use crate::store::Store;
 use rota_core::config::Backend as BackendKind;
 use std::fmt;
-use std::path::{Path, PathBuf};
-
-/// The database's file name in the data folder.
-pub const DATABASE_FILE: &str = "escalations.sqlite3";
-
-/// `escalations.sqlite3` in `data_dir`.
-pub fn database_path(data_dir: &Path) -> PathBuf {
-    data_dir.join(DATABASE_FILE)
-}
+use std::path::PathBuf;
+use std::sync::Arc;
 
 /// Why the configured backend cannot be opened. No variant holds a secret.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -67,41 +61,15 @@ impl fmt::Display for OpenError {
 
 impl std::error::Error for OpenError {}
 
-/// The data folder, created if needed, private to its owner (issue 13): the folder 0700 and
+/// The data folder, created if needed, private to its owner: the folder 0700 and
 /// what is in it (the database, its WAL and shared-memory files, the outbox lock, the change
 /// signal, the source cache) 0600. An existing install is fixed the same way each time it opens.
 pub fn data_folder(settings: &Settings) -> Result<PathBuf, OpenError> {
     let dir = settings.data_dir.clone().ok_or(OpenError::NoDataFolder)?;
     let fail = |e: std::io::Error| OpenError::DataFolder { path: dir.clone(), why: e.to_string() };
     crate::files::private_folder(&dir).map_err(fail)?;
-    make_private(&dir).map_err(fail)?;
+    crate::store::make_private(&dir).map_err(fail)?;
     Ok(dir)
-}
-
-/// Makes `dir` 0700 and everything under it owner-only (folders 0700, files 0600). Symbolic
-/// links are left alone (their mode means nothing; their targets are not ours to change).
-#[cfg(unix)]
-pub fn make_private(dir: &Path) -> std::io::Result<()> {
-    use std::os::unix::fs::PermissionsExt;
-    let meta = std::fs::symlink_metadata(dir)?;
-    if meta.file_type().is_symlink() {
-        return Ok(());
-    }
-    let want = if meta.is_dir() { 0o700 } else { 0o600 };
-    if meta.permissions().mode() & 0o777 != want {
-        std::fs::set_permissions(dir, std::fs::Permissions::from_mode(want))?;
-    }
-    if meta.is_dir() {
-        for entry in std::fs::read_dir(dir)? {
-            make_private(&entry?.path())?;
-        }
-    }
-    Ok(())
-}
-
-#[cfg(not(unix))]
-pub fn make_private(_dir: &Path) -> std::io::Result<()> {
-    Ok(()) // the platform's per-user data folder is private already
 }
 
 /// What the configured backend is known to refuse in `new`, before it is saved: the reason as
@@ -122,17 +90,17 @@ pub async fn open_blocking(settings: &Settings) -> Result<AnyBackend, OpenError>
         .unwrap_or_else(|e| Err(OpenError::Backend(BackendError::Failed(format!("keyring task: {e}")))))
 }
 
-/// Opens the local database (escalations of the `local` backend, seen sets of every backend).
-pub fn open_local(settings: &Settings) -> Result<LocalStore, OpenError> {
-    LocalStore::open(database(settings)?).map_err(OpenError::Backend)
+/// Opens the state database (escalations of the `local` backend, seen sets of every backend).
+pub fn open_store(settings: &Settings) -> Result<Store, OpenError> {
+    Store::open(database(settings)?).map_err(OpenError::Backend)
 }
 
-/// The database's path in the data folder, the file created owner-only (0600) if it is not
-/// there yet: SQLite gives its WAL and shared-memory files the database's mode.
+/// The state database's path in the data folder, the file created owner-only (0600) if it is
+/// not there yet.
 pub fn database(settings: &Settings) -> Result<PathBuf, OpenError> {
     let dir = data_folder(settings)?;
-    let path = database_path(&dir);
-    crate::files::open_private(&path, false).map_err(|e| OpenError::DataFolder { path: dir, why: e.to_string() })?;
+    let path = crate::store::database_path(&dir);
+    crate::store::create_private(&path).map_err(|e| OpenError::DataFolder { path: dir, why: e.to_string() })?;
     Ok(path)
 }
 
@@ -165,10 +133,10 @@ pub fn open_github(config: GithubConfig, secrets: &dyn SecretStore) -> Result<Gi
 /// Opens the backend the settings name.
 pub fn open(settings: &Settings, secrets: &dyn SecretStore) -> Result<AnyBackend, OpenError> {
     match settings.config.escalations.backend {
-        BackendKind::Local => open_local(settings).map(AnyBackend::Local),
+        BackendKind::Local => open_store(settings).map(|s| AnyBackend::Local(LocalStore::new(Arc::new(s)))),
         // Its conditional requests' answers are kept in the database for the next process.
-        BackendKind::Github => open_github(github_config(settings)?, secrets).map(|b| match open_local(settings) {
-            Ok(store) => AnyBackend::Github(b.with_disk_cache(std::sync::Arc::new(store))),
+        BackendKind::Github => open_github(github_config(settings)?, secrets).map(|b| match open_store(settings) {
+            Ok(store) => AnyBackend::Github(b.with_disk_cache(Arc::new(store))),
             Err(_) => AnyBackend::Github(b),
         }),
     }

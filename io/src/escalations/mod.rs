@@ -13,7 +13,6 @@ pub mod configured;
 pub mod github;
 pub mod local;
 pub mod outbox;
-pub mod schema;
 
 use chrono::{DateTime, Utc};
 use rota_core::backoff::backoff;
@@ -92,7 +91,7 @@ pub trait Backend {
     fn acknowledge(&self, id: &str, now: DateTime<Utc>) -> impl Future<Output = Result<Escalation, BackendError>> + Send;
     fn hand_to_engineering(&self, id: &str, now: DateTime<Utc>) -> impl Future<Output = Result<Escalation, BackendError>> + Send;
     fn resolve(&self, id: &str, now: DateTime<Utc>) -> impl Future<Output = Result<Escalation, BackendError>> + Send;
-    /// Takes `action` (issue 15) as `by` (my handle; GitHub records its own user instead) at
+    /// Takes `action` as `by` (my handle; GitHub records its own user instead) at
     /// `now`. Idempotent: an action whose effect is there already changes nothing. One the state
     /// does not allow ([`rota_core::lifecycle::plan`]) is [`BackendError::Invalid`].
     fn act(
@@ -104,7 +103,7 @@ pub trait Backend {
     ) -> impl Future<Output = Result<Escalation, BackendError>> + Send;
     /// Every escalation, closed ones too, newest first.
     fn list_every(&self) -> impl Future<Output = Result<Vec<Escalation>, BackendError>> + Send;
-    /// What the poller reads each poll (issue 25): every escalation, closed ones too, or, given
+    /// What the poller reads each poll: every escalation, closed ones too, or, given
     /// the `since` of an earlier answer, only those changed since then. A backend that lists
     /// everything cheaply (SQLite) always lists every one.
     fn list_changed(&self, since: Option<DateTime<Utc>>) -> impl Future<Output = Result<Changed, BackendError>> + Send;

@@ -1,11 +1,10 @@
 //! The outbox: an escalation is saved here before anything is sent, so it is never lost and
-//! never filed twice (issue 5).
+//! never filed twice.
 //!
 //! How an escalation travels:
 //! 1. [`Outbox::file`] gives it a client key ([`client_key`], 128 random bits) and saves it in the
-//!    `outbox` table of the local SQLite file (the one [`super::configured::database_path`]
-//!    names), committed before any request.
-//! 2. It is sent through the configured [`Backend`] with that key: the GitHub backend writes it
+//!    `outbox` table of Rota's state database ([`crate::store`]), committed before any request.
+//! 2. It is sent through the configured [`Backend`](super::Backend) with that key: the GitHub backend writes it
 //!    as a hidden marker in the issue body and looks for it (`find_by_client_key`) before
 //!    creating; the local store keeps it in a unique column. A retry after a timeout, or after
 //!    the process died between "the backend created it" and "the outbox knows", finds the first
@@ -19,7 +18,7 @@
 //!    sends everything queued, for moments that say the backend may be back: `rota escalate` /
 //!    `rota escalations` call it once, and the app when the network comes up.
 //! 5. Refused by the backend as invalid (a 422, say): the row is kept, in state `refused`, with
-//!    the backend's own reason (issue 13). It stays in sight until a person resends it
+//!    the backend's own reason. It stays in sight until a person resends it
 //!    ([`Outbox::retry`], [`Outbox::resend`] with an edited escalation) or discards it
 //!    ([`Outbox::discard`]): `rota outbox`, the escalate window, the tray's "⚠ 1 escalation
 //!    refused by GitHub" line and a notification show it. What a backend is known to refuse
@@ -35,46 +34,28 @@
 //! after the backend accepted it (before the outbox records it). `rota escalate` and `rota
 //! escalations` install one when `ROTA_TEST_PAUSE_AFTER=saved|sent` is set (see `cli/escalate.rs`).
 //!
-//! It is not a backend (it never lists escalations but its own queued ones) nor a timer.
+//! Here: the outbox as kept (saving, listing, resending, discarding); `outbox/send.rs`: sending
+//! and draining. It is not a backend (it never lists escalations but its own queued ones) nor a
+//! timer.
 
-use super::local::BUSY_TIMEOUT;
-use super::{Backend, BackendError};
-use crate::slack::{Announcer, SlackError};
-use chrono::{DateTime, SecondsFormat, Utc};
+mod send;
+
+pub use send::{Announcement, DrainReport, FileError, Filed, LOCK_WAIT};
+
+use super::BackendError;
+use crate::store::{db_error, select_rows, timestamp, Durability, Store};
+use chrono::{DateTime, Utc};
 use rota_core::escalation::{Escalation, EscalationState, NewEscalation};
 use rota_core::outbox::OutboxState;
-use rusqlite::{params, Connection, ErrorCode, OptionalExtension};
+use rusqlite::{params, Connection, OptionalExtension};
 use std::fmt;
 use std::path::{Path, PathBuf};
-use std::sync::{Mutex, MutexGuard};
+use std::sync::MutexGuard;
 use std::time::Duration;
 
 /// The wait after an error that time alone cannot fix (a rejected token, a missing repository)
 /// before the next automatic attempt. A `rota` command, or the user fixing the token, comes sooner.
 pub const AUTH_RETRY: Duration = Duration::from_secs(10 * 60);
-
-/// The longest a sender waits for another sender (another process) to finish before it leaves
-/// its escalation queued for later.
-pub const LOCK_WAIT: Duration = Duration::from_secs(3);
-
-/// How often a sender waiting for the lock tries it again.
-const LOCK_RETRY: Duration = Duration::from_millis(25);
-
-/// The outbox table: migration 2 (`schema.rs`).
-pub(super) const OUTBOX_TABLE: &str = "
-CREATE TABLE IF NOT EXISTS outbox (
-    client_key      TEXT PRIMARY KEY,
-    escalation      TEXT NOT NULL,   -- the NewEscalation, as JSON
-    queued_at       TEXT NOT NULL,
-    state           TEXT NOT NULL,   -- queued | sent | refused
-    attempts        INTEGER NOT NULL DEFAULT 0,
-    next_attempt_ms INTEGER NOT NULL,
-    last_error      TEXT,
-    sent_id         TEXT,
-    sent_at         TEXT
-);
-CREATE INDEX IF NOT EXISTS outbox_by_state ON outbox (state, next_attempt_ms);
-";
 
 /// The points at which a checkpoint runs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -92,93 +73,6 @@ impl Step {
             Step::Sent => "sent",
         }
     }
-}
-
-/// What became of an escalation's Slack announcement.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Announcement {
-    /// No webhook is configured.
-    NotConfigured,
-    /// Not yet: the escalation is still queued; it is announced when sent.
-    Pending,
-    Posted,
-    /// Slack failed; the escalation is filed all the same.
-    Failed(SlackError),
-}
-
-/// An escalation filed: sent, or saved in the outbox to be sent.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Filed {
-    /// The backend's escalation, or (queued) the outbox's view of it: `id` is the client key,
-    /// `state` is [`EscalationState::Queued`].
-    pub escalation: Escalation,
-    pub queued: bool,
-    /// Why it is queued.
-    pub queued_because: Option<BackendError>,
-    pub announcement: Announcement,
-}
-
-/// Why an escalation was not filed.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum FileError {
-    /// It could not be saved (the local database failed): nothing was sent.
-    Outbox(BackendError),
-    /// The backend refused it as invalid; retrying as it is cannot help. It stays in the outbox
-    /// in state `refused` (under `key`) to be fixed and resent, or discarded.
-    Refused { key: String, why: BackendError },
-    /// The backend is known to refuse it (a GitHub title over 256 characters): nothing was saved
-    /// or sent. The reason, as the backend words it.
-    WouldBeRefused(String),
-}
-
-impl fmt::Display for FileError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            FileError::Outbox(e) => write!(f, "the escalation could not be saved, nothing was sent: {e}"),
-            FileError::Refused { key, why } => write!(
-                f,
-                "the escalation was not filed: {why}. It is kept in the outbox as {key}: fix it and resend it from the escalate window, or `rota outbox discard {key}`"
-            ),
-            FileError::WouldBeRefused(why) => write!(f, "the escalation was not saved: {why}"),
-        }
-    }
-}
-
-impl std::error::Error for FileError {}
-
-/// What one [`Outbox::drain`] did.
-#[derive(Debug, Default)]
-pub struct DrainReport {
-    /// Sent now (or found already filed by an earlier attempt), oldest first.
-    pub sent: Vec<Escalation>,
-    /// Refused by the backend as invalid by this drain; kept in state `refused`.
-    pub refused: Vec<(Escalation, BackendError)>,
-    /// The failure that stopped the drain; what was left waits for [`DrainReport::next_attempt`].
-    pub failed: Option<BackendError>,
-    /// Announcements that failed (the escalations were sent).
-    pub announce_failures: Vec<SlackError>,
-    /// Still waiting in the outbox.
-    pub still_queued: usize,
-    /// When the next queued escalation is due, if any is queued.
-    pub next_attempt: Option<DateTime<Utc>>,
-    /// Refused escalations waiting for a person (all of them, not only this drain's).
-    pub still_refused: usize,
-}
-
-/// The result of one attempt to send one row.
-enum Attempt {
-    Sent(Escalation, Announcement),
-    /// Another process sent it while this one waited for the lock.
-    Skipped(Escalation),
-    Refused(Escalation, BackendError),
-    Failed(Escalation, BackendError),
-    /// Another sender held the lock for longer than [`LOCK_WAIT`]: the row stays queued.
-    Busy(Escalation),
-}
-
-/// What [`Attempt::Busy`] says: the escalation is saved and will be sent.
-fn busy() -> BackendError {
-    BackendError::Transient("another Rota is sending from the outbox right now; saved, will be sent".into())
 }
 
 /// One escalation in the outbox, as `rota outbox` lists it.
@@ -203,29 +97,18 @@ impl Entry {
 
 type Checkpoint = Box<dyn Fn(Step) + Send + Sync>;
 
-/// The outbox table of the local SQLite file.
+/// The outbox table of the state database: a tenant of [`Store`], with a connection of its own
+/// that commits durably.
 pub struct Outbox {
-    path: PathBuf,
+    store: Store,
     lock_path: PathBuf,
-    conn: Mutex<Connection>,
     checkpoint: Option<Checkpoint>,
 }
 
 impl fmt::Debug for Outbox {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Outbox").field("path", &self.path).finish_non_exhaustive()
+        f.debug_struct("Outbox").field("path", &self.path()).finish_non_exhaustive()
     }
-}
-
-fn db_error(e: rusqlite::Error) -> BackendError {
-    match e.sqlite_error_code() {
-        Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => BackendError::Transient("the escalation database is busy".into()),
-        _ => BackendError::Failed(format!("outbox: {e}")),
-    }
-}
-
-fn timestamp(t: DateTime<Utc>) -> String {
-    t.to_rfc3339_opts(SecondsFormat::AutoSi, true)
 }
 
 fn random_bytes() -> [u8; 16] {
@@ -249,19 +132,8 @@ pub fn client_key() -> String {
     format!("rota-{hex}")
 }
 
-/// A random fraction for backoff jitter.
-fn jitter() -> f64 {
-    let b = random_bytes();
-    u32::from_le_bytes([b[0], b[1], b[2], b[3]]) as f64 / u32::MAX as f64
-}
-
 fn busy_discard() -> BackendError {
     BackendError::Transient("another Rota is sending from the outbox right now; try again in a moment".into())
-}
-
-/// Opens (creating, owner-only) a file beside the database.
-fn private_file(path: &Path) -> std::io::Result<std::fs::File> {
-    crate::files::open_private(path, false)
 }
 
 /// The row's escalation as the outbox shows it while queued.
@@ -315,41 +187,20 @@ fn row_from(r: &rusqlite::Row<'_>) -> rusqlite::Result<Row> {
 
 const ROW: &str = "client_key, escalation, queued_at, state, attempts, last_error";
 
-/// The reason a refusal is kept with: the backend's own words, cut to
-/// [`rota_core::redact::MESSAGE_CHARS`] characters.
-fn refusal_reason(why: &BackendError) -> String {
-    rota_core::redact::message(&match why {
-        BackendError::Invalid(reason) => reason.clone(),
-        other => other.to_string(),
-    })
-}
-
 /// A sent row is kept this long (a late resend of its key still finds what it was filed as),
-/// then removed (issue 25: the outbox does not grow for ever).
+/// then removed so the outbox does not grow for ever.
 pub const KEEP_SENT_DAYS: i64 = 30;
 
 impl Outbox {
-    /// Opens the outbox in the SQLite file at `database` (normally the local backend's file),
-    /// creating its table. The folder must exist.
+    /// Opens the outbox in the state database at `database`, creating its table. The folder must
+    /// exist. An escalation the person just typed is committed to the disk before anything is
+    /// sent: [`Durability::Full`] syncs the write-ahead log at each commit (a power cut could
+    /// lose the last ones otherwise).
     pub fn open(database: impl AsRef<Path>) -> Result<Self, BackendError> {
-        let path = database.as_ref().to_path_buf();
-        super::local::retry_busy(|| Self::open_once(&path))
-    }
-
-    fn open_once(path: &Path) -> Result<Self, BackendError> {
-        let path = path.to_path_buf();
-        let mut conn = Connection::open(&path).map_err(db_error)?;
-        conn.busy_timeout(BUSY_TIMEOUT).map_err(db_error)?;
-        super::schema::check_not_newer(&conn, &path, db_error)?;
-        let _: String = conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0)).map_err(db_error)?;
-        // An escalation the person just typed is committed to the disk before anything is sent:
-        // FULL syncs the write-ahead log at each commit (NORMAL could lose the last ones to a
-        // power cut).
-        conn.pragma_update(None, "synchronous", "FULL").map_err(db_error)?;
-        super::schema::migrate(&mut conn, &path, db_error)?;
-        let mut lock_path = path.clone().into_os_string();
+        let store = Store::open_with(database, Durability::Full)?;
+        let mut lock_path = store.path().to_path_buf().into_os_string();
         lock_path.push("-outbox.lock");
-        Ok(Outbox { path, lock_path: lock_path.into(), conn: Mutex::new(conn), checkpoint: None })
+        Ok(Outbox { store, lock_path: lock_path.into(), checkpoint: None })
     }
 
     /// Runs `f` at each [`Step`] (a test hook: it may block until the test kills the process).
@@ -359,30 +210,17 @@ impl Outbox {
     }
 
     pub fn path(&self) -> &Path {
-        &self.path
+        self.store.path()
     }
 
     fn conn(&self) -> MutexGuard<'_, Connection> {
-        self.conn.lock().unwrap_or_else(|p| p.into_inner())
+        self.store.conn()
     }
 
     fn checkpoint(&self, step: Step) {
         if let Some(f) = &self.checkpoint {
             f(step);
         }
-    }
-
-    /// Files `new` through `backend`: saved first, then sent; queued when the backend cannot
-    /// take it now. `announcer` posts it to Slack once it is sent.
-    pub async fn file<B: Backend>(
-        &self,
-        backend: &B,
-        announcer: Option<&Announcer>,
-        new: NewEscalation,
-        now: DateTime<Utc>,
-    ) -> Result<Filed, FileError> {
-        let saved = self.save_new(new, now)?;
-        self.send_saved(backend, announcer, &saved.id, now).await
     }
 
     /// Saves `new` (with a client key: its own, or a new one) as queued, and returns the outbox's
@@ -404,27 +242,6 @@ impl Outbox {
         Ok(queued_view(&key, &new, now))
     }
 
-    /// Sends the saved row `key` (the second step of [`Outbox::file`]).
-    pub async fn send_saved<B: Backend>(
-        &self,
-        backend: &B,
-        announcer: Option<&Announcer>,
-        key: &str,
-        now: DateTime<Utc>,
-    ) -> Result<Filed, FileError> {
-        let pending = if announcer.is_some() { Announcement::Pending } else { Announcement::NotConfigured };
-        match self.send(backend, announcer, key, now).await.map_err(FileError::Outbox)? {
-            Attempt::Sent(escalation, announcement) => Ok(Filed { escalation, queued: false, queued_because: None, announcement }),
-            // Announced by the process that sent it.
-            Attempt::Skipped(escalation) => {
-                Ok(Filed { escalation, queued: false, queued_because: None, announcement: Announcement::NotConfigured })
-            }
-            Attempt::Failed(escalation, why) => Ok(Filed { escalation, queued: true, queued_because: Some(why), announcement: pending }),
-            Attempt::Busy(escalation) => Ok(Filed { escalation, queued: true, queued_because: Some(busy()), announcement: pending }),
-            Attempt::Refused(_, why) => Err(FileError::Refused { key: key.to_owned(), why }),
-        }
-    }
-
     fn save(&self, key: &str, new: &NewEscalation, now: DateTime<Utc>) -> Result<(), BackendError> {
         let json = serde_json::to_string(new).map_err(|e| BackendError::Failed(format!("outbox: {e}")))?;
         let conn = self.conn();
@@ -441,155 +258,6 @@ impl Outbox {
         self.conn().query_row(&format!("SELECT {ROW} FROM outbox WHERE client_key = ?1"), [key], row_from).optional().map_err(db_error)
     }
 
-    /// Holds the senders' lock (a file lock: another process waits, a dead one holds nothing),
-    /// waiting at most [`LOCK_WAIT`]; `Ok(None)` when another sender held it all that time.
-    async fn sender_lock(&self) -> Result<Option<std::fs::File>, BackendError> {
-        let file = private_file(&self.lock_path).map_err(|e| BackendError::Failed(format!("outbox lock: {e}")))?;
-        // Tried again every LOCK_RETRY on this task until LOCK_WAIT is over: no thread waits on
-        // the lock (a blocking wait given up on kept a thread per try for as long as the other
-        // sender held it, one more every few seconds in the tray).
-        let deadline = tokio::time::Instant::now() + LOCK_WAIT;
-        loop {
-            match file.try_lock() {
-                Ok(()) => return Ok(Some(file)),
-                Err(std::fs::TryLockError::WouldBlock) if tokio::time::Instant::now() < deadline => {
-                    tokio::time::sleep(LOCK_RETRY).await;
-                }
-                Err(std::fs::TryLockError::WouldBlock) => return Ok(None),
-                Err(std::fs::TryLockError::Error(e)) => return Err(BackendError::Failed(format!("outbox lock: {e}"))),
-            }
-        }
-    }
-
-    /// One attempt at sending the row `key`, under the senders' lock. `Err` only when the
-    /// outbox itself fails.
-    async fn send<B: Backend>(
-        &self,
-        backend: &B,
-        announcer: Option<&Announcer>,
-        key: &str,
-        now: DateTime<Utc>,
-    ) -> Result<Attempt, BackendError> {
-        let Some(_lock) = self.sender_lock().await? else {
-            let row = self.row(key)?.ok_or_else(|| BackendError::Failed(format!("outbox: no row {key}")))?;
-            return Ok(Attempt::Busy(row.view()));
-        };
-        let row = self.row(key)?.ok_or_else(|| BackendError::Failed(format!("outbox: no row {key}")))?;
-        if row.state == "sent" {
-            let id: String =
-                self.conn().query_row("SELECT sent_id FROM outbox WHERE client_key = ?1", [key], |r| r.get(0)).map_err(db_error)?;
-            let e = backend.get(&id).await.unwrap_or_else(|_| Escalation { id, state: EscalationState::Open, ..row.view() });
-            return Ok(Attempt::Skipped(e));
-        }
-        if row.state != "queued" {
-            let why = row.last_error.clone().unwrap_or_else(|| "refused before".into());
-            return Ok(Attempt::Refused(row.view(), BackendError::Invalid(why)));
-        }
-        match backend.create(&row.new, now).await {
-            Ok(e) => {
-                self.checkpoint(Step::Sent);
-                self.conn()
-                    .execute(
-                        "UPDATE outbox SET state = 'sent', sent_id = ?2, sent_at = ?3, attempts = attempts + 1, last_error = NULL WHERE client_key = ?1",
-                        params![key, e.id, timestamp(now)],
-                    )
-                    .map_err(db_error)?;
-                let announcement = match announcer {
-                    None => Announcement::NotConfigured,
-                    Some(a) => match a.announce(&e).await {
-                        Ok(()) => Announcement::Posted,
-                        Err(why) => Announcement::Failed(why),
-                    },
-                };
-                Ok(Attempt::Sent(e, announcement))
-            }
-            Err(why @ BackendError::Invalid(_)) => {
-                self.conn()
-                    .execute(
-                        "UPDATE outbox SET state = 'refused', attempts = attempts + 1, last_error = ?2 WHERE client_key = ?1",
-                        params![key, refusal_reason(&why)],
-                    )
-                    .map_err(db_error)?;
-                Ok(Attempt::Refused(row.view(), why))
-            }
-            Err(why) => {
-                let next = why
-                    .retry_at(now, row.attempts, jitter())
-                    .unwrap_or_else(|| now + chrono::Duration::from_std(AUTH_RETRY).unwrap_or_default());
-                let conn = self.conn();
-                conn.execute(
-                    "UPDATE outbox SET attempts = attempts + 1, next_attempt_ms = ?2, last_error = ?3 WHERE client_key = ?1",
-                    params![key, next.timestamp_millis(), rota_core::redact::message(&why.to_string())],
-                )
-                .map_err(db_error)?;
-                // The backend is away for all of them: the others wait as long.
-                conn.execute(
-                    "UPDATE outbox SET next_attempt_ms = max(next_attempt_ms, ?1) WHERE state = 'queued'",
-                    [next.timestamp_millis()],
-                )
-                .map_err(db_error)?;
-                Ok(Attempt::Failed(row.view(), why))
-            }
-        }
-    }
-
-    /// Sends every queued escalation that is due at `now` (its backoff has passed), oldest
-    /// first, stopping at the first failure (the backend is away: the rest wait for the next
-    /// attempt). What a timer calls.
-    pub async fn drain<B: Backend>(&self, backend: &B, announcer: Option<&Announcer>, now: DateTime<Utc>) -> DrainReport {
-        self.drain_where(backend, announcer, now, now.timestamp_millis()).await
-    }
-
-    /// Sends every queued escalation now, whatever its backoff says, oldest first, stopping at
-    /// the first failure. For moments that say the backend may be back: a command the user ran,
-    /// a filing the backend just accepted, the network coming up, a new token.
-    pub async fn drain_now<B: Backend>(&self, backend: &B, announcer: Option<&Announcer>, now: DateTime<Utc>) -> DrainReport {
-        self.drain_where(backend, announcer, now, i64::MAX).await
-    }
-
-    async fn drain_where<B: Backend>(&self, backend: &B, announcer: Option<&Announcer>, now: DateTime<Utc>, due_by_ms: i64) -> DrainReport {
-        let mut report = DrainReport::default();
-        // Best effort: a busy database removes them next time.
-        let _ = self.forget_sent(now);
-        let due: Result<Vec<String>, BackendError> = (|| {
-            let conn = self.conn();
-            let mut stmt = conn
-                .prepare("SELECT client_key FROM outbox WHERE state = 'queued' AND next_attempt_ms <= ?1 ORDER BY queued_at, rowid")
-                .map_err(db_error)?;
-            let keys = stmt.query_map([due_by_ms], |r| r.get(0)).map_err(db_error)?;
-            keys.collect::<Result<_, _>>().map_err(db_error)
-        })();
-        match due {
-            Ok(keys) => {
-                for key in keys {
-                    match self.send(backend, announcer, &key, now).await {
-                        Ok(Attempt::Sent(e, announcement)) => {
-                            if let Announcement::Failed(why) = announcement {
-                                report.announce_failures.push(why);
-                            }
-                            report.sent.push(e);
-                        }
-                        Ok(Attempt::Skipped(_)) => {}
-                        Ok(Attempt::Refused(e, why)) => report.refused.push((e, why)),
-                        Ok(Attempt::Failed(_, why)) | Err(why) => {
-                            report.failed = Some(why);
-                            break;
-                        }
-                        Ok(Attempt::Busy(_)) => {
-                            report.failed = Some(busy());
-                            break;
-                        }
-                    }
-                }
-            }
-            Err(why) => report.failed = Some(why),
-        }
-        report.still_queued = self.queued_count().unwrap_or(0);
-        report.next_attempt = self.next_attempt().unwrap_or(None);
-        report.still_refused = self.refused_count().unwrap_or(0);
-        report
-    }
-
     /// Removes the rows sent more than [`KEEP_SENT_DAYS`] before `now`.
     pub fn forget_sent(&self, now: DateTime<Utc>) -> Result<usize, BackendError> {
         let cutoff = now - chrono::Duration::days(KEEP_SENT_DAYS);
@@ -599,21 +267,24 @@ impl Outbox {
     /// How many escalations the backend refused and wait for a person: the tray's "⚠ 1
     /// escalation refused by GitHub — fix and resend".
     pub fn refused_count(&self) -> Result<usize, BackendError> {
+        self.count("refused")
+    }
+
+    /// How many rows are in `state`.
+    fn count(&self, state: &str) -> Result<usize, BackendError> {
         self.conn()
-            .query_row("SELECT count(*) FROM outbox WHERE state = 'refused'", [], |r| r.get::<_, i64>(0))
+            .query_row("SELECT count(*) FROM outbox WHERE state = ?1", [state], |r| r.get::<_, i64>(0))
             .map(|n| n as usize)
             .map_err(db_error)
     }
 
     /// Everything saved but not filed, queued and refused, oldest first: `rota outbox`.
     pub fn entries(&self) -> Result<Vec<Entry>, BackendError> {
-        let conn = self.conn();
-        let mut stmt = conn
-            .prepare(&format!("SELECT {ROW} FROM outbox WHERE state IN ('queued', 'refused') ORDER BY queued_at, rowid"))
-            .map_err(db_error)?;
-        let rows = stmt.query_map([], row_from).map_err(db_error)?;
-        rows.map(|r| {
-            r.map(|r| Entry {
+        let sql = format!("SELECT {ROW} FROM outbox WHERE state IN ('queued', 'refused') ORDER BY queued_at, rowid");
+        let rows: Vec<Row> = select_rows(&self.conn(), &sql, [], row_from)?;
+        Ok(rows
+            .into_iter()
+            .map(|r| Entry {
                 state: if r.state == "refused" { OutboxState::Refused } else { OutboxState::Queued },
                 key: r.key,
                 escalation: r.new,
@@ -621,9 +292,7 @@ impl Outbox {
                 last_error: r.last_error,
                 queued_at: r.queued_at,
             })
-        })
-        .collect::<Result<_, _>>()
-        .map_err(db_error)
+            .collect())
     }
 
     /// The refused escalations, oldest first: what the escalate window offers to fix and resend.
@@ -685,20 +354,13 @@ impl Outbox {
 
     /// How many escalations wait to be sent: what the tray shows ("1 escalation waiting to send").
     pub fn queued_count(&self) -> Result<usize, BackendError> {
-        self.conn()
-            .query_row("SELECT count(*) FROM outbox WHERE state = 'queued'", [], |r| r.get::<_, i64>(0))
-            .map(|n| n as usize)
-            .map_err(db_error)
+        self.count("queued")
     }
 
     /// The escalations waiting to be sent, newest first, in state `queued`.
     pub fn queued(&self) -> Result<Vec<Escalation>, BackendError> {
-        let conn = self.conn();
-        let mut stmt = conn
-            .prepare(&format!("SELECT {ROW} FROM outbox WHERE state = 'queued' ORDER BY queued_at DESC, rowid DESC"))
-            .map_err(db_error)?;
-        let rows = stmt.query_map([], row_from).map_err(db_error)?;
-        rows.map(|r| r.map(|r| r.view())).collect::<Result<_, _>>().map_err(db_error)
+        let sql = format!("SELECT {ROW} FROM outbox WHERE state = 'queued' ORDER BY queued_at DESC, rowid DESC");
+        select_rows(&self.conn(), &sql, [], |r| row_from(r).map(|r| r.view()))
     }
 
     /// When the next queued escalation is due (`None`: nothing is queued).
@@ -720,19 +382,16 @@ mod tests {
         assert_ne!(a, b);
         assert_eq!(a.len(), "rota-".len() + 32);
         assert!(a.strip_prefix("rota-").unwrap().chars().all(|c| c.is_ascii_hexdigit()));
-        let j = jitter();
+        let j = send::jitter();
         assert!((0.0..=1.0).contains(&j));
     }
 
-    /// Issue 13: what the person just typed is synced to the disk at each commit.
+    /// What the person just typed is synced to the disk at each commit.
     #[test]
-    fn the_outbox_commits_with_synchronous_full_and_the_file_is_versioned() {
+    fn the_outbox_commits_with_synchronous_full() {
         let dir = tempfile::tempdir().unwrap();
         let outbox = Outbox::open(dir.path().join("escalations.sqlite3")).unwrap();
-        let conn = outbox.conn();
-        let sync: i64 = conn.query_row("PRAGMA synchronous", [], |r| r.get(0)).unwrap();
+        let sync: i64 = outbox.conn().query_row("PRAGMA synchronous", [], |r| r.get(0)).unwrap();
         assert_eq!(sync, 2, "FULL");
-        let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
-        assert_eq!(version, i64::from(super::super::schema::VERSION));
     }
 }

@@ -154,7 +154,7 @@ async fn each_action_is_its_github_request_and_taking_it_again_sends_nothing() {
 /// the ETags the last one kept in the database, so an unchanged repository costs only `304`s.
 #[tokio::test]
 async fn a_second_process_refreshes_an_unchanged_repository_with_304s_only() {
-    use rota_io::escalations::local::LocalStore;
+    use rota_io::store::Store;
     let repo = repo("closed", "");
     repo.lock().unwrap().event(1, "labeled", json!({ "label": { "name": "acknowledged" } }));
     repo.lock().unwrap().event(1, "closed", json!({}));
@@ -163,7 +163,7 @@ async fn a_second_process_refreshes_an_unchanged_repository_with_304s_only() {
     let db = dir.path().join("escalations.sqlite3");
     let process = || {
         let config = GithubConfig::new(&server.base, "acme/escalations", ME).unwrap();
-        GithubBackend::new(config, &SecretValue::new("t")).unwrap().with_disk_cache(Arc::new(LocalStore::open(&db).unwrap()))
+        GithubBackend::new(config, &SecretValue::new("t")).unwrap().with_disk_cache(Arc::new(Store::open(&db).unwrap()))
     };
     let refresh = |backend: GithubBackend| async move {
         let every = backend.list_every().await.unwrap();

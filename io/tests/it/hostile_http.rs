@@ -8,9 +8,9 @@ use crate::support::github_with;
 use chrono::{DateTime, Utc};
 use rota_core::escalation::{NewEscalation, Severity};
 use rota_io::escalations::github::GithubBackend;
-use rota_io::escalations::local::LocalStore;
 use rota_io::escalations::outbox::{FileError, Outbox};
 use rota_io::escalations::{Backend, BackendError};
+use rota_io::store::Store;
 use rota_testkit::github::{handler, Repo};
 use rota_testkit::http::{Reply, Request, Response, Server, Stream};
 use serde_json::json;
@@ -119,7 +119,7 @@ async fn thirty_pages_of_7_mib_stop_past_50_mib_with_the_fix_named() {
     let server = Server::start(handler(repo.clone())).await;
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("escalations.sqlite3");
-    let backend = github(&server.base).with_disk_cache(Arc::new(LocalStore::open(&db).unwrap()));
+    let backend = github(&server.base).with_disk_cache(Arc::new(Store::open(&db).unwrap()));
     let started = Instant::now();
     let got = backend.list_every().await;
     let took = started.elapsed();
@@ -146,7 +146,7 @@ async fn a_listing_that_shrinks_leaves_no_pages_behind_in_the_cache() {
     repo.lock().unwrap().old = 450; // 5 pages
     let server = Server::start(handler(repo.clone())).await;
     let dir = tempfile::tempdir().unwrap();
-    let store = Arc::new(LocalStore::open(dir.path().join("escalations.sqlite3")).unwrap());
+    let store = Arc::new(Store::open(dir.path().join("escalations.sqlite3")).unwrap());
     let backend = github(&server.base).with_disk_cache(store.clone());
     assert_eq!(backend.list_every().await.unwrap().len(), 450);
     let urls: Vec<String> = server.requests().iter().map(|(r, _)| format!("{}{}", server.base, r.target)).collect();
@@ -352,7 +352,7 @@ async fn a_token_in_a_next_pages_query_is_never_a_key_on_disk_nor_said() {
     }))
     .await;
     let dir = tempfile::tempdir().unwrap();
-    let store = Arc::new(LocalStore::open(dir.path().join("escalations.sqlite3")).unwrap());
+    let store = Arc::new(Store::open(dir.path().join("escalations.sqlite3")).unwrap());
     let backend = github(&server.base).with_disk_cache(store.clone());
     let listed = backend.list_every().await.unwrap();
     assert_eq!(listed.iter().map(|e| e.id.as_str()).collect::<Vec<_>>(), ["2", "1"]);

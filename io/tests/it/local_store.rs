@@ -105,20 +105,20 @@ async fn the_seen_set_survives_a_restart_and_an_assignment_is_announced_once() {
     let scope = "local";
     {
         let store = LocalStore::open(&path).unwrap();
-        assert_eq!(store.load_seen(scope).unwrap(), None, "never saved: first run");
+        assert_eq!(store.store().load_seen(scope).unwrap(), None, "never saved: first run");
         store.create(&new("Old one", Some(me)), at(0)).await.unwrap();
         let d = decide(None, me, &store.list_open(None).await.unwrap());
         assert!(matches!(d.notices.as_slice(), [Notice::Summary { escalations }] if escalations.len() == 1));
-        store.save_seen(scope, &d.seen, at(1)).unwrap();
-        store.save_seen("github:acme/escalations", &SeenSet::new(), at(1)).unwrap();
+        store.store().save_seen(scope, &d.seen, at(1)).unwrap();
+        store.store().save_seen("github:acme/escalations", &SeenSet::new(), at(1)).unwrap();
     }
     let store = LocalStore::open(&path).unwrap();
-    assert_eq!(store.load_seen("github:acme/escalations").unwrap(), Some(SeenSet::new()), "empty, not absent");
+    assert_eq!(store.store().load_seen("github:acme/escalations").unwrap(), Some(SeenSet::new()), "empty, not absent");
     let mark = store.change_mark().unwrap();
     let b = store.create(&new("New one", Some(me)), at(2)).await.unwrap();
     assert!(store.change_mark().unwrap() > mark);
     for round in 0..3 {
-        let seen = store.load_seen(scope).unwrap();
+        let seen = store.store().load_seen(scope).unwrap();
         let d = decide(seen.as_ref(), me, &store.list_open(None).await.unwrap());
         let announced: Vec<_> = d
             .notices
@@ -129,7 +129,7 @@ async fn the_seen_set_survives_a_restart_and_an_assignment_is_announced_once() {
             })
             .collect();
         assert_eq!(announced, if round == 0 { vec![b.id.clone()] } else { vec![] }, "round {round}");
-        store.save_seen(scope, &d.seen, at(3)).unwrap();
+        store.store().save_seen(scope, &d.seen, at(3)).unwrap();
     }
 }
 
