@@ -1,7 +1,8 @@
-//! The escalations poller's decisions, without IO (issue 13), in quinn-proto's way: the shell
-//! feeds it what happened (a poll's result, a wake, a new token, the user's "poll now") and the
-//! instant, and it answers with the next state, the notices to show and when to poll next. The
-//! shell (`src-tauri/src/poller.rs`) only waits for that instant, lists, shows and stores.
+//! The escalations poller's decisions, without IO, in quinn-proto's way: the shell feeds it what
+//! happened (a poll's result, a new token, the user's "poll now") and the clocks, and it answers
+//! with the next state, the notices to show and when to poll next, by the timing rule every
+//! machine shares ([`crate::wake`]: a [`Wake`], a sleep of the machine noticed). The shell
+//! (`io/src/poller.rs`) only sleeps for that wake, lists, shows and stores.
 //!
 //! So exactly-once delivery, backoff, the auth retry and wake handling are plain unit tests
 //! here, not timed thread tests.
@@ -13,6 +14,7 @@
 use crate::backoff::backoff;
 use crate::escalation::{decide, Decision, Escalation, SeenSet};
 use crate::notice::seen_after_delivery;
+use crate::wake::{Now, SleepWatch, Wake};
 use chrono::{DateTime, Duration as Span, Utc};
 use std::time::Duration;
 
@@ -54,6 +56,7 @@ pub struct PollState {
     keyring: u32,
     /// The backend must be opened again (the keyring read again) before the next poll.
     reconnect: bool,
+    sleep: SleepWatch,
 }
 
 fn after(now: DateTime<Utc>, wait: Duration) -> DateTime<Utc> {
@@ -69,7 +72,7 @@ pub fn keyring_retry(failures: u32) -> Duration {
 impl PollState {
     /// A poller that polls every `interval`, the first time at once.
     pub fn new(interval: Duration, now: DateTime<Utc>) -> Self {
-        PollState { interval, next_poll: now, transient: 0, keyring: 0, reconnect: false }
+        PollState { interval, next_poll: now, transient: 0, keyring: 0, reconnect: false, sleep: SleepWatch::default() }
     }
 
     /// When the next poll is due.
@@ -79,6 +82,20 @@ impl PollState {
 
     pub fn is_due(&self, now: DateTime<Utc>) -> bool {
         now >= self.next_poll
+    }
+
+    /// When the shell asks again: at the next poll, or sooner to look for a sleep.
+    pub fn wake(&self, now: &Now) -> Wake {
+        Wake::at(self.next_poll, now)
+    }
+
+    /// The shell woke: whether to poll now (the poll is due, or the machine slept, which
+    /// [`Self::woke`] takes care of).
+    pub fn tick(&mut self, now: Now) -> bool {
+        if self.sleep.slept(now) {
+            self.woke(now.wall);
+        }
+        self.is_due(now.wall)
     }
 
     /// Whether the backend must be opened again (reading the keyring) before polling; reading it
@@ -151,6 +168,7 @@ impl PollState {
 mod tests {
     use super::*;
     use crate::escalation::{EscalationState, Notice, Severity};
+    use crate::wake::tests::{asleep, at};
     use chrono::TimeZone;
 
     fn t0() -> DateTime<Utc> {
@@ -229,6 +247,30 @@ mod tests {
         assert_eq!(p.failed(t0(), PollFailure::Transient, 1.0), t0() + secs(2), "and the backoff starts again");
         p.listed(t0(), "ann", None, &[]);
         assert_eq!(p.failed(t0(), PollFailure::Transient, 1.0), t0() + secs(2));
+    }
+
+    #[test]
+    fn the_shell_sleeps_until_the_poll_and_a_sleep_of_the_machine_polls_at_once() {
+        let start = at(0.0);
+        let mut p = PollState::new(Duration::from_secs(300), start.wall);
+        assert!(p.tick(start), "the first poll at once");
+        p.listed(start.wall, "ann", None, &[]);
+        assert_eq!(p.wake(&start), Wake::after(Duration::from_secs(60)), "no wait past the longest: a sleep is looked for");
+        assert!(!p.tick(at(60.0)));
+        assert_eq!(p.wake(&at(270.0)).wait(), Duration::from_secs(30));
+        // Backing off, then a night's sleep: the backoff starts afresh and it polls as it wakes.
+        for _ in 0..6 {
+            p.failed(at(61.0).wall, PollFailure::Transient, 1.0);
+        }
+        let woke = asleep(at(62.0), 8 * 3600);
+        assert!(p.tick(woke));
+        assert_eq!(p.failed(woke.wall, PollFailure::Transient, 1.0), woke.wall + secs(2));
+        // A long wait awake (a slow request) is no sleep.
+        p.listed(woke.wall, "ann", None, &[]);
+        let late = Now { mono: woke.mono + Duration::from_secs(3600), ..asleep(woke, 3600) };
+        assert!(p.tick(late), "the poll came due meanwhile");
+        p.listed(late.wall, "ann", None, &[]);
+        assert!(!p.tick(Now { mono: late.mono + Duration::from_secs(1), ..asleep(late, 1) }));
     }
 
     #[test]
