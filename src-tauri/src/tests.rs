@@ -31,7 +31,7 @@ fn app(dir: &Path) -> (tauri::App<MockRuntime>, tauri::WebviewWindow<MockRuntime
     .unwrap();
     let overrides = Overrides { config: Some(dir.join("config.toml")), ..Overrides::default() };
     let reader = Reader::new(None);
-    let live = tauri::async_runtime::block_on(Live::start(overrides, &reader));
+    let live = tauri::async_runtime::block_on(Live::start(overrides, clock::Clock::from_env().unwrap(), &reader));
     let app = mock_builder()
         .invoke_handler(tauri::generate_handler![commands::dashboard, commands::settings_form, commands::save_settings])
         .manage(AppState {

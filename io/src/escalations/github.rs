@@ -49,7 +49,7 @@ use serde_json::json;
 use std::collections::HashMap;
 use std::fmt;
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, SystemTime};
+use std::time::Duration;
 use tokio::time::Instant;
 
 /// Where and how to reach the repository.
@@ -285,7 +285,7 @@ fn refusal_reason(body: &ErrorBody) -> String {
 }
 
 fn now() -> DateTime<Utc> {
-    DateTime::<Utc>::from(SystemTime::now())
+    crate::clock::system_now()
 }
 
 const MARKER_OPEN: &str = "<!-- rota-key:";
