@@ -205,7 +205,7 @@ where
     tray.apply(&settings);
     // What apply found out (the shortcut grabbed or not) shows at once.
     tray.refresh().await;
-    // Restarted if they fail, the failure shown in the menu (issue 12).
+    // Restarted if they fail, the failure shown in the menu: never dead and silent.
     let shown = |tray: Arc<Tray<V>>| move |why: String| drop(tokio::spawn(tray.clone().show_problem(why)));
     let t = tray.clone();
     supervise::forever(
@@ -310,7 +310,7 @@ fn model_of(live: &Live, snapshot: Option<&Snapshot>, outbox: (usize, usize), sh
 }
 
 /// The hand-off notices due now and where their state is kept, or `None` when there is nothing
-/// to show or store (issue 14).
+/// to show or store.
 fn handoff_due(live: &Live, snapshot: Option<&Snapshot>) -> Option<(std::path::PathBuf, crate::handoff::Due)> {
     let path = crate::handoff::state_file()?;
     let stored = crate::handoff::load(&path);
@@ -354,7 +354,7 @@ impl<V: TrayView> Tray<V> {
                         eprintln!("rota: escalations watched");
                     }
                     // What the poll found changed: an open dashboard shows it now, not at the
-                    // next minute (issue 24).
+                    // next minute.
                     if seen.swap(snap.revision, Ordering::Relaxed) != snap.revision {
                         runtime.spawn(crate::tell_windows_escalations_seen());
                     }
@@ -425,8 +425,8 @@ impl<V: TrayView> Tray<V> {
                     _ => self.open_window(WindowKind::Dashboard),
                 }
             }
-            // Issue 15: acknowledge and resolve at once, through the poller (which polls again
-            // after, so the menu shows the outcome).
+            // Acknowledge and resolve at once, through the poller (which polls again after, so
+            // the menu shows the outcome).
             MenuAction::AcknowledgeEscalation(id) => self.take(id, Act::Acknowledge),
             MenuAction::ResolveEscalation(id) => self.take(id, Act::Resolve { note: None }),
             // These need a team or an engineer: a small window asks for them, ready to type in.
@@ -472,8 +472,8 @@ impl<V: TrayView> Surface for Arc<Tray<V>> {
         let shortcut = live.settings.config.shortcut.clone().filter(|_| grabbed);
         let outbox = (self.waiting.load(Ordering::Relaxed), self.refused.load(Ordering::Relaxed));
         let model = model_of(&live, snapshot.as_ref(), outbox, shortcut.as_deref());
-        // Hand-off notices that list my escalations wait for the poller's first poll (issue 24: the
-        // day before the end said at start-up left them out); without a poller there is no wait.
+        // Hand-off notices that list my escalations wait for the poller's first poll (said at
+        // start-up, the day before the end left them out); without a poller there is no wait.
         let first_poll_pending = snapshot.as_ref().is_some_and(|s| s.polls == 0);
         let handoff = if first_poll_pending { None } else { handoff_due(&live, snapshot.as_ref()) };
         let refused = live.refused.clone();

@@ -1,4 +1,4 @@
-//! Issue 24: a first run has no `~/.config/rota`. The config a person then writes (by hand, or
+//! A first run has no `~/.config/rota`. The config a person then writes (by hand, or
 //! Settings → Save) reaches the running tray without a restart: `live::follow` watches the nearest
 //! folder that exists and moves its watch down as the folders appear.
 //!
