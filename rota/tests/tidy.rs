@@ -11,7 +11,7 @@
 //!   `insertAdjacentHTML` in `ui/`.
 //! - The core is the same on every platform: no target-specific dependency table in
 //!   `core/Cargo.toml`.
-//! - A comment says why, not which ticket: no "issue 12" in comments. Off unless
+//! - A comment says why, not which ticket: no "issue" and a number in comments. Off unless
 //!   `ROTA_TIDY_ISSUE_REFS=1`, until the existing mentions are rewritten.
 
 use std::path::{Path, PathBuf};
@@ -216,7 +216,8 @@ fn comments(path: &str, text: &str) -> Vec<(usize, String)> {
     found
 }
 
-/// "issue 13", "Issue 24", "issues 12": a ticket's number where a reason should be.
+/// The word "issue" (or "Issue", "issues") then a number, `#` or not: a ticket where a reason
+/// should be. Returns the words as written.
 fn names_a_ticket(comment: &str) -> Option<String> {
     let lower = comment.to_ascii_lowercase();
     let mut from = 0;
@@ -246,7 +247,8 @@ fn comments_say_why_not_which_ticket() {
     for (path, text) in tracked() {
         for (n, comment) in comments(&path, &text) {
             if let Some(named) = names_a_ticket(&comment) {
-                offences.push(format!("{path}:{n}: a comment names \"{named}\"; say the reason it stands for (what broke, what must hold)"));
+                offences
+                    .push(format!("{path}:{n}: a comment names \"{named}\"; say the reason it stands for (what broke, what must hold)"));
             }
         }
     }
