@@ -149,9 +149,10 @@ struct Tray<V> {
 
 /// Runs the tray until Quit: reads the inputs, has the host make its view from the first model
 /// (`make_view`), then serves `requests`. Returns the exit status. The host has already made sure
-/// this is the session's only tray.
+/// this is the session's only tray, and read its `clock` ([`clock::at_start`]).
 pub async fn run<V, F, Fut>(
     overrides: Overrides,
+    clock: Clock,
     open: Option<WindowKind>,
     mut requests: UnboundedReceiver<Request>,
     keys: Keys,
@@ -162,10 +163,6 @@ where
     F: FnOnce(TrayModel) -> Fut,
     Fut: Future<Output = Result<V, String>>,
 {
-    let clock = match clock::at_start() {
-        Ok(clock) => clock,
-        Err(status) => return status,
-    };
     // An older Rota's start-at-login entry becomes this one's.
     autostart::refresh();
     let reader = Reader::new(settings::data_dir().map(|d| d.join("cache")));
