@@ -56,9 +56,7 @@ pub struct Step {
 impl Follow {
     /// A follower of what was just read at `now`.
     pub fn new(now: Now, url_sources: bool) -> Follow {
-        let mut sleep = SleepWatch::default();
-        sleep.slept(now);
-        Follow { read_at: None, read: now.mono, url_sources, watching: true, sleep }
+        Follow { read_at: None, read: now.mono, url_sources, watching: true, sleep: SleepWatch::first(now) }
     }
 
     /// A watched file changed: read once it settles. Events of the same burst do not put the

@@ -52,9 +52,7 @@ pub struct SendSchedule {
 impl SendSchedule {
     /// A sender that looks at once.
     pub fn new(now: Now) -> SendSchedule {
-        let mut sleep = SleepWatch::default();
-        sleep.slept(now);
-        SendSchedule { look_at: now.mono, blocked: 0, sleep }
+        SendSchedule { look_at: now.mono, blocked: 0, sleep: SleepWatch::first(now) }
     }
 
     /// The instant the outbox is sent at: the later of the person's clock and the system's, so

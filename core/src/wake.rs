@@ -84,6 +84,11 @@ pub struct SleepWatch {
 }
 
 impl SleepWatch {
+    /// A watch whose first reading is `now`.
+    pub fn first(now: Now) -> SleepWatch {
+        SleepWatch { last: Some(now) }
+    }
+
     /// Whether the machine slept since the reading before `now` (never on the first).
     pub fn slept(&mut self, now: Now) -> bool {
         let slept = self.last.is_some_and(|before| now.slept_since(&before));
