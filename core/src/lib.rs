@@ -18,6 +18,7 @@ pub mod demo;
 pub mod duty;
 pub mod escalation;
 pub mod finding;
+pub mod follow;
 #[doc(hidden)]
 pub mod fuzz;
 pub mod handoff;
@@ -35,10 +36,12 @@ pub mod redact;
 pub mod reported;
 pub mod roster;
 pub mod schedule;
+pub mod sending;
 pub mod shortcut;
 pub mod spelling;
 pub mod stats;
 pub mod tray;
+pub mod wake;
 pub mod words;
 
 pub use config::{parse_config, Config, ViewerZone};

@@ -1,8 +1,9 @@
 //! The live state both app processes show: the settings and inputs, the last good ones kept when
 //! a file stops parsing, and the problems to show beside them; and [`follow`], the loop that keeps
-//! it true (each minute, on file changes, when URL sources are due, after a wake).
+//! it true: the driver of the core's [`Follow`], which decides when to read again and when to
+//! show the state again.
 
-use crate::clock;
+use crate::clock::{self, Clock};
 use crate::inputs::{self, Inputs};
 use crate::protocol::Overrides;
 use crate::settings::{self, Settings};
@@ -10,18 +11,18 @@ use crate::sources::{Reader, Source};
 use chrono::{DateTime, Utc};
 use notify::Watcher;
 use rota_core::duty::Glance;
-use rota_core::tray::{next_tick, Fallback};
+use rota_core::follow::Follow;
+use rota_core::tray::Fallback;
 use rota_core::{glance, Problem};
 use std::future::Future;
 use std::path::PathBuf;
-use std::time::{Duration, Instant, SystemTime};
+use std::time::SystemTime;
 use tokio::sync::{mpsc, Mutex};
-
-/// URL sources are fetched again this often (a conditional request: cheap when unchanged).
-const REFETCH: Duration = Duration::from_secs(300);
 
 pub struct Live {
     pub overrides: Overrides,
+    /// The person's clock (`ROTA_NOW` read once, at start).
+    pub clock: Clock,
     pub settings: Settings,
     /// The last inputs that parsed without errors (or, before any did, the latest read).
     pub inputs: Inputs,
@@ -61,15 +62,15 @@ impl Refused {
 }
 
 impl Live {
-    /// The first read, at start-up. Settings that cannot be resolved fall back to the defaults,
-    /// with the problem shown.
-    pub async fn start(overrides: Overrides, reader: &Reader) -> Live {
+    /// The first read, at start-up, on `clock` (the process's, from [`Clock::from_env`]).
+    /// Settings that cannot be resolved fall back to the defaults, with the problem shown.
+    pub async fn start(overrides: Overrides, clock: Clock, reader: &Reader) -> Live {
         let read_at = clock::system_time();
         let (settings, mut problems) = match settings::resolve(&overrides, None) {
             Ok(s) => (s, vec![]),
             Err(f) => (defaults(), f.problems()),
         };
-        let today = clock::now().unwrap_or_else(|_| Utc::now()).date_naive();
+        let today = clock.now().date_naive();
         let inputs = match inputs::read(&settings, reader, today).await {
             Ok(i) => i,
             Err(f) => {
@@ -82,7 +83,7 @@ impl Live {
         // defaults for the rest.
         let refused = Refused::of(&settings, Fallback::Defaults);
         problems.extend(refused.as_ref().map(Refused::line));
-        Live { overrides, settings, inputs, problems, refused, read_at, revision: 0 }
+        Live { overrides, clock, settings, inputs, problems, refused, read_at, revision: 0 }
     }
 
     /// Reads the config and the sources again. What fails to read or parse is a problem; the
@@ -90,7 +91,7 @@ impl Live {
     /// does not hold the lock while it reads.
     pub async fn reload(&mut self, reader: &Reader) {
         let read_at = clock::system_time();
-        let fresh = Fresh::read(&self.overrides, reader).await;
+        let fresh = Fresh::read(&self.overrides, self.clock, reader).await;
         self.apply(fresh, read_at);
     }
 
@@ -147,12 +148,12 @@ impl Live {
         files
     }
 
-    /// Whether a source is fetched over the network (and so re-fetched on an interval).
     /// Whether a watched file was modified after the state was read.
     fn changed_since_read(&self) -> bool {
         self.watched_files().iter().any(|f| std::fs::metadata(f).and_then(|m| m.modified()).is_ok_and(|t| t > self.read_at))
     }
 
+    /// Whether a source is fetched over the network (and so re-fetched on an interval).
     pub fn has_url_source(&self) -> bool {
         [Some(&self.settings.schedule), self.settings.roster.as_ref()].into_iter().flatten().any(|s| matches!(s, Source::Url(_)))
     }
@@ -166,12 +167,12 @@ enum Fresh {
 }
 
 impl Fresh {
-    async fn read(overrides: &Overrides, reader: &Reader) -> Fresh {
+    async fn read(overrides: &Overrides, clock: Clock, reader: &Reader) -> Fresh {
         let settings = match settings::resolve(overrides, None) {
             Ok(s) => s,
             Err(f) => return Fresh::Problems(f.problems(), None),
         };
-        let today = clock::now().unwrap_or_else(|_| Utc::now()).date_naive();
+        let today = clock.now().date_naive();
         let config_refused = settings.findings.iter().any(|f| f.is_error());
         let read = inputs::read(&settings, reader, today).await;
         let refused = config_refused.then(|| Box::new(settings.clone()));
@@ -187,9 +188,12 @@ impl Fresh {
 /// without the lock, so the menu and the windows, which wait on it, never wait on the network.
 /// Returns the new settings when the config changed.
 pub async fn reload(live: &Mutex<Live>, reader: &Reader) -> Option<Settings> {
-    let overrides = live.lock().await.overrides.clone();
+    let (overrides, clock) = {
+        let live = live.lock().await;
+        (live.overrides.clone(), live.clock)
+    };
     let read_at = clock::system_time();
-    let fresh = Fresh::read(&overrides, reader).await;
+    let fresh = Fresh::read(&overrides, clock, reader).await;
     let mut live = live.lock().await;
     let before = live.settings.config.clone();
     live.apply(fresh, read_at);
@@ -223,46 +227,52 @@ pub trait Surface: Send + Sync {
     }
 }
 
-/// Keeps `live` and the surface true: on each minute boundary, when a watched file changes, when
-/// URL sources are due, and after the machine wakes (the wall clock jumps ahead of the monotonic
-/// one). Runs for the life of the process.
+/// Keeps `live` and the surface true, as the core's [`Follow`] decides: on each minute boundary,
+/// when a watched file changes, when URL sources are due, when asked, and after the machine wakes.
+/// This only sleeps, reads, watches and shows. Runs for the life of the process.
 pub async fn follow(live: &Mutex<Live>, reader: &Reader, surface: &impl Surface) {
     let (tx, mut rx) = mpsc::channel(1);
     let mut watch = FileWatch::new(tx);
-    let _ = watch.watch(live.lock().await.watched_files());
+    let (clock, files, url_sources) = {
+        let live = live.lock().await;
+        (live.clock, live.watched_files(), live.has_url_source())
+    };
+    watch.watch(files);
+    let mut follow = Follow::new(clock.reading(), url_sources);
+    follow.watching(watch.is_watching());
     // A file changed between the first read and the watch: read again at once.
-    let mut missed = live.lock().await.changed_since_read();
-    let (mut wall, mut mono, mut fetched) = (Utc::now(), Instant::now(), Instant::now());
+    if live.lock().await.changed_since_read() {
+        follow.missed(clock.reading());
+    }
     loop {
-        let now = clock::now().unwrap_or_else(|_| Utc::now());
-        let wait = (next_tick(now) - now).to_std().unwrap_or(Duration::from_secs(60));
-        let mut reload = std::mem::take(&mut missed);
-        if !reload {
-            tokio::select! {
-                // Real time: after a night's sleep the menu is brought up to date as the machine wakes.
-                _ = clock::sleep(wait) => {}
-                () = surface.reload_asked() => reload = true,
-                Some(()) = rx.recv() => {
-                    // Let a burst of file events settle into one reload.
-                    tokio::time::sleep(Duration::from_millis(150)).await;
-                    while rx.try_recv().is_ok() {}
-                    reload = true;
-                }
+        let wake = follow.wake(&clock.reading());
+        tokio::select! {
+            // Real time: after a night's sleep the menu is brought up to date as the machine wakes.
+            _ = clock::sleep(wake.wait()) => {}
+            () = surface.reload_asked() => {
+                follow.asked(clock.reading());
+                continue;
+            }
+            Some(()) = rx.recv() => {
+                follow.file_changed(clock.reading());
+                continue;
             }
         }
-        let (w, m) = (Utc::now(), Instant::now());
-        let woke = (w - wall).to_std().unwrap_or_default().saturating_sub(m - mono) > Duration::from_secs(5);
-        (wall, mono) = (w, m);
+        let now = clock.reading();
+        let step = follow.step(now);
+        // Without a watch, the files' modification times tell a change.
+        let read = step.read || (step.look && live.lock().await.changed_since_read());
         let mut changed = None;
-        let url_due = live.lock().await.has_url_source() && fetched.elapsed() >= REFETCH;
-        if reload || woke || url_due {
+        if read {
             changed = self::reload(live, reader).await;
-            fetched = Instant::now();
+            let live = live.lock().await;
+            follow.read(now, live.has_url_source());
             // A folder that appeared (the first setup's ~/.config/rota) is watched from now on; a
             // file written in it before the watch began is read at once.
-            if watch.watch(live.lock().await.watched_files()) {
-                missed = live.lock().await.changed_since_read();
+            if watch.watch(live.watched_files()) && live.changed_since_read() {
+                follow.missed(clock.reading());
             }
+            follow.watching(watch.is_watching());
         }
         if let Some(settings) = changed {
             surface.settings_changed(&settings);
@@ -278,6 +288,8 @@ pub async fn follow(live: &Mutex<Live>, reader: &Reader, surface: &impl Surface)
 struct FileWatch {
     watcher: Option<notify::RecommendedWatcher>,
     dirs: Vec<PathBuf>,
+    /// Every folder asked for is watched.
+    whole: bool,
     files: std::sync::Arc<std::sync::Mutex<Vec<PathBuf>>>,
 }
 
@@ -298,7 +310,7 @@ impl FileWatch {
         })
         .map_err(|e| eprintln!("rota: file changes will not be noticed: {e}"))
         .ok();
-        FileWatch { watcher, dirs: vec![], files }
+        FileWatch { watcher, dirs: vec![], whole: true, files }
     }
 
     /// Watches the folders of `files` (or their nearest existing ancestors). Returns whether the
@@ -316,10 +328,21 @@ impl FileWatch {
         for d in self.dirs.drain(..) {
             let _ = w.unwatch(&d);
         }
+        let was_whole = std::mem::replace(&mut self.whole, true);
         for d in &dirs {
-            let _ = w.watch(d, notify::RecursiveMode::NonRecursive);
+            if let Err(e) = w.watch(d, notify::RecursiveMode::NonRecursive) {
+                if was_whole {
+                    eprintln!("rota: changes in {} will be looked for each minute: {e}", d.display());
+                }
+                self.whole = false;
+            }
         }
         self.dirs = dirs;
         moved
+    }
+
+    /// Whether every change of the files is seen (else they are looked at each minute).
+    fn is_watching(&self) -> bool {
+        self.watcher.is_some() && self.whole
     }
 }

@@ -12,8 +12,9 @@
 //! - after a failure: when [`BackendError::retry_at`] says (a rate limit's reset, or a backed-off
 //!   delay with jitter for a network error or a 5xx); a rejected token waits
 //!   [`AUTH_RETRY`] and re-reads the keyring, so there is no retry storm.
-//! - at once when the machine wakes from sleep (the wall clock moved further than the monotonic
-//!   clock between two checks; the check waits on [`clock::sleep`], which ends at the wake), and
+//! - at once when the machine wakes from sleep (the core's shared timing rule,
+//!   [`rota_core::wake`]: the loop never sleeps longer than a minute, on [`clock::sleep`], which
+//!   ends at the wake, and the clocks tell the sleep), and
 //!   when the app calls [`PollerHandle::poll_now`] (the network came back, the token was
 //!   replaced, the user asked, a window changed an escalation). Those calls coalesce:
 //!   at most one poll is in flight and one queued behind it, however many come (300
@@ -63,20 +64,15 @@ use chrono::{DateTime, Utc};
 use rota_core::escalation::{same_handle, Escalation, EscalationState};
 use rota_core::poll::{PollFailure, PollState};
 use rota_core::reported::{self, decide_reported, progress_text};
+use rota_core::wake::Now;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 use tokio::sync::{mpsc, watch, Notify};
-use tokio::time::Instant;
 
 /// GitHub is never polled more often than this.
 pub const MIN_GITHUB_INTERVAL: Duration = Duration::from_secs(15);
 /// The default interval (`escalations.poll_seconds`).
 pub const DEFAULT_INTERVAL: Duration = Duration::from_secs(60);
-/// How often the wall clock is compared with the monotonic one, to notice a wake from sleep. The
-/// wait counts suspended time, so a sleep longer than this is noticed the moment the machine wakes.
-pub const WAKE_CHECK: Duration = Duration::from_secs(60);
-/// How much further the wall clock must move than the monotonic clock to count as a sleep.
-pub const WAKE_SLACK: Duration = Duration::from_secs(3);
 /// After a rejected token (or none stored, or no permission): the wait before the keyring is
 /// read and GitHub asked again, unless [`PollerHandle::poll_now`] comes first.
 pub const AUTH_RETRY: Duration = rota_core::poll::AUTH_RETRY;
@@ -184,7 +180,7 @@ pub fn spawn(
     });
     let new_poller = move |snapshot: Snapshot| Poller {
         scope: config.scope(),
-        state: PollState::new(config.interval, now()),
+        state: PollState::new(config.interval, &config.clock.reading()),
         config: config.clone(),
         notifier: notifier.clone(),
         sink: sink.clone(),
@@ -218,26 +214,12 @@ pub fn spawn(
     PollerHandle { commands, poll_wanted, stop, snapshot, task: Some(task) }
 }
 
-/// Whether the machine slept between two checks: the wall clock moved more than the monotonic
-/// one (which stops during sleep) by [`WAKE_SLACK`]. A wall clock set back is no wake.
-pub fn woke(monotonic: Duration, wall_before: SystemTime, wall_now: SystemTime) -> bool {
-    wall_now.duration_since(wall_before).is_ok_and(|wall| wall > monotonic + WAKE_SLACK)
-}
-
-fn now() -> DateTime<Utc> {
-    clock::now().unwrap_or_else(|_| DateTime::from(clock::system_time()))
-}
-
 /// A fraction in 0..1 that differs between processes and calls: backoff jitter.
 fn jitter() -> f64 {
     use std::hash::{BuildHasher, Hasher};
     let mut h = std::collections::hash_map::RandomState::new().build_hasher();
     h.write_u64(clock::system_time().duration_since(SystemTime::UNIX_EPOCH).map_or(0, |d| d.as_nanos() as u64));
     (h.finish() >> 11) as f64 / (1u64 << 53) as f64
-}
-
-fn until(t: DateTime<Utc>) -> Duration {
-    (t - now()).to_std().unwrap_or(Duration::ZERO)
 }
 
 struct Poller {
@@ -281,34 +263,24 @@ impl Poller {
         // Writes to the local database, from any process; set up once the store is open.
         let (writes_tx, mut writes) = mpsc::channel(1);
         let mut watcher = None;
-        let mut wake_check = Box::pin(clock::sleep(self.config.wake_check));
-        let mut last_check = (Instant::now(), clock::system_time());
-        let mut next_poll = Instant::now();
+        let clock = self.config.clock;
         loop {
-            let mut poll = false;
-            tokio::select! {
+            let wake = self.state.wake(&clock.reading());
+            let poll = tokio::select! {
                 _ = stop.changed() => break,
-                _ = poll_wanted.notified() => poll = true,
+                _ = poll_wanted.notified() => true,
                 command = commands.recv() => match command {
                     None => break,
                     Some(Command::Reconnect) => {
-                        self.state.token_changed(now());
-                        poll = true;
+                        self.state.token_changed(&clock.reading());
+                        true
                     }
-                    Some(Command::Act(action)) => poll = self.act(action).await,
+                    Some(Command::Act(action)) => self.act(action).await,
                 },
-                _ = tokio::time::sleep_until(next_poll) => poll = true,
-                Some(()) = writes.recv() => poll = self.local_changed(),
-                _ = &mut wake_check => {
-                    wake_check.set(clock::sleep(self.config.wake_check));
-                    let (mono, wall) = (Instant::now(), clock::system_time());
-                    if woke(mono - last_check.0, last_check.1, wall) {
-                        self.state.woke(now());
-                        poll = true;
-                    }
-                    last_check = (mono, wall);
-                }
-            }
+                // Real time: a wait that ends while the machine sleeps ends as it wakes.
+                _ = clock::sleep(wake.wait()) => self.state.tick(clock.reading()),
+                Some(()) = writes.recv() => self.local_changed(),
+            };
             if *stop.borrow() {
                 break;
             }
@@ -318,12 +290,10 @@ impl Poller {
                 if is_local && watcher.is_none() {
                     watcher = watch_writes(&self.config.database, writes_tx.clone());
                 }
-                let wait = self.poll().await;
+                self.poll().await;
                 if is_local && watcher.is_none() {
                     watcher = watch_writes(&self.config.database, writes_tx.clone());
                 }
-                // Checked: no wait, however long a server or the config asks for, overflows.
-                next_poll = Instant::now().checked_add(wait).unwrap_or_else(|| Instant::now() + Duration::from_secs(86_400));
                 let _ = snapshots.send(self.snapshot.clone());
                 on_change(&self.snapshot);
             }
@@ -375,7 +345,7 @@ impl Poller {
             return true;
         };
         let with = Acting { backend, me: Some(&self.config.me), rotation: None, tell_tray: false };
-        if let Err(e) = acting::act(&with, id, act, now()).await {
+        if let Err(e) = acting::act(&with, id, act, self.config.clock.now()).await {
             eprintln!("rota: cannot {verb} escalation {id}: {e}");
         }
         true
@@ -428,18 +398,20 @@ impl Poller {
         }
     }
 
-    /// One poll; returns how long to wait before the next regular one.
-    async fn poll(&mut self) -> Duration {
+    /// One poll; the state says when the next is due.
+    async fn poll(&mut self) {
         self.snapshot.polls += 1;
         // A rejected token, a failed keyring read or a new token: read the keyring again.
         if self.state.take_reconnect() && matches!(self.config.source, PollSource::Github { .. }) {
             self.backend = None;
         }
         if let Some(failure) = self.connect().await {
-            return until(self.state.failed(now(), failure, jitter()));
+            self.state.failed(&self.config.clock.reading(), failure, jitter());
+            return;
         }
         let (Some(store), Some(backend)) = (self.store.clone(), self.backend.clone()) else {
-            return until(self.state.failed(now(), PollFailure::Other, jitter()));
+            self.state.failed(&self.config.clock.reading(), PollFailure::Other, jitter());
+            return;
         };
         let mark = self.change_mark();
         // Local: every open escalation (a reassignment to me names who had it). GitHub: mine,
@@ -449,14 +421,16 @@ impl Poller {
             PollSource::Github { .. } => Some(self.config.me.as_str()),
         };
         let listed = backend.list_open(filter).await;
-        let now = now();
+        let reading = self.config.clock.reading();
+        let now = reading.wall;
         let list = match listed {
             Ok(list) => list,
-            Err(e) => return self.failed(e, now),
+            Err(e) => return self.failed(e, &reading),
         };
-        if let Err(e) = self.announce(&store, &list, now).await {
+        if let Err(e) = self.announce(&store, &list, &reading).await {
             self.snapshot.status = PollStatus::Failed(e.to_string());
-            return until(self.state.failed(now, PollFailure::Other, jitter()));
+            self.state.failed(&reading, PollFailure::Other, jitter());
+            return;
         }
         // What I filed that moved on. A failure here is said and tried at the next poll;
         // it does not hold up my own escalations.
@@ -482,11 +456,10 @@ impl Poller {
         self.snapshot.mine = mine;
         self.snapshot.status = PollStatus::Ok;
         self.snapshot.last_success = Some(now);
-        until(self.state.poll_at())
     }
 
     /// Decides, shows and remembers: the exactly-once step.
-    async fn announce(&mut self, store: &Arc<Store>, list: &[Escalation], now: DateTime<Utc>) -> Result<(), BackendError> {
+    async fn announce(&mut self, store: &Arc<Store>, list: &[Escalation], now: &Now) -> Result<(), BackendError> {
         let before = store.load_seen(&self.scope)?;
         let decision = self.state.listed(now, &self.config.me, before.as_ref(), list);
         let mut unshown = Vec::new();
@@ -509,7 +482,7 @@ impl Poller {
         }
         self.snapshot.notifier_error = error;
         if let Some(seen) = self.state.delivered(before.as_ref(), &decision, &unshown) {
-            store.save_seen(&self.scope, &seen, now)?;
+            store.save_seen(&self.scope, &seen, now.wall)?;
         }
         Ok(())
     }
@@ -547,7 +520,7 @@ impl Poller {
         Ok(listed.escalations)
     }
 
-    fn failed(&mut self, e: BackendError, now: DateTime<Utc>) -> Duration {
+    fn failed(&mut self, e: BackendError, now: &Now) {
         let failure = match &e {
             BackendError::Unauthorized | BackendError::Forbidden => PollFailure::Unauthorized,
             BackendError::RateLimited { until } => PollFailure::RateLimited { until: *until },
@@ -562,25 +535,6 @@ impl Poller {
             BackendError::Transient(why) => PollStatus::Offline { retry_at: next, why: why.clone() },
             other => PollStatus::Failed(other.to_string()),
         };
-        until(next)
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_wake_is_a_wall_clock_jump_past_the_monotonic_one() {
-        let t0 = SystemTime::UNIX_EPOCH + Duration::from_secs(1_700_000_000);
-        let check = |mono: u64, wall: i64, expected: bool| {
-            let wall_now = if wall >= 0 { t0 + Duration::from_secs(wall as u64) } else { t0 - Duration::from_secs((-wall) as u64) };
-            assert_eq!(woke(Duration::from_secs(mono), t0, wall_now), expected, "mono {mono} s, wall {wall} s");
-        };
-        check(5, 5, false); // awake
-        check(5, 7, false); // NTP nudges are no sleep
-        check(5, 9, true); // 4 s lost
-        check(5, 3600, true); // an hour asleep
-        check(5, -60, false); // the clock was set back
-    }
-}

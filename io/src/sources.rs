@@ -8,7 +8,7 @@
 //! (`?token=…`).
 
 use crate::bounded::{self, mib, BodyError};
-use chrono::{NaiveDate, Utc};
+use chrono::NaiveDate;
 use rota_core::config::SourceSpec;
 use rota_core::demo;
 use serde::{Deserialize, Serialize};
@@ -232,7 +232,7 @@ impl Reader {
                                 url: name.clone(),
                                 etag,
                                 last_modified,
-                                fetched_at: Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+                                fetched_at: crate::clock::system_now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
                                 body: body.clone(),
                             },
                         );

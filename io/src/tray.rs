@@ -7,7 +7,7 @@
 //! [`Request`]; the rest is the same code for both.
 
 use crate::acting::Act;
-use crate::clock;
+use crate::clock::{self, Clock};
 use crate::live::{self, Live, Surface};
 use crate::notifier::{DesktopNotifier, NoticeAction};
 use crate::poller::{self, PollerConfig, PollerHandle, Snapshot};
@@ -16,7 +16,7 @@ use crate::secrets::OsKeyring;
 use crate::settings::{self, Settings};
 use crate::sources::Reader;
 use crate::{autostart, escalations, supervise};
-use chrono::Utc;
+use rota_core::sending::{Looked, SendSchedule};
 use rota_core::shortcut::Shortcut;
 use rota_core::tray::{tray_model, EscalationsSummary, MenuAction, TrayInputs, TrayModel};
 use std::future::Future;
@@ -116,12 +116,10 @@ pub fn x11_keys(requests: &UnboundedSender<Request>) -> Keys {
     .map(|g| Box::new(g) as Box<dyn ShortcutKeys>)
 }
 
-/// With nothing waiting in the outbox, it is looked at again this often anyway (what a process
-/// queued without telling the tray, say while the session bus was away).
-const OUTBOX_IDLE_LOOK: Duration = Duration::from_secs(15 * 60);
-
 struct Tray<V> {
     overrides: Overrides,
+    /// The person's clock (`ROTA_NOW` read once, at start).
+    clock: Clock,
     live: Mutex<Live>,
     reader: Reader,
     view: V,
@@ -151,9 +149,10 @@ struct Tray<V> {
 
 /// Runs the tray until Quit: reads the inputs, has the host make its view from the first model
 /// (`make_view`), then serves `requests`. Returns the exit status. The host has already made sure
-/// this is the session's only tray.
+/// this is the session's only tray, and read its `clock` ([`clock::at_start`]).
 pub async fn run<V, F, Fut>(
     overrides: Overrides,
+    clock: Clock,
     open: Option<WindowKind>,
     mut requests: UnboundedReceiver<Request>,
     keys: Keys,
@@ -167,7 +166,7 @@ where
     // An older Rota's start-at-login entry becomes this one's.
     autostart::refresh();
     let reader = Reader::new(settings::data_dir().map(|d| d.join("cache")));
-    let live = Live::start(overrides.clone(), &reader).await;
+    let live = Live::start(overrides.clone(), clock, &reader).await;
     let first = model_of(&live, None, (0, 0), None);
     let settings = live.settings.clone();
     let view = match make_view(first).await {
@@ -184,6 +183,7 @@ where
     };
     let tray = Arc::new(Tray {
         overrides,
+        clock,
         live: Mutex::new(live),
         reader,
         view,
@@ -202,7 +202,7 @@ where
     tray.apply(&settings);
     // What apply found out (the shortcut grabbed or not) shows at once.
     tray.refresh().await;
-    // Restarted if they fail, the failure shown in the menu (issue 12).
+    // Restarted if they fail, the failure shown in the menu: never dead and silent.
     let shown = |tray: Arc<Tray<V>>| move |why: String| drop(tokio::spawn(tray.clone().show_problem(why)));
     let t = tray.clone();
     supervise::forever(
@@ -287,7 +287,7 @@ async fn unseen_tray() -> Option<WindowKind> {
 /// `outbox` is what waits to be sent, and what the backend refused.
 /// `shortcut` is the quick escalate key when it is grabbed.
 fn model_of(live: &Live, snapshot: Option<&Snapshot>, outbox: (usize, usize), shortcut: Option<&str>) -> TrayModel {
-    let at = clock::now().unwrap_or_else(|_| Utc::now());
+    let at = live.clock.now();
     let escalations = snapshot.map(|s| EscalationsSummary { mine: s.mine.clone(), unacknowledged: s.unacknowledged, problem: s.problem() });
     let my_next = crate::handoff::line(live, at);
     tray_model(&TrayInputs {
@@ -307,14 +307,13 @@ fn model_of(live: &Live, snapshot: Option<&Snapshot>, outbox: (usize, usize), sh
 }
 
 /// The hand-off notices due now and where their state is kept, or `None` when there is nothing
-/// to show or store (issue 14).
+/// to show or store.
 fn handoff_due(live: &Live, snapshot: Option<&Snapshot>) -> Option<(std::path::PathBuf, crate::handoff::Due)> {
     let path = crate::handoff::state_file()?;
     let stored = crate::handoff::load(&path);
     // My open escalations, once the poller has seen them.
     let open: Option<Vec<String>> = snapshot.filter(|s| s.last_success.is_some()).map(|s| s.mine.iter().map(|e| e.title.clone()).collect());
-    let now = clock::now().unwrap_or_else(|_| Utc::now());
-    let due = crate::handoff::due(live, stored.as_ref(), open.as_deref(), now)?;
+    let due = crate::handoff::due(live, stored.as_ref(), open.as_deref(), live.clock.now())?;
     let unchanged = due.notices.is_empty() && stored.as_ref() == Some(&due.state);
     (!unchanged).then_some((path, due))
 }
@@ -341,7 +340,7 @@ impl<V: TrayView> Tray<V> {
         }
         match PollerConfig::from_settings(settings, Arc::new(OsKeyring)) {
             Ok(config) => {
-                let config = PollerConfig { names: self.names.clone(), ..config };
+                let config = PollerConfig { names: self.names.clone(), clock: self.clock, ..config };
                 let tray = Arc::downgrade(self);
                 let first = AtomicBool::new(true);
                 let seen = std::sync::atomic::AtomicU64::new(0);
@@ -352,7 +351,7 @@ impl<V: TrayView> Tray<V> {
                         eprintln!("rota: escalations watched");
                     }
                     // What the poll found changed: an open dashboard shows it now, not at the
-                    // next minute (issue 24).
+                    // next minute.
                     if seen.swap(snap.revision, Ordering::Relaxed) != snap.revision {
                         runtime.spawn(crate::tell_windows_escalations_seen());
                     }
@@ -423,8 +422,8 @@ impl<V: TrayView> Tray<V> {
                     _ => self.open_window(WindowKind::Dashboard),
                 }
             }
-            // Issue 15: acknowledge and resolve at once, through the poller (which polls again
-            // after, so the menu shows the outcome).
+            // Acknowledge and resolve at once, through the poller (which polls again after, so
+            // the menu shows the outcome).
             MenuAction::AcknowledgeEscalation(id) => self.take(id, Act::Acknowledge),
             MenuAction::ResolveEscalation(id) => self.take(id, Act::Resolve { note: None }),
             // These need a team or an engineer: a small window asks for them, ready to type in.
@@ -468,8 +467,8 @@ impl<V: TrayView> Surface for Arc<Tray<V>> {
         let shortcut = live.settings.config.shortcut.clone().filter(|_| grabbed);
         let outbox = (self.waiting.load(Ordering::Relaxed), self.refused.load(Ordering::Relaxed));
         let model = model_of(&live, snapshot.as_ref(), outbox, shortcut.as_deref());
-        // Hand-off notices that list my escalations wait for the poller's first poll (issue 24: the
-        // day before the end said at start-up left them out); without a poller there is no wait.
+        // Hand-off notices that list my escalations wait for the poller's first poll (said at
+        // start-up, the day before the end left them out); without a poller there is no wait.
         let first_poll_pending = snapshot.as_ref().is_some_and(|s| s.polls == 0);
         let handoff = if first_poll_pending { None } else { handoff_due(&live, snapshot.as_ref()) };
         let refused = live.refused.clone();
@@ -504,15 +503,24 @@ impl<V: TrayView> Surface for Arc<Tray<V>> {
     }
 }
 
-/// Sends what waits in the outbox: at start, when told something was filed or settings changed,
-/// when the backoff says the next try is due, and now and then anyway.
+/// Sends what waits in the outbox when the core's [`SendSchedule`] says: at start, when told
+/// something was filed or settings changed, when the backoff says the next try is due, after a
+/// wake, and now and then anyway. This only sleeps, sends and says.
 async fn outbox_loop<V: TrayView>(tray: Arc<Tray<V>>) {
-    let mut blocked = 0;
+    let clock = tray.clock;
+    let mut schedule = SendSchedule::new(clock.reading());
     loop {
+        let wake = schedule.wake(&clock.reading());
+        tokio::select! {
+            _ = clock::sleep(wake.wait()) => {}
+            _ = tray.outbox_wake.notified() => schedule.asked(clock.reading()),
+        }
+        if !schedule.step(clock.reading()) {
+            continue;
+        }
         let settings = tray.live.lock().await.settings.clone();
-        let now = clock::now().unwrap_or_else(|_| Utc::now());
-        let look = escalations::configured::drain(&settings, Utc::now().max(now)).await;
-        let (waiting, next) = (look.waiting, look.next);
+        let look = escalations::configured::drain(&settings, SendSchedule::sending_at(&clock.reading())).await;
+        let waiting = look.waiting;
         let before = (tray.waiting.swap(waiting, Ordering::Relaxed), tray.refused.swap(look.refused, Ordering::Relaxed));
         if before != (waiting, look.refused) {
             tray.refresh().await;
@@ -525,18 +533,6 @@ async fn outbox_loop<V: TrayView>(tray: Arc<Tray<V>>) {
                 eprintln!("rota: {e}");
             }
         }
-        // The keyring could not be read (locked, the unlock dismissed): back off, rather than
-        // ask again each minute. Something filed, or a new token, wakes the sender sooner.
-        blocked = if look.blocked { blocked + 1 } else { 0 };
-        let wait = match (waiting, next) {
-            _ if blocked > 0 => poller::keyring_retry(blocked),
-            (0, _) => OUTBOX_IDLE_LOOK,
-            (_, Some(t)) => (t - Utc::now()).to_std().unwrap_or_default().clamp(Duration::from_secs(1), Duration::from_secs(60)),
-            (_, None) => Duration::from_secs(60),
-        };
-        tokio::select! {
-            _ = tokio::time::sleep(wait) => {}
-            _ = tray.outbox_wake.notified() => {}
-        }
+        schedule.looked(clock.reading(), Looked { waiting, next: look.next, blocked: look.blocked });
     }
 }

@@ -11,6 +11,10 @@ use tokio::sync::oneshot;
 
 /// Starts the tray and runs it until Quit. Returns the exit status.
 pub fn run(overrides: Overrides, open: Option<WindowKind>) -> i32 {
+    let clock = match rota_io::clock::at_start() {
+        Ok(clock) => clock,
+        Err(status) => return status,
+    };
     if !rota_io::protocol::in_desktop_session() {
         eprintln!(
             "rota: the tray app needs a desktop session (no DISPLAY or WAYLAND_DISPLAY); subcommands such as `rota now` work without one"
@@ -19,7 +23,7 @@ pub fn run(overrides: Overrides, open: Option<WindowKind>) -> i32 {
     }
     let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).thread_name("rota").enable_all().build();
     match runtime {
-        Ok(rt) => rt.block_on(main(overrides, open)),
+        Ok(rt) => rt.block_on(main(overrides, clock, open)),
         Err(e) => {
             eprintln!("rota: the tray could not start: {e}");
             1
@@ -27,7 +31,7 @@ pub fn run(overrides: Overrides, open: Option<WindowKind>) -> i32 {
     }
 }
 
-async fn main(overrides: Overrides, open: Option<WindowKind>) -> i32 {
+async fn main(overrides: Overrides, clock: rota_io::clock::Clock, open: Option<WindowKind>) -> i32 {
     let (tx, requests) = mpsc::unbounded_channel();
     // One tray per session: a second `rota` hands its request to the first and ends.
     let _name = match rota_io::instance::claim(tx.clone(), open).await {
@@ -42,7 +46,7 @@ async fn main(overrides: Overrides, open: Option<WindowKind>) -> i32 {
         }
     };
     let keys = tray::x11_keys(&tx);
-    tray::run(overrides, open, requests, keys, |first| Item::spawn(SniTray { model: first, actions: tx })).await
+    tray::run(overrides, clock, open, requests, keys, |first| Item::spawn(SniTray { model: first, actions: tx })).await
 }
 
 /// The running item.

@@ -31,6 +31,7 @@ use chrono::{DateTime, Utc};
 use error::IpcErrors;
 use rota_core::tray::MenuAction;
 use rota_core::{coverage, lint, Rules};
+use rota_io::clock::Clock;
 use rota_io::live::{self, Live, Surface};
 use rota_io::protocol::{self, Overrides, WindowKind};
 use sources::Reader;
@@ -158,13 +159,13 @@ impl AppState {
     }
 
     async fn save_settings<R: Runtime>(&self, app: &AppHandle<R>, form: &SettingsForm) -> Result<(), IpcErrors> {
-        let path = {
+        let (path, clock) = {
             let live = self.live.lock().await;
-            self.config_path(&live)
+            (self.config_path(&live), live.clock)
         };
         let path = path.ok_or_else(|| IpcErrors { errors: vec![error::IpcError::io("there is no config folder on this system")] })?;
         let base = path.parent().map(PathBuf::from).unwrap_or_default();
-        let today = clock::now().unwrap_or_else(|_| Utc::now()).date_naive();
+        let today = clock.now().date_naive();
         let errors = config_file::validate(form, &base, &self.reader, today).await;
         if !errors.is_empty() {
             return Err(IpcErrors { errors });
@@ -213,9 +214,9 @@ pub(crate) fn arg_value<'a>(args: &'a [String], flag: &str) -> Option<&'a str> {
 }
 
 /// Reads the live inputs and keeps them true while the process runs.
-fn manage_state<R: Runtime>(app: &tauri::App<R>, overrides: Overrides, kind: WindowKind, show: Option<MenuAction>) {
+fn manage_state<R: Runtime>(app: &tauri::App<R>, overrides: Overrides, clock: Clock, kind: WindowKind, show: Option<MenuAction>) {
     let reader = Reader::new(settings::data_dir().map(|d| d.join("cache")));
-    let live = tauri::async_runtime::block_on(Live::start(overrides, &reader));
+    let live = tauri::async_runtime::block_on(Live::start(overrides, clock, &reader));
     let from_tray = |var| std::env::var(var).ok().filter(|p: &String| !p.is_empty());
     app.manage(AppState {
         live: Mutex::new(live),
@@ -251,6 +252,10 @@ fn manage_state<R: Runtime>(app: &tauri::App<R>, overrides: Overrides, kind: Win
 
 /// Starts the windows process with `kind` open. Returns the exit status.
 pub fn run(overrides: Overrides, kind: WindowKind, show: Option<MenuAction>) -> i32 {
+    let clock = match clock::at_start() {
+        Ok(clock) => clock,
+        Err(status) => return status,
+    };
     if !protocol::in_desktop_session() {
         eprintln!("rota: windows need a desktop session (no DISPLAY or WAYLAND_DISPLAY)");
         return 1;
@@ -259,10 +264,10 @@ pub fn run(overrides: Overrides, kind: WindowKind, show: Option<MenuAction>) -> 
         eprintln!("rota: {why}");
         return 1;
     }
-    run_windows(overrides, kind, show)
+    run_windows(overrides, clock, kind, show)
 }
 
-fn build_windows(overrides: Overrides, kind: WindowKind, show: Option<MenuAction>) -> tauri::Result<tauri::App> {
+fn build_windows(overrides: Overrides, clock: Clock, kind: WindowKind, show: Option<MenuAction>) -> tauri::Result<tauri::App> {
     let mut context: tauri::Context<tauri::Wry> = tauri::generate_context!();
     // Its own identifier: its own single instance, beside the tray's.
     context.config_mut().identifier.push_str(".windows");
@@ -300,7 +305,7 @@ fn build_windows(overrides: Overrides, kind: WindowKind, show: Option<MenuAction
             calendar::add_to_calendar
         ])
         .setup(move |app| {
-            manage_state(app, overrides, kind, show);
+            manage_state(app, overrides, clock, kind, show);
             windows::open(app.handle(), kind)?;
             Ok(())
         })
@@ -308,8 +313,8 @@ fn build_windows(overrides: Overrides, kind: WindowKind, show: Option<MenuAction
 }
 
 /// The windows process: runs while any of its windows is open.
-fn run_windows(overrides: Overrides, kind: WindowKind, show: Option<MenuAction>) -> i32 {
-    let app = build_windows(overrides, kind, show);
+fn run_windows(overrides: Overrides, clock: Clock, kind: WindowKind, show: Option<MenuAction>) -> i32 {
+    let app = build_windows(overrides, clock, kind, show);
     // A windows process that is just ending can still hold the single-instance name, and then
     // cannot take the request it is handed: wait for it to be gone and start afresh (a new
     // process: the event loop cannot be made twice in one).

@@ -31,7 +31,7 @@ fn app(dir: &Path) -> (tauri::App<MockRuntime>, tauri::WebviewWindow<MockRuntime
     .unwrap();
     let overrides = Overrides { config: Some(dir.join("config.toml")), ..Overrides::default() };
     let reader = Reader::new(None);
-    let live = tauri::async_runtime::block_on(Live::start(overrides, &reader));
+    let live = tauri::async_runtime::block_on(Live::start(overrides, clock::Clock::from_env().unwrap(), &reader));
     let app = mock_builder()
         .invoke_handler(tauri::generate_handler![commands::dashboard, commands::settings_form, commands::save_settings])
         .manage(AppState {
@@ -104,7 +104,7 @@ fn the_dashboard_view_for_a_fixed_instant() {
     assert_eq!(when, ["past", "current", "upcoming"]);
     assert_eq!(v["coverage"]["days"].as_array().unwrap().len(), 7);
     assert!(v["findings"].as_array().unwrap().iter().any(|f| f["message"].as_str().unwrap().contains("open seat")));
-    // Issue 10: the rotation in one sentence, one zone notation, the current hour marked.
+    // The rotation in one sentence, one zone notation, the current hour marked.
     assert_eq!(v["summary"], "2 of 2 working now — next hand-off Mon 10 Oct 00:00");
     assert_eq!((&v["onDuty"][0]["zone"], &v["onDuty"][0]["note"]), (&json!("SAST"), &json!("until 17:00 (3 h left)")));
     assert_eq!(v["coverage"]["nowHour"], 12);
@@ -149,7 +149,7 @@ fn saving_checks_every_field_and_keeps_a_good_config() {
     assert_eq!(v["viewerTime"], "Thu 15 Sep 17:45 +0545");
 }
 
-/// Issue 12: the form refuses what the config file refuses, by the core's rules (it had its own:
+/// The form refuses what the config file refuses, by the core's rules (it had its own:
 /// any team size above 0, any API URL starting "http://127.0.0.1").
 #[test]
 fn the_form_checks_each_value_by_the_rules_the_config_file_is_read_with() {
@@ -178,7 +178,7 @@ fn the_form_checks_each_value_by_the_rules_the_config_file_is_read_with() {
     }
 }
 
-/// Issue 25.4: the open dashboard lints once per change of the inputs (it linted each minute,
+/// The open dashboard lints once per change of the inputs (it linted each minute,
 /// holding the live lock): asked again and again, the checks are the kept ones; the files read
 /// again unchanged keep them; a roster changed lints once more, and its findings show.
 #[test]

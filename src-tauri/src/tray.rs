@@ -24,6 +24,10 @@ const TRAY_ID: &str = "rota";
 
 /// Runs the Tauri tray until Quit. Returns the exit status.
 pub fn run(overrides: Overrides, open: Option<WindowKind>) -> i32 {
+    let clock = match rota_io::clock::at_start() {
+        Ok(clock) => clock,
+        Err(status) => return status,
+    };
     if !protocol::in_desktop_session() {
         eprintln!(
             "rota: the tray app needs a desktop session (no DISPLAY or WAYLAND_DISPLAY); subcommands such as `rota now` work without one"
@@ -79,9 +83,10 @@ pub fn run(overrides: Overrides, open: Option<WindowKind>) -> i32 {
             let keys = keys(&handle, &tx);
             tauri::async_runtime::spawn(async move {
                 let view_app = handle.clone();
-                let code =
-                    rota_io::tray::run(overrides, open, requests, keys, move |first| async move { TauriTray::build(&view_app, first, tx) })
-                        .await;
+                let code = rota_io::tray::run(overrides, clock, open, requests, keys, move |first| async move {
+                    TauriTray::build(&view_app, first, tx)
+                })
+                .await;
                 handle.exit(code);
             });
             Ok(())

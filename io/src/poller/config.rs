@@ -2,7 +2,8 @@
 //! (`me`), the state database, the interval, and the seen set's scope. Plain values; the task
 //! that polls is in `poller.rs`.
 
-use super::{DEFAULT_INTERVAL, MIN_GITHUB_INTERVAL, WAKE_CHECK};
+use super::{DEFAULT_INTERVAL, MIN_GITHUB_INTERVAL};
+use crate::clock::Clock;
 use crate::escalations::configured::{self, OpenError};
 use crate::escalations::github::GithubConfig;
 use crate::secrets::SecretStore;
@@ -42,8 +43,9 @@ pub struct PollerConfig {
     pub database: PathBuf,
     /// The regular poll interval (for GitHub raised to [`MIN_GITHUB_INTERVAL`]).
     pub interval: Duration,
-    /// How often the clocks are compared to notice a wake.
-    pub wake_check: Duration,
+    /// The person's clock: the system's unless set (the tray sets the process's, which
+    /// `ROTA_NOW` may pin).
+    pub clock: Clock,
     /// People's names, as notices say them (the tray keeps them current; empty: handles).
     pub names: Arc<std::sync::Mutex<rota_core::notice::Names>>,
 }
@@ -56,7 +58,7 @@ impl PollerConfig {
             source: PollSource::Local,
             database: database.into(),
             interval: DEFAULT_INTERVAL,
-            wake_check: WAKE_CHECK,
+            clock: Clock::system(),
             names: Default::default(),
         }
     }
@@ -74,7 +76,7 @@ impl PollerConfig {
             source: PollSource::Github { config, secrets },
             database: database.into(),
             interval: interval.max(MIN_GITHUB_INTERVAL),
-            wake_check: WAKE_CHECK,
+            clock: Clock::system(),
             names: Default::default(),
         }
     }

@@ -39,7 +39,7 @@ async fn a_config_written_after_a_first_start_is_followed() {
         std::env::set_var("ROTA_NOW", "2022-09-15T11:59:59.900Z");
     }
     let reader = Reader::new(None);
-    let live = Arc::new(Mutex::new(Live::start(Overrides::default(), &reader).await));
+    let live = Arc::new(Mutex::new(Live::start(Overrides::default(), rota_io::clock::Clock::from_env().unwrap(), &reader).await));
     assert_eq!(live.lock().await.settings.schedule, Source::Demo, "a first run shows the demo team");
 
     let (tx, mut refreshed) = mpsc::unbounded_channel();

@@ -124,9 +124,13 @@ fn usage_errors_exit_2() {
         assert_eq!(out.status.code(), Some(2), "{args:?}: {}", stderr(&out));
         assert!(!stderr(&out).is_empty());
     }
-    let out = home.rota_env(&["now"], &[("ROTA_NOW", "soon")]);
-    assert_eq!(out.status.code(), Some(2));
-    assert!(stderr(&out).contains("ROTA_NOW"), "{}", stderr(&out));
+    // The tray too, before anything else: never the real time instead.
+    for args in [&["now"][..], &[]] {
+        let out = home.rota_env(args, &[("ROTA_NOW", "soon")]);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {}", stderr(&out));
+        let err = stderr(&out);
+        assert!(err.starts_with("rota: error: ROTA_NOW: ") && err.contains("2022-09-15T12:00:00Z"), "{args:?}: {err}");
+    }
 }
 
 #[test]

@@ -420,7 +420,7 @@ fn a_slow_source_never_holds_the_lock_the_menu_waits_on() {
     let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
     rt.block_on(async move {
         let reader = Arc::new(Reader::new(None));
-        let state = Arc::new(tokio::sync::Mutex::new(Live::start(global, &reader).await));
+        let state = Arc::new(tokio::sync::Mutex::new(Live::start(global, rota_io::clock::Clock::system(), &reader).await));
         assert_eq!(state.lock().await.inputs.schedule.rotations.len(), 3);
         let reload = tokio::spawn({
             let (state, reader) = (state.clone(), reader.clone());

@@ -30,3 +30,4 @@ mod secrets_cli;
 #[cfg(feature = "keyring-tests")]
 mod stats_github;
 mod terminal_safe;
+mod tidy;

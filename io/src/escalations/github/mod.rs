@@ -58,7 +58,7 @@ use rota_core::redact;
 use serde_json::json;
 use std::fmt;
 use std::sync::Arc;
-use std::time::{Duration, SystemTime};
+use std::time::Duration;
 use tokio::time::Instant;
 use wire::{escalation, json_body, status_error, transfer_error, Issue, IssueEvent, SearchResult};
 
@@ -159,7 +159,7 @@ impl fmt::Debug for GithubBackend {
 }
 
 fn now() -> DateTime<Utc> {
-    DateTime::<Utc>::from(SystemTime::now())
+    crate::clock::system_now()
 }
 
 /// The `github_issues` fuzz target's body (`fuzz/`, replayed on stable by
