@@ -3,7 +3,7 @@
 //! - parse a 10,000-row handbook table;
 //! - answer "who is on duty" over 10,000 rotations and 1,000 people;
 //! - a week of coverage over the same;
-//! - `rota check`'s lint of the same, with 10,000 covering rows (issue 25: under a second).
+//! - `rota check`'s lint of the same, with 10,000 covering rows (under a second).
 
 use chrono::{Duration, NaiveDate, TimeZone, Utc};
 use chrono_tz::TZ_VARIANTS;

@@ -1,4 +1,4 @@
-//! Who gets a new escalation when the filer says `auto`: the assignment policy (issue 5).
+//! Who gets a new escalation when the filer says `auto`: the assignment policy.
 //!
 //! Every engineer on duty is a [`Candidate`], ranked by, in turn:
 //! 1. where they are in their day: working now, then off hours, then asleep, then unknown;

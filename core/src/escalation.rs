@@ -151,7 +151,7 @@ impl FromStr for EscalationState {
 }
 
 /// One escalation, as every backend reports it. Serialized, it is the JSON of
-/// `rota escalations --json` (PRODUCT.md §4).
+/// `rota escalations --json` (the JSON contract: README, "The command line").
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Escalation {
     /// The backend's id: a row number for `local`, an issue number for `github`.

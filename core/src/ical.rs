@@ -9,7 +9,7 @@
 //!
 //! Names come from outside: an event's summary and each line of its description are made
 //! printable ([`crate::printable`]) as they are put together, and [`escape`] replaces any control
-//! character left, so the text holds none but the line ends RFC 5545 writes (issue 25).
+//! character left, so the text holds none but the line ends RFC 5545 writes.
 //!
 //! It is not the place that writes the file: it returns the text.
 
@@ -263,7 +263,7 @@ mod tests {
         assert_eq!(escape("a, b; c\\d\ne"), "a\\, b\\; c\\\\d\\ne");
     }
 
-    /// Issue 25: RFC 5545 allows no control character in TEXT; a name from outside keeps none.
+    /// RFC 5545 allows no control character in TEXT; a name from outside keeps none.
     #[test]
     fn text_values_hold_no_control_characters() {
         assert_eq!(escape("Eve\x1b]0;pwned\x07\r\n\u{9b}2J\u{7f}\u{202e}x\ty"), "Eve�]0\\;pwned��\\n�2J��x y");

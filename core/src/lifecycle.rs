@@ -1,4 +1,4 @@
-//! An escalation's life after it is filed (issue 15): the [`Action`]s a person takes on it
+//! An escalation's life after it is filed: the [`Action`]s a person takes on it
 //! (acknowledge, resolve, engage engineering, reassign, reopen), which of them each
 //! [`EscalationState`] allows ([`plan`]), and the [`HistoryEntry`] each change leaves behind.
 //!

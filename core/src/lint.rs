@@ -1,4 +1,4 @@
-//! The program's rules (PRODUCT.md §5), checked against a schedule and a roster.
+//! The program's rules (README, "The rules `rota check` lints"), checked against a schedule and a roster.
 
 use crate::coverage::{duty_shifts, gaps};
 use crate::finding::{Finding, Rule};
@@ -17,7 +17,7 @@ pub const POOR_SPREAD_HOURS: i32 = 3;
 pub struct Rules {
     pub timing: Timing,
     pub team_size: usize,
-    /// The viewer's zone: the instants a finding names are said in it (issue 24: "my zone").
+    /// The viewer's zone: the instants a finding names are said in it ("my zone").
     pub viewer: chrono_tz::Tz,
 }
 

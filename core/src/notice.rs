@@ -203,7 +203,7 @@ mod tests {
         assert!(!t.critical);
     }
 
-    /// People are said by their names where the roster knows them (issue 24: "Reporter: ana" is
+    /// People are said by their names where the roster knows them ("Reporter: ana" is
     /// a handle); a handle nobody has stays as given.
     #[test]
     fn people_are_named_from_the_roster() {
@@ -221,7 +221,7 @@ mod tests {
         assert!(t.body.contains("Reporter: support-sam"), "{}", t.body);
     }
 
-    /// Issue 13: a GitHub escalation's Open goes to the issue itself (`html_url`), where it is
+    /// A GitHub escalation's Open goes to the issue itself (`html_url`), where it is
     /// acknowledged and discussed; the customer ticket (the body's `Link:` line) is a line of its own.
     #[test]
     fn open_goes_to_the_escalations_own_page_and_the_ticket_is_its_own_line() {

@@ -1,4 +1,4 @@
-//! The outbox in words and rules (issue 13): what an escalation saved but not yet filed is
+//! The outbox in words and rules: what an escalation saved but not yet filed is
 //! (`queued` or `refused`), what a backend is known to refuse before anything is saved, and the
 //! lines the tray and a notification show for refused ones.
 //!

@@ -1,4 +1,4 @@
-//! Text from outside made safe to show (issue 25): a name in the roster, a seat in the schedule, an
+//! Text from outside made safe to show: a name in the roster, a seat in the schedule, an
 //! escalation's title or a server's message may hold characters a terminal or a calendar obeys
 //! instead of showing. An escape sequence retitles the terminal, writes the clipboard (OSC 52),
 //! clears the screen or hides what follows; a carriage return or a line break forges a line; a

@@ -1,4 +1,4 @@
-//! What Rota repeats of text from outside, bounded and without secrets (issue 25): a server's
+//! What Rota repeats of text from outside, bounded and without secrets: a server's
 //! error message cut to [`MESSAGE_CHARS`] characters, and a URL with its query string's values
 //! hidden (`https://wiki.example.com/rota.md?token=…`), so that a token written into a source URL
 //! never reaches a finding, an error, a log line or a cache key.
@@ -115,7 +115,7 @@ pub fn urls_in(text: &str) -> String {
 mod tests {
     use super::*;
 
-    /// Issue 25: a key that is stored holds no secret: only the query names known to be public.
+    /// A key that is stored holds no secret: only the query names known to be public.
     #[test]
     fn a_url_with_an_unknown_query_name_or_a_password_may_hold_a_secret() {
         let public = ["page", "per_page", "state"];

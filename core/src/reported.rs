@@ -1,4 +1,4 @@
-//! The reporter's side of an escalation (issue 15): the person who filed one, running Rota with
+//! The reporter's side of an escalation: the person who filed one, running Rota with
 //! `me` set, is told when it is acknowledged, handed to engineering, or resolved.
 //!
 //! Exactly once, the way [`crate::escalation::decide`] announces assignments: [`decide_reported`]
@@ -76,7 +76,7 @@ pub fn decide_reported(seen: Option<&ReportedSeen>, me: &str, polled: &[Escalati
 }
 
 /// [`decide_reported`] after a poll that listed only what changed since an earlier one (GitHub's
-/// `since`, issue 25: a repository past 10,000 escalations is never listed whole again): the
+/// `since`, a repository past 10,000 escalations is never listed whole again): the
 /// escalations not listed keep the state seen before, those listed are decided as usual.
 pub fn decide_reported_changes(seen: Option<&ReportedSeen>, me: &str, changed: &[Escalation]) -> ReportedDecision {
     let mut decision = decide_reported(seen, me, changed);

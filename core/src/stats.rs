@@ -1,4 +1,4 @@
-//! The program's goal, measured (issue 15): per rotation, how many escalations were filed,
+//! The program's goal, measured: per rotation, how many escalations were filed,
 //! acknowledged, resolved and handed to engineering, the share engaged against the handbook's
 //! goal ("to only engage Engineering on 10% or less of issues"), and how long acknowledging and
 //! resolving took. It is the JSON of `rota stats --json` and what the dashboard's chart draws.

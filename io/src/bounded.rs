@@ -1,4 +1,4 @@
-//! Reading from outside with bounds (issue 25): every HTTP answer Rota reads — a page of issues,
+//! Reading from outside with bounds: every HTTP answer Rota reads — a page of issues,
 //! a schedule, an error's explanation — goes through [`read_body`], and every local source file
 //! through [`read_file`], each with a byte cap and a deadline. A server that keeps sending, or
 //! sends one byte a second, costs at most the cap in memory and the deadline in time; a path

@@ -1,4 +1,4 @@
-//! Files Rota writes, private from the first byte (issue 25): every folder it creates is 0700 and
+//! Files Rota writes, private from the first byte: every folder it creates is 0700 and
 //! every file 0600, whatever the umask, from the first command on. The config, the source cache,
 //! the hand-off state, the autostart entry and the calendar export all go through here; the
 //! database and the files beside it are opened with the same modes in `escalations/`.
@@ -94,8 +94,8 @@ mod tests {
         std::fs::metadata(p).unwrap().permissions().mode() & 0o777
     }
 
-    /// Issue 13: a save that fails half-way leaves the old file and no temporary file.
-    /// Issue 25: saves at once never share a temporary file, and what a save creates is private
+    /// A save that fails half-way leaves the old file and no temporary file.
+    /// Saves at once never share a temporary file, and what a save creates is private
     /// from its first byte (0700 folder, 0600 file).
     #[test]
     fn saves_at_once_each_land_whole_and_private() {

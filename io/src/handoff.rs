@@ -93,7 +93,7 @@ pub fn deliver(path: &Path, due: Due, show: impl Fn(&NoticeText) -> Result<(), N
 mod tests {
     use super::*;
 
-    /// Issue 25: the tray's first write can be this file: the data folder it creates is 0700 and
+    /// The tray's first write can be this file: the data folder it creates is 0700 and
     /// the file 0600 under a umask of 022 (before: 0755 and 0644).
     #[cfg(target_os = "linux")]
     #[test]

@@ -47,7 +47,7 @@ pub enum NoticeAction {
     Open { url: String },
     /// Acknowledge this escalation through the backend.
     Acknowledge { id: String },
-    /// Take this action on this escalation through the backend (the tray's submenu, issue 15).
+    /// Take this action on this escalation through the backend (the tray's submenu).
     Take { id: String, action: crate::acting::Act },
     /// Show Rota's dashboard at this escalation (a click on a notification whose escalation has
     /// no link).
@@ -84,7 +84,7 @@ pub trait Notifier: Send + Sync {
     /// ([`rota_core::notice::text_named`]).
     fn show(&self, words: &NoticeText, on_action: ActionSink) -> Result<(), NotifyError>;
 
-    /// Shows words about an escalation I filed (issue 15: acknowledged, engaged, resolved), with
+    /// Shows words about an escalation I filed (acknowledged, engaged, resolved), with
     /// Open when they carry a link. A notifier that cannot says so, and the poller tells it again
     /// at the next poll.
     fn show_progress(&self, text: &NoticeText, on_action: ActionSink) -> Result<(), NotifyError> {
@@ -157,7 +157,7 @@ impl DesktopNotifier {
         #[cfg(all(unix, not(target_os = "macos")))]
         {
             // Rota's own icon, and its desktop entry: the server shows the app's icon and name,
-            // and groups Rota's notifications (issue 24).
+            // and groups Rota's notifications.
             n.icon(APP_ICON).hint(notify_rust::Hint::DesktopEntry(desktop_entry().into()));
             // Servers that read body markup get it escaped; others show the text as it is.
             let markup = notify_rust::get_capabilities().is_ok_and(|c| c.iter().any(|c| c == "body-markup"));

@@ -6,7 +6,7 @@
 //! the settings window can show it with the fallback: a desktop shortcut running
 //! `rota --open escalate`.
 //!
-//! **Keys typed ahead** (issue 24): a person presses Ctrl+Alt+E and types the title at once,
+//! **Keys typed ahead**: a person presses Ctrl+Alt+E and types the title at once,
 //! while the window is still starting. From the shortcut on, the keyboard is held here and each
 //! key kept, until the window asks for them ([`Grabber::hand_over`]: its X window is given the
 //! focus, the keyboard let go, the keys returned in order) or [`HOLD_AT_MOST`] has passed. Keys

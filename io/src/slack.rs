@@ -1,4 +1,4 @@
-//! Slack announcements: each new escalation posted to an incoming webhook (issue 5, optional).
+//! Slack announcements: each new escalation posted to an incoming webhook (optional).
 //!
 //! The message names the title as a link (`<url|title>`), the customer and severity, the
 //! assignee (or the whole rotation), and mentions the escalation engineers' user group

@@ -276,7 +276,7 @@ fn short_error(e: &reqwest::Error) -> String {
 mod tests {
     use super::*;
 
-    /// Issue 24: a path a config names relative to its folder is shown as a person reads it.
+    /// A path a config names relative to its folder is shown as a person reads it.
     #[test]
     fn paths_are_shown_without_dot_dot() {
         for (base, written, shown) in [

@@ -1,4 +1,4 @@
-//! The JSON the command line prints (PRODUCT.md §4). These shapes are a contract: fields may be
+//! The JSON the command line prints (the JSON contract: README, "The command line"). These shapes are a contract: fields may be
 //! added, never renamed or removed.
 
 use chrono::{DateTime, SecondsFormat, Utc};
@@ -280,7 +280,7 @@ pub struct Check<'a> {
     pub findings: &'a [Finding],
 }
 
-/// One escalation in `rota escalate --json` and `rota escalations --json` (PRODUCT.md §4).
+/// One escalation in `rota escalate --json` and `rota escalations --json` (the JSON contract: README, "The command line").
 #[derive(Serialize)]
 pub struct EscalationJson {
     pub id: String,
@@ -293,7 +293,7 @@ pub struct EscalationJson {
     pub created_at: String,
     pub reporter: Option<String>,
     pub details: String,
-    /// The engineering team it was last handed to (issue 15).
+    /// The engineering team it was last handed to.
     pub team: Option<String>,
     /// Its changes, oldest first (`rota escalations --json`; not in `rota escalate --json`).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -326,7 +326,7 @@ impl From<&rota_core::escalation::Escalation> for EscalationJson {
     }
 }
 
-/// One escalation in `rota outbox --json` (PRODUCT.md §4, issue 13): saved but not filed.
+/// One escalation in `rota outbox --json` (the JSON contract: README, "The command line"): saved but not filed.
 #[derive(Serialize)]
 pub struct OutboxEntryJson {
     /// The client key: what `rota outbox retry` and `discard` take.

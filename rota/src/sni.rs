@@ -58,7 +58,7 @@ struct Item {
 
 impl Item {
     /// Starts the item's D-Bus service on a thread of its own, where method calls are answered
-    /// one at a time, in the order they came (issue 24).
+    /// one at a time, in the order they came.
     ///
     /// zbus answers each call in a task of its own. On the tray's two-thread runtime the newest
     /// of a burst ran first (tokio's LIFO slot) or beside the others; libdbusmenu-gtk3 (the menus
@@ -249,7 +249,7 @@ mod tests {
         (la.max(lb) + 0.05) / (la.min(lb) + 0.05)
     }
 
-    /// Issue 10: the icon reads on a light panel (the default Xfce and KDE ones) as on a dark one.
+    /// The icon reads on a light panel (the default Xfce and KDE ones) as on a dark one.
     /// Composited over each, most of the glyph's area reaches a 3:1 contrast with the panel.
     #[test]
     fn issue_10_every_icon_stands_out_on_light_and_dark_panels() {

@@ -29,7 +29,7 @@ pub async fn add_to_calendar<R: Runtime>(app: AppHandle<R>, state: State<'_, App
         }
     };
     let mut dialog = app.dialog().file().set_title("Add to calendar").set_file_name(file_name).add_filter("iCalendar", &["ics"]);
-    // It opens in the home folder, not wherever the process was started (issue 24).
+    // It opens in the home folder, not wherever the process was started.
     if let Ok(home) = tauri::Manager::path(&app).home_dir() {
         dialog = dialog.set_directory(home);
     }

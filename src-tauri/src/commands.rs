@@ -121,7 +121,7 @@ pub async fn typed_ahead<R: Runtime>(window: tauri::WebviewWindow<R>) -> Result<
     Ok(crate::take_typed_ahead(id).await)
 }
 
-/// Issue 15: the Escalations panel (mine, all open, recently closed) and the goal's chart.
+/// The Escalations panel (mine, all open, recently closed) and the goal's chart.
 #[tauri::command]
 pub async fn escalations_panel(state: State<'_, AppState>) -> Result<EscalationsPanel, IpcError> {
     let at = clock::now().map_err(IpcError::io)?;
@@ -136,7 +136,7 @@ pub async fn escalations_panel(state: State<'_, AppState>) -> Result<Escalations
     })
 }
 
-/// Issue 15: takes an action on an escalation, as `me`, now, and says what was done.
+/// Takes an action on an escalation, as `me`, now, and says what was done.
 #[tauri::command]
 pub async fn escalation_action(state: State<'_, AppState>, form: ActionForm) -> Result<Acted, IpcError> {
     // Taken whole even if its window closes meanwhile: the process waits for it.
@@ -153,7 +153,7 @@ pub async fn escalation_action(state: State<'_, AppState>, form: ActionForm) -> 
     Ok(panel::acted(&acted, &rotation, at))
 }
 
-/// Issue 15: what the action window acts on (engage engineering on, or reassign, one escalation).
+/// What the action window acts on (engage engineering on, or reassign, one escalation).
 /// `known`: the request the window shows; asked again for it (a refresh), the answer is only
 /// that request's number, and the backend is not read.
 #[tauri::command]

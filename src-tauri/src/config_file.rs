@@ -292,7 +292,7 @@ mod tests {
         }
     }
 
-    /// Issue 13: a config that does not parse is never replaced; the error names its line.
+    /// A config that does not parse is never replaced; the error names its line.
     #[test]
     fn a_file_that_does_not_parse_is_left_alone_and_its_line_is_named() {
         let dir = tempfile::tempdir().unwrap();
@@ -306,7 +306,7 @@ mod tests {
         assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1, "no temporary file left");
     }
 
-    /// Issue 13: comments, key order, unknown keys and `[escalations.github]` as a table stay;
+    /// Comments, key order, unknown keys and `[escalations.github]` as a table stay;
     /// the mode stays; a symbolic link is written through.
     #[test]
     fn saving_keeps_comments_order_tables_unknown_keys_mode_and_links() {
@@ -329,7 +329,7 @@ mod tests {
         assert!(saved.contains("[escalations.github]\n# which repo\nrepo = \"acme/esc\"\nextra = true\n"), "{saved}");
         assert!(!saved.contains("github = {"), "{saved}");
         assert_eq!(std::fs::metadata(&real).unwrap().permissions().mode() & 0o777, 0o640);
-        // Issue 14: the notices' checkboxes, as the `[notices]` table.
+        // The notices' checkboxes, as the `[notices]` table.
         assert!(
             saved.ends_with(
                 "[notices]\nweek_before = true\nday_before = false\nhandoff = true\nbefore_end = true\nschedule_change = true\n"

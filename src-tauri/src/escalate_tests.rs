@@ -1,4 +1,4 @@
-//! Issue 13: the escalate window saves to the outbox before anything that can fail (the
+//! The escalate window saves to the outbox before anything that can fail (the
 //! keyring, the backend), refuses what GitHub is known to refuse beside its field before saving,
 //! and shows refused escalations to fix and resend.
 

@@ -48,7 +48,7 @@ def test_suggests_and_files_from_the_keyboard(session, launch, inputs, rota_bin,
         assert "suggested" in first.get_attribute("class")
         assert first.find_element(By.CSS_SELECTOR, "input").is_selected()
         assert first.find_element(By.CSS_SELECTOR, ".when").text == "Thu 14:00 SAST"
-        # The status said once, then the rest of the reason; "(you)" after my name (issue 24).
+        # The status said once, then the rest of the reason; "(you)" after my name.
         assert first.find_element(By.CSS_SELECTOR, ".who").text == "Keegan (you)"
         assert first.find_element(By.CSS_SELECTOR, ".status").text == "working"
         assert first.find_element(By.CSS_SELECTOR, ".reason").text == "ends in 3 h, 0 open"
@@ -74,7 +74,7 @@ def test_suggests_and_files_from_the_keyboard(session, launch, inputs, rota_bin,
         assert filed["title"] == "SSO login loops for Acme"
         assert filed["assignee"] == "keegancsmith" and filed["customer"] == "Acme" and filed["state"] == "open"
         # The suggested assignee is me: I filed it to myself, and the window's banner said so;
-        # nothing more is said about it (issue 24), though the tray lists it once it has polled.
+        # nothing more is said about it, though the tray lists it once it has polled.
         wait_for(lambda: "My escalations (1)" in tray.tray.labels(), 15, what="my own escalation in the tray's menu")
         assert notifications.calls() == [], notifications.calls()
     finally:
@@ -99,7 +99,7 @@ def test_the_shortcut_opens_the_window_ready_to_type(launch, inputs):
 
 @pytest.mark.parametrize("host", ["sni", "tauri"], indirect=True)
 def test_keys_typed_right_after_the_shortcut_are_kept(launch, inputs, rota_bin):
-    """Issue 24: a person presses Ctrl+Alt+E and types at once, while the window is still
+    """a person presses Ctrl+Alt+E and types at once, while the window is still
     starting. Every key arrives, in order, three times in a row: the title, Tab to the customer,
     Enter to file. Nothing waits for the window before typing (no focus given by the test)."""
     from test_daily_uses import keys, type_text, window_processes, x_windows
@@ -126,7 +126,7 @@ def test_keys_typed_right_after_the_shortcut_are_kept(launch, inputs, rota_bin):
 
 
 def test_the_keys_are_hinted_where_the_focus_is_and_an_off_hours_pick_is_warned(session, inputs, rota_bin, artifacts):
-    """Issue 24: the hint says what each key does where the focus is; Enter on the engineers files;
+    """the hint says what each key does where the focus is; Enter on the engineers files;
     picking someone off hours while someone works says so at once, and the first Enter only says it
     again (nothing filed); the second files to them."""
     from test_daily_uses import PEOPLE

@@ -70,10 +70,10 @@ def test_a_new_assignment_notifies_once_and_acknowledge_reaches_the_backend(inpu
     assert call["app_name"] == "Rota"
     assert call["summary"] == "New escalation: SSO login loops"
     assert "Acme" in call["body"] and "sev1" in call["body"] and "Reporter: support-sam" in call["body"]
-    # A click on the bubble opens it too (issue 24): the "default" action.
+    # A click on the bubble opens it too: the "default" action.
     assert call["actions"] == ["default", "Open", "open", "Open", "acknowledge", "Acknowledge"]
     assert call["urgency"] == 2, "sev1 is critical"
-    # Rota's icon and desktop entry: the server shows whose notification it is (issue 24).
+    # Rota's icon and desktop entry: the server shows whose notification it is.
     assert call["app_icon"] == "rota-app"
     assert call["hints"].get("desktop-entry") in ("rota-app", "Rota"), call["hints"]
 
@@ -95,7 +95,7 @@ def test_a_new_assignment_notifies_once_and_acknowledge_reaches_the_backend(inpu
 
 
 def test_a_colleague_is_named_and_a_bubble_without_a_link_opens_the_dashboard(inputs, launch, notifications, rota_bin):
-    """Issue 24: the reporter is said by their name from the roster ("Reporter: Valery", not the
+    """the reporter is said by their name from the roster ("Reporter: Valery", not the
     handle); an escalation with no link still has a default action, and a click on the bubble
     opens the dashboard."""
     from test_daily_uses import window_processes, x_windows
@@ -115,7 +115,7 @@ def test_a_colleague_is_named_and_a_bubble_without_a_link_opens_the_dashboard(in
 def test_filing_from_the_window_is_said_once_by_the_tray(inputs, launch, notifications, rota_bin):
     """Ctrl+Alt+E, a title, the engineer, Enter: the window confirms and goes; the tray says it
     once more, as a notification that stays after the window has gone. Filed to myself, nothing
-    is said beyond the window's banner (issue 24): no "Filed", no "New escalation"; the menu lists
+    is said beyond the window's banner: no "Filed", no "New escalation"; the menu lists
     it."""
     from test_daily_uses import escalations, keys, type_text, window_processes, x_windows
     inputs.write()

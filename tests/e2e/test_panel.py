@@ -238,7 +238,7 @@ def test_the_tray_on_a_real_panel(inputs, rota_bin, artifacts, tray, shade):
         desktop.stop()
 
 
-# Tray starts with the panel running: the first, then restarts. Before the fix (issue 24) the lean
+# Tray starts with the panel running: the first, then restarts. Before the fix the lean
 # host's escalation submenu opened as an empty strip on most of them.
 STARTS = 4
 ACTIONS = ["Open", "Acknowledge", "Resolve", "Engage engineering…", "Reassign…"]
@@ -253,7 +253,7 @@ TRIES_AFTER_PANEL_CRASH = 2
 @pytest.mark.parametrize("shade", ["light", "dark"])
 @pytest.mark.parametrize("tray", ["sni", "tauri"])
 def test_an_escalations_own_submenu_opens_and_acts_after_restarts(inputs, rota_bin, artifacts, tray, shade):
-    """Issue 24: My escalations → an escalation → Acknowledge, on the real panel, as a person
+    """My escalations → an escalation → Acknowledge, on the real panel, as a person
     does it (xdotool): a click on the icon, the keys to My escalations and into the escalation's
     submenu, which must be drawn as a menu of its five actions (it was an empty strip of a few
     pixels), then a click on Acknowledge, which the backend must have done. At each start of the

@@ -1,4 +1,4 @@
-// The small action window (issue 15): Engage engineering… or Reassign… on one escalation, opened
+// The small action window: Engage engineering… or Reassign… on one escalation, opened
 // from its menu in the tray. What it acts on, and who or what it offers, come from the Rust side;
 // this draws the form, sends it, says what was done, and closes. Text from outside is set as text.
 import * as api from "./api.js";

@@ -39,7 +39,7 @@ export const refusedEscalations = () => call("refused_escalations");
 export const resendEscalation = (key, filing) => call("resend_escalation", { key, filing });
 export const discardEscalation = (key) => call("discard_escalation", { key });
 
-// Issue 15: the Escalations panel and its actions.
+// The Escalations panel and its actions.
 export const escalationsPanel = () => call("escalations_panel");
 /** Takes an action; says what was done: { message, escalation } (the escalation as it is now). */
 export const escalationAction = (form) => call("escalation_action", { form });

@@ -27,7 +27,7 @@ export function fill(id, ...children) {
 /**
  * Makes the children of the element with this id those given, changing the page in place: an
  * element already there (the same `data-key`, else the same place and tag) is kept and brought up
- * to date, so the keyboard focus and the scroll stay where they were across a refresh (issue 24:
+ * to date, so the keyboard focus and the scroll stay where they were across a refresh (once
  * the minute's refresh sent the next Tab back to the first card).
  */
 export function update(id, ...children) {

@@ -1,4 +1,4 @@
-// The dashboard's Escalations panel (issue 15): mine / all open / recently closed, each row with
+// The dashboard's Escalations panel: mine / all open / recently closed, each row with
 // the actions its state allows, and the goal's chart drawn as inline SVG with DOM calls. What is
 // shown and allowed is computed on the Rust side; this only draws it. Text from outside (titles,
 // customers, teams) goes in as text, never as HTML.
@@ -142,7 +142,7 @@ function times(v) {
       el("th", {}, "Time to acknowledge"), el("th", {}, "Time to resolve"))),
     el("tbody", {}, v.rotations.map((r) => el("tr", { "data-key": r.label },
       el("th", { scope: "row" }, r.label), el("td", {}, String(r.filed)),
-      // Only the share is flagged when it is above the goal, not the whole row (issue 24).
+      // Only the share is flagged when it is above the goal, not the whole row.
       el("td", { class: r.aboveGoal ? "share above" : "share", title: r.aboveGoal ? `above the ${v.goalPercent}% goal` : null },
         `${r.engaged}${r.engagedPercent === null ? "" : ` (${Math.round(r.engagedPercent)}%)`}`),
       el("td", {}, r.timeToAck), el("td", {}, r.timeToResolve)))));

@@ -1,4 +1,4 @@
-// The escalate window's "Refused — fix and resend" section (issue 13): each escalation the
+// The escalate window's "Refused — fix and resend" section: each escalation the
 // backend refused, with the backend's own reason, its title and details to edit, Resend and
 // Discard. Everything from outside is text (dom.js). Kept apart from escalate.js, which files
 // new escalations.

@@ -25,7 +25,7 @@ fn stamp(minute: i64) -> String {
     at(minute).to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
 }
 
-/// The kit's fake GitHub holding issue 1, "Search is down", in `state` with `body`, filed by sam
+/// The kit's fake GitHub holding escalation #1, "Search is down", in `state` with `body`, filed by sam
 /// for ME; its changes made by ME, each a minute after the last.
 fn repo(state: &str, body: &str) -> Arc<Mutex<Repo>> {
     let issue = json!({

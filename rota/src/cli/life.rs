@@ -1,4 +1,4 @@
-//! An escalation's life from the command line (issue 15): `rota ack ID`, `rota resolve ID
+//! An escalation's life from the command line: `rota ack ID`, `rota resolve ID
 //! [--note T]`, `rota engage ID --team T [--url U]`, `rota reassign ID --to HANDLE|auto` and
 //! `rota reopen ID`. Each is one [`rota_io::acting::act`], recorded as done by `me` at the
 //! clock's instant (`ROTA_NOW` pins it); this turns the arguments into an [`Act`] and the outcome

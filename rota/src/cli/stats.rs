@@ -1,4 +1,4 @@
-//! `rota stats [--rotation START | --since DATE] [--json]` (issue 15): the program's goal
+//! `rota stats [--rotation START | --since DATE] [--json]`: the program's goal
 //! measured per rotation. The figures are the core's ([`rota_core::stats`]); this reads every
 //! escalation and its history from the configured backend, and prints text (80 columns) or JSON.
 

@@ -1,5 +1,5 @@
 //! `rota escalate`, `rota escalations`, `rota ack` and `rota secret` run as the real binary on
-//! the local backend (PRODUCT.md §4): the JSON contract, the `auto` assignment, exit
+//! the local backend (the JSON contract: README, "The command line"): the JSON contract, the `auto` assignment, exit
 //! statuses. The GitHub backend's keyring paths run in tests/keyring.sh (secrets_cli.rs).
 
 use crate::support;

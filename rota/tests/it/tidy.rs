@@ -13,8 +13,8 @@
 //!   `insertAdjacentHTML` in `ui/`.
 //! - The core is the same on every platform: no target-specific dependency table in
 //!   `core/Cargo.toml`.
-//! - A comment says why, not which ticket: no "issue" and a number in comments. Off unless
-//!   `ROTA_TIDY_ISSUE_REFS=1`, until the existing mentions are rewritten.
+//! - A comment says why, not which ticket: no "issue" and a number in comments (a newcomer has
+//!   no tracker to follow them to).
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -242,10 +242,6 @@ fn names_a_ticket(comment: &str) -> Option<String> {
 
 #[test]
 fn comments_say_why_not_which_ticket() {
-    // Off by default until the mentions already there are rewritten; then on for good.
-    if std::env::var("ROTA_TIDY_ISSUE_REFS").as_deref() != Ok("1") {
-        return;
-    }
     let mut offences = vec![];
     for (path, text) in tracked() {
         for (n, comment) in comments(&path, &text) {
