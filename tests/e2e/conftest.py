@@ -155,8 +155,11 @@ def inputs(tmp_path):
 
 @pytest.fixture(params=["sni"])
 def host(request):
-    """The tray host the app is started with (`rota --tray HOST`). Test modules whose tests must
-    hold for every host override this fixture with both: test_tray.py, the shortcut test."""
+    """The tray host the app is started with (`rota --tray HOST`): the lean one. What the tray
+    process does behind either host (the poller, notices, the file followed, the model's lines) is
+    tested once, here. Tests of what a host does itself (drawing and clicking its menu and
+    submenus, its icon, the shortcut, single instance, its start and end) ask for both hosts:
+    test_tray.py, test_lifecycle.py, the shortcut tests, test_session_end.py, test_panel.py."""
     return request.param
 
 
