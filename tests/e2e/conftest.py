@@ -113,20 +113,23 @@ class App:
                 self.proc.wait()
 
 
-def wait_tray_empty(bus):
-    """Waits until the watcher lists no item: any app from an earlier test has left the bus.
+def wait_tray_empty(bus, keep=()):
+    """Waits until the watcher lists no item but those of the processes in `keep` (apps the test
+    still runs): any app from an earlier test, or from a session just quit, has left the bus.
 
     An app left over (say, one tauri-driver launched for a session that then failed) is ended by
     its process id, so one failure does not fail every test after it.
     """
+    def others():
+        return [name for name, _ in registered_items(bus) if pid_of(bus, name) not in keep]
     try:
-        wait_for(lambda: not registered_items(bus), 15, what="earlier apps to leave the tray")
+        wait_for(lambda: not others(), 15, what="earlier apps to leave the tray")
     except TimeoutError:
-        for name, _ in registered_items(bus):
+        for name in others():
             pid = pid_of(bus, name)
             if pid:
                 os.kill(pid, signal.SIGKILL)
-        wait_for(lambda: not registered_items(bus), 10, what="left-over apps to end")
+        wait_for(lambda: not others(), 10, what="left-over apps to end")
 
 
 @pytest.fixture(scope="session")
@@ -155,16 +158,25 @@ def inputs(tmp_path):
 
 @pytest.fixture(params=["sni"])
 def host(request):
-    """The tray host the app is started with (`rota --tray HOST`). Test modules whose tests must
-    hold for every host override this fixture with both: test_tray.py, the shortcut test."""
+    """The tray host the app is started with (`rota --tray HOST`): the lean one. What the tray
+    process does behind either host (the poller, notices, the file followed, the model's lines) is
+    tested once, here. Tests of what a host does itself (drawing and clicking its menu and
+    submenus, its icon, the shortcut, single instance, its start and end) ask for both hosts:
+    test_tray.py, test_lifecycle.py, the shortcut tests, test_session_end.py, test_panel.py."""
     return request.param
 
 
 @pytest.fixture
-def launch(bus, rota_bin, inputs, host):
+def launched():
+    """The apps `launch` started in this test: a `session` that ends before them leaves them be."""
+    return []
+
+
+@pytest.fixture
+def launch(bus, rota_bin, inputs, host, launched):
     """launch(*extra_args) starts `rota --tray HOST --config config.toml ...`; every app started is
     stopped after."""
-    apps = []
+    apps = launched
 
     def start(*args):
         wait_tray_empty(bus)
@@ -180,7 +192,7 @@ def launch(bus, rota_bin, inputs, host):
 
 
 @pytest.fixture
-def session(bus, rota_bin, inputs):
+def session(bus, rota_bin, inputs, launched):
     """session(*extra_args): a WebDriver session whose browser is the app, quit after the test."""
     drivers = []
 
@@ -198,4 +210,4 @@ def session(bus, rota_bin, inputs):
     yield start
     for driver in drivers:
         driver.quit()
-    wait_tray_empty(bus)
+    wait_tray_empty(bus, keep={app.proc.pid for app in launched if app.proc.poll() is None})

@@ -1,4 +1,4 @@
-"""Issue 15: the small action window a tray item opens (`--window action --show engage:ID` or
+"""the small action window a tray item opens (`--window action --show engage:ID` or
 `reassign:ID`), driven through WebDriver on the real local backend: the form ready to type in, the
 escalation shown as text, mistakes said beside their field with nothing changed, Enter to send, a
 sentence saying what was done, and Esc or the moment after to close. A new request redraws the

@@ -1,4 +1,4 @@
-"""Issue 14: the dashboard's "Add to calendar…": the native save dialog (driven with the keyboard,
+"""the dashboard's "Add to calendar…": the native save dialog (driven with the keyboard,
 as a person would), then the file `rota export ical` writes, read back by python3-icalendar."""
 import os
 import subprocess

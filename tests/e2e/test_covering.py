@@ -1,7 +1,7 @@
-"""Issue 14: covering (an override on the handbook page) in the real tray menu, read over D-Bus
-from both tray hosts, and on the dashboard: the one covering is listed "— covering for …", the
-one covered is left out."""
-import pytest
+"""Covering (an override on the handbook page) in the real tray menu, read over D-Bus, and on the
+dashboard: the one covering is listed "— covering for …", the one covered is left out. The menu's
+lines are the core's model, the same behind either host, and followed by the tray process behind
+either: read here from the lean host (test_tray.py draws and follows the model on both)."""
 from selenium.webdriver.common.by import By
 
 from conftest import PEOPLE, SCHEDULE
@@ -21,12 +21,7 @@ COVERING = """
 """
 
 
-@pytest.fixture(params=["sni", "tauri"])
-def host(request):
-    return request.param
-
-
-def test_the_menu_shows_who_is_covering(inputs, launch, host):
+def test_the_menu_shows_who_is_covering(inputs, launch):
     inputs.write(people=PEOPLE + [ADA], schedule="file")
     inputs.schedule.write_text(SCHEDULE + COVERING)
     app = launch()
@@ -35,7 +30,7 @@ def test_the_menu_shows_who_is_covering(inputs, launch, host):
     assert VALERY not in labels
 
 
-def test_the_menu_follows_an_override_removed(inputs, launch, host):
+def test_the_menu_follows_an_override_removed(inputs, launch):
     """Taking the override off the page brings Valery back, without a restart."""
     inputs.write(people=PEOPLE + [ADA], schedule="file")
     inputs.schedule.write_text(SCHEDULE + COVERING)

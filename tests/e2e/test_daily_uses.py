@@ -1,4 +1,4 @@
-"""Issue 10: the daily uses as a person uses them.
+"""the daily uses as a person uses them.
 
 The quick escalate window closes for real on Esc and after filing, and comes back whole: open,
 file (Enter), see "Filed #1 to Keegan", open again, file again, Esc, open again, each time with a

@@ -1,4 +1,4 @@
-"""Issue 24 point 7: the dashboard as a person meets it, through WebDriver. A refresh keeps the
+"""The dashboard as a person meets it, through WebDriver. A refresh keeps the
 keyboard focus and the scroll; an escalation filed while it is open shows within a second or two
 (the tray tells the open windows, instead of the minute's refresh); only the share above the goal
 is flagged; "Saved to …" sits on a line of its own; the calendar can be my shifts only, saved from

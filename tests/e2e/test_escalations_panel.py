@@ -1,4 +1,4 @@
-"""Issue 15: the dashboard's Escalations panel, driven through WebDriver: mine / all open /
+"""the dashboard's Escalations panel, driven through WebDriver: mine / all open /
 recently closed from the real local backend, actions that reach the backend as me, titles from
 outside shown as text, and the goal's chart (the share engaged per rotation against the 10% line).
 Screenshots go to tests/artifacts/escalations-panel.png and escalations-panel-reassign.png."""

@@ -1,4 +1,4 @@
-"""Issue 24: a person's first minute. With no ~/.config/rota at all the tray starts on the demo
+"""a person's first minute. With no ~/.config/rota at all the tray starts on the demo
 team; the person sets up their team in Settings and presses Save, and the tray shows their team at
 once, without a restart (it watched a folder that did not exist yet)."""
 import time

@@ -1,4 +1,4 @@
-"""Issue 15: an escalation's life from the tray. Each of my open escalations is a submenu (Open,
+"""an escalation's life from the tray. Each of my open escalations is a submenu (Open,
 Acknowledge, Resolve, Engage engineering…, Reassign…); picking Acknowledge through the dbusmenu,
 as a desktop's panel does, acknowledges it in the backend as me, and the menu shows it. Both tray
 hosts (`--tray sni` and `--tray tauri`)."""

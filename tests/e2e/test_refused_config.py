@@ -1,4 +1,4 @@
-"""Issue 25: a config the check refuses is said, never silent. The tray shows the check's error in
+"""a config the check refuses is said, never silent. The tray shows the check's error in
 the menu with what it runs on, says it once as a notification, and follows the file when it is
 fixed while the tray runs."""
 from dbusmenu import wait_for

@@ -1,4 +1,4 @@
-"""Issue 25: the tray ends when its desktop session's bus closes (a logout), saying why, instead
+"""the tray ends when its desktop session's bus closes (a logout), saying why, instead
 of running on, unreachable, forever. A bus of the test's own stands for the session."""
 import os
 import subprocess

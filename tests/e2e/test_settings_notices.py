@@ -1,4 +1,4 @@
-"""Issue 14: the Settings window shows the `[notices]` table as checkboxes, and saving writes it."""
+"""the Settings window shows the `[notices]` table as checkboxes, and saving writes it."""
 import tomllib
 
 from selenium.common.exceptions import ElementClickInterceptedException

@@ -1,4 +1,4 @@
-"""Issue 13: Settings → Save never destroys the config file. Over a file that does not parse it
+"""Settings → Save never destroys the config file. Over a file that does not parse it
 saves nothing and says, beside Save, the file's own error and line; the file is left as it was,
 comments and unknown keys included, and no temporary file is left behind."""
 from test_windows import open_dashboard, open_settings, save, set_value
