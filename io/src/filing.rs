@@ -36,15 +36,16 @@ pub struct Ask {
     pub to: Option<To>,
 }
 
-/// An [`Ask`] checked and tidied: text trimmed, empty text none.
+/// An [`Ask`] checked and tidied ([`Ask::checked`]): text trimmed, empty text none. Read it
+/// as the `Ask` it holds.
 #[derive(Debug, Clone)]
-pub struct Asked {
-    pub title: String,
-    pub customer: Option<String>,
-    pub severity: Severity,
-    pub url: Option<String>,
-    pub details: String,
-    pub to: Option<To>,
+pub struct Asked(Ask);
+
+impl std::ops::Deref for Asked {
+    type Target = Ask;
+    fn deref(&self) -> &Ask {
+        &self.0
+    }
 }
 
 /// A field as typed that is wrong, and what to do about it.
@@ -79,7 +80,7 @@ impl Ask {
             return Err(FilingError::Invalid(problems));
         }
         let details = self.details.trim().to_owned();
-        Ok(Asked { title, customer: text(self.customer), severity: self.severity, url, details, to: self.to })
+        Ok(Asked(Ask { title, customer: text(self.customer), url, details, ..self }))
     }
 }
 

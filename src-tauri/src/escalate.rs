@@ -136,22 +136,24 @@ impl FilingForm {
         let severity = self.severity.parse::<Severity>().map_err(|_| Invalid::new("severity", "choose sev1 to sev4"));
         let chosen = self.assignee.as_deref().map(str::trim).filter(|a| !a.is_empty());
         let to = chosen.map(|h| filing::engineer(rotation, h).map(To::Handle));
+        let to = to.transpose();
         let ask = Ask {
             title: self.title,
             customer: self.customer,
-            severity: Severity::default(),
+            severity: *severity.as_ref().unwrap_or(&Severity::default()),
             url: self.url,
             details: self.details,
-            to: None,
+            to: to.clone().ok().flatten(),
         };
-        let (asked, mut problems) = match ask.checked() {
-            Ok(asked) => (Some(asked), Vec::new()),
-            Err(FilingError::Invalid(problems)) => (None, problems),
-            Err(other) => return Err(other.into()),
+        let checked = ask.checked();
+        let mut problems = match &checked {
+            Ok(_) => Vec::new(),
+            Err(FilingError::Invalid(problems)) => problems.clone(),
+            Err(other) => return Err(other.clone().into()),
         };
-        problems.extend(severity.as_ref().err().cloned().into_iter().chain(to.clone().and_then(Result::err)));
-        match (asked, severity, to.transpose()) {
-            (Some(asked), Ok(severity), Ok(to)) if problems.is_empty() => Ok(Asked { severity, to, ..asked }),
+        problems.extend(severity.err().into_iter().chain(to.err()));
+        match checked {
+            Ok(asked) if problems.is_empty() => Ok(asked),
             _ => Err(FilingError::Invalid(problems).into()),
         }
     }

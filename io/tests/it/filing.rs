@@ -121,7 +121,7 @@ fn what_was_asked_is_checked_before_anything_is_opened() {
     assert_eq!(invalid(ask("  ", None, filing::To::Auto)), [filing::TITLE]);
     assert_eq!(invalid(ask("", Some("ftp://x"), filing::To::Auto)), [filing::TITLE, filing::URL], "every problem at once");
     let asked = ask(" Exports fail ", Some(" https://t/1 "), filing::To::Auto).checked().unwrap();
-    assert_eq!((asked.title.as_str(), asked.url.as_deref(), asked.customer), ("Exports fail", Some("https://t/1"), None));
+    assert_eq!((asked.title.as_str(), asked.url.as_deref(), asked.customer.as_deref()), ("Exports fail", Some("https://t/1"), None));
 }
 
 #[test]
