@@ -480,17 +480,11 @@ days = "Mon-Fri"
             .map(|(i, (a, s))| Escalation {
                 id: i.to_string(),
                 title: "t".into(),
-                customer: None,
                 severity: Severity::Sev3,
-                url: None,
-                page: None,
-                details: String::new(),
-                reporter: None,
                 assignee: Some(a.to_string()),
                 state: *s,
                 created_at: Utc.with_ymd_and_hms(2024, 1, 1, 0, 0, 0).unwrap(),
-                client_key: None,
-                team: None,
+                ..Escalation::default()
             })
             .collect();
         let counts = OpenCounts::from_escalations(&list);
@@ -530,17 +524,11 @@ days = "Mon-Fri"
         let e = Escalation {
             id: "7".into(),
             title: "Search is down".into(),
-            customer: None,
             severity: Severity::Sev2,
-            url: None,
-            page: None,
-            details: String::new(),
-            reporter: None,
             assignee: Some("ANN".into()),
             state: EscalationState::Acknowledged,
             created_at: t,
-            client_key: None,
-            team: None,
+            ..Escalation::default()
         };
         let handles = |c: Vec<Candidate>| c.into_iter().map(|c| c.handle).collect::<Vec<_>>();
         assert_eq!(handles(takers(&on_duty, &e, &OpenCounts::new(), t)), ["kat", "bob"], "ann holds it: the others, working first");

@@ -83,10 +83,11 @@ impl FromStr for Severity {
 }
 
 /// Where an escalation is in its life.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum EscalationState {
     /// Filed, nobody has acknowledged it yet.
+    #[default]
     Open,
     /// The assignee has seen it and is on it.
     Acknowledged,
@@ -151,8 +152,9 @@ impl FromStr for EscalationState {
 }
 
 /// One escalation, as every backend reports it. Serialized, it is the JSON of
-/// `rota escalations --json` (the JSON contract: README, "The command line").
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// `rota escalations --json` (the JSON contract: README, "The command line"). The default (an
+/// open one with nothing in it, filed at the epoch) is for building one field by field.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct Escalation {
     /// The backend's id: a row number for `local`, an issue number for `github`.
     pub id: String,

@@ -187,17 +187,12 @@ mod tests {
         Escalation {
             id: "7".into(),
             title: "Search is down".into(),
-            customer: None,
             severity: Default::default(),
-            url: None,
-            page: None,
-            details: String::new(),
             reporter: Some("sam".into()),
             assignee: None,
             state: Resolved,
             created_at: at(0),
-            client_key: None,
-            team: None,
+            ..Escalation::default()
         }
     }
 

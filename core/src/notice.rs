@@ -157,7 +157,7 @@ pub fn seen_after_delivery(before: Option<&SeenSet>, decision: &Decision, unshow
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::escalation::{decide, Escalation, EscalationState};
+    use crate::escalation::{decide, Escalation};
     use chrono::{TimeZone, Utc};
 
     #[test]
@@ -175,14 +175,10 @@ mod tests {
             customer: Some("Acme Corp".into()),
             severity,
             url: Some("https://support.example.com/t/1".into()),
-            page: None,
-            details: String::new(),
             reporter: Some("support-sam".into()),
             assignee: Some(assignee.into()),
-            state: EscalationState::Open,
             created_at: Utc.with_ymd_and_hms(2024, 1, 1, 0, 0, id.parse().unwrap()).unwrap(),
-            client_key: None,
-            team: None,
+            ..Escalation::default()
         }
     }
 

@@ -182,7 +182,7 @@ impl PollState {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::escalation::{EscalationState, Notice, Severity};
+    use crate::escalation::{Notice, Severity};
     use crate::wake::tests::{asleep, at, t0};
 
     fn secs(s: i64) -> Span {
@@ -193,17 +193,10 @@ mod tests {
         Escalation {
             id: id.into(),
             title: format!("E{id}"),
-            customer: None,
             severity: Severity::Sev3,
-            url: None,
-            page: None,
-            details: String::new(),
-            reporter: None,
             assignee: Some(assignee.into()),
-            state: EscalationState::Open,
             created_at: t0(),
-            client_key: None,
-            team: None,
+            ..Escalation::default()
         }
     }
 

@@ -158,7 +158,7 @@ impl Announcer {
 mod tests {
     use super::*;
     use chrono::{TimeZone, Utc};
-    use rota_core::escalation::{EscalationState, Severity};
+    use rota_core::escalation::Severity;
 
     fn esc(title: &str, customer: Option<&str>, url: Option<&str>, assignee: Option<&str>) -> Escalation {
         Escalation {
@@ -167,14 +167,10 @@ mod tests {
             customer: customer.map(Into::into),
             severity: Severity::Sev1,
             url: url.map(Into::into),
-            page: None,
-            details: String::new(),
             reporter: Some("sam".into()),
             assignee: assignee.map(Into::into),
-            state: EscalationState::Open,
             created_at: Utc.with_ymd_and_hms(2024, 3, 5, 12, 0, 0).unwrap(),
-            client_key: None,
-            team: None,
+            ..Escalation::default()
         }
     }
 

@@ -176,15 +176,11 @@ mod tests {
             title: "Exports fail <b>now</b>".into(),
             customer: Some("Acme".into()),
             severity: Severity::Sev2,
-            url: None,
-            page: None,
-            details: String::new(),
-            reporter: None,
             assignee: Some("ann".into()),
             state,
             created_at: "2024-03-05T11:00:00Z".parse().unwrap(),
-            client_key: None,
             team: team.map(Into::into),
+            ..Escalation::default()
         }
     }
 

@@ -301,17 +301,11 @@ mod tests {
         let e = Escalation {
             id: id.into(),
             title: format!("escalation {id}"),
-            customer: None,
             severity: Severity::Sev2,
-            url: None,
-            page: None,
-            details: String::new(),
-            reporter: None,
             assignee: Some(assignee.into()),
             state,
             created_at: "2024-03-05T11:00:00Z".parse().unwrap(),
-            client_key: None,
-            team: None,
+            ..Escalation::default()
         };
         (e, vec![])
     }
