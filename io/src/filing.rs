@@ -16,7 +16,7 @@ use crate::settings::Settings;
 use crate::slack::{Announcer, SlackError};
 use chrono::{DateTime, Utc};
 use rota_core::assign::{self, Suggestion};
-use rota_core::escalation::{Escalation, NewEscalation, Severity};
+use rota_core::escalation::{Escalation, NewEscalation};
 use rota_core::outbox::RefusedPart;
 use std::fmt;
 
@@ -24,15 +24,12 @@ use std::fmt;
 pub const TITLE: &str = "title";
 pub const URL: &str = "url";
 
-/// An escalation as a person asked for it, before it is checked: the title, the customer and
-/// the link as typed; the engineer as [`To::parse`] read it, none for the whole rotation.
+/// An escalation as a person asked for it, before it is checked: the title, the customer, the
+/// link and the details as typed (its reporter and assignee are filled in at filing); the engineer
+/// as [`To::parse`] read it, none for the whole rotation.
 #[derive(Debug, Clone)]
 pub struct Ask {
-    pub title: String,
-    pub customer: Option<String>,
-    pub severity: Severity,
-    pub url: Option<String>,
-    pub details: String,
+    pub escalation: NewEscalation,
     pub to: Option<To>,
 }
 
@@ -68,7 +65,8 @@ impl Ask {
     /// an http or https link.
     pub fn checked(self) -> Result<Asked, FilingError> {
         let text = |s: Option<String>| s.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty());
-        let (title, url) = (self.title.trim().to_owned(), text(self.url));
+        let e = self.escalation;
+        let (title, url) = (e.title.trim().to_owned(), text(e.url));
         let mut problems = Vec::new();
         if title.is_empty() {
             problems.push(Invalid::new(TITLE, "give the escalation a title"));
@@ -79,8 +77,9 @@ impl Ask {
         if !problems.is_empty() {
             return Err(FilingError::Invalid(problems));
         }
-        let details = self.details.trim().to_owned();
-        Ok(Asked(Ask { title, customer: text(self.customer), url, details, ..self }))
+        let details = e.details.trim().to_owned();
+        let escalation = NewEscalation { title, customer: text(e.customer), url, details, ..e };
+        Ok(Asked(Ask { escalation, to: self.to }))
     }
 }
 
@@ -92,17 +91,8 @@ pub fn engineer(rotation: &Rotation, handle: &str) -> Result<String, Invalid> {
 
 impl Asked {
     /// The escalation to file, from `reporter` to `picked`'s engineer.
-    pub fn escalation(&self, reporter: Option<String>, picked: &Picked) -> NewEscalation {
-        NewEscalation {
-            title: self.title.clone(),
-            customer: self.customer.clone(),
-            severity: self.severity,
-            url: self.url.clone(),
-            details: self.details.clone(),
-            reporter,
-            assignee: picked.assignee.clone(),
-            client_key: None,
-        }
+    pub fn escalation(self, reporter: Option<String>, picked: Picked) -> NewEscalation {
+        NewEscalation { reporter, assignee: picked.assignee, ..self.0.escalation }
     }
 }
 

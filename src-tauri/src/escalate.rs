@@ -123,7 +123,7 @@ impl crate::AppState {
             _ => None,
         };
         let name = assignee.as_deref().map(|h| name_of(h, &rotation.on_duty, &rotation.roster));
-        let new = asked.escalation(live.settings.me.clone(), &Picked { assignee, ..Picked::default() });
+        let new = asked.escalation(live.settings.me.clone(), Picked { assignee, ..Picked::default() });
         Ok((live.settings.clone(), new, name))
     }
 }
@@ -137,14 +137,15 @@ impl FilingForm {
         let chosen = self.assignee.as_deref().map(str::trim).filter(|a| !a.is_empty());
         let to = chosen.map(|h| filing::engineer(rotation, h).map(To::Handle));
         let to = to.transpose();
-        let ask = Ask {
+        let escalation = NewEscalation {
             title: self.title,
             customer: self.customer,
             severity: *severity.as_ref().unwrap_or(&Severity::default()),
             url: self.url,
             details: self.details,
-            to: to.clone().ok().flatten(),
+            ..NewEscalation::default()
         };
+        let ask = Ask { escalation, to: to.clone().ok().flatten() };
         let checked = ask.checked();
         let mut problems = match &checked {
             Ok(_) => Vec::new(),

@@ -69,7 +69,7 @@ fn the_form_says_every_problem_at_once_each_beside_its_field() {
 
     let asked = form(" Exports fail ", "sev1", "", "Bob Baker").checked(&rotation).unwrap();
     assert_eq!(
-        (asked.title.as_str(), asked.severity, asked.url.as_deref(), asked.details.as_str()),
+        (asked.escalation.title.as_str(), asked.escalation.severity, asked.escalation.url.as_deref(), asked.escalation.details.as_str()),
         ("Exports fail", Severity::Sev1, None, "more")
     );
     assert_eq!(asked.to, Some(rota_io::filing::To::Handle("bob".into())), "a roster name is the handle");

@@ -102,14 +102,14 @@ fn rotation(on: &[&str], at: chrono::DateTime<Utc>) -> filing::Rotation {
 }
 
 fn ask(title: &str, url: Option<&str>, to: filing::To) -> filing::Ask {
-    filing::Ask {
+    let escalation = NewEscalation {
         title: title.into(),
         customer: Some("  ".into()),
         severity: Severity::Sev2,
         url: url.map(Into::into),
-        details: String::new(),
-        to: Some(to),
-    }
+        ..NewEscalation::default()
+    };
+    filing::Ask { escalation, to: Some(to) }
 }
 
 #[test]
@@ -121,7 +121,10 @@ fn what_was_asked_is_checked_before_anything_is_opened() {
     assert_eq!(invalid(ask("  ", None, filing::To::Auto)), [filing::TITLE]);
     assert_eq!(invalid(ask("", Some("ftp://x"), filing::To::Auto)), [filing::TITLE, filing::URL], "every problem at once");
     let asked = ask(" Exports fail ", Some(" https://t/1 "), filing::To::Auto).checked().unwrap();
-    assert_eq!((asked.title.as_str(), asked.url.as_deref(), asked.customer.as_deref()), ("Exports fail", Some("https://t/1"), None));
+    assert_eq!(
+        (asked.escalation.title.as_str(), asked.escalation.url.as_deref(), asked.escalation.customer.as_deref()),
+        ("Exports fail", Some("https://t/1"), None)
+    );
 }
 
 #[test]

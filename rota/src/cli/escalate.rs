@@ -145,9 +145,10 @@ pub async fn escalate(global: &Overrides, ask: Ask, json: bool) -> Result<i32, F
     let rotation = Rotation::at(&load(&settings, now).await?, &settings, now);
     let picked = filing::pick(&rotation, asked.to.as_ref(), &outbox, &backend, now).await.map_err(filing_failure)?;
     said_picked(&picked);
-    let new = asked.escalation(settings.me.clone(), &picked);
+    let reason = picked.reason.clone();
+    let new = asked.escalation(settings.me.clone(), picked);
     let filed = filing::file(&settings, &outbox, &backend, new, now).await.map_err(filing_failure)?;
-    said_filed(&filed, &picked, json);
+    said_filed(&filed, reason.as_deref(), json);
     if let (None, Ok(backend)) = (&filed.queued, &backend) {
         drain(&outbox, backend, &settings, now).await;
     }
@@ -178,7 +179,7 @@ fn said_picked(picked: &Picked) {
 }
 
 /// What was filed (or queued), and to whom: JSON for scripts, else a line and the link.
-fn said_filed(filed: &filing::Filing, picked: &Picked, json: bool) {
+fn said_filed(filed: &filing::Filing, reason: Option<&str>, json: bool) {
     let e = &filed.escalation;
     if let Some(why) = &filed.queued {
         super::note(&format!(
@@ -193,7 +194,7 @@ fn said_filed(filed: &filing::Filing, picked: &Picked, json: bool) {
     if json {
         return print_json(&EscalationJson::from(e));
     }
-    let to = match (&e.assignee, &picked.reason) {
+    let to = match (&e.assignee, reason) {
         (Some(a), Some(r)) => format!("to {a} ({r})"),
         (Some(a), None) => format!("to {a}"),
         (None, _) => "to the whole rotation".into(),

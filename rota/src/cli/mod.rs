@@ -25,6 +25,7 @@ use crate::sources::Reader;
 use args::{Command, Global};
 use chrono::{DateTime, Utc};
 use render::Term;
+use rota_core::escalation::NewEscalation;
 use rota_core::{coverage, glance, lint, printable, Rules};
 use rota_io::filing::{Ask, To};
 use rota_io::protocol::Overrides;
@@ -198,7 +199,8 @@ async fn dispatch(global: &Overrides, color: args::ColorChoice, command: Command
         Command::Export { format } => export::run(global, format).await,
         Command::Escalate { title, customer, severity, url, to, json } => {
             let to = To::parse(&to).ok_or_else(|| Failure::Usage("--to needs a handle, or auto".into()))?;
-            escalate::escalate(global, Ask { title, customer, severity, url, details: String::new(), to: Some(to) }, json).await
+            let escalation = NewEscalation { title, customer, severity, url, ..NewEscalation::default() };
+            escalate::escalate(global, Ask { escalation, to: Some(to) }, json).await
         }
         Command::Escalations { mine, all, json } => escalate::list(global, mine, all, json, &Term::detect(color)).await,
         Command::Ack { id } => life::run(global, &id, life::Asked::Ack).await,
