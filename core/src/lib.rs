@@ -10,6 +10,7 @@
 
 pub mod assign;
 pub mod at;
+pub mod away;
 pub mod backoff;
 pub mod config;
 pub mod coverage;
