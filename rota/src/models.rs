@@ -72,6 +72,14 @@ pub struct Engineer {
     pub shift_change: Option<String>,
     /// The engineer this one covers for (an override), or null.
     pub covering_for: Option<String>,
+    /// Away now: until when and why, or null.
+    pub away: Option<Away>,
+}
+
+#[derive(Serialize)]
+pub struct Away {
+    pub until: String,
+    pub why: String,
 }
 
 impl From<&OnDuty> for Engineer {
@@ -87,6 +95,7 @@ impl From<&OnDuty> for Engineer {
             in_roster: d.in_roster,
             shift_change: d.shift_change.map(utc),
             covering_for: d.covering_for.clone(),
+            away: d.away.as_ref().map(|a| Away { until: utc(a.until), why: a.why.clone() }),
         }
     }
 }

@@ -10,6 +10,7 @@ mod support {
     pub use rota_testkit::team::{scripted_stats, SCHEDULE};
 }
 
+mod away_cli;
 mod cli;
 mod cli_escalations;
 mod cli_lifecycle;
