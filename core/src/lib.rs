@@ -23,6 +23,7 @@ pub mod follow;
 #[doc(hidden)]
 pub mod fuzz;
 pub mod handoff;
+pub mod handover;
 pub mod history;
 pub mod ical;
 pub mod lifecycle;

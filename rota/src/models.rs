@@ -8,7 +8,7 @@ use rota_core::duty::{Glance, OnDuty, Status};
 use rota_core::{Finding, Rotation, Schedule, Timing};
 use serde::Serialize;
 
-fn utc(t: DateTime<Utc>) -> String {
+pub fn utc(t: DateTime<Utc>) -> String {
     t.to_rfc3339_opts(SecondsFormat::Secs, true)
 }
 
@@ -366,5 +366,41 @@ impl From<&crate::escalations::outbox::Entry> for OutboxEntryJson {
             severity: e.escalation.severity,
             url: e.escalation.url.clone(),
         }
+    }
+}
+
+/// `rota handover --json`.
+#[derive(Serialize)]
+pub struct HandoverJson {
+    pub handoff: String,
+    pub moves: Vec<MoveJson>,
+    pub kept: Vec<KeptJson>,
+    pub dry_run: bool,
+}
+
+#[derive(Serialize)]
+pub struct MoveJson {
+    pub id: String,
+    pub title: String,
+    pub from: String,
+    pub to: String,
+    pub reason: String,
+}
+
+impl From<&rota_core::handover::Move> for MoveJson {
+    fn from(m: &rota_core::handover::Move) -> Self {
+        MoveJson { id: m.id.clone(), title: m.title.clone(), from: m.from.clone(), to: m.to.clone(), reason: m.reason.clone() }
+    }
+}
+
+#[derive(Serialize)]
+pub struct KeptJson {
+    pub id: String,
+    pub who: String,
+}
+
+impl From<&rota_core::handover::Kept> for KeptJson {
+    fn from(k: &rota_core::handover::Kept) -> Self {
+        KeptJson { id: k.id.clone(), who: k.who.clone() }
     }
 }

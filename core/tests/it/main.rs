@@ -9,6 +9,7 @@ mod files;
 mod fuzz_corpus;
 mod handbook;
 mod handoff;
+mod handover;
 mod hostile;
 mod invariants;
 mod lifecycle;

@@ -16,6 +16,7 @@ mod cli_escalations;
 mod cli_lifecycle;
 mod crates;
 mod export_ical;
+mod handover_cli;
 mod hostile;
 mod outbox_cli;
 #[cfg(feature = "keyring-tests")]
