@@ -111,3 +111,10 @@ pub fn offer(plan: &Plan, me: &str, now: DateTime<Utc>) -> Option<String> {
     let soon = now < plan.handoff && plan.handoff - now <= Duration::days(1);
     (mine && soon).then(|| format!("Hand over {n} open escalation{}…", if n == 1 { "" } else { "s" }))
 }
+
+/// [`offer`] from what the tray holds: my escalations only (the window plans again with every
+/// open one), the next hand-off after `now`.
+pub fn offer_at(schedule: &Schedule, roster: &Roster, timing: &Timing, mine: &[Escalation], me: &str, now: DateTime<Utc>) -> Option<String> {
+    let at = handoff(schedule, timing, Which::Next, now).ok()?;
+    offer(&plan(schedule, roster, timing, mine, at), me, now)
+}
