@@ -114,7 +114,14 @@ pub fn offer(plan: &Plan, me: &str, now: DateTime<Utc>) -> Option<String> {
 
 /// [`offer`] from what the tray holds: my escalations only (the window plans again with every
 /// open one), the next hand-off after `now`.
-pub fn offer_at(schedule: &Schedule, roster: &Roster, timing: &Timing, mine: &[Escalation], me: &str, now: DateTime<Utc>) -> Option<String> {
+pub fn offer_at(
+    schedule: &Schedule,
+    roster: &Roster,
+    timing: &Timing,
+    mine: &[Escalation],
+    me: &str,
+    now: DateTime<Utc>,
+) -> Option<String> {
     let at = handoff(schedule, timing, Which::Next, now).ok()?;
     offer(&plan(schedule, roster, timing, mine, at), me, now)
 }

@@ -33,7 +33,8 @@ pub enum WindowKind {
 }
 
 impl WindowKind {
-    pub const ALL: [WindowKind; 5] = [WindowKind::Dashboard, WindowKind::Settings, WindowKind::Escalate, WindowKind::Action, WindowKind::Handover];
+    pub const ALL: [WindowKind; 5] =
+        [WindowKind::Dashboard, WindowKind::Settings, WindowKind::Escalate, WindowKind::Action, WindowKind::Handover];
     /// The windows a person opens by name (`--open`, the tray's `Open` method). The action window
     /// is not one: it opens for one escalation (`--window action --show engage:ID`).
     pub const OPENABLE: [WindowKind; 3] = [WindowKind::Dashboard, WindowKind::Settings, WindowKind::Escalate];
