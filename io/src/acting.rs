@@ -244,20 +244,22 @@ pub async fn act(with: &Acting<'_>, id: &str, act: Act, now: DateTime<Utc>) -> R
             Action::Reassign { to: c.handle, note: None }
         }
     };
-    let changed = match lifecycle::plan(&before, &action) {
-        Err(why) => return Err(ActError::not_allowed(why)),
-        Ok(Plan::Unchanged) => false,
-        Ok(Plan::Change { .. }) => true,
-    };
-    let escalation = match changed {
-        false => before,
-        true => with.backend.act(id, &action, with.me, now).await.map_err(ActError::backend)?,
-    };
+    let (changed, escalation) = apply(with, before, &action, now).await?;
     if changed && with.tell_tray {
         // The tray polls now, so its menu shows the change; the answer does not wait for it.
         tokio::spawn(crate::tell_tray_escalations_changed());
     }
     Ok(Acted { action, escalation, changed, picked, warning })
+}
+
+/// Asks the core whether `before`'s state allows `action`, then takes it through the backend
+/// unless its effect is there already: whether it changed anything, and the escalation now.
+async fn apply(with: &Acting<'_>, before: Escalation, action: &Action, now: DateTime<Utc>) -> Result<(bool, Escalation), ActError> {
+    match lifecycle::plan(&before, action) {
+        Err(why) => Err(ActError::not_allowed(why)),
+        Ok(Plan::Unchanged) => Ok((false, before)),
+        Ok(Plan::Change { .. }) => Ok((true, with.backend.act(&before.id, action, with.me, now).await.map_err(ActError::backend)?)),
+    }
 }
 
 fn rotation<'a>(with: &Acting<'a>) -> Result<&'a Rotation, ActError> {
@@ -335,14 +337,6 @@ async fn move_one(with: &Acting<'_>, m: &handover::Move, now: DateTime<Utc>) -> 
         });
     }
     let action = Action::Reassign { to: m.to.clone(), note: Some(handover::HANDED_OVER.into()) };
-    let changed = match lifecycle::plan(&before, &action) {
-        Err(why) => return Err(ActError::not_allowed(why)),
-        Ok(Plan::Unchanged) => false,
-        Ok(Plan::Change { .. }) => true,
-    };
-    let escalation = match changed {
-        false => before,
-        true => with.backend.act(&m.id, &action, with.me, now).await.map_err(ActError::backend)?,
-    };
+    let (changed, escalation) = apply(with, before, &action, now).await?;
     Ok(Acted { action, escalation, changed, picked: None, warning: None })
 }
