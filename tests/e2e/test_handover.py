@@ -2,6 +2,8 @@
 opens), driven with the keyboard through WebDriver on the real local backend: each move listed
 with the policy's pick chosen, one changed by typing, Enter hands them over, and the backend
 holds each reassignment with its note. Screenshots: handover-*.png."""
+import subprocess
+
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 
@@ -68,3 +70,48 @@ def test_the_hand_over_window_moves_each_escalation_with_the_keyboard(session, i
     assert (last["by"], last.get("note")) == ("keegancsmith", "handed over at rotation end")
     again = rota(rota_bin, inputs, NOW, "handover", "--dry-run", "--json")
     assert again["moves"] == [], "a second run changes nothing"
+
+
+def test_the_tray_offers_the_hand_over_on_my_last_day_and_shows_who_is_away(inputs, launch, rota_bin, artifacts):
+    """Through the real tray (the lean host, its dbusmenu): on the last day of my rotation with
+    escalations of mine open, "Hand over 2 open escalations…" opens the window; Enter, typed with
+    xdotool as a person does, hands them over and the item goes. Valery, away today, is "away
+    until …" in the menu."""
+    from test_daily_uses import keys, window_processes, x_windows
+    from test_lifecycle import click
+    from dbusmenu import wait_for
+    inputs.write(people=TEAM, schedule="file")
+    inputs.schedule.write_text(SCHEDULE + "\n| Who | When | Why |\n| --- | --- | --- |\n| @valerybugakov | 2022-09-15 to 2022-09-15 | dentist |\n")
+    for title in ["Exports fail", "Search is slow"]:
+        rota(rota_bin, inputs, "2022-09-15T10:00:00Z", "escalate", "--title", title, "--to", "keegancsmith", "--json")
+    app = launch()
+    wait_for(lambda: "rota: escalations watched" in app.output(), 20, what="the poller's first poll")
+    offer = wait_for(lambda: app.tray.entry(["Hand over 2 open escalations…"]), 15, what="the hand-over offered")
+    labels = app.tray.labels()
+    assert "Valery — 14:00 CEST · away until Fri 16 Sep" in labels, labels
+    assert labels.index("Hand over 2 open escalations…") == labels.index("My escalations (2)") + 1, labels
+
+    click(app.tray, offer)
+    wait_for(lambda: "rota: handover window ready" in app.output(), 30, what="the hand-over window ready")
+    [window] = wait_for(lambda: x_windows("Hand over"), 20, what="the hand-over window on screen")
+    subprocess.run(["xdotool", "windowfocus", "--sync", window], check=True, timeout=10)
+    wait_for(lambda: drawn(window, artifacts / "handover-from-tray.png"), 10, what="the window drawn, its Hand over button blue")
+    keys("Return")
+    every = lambda: {e["assignee"] for e in rota(rota_bin, inputs, NOW, "escalations", "--json")}
+    wait_for(lambda: every() == {"bo"}, 15, what="both handed to Bo, the policy's pick")
+    wait_for(lambda: not any(l.startswith("Hand over") for l in app.tray.labels()), 15, what="the offer gone once handed over")
+    keys("Escape")
+    wait_for(lambda: not window_processes(inputs), 20, what="Esc to close the window")
+
+
+def drawn(window, path):
+    """Takes a screenshot of the window into `path`; whether it shows the primary button (the
+    accent blue, #0969da, over a few hundred pixels): X may hand back a frame not yet painted."""
+    try:
+        subprocess.run(["import", "-window", window, str(path)], check=True, timeout=2, capture_output=True)
+        out = subprocess.run(["convert", str(path), "-format", "%c", "histogram:info:-"],
+                             check=True, timeout=10, capture_output=True, text=True)
+    except (subprocess.CalledProcessError, subprocess.TimeoutExpired):
+        return False
+    counts = {line.split()[2]: int(line.split(":")[0]) for line in out.stdout.splitlines() if line.strip()}
+    return counts.get("#0969DA", 0) >= 300
