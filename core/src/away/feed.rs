@@ -176,7 +176,7 @@ fn away_of(event: &[Prop], roster: &Roster, file: &str, line: u32) -> Result<Opt
     let zone = person.timezone.unwrap_or(Tz::UTC);
     let instant = |s: Stamp| match s {
         Stamp::Day(d) => crate::roster::local_instant(zone, d, 0),
-        Stamp::Floating(t) => crate::roster::local_instant(zone, t.date(), crate::roster::minute_of_day(&t.and_utc())),
+        Stamp::Floating(t) => super::wall_clock(zone, t),
         Stamp::At(t) => t,
     };
     let when = match (start, end) {

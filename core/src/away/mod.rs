@@ -14,7 +14,7 @@ pub mod feed;
 pub mod lint;
 pub mod parse;
 
-use crate::roster::{local_instant, minute_of_day, Roster};
+use crate::roster::{local_instant, Roster};
 use crate::schedule::Schedule;
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use chrono_tz::Tz;
@@ -70,7 +70,7 @@ impl Away {
     pub fn span(&self, roster: &Roster, fallback: Tz) -> AwaySpan {
         let person = roster.find(&self.who);
         let zone = person.and_then(|p| p.timezone).unwrap_or(fallback);
-        let at = |t: NaiveDateTime| local_instant(zone, t.date(), minute_of_day(&t.and_utc()));
+        let at = |t: NaiveDateTime| wall_clock(zone, t);
         let (start, end) = match self.when {
             AwayWhen::Days { start, end } => (local_instant(zone, start, 0), local_instant(zone, end, 24 * 60)),
             AwayWhen::Local { start, end } => (at(start), at(end)),
@@ -79,6 +79,13 @@ impl Away {
         let handle = person.map(|p| p.handle.clone()).unwrap_or_else(|| self.who.trim().trim_start_matches('@').to_owned());
         AwaySpan { handle, start, end, why: self.why.clone(), zone }
     }
+}
+
+/// The instant of a wall-clock time in `zone` (a skipped time moved forward, a repeated one the
+/// first: [`local_instant`]).
+pub fn wall_clock(zone: Tz, t: NaiveDateTime) -> DateTime<Utc> {
+    use chrono::Timelike;
+    local_instant(zone, t.date(), (t.hour() * 60 + t.minute()) as u16)
 }
 
 /// Every away period of the schedule as instants, in the order written.

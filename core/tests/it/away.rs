@@ -153,22 +153,28 @@ fn coverage_counts_away_hours_as_uncovered() {
 fn check_warns_at_the_away_row_unless_a_covering_row_fills_the_seat() {
     let r = roster();
     let rules = Rules { timing: timing(), team_size: 3, viewer: chrono_tz::UTC };
-    let away = lambda_findings(&parse(&page(&["| 2020-12-21 to 2020-12-31 | | holiday | ann |"], &[])), &r, &rules);
+    let away = away_findings(&parse(&page(&["| 2020-12-21 to 2020-12-31 | | holiday | ann |"], &[])), &r, &rules);
     assert_eq!(away, vec![(Some(10), "ann is away 21-31 Dec during their rotation and nobody covers: add a Covering row".to_owned())]);
     let covered = parse(&page(&["| 2020-12-21 to 2020-12-31 | | holiday | ann |"], &["| 2020-12-21 to 2020-12-31 | lou | ann |"]));
-    assert_eq!(lambda_findings(&covered, &r, &rules), vec![]);
+    assert_eq!(away_findings(&covered, &r, &rules), vec![]);
     // Across months, in the person's zone (Chatham's 1 Jan starts 31 Dec 10:15Z).
     let s = parse(&page(&["| 2020-12-28 to 2021-01-02 | | | cat |"], &[]));
     assert_eq!(
-        lambda_findings(&s, &r, &rules),
+        away_findings(&s, &r, &rules),
         vec![(Some(10), "cat is away 28 Dec-2 Jan during their rotation and nobody covers: add a Covering row".to_owned())]
+    );
+    // Someone the roster does not know: said, at the row.
+    let s = parse(&page(&["| 2020-12-21 to 2020-12-31 | | | zed |"], &[]));
+    assert_eq!(
+        away_findings(&s, &r, &rules),
+        vec![(Some(10), "zed is away 21-31 Dec but is not in the roster; add them, or write their handle as the roster does".to_owned())]
     );
     // Outside any rotation of theirs: nothing to say.
     let s = parse(&page(&["| 2026-12-20 to 2026-12-31 | | | ann |"], &[]));
-    assert_eq!(lambda_findings(&s, &r, &rules), vec![]);
+    assert_eq!(away_findings(&s, &r, &rules), vec![]);
 }
 
-fn lambda_findings(s: &Schedule, r: &Roster, rules: &Rules) -> Vec<(Option<u32>, String)> {
+fn away_findings(s: &Schedule, r: &Roster, rules: &Rules) -> Vec<(Option<u32>, String)> {
     lint(s, r, rules)
         .into_iter()
         .filter(|f| f.rule == Rule::AwayUncovered || f.message.contains("away"))
