@@ -115,3 +115,36 @@ def drawn(window, path):
         return False
     counts = {line.split()[2]: int(line.split(":")[0]) for line in out.stdout.splitlines() if line.strip()}
     return counts.get("#0969DA", 0) >= 300
+
+
+def test_the_dashboard_and_the_escalate_window_say_who_is_away(session, inputs, artifacts):
+    """Valery, away today by a feed of time off (`[roster] away`, a file), is "away until Fri 16 Sep"
+    on her card with the why beside it, and listed last and never suggested in the quick escalate
+    window, with a warning should I pick her."""
+    inputs.write(people=[dict(p, email="valery@example.com") if p["handle"] == "valerybugakov" else p for p in TEAM], schedule="file")
+    inputs.schedule.write_text(SCHEDULE)
+    feed = inputs.dir / "away.ics"
+    feed.write_text("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\nUID:v1\r\nSUMMARY:Dentist\r\n"
+                    "DTSTART;VALUE=DATE:20220915\r\nATTENDEE:mailto:valery@example.com\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n")
+    inputs.config.write_text(inputs.config.read_text() + 'away = "away.ics"\n')
+    driver = session("--window", "dashboard")
+    card = "#on-duty .engineer[data-handle=valerybugakov]"
+    wait(driver, lambda d: text_of(d, f"{card} .status") == "away until Fri 16 Sep", what="Valery's card saying she is away")
+    assert driver.find_element(By.CSS_SELECTOR, f"{card} .status").get_attribute("data-status") == "away"
+    assert "Dentist" in text_of(driver, card)
+    settle(driver)
+    driver.save_screenshot(str(artifacts / "away-dashboard.png"))
+    driver.quit()
+
+    escalate = session("--window", "escalate")
+    offered = lambda d: d.execute_script(
+        "return [...document.querySelectorAll('#candidates .candidate')].map(c => [c.dataset.handle, c.querySelector('.status')?.textContent]);")
+    wait(escalate, lambda d: ["valerybugakov", "away until Fri 16 Sep"] in offered(d), what="Valery listed as away")
+    handles = [h for h, _ in offered(escalate) if h]
+    assert handles[0] == "keegancsmith" and handles[-1] == "valerybugakov", handles
+    assert escalate.find_element(By.CSS_SELECTOR, "#to-keegancsmith").is_selected(), "the pick is someone there"
+    escalate.find_element(By.CSS_SELECTOR, '#candidates .candidate[data-handle="valerybugakov"] input').click()
+    warning = wait(escalate, lambda d: text_of(d, "#pick-warning"), what="the warning about Valery")
+    assert warning == "Valery is away until Fri 16 Sep (Dentist): file to them anyway, or pick someone who is there."
+    settle(escalate)
+    escalate.save_screenshot(str(artifacts / "away-escalate.png"))
