@@ -17,6 +17,8 @@ fn main() {
         "escalations_panel",
         "escalation_action",
         "action_view",
+        "handover_view",
+        "hand_over",
         "add_to_calendar",
     ]);
     tauri_build::try_build(tauri_build::Attributes::new().app_manifest(commands)).expect("tauri build script");

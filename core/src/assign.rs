@@ -1,7 +1,8 @@
 //! Who gets a new escalation when the filer says `auto`: the assignment policy.
 //!
 //! Every engineer on duty is a [`Candidate`], ranked by, in turn:
-//! 1. where they are in their day: working now, then off hours, then asleep, then unknown;
+//! 1. where they are in their day: working now, then off hours, then asleep, then unknown (an
+//!    engineer away ([`crate::away`]) is listed last and never picked);
 //! 2. the fewest open escalations;
 //! 3. for the ones working, the most working time left in the current shift; for the others,
 //!    the working day that starts soonest (a candidate with no shift coming ranks last);
@@ -80,12 +81,25 @@ pub struct Candidate {
     pub detail: String,
     /// Whom they cover for, as a card says it: "covering for Tom Becker" (an override).
     pub covering: Option<String>,
+    /// Set when they are away now (boxed: most candidates are not).
+    pub away: Option<Box<crate::away::AwayNow>>,
+}
+
+impl Candidate {
+    /// Their status in words: "working", "away until Mon 4 Jan".
+    pub fn status_words(&self) -> String {
+        words::status_words(self.status, self.away.as_deref(), self.local.as_ref().map(|l| l.timezone))
+    }
 }
 
 /// Said before filing to `c` when they are not working now, so a pick at 3 a.m. their time is a
 /// choice: "Ana Lima is asleep (Tue 03:12 NZDT), starts in 6 h: file to them anyway, or pick
 /// someone working." `None` for the working, and for hours nobody knows.
 pub fn not_working_warning(c: &Candidate, at: DateTime<Utc>) -> Option<String> {
+    if c.status == Status::Away {
+        let why = c.away.as_ref().map(|a| a.why.trim()).filter(|w| !w.is_empty()).map(|w| format!(" ({w})")).unwrap_or_default();
+        return Some(format!("{} is {}{why}: file to them anyway, or pick someone who is there.", c.name, c.status_words()));
+    }
     if !matches!(c.status, Status::OffHours | Status::Asleep) {
         return None;
     }
@@ -142,9 +156,9 @@ pub fn takers(on_duty: &[OnDuty], e: &Escalation, open: &OpenCounts, at: DateTim
     rank(&others, open, at)
 }
 
-/// The first of `ranked`, or [`Suggestion::NobodyOnRotation`].
+/// The first of `ranked` who is not away, or [`Suggestion::NobodyOnRotation`].
 pub fn first(ranked: Vec<Candidate>) -> Suggestion {
-    ranked.into_iter().next().map_or(Suggestion::NobodyOnRotation, Suggestion::Engineer)
+    ranked.into_iter().find(|c| c.status != Status::Away).map_or(Suggestion::NobodyOnRotation, Suggestion::Engineer)
 }
 
 /// Ranks `on_duty` (in schedule order) at `at`, best first. See the module's rules.
@@ -166,6 +180,7 @@ fn time_key(c: &Candidate, at: DateTime<Utc>) -> i64 {
 
 fn candidate(d: &OnDuty, open: usize, at: DateTime<Utc>) -> Candidate {
     let mut detail = match (d.status, d.shift_change) {
+        (Status::Away, _) => vec![],
         (Status::Working, Some(end)) => vec![format!("ends {}", words::relative(at, end))],
         (Status::Working | Status::Unknown, _) => vec![],
         (_, Some(start)) => vec![format!("starts {}", words::relative(at, start))],
@@ -175,6 +190,7 @@ fn candidate(d: &OnDuty, open: usize, at: DateTime<Utc>) -> Candidate {
         detail.push(format!("{open} open"));
     }
     let reason = match (d.status, d.shift_change) {
+        (Status::Away, _) => format!("{}, {open} open", words::duty_status(d)),
         (Status::Working, _) => format!("working now, {open} open"),
         (Status::Unknown, _) => format!("hours unknown, {open} open"),
         (status, start) => {
@@ -199,6 +215,7 @@ fn candidate(d: &OnDuty, open: usize, at: DateTime<Utc>) -> Candidate {
         reason,
         detail: detail.join(", "),
         covering: words::covering(d),
+        away: d.away.clone().map(Box::new),
     }
 }
 

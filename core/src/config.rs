@@ -70,6 +70,8 @@ pub struct ScheduleConfig {
 pub struct RosterConfig {
     /// A path or an https URL; `None` means the built-in schedule's own roster, if any.
     pub source: Option<String>,
+    /// Time off as an iCalendar feed: a path or an https URL ([`crate::away::feed`]).
+    pub away: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -161,6 +163,7 @@ struct ScheduleFile {
 #[serde(deny_unknown_fields)]
 struct RosterFile {
     source: Option<Spanned<String>>,
+    away: Option<Spanned<String>>,
 }
 
 #[derive(Deserialize, Default)]
@@ -437,6 +440,11 @@ pub fn parse_config(file: &str, text: &str) -> Parsed<Config> {
     if let Some(s) = f.roster.source.as_ref().filter(|s| !s.get_ref().trim().is_empty()) {
         if c.check(Rule::Syntax, s.span(), source(s.get_ref()).map_err(|e| format!("roster.source: {e}"))).is_some() {
             config.roster.source = Some(s.get_ref().trim().to_owned());
+        }
+    }
+    if let Some(s) = f.roster.away.as_ref().filter(|s| !s.get_ref().trim().is_empty()) {
+        if c.check(Rule::Syntax, s.span(), source(s.get_ref()).map_err(|e| format!("roster.away: {e}"))).is_some() {
+            config.roster.away = Some(s.get_ref().trim().to_owned());
         }
     }
     if let Some(b) = f.escalations.backend {

@@ -43,8 +43,10 @@ pub struct Coverage {
 
 /// Who works when, for everyone on duty in `[from, to)`, as (handle, span) pairs. Spans follow
 /// the effective team ([`Schedule::stretches`]): an engineer counts only while their rotation is
-/// on and nobody covers for them; one covering counts while the override lasts.
+/// on and nobody covers for them; one covering counts while the override lasts. Time away
+/// ([`crate::away`]) is cut out: an away engineer's hours are uncovered.
 pub fn duty_shifts(schedule: &Schedule, roster: &Roster, timing: &Timing, from: DateTime<Utc>, to: DateTime<Utc>) -> Vec<(String, Shift)> {
+    let away = crate::away::spans(schedule, roster, timing.timezone);
     let mut out = Vec::new();
     for stretch in schedule.stretches(timing, from, to) {
         let (rs, re) = (stretch.start, stretch.end);
@@ -52,13 +54,27 @@ pub fn duty_shifts(schedule: &Schedule, roster: &Roster, timing: &Timing, from: 
             let Some(p) = roster.find(&m.handle) else { continue };
             for s in p.shifts(rs, re) {
                 let s = Shift { start: s.start.max(rs), end: s.end.min(re) };
-                if s.start < s.end {
+                let gone = crate::away::away_within(&away, &m.handle, s.start, s.end);
+                for s in cut(s, &gone) {
                     out.push((m.handle.clone(), s));
                 }
             }
         }
     }
     out
+}
+
+/// What is left of `s` once the spans `gone` are cut out of it.
+fn cut(s: Shift, gone: &[(DateTime<Utc>, DateTime<Utc>)]) -> Vec<Shift> {
+    let mut left = vec![s];
+    for &(a, b) in gone {
+        left = left
+            .into_iter()
+            .flat_map(|x| [Shift { start: x.start, end: x.end.min(a) }, Shift { start: x.start.max(b), end: x.end }])
+            .filter(|x| x.start < x.end)
+            .collect();
+    }
+    left
 }
 
 /// The spans of `[from, to)` that no shift covers.

@@ -18,6 +18,8 @@ pub enum Status {
     Asleep,
     /// No timezone known.
     Unknown,
+    /// Inside a period of time away ([`crate::away`]): never the policy's pick.
+    Away,
 }
 
 impl Status {
@@ -27,6 +29,7 @@ impl Status {
             Status::OffHours => "off_hours",
             Status::Asleep => "asleep",
             Status::Unknown => "unknown",
+            Status::Away => "away",
         }
     }
 
@@ -37,6 +40,7 @@ impl Status {
             Status::OffHours => "off hours",
             Status::Asleep => "asleep",
             Status::Unknown => "unknown",
+            Status::Away => "away",
         }
     }
 }
@@ -108,6 +112,8 @@ pub struct OnDuty {
     pub covering_for: Option<String>,
     /// That engineer's name, as the roster gives it (else the handle).
     pub covering_for_name: Option<String>,
+    /// Set when they are away now (their status is then [`Status::Away`]).
+    pub away: Option<crate::away::AwayNow>,
 }
 
 impl OnDuty {
@@ -127,6 +133,7 @@ impl OnDuty {
             shift_change,
             covering_for: None,
             covering_for_name: None,
+            away: None,
         }
     }
 
@@ -139,6 +146,15 @@ impl OnDuty {
             d.covering_for_name = Some(p.map(|p| p.name.clone()).unwrap_or_else(|| f.clone()));
         }
         d
+    }
+
+    /// Marks them away now, if `spans` say so.
+    pub fn with_away(mut self, spans: &[crate::away::AwaySpan], at: DateTime<Utc>) -> Self {
+        if let Some(a) = crate::away::away_at(spans, &self.handle, at) {
+            self.status = Status::Away;
+            self.away = Some(a);
+        }
+        self
     }
 }
 
@@ -162,7 +178,7 @@ pub struct Glance<'a> {
 }
 
 impl Glance<'_> {
-    /// The engineers on duty, the ones working now first (then off hours, asleep, unknown).
+    /// The engineers on duty, the ones working now first (then off hours, asleep, unknown, away).
     pub fn by_status(&self) -> Vec<&OnDuty> {
         let mut v: Vec<&OnDuty> = self.on_duty.iter().collect();
         v.sort_by_key(|d| d.status);
@@ -173,7 +189,8 @@ impl Glance<'_> {
 /// Who is on duty at `at`, seen from the `viewer` zone.
 pub fn glance<'a>(schedule: &'a Schedule, roster: &Roster, timing: &Timing, viewer: Tz, me: Option<&str>, at: DateTime<Utc>) -> Glance<'a> {
     let rotation = schedule.current(timing, at);
-    let on_duty: Vec<OnDuty> = schedule.team_at(timing, at).iter().map(|m| OnDuty::member(m, roster, at)).collect();
+    let away = crate::away::spans(schedule, roster, timing.timezone);
+    let on_duty: Vec<OnDuty> = schedule.team_at(timing, at).iter().map(|m| OnDuty::member(m, roster, at).with_away(&away, at)).collect();
     let me_on_duty = me.is_some_and(|me| {
         let me = me.trim_start_matches('@');
         on_duty.iter().any(|d| d.handle.eq_ignore_ascii_case(me))

@@ -4,7 +4,7 @@
 //!
 //! Rota records a change on a GitHub issue as a label (the acknowledged and engineering labels,
 //! `team:NAME`), a close or reopen, an assignment, and for the notes a comment that begins
-//! [`RESOLVED_COMMENT`] or [`ENGAGED_COMMENT`]: those words are defined here, once, for the
+//! [`RESOLVED_COMMENT`], [`ENGAGED_COMMENT`] or [`REASSIGNED_COMMENT`]: those words are defined here, once, for the
 //! backend that writes them and for [`from_timeline`] that reads them.
 //!
 //! It is not the wire format (the backend reads GitHub's JSON into [`TimelineItem`]s) nor the
@@ -23,6 +23,9 @@ pub const LEGACY_ENGINEERING_LABEL: &str = "handed-to-engineering";
 /// How the comment Rota writes when it engages engineering begins: `Engineering engaged: TEAM`,
 /// then the link, if any, after a blank line.
 pub const ENGAGED_COMMENT: &str = "Engineering engaged: ";
+
+/// How the comment holding a reassignment's note begins: `Reassigned: NOTE`.
+pub const REASSIGNED_COMMENT: &str = "Reassigned: ";
 
 /// How the comment holding a resolve note begins: `Resolved: NOTE`.
 pub const RESOLVED_COMMENT: &str = "Resolved: ";
@@ -139,14 +142,20 @@ struct Waiting {
     by: Option<String>,
     at: DateTime<Utc>,
     note: String,
+    /// A reassignment's note (`Reassigned: NOTE`), which meets the entry that names the assignee.
+    reassign: bool,
 }
 
 impl Waiting {
     fn of(body: &str, by: Option<String>, at: DateTime<Utc>) -> Option<Waiting> {
+        let reassign = body.starts_with(REASSIGNED_COMMENT);
         let waiting = |state, team, note: &str| {
             let note = note.trim();
-            (!note.is_empty()).then(|| Waiting { state, team, by, at, note: note.to_owned() })
+            (!note.is_empty()).then(|| Waiting { state, team, by, at, note: note.to_owned(), reassign })
         };
+        if let Some(note) = body.strip_prefix(REASSIGNED_COMMENT) {
+            return waiting(EscalationState::Open, None, note);
+        }
         if let Some(note) = body.strip_prefix(RESOLVED_COMMENT) {
             waiting(EscalationState::Resolved, None, note)
         } else {
@@ -158,6 +167,9 @@ impl Waiting {
     /// Whether this is `entry`'s note: the same person and kind of change (the same team), and
     /// the entry no older than the comment, or stamped the same second.
     fn belongs_to(&self, entry: &HistoryEntry) -> bool {
+        if self.reassign {
+            return entry.assignee.is_some() && entry.by == self.by;
+        }
         let same_team = match (&self.team, &entry.team) {
             (None, _) => true,
             (Some(a), Some(b)) => a.eq_ignore_ascii_case(b),

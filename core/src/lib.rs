@@ -10,6 +10,7 @@
 
 pub mod assign;
 pub mod at;
+pub mod away;
 pub mod backoff;
 pub mod config;
 pub mod coverage;
@@ -22,6 +23,7 @@ pub mod follow;
 #[doc(hidden)]
 pub mod fuzz;
 pub mod handoff;
+pub mod handover;
 pub mod history;
 pub mod ical;
 pub mod lifecycle;

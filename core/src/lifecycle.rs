@@ -24,8 +24,9 @@ pub enum Action {
     Resolve { note: Option<String> },
     /// Handed to the owning engineering team, optionally with the link of what was filed there.
     Engage { team: String, url: Option<String> },
-    /// Given to another engineer (already checked against the rotation by the caller).
-    Reassign { to: String },
+    /// Given to another engineer (already checked against the rotation by the caller), with an
+    /// optional note on why ("handed over at rotation end").
+    Reassign { to: String, note: Option<String> },
     /// A resolved escalation is open again.
     Reopen,
 }
@@ -76,6 +77,7 @@ impl Action {
         match self {
             Action::Resolve { note } => note.as_deref(),
             Action::Engage { url, .. } => url.as_deref(),
+            Action::Reassign { note, .. } => note.as_deref(),
             _ => None,
         }
         .map(str::trim)
@@ -226,7 +228,7 @@ pub fn plan(e: &Escalation, action: &Action) -> Result<Plan, NotAllowed> {
                 _ => change(HandedToEngineering, assignee, Some(wanted)),
             }
         }
-        Action::Reassign { to } => match e.state {
+        Action::Reassign { to, .. } => match e.state {
             Resolved => Err(not_allowed()),
             _ if assignee.is_some_and(|a| same_handle(a, to)) => Ok(Plan::Unchanged),
             s => change(s, Some(to.trim()), team),

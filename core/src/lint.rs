@@ -143,6 +143,7 @@ pub fn lint(schedule: &Schedule, roster: &Roster, rules: &Rules) -> Vec<Finding>
     }
 
     out.extend(crate::overrides::lint_overrides(schedule, roster, &rules.timing));
+    out.extend(crate::away::lint::lint_away(schedule, roster, &rules.timing));
 
     if roster.people.is_empty() && schedule.rotations.iter().any(|r| r.engineers().next().is_some()) {
         out.push(Finding::new(

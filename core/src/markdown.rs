@@ -3,7 +3,8 @@
 //! Read with a real CommonMark + GFM-tables parser, so escaped pipes, inline code, links and
 //! other tables on the page behave as they do on GitHub. Any table whose header has both columns
 //! (in any order, among others) is a schedule table; one with `When`, `Covering` and `For` columns
-//! is a covering table ([`crate::overrides`]); other tables are ignored.
+//! is a covering table ([`crate::overrides`]); one with `Who` and `When` is an away table
+//! ([`crate::away`]); other tables are ignored.
 
 use crate::finding::{Finding, Lines, Parsed, Rule};
 use crate::overrides::parse::{override_columns, override_from_cells};
@@ -27,6 +28,8 @@ struct Table {
     columns: Option<(usize, usize)>,
     /// The `When`, `Covering` and `For` columns of a covering table.
     overrides: Option<[usize; 3]>,
+    /// The `Who`, `When` and `Why` columns of an away table.
+    away: Option<[Option<usize>; 3]>,
     rows: Vec<(u32, Vec<Cell>)>,
 }
 
@@ -52,7 +55,7 @@ fn tables(text: &str) -> Vec<Table> {
     let mut link: Option<(Option<String>, String)> = None;
     for (event, range) in Parser::new_ext(text, Options::ENABLE_TABLES).into_offset_iter() {
         match event {
-            Event::Start(Tag::Table(_)) => table = Some(Table { header: vec![], columns: None, overrides: None, rows: vec![] }),
+            Event::Start(Tag::Table(_)) => table = Some(Table { header: vec![], columns: None, overrides: None, away: None, rows: vec![] }),
             Event::End(TagEnd::Table) => out.extend(table.take()),
             Event::Start(Tag::TableHead) => {
                 in_head = true;
@@ -65,6 +68,7 @@ fn tables(text: &str) -> Vec<Table> {
                         t.header = cells.into_iter().map(|c| c.plain.trim().to_owned()).collect();
                         t.columns = schedule_columns(&t.header);
                         t.overrides = override_columns(&t.header);
+                        t.away = crate::away::parse::away_columns(&t.header);
                     } else {
                         t.rows.push((line, cells));
                     }
@@ -76,7 +80,9 @@ fn tables(text: &str) -> Vec<Table> {
                 let col = row.as_ref().map_or(0, |r| r.1.len());
                 let wanted = in_head
                     || table.as_ref().is_some_and(|t| {
-                        t.columns.is_some_and(|(a, b)| col == a || col == b) || t.overrides.is_some_and(|o| o.contains(&col))
+                        t.columns.is_some_and(|(a, b)| col == a || col == b)
+                            || t.overrides.is_some_and(|o| o.contains(&col))
+                            || t.away.is_some_and(|a| a.contains(&Some(col)))
                     });
                 cell = Some(Cell { skip: !wanted, ..Cell::default() });
             }
@@ -144,6 +150,7 @@ pub fn parse_handbook(file: &str, text: &str) -> Parsed<Schedule> {
     let mut rotations = Vec::new();
     let mut found = false;
     let mut overrides = Vec::new();
+    let mut away = Vec::new();
     for table in tables(text) {
         if let Some([wc, cc, fc]) = table.overrides {
             for (line, cells) in &table.rows {
@@ -154,6 +161,19 @@ pub fn parse_handbook(file: &str, text: &str) -> Parsed<Schedule> {
                 }
                 match override_from_cells(when, text(cc), text(fc), Some(*line)) {
                     Ok(o) => overrides.push(o),
+                    Err(msg) => findings.push(Finding::new(Rule::Syntax, file, Some(*line), format!("{msg}; fix this row"))),
+                }
+            }
+        }
+        if let Some([Some(wc), Some(nc), yc]) = table.away {
+            for (line, cells) in &table.rows {
+                let text = |i: Option<usize>| i.and_then(|i| cells.get(i)).map(|c| c.text.as_str()).unwrap_or("");
+                let when = cells.get(nc).map(|c| c.plain.trim()).unwrap_or("");
+                if when.is_empty() && text(Some(wc)).trim().is_empty() {
+                    continue;
+                }
+                match crate::away::parse::away_from_cells(text(Some(wc)), when, text(yc), Some(*line)) {
+                    Ok(a) => away.push(a),
                     Err(msg) => findings.push(Finding::new(Rule::Syntax, file, Some(*line), format!("{msg}; fix this row"))),
                 }
             }
@@ -189,5 +209,6 @@ pub fn parse_handbook(file: &str, text: &str) -> Parsed<Schedule> {
     }
     let mut schedule = Schedule::new(file, rotations);
     schedule.overrides = overrides;
+    schedule.away = away;
     Parsed { value: schedule, findings }
 }

@@ -157,6 +157,8 @@ pub struct Person {
     pub timezone: Option<Tz>,
     pub hours: Hours,
     pub days: Days,
+    /// Their email, as a calendar of time off names them.
+    pub email: Option<String>,
     /// Where the person is defined, for findings.
     pub line: Option<u32>,
 }
@@ -278,6 +280,7 @@ struct PersonEntry {
     timezone: Option<toml::Spanned<String>>,
     hours: Option<toml::Spanned<String>>,
     days: Option<toml::Spanned<String>>,
+    email: Option<String>,
 }
 
 /// Parses a roster TOML file (`[[person]]` tables). People whose zone, hours or days are wrong
@@ -350,7 +353,8 @@ pub fn parse_roster(file: &str, text: &str) -> Parsed<Roster> {
             continue;
         }
         let name = e.name.map(|n| n.trim().to_owned()).filter(|n| !n.is_empty()).unwrap_or_else(|| handle.clone());
-        people.push(Person { handle, name, timezone, hours, days, line });
+        let email = e.email.map(|m| m.trim().to_owned()).filter(|m| !m.is_empty());
+        people.push(Person { handle, name, timezone, hours, days, email, line });
     }
     Parsed { value: Roster { source: file.to_owned(), people }, findings }
 }

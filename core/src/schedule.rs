@@ -100,12 +100,14 @@ pub struct Schedule {
     pub demo: Option<String>,
     /// Covering: overrides of who is on, in the order written ([`crate::overrides`]).
     pub overrides: Vec<crate::overrides::Override>,
+    /// Time away, in the order written (the page's, then a feed's: [`crate::away`]).
+    pub away: Vec<crate::away::Away>,
 }
 
 impl Schedule {
     pub fn new(source: &str, mut rotations: Vec<Rotation>) -> Self {
         rotations.sort_by_key(|r| (r.start, r.end));
-        Schedule { source: source.to_owned(), rotations, demo: None, overrides: Vec::new() }
+        Schedule { source: source.to_owned(), rotations, demo: None, overrides: Vec::new(), away: Vec::new() }
     }
 
     /// The rotation on duty at `at`. With overlapping rotations (an error `check` reports), the
@@ -161,6 +163,8 @@ struct ScheduleFile {
     rotation: Vec<toml::Spanned<RotationEntry>>,
     #[serde(default, rename = "override")]
     overrides: Vec<toml::Spanned<crate::overrides::parse::OverrideEntry>>,
+    #[serde(default)]
+    away: Vec<toml::Spanned<crate::away::parse::AwayEntry>>,
 }
 
 #[derive(Deserialize)]
@@ -225,6 +229,13 @@ pub fn parse_toml_schedule(file: &str, text: &str) -> Parsed<Schedule> {
         let line = lines.line_of(entry.span().start);
         match crate::overrides::parse::toml_override(entry.into_inner(), line) {
             Ok(o) => schedule.overrides.push(o),
+            Err(msg) => findings.push(Finding::new(Rule::Syntax, file, Some(line), msg)),
+        }
+    }
+    for entry in parsed.away {
+        let line = lines.line_of(entry.span().start);
+        match crate::away::parse::toml_away(entry.into_inner(), line) {
+            Ok(a) => schedule.away.push(a),
             Err(msg) => findings.push(Finding::new(Rule::Syntax, file, Some(line), msg)),
         }
     }

@@ -45,6 +45,8 @@ pub enum MenuAction {
     EngageEscalation(String),
     /// Ask whom to give the escalation with this id (a window).
     ReassignEscalation(String),
+    /// The hand-over at the end of my rotation: a window lists the moves ([`crate::handover`]).
+    HandOver,
 }
 
 /// Makes a per-escalation action from the escalation's id.
@@ -77,6 +79,7 @@ impl MenuAction {
             MenuAction::ResolveEscalation(id) => format!("resolve:{id}"),
             MenuAction::EngageEscalation(id) => format!("engage:{id}"),
             MenuAction::ReassignEscalation(id) => format!("reassign:{id}"),
+            MenuAction::HandOver => "handover".into(),
         }
     }
 
@@ -93,6 +96,9 @@ impl MenuAction {
                 return Some(action(e.to_owned()));
             }
         }
+        if id == "handover" {
+            return Some(MenuAction::HandOver);
+        }
         MenuAction::FOOT.into_iter().find(|a| a.id() == id)
     }
 
@@ -108,6 +114,7 @@ impl MenuAction {
             MenuAction::ResolveEscalation(_) => "Resolve",
             MenuAction::EngageEscalation(_) => "Engage engineering…",
             MenuAction::ReassignEscalation(_) => "Reassign…",
+            MenuAction::HandOver => "Hand over…",
         }
     }
 }
@@ -215,6 +222,8 @@ pub struct TrayInputs<'a> {
     pub start_at_login: bool,
     /// While I am not on: when my next stretch starts ([`crate::handoff::my_line`]).
     pub my_next: Option<&'a str>,
+    /// On the last day of my rotation: "Hand over 3 open escalations…" ([`crate::handover::offer`]).
+    pub hand_over: Option<&'a str>,
 }
 
 /// One escalation in "My escalations": "Login fails for SSO users — Acme · sev1".
@@ -306,6 +315,7 @@ pub fn tray_model(i: &TrayInputs) -> TrayModel {
         let mine = esc.mine.iter().map(escalation_menu).collect();
         entries.push(MenuEntry::Submenu { label: format!("My escalations ({})", esc.mine.len()), entries: mine });
     }
+    entries.extend(i.hand_over.map(|label| MenuEntry::Item { label: label.to_owned(), action: Some(MenuAction::HandOver) }));
     for action in MenuAction::FOOT {
         entries.push(match action {
             MenuAction::StartAtLogin => MenuEntry::Check { label: action.label().to_owned(), action, checked: i.start_at_login },

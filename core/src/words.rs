@@ -186,6 +186,9 @@ pub fn zone(l: &LocalTime) -> String {
 /// working, else "starts in 5 h"; `None` when no shift is known.
 pub fn shift(d: &OnDuty, at: DateTime<Utc>) -> Option<String> {
     let (t, l) = (d.shift_change?, d.local.as_ref()?);
+    if d.status == Status::Away {
+        return None;
+    }
     Some(if d.status == Status::Working {
         let left = (t - at).num_seconds().max(0).unsigned_abs();
         let left = if left < 60 { "ending now".to_owned() } else { format!("{} left", span(left)) };
@@ -193,6 +196,26 @@ pub fn shift(d: &OnDuty, at: DateTime<Utc>) -> Option<String> {
     } else {
         format!("starts {}", relative(at, t))
     })
+}
+
+/// A status as people read it: "working", "off hours", "asleep", "unknown", or "away until Mon
+/// 4 Jan" (the day they are back, in their own zone; with the time when it is not midnight
+/// there: "away until Tue 5 Jan 13:00").
+pub fn status_words(status: Status, away: Option<&crate::away::AwayNow>, zone: Option<Tz>) -> String {
+    match (status, away) {
+        (Status::Away, Some(a)) => {
+            let zone = zone.unwrap_or(Tz::UTC);
+            let local = a.until.with_timezone(&zone);
+            let day = if crate::roster::minute_of_day(&local) == 0 { short_date(a.until, zone) } else { short_datetime(a.until, zone) };
+            format!("away until {day}")
+        }
+        (s, _) => s.label().to_owned(),
+    }
+}
+
+/// [`status_words`] for an engineer on duty.
+pub fn duty_status(d: &OnDuty) -> String {
+    status_words(d.status, d.away.as_ref(), d.local.as_ref().map(|l| l.timezone))
 }
 
 /// Whether `handle` is the viewer's (`me`, case and a leading `@` ignored).
@@ -228,7 +251,7 @@ fn glance_line_within(d: &OnDuty, me: Option<&str>, at: DateTime<Utc>, cap: usiz
         return format!("{head}{}{what}", if covering.is_some() { " · " } else { " — " });
     };
     let time = l.time.format("%H:%M");
-    let status = d.status.label();
+    let status = duty_status(d);
     let zone = format!(" {}", zone(l));
     // A covering line says whom they stand in for instead of the countdown.
     let countdown = shift(d, at).filter(|_| covering.is_none()).map(|s| format!(", {s}")).unwrap_or_default();

@@ -17,6 +17,7 @@ use chrono::{DateTime, Utc};
 use rota_core::assign::{self, Candidate, Suggestion};
 use rota_core::duty::OnDuty;
 use rota_core::escalation::Escalation;
+use rota_core::handover;
 use rota_core::lifecycle::{self, Action, NotAllowed, Plan};
 use rota_core::Roster;
 use std::fmt;
@@ -236,27 +237,29 @@ pub async fn act(with: &Acting<'_>, id: &str, act: Act, now: DateTime<Utc>) -> R
         Act::Resolve { note } => Action::Resolve { note },
         Act::Engage { team, url } => Action::Engage { team, url },
         Act::Reopen => Action::Reopen,
-        Act::Reassign { to: To::Handle(_) } => Action::Reassign { to: named.unwrap_or_default() },
+        Act::Reassign { to: To::Handle(_) } => Action::Reassign { to: named.unwrap_or_default(), note: None },
         Act::Reassign { to: To::Auto } => {
             let (c, w) = pick(with, &before, now).await?;
             (picked, warning) = (Some(c.clone()), w);
-            Action::Reassign { to: c.handle }
+            Action::Reassign { to: c.handle, note: None }
         }
     };
-    let changed = match lifecycle::plan(&before, &action) {
-        Err(why) => return Err(ActError::not_allowed(why)),
-        Ok(Plan::Unchanged) => false,
-        Ok(Plan::Change { .. }) => true,
-    };
-    let escalation = match changed {
-        false => before,
-        true => with.backend.act(id, &action, with.me, now).await.map_err(ActError::backend)?,
-    };
+    let (changed, escalation) = apply(with, before, &action, now).await?;
     if changed && with.tell_tray {
         // The tray polls now, so its menu shows the change; the answer does not wait for it.
         tokio::spawn(crate::tell_tray_escalations_changed());
     }
     Ok(Acted { action, escalation, changed, picked, warning })
+}
+
+/// Asks the core whether `before`'s state allows `action`, then takes it through the backend
+/// unless its effect is there already: whether it changed anything, and the escalation now.
+async fn apply(with: &Acting<'_>, before: Escalation, action: &Action, now: DateTime<Utc>) -> Result<(bool, Escalation), ActError> {
+    match lifecycle::plan(&before, action) {
+        Err(why) => Err(ActError::not_allowed(why)),
+        Ok(Plan::Unchanged) => Ok((false, before)),
+        Ok(Plan::Change { .. }) => Ok((true, with.backend.act(&before.id, action, with.me, now).await.map_err(ActError::backend)?)),
+    }
 }
 
 fn rotation<'a>(with: &Acting<'a>) -> Result<&'a Rotation, ActError> {
@@ -278,4 +281,62 @@ async fn pick(with: &Acting<'_>, e: &Escalation, now: DateTime<Utc>) -> Result<(
             Err(ActError { kind: ActErrorKind::NobodyElse, field: Some(TO), message: "nobody else is on rotation now".into() })
         }
     }
+}
+
+/// The hand-over at `which` hand-off as planned now: the backend's open escalations and the
+/// inputs handed to the core's [`handover::plan`].
+pub async fn hand_over_plan(
+    backend: &AnyBackend,
+    inputs: &Inputs,
+    settings: &Settings,
+    which: handover::Which,
+    now: DateTime<Utc>,
+) -> Result<handover::Plan, ActError> {
+    let timing = &settings.config.schedule.timing;
+    let at = handover::handoff(&inputs.schedule, timing, which, now).map_err(|why| ActError::invalid(ROTATION, why))?;
+    let open = backend.list_open(None).await.map_err(ActError::backend)?;
+    Ok(handover::plan(&inputs.schedule, &inputs.roster, timing, &open, at))
+}
+
+/// The form field naming the rotation a hand-over ends.
+pub const ROTATION: &str = "rotation";
+
+/// One move of a hand-over, as carried out.
+#[derive(Debug)]
+pub struct HandedOver {
+    pub planned: handover::Move,
+    /// The reassignment, or why it was not made (the escalation went elsewhere meanwhile, the
+    /// backend failed).
+    pub outcome: Result<Acted, ActError>,
+}
+
+/// Carries out `plan`'s moves, in order: each a reassignment noted [`handover::HANDED_OVER`],
+/// recorded as done by `with.me`. One that someone else reassigned meanwhile is left as it is.
+pub async fn hand_over(with: &Acting<'_>, moves: &[handover::Move], now: DateTime<Utc>) -> Vec<HandedOver> {
+    let mut out = Vec::with_capacity(moves.len());
+    for m in moves {
+        let outcome = move_one(with, m, now).await;
+        out.push(HandedOver { planned: m.clone(), outcome });
+    }
+    if with.tell_tray && out.iter().any(|h| h.outcome.as_ref().is_ok_and(|a| a.changed)) {
+        tokio::spawn(crate::tell_tray_escalations_changed());
+    }
+    out
+}
+
+async fn move_one(with: &Acting<'_>, m: &handover::Move, now: DateTime<Utc>) -> Result<Acted, ActError> {
+    let before = with.backend.get(&m.id).await.map_err(ActError::backend)?;
+    let holder = before.assignee.as_deref().unwrap_or_default();
+    let same = rota_core::escalation::same_handle;
+    if !same(holder, &m.from) && !same(holder, &m.to) {
+        let who = if holder.is_empty() { "nobody" } else { holder };
+        return Err(ActError {
+            kind: ActErrorKind::Refused,
+            field: None,
+            message: format!("escalation {} is {who}'s now; left as it is", m.id),
+        });
+    }
+    let action = Action::Reassign { to: m.to.clone(), note: Some(handover::HANDED_OVER.into()) };
+    let (changed, escalation) = apply(with, before, &action, now).await?;
+    Ok(Acted { action, escalation, changed, picked: None, warning: None })
 }

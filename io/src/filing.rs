@@ -108,6 +108,8 @@ pub struct Picked {
     pub uncounted: Option<String>,
     /// For `auto`: nobody is on rotation now, so it goes to the whole rotation, unassigned.
     pub nobody_on: bool,
+    /// For a hand-picked engineer who is away: what to say before it is filed to them anyway.
+    pub away: Option<String>,
 }
 
 /// An escalation filed, or saved to be filed.
@@ -182,13 +184,20 @@ pub async fn pick(
             outbox.queued().map_err(|e| FilingError::Failed(e.to_string()))?;
             let (counts, uncounted) = configured::open_counts(backend.as_ref().map_err(Clone::clone), Some(outbox)).await;
             return Ok(match assign::first(assign::rank(&rotation.on_duty, &counts, now)) {
-                Suggestion::Engineer(c) => Picked { assignee: Some(c.handle), reason: Some(c.reason), uncounted, nobody_on: false },
+                Suggestion::Engineer(c) => Picked { assignee: Some(c.handle), reason: Some(c.reason), uncounted, ..Picked::default() },
                 Suggestion::NobodyOnRotation => Picked { uncounted, nobody_on: true, ..Picked::default() },
             });
         }
     };
     let assignee = engineer(rotation, handle).map_err(|p| FilingError::Invalid(vec![p]))?;
-    Ok(Picked { assignee: Some(assignee), ..Picked::default() })
+    // Filing to someone away is allowed (they may be the only one who knows the customer), and said.
+    let away = rotation
+        .on_duty
+        .iter()
+        .filter(|d| d.status == rota_core::Status::Away && d.handle.eq_ignore_ascii_case(&assignee))
+        .flat_map(|d| assign::rank(std::slice::from_ref(d), &assign::OpenCounts::new(), now))
+        .find_map(|c| assign::not_working_warning(&c, now));
+    Ok(Picked { assignee: Some(assignee), away, ..Picked::default() })
 }
 
 /// Files `new`: refused at once when the backend is known to refuse it, else saved in `outbox`

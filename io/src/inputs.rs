@@ -49,6 +49,14 @@ pub async fn read(settings: &Settings, reader: &Reader, today: NaiveDate) -> Res
         }
         None => Roster::default(),
     };
+    // The feed of time off belongs to the roster's people, so it is read after them.
+    if let Some(source) = &settings.away {
+        let text = reader.read(source, Kind::Away, today).await.map_err(|e| Failure::in_file(e.name, e.message))?;
+        warnings.extend(text.warning);
+        let parsed = rota_core::away::feed::parse_feed(&text.name, &text.text, &roster);
+        findings.extend(parsed.findings);
+        schedule.away.extend(parsed.value);
+    }
     if let Some(me) = &settings.me {
         let file = settings.config_file.as_ref().map(|p| p.display().to_string()).unwrap_or_else(|| "config.toml".into());
         findings.extend(rota_core::lint::me(me, &file, settings.config.me_line, &schedule, &roster));

@@ -140,7 +140,7 @@ impl Live {
     pub fn watched_files(&self) -> Vec<PathBuf> {
         let mut files = Vec::new();
         files.extend(self.settings.config_file.clone().or_else(settings::default_config_file));
-        for s in [Some(&self.settings.schedule), self.settings.roster.as_ref()].into_iter().flatten() {
+        for s in [Some(&self.settings.schedule), self.settings.roster.as_ref(), self.settings.away.as_ref()].into_iter().flatten() {
             if let Source::File(p) = s {
                 files.push(p.clone());
             }
@@ -155,7 +155,10 @@ impl Live {
 
     /// Whether a source is fetched over the network (and so re-fetched on an interval).
     pub fn has_url_source(&self) -> bool {
-        [Some(&self.settings.schedule), self.settings.roster.as_ref()].into_iter().flatten().any(|s| matches!(s, Source::Url(_)))
+        [Some(&self.settings.schedule), self.settings.roster.as_ref(), self.settings.away.as_ref()]
+            .into_iter()
+            .flatten()
+            .any(|s| matches!(s, Source::Url(_)))
     }
 }
 
@@ -207,6 +210,7 @@ fn defaults() -> Settings {
         config: Default::default(),
         schedule: Source::Demo,
         roster: Some(Source::Demo),
+        away: None,
         viewer: chrono_tz::UTC,
         me: None,
         data_dir: settings::data_dir(),

@@ -28,10 +28,13 @@ pub enum WindowKind {
     /// A small window for one action on one escalation that needs a word from the user: engage
     /// engineering (which team) or reassign (to whom). What it acts on comes with [`SHOW_FLAG`].
     Action,
+    /// The hand-over at rotation end: each move listed, changeable, Enter carries them out.
+    Handover,
 }
 
 impl WindowKind {
-    pub const ALL: [WindowKind; 4] = [WindowKind::Dashboard, WindowKind::Settings, WindowKind::Escalate, WindowKind::Action];
+    pub const ALL: [WindowKind; 5] =
+        [WindowKind::Dashboard, WindowKind::Settings, WindowKind::Escalate, WindowKind::Action, WindowKind::Handover];
     /// The windows a person opens by name (`--open`, the tray's `Open` method). The action window
     /// is not one: it opens for one escalation (`--window action --show engage:ID`).
     pub const OPENABLE: [WindowKind; 3] = [WindowKind::Dashboard, WindowKind::Settings, WindowKind::Escalate];
@@ -47,6 +50,7 @@ impl WindowKind {
             WindowKind::Settings => "settings",
             WindowKind::Escalate => "escalate",
             WindowKind::Action => "action",
+            WindowKind::Handover => "handover",
         }
     }
 }

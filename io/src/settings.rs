@@ -44,6 +44,8 @@ pub struct Settings {
     pub config: Config,
     pub schedule: Source,
     pub roster: Option<Source>,
+    /// The feed of time off (`[roster] away`), if any.
+    pub away: Option<Source>,
     pub viewer: Tz,
     pub me: Option<String>,
     /// Where Rota keeps its data (SQLite, caches).
@@ -98,6 +100,10 @@ pub fn resolve(overrides: &Overrides, tz: Option<&str>) -> Result<Settings, Fail
         (None, None) if schedule == Source::Demo => Some(Source::Demo),
         (None, None) => None,
     };
+    let away = match &config.roster.away {
+        Some(s) => Some(Source::parse(s, &base).map_err(|e| Failure::in_file(&cfg_name, format!("roster.away: {e}")))?),
+        None => None,
+    };
     let viewer = match tz {
         Some(z) => clock::parse_zone(z).map_err(Failure::Usage)?,
         None => match config.timezone {
@@ -105,5 +111,5 @@ pub fn resolve(overrides: &Overrides, tz: Option<&str>) -> Result<Settings, Fail
             ViewerZone::Auto => clock::system_zone().unwrap_or(Tz::UTC),
         },
     };
-    Ok(Settings { config_file, me: config.me.clone(), config, schedule, roster, viewer, data_dir: data_dir(), findings })
+    Ok(Settings { config_file, me: config.me.clone(), config, schedule, roster, away, viewer, data_dir: data_dir(), findings })
 }

@@ -30,6 +30,8 @@ pub enum Source {
 pub enum Kind {
     Schedule,
     Roster,
+    /// A feed of time off (iCalendar).
+    Away,
 }
 
 impl Source {
@@ -169,6 +171,9 @@ impl Reader {
             (Source::Handbook, Kind::Schedule) => text(demo::HANDBOOK.to_owned()),
             (Source::Handbook, Kind::Roster) => {
                 Err(ReadError { name, message: "the handbook page has no roster; use a people.toml or builtin:demo".into() })
+            }
+            (Source::Demo | Source::Handbook, Kind::Away) => {
+                Err(ReadError { name, message: "is no calendar of time off; point roster.away at an .ics file or https URL".into() })
             }
             (Source::File(p), _) => match bounded::read_file(p, MAX_SOURCE_BYTES, SOURCE_DEADLINE).await.map(String::from_utf8) {
                 Ok(Ok(t)) => text(t),

@@ -290,6 +290,10 @@ fn model_of(live: &Live, snapshot: Option<&Snapshot>, outbox: (usize, usize), sh
     let at = live.clock.now();
     let escalations = snapshot.map(|s| EscalationsSummary { mine: s.mine.clone(), unacknowledged: s.unacknowledged, problem: s.problem() });
     let my_next = crate::handoff::line(live, at);
+    let (schedule, roster, timing) = (&live.inputs.schedule, &live.inputs.roster, &live.settings.config.schedule.timing);
+    let hand_over = snapshot
+        .zip(live.settings.me.as_deref())
+        .and_then(|(s, me)| rota_core::handover::offer_at(schedule, roster, timing, &s.mine, me, at));
     tray_model(&TrayInputs {
         glance: &live.glance(at),
         me: live.settings.me.as_deref(),
@@ -303,6 +307,7 @@ fn model_of(live: &Live, snapshot: Option<&Snapshot>, outbox: (usize, usize), sh
         backend: live.settings.config.escalations.backend,
         start_at_login: autostart::enabled(),
         my_next: my_next.as_deref(),
+        hand_over: hand_over.as_deref(),
     })
 }
 
@@ -428,6 +433,7 @@ impl<V: TrayView> Tray<V> {
             MenuAction::ResolveEscalation(id) => self.take(id, Act::Resolve { note: None }),
             // These need a team or an engineer: a small window asks for them, ready to type in.
             MenuAction::EngageEscalation(_) | MenuAction::ReassignEscalation(_) => self.open_window_at(WindowKind::Action, Some(&action)),
+            MenuAction::HandOver => self.open_window(WindowKind::Handover),
             MenuAction::Quit => {}
         }
     }

@@ -8,7 +8,7 @@ use rota_core::duty::{Glance, OnDuty, Status};
 use rota_core::{Finding, Rotation, Schedule, Timing};
 use serde::Serialize;
 
-fn utc(t: DateTime<Utc>) -> String {
+pub fn utc(t: DateTime<Utc>) -> String {
     t.to_rfc3339_opts(SecondsFormat::Secs, true)
 }
 
@@ -72,6 +72,14 @@ pub struct Engineer {
     pub shift_change: Option<String>,
     /// The engineer this one covers for (an override), or null.
     pub covering_for: Option<String>,
+    /// Away now: until when and why, or null.
+    pub away: Option<Away>,
+}
+
+#[derive(Serialize)]
+pub struct Away {
+    pub until: String,
+    pub why: String,
 }
 
 impl From<&OnDuty> for Engineer {
@@ -87,6 +95,7 @@ impl From<&OnDuty> for Engineer {
             in_roster: d.in_roster,
             shift_change: d.shift_change.map(utc),
             covering_for: d.covering_for.clone(),
+            away: d.away.as_ref().map(|a| Away { until: utc(a.until), why: a.why.clone() }),
         }
     }
 }
@@ -357,5 +366,41 @@ impl From<&crate::escalations::outbox::Entry> for OutboxEntryJson {
             severity: e.escalation.severity,
             url: e.escalation.url.clone(),
         }
+    }
+}
+
+/// `rota handover --json`.
+#[derive(Serialize)]
+pub struct HandoverJson {
+    pub handoff: String,
+    pub moves: Vec<MoveJson>,
+    pub kept: Vec<KeptJson>,
+    pub dry_run: bool,
+}
+
+#[derive(Serialize)]
+pub struct MoveJson {
+    pub id: String,
+    pub title: String,
+    pub from: String,
+    pub to: String,
+    pub reason: String,
+}
+
+impl From<&rota_core::handover::Move> for MoveJson {
+    fn from(m: &rota_core::handover::Move) -> Self {
+        MoveJson { id: m.id.clone(), title: m.title.clone(), from: m.from.clone(), to: m.to.clone(), reason: m.reason.clone() }
+    }
+}
+
+#[derive(Serialize)]
+pub struct KeptJson {
+    pub id: String,
+    pub who: String,
+}
+
+impl From<&rota_core::handover::Kept> for KeptJson {
+    fn from(k: &rota_core::handover::Kept) -> Self {
+        KeptJson { id: k.id.clone(), who: k.who.clone() }
     }
 }

@@ -7,7 +7,7 @@ use crate::error::{IpcError, IpcErrors};
 use crate::escalate::{self, EscalateView, FiledView, FilingForm, RefusedView};
 use crate::escalations_panel::{self as panel, Acted, ActionForm, EscalationsPanel};
 use crate::views::{self, DashboardView, SettingsForm, SettingsView};
-use crate::{config_file, windows, AppState};
+use crate::{config_file, handover_window, windows, AppState};
 use rota_io::acting::{self, Acting, Rotation};
 use rota_io::protocol::WindowKind;
 use tauri::{AppHandle, Runtime, State};
@@ -168,4 +168,27 @@ pub async fn action_view(state: State<'_, AppState>, known: Option<u64>) -> Resu
         (live.settings.clone(), live.glance(at).on_duty)
     };
     Ok(action_window::view(&asked, &settings, &on_duty, at).await)
+}
+
+/// The hand-over window's moves at the next hand-off, each with the incoming engineers to choose.
+#[tauri::command]
+pub async fn handover_view(state: State<'_, AppState>) -> Result<handover_window::HandoverView, IpcError> {
+    let at = clock::now().map_err(IpcError::io)?;
+    let (settings, inputs) = {
+        let live = state.live.lock().await;
+        (live.settings.clone(), live.inputs.clone())
+    };
+    Ok(handover_window::view(&settings, &inputs, at).await)
+}
+
+/// Carries out the hand-over with the engineer chosen for each move.
+#[tauri::command]
+pub async fn hand_over(state: State<'_, AppState>, moves: Vec<handover_window::Chosen>) -> Result<handover_window::HandedView, IpcError> {
+    let _busy = state.acting.start();
+    let at = clock::now().map_err(IpcError::io)?;
+    let (settings, inputs) = {
+        let live = state.live.lock().await;
+        (live.settings.clone(), live.inputs.clone())
+    };
+    handover_window::confirm(&settings, &inputs, &moves, at).await
 }

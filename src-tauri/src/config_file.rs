@@ -73,6 +73,11 @@ async fn check_source(
             let parsed = parse_roster(&text.name, &text.text);
             (parsed.findings, Read::Roster(parsed.value))
         }
+        // A feed of time off is checked as a calendar; whose events they are is the roster's say.
+        Kind::Away => {
+            let parsed = rota_core::away::feed::parse_feed(&text.name, &text.text, &rota_core::Roster::default());
+            (parsed.findings, Read::Roster(rota_core::Roster::default()))
+        }
     };
     match findings.into_iter().find(|f| f.is_error()) {
         Some(f) => Err(IpcError::invalid(field, f.to_string())),

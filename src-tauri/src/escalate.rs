@@ -22,7 +22,8 @@ pub struct CandidateView {
     pub local_time: Option<String>,
     pub abbreviation: Option<String>,
     pub status: rota_core::Status,
-    pub status_label: &'static str,
+    /// "working", "away until Mon 4 Jan".
+    pub status_label: String,
     pub open: usize,
     pub reason: String,
     /// The reason without the status the list shows beside it: "ends in 3 h, 0 open".
@@ -92,10 +93,10 @@ impl CandidateView {
             .into_iter()
             .enumerate()
             .map(|(i, c)| CandidateView {
-                suggested: i == 0,
+                suggested: i == 0 && c.status != rota_core::Status::Away,
                 local_time: c.local.as_ref().map(|l| l.time.format("%a %H:%M").to_string()),
                 abbreviation: c.local.as_ref().map(words::zone),
-                status_label: c.status.label(),
+                status_label: c.status_words(),
                 status: c.status,
                 open: c.open,
                 warning: assign::not_working_warning(&c, at),

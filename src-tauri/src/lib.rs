@@ -18,6 +18,7 @@ mod escalate;
 #[cfg(test)]
 mod escalate_tests;
 mod escalations_panel;
+mod handover_window;
 #[cfg(test)]
 mod tests;
 pub mod tray;
@@ -302,6 +303,8 @@ fn build_windows(overrides: Overrides, clock: Clock, kind: WindowKind, show: Opt
             commands::escalations_panel,
             commands::escalation_action,
             commands::action_view,
+            commands::handover_view,
+            commands::hand_over,
             calendar::add_to_calendar
         ])
         .setup(move |app| {

@@ -26,8 +26,9 @@ pub struct EngineerCard {
     pub utc_offset: Option<String>,
     pub timezone: Option<String>,
     pub status: Status,
-    pub status_label: &'static str,
-    /// "until 17:00 (3 h left)" or "starts in 5 h"; "not in the roster".
+    /// "working", "away until Mon 4 Jan".
+    pub status_label: String,
+    /// "until 17:00 (3 h left)" or "starts in 5 h"; "not in the roster"; why they are away.
     pub note: Option<String>,
     /// "covering for Ada", when an override puts them in someone's place.
     pub covering: Option<String>,
@@ -151,8 +152,12 @@ impl DashboardView {
                 utc_offset: d.local.as_ref().map(|l| l.utc_offset()),
                 timezone: d.local.as_ref().map(|l| l.timezone.name().to_owned()),
                 status: d.status,
-                status_label: d.status.label(),
-                note: if d.local.is_none() && !d.in_roster { Some(words::NOT_IN_ROSTER.to_owned()) } else { words::shift(d, at) },
+                status_label: words::duty_status(d),
+                note: match &d.away {
+                    Some(a) => Some(a.why.clone()).filter(|w| !w.is_empty()),
+                    None if d.local.is_none() && !d.in_roster => Some(words::NOT_IN_ROSTER.to_owned()),
+                    None => words::shift(d, at),
+                },
                 covering: words::covering(d),
             })
             .collect();

@@ -26,6 +26,7 @@ pub fn open<R: Runtime>(app: &AppHandle<R>, kind: WindowKind) -> tauri::Result<(
         WindowKind::Settings => ("settings.html", "Rota settings", (560.0, 740.0)),
         WindowKind::Escalate => ("escalate.html", "Escalate", (560.0, 640.0)),
         WindowKind::Action => ("action.html", "Rota", (480.0, 500.0)),
+        WindowKind::Handover => ("handover.html", "Hand over", (560.0, 520.0)),
     };
     // The quick escalate window is shown once its page is painted and its title field focused
     // (`window_ready`), never as a blank box a person types into.
@@ -37,7 +38,7 @@ pub fn open<R: Runtime>(app: &AppHandle<R>, kind: WindowKind) -> tauri::Result<(
         .center()
         .visible(!hidden)
         // The quick escalate and action windows come up above whatever the user was doing.
-        .always_on_top(matches!(kind, WindowKind::Escalate | WindowKind::Action))
+        .always_on_top(matches!(kind, WindowKind::Escalate | WindowKind::Action | WindowKind::Handover))
         .build()?;
     if hidden {
         let late = w.clone();

@@ -52,6 +52,9 @@ export const actionView = (known) => call("action_view", { known });
 
 /** Tells Rota the page is ready for the user: a hidden window is shown (and a readiness line). */
 export const windowReady = () => call("window_ready");
+/** The hand-over window's plan, and carrying it out with the engineer chosen for each move. */
+export const handoverView = () => call("handover_view");
+export const handOver = (moves) => call("hand_over", { moves });
 
 /** The keys typed since the quick escalate shortcut, as the DOM names them ("a", "Tab", "Enter"). */
 export const typedAhead = () => call("typed_ahead");

@@ -35,14 +35,19 @@ fn person_text(text: &str) -> String {
 /// Reads a `When` cell: `YYYY-MM-DD to YYYY-MM-DD` (whole days) or `YYYY-MM-DD HH:MM to
 /// YYYY-MM-DD HH:MM` (local instants in the schedule's zone).
 pub fn parse_when(text: &str) -> Result<When, String> {
+    parse_when_of(text, "override")
+}
+
+/// [`parse_when`] for a table whose errors name its rows `what` ("away").
+pub fn parse_when_of(text: &str, what: &str) -> Result<When, String> {
     let t = text.trim();
     let has_time = t.contains(':');
     if !has_time {
         return date_range(t).map(|(start, end)| When::Days { start, end }).map_err(|_| {
-            format!("the override time \"{t}\" is not \"YYYY-MM-DD to YYYY-MM-DD\" or \"YYYY-MM-DD HH:MM to YYYY-MM-DD HH:MM\"")
+            format!("the {what} time \"{t}\" is not \"YYYY-MM-DD to YYYY-MM-DD\" or \"YYYY-MM-DD HH:MM to YYYY-MM-DD HH:MM\"")
         });
     }
-    let bad = || format!("the override time \"{t}\" is not \"YYYY-MM-DD HH:MM to YYYY-MM-DD HH:MM\"");
+    let bad = || format!("the {what} time \"{t}\" is not \"YYYY-MM-DD HH:MM to YYYY-MM-DD HH:MM\"");
     let seps = [" to ", "–", "—", "→", "->", " until "];
     let (a, b) = seps.iter().find_map(|sep| t.split_once(sep)).ok_or_else(bad)?;
     let instant = |s: &str| local_datetime(s.trim()).ok_or_else(bad);
@@ -84,12 +89,12 @@ pub struct OverrideEntry {
 }
 
 /// One end of a TOML override: a date (whole days) or a local date and time.
-enum End {
+pub(crate) enum End {
     Day(NaiveDate),
     At(NaiveDateTime),
 }
 
-fn toml_end(v: &toml::Value) -> Option<End> {
+pub(crate) fn toml_end(v: &toml::Value) -> Option<End> {
     let s = match v {
         toml::Value::String(s) => s.trim().to_owned(),
         toml::Value::Datetime(d) if d.offset.is_none() => d.to_string(),

@@ -42,3 +42,10 @@ pub fn escalation(id: &str, title: &str, assignee: &str, state: EscalationState,
     });
     serde_json::from_value(e).expect("an escalation")
 }
+
+/// A handbook page's text parsed, which must have no findings.
+pub fn parsed(text: &str) -> Schedule {
+    let p = parse_handbook("rota.md", text);
+    assert!(p.findings.is_empty(), "{:?}", p.findings);
+    p.value
+}

@@ -39,7 +39,7 @@ fn each_action_from_each_state() {
     let ack = Action::Acknowledge;
     let resolve = Action::Resolve { note: Some("restarted the indexer".into()) };
     let engage = |t: &str| Action::Engage { team: t.into(), url: None };
-    let reassign = |to: &str| Action::Reassign { to: to.into() };
+    let reassign = |to: &str| Action::Reassign { to: to.into(), note: None };
     let reopen = Action::Reopen;
     let check = |state, team: Option<&str>, action: &Action, expected: &str| {
         assert_eq!(describe(plan(&esc(state, "ann", team), action)), expected, "{state} {action:?}");
@@ -90,7 +90,7 @@ fn every_action_is_idempotent() {
         Action::Acknowledge,
         Action::Resolve { note: None },
         Action::Engage { team: "search".into(), url: Some("https://x/1".into()) },
-        Action::Reassign { to: "bob".into() },
+        Action::Reassign { to: "bob".into(), note: None },
         Action::Reopen,
     ];
     for start in [Open, Acknowledged, HandedToEngineering, Resolved] {
@@ -139,7 +139,7 @@ fn the_actions_offered_are_those_that_change_something() {
         ActionKind::Acknowledge => Action::Acknowledge,
         ActionKind::Resolve => Action::Resolve { note: None },
         ActionKind::Engage => Action::Engage { team: "another team".into(), url: None },
-        ActionKind::Reassign => Action::Reassign { to: "someone else".into() },
+        ActionKind::Reassign => Action::Reassign { to: "someone else".into(), note: None },
         ActionKind::Reopen => Action::Reopen,
     };
     for state in [Open, Acknowledged, HandedToEngineering, Resolved, Queued] {
@@ -180,7 +180,7 @@ fn a_team_name_fits_a_github_label() {
 fn what_was_done_in_one_sentence() {
     let engage = Action::Engage { team: "search".into(), url: Some("https://tracker.example.com/S-1".into()) };
     assert_eq!(engage.done("12", ""), "Engaged engineering (search) on escalation 12");
-    assert_eq!(Action::Reassign { to: "ann".into() }.done("12", "Ann Lee"), "Reassigned escalation 12 to Ann Lee");
+    assert_eq!(Action::Reassign { to: "ann".into(), note: None }.done("12", "Ann Lee"), "Reassigned escalation 12 to Ann Lee");
     assert_eq!(Action::Reopen.done("3", ""), "Reopened escalation 3");
     for kind in ActionKind::ALL {
         assert!(!kind.verb().is_empty());

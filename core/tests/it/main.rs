@@ -1,5 +1,6 @@
 //! The core's integration tests, one binary: each module a file of tests, `common` what they share.
 
+mod away;
 mod common;
 mod coverage;
 mod duty;
@@ -8,6 +9,7 @@ mod files;
 mod fuzz_corpus;
 mod handbook;
 mod handoff;
+mod handover;
 mod hostile;
 mod invariants;
 mod lifecycle;

@@ -51,6 +51,7 @@ struct Extra<'x> {
     outbox_waiting: usize,
     outbox_refused: usize,
     start_at_login: bool,
+    hand_over: Option<&'x str>,
 }
 
 /// The model at 2022-09-15 12:00 UTC for me = keegancsmith, with `extra`.
@@ -71,6 +72,7 @@ fn model(extra: Extra) -> TrayModel {
         backend: rota_core::config::Backend::Github,
         start_at_login: extra.start_at_login,
         my_next: None,
+        hand_over: extra.hand_over,
     })
 }
 
@@ -241,4 +243,16 @@ fn my_line_first_and_the_shortcut_beside_escalate() {
         find(&m.entries, "Escalate…  Ctrl+Alt+E"),
         &MenuEntry::Item { label: "Escalate…  Ctrl+Alt+E".into(), action: Some(MenuAction::Escalate) }
     );
+}
+
+/// On the last day of my rotation the menu offers the hand-over, below my escalations; a click is
+/// the closed action `HandOver`, which round-trips through its id.
+#[test]
+fn the_hand_over_is_offered_below_my_escalations() {
+    let m = model(Extra { hand_over: Some("Hand over 3 open escalations…"), ..Extra::default() });
+    let i = m.entries.iter().position(|e| e.label() == "Hand over 3 open escalations…").expect("the offer");
+    assert!(matches!(&m.entries[i], MenuEntry::Item { action: Some(MenuAction::HandOver), .. }));
+    assert_eq!(m.entries[i + 1].label(), "Escalate…");
+    assert_eq!(MenuAction::from_id(&MenuAction::HandOver.id()), Some(MenuAction::HandOver));
+    assert!(!model(Extra::default()).labels().iter().any(|l| l.starts_with("Hand over")));
 }

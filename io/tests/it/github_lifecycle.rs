@@ -91,7 +91,7 @@ async fn each_action_is_its_github_request_and_taking_it_again_sends_nothing() {
     );
 
     let mark = server.requests().len();
-    let e = backend.act("1", &Action::Reassign { to: "bob".into() }, Some(ME), now).await.unwrap();
+    let e = backend.act("1", &Action::Reassign { to: "bob".into(), note: None }, Some(ME), now).await.unwrap();
     assert_eq!(e.assignee.as_deref(), Some("bob"));
     assert_eq!(writes(&server, mark), [r#"PATCH /1 {"assignees":["bob"]}"#]);
 

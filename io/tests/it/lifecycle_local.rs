@@ -43,9 +43,9 @@ async fn every_action_is_recorded_once_with_who_and_when() {
         act(Action::Engage { team: "search".into(), url: Some("https://eng.example.com/SRCH-1".into()) }, "ann", 10).await.unwrap();
     assert_eq!((engaged.state, engaged.team.as_deref()), (HandedToEngineering, Some("search")));
     act(Action::Engage { team: "search".into(), url: None }, "ann", 11).await.unwrap();
-    let moved = act(Action::Reassign { to: "bob".into() }, "ann", 12).await.unwrap();
+    let moved = act(Action::Reassign { to: "bob".into(), note: None }, "ann", 12).await.unwrap();
     assert_eq!((moved.state, moved.assignee.as_deref()), (HandedToEngineering, Some("bob")));
-    act(Action::Reassign { to: "BOB".into() }, "ann", 13).await.unwrap();
+    act(Action::Reassign { to: "BOB".into(), note: None }, "ann", 13).await.unwrap();
     assert_eq!(act(Action::Resolve { note: Some("reindexed".into()) }, "bob", 30).await.unwrap().state, Resolved);
     act(Action::Resolve { note: Some("again".into()) }, "bob", 31).await.unwrap();
 

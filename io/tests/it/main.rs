@@ -8,6 +8,7 @@ mod filing;
 mod fuzz_corpus;
 mod github;
 mod github_lifecycle;
+mod handover;
 mod hostile_http;
 #[cfg(feature = "keyring-tests")]
 mod keyring;

@@ -202,6 +202,18 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Move the outgoing engineers' open escalations to the incoming ones at the next hand-off
+    Handover {
+        /// The hand-off at the end of the rotation that starts on this date (YYYY-MM-DD)
+        #[arg(long, value_name = "START")]
+        rotation: Option<String>,
+        /// Say what would move, and move nothing
+        #[arg(long)]
+        dry_run: bool,
+        /// Print JSON for scripts instead of text
+        #[arg(long)]
+        json: bool,
+    },
     /// Store or remove a secret in the OS keyring (github-token, slack-webhook)
     Secret {
         #[command(subcommand)]

@@ -173,6 +173,9 @@ fn said_picked(picked: &Picked) {
     if let Some(w) = &picked.uncounted {
         super::warning(&format!("{w}; suggesting by working hours"));
     }
+    if let Some(w) = &picked.away {
+        super::warning(w);
+    }
     if picked.nobody_on {
         super::note("nobody is on rotation now, so the escalation goes to the whole rotation, unassigned");
     }

@@ -12,6 +12,7 @@
 pub mod args;
 mod escalate;
 mod export;
+mod handover;
 mod life;
 mod outbox;
 mod render;
@@ -210,6 +211,7 @@ async fn dispatch(global: &Overrides, color: args::ColorChoice, command: Command
         Command::Reopen { id } => life::run(global, &id, life::Asked::Reopen).await,
         Command::Stats { rotation, since, json } => stats::run(global, rotation, since, json).await,
         Command::Outbox { action, json } => outbox::run(global, action, json).await,
+        Command::Handover { rotation, dry_run, json } => handover::run(global, rotation, dry_run, json).await,
         Command::Secret { action } => escalate::secret(global, action),
     }
 }

@@ -275,6 +275,7 @@ pub fn now(g: &Glance, schedule: &Schedule, timing: &Timing, term: &Term) -> Str
             let name = if d.name == d.handle { d.handle.clone() } else { format!("{} (@{})", d.name, d.handle) };
             let note = match (d.status, d.shift_change, &d.local) {
                 (_, _, None) if !d.in_roster => words::NOT_IN_ROSTER.into(),
+                (Status::Away, _, _) => d.away.as_ref().map(|a| a.why.clone()).unwrap_or_default(),
                 (Status::Working, Some(t), Some(l)) => {
                     format!("until {} ({} yours), {}", clock(t, l.timezone), clock(t, tz), words::relative(g.at, t))
                 }
@@ -293,7 +294,7 @@ pub fn now(g: &Glance, schedule: &Schedule, timing: &Timing, term: &Term) -> Str
                 Some(c) => format!("{c}; {note}"),
                 None => note,
             };
-            rows.push(vec![name, time, offset, d.status.label().into(), note]);
+            rows.push(vec![name, time, offset, words::duty_status(d), note]);
             statuses.push(Some(d.status));
         }
         // In a narrow terminal the handles go before any name is cut (the free text, with whom
@@ -325,7 +326,7 @@ fn status_style(s: Status) -> &'static str {
         Status::Working => "32",
         Status::OffHours => "33",
         Status::Asleep => "34",
-        Status::Unknown => "2",
+        Status::Unknown | Status::Away => "2",
     }
 }
 

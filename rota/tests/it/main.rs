@@ -10,11 +10,13 @@ mod support {
     pub use rota_testkit::team::{scripted_stats, SCHEDULE};
 }
 
+mod away_cli;
 mod cli;
 mod cli_escalations;
 mod cli_lifecycle;
 mod crates;
 mod export_ical;
+mod handover_cli;
 mod hostile;
 mod outbox_cli;
 #[cfg(feature = "keyring-tests")]

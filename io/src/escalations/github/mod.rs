@@ -52,7 +52,7 @@ use pages::{Keep, Kept, Paged, Walk};
 use reqwest::header::{HeaderMap, HeaderValue, ACCEPT, AUTHORIZATION, USER_AGENT};
 use reqwest::{Method, Url};
 use rota_core::escalation::{Escalation, EscalationState, NewEscalation};
-use rota_core::history::{self, StateLabels, ENGAGED_COMMENT, RESOLVED_COMMENT, TEAM_LABEL};
+use rota_core::history::{self, StateLabels, ENGAGED_COMMENT, REASSIGNED_COMMENT, RESOLVED_COMMENT, TEAM_LABEL};
 use rota_core::lifecycle::{self, Action, HistoryEntry, Plan};
 use rota_core::redact;
 use serde_json::json;
@@ -503,7 +503,13 @@ impl Backend for GithubBackend {
                 }
                 return self.update(n, json!({ "state": "closed", "state_reason": "completed" }), id).await;
             }
-            Action::Reassign { to } => return self.update(n, json!({ "assignees": [to.trim()] }), id).await,
+            Action::Reassign { to, .. } => {
+                let e = self.update(n, json!({ "assignees": [to.trim()] }), id).await?;
+                if let Some(note) = action.note() {
+                    self.comment(n, &format!("{REASSIGNED_COMMENT}{note}"), id).await?;
+                }
+                return Ok(e);
+            }
             Action::Reopen => {
                 // Open again means nobody is on it yet: the acknowledged and engineering labels go.
                 let e = self.update(n, json!({ "state": "open", "state_reason": "reopened" }), id).await?;
