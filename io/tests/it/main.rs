@@ -7,6 +7,7 @@ mod acting;
 mod filing;
 mod fuzz_corpus;
 mod github;
+mod github_cost;
 mod github_lifecycle;
 mod hostile_http;
 #[cfg(feature = "keyring-tests")]
