@@ -8,7 +8,10 @@
 //!   so an assignment is announced within a second, with no timer running. It also polls every
 //!   [`PollerConfig::interval`] as a safety net.
 //! - `github`: every [`PollerConfig::interval`] (default 60 s, at least [`MIN_GITHUB_INTERVAL`]);
-//!   each poll is conditional (ETag), so an unchanged repository costs no rate limit.
+//!   each poll is one conditional request (ETag) for what changed since the last
+//!   ([`GithubBackend::refresh`](crate::escalations::github::GithubBackend::refresh)), so an
+//!   unchanged repository costs one `304`; mine and the reporter's changes are read from the
+//!   escalations kept in the state database, which the dashboard and `rota stats` read too.
 //! - after a failure: when [`BackendError::retry_at`] says (a rate limit's reset, or a backed-off
 //!   delay with jitter for a network error or a 5xx); a rejected token waits
 //!   [`AUTH_RETRY`] and re-reads the keyring, so there is no retry storm.

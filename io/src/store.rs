@@ -5,7 +5,8 @@
 //! history ([`crate::escalations::local`]), the outbox what waits to be filed
 //! ([`crate::escalations::outbox`]). What belongs to no backend is kept here: the poller's seen
 //! sets and the reporter's states, one scope per backend and person, and GitHub's answers to
-//! conditional requests (the HTTP cache), so the next process asks with their ETags.
+//! conditional requests (the HTTP cache), so the next process asks with their ETags. The GitHub
+//! backend keeps its escalations and their timelines here too (`escalations/github/mirror.rs`).
 //!
 //! The file is shared: the tray app and any number of `rota` commands may open it at once. WAL
 //! mode lets readers run beside a writer, every write is one `BEGIN IMMEDIATE` transaction, and a

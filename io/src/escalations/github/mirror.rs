@@ -24,7 +24,8 @@
 //! An issue read or changed through the backend (an action) is written at once, so a window that
 //! acted shows it before the next listing.
 //!
-//! Not seen: an issue deleted or transferred away, which no listing names; its row stays.
+//! Not seen at once: an issue deleted or transferred away, which no listing names; its row goes
+//! when its timeline is next read (a `404`).
 
 use super::pages::Keep;
 use super::wire::{escalation, Issue, IssueEvent};
@@ -85,16 +86,27 @@ fn load_sync(store: &Store, scope: &str) -> Result<Option<Sync>, BackendError> {
         .map_err(db_error)
 }
 
-/// The rows of `scope` whose change count is above `after` (all of them for `None`).
-fn load_rows(store: &Store, scope: &str, after: Option<i64>) -> Result<Vec<Row>, BackendError> {
+/// Which rows to read.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Rows {
+    /// Those whose change count is above this (all of them for `None`).
+    ChangedAfter(Option<i64>),
+    /// Those whose issue is open: what the poller reads each poll, without the closed years.
+    Open,
+}
+
+fn load_rows(store: &Store, scope: &str, which: Rows) -> Result<Vec<Row>, BackendError> {
     let conn = store.conn();
-    let mut stmt = conn
-        .prepare_cached(
-            "SELECT number, updated_at, issue, timeline_at, timeline FROM github_issue WHERE scope = ?1 AND seq > ?2 ORDER BY number DESC",
-        )
-        .map_err(db_error)?;
+    let (filter, arg) = match which {
+        Rows::ChangedAfter(after) => ("seq > ?2", rusqlite::types::Value::Integer(after.unwrap_or(i64::MIN))),
+        Rows::Open => ("json_extract(issue, '$.state') = ?2", rusqlite::types::Value::Text("open".into())),
+    };
+    let sql = format!(
+        "SELECT number, updated_at, issue, timeline_at, timeline FROM github_issue WHERE scope = ?1 AND {filter} ORDER BY number DESC"
+    );
+    let mut stmt = conn.prepare_cached(&sql).map_err(db_error)?;
     let rows = stmt
-        .query_map(params![scope, after.unwrap_or(i64::MIN)], |r| {
+        .query_map(params![scope, arg], |r| {
             let text: String = r.get(2)?;
             let timeline: Option<String> = r.get(4)?;
             Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, text, r.get::<_, Option<String>>(3)?, timeline))
@@ -284,10 +296,13 @@ impl GithubBackend {
     async fn read_timelines(&self, store: &Store, scope: &str, wanted: &[(u64, DateTime<Utc>)]) -> Result<(), BackendError> {
         for batch in wanted.chunks(TIMELINES_PER_WRITE) {
             let mut read = Vec::with_capacity(batch.len());
+            let mut gone = Vec::new();
             let mut failed = None;
             for (n, at) in batch {
                 match self.issue_events(*n, Keep::Nothing).await {
                     Ok(events) => read.push((*n, *at, to_json(&events))),
+                    // Deleted, or moved to another repository: no escalation here any more.
+                    Err(BackendError::NotFound(_)) => gone.push(*n),
                     Err(e) => {
                         failed = Some(e);
                         break;
@@ -301,7 +316,7 @@ impl GithubBackend {
                 for (n, at, events) in &read {
                     update.execute(params![scope, *n as i64, timestamp(*at), events]).map_err(db_error)?;
                 }
-                Ok(())
+                write_rows(tx, scope, 0, &[], &gone).map(drop)
             })?;
             if let Some(e) = failed {
                 return Err(e);
@@ -316,13 +331,13 @@ impl GithubBackend {
         let Some(store) = self.disk.clone() else { return Ok(Vec::new()) };
         self.refresh(FRESH_FOR).await?;
         let scope = self.scope();
-        let rows = load_rows(&store, &scope, None)?;
+        let rows = load_rows(&store, &scope, Rows::ChangedAfter(None))?;
         let stale: Vec<(u64, DateTime<Utc>)> =
             rows.iter().filter(|r| r.timeline.is_none() || r.timeline_at != Some(r.updated_at)).map(|r| (r.number, r.updated_at)).collect();
         if !stale.is_empty() {
             self.read_timelines(&store, &scope, &stale).await?;
         }
-        let rows = if stale.is_empty() { rows } else { load_rows(&store, &scope, None)? };
+        let rows = if stale.is_empty() { rows } else { load_rows(&store, &scope, Rows::ChangedAfter(None))? };
         let mut out: Vec<(Escalation, Vec<HistoryEntry>)> = rows
             .into_iter()
             .map(|row| {
@@ -340,7 +355,7 @@ impl GithubBackend {
     /// Asks GitHub nothing: [`Self::refresh`] first.
     pub fn mirrored_open(&self, assignee: Option<&str>) -> Result<Vec<Escalation>, BackendError> {
         let Some(store) = &self.disk else { return Ok(Vec::new()) };
-        let mut open: Vec<Escalation> = load_rows(store, &self.scope(), None)?
+        let mut open: Vec<Escalation> = load_rows(store, &self.scope(), Rows::Open)?
             .into_iter()
             .map(|r| escalation(&self.config, r.issue))
             .filter(|e| e.state.is_active() && assignee.is_none_or(|a| e.assignee.as_deref().is_some_and(|h| same_handle(h, a))))
@@ -355,7 +370,7 @@ impl GithubBackend {
         let Some(store) = &self.disk else { return Ok((Vec::new(), after)) };
         let scope = self.scope();
         let seq = load_sync(store, &scope)?.map(|s| s.seq);
-        let changed = load_rows(store, &scope, after)?.into_iter().map(|r| escalation(&self.config, r.issue)).collect();
+        let changed = load_rows(store, &scope, Rows::ChangedAfter(after))?.into_iter().map(|r| escalation(&self.config, r.issue)).collect();
         Ok((changed, seq.or(after)))
     }
 

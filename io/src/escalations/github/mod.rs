@@ -3,7 +3,10 @@
 //! It speaks the GitHub REST API (version `2022-11-28`) at a configurable base URL (GitHub
 //! Enterprise, test servers). Polls are conditional: each page's `ETag` is kept and sent back as
 //! `If-None-Match`, so an unchanged poll is a `304` per page, which GitHub does not count against
-//! the rate limit, and the cached page is used (`pages.rs`, one reader for every list).
+//! the rate limit, and the cached page is used (`pages.rs`, one reader for every list). Given a
+//! store ([`GithubBackend::with_disk_cache`]), the escalations and their timelines are kept in it
+//! (`mirror.rs`) and GitHub is asked only what changed since: the poller, the dashboard and
+//! `rota stats` read from there.
 //!
 //! How an issue maps to an [`Escalation`]:
 //!
