@@ -40,9 +40,10 @@ use rusqlite::{params, OptionalExtension};
 use std::collections::BTreeMap;
 use std::time::Duration;
 
-/// A refresh younger than this (by any process: the tray polls every minute) stands for a new
-/// one when the dashboard or `rota stats` reads.
-pub const FRESH_FOR: Duration = Duration::from_secs(60);
+/// A refresh younger than this (by any process: the tray polls every minute, a poll late by a
+/// few seconds included) stands for a new one when the dashboard or `rota stats` reads. Without
+/// a tray, the dashboard's minute refresh asks at most every other minute.
+pub const FRESH_FOR: Duration = Duration::from_secs(90);
 
 /// A listing of changes longer than this moves `since` forward; a shorter one keeps it, and
 /// with it the URL whose `304` an unchanged repository costs.
