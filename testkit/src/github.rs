@@ -1,8 +1,8 @@
 //! One fake GitHub for every test: a repository of issues (`acme/escalations`) that answers the
 //! calls Rota makes as GitHub's REST API does.
 //! - Lists (`GET /repos/acme/escalations/issues`): filtered by `state` (open by default), `labels`,
-//!   `assignee` and `since` (issues updated at or after it, as GitHub reads it), in the order of
-//!   `sort` (`created`, the default, or `updated`) and `direction` (`desc` by default), in pages
+//!   `assignee` and `since` (issues updated at or after it, as GitHub reads it), newest first by
+//!   `sort` (`created`, the default, or `updated`; `direction=desc`, the only one Rota asks), in pages
 //!   of `per_page` with `Link: rel="next"`, each page with an ETag that is a hash of what it holds,
 //!   answered `304` when `If-None-Match` names it. Every change made through the API stamps the
 //!   issue's `updated_at` with the fake's clock ([`Repo::minute`]); an issue given without one was
