@@ -198,3 +198,37 @@ async fn a_change_stamped_before_the_latest_one_listed_is_still_seen() {
     assert!(find(&open, 1804).is_none(), "the close is seen");
     assert_eq!(open.len(), OPEN - 1);
 }
+
+/// The fake answers listings as GitHub does, since the counts above rest on it: `since` keeps
+/// the issues updated at or after it (closed ones too with `state=all`, whatever their labels
+/// without `labels`), a change through the API moves `updated_at`, and an unchanged page is a
+/// `304` for its ETag.
+#[tokio::test]
+async fn the_fake_lists_as_github_does() {
+    let desk = Desk::new().await;
+    let http = reqwest::Client::new();
+    let list = |query: &str| {
+        let url = format!("{}/repos/acme/escalations/issues?{query}", desk.server.base);
+        let http = http.clone();
+        async move {
+            let r = http.get(&url).send().await.unwrap();
+            let etag = r.headers()["etag"].to_str().unwrap().to_owned();
+            let items: Vec<serde_json::Value> = r.json().await.unwrap();
+            (items.iter().map(|i| i["number"].as_u64().unwrap()).collect::<Vec<_>>(), etag)
+        }
+    };
+    let (open, _) = list("labels=escalation&per_page=100").await;
+    assert_eq!((open.len(), open[0]), (100, 2000), "open by default, newest first");
+    let at = desk.repo.lock().unwrap().issues[1949]["updated_at"].as_str().unwrap().to_owned();
+    let (since, _) = list(&format!("state=all&sort=updated&direction=desc&since={at}&per_page=100")).await;
+    assert_eq!(since.last(), Some(&1950), "updated at `since` is listed: {since:?}");
+    assert!(!since.contains(&1949));
+    desk.repo.lock().unwrap().change(5, "unlabeled", json!({ "label": { "name": "escalation" } }), |i| {
+        i["labels"] = json!([]);
+    });
+    let (since, etag) = list(&format!("state=all&sort=updated&direction=desc&since={at}&per_page=100")).await;
+    assert_eq!(since[0], 5, "changed last, listed first, closed and unlabelled as it is");
+    let url = format!("{}/repos/acme/escalations/issues?state=all&sort=updated&direction=desc&since={at}&per_page=100", desk.server.base);
+    let again = http.get(&url).header("if-none-match", &etag).send().await.unwrap();
+    assert_eq!(again.status(), 304);
+}
