@@ -8,7 +8,10 @@
 //!   so an assignment is announced within a second, with no timer running. It also polls every
 //!   [`PollerConfig::interval`] as a safety net.
 //! - `github`: every [`PollerConfig::interval`] (default 60 s, at least [`MIN_GITHUB_INTERVAL`]);
-//!   each poll is conditional (ETag), so an unchanged repository costs no rate limit.
+//!   each poll is one conditional request (ETag) for what changed since the last
+//!   ([`GithubBackend::refresh`](crate::escalations::github::GithubBackend::refresh)), so an
+//!   unchanged repository costs one `304`; mine and the reporter's changes are read from the
+//!   escalations kept in the state database, which the dashboard and `rota stats` read too.
 //! - after a failure: when [`BackendError::retry_at`] says (a rate limit's reset, or a backed-off
 //!   delay with jitter for a network error or a 5xx); a rejected token waits
 //!   [`AUTH_RETRY`] and re-reads the keyring, so there is no retry storm.
@@ -190,6 +193,7 @@ pub fn spawn(
         last_mark: None,
         last_listed: None,
         reported_since: None,
+        reported_mark: None,
     };
     // A poller that fails (a panic) is started again with the same channels, its failure shown
     // as the status until a poll succeeds: never left dead.
@@ -242,6 +246,8 @@ struct Poller {
     /// Where the next listing of every escalation starts (GitHub's `since`): after
     /// the first, a poll lists only what changed.
     reported_since: Option<DateTime<Utc>>,
+    /// GitHub kept in the store: the change count of its rows at the reporter's last look.
+    reported_mark: Option<i64>,
 }
 
 type Listed = (Vec<Escalation>, Option<Vec<Escalation>>);
@@ -372,10 +378,14 @@ impl Poller {
             PollSource::Local => Ok(AnyBackend::Local(LocalStore::new(store))),
             PollSource::Github { config, secrets } => {
                 let (config, secrets) = (config.clone(), secrets.clone());
+                // The escalations are kept in the store: a poll asks GitHub only what changed.
+                let kept = store.clone();
                 // The keyring answers over D-Bus or a system call: off the async threads.
-                tokio::task::spawn_blocking(move || configured::open_github(config, &*secrets).map(AnyBackend::Github))
-                    .await
-                    .unwrap_or_else(|e| Err(OpenError::Backend(BackendError::Failed(format!("keyring task: {e}")))))
+                tokio::task::spawn_blocking(move || {
+                    configured::open_github(config, &*secrets).map(|b| AnyBackend::Github(b.with_disk_cache(kept)))
+                })
+                .await
+                .unwrap_or_else(|e| Err(OpenError::Backend(BackendError::Failed(format!("keyring task: {e}")))))
             }
         };
         match opened {
@@ -415,12 +425,15 @@ impl Poller {
         };
         let mark = self.change_mark();
         // Local: every open escalation (a reassignment to me names who had it). GitHub: mine,
-        // as the issue list asks (one conditional request).
-        let filter = match self.config.source {
-            PollSource::Local => None,
-            PollSource::Github { .. } => Some(self.config.me.as_str()),
+        // from the store's copy after one conditional listing of what changed.
+        let listed = match &*backend {
+            AnyBackend::Github(g) if g.mirrored() => match g.refresh(Duration::ZERO).await {
+                Ok(()) => g.mirrored_open(Some(&self.config.me)),
+                Err(e) => Err(e),
+            },
+            AnyBackend::Github(_) => backend.list_open(Some(&self.config.me)).await,
+            AnyBackend::Local(_) => backend.list_open(None).await,
         };
-        let listed = backend.list_open(filter).await;
         let reading = self.config.clock.reading();
         let now = reading.wall;
         let list = match listed {
@@ -496,7 +509,14 @@ impl Poller {
         now: DateTime<Utc>,
     ) -> Result<Vec<Escalation>, BackendError> {
         let scope = format!("reported:{}", self.scope);
-        let listed = backend.list_changed(self.reported_since).await?;
+        let (listed, mark) = match &**backend {
+            // What the rows say changed since the last look, whoever refreshed them.
+            AnyBackend::Github(g) if g.mirrored() => {
+                let (escalations, mark) = g.mirrored_changes(self.reported_mark)?;
+                (crate::escalations::Changed { escalations, every: self.reported_mark.is_none(), since: None }, mark)
+            }
+            _ => (backend.list_changed(self.reported_since).await?, None),
+        };
         let before = store.load_reported(&scope)?;
         let decision = match listed.every {
             true => decide_reported(before.as_ref(), &self.config.me, &listed.escalations),
@@ -517,6 +537,7 @@ impl Poller {
             store.save_reported(&scope, &seen, now)?;
         }
         self.reported_since = listed.since;
+        self.reported_mark = mark;
         Ok(listed.escalations)
     }
 

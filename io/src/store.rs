@@ -5,7 +5,8 @@
 //! history ([`crate::escalations::local`]), the outbox what waits to be filed
 //! ([`crate::escalations::outbox`]). What belongs to no backend is kept here: the poller's seen
 //! sets and the reporter's states, one scope per backend and person, and GitHub's answers to
-//! conditional requests (the HTTP cache), so the next process asks with their ETags.
+//! conditional requests (the HTTP cache), so the next process asks with their ETags. The GitHub
+//! backend keeps its escalations and their timelines here too (`escalations/github/mirror.rs`).
 //!
 //! The file is shared: the tray app and any number of `rota` commands may open it at once. WAL
 //! mode lets readers run beside a writer, every write is one `BEGIN IMMEDIATE` transaction, and a
@@ -42,7 +43,7 @@ pub fn database_path(data_dir: &Path) -> PathBuf {
 pub const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// The version this Rota writes and reads up to.
-pub const VERSION: u32 = 3;
+pub const VERSION: u32 = 4;
 
 /// Migration 1: the local escalations, their history and the notifier's seen sets.
 const LOCAL_TABLES: &str = "
@@ -126,9 +127,34 @@ CREATE TABLE IF NOT EXISTS reported_seen (
 );
 ";
 
+/// Migration 4: GitHub's escalations as last listed, each with its timeline, so the dashboard
+/// and `rota stats` read the store and GitHub is asked only what changed
+/// (`escalations/github/mirror.rs`).
+const GITHUB_MIRROR: &str = "
+-- One row per escalation (an issue with the label) of a scope (API, repository, label).
+CREATE TABLE IF NOT EXISTS github_issue (
+    scope       TEXT NOT NULL,
+    number      INTEGER NOT NULL,
+    updated_at  TEXT NOT NULL,    -- GitHub's clock, as it said it
+    issue       TEXT NOT NULL,    -- the issue as read (JSON)
+    seq         INTEGER NOT NULL, -- the scope's count of changes when this row last changed
+    timeline_at TEXT,             -- the updated_at its timeline was read at
+    timeline    TEXT,             -- the timeline's items (JSON)
+    PRIMARY KEY (scope, number)
+);
+CREATE INDEX IF NOT EXISTS github_issue_by_seq ON github_issue (scope, seq);
+-- Where each scope's next listing of changes starts, and when it was last asked.
+CREATE TABLE IF NOT EXISTS github_sync (
+    scope     TEXT PRIMARY KEY,
+    since     TEXT NOT NULL,      -- GitHub's clock: the listing of changes asks since then
+    seq       INTEGER NOT NULL,   -- changes written so far
+    synced_at TEXT NOT NULL       -- our clock: how fresh the rows are
+);
+";
+
 /// Migration `i` takes the file from version `i` to `i + 1`. Each may find its tables already
 /// there (files from before versions were kept), so each creates only what is missing.
-const MIGRATIONS: [&str; VERSION as usize] = [LOCAL_TABLES, OUTBOX_TABLE, LIFECYCLE_COLUMNS];
+const MIGRATIONS: [&str; VERSION as usize] = [LOCAL_TABLES, OUTBOX_TABLE, LIFECYCLE_COLUMNS, GITHUB_MIRROR];
 
 /// How surely a commit is on the disk before it returns (SQLite's `synchronous`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -474,7 +500,7 @@ mod tests {
         let mut conn = Connection::open(&path).unwrap();
         conn.pragma_update(None, "user_version", 7).unwrap();
         let e = migrate(&mut conn, &path).unwrap_err().to_string();
-        assert!(e.contains("made by a newer Rota: schema 7; this one reads up to 3"), "{e}");
+        assert!(e.contains("made by a newer Rota: schema 7; this one reads up to 4"), "{e}");
         drop(conn);
         let refused = Store::open(&path).unwrap_err().to_string();
         assert!(refused.contains("made by a newer Rota"), "{refused}");

@@ -259,16 +259,8 @@ pub async fn forget() {
 /// Reads every escalation and its history from the configured backend.
 pub async fn read(settings: &Settings) -> Result<Vec<(Escalation, Vec<HistoryEntry>)>, String> {
     let backend = backend(settings).await?;
-    let listed = async {
-        let every = backend.list_every().await?;
-        let mut list = Vec::with_capacity(every.len());
-        for e in every {
-            let h = backend.history_of(&e).await?;
-            list.push((e, h));
-        }
-        Ok::<_, crate::escalations::BackendError>(list)
-    };
-    match listed.await {
+    // GitHub: from the state database, which the tray's poll keeps current: a refresh asks nothing.
+    match backend.every_with_history().await {
         Ok(list) => Ok(list),
         Err(e) => {
             forget().await;

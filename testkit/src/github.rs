@@ -1,9 +1,12 @@
 //! One fake GitHub for every test: a repository of issues (`acme/escalations`) that answers the
 //! calls Rota makes as GitHub's REST API does.
-//! - Lists (`GET /repos/acme/escalations/issues`): filtered by `state` (open by default), `labels`
-//!   and `assignee`, newest first, in pages of `per_page` with `Link: rel="next"`, each page with an
-//!   ETag that changes with what it holds, answered `304` when `If-None-Match` names it; `since`
-//!   lists only the issues changed since (those in [`Repo::changed`]).
+//! - Lists (`GET /repos/acme/escalations/issues`): filtered by `state` (open by default), `labels`,
+//!   `assignee` and `since` (issues updated at or after it, as GitHub reads it), newest first by
+//!   `sort` (`created`, the default, or `updated`; `direction=desc`, the only one Rota asks), in pages
+//!   of `per_page` with `Link: rel="next"`, each page with an ETag that is a hash of what it holds,
+//!   answered `304` when `If-None-Match` names it. Every change made through the API stamps the
+//!   issue's `updated_at` with the fake's clock ([`Repo::minute`]); an issue given without one was
+//!   last updated when it was created.
 //! - Searches (`GET /search/issues`): the quoted words of `q` found in a body.
 //! - Creates, with the title, body, labels and assignees sent; an issue read, labelled, unlabelled,
 //!   commented on, closed, reopened and reassigned, each change an event of the issue's timeline
@@ -59,9 +62,9 @@ pub struct Repo {
     /// them: no requests left, come back in a minute).
     pub search_fails_with: Option<u16>,
     /// Issues changed lately (`updated_at` set), by number: they stand for the stored or
-    /// generated issue of that number, and a listing with `since` lists these only.
+    /// generated issue of that number.
     pub changed: Vec<Value>,
-    /// Changes made through the API (creates, labels, comments, edits): a part of every ETag.
+    /// Changes made through the API (creates, labels, comments, edits).
     pub writes: usize,
     /// The login the token belongs to: the actor of every event, the author of every create
     /// ("ann" when empty).
@@ -99,33 +102,67 @@ impl Repo {
         if let Some(c) = self.changed.iter().find(|c| c["number"].as_u64() == Some(n as u64)) {
             return c.clone();
         }
+        let at = old_time(self.old - n);
         json!({
             "number": n, "title": format!("Old escalation {n}"), "body": "x".repeat(self.old_body_bytes), "state": "closed",
             "html_url": format!("https://github.com/acme/escalations/issues/{n}"), "labels": [{"name": "escalation"}],
-            "assignee": null, "assignees": [], "user": {"login": "sam"}, "created_at": "2023-01-01T00:00:00Z", "updated_at": "2023-01-01T00:00:00Z",
+            "assignee": null, "assignees": [], "user": {"login": "sam"}, "created_at": at, "updated_at": at,
         })
     }
 
-    /// The page `page` (from 1) of `per_page` issues that `filter` keeps, newest first, whether
-    /// another page follows, and the page's ETag (it changes with what the page holds).
+    /// An issue as listed: the change that stands for it, if any, and `updated_at` said (its
+    /// `created_at` when it was never changed).
+    fn as_listed(&self, issue: &Value) -> Value {
+        let n = issue["number"].as_u64();
+        let mut issue = self.changed.iter().find(|c| c["number"].as_u64() == n).unwrap_or(issue).clone();
+        if issue["updated_at"].is_null() {
+            issue["updated_at"] = issue["created_at"].clone();
+        }
+        issue
+    }
+
+    /// The page `page` (from 1) of `per_page` issues that `filter` keeps, in its order, whether
+    /// another page follows, and the page's ETag (a hash of what it holds).
     fn page(&self, filter: &Filter, page: usize, per_page: usize) -> (Vec<Value>, bool, String) {
-        let stored: Vec<Value> = self
-            .issues
-            .iter()
-            .rev()
-            .map(|i| {
-                let n = i["number"].as_u64();
-                self.changed.iter().find(|c| c["number"].as_u64() == n).unwrap_or(i).clone()
-            })
-            .filter(|i| filter.keeps(i))
-            .collect();
-        // The generated issues are closed escalations assigned to nobody.
-        let old = if filter.keeps(&json!({"state": "closed", "labels": [{"name": "escalation"}], "assignees": []})) { self.old } else { 0 };
-        let total = stored.len() + old;
+        let stored: Vec<u64> = self.issues.iter().filter_map(|i| i["number"].as_u64()).collect();
+        // The stored issues newest first, and the changes to generated ones.
+        let mut named: Vec<Value> = self.issues.iter().rev().map(|i| self.as_listed(i)).collect();
+        let by_update = filter.sort == "updated";
+        if by_update {
+            named.extend(self.changed.iter().filter(|c| !stored.contains(&c["number"].as_u64().unwrap_or(0))).map(|c| self.as_listed(c)));
+            // Newest change first; the same time: the higher number first.
+            named.sort_by(|a, b| (b["updated_at"].as_str(), b["number"].as_u64()).cmp(&(a["updated_at"].as_str(), a["number"].as_u64())));
+        }
+        named.retain(|i| filter.keeps(i));
+        // The generated issues are closed escalations assigned to nobody, issue n changed
+        // (self.old - n) minutes before 2023: newest first, as far back as `since` reaches.
+        let generic = json!({"state": "closed", "labels": [{"name": "escalation"}], "assignees": [], "updated_at": old_time(0)});
+        let mut old: Vec<usize> = Vec::new();
+        let reach = if filter.keeps(&generic) { filter.old_reach(self.old) } else { 0 };
+        let skip: Vec<usize> =
+            if by_update { self.changed.iter().filter_map(|c| c["number"].as_u64().map(|n| n as usize)).collect() } else { vec![] };
+        let total_old = (0..reach).filter(|age| !skip.contains(&(self.old - age))).count();
+        let total = named.len() + total_old;
         let (from, to) = ((page - 1) * per_page, (page * per_page).min(total));
-        let items: Vec<Value> =
-            (from..to.max(from)).map(|i| if i < stored.len() { stored[i].clone() } else { self.old_issue(total - i) }).collect();
-        let etag = format!("W/\"p{page}-{total}-{}-{}-{}\"", self.issues.len(), self.old_body_bytes, self.writes);
+        if to > named.len() {
+            // The generated issues this page holds, found past the skipped ones.
+            let (first, count) = (from.saturating_sub(named.len()), to - from.max(named.len()));
+            let mut age = 0;
+            let mut index = 0;
+            while old.len() < count && age < reach {
+                let n = self.old - age;
+                if !skip.contains(&n) {
+                    if index >= first {
+                        old.push(n);
+                    }
+                    index += 1;
+                }
+                age += 1;
+            }
+        }
+        let mut items: Vec<Value> = named.get(from.min(named.len())..to.min(named.len())).unwrap_or_default().to_vec();
+        items.extend(old.into_iter().map(|n| self.old_issue(n)));
+        let etag = etag_of(&items, to < total);
         (items, to < total, etag)
     }
 
@@ -154,6 +191,20 @@ impl Repo {
         e.as_object_mut().unwrap().extend(extra.as_object().cloned().unwrap_or_default());
         self.events.entry(n).or_default().push(e);
         self.writes += 1;
+        let at = self.stamp();
+        if let Some(issue) = self.issue_mut(n) {
+            issue["updated_at"] = json!(at);
+        }
+    }
+
+    /// Changes stored issue `n` as someone else would through the API, a minute after the last
+    /// change: `edit` changes its fields, the issue is stamped updated then, and `event` (with
+    /// its extra fields) goes on its timeline.
+    pub fn change(&mut self, n: u64, event: &str, extra: Value, edit: impl FnOnce(&mut Value)) {
+        if let Some(issue) = self.issue_mut(n) {
+            edit(issue);
+        }
+        self.event(n, event, extra);
     }
 
     /// Creates an issue from GitHub's create body, shaped as GitHub answered a create
@@ -180,7 +231,7 @@ impl Repo {
             "number": n, "title": body["title"], "body": body["body"], "state": "open",
             "html_url": format!("https://github.com/acme/escalations/issues/{n}"),
             "labels": labels, "assignee": assignees.first().cloned().unwrap_or(Value::Null), "assignees": assignees,
-            "user": {"login": self.user()}, "created_at": "2024-03-05T12:00:00Z", "updated_at": "2024-03-05T12:00:00Z",
+            "user": {"login": self.user()}, "created_at": "2024-03-05T12:00:00Z", "updated_at": self.stamp(),
         });
         issue.as_object_mut().unwrap().extend(fields.as_object().unwrap().clone());
         self.issues.push(issue.clone());
@@ -190,11 +241,67 @@ impl Repo {
     }
 }
 
+/// A year of escalations, as a busy team files them: `total` issues filed a year before the
+/// fake's clock (2023-03-06 on), evenly, assigned in turn to ann, bob, cy and dee; the newest
+/// `open` still open (every other one acknowledged), the others acknowledged ten minutes after
+/// filing and closed an hour after, one in ten engaged with team:search on the way. Each has its
+/// timeline, and its `updated_at` is its last event's.
+pub fn year_of_escalations(total: usize, open: usize) -> Repo {
+    let start = chrono::DateTime::from_timestamp(1_678_060_800, 0).expect("2023-03-06");
+    let step = chrono::Duration::days(365) / total.max(1) as i32;
+    let stamp = |t: chrono::DateTime<chrono::Utc>| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    let mut repo = Repo::default();
+    for n in 1..=total {
+        let filed = start + step * (n as i32 - 1);
+        let assignee = ["ann", "bob", "cy", "dee"][n % 4];
+        let is_open = n > total - open;
+        let mut events: Vec<(&str, &str, i64)> = Vec::new();
+        if !is_open || n % 2 == 0 {
+            events.push(("labeled", "acknowledged", 10));
+        }
+        if !is_open && n % 10 == 0 {
+            events.extend([("labeled", "engineering", 30), ("labeled", "team:search", 30)]);
+        }
+        if !is_open {
+            events.push(("closed", "", 60));
+        }
+        let labels: Vec<Value> = ["escalation", "sev3"]
+            .into_iter()
+            .chain(events.iter().filter(|e| e.0 == "labeled").map(|e| e.1))
+            .map(|l| json!({ "name": l }))
+            .collect();
+        let last = events.last().map_or(filed, |e| filed + chrono::Duration::minutes(e.2));
+        repo.issues.push(json!({
+            "number": n, "title": format!("Escalation {n}"), "body": "Customer: Acme Corp\nReporter: sam\n",
+            "state": if is_open { "open" } else { "closed" },
+            "html_url": format!("https://github.com/acme/escalations/issues/{n}"), "labels": labels,
+            "assignee": { "login": assignee }, "assignees": [{ "login": assignee }], "user": { "login": "sam" },
+            "created_at": stamp(filed), "updated_at": stamp(last),
+        }));
+        let timeline = events
+            .iter()
+            .map(|(kind, label, after)| {
+                let mut e = json!({ "event": kind, "actor": { "login": assignee }, "created_at": stamp(filed + chrono::Duration::minutes(*after)) });
+                if !label.is_empty() {
+                    e["label"] = json!({ "name": label });
+                }
+                e
+            })
+            .collect();
+        repo.events.insert(n as u64, timeline);
+    }
+    repo
+}
+
 /// A listing's filters, as GitHub applies them.
 struct Filter {
     state: String,
     labels: Vec<String>,
     assignee: Option<String>,
+    /// `created` or `updated`.
+    sort: String,
+    /// Only issues updated at or after this (RFC 3339, as GitHub's `since`).
+    since: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 impl Filter {
@@ -205,6 +312,18 @@ impl Filter {
             state: get("state").unwrap_or_else(|| "open".into()),
             labels: get("labels").map(|l| l.split(',').map(str::to_owned).collect()).unwrap_or_default(),
             assignee: get("assignee").filter(|a| a != "*"),
+            sort: get("sort").unwrap_or_else(|| "created".into()),
+            since: get("since").and_then(|s| chrono::DateTime::parse_from_rfc3339(&s).ok()).map(|t| t.to_utc()),
+        }
+    }
+
+    /// How many of `old` generated issues `since` keeps (issue `old - age` changed `age`
+    /// minutes before 2023): all of them without one.
+    fn old_reach(&self, old: usize) -> usize {
+        match self.since {
+            None => old,
+            Some(since) if since > old_base() => 0,
+            Some(since) => ((old_base() - since).num_minutes() as usize).saturating_add(1).min(old),
         }
     }
 
@@ -214,10 +333,33 @@ impl Filter {
         };
         let labels = names(&issue["labels"], "name");
         let assignees = names(&issue["assignees"], "login");
+        let updated = issue["updated_at"].as_str().and_then(|u| chrono::DateTime::parse_from_rfc3339(u).ok()).map(|t| t.to_utc());
         (self.state == "all" || issue["state"] == self.state.as_str())
+            && self.since.is_none_or(|s| updated.is_some_and(|u| u >= s))
             && self.labels.iter().all(|l| labels.contains(l))
             && self.assignee.as_ref().is_none_or(|a| if a == "none" { assignees.is_empty() } else { assignees.contains(a) })
     }
+}
+
+/// 2023-01-01 00:00 UTC: when the newest generated issue was last changed.
+fn old_base() -> chrono::DateTime<chrono::Utc> {
+    chrono::DateTime::from_timestamp(1_672_531_200, 0).expect("a fixed time")
+}
+
+/// When the generated issue `age` places from the newest was changed: a minute apart.
+fn old_time(age: usize) -> String {
+    (old_base() - chrono::Duration::minutes(age as i64)).to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+}
+
+/// A page's ETag, as GitHub makes one: it changes when what the page holds changes, and only then.
+fn etag_of(items: &[Value], more: bool) -> String {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    for i in items {
+        i.to_string().hash(&mut h);
+    }
+    more.hash(&mut h);
+    format!("W/\"{:016x}\"", h.finish())
 }
 
 fn send(status: u16, body: &Value) -> Reply {
@@ -383,13 +525,6 @@ fn list(repo: &Repo, req: &Request, base: &str) -> Reply {
     let query = req.query();
     let param = |name: &str| query.iter().find(|(k, _)| k == name).and_then(|(_, v)| v.parse::<usize>().ok());
     let (page, per_page) = (param("page").unwrap_or(1).max(1), param("per_page").unwrap_or(30).clamp(1, 100));
-    if let Some((_, since)) = query.iter().find(|(k, _)| k == "since") {
-        // Changed since: the changed issues only (one page in these tests).
-        let items: Vec<Value> =
-            repo.changed.iter().filter(|c| c["updated_at"].as_str().is_some_and(|u| u >= since.as_str())).cloned().collect();
-        let etag = format!("W/\"since-{since}-{}\"", items.len());
-        return Reply::Send(conditional(req, &Value::Array(items), &etag));
-    }
     let (items, more, etag) = repo.page(&Filter::of(req), page, per_page);
     let mut resp = conditional(req, &Value::Array(items), &etag);
     if more && resp.status == 200 {

@@ -336,4 +336,7 @@ impl Backend for LocalStore {
     async fn history_of(&self, e: &Escalation) -> Result<Vec<HistoryEntry>, BackendError> {
         self.entries(&e.id)
     }
+    async fn every_with_history(&self) -> Result<Vec<(Escalation, Vec<HistoryEntry>)>, BackendError> {
+        super::each_with_history(self).await
+    }
 }

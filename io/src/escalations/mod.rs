@@ -111,6 +111,21 @@ pub trait Backend {
     /// them from the issue's timeline (its events, and the notes from Rota's comments), with conditional requests (a refresh of an unchanged issue
     /// is a `304`, free of rate limit).
     fn history_of(&self, e: &Escalation) -> impl Future<Output = Result<Vec<HistoryEntry>, BackendError>> + Send;
+    /// Every escalation, newest first, each with its history: what the dashboard and `rota
+    /// stats` read. GitHub with a store serves it from the store, asking only what changed.
+    #[allow(clippy::type_complexity)]
+    fn every_with_history(&self) -> impl Future<Output = Result<Vec<(Escalation, Vec<HistoryEntry>)>, BackendError>> + Send;
+}
+
+/// [`Backend::every_with_history`] as every escalation listed, then each one's history asked.
+pub(crate) async fn each_with_history<B: Backend + Sync>(backend: &B) -> Result<Vec<(Escalation, Vec<HistoryEntry>)>, BackendError> {
+    let every = backend.list_every().await?;
+    let mut out = Vec::with_capacity(every.len());
+    for e in every {
+        let h = backend.history_of(&e).await?;
+        out.push((e, h));
+    }
+    Ok(out)
 }
 
 /// What [`Backend::list_changed`] answered.
@@ -171,5 +186,8 @@ impl Backend for AnyBackend {
     }
     async fn history_of(&self, e: &Escalation) -> Result<Vec<HistoryEntry>, BackendError> {
         dispatch!(self, b => b.history_of(e))
+    }
+    async fn every_with_history(&self) -> Result<Vec<(Escalation, Vec<HistoryEntry>)>, BackendError> {
+        dispatch!(self, b => b.every_with_history())
     }
 }

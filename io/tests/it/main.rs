@@ -7,6 +7,7 @@ mod acting;
 mod filing;
 mod fuzz_corpus;
 mod github;
+mod github_cost;
 mod github_lifecycle;
 mod handover;
 mod hostile_http;

@@ -222,14 +222,18 @@ fn github_polls_are_conditional_and_errors_show_in_the_status_without_a_retry_st
     let s = p.wait_for("a good poll", |s| s.status.is_ok());
     assert_eq!(notifier.summaries(), ["1 open escalation assigned to you"]);
     assert_eq!(s.mine.len(), 1);
+    // The first poll lists every escalation once, into the state database.
     let first = &server.requests()[0].0;
-    assert_eq!(first.query()[0], ("assignee".to_owned(), "ann".to_owned()));
+    assert!(first.query().contains(&("labels".to_owned(), "escalation".to_owned())), "{}", first.target);
 
-    // Unchanged: 304s, no notice. Each poll lists mine and every escalation, for the
-    // reporter's notices: two conditional requests, both free when nothing changed.
+    // Then each poll asks only what changed since (`since`, GitHub's clock): one conditional
+    // request, a 304 while nothing changed; mine and the reporter's changes come from the store.
     p.handle.poll_now();
-    p.wait_for("the unchanged poll", |s| s.polls == 3);
-    assert_eq!(server.statuses(), [200, 200, 304, 304]);
+    p.wait_for("the first listing of changes", |s| s.polls == 3);
+    p.handle.poll_now();
+    p.wait_for("the unchanged poll", |s| s.polls == 4);
+    assert_eq!(server.statuses(), [200, 200, 304]);
+    assert!(server.requests()[1].0.query().iter().any(|(k, _)| k == "since"), "{}", server.requests()[1].0.target);
 
     // A new issue for me: one notice.
     repo.lock().unwrap().issues.push(issue(2, "New for ann", "ann"));
@@ -278,7 +282,7 @@ fn many_asks_to_poll_coalesce_into_one_in_flight_and_one_queued() {
     let p = Running::start(&rt, pc, Arc::new(Recorder::default()));
     let s = p.wait_for("the first poll", |s| s.status.is_ok());
     let (polls, requests) = (s.polls, server.requests().len());
-    assert_eq!(requests, 2, "a poll lists mine and every escalation");
+    assert_eq!(requests, 1, "a poll is one listing");
 
     // A change the last poll must see, then 300 asks at once.
     repo.lock().unwrap().issues.push(issue(2, "New for ann", "ann"));
@@ -292,7 +296,67 @@ fn many_asks_to_poll_coalesce_into_one_in_flight_and_one_queued() {
     let (more_polls, more_requests) = (after.polls - polls, server.requests().len() - requests);
     eprintln!("300 asks to poll: {more_polls} polls, {more_requests} requests");
     assert!((1..=2).contains(&more_polls), "{more_polls} polls");
-    assert_eq!(more_requests as u64, 2 * more_polls);
+    // Each poll one listing, and the new escalation's timeline read once.
+    assert_eq!(more_requests as u64, more_polls + 1);
     assert_eq!(s.mine.len(), 2);
+    p.stop(&rt);
+}
+
+/// The tray's poller over 2,000 escalations (400 open): an unchanged poll is one request, one
+/// escalation changed by someone else is two (the listing of changes and its timeline), and the
+/// dashboard, reading the same database while the tray polls, adds none.
+#[test]
+fn the_pollers_cost_over_two_thousand_escalations_is_what_changed() {
+    use rota_io::escalations::Backend;
+    let rt = runtime();
+    let repo = Arc::new(Mutex::new(github::year_of_escalations(2000, 400)));
+    let server = rt.block_on(Server::start(github::handler(repo.clone())));
+    let dir = tempfile::tempdir().unwrap();
+    let keyring = Arc::new(MemorySecrets::default());
+    keyring.set(SecretName::GithubToken, &SecretValue::new("ghp_poller_test_token")).unwrap();
+    let config = GithubConfig::new(&server.base, "acme/escalations", "ann").unwrap();
+    let db = dir.path().join("escalations.sqlite3");
+    let pc = PollerConfig::github(db.clone(), "ann", config.clone(), keyring, Duration::from_secs(3600));
+    let notifier = Arc::new(Recorder::default());
+    let p = Running::start(&rt, pc, notifier.clone());
+    let s = p.wait_for("the first poll", |s| s.status.is_ok());
+    assert_eq!(s.mine.len(), 100, "ann's open escalations, from the store");
+    assert_eq!(server.requests().len(), 20, "every escalation listed once");
+    let poll = |what: &str| {
+        let (before, polls) = (server.requests().len(), p.handle.snapshot().polls);
+        p.handle.poll_now();
+        let s = p.wait_for(what, |s| s.polls > polls);
+        (server.requests()[before..].iter().map(|(r, status)| (r.target.clone(), *status)).collect::<Vec<_>>(), s)
+    };
+    poll("the first listing of changes");
+    let (asked, _) = poll("an unchanged poll");
+    assert_eq!(asked.len(), 1, "{asked:?}");
+    assert_eq!(asked[0].1, 304);
+
+    // The dashboard, in the windows process: the same database, nothing asked.
+    let dashboard = rota_io::escalations::github::GithubBackend::new(config, &SecretValue::new("ghp_poller_test_token"))
+        .unwrap()
+        .with_disk_cache(Arc::new(rota_io::store::Store::open(&db).unwrap()));
+    let before = server.requests().len();
+    let _first_read = rt.block_on(dashboard.every_with_history()).unwrap(); // each timeline, once
+    let after_first = server.requests().len();
+    assert_eq!(after_first - before, 2000, "each timeline once, the first time");
+
+    // Someone engages engineering on an open escalation of ann's.
+    repo.lock().unwrap().change(1996, "labeled", json!({ "label": { "name": "engineering" } }), |i| {
+        i["labels"].as_array_mut().unwrap().push(json!({ "name": "engineering" }));
+    });
+    let (asked, s) = poll("the change");
+    assert!(asked.len() <= 4, "{asked:?}");
+    assert_eq!(asked.len(), 2, "the listing and the timeline: {asked:?}");
+    assert_eq!(s.mine.iter().find(|e| e.id == "1996").map(|e| e.state), Some(EscalationState::HandedToEngineering));
+    let before = server.requests().len();
+    let read = rt.block_on(dashboard.every_with_history()).unwrap();
+    assert_eq!(server.requests().len(), before, "the open dashboard's refresh adds none");
+    let (_, history) = read.iter().find(|(e, _)| e.id == "1996").unwrap();
+    assert_eq!(history.last().map(|h| h.state), Some(EscalationState::HandedToEngineering));
+    let (asked, _) = poll("the poll after");
+    assert_eq!(asked.iter().map(|a| a.1).collect::<Vec<_>>(), [304]);
+    assert_eq!(notifier.summaries(), ["100 open escalations assigned to you"], "nothing new for ann");
     p.stop(&rt);
 }

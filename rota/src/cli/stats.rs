@@ -1,6 +1,7 @@
 //! `rota stats [--rotation START | --since DATE] [--json]`: the program's goal
 //! measured per rotation. The figures are the core's ([`rota_core::stats`]); this reads every
-//! escalation and its history from the configured backend, and prints text (80 columns) or JSON.
+//! escalation and its history from the configured backend (GitHub's from the state database,
+//! refreshed by what changed), and prints text (80 columns) or JSON.
 
 use super::escalate::{backend, now, settings};
 use super::{load, print_json};
@@ -33,12 +34,8 @@ pub async fn run(global: &Overrides, rotation: Option<String>, since: Option<Str
     }
     let backend = backend(&settings)?;
     let fail = |e: crate::escalations::BackendError| Failure::input(format!("cannot read the escalations: {e}"));
-    let every = backend.list_every().await.map_err(fail)?;
-    let mut with_history = Vec::with_capacity(every.len());
-    for e in every {
-        let history = backend.history_of(&e).await.map_err(fail)?;
-        with_history.push((e, history));
-    }
+    // GitHub: from the store's copy, asking only what changed since the last look.
+    let with_history = backend.every_with_history().await.map_err(fail)?;
     let figures = stats::stats(&inputs.schedule, &timing, &with_history, select, now);
     if json {
         print_json(&figures);

@@ -3,7 +3,10 @@
 //! It speaks the GitHub REST API (version `2022-11-28`) at a configurable base URL (GitHub
 //! Enterprise, test servers). Polls are conditional: each page's `ETag` is kept and sent back as
 //! `If-None-Match`, so an unchanged poll is a `304` per page, which GitHub does not count against
-//! the rate limit, and the cached page is used (`pages.rs`, one reader for every list).
+//! the rate limit, and the cached page is used (`pages.rs`, one reader for every list). Given a
+//! store ([`GithubBackend::with_disk_cache`]), the escalations and their timelines are kept in it
+//! (`mirror.rs`) and GitHub is asked only what changed since: the poller, the dashboard and
+//! `rota stats` read from there.
 //!
 //! How an issue maps to an [`Escalation`]:
 //!
@@ -37,10 +40,12 @@
 //! API is reached without a proxy.
 
 mod body;
+mod mirror;
 mod pages;
 mod wire;
 
 pub use body::{issue_body, key_marker, known_refusal};
+pub use mirror::{FRESH_FOR, SINCE_MOVES_AFTER};
 pub use pages::CACHE_DAYS;
 
 use super::{Backend, BackendError};
@@ -276,9 +281,9 @@ impl GithubBackend {
     }
 
     /// The issues of a list, following `Link: rel="next"` for at most `max_pages` pages, each
-    /// page conditional on its ETag ([`pages`]). A longer list is read that far (`more`) when
-    /// `stop`, else refused with the fix named. Pull requests are left out.
-    async fn list_pages(&self, first: Url, max_pages: usize, stop: bool) -> Result<Paged<Issue>, BackendError> {
+    /// page conditional on its ETag ([`pages`]) and kept as `keep` says. A longer list is read
+    /// that far (`more`) when `stop`, else refused with the fix named. Pull requests are left out.
+    async fn list_pages(&self, first: Url, max_pages: usize, stop: bool, keep: Keep) -> Result<Paged<Issue>, BackendError> {
         let too_large = |pages| {
             BackendError::Failed(format!(
                 "the escalations listed from {} passed {} after {pages} pages, more than Rota reads at once; {LIST_FIX}",
@@ -298,7 +303,7 @@ impl GithubBackend {
                 MAX_LISTING_PAGES * 100
             ))
         });
-        let walk = Walk { max_pages, past_max, keep: Keep::EveryPage, what: None, too_large: &too_large, too_slow: Some(&too_slow) };
+        let walk = Walk { max_pages, past_max, keep, what: None, too_large: &too_large, too_slow: Some(&too_slow) };
         let mut listing = self.get_pages(&self.issues, first.to_string(), walk).await?;
         listing.items.retain(|i| i.pull_request.is_none());
         Ok(listing)
@@ -307,7 +312,7 @@ impl GithubBackend {
     /// [`Self::list_pages`], read to its end when it has at most `max_pages` pages, else (for
     /// fewer than [`MAX_LISTING_PAGES`]) its first `max_pages`.
     async fn list_issues(&self, first: Url, max_pages: usize) -> Result<Paged<Issue>, BackendError> {
-        self.list_pages(first, max_pages, max_pages < MAX_LISTING_PAGES).await
+        self.list_pages(first, max_pages, max_pages < MAX_LISTING_PAGES, Keep::EveryPage).await
     }
 
     fn escalation(&self, issue: Issue) -> Escalation {
@@ -372,13 +377,14 @@ impl GithubBackend {
     async fn update(&self, n: u64, body: serde_json::Value, id: &str) -> Result<Escalation, BackendError> {
         let url = self.url(&self.repo_path(&format!("issues/{n}")), &[]);
         let issue: Issue = self.send_json(Method::PATCH, url, Some(body), id).await?;
+        self.note_issue(&issue);
         Ok(self.escalation(issue))
     }
 
     /// The timeline of issue `n`, every page (at most 20), each conditional on its ETag: an
     /// unchanged issue costs one `304` (no rate limit). Like a listing of issues: 50 MiB and
-    /// `listing_deadline` for all its pages.
-    async fn issue_events(&self, n: u64) -> Result<Vec<IssueEvent>, BackendError> {
+    /// `listing_deadline` for all its pages. Kept as `keep` says.
+    async fn issue_events(&self, n: u64, keep: Keep) -> Result<Vec<IssueEvent>, BackendError> {
         let first = self.url(&self.repo_path(&format!("issues/{n}/timeline")), &[("per_page", "100")]).to_string();
         let what = n.to_string();
         let too_large = |pages| {
@@ -392,7 +398,7 @@ impl GithubBackend {
         let walk = Walk {
             max_pages: 20,
             past_max: Some(past_max),
-            keep: Keep::OnePageList,
+            keep: if keep == Keep::EveryPage { Keep::OnePageList } else { keep },
             what: Some(&what),
             too_large: &too_large,
             too_slow: None,
@@ -439,6 +445,7 @@ impl Backend for GithubBackend {
         });
         let url = self.url(&self.repo_path("issues"), &[]);
         let issue: Issue = self.send_json(Method::POST, url, Some(body), "the repository").await?;
+        self.note_issue(&issue);
         Ok(self.escalation(issue))
     }
 
@@ -449,6 +456,7 @@ impl Backend for GithubBackend {
         if issue.pull_request.is_some() {
             return Err(BackendError::NotFound(id.to_owned()));
         }
+        self.note_issue(&issue);
         Ok(self.escalation(issue))
     }
 
@@ -465,6 +473,7 @@ impl Backend for GithubBackend {
         let url = self.url(&self.repo_path(&format!("issues/{n}")), &[]);
         let body = json!({ "state": "closed", "state_reason": "completed" });
         let issue: Issue = self.send_json(Method::PATCH, url, Some(body), id).await?;
+        self.note_issue(&issue);
         Ok(self.escalation(issue))
     }
 
@@ -542,7 +551,7 @@ impl Backend for GithubBackend {
         query.push(("per_page", "100"));
         let url = self.url(&self.repo_path("issues"), &query);
         let first = url.to_string();
-        let listing = self.list_pages(url, MAX_LISTING_PAGES, true).await?;
+        let listing = self.list_pages(url, MAX_LISTING_PAGES, true, Keep::EveryPage).await?;
         if listing.more && since.is_some() {
             return Err(BackendError::Failed(format!(
                 "more than {} escalations changed since {}, more than Rota reads at once; {LIST_FIX}",
@@ -562,7 +571,15 @@ impl Backend for GithubBackend {
 
     async fn history_of(&self, e: &Escalation) -> Result<Vec<HistoryEntry>, BackendError> {
         let n = Self::issue_number(&e.id)?;
-        let items: Vec<_> = self.issue_events(n).await?.iter().filter_map(IssueEvent::item).collect();
+        let items: Vec<_> = self.issue_events(n, Keep::OnePageList).await?.iter().filter_map(IssueEvent::item).collect();
         Ok(history::from_timeline(self.config.state_labels(), e, &items))
+    }
+
+    /// With a store: from the store's copy, asking GitHub only what changed (`mirror.rs`).
+    async fn every_with_history(&self) -> Result<Vec<(Escalation, Vec<HistoryEntry>)>, BackendError> {
+        if self.mirrored() {
+            return self.mirrored_every_with_history().await;
+        }
+        super::each_with_history(self).await
     }
 }

@@ -71,6 +71,9 @@ pub(super) enum Keep {
     /// A list of one page only. A timeline grows at its end: an unchanged first page of several
     /// says nothing of the last, so a longer one is read afresh each time.
     OnePageList,
+    /// None: what is read is kept elsewhere (the store's copy of the escalations, `mirror.rs`),
+    /// and read again only when GitHub says it changed.
+    Nothing,
 }
 
 /// How far one paged read may go, and what it says when it goes further.
@@ -153,6 +156,7 @@ impl GithubBackend {
                     let keep = match walk.keep {
                         Keep::EveryPage => true,
                         Keep::OnePageList => read.is_empty() && page.next.is_none(),
+                        Keep::Nothing => false,
                     };
                     if keep && !page.etag.is_empty() {
                         kept.pages().insert(url.clone(), page.clone());

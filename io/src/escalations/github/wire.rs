@@ -14,16 +14,16 @@ use reqwest::StatusCode;
 use rota_core::escalation::{same_handle, Escalation, EscalationState, Severity};
 use rota_core::history::{team_of_label, TimelineEvent, TimelineItem, LEGACY_ENGINEERING_LABEL};
 use rota_core::redact;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use tokio::time::Instant;
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 pub(super) struct User {
     pub login: String,
 }
 
 /// Issue labels come as objects, or as bare names in some payloads.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(untagged)]
 pub(super) enum Label {
     Object { name: String },
@@ -38,7 +38,8 @@ impl Label {
     }
 }
 
-#[derive(Debug, Clone, Deserialize)]
+/// Kept in the state database as it is read (`mirror.rs`), so it is written back as JSON too.
+#[derive(Debug, Clone, Deserialize, Serialize)]
 pub(super) struct Issue {
     pub number: u64,
     pub title: String,
@@ -71,7 +72,7 @@ pub(super) struct SearchResult {
 
 /// One item of an issue's timeline (`GET /repos/{o}/{r}/issues/{n}/timeline`): its events and
 /// its comments (`commented`, with the body).
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 pub(super) struct IssueEvent {
     #[serde(default)]
     event: String,
