@@ -46,6 +46,8 @@ pub enum Rule {
     /// The config's `me` is nobody on the team but near someone's handle (or is someone's name):
     /// a typo, which would lose "(you)", my escalations and the on-duty icon without a word.
     MisspeltMe,
+    /// An engineer on duty within a week has no `slack` ID while Rota keeps the Slack group.
+    NoSlackId,
 }
 
 impl Rule {
@@ -62,7 +64,8 @@ impl Rule {
             | UncoveredHours
             | NotInRoster
             | OverrideOutsideRotation
-            | UnknownMe => Severity::Warning,
+            | UnknownMe
+            | NoSlackId => Severity::Warning,
         }
     }
 }

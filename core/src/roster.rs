@@ -159,6 +159,8 @@ pub struct Person {
     pub days: Days,
     /// Where the person is defined, for findings.
     pub line: Option<u32>,
+    /// Their Slack member ID (`U0123ABCD`), for the user group Rota keeps in step.
+    pub slack: Option<String>,
 }
 
 /// A span of working time, in UTC.
@@ -278,6 +280,7 @@ struct PersonEntry {
     timezone: Option<toml::Spanned<String>>,
     hours: Option<toml::Spanned<String>>,
     days: Option<toml::Spanned<String>>,
+    slack: Option<toml::Spanned<String>>,
 }
 
 /// Parses a roster TOML file (`[[person]]` tables). People whose zone, hours or days are wrong
@@ -346,11 +349,17 @@ pub fn parse_roster(file: &str, text: &str) -> Parsed<Roster> {
                 Days::WEEKDAYS
             }),
         };
+        let slack = e.slack.as_ref().and_then(|s| {
+            crate::slack::member_id(s.get_ref())
+                .map_err(|msg| findings.push(Finding::new(Rule::Syntax, file, at(s), format!("{handle}'s {msg}"))))
+                .ok()
+                .flatten()
+        });
         if duplicate {
             continue;
         }
         let name = e.name.map(|n| n.trim().to_owned()).filter(|n| !n.is_empty()).unwrap_or_else(|| handle.clone());
-        people.push(Person { handle, name, timezone, hours, days, line });
+        people.push(Person { handle, name, timezone, hours, days, line, slack });
     }
     Parsed { value: Roster { source: file.to_owned(), people }, findings }
 }

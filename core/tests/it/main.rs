@@ -15,6 +15,7 @@ mod lint;
 mod overrides;
 mod properties;
 mod reported;
+mod slack;
 mod stats;
 mod timing;
 mod tray;
