@@ -1,4 +1,4 @@
-//! Secrets (the GitHub token, the Slack webhook URL) in the OS keyring, under service `rota`.
+//! Secrets (the GitHub token, the Slack webhook URL, the Slack token) in the OS keyring, under service `rota`.
 //!
 //! The keyring is the only place Rota keeps a secret: Keychain on macOS, Credential Manager on
 //! Windows, the Secret Service (GNOME Keyring, KWallet) elsewhere. A [`SecretValue`] never shows
@@ -19,16 +19,19 @@ pub const SERVICE: &str = "rota";
 pub enum SecretName {
     GithubToken,
     SlackWebhook,
+    /// A Slack bot or user token with `usergroups:read` and `usergroups:write`.
+    SlackToken,
 }
 
 impl SecretName {
-    pub const ALL: [SecretName; 2] = [SecretName::GithubToken, SecretName::SlackWebhook];
+    pub const ALL: [SecretName; 3] = [SecretName::GithubToken, SecretName::SlackWebhook, SecretName::SlackToken];
 
     /// The name on the command line and the keyring entry's user name.
     pub fn as_str(self) -> &'static str {
         match self {
             SecretName::GithubToken => "github-token",
             SecretName::SlackWebhook => "slack-webhook",
+            SecretName::SlackToken => "slack-token",
         }
     }
 }
@@ -96,7 +99,7 @@ impl fmt::Display for SecretError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             SecretError::UnknownName(n) => {
-                write!(f, "unknown secret {n:?}: use github-token or slack-webhook")
+                write!(f, "unknown secret {n:?}: use github-token, slack-webhook or slack-token")
             }
             SecretError::Empty => f.write_str("the secret is empty"),
             SecretError::NoStorage(why) => write!(f, "no OS keyring is available ({why})"),
