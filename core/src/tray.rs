@@ -215,6 +215,9 @@ pub struct TrayInputs<'a> {
     pub start_at_login: bool,
     /// While I am not on: when my next stretch starts ([`crate::handoff::my_line`]).
     pub my_next: Option<&'a str>,
+    /// While the tray keeps the Slack user group: how the last sync went
+    /// ([`crate::slack::Outcome::line`]).
+    pub slack: Option<&'a str>,
 }
 
 /// One escalation in "My escalations": "Login fails for SSO users — Acme · sev1".
@@ -290,6 +293,7 @@ pub fn tray_model(i: &TrayInputs) -> TrayModel {
     );
     entries.extend(i.my_next.map(MenuEntry::line));
     entries.extend(words::next_line(g, i.timing).map(MenuEntry::line));
+    entries.extend(i.slack.map(MenuEntry::line));
     entries.push(MenuEntry::Separator);
     if let Some(esc) = i.escalations {
         entries.extend(esc.problem.as_ref().map(|p| MenuEntry::line(format!("⚠ {p}"))));

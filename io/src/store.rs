@@ -396,17 +396,23 @@ impl Store {
         Ok(rows.into_iter().flatten().filter_map(|d| rota_core::dates::iso_date(&d)).max())
     }
 
-    /// Claims `day`'s post of `scope`: `true` for the one caller that finds it unclaimed (the
-    /// read and the write in one transaction, so two processes never both post). `false` when
-    /// that day (or a later one) was claimed already.
+    /// Claims `day`'s post of `scope` ([`Store::claim`]).
     pub fn claim_day(&self, scope: &str, day: chrono::NaiveDate, now: DateTime<Utc>) -> Result<bool, BackendError> {
+        self.claim(scope, &day.to_string(), now)
+    }
+
+    /// Claims the post of `scope` named `key` (a day, or an instant in UTC: keys that sort as
+    /// text sort in time): `true` for the one caller that finds it unclaimed (the read and the
+    /// write in one transaction, so two processes never both post); `false` when that key or a
+    /// later one was claimed already.
+    pub fn claim(&self, scope: &str, key: &str, now: DateTime<Utc>) -> Result<bool, BackendError> {
         self.write(|tx| {
             let last: Option<String> = tx
                 .query_row("SELECT max(escalation_id) FROM notifier_seen WHERE scope = ?1", [scope], |r| r.get(0))
                 .optional()
                 .map_err(db_error)?
                 .flatten();
-            if last.as_deref().and_then(rota_core::dates::iso_date).is_some_and(|d| d >= day) {
+            if last.as_deref().is_some_and(|l| l >= key) {
                 return Ok(false);
             }
             tx.execute(
@@ -416,8 +422,7 @@ impl Store {
             )
             .map_err(db_error)?;
             tx.execute("DELETE FROM notifier_seen WHERE scope = ?1", [scope]).map_err(db_error)?;
-            tx.execute("INSERT INTO notifier_seen (scope, escalation_id) VALUES (?1, ?2)", params![scope, day.to_string()])
-                .map_err(db_error)?;
+            tx.execute("INSERT INTO notifier_seen (scope, escalation_id) VALUES (?1, ?2)", params![scope, key]).map_err(db_error)?;
             Ok(true)
         })
     }

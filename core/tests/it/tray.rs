@@ -51,6 +51,7 @@ struct Extra<'x> {
     outbox_waiting: usize,
     outbox_refused: usize,
     start_at_login: bool,
+    slack: Option<&'x str>,
 }
 
 /// The model at 2022-09-15 12:00 UTC for me = keegancsmith, with `extra`.
@@ -71,6 +72,7 @@ fn model(extra: Extra) -> TrayModel {
         backend: rota_core::config::Backend::Github,
         start_at_login: extra.start_at_login,
         my_next: None,
+        slack: extra.slack,
     })
 }
 
@@ -241,4 +243,16 @@ fn my_line_first_and_the_shortcut_beside_escalate() {
         find(&m.entries, "Escalate…  Ctrl+Alt+E"),
         &MenuEntry::Item { label: "Escalate…  Ctrl+Alt+E".into(), action: Some(MenuAction::Escalate) }
     );
+}
+
+/// While the tray keeps the Slack group, its state is a line under the next hand-off.
+#[test]
+fn the_slack_group_line_sits_under_the_next_hand_off() {
+    let line = rota_core::slack::Outcome::InStep.line();
+    assert_eq!(line, "Slack user group: in step");
+    let m = model(Extra { slack: Some(&line), ..Extra::default() });
+    let labels: Vec<String> = m.entries.iter().map(|e| e.label().to_owned()).collect();
+    let at = labels.iter().position(|l| l == &line).expect("the Slack line");
+    assert!(labels[at - 1].starts_with("Next:") || labels[at - 1].starts_with("Rotation ends"), "{labels:?}");
+    assert!(model(Extra::default()).entries.iter().all(|e| !e.label().starts_with("Slack")));
 }
