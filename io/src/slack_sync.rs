@@ -3,7 +3,7 @@
 //! made by `rota_core::slack`. One sync for every caller: `rota slack sync`, a scheduled job and
 //! the tray.
 //!
-//! The token ([`SecretName::SlackToken`]) comes from the keyring, is sent only in the
+//! The token ([`SecretName::SlackToken`]) comes from the keyring, kept there per API host, is sent only in the
 //! `Authorization` header to the configured `api` (https, or http to a loopback host), and is in
 //! no error: Slack's errors become sentences with the fix. A `ratelimited` answer (HTTP 429) is
 //! waited out once, for the `Retry-After` it gives (at most [`MAX_WAIT`]), never retried at once.
@@ -53,7 +53,10 @@ impl fmt::Display for SyncError {
         let store = "store one with `rota secret set slack-token`";
         match self {
             SyncError::NoUsergroup => f.write_str("no Slack user group is set; add usergroup = \"S…\" (the group's ID) under [slack] in the config"),
-            SyncError::NoToken => write!(f, "no Slack token in the keyring; {store} (a bot or user token with the usergroups:read and usergroups:write scopes)"),
+            SyncError::NoToken => write!(
+                f,
+                "no Slack token in the keyring for the configured api; {store} (a bot or user token with the usergroups:read and usergroups:write scopes)"
+            ),
             SyncError::Keyring(e) => write!(f, "cannot read the Slack token: {e}"),
             SyncError::BadApi(why) => write!(f, "slack.api: {why}"),
             SyncError::Unreachable(why) => write!(f, "cannot reach Slack: {why}"),
@@ -123,9 +126,11 @@ impl SlackApi {
         Ok(SlackApi { base, token, http })
     }
 
-    /// The API at `api` with the token the keyring holds.
+    /// The API at `api` with the token the keyring holds for its host (a config pointed at
+    /// another host finds none: the token never goes where it was not stored for).
     pub fn from_secrets(api: &str, secrets: &dyn SecretStore) -> Result<Self, SyncError> {
-        let token = secrets.get(SecretName::SlackToken).map_err(SyncError::Keyring)?.ok_or(SyncError::NoToken)?;
+        let host = rota_core::config::web_url(api).map_err(SyncError::BadApi)?.authority();
+        let token = secrets.get_at(SecretName::SlackToken, &host).map_err(SyncError::Keyring)?.ok_or(SyncError::NoToken)?;
         SlackApi::new(api, token)
     }
 

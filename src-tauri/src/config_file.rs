@@ -153,14 +153,16 @@ fn table<'a>(doc: &'a mut DocumentMut, name: &str) -> &'a mut Table {
     doc[name].as_table_mut().expect("just made a table")
 }
 
-/// Stores a new GitHub token in the keyring, for the form's API host, and a new Slack token, when
-/// the form carries them.
-pub fn store_token(form: &SettingsForm) -> Result<(), IpcError> {
+/// Stores a new GitHub token in the keyring, for the form's API host, and a new Slack token, for
+/// the Slack API host `slack_api`, when the form carries them.
+pub fn store_token(form: &SettingsForm, slack_api: &str) -> Result<(), IpcError> {
     use crate::secrets::{OsKeyring, SecretName, SecretStore, SecretValue};
     if !form.slack_token.trim().is_empty() {
         let value = SecretValue::from_input(&form.slack_token).map_err(|e| IpcError::invalid("slack-token", e.to_string()))?;
+        let host =
+            rota_core::config::web_url(slack_api).map_err(|e| IpcError::invalid("slack-token", format!("slack.api: {e}")))?.authority();
         OsKeyring
-            .set(SecretName::SlackToken, &value)
+            .set_at(SecretName::SlackToken, &host, &value)
             .map_err(|e| IpcError::invalid("slack-token", format!("the keyring refused the token: {e}")))?;
     }
     if form.github_token.trim().is_empty() {
@@ -178,10 +180,11 @@ pub fn token_stored(api: &str) -> bool {
     matches!(OsKeyring.get_github_token(&url.authority()), Ok(Some(_)))
 }
 
-/// Whether the keyring holds the Slack token.
-pub fn slack_token_stored() -> bool {
+/// Whether the keyring holds a Slack token for the API at `api`.
+pub fn slack_token_stored(api: &str) -> bool {
     use crate::secrets::{OsKeyring, SecretName, SecretStore};
-    matches!(OsKeyring.get(SecretName::SlackToken), Ok(Some(_)))
+    let Ok(url) = rota_core::config::web_url(api) else { return false };
+    matches!(OsKeyring.get_at(SecretName::SlackToken, &url.authority()), Ok(Some(_)))
 }
 
 /// Sets `key` in `table` to `v`, keeping the comment and spacing around the old value.

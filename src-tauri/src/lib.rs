@@ -159,9 +159,9 @@ impl AppState {
     }
 
     async fn save_settings<R: Runtime>(&self, app: &AppHandle<R>, form: &SettingsForm) -> Result<(), IpcErrors> {
-        let (path, clock) = {
+        let (path, clock, slack_api) = {
             let live = self.live.lock().await;
-            (self.config_path(&live), live.clock)
+            (self.config_path(&live), live.clock, live.settings.config.slack.api.clone())
         };
         let path = path.ok_or_else(|| IpcErrors { errors: vec![error::IpcError::io("there is no config folder on this system")] })?;
         let base = path.parent().map(PathBuf::from).unwrap_or_default();
@@ -174,7 +174,7 @@ impl AppState {
         config_file::write(form, &path).map_err(|e| IpcErrors { errors: vec![e] })?;
         // The keyring (D-Bus, maybe an unlock prompt) on a blocking thread, not the async ones.
         let token_form = form.clone();
-        tokio::task::spawn_blocking(move || config_file::store_token(&token_form))
+        tokio::task::spawn_blocking(move || config_file::store_token(&token_form, &slack_api))
             .await
             .map_err(|e| IpcErrors { errors: vec![error::IpcError::io(format!("keyring task: {e}"))] })?
             .map_err(|e| IpcErrors { errors: vec![e] })?;

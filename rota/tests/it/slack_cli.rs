@@ -242,3 +242,22 @@ fn the_daily_word_prints_exactly_and_is_posted_once() {
     assert_eq!(posts[0].0.json()["text"], expected);
     home.in_session(&["secret", "delete", "slack-webhook"], "");
 }
+
+#[test]
+fn the_token_is_kept_for_the_api_host_it_was_stored_for_and_never_sent_elsewhere() {
+    let _turn = support::keyring_turn();
+    let (_ws, server) = fake(&["UANN", "UBOB"]);
+    let home = home(AFTER_HANDOFF, &server.base, "");
+    // The config now names another host (another port is another host's address).
+    let (_other_ws, other) = fake(&["UANN", "UBOB"]);
+    let config = format!("{}[slack]\nusergroup = \"{GROUP}\"\napi = \"{}\"\n", team::config("ann"), other.base);
+    home.write("config/rota/config.toml", &config);
+    let out = sync(&home, &[]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert!(
+        stderr(&out).contains("no Slack token in the keyring for the configured api; store one with `rota secret set slack-token`"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(other.requests().is_empty() && server.requests().is_empty());
+}
