@@ -711,3 +711,17 @@ fn check_warns_at_the_roster_line_of_an_engineer_on_duty_soon_without_a_slack_id
     assert_eq!(found[0]["line"], line, "{}", found[0]);
     assert_eq!(found[0]["severity"], "warning", "{}", found[0]);
 }
+
+/// `rota slack sync` with no group configured says what to add, exit 1, before any keyring or
+/// network is touched.
+#[test]
+fn slack_sync_without_a_group_says_what_to_add() {
+    let home = support::Home::new();
+    home.team(&rota_testkit::team::config("ann"), Some(support::SCHEDULE), Some(&rota_testkit::slack::people()));
+    let out = home.at("2024-03-15T00:30:00Z", &["slack", "sync"]);
+    assert_eq!(out.status.code(), Some(1), "{}", support::text(&out));
+    assert_eq!(
+        support::stderr(&out),
+        "rota: error: no Slack user group is set; add usergroup = \"S…\" (the group's ID) under [slack] in the config\n"
+    );
+}
