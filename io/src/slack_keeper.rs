@@ -35,6 +35,11 @@ impl Keeper {
         Some(self.outcome.as_ref().map_or_else(|| "Slack user group: not synced yet".to_owned(), Outcome::line))
     }
 
+    /// Makes the next look sync, whenever the last was (a new token was stored).
+    pub fn sync_soon(&mut self) {
+        self.timer = SyncTimer::default();
+    }
+
     /// One look at `now`: syncs the group when due, `open` giving the API (the keyring is read
     /// only then). Returns whether the menu's line changed.
     pub async fn look<F, Fut>(&mut self, config: &Config, inputs: &Inputs, now: DateTime<Utc>, open: F) -> bool

@@ -147,6 +147,8 @@ struct Tray<V> {
     refused_said: StdMutex<Option<String>>,
     /// The Slack user group's line, while the tray keeps it (`slack_loop`).
     slack_line: StdMutex<Option<String>>,
+    /// Wakes `slack_loop` to sync at once (a token was stored).
+    slack_wake: Notify,
 }
 
 /// Runs the tray until Quit: reads the inputs, has the host make its view from the first model
@@ -201,6 +203,7 @@ where
         refused_said: StdMutex::new(None),
         names: Default::default(),
         slack_line: StdMutex::new(None),
+        slack_wake: Notify::new(),
     });
     tray.apply(&settings);
     // What apply found out (the shortcut grabbed or not) shows at once.
@@ -246,6 +249,7 @@ where
                     p.reconnect();
                 }
                 tray.outbox_wake.notify_one();
+                tray.slack_wake.notify_one();
             }
             Request::Filed(text) => {
                 if let Err(e) = DesktopNotifier::new().show_text(&text) {
@@ -587,6 +591,9 @@ async fn slack_loop<V: TrayView>(tray: Arc<Tray<V>>) {
                 eprintln!("rota: Slack post: {e}");
             }
         }
-        clock::sleep(Duration::from_secs(60)).await;
+        tokio::select! {
+            _ = clock::sleep(Duration::from_secs(60)) => {}
+            _ = tray.slack_wake.notified() => keeper.sync_soon(),
+        }
     }
 }

@@ -178,8 +178,9 @@ impl AppState {
             .await
             .map_err(|e| IpcErrors { errors: vec![error::IpcError::io(format!("keyring task: {e}"))] })?
             .map_err(|e| IpcErrors { errors: vec![e] })?;
-        if !form.github_token.trim().is_empty() {
-            // Tried at once: the tray's poller reads the keyring again and polls, the outbox sends.
+        if !form.github_token.trim().is_empty() || !form.slack_token.trim().is_empty() {
+            // Tried at once: the tray's poller reads the keyring again and polls, the outbox sends,
+            // the Slack group is synced.
             rota_io::tell_tray_token_changed().await;
         }
         if let Err(e) = autostart::set(form.start_at_login) {

@@ -70,6 +70,10 @@ async fn crossing_a_hand_off_changes_the_group_within_a_minute_and_lists_at_most
     }
     assert_eq!(calls(&server).len(), 4);
     assert_eq!(calls(&server)[3], "usergroups.users.list");
+    // A token stored in Settings: the next look syncs, whenever the last was.
+    keeper.sync_soon();
+    keeper.look(&config, &inputs, at("2024-03-15T01:01:00Z"), open).await;
+    assert_eq!(calls(&server).len(), 5);
 }
 
 #[tokio::test]
