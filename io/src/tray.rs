@@ -557,9 +557,21 @@ async fn slack_loop<V: TrayView>(tray: Arc<Tray<V>>) {
     let mut keeper = crate::slack_keeper::Keeper::default();
     let mut store: Option<crate::store::Store> = None;
     loop {
-        let (settings, inputs) = {
+        // While `[slack]` asks for nothing, a look costs a lock and two flags: nothing is copied.
+        let read = {
             let live = tray.live.lock().await;
-            (live.settings.clone(), live.inputs.clone())
+            let slack = &live.settings.config.slack;
+            (slack.sync_usergroup || slack.summary_at.is_some()).then(|| (live.settings.clone(), live.inputs.clone()))
+        };
+        let Some((settings, inputs)) = read else {
+            if tray.slack_line.lock().unwrap_or_else(|p| p.into_inner()).take().is_some() {
+                tray.refresh().await;
+            }
+            tokio::select! {
+                _ = clock::sleep(Duration::from_secs(60)) => {}
+                _ = tray.slack_wake.notified() => {}
+            }
+            continue;
         };
         let (config, now) = (&settings.config, tray.clock.now());
         let open = |api: String| async move {
