@@ -34,6 +34,8 @@ pub struct Config {
     pub escalations: EscalationsConfig,
     /// Which hand-off notices I get (`[notices]`).
     pub notices: NoticesConfig,
+    /// The Slack user group kept in step and the daily word (`[slack]`).
+    pub slack: crate::slack::SlackConfig,
 }
 
 /// `[notices]`: each hand-off notice on or off (all on by default).
@@ -130,6 +132,7 @@ impl Default for Config {
                 slack_group: None,
             },
             notices: NoticesConfig::default(),
+            slack: crate::slack::SlackConfig::default(),
         }
     }
 }
@@ -148,6 +151,8 @@ struct File {
     escalations: EscalationsFile,
     #[serde(default)]
     notices: NoticesConfig,
+    #[serde(default)]
+    slack: crate::slack::SlackFile,
 }
 
 #[derive(Deserialize, Default)]
@@ -376,14 +381,14 @@ pub fn slack_group(s: &str) -> Result<Option<String>, String> {
 }
 
 /// Applies one rule to one value: its result, or a finding at the value's line.
-struct Checker<'a> {
+pub(crate) struct Checker<'a> {
     file: &'a str,
     lines: &'a Lines,
     findings: &'a mut Vec<Finding>,
 }
 
 impl Checker<'_> {
-    fn check<T>(&mut self, rule: Rule, span: std::ops::Range<usize>, result: Result<T, String>) -> Option<T> {
+    pub(crate) fn check<T>(&mut self, rule: Rule, span: std::ops::Range<usize>, result: Result<T, String>) -> Option<T> {
         result.map_err(|msg| self.findings.push(Finding::new(rule, self.file, Some(self.lines.line_of(span.start)), msg))).ok()
     }
 }
@@ -479,5 +484,6 @@ pub fn parse_config(file: &str, text: &str) -> Parsed<Config> {
         }
     }
     config.notices = f.notices;
+    crate::slack::read_config(&f.slack, &mut config.slack, &mut c);
     Parsed { value: config, findings }
 }

@@ -48,6 +48,8 @@ pub enum Rule {
     MisspeltMe,
     /// An engineer is away during their own rotation and no override fills their seat.
     AwayUncovered,
+    /// An engineer on duty within a week has no `slack` ID while Rota keeps the Slack group.
+    NoSlackId,
 }
 
 impl Rule {
@@ -65,7 +67,8 @@ impl Rule {
             | NotInRoster
             | OverrideOutsideRotation
             | UnknownMe
-            | AwayUncovered => Severity::Warning,
+            | AwayUncovered
+            | NoSlackId => Severity::Warning,
         }
     }
 }

@@ -40,6 +40,7 @@ pub mod roster;
 pub mod schedule;
 pub mod sending;
 pub mod shortcut;
+pub mod slack;
 pub mod spelling;
 pub mod stats;
 pub mod tray;

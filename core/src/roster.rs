@@ -161,6 +161,8 @@ pub struct Person {
     pub email: Option<String>,
     /// Where the person is defined, for findings.
     pub line: Option<u32>,
+    /// Their Slack member ID (`U0123ABCD`), for the user group Rota keeps in step.
+    pub slack: Option<String>,
 }
 
 /// A span of working time, in UTC.
@@ -281,6 +283,7 @@ struct PersonEntry {
     hours: Option<toml::Spanned<String>>,
     days: Option<toml::Spanned<String>>,
     email: Option<String>,
+    slack: Option<toml::Spanned<String>>,
 }
 
 /// Parses a roster TOML file (`[[person]]` tables). People whose zone, hours or days are wrong
@@ -349,12 +352,18 @@ pub fn parse_roster(file: &str, text: &str) -> Parsed<Roster> {
                 Days::WEEKDAYS
             }),
         };
+        let slack = e.slack.as_ref().and_then(|s| {
+            crate::slack::member_id(s.get_ref())
+                .map_err(|msg| findings.push(Finding::new(Rule::Syntax, file, at(s), format!("{handle}'s {msg}"))))
+                .ok()
+                .flatten()
+        });
         if duplicate {
             continue;
         }
         let name = e.name.map(|n| n.trim().to_owned()).filter(|n| !n.is_empty()).unwrap_or_else(|| handle.clone());
         let email = e.email.map(|m| m.trim().to_owned()).filter(|m| !m.is_empty());
-        people.push(Person { handle, name, timezone, hours, days, email, line });
+        people.push(Person { handle, name, timezone, hours, days, email, line, slack });
     }
     Parsed { value: Roster { source: file.to_owned(), people }, findings }
 }

@@ -224,6 +224,9 @@ pub struct TrayInputs<'a> {
     pub my_next: Option<&'a str>,
     /// On the last day of my rotation: "Hand over 3 open escalations…" ([`crate::handover::offer`]).
     pub hand_over: Option<&'a str>,
+    /// While the tray keeps the Slack user group: how the last sync went
+    /// ([`crate::slack::Outcome::line`]).
+    pub slack: Option<&'a str>,
 }
 
 /// One escalation in "My escalations": "Login fails for SSO users — Acme · sev1".
@@ -299,6 +302,7 @@ pub fn tray_model(i: &TrayInputs) -> TrayModel {
     );
     entries.extend(i.my_next.map(MenuEntry::line));
     entries.extend(words::next_line(g, i.timing).map(MenuEntry::line));
+    entries.extend(i.slack.map(MenuEntry::line));
     entries.push(MenuEntry::Separator);
     if let Some(esc) = i.escalations {
         entries.extend(esc.problem.as_ref().map(|p| MenuEntry::line(format!("⚠ {p}"))));

@@ -23,6 +23,8 @@ pub mod settings;
 #[cfg(target_os = "linux")]
 pub mod shortcut;
 pub mod slack;
+pub mod slack_keeper;
+pub mod slack_sync;
 pub mod sources;
 pub mod store;
 pub mod supervise;

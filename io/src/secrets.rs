@@ -1,4 +1,4 @@
-//! Secrets (the GitHub token, the Slack webhook URL) in the OS keyring, under service `rota`.
+//! Secrets (the GitHub token, the Slack webhook URL, the Slack token) in the OS keyring, under service `rota`.
 //!
 //! The keyring is the only place Rota keeps a secret: Keychain on macOS, Credential Manager on
 //! Windows, the Secret Service (GNOME Keyring, KWallet) elsewhere. A [`SecretValue`] never shows
@@ -19,16 +19,19 @@ pub const SERVICE: &str = "rota";
 pub enum SecretName {
     GithubToken,
     SlackWebhook,
+    /// A Slack bot or user token with `usergroups:read` and `usergroups:write`.
+    SlackToken,
 }
 
 impl SecretName {
-    pub const ALL: [SecretName; 2] = [SecretName::GithubToken, SecretName::SlackWebhook];
+    pub const ALL: [SecretName; 3] = [SecretName::GithubToken, SecretName::SlackWebhook, SecretName::SlackToken];
 
     /// The name on the command line and the keyring entry's user name.
     pub fn as_str(self) -> &'static str {
         match self {
             SecretName::GithubToken => "github-token",
             SecretName::SlackWebhook => "slack-webhook",
+            SecretName::SlackToken => "slack-token",
         }
     }
 }
@@ -96,7 +99,7 @@ impl fmt::Display for SecretError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             SecretError::UnknownName(n) => {
-                write!(f, "unknown secret {n:?}: use github-token or slack-webhook")
+                write!(f, "unknown secret {n:?}: use github-token, slack-webhook or slack-token")
             }
             SecretError::Empty => f.write_str("the secret is empty"),
             SecretError::NoStorage(why) => write!(f, "no OS keyring is available ({why})"),
@@ -117,6 +120,21 @@ pub trait SecretStore {
     /// Removes `name`; `false` when there was nothing to remove.
     fn delete(&self, name: SecretName) -> Result<bool, SecretError>;
 
+    /// A secret stored for one API host (`host[:port]`, as `rota_core::config::WebUrl::authority`
+    /// gives it): the Slack token, kept per host like the GitHub token, so a config pointed at
+    /// another host finds none. A store with one value for every host (the tests' own) keeps the
+    /// default.
+    fn get_at(&self, name: SecretName, _host: &str) -> Result<Option<SecretValue>, SecretError> {
+        self.get(name)
+    }
+    /// Stores a secret for one API host.
+    fn set_at(&self, name: SecretName, _host: &str, value: &SecretValue) -> Result<(), SecretError> {
+        self.set(name, value)
+    }
+    /// Removes the secret stored for one API host.
+    fn delete_at(&self, name: SecretName, _host: &str) -> Result<bool, SecretError> {
+        self.delete(name)
+    }
     /// The GitHub token stored for one API host (`host[:port]`, as
     /// `rota_core::config::WebUrl::authority` gives it): a config pointed at another host finds
     /// none, so the token never goes to a host it was not stored for. A store with one token for
@@ -136,7 +154,12 @@ pub trait SecretStore {
 
 /// The keyring user name of the GitHub token for an API host: `github-token@api.github.com`.
 pub fn github_token_account(host: &str) -> String {
-    format!("{}@{}", SecretName::GithubToken.as_str(), host.to_ascii_lowercase())
+    account_at(SecretName::GithubToken, host)
+}
+
+/// The keyring user name of a secret kept per API host: `slack-token@slack.com`.
+pub fn account_at(name: SecretName, host: &str) -> String {
+    format!("{}@{}", name.as_str(), host.to_ascii_lowercase())
 }
 
 /// The platform's keyring, entries under service [`SERVICE`] named by [`SecretName::as_str`].
@@ -163,7 +186,11 @@ fn entry(name: SecretName) -> Result<keyring::Entry, SecretError> {
 }
 
 fn github_entry(host: &str) -> Result<keyring::Entry, SecretError> {
-    keyring::Entry::new(SERVICE, &github_token_account(host)).map_err(keyring_error)
+    entry_at(SecretName::GithubToken, host)
+}
+
+fn entry_at(name: SecretName, host: &str) -> Result<keyring::Entry, SecretError> {
+    keyring::Entry::new(SERVICE, &account_at(name, host)).map_err(keyring_error)
 }
 
 fn get_entry(entry: keyring::Entry) -> Result<Option<SecretValue>, SecretError> {
@@ -196,6 +223,21 @@ impl SecretStore for OsKeyring {
 
     fn delete(&self, name: SecretName) -> Result<bool, SecretError> {
         delete_entry(entry(name)?)
+    }
+
+    fn get_at(&self, name: SecretName, host: &str) -> Result<Option<SecretValue>, SecretError> {
+        get_entry(entry_at(name, host)?)
+    }
+
+    fn set_at(&self, name: SecretName, host: &str, value: &SecretValue) -> Result<(), SecretError> {
+        if value.expose().is_empty() {
+            return Err(SecretError::Empty);
+        }
+        entry_at(name, host)?.set_password(value.expose()).map_err(keyring_error)
+    }
+
+    fn delete_at(&self, name: SecretName, host: &str) -> Result<bool, SecretError> {
+        delete_entry(entry_at(name, host)?)
     }
 
     fn get_github_token(&self, host: &str) -> Result<Option<SecretValue>, SecretError> {

@@ -53,10 +53,7 @@ impl fmt::Display for SlackError {
 
 impl std::error::Error for SlackError {}
 
-/// Escapes the three characters Slack's message text reserves.
-fn escape(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
-}
+use rota_core::slack::escape;
 
 /// A link target Slack can hold: an http(s) URL with `|`, `<` and `>` percent-encoded.
 fn link_target(url: &str) -> Option<String> {
@@ -136,8 +133,13 @@ impl Announcer {
 
     /// Posts the announcement of `e`, once.
     pub async fn announce(&self, e: &Escalation) -> Result<(), SlackError> {
+        self.post(&message(e, self.group.as_deref())).await
+    }
+
+    /// Posts `text` (Slack's message text, already escaped), once.
+    pub async fn post(&self, text: &str) -> Result<(), SlackError> {
         let body = json!({
-            "text": message(e, self.group.as_deref()),
+            "text": text,
             "unfurl_links": false,
             "unfurl_media": false,
         });

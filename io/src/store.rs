@@ -415,6 +415,50 @@ impl Store {
         })
     }
 
+    /// The last day a daily post of `scope` (`slack-summary`) was claimed by this desk, kept beside
+    /// the seen sets: a scope whose one row is the day.
+    pub fn posted_day(&self, scope: &str) -> Result<Option<chrono::NaiveDate>, BackendError> {
+        let rows: Option<Vec<String>> = self.load_scope(scope, "SELECT escalation_id FROM notifier_seen WHERE scope = ?1", |r| r.get(0))?;
+        Ok(rows.into_iter().flatten().filter_map(|d| rota_core::dates::iso_date(&d)).max())
+    }
+
+    /// Claims `day`'s post of `scope` ([`Store::claim`]).
+    pub fn claim_day(&self, scope: &str, day: chrono::NaiveDate, now: DateTime<Utc>) -> Result<bool, BackendError> {
+        self.claim(scope, &day.to_string(), now)
+    }
+
+    /// Claims the post of `scope` named `key` (a day, or an instant in UTC: keys that sort as
+    /// text sort in time): `true` for the one caller that finds it unclaimed (the read and the
+    /// write in one transaction, so two processes never both post); `false` when that key or a
+    /// later one was claimed already.
+    pub fn claim(&self, scope: &str, key: &str, now: DateTime<Utc>) -> Result<bool, BackendError> {
+        self.write(|tx| {
+            let last: Option<String> = tx
+                .query_row("SELECT max(escalation_id) FROM notifier_seen WHERE scope = ?1", [scope], |r| r.get(0))
+                .optional()
+                .map_err(db_error)?
+                .flatten();
+            if last.as_deref().is_some_and(|l| l >= key) {
+                return Ok(false);
+            }
+            tx.execute(
+                "INSERT INTO notifier_scope (scope, saved_at) VALUES (?1, ?2)
+                 ON CONFLICT (scope) DO UPDATE SET saved_at = excluded.saved_at",
+                params![scope, timestamp(now)],
+            )
+            .map_err(db_error)?;
+            tx.execute("DELETE FROM notifier_seen WHERE scope = ?1", [scope]).map_err(db_error)?;
+            tx.execute("INSERT INTO notifier_seen (scope, escalation_id) VALUES (?1, ?2)", params![scope, key]).map_err(db_error)?;
+            Ok(true)
+        })
+    }
+
+    /// Puts the claim of `scope` back to `day` (none: never claimed), after a post that failed.
+    pub fn forget_day(&self, scope: &str, day: Option<chrono::NaiveDate>, now: DateTime<Utc>) -> Result<(), BackendError> {
+        let day = day.map(|d| d.to_string());
+        self.replace_scope(scope, "notifier_seen", "assignee", day.as_deref().map(|d| (d, None)).into_iter(), now)
+    }
+
     /// The answer kept for `url`, if any.
     pub fn cached_response(&self, url: &str) -> Result<Option<CachedResponse>, BackendError> {
         self.conn()

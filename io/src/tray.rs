@@ -145,6 +145,10 @@ struct Tray<V> {
     handoff_looked: AtomicBool,
     /// The refused config's error last said as a notification.
     refused_said: StdMutex<Option<String>>,
+    /// The Slack user group's line, while the tray keeps it (`slack_loop`).
+    slack_line: StdMutex<Option<String>>,
+    /// Wakes `slack_loop` to sync at once (a token was stored).
+    slack_wake: Notify,
 }
 
 /// Runs the tray until Quit: reads the inputs, has the host make its view from the first model
@@ -167,7 +171,7 @@ where
     autostart::refresh();
     let reader = Reader::new(settings::data_dir().map(|d| d.join("cache")));
     let live = Live::start(overrides.clone(), clock, &reader).await;
-    let first = model_of(&live, None, (0, 0), None);
+    let first = model_of(&live, None, (0, 0), None, None);
     let settings = live.settings.clone();
     let view = match make_view(first).await {
         Ok(view) => view,
@@ -198,6 +202,8 @@ where
         handoff_looked: AtomicBool::new(false),
         refused_said: StdMutex::new(None),
         names: Default::default(),
+        slack_line: StdMutex::new(None),
+        slack_wake: Notify::new(),
     });
     tray.apply(&settings);
     // What apply found out (the shortcut grabbed or not) shows at once.
@@ -216,6 +222,8 @@ where
     );
     let t = tray.clone();
     supervise::forever("the outbox sender", supervise::FIRST_PAUSE, move || outbox_loop(t.clone()), shown(tray.clone()));
+    let t = tray.clone();
+    supervise::forever("keeping Slack in step", supervise::FIRST_PAUSE, move || slack_loop(t.clone()), shown(tray.clone()));
     let open = match open {
         Some(kind) => Some(kind),
         None => unseen_tray().await,
@@ -241,6 +249,7 @@ where
                     p.reconnect();
                 }
                 tray.outbox_wake.notify_one();
+                tray.slack_wake.notify_one();
             }
             Request::Filed(text) => {
                 if let Err(e) = DesktopNotifier::new().show_text(&text) {
@@ -286,7 +295,8 @@ async fn unseen_tray() -> Option<WindowKind> {
 /// The tray model for the current state.
 /// `outbox` is what waits to be sent, and what the backend refused.
 /// `shortcut` is the quick escalate key when it is grabbed.
-fn model_of(live: &Live, snapshot: Option<&Snapshot>, outbox: (usize, usize), shortcut: Option<&str>) -> TrayModel {
+/// `slack` is the Slack user group's line while the tray keeps it.
+fn model_of(live: &Live, snapshot: Option<&Snapshot>, outbox: (usize, usize), shortcut: Option<&str>, slack: Option<&str>) -> TrayModel {
     let at = live.clock.now();
     let escalations = snapshot.map(|s| EscalationsSummary { mine: s.mine.clone(), unacknowledged: s.unacknowledged, problem: s.problem() });
     let my_next = crate::handoff::line(live, at);
@@ -308,6 +318,7 @@ fn model_of(live: &Live, snapshot: Option<&Snapshot>, outbox: (usize, usize), sh
         start_at_login: autostart::enabled(),
         my_next: my_next.as_deref(),
         hand_over: hand_over.as_deref(),
+        slack,
     })
 }
 
@@ -472,7 +483,8 @@ impl<V: TrayView> Surface for Arc<Tray<V>> {
         let live = self.live.lock().await;
         let shortcut = live.settings.config.shortcut.clone().filter(|_| grabbed);
         let outbox = (self.waiting.load(Ordering::Relaxed), self.refused.load(Ordering::Relaxed));
-        let model = model_of(&live, snapshot.as_ref(), outbox, shortcut.as_deref());
+        let slack = self.slack_line.lock().unwrap_or_else(|p| p.into_inner()).clone();
+        let model = model_of(&live, snapshot.as_ref(), outbox, shortcut.as_deref(), slack.as_deref());
         // Hand-off notices that list my escalations wait for the poller's first poll (said at
         // start-up, the day before the end left them out); without a poller there is no wait.
         let first_poll_pending = snapshot.as_ref().is_some_and(|s| s.polls == 0);
@@ -540,5 +552,66 @@ async fn outbox_loop<V: TrayView>(tray: Arc<Tray<V>>) {
             }
         }
         schedule.looked(clock.reading(), Looked { waiting, next: look.next, blocked: look.blocked });
+    }
+}
+
+/// Keeps Slack in step (`slack_keeper::Keeper`): a look each minute, the keyring and the
+/// backend read off the async threads, the menu's line refreshed when it changes. Does nothing
+/// but sleep while `[slack]` asks for nothing.
+async fn slack_loop<V: TrayView>(tray: Arc<Tray<V>>) {
+    use crate::slack_sync::{SlackApi, SyncError};
+    let mut keeper = crate::slack_keeper::Keeper::default();
+    let mut store: Option<crate::store::Store> = None;
+    loop {
+        // While `[slack]` asks for nothing, a look costs a lock and two flags: nothing is copied.
+        let read = {
+            let live = tray.live.lock().await;
+            let slack = &live.settings.config.slack;
+            (slack.sync_usergroup || slack.summary_at.is_some()).then(|| (live.settings.clone(), live.inputs.clone()))
+        };
+        let Some((settings, inputs)) = read else {
+            if tray.slack_line.lock().unwrap_or_else(|p| p.into_inner()).take().is_some() {
+                tray.refresh().await;
+            }
+            tokio::select! {
+                _ = clock::sleep(Duration::from_secs(60)) => {}
+                _ = tray.slack_wake.notified() => {}
+            }
+            continue;
+        };
+        let (config, now) = (&settings.config, tray.clock.now());
+        let open = |api: String| async move {
+            let read = tokio::task::spawn_blocking(move || SlackApi::from_secrets(&api, &OsKeyring)).await;
+            read.unwrap_or_else(|e| Err(SyncError::Unreachable(e.to_string())))
+        };
+        let moved = keeper.look(config, &inputs, now, open).await;
+        let line = keeper.line(config);
+        let changed = std::mem::replace(&mut *tray.slack_line.lock().unwrap_or_else(|p| p.into_inner()), line.clone()) != line;
+        if moved || changed {
+            tray.refresh().await;
+        }
+        if config.slack.summary_at.is_some() && store.is_none() {
+            store = escalations::configured::open_store(&settings).ok();
+        }
+        if let Some(store) = store.as_ref().filter(|_| config.slack.summary_at.is_some()) {
+            let hook = async {
+                let read = tokio::task::spawn_blocking(|| crate::slack::Announcer::from_secrets(&OsKeyring, None)).await;
+                read.map_err(|e| e.to_string())?.map_err(|e| e.to_string())
+            };
+            let s = settings.clone();
+            let open_escalations = async move {
+                match escalations::configured::open_blocking(&s).await {
+                    Ok(b) => escalations::Backend::list_open(&b, None).await.unwrap_or_default(),
+                    Err(_) => Vec::new(),
+                }
+            };
+            for e in keeper.post(config, &inputs, now, store, hook, open_escalations).await {
+                eprintln!("rota: Slack post: {e}");
+            }
+        }
+        tokio::select! {
+            _ = clock::sleep(Duration::from_secs(60)) => {}
+            _ = tray.slack_wake.notified() => keeper.sync_soon(),
+        }
     }
 }

@@ -404,3 +404,32 @@ impl From<&rota_core::handover::Kept> for KeptJson {
         KeptJson { id: k.id.clone(), who: k.who.clone() }
     }
 }
+
+/// `rota slack sync --json`.
+#[derive(Serialize)]
+pub struct SlackSync {
+    pub usergroup: String,
+    pub wanted: Vec<String>,
+    pub before: Vec<String>,
+    pub added: Vec<String>,
+    pub removed: Vec<String>,
+    pub missing_slack_id: Vec<String>,
+    pub changed: bool,
+    pub skipped: Option<&'static str>,
+}
+
+impl From<&rota_io::slack_sync::Synced> for SlackSync {
+    fn from(s: &rota_io::slack_sync::Synced) -> Self {
+        let p = &s.plan;
+        SlackSync {
+            usergroup: s.usergroup.clone(),
+            wanted: p.wanted.clone(),
+            before: p.before.clone(),
+            added: p.added.clone(),
+            removed: p.removed.clone(),
+            missing_slack_id: p.missing_slack_id.clone(),
+            changed: s.changed,
+            skipped: p.skipped.map(|k| k.reason()),
+        }
+    }
+}

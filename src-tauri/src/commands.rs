@@ -22,8 +22,12 @@ pub async fn dashboard(state: State<'_, AppState>) -> Result<DashboardView, IpcE
 
 #[tauri::command]
 pub async fn settings_form(state: State<'_, AppState>) -> Result<SettingsView, IpcError> {
-    let api = state.live.lock().await.settings.config.escalations.github.api.clone();
+    let (api, slack_api) = {
+        let c = &state.live.lock().await.settings.config;
+        (c.escalations.github.api.clone(), c.slack.api.clone())
+    };
     let token_stored = tokio::task::spawn_blocking(move || config_file::token_stored(&api)).await.unwrap_or(false);
+    let slack_token_stored = tokio::task::spawn_blocking(move || config_file::slack_token_stored(&slack_api)).await.unwrap_or(false);
     let live = state.live.lock().await;
     let login = crate::autostart::enabled();
     let path = state.config_path(&live);
@@ -33,6 +37,7 @@ pub async fn settings_form(state: State<'_, AppState>) -> Result<SettingsView, I
         config_file: path.map(|p| p.display().to_string()),
         shortcut_problem: state.shortcut_problem.clone(),
         token_stored: live.settings.config.escalations.backend == rota_core::config::Backend::Github && token_stored,
+        slack_token_stored,
         escalations_problem: state.escalations_problem.clone(),
     })
 }

@@ -39,6 +39,9 @@ pub fn form(settings: &Settings, start_at_login: bool) -> SettingsForm {
         github_label: c.escalations.github.label.clone(),
         github_token: String::new(),
         notices: c.notices.into(),
+        slack_sync: c.slack.sync_usergroup,
+        slack_usergroup: c.slack.usergroup.clone().unwrap_or_default(),
+        slack_token: String::new(),
     }
 }
 
@@ -114,6 +117,13 @@ pub async fn validate(form: &SettingsForm, base: &Path, reader: &Reader, today: 
     }
     check("github-api", rules::web_url(&form.github_api).map(drop));
     check("github-label", rules::github_label(&form.github_label).map(drop));
+    match rules::slack_group(&form.slack_usergroup) {
+        Err(e) => check("slack-usergroup", Err(e.replacen("slack_group", "The group", 1))),
+        Ok(None) if form.slack_sync => {
+            check("slack-usergroup", Err("give the user group's ID (like \"S0123ABCD\") to keep it in step".into()))
+        }
+        Ok(_) => {}
+    }
     let mut read = Vec::new();
     if form.schedule_source.trim().is_empty() {
         errors.push(IpcError::invalid("schedule-source", "give a path, an https URL, or builtin:demo"));
@@ -148,9 +158,18 @@ fn table<'a>(doc: &'a mut DocumentMut, name: &str) -> &'a mut Table {
     doc[name].as_table_mut().expect("just made a table")
 }
 
-/// Stores a new GitHub token in the keyring, for the form's API host, when the form carries one.
-pub fn store_token(form: &SettingsForm) -> Result<(), IpcError> {
-    use crate::secrets::{OsKeyring, SecretStore, SecretValue};
+/// Stores a new GitHub token in the keyring, for the form's API host, and a new Slack token, for
+/// the Slack API host `slack_api`, when the form carries them.
+pub fn store_token(form: &SettingsForm, slack_api: &str) -> Result<(), IpcError> {
+    use crate::secrets::{OsKeyring, SecretName, SecretStore, SecretValue};
+    if !form.slack_token.trim().is_empty() {
+        let value = SecretValue::from_input(&form.slack_token).map_err(|e| IpcError::invalid("slack-token", e.to_string()))?;
+        let host =
+            rota_core::config::web_url(slack_api).map_err(|e| IpcError::invalid("slack-token", format!("slack.api: {e}")))?.authority();
+        OsKeyring
+            .set_at(SecretName::SlackToken, &host, &value)
+            .map_err(|e| IpcError::invalid("slack-token", format!("the keyring refused the token: {e}")))?;
+    }
     if form.github_token.trim().is_empty() {
         return Ok(());
     }
@@ -164,6 +183,13 @@ pub fn token_stored(api: &str) -> bool {
     use crate::secrets::{OsKeyring, SecretStore};
     let Ok(url) = rota_core::config::web_url(api) else { return false };
     matches!(OsKeyring.get_github_token(&url.authority()), Ok(Some(_)))
+}
+
+/// Whether the keyring holds a Slack token for the API at `api`.
+pub fn slack_token_stored(api: &str) -> bool {
+    use crate::secrets::{OsKeyring, SecretName, SecretStore};
+    let Ok(url) = rota_core::config::web_url(api) else { return false };
+    matches!(OsKeyring.get_at(SecretName::SlackToken, &url.authority()), Ok(Some(_)))
 }
 
 /// Sets `key` in `table` to `v`, keeping the comment and spacing around the old value.
@@ -266,6 +292,15 @@ pub fn write(form: &SettingsForm, path: &Path) -> Result<(), IpcError> {
     for (k, on) in keys {
         set(notices, k, on);
     }
+    // `[slack]` is written only once it says something: a config without Slack stays without.
+    if form.slack_sync || !form.slack_usergroup.trim().is_empty() || doc.contains_table("slack") {
+        let slack = table(&mut doc, "slack");
+        set(slack, "sync_usergroup", form.slack_sync);
+        match form.slack_usergroup.trim() {
+            "" => drop(slack.remove("usergroup")),
+            group => set(slack, "usergroup", group),
+        }
+    }
     replace_file(&target, doc.to_string().as_bytes()).map_err(io)
 }
 
@@ -294,6 +329,7 @@ mod tests {
             github_label: "escalation".into(),
             github_token: String::new(),
             notices: crate::views::NoticesForm { day_before: false, ..Default::default() },
+            ..SettingsForm::default()
         }
     }
 
@@ -342,5 +378,28 @@ mod tests {
             "{saved}"
         );
         assert_eq!(std::fs::read_dir(real.parent().unwrap()).unwrap().count(), 1, "no temporary file left");
+    }
+
+    /// The Slack switch and group are written as `[slack]`, read back by the core's parser; a
+    /// config that never spoke of Slack gains no table; the switch without a group is refused.
+    #[tokio::test]
+    async fn the_slack_switch_and_group_round_trip_and_the_switch_needs_a_group() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("config.toml");
+        write(&form(), &path).unwrap();
+        assert!(!std::fs::read_to_string(&path).unwrap().contains("[slack]"));
+        let on = SettingsForm { slack_sync: true, slack_usergroup: " S0ESCALATE ".into(), ..form() };
+        write(&on, &path).unwrap();
+        let parsed = rota_core::parse_config("config.toml", &std::fs::read_to_string(&path).unwrap());
+        assert!(parsed.findings.is_empty(), "{:?}", parsed.findings);
+        assert_eq!((parsed.value.slack.sync_usergroup, parsed.value.slack.usergroup.as_deref()), (true, Some("S0ESCALATE")));
+
+        let fields = |f: SettingsForm| async move {
+            let today = NaiveDate::from_ymd_opt(2024, 3, 5).unwrap();
+            validate(&f, Path::new("/"), &Reader::new(None), today).await.into_iter().map(|e| e.field).collect::<Vec<_>>()
+        };
+        assert_eq!(fields(SettingsForm { slack_sync: true, ..form() }).await, [Some("slack-usergroup")]);
+        assert_eq!(fields(SettingsForm { slack_usergroup: "escalation-engineers".into(), ..form() }).await, [Some("slack-usergroup")]);
+        assert_eq!(fields(on).await, Vec::<Option<&str>>::new());
     }
 }

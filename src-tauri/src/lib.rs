@@ -160,9 +160,9 @@ impl AppState {
     }
 
     async fn save_settings<R: Runtime>(&self, app: &AppHandle<R>, form: &SettingsForm) -> Result<(), IpcErrors> {
-        let (path, clock) = {
+        let (path, clock, slack_api) = {
             let live = self.live.lock().await;
-            (self.config_path(&live), live.clock)
+            (self.config_path(&live), live.clock, live.settings.config.slack.api.clone())
         };
         let path = path.ok_or_else(|| IpcErrors { errors: vec![error::IpcError::io("there is no config folder on this system")] })?;
         let base = path.parent().map(PathBuf::from).unwrap_or_default();
@@ -175,12 +175,13 @@ impl AppState {
         config_file::write(form, &path).map_err(|e| IpcErrors { errors: vec![e] })?;
         // The keyring (D-Bus, maybe an unlock prompt) on a blocking thread, not the async ones.
         let token_form = form.clone();
-        tokio::task::spawn_blocking(move || config_file::store_token(&token_form))
+        tokio::task::spawn_blocking(move || config_file::store_token(&token_form, &slack_api))
             .await
             .map_err(|e| IpcErrors { errors: vec![error::IpcError::io(format!("keyring task: {e}"))] })?
             .map_err(|e| IpcErrors { errors: vec![e] })?;
-        if !form.github_token.trim().is_empty() {
-            // Tried at once: the tray's poller reads the keyring again and polls, the outbox sends.
+        if !form.github_token.trim().is_empty() || !form.slack_token.trim().is_empty() {
+            // Tried at once: the tray's poller reads the keyring again and polls, the outbox sends,
+            // the Slack group is synced.
             rota_io::tell_tray_token_changed().await;
         }
         if let Err(e) = autostart::set(form.start_at_login) {

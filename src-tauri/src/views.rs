@@ -273,6 +273,15 @@ pub struct SettingsForm {
     /// Which hand-off notices I get (`[notices]`).
     #[serde(default)]
     pub notices: NoticesForm,
+    /// `[slack] sync_usergroup`: the tray keeps the user group in step.
+    #[serde(default)]
+    pub slack_sync: bool,
+    /// `[slack] usergroup`: the group's ID, empty for none.
+    #[serde(default)]
+    pub slack_usergroup: String,
+    /// A new Slack token to store in the keyring; empty keeps the stored one. Never sent back.
+    #[serde(default, skip_serializing)]
+    pub slack_token: String,
 }
 
 /// The `[notices]` checkboxes of the settings form.
@@ -317,6 +326,8 @@ pub struct SettingsView {
     pub shortcut_problem: Option<String>,
     /// Whether the keyring holds a GitHub token (its value never leaves the keyring).
     pub token_stored: bool,
+    /// Whether the keyring holds a Slack token (`slack-token`).
+    pub slack_token_stored: bool,
     /// What the escalations poller last ran into ("GitHub token rejected"), when anything.
     pub escalations_problem: Option<String>,
 }

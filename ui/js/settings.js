@@ -15,6 +15,7 @@ const fields = {
   githubApi: "github-api",
   githubRepo: "github-repo",
   githubLabel: "github-label",
+  slackUsergroup: "slack-usergroup",
 };
 const numbers = new Set(["teamSize", "pollSeconds"]);
 /** The `[notices]` checkboxes: form key → element id. */
@@ -44,6 +45,14 @@ async function load() {
   const fresh = (id) => !touched.has(id);
   for (const [key, id] of Object.entries(fields)) if (fresh(id)) document.getElementById(id).value = String(view.form[key] ?? "");
   if (fresh("start-at-login")) document.getElementById("start-at-login").checked = view.form.startAtLogin;
+  if (fresh("slack-sync")) document.getElementById("slack-sync").checked = Boolean(view.form.slackSync);
+  if (fresh("slack-token")) document.getElementById("slack-token").value = "";
+  text(
+    "slack-token-status",
+    view.slackTokenStored
+      ? "A Slack token is stored in the keyring; type a new one to replace it."
+      : "No Slack token stored yet (it needs the usergroups:read and usergroups:write scopes).",
+  );
   for (const [key, id] of Object.entries(notices)) if (fresh(id)) document.getElementById(id).checked = Boolean(view.form.notices?.[key]);
   text("config-file", view.configNote);
   if (fresh("github-token")) document.getElementById("github-token").value = "";
@@ -92,6 +101,8 @@ async function save() {
   values.startAtLogin = document.getElementById("start-at-login").checked;
   values.notices = Object.fromEntries(Object.entries(notices).map(([key, id]) => [key, document.getElementById(id).checked]));
   values.githubToken = document.getElementById("github-token").value;
+  values.slackSync = document.getElementById("slack-sync").checked;
+  values.slackToken = document.getElementById("slack-token").value;
   try {
     const saved = await api.saveSettings(values);
     touched.clear();

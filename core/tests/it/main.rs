@@ -17,6 +17,7 @@ mod lint;
 mod overrides;
 mod properties;
 mod reported;
+mod slack;
 mod stats;
 mod timing;
 mod tray;

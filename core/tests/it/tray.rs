@@ -52,6 +52,7 @@ struct Extra<'x> {
     outbox_refused: usize,
     start_at_login: bool,
     hand_over: Option<&'x str>,
+    slack: Option<&'x str>,
 }
 
 /// The model at 2022-09-15 12:00 UTC for me = keegancsmith, with `extra`.
@@ -73,6 +74,7 @@ fn model(extra: Extra) -> TrayModel {
         start_at_login: extra.start_at_login,
         my_next: None,
         hand_over: extra.hand_over,
+        slack: extra.slack,
     })
 }
 
@@ -255,4 +257,16 @@ fn the_hand_over_is_offered_below_my_escalations() {
     assert_eq!(m.entries[i + 1].label(), "Escalate…");
     assert_eq!(MenuAction::from_id(&MenuAction::HandOver.id()), Some(MenuAction::HandOver));
     assert!(!model(Extra::default()).labels().iter().any(|l| l.starts_with("Hand over")));
+}
+
+/// While the tray keeps the Slack group, its state is a line under the next hand-off.
+#[test]
+fn the_slack_group_line_sits_under_the_next_hand_off() {
+    let line = rota_core::slack::Outcome::InStep.line();
+    assert_eq!(line, "Slack user group: in step");
+    let m = model(Extra { slack: Some(&line), ..Extra::default() });
+    let labels: Vec<String> = m.entries.iter().map(|e| e.label().to_owned()).collect();
+    let at = labels.iter().position(|l| l == &line).expect("the Slack line");
+    assert!(labels[at - 1].starts_with("Next:") || labels[at - 1].starts_with("Rotation ends"), "{labels:?}");
+    assert!(model(Extra::default()).entries.iter().all(|e| !e.label().starts_with("Slack")));
 }

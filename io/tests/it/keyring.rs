@@ -52,3 +52,19 @@ fn the_github_token_is_tied_to_its_api_host() {
     assert!(keyring.delete_github_token("ghe.example.com").unwrap());
     assert_eq!(keyring.get_github_token("ghe.example.com").unwrap(), None);
 }
+
+/// The Slack token is kept per API host as the GitHub token is: `slack-token@HOST`.
+#[test]
+fn the_slack_token_is_kept_per_api_host() {
+    let keyring = OsKeyring;
+    let name = SecretName::SlackToken;
+    let token = SecretValue::new("xoxb-keyring-0000-per-host");
+    keyring.delete_at(name, "slack.com").unwrap();
+    keyring.set_at(name, "Slack.com", &token).unwrap();
+    assert_eq!(keyring.get_at(name, "slack.com").unwrap(), Some(token.clone()));
+    assert_eq!(keyring.get_at(name, "127.0.0.1:9").unwrap(), None, "another host finds none");
+    assert_eq!(keyring.get(name).unwrap(), None, "no host-less entry");
+    let raw = keyring::Entry::new(SERVICE, "slack-token@slack.com").unwrap();
+    assert_eq!(raw.get_password().unwrap(), token.expose());
+    assert!(keyring.delete_at(name, "slack.com").unwrap());
+}

@@ -24,4 +24,5 @@ mod poller;
 mod proxy;
 mod reporter;
 mod slack;
+mod slack_keeper;
 mod support;

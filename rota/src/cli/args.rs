@@ -214,7 +214,12 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// Store or remove a secret in the OS keyring (github-token, slack-webhook)
+    /// Keep the Slack user group equal to who is on duty; the daily word for the channel
+    Slack {
+        #[command(subcommand)]
+        action: SlackAction,
+    },
+    /// Store or remove a secret in the OS keyring (github-token, slack-webhook, slack-token)
     Secret {
         #[command(subcommand)]
         action: SecretAction,
@@ -263,17 +268,38 @@ pub enum OutboxAction {
     },
 }
 
+/// `rota slack sync` / `rota slack summary`.
+#[derive(Debug, Subcommand)]
+pub enum SlackAction {
+    /// Make the user group ([slack] usergroup) hold the engineers on duty now, plus keep
+    Sync {
+        /// Say what would change; write nothing
+        #[arg(long)]
+        dry_run: bool,
+        /// Print JSON for scripts instead of text
+        #[arg(long)]
+        json: bool,
+    },
+    /// Print the daily word (who is on, the next hand-off, escalations, coverings) and post it
+    /// through the webhook
+    Summary {
+        /// Print it only; post nothing
+        #[arg(long)]
+        dry_run: bool,
+    },
+}
+
 /// `rota secret set NAME` / `rota secret delete NAME`.
 #[derive(Debug, Subcommand)]
 pub enum SecretAction {
     /// Store a secret, reading its value from stdin (never from an argument)
     Set {
-        /// github-token or slack-webhook
+        /// github-token, slack-webhook or slack-token
         name: crate::secrets::SecretName,
     },
     /// Remove a secret
     Delete {
-        /// github-token or slack-webhook
+        /// github-token, slack-webhook or slack-token
         name: crate::secrets::SecretName,
     },
 }

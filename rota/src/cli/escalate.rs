@@ -287,14 +287,18 @@ pub async fn list(global: &Overrides, mine: bool, all: bool, json: bool, term: &
 pub fn secret(global: &Overrides, action: SecretAction) -> Result<i32, Failure> {
     let keyring = OsKeyring;
     let fail = |e: crate::secrets::SecretError| Failure::input(e.to_string());
+    // The tokens are kept per API host, the host the config names for each.
     let host = |name: SecretName| -> Result<Option<String>, Failure> {
-        if name != SecretName::GithubToken {
-            return Ok(None);
+        let settings = || settings(global);
+        match name {
+            SecretName::GithubToken => crate::escalations::configured::api_host(&settings()?.config.escalations.github.api)
+                .map(Some)
+                .map_err(|e| Failure::input(e.to_string())),
+            SecretName::SlackToken => rota_core::config::web_url(&settings()?.config.slack.api)
+                .map(|u| Some(u.authority()))
+                .map_err(|e| Failure::input(format!("slack.api: {e}"))),
+            SecretName::SlackWebhook => Ok(None),
         }
-        let settings = settings(global)?;
-        crate::escalations::configured::api_host(&settings.config.escalations.github.api)
-            .map(Some)
-            .map_err(|e| Failure::input(e.to_string()))
     };
     match action {
         SecretAction::Set { name } => {
@@ -311,7 +315,8 @@ pub fn secret(global: &Overrides, action: SecretAction) -> Result<i32, Failure> 
                 .map_err(|_| Failure::input(format!("no {name} value on stdin: pipe it in, as in `rota secret set {name} < file`")))?;
             drop(text);
             let stored = match host(name)? {
-                Some(h) => keyring.set_github_token(&h, &value),
+                Some(h) if name == SecretName::GithubToken => keyring.set_github_token(&h, &value),
+                Some(h) => keyring.set_at(name, &h, &value),
                 None => keyring.set(name, &value),
             };
             stored.map_err(fail)?;
@@ -319,7 +324,8 @@ pub fn secret(global: &Overrides, action: SecretAction) -> Result<i32, Failure> 
         }
         SecretAction::Delete { name } => {
             let removed = match host(name)? {
-                Some(h) => keyring.delete_github_token(&h),
+                Some(h) if name == SecretName::GithubToken => keyring.delete_github_token(&h),
+                Some(h) => keyring.delete_at(name, &h),
                 None => keyring.delete(name),
             };
             if removed.map_err(fail)? {

@@ -16,6 +16,7 @@ mod handover;
 mod life;
 mod outbox;
 mod render;
+mod slack;
 mod stats;
 
 use crate::clock;
@@ -179,6 +180,9 @@ async fn dispatch(global: &Overrides, color: args::ColorChoice, command: Command
                 Rules { timing: settings.config.schedule.timing, team_size: settings.config.schedule.team_size, viewer: settings.viewer };
             let mut findings = inputs.findings.clone();
             findings.extend(lint(&inputs.schedule, &inputs.roster, &rules));
+            if settings.config.slack.usergroup.is_some() {
+                findings.extend(rota_core::slack::missing_ids(&inputs.schedule, &inputs.roster, &rules.timing, now));
+            }
             let errors = findings.iter().filter(|f| f.is_error()).count();
             if json {
                 print_json(&models::Check { ok: errors == 0, errors, warnings: findings.len() - errors, findings: &findings });
@@ -213,5 +217,7 @@ async fn dispatch(global: &Overrides, color: args::ColorChoice, command: Command
         Command::Outbox { action, json } => outbox::run(global, action, json).await,
         Command::Handover { rotation, dry_run, json } => handover::run(global, rotation, dry_run, json).await,
         Command::Secret { action } => escalate::secret(global, action),
+        Command::Slack { action: args::SlackAction::Sync { dry_run, json } } => slack::sync(global, dry_run, json).await,
+        Command::Slack { action: args::SlackAction::Summary { dry_run } } => slack::summary(global, dry_run).await,
     }
 }

@@ -689,3 +689,39 @@ fn issue_24_schedule_lists_coverings() {
     );
     assert!(text.contains("Sun 20 Dec 2026 14:45") && text.contains("ana is off"), "{text}");
 }
+
+/// While Rota keeps a Slack group, `rota check` asks for the `slack` ID of an engineer on duty
+/// within a week, at their roster line; a week and a day ahead, not yet.
+#[test]
+fn check_warns_at_the_roster_line_of_an_engineer_on_duty_soon_without_a_slack_id() {
+    let home = support::Home::new();
+    let config = format!("{}[slack]\nusergroup = \"S0ESCALATE\"\n", rota_testkit::team::config("ann"));
+    let people = rota_testkit::slack::people().replace("slack = \"UCY\"\n", "");
+    home.team(&config, Some(support::SCHEDULE), Some(&people));
+    let line = people.lines().position(|l| l == "handle = \"cy\"").unwrap() as u64;
+    let findings = |now: &str| -> Vec<serde_json::Value> {
+        let out = home.at(now, &["check", "--json"]);
+        let j: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+        j["findings"].as_array().unwrap().iter().filter(|f| f["message"].as_str().unwrap_or("").contains("slack ID")).cloned().collect()
+    };
+    assert_eq!(findings("2024-03-07T00:00:00Z"), Vec::<serde_json::Value>::new());
+    let found = findings("2024-03-08T00:00:00Z");
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert!(found[0]["file"].as_str().unwrap().ends_with("people.toml"), "{}", found[0]);
+    assert_eq!(found[0]["line"], line, "{}", found[0]);
+    assert_eq!(found[0]["severity"], "warning", "{}", found[0]);
+}
+
+/// `rota slack sync` with no group configured says what to add, exit 1, before any keyring or
+/// network is touched.
+#[test]
+fn slack_sync_without_a_group_says_what_to_add() {
+    let home = support::Home::new();
+    home.team(&rota_testkit::team::config("ann"), Some(support::SCHEDULE), Some(&rota_testkit::slack::people()));
+    let out = home.at("2024-03-15T00:30:00Z", &["slack", "sync"]);
+    assert_eq!(out.status.code(), Some(1), "{}", support::text(&out));
+    assert_eq!(
+        support::stderr(&out),
+        "rota: error: no Slack user group is set; add usergroup = \"S…\" (the group's ID) under [slack] in the config\n"
+    );
+}

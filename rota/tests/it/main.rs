@@ -30,6 +30,8 @@ mod secret_prompt;
 #[cfg(feature = "keyring-tests")]
 mod secrets_cli;
 #[cfg(feature = "keyring-tests")]
+mod slack_cli;
+#[cfg(feature = "keyring-tests")]
 mod stats_github;
 mod terminal_safe;
 mod tidy;

@@ -12,31 +12,13 @@ use rota_testkit::github::{handler, Repo};
 use rota_testkit::http::Server;
 use rota_testkit::team;
 use serde_json::Value;
-use std::path::Path;
 use std::process::Output;
 
-use support::text;
+use support::{files_containing, text};
 
 const TOKEN: &str = "ghp_LEAKCHECK7f3a9c2e1b5d4068a1b2c3d4e5f607";
 
 const NOW: &str = "2024-03-05T12:00:00Z";
-
-/// Every file under `dir` that contains `needle`.
-fn files_containing(dir: &Path, needle: &[u8]) -> Vec<String> {
-    let mut found = Vec::new();
-    let Ok(entries) = std::fs::read_dir(dir) else { return found };
-    for entry in entries.flatten() {
-        let path = entry.path();
-        if path.is_dir() {
-            found.extend(files_containing(&path, needle));
-        } else if let Ok(bytes) = std::fs::read(&path) {
-            if bytes.windows(needle.len()).any(|w| w == needle) {
-                found.push(path.display().to_string());
-            }
-        }
-    }
-    found
-}
 
 #[test]
 fn the_token_goes_from_stdin_to_the_keyring_to_github_and_nowhere_else() {
