@@ -1,6 +1,6 @@
 //! Coverage: a week, hour by hour in the viewer's zone, with who is working and the gaps.
 
-use crate::roster::{local_instant, Roster, Shift};
+use crate::roster::{local_instant, Person, Roster, Shift};
 use crate::schedule::{Schedule, Timing};
 use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
 use chrono_tz::Tz;
@@ -50,15 +50,23 @@ pub fn duty_shifts(schedule: &Schedule, roster: &Roster, timing: &Timing, from: 
         let (rs, re) = (stretch.start, stretch.end);
         for m in &stretch.team {
             let Some(p) = roster.find(&m.handle) else { continue };
-            for s in p.shifts(rs, re) {
-                let s = Shift { start: s.start.max(rs), end: s.end.min(re) };
-                if s.start < s.end {
-                    out.push((m.handle.clone(), s));
-                }
-            }
+            out.extend(working(schedule, p, rs, re).into_iter().map(|s| (m.handle.clone(), s)));
         }
     }
     out
+}
+
+/// The spans `person` works within `[from, to)` while on duty there, clipped to it: their hours
+/// on their days, in their zone. Everything that counts someone's working time on duty (the
+/// week's coverage, the lint's gap, the plan's candidates) asks this, so time away, once the
+/// schedule knows it, is cut from these spans here and nowhere else.
+pub fn working(_schedule: &Schedule, person: &Person, from: DateTime<Utc>, to: DateTime<Utc>) -> Vec<Shift> {
+    person
+        .shifts(from, to)
+        .into_iter()
+        .map(|s| Shift { start: s.start.max(from), end: s.end.min(to) })
+        .filter(|s| s.start < s.end)
+        .collect()
 }
 
 /// The spans of `[from, to)` that no shift covers.

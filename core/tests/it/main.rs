@@ -13,6 +13,7 @@ mod invariants;
 mod lifecycle;
 mod lint;
 mod overrides;
+mod plan;
 mod properties;
 mod reported;
 mod stats;
