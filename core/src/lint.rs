@@ -64,6 +64,7 @@ pub fn lint(schedule: &Schedule, roster: &Roster, rules: &Rules) -> Vec<Finding>
     let open: Vec<usize> =
         schedule.rotations.iter().enumerate().filter(|(_, r)| crate::plan::open_seats(r, rules.team_size) > 0).map(|(i, _)| i).collect();
     let suggest_from = open.len().checked_sub(SUGGESTED_ROTATIONS).and_then(|k| open.get(k)).copied().unwrap_or(0);
+    let coverings = crate::plan::Coverings::new(schedule);
     // Rotations are sorted by start day, so overlaps are found against the latest end so far.
     let mut latest: Option<&Rotation> = None;
     for (i, r) in schedule.rotations.iter().enumerate() {
@@ -142,7 +143,7 @@ pub fn lint(schedule: &Schedule, roster: &Roster, rules: &Rules) -> Vec<Finding>
         }
 
         spread(r, roster, rules, &mut push);
-        uncovered_weekday_hours(r, schedule, roster, rules, i >= suggest_from, &mut push);
+        uncovered_weekday_hours(r, (schedule, &coverings), roster, rules, i >= suggest_from, &mut push);
     }
 
     out.extend(crate::overrides::lint_overrides(schedule, roster, &rules.timing));
@@ -198,7 +199,7 @@ pub const SUGGESTED_ROTATIONS: usize = 4;
 /// measures it), naming the best candidate for an open seat when `suggest`.
 fn uncovered_weekday_hours(
     r: &Rotation,
-    schedule: &Schedule,
+    (schedule, coverings): (&Schedule, &crate::plan::Coverings),
     roster: &Roster,
     rules: &Rules,
     suggest: bool,
@@ -207,7 +208,7 @@ fn uncovered_weekday_hours(
     if !r.engineers().any(|h| roster.find(h).is_some_and(|p| p.timezone.is_some())) || r.end < r.start {
         return;
     }
-    let gap = crate::plan::weekday_gap(schedule, roster, &rules.timing, r);
+    let gap = crate::plan::weekday_gap_in(coverings, roster, &rules.timing, r);
     let minutes = gap.minutes_a_week();
     if minutes >= 60 {
         let first = gap.spans.first().map(|g| crate::words::day_time_zone(g.start, rules.viewer)).unwrap_or_default();

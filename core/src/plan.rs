@@ -63,17 +63,37 @@ fn whole(r: &Rotation, timing: &Timing) -> Shift {
     Shift { start: timing.starts_at(r.start), end: timing.ends_at(r.end) }
 }
 
-/// The rotation alone, with the covering rows that may fall in it: what is on during it, without
-/// a neighbour (or an overlapping row, an error `check` reports) in the way. Coverings are picked
-/// by their dates, cheaply, with a margin for zones.
-fn alone(schedule: &Schedule, r: &Rotation) -> Schedule {
-    let (from, to) = (r.start - Duration::days(2), r.end + Duration::days(2));
-    let near = |w: &When| match *w {
-        When::Days { start, end } => start <= to && end >= from,
-        When::Local { start, end } => start.date() <= to && end.date() >= from,
-    };
-    let overrides = schedule.overrides.iter().filter(|o| near(&o.when)).cloned().collect();
-    Schedule { rotations: vec![r.clone()], overrides, ..Schedule::default() }
+/// The schedule's covering rows by their days, so that those near a rotation are found without
+/// looking at every one (`rota check` asks for each rotation of a long page).
+pub struct Coverings<'s> {
+    /// (first day, last day, row), by first day.
+    rows: Vec<(NaiveDate, NaiveDate, &'s crate::overrides::Override)>,
+    /// The most days one row spans.
+    longest: Duration,
+}
+
+impl<'s> Coverings<'s> {
+    pub fn new(schedule: &'s Schedule) -> Self {
+        let days = |w: &When| match *w {
+            When::Days { start, end } => (start, end),
+            When::Local { start, end } => (start.date(), end.date()),
+        };
+        let mut rows: Vec<_> = schedule.overrides.iter().map(|o| (days(&o.when).0, days(&o.when).1, o)).collect();
+        rows.sort_by_key(|r| r.0);
+        let longest = rows.iter().map(|r| r.1 - r.0).max().unwrap_or_default();
+        Coverings { rows, longest }
+    }
+
+    /// The rotation alone, with the covering rows that may fall in it: what is on during it,
+    /// without a neighbour (or an overlapping row, an error `check` reports) in the way. Rows
+    /// are picked by their days, with a margin for zones.
+    fn alone(&self, r: &Rotation) -> Schedule {
+        let (from, to) = (r.start - Duration::days(2), r.end + Duration::days(2));
+        let first = self.rows.partition_point(|row| row.0 < from - self.longest);
+        let last = self.rows.partition_point(|row| row.0 <= to);
+        let overrides = self.rows[first..last.max(first)].iter().filter(|row| row.1 >= from).map(|row| row.2.clone()).collect();
+        Schedule { rotations: vec![r.clone()], overrides, ..Schedule::default() }
+    }
 }
 
 /// Monday-to-Friday time of `span` in `tz`, in order.
@@ -96,9 +116,18 @@ fn weekdays(tz: Tz, span: Shift) -> Vec<Shift> {
 
 /// The weekday gap of rotation `r` as written: its engineers' working time, coverings applied.
 pub fn weekday_gap(schedule: &Schedule, roster: &Roster, timing: &Timing, r: &Rotation) -> WeekdayGap {
+    gap_of(&Coverings::new(schedule).alone(r), roster, timing, r)
+}
+
+/// [`weekday_gap`] for each of many rotations, the covering rows sorted once.
+pub fn weekday_gap_in(coverings: &Coverings, roster: &Roster, timing: &Timing, r: &Rotation) -> WeekdayGap {
+    gap_of(&coverings.alone(r), roster, timing, r)
+}
+
+fn gap_of(alone: &Schedule, roster: &Roster, timing: &Timing, r: &Rotation) -> WeekdayGap {
     let span = whole(r, timing);
     let week = weekdays(timing.timezone, span);
-    let worked = duty_shifts(&alone(schedule, r), roster, timing, span.start, span.end).into_iter().map(|(_, s)| s).collect();
+    let worked = duty_shifts(alone, roster, timing, span.start, span.end).into_iter().map(|(_, s)| s).collect();
     WeekdayGap { spans: spans::subtract(&week, &spans::merged(worked)), weekday_minutes: spans::minutes(&week) }
 }
 
@@ -260,8 +289,8 @@ pub struct Plan {
 /// recomputed after each pick), the row. `viewer` is the zone the hours are said in.
 pub fn plan(schedule: &Schedule, roster: &Roster, timing: &Timing, team_size: usize, viewer: Tz, r: &Rotation) -> Plan {
     let span = whole(r, timing);
-    let on = alone(schedule, r);
-    let gap = weekday_gap(schedule, roster, timing, r);
+    let on = Coverings::new(schedule).alone(r);
+    let gap = gap_of(&on, roster, timing, r);
     let before = gap.minutes_a_week();
     let index = Index::new(roster);
     let seated: Vec<usize> = r.engineers().filter_map(|h| index.find(h)).collect();

@@ -4,12 +4,17 @@
 use crate::plan::{Candidate, Daily, Turn};
 use crate::roster::Days;
 
-/// Minutes a week as whole gap hours: rounded, and never 0 for some time.
+/// Minutes a week as whole gap hours, rounded.
 pub fn hours(minutes: i64) -> i64 {
-    if minutes <= 0 {
-        0
+    (minutes.max(0) + 30) / 60
+}
+
+/// Minutes a week as people read gap hours: "42", or "under 1" for some minutes.
+pub fn amount(minutes: i64) -> String {
+    if minutes > 0 && minutes < 30 {
+        "under 1".into()
     } else {
-        ((minutes + 30) / 60).max(1)
+        hours(minutes).to_string()
     }
 }
 
@@ -61,14 +66,15 @@ pub fn reason(closes: i64, gap: i64, when: Option<&Daily>, t: &Turn) -> String {
         format!("closes none of the {} gap hours", hours(gap))
     } else {
         let when = when.map(|w| format!(" ({})", daily(w))).unwrap_or_default();
-        format!("closes {} of {} gap hours{when}", hours(closes).min(hours(gap)), hours(gap))
+        format!("closes {} of {} gap hours{when}", amount(closes.min(gap)), hours(gap))
     };
     format!("{closing}; {}", turn(t))
 }
 
 /// "42 → 3 gap hours a week".
 pub fn gap_change(before: i64, after: i64) -> String {
-    format!("{} → {} gap hours a week", hours(before), hours(after))
+    let plural = if (1..90).contains(&after) { "" } else { "s" };
+    format!("{} → {} gap hour{plural} a week", amount(before), amount(after))
 }
 
 /// The dashboard's button: "Fill 1 open seat…", "Fill 2 open seats…".
@@ -80,7 +86,7 @@ pub fn fill(open: usize) -> String {
 /// closing 31 of them".
 pub fn suggestion(c: &Candidate) -> String {
     let zone = c.timezone.map(|z| format!(" ({})", z.name())).unwrap_or_default();
-    format!("`rota plan` suggests @{}{zone}, closing {} of them", c.handle, hours(c.closes))
+    format!("`rota plan` suggests @{}{zone}, closing {} of them", c.handle, amount(c.closes))
 }
 
 /// The check's gap warning: "during rotation 2022-10-10 to 2022-11-07 about 42 weekday hours a
@@ -95,6 +101,53 @@ pub fn uncovered(rotation: &str, minutes: i64, first: &str, best: Option<&Candid
         Some(c) => format!("{head}: {}", suggestion(c)),
         None => head,
     }
+}
+
+/// `rota plan` with no rotation named and none coming with an open seat.
+pub const NOTHING_OPEN: &str = "No rotation coming has an open seat; name one with --rotation START.";
+
+/// Above the candidates.
+pub const CANDIDATES: &str = "Candidates, best first:";
+
+/// With nobody in the roster but the rotation's own.
+pub const NO_CANDIDATES: &str = "Nobody in the roster is free to take a seat: add people to the roster.";
+
+/// A rotation with every seat taken.
+pub const NO_SEAT: &str = "Every seat is taken: nothing to fill.";
+
+/// Before the row.
+pub const PASTE: &str = "Paste this row in place of the rotation's:";
+
+/// Said of someone the roster gives no zone.
+pub const NO_ZONE: &str = "timezone unknown";
+
+/// `rota people`: someone on a rotation now.
+pub const ON_NOW: &str = "on now";
+
+/// Above `rota people`'s table.
+pub const PEOPLE_ORDER: &str =
+    "Whose turn it is first: those on no rotation now or coming, never rotated, then the longest since their last rotation ended.";
+
+/// A rotation's gap: "42 weekday hours a week have nobody working.", "Someone is working every
+/// weekday hour."
+pub fn gap(minutes: i64) -> String {
+    match hours(minutes) {
+        0 if minutes > 0 => "Under 1 weekday hour a week has nobody working.".into(),
+        0 => "Someone is working every weekday hour.".into(),
+        1 => "1 weekday hour a week has nobody working.".into(),
+        h => format!("{h} weekday hours a week have nobody working."),
+    }
+}
+
+/// The picks: "Fill the open seats with @ann and @bo: 42 → 3 gap hours a week."
+pub fn picks(handles: &[String], before: i64, after: i64) -> String {
+    let names: Vec<String> = handles.iter().map(|h| format!("@{h}")).collect();
+    let list = match names.split_last() {
+        Some((last, rest)) if !rest.is_empty() => format!("{} and {last}", rest.join(", ")),
+        _ => names.join(""),
+    };
+    let seats = if handles.len() == 1 { "the open seat" } else { "the open seats" };
+    format!("Fill {seats} with {list}: {}.", gap_change(before, after))
 }
 
 #[cfg(test)]
@@ -118,8 +171,21 @@ mod tests {
 
     #[test]
     fn hours_round_and_some_time_is_never_none() {
-        assert_eq!([hours(0), hours(10), hours(89), hours(90), hours(2520)], [0, 1, 1, 2, 42]);
+        assert_eq!([hours(0), hours(10), hours(89), hours(90), hours(2520)], [0, 0, 1, 2, 42]);
+        assert_eq!([amount(0), amount(10), amount(30)], ["0", "under 1", "1"]);
+        assert_eq!(gap_change(2520, 14), "42 → under 1 gap hour a week");
         assert_eq!(gap_change(2520, 180), "42 → 3 gap hours a week");
         assert_eq!([fill(1), fill(2)], ["Fill 1 open seat…", "Fill 2 open seats…"]);
+        let two = ["ann".to_owned(), "bo".to_owned()];
+        assert_eq!(picks(&two, 2520, 180), "Fill the open seats with @ann and @bo: 42 → 3 gap hours a week.");
+        assert_eq!(picks(&two[..1], 60, 0), "Fill the open seat with @ann: 1 → 0 gap hours a week.");
+        assert_eq!(
+            [gap(0), gap(60), gap(2520)],
+            [
+                "Someone is working every weekday hour.",
+                "1 weekday hour a week has nobody working.",
+                "42 weekday hours a week have nobody working."
+            ]
+        );
     }
 }

@@ -14,6 +14,7 @@ mod escalate;
 mod export;
 mod life;
 mod outbox;
+mod plan;
 mod render;
 mod stats;
 
@@ -209,6 +210,8 @@ async fn dispatch(global: &Overrides, color: args::ColorChoice, command: Command
         Command::Reassign { id, to } => life::run(global, &id, life::Asked::Reassign { to }).await,
         Command::Reopen { id } => life::run(global, &id, life::Asked::Reopen).await,
         Command::Stats { rotation, since, json } => stats::run(global, rotation, since, json).await,
+        Command::Plan { rotation, json } => plan::run(global, rotation, json, &Term::detect(color)).await,
+        Command::People { json } => plan::people(global, json, &Term::detect(color)).await,
         Command::Outbox { action, json } => outbox::run(global, action, json).await,
         Command::Secret { action } => escalate::secret(global, action),
     }
