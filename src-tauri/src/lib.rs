@@ -18,6 +18,7 @@ mod escalate;
 #[cfg(test)]
 mod escalate_tests;
 mod escalations_panel;
+mod plan_panel;
 #[cfg(test)]
 mod tests;
 pub mod tray;

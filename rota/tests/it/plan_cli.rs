@@ -160,6 +160,16 @@ fn weekday_minutes_in_rotation(start: &str, end: &str) -> i64 {
 #[test]
 fn the_pasted_row_has_no_open_seat_and_the_gap_promised() {
     let planned = json(&home(HANDBOOK), &["plan", "--json"]);
+    // Before: the check's gap warning names the plan's best candidate.
+    let before = json(&home(HANDBOOK), &["check", "--json"]);
+    let gap = before["findings"].as_array().unwrap().iter().find(|f| f["line"] == 17 && f["rule"] == "uncovered-hours").unwrap();
+    assert!(
+        gap["message"]
+            .as_str()
+            .unwrap()
+            .ends_with("add an engineer in another timezone: `rota plan` suggests @ann (Asia/Tokyo), closing 45 of them"),
+        "{gap}"
+    );
     let row = planned["row"].as_str().unwrap();
     let old = HANDBOOK.lines().find(|l| l.starts_with("| 2022-10-10 to 2022-11-07")).unwrap();
     let pasted = home(&HANDBOOK.replace(old, row));
