@@ -11,7 +11,7 @@
 //! clock: the instant is an argument.
 
 use crate::coverage::{duty_shifts, working};
-use crate::overrides::When;
+use crate::overrides::{same, When};
 use crate::roster::{local_instant, minute_of_day, Days, Person, Roster, Shift};
 use crate::schedule::{Rotation, Schedule, Seat, Timing};
 use crate::spans;
@@ -129,11 +129,6 @@ fn gap_of(alone: &Schedule, roster: &Roster, timing: &Timing, r: &Rotation) -> W
     let week = weekdays(timing.timezone, span);
     let worked = duty_shifts(alone, roster, timing, span.start, span.end).into_iter().map(|(_, s)| s).collect();
     WeekdayGap { spans: spans::subtract(&week, &spans::merged(worked)), weekday_minutes: spans::minutes(&week) }
-}
-
-/// Whether two handles name one engineer (case and a leading `@` ignored).
-fn same(a: &str, b: &str) -> bool {
-    a.trim_start_matches('@').eq_ignore_ascii_case(b.trim_start_matches('@'))
 }
 
 /// The working time `person` would add in one of the rotation's seats: their hours and days in
