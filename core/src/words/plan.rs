@@ -170,7 +170,7 @@ mod tests {
     }
 
     #[test]
-    fn hours_round_and_some_time_is_never_none() {
+    fn hours_round_and_a_few_minutes_are_under_one() {
         assert_eq!([hours(0), hours(10), hours(89), hours(90), hours(2520)], [0, 0, 1, 2, 42]);
         assert_eq!([amount(0), amount(10), amount(30)], ["0", "under 1", "1"]);
         assert_eq!(gap_change(2520, 14), "42 → under 1 gap hour a week");
