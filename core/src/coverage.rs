@@ -1,6 +1,6 @@
 //! Coverage: a week, hour by hour in the viewer's zone, with who is working and the gaps.
 
-use crate::roster::{local_instant, Roster, Shift};
+use crate::roster::{local_instant, Person, Roster, Shift};
 use crate::schedule::{Schedule, Timing};
 use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
 use chrono_tz::Tz;
@@ -46,35 +46,42 @@ pub struct Coverage {
 /// on and nobody covers for them; one covering counts while the override lasts. Time away
 /// ([`crate::away`]) is cut out: an away engineer's hours are uncovered.
 pub fn duty_shifts(schedule: &Schedule, roster: &Roster, timing: &Timing, from: DateTime<Utc>, to: DateTime<Utc>) -> Vec<(String, Shift)> {
-    let away = crate::away::spans(schedule, roster, timing.timezone);
     let mut out = Vec::new();
     for stretch in schedule.stretches(timing, from, to) {
         let (rs, re) = (stretch.start, stretch.end);
         for m in &stretch.team {
             let Some(p) = roster.find(&m.handle) else { continue };
-            for s in p.shifts(rs, re) {
-                let s = Shift { start: s.start.max(rs), end: s.end.min(re) };
-                let gone = crate::away::away_within(&away, &m.handle, s.start, s.end);
-                for s in cut(s, &gone) {
-                    out.push((m.handle.clone(), s));
-                }
-            }
+            out.extend(working(schedule, p, rs, re).into_iter().map(|s| (m.handle.clone(), s)));
         }
     }
     out
 }
 
-/// What is left of `s` once the spans `gone` are cut out of it.
-fn cut(s: Shift, gone: &[(DateTime<Utc>, DateTime<Utc>)]) -> Vec<Shift> {
-    let mut left = vec![s];
-    for &(a, b) in gone {
-        left = left
-            .into_iter()
-            .flat_map(|x| [Shift { start: x.start, end: x.end.min(a) }, Shift { start: x.start.max(b), end: x.end }])
-            .filter(|x| x.start < x.end)
-            .collect();
+/// The spans `person` works within `[from, to)` while on duty there, clipped to it: their hours
+/// on their days, in their zone. Everything that counts someone's working time on duty (the
+/// week's coverage, the lint's gap, the plan's candidates) asks this, so time away
+/// ([`crate::away`], in the person's zone) is cut from these spans here and nowhere else.
+pub fn working(schedule: &Schedule, person: &Person, from: DateTime<Utc>, to: DateTime<Utc>) -> Vec<Shift> {
+    let zone = person.timezone.unwrap_or(chrono_tz::UTC);
+    let on: Vec<Shift> = person
+        .shifts(from, to)
+        .into_iter()
+        .map(|s| Shift { start: s.start.max(from), end: s.end.min(to) })
+        .filter(|s| s.start < s.end)
+        .collect();
+    let away: Vec<Shift> = schedule
+        .away
+        .iter()
+        .filter(|a| person.is(&a.who))
+        .map(|a| a.instants(zone))
+        .filter(|(start, end)| start < end && *start < to && *end > from)
+        .map(|(start, end)| Shift { start, end })
+        .collect();
+    if away.is_empty() {
+        on
+    } else {
+        crate::spans::subtract(&crate::spans::merged(on), &crate::spans::merged(away))
     }
-    left
 }
 
 /// The spans of `[from, to)` that no shift covers.

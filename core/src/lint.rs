@@ -1,10 +1,9 @@
 //! The program's rules (README, "The rules `rota check` lints"), checked against a schedule and a roster.
 
-use crate::coverage::{duty_shifts, gaps};
 use crate::finding::{Finding, Rule};
 use crate::roster::Roster;
 use crate::schedule::{Rotation, Schedule, Timing};
-use chrono::{Datelike, Duration, Offset, Weekday};
+use chrono::Offset;
 
 /// Rotations run 4 to 10 weeks.
 pub const MIN_DAYS: i64 = 28;
@@ -61,6 +60,11 @@ pub fn lint(schedule: &Schedule, roster: &Roster, rules: &Rules) -> Vec<Finding>
     let mut out = Vec::new();
     let mut push = |rule, r: &Rotation, msg: String| out.push(Finding::new(rule, file, r.line, msg));
 
+    // The latest few rotations with open seats get a candidate named.
+    let open: Vec<usize> =
+        schedule.rotations.iter().enumerate().filter(|(_, r)| crate::plan::open_seats(r, rules.team_size) > 0).map(|(i, _)| i).collect();
+    let suggest_from = open.len().checked_sub(SUGGESTED_ROTATIONS).and_then(|k| open.get(k)).copied().unwrap_or(0);
+    let coverings = crate::plan::Coverings::new(schedule);
     // Rotations are sorted by start day, so overlaps are found against the latest end so far.
     let mut latest: Option<&Rotation> = None;
     for (i, r) in schedule.rotations.iter().enumerate() {
@@ -139,7 +143,7 @@ pub fn lint(schedule: &Schedule, roster: &Roster, rules: &Rules) -> Vec<Finding>
         }
 
         spread(r, roster, rules, &mut push);
-        uncovered_weekday_hours(r, schedule, i, roster, rules, &mut push);
+        uncovered_weekday_hours(r, (schedule, &coverings), roster, rules, i >= suggest_from, &mut push);
     }
 
     out.extend(crate::overrides::lint_overrides(schedule, roster, &rules.timing));
@@ -186,62 +190,30 @@ fn spread(r: &Rotation, roster: &Roster, rules: &Rules, push: &mut impl FnMut(Ru
     }
 }
 
+/// How many rotations with open seats (the latest in the schedule) get a candidate named in
+/// their gap warning: each costs a plan over the whole roster, so a page of thousands of open
+/// rows stays fast to check.
+pub const SUGGESTED_ROTATIONS: usize = 4;
+
 /// Warns about weekday time (Monday to Friday in the schedule's zone) nobody on the rotation
-/// works, over the rotation's first seven days.
+/// works, a week's share of the whole rotation ([`crate::plan::weekday_gap`], as `rota plan`
+/// measures it), naming the best candidate for an open seat when `suggest`.
 fn uncovered_weekday_hours(
     r: &Rotation,
-    schedule: &Schedule,
-    index: usize,
+    (schedule, coverings): (&Schedule, &crate::plan::Coverings),
     roster: &Roster,
     rules: &Rules,
+    suggest: bool,
     push: &mut impl FnMut(Rule, &Rotation, String),
 ) {
-    if !r.engineers().any(|h| roster.find(h).is_some_and(|p| p.timezone.is_some())) {
+    if !r.engineers().any(|h| roster.find(h).is_some_and(|p| p.timezone.is_some())) || r.end < r.start {
         return;
     }
-    let from = rules.timing.starts_at(r.start);
-    let to = rules.timing.ends_at(r.end).min(from.checked_add_signed(Duration::days(7)).unwrap_or(from));
-    if from >= to {
-        return;
-    }
-    let just_this = Schedule { rotations: vec![schedule.rotations[index].clone()], ..Schedule::default() };
-    let shifts = duty_shifts(&just_this, roster, &rules.timing, from, to);
-    let tz = rules.timing.timezone;
-    let mut minutes = 0;
-    let mut first = None;
-    for g in gaps(&shifts, from, to) {
-        // Count the gap minute by minute in hour-sized steps, keeping weekdays only.
-        let mut t = g.start;
-        while t < g.end {
-            let step = (g.end - t).min(Duration::minutes(60 - (t.with_timezone(&tz).time().minute_of_hour() as i64)));
-            let day = t.with_timezone(&tz).weekday();
-            if !matches!(day, Weekday::Sat | Weekday::Sun) {
-                minutes += step.num_minutes();
-                first.get_or_insert(t);
-            }
-            t += step;
-        }
-    }
+    let gap = crate::plan::weekday_gap_in(coverings, roster, &rules.timing, r);
+    let minutes = gap.minutes_a_week();
     if minutes >= 60 {
-        let first = first.map(|t| crate::words::day_time_zone(t, rules.viewer)).unwrap_or_default();
-        push(
-            Rule::UncoveredHours,
-            r,
-            format!(
-                "during rotation {} about {} weekday hours a week have nobody working (the first at {first}); add an engineer in another timezone",
-                name(r),
-                minutes / 60
-            ),
-        );
-    }
-}
-
-trait MinuteOfHour {
-    fn minute_of_hour(&self) -> u32;
-}
-
-impl MinuteOfHour for chrono::NaiveTime {
-    fn minute_of_hour(&self) -> u32 {
-        chrono::Timelike::minute(self)
+        let first = gap.spans.first().map(|g| crate::words::day_time_zone(g.start, rules.viewer)).unwrap_or_default();
+        let best = if suggest { crate::plan::best(schedule, roster, &rules.timing, rules.team_size, r) } else { None };
+        push(Rule::UncoveredHours, r, crate::words::plan::uncovered(&name(r), minutes, &first, best.as_ref()));
     }
 }

@@ -86,6 +86,7 @@ pub struct Days(u8);
 impl Days {
     pub const WEEKDAYS: Days = Days(0b0011111);
     pub const ALL: Days = Days(0b1111111);
+    pub const NONE: Days = Days(0);
 
     pub fn contains(self, day: Weekday) -> bool {
         self.0 & (1 << day.num_days_from_monday()) != 0
@@ -95,7 +96,7 @@ impl Days {
         self.0 == 0
     }
 
-    fn with(self, day: Weekday) -> Days {
+    pub fn with(self, day: Weekday) -> Days {
         Days(self.0 | 1 << day.num_days_from_monday())
     }
 }
@@ -174,6 +175,12 @@ pub struct Shift {
 
 impl Person {
     /// The person's shifts that overlap `[from, to)`, in order.
+    /// Whether `who` (a handle or a name, as a table writes it) names this person.
+    pub fn is(&self, who: &str) -> bool {
+        let who = who.trim().trim_start_matches('@');
+        self.handle.eq_ignore_ascii_case(who) || self.name.eq_ignore_ascii_case(who)
+    }
+
     pub fn shifts(&self, from: DateTime<Utc>, to: DateTime<Utc>) -> Vec<Shift> {
         let Some(tz) = self.timezone else { return Vec::new() };
         if from >= to {

@@ -7,6 +7,8 @@ use crate::finding::{Place, Problem, Severity};
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 
+pub mod plan;
+
 /// "in 3 days", "in 12 h 54 min", "in about 13 h", "in 20 min", "now", or "3 days ago".
 pub fn relative(from: DateTime<Utc>, to: DateTime<Utc>) -> String {
     let secs = (to - from).num_seconds();

@@ -433,3 +433,89 @@ impl From<&rota_io::slack_sync::Synced> for SlackSync {
         }
     }
 }
+
+/// Minutes a week as hours, to the hundredth.
+fn hours(minutes: i64) -> f64 {
+    (minutes as f64 / 60.0 * 100.0).round() / 100.0
+}
+
+/// A rotation by its first and last day.
+#[derive(Serialize)]
+pub struct Days {
+    pub start: String,
+    pub end: String,
+}
+
+/// One candidate in `rota plan --json`.
+#[derive(Serialize)]
+pub struct PlanCandidate {
+    pub handle: String,
+    pub name: String,
+    pub timezone: Option<String>,
+    pub closes_gap_hours: f64,
+    pub rotations_done: usize,
+    pub last_rotation_end: Option<String>,
+    pub reason: String,
+}
+
+/// `rota plan --json` (README, "Filling open seats").
+#[derive(Serialize)]
+pub struct Plan {
+    pub rotation: Days,
+    pub open_seats: usize,
+    pub gap_hours_before: f64,
+    pub candidates: Vec<PlanCandidate>,
+    pub picks: Vec<String>,
+    pub gap_hours_after: f64,
+    pub row: String,
+}
+
+impl From<&rota_core::plan::Plan> for Plan {
+    fn from(p: &rota_core::plan::Plan) -> Self {
+        Plan {
+            rotation: Days { start: p.rotation.start.to_string(), end: p.rotation.end.to_string() },
+            open_seats: p.open_seats,
+            gap_hours_before: hours(p.gap_before),
+            candidates: p
+                .candidates
+                .iter()
+                .map(|c| PlanCandidate {
+                    handle: c.handle.clone(),
+                    name: c.name.clone(),
+                    timezone: c.timezone.map(|z| z.name().to_owned()),
+                    closes_gap_hours: hours(c.closes),
+                    rotations_done: c.turn.rotations,
+                    last_rotation_end: c.turn.last_end.map(|d| d.to_string()),
+                    reason: c.reason.clone(),
+                })
+                .collect(),
+            picks: p.picks.clone(),
+            gap_hours_after: hours(p.gap_after),
+            row: p.row.clone(),
+        }
+    }
+}
+
+/// One engineer in `rota people --json`.
+#[derive(Serialize)]
+pub struct PersonRotations {
+    pub handle: String,
+    pub name: String,
+    pub timezone: Option<String>,
+    pub rotations: Vec<Days>,
+    pub last_end: Option<String>,
+    pub next_start: Option<String>,
+}
+
+impl From<&rota_core::plan::PersonRotations<'_>> for PersonRotations {
+    fn from(p: &rota_core::plan::PersonRotations<'_>) -> Self {
+        PersonRotations {
+            handle: p.person.handle.clone(),
+            name: p.person.name.clone(),
+            timezone: p.person.timezone.map(|z| z.name().to_owned()),
+            rotations: p.rotations.iter().map(|(s, e)| Days { start: s.to_string(), end: e.to_string() }).collect(),
+            last_end: p.last_end.map(|d| d.to_string()),
+            next_start: p.next_start.map(|d| d.to_string()),
+        }
+    }
+}

@@ -19,6 +19,7 @@ mod escalate;
 mod escalate_tests;
 mod escalations_panel;
 mod handover_window;
+mod plan_panel;
 #[cfg(test)]
 mod tests;
 pub mod tray;

@@ -111,6 +111,24 @@ fn the_dashboard_view_for_a_fixed_instant() {
     let now: usize =
         v["coverage"]["days"].as_array().unwrap().iter().flat_map(|d| d["cells"].as_array().unwrap()).filter(|c| c["now"] == true).count();
     assert_eq!(now, 1);
+    // The next rotation with an open seat (tbliu98 + 2 TBD): both of the roster fill them, each
+    // closing their 40 weekday hours, Valery first (one rotation done to Keegan's two); the grid of
+    // its first week has them in it.
+    let plan = &v["plan"];
+    assert_eq!((&plan["button"], &plan["start"]), (&json!("Fill 2 open seats…"), &json!("2022-10-10")));
+    let picked: Vec<(&str, &str, bool)> = plan["candidates"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| (c["handle"].as_str().unwrap(), c["closes"].as_str().unwrap(), c["picked"].as_bool().unwrap()))
+        .collect();
+    assert_eq!(picked, [("valerybugakov", "40", true), ("keegancsmith", "40", true)]);
+    assert!(plan["row"]
+        .as_str()
+        .unwrap()
+        .starts_with("| 2022-10-10 to 2022-11-07 | [@tbliu98](https://github.com/tbliu98), [@valerybugakov]"));
+    let monday = &plan["coverage"]["days"][0]["cells"];
+    assert_eq!((&monday[7]["count"], &monday[8]["count"], &monday[3]["gap"]), (&json!(1), &json!(2), &json!(true)));
 }
 
 #[test]

@@ -127,6 +127,8 @@ pub struct DashboardView {
     pub focus: Option<Focus>,
     /// Whether the config says who I am (`me`): "My shifts only" can be saved to a calendar.
     pub knows_me: bool,
+    /// The next rotation with an open seat: "Fill 2 open seats…" and what it shows.
+    pub plan: Option<crate::plan_panel::PlanPanel>,
 }
 
 impl DashboardView {
@@ -208,12 +210,13 @@ impl DashboardView {
                 .collect(),
             focus: None,
             knows_me: me.is_some(),
+            plan: crate::plan_panel::PlanPanel::new(live, at),
         }
     }
 }
 
 impl CoverageView {
-    fn new(c: &Coverage, live: &Live, at: DateTime<Utc>) -> Self {
+    pub(crate) fn new(c: &Coverage, live: &Live, at: DateTime<Utc>) -> Self {
         let tz = c.viewer;
         let name = |h: &str| live.inputs.roster.find(h).map(|p| p.name.clone()).unwrap_or_else(|| h.to_owned());
         let mut days: Vec<CoverageDay> = Vec::new();

@@ -1,6 +1,7 @@
 import * as api from "./api.js";
 import { el, fill, text, show, update } from "./dom.js";
 import { showEscalation } from "./escalations.js";
+import { renderPlan } from "./plan.js";
 
 function card(e) {
   return el("article", { class: `engineer status-${e.status}${e.you ? " me" : ""}`, "data-handle": e.handle, "data-key": e.handle, tabindex: 0 },
@@ -68,6 +69,7 @@ async function render() {
       r.coverings.map((c) => el("li", { class: "covering-row" }, c))) : null)));
   update("coverage", coverage(view.coverage));
   text("gap-summary", view.coverage.gapSummary);
+  renderPlan(view.plan, coverage);
   update("findings", view.findings.length
     ? view.findings.map((f) => el("li", { class: `finding ${f.severity}`, "data-severity": f.severity, "data-key": `${f.place} ${f.message}`, tabindex: 0 },
       el("span", { class: "where" }, f.place), f.message))

@@ -70,14 +70,31 @@ impl Away {
     pub fn span(&self, roster: &Roster, fallback: Tz) -> AwaySpan {
         let person = roster.find(&self.who);
         let zone = person.and_then(|p| p.timezone).unwrap_or(fallback);
-        let at = |t: NaiveDateTime| wall_clock(zone, t);
+        let (start, end) = self.instants(zone);
+        let handle = person.map(|p| p.handle.clone()).unwrap_or_else(|| self.who.trim().trim_start_matches('@').to_owned());
+        AwaySpan { handle, start, end, why: self.why.clone(), zone }
+    }
+}
+
+impl Away {
+    /// Whether the period may meet the days `[from, to]` (in any zone: give a day's margin).
+    pub fn meets(&self, from: NaiveDate, to: NaiveDate) -> bool {
         let (start, end) = match self.when {
+            AwayWhen::Days { start, end } => (start, end),
+            AwayWhen::Local { start, end } => (start.date(), end.date()),
+            AwayWhen::At { start, end } => (start.date_naive(), end.date_naive()),
+        };
+        start <= to && end >= from
+    }
+
+    /// The period as instants, its days and wall-clock times read in `zone` (the person's).
+    pub fn instants(&self, zone: Tz) -> (DateTime<Utc>, DateTime<Utc>) {
+        let at = |t: NaiveDateTime| wall_clock(zone, t);
+        match self.when {
             AwayWhen::Days { start, end } => (local_instant(zone, start, 0), local_instant(zone, end, 24 * 60)),
             AwayWhen::Local { start, end } => (at(start), at(end)),
             AwayWhen::At { start, end } => (start, end),
-        };
-        let handle = person.map(|p| p.handle.clone()).unwrap_or_else(|| self.who.trim().trim_start_matches('@').to_owned());
-        AwaySpan { handle, start, end, why: self.why.clone(), zone }
+        }
     }
 }
 

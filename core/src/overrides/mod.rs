@@ -86,6 +86,6 @@ pub struct OnStretch {
 }
 
 /// Whether two handles name one engineer (case and a leading `@` ignored).
-fn same(a: &str, b: &str) -> bool {
+pub(crate) fn same(a: &str, b: &str) -> bool {
     a.trim_start_matches('@').eq_ignore_ascii_case(b.trim_start_matches('@'))
 }

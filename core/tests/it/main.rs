@@ -15,6 +15,7 @@ mod invariants;
 mod lifecycle;
 mod lint;
 mod overrides;
+mod plan;
 mod properties;
 mod reported;
 mod slack;

@@ -214,10 +214,25 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Who could fill a rotation's open seats: by the weekday gap hours they close, then whose turn it is
+    Plan {
+        /// The rotation that starts on this date (YYYY-MM-DD); default: the next with an open seat
+        #[arg(long, value_name = "START")]
+        rotation: Option<String>,
+        /// Print JSON for scripts instead of text
+        #[arg(long)]
+        json: bool,
+    },
     /// Keep the Slack user group equal to who is on duty; the daily word for the channel
     Slack {
         #[command(subcommand)]
         action: SlackAction,
+    },
+    /// The roster with each engineer's rotations: how many, the last, the next
+    People {
+        /// Print JSON for scripts instead of text
+        #[arg(long)]
+        json: bool,
     },
     /// Store or remove a secret in the OS keyring (github-token, slack-webhook, slack-token)
     Secret {

@@ -15,6 +15,7 @@ mod export;
 mod handover;
 mod life;
 mod outbox;
+mod plan;
 mod render;
 mod slack;
 mod stats;
@@ -214,6 +215,8 @@ async fn dispatch(global: &Overrides, color: args::ColorChoice, command: Command
         Command::Reassign { id, to } => life::run(global, &id, life::Asked::Reassign { to }).await,
         Command::Reopen { id } => life::run(global, &id, life::Asked::Reopen).await,
         Command::Stats { rotation, since, json } => stats::run(global, rotation, since, json).await,
+        Command::Plan { rotation, json } => plan::run(global, rotation, json, &Term::detect(color)).await,
+        Command::People { json } => plan::people(global, json, &Term::detect(color)).await,
         Command::Outbox { action, json } => outbox::run(global, action, json).await,
         Command::Handover { rotation, dry_run, json } => handover::run(global, rotation, dry_run, json).await,
         Command::Secret { action } => escalate::secret(global, action),

@@ -58,7 +58,7 @@ impl Term {
     }
 
     /// Wraps free text, made printable, to the terminal, later lines indented by `hang` spaces.
-    fn wrap(&self, text: &str, hang: usize) -> String {
+    pub(super) fn wrap(&self, text: &str, hang: usize) -> String {
         let mut out = String::new();
         for (i, line) in wrap(&printable(text), self.width, hang).iter().enumerate() {
             if i > 0 {
@@ -151,7 +151,7 @@ fn wrap(text: &str, max: usize, hang: usize) -> Vec<String> {
 /// own under the row. The other columns (times, names) are never cut. Each cell is made
 /// printable first. `style(row, column)` gives a cell's SGR style, applied after the widths are
 /// measured.
-fn table(rows: &[Vec<String>], indent: &str, term: &Term, style: impl Fn(usize, usize) -> Option<&'static str>) -> String {
+pub(super) fn table(rows: &[Vec<String>], indent: &str, term: &Term, style: impl Fn(usize, usize) -> Option<&'static str>) -> String {
     table_shrinking(rows, indent, term, None, style)
 }
 

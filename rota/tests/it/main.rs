@@ -25,6 +25,7 @@ mod outbox_keyring;
 mod outbox_refused;
 mod outbox_steer;
 mod package_prerm;
+mod plan_cli;
 mod private_files;
 mod secret_prompt;
 #[cfg(feature = "keyring-tests")]
