@@ -33,6 +33,7 @@ pub mod overrides;
 pub mod poll;
 pub mod printable;
 pub mod redact;
+pub mod remind;
 pub mod reported;
 pub mod roster;
 pub mod schedule;

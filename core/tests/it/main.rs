@@ -14,6 +14,7 @@ mod lifecycle;
 mod lint;
 mod overrides;
 mod properties;
+mod remind;
 mod reported;
 mod stats;
 mod timing;
