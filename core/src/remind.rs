@@ -192,6 +192,8 @@ impl RemindState {
 }
 
 /// One thing to say (or unsay).
+// Few and short-lived: boxing the escalation would buy nothing.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Say {
     /// "#12 has waited 30 working minutes for you": Acknowledge and Open.

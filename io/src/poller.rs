@@ -61,7 +61,7 @@ use crate::escalations::{AnyBackend, Backend, BackendError};
 use crate::notifier::{open_link, ActionSink, NoticeAction, Notifier, NotifyError};
 use crate::store::Store;
 use chrono::{DateTime, Utc};
-use rota_core::escalation::{same_handle, Escalation, EscalationState};
+use rota_core::escalation::{same_handle, Escalation, EscalationState, Notice};
 use rota_core::poll::{PollFailure, PollState};
 use rota_core::reported::{self, decide_reported, progress_text};
 use rota_core::wake::Now;
@@ -462,9 +462,33 @@ impl Poller {
     async fn announce(&mut self, store: &Arc<Store>, list: &[Escalation], now: &Now) -> Result<(), BackendError> {
         let before = store.load_seen(&self.scope)?;
         let decision = self.state.listed(now, &self.config.me, before.as_ref(), list);
+        // Reminders, offers, the day's start; the new assignments held while I sleep are not
+        // announced now (the day's start says them), though the seen set counts them as said.
+        let team = self.config.team.lock().unwrap_or_else(|e| e.into_inner()).clone();
+        let remind_scope = crate::remind::scope(&self.scope);
+        let reminding = match &team {
+            Some(team) => {
+                let assigned: Vec<Escalation> = decision
+                    .notices
+                    .iter()
+                    .filter_map(|n| match n {
+                        Notice::Assigned { escalation, .. } => Some(escalation.clone()),
+                        Notice::Summary { .. } => None,
+                    })
+                    .collect();
+                let before = store.load_state(&remind_scope)?;
+                Some(team.decide(&self.config.me, before.as_ref(), list, &assigned, now.wall))
+            }
+            None => None,
+        };
+        let held: Vec<String> = reminding.as_ref().map(|d| d.held_now.clone()).unwrap_or_default();
         let mut unshown = Vec::new();
         let mut error = None;
         for (i, notice) in decision.notices.iter().enumerate() {
+            if matches!(notice, Notice::Assigned { escalation, .. } if held.contains(&escalation.id)) {
+                eprintln!("rota: held while you sleep: {}", rota_core::notice::text(notice).summary);
+                continue;
+            }
             let words = rota_core::notice::text_named(notice, &self.config.names.lock().unwrap_or_else(|e| e.into_inner()));
             let (notifier, sink) = (self.notifier.clone(), self.sink.clone());
             let shown = tokio::task::spawn_blocking(move || notifier.show(&words, sink))
@@ -484,6 +508,18 @@ impl Poller {
         if let Some(seen) = self.state.delivered(before.as_ref(), &decision, &unshown) {
             store.save_seen(&self.scope, &seen, now.wall)?;
         }
+        if let Some(d) = reminding {
+            let (notifier, sink) = (self.notifier.clone(), self.sink.clone());
+            let delivered = tokio::task::spawn_blocking(move || crate::remind::deliver(&*notifier, &sink, d)).await;
+            if let Ok((state, error)) = delivered {
+                store.save_state(&remind_scope, &state, now.wall)?;
+                if error.is_some() {
+                    self.snapshot.notifier_error = error;
+                }
+            }
+        }
+        let (waiting, offered) = team.map(|t| t.asking(&self.config.me, list, now.wall)).unwrap_or_default();
+        (self.snapshot.waiting, self.snapshot.offered) = (waiting, offered);
         Ok(())
     }
 

@@ -208,6 +208,7 @@ async fn dispatch(global: &Overrides, color: args::ColorChoice, command: Command
         Command::Engage { id, team, url } => life::run(global, &id, life::Asked::Engage { team, url }).await,
         Command::Reassign { id, to } => life::run(global, &id, life::Asked::Reassign { to }).await,
         Command::Reopen { id } => life::run(global, &id, life::Asked::Reopen).await,
+        Command::Take { id } => life::run(global, &id, life::Asked::Take).await,
         Command::Stats { rotation, since, json } => stats::run(global, rotation, since, json).await,
         Command::Outbox { action, json } => outbox::run(global, action, json).await,
         Command::Secret { action } => escalate::secret(global, action),

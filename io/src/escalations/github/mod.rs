@@ -504,6 +504,13 @@ impl Backend for GithubBackend {
                 return self.update(n, json!({ "state": "closed", "state_reason": "completed" }), id).await;
             }
             Action::Reassign { to } => return self.update(n, json!({ "assignees": [to.trim()] }), id).await,
+            // GitHub has no one request for both: the assignee first, then the label.
+            Action::Take { me } => {
+                let e = self.update(n, json!({ "assignees": [me.trim()] }), id).await?;
+                if e.state == EscalationState::Open {
+                    self.label(n, &[&self.config.acknowledged_label], id).await?;
+                }
+            }
             Action::Reopen => {
                 // Open again means nobody is on it yet: the acknowledged and engineering labels go.
                 let e = self.update(n, json!({ "state": "open", "state_reason": "reopened" }), id).await?;
