@@ -252,7 +252,8 @@ impl LocalStore {
             let assignee: Option<String> = r.get(3)?;
             // A reassignment (the state unchanged) names the new assignee; so does a take (mine
             // and acknowledged in one change).
-            let moved = from.is_some() && std::mem::replace(&mut last, assignee.clone()) != assignee;
+            let before = std::mem::replace(&mut last, assignee.clone());
+            let moved = from.is_some() && before != assignee;
             let reassigned = from.as_deref() == Some(to.as_str()) || moved;
             Ok(HistoryEntry {
                 state: parse_text(&to)?,
