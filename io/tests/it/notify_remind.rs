@@ -86,13 +86,29 @@ fn summaries(calls: &[Value]) -> Vec<&str> {
     calls.iter().map(|c| c["summary"].as_str().unwrap_or_default()).collect()
 }
 
+/// A notification server, a runtime and an empty local store.
+struct Setup {
+    dir: tempfile::TempDir,
+    server: NotificationServer,
+    rt: tokio::runtime::Runtime,
+    db: std::path::PathBuf,
+    store: LocalStore,
+}
+
+impl Setup {
+    fn new() -> Setup {
+        let dir = tempfile::tempdir().unwrap();
+        let server = NotificationServer::start(dir.path());
+        let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
+        let db = dir.path().join("escalations.sqlite3");
+        let store = LocalStore::open(&db).unwrap();
+        Setup { dir, server, rt, db, store }
+    }
+}
+
 #[test]
 fn the_reminder_comes_once_in_working_minutes_and_not_again_after_the_acknowledgement() {
-    let dir = tempfile::tempdir().unwrap();
-    let mut server = NotificationServer::start(dir.path());
-    let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
-    let db = dir.path().join("escalations.sqlite3");
-    let store = LocalStore::open(&db).unwrap();
+    let Setup { dir: _dir, mut server, rt, db, store } = Setup::new();
     // Filed to me Monday 21:50 Berlin.
     let e = store.insert(&filing("Search is down", "ann", Severity::Sev3), at("2026-12-07T20:50:00Z")).unwrap();
 
@@ -124,11 +140,7 @@ fn the_reminder_comes_once_in_working_minutes_and_not_again_after_the_acknowledg
 
 #[test]
 fn an_offer_is_taken_from_its_notification_and_a_withdrawn_one_is_closed() {
-    let dir = tempfile::tempdir().unwrap();
-    let mut server = NotificationServer::start(dir.path());
-    let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
-    let db = dir.path().join("escalations.sqlite3");
-    let store = LocalStore::open(&db).unwrap();
+    let Setup { dir: _dir, mut server, rt, db, store } = Setup::new();
     // Two filed to Lord Howe an hour ago (19:50 there, after hours).
     let one = store.insert(&filing("Search is down", "lh", Severity::Sev3), at("2026-12-08T07:50:00Z")).unwrap();
     let two = store.insert(&filing("Billing export hangs", "lh", Severity::Sev3), at("2026-12-08T07:50:00Z")).unwrap();
