@@ -5,8 +5,8 @@
 //! [`decide`] is pure, as [`crate::handoff::decide`] is: the instant, the schedule, the roster,
 //! the open escalations and what was said before ([`RemindState`], `None` on a first run) in; what
 //! to say ([`Say`]) and the state to keep out. Each notice is said once. A first run says what is
-//! still actionable (an escalation still unacknowledged, an offer that still holds, the day's start
-//! while I am within my hours) and nothing else: it has nothing else to say, since nothing was held.
+//! still actionable (an escalation still unacknowledged, an offer that still holds) and nothing
+//! about the past: a day already under way counts as started.
 //!
 //! Working time is the roster's hours and days in the person's zone, and only while the schedule
 //! has them on duty (coverings applied: a day someone covers for them does not count). Filed at
@@ -248,7 +248,10 @@ impl Context<'_> {
 
 /// The notices due now and the state to keep.
 pub fn decide(before: Option<&RemindState>, cx: &Context) -> Decision {
-    let before = before.filter(|b| same_handle(&b.me, cx.me)).cloned().unwrap_or_default();
+    let before = before.filter(|b| same_handle(&b.me, cx.me));
+    // A first run (or a new `me`): the day already under way is past news, not said.
+    let first_run = before.is_none();
+    let before = before.cloned().unwrap_or_default();
     let mut state = RemindState { me: cx.me.to_owned(), day: before.day, ..RemindState::default() };
     let (now, prefs, names) = (cx.now, cx.prefs, cx.names());
     let me = cx.team.roster.find(cx.me);
@@ -293,7 +296,9 @@ pub fn decide(before: Option<&RemindState>, cx: &Context) -> Decision {
     let on_duty = cx.team.schedule.team_at(cx.team.timing, now).iter().any(|m| same_handle(&m.handle, cx.me));
     if let Some(day) = day {
         let released: Vec<String> = state.held.iter().cloned().collect();
-        if prefs.day_start && on_duty && before.day != Some(day) {
+        if first_run {
+            state.day = Some(day);
+        } else if prefs.day_start && on_duty && before.day != Some(day) {
             state.day = Some(day);
             let text = day_start_text(cx, &state, &names);
             state.held.clear();

@@ -251,6 +251,8 @@ fn the_day_start_comes_once_a_day_within_my_hours() {
     let state = d.state;
     let d = w.look("ann", Some(&state), "2026-12-08T14:00:00Z", &mine, &[]);
     assert!(d.say.iter().all(|s| !matches!(s, Say::DayStart { .. })));
+    // A first run within my hours: the day under way is past news.
+    assert!(w.look("ann", None, "2026-12-08T08:30:00Z", &mine, &[]).say.iter().all(|s| !matches!(s, Say::DayStart { .. })));
     // Woken at 11:00 the next day, within my hours: it still comes.
     let d = w.look("ann", Some(&state), "2026-12-09T10:00:00Z", &mine, &[]);
     assert!(d.say.iter().any(|s| matches!(s, Say::DayStart { .. })));

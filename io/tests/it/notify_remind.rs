@@ -112,11 +112,15 @@ fn the_reminder_comes_once_in_working_minutes_and_not_again_after_the_acknowledg
     // Filed to me Monday 21:50 Berlin.
     let e = store.insert(&filing("Search is down", "ann", Severity::Sev3), at("2026-12-07T20:50:00Z")).unwrap();
 
-    // Tuesday 09:29: 29 working minutes. The first run's summary and the day's start, no reminder.
+    // Monday 23:00: a first run, its summary. Tuesday 09:29: 29 working minutes, the day's start,
+    // no reminder.
+    let p = Running::start(&rt, &db, "2026-12-07T22:00:00Z");
+    p.wait_for("a poll", |s| s.status.is_ok());
+    assert_eq!(summaries(&calls(&server)), ["1 open escalation assigned to you"]);
+    rt.block_on(p.handle.shutdown());
     let p = Running::start(&rt, &db, "2026-12-08T08:29:00Z");
     p.wait_for("a poll", |s| s.status.is_ok());
-    let first = calls(&server);
-    assert_eq!(summaries(&first), ["1 open escalation assigned to you", "Your day on rotation starts: 1 waiting for you"]);
+    assert_eq!(summaries(&calls(&server)), ["Your day on rotation starts: 1 waiting for you"]);
     rt.block_on(p.handle.shutdown());
 
     // 09:30: the reminder, with Acknowledge; the tray's count.
