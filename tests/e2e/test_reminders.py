@@ -2,7 +2,8 @@
 
 The clock is pinned (ROTA_NOW) and moved between runs of the tray, as in test_handoff_notices.py:
 the reminder counted in working minutes (an evening filing is reminded of the next morning), once
-and not after an acknowledgement; Take from an offer's notification on both tray hosts; the day's
+and not after an acknowledgement; Take from an offer's notification and from the tray's menu on
+both tray hosts; the day's
 start said once; a sev3 assigned while I sleep held for it, a sev1 said at once. The decisions are
 the core's (core/tests/it/remind.rs); these show the tray process carrying them out.
 """
@@ -13,6 +14,7 @@ import pytest
 
 from conftest import Inputs
 from dbusmenu import wait_for
+from test_lifecycle import click
 from test_notifications import notifications, rota  # noqa: F401  (the fixture)
 from test_tray import labels_once
 
@@ -102,32 +104,41 @@ def test_an_evening_filing_is_reminded_of_the_next_morning_once_and_not_after_th
 
 
 @pytest.mark.parametrize("host", ["sni", "tauri"], indirect=True)
-def test_take_from_an_offer_notification(inputs, launch, notifications, rota_bin, host):  # noqa: F811
+def test_take_from_an_offer_notification_and_from_the_menu(inputs, launch, notifications, rota_bin, host):  # noqa: F811
     team(inputs)
-    # A sev1 filed to Lord Howe at 22:30 there (12:00Z): asleep. I am working (14:00 my time).
+    # Two sev1s filed to Lord Howe at 22:30 there (12:00Z): asleep. I am working (14:00 my time).
     filed = file(rota_bin, inputs, "2022-09-15T11:59:00Z", "--title", "Checkout down", "--severity", "sev1", "--to", "lh")
+    other = file(rota_bin, inputs, "2022-09-15T11:59:00Z", "--title", "Login loops", "--severity", "sev1", "--to", "lh")
     offer = f"#{filed['id']} waits for Lord Howe (asleep, 22:30 there) — Take it?"
     at(inputs, "2022-09-15T12:00:00Z")
-    listed = rota(rota_bin, inputs, "escalations", "--json")
-    assert listed[0]["offered_to"] == ["keegancsmith"] and listed[0]["waiting_minutes"] == 0, listed[0]
+    [listed] = [e for e in rota(rota_bin, inputs, "escalations", "--json") if e["id"] == filed["id"]]
+    assert listed["offered_to"] == ["keegancsmith"] and listed["waiting_minutes"] == 0, listed
 
     app = launch()
     said(app, offer)
     [call] = [c for c in notifications.calls() if c["summary"] == offer]
     assert "take" in call["actions"] and "acknowledge" not in call["actions"], call["actions"]
-    labels_once(app, lambda ls: "Waiting for a hand (1)" in ls, "the offers' submenu")
+    labels_once(app, lambda ls: "Waiting for a hand (2)" in ls, "the offers' submenu")
 
     notifications.invoke(call["id"], "take")
 
-    def taken():
-        [e] = rota(rota_bin, inputs, "escalations", "--all", "--json")
+    def taken(id):
+        [e] = [e for e in rota(rota_bin, inputs, "escalations", "--all", "--json") if e["id"] == id]
         return e if e["assignee"] == "keegancsmith" else None
-    e = wait_for(taken, 10, interval=0.1, what="the escalation taken")
+    e = wait_for(lambda: taken(filed["id"]), 10, interval=0.1, what="the escalation taken")
     assert e["state"] == "acknowledged"
     assert e["history"][-1] == {"state": "acknowledged", "by": "keegancsmith", "at": "2022-09-15T12:00:00Z", "assignee": "keegancsmith"}
     assert len(e["history"]) == 2, "filed, then taken: one entry"
-    labels_once(app, lambda ls: "My escalations (1)" in ls and not any(l.startswith("Waiting for a hand") for l in ls),
-                "mine now, no longer waiting for a hand")
+    labels_once(app, lambda ls: "My escalations (1)" in ls and "Waiting for a hand (1)" in ls, "one mine now, one still waiting")
+
+    # The other from the tray: Waiting for a hand → the escalation → Take.
+    line = f"#{other['id']} Login loops — waits for Lord Howe"
+    node = wait_for(lambda: app.tray.entry(["Waiting for a hand (1)", line, "Take"]), 15, what="the offer's Take item")
+    click(app.tray, node)
+    e = wait_for(lambda: taken(other["id"]), 10, interval=0.1, what="the other taken from the menu")
+    assert e["state"] == "acknowledged" and len(e["history"]) == 2, e
+    labels_once(app, lambda ls: "My escalations (2)" in ls and not any(l.startswith("Waiting for a hand") for l in ls),
+                "both mine, none waiting for a hand")
     quit_app(app)
 
 
