@@ -124,10 +124,12 @@ pub fn waiting_minutes(team: &Team, e: &Escalation, now: DateTime<Utc>) -> Optio
     waiting(e).map(|a| team.working_minutes(a, e.created_at, now))
 }
 
-/// Whether an open escalation is past its reminder: `ack_within` working minutes waited.
-pub fn overdue(team: &Team, e: &Escalation, now: DateTime<Utc>, prefs: &Prefs) -> bool {
+/// Whether an open escalation is past its reminder: `ack_within` working minutes waited since
+/// `since` (when it became its assignee's: filed, or reassigned; never before it was filed).
+pub fn overdue(team: &Team, e: &Escalation, since: Option<DateTime<Utc>>, now: DateTime<Utc>, prefs: &Prefs) -> bool {
     let (Some(a), Some(m)) = (waiting(e), prefs.ack_within) else { return false };
-    team.after_working(a, e.created_at, m).is_some_and(|t| t <= now)
+    let since = since.map_or(e.created_at, |t| t.max(e.created_at));
+    team.after_working(a, since, m).is_some_and(|t| t <= now)
 }
 
 /// `"offered_to"`: whom an escalation is offered to now: when it has waited `offer_after`
@@ -165,6 +167,10 @@ pub struct RemindState {
     /// Assignments to me held while I slept, said at my day's start.
     #[serde(default)]
     pub held: BTreeSet<String>,
+    /// My open escalations reassigned to me (not filed to me), with when I saw that: their wait
+    /// starts there.
+    #[serde(default)]
+    pub since: BTreeMap<String, DateTime<Utc>>,
 }
 
 impl RemindState {
@@ -222,6 +228,8 @@ pub struct Context<'a> {
     /// The escalations newly assigned to me in this poll (the poller's "new escalation" notices):
     /// held ones are taken out of them ([`Decision::held_now`]).
     pub assigned: &'a [Escalation],
+    /// Of those, the ids reassigned to me from someone else: their wait starts now.
+    pub reassigned: &'a [String],
     /// My next hand-off, for the day's start.
     pub next_handoff: Option<DateTime<Utc>>,
 }
@@ -265,9 +273,13 @@ pub fn decide(before: Option<&RemindState>, cx: &Context) -> Decision {
 
     // Reminders: each of mine once, when its working minutes are over.
     for e in cx.open.iter().filter(|e| cx.mine(e)) {
+        let since = before.since.get(&e.id).copied().or_else(|| cx.reassigned.contains(&e.id).then_some(now));
+        if let Some(t) = since.filter(|_| waiting(e).is_some()) {
+            state.since.insert(e.id.clone(), t);
+        }
         if before.reminded.contains(&e.id) && waiting(e).is_some() {
             state.reminded.insert(e.id.clone());
-        } else if overdue(&cx.team, e, now, &prefs) && !state.held.contains(&e.id) {
+        } else if overdue(&cx.team, e, since, now, &prefs) && !state.held.contains(&e.id) {
             state.reminded.insert(e.id.clone());
             say.push(Say::Remind { id: e.id.clone(), text: reminder_text(e, prefs.ack_within.unwrap_or_default()) });
         }

@@ -468,16 +468,15 @@ impl Poller {
         let remind_scope = crate::remind::scope(&self.scope);
         let reminding = match &team {
             Some(team) => {
-                let assigned: Vec<Escalation> = decision
-                    .notices
-                    .iter()
-                    .filter_map(|n| match n {
-                        Notice::Assigned { escalation, .. } => Some(escalation.clone()),
-                        Notice::Summary { .. } => None,
-                    })
-                    .collect();
+                let (mut assigned, mut reassigned) = (Vec::new(), Vec::new());
+                for n in &decision.notices {
+                    if let Notice::Assigned { escalation, reassigned_from } = n {
+                        assigned.push(escalation.clone());
+                        reassigned.extend(reassigned_from.as_ref().map(|_| escalation.id.clone()));
+                    }
+                }
                 let before = store.load_state(&remind_scope)?;
-                Some(team.decide(&self.config.me, before.as_ref(), list, &assigned, now.wall))
+                Some(team.decide(&self.config.me, before.as_ref(), list, (&assigned, &reassigned), now.wall))
             }
             None => None,
         };
@@ -518,7 +517,11 @@ impl Poller {
                 }
             }
         }
-        let (waiting, offered) = team.map(|t| t.asking(&self.config.me, list, now.wall)).unwrap_or_default();
+        let said: Option<rota_core::remind::RemindState> = match &team {
+            Some(_) => store.load_state(&remind_scope)?,
+            None => None,
+        };
+        let (waiting, offered) = team.map(|t| t.asking(&self.config.me, list, said.as_ref(), now.wall)).unwrap_or_default();
         (self.snapshot.waiting, self.snapshot.offered) = (waiting, offered);
         Ok(())
     }

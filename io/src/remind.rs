@@ -47,10 +47,12 @@ impl TeamNow {
 
     /// The escalations `me` is asked about now: how many of mine are past their reminder, and
     /// the others' offered to me.
-    pub fn asking(&self, me: &str, open: &[Escalation], now: DateTime<Utc>) -> (usize, Vec<Escalation>) {
+    /// `said` is the state kept: when my reassigned ones became mine.
+    pub fn asking(&self, me: &str, open: &[Escalation], said: Option<&RemindState>, now: DateTime<Utc>) -> (usize, Vec<Escalation>) {
         let team = self.team();
         let mine = |e: &Escalation| e.assignee.as_deref().is_some_and(|a| rota_core::escalation::same_handle(a, me));
-        let waiting = open.iter().filter(|e| mine(e) && remind::overdue(&team, e, now, &self.prefs)).count();
+        let since = |e: &Escalation| said.and_then(|s| s.since.get(&e.id).copied());
+        let waiting = open.iter().filter(|e| mine(e) && remind::overdue(&team, e, since(e), now, &self.prefs)).count();
         let offered = open
             .iter()
             .filter(|e| {
@@ -62,15 +64,18 @@ impl TeamNow {
     }
 
     /// What to say now.
+    /// `assigned` are the new assignments to me of this poll, `reassigned` the ids among them
+    /// that someone else had.
     pub fn decide(
         &self,
         me: &str,
         before: Option<&RemindState>,
         open: &[Escalation],
-        assigned: &[Escalation],
+        (assigned, reassigned): (&[Escalation], &[String]),
         now: DateTime<Utc>,
     ) -> Decision {
         let cx = Context {
+            reassigned,
             me,
             now,
             viewer: self.viewer,

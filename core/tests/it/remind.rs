@@ -135,6 +135,7 @@ impl World {
             prefs,
             open,
             assigned,
+            reassigned: &[],
             next_handoff: Some(at("2027-01-01T00:00:00Z")),
         };
         decide(before, &cx)
@@ -181,7 +182,10 @@ fn the_reminder_comes_once_and_not_after_an_acknowledgement() {
     assert!(only_reminders(&w.look_with("ann", None, "2026-12-08T12:00:00Z", &open, &[], off)).is_empty());
     // The tray's line and the JSON's count.
     let t = Team { schedule: &w.s, timing: &UTC, roster: &w.r };
-    assert!(remind::overdue(&t, &open[0], at("2026-12-08T08:30:00Z"), &Prefs::default()));
+    assert!(remind::overdue(&t, &open[0], None, at("2026-12-08T08:30:00Z"), &Prefs::default()));
+    // Reassigned to me at 10:00 Berlin: its wait starts then, not when it was filed.
+    assert!(!remind::overdue(&t, &open[0], Some(at("2026-12-08T09:00:00Z")), at("2026-12-08T09:29:00Z"), &Prefs::default()));
+    assert!(remind::overdue(&t, &open[0], Some(at("2026-12-08T09:00:00Z")), at("2026-12-08T09:30:00Z"), &Prefs::default()));
     assert_eq!(remind::waiting_minutes(&t, &open[0], at("2026-12-08T09:00:00Z")), Some(60));
     assert_eq!(remind::waiting_minutes(&t, &acked[0], at("2026-12-08T09:00:00Z")), None);
     assert_eq!(remind::waiting_line(2).as_deref(), Some("⚠ 2 waiting for your acknowledgement"));
@@ -304,4 +308,36 @@ fn what_could_not_be_shown_is_said_again() {
     }
     let again = w.look("ann", Some(&d.state), "2026-12-08T08:31:00Z", &open, &[]);
     assert_eq!(summaries(&again).len(), d.say.len(), "{:?}", summaries(&again));
+}
+
+#[test]
+fn an_old_escalation_reassigned_to_me_waits_from_the_reassignment() {
+    let w = World::new();
+    // Filed to Lord Howe on Monday, reassigned to me Tuesday 10:00 Berlin.
+    let open = [escalation("7", "Old one", "ann", EscalationState::Open, at("2026-12-07T08:00:00Z"))];
+    let look = |before: Option<&RemindState>, now: &str, reassigned: &[String]| {
+        let cx = Context {
+            me: "ann",
+            now: at(now),
+            viewer: chrono_tz::Europe::Berlin,
+            team: Team { schedule: &w.s, timing: &UTC, roster: &w.r },
+            prefs: Prefs::default(),
+            open: &open,
+            assigned: &open,
+            reassigned,
+            next_handoff: None,
+        };
+        decide(before, &cx)
+    };
+    let d = look(
+        Some(&RemindState { me: "ann".into(), day: Some(crate::common::day("2026-12-08")), ..Default::default() }),
+        "2026-12-08T09:00:00Z",
+        &["7".to_owned()],
+    );
+    assert!(only_reminders(&d).is_empty(), "not at once: {:?}", summaries(&d));
+    assert_eq!(d.state.since.get("7"), Some(&at("2026-12-08T09:00:00Z")));
+    let d = look(Some(&d.state), "2026-12-08T09:29:00Z", &[]);
+    assert!(only_reminders(&d).is_empty(), "{:?}", summaries(&d));
+    let d = look(Some(&d.state), "2026-12-08T09:30:00Z", &[]);
+    assert_eq!(only_reminders(&d), ["#7 has waited 30 working minutes for you"]);
 }
