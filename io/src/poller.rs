@@ -415,9 +415,12 @@ impl Poller {
         };
         let mark = self.change_mark();
         // Local: every open escalation (a reassignment to me names who had it). GitHub: mine,
-        // as the issue list asks (one conditional request).
+        // as the issue list asks (one conditional request); every open one while the team is
+        // known, so that others' waiting ones can be offered to me (still one conditional request).
+        let offering = self.config.team.lock().map(|t| t.is_some()).unwrap_or(false);
         let filter = match self.config.source {
             PollSource::Local => None,
+            PollSource::Github { .. } if offering => None,
             PollSource::Github { .. } => Some(self.config.me.as_str()),
         };
         let listed = backend.list_open(filter).await;
