@@ -171,6 +171,8 @@ where
     let live = Live::start(overrides.clone(), clock, &reader).await;
     let first = model_of(&live, None, (0, 0), None);
     let settings = live.settings.clone();
+    // Known before the poller starts, so its first poll reminds and offers.
+    let team = Arc::new(StdMutex::new(crate::remind::TeamNow::of(&live)));
     let view = match make_view(first).await {
         Ok(view) => view,
         Err(e) => {
@@ -200,7 +202,7 @@ where
         handoff_looked: AtomicBool::new(false),
         refused_said: StdMutex::new(None),
         names: Default::default(),
-        team: Default::default(),
+        team,
     });
     tray.apply(&settings);
     // What apply found out (the shortcut grabbed or not) shows at once.
@@ -483,8 +485,9 @@ impl<V: TrayView> Surface for Arc<Tray<V>> {
         let handoff = if first_poll_pending { None } else { handoff_due(&live, snapshot.as_ref()) };
         let refused = live.refused.clone();
         *self.names.lock().unwrap_or_else(|e| e.into_inner()) = rota_core::notice::Names::of(&live.inputs.roster);
-        // The first team known (or a fixed one) is worth a poll now: reminders due at start-up
-        // are said at once, not at the next interval.
+        // The first team known (or a fixed one) is worth a poll now, after a good poll (a failing
+        // one keeps its own backoff): reminders due at start-up are said at once, not at the
+        // next interval.
         let team = crate::remind::TeamNow::of(&live);
         let first_team = {
             let mut slot = self.team.lock().unwrap_or_else(|e| e.into_inner());
@@ -492,7 +495,7 @@ impl<V: TrayView> Surface for Arc<Tray<V>> {
             *slot = team;
             first
         };
-        if first_team {
+        if first_team && snapshot.as_ref().is_some_and(|s| s.status.is_ok()) {
             if let Some(p) = self.poller.lock().ok().as_ref().and_then(|p| p.as_ref()) {
                 p.poll_now();
             }
