@@ -52,11 +52,23 @@ pub struct NoticesConfig {
     pub before_end: bool,
     /// When the schedule changes so that I am added or taken off.
     pub schedule_change: bool,
+    /// One notice when my working hours begin, on each day I am on duty.
+    pub day_start: bool,
+    /// A sev2-sev4 assigned to me while I am asleep waits for my day's start.
+    pub hold_while_asleep: bool,
 }
 
 impl Default for NoticesConfig {
     fn default() -> Self {
-        NoticesConfig { week_before: true, day_before: true, handoff: true, before_end: true, schedule_change: true }
+        NoticesConfig {
+            week_before: true,
+            day_before: true,
+            handoff: true,
+            before_end: true,
+            schedule_change: true,
+            day_start: true,
+            hold_while_asleep: true,
+        }
     }
 }
 
@@ -114,6 +126,11 @@ pub struct EscalationsConfig {
     /// The Slack user group of the escalation engineers (`S0123ABCD`), mentioned as
     /// `<!subteam^ID>` in each announcement. The webhook URL itself lives in the keyring.
     pub slack_group: Option<String>,
+    /// `ack_within`: working minutes before a reminder; `None` (`"off"`): none.
+    pub ack_within: Option<u32>,
+    /// `offer_after`: wall-clock minutes unacknowledged before it is offered to the others on
+    /// duty; `None` (`"off"`): only a sev1's to someone not working.
+    pub offer_after: Option<u32>,
 }
 
 impl Default for Config {
@@ -130,6 +147,8 @@ impl Default for Config {
                 github: GithubConfig::default(),
                 poll_seconds: 60,
                 slack_group: None,
+                ack_within: Some(DEFAULT_ACK_WITHIN),
+                offer_after: Some(DEFAULT_OFFER_AFTER),
             },
             notices: NoticesConfig::default(),
             slack: crate::slack::SlackConfig::default(),
@@ -178,6 +197,8 @@ struct EscalationsFile {
     github: Option<GithubFile>,
     poll_seconds: Option<Spanned<u64>>,
     slack_group: Option<Spanned<String>>,
+    ack_within: Option<Spanned<String>>,
+    offer_after: Option<Spanned<String>>,
 }
 
 #[derive(Deserialize, Default)]
@@ -380,6 +401,43 @@ pub fn slack_group(s: &str) -> Result<Option<String>, String> {
     }
 }
 
+/// `ack_within`'s default: 30 working minutes.
+pub const DEFAULT_ACK_WITHIN: u32 = 30;
+/// `offer_after`'s default: 60 minutes.
+pub const DEFAULT_OFFER_AFTER: u32 = 60;
+
+/// `ack_within` and `offer_after`: `"30m"`, `"2h"`, `"1h30m"` (1 minute to 7 days), or `"off"`
+/// (`None`). `key` names the setting in the message.
+pub fn minutes_or_off(key: &str, s: &str) -> Result<Option<u32>, String> {
+    let t = s.trim().to_ascii_lowercase();
+    if t == "off" {
+        return Ok(None);
+    }
+    let bad = || {
+        format!("{key} = \"{}\" is not a length of time; write minutes or hours like \"30m\", \"2h\" or \"1h30m\", or \"off\"", s.trim())
+    };
+    let (mut total, mut digits, mut any) = (0u64, String::new(), false);
+    for c in t.chars().filter(|c| !c.is_whitespace()) {
+        match c {
+            '0'..='9' => digits.push(c),
+            'h' | 'm' if !digits.is_empty() => {
+                let n: u64 = digits.parse().map_err(|_| bad())?;
+                total = total.saturating_add(if c == 'h' { n.saturating_mul(60) } else { n });
+                digits.clear();
+                any = true;
+            }
+            _ => return Err(bad()),
+        }
+    }
+    if !digits.is_empty() || !any {
+        return Err(bad());
+    }
+    match total {
+        1..=10_080 => Ok(Some(total as u32)),
+        _ => Err(format!("{key} = \"{}\" is out of range; use 1 minute to 168 hours, or \"off\"", s.trim())),
+    }
+}
+
 /// Applies one rule to one value: its result, or a finding at the value's line.
 pub(crate) struct Checker<'a> {
     file: &'a str,
@@ -481,6 +539,16 @@ pub fn parse_config(file: &str, text: &str) -> Parsed<Config> {
     if let Some(g) = &f.escalations.slack_group {
         if let Some(v) = c.check(Rule::Syntax, g.span(), slack_group(g.get_ref())) {
             config.escalations.slack_group = v;
+        }
+    }
+    for (key, value, slot) in [
+        ("ack_within", &f.escalations.ack_within, &mut config.escalations.ack_within),
+        ("offer_after", &f.escalations.offer_after, &mut config.escalations.offer_after),
+    ] {
+        if let Some(v) = value {
+            if let Some(m) = c.check(Rule::Syntax, v.span(), minutes_or_off(key, v.get_ref())) {
+                *slot = m;
+            }
         }
     }
     config.notices = f.notices;

@@ -36,6 +36,7 @@ pub mod plan;
 pub mod poll;
 pub mod printable;
 pub mod redact;
+pub mod remind;
 pub mod reported;
 pub mod roster;
 pub mod schedule;

@@ -29,6 +29,8 @@ pub enum Action {
     Reassign { to: String, note: Option<String> },
     /// A resolved escalation is open again.
     Reopen,
+    /// Taken by `me` from whoever it waits for: mine and acknowledged, in one change.
+    Take { me: String },
 }
 
 impl Action {
@@ -39,6 +41,7 @@ impl Action {
             Action::Engage { .. } => ActionKind::Engage,
             Action::Reassign { .. } => ActionKind::Reassign,
             Action::Reopen => ActionKind::Reopen,
+            Action::Take { .. } => ActionKind::Take,
         }
     }
 
@@ -57,6 +60,7 @@ impl Action {
             Action::Engage { team, .. } => format!("Engaged engineering ({team}) on escalation {id}"),
             Action::Reassign { .. } => format!("Reassigned escalation {id} to {to}"),
             Action::Reopen => format!("Reopened escalation {id}"),
+            Action::Take { .. } => format!("Took escalation {id}: it is yours, acknowledged"),
         }
     }
 
@@ -69,6 +73,7 @@ impl Action {
             Action::Engage { team, .. } => format!("Escalation {id} is already with engineering ({team})"),
             Action::Reassign { .. } => format!("Escalation {id} is already assigned to {to}"),
             Action::Reopen => format!("Escalation {id} is already open"),
+            Action::Take { .. } => format!("Escalation {id} is already yours"),
         }
     }
 
@@ -94,6 +99,9 @@ pub enum ActionKind {
     Engage,
     Reassign,
     Reopen,
+    /// Someone else's escalation made mine and acknowledged: offered to me, not in [`Self::ALL`]
+    /// (the buttons on my own escalations).
+    Take,
 }
 
 impl ActionKind {
@@ -108,6 +116,7 @@ impl ActionKind {
             ActionKind::Engage => "engage engineering on",
             ActionKind::Reassign => "reassign",
             ActionKind::Reopen => "reopen",
+            ActionKind::Take => "take",
         }
     }
 }
@@ -236,6 +245,12 @@ pub fn plan(e: &Escalation, action: &Action) -> Result<Plan, NotAllowed> {
         Action::Reopen => match e.state {
             Resolved => change(Open, assignee, team),
             _ => Ok(Plan::Unchanged),
+        },
+        Action::Take { me } => match e.state {
+            Resolved => Err(not_allowed()),
+            s if assignee.is_some_and(|a| same_handle(a, me)) && s != Open => Ok(Plan::Unchanged),
+            Open => change(Acknowledged, Some(me.trim()), team),
+            s => change(s, Some(me.trim()), team),
         },
     }
 }

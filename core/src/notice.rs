@@ -41,6 +41,11 @@ impl Names {
         Names(roster.people.iter().map(|p| (p.handle.to_ascii_lowercase(), p.name.clone())).collect())
     }
 
+    /// Names from `(handle, name)` pairs.
+    pub fn from_pairs<'a>(pairs: impl Iterator<Item = (&'a str, &'a str)>) -> Names {
+        Names(pairs.map(|(h, n)| (h.to_ascii_lowercase(), n.to_owned())).collect())
+    }
+
     /// `handle`'s name, or the handle as given when nobody by it is known.
     pub fn say<'a>(&'a self, handle: &'a str) -> &'a str {
         let key = handle.trim().trim_start_matches('@').to_ascii_lowercase();

@@ -47,17 +47,20 @@ pub enum MenuAction {
     ReassignEscalation(String),
     /// The hand-over at the end of my rotation: a window lists the moves ([`crate::handover`]).
     HandOver,
+    /// Take the escalation offered to me with this id: mine and acknowledged, at once.
+    TakeEscalation(String),
 }
 
 /// Makes a per-escalation action from the escalation's id.
 type OnEscalation = fn(String) -> MenuAction;
 
 /// The per-escalation actions and their id prefixes, in menu order after Open.
-const ESCALATION_ACTIONS: [(&str, OnEscalation); 4] = [
+const ESCALATION_ACTIONS: [(&str, OnEscalation); 5] = [
     ("acknowledge:", MenuAction::AcknowledgeEscalation),
     ("resolve:", MenuAction::ResolveEscalation),
     ("engage:", MenuAction::EngageEscalation),
     ("reassign:", MenuAction::ReassignEscalation),
+    ("take:", MenuAction::TakeEscalation),
 ];
 
 impl MenuAction {
@@ -80,6 +83,7 @@ impl MenuAction {
             MenuAction::EngageEscalation(id) => format!("engage:{id}"),
             MenuAction::ReassignEscalation(id) => format!("reassign:{id}"),
             MenuAction::HandOver => "handover".into(),
+            MenuAction::TakeEscalation(id) => format!("take:{id}"),
         }
     }
 
@@ -115,6 +119,7 @@ impl MenuAction {
             MenuAction::EngageEscalation(_) => "Engage engineering…",
             MenuAction::ReassignEscalation(_) => "Reassign…",
             MenuAction::HandOver => "Hand over…",
+            MenuAction::TakeEscalation(_) => "Take",
         }
     }
 }
@@ -196,6 +201,10 @@ pub struct EscalationsSummary {
     pub unacknowledged: bool,
     /// What the poller last ran into ("GitHub token rejected").
     pub problem: Option<String>,
+    /// How many of mine are past their reminder ([`crate::remind::overdue`]).
+    pub waiting: usize,
+    /// Others' escalations offered to me ([`crate::remind::offered_to`]).
+    pub offered: Vec<Escalation>,
 }
 
 /// Everything the tray shows, as plain values.
@@ -257,9 +266,24 @@ pub fn escalation_menu(e: &Escalation) -> MenuEntry {
         ActionKind::Resolve => Some(MenuEntry::action(MenuAction::ResolveEscalation(id()))),
         ActionKind::Engage => Some(MenuEntry::action(MenuAction::EngageEscalation(id()))),
         ActionKind::Reassign => Some(MenuEntry::action(MenuAction::ReassignEscalation(id()))),
-        ActionKind::Reopen => None,
+        ActionKind::Reopen | ActionKind::Take => None,
     }));
     MenuEntry::Submenu { label: escalation_line(e), entries }
+}
+
+/// Each escalation offered to me as a submenu: Take, Open.
+fn offer_menus(g: &Glance, offered: &[Escalation]) -> Vec<MenuEntry> {
+    let names = crate::notice::Names::from_pairs(g.on_duty.iter().map(|d| (d.handle.as_str(), d.name.as_str())));
+    offered
+        .iter()
+        .map(|e| MenuEntry::Submenu {
+            label: crate::remind::offer_line(e, &names),
+            entries: vec![
+                MenuEntry::action(MenuAction::TakeEscalation(e.id.clone())),
+                MenuEntry::action(MenuAction::OpenEscalation(e.id.clone())),
+            ],
+        })
+        .collect()
 }
 
 /// "1 escalation waiting to send".
@@ -269,7 +293,7 @@ pub fn waiting_line(n: usize) -> String {
 
 /// The icon state.
 pub fn tray_state(i: &TrayInputs) -> TrayState {
-    let attention = i.escalations.is_some_and(|e| e.unacknowledged);
+    let attention = i.escalations.is_some_and(|e| e.unacknowledged || e.waiting > 0 || !e.offered.is_empty());
     if attention || !i.problems.is_empty() || i.outbox_refused > 0 {
         TrayState::Attention
     } else if i.glance.me_on_duty {
@@ -315,11 +339,20 @@ pub fn tray_model(i: &TrayInputs) -> TrayModel {
     if let Some(line) = crate::outbox::refused_line(i.outbox_refused, i.backend) {
         entries.push(MenuEntry::Item { label: line, action: Some(MenuAction::Escalate) });
     }
+    if let Some(line) = i.escalations.and_then(|e| crate::remind::waiting_line(e.waiting)) {
+        entries.push(MenuEntry::line(line));
+    }
     if let Some(esc) = i.escalations.filter(|e| !e.mine.is_empty()) {
         let mine = esc.mine.iter().map(escalation_menu).collect();
         entries.push(MenuEntry::Submenu { label: format!("My escalations ({})", esc.mine.len()), entries: mine });
     }
     entries.extend(i.hand_over.map(|label| MenuEntry::Item { label: label.to_owned(), action: Some(MenuAction::HandOver) }));
+    if let Some(esc) = i.escalations.filter(|e| !e.offered.is_empty()) {
+        entries.push(MenuEntry::Submenu {
+            label: format!("Waiting for a hand ({})", esc.offered.len()),
+            entries: offer_menus(g, &esc.offered),
+        });
+    }
     for action in MenuAction::FOOT {
         entries.push(match action {
             MenuAction::StartAtLogin => MenuEntry::Check { label: action.label().to_owned(), action, checked: i.start_at_login },

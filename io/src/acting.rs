@@ -1,6 +1,6 @@
 //! Taking an action on an escalation, the one way every front end does it: the command line
-//! (`rota ack|resolve|engage|reassign|reopen`), the windows (the dashboard's panel, the action
-//! window) and the tray (a menu item, a notification's Acknowledge).
+//! (`rota ack|resolve|engage|reassign|reopen|take`), the windows (the dashboard's panel, the action
+//! window) and the tray (a menu item, a notification's Acknowledge or Take).
 //!
 //! [`act`] checks what was asked once ([`Act::checked`]: the team named, the link a web link, an
 //! engineer named), resolves a reassignment (a hand-picked engineer on the rotation or in the
@@ -39,6 +39,8 @@ pub enum Act {
         to: To,
     },
     Reopen,
+    /// Someone else's escalation, offered to me: mine and acknowledged in one change.
+    Take,
 }
 
 /// Whom a reassignment goes to.
@@ -61,6 +63,9 @@ impl To {
         }
     }
 }
+
+/// Why a take needs `me`.
+const NO_ME: &str = "taking an escalation needs to know who you are: set `me` in the config";
 
 /// The form field an error is about: the engineering team, its link, the engineer.
 pub const TEAM: &str = "team";
@@ -105,6 +110,7 @@ impl Act {
             Act::Engage { .. } => K::Engage,
             Act::Reassign { .. } => K::Reassign,
             Act::Reopen => K::Reopen,
+            Act::Take => K::Take,
         }
         .verb()
     }
@@ -237,6 +243,10 @@ pub async fn act(with: &Acting<'_>, id: &str, act: Act, now: DateTime<Utc>) -> R
         Act::Resolve { note } => Action::Resolve { note },
         Act::Engage { team, url } => Action::Engage { team, url },
         Act::Reopen => Action::Reopen,
+        Act::Take => match with.me {
+            Some(me) => Action::Take { me: me.to_owned() },
+            None => return Err(ActError { kind: ActErrorKind::Failed, field: None, message: NO_ME.into() }),
+        },
         Act::Reassign { to: To::Handle(_) } => Action::Reassign { to: named.unwrap_or_default(), note: None },
         Act::Reassign { to: To::Auto } => {
             let (c, w) = pick(with, &before, now).await?;

@@ -37,6 +37,8 @@ fn desktop_entry() -> &'static str {
 /// The action keys sent to the notification service.
 pub const ACTION_OPEN: &str = "open";
 pub const ACTION_ACKNOWLEDGE: &str = "acknowledge";
+/// An offer's action: take the escalation (mine, acknowledged).
+pub const ACTION_TAKE: &str = "take";
 /// What freedesktop servers send when the notification itself is clicked.
 pub const ACTION_DEFAULT: &str = "default";
 
@@ -91,6 +93,18 @@ pub trait Notifier: Send + Sync {
         let _ = (text, on_action);
         Err(NotifyError::Unavailable("this notifier shows no progress of escalations".into()))
     }
+
+    /// Shows an offer of someone else's escalation, with Take instead of Acknowledge; the
+    /// notification's id when the server gave one, to [`Notifier::withdraw`] it later.
+    fn show_offer(&self, text: &NoticeText, on_action: ActionSink) -> Result<Option<u32>, NotifyError> {
+        self.show(text, on_action).map(|()| None)
+    }
+
+    /// Closes the notification `id` (an offer that no longer holds).
+    fn withdraw(&self, id: u32) -> Result<(), NotifyError> {
+        let _ = id;
+        Ok(())
+    }
 }
 
 /// Maps the user's pick (an action key) to what it means for this notice.
@@ -104,6 +118,7 @@ pub fn action_for(key: &str, t: &NoticeText) -> Option<NoticeAction> {
             (None, None) => None,
         },
         ACTION_ACKNOWLEDGE => t.escalation_id.clone().map(|id| NoticeAction::Acknowledge { id }),
+        ACTION_TAKE => t.escalation_id.clone().map(|id| NoticeAction::Take { id, action: crate::acting::Act::Take }),
         _ => None,
     }
 }
@@ -151,7 +166,8 @@ impl DesktopNotifier {
         DesktopNotifier
     }
 
-    fn build(t: &NoticeText) -> notify_rust::Notification {
+    /// `offer`: Take instead of Acknowledge.
+    fn build(t: &NoticeText, offer: bool) -> notify_rust::Notification {
         let mut n = notify_rust::Notification::new();
         n.appname(APP_NAME).summary(&t.summary);
         #[cfg(all(unix, not(target_os = "macos")))]
@@ -176,9 +192,11 @@ impl DesktopNotifier {
             // No page to open: a click on the bubble shows the dashboard.
             n.action(ACTION_DEFAULT, "Show in Rota");
         }
-        if t.escalation_id.is_some() {
-            n.action(ACTION_ACKNOWLEDGE, "Acknowledge");
-        }
+        match (t.escalation_id.is_some(), offer) {
+            (true, false) => n.action(ACTION_ACKNOWLEDGE, "Acknowledge"),
+            (true, true) => n.action(ACTION_TAKE, "Take"),
+            (false, _) => &mut n,
+        };
         n
     }
 }
@@ -215,7 +233,7 @@ impl DesktopNotifier {
     /// say), without actions.
     pub fn show_text(&self, t: &NoticeText) -> Result<(), NotifyError> {
         let t = NoticeText { url: None, escalation_id: None, ..t.clone() };
-        Self::build(&t).show().map(drop).map_err(notify_error)
+        Self::build(&t, false).show().map(drop).map_err(notify_error)
     }
 }
 
@@ -226,36 +244,74 @@ impl Notifier for DesktopNotifier {
 
     /// Any notice's words, with Open and Acknowledge as far as they name a link and an escalation.
     fn show_progress(&self, t: &NoticeText, on_action: ActionSink) -> Result<(), NotifyError> {
-        let t = t.clone();
-        if cfg!(target_os = "macos") || (t.url.is_none() && t.escalation_id.is_none()) {
-            // Actions on macOS need the main run loop; the tray menu offers them instead.
-            let _ = on_action;
-            return Self::build(&t).show().map(drop).map_err(notify_error);
-        }
-        // The D-Bus handle stays on the thread that showed it, and waits there (blocking) for an
-        // action or the notification's closing; the show's result comes back at once.
-        let (shown, result) = std::sync::mpsc::channel();
-        std::thread::Builder::new()
-            .name("rota-notification".into())
-            .spawn(move || match Self::build(&t).show() {
-                Ok(handle) => {
-                    let _ = shown.send(Ok(()));
-                    #[cfg(not(target_os = "macos"))]
+        show_with(t, false, on_action).map(drop)
+    }
+
+    fn show_offer(&self, t: &NoticeText, on_action: ActionSink) -> Result<Option<u32>, NotifyError> {
+        show_with(t, true, on_action)
+    }
+
+    fn withdraw(&self, id: u32) -> Result<(), NotifyError> {
+        close(id)
+    }
+}
+
+/// Shows `t` (`offer`: with Take), and waits on a thread of its own for the user's action; the
+/// notification's id comes back at once.
+fn show_with(t: &NoticeText, offer: bool, on_action: ActionSink) -> Result<Option<u32>, NotifyError> {
+    let t = t.clone();
+    if cfg!(target_os = "macos") || (t.url.is_none() && t.escalation_id.is_none()) {
+        // Actions on macOS need the main run loop; the tray menu offers them instead.
+        let _ = on_action;
+        return DesktopNotifier::build(&t, offer).show().map(|_| None).map_err(notify_error);
+    }
+    // The D-Bus handle stays on the thread that showed it, and waits there (blocking) for an
+    // action or the notification's closing; the show's result comes back at once.
+    let (shown, result) = std::sync::mpsc::channel();
+    std::thread::Builder::new()
+        .name("rota-notification".into())
+        .spawn(move || match DesktopNotifier::build(&t, offer).show() {
+            Ok(handle) => {
+                #[cfg(not(target_os = "macos"))]
+                {
+                    let _ = shown.send(Ok(Some(handle.id())));
                     handle.wait_for_action(|key| {
                         if let Some(action) = action_for(key, &t) {
                             on_action(action);
                         }
                     });
-                    #[cfg(target_os = "macos")]
-                    let _ = handle;
                 }
-                Err(e) => {
-                    let _ = shown.send(Err(notify_error(e)));
+                #[cfg(target_os = "macos")]
+                {
+                    let _ = (handle, shown.send(Ok(None)));
                 }
-            })
-            .map_err(|e| NotifyError::Failed(format!("no thread to show it on: {e}")))?;
-        result.recv().unwrap_or_else(|_| Err(NotifyError::Failed("the notification thread ended".into())))
-    }
+            }
+            Err(e) => {
+                let _ = shown.send(Err(notify_error(e)));
+            }
+        })
+        .map_err(|e| NotifyError::Failed(format!("no thread to show it on: {e}")))?;
+    result.recv().unwrap_or_else(|_| Err(NotifyError::Failed("the notification thread ended".into())))
+}
+
+/// Closes notification `id` on the session's notification server (`CloseNotification`); the
+/// notifications of an earlier run too, whose handles are gone. Blocking.
+#[cfg(target_os = "linux")]
+fn close(id: u32) -> Result<(), NotifyError> {
+    let call = async move {
+        let bus = zbus::Connection::session().await?;
+        let path = "/org/freedesktop/Notifications";
+        let name = "org.freedesktop.Notifications";
+        bus.call_method(Some(name), path, Some(name), "CloseNotification", &(id,)).await.map(drop)
+    };
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().map_err(|e| NotifyError::Failed(e.to_string()))?;
+    runtime.block_on(call).map_err(|e: zbus::Error| NotifyError::Failed(e.to_string()))
+}
+
+#[cfg(not(target_os = "linux"))]
+fn close(id: u32) -> Result<(), NotifyError> {
+    let _ = id;
+    Ok(())
 }
 
 #[cfg(test)]

@@ -64,7 +64,7 @@ use crate::escalations::{AnyBackend, Backend, BackendError};
 use crate::notifier::{open_link, ActionSink, NoticeAction, Notifier, NotifyError};
 use crate::store::Store;
 use chrono::{DateTime, Utc};
-use rota_core::escalation::{same_handle, Escalation, EscalationState};
+use rota_core::escalation::{same_handle, Escalation, EscalationState, Notice};
 use rota_core::poll::{PollFailure, PollState};
 use rota_core::reported::{self, decide_reported, progress_text};
 use rota_core::wake::Now;
@@ -425,14 +425,20 @@ impl Poller {
         };
         let mark = self.change_mark();
         // Local: every open escalation (a reassignment to me names who had it). GitHub: mine,
-        // from the store's copy after one conditional listing of what changed.
+        // from the store's copy after one conditional listing of what changed; every open one while
+        // the team is known, so that others' waiting ones can be offered to me.
+        let offering = self.config.team.lock().map(|t| t.is_some()).unwrap_or(false);
+        let filter = match self.config.source {
+            PollSource::Local => None,
+            PollSource::Github { .. } if offering => None,
+            PollSource::Github { .. } => Some(self.config.me.as_str()),
+        };
         let listed = match &*backend {
             AnyBackend::Github(g) if g.mirrored() => match g.refresh(Duration::ZERO).await {
-                Ok(()) => g.mirrored_open(Some(&self.config.me)),
+                Ok(()) => g.mirrored_open(filter),
                 Err(e) => Err(e),
             },
-            AnyBackend::Github(_) => backend.list_open(Some(&self.config.me)).await,
-            AnyBackend::Local(_) => backend.list_open(None).await,
+            _ => backend.list_open(filter).await,
         };
         let reading = self.config.clock.reading();
         let now = reading.wall;
@@ -475,9 +481,32 @@ impl Poller {
     async fn announce(&mut self, store: &Arc<Store>, list: &[Escalation], now: &Now) -> Result<(), BackendError> {
         let before = store.load_seen(&self.scope)?;
         let decision = self.state.listed(now, &self.config.me, before.as_ref(), list);
+        // Reminders, offers, the day's start; the new assignments held while I sleep are not
+        // announced now (the day's start says them), though the seen set counts them as said.
+        let team = self.config.team.lock().unwrap_or_else(|e| e.into_inner()).clone();
+        let remind_scope = crate::remind::scope(&self.scope);
+        let reminding = match &team {
+            Some(team) => {
+                let (mut assigned, mut reassigned) = (Vec::new(), Vec::new());
+                for n in &decision.notices {
+                    if let Notice::Assigned { escalation, reassigned_from } = n {
+                        assigned.push(escalation.clone());
+                        reassigned.extend(reassigned_from.as_ref().map(|_| escalation.id.clone()));
+                    }
+                }
+                let before = store.load_state(&remind_scope)?;
+                Some(team.decide(&self.config.me, before.as_ref(), list, (&assigned, &reassigned), now.wall))
+            }
+            None => None,
+        };
+        let held: Vec<String> = reminding.as_ref().map(|d| d.held_now.clone()).unwrap_or_default();
         let mut unshown = Vec::new();
         let mut error = None;
         for (i, notice) in decision.notices.iter().enumerate() {
+            if matches!(notice, Notice::Assigned { escalation, .. } if held.contains(&escalation.id)) {
+                eprintln!("rota: held while you sleep: {}", rota_core::notice::text(notice).summary);
+                continue;
+            }
             let words = rota_core::notice::text_named(notice, &self.config.names.lock().unwrap_or_else(|e| e.into_inner()));
             let (notifier, sink) = (self.notifier.clone(), self.sink.clone());
             let shown = tokio::task::spawn_blocking(move || notifier.show(&words, sink))
@@ -497,6 +526,22 @@ impl Poller {
         if let Some(seen) = self.state.delivered(before.as_ref(), &decision, &unshown) {
             store.save_seen(&self.scope, &seen, now.wall)?;
         }
+        if let Some(d) = reminding {
+            let (notifier, sink) = (self.notifier.clone(), self.sink.clone());
+            let delivered = tokio::task::spawn_blocking(move || crate::remind::deliver(&*notifier, &sink, d)).await;
+            if let Ok((state, error)) = delivered {
+                store.save_state(&remind_scope, &state, now.wall)?;
+                if error.is_some() {
+                    self.snapshot.notifier_error = error;
+                }
+            }
+        }
+        let said: Option<rota_core::remind::RemindState> = match &team {
+            Some(_) => store.load_state(&remind_scope)?,
+            None => None,
+        };
+        let (waiting, offered) = team.map(|t| t.asking(&self.config.me, list, said.as_ref(), now.wall)).unwrap_or_default();
+        (self.snapshot.waiting, self.snapshot.offered) = (waiting, offered);
         Ok(())
     }
 

@@ -43,7 +43,7 @@ pub fn database_path(data_dir: &Path) -> PathBuf {
 pub const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// The version this Rota writes and reads up to.
-pub const VERSION: u32 = 4;
+pub const VERSION: u32 = 5;
 
 /// Migration 1: the local escalations, their history and the notifier's seen sets.
 const LOCAL_TABLES: &str = "
@@ -152,9 +152,19 @@ CREATE TABLE IF NOT EXISTS github_sync (
 );
 ";
 
+/// Migration 5: what the tray said that is no seen set (reminders, offers, the day's start,
+/// what is held while I sleep), as one JSON value per scope.
+const NOTICE_STATE: &str = "
+CREATE TABLE IF NOT EXISTS notice_state (
+    scope    TEXT PRIMARY KEY,
+    state    TEXT NOT NULL,
+    saved_at TEXT NOT NULL
+);
+";
+
 /// Migration `i` takes the file from version `i` to `i + 1`. Each may find its tables already
 /// there (files from before versions were kept), so each creates only what is missing.
-const MIGRATIONS: [&str; VERSION as usize] = [LOCAL_TABLES, OUTBOX_TABLE, LIFECYCLE_COLUMNS, GITHUB_MIRROR];
+const MIGRATIONS: [&str; VERSION as usize] = [LOCAL_TABLES, OUTBOX_TABLE, LIFECYCLE_COLUMNS, GITHUB_MIRROR, NOTICE_STATE];
 
 /// How surely a commit is on the disk before it returns (SQLite's `synchronous`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -459,6 +469,28 @@ impl Store {
         self.replace_scope(scope, "notifier_seen", "assignee", day.as_deref().map(|d| (d, None)).into_iter(), now)
     }
 
+    /// The notice state stored for `scope` ([`Self::save_state`]), or `None` when none was ever
+    /// saved (or it no longer reads: then this is a first run again).
+    pub fn load_state<T: serde::de::DeserializeOwned>(&self, scope: &str) -> Result<Option<T>, BackendError> {
+        let text: Option<String> =
+            self.conn().query_row("SELECT state FROM notice_state WHERE scope = ?1", [scope], |r| r.get(0)).optional().map_err(db_error)?;
+        Ok(text.and_then(|t| serde_json::from_str(&t).ok()))
+    }
+
+    /// Replaces the notice state of `scope`, in one transaction.
+    pub fn save_state<T: serde::Serialize>(&self, scope: &str, state: &T, now: DateTime<Utc>) -> Result<(), BackendError> {
+        let text = serde_json::to_string(state).map_err(|e| BackendError::Failed(e.to_string()))?;
+        self.write(|tx| {
+            tx.execute(
+                "INSERT INTO notice_state (scope, state, saved_at) VALUES (?1, ?2, ?3)
+                 ON CONFLICT (scope) DO UPDATE SET state = excluded.state, saved_at = excluded.saved_at",
+                params![scope, text, timestamp(now)],
+            )
+            .map(drop)
+            .map_err(db_error)
+        })
+    }
+
     /// The answer kept for `url`, if any.
     pub fn cached_response(&self, url: &str) -> Result<Option<CachedResponse>, BackendError> {
         self.conn()
@@ -519,6 +551,26 @@ impl Store {
 mod tests {
     use super::*;
 
+    /// The reminders' state is kept per scope across a reopen, as the seen sets are; none
+    /// stored reads as a first run.
+    #[test]
+    fn notice_state_is_kept_per_scope_across_a_reopen() {
+        use rota_core::remind::RemindState;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("rota.sqlite3");
+        let now = chrono::DateTime::parse_from_rfc3339("2026-12-08T08:30:00Z").unwrap().with_timezone(&Utc);
+        let state = RemindState { me: "ann".into(), reminded: ["12".to_owned()].into(), ..Default::default() };
+        {
+            let store = Store::open(&path).unwrap();
+            assert_eq!(store.load_state::<RemindState>("remind:local:ann").unwrap(), None);
+            store.save_state("remind:local:ann", &state, now).unwrap();
+            store.save_state("remind:local:bob", &RemindState::default(), now).unwrap();
+        }
+        let store = Store::open(&path).unwrap();
+        assert_eq!(store.load_state::<RemindState>("remind:local:ann").unwrap(), Some(state));
+        assert_eq!(store.load_state::<RemindState>("remind:local:bob").unwrap(), Some(RemindState::default()));
+    }
+
     #[test]
     fn migrations_run_in_order_from_any_older_version_and_a_newer_one_is_refused() {
         let dir = tempfile::tempdir().unwrap();
@@ -533,12 +585,12 @@ mod tests {
             assert_eq!(version(&conn).unwrap(), VERSION, "from {start}");
             let tables: i64 = conn
                 .query_row(
-                    "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name IN ('escalation', 'outbox', 'notifier_seen')",
+                    "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name IN ('escalation', 'outbox', 'notifier_seen', 'notice_state')",
                     [],
                     |r| r.get(0),
                 )
                 .unwrap();
-            assert_eq!(tables, 3, "from {start}");
+            assert_eq!(tables, 4, "from {start}");
         }
         let path = dir.path().join("newer.sqlite3");
         let mut conn = Connection::open(&path).unwrap();

@@ -127,6 +127,8 @@ struct Tray<V> {
     poller: StdMutex<Option<PollerHandle>>,
     /// The roster's names, as the poller's notices say people (kept current at each refresh).
     names: Arc<StdMutex<rota_core::notice::Names>>,
+    /// The schedule and roster the poller's reminders count in (kept current at each refresh).
+    team: crate::remind::Shared,
     keys: Option<Box<dyn ShortcutKeys>>,
     /// Why the quick escalate shortcut is not active, when it is not.
     shortcut_problem: StdMutex<Option<String>>,
@@ -173,6 +175,8 @@ where
     let live = Live::start(overrides.clone(), clock, &reader).await;
     let first = model_of(&live, None, (0, 0), None, None);
     let settings = live.settings.clone();
+    // Known before the poller starts, so its first poll reminds and offers.
+    let team = Arc::new(StdMutex::new(crate::remind::TeamNow::of(&live)));
     let view = match make_view(first).await {
         Ok(view) => view,
         Err(e) => {
@@ -204,6 +208,7 @@ where
         names: Default::default(),
         slack_line: StdMutex::new(None),
         slack_wake: Notify::new(),
+        team,
     });
     tray.apply(&settings);
     // What apply found out (the shortcut grabbed or not) shows at once.
@@ -298,7 +303,13 @@ async fn unseen_tray() -> Option<WindowKind> {
 /// `slack` is the Slack user group's line while the tray keeps it.
 fn model_of(live: &Live, snapshot: Option<&Snapshot>, outbox: (usize, usize), shortcut: Option<&str>, slack: Option<&str>) -> TrayModel {
     let at = live.clock.now();
-    let escalations = snapshot.map(|s| EscalationsSummary { mine: s.mine.clone(), unacknowledged: s.unacknowledged, problem: s.problem() });
+    let escalations = snapshot.map(|s| EscalationsSummary {
+        mine: s.mine.clone(),
+        unacknowledged: s.unacknowledged,
+        problem: s.problem(),
+        waiting: s.waiting,
+        offered: s.offered.clone(),
+    });
     let my_next = crate::handoff::line(live, at);
     let (schedule, roster, timing) = (&live.inputs.schedule, &live.inputs.roster, &live.settings.config.schedule.timing);
     let hand_over = snapshot
@@ -356,7 +367,7 @@ impl<V: TrayView> Tray<V> {
         }
         match PollerConfig::from_settings(settings, Arc::new(OsKeyring)) {
             Ok(config) => {
-                let config = PollerConfig { names: self.names.clone(), clock: self.clock, ..config };
+                let config = PollerConfig { names: self.names.clone(), team: self.team.clone(), clock: self.clock, ..config };
                 let tray = Arc::downgrade(self);
                 let first = AtomicBool::new(true);
                 let seen = std::sync::atomic::AtomicU64::new(0);
@@ -428,7 +439,7 @@ impl<V: TrayView> Tray<V> {
             MenuAction::OpenEscalation(id) => {
                 let url = self
                     .snapshot()
-                    .and_then(|s| s.mine.into_iter().find(|e| e.id == id))
+                    .and_then(|s| s.mine.into_iter().chain(s.offered).find(|e| e.id == id))
                     // The escalation's own page (GitHub's issue), else its link.
                     .and_then(|e| e.page.or(e.url));
                 match (url, self.poller.lock().ok().as_ref().and_then(|p| p.as_ref())) {
@@ -442,6 +453,7 @@ impl<V: TrayView> Tray<V> {
             // the menu shows the outcome).
             MenuAction::AcknowledgeEscalation(id) => self.take(id, Act::Acknowledge),
             MenuAction::ResolveEscalation(id) => self.take(id, Act::Resolve { note: None }),
+            MenuAction::TakeEscalation(id) => self.take(id, Act::Take),
             // These need a team or an engineer: a small window asks for them, ready to type in.
             MenuAction::EngageEscalation(_) | MenuAction::ReassignEscalation(_) => self.open_window_at(WindowKind::Action, Some(&action)),
             MenuAction::HandOver => self.open_window(WindowKind::Handover),
@@ -491,6 +503,21 @@ impl<V: TrayView> Surface for Arc<Tray<V>> {
         let handoff = if first_poll_pending { None } else { handoff_due(&live, snapshot.as_ref()) };
         let refused = live.refused.clone();
         *self.names.lock().unwrap_or_else(|e| e.into_inner()) = rota_core::notice::Names::of(&live.inputs.roster);
+        // The first team known (or a fixed one) is worth a poll now, after a good poll (a failing
+        // one keeps its own backoff): reminders due at start-up are said at once, not at the
+        // next interval.
+        let team = crate::remind::TeamNow::of(&live);
+        let first_team = {
+            let mut slot = self.team.lock().unwrap_or_else(|e| e.into_inner());
+            let first = slot.is_none() && team.is_some();
+            *slot = team;
+            first
+        };
+        if first_team && snapshot.as_ref().is_some_and(|s| s.status.is_ok()) {
+            if let Some(p) = self.poller.lock().ok().as_ref().and_then(|p| p.as_ref()) {
+                p.poll_now();
+            }
+        }
         drop(live);
         self.view.show(model).await;
         // A refused config is said once as a notification (the menu keeps its lines), again only

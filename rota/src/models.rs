@@ -307,9 +307,23 @@ pub struct EscalationJson {
     /// Its changes, oldest first (`rota escalations --json`; not in `rota escalate --json`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub history: Option<Vec<rota_core::lifecycle::HistoryEntry>>,
+    /// The working minutes it has waited unacknowledged, for its assignee; `null` when it waits
+    /// for nobody (`rota escalations --json`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub waiting_minutes: Option<Option<i64>>,
+    /// Whom it is offered to now, by handle (`rota escalations --json`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub offered_to: Option<Vec<String>>,
 }
 
 impl EscalationJson {
+    /// With what waits on it: the working minutes and whom it is offered to.
+    pub fn with_waiting(mut self, waiting_minutes: Option<i64>, offered_to: Vec<String>) -> Self {
+        self.waiting_minutes = Some(waiting_minutes);
+        self.offered_to = Some(offered_to);
+        self
+    }
+
     pub fn with_history(mut self, history: Vec<rota_core::lifecycle::HistoryEntry>) -> Self {
         self.history = Some(history);
         self
@@ -331,6 +345,8 @@ impl From<&rota_core::escalation::Escalation> for EscalationJson {
             details: e.details.clone(),
             team: e.team.clone(),
             history: None,
+            waiting_minutes: None,
+            offered_to: None,
         }
     }
 }

@@ -288,6 +288,8 @@ pub fn write(form: &SettingsForm, path: &Path) -> Result<(), IpcError> {
         ("handoff", n.handoff),
         ("before_end", n.before_end),
         ("schedule_change", n.schedule_change),
+        ("day_start", n.day_start),
+        ("hold_while_asleep", n.hold_while_asleep),
     ];
     for (k, on) in keys {
         set(notices, k, on);
@@ -373,7 +375,7 @@ mod tests {
         // The notices' checkboxes, as the `[notices]` table.
         assert!(
             saved.ends_with(
-                "[notices]\nweek_before = true\nday_before = false\nhandoff = true\nbefore_end = true\nschedule_change = true\n"
+                "[notices]\nweek_before = true\nday_before = false\nhandoff = true\nbefore_end = true\nschedule_change = true\nday_start = true\nhold_while_asleep = true\n"
             ),
             "{saved}"
         );

@@ -296,6 +296,16 @@ pub struct NoticesForm {
     pub handoff: bool,
     pub before_end: bool,
     pub schedule_change: bool,
+    /// One notice when my working hours begin (`day_start`).
+    #[serde(default = "on")]
+    pub day_start: bool,
+    /// A sev2-sev4 assigned while I sleep waits for my day's start (`hold_while_asleep`).
+    #[serde(default = "on")]
+    pub hold_while_asleep: bool,
+}
+
+fn on() -> bool {
+    true
 }
 
 impl Default for NoticesForm {
@@ -312,6 +322,8 @@ impl From<rota_core::config::NoticesConfig> for NoticesForm {
             handoff: n.handoff,
             before_end: n.before_end,
             schedule_change: n.schedule_change,
+            day_start: n.day_start,
+            hold_while_asleep: n.hold_while_asleep,
         }
     }
 }

@@ -4,7 +4,9 @@
 Owns org.freedesktop.Notifications on the session bus and implements Notify, GetCapabilities
 (with "actions"), GetServerInformation and CloseNotification. Every Notify call is appended as one
 JSON line (id, app_name, summary, body, actions, hints with urgency, t = wall time) to the file
-given as the first argument, and printed on stdout, so a test can wait on the line itself.
+given as the first argument, and printed on stdout, so a test can wait on the line itself. A
+CloseNotification (the app withdrawing one) is the line "CLOSED ID" on stdout and the id as one
+line in the file LOG.closed.
 
 The test acts as the user in either of two ways:
   - a line "invoke ID KEY" on stdin, or
@@ -85,6 +87,10 @@ class Server(dbus.service.Object):
 
     @dbus.service.method(NAME, in_signature="u", out_signature="")
     def CloseNotification(self, nid):
+        # Beside the Notify calls, not among them: "CLOSED ID" on stdout and one line in LOG.closed.
+        with open(self.log_path + ".closed", "a") as f:
+            f.write(f"{int(nid)}\n")
+        print(f"CLOSED {int(nid)}", flush=True)
         self.NotificationClosed(nid, 3)
 
     @dbus.service.signal(NAME, signature="uu")

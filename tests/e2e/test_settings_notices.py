@@ -7,7 +7,7 @@ from selenium.webdriver.common.by import By
 from test_windows import open_dashboard, open_settings, save
 from webdriver import settle, text_of, wait
 
-BOXES = ["week-before", "day-before", "handoff", "before-end", "schedule-change"]
+BOXES = ["week-before", "day-before", "handoff", "before-end", "schedule-change", "day-start", "hold-while-asleep"]
 
 
 WHERE = """
@@ -49,12 +49,34 @@ def test_notices_are_checkboxes_and_saved(session, inputs, artifacts):
     # WebKit's driver can answer the click before the page has handled it: wait for the effect.
     wait(driver, lambda d: not box.is_selected(), what="the clicked checkbox to be off")
     settle(driver)
-    driver.save_screenshot(str(artifacts / "settings-notices.png"))  # one box off, four on
+    driver.save_screenshot(str(artifacts / "settings-notices.png"))  # one box off, the others on
     save_button = driver.find_element(By.CSS_SELECTOR, "#save")
     driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", save_button)
     save(driver)
     wait(driver, lambda d: (text_of(d, "#save-status") or "").startswith("Saved"), what="#save-status to say it saved")
     notices = tomllib.loads(inputs.config.read_text())["notices"]
-    assert notices == {"week_before": False, "day_before": True, "handoff": True, "before_end": True, "schedule_change": True}
+    assert notices == {"week_before": False, "day_before": True, "handoff": True, "before_end": True, "schedule_change": True,
+                       "day_start": True, "hold_while_asleep": True}
     # The form shows what was saved (it reloads from the file).
     assert checked(driver) == {**{b: True for b in BOXES}, "week-before": False}
+
+
+def test_my_day_switches_are_checkboxes_and_saved(session, inputs, artifacts):
+    """`[notices] day_start` and `hold_while_asleep` (on by default) under "My day"."""
+    driver = open_dashboard(session, inputs)
+    open_settings(driver)
+    assert text_of(driver, "#day-notices legend") == "My day"
+    box = driver.find_element(By.CSS_SELECTOR, "#notice-hold-while-asleep")
+    misses = []
+    wait(driver, lambda d: clicked(d, box, misses), what="the checkbox to take a click")
+    wait(driver, lambda d: not box.is_selected(), what="the clicked checkbox to be off")
+    settle(driver)
+    driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", box)
+    driver.save_screenshot(str(artifacts / "settings-my-day.png"))
+    save_button = driver.find_element(By.CSS_SELECTOR, "#save")
+    driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", save_button)
+    save(driver)
+    wait(driver, lambda d: (text_of(d, "#save-status") or "").startswith("Saved"), what="#save-status to say it saved")
+    notices = tomllib.loads(inputs.config.read_text())["notices"]
+    assert (notices["day_start"], notices["hold_while_asleep"]) == (True, False), notices
+    assert checked(driver) == {**{b: True for b in BOXES}, "hold-while-asleep": False}

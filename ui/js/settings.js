@@ -25,6 +25,8 @@ const notices = {
   handoff: "notice-handoff",
   beforeEnd: "notice-before-end",
   scheduleChange: "notice-schedule-change",
+  dayStart: "notice-day-start",
+  holdWhileAsleep: "notice-hold-while-asleep",
 };
 const form = document.getElementById("settings-form");
 

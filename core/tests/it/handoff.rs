@@ -121,7 +121,14 @@ fn schedule_changes_add_and_take_me_off() {
 #[test]
 fn notices_turned_off_are_not_sent_nor_sent_later() {
     let s = schedule(PAGE);
-    let none = NoticesConfig { week_before: false, day_before: false, handoff: false, before_end: false, schedule_change: false };
+    let none = NoticesConfig {
+        week_before: false,
+        day_before: false,
+        handoff: false,
+        before_end: false,
+        schedule_change: false,
+        ..NoticesConfig::default()
+    };
     let (_, _, state) = look(&s, None, "2026-11-20T08:00:00Z", &none);
     let (sent, _, state) = look(&s, Some(&state), "2026-11-23T08:00:00Z", &none);
     assert!(sent.is_empty());

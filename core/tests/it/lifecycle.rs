@@ -130,6 +130,35 @@ fn response_and_resolution_times_come_from_the_history() {
     assert_eq!(engaged_team(&life[..1]), None);
 }
 
+/// Take: mine and acknowledged in one change; mine already, nothing; resolved, refused.
+#[test]
+fn take_makes_it_mine_and_acknowledged_in_one_change() {
+    use EscalationState::*;
+    let take = Action::Take { me: "bob".into() };
+    #[rustfmt::skip]
+    let table = [
+        (Open, "ann", Ok(Some((Acknowledged, "bob")))),
+        (Acknowledged, "ann", Ok(Some((Acknowledged, "bob")))),
+        (HandedToEngineering, "ann", Ok(Some((HandedToEngineering, "bob")))),
+        (Open, "bob", Ok(Some((Acknowledged, "bob")))),
+        (Acknowledged, "Bob", Ok(None)),
+        (Resolved, "ann", Err(())),
+        (Queued, "ann", Err(())),
+    ];
+    for (state, assignee, want) in table {
+        let got = match plan(&esc(state, assignee, Some("search")), &take) {
+            Ok(Plan::Change { state, assignee, team }) => {
+                assert_eq!(team.as_deref(), Some("search"));
+                Ok(Some((state, assignee.unwrap_or_default())))
+            }
+            Ok(Plan::Unchanged) => Ok(None),
+            Err(_) => Err(()),
+        };
+        assert_eq!(got, want.map(|w| w.map(|(s, a)| (s, a.to_owned()))), "{state} {assignee}");
+    }
+    assert_eq!(take.done("12", "Bob"), "Took escalation 12: it is yours, acknowledged");
+}
+
 /// What the tray and the dashboard offer is exactly what changes something: an offered action
 /// plans a change, one not offered is unchanged or refused.
 #[test]
@@ -141,6 +170,7 @@ fn the_actions_offered_are_those_that_change_something() {
         ActionKind::Engage => Action::Engage { team: "another team".into(), url: None },
         ActionKind::Reassign => Action::Reassign { to: "someone else".into(), note: None },
         ActionKind::Reopen => Action::Reopen,
+        ActionKind::Take => Action::Take { me: "bob".into() },
     };
     for state in [Open, Acknowledged, HandedToEngineering, Resolved, Queued] {
         let e = esc(state, "ann", Some("search"));

@@ -17,6 +17,7 @@ mod lint;
 mod overrides;
 mod plan;
 mod properties;
+mod remind;
 mod reported;
 mod slack;
 mod stats;

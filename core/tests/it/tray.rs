@@ -142,6 +142,7 @@ fn my_escalations_are_a_submenu_and_an_unacknowledged_one_wants_attention() {
         mine: vec![escalation("7", "Search is down", EscalationState::Open), escalation("3", "Slow builds", EscalationState::Acknowledged)],
         unacknowledged: true,
         problem: Some("GitHub token rejected".into()),
+        ..Default::default()
     };
     let m = model(Extra { escalations: Some(&summary), ..Default::default() });
     let labels = m.labels();
@@ -163,6 +164,29 @@ fn my_escalations_are_a_submenu_and_an_unacknowledged_one_wants_attention() {
     // No escalations: no submenu at all.
     let none = EscalationsSummary::default();
     assert!(!model(Extra { escalations: Some(&none), ..Default::default() }).labels().iter().any(|l| l.starts_with("My escalations")));
+}
+
+#[test]
+fn what_waits_for_my_acknowledgement_and_for_a_hand_is_in_the_menu() {
+    let theirs = Escalation { assignee: Some("valerybugakov".into()), ..escalation("12", "Search is down", EscalationState::Open) };
+    let summary = EscalationsSummary {
+        mine: vec![escalation("7", "Slow builds", EscalationState::Open)],
+        waiting: 2,
+        offered: vec![theirs],
+        ..Default::default()
+    };
+    let m = model(Extra { escalations: Some(&summary), ..Default::default() });
+    let labels = m.labels();
+    assert!(labels.contains(&"⚠ 2 waiting for your acknowledgement".to_owned()), "{labels:?}");
+    let at = labels.iter().position(|l| l == "Waiting for a hand (1)").expect("the submenu");
+    assert_eq!(labels[at + 1..at + 4], ["#12 Search is down — waits for valerybugakov", "Take", "Open"]);
+    assert_eq!(m.state, TrayState::Attention);
+    let Some(MenuEntry::Submenu { entries, .. }) = m.entries.iter().find(|e| e.label() == "Waiting for a hand (1)") else { panic!() };
+    let MenuEntry::Submenu { entries, .. } = &entries[0] else { panic!() };
+    assert_eq!(entries[0], MenuEntry::Item { label: "Take".into(), action: Some(MenuAction::TakeEscalation("12".into())) });
+    // Nothing waiting: neither line.
+    let calm = model(Extra { escalations: Some(&EscalationsSummary::default()), ..Default::default() }).labels();
+    assert!(!calm.iter().any(|l| l.contains("waiting for your") || l.starts_with("Waiting for a hand")), "{calm:?}");
 }
 
 /// A menu item names its escalation by id, so a click on a menu drawn before a new
@@ -202,6 +226,7 @@ fn action_ids_round_trip() {
         MenuAction::ResolveEscalation(id()),
         MenuAction::EngageEscalation(id()),
         MenuAction::ReassignEscalation(id()),
+        MenuAction::TakeEscalation(id()),
     ];
     for a in MenuAction::FOOT.into_iter().chain(per_escalation) {
         assert_eq!(MenuAction::from_id(&a.id()), Some(a.clone()), "{a:?}");

@@ -245,12 +245,16 @@ impl LocalStore {
 
     /// An escalation's history as `rota escalations --all --json` shows it, oldest first.
     pub fn entries(&self, id: &str) -> Result<Vec<HistoryEntry>, BackendError> {
+        let mut last: Option<String> = None;
         self.history_rows(id, "at, from_state, to_state, assignee, by_handle, note, team", |r| {
             let from: Option<String> = r.get(1)?;
             let to: String = r.get(2)?;
             let assignee: Option<String> = r.get(3)?;
-            // A reassignment (the state unchanged) names the new assignee.
-            let reassigned = from.as_deref() == Some(to.as_str());
+            // A reassignment (the state unchanged) names the new assignee; so does a take (mine
+            // and acknowledged in one change).
+            let before = std::mem::replace(&mut last, assignee.clone());
+            let moved = from.is_some() && before != assignee;
+            let reassigned = from.as_deref() == Some(to.as_str()) || moved;
             Ok(HistoryEntry {
                 state: parse_text(&to)?,
                 at: parse_time(&r.get::<_, String>(0)?)?,

@@ -48,6 +48,9 @@ pub struct PollerConfig {
     pub clock: Clock,
     /// People's names, as notices say them (the tray keeps them current; empty: handles).
     pub names: Arc<std::sync::Mutex<rota_core::notice::Names>>,
+    /// The schedule and roster the reminders count in (the tray keeps it current; `None`: no
+    /// reminders, offers, day's start or holding).
+    pub team: crate::remind::Shared,
 }
 
 impl PollerConfig {
@@ -60,6 +63,7 @@ impl PollerConfig {
             interval: DEFAULT_INTERVAL,
             clock: Clock::system(),
             names: Default::default(),
+            team: Default::default(),
         }
     }
 
@@ -78,6 +82,7 @@ impl PollerConfig {
             interval: interval.max(MIN_GITHUB_INTERVAL),
             clock: Clock::system(),
             names: Default::default(),
+            team: Default::default(),
         }
     }
 

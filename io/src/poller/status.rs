@@ -65,6 +65,10 @@ pub struct Snapshot {
     /// Moves each time a poll lists the escalations otherwise than the one before (new, moved,
     /// gone): the open windows are told, and fetch their views again.
     pub revision: u64,
+    /// How many of mine are past their reminder: "⚠ 2 waiting for your acknowledgement".
+    pub waiting: usize,
+    /// Others' escalations offered to me: "Waiting for a hand".
+    pub offered: Vec<Escalation>,
 }
 
 impl Snapshot {
@@ -82,6 +86,8 @@ impl Snapshot {
             polls: 0,
             last_success: None,
             revision: 0,
+            waiting: 0,
+            offered: Vec::new(),
         }
     }
 }

@@ -18,6 +18,8 @@ mod live_first_run;
 mod local_store;
 #[cfg(feature = "notify-tests")]
 mod notify;
+#[cfg(feature = "notify-tests")]
+mod notify_remind;
 mod outbox;
 mod outbox_lock;
 mod poller;

@@ -22,16 +22,29 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 const WAIT: Duration = Duration::from_secs(10);
 const RUNS: usize = 7;
 
-/// The Python server: its Notify calls arrive as JSON lines on `calls`.
-struct NotificationServer {
+/// The Python server: its Notify calls arrive as JSON lines on `calls`, the ids it was asked to
+/// close on `closed`.
+pub(crate) struct NotificationServer {
     child: Child,
     stdin: ChildStdin,
-    calls: Receiver<Value>,
+    pub(crate) calls: Receiver<Value>,
+    pub(crate) closed: Receiver<u64>,
     log: PathBuf,
+    /// One server owns the bus name at a time: the tests that start one take turns.
+    _turn: std::sync::MutexGuard<'static, ()>,
 }
 
+static TURN: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
 impl NotificationServer {
-    fn start(dir: &Path) -> Self {
+    pub(crate) fn start(dir: &Path) -> Self {
+        Self::start_after(dir, || {})
+    }
+
+    /// Starts it once it is this test's turn, after `before` (which sees the bus with no server).
+    fn start_after(dir: &Path, before: impl FnOnce()) -> Self {
+        let turn = TURN.lock().unwrap_or_else(|e| e.into_inner());
+        before();
         let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/e2e/notification_server.py");
         let log = dir.join("notify-calls.jsonl");
         let mut child = Command::new("/usr/bin/python3")
@@ -45,26 +58,29 @@ impl NotificationServer {
         let stdout = BufReader::new(child.stdout.take().unwrap());
         let (ready_tx, ready) = channel();
         let (tx, calls) = channel();
+        let (closed_tx, closed) = channel();
         std::thread::spawn(move || {
             for line in stdout.lines() {
                 let Ok(line) = line else { return };
                 if line == "READY" {
                     let _ = ready_tx.send(());
+                } else if let Some(id) = line.strip_prefix("CLOSED ").and_then(|n| n.parse().ok()) {
+                    let _ = closed_tx.send(id);
                 } else if let Ok(v) = serde_json::from_str::<Value>(&line) {
                     let _ = tx.send(v);
                 }
             }
         });
         ready.recv_timeout(WAIT).expect("the notification server owns its name");
-        NotificationServer { child, stdin, calls, log }
+        NotificationServer { child, stdin, calls, closed, log, _turn: turn }
     }
 
-    fn next_call(&self, what: &str) -> Value {
+    pub(crate) fn next_call(&self, what: &str) -> Value {
         self.calls.recv_timeout(WAIT).unwrap_or_else(|_| panic!("no Notify call for {what}"))
     }
 
     /// Acts as the user clicking `key` on notification `id`.
-    fn invoke(&mut self, id: u64, key: &str) {
+    pub(crate) fn invoke(&mut self, id: u64, key: &str) {
         writeln!(self.stdin, "invoke {id} {key}").unwrap();
         self.stdin.flush().unwrap();
     }
@@ -128,10 +144,10 @@ fn a_new_assignment_is_one_notification_and_acknowledge_reaches_the_store() {
     let dir = tempfile::tempdir().unwrap();
 
     // No server on the bus yet: a typed error, no panic.
-    let none = DesktopNotifier::new().show(&rota_core::notice::text(&Notice::Summary { escalations: vec![] }), Arc::new(|_| {}));
-    assert!(matches!(none, Err(NotifyError::Unavailable(ref why)) if why.contains("ServiceUnknown")), "{none:?}");
-
-    let mut server = NotificationServer::start(dir.path());
+    let mut server = NotificationServer::start_after(dir.path(), || {
+        let none = DesktopNotifier::new().show(&rota_core::notice::text(&Notice::Summary { escalations: vec![] }), Arc::new(|_| {}));
+        assert!(matches!(none, Err(NotifyError::Unavailable(ref why)) if why.contains("ServiceUnknown")), "{none:?}");
+    });
     let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
     let db = dir.path().join("escalations.sqlite3");
     let store = LocalStore::open(&db).unwrap();

@@ -360,3 +360,35 @@ fn the_pollers_cost_over_two_thousand_escalations_is_what_changed() {
     assert_eq!(notifier.summaries(), ["100 open escalations assigned to you"], "nothing new for ann");
     p.stop(&rt);
 }
+
+/// With the team known, the GitHub poller lists every open escalation (still one conditional
+/// request), so one waiting for someone else is offered to me; Take makes it mine.
+#[test]
+fn on_github_an_escalation_waiting_for_someone_else_is_offered_and_taken() {
+    let rt = runtime();
+    let (repo, server, _dir, keyring, pc) = github_poller(&rt, Duration::from_secs(3600));
+    keyring.set(SecretName::GithubToken, &SecretValue::new("ghp_poller_test_token")).unwrap();
+    // Bob's, filed 09:02 on Friday 1 March 2024: at 10:30 ann works (11:30 Berlin), bob sleeps.
+    repo.lock().unwrap().issues.push(issue(2, "Waiting for bob", "bob"));
+    let people = rota_testkit::team::four("America/New_York");
+    let page = "| Rotation | Engineers |\n|---|---|\n| 2024-02-26 to 2024-03-10 | @ann, @bob |\n";
+    let team = rota_io::remind::TeamNow {
+        schedule: rota_core::parse_handbook("rota.md", page).value,
+        roster: rota_core::parse_roster("people.toml", &people).value,
+        timing: rota_core::Timing::default(),
+        viewer: chrono_tz::Europe::Berlin,
+        prefs: rota_core::remind::Prefs::default(),
+    };
+    let now = DateTime::parse_from_rfc3339("2024-03-01T10:30:00Z").unwrap().with_timezone(&Utc);
+    let pc = PollerConfig { team: Arc::new(Mutex::new(Some(team))), clock: rota_io::clock::Clock::pinned(now), ..pc };
+    let notifier = Arc::new(Recorder::default());
+    let p = Running::start(&rt, pc, notifier.clone());
+    let s = p.wait_for("a good poll", |s| s.status.is_ok());
+    assert_eq!(s.offered.iter().map(|e| e.title.as_str()).collect::<Vec<_>>(), ["Waiting for bob"]);
+    assert!(notifier.summaries().contains(&"#2 waits for Bob (asleep, 05:30 there) — Take it?".to_owned()), "{:?}", notifier.summaries());
+    assert!(server.requests()[0].0.query().iter().all(|(k, _)| k != "assignee"), "every open escalation listed");
+    p.handle.act(rota_io::notifier::NoticeAction::Take { id: "2".into(), action: rota_io::acting::Act::Take });
+    let s = p.wait_for("the take", |s| s.mine.iter().any(|e| e.title == "Waiting for bob"));
+    assert!(s.offered.is_empty());
+    p.stop(&rt);
+}

@@ -190,6 +190,11 @@ pub enum Command {
         /// The escalation's id
         id: String,
     },
+    /// Take an escalation offered to me: reassigned to me and acknowledged
+    Take {
+        /// The escalation's id
+        id: String,
+    },
     /// Per rotation: engineering engaged against the 10% goal, times to acknowledge and resolve
     Stats {
         /// Only the rotation that starts on this date (YYYY-MM-DD)

@@ -250,6 +250,18 @@ pub async fn list(global: &Overrides, mine: bool, all: bool, json: bool, term: &
     }
     list.sort_by(rota_core::escalation::by_urgency);
     if json {
+        // What waits, counted in the schedule and roster; without them (they do not read) the
+        // list still prints, those two fields null.
+        let inputs = match super::load(&settings, now).await {
+            Ok(i) => Some(i),
+            Err(_) => {
+                super::warning("the schedule or roster could not be read: waiting_minutes and offered_to are left out");
+                None
+            }
+        };
+        let prefs = rota_core::remind::Prefs::of(&settings.config);
+        let timing = settings.config.schedule.timing;
+        let team = inputs.as_ref().map(|i| rota_core::remind::Team { schedule: &i.schedule, timing: &timing, roster: &i.roster });
         let mut out = Vec::with_capacity(list.len());
         for e in &list {
             let history = match e.state {
@@ -257,12 +269,18 @@ pub async fn list(global: &Overrides, mine: bool, all: bool, json: bool, term: &
                 _ => backend.history_of(e).await,
             };
             // A history that cannot be read leaves it out of that one; the list still prints.
-            out.push(match history {
+            let json = match history {
                 Ok(h) => EscalationJson::from(e).with_history(h),
                 Err(why) => {
                     super::warning(&format!("the history of escalation {} could not be read: {why}", e.id));
                     EscalationJson::from(e)
                 }
+            };
+            out.push(match &team {
+                Some(t) => {
+                    json.with_waiting(rota_core::remind::waiting_minutes(t, e, now), rota_core::remind::offered_to(t, e, now, &prefs))
+                }
+                None => json,
             });
         }
         print_json(&out);

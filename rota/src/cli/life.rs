@@ -1,6 +1,6 @@
 //! An escalation's life from the command line: `rota ack ID`, `rota resolve ID
 //! [--note T]`, `rota engage ID --team T [--url U]`, `rota reassign ID --to HANDLE|auto` and
-//! `rota reopen ID`. Each is one [`rota_io::acting::act`], recorded as done by `me` at the
+//! `rota reopen ID` and `rota take ID`. Each is one [`rota_io::acting::act`], recorded as done by `me` at the
 //! clock's instant (`ROTA_NOW` pins it); this turns the arguments into an [`Act`] and the outcome
 //! into the command line's words.
 //!
@@ -20,6 +20,7 @@ pub enum Asked {
     Engage { team: String, url: Option<String> },
     Reassign { to: String },
     Reopen,
+    Take,
 }
 
 impl Asked {
@@ -32,6 +33,7 @@ impl Asked {
                 Act::Reassign { to: To::parse(to).ok_or_else(|| Failure::Usage("--to needs a handle, or auto".into()))? }
             }
             Asked::Reopen => Act::Reopen,
+            Asked::Take => Act::Take,
         })
     }
 

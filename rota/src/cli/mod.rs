@@ -214,6 +214,7 @@ async fn dispatch(global: &Overrides, color: args::ColorChoice, command: Command
         Command::Engage { id, team, url } => life::run(global, &id, life::Asked::Engage { team, url }).await,
         Command::Reassign { id, to } => life::run(global, &id, life::Asked::Reassign { to }).await,
         Command::Reopen { id } => life::run(global, &id, life::Asked::Reopen).await,
+        Command::Take { id } => life::run(global, &id, life::Asked::Take).await,
         Command::Stats { rotation, since, json } => stats::run(global, rotation, since, json).await,
         Command::Plan { rotation, json } => plan::run(global, rotation, json, &Term::detect(color)).await,
         Command::People { json } => plan::people(global, json, &Term::detect(color)).await,

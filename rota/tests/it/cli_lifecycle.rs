@@ -144,3 +144,35 @@ fn stats_on_a_scripted_history_give_the_figures_worked_out_by_hand() {
     failed(&home.at(now, &["stats", "--since", "March"]), 2, "--since \"March\" is not a date: write it as YYYY-MM-DD");
     failed(&home.at(now, &["stats", "--since", "2024-03-01", "--rotation", "2024-03-01"]), 2, "cannot be used with");
 }
+
+/// `rota take`: an escalation waiting for someone asleep, offered to me, made mine and
+/// acknowledged in one history entry; `waiting_minutes` and `offered_to` in the JSON.
+#[test]
+fn take_and_what_waits_from_the_command_line() {
+    let home = support::Home::new();
+    // Tuesday 12:00 UTC: ann works (13:00 Berlin), bob sleeps (23:00 Lord Howe, +11:00).
+    home.team(&team::config("ann"), Some(SCHEDULE), Some(&team::four("Australia/Lord_Howe")));
+    let theirs =
+        home.json("2024-03-05T12:00:00Z", &["escalate", "--title", "Checkout down", "--severity", "sev1", "--to", "bob", "--json"]);
+    let mine = file(&home, "2024-03-05T12:00:00Z", "Slow search", "ann");
+    let listed = home.json("2024-03-05T12:45:00Z", &["escalations", "--json"]);
+    let entry = |id: &str| listed.as_array().unwrap().iter().find(|e| e["id"] == id).unwrap().clone();
+    let id = theirs["id"].as_str().unwrap();
+    assert_eq!(
+        (entry(id)["waiting_minutes"].clone(), entry(id)["offered_to"].clone()),
+        (json!(0), json!(["ann"])),
+        "asleep: no working minutes yet"
+    );
+    assert_eq!((entry(&mine)["waiting_minutes"].clone(), entry(&mine)["offered_to"].clone()), (json!(45), json!([])));
+
+    assert_eq!(home.ok("2024-03-05T12:50:00Z", &["take", id]), format!("Took escalation {id}: it is yours, acknowledged: Checkout down\n"));
+    assert_eq!(home.ok("2024-03-05T12:51:00Z", &["take", id]), format!("Escalation {id} is already yours: Checkout down\n"));
+    let all = home.json("2024-03-05T12:52:00Z", &["escalations", "--all", "--json"]);
+    let taken = all.as_array().unwrap().iter().find(|e| e["id"] == id).unwrap();
+    assert_eq!((taken["assignee"].as_str(), taken["state"].as_str()), (Some("ann"), Some("acknowledged")));
+    assert_eq!(taken["history"].as_array().unwrap().len(), 2, "{taken}");
+    assert_eq!(taken["history"][1], json!({ "state": "acknowledged", "by": "ann", "at": "2024-03-05T12:50:00Z", "assignee": "ann" }));
+    assert_eq!((taken["waiting_minutes"].clone(), taken["offered_to"].clone()), (json!(null), json!([])));
+    home.ok("2024-03-05T13:00:00Z", &["resolve", id]);
+    failed(&home.at("2024-03-05T13:01:00Z", &["take", id]), 1, "is resolved, so there is nothing to take");
+}

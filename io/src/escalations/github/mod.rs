@@ -519,6 +519,13 @@ impl Backend for GithubBackend {
                 }
                 return Ok(e);
             }
+            // GitHub has no one request for both: the assignee first, then the label.
+            Action::Take { me } => {
+                let e = self.update(n, json!({ "assignees": [me.trim()] }), id).await?;
+                if e.state == EscalationState::Open {
+                    self.label(n, &[&self.config.acknowledged_label], id).await?;
+                }
+            }
             Action::Reopen => {
                 // Open again means nobody is on it yet: the acknowledged and engineering labels go.
                 let e = self.update(n, json!({ "state": "open", "state_reason": "reopened" }), id).await?;
