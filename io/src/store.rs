@@ -585,18 +585,18 @@ mod tests {
             assert_eq!(version(&conn).unwrap(), VERSION, "from {start}");
             let tables: i64 = conn
                 .query_row(
-                    "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name IN ('escalation', 'outbox', 'notifier_seen', 'notice_state')",
+                    "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name IN ('escalation', 'outbox', 'notifier_seen', 'github_issue', 'notice_state')",
                     [],
                     |r| r.get(0),
                 )
                 .unwrap();
-            assert_eq!(tables, 4, "from {start}");
+            assert_eq!(tables, 5, "from {start}");
         }
         let path = dir.path().join("newer.sqlite3");
         let mut conn = Connection::open(&path).unwrap();
         conn.pragma_update(None, "user_version", 7).unwrap();
         let e = migrate(&mut conn, &path).unwrap_err().to_string();
-        assert!(e.contains("made by a newer Rota: schema 7; this one reads up to 4"), "{e}");
+        assert!(e.contains(&format!("made by a newer Rota: schema 7; this one reads up to {VERSION}")), "{e}");
         drop(conn);
         let refused = Store::open(&path).unwrap_err().to_string();
         assert!(refused.contains("made by a newer Rota"), "{refused}");
