@@ -67,20 +67,17 @@ pub struct Team<'a> {
 const HORIZON_DAYS: i64 = 60;
 
 impl Team<'_> {
-    /// The spans in `[from, to)` in which `handle` works: their shifts while on duty.
+    /// The spans in `[from, to)` in which `handle` works: their shifts while on duty
+    /// ([`crate::coverage::working`], time away cut out), in order.
     fn working_spans(&self, handle: &str, from: DateTime<Utc>, to: DateTime<Utc>) -> Vec<(DateTime<Utc>, DateTime<Utc>)> {
         let Some(person) = self.roster.find(handle) else { return Vec::new() };
-        let on = self.schedule.stretches_of(self.timing, &person.handle);
-        let mut out = Vec::new();
-        for shift in person.shifts(from, to) {
-            for s in on.iter().filter(|s| s.start < shift.end && shift.start < s.end) {
-                let (a, b) = (shift.start.max(s.start).max(from), shift.end.min(s.end).min(to));
-                if a < b {
-                    out.push((a, b));
-                }
-            }
-        }
-        out
+        self.schedule
+            .stretches_of(self.timing, &person.handle)
+            .iter()
+            .filter(|s| s.start < to && from < s.end)
+            .flat_map(|s| crate::coverage::working(self.schedule, person, s.start.max(from), s.end.min(to)))
+            .map(|s| (s.start, s.end))
+            .collect()
     }
 
     /// Whole working minutes `handle` had in `[from, to)`.

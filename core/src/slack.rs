@@ -10,7 +10,7 @@ use crate::escalation::{Escalation, EscalationState};
 use crate::finding::Rule;
 use crate::roster::Roster;
 use crate::schedule::{Schedule, Timing};
-use chrono::{DateTime, Duration, NaiveTime, Utc};
+use chrono::{DateTime, Duration, Utc};
 use serde::Deserialize;
 use std::collections::BTreeSet;
 
@@ -305,7 +305,7 @@ pub fn summary(g: &Glance, schedule: &Schedule, timing: &Timing, away: &[crate::
     let waiting = escalations.iter().filter(|e| e.state == EscalationState::Open).count();
     out.push_str(&format!("Escalations: {open} open, {waiting} waiting for acknowledgement\n"));
     let local = g.at.with_timezone(&tz).date_naive();
-    let day = (day_start(local, tz), day_start(local.succ_opt().unwrap_or(local), tz));
+    let day = (crate::roster::local_instant(tz, local, 0), crate::roster::local_instant(tz, local, 24 * 60));
     let today: Vec<String> = schedule
         .overrides
         .iter()
@@ -338,15 +338,6 @@ pub fn summary(g: &Glance, schedule: &Schedule, timing: &Timing, away: &[crate::
         }
     }
     out
-}
-
-/// Local midnight of `day` in `tz` (or the first instant after it, where midnight is skipped).
-fn day_start(day: chrono::NaiveDate, tz: chrono_tz::Tz) -> DateTime<Utc> {
-    use chrono::TimeZone;
-    let midnight = day.and_time(NaiveTime::MIN);
-    (0..=2)
-        .find_map(|h| tz.from_local_datetime(&(midnight + Duration::hours(h))).earliest())
-        .map_or_else(|| midnight.and_utc(), |t| t.with_timezone(&Utc))
 }
 
 /// The post at a hand-off: "Now on: Cy, Dee; thank you Ann, Bob".

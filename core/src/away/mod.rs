@@ -14,6 +14,7 @@ pub mod feed;
 pub mod lint;
 pub mod parse;
 
+use crate::overrides::same;
 use crate::roster::{local_instant, Roster};
 use crate::schedule::Schedule;
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
@@ -108,10 +109,6 @@ pub fn wall_clock(zone: Tz, t: NaiveDateTime) -> DateTime<Utc> {
 /// Every away period of the schedule as instants, in the order written.
 pub fn spans(schedule: &Schedule, roster: &Roster, fallback: Tz) -> Vec<AwaySpan> {
     schedule.away.iter().map(|a| a.span(roster, fallback)).filter(|s| s.start < s.end).collect()
-}
-
-fn same(a: &str, b: &str) -> bool {
-    a.trim_start_matches('@').eq_ignore_ascii_case(b.trim_start_matches('@'))
 }
 
 /// Whether `handle` is away at `at`, and until when: periods that meet or overlap are one
