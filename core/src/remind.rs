@@ -99,12 +99,12 @@ impl Team<'_> {
         None
     }
 
-    /// The engineers on duty at `at` who are working then.
+    /// The engineers on duty at `at` who are working then (away is not working).
     fn working_on_duty(&self, at: DateTime<Utc>) -> Vec<String> {
         self.schedule
             .team_at(self.timing, at)
             .into_iter()
-            .filter(|m| status(self.roster.find(&m.handle), at) == Status::Working)
+            .filter(|m| !self.working_spans(&m.handle, at, at + Duration::seconds(1)).is_empty())
             .map(|m| self.roster.find(&m.handle).map_or(m.handle.clone(), |p| p.handle.clone()))
             .collect()
     }

@@ -232,6 +232,21 @@ fn a_sev1_to_someone_not_working_is_offered_at_once_and_only_to_those_working() 
     assert_eq!(remind::offered_to(&t, &sev1, at("2026-12-08T16:10:00Z"), &Prefs::default()), ["ann"]);
     // Not to Bishal, who is not working; not to Lord Howe, whose it is.
     assert!(w.look("bishal", None, "2026-12-08T16:10:00Z", std::slice::from_ref(&sev1), &[]).say.is_empty());
+    // Away is not working: Bishal, away that day, is offered nothing at 08:50.
+    let mut away = World::new();
+    away.s.away.push(rota_core::away::Away {
+        who: "bishal".into(),
+        when: rota_core::away::AwayWhen::Days {
+            start: chrono::NaiveDate::from_ymd_opt(2026, 12, 8).unwrap(),
+            end: chrono::NaiveDate::from_ymd_opt(2026, 12, 8).unwrap(),
+        },
+        why: "holiday".into(),
+        file: None,
+        line: None,
+    });
+    let open = [escalation("14", "Search is down", "lh", EscalationState::Open, at("2026-12-08T07:50:00Z"))];
+    let t = Team { schedule: &away.s, timing: &UTC, roster: &away.r };
+    assert_eq!(remind::offered_to(&t, &open[0], at("2026-12-08T08:50:00Z"), &Prefs::default()), ["ann"]);
     // A sev3 filed at the same moment waits its hour.
     let sev3 = Escalation { severity: Severity::Sev3, ..sev1 };
     assert!(remind::offered_to(&t, &sev3, at("2026-12-08T16:10:00Z"), &Prefs::default()).is_empty());
