@@ -34,7 +34,15 @@ pub struct Config {
     pub escalations: EscalationsConfig,
     /// Which hand-off notices I get (`[notices]`).
     pub notices: NoticesConfig,
+    /// How long the windows process stays after its last window closes, so the next window (the
+    /// quick escalate one above all) is shown at once; 0 ends it with its last window.
+    pub keep_windows_minutes: u64,
 }
+
+/// The windows process stays this long after its last window unless the config says otherwise.
+pub const DEFAULT_KEEP_WINDOWS_MINUTES: u64 = 10;
+/// `keep_windows_minutes`' range: up to a working day.
+pub const KEEP_WINDOWS_MINUTES: std::ops::RangeInclusive<u64> = 0..=600;
 
 /// `[notices]`: each hand-off notice on or off (all on by default).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -128,6 +136,7 @@ impl Default for Config {
                 slack_group: None,
             },
             notices: NoticesConfig::default(),
+            keep_windows_minutes: DEFAULT_KEEP_WINDOWS_MINUTES,
         }
     }
 }
@@ -146,6 +155,7 @@ struct File {
     escalations: EscalationsFile,
     #[serde(default)]
     notices: NoticesConfig,
+    keep_windows_minutes: Option<Spanned<u64>>,
 }
 
 #[derive(Deserialize, Default)]
@@ -303,6 +313,18 @@ pub fn poll_seconds(n: u64) -> Result<u64, String> {
         Ok(n)
     } else {
         Err(format!("poll_seconds = {n} is out of range; poll every {} to {} seconds, like 60", POLL_SECONDS.start(), POLL_SECONDS.end()))
+    }
+}
+
+/// `keep_windows_minutes`: 0 (end with the last window) to 600.
+pub fn keep_windows_minutes(n: u64) -> Result<u64, String> {
+    if KEEP_WINDOWS_MINUTES.contains(&n) {
+        Ok(n)
+    } else {
+        Err(format!(
+            "keep_windows_minutes = {n} is out of range; keep the windows process 0 to {} minutes, like 10",
+            KEEP_WINDOWS_MINUTES.end()
+        ))
     }
 }
 
@@ -468,6 +490,11 @@ pub fn parse_config(file: &str, text: &str) -> Parsed<Config> {
     if let Some(g) = &f.escalations.slack_group {
         if let Some(v) = c.check(Rule::Syntax, g.span(), slack_group(g.get_ref())) {
             config.escalations.slack_group = v;
+        }
+    }
+    if let Some(k) = &f.keep_windows_minutes {
+        if let Some(n) = c.check(Rule::Syntax, k.span(), keep_windows_minutes(*k.get_ref())) {
+            config.keep_windows_minutes = n;
         }
     }
     config.notices = f.notices;
