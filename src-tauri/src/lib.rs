@@ -19,6 +19,7 @@ mod escalate;
 mod escalate_tests;
 mod escalations_panel;
 mod keep;
+mod lighter;
 #[cfg(test)]
 mod tests;
 pub mod tray;

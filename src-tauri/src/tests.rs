@@ -222,3 +222,13 @@ fn the_dashboard_lints_once_per_change_of_the_inputs() {
     invoke(&w, "dashboard", json!({})).unwrap();
     assert_eq!(runs(), 2);
 }
+
+/// The tray hands window requests to a running windows process by the name Tauri's
+/// single-instance plugin takes for it: the identifier's, with `.windows` (see `build_windows`).
+#[cfg(target_os = "linux")]
+#[test]
+fn the_tray_reaches_the_windows_process_by_its_single_instance_name() {
+    let conf: Value = serde_json::from_str(include_str!("../tauri.conf.json")).unwrap();
+    let identifier = conf["identifier"].as_str().unwrap();
+    assert_eq!(format!("{identifier}.windows.SingleInstance"), rota_io::instance::WINDOWS_NAME);
+}

@@ -47,6 +47,7 @@ pub fn open<R: Runtime>(app: &AppHandle<R>, kind: WindowKind) -> tauri::Result<(
         // The quick escalate and action windows come up above whatever the user was doing.
         .always_on_top(matches!(kind, WindowKind::Escalate | WindowKind::Action))
         .build()?;
+    crate::lighter::webview(&w);
     if hidden {
         show_at_the_latest(&w, opened);
         return Ok(());
