@@ -18,6 +18,7 @@ pub mod live;
 pub mod notifier;
 pub mod poller;
 pub mod protocol;
+pub mod resident;
 pub mod secrets;
 pub mod settings;
 #[cfg(target_os = "linux")]

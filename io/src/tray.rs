@@ -177,6 +177,12 @@ where
         }
     };
     eprintln!("rota: tray ready");
+    // What only the start ran is let go of, now and once the first poll has run.
+    crate::resident::let_go_of_start_up_code();
+    tokio::spawn(async {
+        tokio::time::sleep(crate::resident::AGAIN_AFTER).await;
+        crate::resident::let_go_of_start_up_code();
+    });
     let (keys, no_keys) = match keys {
         Ok(k) => (Some(k), None),
         Err(e) => (None, Some(e)),
