@@ -1,26 +1,28 @@
-//! The tray's own program text let go once it is up (Linux).
+//! The tray's own program let go of once it is up (Linux).
 //!
 //! Why the program's pages are resident at all: the tray touches code spread over most of its
-//! text while it starts (settings, sources, the store, D-Bus, the first menu), and for each page it
-//! touches the kernel maps the 16 around it that are in the page cache ("fault-around"), so a
-//! freshly started tray has nearly its whole text mapped: ~8 of its ~10 MiB. Idle, it runs a small
-//! part of it once a minute. So once the tray is up, the mappings of its own text are dropped
-//! (`madvise(MADV_DONTNEED)`); what it runs again comes back on first use, from the page cache,
-//! as a minor fault. Only the executable's text (`r-xp`) is touched: never a writable or
-//! read-only data page, whose relocated contents live in this process alone.
+//! text while it starts (settings, sources, the store, D-Bus, the first menu and poll), the
+//! loader reads all its relocations (`.rela.dyn`, over a megabyte) once, and for each page touched
+//! the kernel maps the 16 around it that are in the page cache ("fault-around"); so a tray just
+//! started has nearly its whole file mapped: ~9 of its ~10 MiB. Idle, it runs a small part of it
+//! once a minute. So once the tray is up, its mappings of the file's read-only pages in front of
+//! its writable data (the headers, relocations, constants, unwinding tables and the text) are
+//! dropped (`madvise(MADV_DONTNEED)`); what it uses again comes back on first use, from the page
+//! cache, as a minor fault. A mapping with pages of this process's own (a copy written to: the
+//! relocated data) is never dropped.
 
-/// How long after the tray is ready its text is let go a second time: the first poll and the
-/// first reads of the sources have run by then.
-pub const AGAIN_AFTER: std::time::Duration = std::time::Duration::from_secs(30);
+/// When the tray lets go of its start-up pages, after it is ready: once the first reads have
+/// settled, and again once the first poll has run.
+pub const LET_GO_AFTER: [std::time::Duration; 2] = [std::time::Duration::from_secs(5), std::time::Duration::from_secs(30)];
 
-/// Drops this process's mappings of its own program text. Best effort.
+/// Drops this process's mappings of its own program's read-only pages. Best effort.
 #[cfg(target_os = "linux")]
 pub fn let_go_of_start_up_code() {
-    let (Ok(exe), Ok(maps)) = (std::fs::read_link("/proc/self/exe"), std::fs::read_to_string("/proc/self/maps")) else { return };
-    for (start, end) in text_ranges(&maps, &exe.to_string_lossy()) {
-        // SAFETY: the range is a private, read-only mapping of the executable file's text, which
-        // this process never writes; dropping its pages only makes the next use read them again
-        // from the file. No memory that Rust owns is in it.
+    let (Ok(exe), Ok(smaps)) = (std::fs::read_link("/proc/self/exe"), std::fs::read_to_string("/proc/self/smaps")) else { return };
+    for (start, end) in read_only_ranges(&smaps, &exe.to_string_lossy()) {
+        // SAFETY: the range is a private, read-only mapping of the executable file holding no
+        // page of this process's own (checked: `Anonymous: 0`); dropping it only makes the next
+        // use read the same bytes again from the file. No memory that Rust owns is in it.
         unsafe { libc::madvise(start as *mut libc::c_void, end - start, libc::MADV_DONTNEED) };
     }
 }
@@ -28,46 +30,77 @@ pub fn let_go_of_start_up_code() {
 #[cfg(not(target_os = "linux"))]
 pub fn let_go_of_start_up_code() {}
 
+/// The address ranges of `exe`'s mappings up to and including its text (`r-xp`), read-only and
+/// with no page of the process's own (`Anonymous: 0`), in a `/proc/self/smaps` listing.
 #[cfg_attr(not(target_os = "linux"), allow(dead_code))]
-/// The address ranges of `exe`'s text (`r-xp`) in a `/proc/self/maps` listing.
-fn text_ranges(maps: &str, exe: &str) -> Vec<(usize, usize)> {
-    maps.lines()
-        .filter_map(|line| {
-            let mut fields = line.split_whitespace();
-            let (range, perms) = (fields.next()?, fields.next()?);
-            let path = fields.nth(3)?;
-            if perms != "r-xp" || path != exe {
-                return None;
+fn read_only_ranges(smaps: &str, exe: &str) -> Vec<(usize, usize)> {
+    let mut out = Vec::new();
+    // The mapping being read: its range, whether it may be dropped; and whether the text is past.
+    let mut current: Option<(usize, usize, bool)> = None;
+    let mut past_text = false;
+    for line in smaps.lines() {
+        let mut fields = line.split_whitespace();
+        let Some(first) = fields.next() else { continue };
+        if let Some((start, end)) = first.split_once('-').filter(|_| !first.ends_with(':')) {
+            let perms = fields.next().unwrap_or_default();
+            let path = fields.nth(3).unwrap_or_default();
+            let ours = path == exe && !past_text && (perms == "r--p" || perms == "r-xp");
+            past_text |= path == exe && perms == "r-xp";
+            current = match (usize::from_str_radix(start, 16), usize::from_str_radix(end, 16)) {
+                (Ok(s), Ok(e)) if ours => Some((s, e, true)),
+                _ => None,
+            };
+        } else if first == "Anonymous:" {
+            if let Some((s, e, true)) = current.take() {
+                if fields.next() == Some("0") {
+                    out.push((s, e));
+                }
             }
-            let (start, end) = range.split_once('-')?;
-            Some((usize::from_str_radix(start, 16).ok()?, usize::from_str_radix(end, 16).ok()?))
-        })
-        .collect()
+        }
+    }
+    out
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    #[test]
-    fn only_the_programs_own_text_is_let_go() {
-        let maps = "\
-5600a000-5600b000 r--p 00000000 fe:01 12 /usr/bin/rota
-5600b000-5610b000 r-xp 00001000 fe:01 12 /usr/bin/rota
-5610b000-5611b000 r--p 00101000 fe:01 12 /usr/bin/rota
-5611b000-5611c000 rw-p 00111000 fe:01 12 /usr/bin/rota
-7f00a000-7f00b000 r-xp 00001000 fe:01 40 /usr/lib/libc.so.6
-7f00c000-7f00d000 rw-p 00000000 00:00 0
-7ffd0000-7ffd1000 r-xp 00000000 00:00 0 [vdso]
+    const SMAPS: &str = "\
+5600a000-5600b000 r--p 00000000 fe:01 12                         /usr/bin/rota
+Size:                  4 kB
+Anonymous:             0 kB
+5600b000-5610b000 r-xp 00001000 fe:01 12                         /usr/bin/rota
+Size:               1024 kB
+Anonymous:             0 kB
+5610b000-5611b000 r--p 00101000 fe:01 12                         /usr/bin/rota
+Size:                 64 kB
+Anonymous:            64 kB
+5611b000-5611c000 rw-p 00111000 fe:01 12                         /usr/bin/rota
+Anonymous:             4 kB
+7f00a000-7f00b000 r-xp 00001000 fe:01 40                         /usr/lib/libc.so.6
+Anonymous:             0 kB
+7ffd0000-7ffd1000 r-xp 00000000 00:00 0                          [vdso]
+Anonymous:             0 kB
 ";
-        assert_eq!(text_ranges(maps, "/usr/bin/rota"), [(0x5600b000, 0x5610b000)]);
+
+    #[test]
+    fn only_the_programs_own_read_only_pages_up_to_its_text_are_let_go() {
+        assert_eq!(read_only_ranges(SMAPS, "/usr/bin/rota"), [(0x5600a000, 0x5600b000), (0x5600b000, 0x5610b000)]);
     }
 
-    /// Dropping the text of the running test binary leaves it running: the code comes back.
+    #[test]
+    fn a_mapping_with_pages_of_its_own_is_kept() {
+        let written = SMAPS.replacen("Size:               1024 kB\nAnonymous:             0 kB", "Anonymous:             4 kB", 1);
+        assert_eq!(read_only_ranges(&written, "/usr/bin/rota"), [(0x5600a000, 0x5600b000)]);
+    }
+
+    /// The running test binary lets go of its pages and runs on: they come back.
     #[cfg(target_os = "linux")]
     #[test]
-    fn the_program_runs_on_after_its_text_is_let_go() {
+    fn the_program_runs_on_after_it_lets_go() {
         let_go_of_start_up_code();
-        assert_eq!(text_ranges("", "x").len() + 2, 2);
+        let smaps = std::fs::read_to_string("/proc/self/smaps").unwrap();
+        let exe = std::fs::read_link("/proc/self/exe").unwrap();
+        assert!(!read_only_ranges(&smaps, &exe.to_string_lossy()).is_empty(), "the test binary's own pages are found");
     }
 }

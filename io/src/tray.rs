@@ -177,11 +177,14 @@ where
         }
     };
     eprintln!("rota: tray ready");
-    // What only the start ran is let go of, now and once the first poll has run.
-    crate::resident::let_go_of_start_up_code();
+    // What only the start used is let go of once the tray is up (see `resident`).
     tokio::spawn(async {
-        tokio::time::sleep(crate::resident::AGAIN_AFTER).await;
-        crate::resident::let_go_of_start_up_code();
+        let mut waited = std::time::Duration::ZERO;
+        for after in crate::resident::LET_GO_AFTER {
+            tokio::time::sleep(after - waited).await;
+            waited = after;
+            crate::resident::let_go_of_start_up_code();
+        }
     });
     let (keys, no_keys) = match keys {
         Ok(k) => (Some(k), None),

@@ -36,6 +36,7 @@ impl AppArgs {
 
 /// Entry point of the `rota-app` binary.
 pub fn main() {
+    crate::timing::start();
     let args = AppArgs::parse();
     if args.window.is_none() {
         // The tray host draws no webview: GTK's GL buys it nothing.

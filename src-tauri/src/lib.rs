@@ -22,6 +22,7 @@ mod keep;
 mod lighter;
 #[cfg(test)]
 mod tests;
+mod timing;
 pub mod tray;
 pub mod views;
 pub mod windows;
@@ -269,6 +270,7 @@ pub fn run(overrides: Overrides, kind: WindowKind, show: Option<MenuAction>) -> 
         eprintln!("rota: {why}");
         return 1;
     }
+    timing::stage("display open");
     run_windows(overrides, clock, kind, show)
 }
 
@@ -310,8 +312,11 @@ fn build_windows(overrides: Overrides, clock: Clock, kind: WindowKind, show: Opt
             calendar::add_to_calendar
         ])
         .setup(move |app| {
+            timing::stage("Tauri built");
             manage_state(app, overrides, clock, kind, show);
+            timing::stage("inputs read");
             windows::open(app.handle(), kind)?;
+            timing::stage("window made");
             Ok(())
         })
         .build(context)
