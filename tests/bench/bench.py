@@ -236,17 +236,20 @@ def main():
 
 EXPLAINED = """What the figures are made of, as measured while making them:
 
-- The lean tray's own pages: at start it touches code spread over most of its text, and for each
-  page touched the kernel maps the 16 around it that are in the page cache (fault-around), so a
-  tray just started has nearly its whole text mapped. Once up it lets go of those mappings, when
-  up (5 s and 30 s after ready, `io/src/resident.rs`); what it uses again comes back from the page cache.
-  The second row is after that. The rest of the binary's share is its relocated data
-  (`.data.rel.ro`, written by the loader in every position-independent process) and what it runs.
+- The tray's pages: at start it touches code spread over most of its program (and the loader
+  reads all its relocations once), and for each page touched the kernel maps the 16 around it
+  that are in the page cache (fault-around), so a tray just started has nearly its whole file
+  mapped. Once up (5 s and 30 s after ready, `io/src/resident.rs`) it lets go of its read-only
+  mappings of the program and its libraries; what it uses again comes back from the page cache.
+  The rows at 10 s are after the first time; the settled one after both. What stays of the
+  program is its relocated data (`.data.rel.ro`, written by the loader in every
+  position-independent process) and what it runs.
 - The Tauri tray host: Tauri 2 on Linux has one runtime, wry, which links WebKitGTK; so the host
   maps libwebkit2gtk, JavaScriptCore and the libraries they need (the flite voices among them)
   and relocates them at start, though it never makes a webview (no WebKit process runs until a
   window is asked for, and then in the windows process). Tauri allows no runtime without it
-  (the `wry` feature off needs a runtime of one's own). GTK's GL is off in the host
+  (the `wry` feature off needs a runtime of one's own). What the host keeps of them after start
+  is their relocated data; their read-only pages it lets go of as the lean tray does. GTK's GL is off in the host
   (`GDK_GL=disable`), which keeps Mesa and LLVM out of it; the peer, Tauri's template as is,
   probes GL.
 - The windows process with GTK's GL off was measured lighter still (a dashboard with its WebKit
