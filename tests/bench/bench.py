@@ -371,7 +371,8 @@ def run_all():
         "GitHub repository (200 with an ETag, then 304). The tray's own config keeps no windows process "
         "(`keep_windows_minutes = 0`) except in the Ctrl+Alt+E case, which keeps it the default 10 minutes. "
         + ("The peer is tests/bench/peer, built in the same run with Rota's versions and release profile."
-           if PEER else "No peer row: the bare Tauri tray app (tests/bench/peer) could not be built."),
+           if PEER else "No peer row: the bare Tauri tray app (tests/bench/peer) was not built in this run "
+           "(`--no-peer`, or its build failed)."),
         "",
         *table,
         "",
