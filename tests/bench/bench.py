@@ -179,10 +179,14 @@ def windows_processes():
 
 
 def notification_latency(runs):
-    """Milliseconds from `rota escalate --to me` starting to the Notify call on D-Bus."""
+    """Milliseconds from `rota escalate --to me` starting to the Notify call on D-Bus. Filed by
+    someone else (what I file myself is no news to me), as sev1 (said at once, even while I
+    sleep: a lower severity waits for my day to start)."""
     import tempfile
     folder = Path(tempfile.mkdtemp())
     config = write_config(folder)
+    filer = folder / "filer.toml"
+    filer.write_text('[schedule]\nsource = "builtin:demo"\n')
     log = folder / "notify.jsonl"
     server = subprocess.Popen(["/usr/bin/python3", "-u", str(ROOT / "tests/e2e/notification_server.py"), str(log)],
                               stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
@@ -196,7 +200,7 @@ def notification_latency(runs):
     for i in range(runs):
         before = len(log.read_text().splitlines()) if log.exists() else 0
         start = time.monotonic()
-        subprocess.run([BIN, "--config", str(config), "escalate", "--title", f"bench {i}", "--to", "mira"],
+        subprocess.run([BIN, "--config", str(filer), "escalate", "--title", f"bench {i}", "--severity", "sev1", "--to", "mira"],
                        check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         wait_for(lambda: log.exists() and len(log.read_text().splitlines()) > before, 10, interval=0.005)
         out.append((time.monotonic() - start) * 1000)
