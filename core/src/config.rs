@@ -36,7 +36,15 @@ pub struct Config {
     pub notices: NoticesConfig,
     /// The Slack user group kept in step and the daily word (`[slack]`).
     pub slack: crate::slack::SlackConfig,
+    /// How long the windows process stays after its last window closes, so the next window (the
+    /// quick escalate one above all) is shown at once; 0 ends it with its last window.
+    pub keep_windows_minutes: u64,
 }
+
+/// The windows process stays this long after its last window unless the config says otherwise.
+pub const DEFAULT_KEEP_WINDOWS_MINUTES: u64 = 10;
+/// `keep_windows_minutes`' range: up to a working day.
+pub const KEEP_WINDOWS_MINUTES: std::ops::RangeInclusive<u64> = 0..=600;
 
 /// `[notices]`: each hand-off notice on or off (all on by default).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -152,6 +160,7 @@ impl Default for Config {
             },
             notices: NoticesConfig::default(),
             slack: crate::slack::SlackConfig::default(),
+            keep_windows_minutes: DEFAULT_KEEP_WINDOWS_MINUTES,
         }
     }
 }
@@ -172,6 +181,7 @@ struct File {
     notices: NoticesConfig,
     #[serde(default)]
     slack: crate::slack::SlackFile,
+    keep_windows_minutes: Option<Spanned<u64>>,
 }
 
 #[derive(Deserialize, Default)]
@@ -332,6 +342,18 @@ pub fn poll_seconds(n: u64) -> Result<u64, String> {
         Ok(n)
     } else {
         Err(format!("poll_seconds = {n} is out of range; poll every {} to {} seconds, like 60", POLL_SECONDS.start(), POLL_SECONDS.end()))
+    }
+}
+
+/// `keep_windows_minutes`: 0 (end with the last window) to 600.
+pub fn keep_windows_minutes(n: u64) -> Result<u64, String> {
+    if KEEP_WINDOWS_MINUTES.contains(&n) {
+        Ok(n)
+    } else {
+        Err(format!(
+            "keep_windows_minutes = {n} is out of range; keep the windows process 0 to {} minutes, like 10",
+            KEEP_WINDOWS_MINUTES.end()
+        ))
     }
 }
 
@@ -549,6 +571,11 @@ pub fn parse_config(file: &str, text: &str) -> Parsed<Config> {
             if let Some(m) = c.check(Rule::Syntax, v.span(), minutes_or_off(key, v.get_ref())) {
                 *slot = m;
             }
+        }
+    }
+    if let Some(k) = &f.keep_windows_minutes {
+        if let Some(n) = c.check(Rule::Syntax, k.span(), keep_windows_minutes(*k.get_ref())) {
+            config.keep_windows_minutes = n;
         }
     }
     config.notices = f.notices;

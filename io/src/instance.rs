@@ -162,6 +162,29 @@ pub async fn has_tray_watcher(grace: std::time::Duration) -> bool {
     tokio::time::timeout(grace, first_owner).await.unwrap_or(false)
 }
 
+/// The windows process's single-instance name and object on the session bus: Tauri's
+/// single-instance plugin's, under the windows process's identifier (the app's, `dev.rota.tray`,
+/// and `.windows`).
+pub const WINDOWS_NAME: &str = "dev.rota.tray.windows.SingleInstance";
+const WINDOWS_PATH: &str = "/dev/rota/tray/windows/SingleInstance";
+
+/// Hands a window request (`argv`, the command line a windows process would be started with) to
+/// the windows process that runs, if one does: it shows the window with no process to start.
+/// False when none runs, or it did not take the request within two seconds.
+pub async fn reach_windows(argv: &[String]) -> bool {
+    let conn = match TRAY_CONNECTION.get() {
+        Some(conn) => conn.clone(),
+        None => match zbus::Connection::session().await {
+            Ok(conn) => conn,
+            Err(_) => return false,
+        },
+    };
+    let cwd = std::env::current_dir().unwrap_or_default().to_string_lossy().into_owned();
+    let body = (argv, cwd);
+    let call = conn.call_method(Some(WINDOWS_NAME), WINDOWS_PATH, Some("org.SingleInstance.DBus"), "ExecuteCallback", &body);
+    matches!(tokio::time::timeout(std::time::Duration::from_secs(2), call).await, Ok(Ok(_)))
+}
+
 /// Tells the running tray (if any) what a window filed, for it to say once. Best effort.
 pub async fn filed(message: &str, title: &str, link: Option<&str>) {
     let Ok(conn) = zbus::Connection::session().await else { return };

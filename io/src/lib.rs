@@ -19,6 +19,7 @@ pub mod notifier;
 pub mod poller;
 pub mod protocol;
 pub mod remind;
+pub mod resident;
 pub mod secrets;
 pub mod settings;
 #[cfg(target_os = "linux")]

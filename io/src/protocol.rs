@@ -211,6 +211,13 @@ pub fn spawn_window(overrides: &Overrides, kind: WindowKind, show: Option<&MenuA
     Ok(())
 }
 
+/// The command line a windows process is started with for `kind` (its program first), as a running
+/// one is handed it (see [`crate::instance::reach_windows`]).
+pub fn window_args(overrides: &Overrides, kind: WindowKind, show: Option<&MenuAction>) -> Vec<String> {
+    let cmd = window_command(std::path::Path::new(APP_BINARY), overrides, kind, show, &TrayNews::default());
+    std::iter::once(cmd.get_program()).chain(cmd.get_args()).map(|a| a.to_string_lossy().into_owned()).collect()
+}
+
 /// `program --window KIND` with the overrides, `--show`, and the tray's news in the environment,
 /// each cut to [`rota_core::redact::MESSAGE_CHARS`] characters.
 fn window_command(

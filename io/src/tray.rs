@@ -185,6 +185,15 @@ where
         }
     };
     eprintln!("rota: tray ready");
+    // What only the start used is let go of once the tray is up (see `resident`).
+    tokio::spawn(async {
+        let mut waited = std::time::Duration::ZERO;
+        for after in crate::resident::LET_GO_AFTER {
+            tokio::time::sleep(after - waited).await;
+            waited = after;
+            crate::resident::let_go_of_start_up_code();
+        }
+    });
     let (keys, no_keys) = match keys {
         Ok(k) => (Some(k), None),
         Err(e) => (None, Some(e)),
@@ -234,14 +243,14 @@ where
         None => unseen_tray().await,
     };
     if let Some(kind) = open {
-        tray.open_window(kind);
+        tray.open_window(kind).await;
     }
     // Windows are started from this task only: their parent-death signal is tied to the thread
     // that starts them, and this one lives as long as the tray.
     while let Some(request) = requests.recv().await {
         match request {
-            Request::Open(kind) => tray.open_window(kind),
-            Request::Show(kind, what) => tray.open_window_at(kind, Some(&what)),
+            Request::Open(kind) => tray.open_window(kind).await,
+            Request::Show(kind, what) => tray.open_window_at(kind, Some(&what)).await,
             Request::OutboxChanged => tray.outbox_wake.notify_one(),
             Request::SettingsChanged => tray.reload_wake.notify_one(),
             Request::EscalationsChanged => {
@@ -409,12 +418,18 @@ impl<V: TrayView> Tray<V> {
 
     /// Starts (or reaches) the windows process for `kind`, with what the tray knows that the
     /// window shows.
-    fn open_window(&self, kind: WindowKind) {
-        self.open_window_at(kind, None)
+    async fn open_window(&self, kind: WindowKind) {
+        self.open_window_at(kind, None).await
     }
 
-    /// [`Self::open_window`], the window showing what the tray item `show` was about.
-    fn open_window_at(&self, kind: WindowKind, show: Option<&MenuAction>) {
+    /// [`Self::open_window`], the window showing what the tray item `show` was about. A windows
+    /// process that runs (kept after its last window) is handed the request over the session bus,
+    /// with no process to start; otherwise one is started.
+    async fn open_window_at(&self, kind: WindowKind, show: Option<&MenuAction>) {
+        #[cfg(target_os = "linux")]
+        if crate::instance::reach_windows(&protocol::window_args(&self.overrides, kind, show)).await {
+            return;
+        }
         let news = TrayNews {
             shortcut_problem: self.shortcut_problem.lock().ok().and_then(|p| p.clone()),
             escalations_problem: self.snapshot().and_then(|s| s.problem()),
@@ -426,10 +441,10 @@ impl<V: TrayView> Tray<V> {
 
     async fn act(self: &Arc<Self>, action: MenuAction) {
         match action {
-            MenuAction::Escalate => self.open_window(WindowKind::Escalate),
-            MenuAction::OpenDashboard => self.open_window(WindowKind::Dashboard),
-            MenuAction::Person(_) => self.open_window_at(WindowKind::Dashboard, Some(&action)),
-            MenuAction::Settings => self.open_window(WindowKind::Settings),
+            MenuAction::Escalate => self.open_window(WindowKind::Escalate).await,
+            MenuAction::OpenDashboard => self.open_window(WindowKind::Dashboard).await,
+            MenuAction::Person(_) => self.open_window_at(WindowKind::Dashboard, Some(&action)).await,
+            MenuAction::Settings => self.open_window(WindowKind::Settings).await,
             MenuAction::StartAtLogin => {
                 if let Err(e) = autostart::set(!autostart::enabled()) {
                     eprintln!("rota: start at login could not be changed: {e}");
@@ -442,11 +457,17 @@ impl<V: TrayView> Tray<V> {
                     .and_then(|s| s.mine.into_iter().chain(s.offered).find(|e| e.id == id))
                     // The escalation's own page (GitHub's issue), else its link.
                     .and_then(|e| e.page.or(e.url));
-                match (url, self.poller.lock().ok().as_ref().and_then(|p| p.as_ref())) {
-                    (Some(url), Some(p)) => p.act(NoticeAction::Open { url }),
-                    // Gone since the menu was drawn (resolved, reassigned), or no link: the
-                    // dashboard shows where it went.
-                    _ => self.open_window(WindowKind::Dashboard),
+                let opened = match (url, self.poller.lock().ok().as_ref().and_then(|p| p.as_ref())) {
+                    (Some(url), Some(p)) => {
+                        p.act(NoticeAction::Open { url });
+                        true
+                    }
+                    _ => false,
+                };
+                // Gone since the menu was drawn (resolved, reassigned), or no link: the dashboard
+                // shows where it went.
+                if !opened {
+                    self.open_window(WindowKind::Dashboard).await;
                 }
             }
             // Acknowledge and resolve at once, through the poller (which polls again after, so
@@ -455,8 +476,10 @@ impl<V: TrayView> Tray<V> {
             MenuAction::ResolveEscalation(id) => self.take(id, Act::Resolve { note: None }),
             MenuAction::TakeEscalation(id) => self.take(id, Act::Take),
             // These need a team or an engineer: a small window asks for them, ready to type in.
-            MenuAction::EngageEscalation(_) | MenuAction::ReassignEscalation(_) => self.open_window_at(WindowKind::Action, Some(&action)),
-            MenuAction::HandOver => self.open_window(WindowKind::Handover),
+            MenuAction::EngageEscalation(_) | MenuAction::ReassignEscalation(_) => {
+                self.open_window_at(WindowKind::Action, Some(&action)).await
+            }
+            MenuAction::HandOver => self.open_window(WindowKind::Handover).await,
             MenuAction::Quit => {}
         }
     }

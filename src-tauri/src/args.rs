@@ -36,7 +36,12 @@ impl AppArgs {
 
 /// Entry point of the `rota-app` binary.
 pub fn main() {
+    crate::timing::start();
     let args = AppArgs::parse();
+    if args.window.is_none() {
+        // The tray host draws no webview: GTK's GL buys it nothing.
+        crate::lighter::tray_environment();
+    }
     let code = match (args.window, args.tray) {
         (Some(kind), _) => crate::run(args.overrides(), kind, args.show.as_deref().and_then(protocol::show_target)),
         (None, true) => crate::tray::run(args.overrides(), args.open),

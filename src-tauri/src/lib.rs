@@ -19,9 +19,12 @@ mod escalate;
 mod escalate_tests;
 mod escalations_panel;
 mod handover_window;
+mod keep;
+mod lighter;
 mod plan_panel;
 #[cfg(test)]
 mod tests;
+mod timing;
 pub mod tray;
 pub mod views;
 pub mod windows;
@@ -63,6 +66,8 @@ pub struct AppState {
     acting: InFlight,
     /// The checks the dashboard shows, worked out once per change of the inputs.
     checks: Checks,
+    /// When the process ends after its last window (see [`keep`]).
+    keep: keep::Keep,
 }
 
 /// The program's rules checked against the inputs (the lint): worked out once per
@@ -230,6 +235,7 @@ fn manage_state<R: Runtime>(app: &tauri::App<R>, overrides: Overrides, clock: Cl
         action: Default::default(),
         acting: Default::default(),
         checks: Default::default(),
+        keep: Default::default(),
     });
     if let Some(s) = show {
         app.state::<AppState>().show(kind, s);
@@ -267,6 +273,7 @@ pub fn run(overrides: Overrides, kind: WindowKind, show: Option<MenuAction>) -> 
         eprintln!("rota: {why}");
         return 1;
     }
+    timing::stage("display open");
     run_windows(overrides, clock, kind, show)
 }
 
@@ -310,8 +317,11 @@ fn build_windows(overrides: Overrides, clock: Clock, kind: WindowKind, show: Opt
             calendar::add_to_calendar
         ])
         .setup(move |app| {
+            timing::stage("Tauri built");
             manage_state(app, overrides, clock, kind, show);
+            timing::stage("inputs read");
             windows::open(app.handle(), kind)?;
+            timing::stage("window made");
             Ok(())
         })
         .build(context)
@@ -342,20 +352,19 @@ fn run_windows(overrides: Overrides, clock: Clock, kind: WindowKind, show: Optio
     match app {
         Ok(app) => {
             app.run(|app, event| {
-                let RunEvent::WindowEvent { label, event: tauri::WindowEvent::Destroyed, .. } = event else { return };
-                let state = app.state::<AppState>();
-                if label == WindowKind::Action.label() {
-                    // Closed: the next start without --show asks for nothing.
-                    *state.action.lock().unwrap_or_else(|e| e.into_inner()) = Default::default();
-                }
-                // The last window closed: the process (and its WebKit processes) ends, once any
-                // action under way has been taken.
-                if app.webview_windows().is_empty() {
-                    let app = app.clone();
-                    tauri::async_runtime::spawn(async move {
-                        app.state::<AppState>().acting.idle().await;
-                        app.exit(0);
-                    });
+                let RunEvent::WindowEvent { label, event, .. } = event else { return };
+                match event {
+                    tauri::WindowEvent::CloseRequested { api, .. } if keep::close_requested(app, &label) => api.prevent_close(),
+                    tauri::WindowEvent::Destroyed => {
+                        if label == WindowKind::Action.label() {
+                            // Closed: the next start without --show asks for nothing.
+                            *app.state::<AppState>().action.lock().unwrap_or_else(|e| e.into_inner()) = Default::default();
+                        }
+                        // The last window closed: the process (and its WebKit processes) ends,
+                        // once the time it is kept for has passed with no window shown.
+                        keep::end_when_idle(app);
+                    }
+                    _ => {}
                 }
             });
             0

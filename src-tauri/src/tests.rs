@@ -43,6 +43,7 @@ fn app(dir: &Path) -> (tauri::App<MockRuntime>, tauri::WebviewWindow<MockRuntime
             action: Default::default(),
             acting: Default::default(),
             checks: Default::default(),
+            keep: Default::default(),
         })
         .build(mock_context(noop_assets()))
         .expect("mock app");
@@ -74,6 +75,21 @@ fn the_card_asked_for_is_shown_once() {
     // pull the view back there as the minutes change.
     assert_eq!(invoke(&w, "dashboard", json!({})).unwrap()["focus"], json!({ "person": "valerybugakov" }));
     assert_eq!(invoke(&w, "dashboard", json!({})).unwrap()["focus"], Value::Null);
+}
+
+#[test]
+fn the_escalate_window_is_kept_hidden_while_the_process_is_kept() {
+    let dir = tempfile::tempdir().unwrap();
+    let (app, _dashboard) = app(dir.path());
+    tauri::WebviewWindowBuilder::new(&app, "escalate", Default::default()).build().expect("mock window");
+    let handle = app.handle();
+    // Kept ten minutes by default: closing the escalate window hides it (the mock runtime does
+    // not say visibility: the e2e tests see it go); other windows close.
+    assert!(keep::close_requested(handle, "escalate"));
+    assert!(!keep::close_requested(handle, "dashboard"));
+    // With 0 minutes the process ends with its last window: nothing is kept.
+    app.state::<AppState>().live.blocking_lock().settings.config.keep_windows_minutes = 0;
+    assert!(!keep::close_requested(handle, "escalate"));
 }
 
 #[test]
@@ -223,4 +239,14 @@ fn the_dashboard_lints_once_per_change_of_the_inputs() {
     assert_eq!(runs(), 2, "the roster changed: one lint");
     invoke(&w, "dashboard", json!({})).unwrap();
     assert_eq!(runs(), 2);
+}
+
+/// The tray hands window requests to a running windows process by the name Tauri's
+/// single-instance plugin takes for it: the identifier's, with `.windows` (see `build_windows`).
+#[cfg(target_os = "linux")]
+#[test]
+fn the_tray_reaches_the_windows_process_by_its_single_instance_name() {
+    let conf: Value = serde_json::from_str(include_str!("../tauri.conf.json")).unwrap();
+    let identifier = conf["identifier"].as_str().unwrap();
+    assert_eq!(format!("{identifier}.windows.SingleInstance"), rota_io::instance::WINDOWS_NAME);
 }

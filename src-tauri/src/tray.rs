@@ -11,7 +11,7 @@
 use rota_core::shortcut::Shortcut;
 use rota_core::tray::{MenuAction, MenuEntry, TrayModel, TrayState};
 use rota_io::protocol::{self, Overrides, WindowKind};
-use rota_io::tray::{Keys, Request, ShortcutKeys, TrayView};
+use rota_io::tray::{Keys, Request, TrayView};
 use std::sync::Mutex;
 use tauri::image::Image;
 use tauri::menu::{CheckMenuItem, IsMenuItem, Menu, MenuItem, MenuItemKind, PredefinedMenuItem, Submenu};
@@ -124,13 +124,14 @@ fn keys<R: Runtime>(app: &AppHandle<R>, requests: &UnboundedSender<Request>) -> 
 }
 
 /// The global-shortcut plugin as a [`ShortcutKeys`].
-#[cfg_attr(target_os = "linux", allow(dead_code))]
+#[cfg(not(target_os = "linux"))]
 pub struct PluginKeys<R: Runtime> {
     app: AppHandle<R>,
     requests: UnboundedSender<Request>,
 }
 
-impl<R: Runtime> ShortcutKeys for PluginKeys<R> {
+#[cfg(not(target_os = "linux"))]
+impl<R: Runtime> rota_io::tray::ShortcutKeys for PluginKeys<R> {
     fn set(&self, shortcut: Option<&Shortcut>) -> Result<(), String> {
         use tauri_plugin_global_shortcut::GlobalShortcutExt;
         let keys = self.app.global_shortcut();

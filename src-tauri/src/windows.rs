@@ -15,7 +15,15 @@ const SHOWN_AT_THE_LATEST: Duration = Duration::from_secs(3);
 
 /// Opens a window, or brings it to the front if it is open.
 pub fn open<R: Runtime>(app: &AppHandle<R>, kind: WindowKind) -> tauri::Result<()> {
+    let opened = app.try_state::<crate::AppState>().map(|state| state.keep.moved());
     if let Some(w) = app.get_webview_window(kind.label()) {
+        if kind == WindowKind::Escalate && !w.is_visible()? {
+            // Kept hidden since it last closed: its page is loaded anew (a fresh form, the
+            // engineers as they are now) and shows the window once ready, as the first time.
+            w.eval("location.reload()")?;
+            show_at_the_latest(&w, opened);
+            return Ok(());
+        }
         w.unminimize()?;
         w.show()?;
         w.set_focus()?;
@@ -40,18 +48,27 @@ pub fn open<R: Runtime>(app: &AppHandle<R>, kind: WindowKind) -> tauri::Result<(
         // The quick escalate and action windows come up above whatever the user was doing.
         .always_on_top(matches!(kind, WindowKind::Escalate | WindowKind::Action | WindowKind::Handover))
         .build()?;
+    crate::lighter::webview(&w);
     if hidden {
-        let late = w.clone();
-        std::thread::spawn(move || {
-            std::thread::sleep(SHOWN_AT_THE_LATEST);
-            if !late.is_visible().unwrap_or(true) {
-                eprintln!("rota: the {} window did not say it was ready; shown anyway", late.label());
-                present(&late);
-            }
-        });
+        show_at_the_latest(&w, opened);
         return Ok(());
     }
     w.set_focus()
+}
+
+/// Shows the hidden `w` after [`SHOWN_AT_THE_LATEST`] if its page has not by then, unless a
+/// window opened or closed since it was asked for (`opened`: [`crate::keep::Keep::moved`]): a
+/// window closed (kept hidden) before then stays closed.
+fn show_at_the_latest<R: Runtime>(w: &tauri::WebviewWindow<R>, opened: Option<u64>) {
+    let late = w.clone();
+    std::thread::spawn(move || {
+        std::thread::sleep(SHOWN_AT_THE_LATEST);
+        let overtaken = opened.is_some_and(|at| late.try_state::<crate::AppState>().is_some_and(|s| s.keep.now() != at));
+        if !overtaken && !late.is_visible().unwrap_or(true) {
+            eprintln!("rota: the {} window did not say it was ready; shown anyway", late.label());
+            present(&late);
+        }
+    });
 }
 
 /// Shows `w` if it is hidden and gives it the focus.

@@ -49,8 +49,10 @@ class Inputs:
         self.schedule = folder / "rota.md"
         self.home.mkdir()
 
-    def write(self, people=PEOPLE, schedule="builtin:handbook", timezone="UTC"):
-        """Writes the roster and config; schedule is a source name, or "file" for rota.md (SCHEDULE)."""
+    def write(self, people=PEOPLE, schedule="builtin:handbook", timezone="UTC", keep_windows_minutes=0):
+        """Writes the roster and config; schedule is a source name, or "file" for rota.md (SCHEDULE).
+        The windows process ends with its last window (`keep_windows_minutes = 0`) unless a test
+        asks for it to stay, as it does by default."""
         if schedule == "file":
             self.schedule.write_text(SCHEDULE)
             schedule = self.schedule.name
@@ -58,7 +60,7 @@ class Inputs:
             "[[person]]\n" + "".join(f"{k} = {toml(v)}\n" for k, v in p.items()) + "\n"
             for p in people))
         self.config.write_text(
-            f'me = "keegancsmith"\ntimezone = {toml(timezone)}\n\n'
+            f'me = "keegancsmith"\ntimezone = {toml(timezone)}\nkeep_windows_minutes = {keep_windows_minutes}\n\n'
             f'[schedule]\nsource = {toml(schedule)}\ntimezone = "UTC"\nhandoff = "00:00"\nteam_size = 3\n\n'
             f'[roster]\nsource = {toml(self.roster.name)}\n')
         return self

@@ -99,6 +99,22 @@ fn config_defaults_and_errors() {
 }
 
 #[test]
+fn config_keeps_the_windows_process_ten_minutes_unless_told() {
+    let keep = |text: &str| {
+        let c = parse_config("config.toml", text);
+        (c.value.keep_windows_minutes, c.findings.iter().map(|f| (f.line, f.message.clone())).collect::<Vec<_>>())
+    };
+    assert_eq!(keep(""), (10, vec![]));
+    assert_eq!(keep("keep_windows_minutes = 0\n"), (0, vec![]));
+    assert_eq!(keep("keep_windows_minutes = 600\n"), (600, vec![]));
+    let (minutes, findings) = keep("me = \"x\"\nkeep_windows_minutes = 601\n");
+    assert_eq!(minutes, 10, "an out-of-range value keeps the default");
+    assert_eq!(findings.len(), 1);
+    assert_eq!(findings[0].0, Some(2));
+    assert!(findings[0].1.contains("keep_windows_minutes = 601 is out of range"), "{}", findings[0].1);
+}
+
+#[test]
 fn config_slack_group_is_an_optional_user_group_id() {
     let check = |line: &str, group: Option<&str>, finding_line: Option<u32>| {
         let c = parse_config("config.toml", &format!("[escalations]\nbackend = \"local\"\n{line}\n"));
