@@ -168,21 +168,71 @@ pub async fn has_tray_watcher(grace: std::time::Duration) -> bool {
 pub const WINDOWS_NAME: &str = "dev.rota.tray.windows.SingleInstance";
 const WINDOWS_PATH: &str = "/dev/rota/tray/windows/SingleInstance";
 
+/// The interface the windows process says its windows' news on, at [`WINDOWS_PATH`].
+const WINDOWS_INTERFACE: &str = "dev.rota.Windows";
+/// The signal the windows process sends when a window is shown (its label the argument).
+const WINDOW_SHOWN: &str = "Shown";
+
 /// Hands a window request (`argv`, the command line a windows process would be started with) to
 /// the windows process that runs, if one does: it shows the window with no process to start.
-/// False when none runs, or it did not take the request within two seconds.
-pub async fn reach_windows(argv: &[String]) -> bool {
+/// `None` when none runs, or it did not take the request within two seconds. Otherwise the
+/// window is under way, and the future returned says how it ended: true when the windows process
+/// went away before it showed the window `label` (it was ending as the request came: the caller
+/// starts a new one), false once the window is shown (or a minute has passed).
+pub async fn reach_windows(argv: &[String], label: &str) -> Option<impl std::future::Future<Output = bool> + Send + 'static> {
+    use futures_util::StreamExt;
     let conn = match TRAY_CONNECTION.get() {
         Some(conn) => conn.clone(),
-        None => match zbus::Connection::session().await {
-            Ok(conn) => conn,
-            Err(_) => return false,
-        },
+        None => zbus::Connection::session().await.ok()?,
     };
+    // Listen before asking, so neither answer can come before it is listened for.
+    let dbus = zbus::fdo::DBusProxy::new(&conn).await.ok()?;
+    let mut owners = dbus.receive_name_owner_changed_with_args(&[(0, WINDOWS_NAME)]).await.ok()?;
+    let rule = zbus::MatchRule::builder()
+        .msg_type(zbus::message::Type::Signal)
+        .path(WINDOWS_PATH)
+        .ok()?
+        .interface(WINDOWS_INTERFACE)
+        .ok()?
+        .member(WINDOW_SHOWN)
+        .ok()?
+        .arg(0, label.to_owned())
+        .ok()?
+        .build();
+    let mut shown = zbus::MessageStream::for_match_rule(rule, &conn, Some(4)).await.ok()?;
     let cwd = std::env::current_dir().unwrap_or_default().to_string_lossy().into_owned();
     let body = (argv, cwd);
     let call = conn.call_method(Some(WINDOWS_NAME), WINDOWS_PATH, Some("org.SingleInstance.DBus"), "ExecuteCallback", &body);
-    matches!(tokio::time::timeout(std::time::Duration::from_secs(2), call).await, Ok(Ok(_)))
+    if !matches!(tokio::time::timeout(std::time::Duration::from_secs(2), call).await, Ok(Ok(_))) {
+        return None;
+    }
+    Some(async move {
+        let _conn = conn;
+        let gone = async {
+            while let Some(change) = owners.next().await {
+                if change.args().is_ok_and(|a| a.new_owner().is_none()) {
+                    return true;
+                }
+            }
+            false
+        };
+        let outcome = async {
+            tokio::select! {
+                // A window shown and closed at once, its process then gone: it was shown.
+                biased;
+                _ = shown.next() => false,
+                gone = gone => gone,
+            }
+        };
+        tokio::time::timeout(std::time::Duration::from_secs(60), outcome).await.unwrap_or(false)
+    })
+}
+
+/// Says, as the windows process, that its window `label` is shown (see [`reach_windows`]). Best
+/// effort.
+pub async fn window_shown(label: &str) {
+    let Ok(conn) = zbus::Connection::session().await else { return };
+    let _ = conn.emit_signal(None::<&str>, WINDOWS_PATH, WINDOWS_INTERFACE, WINDOW_SHOWN, &(label,)).await;
 }
 
 /// Tells the running tray (if any) what a window filed, for it to say once. Best effort.

@@ -426,17 +426,22 @@ impl<V: TrayView> Tray<V> {
     /// process that runs (kept after its last window) is handed the request over the session bus,
     /// with no process to start; otherwise one is started.
     async fn open_window_at(&self, kind: WindowKind, show: Option<&MenuAction>) {
-        #[cfg(target_os = "linux")]
-        if crate::instance::reach_windows(&protocol::window_args(&self.overrides, kind, show)).await {
-            return;
-        }
         let news = TrayNews {
             shortcut_problem: self.shortcut_problem.lock().ok().and_then(|p| p.clone()),
             escalations_problem: self.snapshot().and_then(|s| s.problem()),
         };
-        if let Err(e) = protocol::spawn_window(&self.overrides, kind, show, &news) {
-            eprintln!("rota: the {kind} window could not be opened: {e}");
+        #[cfg(target_os = "linux")]
+        if let Some(ended) = crate::instance::reach_windows(&protocol::window_args(&self.overrides, kind, show), kind.label()).await {
+            // It was ending as the request came, and went without showing the window: a new one.
+            let (overrides, show) = (self.overrides.clone(), show.cloned());
+            tokio::spawn(async move {
+                if ended.await {
+                    spawn_window(&overrides, kind, show.as_ref(), &news);
+                }
+            });
+            return;
         }
+        spawn_window(&self.overrides, kind, show, &news);
     }
 
     async fn act(self: &Arc<Self>, action: MenuAction) {
@@ -663,5 +668,12 @@ async fn slack_loop<V: TrayView>(tray: Arc<Tray<V>>) {
             _ = clock::sleep(Duration::from_secs(60)) => {}
             _ = tray.slack_wake.notified() => keeper.sync_soon(),
         }
+    }
+}
+
+/// Starts the windows process for `kind`, saying why where it cannot.
+fn spawn_window(overrides: &Overrides, kind: WindowKind, show: Option<&MenuAction>, news: &TrayNews) {
+    if let Err(e) = protocol::spawn_window(overrides, kind, show, news) {
+        eprintln!("rota: the {kind} window could not be opened: {e}");
     }
 }

@@ -115,6 +115,7 @@ pub fn open_link(url: String) -> Result<(), IpcError> {
 #[tauri::command]
 pub fn window_ready<R: Runtime>(window: tauri::WebviewWindow<R>) {
     crate::windows::present(&window);
+    crate::windows::said_shown(&window);
     crate::timing::stage("page ready");
     eprintln!("rota: {} window ready", window.label());
 }

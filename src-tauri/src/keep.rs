@@ -13,6 +13,8 @@ use tauri::{AppHandle, Manager, Runtime};
 #[derive(Default)]
 pub struct Keep {
     moves: AtomicU64,
+    /// The count when the process decided to end (0: it has not).
+    ending_at: AtomicU64,
 }
 
 impl Keep {
@@ -82,7 +84,21 @@ pub fn end_when_idle<R: Runtime>(app: &AppHandle<R>) {
         }
         let idle = if keep.is_zero() { app.webview_windows().is_empty() } else { shown(&app) == 0 };
         if idle {
+            state.keep.ending_at.store(at, Ordering::SeqCst);
             app.exit(0);
         }
     });
+}
+
+/// Whether a window was asked for since the process decided to end (the tray hands requests to a
+/// running process at any moment): the end is then called off, the window shown.
+pub fn overtaken<R: Runtime>(app: &AppHandle<R>) -> bool {
+    let keep = &app.state::<AppState>().keep;
+    let ending_at = keep.ending_at.load(Ordering::SeqCst);
+    let overtaken = ending_at != 0 && keep.now() != ending_at;
+    if overtaken {
+        // It ends again when that window has closed, and the time kept after it has passed.
+        keep.ending_at.store(0, Ordering::SeqCst);
+    }
+    overtaken
 }

@@ -352,7 +352,15 @@ fn run_windows(overrides: Overrides, clock: Clock, kind: WindowKind, show: Optio
     match app {
         Ok(app) => {
             app.run(|app, event| {
-                let RunEvent::WindowEvent { label, event, .. } = event else { return };
+                let (label, event) = match event {
+                    RunEvent::WindowEvent { label, event, .. } => (label, event),
+                    // The last window closed: not the end, which `keep::end_when_idle` decides
+                    // (after the time the process is kept for, once no action is under way).
+                    RunEvent::ExitRequested { code: None, api, .. } => return api.prevent_exit(),
+                    // Its own end, decided: unless a window was asked for since.
+                    RunEvent::ExitRequested { code: Some(_), api, .. } if keep::overtaken(app) => return api.prevent_exit(),
+                    _ => return,
+                };
                 match event {
                     tauri::WindowEvent::CloseRequested { api, .. } if keep::close_requested(app, &label) => api.prevent_close(),
                     tauri::WindowEvent::Destroyed => {

@@ -27,6 +27,7 @@ pub fn open<R: Runtime>(app: &AppHandle<R>, kind: WindowKind) -> tauri::Result<(
         w.unminimize()?;
         w.show()?;
         w.set_focus()?;
+        said_shown(&w);
         return w.emit_to(kind.label(), SHOWN, ());
     }
     let (page, title, size) = match kind {
@@ -76,6 +77,16 @@ pub fn present<R: Runtime>(w: &tauri::WebviewWindow<R>) {
     if !w.is_visible().unwrap_or(true) {
         let _ = w.show();
         let _ = w.set_focus();
+    }
+}
+
+/// Tells the tray that `w` is shown, a request it handed this process done (see
+/// `rota_io::instance::reach_windows`).
+pub fn said_shown<R: Runtime>(w: &tauri::WebviewWindow<R>) {
+    #[cfg(target_os = "linux")]
+    {
+        let label = w.label().to_owned();
+        tauri::async_runtime::spawn(async move { rota_io::instance::window_shown(&label).await });
     }
 }
 
