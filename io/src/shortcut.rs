@@ -19,7 +19,8 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use x11rb::connection::Connection;
 use x11rb::protocol::xproto::{
-    ClientMessageEvent, ConnectionExt, CreateWindowAux, EventMask, GrabMode, GrabStatus, InputFocus, MapState, ModMask, Window, WindowClass,
+    Allow, ClientMessageEvent, ConnectionExt, CreateWindowAux, EventMask, GrabMode, GrabStatus, InputFocus, MapState, ModMask, Window,
+    WindowClass,
 };
 use x11rb::protocol::Event;
 use x11rb::rust_connection::RustConnection;
@@ -159,11 +160,19 @@ impl Grabber {
                                     });
                                 }
                                 drop(h);
+                                // The shortcut's own grab froze the keyboard at its press (see
+                                // `set`): thawed now that it is held, so no key typed after the
+                                // shortcut slipped past to another window meanwhile.
+                                thaw(&conn, e.time);
                                 on_press();
                             } else if h.hold.is_some() && h.keys.len() < KEYS_AT_MOST {
                                 if let Some(key) = layout.as_ref().and_then(|l| l.typed(e.detail, state)) {
                                     h.keys.push(key);
                                 }
+                            } else {
+                                // A grab this thread no longer counts as the shortcut (just
+                                // replaced): never left frozen.
+                                thaw(&conn, e.time);
                             }
                         }
                         Event::ClientMessage(m) if m.window == marker => {
@@ -231,7 +240,10 @@ impl Grabber {
         for (i, extra) in IGNORED.into_iter().enumerate() {
             let grabbed = self
                 .conn
-                .grab_key(false, self.root, ModMask::from(mods | extra), key, GrabMode::ASYNC, GrabMode::ASYNC)
+                // Synchronous: at the shortcut's press the server holds back the keys typed next
+                // until the keyboard is held for the window (`thaw`), however late this process
+                // is to read the press.
+                .grab_key(false, self.root, ModMask::from(mods | extra), key, GrabMode::ASYNC, GrabMode::SYNC)
                 .map_err(|e| e.to_string())
                 .and_then(|cookie| cookie.check().map_err(|e| e.to_string()));
             if let Err(e) = grabbed {
@@ -263,6 +275,13 @@ fn let_go(conn: &RustConnection, marker: Window) {
     let _ = conn.ungrab_keyboard(CURRENT_TIME);
     let event = ClientMessageEvent::new(32, marker, x11rb::NONE, [0u32; 5]);
     let _ = conn.send_event(false, marker, EventMask::NO_EVENT, event);
+    let _ = conn.flush();
+}
+
+/// Lets the keyboard the shortcut's grab froze at `time` go on, its held-back keys delivered now
+/// (to this process, while it holds the keyboard).
+fn thaw(conn: &RustConnection, time: u32) {
+    let _ = conn.allow_events(Allow::ASYNC_KEYBOARD, time);
     let _ = conn.flush();
 }
 

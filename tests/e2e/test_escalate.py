@@ -120,8 +120,12 @@ def test_keys_typed_right_after_the_shortcut_are_kept(launch, inputs, rota_bin):
         keys("Return")
         typed = time.monotonic() - start
         wait_for(lambda: app.output().count("rota: escalate window ready") >= n, 60, what=f"the escalate window, time {n}")
-        filed = wait_for(lambda: [e for e in escalations(rota_bin, inputs) if e["title"].startswith("Typed")][n - 1:] or None,
-                         60, what=f"escalation {n} filed from the keys typed ahead")
+        try:
+            filed = wait_for(lambda: [e for e in escalations(rota_bin, inputs) if e["title"].startswith("Typed")][n - 1:] or None,
+                             60, what=f"escalation {n} filed from the keys typed ahead")
+        except TimeoutError as e:
+            titles = [e["title"] for e in escalations(rota_bin, inputs)]
+            raise AssertionError(f"{e}; filed: {titles}; the app said:\n{app.output()}") from e
         assert [(e["title"], e["customer"]) for e in filed] == [(title, customer)], (filed, app.output())
         print(f"time {n}: typed in {typed * 1000:.0f} ms, before the window was there")
         keys("Escape")  # the window has the keyboard now: Esc closes it

@@ -25,6 +25,10 @@ def close_window(title):
 
 
 def _windows(window):
-    for child in window.query_tree().children:
+    try:
+        children = window.query_tree().children
+    except Exception:  # a window that went away while we looked
+        return
+    for child in children:
         yield child
         yield from _windows(child)

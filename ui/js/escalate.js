@@ -166,20 +166,39 @@ function tabbable() {
     (f) => !f.disabled && f.offsetParent !== null && !(f.type === "radio" && !f.checked));
 }
 
+/**
+ * Types `text` into the field `at` where its caret is, as a key would. The field's own caret, not
+ * the page's selection: a window that has just been shown may not have the keyboard's focus yet,
+ * and then the page's selection can stay in the field focused before.
+ */
+function insert(at, text) {
+  at.setRangeText(text, at.selectionStart, at.selectionEnd, "end");
+  at.dispatchEvent(new InputEvent("input", { bubbles: true, inputType: "insertText", data: text }));
+}
+
+/** Deletes the selection in the field `at`, or the character before its caret, as Backspace. */
+function deleteBack(at) {
+  const [start, end] = [at.selectionStart, at.selectionEnd];
+  if (start === end && start === 0) return;
+  at.setRangeText("", start === end ? start - [...at.value.slice(0, start)].at(-1).length : start, end, "end");
+  at.dispatchEvent(new InputEvent("input", { bubbles: true, inputType: "deleteContentBackward" }));
+}
+
 /** Does what `key` would have done had the window been there. */
 function replay(key) {
   const at = document.activeElement;
-  const editable = at && (at.tagName === "TEXTAREA" || (at.tagName === "INPUT" && at.type !== "radio"));
+  // A field with a caret (a checkbox or a radio button has none).
+  const editable = (at?.tagName === "TEXTAREA" || at?.tagName === "INPUT") && at.selectionStart !== null;
   if ([...key].length === 1) {
-    if (editable) document.execCommand("insertText", false, key);
+    if (editable) insert(at, key);
   } else if (key === "Backspace") {
-    if (editable) document.execCommand("delete");
+    if (editable) deleteBack(at);
   } else if (key === "Tab" || key === "Shift+Tab") {
     const fields = tabbable();
     const next = fields[fields.indexOf(at) + (key === "Tab" ? 1 : -1)];
     next?.focus();
   } else if (key === "Enter") {
-    if (at?.tagName === "TEXTAREA") document.execCommand("insertText", false, "\n");
+    if (at?.tagName === "TEXTAREA") insert(at, "\n");
     else submit();
   } else if (key === "Ctrl+Enter") {
     submit();
