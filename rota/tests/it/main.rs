@@ -14,6 +14,7 @@ mod away_cli;
 mod cli;
 mod cli_escalations;
 mod cli_lifecycle;
+mod cli_terminal;
 mod crates;
 mod export_ical;
 mod handover_cli;
