@@ -17,6 +17,10 @@ from dbusmenu import WATCHER, TrayItem, wait_for
 
 WIDTH, HEIGHT, PANEL = 1024, 600, 32
 MENUS = 400  # the height below the panel where menus open
+# How far apart two looks at a menu must find it the same for it to be drawn in full. A look took
+# a third of a second or more when it went pixel by pixel; now that it is quick, the panel still
+# gets as long to finish a menu under load.
+SETTLE = 0.6
 XFCONF = ("org.xfce.Xfconf",)  # the panel's settings, started by the bus on demand
 SHADES = {"light": (0xf6, 0xf5, 0xf4), "dark": (0x30, 0x30, 0x30)}
 
@@ -184,14 +188,15 @@ class Desktop:
         return left, top + PANEL, right + 1, bottom + PANEL
 
     def settled(self, look, what, timeout=10):
-        """What look() returns once it is something and the same twice in a row: drawn in full."""
+        """What look() returns once it is something and the same twice in a row, SETTLE apart:
+        drawn in full."""
         last = [None]
 
         def twice():
             now = look()
             again, last[0] = now is not None and now == last[0], now
             return now if again else None
-        return wait_for(twice, timeout, interval=0.3, what=what)
+        return wait_for(twice, timeout, interval=SETTLE, what=what)
 
     def selected_row(self, where):
         """The box of the highlighted (selected) row inside the box `where`, or None: the theme
@@ -251,7 +256,7 @@ def test_the_tray_on_a_real_panel(inputs, rota_bin, artifacts, tray, shade):
             same = now == last[0]
             last[0] = now
             return now if same else None
-        menu = wait_for(drawn, 10, interval=0.3, what="the menu to finish drawing")
+        menu = wait_for(drawn, 10, interval=SETTLE, what="the menu to finish drawing")
         subprocess.run(["import", "-display", desktop.display, "-window", "root", str(artifacts / f"panel-{tray}-{shade}.png")],
                        check=True, timeout=20)
         width = menu[2] - menu[0]
