@@ -1,10 +1,14 @@
 #!/usr/bin/env bash
 # End-to-end tests of the real app: tests/e2e.sh path/to/rota [pytest arguments...]
 #
-# Runs pytest on tests/e2e inside a private desktop: a D-Bus session (dbus-run-session --config-file=tests/dbus/session.conf) with an
-# unlocked gnome-keyring, Xvfb, a tray host (tests/e2e/tray_host.py) and tauri-driver, all under a
-# throwaway HOME. Screenshots and service logs go to tests/artifacts/ (not committed). Exits with
-# pytest's status.
+# Runs pytest on tests/e2e with each of its workers inside a private desktop of its own: a D-Bus
+# session (dbus-run-session --config-file=tests/dbus/session.conf) with an unlocked gnome-keyring,
+# Xvfb, a tray host (tests/e2e/tray_host.py) and tauri-driver, all under a throwaway HOME. The
+# tests mostly wait (on windows, D-Bus, the app's start), so ROTA_E2E_WORKERS of them (3 unless
+# told; pytest-xdist) run at once, each worker a desktop of its own: no display, bus, keyring,
+# tray host, WebDriver port or HOME is shared. ROTA_E2E_WORKERS=1 runs them one after another in
+# one desktop, without xdist (for -x, --pdb). Screenshots go to tests/artifacts/ (not committed),
+# each desktop's service logs to tests/artifacts/logs/WORKER/. Exits with pytest's status.
 set -euo pipefail
 
 tests="$(cd "$(dirname "$0")" && pwd)"
@@ -21,14 +25,38 @@ wait_until() {
   done
 }
 
-# The second half runs inside the D-Bus session: keyring, display, tray host, tauri-driver, pytest.
-if [[ "${1:-}" == --inside ]]; then
+# A private desktop: a home of its own (--home), then a hermetic D-Bus session (--session), and in
+# it (--desktop) the keyring, the display, the tray host and tauri-driver, then COMMAND:
+#   tests/e2e.sh --home NAME PORT NATIVE_PORT COMMAND...
+# NAME names its log folder; tauri-driver listens on PORT, its WebKitWebDriver on NATIVE_PORT (both
+# chosen below, all the desktops' at once, so no two desktops are handed the same port). Its output
+# is only COMMAND's: a pytest-xdist worker's Python talks to pytest over its stdin and stdout.
+if [[ "${1:-}" == --home ]]; then
   shift
+  home="$(mktemp -d)"
+  trap 'rm -rf "$home"' EXIT
+  export HOME="$home" XDG_CONFIG_HOME="$home/.config" XDG_DATA_HOME="$home/.local/share" \
+    XDG_CACHE_HOME="$home/.cache" XDG_RUNTIME_DIR="$home/run"
+  mkdir -p "$XDG_RUNTIME_DIR" && chmod 700 "$XDG_RUNTIME_DIR"
+  status=0
+  # A hermetic session: only what the tests start runs in it. dbus-daemon's note that it may not
+  # raise its fd limit is dropped; the rest of stderr shows (an activation attempt among it).
+  dbus-run-session --config-file="$tests/dbus/session.conf" -- "$tests/e2e.sh" --desktop "$@" \
+    2> >(grep -Ev "Failed to set fd limit|SpiRegistry" >&2) || status=$?
+  exit "$status"
+fi
+
+if [[ "${1:-}" == --desktop ]]; then
+  name="$2" port="$3" native_port="$4"
+  shift 4
   pids=()
   # tauri-driver's WebKitWebDriver outlives tauri-driver when killed: ended with it, so nothing of
   # the run is left holding its output.
   trap 'for p in "${pids[@]}"; do pkill -P "$p" 2>/dev/null || true; kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true' EXIT
-  logs="$artifacts/logs"
+  logs="$artifacts/logs/$name"
+  mkdir -p "$logs"
+  # What the services say goes to their logs or to stderr, never to stdout (COMMAND's alone).
+  exec {out}>&1 1>&2
 
   # Nothing of the machine's can be started on demand in this session (tests/dbus/session.conf).
   "$tests/dbus/hermetic"
@@ -42,22 +70,17 @@ if [[ "${1:-}" == --inside ]]; then
   read -r -t 30 -u "$xvfb" display || { echo "e2e: Xvfb did not start (see $logs/xvfb.log)" >&2; exit 1; }
   export DISPLAY=":$display"
 
-  /usr/bin/python3 -u "$tests/e2e/tray_host.py" >"$logs/tray_host.log" 2>&1 &
+  /usr/bin/python3 -u "$tests/e2e/tray_host.py" >"$logs/tray_host.log" 2>&1 </dev/null &
   pids+=($!)
   wait_until 15 "the tray host" grep -q "ready" "$logs/tray_host.log"
 
-  read -r port native_port < <(/usr/bin/python3 -c '
-import socket
-socks = [socket.socket() for _ in range(2)]
-for s in socks: s.bind(("127.0.0.1", 0))
-print(*(s.getsockname()[1] for s in socks))')
-  "$tools/bin/tauri-driver" --port "$port" --native-port "$native_port" >"$logs/tauri-driver.log" 2>&1 &
+  "$tools/bin/tauri-driver" --port "$port" --native-port "$native_port" >"$logs/tauri-driver.log" 2>&1 </dev/null &
   pids+=($!)
   export ROTA_TAURI_DRIVER_URL="http://127.0.0.1:$port"
   wait_until 30 "tauri-driver" /usr/bin/python3 -c "import urllib.request as u; u.urlopen('$ROTA_TAURI_DRIVER_URL/status', timeout=2)"
 
   status=0
-  PYTHONDONTWRITEBYTECODE=1 /usr/bin/python3 -m pytest "$tests/e2e" -p no:cacheprovider -v "$@" || status=$?
+  "$@" 1>&"$out" {out}>&- || status=$?
   exit "$status"
 fi
 
@@ -69,7 +92,7 @@ export ROTA_BIN="$(realpath "$binary")" ROTA_ARTIFACTS="$artifacts" ROTA_TOOLS="
 export ROTA_FAKE_GITHUB="${ROTA_FAKE_GITHUB:-$(dirname "$ROTA_BIN")/fake-github}"
 
 # What the harness needs from Debian, installed when missing.
-packages=(python3-dbus python3-gi python3-pytest python3-selenium python3-xlib xdotool webkit2gtk-driver xvfb xauth
+packages=(python3-dbus python3-gi python3-pytest python3-pytest-xdist python3-selenium python3-xlib xdotool webkit2gtk-driver xvfb xauth
   dbus at-spi2-core gnome-keyring)
 missing=()
 for p in "${packages[@]}"; do
@@ -90,14 +113,30 @@ fi
 
 home="$(mktemp -d)"
 trap 'rm -rf "$home"' EXIT
-export HOME="$home" XDG_CONFIG_HOME="$home/.config" XDG_DATA_HOME="$home/.local/share" \
-  XDG_CACHE_HOME="$home/.cache" XDG_RUNTIME_DIR="$home/run" TMPDIR="$home/tmp"
-mkdir -p "$XDG_RUNTIME_DIR" "$TMPDIR" "$artifacts/logs" && chmod 700 "$XDG_RUNTIME_DIR"
+# Each desktop makes a home of its own in here; pytest's own files (its temporary folders) are here too.
+export HOME="$home" TMPDIR="$home" PYTHONDONTWRITEBYTECODE=1
+mkdir -p "$artifacts/logs"
 unset DISPLAY WAYLAND_DISPLAY DBUS_SESSION_BUS_ADDRESS
 
+workers="${ROTA_E2E_WORKERS:-3}"
+# Two ports for each desktop, bound at once: all different.
+read -ra ports < <(/usr/bin/python3 -c '
+import socket, sys
+socks = [socket.socket() for _ in range(2 * int(sys.argv[1]))]
+for s in socks: s.bind(("127.0.0.1", 0))
+print(*(s.getsockname()[1] for s in socks))' "$workers")
+pytest=(/usr/bin/python3 -m pytest "$tests/e2e" -p no:cacheprovider -v)
+if ((workers > 1)); then
+  # Each worker is a Python that pytest-xdist starts (`python=`, with -u -c BOOTSTRAP added) inside
+  # a private desktop of its own; --dist load hands each the next test as it finishes one.
+  tx=()
+  for ((k = 0; k < workers; k++)); do
+    tx+=(--tx "popen//python=$tests/e2e.sh --home desktop-$k ${ports[2 * k]} ${ports[2 * k + 1]} /usr/bin/python3")
+  done
+  pytest+=(-p xdist --dist load "${tx[@]}")
+else
+  pytest=("$tests/e2e.sh" --home desktop "${ports[0]}" "${ports[1]}" "${pytest[@]}")
+fi
 status=0
-# A hermetic session: only what the tests start runs in it. dbus-daemon's note that it may not raise
-# its fd limit is dropped; the rest of stderr shows (an activation attempt among it).
-dbus-run-session --config-file="$tests/dbus/session.conf" -- "$tests/e2e.sh" --inside "$@" \
-  2> >(grep -Ev "Failed to set fd limit|SpiRegistry" >&2) || status=$?
+"${pytest[@]}" "$@" || status=$?
 exit "$status"

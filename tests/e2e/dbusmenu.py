@@ -10,6 +10,7 @@ import dbus
 WATCHER = ("org.kde.StatusNotifierWatcher", "/StatusNotifierWatcher")
 SNI = "org.kde.StatusNotifierItem"
 DBUSMENU = "com.canonical.dbusmenu"
+UNKNOWN_METHOD, UNKNOWN_OBJECT = "org.freedesktop.DBus.Error.UnknownMethod", "org.freedesktop.DBus.Error.UnknownObject"
 PROPS = ["label", "enabled", "visible", "type", "toggle-type", "toggle-state", "children-display"]
 
 
@@ -90,8 +91,15 @@ class TrayItem:
 
     def entry(self, path):
         """The visible entry at `path` (labels from the top, into submenus), or None while it is
-        not there."""
-        node = self.layout()
+        not there, or while the menu it would be in is not: libayatana-appindicator (Tauri's host)
+        takes its menu object off the bus for a moment while it puts a new menu there (seen under
+        load, as the item's menu changed after a restart)."""
+        try:
+            node = self.layout()
+        except dbus.DBusException as e:
+            if e.get_dbus_name() not in (UNKNOWN_METHOD, UNKNOWN_OBJECT):
+                raise
+            return None
         for label in path:
             found = [c for c in node["children"] if c["visible"] and c["label"] == label]
             if not found:

@@ -81,19 +81,24 @@ def painted(window, path):
     wait_for(drawn, 15, interval=0.2, what=f"window {window} to show its page, not a blank frame")
 
 
+def screen_colours(window, path, crop=None):
+    """Takes a screenshot of the window into `path`; how many pixels of each colour ("#1A7F37") it
+    shows, within `crop` (an ImageMagick geometry) when given. Nothing when X could not hand the
+    window back (a window closing shows nothing)."""
+    try:
+        subprocess.run(["import", "-window", window, str(path)], check=True, timeout=2, capture_output=True)
+        out = subprocess.run(["convert", str(path), *(["-crop", crop, "+repage"] if crop else []), "-format", "%c",
+                              "histogram:info:-"], check=True, timeout=10, capture_output=True, text=True)
+    except (subprocess.CalledProcessError, subprocess.TimeoutExpired):
+        return {}
+    return {line.split()[2]: int(line.split(":")[0]) for line in out.stdout.splitlines() if line.strip()}
+
+
 def shows_confirmation(window, path, top=100):
     """Takes a screenshot of the window into `path`; whether it shows the filed confirmation, found
     by its green bar down the left (#1a7f37, 4 px wide, at the top of the form; `top` pixels down
-    in the window), in most of a 30-pixel column (X may hand back a frame still being drawn). A
-    closed window shows nothing."""
-    try:
-        subprocess.run(["import", "-window", window, str(path)], check=True, timeout=2, capture_output=True)
-        out = subprocess.run(["convert", str(path), "-crop", f"1x30+22+{top}", "+repage", "-format", "%c", "histogram:info:-"],
-                             check=True, timeout=10, capture_output=True, text=True)
-    except (subprocess.CalledProcessError, subprocess.TimeoutExpired):
-        return False
-    counts = {line.split()[2]: int(line.split(":")[0]) for line in out.stdout.splitlines() if line.strip()}
-    return counts.get("#1A7F37", 0) >= 25
+    in the window), in most of a 30-pixel column (X may hand back a frame still being drawn)."""
+    return screen_colours(window, path, f"1x30+22+{top}").get("#1A7F37", 0) >= 25
 
 
 def open_from_dashboard(driver, button, what):
@@ -325,6 +330,13 @@ def test_dashboard_reads_at_a_glance(session, inputs, artifacts):
     wait_for(lambda: not window_processes(inputs), 15, what="the dashboard's process to end on Esc")
 
 
+def option_values(driver, datalist):
+    """The values a datalist offers, in order: read in one script, not one WebDriver request for
+    each of its hundreds of options."""
+    return driver.execute_script("return [...document.querySelectorAll(arguments[0] + ' option')].map(o => o.value)",
+                                 datalist)
+
+
 def focused_card(driver):
     """The handle of the card that has the focus, when it is wholly in view."""
     return driver.execute_script("""
@@ -374,9 +386,9 @@ def test_settings_save_only_when_saved(session, inputs, artifacts):
     assert "primary" in save.get_attribute("class")
     assert driver.execute_script("const r = arguments[0].getBoundingClientRect(); return r.bottom <= innerHeight && r.top >= 0", save), \
         "Save should be in view without scrolling"
-    names = [o.get_attribute("value") for o in css(driver, "#zones option")]
+    names = option_values(driver, "#zones")
     assert "Asia/Kathmandu" in names and "Pacific/Chatham" in names and "auto" not in names
-    viewer = [o.get_attribute("value") for o in css(driver, "#viewer-zones option")]
+    viewer = option_values(driver, "#viewer-zones")
     assert viewer[0] == "auto" and "Europe/Berlin" in viewer
     assert driver.find_element(By.CSS_SELECTOR, "#timezone").get_attribute("list") == "viewer-zones"
     assert driver.find_element(By.CSS_SELECTOR, "#schedule-timezone").get_attribute("list") == "zones"

@@ -11,8 +11,10 @@ import pytest
 
 
 def free_display():
-    """A display number nothing uses (no socket, no lock file)."""
-    for n in range(200, 400):
+    """A display number nothing uses (no socket, no lock file), from a range of this pytest-xdist
+    worker's own: a test on another worker may be about to start its Xvfb on the one it found."""
+    worker = int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw"))
+    for n in range(200 + 20 * worker, 220 + 20 * worker):
         if not Path(f"/tmp/.X11-unix/X{n}").exists() and not Path(f"/tmp/.X{n}-lock").exists():
             return n
     raise AssertionError("no free display number")

@@ -1,29 +1,17 @@
 """The quick escalate window, driven through WebDriver: the suggestion, filing from the keyboard,
 the escalation in the local backend with the suggested assignee, and its notification on D-Bus."""
-import json
-
-import pytest
-import os
 import subprocess
 import time
+
+import pytest
 
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 
 from dbusmenu import wait_for
+from test_daily_uses import css, escalations
 from test_notifications import NotificationServer
 from webdriver import wait
-
-
-def css(driver, selector):
-    return driver.find_elements(By.CSS_SELECTOR, selector)
-
-
-def escalations(rota_bin, inputs):
-    out = subprocess.run([rota_bin, "--config", str(inputs.config), "escalations", "--json"],
-                         env={**os.environ, **inputs.env()}, capture_output=True, text=True, timeout=30)
-    assert out.returncode == 0, out.stderr
-    return json.loads(out.stdout)
 
 
 def open_escalate(session, inputs):

@@ -40,6 +40,19 @@ def looked(app):
     wait_for(lambda: "rota: hand-off notices looked at" in app.output(), 20, what=f"the first look at hand-off notices: {app.output()}")
 
 
+def first_run(inputs, launch, now):
+    """The tray's first run at `now`, on SCHEDULE: it looks at the hand-off notices, stores what
+    it has seen, and is quit."""
+    inputs.write(schedule="file")
+    inputs.schedule.write_text(SCHEDULE)
+    state = inputs.home / ".local/share/rota/handoff-notices.json"
+    at(inputs, now)
+    app = launch()
+    looked(app)
+    assert state.exists(), "the first run stores what it has seen"
+    quit_app(app)
+
+
 def test_the_tray_says_when_i_am_on_next(inputs, launch):
     inputs.write(schedule="file")
     inputs.schedule.write_text(SCHEDULE)
@@ -49,16 +62,8 @@ def test_the_tray_says_when_i_am_on_next(inputs, launch):
 
 
 def test_the_handoff_notice_is_shown_once_across_a_restart(inputs, launch, notifications):  # noqa: F811
-    inputs.write(schedule="file")
-    inputs.schedule.write_text(SCHEDULE)
-    state = inputs.home / ".local/share/rota/handoff-notices.json"
-
     # A first run weeks before: nothing is due that is news, nothing is shown.
-    at(inputs, "2022-09-15T12:00:00Z")
-    app = launch()
-    looked(app)
-    assert state.exists(), "the first run stores what it has seen"
-    quit_app(app)
+    first_run(inputs, launch, "2022-09-15T12:00:00Z")
 
     # Started again five minutes after the hand-off (the week and the day before slept through).
     at(inputs, "2022-10-10T00:05:00Z")
@@ -85,15 +90,8 @@ def test_the_day_before_the_end_lists_my_escalations_even_at_start_up(inputs, la
     import json
     import os
     import subprocess
-    inputs.write(schedule="file")
-    inputs.schedule.write_text(SCHEDULE)
-    state = inputs.home / ".local/share/rota/handoff-notices.json"
     # A first run during the rotation, so the day before the end is news when it comes.
-    at(inputs, "2022-10-20T12:00:00Z")
-    app = launch()
-    looked(app)
-    assert state.exists()
-    quit_app(app)
+    first_run(inputs, launch, "2022-10-20T12:00:00Z")
     # An escalation of mine, then a start on the last day (Mon 7 Nov 2022, the rotation ends 8 Nov 00:00).
     at(inputs, "2022-11-07T12:00:00Z")
     filed = subprocess.run([rota_bin, "--config", str(inputs.config), "escalate", "--title", "Billing export hangs",

@@ -107,14 +107,8 @@ def test_the_tray_offers_the_hand_over_on_my_last_day_and_shows_who_is_away(inpu
 def drawn(window, path):
     """Takes a screenshot of the window into `path`; whether it shows the primary button (the
     accent blue, #0969da, over a few hundred pixels): X may hand back a frame not yet painted."""
-    try:
-        subprocess.run(["import", "-window", window, str(path)], check=True, timeout=2, capture_output=True)
-        out = subprocess.run(["convert", str(path), "-format", "%c", "histogram:info:-"],
-                             check=True, timeout=10, capture_output=True, text=True)
-    except (subprocess.CalledProcessError, subprocess.TimeoutExpired):
-        return False
-    counts = {line.split()[2]: int(line.split(":")[0]) for line in out.stdout.splitlines() if line.strip()}
-    return counts.get("#0969DA", 0) >= 300
+    from test_daily_uses import screen_colours
+    return screen_colours(window, path).get("#0969DA", 0) >= 300
 
 
 def test_the_dashboard_and_the_escalate_window_say_who_is_away(session, inputs, artifacts):

@@ -17,6 +17,10 @@ from dbusmenu import WATCHER, TrayItem, wait_for
 
 WIDTH, HEIGHT, PANEL = 1024, 600, 32
 MENUS = 400  # the height below the panel where menus open
+# How far apart two looks at a menu must find it the same for it to be drawn in full. A look took
+# a third of a second or more when it went pixel by pixel; now that it is quick, the panel still
+# gets as long to finish a menu under load.
+SETTLE = 0.6
 XFCONF = ("org.xfce.Xfconf",)  # the panel's settings, started by the bus on demand
 SHADES = {"light": (0xf6, 0xf5, 0xf4), "dark": (0x30, 0x30, 0x30)}
 
@@ -50,12 +54,41 @@ PANEL_XML = """<?xml version="1.0" encoding="UTF-8"?>
 """
 
 
+def grab(display, x, y, w, h):
+    """The screen's pixels in a rectangle, as bytes: r, g, b for each, row by row."""
+    return subprocess.run(["import", "-display", display, "-window", "root", "-crop", f"{w}x{h}+{x}+{y}", "+repage",
+                           "-depth", "8", "rgb:-"], capture_output=True, check=True, timeout=20).stdout
+
+
 def pixels(display, x, y, w, h):
     """The screen's pixels in a rectangle, as rows of (r, g, b)."""
-    raw = subprocess.run(["import", "-display", display, "-window", "root", "-crop", f"{w}x{h}+{x}+{y}", "+repage",
-                          "-depth", "8", "rgb:-"], capture_output=True, check=True, timeout=20).stdout
+    raw = grab(display, x, y, w, h)
     flat = [tuple(raw[i:i + 3]) for i in range(0, len(raw), 3)]
     return [flat[r * w:(r + 1) * w] for r in range(h)]
+
+
+DARK = bytes(int(c > 24) for c in range(256))  # a channel's value -> 1 where it is drawn on black
+
+
+def drawn(display, x, y, w, h):
+    """Which pixels of a rectangle of the (black) root window are drawn on, one byte each (1 where
+    a channel is above 24), row by row. Worked out by bytes and ints, not pixel by pixel in
+    Python: a menu's box is polled for under load, where that took a third of a second a look."""
+    channels = grab(display, x, y, w, h).translate(DARK)
+    # 0 or 1 in each byte: OR-ing the channels as big numbers ORs them byte by byte.
+    bits = 0
+    for c in range(3):
+        bits |= int.from_bytes(channels[c::3], "big")
+    return bits.to_bytes(w * h, "big")
+
+
+def drawn_box(mask, w):
+    """The bounding box (x0, y0, x1, y1) of the pixels drawn on in `mask` (drawn()), or None."""
+    rows = [mask[r:r + w] for r in range(0, len(mask), w)]
+    ys = [y for y, row in enumerate(rows) if 1 in row]
+    if not ys:
+        return None
+    return min(rows[y].find(1) for y in ys), ys[0], max(rows[y].rfind(1) for y in ys) + 1, ys[-1] + 1
 
 
 def luminance(rgb):
@@ -129,22 +162,22 @@ class Desktop:
 
     def below_panel(self):
         """The box of what is drawn below the panel on the (black) root window: an open menu."""
-        rows = pixels(self.display, 0, PANEL, WIDTH // 2 + 200, 360)
-        return box(rows, lambda p: max(p) > 24)
+        return drawn_box(drawn(self.display, 0, PANEL, WIDTH // 2 + 200, 360), WIDTH // 2 + 200)
 
     def menus(self):
         """The box of the open menus below the panel, or None."""
-        return box(pixels(self.display, 0, PANEL, WIDTH, MENUS), lambda p: max(p) > 24)
+        return drawn_box(drawn(self.display, 0, PANEL, WIDTH, MENUS), WIDTH)
 
     def deepest_menu(self):
         """The box, in screen coordinates, of the rightmost open menu (each submenu opens to the
         right of its parent), or None: the columns at the right end of what is drawn below the
         panel that are drawn from the same top to the same bottom."""
-        rows = pixels(self.display, 0, PANEL, WIDTH, MENUS)
+        mask = drawn(self.display, 0, PANEL, WIDTH, MENUS)
         spans = []
         for x in range(WIDTH):
-            drawn = [y for y in range(MENUS) if max(rows[y][x]) > 24]
-            spans.append((drawn[0], drawn[-1] + 1) if drawn else None)
+            column = mask[x::WIDTH]
+            top = column.find(1)
+            spans.append((top, column.rfind(1) + 1) if top >= 0 else None)
         right = max((x for x, span in enumerate(spans) if span), default=None)
         if right is None:
             return None
@@ -155,14 +188,15 @@ class Desktop:
         return left, top + PANEL, right + 1, bottom + PANEL
 
     def settled(self, look, what, timeout=10):
-        """What look() returns once it is something and the same twice in a row: drawn in full."""
+        """What look() returns once it is something and the same twice in a row, SETTLE apart:
+        drawn in full."""
         last = [None]
 
         def twice():
             now = look()
             again, last[0] = now is not None and now == last[0], now
             return now if again else None
-        return wait_for(twice, timeout, interval=0.3, what=what)
+        return wait_for(twice, timeout, interval=SETTLE, what=what)
 
     def selected_row(self, where):
         """The box of the highlighted (selected) row inside the box `where`, or None: the theme
@@ -222,7 +256,7 @@ def test_the_tray_on_a_real_panel(inputs, rota_bin, artifacts, tray, shade):
             same = now == last[0]
             last[0] = now
             return now if same else None
-        menu = wait_for(drawn, 10, interval=0.3, what="the menu to finish drawing")
+        menu = wait_for(drawn, 10, interval=SETTLE, what="the menu to finish drawing")
         subprocess.run(["import", "-display", desktop.display, "-window", "root", str(artifacts / f"panel-{tray}-{shade}.png")],
                        check=True, timeout=20)
         width = menu[2] - menu[0]

@@ -72,7 +72,7 @@ def test_a_persons_line_opens_the_dashboard(inputs, launch):
     wait_for(lambda: "rota: dashboard window ready" in app.output(), 30, what="the dashboard after a click on Valery")
     # The dashboard is asked for Valery's card (the dashboard's side: test_a_persons_card_is_shown).
     assert any(argv[argv.index("--window") + 1:][:1] == ["dashboard"] and "--show" in argv
-               and argv[argv.index("--show") + 1] == "person:valerybugakov" for argv in app_argvs()), app_argvs()
+               and argv[argv.index("--show") + 1] == "person:valerybugakov" for argv in app_argvs(inputs)), app_argvs(inputs)
 
 
 def test_a_burst_of_menu_calls_is_answered_in_the_order_it_came(inputs, launch):
@@ -111,15 +111,15 @@ def test_a_burst_of_menu_calls_is_answered_in_the_order_it_came(inputs, launch):
     assert answered == list(range(calls)), f"answered in the order {answered}"
 
 
-def app_argvs():
-    """The command lines of the running rota-app processes."""
+def app_argvs(inputs):
+    """The command lines of the running rota-app windows processes started for this test's config."""
     argvs = []
     for proc in pathlib.Path("/proc").iterdir():
         try:
             argv = [a.decode() for a in (proc / "cmdline").read_bytes().split(b"\0") if a]
         except OSError:
             continue
-        if argv and argv[0].endswith("rota-app") and "--window" in argv:
+        if argv and argv[0].endswith("rota-app") and "--window" in argv and str(inputs.config) in argv:
             argvs.append(argv)
     return argvs
 

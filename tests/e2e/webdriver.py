@@ -54,7 +54,7 @@ def start(binary, args, env):
         return driver
     except urllib3.exceptions.ReadTimeoutError:
         raise AssertionError(f"the app showed no webview within {RetryingConnection._timeout} s "
-                             "(its output is in tests/artifacts/logs/tauri-driver.log)") from None
+                             "(its output is in tests/artifacts/logs/DESKTOP/tauri-driver.log)") from None
 
 
 def wait(driver, predicate, timeout=15, what="condition"):

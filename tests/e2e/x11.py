@@ -1,6 +1,6 @@
 """Closing a window as a window manager does when the user clicks its close button:
 a WM_DELETE_WINDOW client message (Xvfb runs no window manager)."""
-from Xlib import X, display, protocol
+from Xlib import X, display, error, protocol
 
 
 def close_window(title):
@@ -27,7 +27,7 @@ def close_window(title):
 def _windows(window):
     try:
         children = window.query_tree().children
-    except Exception:  # a window that went away while we looked
+    except error.BadWindow:  # it went away while we looked (a menu or a window closing)
         return
     for child in children:
         yield child

@@ -3,7 +3,7 @@
 //! counting their hours uncovered; and `rota check`'s warning — across DST, +05:45, +13:45 and
 //! Lord Howe's 30-minute DST.
 
-use crate::common::at;
+use crate::common::{at, parsed as parse, table};
 use rota_core::assign::{candidates, not_working_warning, suggest, OpenCounts};
 use rota_core::away::feed::parse_feed;
 use rota_core::away::{spans, AwayWhen};
@@ -31,23 +31,8 @@ fn timing() -> Timing {
 /// A page with one long rotation of all four and an Away table (columns in another order, among
 /// others), plus the Covering rows given.
 fn page(away: &[&str], covering: &[&str]) -> String {
-    let mut text = String::from(
-        "| Rotation | Engineers |\n| --- | --- |\n| 2020-12-01 to 2021-01-31 | @ann, @bishal, @cat |\n| 2026-02-01 to 2026-11-30 | @ann, @bishal, @lou |\n\n## Away\n\n| When | Note | Why | Who |\n| --- | --- | --- | --- |\n",
-    );
-    for a in away {
-        text.push_str(a);
-        text.push('\n');
-    }
-    text.push_str("\n## Covering\n\n| When | Covering | For |\n| --- | --- | --- |\n");
-    for c in covering {
-        text.push_str(c);
-        text.push('\n');
-    }
-    text
-}
-
-fn parse(text: &str) -> Schedule {
-    crate::common::parsed(text)
+    let rotations = "| Rotation | Engineers |\n| --- | --- |\n| 2020-12-01 to 2021-01-31 | @ann, @bishal, @cat |\n| 2026-02-01 to 2026-11-30 | @ann, @bishal, @lou |\n\n## Away\n\n| When | Note | Why | Who |\n| --- | --- | --- | --- |\n";
+    table(rotations, away) + &table("\n## Covering\n\n| When | Covering | For |\n| --- | --- | --- |\n", covering)
 }
 
 /// Each row: an away row, an instant, and whether the person is away then and until when.

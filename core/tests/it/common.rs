@@ -43,6 +43,17 @@ pub fn escalation(id: &str, title: &str, assignee: &str, state: EscalationState,
     serde_json::from_value(e).expect("an escalation")
 }
 
+/// A table's `head` (its header lines, and any text before them) and then each of `rows` on a
+/// line of its own.
+pub fn table(head: &str, rows: &[&str]) -> String {
+    let mut text = String::from(head);
+    for row in rows {
+        text.push_str(row);
+        text.push('\n');
+    }
+    text
+}
+
 /// A handbook page's text parsed, which must have no findings.
 pub fn parsed(text: &str) -> Schedule {
     let p = parse_handbook("rota.md", text);

@@ -2,7 +2,7 @@
 //! everywhere (glance, coverage), and their lints — in zones with DST, +05:45 and a 30-minute DST.
 
 use crate::common;
-use common::at;
+use common::{at, parsed as parse, table};
 use rota_core::coverage::coverage;
 use rota_core::overrides::{Member, When};
 use rota_core::{glance, lint, parse_handbook, parse_roster, parse_toml_schedule, Roster, Rule, Rules, Schedule, Timing};
@@ -30,18 +30,10 @@ fn timing(zone: &str, handoff: u16) -> Timing {
 /// A page with one rotation (ada-k, cy) and a covering table whose columns come in another order,
 /// among others, with headers in any case.
 fn page(overrides: &[&str]) -> String {
-    let mut text = String::from(
+    table(
         "# Rotation\n\n| Rotation | Engineers |\n| --- | --- |\n| 2026-10-05 to 2026-11-29 | [@ada-k](https://github.com/ada-k), @cy |\n\n## Covering\n\n| for | Note | COVERING | When |\n| --- | --- | --- | --- |\n",
-    );
-    for o in overrides {
-        text.push_str(o);
-        text.push('\n');
-    }
-    text
-}
-
-fn parse(text: &str) -> Schedule {
-    crate::common::parsed(text)
+        overrides,
+    )
 }
 
 fn team(s: &Schedule, t: &Timing, instant: &str) -> Vec<(String, Option<String>)> {

@@ -41,14 +41,19 @@ fn escalate_auto_picks_the_working_engineer_with_fewest_open_then_schedule_order
     for field in ["id", "title", "customer", "severity", "url", "assignee", "state", "created_at"] {
         assert!(e.get(field).is_some(), "{field} missing from {e}");
     }
-    assert_eq!(e["id"], "2");
-    assert_eq!(e["title"], "Search is down");
-    assert_eq!(e["customer"], "Acme Corp");
-    assert_eq!(e["severity"], "sev1");
-    assert_eq!(e["url"], "https://support.example.com/t/42");
-    assert_eq!(e["state"], "open");
-    assert_eq!(e["created_at"], AT);
-    assert_eq!(e["reporter"], "ann");
+    support::assert_fields(
+        &e,
+        &[
+            ("id", "2"),
+            ("title", "Search is down"),
+            ("customer", "Acme Corp"),
+            ("severity", "sev1"),
+            ("url", "https://support.example.com/t/42"),
+            ("state", "open"),
+            ("created_at", AT),
+            ("reporter", "ann"),
+        ],
+    );
 
     // ann and dee both working with one open each: the schedule's order decides. Without --to,
     // auto is the default; the text names the reason.

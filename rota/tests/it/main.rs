@@ -8,12 +8,20 @@
 mod support {
     pub use rota_testkit::home::*;
     pub use rota_testkit::team::{scripted_stats, SCHEDULE};
+
+    /// Asserts each field of the JSON object `v` named in `fields`, (name, the string it holds).
+    pub fn assert_fields(v: &serde_json::Value, fields: &[(&str, &str)]) {
+        for (name, want) in fields {
+            assert_eq!(v[name], *want, "{name} of {v}");
+        }
+    }
 }
 
 mod away_cli;
 mod cli;
 mod cli_escalations;
 mod cli_lifecycle;
+mod cli_terminal;
 mod crates;
 mod export_ical;
 mod handover_cli;
