@@ -14,6 +14,7 @@ use rota_core::demo;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 use std::time::Duration;
 
 /// Where a schedule or roster comes from.
@@ -133,14 +134,20 @@ pub const SOURCE_DEADLINE: Duration = Duration::from_secs(15);
 /// Reads sources; holds the HTTP clients and the cache folder.
 pub struct Reader {
     cache_dir: Option<PathBuf>,
-    /// For URLs elsewhere: the system's proxy, if any.
-    http: reqwest::Client,
+    /// For URLs elsewhere: the system's proxy, if any. Made at the first URL read: a command
+    /// that reads files only (`rota now` on a local handbook) never pays for a TLS client.
+    http: OnceLock<reqwest::Client>,
     /// For loopback URLs: never through a proxy ([`bounded::direct_to_loopback`]).
-    direct: reqwest::Client,
+    direct: OnceLock<reqwest::Client>,
 }
 
 impl Reader {
     pub fn new(cache_dir: Option<PathBuf>) -> Self {
+        Reader { cache_dir, http: OnceLock::new(), direct: OnceLock::new() }
+    }
+
+    /// The client for `url`: direct to a loopback address, through the system's proxy elsewhere.
+    fn client_for(&self, url: &str) -> &reqwest::Client {
         let builder = || {
             reqwest::Client::builder()
                 .user_agent(concat!("rota/", env!("CARGO_PKG_VERSION")))
@@ -148,16 +155,9 @@ impl Reader {
                 .timeout(SOURCE_DEADLINE)
                 .redirect(bounded::redirect_policy())
         };
-        let http = builder().build().unwrap_or_default();
-        let direct = builder().no_proxy().build().unwrap_or_default();
-        Reader { cache_dir, http, direct }
-    }
-
-    /// The client for `url`: direct to a loopback address, through the system's proxy elsewhere.
-    fn client_for(&self, url: &str) -> &reqwest::Client {
         match reqwest::Url::parse(url) {
-            Ok(u) if bounded::is_loopback(&u) => &self.direct,
-            _ => &self.http,
+            Ok(u) if bounded::is_loopback(&u) => self.direct.get_or_init(|| builder().no_proxy().build().unwrap_or_default()),
+            _ => self.http.get_or_init(|| builder().build().unwrap_or_default()),
         }
     }
 

@@ -64,7 +64,10 @@ impl Global {
     }
 }
 
+// Each subcommand's arguments are made only when it is the one typed (or its help is asked
+// for): `rota now` does not build the whole command line's arguments to read its own.
 #[derive(Debug, Subcommand)]
+#[command(defer = true)]
 pub enum Command {
     /// Who is on rotation at an instant
     Now {
@@ -246,8 +249,8 @@ pub enum Command {
     },
 }
 
-/// `rota outbox retry KEY|--all` / `rota outbox discard KEY`.
-/// What `rota export` writes.
+// What `rota export` writes. (Plain comments on these enums: as doc comments they would be the
+// help's words for their command once its arguments are deferred.)
 #[derive(Debug, Subcommand)]
 pub enum ExportFormat {
     /// The schedule as an iCalendar file (RFC 5545): one event per rotation, or per stretch one
@@ -288,7 +291,7 @@ pub enum OutboxAction {
     },
 }
 
-/// `rota slack sync` / `rota slack summary`.
+// `rota slack sync` / `rota slack summary`.
 #[derive(Debug, Subcommand)]
 pub enum SlackAction {
     /// Make the user group ([slack] usergroup) hold the engineers on duty now, plus keep
@@ -309,7 +312,7 @@ pub enum SlackAction {
     },
 }
 
-/// `rota secret set NAME` / `rota secret delete NAME`.
+// `rota secret set NAME` / `rota secret delete NAME`.
 #[derive(Debug, Subcommand)]
 pub enum SecretAction {
     /// Store a secret, reading its value from stdin (never from an argument)

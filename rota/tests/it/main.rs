@@ -40,6 +40,7 @@ mod secret_prompt;
 mod secrets_cli;
 #[cfg(feature = "keyring-tests")]
 mod slack_cli;
+mod startup;
 #[cfg(feature = "keyring-tests")]
 mod stats_github;
 mod terminal_safe;
