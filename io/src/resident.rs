@@ -2,8 +2,8 @@
 //!
 //! Why a program's pages are resident at all: the tray touches code spread over most of its
 //! text while it starts (settings, sources, the store, D-Bus, the first menu and poll), the
-//! loader reads the relocations of what is position-independent once (the libraries; `rota` itself
-//! is linked at a fixed address on Linux, `rota/build.rs`), and for each page touched
+//! loader reads (and writes) the relocations of what is position-independent once, and for each
+//! page touched
 //! the kernel maps the 16 around it that are in the page cache ("fault-around"); so a tray just
 //! started has nearly its whole file mapped: ~9 of its ~10 MiB, and in the Tauri host the same
 //! of WebKit's libraries, which it links but never uses. Idle, it runs a small part of any of it

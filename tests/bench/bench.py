@@ -246,14 +246,14 @@ EXPLAINED = """What the figures are made of, as measured while making them:
   mapped. Once up (5 s and 30 s after ready, `io/src/resident.rs`) it lets go of its read-only
   mappings of the program and its libraries; what it uses again comes back from the page cache.
   The rows at 10 s are after the first time; the settled one after both. What stays of the
-  program is what it runs and its few pages the loader wrote (`.got`): `rota` is linked at a
-  fixed address on Linux (`rota/build.rs`), so its 1.3 MB of pointers (`.data.rel.ro`) are
-  file pages, not relocated copies of its own.
+  program is what it runs and its relocated data (`.data.rel.ro`, 1.3 MB of pointers the loader
+  writes in every position-independent program).
 - `rota now --json`: most of a run is the kernel starting and ending a process and the loader
-  mapping libraries; the program's own work is a fraction of a millisecond. Linked at a fixed
-  address, `rota` has some 55,000 fewer relocations for the loader to write at each start (two
-  thirds of the page faults of a run). What is left beyond a bare program is mostly the
-  libraries libdbus brings (libsystemd, libgcrypt, liblzma, libzstd, liblz4, libcap,
+  mapping libraries; the program's own work is a fraction of a millisecond. The loader writes
+  `rota`'s 55,000 relocations at each start (two thirds of the page faults of a run): linked at a
+  fixed address (`-no-pie`) it ran in 2.3-3.0 ms, but `rota` stays position-independent, its code
+  placed at random as distributions harden every program (`rota/tests/it/startup.rs`). Beyond
+  that, the cost is mostly the libraries libdbus brings (libsystemd, libgcrypt, liblzma, libzstd, liblz4, libcap,
   libgpg-error): mapped and bound at every start, though `now` never speaks D-Bus.
 - The Tauri tray host: Tauri 2 on Linux has one runtime, wry, which links WebKitGTK; so the host
   maps libwebkit2gtk, JavaScriptCore and the libraries they need (the flite voices among them)
