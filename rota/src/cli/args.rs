@@ -64,24 +64,29 @@ impl Global {
     }
 }
 
+// What `now` and `coverage` look at: one instant, in the viewer's zone (a plain comment: a doc
+// comment here would stand in for both commands' own help).
+#[derive(Debug, Args)]
+pub struct AtInstant {
+    /// The instant (default: now): RFC 3339, or YYYY-MM-DD, "YYYY-MM-DD HH:MM" or HH:MM in the
+    /// viewer's zone
+    #[arg(long, value_name = "TIME")]
+    pub at: Option<String>,
+    /// The viewer's timezone (IANA name)
+    #[arg(long, value_name = "ZONE")]
+    pub tz: Option<String>,
+    /// Print JSON for scripts instead of text
+    #[arg(long)]
+    pub json: bool,
+}
+
 // Each subcommand's arguments are made only when it is the one typed (or its help is asked
 // for): `rota now` does not build the whole command line's arguments to read its own.
 #[derive(Debug, Subcommand)]
 #[command(defer = true)]
 pub enum Command {
     /// Who is on rotation at an instant
-    Now {
-        /// The instant (default: now): RFC 3339, or YYYY-MM-DD, "YYYY-MM-DD HH:MM" or HH:MM in
-        /// the viewer's zone
-        #[arg(long, value_name = "TIME")]
-        at: Option<String>,
-        /// The viewer's timezone (IANA name)
-        #[arg(long, value_name = "ZONE")]
-        tz: Option<String>,
-        /// Print JSON for scripts instead of text
-        #[arg(long)]
-        json: bool,
-    },
+    Now(AtInstant),
     /// Every rotation, past and coming, in the viewer's zone
     Schedule {
         /// The viewer's timezone (IANA name)
@@ -92,18 +97,7 @@ pub enum Command {
         json: bool,
     },
     /// The week of the rotation at TIME, hour by hour in the viewer's zone, with the gaps
-    Coverage {
-        /// The instant (default: now): RFC 3339, or YYYY-MM-DD, "YYYY-MM-DD HH:MM" or HH:MM in
-        /// the viewer's zone
-        #[arg(long, value_name = "TIME")]
-        at: Option<String>,
-        /// The viewer's timezone (IANA name)
-        #[arg(long, value_name = "ZONE")]
-        tz: Option<String>,
-        /// Print JSON for scripts instead of text
-        #[arg(long)]
-        json: bool,
-    },
+    Coverage(AtInstant),
     /// Validate schedule, roster and config, and lint them against the program's rules
     Check {
         /// Print JSON for scripts instead of text

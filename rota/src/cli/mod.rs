@@ -125,15 +125,21 @@ async fn load(settings: &Settings, now: DateTime<Utc>) -> Result<Inputs, Failure
     Ok(inputs)
 }
 
+/// The settings for `--tz`, the instant `--at` names in the viewer's zone, and the inputs read.
+async fn at_instant(global: &Overrides, view: &args::AtInstant) -> Result<(Settings, DateTime<Utc>, Inputs), Failure> {
+    let settings = settings::resolve(global, view.tz.as_deref())?;
+    let at = instant_in(view.at.as_deref(), &settings)?;
+    let inputs = load(&settings, clock::now().map_err(Failure::Usage)?).await?;
+    Ok((settings, at, inputs))
+}
+
 async fn dispatch(global: &Overrides, color: args::ColorChoice, command: Command) -> Result<i32, Failure> {
     match command {
-        Command::Now { at, tz, json } => {
-            let settings = settings::resolve(global, tz.as_deref())?;
-            let at = instant_in(at.as_deref(), &settings)?;
-            let inputs = load(&settings, clock::now().map_err(Failure::Usage)?).await?;
+        Command::Now(view) => {
+            let (settings, at, inputs) = at_instant(global, &view).await?;
             let timing = settings.config.schedule.timing;
             let g = glance(&inputs.schedule, &inputs.roster, &timing, settings.viewer, settings.me.as_deref(), at);
-            if json {
+            if view.json {
                 print_json(&models::Now::new(&g, &inputs.schedule, &timing));
             } else {
                 let term = Term::detect(color);
@@ -155,13 +161,11 @@ async fn dispatch(global: &Overrides, color: args::ColorChoice, command: Command
             }
             Ok(0)
         }
-        Command::Coverage { at, tz, json } => {
-            let settings = settings::resolve(global, tz.as_deref())?;
-            let at = instant_in(at.as_deref(), &settings)?;
-            let inputs = load(&settings, clock::now().map_err(Failure::Usage)?).await?;
+        Command::Coverage(view) => {
+            let (settings, at, inputs) = at_instant(global, &view).await?;
             let timing = settings.config.schedule.timing;
             let c = coverage(&inputs.schedule, &inputs.roster, &timing, settings.viewer, at);
-            if json {
+            if view.json {
                 print_json(&models::CoverageWeek::new(&c, inputs.schedule.current(&timing, at), &timing, at));
             } else {
                 let term = Term::detect(color);
