@@ -134,8 +134,28 @@ document.addEventListener("keydown", (event) => {
 });
 
 /**
+ * Resolves once this window has the keyboard's focus: at once when it has it, else at its focus
+ * event, or after `ms` where the desktop gives it none. Until then WebKit keeps the page's
+ * selection where it stood when the window was last active, and a key typed (or replayed) then
+ * lands there, not in the field focused since.
+ */
+function keyboardFocus(ms) {
+  if (document.hasFocus()) return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = () => {
+      window.removeEventListener("focus", done);
+      clearTimeout(timer);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    window.addEventListener("focus", done);
+  });
+}
+
+/**
  * The keys typed since the shortcut, while this window was starting, replayed where a person's
- * typing would have gone, in order; a key pressed while they arrive waits its turn.
+ * typing would have gone, in order, once the window has the keyboard (the tray gives it the focus
+ * as it hands the keys over); a key pressed meanwhile waits its turn.
  */
 async function typeAhead() {
   const late = [];
@@ -149,6 +169,9 @@ async function typeAhead() {
   let keys = [];
   try {
     keys = await api.typedAhead();
+    // Keys typed ahead: replayed once the window has the keyboard. None (the window opened from
+    // the dashboard, or nothing typed): nothing to wait for.
+    if (keys.length > 0) await keyboardFocus(1000);
   } catch (error) {
     console.warn("keys typed ahead", error);
   } finally {
