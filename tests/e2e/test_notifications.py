@@ -109,7 +109,10 @@ def test_a_colleague_is_named_and_a_bubble_without_a_link_opens_the_dashboard(in
     assert call["actions"] == ["default", "Show in Rota", "acknowledge", "Acknowledge"], call["actions"]
     assert not x_windows("Rota") and not window_processes(inputs)
     notifications.invoke(call["id"], "default")
-    wait_for(lambda: x_windows("Rota"), 20, what="the dashboard, opened by a click on the bubble")
+    try:
+        wait_for(lambda: x_windows("Rota"), 20, what="the dashboard, opened by a click on the bubble")
+    except TimeoutError as e:
+        raise AssertionError(f"{e}; the app said:\n{app.output()}") from e
 
 
 def test_filing_from_the_window_is_said_once_by_the_tray(inputs, launch, notifications, rota_bin):
