@@ -30,7 +30,10 @@ struct Desk {
 
 impl Desk {
     async fn new() -> Desk {
-        let repo = Arc::new(Mutex::new(year_of_escalations(TOTAL, OPEN)));
+        Desk::holding(Arc::new(Mutex::new(year_of_escalations(TOTAL, OPEN)))).await
+    }
+
+    async fn holding(repo: Arc<Mutex<Repo>>) -> Desk {
         let server = Server::start(handler(repo.clone())).await;
         let dir = tempfile::tempdir().unwrap();
         let store = Arc::new(Store::open(dir.path().join("escalations.sqlite3")).unwrap());
@@ -124,6 +127,31 @@ async fn two_thousand_escalations_cost_what_changed_and_the_dashboard_and_stats_
     let after = desk.poll(&tray).await;
     assert_eq!(after.len(), 1);
     assert_eq!(after[0].1, 304, "{after:?}");
+}
+
+/// A team's first days: no escalation filed yet. Each poll asks the same whole listing, and GitHub
+/// answers `304` (no rate-limit unit) after the first, until the first escalation comes.
+#[tokio::test]
+async fn an_empty_repository_costs_a_not_modified_a_poll() {
+    let desk = Desk::holding(Repo::shared()).await;
+    let tray = desk.process();
+    let first = desk.poll(&tray).await;
+    assert_eq!(first.len(), 1, "{first:?}");
+    assert_eq!(first[0].1, 200, "{first:?}");
+    for _ in 0..3 {
+        let unchanged = desk.poll(&tray).await;
+        assert_eq!(unchanged, [(first[0].0.clone(), 304)], "one conditional request, not modified");
+    }
+    // The first escalation is seen at the next poll.
+    desk.repo.lock().unwrap().issues.push(json!({
+        "number": 1, "title": "First", "body": "Customer: Acme Corp\nReporter: sam\n", "state": "open",
+        "html_url": "https://github.com/acme/escalations/issues/1", "labels": [{ "name": "escalation" }],
+        "assignee": { "login": "ann" }, "assignees": [{ "login": "ann" }], "user": { "login": "sam" },
+        "created_at": "2024-03-01T10:00:00Z", "updated_at": "2024-03-01T10:00:00Z",
+    }));
+    let seen = desk.poll(&tray).await;
+    assert_eq!(seen[0].1, 200, "{seen:?}");
+    assert_eq!(tray.mirrored_open(None).unwrap().len(), 1);
 }
 
 /// Changes made between two polls are all seen by the next: a close, a reassignment, and a

@@ -201,12 +201,14 @@ impl GithubBackend {
     }
 
     /// The first refresh: every escalation, most recently changed first, as the listing reaches.
-    /// Their timelines are left for whoever reads the history.
+    /// Their timelines are left for whoever reads the history. A listing of one page is kept for
+    /// its ETag: a repository with no escalation yet (a team's first days) is listed whole at each
+    /// poll, and then GitHub's `304` costs no rate-limit unit.
     async fn list_whole(&self, store: &Store, scope: &str) -> Result<(), BackendError> {
         let query =
             [("labels", self.config.label.as_str()), ("state", "all"), ("sort", "updated"), ("direction", "desc"), ("per_page", "100")];
         let url = self.url(&self.repo_path("issues"), &query);
-        let listing = self.list_pages(url, MAX_LISTING_PAGES, true, Keep::Nothing).await?;
+        let listing = self.list_pages(url, MAX_LISTING_PAGES, true, Keep::OnePageList).await?;
         let issues: Vec<&Issue> = listing.items.iter().filter(|i| self.labelled(i)).collect();
         // No escalation yet, so no stamp of GitHub's to start from: listed whole again next time.
         let Some(latest) = issues.iter().map(|i| changed_at(i)).max() else { return Ok(()) };
