@@ -117,6 +117,9 @@ class Desktop:
     """Xvfb, a session bus, openbox and xfce4-panel, with the panel's config in the app's HOME."""
 
     def __init__(self, inputs, shade, logs):
+        # Each worker's panel logs apart (the tests run side by side).
+        logs = logs / os.environ.get("PYTEST_XDIST_WORKER", "serial")
+        logs.mkdir(parents=True, exist_ok=True)
         r, g, b = SHADES[shade]
         channel = inputs.home / ".config/xfce4/xfconf/xfce-perchannel-xml"
         channel.mkdir(parents=True, exist_ok=True)
@@ -143,7 +146,9 @@ class Desktop:
 
     def start_panel(self):
         self.spawn(["xfce4-panel"], self.logs / "panel-xfce4-panel.log")
-        wait_for(lambda: self.strip_is(self.background), 20, what="the panel drawn in its colour")
+        # A panel started on a busy machine (CI builds the packages beside the tests) can be
+        # slow to draw: waited for, within a minute.
+        wait_for(lambda: self.strip_is(self.background), 60, what="the panel drawn in its colour")
 
     def spawn(self, argv, log, stdout=None):
         with open(log, "ab") as err:
