@@ -178,6 +178,24 @@ async function typeAhead() {
     document.removeEventListener("keydown", hold, true);
   }
   for (const key of [...keys, ...late]) replay(key);
+  if (keys.length + late.length > 0) {
+    caretWhereTyped();
+    // And again when the window is given the keyboard, if it has not been yet.
+    if (!document.hasFocus()) window.addEventListener("focus", caretWhereTyped, { once: true });
+  }
+}
+
+/**
+ * Puts the page's selection in the focused field, where its own caret is: WebKit's can still
+ * stand in the field focused before (see keyboardFocus), and the next key typed goes there.
+ */
+function caretWhereTyped() {
+  const at = document.activeElement;
+  if (!((at?.tagName === "TEXTAREA" || at?.tagName === "INPUT") && at.selectionStart !== null)) return;
+  const [start, end] = [at.selectionStart, at.selectionEnd];
+  at.blur();
+  at.focus();
+  at.setSelectionRange(start, end);
 }
 
 const isReplayable = (e) => e.key.length === 1 ? !e.ctrlKey && !e.altKey && !e.metaKey : ["Backspace", "Tab", "Enter", "Escape"].includes(e.key);
