@@ -184,7 +184,6 @@ where
             return 1;
         }
     };
-    eprintln!("rota: tray ready");
     // What only the start used is let go of once the tray is up (see `resident`).
     tokio::spawn(async {
         let mut waited = std::time::Duration::ZERO;
@@ -222,6 +221,9 @@ where
     tray.apply(&settings);
     // What apply found out (the shortcut grabbed or not) shows at once.
     tray.refresh().await;
+    // Ready: the item shown and the shortcut grabbed (a script that presses it after this line
+    // reaches the tray).
+    eprintln!("rota: tray ready");
     // Restarted if they fail, the failure shown in the menu: never dead and silent.
     let shown = |tray: Arc<Tray<V>>| move |why: String| drop(tokio::spawn(tray.clone().show_problem(why)));
     let t = tray.clone();

@@ -58,6 +58,11 @@ pub struct FilingForm {
     #[serde(default)]
     pub details: String,
     pub assignee: Option<String>,
+    /// The form's own client key (`rota-` and 32 hex digits), made afresh at each press of File:
+    /// the same filing sent twice (Tauri sends a command again when its page reloads while the
+    /// command runs) is filed once.
+    #[serde(default)]
+    pub key: Option<String>,
 }
 
 #[derive(Serialize, Debug)]
@@ -144,6 +149,7 @@ impl FilingForm {
             severity: *severity.as_ref().unwrap_or(&Severity::default()),
             url: self.url,
             details: self.details,
+            client_key: self.key.clone(),
             ..NewEscalation::default()
         };
         let ask = Ask { escalation, to: to.clone().ok().flatten() };
@@ -154,6 +160,9 @@ impl FilingForm {
             Err(other) => return Err(other.clone().into()),
         };
         problems.extend(severity.err().into_iter().chain(to.err()));
+        if self.key.as_deref().is_some_and(|k| !rota_io::escalations::outbox::is_client_key(k)) {
+            problems.push(Invalid::new("key", "the form's key must be `rota-` and 32 hex digits"));
+        }
         match checked {
             Ok(asked) if problems.is_empty() => Ok(asked),
             _ => Err(FilingError::Invalid(problems).into()),

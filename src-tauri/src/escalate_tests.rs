@@ -61,6 +61,7 @@ fn the_form_says_every_problem_at_once_each_beside_its_field() {
         url: Some(url.into()),
         details: " more \n".into(),
         assignee: Some(assignee.into()),
+        key: None,
     };
     let errors = form(" ", "urgent", "ftp://x", "zed").checked(&rotation).unwrap_err().errors;
     let fields: Vec<_> = errors.iter().map(|e| e.field).collect();
@@ -73,4 +74,47 @@ fn the_form_says_every_problem_at_once_each_beside_its_field() {
         ("Exports fail", Severity::Sev1, None, "more")
     );
     assert_eq!(asked.to, Some(rota_io::filing::To::Handle("bob".into())), "a roster name is the handle");
+}
+
+#[test]
+fn the_same_filing_sent_twice_is_filed_once() {
+    // Tauri sends a command again when its page reloads while the command runs (a kept escalate
+    // window reloaded for the next Ctrl+Alt+E): the form's key makes the second one the first.
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("config.toml"), "me = \"ann\"\n").unwrap();
+    let overrides = Overrides { config: Some(dir.path().join("config.toml")), ..Overrides::default() };
+    let mut s = settings::resolve(&overrides, None).unwrap();
+    s.data_dir = Some(dir.path().join("data"));
+    std::fs::create_dir_all(dir.path().join("data")).unwrap();
+    let now = Utc.with_ymd_and_hms(2024, 3, 5, 12, 0, 0).unwrap();
+    let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build().unwrap();
+    let rotation = rota_io::filing::Rotation { on_duty: Vec::new(), roster: rota_core::Roster::default() };
+    let form = |key: &str| escalate::FilingForm {
+        title: "Search is down".into(),
+        customer: None,
+        severity: "sev2".into(),
+        url: None,
+        details: String::new(),
+        assignee: None,
+        key: Some(key.into()),
+    };
+    let key = "rota-0123456789abcdef0123456789abcdef";
+    let filed = |key: &str| {
+        let asked = form(key).checked(&rotation).unwrap();
+        assert_eq!(asked.escalation.client_key.as_deref(), Some(key));
+        rt.block_on(escalate::file(&s, asked.escalation(Some("ann".into()), Default::default()), None, now)).unwrap()
+    };
+    let first = filed(key);
+    let again = filed(key);
+    assert!(!first.queued && !again.queued, "{} / {}", first.message, again.message);
+    assert_eq!(first.id, again.id, "sent twice, filed once");
+    let other = filed("rota-ffffffffffffffffffffffffffffffff");
+    assert_ne!(other.id, first.id, "another press of File is another escalation");
+    let backend = rt.block_on(crate::escalations::configured::open_blocking(&s)).unwrap();
+    let filed_all = rt.block_on(rota_io::escalations::Backend::list_every(&backend)).unwrap();
+    assert_eq!(filed_all.len(), 2, "{filed_all:?}");
+
+    // A key not made as Rota makes them is refused beside its field, nothing saved.
+    let errors = form("rota-x\n-->").checked(&rotation).unwrap_err().errors;
+    assert_eq!(errors.iter().map(|e| e.field).collect::<Vec<_>>(), [Some("key")], "{errors:?}");
 }

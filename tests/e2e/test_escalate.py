@@ -107,14 +107,14 @@ def test_keys_typed_right_after_the_shortcut_are_kept(launch, inputs, rota_bin):
         type_text(customer)
         keys("Return")
         typed = time.monotonic() - start
-        wait_for(lambda: app.output().count("rota: escalate window ready") >= n, 60, what=f"the escalate window, time {n}")
         try:
+            wait_for(lambda: app.output().count("rota: escalate window ready") >= n, 60, what=f"the escalate window, time {n}")
             filed = wait_for(lambda: [e for e in escalations(rota_bin, inputs) if e["title"].startswith("Typed")][n - 1:] or None,
                              60, what=f"escalation {n} filed from the keys typed ahead")
         except TimeoutError as e:
             titles = [e["title"] for e in escalations(rota_bin, inputs)]
             raise AssertionError(f"{e}; filed: {titles}; the app said:\n{app.output()}") from e
-        assert [(e["title"], e["customer"]) for e in filed] == [(title, customer)], (filed, app.output())
+        assert [(e["title"], e["customer"]) for e in filed] == [(title, customer)], ([(e.get("id"), e["title"], e["customer"]) for e in escalations(rota_bin, inputs)], app.output())
         print(f"time {n}: typed in {typed * 1000:.0f} ms, before the window was there")
         keys("Escape")  # the window has the keyboard now: Esc closes it
         wait_for(lambda: not x_windows("Escalate"), 20, what="the window to go")

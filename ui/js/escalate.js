@@ -14,7 +14,6 @@ async function load() {
   const options = [...view.candidates, whole];
   const suggested = view.candidates.findIndex((c) => c.suggested);
   fill("candidates", options.map((c, i) => candidateOption(c, suggested === -1 ? i === options.length - 1 : i === suggested)));
-  document.getElementById("title").focus();
   sayPick();
 }
 
@@ -66,9 +65,17 @@ const clearErrors = () => clearFieldErrors(form);
 const showError = (error) => showFieldError(error, (message) => document.getElementById("file-status").after(message));
 
 let filedOnce = false;
+/** A filing is on its way: Enter pressed again meanwhile files nothing more. */
+let sending = false;
+
+/**
+ * A new client key (`rota-` and 32 hex digits), one per press of File: the same press sent twice
+ * (Tauri sends a command again when the page reloads while it runs) is filed once.
+ */
+const newKey = () => `rota-${[...crypto.getRandomValues(new Uint8Array(16))].map((b) => b.toString(16).padStart(2, "0")).join("")}`;
 
 async function submit() {
-  if (filedOnce) return;
+  if (filedOnce || sending) return;
   clearErrors();
   if (needsConfirming()) return;
   const value = (id) => document.getElementById(id).value.trim();
@@ -80,9 +87,11 @@ async function submit() {
     url: value("url") || null,
     details: value("details"),
     assignee: chosen && chosen.value ? chosen.value : null,
+    key: newKey(),
   };
   text("file-status", "Filing…");
   document.getElementById("file").disabled = true;
+  sending = true;
   try {
     const filed = await api.fileEscalation(filing);
     filedOnce = true;
@@ -93,6 +102,8 @@ async function submit() {
     (error?.errors ?? [error]).forEach(showError);
     text("file-status", "Not filed: fix the fields marked.");
     form.querySelector("[aria-invalid]")?.focus();
+  } finally {
+    sending = false;
   }
 }
 
@@ -134,28 +145,8 @@ document.addEventListener("keydown", (event) => {
 });
 
 /**
- * Resolves once this window has the keyboard's focus: at once when it has it, else at its focus
- * event, or after `ms` where the desktop gives it none. Until then WebKit keeps the page's
- * selection where it stood when the window was last active, and a key typed (or replayed) then
- * lands there, not in the field focused since.
- */
-function keyboardFocus(ms) {
-  if (document.hasFocus()) return Promise.resolve();
-  return new Promise((resolve) => {
-    const done = () => {
-      window.removeEventListener("focus", done);
-      clearTimeout(timer);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    window.addEventListener("focus", done);
-  });
-}
-
-/**
  * The keys typed since the shortcut, while this window was starting, replayed where a person's
- * typing would have gone, in order, once the window has the keyboard (the tray gives it the focus
- * as it hands the keys over); a key pressed meanwhile waits its turn.
+ * typing would have gone, in order; a key pressed while they arrive waits its turn.
  */
 async function typeAhead() {
   const late = [];
@@ -169,33 +160,12 @@ async function typeAhead() {
   let keys = [];
   try {
     keys = await api.typedAhead();
-    // Keys typed ahead: replayed once the window has the keyboard. None (the window opened from
-    // the dashboard, or nothing typed): nothing to wait for.
-    if (keys.length > 0) await keyboardFocus(1000);
   } catch (error) {
     console.warn("keys typed ahead", error);
   } finally {
     document.removeEventListener("keydown", hold, true);
   }
   for (const key of [...keys, ...late]) replay(key);
-  if (keys.length + late.length > 0) {
-    caretWhereTyped();
-    // And again when the window is given the keyboard, if it has not been yet.
-    if (!document.hasFocus()) window.addEventListener("focus", caretWhereTyped, { once: true });
-  }
-}
-
-/**
- * Puts the page's selection in the focused field, where its own caret is: WebKit's can still
- * stand in the field focused before (see keyboardFocus), and the next key typed goes there.
- */
-function caretWhereTyped() {
-  const at = document.activeElement;
-  if (!((at?.tagName === "TEXTAREA" || at?.tagName === "INPUT") && at.selectionStart !== null)) return;
-  const [start, end] = [at.selectionStart, at.selectionEnd];
-  at.blur();
-  at.focus();
-  at.setSelectionRange(start, end);
 }
 
 const isReplayable = (e) => e.key.length === 1 ? !e.ctrlKey && !e.altKey && !e.metaKey : ["Backspace", "Tab", "Enter", "Escape"].includes(e.key);
@@ -208,9 +178,8 @@ function tabbable() {
 }
 
 /**
- * Types `text` into the field `at` where its caret is, as a key would. The field's own caret, not
- * the page's selection: a window that has just been shown may not have the keyboard's focus yet,
- * and then the page's selection can stay in the field focused before.
+ * Types `text` into the field `at` where its caret is, as a key would (the field's own caret: it
+ * does not wait for the window to have the keyboard).
  */
 function insert(at, text) {
   at.setRangeText(text, at.selectionStart, at.selectionEnd, "end");
@@ -249,6 +218,10 @@ function replay(key) {
 }
 
 async function start() {
+  // Focused by the script, never by `autofocus`: WebKit runs that at the first frame painted, and
+  // in a kept window (shown again) that frame comes after the window is shown: it took the focus
+  // back to the title from where the keys typed since had moved it ('Acme 3Typed right away 3').
+  document.getElementById("title").focus();
   try {
     await load();
   } catch (error) {

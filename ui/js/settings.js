@@ -136,4 +136,6 @@ document.addEventListener("keydown", (event) => {
   }
 });
 
+// The first field has the keyboard from the start (focused here: see escalate.js's start).
+document.getElementById("me").focus();
 Promise.all([load(), loadZones()]).then(api.windowReady).catch((error) => showError({ message: error?.message ?? String(error) }));

@@ -132,6 +132,12 @@ pub fn client_key() -> String {
     format!("rota-{hex}")
 }
 
+/// Whether `key` is a client key as [`client_key`] makes them (a window makes its own the same
+/// way): only such a key is saved, and written into an issue's body.
+pub fn is_client_key(key: &str) -> bool {
+    key.strip_prefix("rota-").is_some_and(|hex| hex.len() == 32 && hex.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')))
+}
+
 fn busy_discard() -> BackendError {
     BackendError::Transient("another Rota is sending from the outbox right now; try again in a moment".into())
 }
@@ -379,6 +385,19 @@ mod tests {
     fn client_keys_are_long_random_and_distinct() {
         let a = client_key();
         let b = client_key();
+        assert!(is_client_key(&a) && is_client_key(&b), "{a} {b}");
+        for not in [
+            "",
+            "rota-",
+            "rota-0123",
+            "ROTA-0123456789abcdef0123456789abcdef",
+            "rota-0123456789ABCDEF0123456789abcdef",
+            "rota-0123456789abcdef0123456789abcdef0",
+            "rota-0123456789abcdef0123456789abcde-",
+            "rota-0123456789abcdef0123456789abc-->",
+        ] {
+            assert!(!is_client_key(not), "{not}");
+        }
         assert_ne!(a, b);
         assert_eq!(a.len(), "rota-".len() + 32);
         assert!(a.strip_prefix("rota-").unwrap().chars().all(|c| c.is_ascii_hexdigit()));

@@ -11,6 +11,9 @@
 //! - No test borrows another crate's files through `#[path]`: shared test code is a crate.
 //! - The UI builds its DOM from text (STYLE.md): no `innerHTML`, `outerHTML` or
 //!   `insertAdjacentHTML` in `ui/`.
+//! - A page puts its focus with a script, never with an `autofocus` attribute: WebKit applies
+//!   that at the first frame it paints, which in a window kept hidden and shown again comes after
+//!   the window is shown, and takes the focus back from where a person has already moved it.
 //! - The core is the same on every platform: no target-specific dependency table in
 //!   `core/Cargo.toml`.
 //! - A comment says why, not which ticket: no "issue" and a number in comments (a newcomer has
@@ -135,6 +138,21 @@ fn the_ui_builds_its_dom_from_text() {
         }
     }
     check("the UI parses markup", offences);
+}
+
+#[test]
+fn the_ui_focuses_from_its_scripts() {
+    let mut offences = vec![];
+    for (path, text) in tracked().iter().filter(|(p, _)| p.starts_with("ui/") && p.ends_with(".html")) {
+        for (i, _) in text.lines().enumerate().filter(|(_, l)| l.contains("autofocus")) {
+            offences.push(format!(
+                "{path}:{}: `autofocus`; focus the field from the page's script once it is ready (`.focus()`): WebKit applies \
+                 autofocus at the first frame painted, late in a window shown again",
+                i + 1
+            ));
+        }
+    }
+    check("a page focuses with `autofocus`", offences);
 }
 
 #[test]
