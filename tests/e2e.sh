@@ -64,8 +64,11 @@ if [[ "${1:-}" == --desktop ]]; then
   # An empty password fails (NoStorageAccess); any other unlocks the new login keyring.
   printf 'rota-e2e' | gnome-keyring-daemon --daemonize --unlock --components=secrets >/dev/null
 
-  # Xvfb picks a free display and writes its number once it accepts connections.
-  exec {xvfb}< <(exec Xvfb -displayfd 1 -screen 0 1280x800x24 -nolisten tcp 2>"$logs/xvfb.log")
+  # Xvfb picks a free display and writes its number once it accepts connections. -noreset: an X
+  # server resets when its last client leaves (between two tests, nothing of a desktop's holds a
+  # connection), and one connecting meanwhile is cut off: a tray started then had no shortcut
+  # ("Connection reset by peer"). A desktop's server runs for the whole session.
+  exec {xvfb}< <(exec Xvfb -displayfd 1 -screen 0 1280x800x24 -nolisten tcp -noreset 2>"$logs/xvfb.log")
   pids+=($!)
   read -r -t 30 -u "$xvfb" display || { echo "e2e: Xvfb did not start (see $logs/xvfb.log)" >&2; exit 1; }
   export DISPLAY=":$display"

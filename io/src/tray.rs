@@ -195,7 +195,10 @@ where
     });
     let (keys, no_keys) = match keys {
         Ok(k) => (Some(k), None),
-        Err(e) => (None, Some(e)),
+        Err(e) => {
+            eprintln!("rota: the quick escalate shortcut is off: {e}");
+            (None, Some(e))
+        }
     };
     let tray = Arc::new(Tray {
         overrides,

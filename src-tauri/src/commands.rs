@@ -117,7 +117,10 @@ pub fn window_ready<R: Runtime>(window: tauri::WebviewWindow<R>) {
     crate::windows::present(&window);
     crate::windows::said_shown(&window);
     crate::timing::stage("page ready");
-    eprintln!("rota: {} window ready", window.label());
+    // One write: the tray writes to the same output, and a line written in pieces could be cut
+    // by one of its own (scripts wait for this one).
+    let line = format!("rota: {} window ready\n", window.label());
+    let _ = std::io::Write::write_all(&mut std::io::stderr().lock(), line.as_bytes());
 }
 
 /// The keys typed since the quick escalate shortcut, in order, for this window to replay; from

@@ -134,6 +134,25 @@ def wait_tray_empty(bus, keep=()):
         wait_for(lambda: not others(), 10, what="left-over apps to end")
 
 
+# What a running Rota owns on the session bus: the tray's name and its windows process's.
+ROTA_NAMES = ("dev.rota.Tray", "dev.rota.tray.windows.SingleInstance")
+
+
+def wait_rota_gone(bus):
+    """Waits until no Rota owns a name on the bus: the tray's windows process (kept a while after
+    its last window) ends with its tray, but not at once. A test that started while the last
+    one's was still on the bus had its Ctrl+Alt+E answered there, in the last test's home.
+    One still there after a while is ended by its process id, as in `wait_tray_empty`."""
+    def owners():
+        return [pid for pid in (pid_of(bus, name) for name in ROTA_NAMES) if pid]
+    try:
+        wait_for(lambda: not owners(), 15, what="the last test's Rota processes to leave the bus")
+    except TimeoutError:
+        for pid in owners():
+            os.kill(pid, signal.SIGKILL)
+        wait_for(lambda: not owners(), 10, what="left-over Rota processes to end")
+
+
 @pytest.fixture(scope="session")
 def bus():
     return dbus.SessionBus()
@@ -191,6 +210,7 @@ def launch(bus, rota_bin, inputs, host, launched):
     for app in apps:
         app.stop()
     wait_tray_empty(bus)
+    wait_rota_gone(bus)
 
 
 @pytest.fixture
@@ -212,4 +232,7 @@ def session(bus, rota_bin, inputs, launched):
     yield start
     for driver in drivers:
         driver.quit()
-    wait_tray_empty(bus, keep={app.proc.pid for app in launched if app.proc.poll() is None})
+    running = {app.proc.pid for app in launched if app.proc.poll() is None}
+    wait_tray_empty(bus, keep=running)
+    if not running:
+        wait_rota_gone(bus)

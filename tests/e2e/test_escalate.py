@@ -94,6 +94,7 @@ def test_keys_typed_right_after_the_shortcut_are_kept(launch, inputs, rota_bin):
     the second and third times are the same process showing the window it kept, each a fresh
     form (a stale one would hold the last title, or be the filed confirmation taking no keys)."""
     from test_daily_uses import keys, type_text, window_processes, x_windows
+    from x11 import keyboard_focus
     inputs.write(keep_windows_minutes=10)
     app = launch()
     wait_for(lambda: "rota: tray ready" in app.output(), 15, what="the tray")
@@ -113,7 +114,7 @@ def test_keys_typed_right_after_the_shortcut_are_kept(launch, inputs, rota_bin):
                              60, what=f"escalation {n} filed from the keys typed ahead")
         except TimeoutError as e:
             titles = [e["title"] for e in escalations(rota_bin, inputs)]
-            raise AssertionError(f"{e}; filed: {titles}; the app said:\n{app.output()}") from e
+            raise AssertionError(f"{e}; filed: {titles}; the keyboard's focus: {keyboard_focus()}; the app said:\n{app.output()}") from e
         assert [(e["title"], e["customer"]) for e in filed] == [(title, customer)], ([(e.get("id"), e["title"], e["customer"]) for e in escalations(rota_bin, inputs)], app.output())
         print(f"time {n}: typed in {typed * 1000:.0f} ms, before the window was there")
         keys("Escape")  # the window has the keyboard now: Esc closes it

@@ -32,3 +32,25 @@ def _windows(window):
     for child in children:
         yield child
         yield from _windows(child)
+
+
+def keyboard_focus():
+    """Where the X server sends the keyboard now: "None", "PointerRoot", the root window, or a
+    window's id and name (a key pressed while it is None reaches nobody, not even a grab)."""
+    d = display.Display()
+    try:
+        focus = d.get_input_focus()
+        w = focus.focus
+        if w == X.NONE:
+            return f"None (revert to {focus.revert_to})"
+        if w == X.PointerRoot:
+            return "PointerRoot"
+        if w == d.screen().root:
+            return "the root window"
+        try:
+            name = w.get_wm_name()
+        except error.BadWindow:
+            name = "gone"
+        return f"window {w.id:#x} ({name!r}, revert to {focus.revert_to})"
+    finally:
+        d.close()
