@@ -134,6 +134,15 @@ def wait_tray_empty(bus, keep=()):
         wait_for(lambda: not others(), 10, what="left-over apps to end")
 
 
+def pytest_generate_tests(metafunc):
+    """ROTA_E2E_REPEAT=N runs every test selected N times (`-k` picks them): a race that fails one
+    run in a hundred shows in a soak (scripts/soak)."""
+    times = int(os.environ.get("ROTA_E2E_REPEAT", "1"))
+    if times > 1:
+        metafunc.fixturenames.append("repeat")
+        metafunc.parametrize("repeat", range(times))
+
+
 # What a running Rota owns on the session bus: the tray's name and its windows process's.
 ROTA_NAMES = ("dev.rota.Tray", "dev.rota.tray.windows.SingleInstance")
 
