@@ -121,8 +121,6 @@ pub struct Filing {
     pub queued: Option<String>,
     /// What went wrong with Slack, when something did; the escalation is filed all the same.
     pub slack: Option<SlackTrouble>,
-    /// Filed before this call (the same filing sent twice, by its key): said then, not again.
-    pub already: bool,
 }
 
 /// Slack's part of a filing, when it went wrong.
@@ -279,7 +277,7 @@ async fn send(
             }
         }
         Err(why) => (
-            Filed { escalation: saved, queued: true, queued_because: None, announcement: Announcement::NotConfigured, already: false },
+            Filed { escalation: saved, queued: true, queued_because: None, announcement: Announcement::NotConfigured },
             Some(why.clone()),
             None,
         ),
@@ -292,7 +290,7 @@ async fn send(
         slack = Some(SlackTrouble::Failed(why.to_string()));
     }
     let queued = filed.queued.then(|| filed.queued_because.map(|e| e.to_string()).or(opening_failed).unwrap_or_default());
-    Ok(Filing { escalation: filed.escalation, queued, slack, already: filed.already })
+    Ok(Filing { escalation: filed.escalation, queued, slack })
 }
 
 /// The Slack announcer, when a webhook is set up; without `slack_group` a keyring that cannot be

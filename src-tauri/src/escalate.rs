@@ -202,8 +202,7 @@ async fn filed_view(settings: &Settings, filed: Filing, name: Option<String>) ->
         message.push_str(&format!(" The Slack announcement failed ({why})."));
     }
     let url = e.page.or(e.url);
-    // Filed before (the same filing sent again): the tray said it then.
-    if !filed.already && rota_core::notice::tray_says_filed(e.assignee.as_deref(), settings.me.as_deref()) {
+    if rota_core::notice::tray_says_filed(e.assignee.as_deref(), settings.me.as_deref()) {
         crate::tell_tray_filed(&message, &e.title, url.as_deref()).await;
     }
     FiledView { id: e.id, url, assignee: e.assignee, queued: filed.queued.is_some(), message }

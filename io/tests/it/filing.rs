@@ -46,25 +46,6 @@ fn runtime() -> tokio::runtime::Runtime {
 }
 
 #[test]
-fn the_same_filing_sent_twice_is_filed_once_and_said_once() {
-    // A window's command sent again (Tauri does when the page reloads while it runs) carries the
-    // same client key: the second call returns the escalation filed, and says it was filed before.
-    let (_dir, s, outbox) = desk("backend = \"local\"");
-    let now = Utc.with_ymd_and_hms(2024, 3, 5, 12, 0, 0).unwrap();
-    runtime().block_on(async {
-        let backend = filing::open_backend(&s).await;
-        let keyed = NewEscalation { client_key: Some("rota-00112233445566778899aabbccddeeff".into()), ..new("Exports fail") };
-        let first = filing::file(&s, &outbox, &backend, keyed.clone(), now).await.unwrap();
-        let again = filing::file(&s, &outbox, &backend, keyed, now).await.unwrap();
-        assert_eq!(first.escalation.id, again.escalation.id);
-        assert_eq!((first.already, again.already), (false, true), "said once");
-        let other = filing::file(&s, &outbox, &backend, new("Exports fail"), now).await.unwrap();
-        assert_ne!(other.escalation.id, first.escalation.id, "another filing without the key is another escalation");
-        assert!(!other.already);
-    });
-}
-
-#[test]
 fn the_local_backend_files_it_once() {
     let (_dir, s, outbox) = desk("backend = \"local\"");
     let now = Utc.with_ymd_and_hms(2024, 3, 5, 12, 0, 0).unwrap();

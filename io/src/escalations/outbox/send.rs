@@ -43,9 +43,6 @@ pub struct Filed {
     /// Why it is queued.
     pub queued_because: Option<BackendError>,
     pub announcement: Announcement,
-    /// Sent before this call: the same filing sent twice (by its key), or sent from the outbox by
-    /// another process meanwhile. It was said then; nothing new to say.
-    pub already: bool,
 }
 
 /// Why an escalation was not filed.
@@ -155,19 +152,13 @@ impl Outbox {
     ) -> Result<Filed, FileError> {
         let pending = if announcer.is_some() { Announcement::Pending } else { Announcement::NotConfigured };
         match self.send(backend, announcer, key, now).await.map_err(FileError::Outbox)? {
-            Attempt::Sent(escalation, announcement) => {
-                Ok(Filed { escalation, queued: false, queued_because: None, announcement, already: false })
-            }
+            Attempt::Sent(escalation, announcement) => Ok(Filed { escalation, queued: false, queued_because: None, announcement }),
             // Announced by the process that sent it.
             Attempt::Skipped(escalation) => {
-                Ok(Filed { escalation, queued: false, queued_because: None, announcement: Announcement::NotConfigured, already: true })
+                Ok(Filed { escalation, queued: false, queued_because: None, announcement: Announcement::NotConfigured })
             }
-            Attempt::Failed(escalation, why) => {
-                Ok(Filed { escalation, queued: true, queued_because: Some(why), announcement: pending, already: false })
-            }
-            Attempt::Busy(escalation) => {
-                Ok(Filed { escalation, queued: true, queued_because: Some(busy()), announcement: pending, already: false })
-            }
+            Attempt::Failed(escalation, why) => Ok(Filed { escalation, queued: true, queued_because: Some(why), announcement: pending }),
+            Attempt::Busy(escalation) => Ok(Filed { escalation, queued: true, queued_because: Some(busy()), announcement: pending }),
             Attempt::Refused(_, why) => Err(FileError::Refused { key: key.to_owned(), why }),
         }
     }
