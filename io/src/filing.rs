@@ -23,6 +23,8 @@ use std::fmt;
 /// The form field a problem is about (beside [`TO`], the engineer).
 pub const TITLE: &str = "title";
 pub const URL: &str = "url";
+/// A front end's own client key for the filing (a window sends one with each press of File).
+pub const KEY: &str = "key";
 
 /// An escalation as a person asked for it, before it is checked: the title, the customer, the
 /// link and the details as typed (its reporter and assignee are filled in at filing); the engineer
@@ -61,8 +63,9 @@ impl Invalid {
 }
 
 impl Ask {
-    /// Checked before anything is opened, every problem at once: a title, and a link that is
-    /// an http or https link.
+    /// Checked before anything is opened, every problem at once: a title, a link that is an
+    /// http or https link, and a client key (when the front end gives one) made as Rota makes
+    /// them: it is written into the escalation (an issue's body on GitHub).
     pub fn checked(self) -> Result<Asked, FilingError> {
         let text = |s: Option<String>| s.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty());
         let e = self.escalation;
@@ -73,6 +76,9 @@ impl Ask {
         }
         if url.as_deref().is_some_and(|u| !crate::notifier::is_web_link(u)) {
             problems.push(Invalid::new(URL, "the link must be an http or https URL, like https://support.example.com/ticket/42"));
+        }
+        if e.client_key.as_deref().is_some_and(|k| !crate::escalations::outbox::is_client_key(k)) {
+            problems.push(Invalid::new(KEY, "the form's key must be `rota-` and 32 hex digits"));
         }
         if !problems.is_empty() {
             return Err(FilingError::Invalid(problems));

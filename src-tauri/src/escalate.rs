@@ -149,7 +149,7 @@ impl FilingForm {
             severity: *severity.as_ref().unwrap_or(&Severity::default()),
             url: self.url,
             details: self.details,
-            client_key: self.key.clone(),
+            client_key: self.key,
             ..NewEscalation::default()
         };
         let ask = Ask { escalation, to: to.clone().ok().flatten() };
@@ -160,9 +160,6 @@ impl FilingForm {
             Err(other) => return Err(other.clone().into()),
         };
         problems.extend(severity.err().into_iter().chain(to.err()));
-        if self.key.as_deref().is_some_and(|k| !rota_io::escalations::outbox::is_client_key(k)) {
-            problems.push(Invalid::new("key", "the form's key must be `rota-` and 32 hex digits"));
-        }
         match checked {
             Ok(asked) if problems.is_empty() => Ok(asked),
             _ => Err(FilingError::Invalid(problems).into()),

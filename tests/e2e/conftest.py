@@ -115,23 +115,23 @@ class App:
                 self.proc.wait()
 
 
+def wait_gone(left, what):
+    """Waits until `left()` (process ids; None for one already off the bus) is empty. What is still
+    there after a while (say, an app tauri-driver launched for a session that then failed) is
+    ended by its process id, so one failure does not fail every test after it."""
+    try:
+        wait_for(lambda: not left(), 15, what=what)
+    except TimeoutError:
+        for pid in filter(None, left()):
+            os.kill(pid, signal.SIGKILL)
+        wait_for(lambda: not left(), 10, what=f"what was left over to end ({what})")
+
+
 def wait_tray_empty(bus, keep=()):
     """Waits until the watcher lists no item but those of the processes in `keep` (apps the test
-    still runs): any app from an earlier test, or from a session just quit, has left the bus.
-
-    An app left over (say, one tauri-driver launched for a session that then failed) is ended by
-    its process id, so one failure does not fail every test after it.
-    """
-    def others():
-        return [name for name, _ in registered_items(bus) if pid_of(bus, name) not in keep]
-    try:
-        wait_for(lambda: not others(), 15, what="earlier apps to leave the tray")
-    except TimeoutError:
-        for name in others():
-            pid = pid_of(bus, name)
-            if pid:
-                os.kill(pid, signal.SIGKILL)
-        wait_for(lambda: not others(), 10, what="left-over apps to end")
+    still runs): any app from an earlier test, or from a session just quit, has left the bus."""
+    wait_gone(lambda: [pid for pid in (pid_of(bus, name) for name, _ in registered_items(bus)) if pid not in keep],
+              "earlier apps to leave the tray")
 
 
 def pytest_generate_tests(metafunc):
@@ -150,16 +150,8 @@ ROTA_NAMES = ("dev.rota.Tray", "dev.rota.tray.windows.SingleInstance")
 def wait_rota_gone(bus):
     """Waits until no Rota owns a name on the bus: the tray's windows process (kept a while after
     its last window) ends with its tray, but not at once. A test that started while the last
-    one's was still on the bus had its Ctrl+Alt+E answered there, in the last test's home.
-    One still there after a while is ended by its process id, as in `wait_tray_empty`."""
-    def owners():
-        return [pid for pid in (pid_of(bus, name) for name in ROTA_NAMES) if pid]
-    try:
-        wait_for(lambda: not owners(), 15, what="the last test's Rota processes to leave the bus")
-    except TimeoutError:
-        for pid in owners():
-            os.kill(pid, signal.SIGKILL)
-        wait_for(lambda: not owners(), 10, what="left-over Rota processes to end")
+    one's was still on the bus had its Ctrl+Alt+E answered there, in the last test's home."""
+    wait_gone(lambda: [pid for pid in (pid_of(bus, name) for name in ROTA_NAMES) if pid], "the last test's Rota processes to leave the bus")
 
 
 @pytest.fixture(scope="session")

@@ -65,8 +65,8 @@ const clearErrors = () => clearFieldErrors(form);
 const showError = (error) => showFieldError(error, (message) => document.getElementById("file-status").after(message));
 
 let filedOnce = false;
-/** A filing is on its way: Enter pressed again meanwhile files nothing more. */
-let sending = false;
+/** Disabled while a filing is on its way: Enter pressed again meanwhile files nothing more. */
+const fileButton = document.getElementById("file");
 
 /**
  * A new client key (`rota-` and 32 hex digits), one per press of File: the same press sent twice
@@ -75,7 +75,7 @@ let sending = false;
 const newKey = () => `rota-${[...crypto.getRandomValues(new Uint8Array(16))].map((b) => b.toString(16).padStart(2, "0")).join("")}`;
 
 async function submit() {
-  if (filedOnce || sending) return;
+  if (filedOnce || fileButton.disabled) return;
   clearErrors();
   if (needsConfirming()) return;
   const value = (id) => document.getElementById(id).value.trim();
@@ -90,20 +90,17 @@ async function submit() {
     key: newKey(),
   };
   text("file-status", "Filing…");
-  document.getElementById("file").disabled = true;
-  sending = true;
+  fileButton.disabled = true;
   try {
     const filed = await api.fileEscalation(filing);
     filedOnce = true;
     text("file-status", "");
     confirm(filed);
   } catch (error) {
-    document.getElementById("file").disabled = false;
+    fileButton.disabled = false;
     (error?.errors ?? [error]).forEach(showError);
     text("file-status", "Not filed: fix the fields marked.");
     form.querySelector("[aria-invalid]")?.focus();
-  } finally {
-    sending = false;
   }
 }
 
