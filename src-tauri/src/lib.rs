@@ -283,16 +283,14 @@ fn build_windows(overrides: Overrides, clock: Clock, kind: WindowKind, show: Opt
     context.config_mut().identifier.push_str(".windows");
     tauri::Builder::default()
         .plugin(tauri_plugin_single_instance::init(|app, args, _cwd| {
-            let kind = arg_value(&args, "--window").and_then(|k| k.parse().ok()).unwrap_or(WindowKind::Dashboard);
-            // The second start's command line, read where it comes in.
-            if let Some(show) = arg_value(&args, protocol::SHOW_FLAG).and_then(protocol::show_target) {
-                app.state::<AppState>().show(kind, show);
+            // The plugin calls this on its D-Bus thread, which can be while `setup` still makes the
+            // first window (two starts at once): handled on the main thread, after `setup`, the
+            // request finds that window instead of making a second one beside it.
+            let handle = app.clone();
+            let queued = app.run_on_main_thread(move || second_start(&handle, &args));
+            if let Err(e) = queued {
+                eprintln!("rota: a window asked for could not be opened: {e}");
             }
-            if let Err(e) = windows::open(app, kind) {
-                eprintln!("rota: the {} window could not be opened: {e}", kind.label());
-            }
-            // An open dashboard shows the card now; an open action window, its new request.
-            let _ = app.emit(CHANGED, ());
         }))
         .plugin(tauri_plugin_dialog::init())
         .invoke_handler(tauri::generate_handler![
@@ -325,6 +323,20 @@ fn build_windows(overrides: Overrides, clock: Clock, kind: WindowKind, show: Opt
             Ok(())
         })
         .build(context)
+}
+
+/// Opens the window a second start of the windows process asked for (`args`: its command line).
+fn second_start<R: Runtime>(app: &AppHandle<R>, args: &[String]) {
+    let kind = arg_value(args, "--window").and_then(|k| k.parse().ok()).unwrap_or(WindowKind::Dashboard);
+    // The second start's command line, read where it comes in.
+    if let Some(show) = arg_value(args, protocol::SHOW_FLAG).and_then(protocol::show_target) {
+        app.state::<AppState>().show(kind, show);
+    }
+    if let Err(e) = windows::open(app, kind) {
+        eprintln!("rota: the {} window could not be opened: {e}", kind.label());
+    }
+    // An open dashboard shows the card now; an open action window, its new request.
+    let _ = app.emit(CHANGED, ());
 }
 
 /// The windows process: runs while any of its windows is open.

@@ -233,6 +233,53 @@ def test_a_second_start_opens_the_first_ones_dashboard(inputs, launch, rota_bin)
     assert len(registered_items(app.bus)) == 1, "still one tray item"
 
 
+def read_until(stream, count, timeout, what):
+    """Reads the pipe `stream` until `count(text read)` holds; fails after `timeout` seconds."""
+    import select
+    import time
+    text, deadline = "", time.monotonic() + timeout
+    while not count(text):
+        left = deadline - time.monotonic()
+        if left <= 0 or not select.select([stream], [], [], left)[0]:
+            pytest.fail(f"timed out after {timeout}s waiting for {what}; read: {text}")
+        chunk = os.read(stream.fileno(), 65536)
+        if not chunk:
+            pytest.fail(f"the pipe closed before {what}; read: {text}")
+        text += chunk.decode(errors="replace")
+    return text
+
+
+def test_two_starts_at_once_show_one_dashboard(inputs, bus, rota_bin):
+    """The dashboard asked for twice at the same moment (the tray opening it as a person starts
+    Rota again): one windows process takes both requests, and a person sees one window. The
+    second request reaches the first process while it is still making its window; it waits for
+    that window and brings it forward, where it used to make a second one beside it."""
+    from conftest import App, wait_gone
+    from test_daily_uses import x_windows
+    inputs.write()
+    env = inputs.env()
+    monitor = subprocess.Popen(["dbus-monitor", "type='signal',interface='dev.rota.Windows',member='Shown'"],
+                               env={**os.environ, **env}, stdout=subprocess.PIPE)
+    starts = []
+    try:
+        # A monitor is listening once it has given up its own name.
+        read_until(monitor.stdout, lambda text: "member=NameLost" in text, 10, what="dbus-monitor")
+        program = str(pathlib.Path(rota_bin).with_name("rota-app"))
+        args = ["--window", "dashboard", "--config", str(inputs.config)]
+        starts = [App(bus, program, args, env, inputs.dir / f"windows{n}.log") for n in range(2)]
+        # Each request ends in the dashboard shown (made, or brought forward): two signals.
+        read_until(monitor.stdout, lambda text: text.count('"dashboard"') >= 2, 30, what="the dashboard shown twice")
+        handed = wait_for(lambda: [s for s in starts if s.proc.poll() is not None], 20,
+                          what="the second start handing its request over and ending")
+        assert [s.proc.returncode for s in handed] == [0], [s.output() for s in starts]
+        assert len(x_windows("Rota")) == 1, "one dashboard: " + " / ".join(s.output() for s in starts)
+    finally:
+        monitor.terminate()
+        for s in starts:
+            s.stop()
+        wait_gone(lambda: [s.proc.pid for s in starts if s.proc.poll() is None], "the windows process to end")
+
+
 def test_a_desktop_without_a_tray_host_is_told_and_gets_the_dashboard(inputs, rota_bin, host, tmp_path):
     """Plain GNOME has no StatusNotifierItem host: the item would be invisible. Rota says so once in
     a notification that names the fix, and opens the dashboard. A session bus of its own, with a
