@@ -8,6 +8,13 @@
 //!   e2e tests' hands) timed out taking screenshots and lost an Enter in the action window.
 //! - Each webview's context caches as a document viewer: no page cache of pages gone back to, the
 //!   smallest memory cache; every page is a local file.
+//! - The dashboard, the window a person keeps open on their desk, is painted without compositing
+//!   (WebKit's hardware acceleration policy "never"): a page of text and lists gains nothing from
+//!   layers drawn by a software GL. Its WebKit web process then stays at about 110 MiB, where with
+//!   compositing it was 115-210 MiB (it grows once WebKit composites); the dashboard with all its
+//!   processes 330-344 → about 245 MiB (measured on the release build, `scripts/bench`).
+//!   Not in the small windows: there, painted so, WebKitWebDriver's Enter never reached the page
+//!   (4 of the e2e tests, every time), though keys from the X server did.
 
 /// Sets what GTK reads at its start in the tray host. Called first thing in `main`, before any
 /// thread.
@@ -18,14 +25,19 @@ pub fn tray_environment() {
     }
 }
 
-/// Sets the webview's cache model (see the module's notes).
-pub fn webview<R: tauri::Runtime>(w: &tauri::WebviewWindow<R>) {
+/// Sets the webview's cache model and, for the dashboard, its painting (see the module's notes).
+pub fn webview<R: tauri::Runtime>(w: &tauri::WebviewWindow<R>, kind: rota_io::protocol::WindowKind) {
     #[cfg(target_os = "linux")]
     {
-        let done = w.with_webview(|platform| {
-            use webkit2gtk::{CacheModel, WebContextExt, WebViewExt};
+        let done = w.with_webview(move |platform| {
+            use webkit2gtk::{CacheModel, HardwareAccelerationPolicy, SettingsExt, WebContextExt, WebViewExt};
             if let Some(context) = platform.inner().context() {
                 context.set_cache_model(CacheModel::DocumentViewer);
+            }
+            if kind == rota_io::protocol::WindowKind::Dashboard {
+                if let Some(settings) = platform.inner().settings() {
+                    settings.set_hardware_acceleration_policy(HardwareAccelerationPolicy::Never);
+                }
             }
         });
         if let Err(e) = done {
@@ -33,5 +45,5 @@ pub fn webview<R: tauri::Runtime>(w: &tauri::WebviewWindow<R>) {
         }
     }
     #[cfg(not(target_os = "linux"))]
-    let _ = w;
+    let _ = (w, kind);
 }

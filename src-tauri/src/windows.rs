@@ -49,7 +49,7 @@ pub fn open<R: Runtime>(app: &AppHandle<R>, kind: WindowKind) -> tauri::Result<(
         // The quick escalate and action windows come up above whatever the user was doing.
         .always_on_top(matches!(kind, WindowKind::Escalate | WindowKind::Action | WindowKind::Handover))
         .build()?;
-    crate::lighter::webview(&w);
+    crate::lighter::webview(&w, kind);
     if hidden {
         show_at_the_latest(&w, opened);
         return Ok(());
