@@ -129,6 +129,32 @@ pub fn filed(message: &str, title: &str, link: Option<&str>) -> NoticeText {
     }
 }
 
+/// The filings the tray has said ("Filed #12 to Lord Howe"), by their client keys, the latest
+/// [`SaidFilings::KEPT`]: a filing told twice is said once. A window's webview sends a command
+/// again when its page reloads while the command runs, and the filing, filed once by its key,
+/// is then told twice.
+#[derive(Debug, Default)]
+pub struct SaidFilings(std::collections::VecDeque<String>);
+
+impl SaidFilings {
+    /// How many keys are kept: a resend comes within seconds, so a few are plenty.
+    pub const KEPT: usize = 64;
+
+    /// Whether the filing `key` is to be said now (it was not yet); from now on it is said. A
+    /// filing told without a key is always said.
+    pub fn first_time(&mut self, key: Option<&str>) -> bool {
+        let Some(key) = key.map(str::trim).filter(|k| !k.is_empty()) else { return true };
+        if self.0.iter().any(|k| k == key) {
+            return false;
+        }
+        if self.0.len() == Self::KEPT {
+            self.0.pop_front();
+        }
+        self.0.push_back(key.to_owned());
+        true
+    }
+}
+
 /// The seen set to store after a poll whose notices were shown except `unshown` (indexes into
 /// `decision.notices`), or `None` to store nothing (the first run's summary failed: the next
 /// poll is a first run again).
@@ -161,6 +187,23 @@ pub fn seen_after_delivery(before: Option<&SeenSet>, decision: &Decision, unshow
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_filing_told_twice_is_said_once() {
+        let mut said = SaidFilings::default();
+        assert!(said.first_time(Some("rota-a")));
+        assert!(!said.first_time(Some("rota-a")), "the same filing told again");
+        assert!(said.first_time(Some("rota-b")), "another filing");
+        assert!(said.first_time(None) && said.first_time(None), "without a key, every telling is said");
+        assert!(said.first_time(Some(" ")) && said.first_time(Some(" ")), "an empty key is no key");
+        // Bounded: the oldest key goes once KEPT more are said.
+        for n in 0..SaidFilings::KEPT {
+            assert!(said.first_time(Some(&format!("rota-{n}"))));
+        }
+        assert_eq!(said.0.len(), SaidFilings::KEPT);
+        assert!(said.first_time(Some("rota-a")), "forgotten after KEPT others");
+        assert!(!said.first_time(Some(&format!("rota-{}", SaidFilings::KEPT - 1))));
+    }
+
     use super::*;
     use crate::escalation::{decide, Escalation};
     use chrono::{TimeZone, Utc};

@@ -38,8 +38,9 @@ pub enum Request {
     TokenChanged,
     /// A window changed an escalation: poll now.
     EscalationsChanged,
-    /// The windows process filed an escalation: say so once ("Filed #12 to Lord Howe").
-    Filed(rota_core::notice::NoticeText),
+    /// The windows process filed an escalation (the filing's client key, what to say): say so
+    /// once ("Filed #12 to Lord Howe").
+    Filed(Option<String>, rota_core::notice::NoticeText),
     /// Settings saved a config: read it again now (on a first run its folder did not exist).
     SettingsChanged,
     /// The desktop session's bus is gone: the tray ends.
@@ -252,6 +253,7 @@ where
     }
     // Windows are started from this task only: their parent-death signal is tied to the thread
     // that starts them, and this one lives as long as the tray.
+    let mut said_filings = rota_core::notice::SaidFilings::default();
     while let Some(request) = requests.recv().await {
         match request {
             Request::Open(kind) => tray.open_window(kind).await,
@@ -270,7 +272,10 @@ where
                 tray.outbox_wake.notify_one();
                 tray.slack_wake.notify_one();
             }
-            Request::Filed(text) => {
+            Request::Filed(key, text) => {
+                if !said_filings.first_time(key.as_deref()) {
+                    continue;
+                }
                 if let Err(e) = DesktopNotifier::new().show_text(&text) {
                     eprintln!("rota: {e}");
                 }

@@ -155,3 +155,23 @@ def test_filing_from_the_window_is_said_once_by_the_tray(inputs, launch, notific
     about_it = [c for c in notifications.calls() if "Filed from the keyboard 2" in c["summary"] + c["body"]]
     assert about_it == [], about_it
     assert len(said()) == 1, said()
+
+
+def test_a_filing_told_twice_is_said_once(inputs, launch, notifications, bus):
+    """A window's webview sends a command again when its page reloads while the command runs;
+    the filing is filed once (by its client key), and the window then tells the tray twice, as
+    here over the tray's D-Bus interface. The tray says it once; another filing, told after, is
+    said, so the word on the second telling was not merely late."""
+    import dbus
+    inputs.write()
+    app = launch()
+    wait_for(lambda: "rota: tray ready" in app.output(), 15, what="the tray")
+    tray = dbus.Interface(bus.get_object("dev.rota.Tray", "/dev/rota/Tray"), "dev.rota.Tray1")
+    first = "rota-" + "1" * 32
+    tray.Filed("Filed #7 to Valery", "Told twice", "", first)
+    tray.Filed("Filed #7 to Valery", "Told twice", "", first)
+    tray.Filed("Filed #8 to Valery", "Told once", "", "rota-" + "2" * 32)
+    wait_for(lambda: [c for c in notifications.calls() if c["summary"] == "Filed #8 to Valery"], 15,
+             what="the word on the filing told after")
+    said = [c["summary"] for c in notifications.calls() if c["summary"].startswith("Filed ")]
+    assert said == ["Filed #7 to Valery", "Filed #8 to Valery"], said
