@@ -129,28 +129,30 @@ pub fn filed(message: &str, title: &str, link: Option<&str>) -> NoticeText {
     }
 }
 
-/// The filings the tray has said ("Filed #12 to Lord Howe"), by their client keys, the latest
-/// [`SaidFilings::KEPT`]: a filing told twice is said once. A window's webview sends a command
-/// again when its page reloads while the command runs, and the filing, filed once by its key,
-/// is then told twice.
+/// The filings the tray has said, by their client keys and whether they were said waiting
+/// ("Saved, waiting to send to …") or sent ("Filed #12 to Lord Howe"), the latest
+/// [`SaidFilings::KEPT`]: each is said once. The same filing can be told twice: a window's
+/// webview sends a command again when its page reloads while it runs (the filing is filed once,
+/// by its key), and the tray's outbox sender can send what a window saved just before the window
+/// sends it itself. Waiting and then sent are two things to say.
 #[derive(Debug, Default)]
-pub struct SaidFilings(std::collections::VecDeque<String>);
+pub struct SaidFilings(std::collections::VecDeque<(String, bool)>);
 
 impl SaidFilings {
-    /// How many keys are kept: a resend comes within seconds, so a few are plenty.
+    /// How many are kept: a second telling comes within seconds, so a few are plenty.
     pub const KEPT: usize = 64;
 
-    /// Whether the filing `key` is to be said now (it was not yet); from now on it is said. A
-    /// filing told without a key is always said.
-    pub fn first_time(&mut self, key: Option<&str>) -> bool {
+    /// Whether the filing `key`, `queued` (said waiting) or sent, is to be said now (it was not
+    /// yet); from now on it is said. A filing told without a key is always said.
+    pub fn first_time(&mut self, key: Option<&str>, queued: bool) -> bool {
         let Some(key) = key.map(str::trim).filter(|k| !k.is_empty()) else { return true };
-        if self.0.iter().any(|k| k == key) {
+        if self.0.iter().any(|(k, q)| k == key && *q == queued) {
             return false;
         }
         if self.0.len() == Self::KEPT {
             self.0.pop_front();
         }
-        self.0.push_back(key.to_owned());
+        self.0.push_back((key.to_owned(), queued));
         true
     }
 }
@@ -190,18 +192,21 @@ mod tests {
     #[test]
     fn a_filing_told_twice_is_said_once() {
         let mut said = SaidFilings::default();
-        assert!(said.first_time(Some("rota-a")));
-        assert!(!said.first_time(Some("rota-a")), "the same filing told again");
-        assert!(said.first_time(Some("rota-b")), "another filing");
-        assert!(said.first_time(None) && said.first_time(None), "without a key, every telling is said");
-        assert!(said.first_time(Some(" ")) && said.first_time(Some(" ")), "an empty key is no key");
-        // Bounded: the oldest key goes once KEPT more are said.
+        assert!(said.first_time(Some("rota-a"), false));
+        assert!(!said.first_time(Some("rota-a"), false), "the same filing told again");
+        assert!(said.first_time(Some("rota-b"), false), "another filing");
+        assert!(said.first_time(Some("rota-c"), true), "said waiting");
+        assert!(!said.first_time(Some("rota-c"), true), "said waiting, told again");
+        assert!(said.first_time(Some("rota-c"), false), "then sent: news");
+        assert!(said.first_time(None, false) && said.first_time(None, false), "without a key, every telling is said");
+        assert!(said.first_time(Some(" "), false) && said.first_time(Some(" "), false), "an empty key is no key");
+        // Bounded: the oldest goes once KEPT more are said.
         for n in 0..SaidFilings::KEPT {
-            assert!(said.first_time(Some(&format!("rota-{n}"))));
+            assert!(said.first_time(Some(&format!("rota-{n}")), false));
         }
         assert_eq!(said.0.len(), SaidFilings::KEPT);
-        assert!(said.first_time(Some("rota-a")), "forgotten after KEPT others");
-        assert!(!said.first_time(Some(&format!("rota-{}", SaidFilings::KEPT - 1))));
+        assert!(said.first_time(Some("rota-a"), false), "forgotten after KEPT others");
+        assert!(!said.first_time(Some(&format!("rota-{}", SaidFilings::KEPT - 1)), false));
     }
 
     use super::*;

@@ -66,12 +66,14 @@ impl Service {
         keys.await.unwrap_or_default()
     }
 
-    /// A window filed an escalation: the tray says so once. `link` may be empty; `key` is the
-    /// filing's client key (empty: none), by which a filing told twice is said once.
-    fn filed(&self, message: &str, title: &str, link: &str, key: &str) {
+    /// A window filed an escalation, or saved it to be sent (`queued`): the tray says so once.
+    /// `link` may be empty; `key` is the filing's client key (empty: none), by which a filing
+    /// told twice is said once.
+    fn filed(&self, message: &str, title: &str, link: &str, key: &str, queued: bool) {
         let link = Some(link).filter(|l| !l.is_empty());
         let key = Some(key).filter(|k| !k.is_empty()).map(str::to_owned);
-        let _ = self.requests.send(Request::Filed(key, rota_core::notice::filed(message, title, link)));
+        let text = rota_core::notice::filed(message, title, link);
+        let _ = self.requests.send(Request::Filed { key, queued, text });
     }
 }
 
@@ -237,11 +239,11 @@ pub async fn window_shown(label: &str) {
     let _ = conn.emit_signal(None::<&str>, WINDOWS_PATH, WINDOWS_INTERFACE, WINDOW_SHOWN, &(label,)).await;
 }
 
-/// Tells the running tray (if any) what a window filed (`key`: the filing's client key), for it
-/// to say once. Best effort.
-pub async fn filed(message: &str, title: &str, link: Option<&str>, key: Option<&str>) {
+/// Tells the running tray (if any) what a window filed or saved to be sent (`queued`; `key`: the
+/// filing's client key), for it to say once. Best effort.
+pub async fn filed(message: &str, title: &str, link: Option<&str>, key: Option<&str>, queued: bool) {
     let Ok(conn) = zbus::Connection::session().await else { return };
-    let body = (message, title, link.unwrap_or(""), key.unwrap_or(""));
+    let body = (message, title, link.unwrap_or(""), key.unwrap_or(""), queued);
     let _ = conn.call_method(Some(NAME), PATH, Some(INTERFACE), "Filed", &body).await;
 }
 

@@ -39,13 +39,14 @@ pub async fn tell_tray_token_changed() {
     instance::token_changed().await;
 }
 
-/// Tells the running tray, if any, what a window just filed ("Filed #12 to Lord Howe"; `key`:
-/// the filing's client key): the tray says it once, as a notification, after the window has gone.
-pub async fn tell_tray_filed(message: &str, title: &str, link: Option<&str>, key: Option<&str>) {
+/// Tells the running tray, if any, what a window just filed ("Filed #12 to Lord Howe") or saved
+/// to be sent (`queued`; `key`: the filing's client key): the tray says it once, as a
+/// notification, after the window has gone.
+pub async fn tell_tray_filed(message: &str, title: &str, link: Option<&str>, key: Option<&str>, queued: bool) {
     #[cfg(target_os = "linux")]
-    instance::filed(message, title, link, key).await;
+    instance::filed(message, title, link, key, queued).await;
     #[cfg(not(target_os = "linux"))]
-    let _ = (message, title, link, key);
+    let _ = (message, title, link, key, queued);
 }
 
 /// Tells the running tray, if any, that a window changed an escalation: it polls now, and its

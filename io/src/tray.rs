@@ -38,9 +38,13 @@ pub enum Request {
     TokenChanged,
     /// A window changed an escalation: poll now.
     EscalationsChanged,
-    /// The windows process filed an escalation (the filing's client key, what to say): say so
-    /// once ("Filed #12 to Lord Howe").
-    Filed(Option<String>, rota_core::notice::NoticeText),
+    /// The windows process filed an escalation, or saved it to be sent (`queued`): say so once
+    /// ("Filed #12 to Lord Howe"). `key`: the filing's client key.
+    Filed {
+        key: Option<String>,
+        queued: bool,
+        text: rota_core::notice::NoticeText,
+    },
     /// Settings saved a config: read it again now (on a first run its folder did not exist).
     SettingsChanged,
     /// The desktop session's bus is gone: the tray ends.
@@ -128,6 +132,8 @@ struct Tray<V> {
     poller: StdMutex<Option<PollerHandle>>,
     /// The roster's names, as the poller's notices say people (kept current at each refresh).
     names: Arc<StdMutex<rota_core::notice::Names>>,
+    /// The filings said, so that each is said once, told by a window or sent from the outbox.
+    said_filings: StdMutex<rota_core::notice::SaidFilings>,
     /// The schedule and roster the poller's reminders count in (kept current at each refresh).
     team: crate::remind::Shared,
     keys: Option<Box<dyn ShortcutKeys>>,
@@ -218,6 +224,7 @@ where
         handoff_looked: AtomicBool::new(false),
         refused_said: StdMutex::new(None),
         names: Default::default(),
+        said_filings: Default::default(),
         slack_line: StdMutex::new(None),
         slack_wake: Notify::new(),
         team,
@@ -253,7 +260,6 @@ where
     }
     // Windows are started from this task only: their parent-death signal is tied to the thread
     // that starts them, and this one lives as long as the tray.
-    let mut said_filings = rota_core::notice::SaidFilings::default();
     while let Some(request) = requests.recv().await {
         match request {
             Request::Open(kind) => tray.open_window(kind).await,
@@ -272,14 +278,7 @@ where
                 tray.outbox_wake.notify_one();
                 tray.slack_wake.notify_one();
             }
-            Request::Filed(key, text) => {
-                if !said_filings.first_time(key.as_deref()) {
-                    continue;
-                }
-                if let Err(e) = DesktopNotifier::new().show_text(&text) {
-                    eprintln!("rota: {e}");
-                }
-            }
+            Request::Filed { key, queued, text } => tray.say_filed(key.as_deref(), queued, text).await,
             Request::HandOver(window, reply) => {
                 let tray = tray.clone();
                 tokio::task::spawn_blocking(move || {
@@ -428,6 +427,17 @@ impl<V: TrayView> Tray<V> {
 
     /// Starts (or reaches) the windows process for `kind`, with what the tray knows that the
     /// window shows.
+    /// Says a filing (`text`) unless it was said already (see [`rota_core::notice::SaidFilings`]).
+    async fn say_filed(&self, key: Option<&str>, queued: bool, text: rota_core::notice::NoticeText) {
+        if !self.said_filings.lock().unwrap_or_else(|p| p.into_inner()).first_time(key, queued) {
+            return;
+        }
+        let shown = tokio::task::spawn_blocking(move || DesktopNotifier::new().show_text(&text)).await;
+        if let Ok(Err(e)) = shown {
+            eprintln!("rota: {e}");
+        }
+    }
+
     async fn open_window(&self, kind: WindowKind) {
         self.open_window_at(kind, None).await
     }
@@ -607,6 +617,15 @@ async fn outbox_loop<V: TrayView>(tray: Arc<Tray<V>>) {
         let before = (tray.waiting.swap(waiting, Ordering::Relaxed), tray.refused.swap(look.refused, Ordering::Relaxed));
         if before != (waiting, look.refused) {
             tray.refresh().await;
+        }
+        // Sent at last: said as a window says what it filed, once (a window may have said it).
+        for e in look.sent {
+            if rota_core::notice::tray_says_filed(e.assignee.as_deref(), settings.me.as_deref()) {
+                let to = e.assignee.as_deref().map(|a| tray.names.lock().unwrap_or_else(|p| p.into_inner()).say(a).to_owned());
+                let message = rota_core::words::filed(&e.id, to.as_deref(), false);
+                let link = e.page.as_deref().or(e.url.as_deref());
+                tray.say_filed(e.client_key.as_deref(), false, rota_core::notice::filed(&message, &e.title, link)).await;
+            }
         }
         // A refusal is news: a notification with the backend's own reason (the menu keeps a line).
         for (title, reason) in look.newly_refused {

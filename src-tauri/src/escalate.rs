@@ -200,7 +200,7 @@ async fn filed_view(settings: &Settings, filed: Filing, name: Option<String>) ->
     }
     let url = e.page.or(e.url);
     if rota_core::notice::tray_says_filed(e.assignee.as_deref(), settings.me.as_deref()) {
-        crate::tell_tray_filed(&message, &e.title, url.as_deref(), e.client_key.as_deref()).await;
+        crate::tell_tray_filed(&message, &e.title, url.as_deref(), e.client_key.as_deref(), filed.queued.is_some()).await;
     }
     FiledView { id: e.id, url, assignee: e.assignee, queued: filed.queued.is_some(), message }
 }

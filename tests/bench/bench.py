@@ -263,9 +263,14 @@ EXPLAINED = """What the figures are made of, as measured while making them:
   is their relocated data; their read-only pages it lets go of as the lean tray does. GTK's GL is off in the host
   (`GDK_GL=disable`), which keeps Mesa and LLVM out of it; the peer, Tauri's template as is,
   probes GL.
-- The windows process with GTK's GL off was measured lighter still (a dashboard with its WebKit
-  processes about 95 MiB less) but WebKit's WebDriver then timed out on screenshots and an
-  Enter was lost in the end-to-end tests, so the windows keep GL.""".splitlines()
+- The dashboard is painted without compositing (WebKit's hardware acceleration policy "never",
+  `src-tauri/src/lighter.rs`): its web process stays near 110 MiB, where compositing with a
+  software GL grew it to 160-210 MiB. What stays above the aim: Mesa and LLVM are still mapped in
+  the windows process and in its web process (WebKit opens an EGL display in each at start, GDK's
+  GL off or not; libLLVM's relocated data is about 20 MiB in each), libwebkit2gtk's own relocated
+  data (about 40 MiB in the web process), and WebKit's network process (28 MiB, though every
+  page is a local file). The small windows keep compositing: painted without it,
+  WebKitWebDriver's Enter never reached their page in the end-to-end tests.""".splitlines()
 
 
 def now_row(runs):

@@ -55,6 +55,30 @@ def test_an_escalation_filed_while_github_is_down_waits_and_the_tray_says_so(inp
         wait_for(lambda: "1 escalation waiting to send" in app.tray.labels(), 20, what="the waiting line in the tray")
 
 
+def test_an_escalation_sent_from_the_outbox_is_said_once(inputs, launch, rota_bin, tmp_path):
+    """Filed while GitHub is down, the command line said it waits. When GitHub is back the tray
+    sends it, and says so once, as a window says what it filed: its number, and to whom."""
+    from test_notifications import NotificationServer
+    notifications = NotificationServer(tmp_path / "notify.jsonl")
+    try:
+        with github_backend(inputs, rota_bin, "ghp_e2e-token", fail_with=503) as (github, env):
+            filed = subprocess.run([rota_bin, "--config", str(inputs.config), "escalate", "--title", "Export stuck",
+                                    "--to", "valerybugakov", "--json"], env=env, capture_output=True, text=True, timeout=60)
+            assert filed.returncode == 0 and json.loads(filed.stdout)["state"] == "queued", filed.stderr
+            app = launch()
+            wait_for(lambda: "1 escalation waiting to send" in app.tray.labels(), 20, what="the waiting line in the tray")
+            github.set(fail_with=None)
+            [issue] = wait_for(lambda: github.issues() or None, 60, what="the escalation sent to GitHub")
+            [said] = wait_for(lambda: [c for c in notifications.calls() if c["summary"].startswith("Filed ")] or None, 20,
+                              what="the tray's word on sending it")
+            assert said["summary"] == f"Filed #{issue['number']} to Valery", said
+            assert "Export stuck" in said["body"], said
+            wait_for(lambda: "1 escalation waiting to send" not in app.tray.labels(), 20, what="the waiting line gone")
+            assert [c["summary"] for c in notifications.calls()] == [said["summary"]], notifications.calls()
+    finally:
+        notifications.stop()
+
+
 # GitHub's reason for refusing an assignee who is not a collaborator.
 REASON = "ghost is not a collaborator of acme/escalations"
 

@@ -167,11 +167,13 @@ def test_a_filing_told_twice_is_said_once(inputs, launch, notifications, bus):
     app = launch()
     wait_for(lambda: "rota: tray ready" in app.output(), 15, what="the tray")
     tray = dbus.Interface(bus.get_object("dev.rota.Tray", "/dev/rota/Tray"), "dev.rota.Tray1")
-    first = "rota-" + "1" * 32
-    tray.Filed("Filed #7 to Valery", "Told twice", "", first)
-    tray.Filed("Filed #7 to Valery", "Told twice", "", first)
-    tray.Filed("Filed #8 to Valery", "Told once", "", "rota-" + "2" * 32)
+    first, second = "rota-" + "1" * 32, "rota-" + "2" * 32
+    tray.Filed("Filed #7 to Valery", "Told twice", "", first, False)
+    tray.Filed("Filed #7 to Valery", "Told twice", "", first, False)
+    # Saved to be sent, then sent: two things to say.
+    tray.Filed("Saved, waiting to send to Valery", "Told once", "", second, True)
+    tray.Filed("Filed #8 to Valery", "Told once", "", second, False)
     wait_for(lambda: [c for c in notifications.calls() if c["summary"] == "Filed #8 to Valery"], 15,
              what="the word on the filing told after")
-    said = [c["summary"] for c in notifications.calls() if c["summary"].startswith("Filed ")]
-    assert said == ["Filed #7 to Valery", "Filed #8 to Valery"], said
+    said = [c["summary"] for c in notifications.calls()]
+    assert said == ["Filed #7 to Valery", "Saved, waiting to send to Valery", "Filed #8 to Valery"], said

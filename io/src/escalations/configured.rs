@@ -182,6 +182,8 @@ pub struct OutboxLook {
     pub waiting: usize,
     /// Escalations the backend refused, waiting for a person.
     pub refused: usize,
+    /// Sent by this look: each deserves a word (it was said waiting).
+    pub sent: Vec<rota_core::escalation::Escalation>,
     /// Refused by this look (title, the backend's reason): each deserves a notification.
     pub newly_refused: Vec<(String, String)>,
     /// When the next queued escalation is due.
@@ -225,5 +227,12 @@ pub async fn drain(settings: &Settings, now: chrono::DateTime<chrono::Utc>) -> O
             (e.title.clone(), reason)
         })
         .collect();
-    OutboxLook { waiting: report.still_queued, refused: report.still_refused, newly_refused, next: report.next_attempt, blocked: false }
+    OutboxLook {
+        waiting: report.still_queued,
+        refused: report.still_refused,
+        sent: report.sent,
+        newly_refused,
+        next: report.next_attempt,
+        blocked: false,
+    }
 }
