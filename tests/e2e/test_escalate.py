@@ -127,6 +127,29 @@ def test_keys_typed_right_after_the_shortcut_are_kept(launch, inputs, rota_bin):
 
 
 @pytest.mark.parametrize("host", ["sni", "tauri"], indirect=True)
+def test_the_shortcut_pressed_twice_in_a_hurry_opens_one_window_and_keeps_every_key(launch, inputs, rota_bin):
+    """An impatient person presses Ctrl+Alt+E a second time while the first window is still
+    starting, then types: one window comes, with every key typed, and files once."""
+    from test_daily_uses import keys, type_text, window_processes, x_windows
+    inputs.write(keep_windows_minutes=10)
+    app = launch()
+    wait_for(lambda: "rota: tray ready" in app.output(), 15, what="the tray")
+    keys("ctrl+alt+e")
+    keys("ctrl+alt+e")
+    type_text("Pressed twice")
+    keys("Tab")
+    type_text("Acme")
+    keys("Return")
+    filed = wait_for(lambda: [e for e in escalations(rota_bin, inputs) if e["title"].startswith("Pressed")] or None, 60,
+                     what=f"the escalation filed from the keys typed ahead; the app said:\n{app.output()}")
+    assert [(e["title"], e["customer"]) for e in filed] == [("Pressed twice", "Acme")], (filed, app.output())
+    assert len(window_processes(inputs)) == 1, app.output()
+    keys("Escape")
+    wait_for(lambda: not x_windows("Escalate"), 20, what="the window to go")
+    assert app.output().count("rota: escalate window ready") == 1, app.output()
+
+
+@pytest.mark.parametrize("host", ["sni", "tauri"], indirect=True)
 def test_the_escalate_window_opens_at_once_after_the_first_time(launch, inputs, rota_bin):
     """Three opens in a row from the shortcut, timed from the key to the window shown and
     focused: the first starts the windows process, the next two show the window it kept, each
