@@ -425,8 +425,6 @@ impl<V: TrayView> Tray<V> {
         *self.shortcut_problem.lock().unwrap_or_else(|e| e.into_inner()) = problem;
     }
 
-    /// Starts (or reaches) the windows process for `kind`, with what the tray knows that the
-    /// window shows.
     /// Says a filing (`text`) unless it was said already (see [`rota_core::notice::SaidFilings`]).
     async fn say_filed(&self, key: Option<&str>, queued: bool, text: rota_core::notice::NoticeText) {
         if !self.said_filings.lock().unwrap_or_else(|p| p.into_inner()).first_time(key, queued) {
@@ -438,6 +436,8 @@ impl<V: TrayView> Tray<V> {
         }
     }
 
+    /// Starts (or reaches) the windows process for `kind`, with what the tray knows that the
+    /// window shows.
     async fn open_window(&self, kind: WindowKind) {
         self.open_window_at(kind, None).await
     }
