@@ -158,6 +158,8 @@ struct Tray<V> {
     slack_line: StdMutex<Option<String>>,
     /// Wakes `slack_loop` to sync at once (a token was stored).
     slack_wake: Notify,
+    /// Told after each refresh: what it ran is let go of once the tray is quiet again.
+    ran: Notify,
 }
 
 /// Runs the tray until Quit: reads the inputs, has the host make its view from the first model
@@ -191,7 +193,8 @@ where
             return 1;
         }
     };
-    // What only the start used is let go of once the tray is up (see `resident`).
+    // What only the start used is let go of once the tray is up, and what each refresh ran (a
+    // minute's new menu) once it is quiet again (see `resident`).
     tokio::spawn(async {
         let mut waited = std::time::Duration::ZERO;
         for after in crate::resident::LET_GO_AFTER {
@@ -227,6 +230,7 @@ where
         said_filings: Default::default(),
         slack_line: StdMutex::new(None),
         slack_wake: Notify::new(),
+        ran: Notify::new(),
         team,
     });
     tray.apply(&settings);
@@ -247,6 +251,15 @@ where
         },
         shown(tray.clone()),
     );
+    let t = tray.clone();
+    tokio::spawn(async move {
+        loop {
+            t.ran.notified().await;
+            // Quiet: no refresh for a while (the panel has read the new menu by then).
+            while tokio::time::timeout(crate::resident::QUIET, t.ran.notified()).await.is_ok() {}
+            crate::resident::let_go_of_start_up_code();
+        }
+    });
     let t = tray.clone();
     supervise::forever("the outbox sender", supervise::FIRST_PAUSE, move || outbox_loop(t.clone()), shown(tray.clone()));
     let t = tray.clone();
@@ -593,6 +606,7 @@ impl<V: TrayView> Surface for Arc<Tray<V>> {
             // A readiness line for scripts and tests: the first look at hand-off notices is done.
             eprintln!("rota: hand-off notices looked at");
         }
+        self.ran.notify_one();
     }
 }
 
