@@ -114,6 +114,7 @@ pub fn open_link(url: String) -> Result<(), IpcError> {
 /// made hidden is shown now, never blank; and a readiness line for scripts and measurements.
 #[tauri::command]
 pub fn window_ready<R: Runtime>(window: tauri::WebviewWindow<R>) {
+    crate::windows::page_ready(&window);
     crate::windows::present(&window);
     crate::windows::said_shown(&window);
     crate::timing::stage("page ready");

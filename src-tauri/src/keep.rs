@@ -46,6 +46,7 @@ pub fn close_requested<R: Runtime>(app: &AppHandle<R>, label: &str) -> bool {
         eprintln!("rota: the escalate window could not be hidden ({e}); it closes");
         return false;
     }
+    crate::windows::escalate_kept();
     app.state::<AppState>().keep.moved();
     end_when_idle(app);
     true

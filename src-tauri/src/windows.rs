@@ -2,6 +2,7 @@
 //! and brought forward when asked for again.
 
 use rota_io::protocol::WindowKind;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 use tauri::{AppHandle, Emitter, Manager, Runtime, WebviewUrl, WebviewWindowBuilder};
 
@@ -13,6 +14,10 @@ pub const SHOWN: &str = "rota:shown";
 /// script error), so a person is never left without it.
 const SHOWN_AT_THE_LATEST: Duration = Duration::from_secs(3);
 
+/// Whether the quick escalate window's page is loading, not yet said ready: hidden, the window is
+/// then on its way to the screen, not kept from an earlier time. One such window per process.
+static ESCALATE_LOADING: AtomicBool = AtomicBool::new(false);
+
 /// Opens a window, or brings it to the front if it is open.
 pub fn open<R: Runtime>(app: &AppHandle<R>, kind: WindowKind) -> tauri::Result<()> {
     let opened = app.try_state::<crate::AppState>().map(|state| state.keep.moved());
@@ -20,7 +25,11 @@ pub fn open<R: Runtime>(app: &AppHandle<R>, kind: WindowKind) -> tauri::Result<(
         if kind == WindowKind::Escalate && !w.is_visible()? {
             // Kept hidden since it last closed: its page is loaded anew (a fresh form, the
             // engineers as they are now) and shows the window once ready, as the first time.
-            w.eval("location.reload()")?;
+            // Asked for again while that page still loads (the shortcut pressed twice), the
+            // page goes on: a reload would start it over, and the keys typed with it.
+            if !ESCALATE_LOADING.swap(true, Ordering::SeqCst) {
+                w.eval("location.reload()")?;
+            }
             show_at_the_latest(&w, opened);
             return Ok(());
         }
@@ -40,6 +49,9 @@ pub fn open<R: Runtime>(app: &AppHandle<R>, kind: WindowKind) -> tauri::Result<(
     // The quick escalate window is shown once its page is painted and its title field focused
     // (`window_ready`), never as a blank box a person types into.
     let hidden = kind == WindowKind::Escalate;
+    if hidden {
+        ESCALATE_LOADING.store(true, Ordering::SeqCst);
+    }
     let w = WebviewWindowBuilder::new(app, kind.label(), WebviewUrl::App(page.into()))
         .title(title)
         .inner_size(size.0, size.1)
@@ -70,6 +82,19 @@ fn show_at_the_latest<R: Runtime>(w: &tauri::WebviewWindow<R>, opened: Option<u6
             present(&late);
         }
     });
+}
+
+/// Says `w`'s page is loaded and ready (see [`ESCALATE_LOADING`]).
+pub fn page_ready<R: Runtime>(w: &tauri::WebviewWindow<R>) {
+    if w.label() == WindowKind::Escalate.label() {
+        ESCALATE_LOADING.store(false, Ordering::SeqCst);
+    }
+}
+
+/// Says the escalate window was closed and is kept hidden: the next open loads its page anew,
+/// even if this one never said it was ready (a script error).
+pub fn escalate_kept() {
+    ESCALATE_LOADING.store(false, Ordering::SeqCst);
 }
 
 /// Shows `w` if it is hidden and gives it the focus.
