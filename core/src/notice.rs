@@ -189,26 +189,6 @@ pub fn seen_after_delivery(before: Option<&SeenSet>, decision: &Decision, unshow
 
 #[cfg(test)]
 mod tests {
-    #[test]
-    fn a_filing_told_twice_is_said_once() {
-        let mut said = SaidFilings::default();
-        assert!(said.first_time(Some("rota-a"), false));
-        assert!(!said.first_time(Some("rota-a"), false), "the same filing told again");
-        assert!(said.first_time(Some("rota-b"), false), "another filing");
-        assert!(said.first_time(Some("rota-c"), true), "said waiting");
-        assert!(!said.first_time(Some("rota-c"), true), "said waiting, told again");
-        assert!(said.first_time(Some("rota-c"), false), "then sent: news");
-        assert!(said.first_time(None, false) && said.first_time(None, false), "without a key, every telling is said");
-        assert!(said.first_time(Some(" "), false) && said.first_time(Some(" "), false), "an empty key is no key");
-        // Bounded: the oldest goes once KEPT more are said.
-        for n in 0..SaidFilings::KEPT {
-            assert!(said.first_time(Some(&format!("rota-{n}")), false));
-        }
-        assert_eq!(said.0.len(), SaidFilings::KEPT);
-        assert!(said.first_time(Some("rota-a"), false), "forgotten after KEPT others");
-        assert!(!said.first_time(Some(&format!("rota-{}", SaidFilings::KEPT - 1)), false));
-    }
-
     use super::*;
     use crate::escalation::{decide, Escalation};
     use chrono::{TimeZone, Utc};
@@ -326,5 +306,25 @@ mod tests {
         let d = decide(None, "ann", &polled);
         assert_eq!(seen_after_delivery(None, &d, &[0]), None);
         assert_eq!(seen_after_delivery(None, &d, &[]), Some(d.seen.clone()));
+    }
+
+    #[test]
+    fn a_filing_told_twice_is_said_once() {
+        let mut said = SaidFilings::default();
+        assert!(said.first_time(Some("rota-a"), false));
+        assert!(!said.first_time(Some("rota-a"), false), "the same filing told again");
+        assert!(said.first_time(Some("rota-b"), false), "another filing");
+        assert!(said.first_time(Some("rota-c"), true), "said waiting");
+        assert!(!said.first_time(Some("rota-c"), true), "said waiting, told again");
+        assert!(said.first_time(Some("rota-c"), false), "then sent: news");
+        assert!(said.first_time(None, false) && said.first_time(None, false), "without a key, every telling is said");
+        assert!(said.first_time(Some(" "), false) && said.first_time(Some(" "), false), "an empty key is no key");
+        // Bounded: the oldest goes once KEPT more are said.
+        for n in 0..SaidFilings::KEPT {
+            assert!(said.first_time(Some(&format!("rota-{n}")), false));
+        }
+        assert_eq!(said.0.len(), SaidFilings::KEPT);
+        assert!(said.first_time(Some("rota-a"), false), "forgotten after KEPT others");
+        assert!(!said.first_time(Some(&format!("rota-{}", SaidFilings::KEPT - 1)), false));
     }
 }
