@@ -264,16 +264,34 @@ where
     supervise::forever("the outbox sender", supervise::FIRST_PAUSE, move || outbox_loop(t.clone()), shown(tray.clone()));
     let t = tray.clone();
     supervise::forever("keeping Slack in step", supervise::FIRST_PAUSE, move || slack_loop(t.clone()), shown(tray.clone()));
-    let open = match open {
-        Some(kind) => Some(kind),
-        None => unseen_tray().await,
+    // The window asked for at start, else the dashboard if no panel shows the item. Whether one
+    // does is known only after a grace (at login the panel may come later), and requests are
+    // served meanwhile: a shortcut pressed then opens its window at once.
+    let opening = async move {
+        match open {
+            Some(kind) => Some(kind),
+            None => unseen_tray().await,
+        }
     };
-    if let Some(kind) = open {
-        tray.open_window(kind).await;
-    }
+    tokio::pin!(opening);
+    let mut opened = false;
     // Windows are started from this task only: their parent-death signal is tied to the thread
     // that starts them, and this one lives as long as the tray.
-    while let Some(request) = requests.recv().await {
+    loop {
+        let request = tokio::select! {
+            biased;
+            kind = &mut opening, if !opened => {
+                opened = true;
+                if let Some(kind) = kind {
+                    tray.open_window(kind).await;
+                }
+                continue;
+            }
+            request = requests.recv() => match request {
+                Some(request) => request,
+                None => break,
+            },
+        };
         match request {
             Request::Open(kind) => tray.open_window(kind).await,
             Request::Show(kind, what) => tray.open_window_at(kind, Some(&what)).await,

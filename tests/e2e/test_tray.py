@@ -312,6 +312,42 @@ def test_a_desktop_without_a_tray_host_is_told_and_gets_the_dashboard(inputs, ro
         bus.wait(10)
 
 
+def test_the_shortcut_opens_its_window_while_the_tray_waits_for_a_panel(inputs, rota_bin, host, tmp_path):
+    """At login the tray often starts before the panel, and waits a while for one before it says
+    none shows it and opens the dashboard. A person who presses Ctrl+Alt+E meanwhile gets the
+    escalate window at once, not after that wait: the tray serves its requests while it waits. A
+    session bus of the test's own, with no tray host, stands for the desktop before its panel."""
+    from test_daily_uses import keys, x_windows
+    from test_notifications import NotificationServer
+    inputs.write()
+    import session_bus
+    bus, address = session_bus.start(tmp_path, tmp_path / "bus.log")
+    env = {**os.environ, **inputs.env(), "DBUS_SESSION_BUS_ADDRESS": address}
+    server = NotificationServer(tmp_path / "notify.jsonl", env)
+    log = tmp_path / "app.log"
+    said = lambda: log.read_text(errors="replace")
+    with open(log, "wb") as out:
+        app = subprocess.Popen([rota_bin, "--tray", host, "--config", str(inputs.config)], env=env,
+                               stdout=out, stderr=subprocess.STDOUT)
+    try:
+        wait_for(lambda: "rota: tray ready" in said(), 15, what="the tray")
+        keys("ctrl+alt+e")
+        wait_for(lambda: "rota: escalate window ready" in said(), 30, what=f"the escalate window: {said()}")
+        text = said()
+        assert "no tray host" not in text.split("rota: escalate window ready")[0], \
+            f"the shortcut waited for the tray's look for a panel: {text}"
+        # The look ends as before: no panel came, so the dashboard opens too.
+        wait_for(lambda: "rota: dashboard window ready" in said(), 30, what=f"the dashboard after the wait: {said()}")
+    finally:
+        app.terminate()
+        app.wait(10)
+        # The windows end with the tray.
+        wait_for(lambda: not x_windows("Escalate") and not x_windows("Rota"), 20, what="the windows to go")
+        server.stop()
+        bus.terminate()
+        bus.wait(10)
+
+
 def test_the_app_program_started_alone_starts_the_tray(inputs, bus, rota_bin):
     """`rota-app` is what a launcher or a macOS/Windows bundle starts with no arguments: the tray
     comes up (on Linux the lean one, through `rota` beside it)."""
