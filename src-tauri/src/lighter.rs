@@ -13,8 +13,15 @@
 //!   layers drawn by a software GL. Its WebKit web process then stays at about 110 MiB, where with
 //!   compositing it was 115-210 MiB (it grows once WebKit composites); the dashboard with all its
 //!   processes 330-344 → about 245 MiB (measured on the release build, `scripts/bench`).
-//!   Not in the small windows: there, painted so, WebKitWebDriver's Enter never reached the page
-//!   (4 of the e2e tests, every time), though keys from the X server did.
+//! - So is the quick escalate window, for its speed: kept hidden between two Ctrl+Alt+E and
+//!   loaded anew each time, with compositing the first of those reloads took about half a second
+//!   (130-720 ms in the benchmarks; WebKit entering compositing again, its GL drawn by a software
+//!   renderer), the later ones 30 ms. Without, each reload takes 20-25 ms, and the kept window is
+//!   ready 37-51 ms after the shortcut (release build, `scripts/bench`).
+//! - Not in the action, hand-over and settings windows: there, painted so, WebKitWebDriver's
+//!   Enter never reached the page and its screenshots timed out (4 of the e2e tests, every time),
+//!   though keys from the X server did. The escalate window's tests type with the X server's
+//!   keys, as a person does.
 
 /// Sets what GTK reads at its start in the tray host. Called first thing in `main`, before any
 /// thread.
@@ -25,7 +32,8 @@ pub fn tray_environment() {
     }
 }
 
-/// Sets the webview's cache model and, for the dashboard, its painting (see the module's notes).
+/// Sets the webview's cache model and, for the dashboard and the quick escalate window, its
+/// painting (see the module's notes).
 pub fn webview<R: tauri::Runtime>(w: &tauri::WebviewWindow<R>, kind: rota_io::protocol::WindowKind) {
     #[cfg(target_os = "linux")]
     {
@@ -34,7 +42,7 @@ pub fn webview<R: tauri::Runtime>(w: &tauri::WebviewWindow<R>, kind: rota_io::pr
             if let Some(context) = platform.inner().context() {
                 context.set_cache_model(CacheModel::DocumentViewer);
             }
-            if kind == rota_io::protocol::WindowKind::Dashboard {
+            if matches!(kind, rota_io::protocol::WindowKind::Dashboard | rota_io::protocol::WindowKind::Escalate) {
                 if let Some(settings) = platform.inner().settings() {
                     settings.set_hardware_acceleration_policy(HardwareAccelerationPolicy::Never);
                 }
