@@ -293,6 +293,12 @@ fn build_windows(overrides: Overrides, clock: Clock, kind: WindowKind, show: Opt
             }
         }))
         .plugin(tauri_plugin_dialog::init())
+        .on_page_load(|_, page| {
+            timing::stage(match page.event() {
+                tauri::webview::PageLoadEvent::Started => "page load started",
+                tauri::webview::PageLoadEvent::Finished => "page loaded",
+            })
+        })
         .invoke_handler(tauri::generate_handler![
             commands::dashboard,
             commands::settings_form,

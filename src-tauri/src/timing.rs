@@ -1,5 +1,6 @@
 //! Where a window's first opening spends its time, said when `ROTA_TIMINGS` is set: milliseconds
-//! since `main` at each stage (the display open, Tauri built, the window made, its page ready).
+//! since `main` at each stage (the display open, Tauri built, the window made, its page's load
+//! started and ended, the page ready). `scripts/bench` tabulates them.
 //! What comes before `main` (the program loaded and its libraries linked) is the rest of what the
 //! tray measures from the shortcut.
 

@@ -7,6 +7,7 @@ Writes BENCHMARKS.md at the repo root. Medians, minimum and maximum over the run
 import os
 import threading
 import platform
+import re
 import statistics
 import subprocess
 import sys
@@ -157,10 +158,15 @@ def escalate_opens(runs, host="sni"):
     times a run: the first starts the windows process, the next two are within the minutes it is
     kept (`keep_windows_minutes`, 10 by default) and show the window it kept, loaded anew."""
     import tempfile
-    first, kept = [], []
+    first, kept, stages = [], [], []
     for _ in range(runs):
         config = write_config(Path(tempfile.mkdtemp()), top="keep_windows_minutes = 10\n")
-        app = App("--tray", host, "--config", str(config))
+        # The windows process says where its first open's time goes (`src-tauri/src/timing.rs`).
+        os.environ["ROTA_TIMINGS"] = "1"
+        try:
+            app = App("--tray", host, "--config", str(config))
+        finally:
+            del os.environ["ROTA_TIMINGS"]
         for n in (1, 2, 3):
             # From the moment xdotool is started (it presses the keys once it has the display)
             # to the moment the line is read; not waiting for xdotool, which goes on releasing
@@ -170,6 +176,8 @@ def escalate_opens(runs, host="sni"):
             if not wait_for(lambda: app.said("escalate window ready") >= n, 30, interval=0.002):
                 raise RuntimeError(f"no escalate window after Ctrl+Alt+E: {''.join(app.lines)}")
             (first if n == 1 else kept).append((app.said_at("escalate window ready", n) - start) * 1000)
+            if n == 1:
+                stages.append(first_open_stages(app.lines, first[-1]))
             if press.wait(10):
                 raise RuntimeError("xdotool failed")
             wait_for(escalate_shown, 10, interval=0.01)
@@ -178,7 +186,32 @@ def escalate_opens(runs, host="sni"):
         app.stop()
         # The windows process ends with the tray: the next run's first open starts a new one.
         wait_for(lambda: not windows_processes(), 20)
-    return first, kept
+    return first, kept, stages
+
+
+def first_open_stages(lines, total):
+    """The first open's stages, in milliseconds since the shortcut: the windows process's
+    `rota: timing:` lines (milliseconds since its `main`) up to its page ready, each moved by what
+    came before `main` (the process started, its libraries linked: the total less the page ready's
+    time)."""
+    said = {}
+    for line in lines:
+        m = re.match(r"rota: timing: (.+) at ([0-9.]+) ms", line)
+        if m:
+            said.setdefault(m.group(1), float(m.group(2)))
+        if "escalate window ready" in line:
+            break
+    before_main = total - said.get("page ready", total)
+    return {"the windows process started (its libraries linked)": before_main,
+            **{stage: before_main + ms for stage, ms in said.items()}}
+
+
+def stages_table(host, stages):
+    """The first open's stages (medians over the runs), as a Markdown table."""
+    names = [name for name in stages[0] if all(name in s for s in stages)]
+    rows = [f"| {name} | {statistics.median(s[name] for s in stages):.0f} |" for name in names]
+    return [f"Where the first Ctrl+Alt+E's time goes ({host} host; ms since the shortcut, medians of {len(stages)} runs; "
+            "the stages are the windows process's own, `ROTA_TIMINGS`):", "", "| stage | ms |", "| --- | --- |", *rows, ""]
 
 
 def windows_processes():
@@ -388,8 +421,10 @@ def run_all():
     if cpu_me:
         rows.append(["Idle CPU over 60 s, tray with `me` set (local escalations watched) (s)", *stats(cpu_me, "{:.3f}"), "< 0.1"])
 
+    breakdown = []
     for host in ("sni", "tauri"):
-        first, kept = escalate_opens(RUNS, host)
+        first, kept, stages = escalate_opens(RUNS, host)
+        breakdown += stages_table(host, stages)
         rows.append([f"Ctrl+Alt+E → escalate window ready to type, first open ({host} host) (ms)", *stats(first), "≤ 250"])
         rows.append([f"… the next opens within `keep_windows_minutes` ({host} host) (ms)", *stats(kept), "≤ 80"])
 
@@ -435,6 +470,7 @@ def run_all():
         "",
         *lib,
         "",
+        *breakdown,
         *[f"- {n}" for n in notes],
         "",
         *EXPLAINED,
