@@ -18,6 +18,8 @@
 //!   `core/Cargo.toml`.
 //! - A comment says why, not which ticket: no "issue" and a number in comments (a newcomer has
 //!   no tracker to follow them to).
+//! - No source file over 700 lines: a longer one holds more than one thing a newcomer reads at
+//!   once; split it where its parts are (a submodule beside it).
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -287,4 +289,22 @@ fn the_rules_read_what_they_should() {
     assert_eq!(names_a_ticket("see issues #12, and tissue 3, and issue_10_test"), Some("issues #12".to_owned()));
     assert_eq!(names_a_ticket("the issue is 3 lines"), None);
     assert!(comments("ui/a.html", "<p>issue 5</p><!-- issue 6 -->").iter().all(|(_, c)| c.trim() == "issue 6"));
+}
+
+/// The most lines a source file may have.
+const LINES_AT_MOST: usize = 700;
+
+#[test]
+fn no_source_file_is_over_700_lines() {
+    let source = ["rs", "py", "js", "sh", "html", "css"];
+    let mut offences = vec![];
+    for (path, text) in tracked().iter().filter(|(p, _)| source.contains(&extension(p))) {
+        let lines = text.lines().count();
+        if lines > LINES_AT_MOST {
+            offences.push(format!(
+                "{path}: {lines} lines, over {LINES_AT_MOST}; split it where its parts are (a submodule beside it, a file a part)"
+            ));
+        }
+    }
+    check("a source file is over 700 lines", offences);
 }
