@@ -90,21 +90,22 @@ def webkit_alive(pid):
 
 
 class App:
-    """The tray app, started and waited on until its readiness line; what it says after is kept
-    in `lines`, each with the moment it was read in `heard` (the windows it starts write to the
-    same output)."""
+    """The tray app, started and waited on until its readiness line; what it says is kept in
+    `lines`, each with the moment it was read in `heard` (the windows it starts write to the same
+    output)."""
 
     def __init__(self, *args, program=None):
         self.start = time.monotonic()
         self.proc = subprocess.Popen([program or BIN, *args], stderr=subprocess.PIPE, text=True)
-        self.lines = []
+        self.lines, self.heard = [], []
         for line in self.proc.stderr:
+            self.heard.append(time.monotonic())
+            self.lines.append(line)
             if "tray ready" in line:
                 self.ready = time.monotonic() - self.start
                 break
         else:
-            raise RuntimeError("the app exited before its tray was ready")
-        self.heard = []
+            raise RuntimeError(f"the app exited before its tray was ready: {''.join(self.lines)}")
         threading.Thread(target=self._listen, daemon=True).start()
 
     def _listen(self):
@@ -172,9 +173,12 @@ def escalate_opens(runs, host="sni"):
             # to the moment the line is read; not waiting for xdotool, which goes on releasing
             # the keys and ending after the press (20-30 ms).
             start = time.monotonic()
-            press = subprocess.Popen(["xdotool", "key", "ctrl+alt+e"])
+            press = subprocess.Popen(["xdotool", "key", "ctrl+alt+e"], stderr=subprocess.PIPE, text=True)
             if not wait_for(lambda: app.said("escalate window ready") >= n, 30, interval=0.002):
-                raise RuntimeError(f"no escalate window after Ctrl+Alt+E: {''.join(app.lines)}")
+                # xdotool's own failure (an X server can refuse a connection for a moment) told
+                # apart from the app's.
+                pressed = press.wait(10)
+                raise RuntimeError(f"no escalate window after Ctrl+Alt+E (xdotool ended {pressed}: {press.stderr.read()}): {''.join(app.lines)}")
             (first if n == 1 else kept).append((app.said_at("escalate window ready", n) - start) * 1000)
             if n == 1:
                 stages.append(first_open_stages(app.lines, first[-1]))
