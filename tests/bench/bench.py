@@ -328,8 +328,19 @@ EXPLAINED = """What the figures are made of, as measured while making them:
   the windows process and in its web process (WebKit opens an EGL display in each at start, GDK's
   GL off or not; libLLVM's relocated data is about 20 MiB in each), libwebkit2gtk's own relocated
   data (about 40 MiB in the web process), and WebKit's network process (28 MiB, though every
-  page is a local file). The small windows keep compositing: painted without it,
-  WebKitWebDriver's Enter never reached their page in the end-to-end tests.""".splitlines()
+  page is a local file). Letting go of the windows process's read-only pages, as the tray
+  does, was tried: its own PSS fell 94 → 53 MiB, but the pages it shares with WebKit's processes
+  were then counted to them, and the whole fell 242 → 236 MiB; not kept.
+- The quick escalate window is painted without compositing too: kept between two Ctrl+Alt+E and
+  loaded anew each time, with compositing its first reload took about half a second. The
+  action, hand-over and settings windows keep compositing: painted without it,
+  WebKitWebDriver's Enter never reached their page in the end-to-end tests.
+- The first Ctrl+Alt+E (the table above): Rota's own work, from `main` to the page ready, is a
+  few milliseconds (the inputs read, the form's view); the rest is the windows process started
+  and linked (WebKitGTK's 169 libraries), GTK's display, WebKit's view and its web process
+  started (each of its processes links the same libraries, and opens an EGL display: Mesa with
+  LLVM), and the page. Under 250 ms would need a windows process started before the shortcut,
+  which costs the idle memory the rows above hold.""".splitlines()
 
 
 def now_row(runs):
