@@ -334,15 +334,22 @@ where
 #[cfg(target_os = "linux")]
 const PANEL_GRACE: Duration = Duration::from_secs(8);
 
+/// Shows `text` as a desktop notification, off the async threads (the notification service is
+/// called and waited on), saying why where it cannot.
+async fn say(text: rota_core::notice::NoticeText) {
+    let shown = tokio::task::spawn_blocking(move || DesktopNotifier::new().show_text(&text)).await;
+    if let Ok(Err(e)) = shown {
+        eprintln!("rota: {e}");
+    }
+}
+
 /// On a desktop whose panel shows no tray items, says so once and asks for the dashboard, so
 /// that Rota is never running unseen.
 async fn unseen_tray() -> Option<WindowKind> {
     #[cfg(target_os = "linux")]
     if !crate::instance::has_tray_watcher(PANEL_GRACE).await {
         eprintln!("rota: no tray host on this desktop ({}); opening the dashboard", crate::instance::WATCHER);
-        if let Err(e) = DesktopNotifier::new().show_text(&rota_core::tray::no_tray_host_notice()) {
-            eprintln!("rota: {e}");
-        }
+        say(rota_core::tray::no_tray_host_notice()).await;
         return Some(WindowKind::Dashboard);
     }
     None
@@ -463,10 +470,7 @@ impl<V: TrayView> Tray<V> {
         if !self.said_filings.lock().unwrap_or_else(|p| p.into_inner()).first_time(key, queued) {
             return;
         }
-        let shown = tokio::task::spawn_blocking(move || DesktopNotifier::new().show_text(&text)).await;
-        if let Ok(Err(e)) = shown {
-            eprintln!("rota: {e}");
-        }
+        say(text).await;
     }
 
     /// Starts (or reaches) the windows process for `kind`, with what the tray knows that the
@@ -612,9 +616,7 @@ impl<V: TrayView> Surface for Arc<Tray<V>> {
         if let Some(r) = refused.filter(|_| news) {
             eprintln!("rota: {} refused: {}", r.file, r.error);
             let text = rota_core::tray::refused_config_notice(&r.error, r.fallback, &r.file);
-            if let Err(e) = tokio::task::spawn_blocking(move || DesktopNotifier::new().show_text(&text)).await.unwrap_or(Ok(())) {
-                eprintln!("rota: {e}");
-            }
+            say(text).await;
         }
         // Hand-off notices, shown and stored while `showing` is held: never twice from racing
         // refreshes.

@@ -3,9 +3,9 @@
 //! - In the Tauri tray host, which draws no webview, GDK's OpenGL is turned off before GTK starts
 //!   (`GDK_GL=disable`, unless the environment says otherwise): GTK then never probes Mesa, which
 //!   under a software renderer maps LLVM (26 MiB). Measured: the host's PSS 100 → 67 MiB.
-//!   Not in the windows process, though it would save there too (a dashboard with its WebKit
-//!   processes 325 → 230 MiB): WebKit then paints without compositing, and its WebDriver (the
-//!   e2e tests' hands) timed out taking screenshots and lost an Enter in the action window.
+//!   Not set in the windows process: every window would then paint without compositing, where
+//!   the small windows' WebDriver-driven tests fail (below); the windows are chosen one by one
+//!   instead. (A windows process started by the Tauri host inherits the host's setting.)
 //! - Each webview's context caches as a document viewer: no page cache of pages gone back to, the
 //!   smallest memory cache; every page is a local file.
 //! - The dashboard, the window a person keeps open on their desk, is painted without compositing
@@ -49,7 +49,7 @@ pub fn webview<R: tauri::Runtime>(w: &tauri::WebviewWindow<R>, kind: rota_io::pr
             }
         });
         if let Err(e) = done {
-            eprintln!("rota: the window's cache model could not be set ({e})");
+            eprintln!("rota: the window's WebKit settings could not be set ({e})");
         }
     }
     #[cfg(not(target_os = "linux"))]

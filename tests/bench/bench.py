@@ -94,9 +94,9 @@ class App:
     `lines`, each with the moment it was read in `heard` (the windows it starts write to the same
     output)."""
 
-    def __init__(self, *args, program=None):
+    def __init__(self, *args, program=None, env=None):
         self.start = time.monotonic()
-        self.proc = subprocess.Popen([program or BIN, *args], stderr=subprocess.PIPE, text=True)
+        self.proc = subprocess.Popen([program or BIN, *args], stderr=subprocess.PIPE, text=True, env=env)
         self.lines, self.heard = [], []
         for line in self.proc.stderr:
             self.heard.append(time.monotonic())
@@ -163,11 +163,7 @@ def escalate_opens(runs, host="sni"):
     for _ in range(runs):
         config = write_config(Path(tempfile.mkdtemp()), top="keep_windows_minutes = 10\n")
         # The windows process says where its first open's time goes (`src-tauri/src/timing.rs`).
-        os.environ["ROTA_TIMINGS"] = "1"
-        try:
-            app = App("--tray", host, "--config", str(config))
-        finally:
-            del os.environ["ROTA_TIMINGS"]
+        app = App("--tray", host, "--config", str(config), env={**os.environ, "ROTA_TIMINGS": "1"})
         for n in (1, 2, 3):
             # From the moment xdotool is started (it presses the keys once it has the display)
             # to the moment the line is read; not waiting for xdotool, which goes on releasing

@@ -1,6 +1,7 @@
 """The tray menu, read and clicked over D-Bus (StatusNotifierItem + com.canonical.dbusmenu), as a
 desktop's panel does: every test here runs against both tray hosts, the lean one (`--tray sni`)
 and Tauri's (`--tray tauri`, through libayatana-appindicator), which draw the same model."""
+import contextlib
 import os
 import pathlib
 import subprocess
@@ -280,13 +281,15 @@ def test_two_starts_at_once_show_one_dashboard(inputs, bus, rota_bin):
         wait_gone(lambda: [s.proc.pid for s in starts if s.proc.poll() is None], "the windows process to end")
 
 
-def test_a_desktop_without_a_tray_host_is_told_and_gets_the_dashboard(inputs, rota_bin, host, tmp_path):
-    """Plain GNOME has no StatusNotifierItem host: the item would be invisible. Rota says so once in
-    a notification that names the fix, and opens the dashboard. A session bus of its own, with a
-    notification server and no tray host, stands for that desktop."""
+@contextlib.contextmanager
+def desktop_without_a_tray_host(inputs, rota_bin, host, tmp_path):
+    """The tray started on a session bus of the test's own, with a notification server and no
+    tray host (a desktop whose panel shows no tray items, or has not come up yet). Yields the
+    tray's process, what it has said so far (a function) and the notification server; ends them
+    and the bus after."""
     from test_notifications import NotificationServer
-    inputs.write()
     import session_bus
+    inputs.write()
     bus, address = session_bus.start(tmp_path, tmp_path / "bus.log")
     assert session_bus.activatable(address) == [], "a bus of the test's own starts nothing of the machine's"
     env = {**os.environ, **inputs.env(), "DBUS_SESSION_BUS_ADDRESS": address}
@@ -296,20 +299,28 @@ def test_a_desktop_without_a_tray_host_is_told_and_gets_the_dashboard(inputs, ro
         app = subprocess.Popen([rota_bin, "--tray", host, "--config", str(inputs.config)], env=env,
                                stdout=out, stderr=subprocess.STDOUT)
     try:
-        told = wait_for(lambda: [c for c in server.calls() if "no tray icons" in c["summary"]], 20,
-                        what="the notification that no tray shows")
-        assert len(told) == 1
-        assert "AppIndicator" in told[0]["body"], told[0]["body"]
-        wait_for(lambda: "rota: dashboard window ready" in log.read_text(errors="replace"), 30,
-                 what=f"the dashboard instead of an invisible tray: {log.read_text(errors='replace')}")
-        assert app.poll() is None, "the tray keeps running (it shows as soon as a host appears)"
-        assert len([c for c in server.calls() if "no tray icons" in c["summary"]]) == 1, "said once"
+        yield app, lambda: log.read_text(errors="replace"), server
     finally:
         app.terminate()
         app.wait(10)
         server.stop()
         bus.terminate()
         bus.wait(10)
+
+
+def test_a_desktop_without_a_tray_host_is_told_and_gets_the_dashboard(inputs, rota_bin, host, tmp_path):
+    """Plain GNOME has no StatusNotifierItem host: the item would be invisible. Rota says so once in
+    a notification that names the fix, and opens the dashboard. A session bus of its own, with a
+    notification server and no tray host, stands for that desktop."""
+    with desktop_without_a_tray_host(inputs, rota_bin, host, tmp_path) as (app, said, server):
+        told = wait_for(lambda: [c for c in server.calls() if "no tray icons" in c["summary"]], 20,
+                        what="the notification that no tray shows")
+        assert len(told) == 1
+        assert "AppIndicator" in told[0]["body"], told[0]["body"]
+        wait_for(lambda: "rota: dashboard window ready" in said(), 30,
+                 what=f"the dashboard instead of an invisible tray: {said()}")
+        assert app.poll() is None, "the tray keeps running (it shows as soon as a host appears)"
+        assert len([c for c in server.calls() if "no tray icons" in c["summary"]]) == 1, "said once"
 
 
 def test_the_shortcut_opens_its_window_while_the_tray_waits_for_a_panel(inputs, rota_bin, host, tmp_path):
@@ -318,18 +329,7 @@ def test_the_shortcut_opens_its_window_while_the_tray_waits_for_a_panel(inputs, 
     escalate window at once, not after that wait: the tray serves its requests while it waits. A
     session bus of the test's own, with no tray host, stands for the desktop before its panel."""
     from test_daily_uses import keys, x_windows
-    from test_notifications import NotificationServer
-    inputs.write()
-    import session_bus
-    bus, address = session_bus.start(tmp_path, tmp_path / "bus.log")
-    env = {**os.environ, **inputs.env(), "DBUS_SESSION_BUS_ADDRESS": address}
-    server = NotificationServer(tmp_path / "notify.jsonl", env)
-    log = tmp_path / "app.log"
-    said = lambda: log.read_text(errors="replace")
-    with open(log, "wb") as out:
-        app = subprocess.Popen([rota_bin, "--tray", host, "--config", str(inputs.config)], env=env,
-                               stdout=out, stderr=subprocess.STDOUT)
-    try:
+    with desktop_without_a_tray_host(inputs, rota_bin, host, tmp_path) as (app, said, server):
         wait_for(lambda: "rota: tray ready" in said(), 15, what="the tray")
         keys("ctrl+alt+e")
         wait_for(lambda: "rota: escalate window ready" in said(), 30, what=f"the escalate window: {said()}")
@@ -338,14 +338,8 @@ def test_the_shortcut_opens_its_window_while_the_tray_waits_for_a_panel(inputs, 
             f"the shortcut waited for the tray's look for a panel: {text}"
         # The look ends as before: no panel came, so the dashboard opens too.
         wait_for(lambda: "rota: dashboard window ready" in said(), 30, what=f"the dashboard after the wait: {said()}")
-    finally:
-        app.terminate()
-        app.wait(10)
-        # The windows end with the tray.
-        wait_for(lambda: not x_windows("Escalate") and not x_windows("Rota"), 20, what="the windows to go")
-        server.stop()
-        bus.terminate()
-        bus.wait(10)
+    # The windows end with the tray.
+    wait_for(lambda: not x_windows("Escalate") and not x_windows("Rota"), 20, what="the windows to go")
 
 
 def test_the_app_program_started_alone_starts_the_tray(inputs, bus, rota_bin):

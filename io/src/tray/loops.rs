@@ -1,11 +1,10 @@
 //! The tray's work beside its menu and poller: sending what waits in the outbox, and keeping Slack
 //! in step. Each runs for the life of the tray, restarted by `supervise` if it fails.
 
-use super::{Tray, TrayView};
+use super::{say, Tray, TrayView};
 use crate::clock;
 use crate::escalations;
 use crate::live::Surface;
-use crate::notifier::DesktopNotifier;
 use crate::secrets::OsKeyring;
 use rota_core::sending::{Looked, SendSchedule};
 use std::sync::atomic::Ordering;
@@ -45,11 +44,7 @@ pub(super) async fn outbox_loop<V: TrayView>(tray: Arc<Tray<V>>) {
         }
         // A refusal is news: a notification with the backend's own reason (the menu keeps a line).
         for (title, reason) in look.newly_refused {
-            let t = rota_core::outbox::refused_notice(&title, &reason, settings.config.escalations.backend);
-            let shown = tokio::task::spawn_blocking(move || DesktopNotifier::new().show_text(&t)).await;
-            if let Ok(Err(e)) = shown {
-                eprintln!("rota: {e}");
-            }
+            say(rota_core::outbox::refused_notice(&title, &reason, settings.config.escalations.backend)).await;
         }
         schedule.looked(clock.reading(), Looked { waiting, next: look.next, blocked: look.blocked });
     }
