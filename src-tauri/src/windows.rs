@@ -22,12 +22,13 @@ static ESCALATE_LOADING: AtomicBool = AtomicBool::new(false);
 pub fn open<R: Runtime>(app: &AppHandle<R>, kind: WindowKind) -> tauri::Result<()> {
     let opened = app.try_state::<crate::AppState>().map(|state| state.keep.moved());
     if let Some(w) = app.get_webview_window(kind.label()) {
-        if kind == WindowKind::Escalate && !w.is_visible()? {
-            // Kept hidden since it last closed: its page is loaded anew (a fresh form, the
-            // engineers as they are now) and shows the window once ready, as the first time.
-            // Asked for again while that page still loads (the shortcut pressed twice), the
-            // page goes on: a reload would start it over, and the keys typed with it.
-            if !ESCALATE_LOADING.swap(true, Ordering::SeqCst) {
+        if shown_when_ready(kind) && !w.is_visible()? {
+            // Hidden: its page is on its way and shows the window once ready. The quick escalate
+            // window may instead be kept hidden since it last closed: its page is loaded anew (a
+            // fresh form, the engineers as they are now), as the first time. Asked for again
+            // while that page still loads (the shortcut pressed twice), the page goes on: a
+            // reload would start it over, and the keys typed with it.
+            if kind == WindowKind::Escalate && !ESCALATE_LOADING.swap(true, Ordering::SeqCst) {
                 w.eval("location.reload()")?;
             }
             show_at_the_latest(&w, opened);
@@ -46,10 +47,8 @@ pub fn open<R: Runtime>(app: &AppHandle<R>, kind: WindowKind) -> tauri::Result<(
         WindowKind::Action => ("action.html", "Rota", (480.0, 500.0)),
         WindowKind::Handover => ("handover.html", "Hand over", (560.0, 520.0)),
     };
-    // The quick escalate window is shown once its page is painted and its title field focused
-    // (`window_ready`), never as a blank box a person types into.
-    let hidden = kind == WindowKind::Escalate;
-    if hidden {
+    let hidden = shown_when_ready(kind);
+    if kind == WindowKind::Escalate {
         ESCALATE_LOADING.store(true, Ordering::SeqCst);
     }
     let w = WebviewWindowBuilder::new(app, kind.label(), WebviewUrl::App(page.into()))
@@ -67,6 +66,15 @@ pub fn open<R: Runtime>(app: &AppHandle<R>, kind: WindowKind) -> tauri::Result<(
         return Ok(());
     }
     w.set_focus()
+}
+
+/// Whether a window of `kind` is made hidden and shown once its page is laid out and its first
+/// field focused (`window_ready`): the windows a person types into the moment they appear (the
+/// quick escalate window, settings, the action and hand-over windows), so that no key goes to a
+/// page still loading. The dashboard is shown at once: it is read, not typed into, and a second
+/// start brings it forward or scrolls it to a person's card in a window already laid out.
+fn shown_when_ready(kind: WindowKind) -> bool {
+    kind != WindowKind::Dashboard
 }
 
 /// Shows the hidden `w` after [`SHOWN_AT_THE_LATEST`] if its page has not by then, unless a

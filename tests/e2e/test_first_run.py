@@ -68,3 +68,32 @@ def test_a_first_run_set_up_in_settings_reaches_the_tray(bus, rota_bin, inputs):
             driver.quit()
         tray.stop()
         wait_tray_empty(bus)
+
+
+def test_a_handle_typed_the_moment_settings_appears_is_kept(bus, rota_bin, inputs):
+    """A first run: the person opens Settings… and types their handle the moment the window
+    appears, then Enter. Every key reaches the form, which saves it: the window appears only once
+    its page is ready, the handle focused (a window shown before its page took the keys into
+    nothing)."""
+    import os
+    import subprocess
+    from test_daily_uses import keys, type_text, x_windows
+    from dbusmenu import wait_for
+    inputs.write(schedule="file")
+    config = inputs.home / ".config/rota/config.toml"
+    assert not (inputs.home / ".config").exists(), "a first run: no config folder at all"
+    wait_tray_empty(bus)
+    tray = App(bus, rota_bin, ["--tray", "sni"], inputs.env(), inputs.dir / "tray.log")
+    try:
+        labels_once(tray, lambda ls: any(l.startswith("Demo team") for l in ls), "the demo team in the menu")
+        opened = subprocess.run([rota_bin, "--open", "settings"], env={**os.environ, **inputs.env()}, capture_output=True, text=True, timeout=30)
+        assert opened.returncode == 0, opened.stderr
+        wait_for(lambda: x_windows("Rota settings"), 30, interval=0.01, what="the settings window on screen")
+        type_text("sam")
+        keys("Return")
+        saved = wait_for(lambda: config.exists() and config.read_text(), 30,
+                         what=f"the config saved from the keys typed; the app said:\n{tray.output()}")
+        assert 'me = "sam"' in saved, saved
+    finally:
+        tray.stop()
+    wait_tray_empty(bus)
