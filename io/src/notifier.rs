@@ -25,13 +25,52 @@ pub const APP_ICON: &str = "rota-app";
 fn desktop_entry() -> &'static str {
     static FOUND: std::sync::OnceLock<&'static str> = std::sync::OnceLock::new();
     FOUND.get_or_init(|| {
-        let dirs = std::env::var("XDG_DATA_DIRS").ok().filter(|d| !d.is_empty()).unwrap_or_else(|| "/usr/local/share:/usr/share".into());
-        let homes = dirs::data_dir().into_iter().chain(dirs.split(':').map(std::path::PathBuf::from)).collect::<Vec<_>>();
+        let homes = data_folders();
         ["rota-app", "Rota"]
             .into_iter()
             .find(|name| homes.iter().any(|d| d.join("applications").join(format!("{name}.desktop")).is_file()))
             .unwrap_or("rota-app")
     })
+}
+
+/// The XDG data folders, the user's first: where the desktop entry and the icon are looked for.
+fn data_folders() -> Vec<std::path::PathBuf> {
+    let dirs = std::env::var("XDG_DATA_DIRS").ok().filter(|d| !d.is_empty()).unwrap_or_else(|| "/usr/local/share:/usr/share".into());
+    dirs::data_dir().into_iter().chain(dirs.split(':').map(std::path::PathBuf::from)).collect()
+}
+
+/// Rota's icon, as a file for [`app_icon_in`] to write where no icon theme has it.
+const ICON_PNG: &[u8] = include_bytes!("../../icons/128x128.png");
+
+/// The icon a notification names: [`APP_ICON`], the package's, where an icon theme has it; a
+/// program run from a build (not installed) has none there, and servers then draw a broken
+/// image, so it names Rota's icon as a file instead, written once to its data folder.
+#[cfg(all(unix, not(target_os = "macos")))]
+fn app_icon() -> &'static str {
+    static FOUND: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    FOUND.get_or_init(|| app_icon_in(&data_folders(), crate::settings::data_dir().as_deref()))
+}
+
+/// [`app_icon`] for these data folders, the icon file written in `own` (Rota's data folder) when
+/// it is needed: [`APP_ICON`] when a hicolor size or `pixmaps` in `folders` has it, else a
+/// `file://` URI of the file in `own` (the freedesktop spec's other form of `app_icon`), else,
+/// when it cannot be written, [`APP_ICON`] still.
+pub fn app_icon_in(folders: &[std::path::PathBuf], own: Option<&std::path::Path>) -> String {
+    let themed = |d: &std::path::PathBuf| {
+        let mut sizes = std::fs::read_dir(d.join("icons/hicolor")).into_iter().flatten().flatten();
+        d.join("pixmaps").join(format!("{APP_ICON}.png")).is_file()
+            || sizes.any(|size| ["png", "svg"].iter().any(|ext| size.path().join("apps").join(format!("{APP_ICON}.{ext}")).is_file()))
+    };
+    if folders.iter().any(themed) {
+        return APP_ICON.into();
+    }
+    let Some(own) = own else { return APP_ICON.into() };
+    let file = own.join(format!("{APP_ICON}.png"));
+    if std::fs::read(&file).is_ok_and(|b| b == ICON_PNG) || crate::files::replace_private(&file, ICON_PNG).is_ok() {
+        reqwest::Url::from_file_path(&file).map_or_else(|()| APP_ICON.into(), String::from)
+    } else {
+        APP_ICON.into()
+    }
 }
 
 /// The action keys sent to the notification service.
@@ -174,7 +213,7 @@ impl DesktopNotifier {
         {
             // Rota's own icon, and its desktop entry: the server shows the app's icon and name,
             // and groups Rota's notifications.
-            n.icon(APP_ICON).hint(notify_rust::Hint::DesktopEntry(desktop_entry().into()));
+            n.icon(app_icon()).hint(notify_rust::Hint::DesktopEntry(desktop_entry().into()));
             // Servers that read body markup get it escaped; others show the text as it is.
             let markup = notify_rust::get_capabilities().is_ok_and(|c| c.iter().any(|c| c == "body-markup"));
             n.body(&if markup { escape_markup(&t.body) } else { t.body.clone() });
@@ -184,21 +223,44 @@ impl DesktopNotifier {
         n.body(&t.body);
         #[cfg(target_os = "windows")]
         n.app_id(APP_ID);
-        if t.url.is_some() {
-            // A click on the bubble itself opens the page too.
-            n.action(ACTION_DEFAULT, "Open");
-            n.action(ACTION_OPEN, "Open");
-        } else if t.escalation_id.is_some() {
-            // No page to open: a click on the bubble shows the dashboard.
-            n.action(ACTION_DEFAULT, "Show in Rota");
+        #[cfg(all(unix, not(target_os = "macos")))]
+        let server = notify_rust::get_server_information().map(|s| s.name).unwrap_or_default();
+        #[cfg(not(all(unix, not(target_os = "macos"))))]
+        let server = String::new();
+        for (key, label) in actions(t, offer, draws_default_as_a_button(&server)) {
+            n.action(key, label);
         }
-        match (t.escalation_id.is_some(), offer) {
-            (true, false) => n.action(ACTION_ACKNOWLEDGE, "Acknowledge"),
-            (true, true) => n.action(ACTION_TAKE, "Take"),
-            (false, _) => &mut n,
-        };
         n
     }
+}
+
+/// Whether the notification server, by the name it gives, draws the `default` action as a button
+/// of its own beside the others, where most take it for a click on the bubble and draw none:
+/// xfce4-notifyd, on which a click on the bubble only closes it.
+fn draws_default_as_a_button(server: &str) -> bool {
+    server == "Xfce Notify Daemon"
+}
+
+/// The actions a notice's notification offers, `(key, label)` in order (`offer`: Take instead of
+/// Acknowledge). A click on the bubble opens the escalation's page, or shows the dashboard where
+/// it has none (`default`). With a page, the `default` action has no label, as GLib's own
+/// notifications send it: servers that draw it as a button would otherwise show "Open" twice
+/// (LXQt's hides a nameless one); where the server is known to draw it
+/// (`default_is_a_button`), the Open button alone stands for it.
+pub fn actions(t: &NoticeText, offer: bool, default_is_a_button: bool) -> Vec<(&'static str, &'static str)> {
+    let mut out = Vec::new();
+    match (&t.url, &t.escalation_id) {
+        (Some(_), _) if default_is_a_button => out.push((ACTION_OPEN, "Open")),
+        (Some(_), _) => out.extend([(ACTION_DEFAULT, ""), (ACTION_OPEN, "Open")]),
+        (None, Some(_)) => out.push((ACTION_DEFAULT, "Show in Rota")),
+        (None, None) => {}
+    }
+    match (t.escalation_id.is_some(), offer) {
+        (true, false) => out.push((ACTION_ACKNOWLEDGE, "Acknowledge")),
+        (true, true) => out.push((ACTION_TAKE, "Take")),
+        (false, _) => {}
+    }
+    out
 }
 
 /// notify-rust reports D-Bus errors as text; the error *name* is the D-Bus protocol's, stable.
@@ -340,6 +402,34 @@ mod tests {
         assert_eq!(action_for("acknowledge", &summary), None);
     }
 
+    /// Each button once, on every server: xfce4-notifyd draws the `default` action as a button.
+    #[test]
+    fn each_action_is_one_button_whatever_the_server() {
+        let t = NoticeText {
+            summary: "s".into(),
+            body: "b".into(),
+            critical: false,
+            escalation_id: Some("7".into()),
+            url: Some("https://x.example/7".into()),
+            ticket: None,
+        };
+        let no_link = NoticeText { url: None, ..t.clone() };
+        let words = NoticeText { escalation_id: None, ..no_link.clone() };
+        for (t, offer, xfce, expected) in [
+            (&t, false, false, vec![("default", ""), ("open", "Open"), ("acknowledge", "Acknowledge")]),
+            (&t, false, true, vec![("open", "Open"), ("acknowledge", "Acknowledge")]),
+            (&t, true, false, vec![("default", ""), ("open", "Open"), ("take", "Take")]),
+            (&t, true, true, vec![("open", "Open"), ("take", "Take")]),
+            (&no_link, false, false, vec![("default", "Show in Rota"), ("acknowledge", "Acknowledge")]),
+            (&no_link, false, true, vec![("default", "Show in Rota"), ("acknowledge", "Acknowledge")]),
+            (&words, false, true, vec![]),
+        ] {
+            assert_eq!(actions(t, offer, xfce), expected, "{t:?} offer {offer} xfce {xfce}");
+        }
+        assert!(draws_default_as_a_button("Xfce Notify Daemon"));
+        assert!(!draws_default_as_a_button("gnome-shell") && !draws_default_as_a_button(""));
+    }
+
     #[test]
     fn only_web_links_open_and_markup_is_escaped() {
         assert!(is_web_link("https://support.example.com/t/1"));
@@ -349,5 +439,42 @@ mod tests {
             assert!(open_link(bad).is_err());
         }
         assert_eq!(escape_markup("<b>Acme & Co</b>"), "&lt;b&gt;Acme &amp; Co&lt;/b&gt;");
+    }
+
+    /// Installed, the icon theme names Rota's icon; run from a build, the icon is a file of
+    /// Rota's own, so that the server draws Rota's icon and not a broken image.
+    #[test]
+    fn the_icon_is_the_themes_where_installed_else_a_file_of_rotas_own() {
+        let dir = tempfile::tempdir().unwrap();
+        let (share, own) = (dir.path().join("share"), dir.path().join("data/rota"));
+        let folders = [dir.path().join("empty"), share.clone()];
+
+        // Not installed: a file:// URI of Rota's icon, private, in its data folder.
+        let uri = app_icon_in(&folders, Some(&own));
+        let file = own.join("rota-app.png");
+        assert_eq!(uri, reqwest::Url::from_file_path(&file).unwrap().as_str());
+        assert_eq!(std::fs::read(&file).unwrap(), ICON_PNG);
+        #[cfg(unix)]
+        assert_eq!(std::os::unix::fs::PermissionsExt::mode(&std::fs::metadata(&file).unwrap().permissions()) & 0o777, 0o600);
+        // A damaged file is written again.
+        std::fs::write(&file, b"not a png").unwrap();
+        assert_eq!(app_icon_in(&folders, Some(&own)), uri);
+        assert_eq!(std::fs::read(&file).unwrap(), ICON_PNG);
+
+        // Where it cannot be written (a file stands where the folder would be), the name still.
+        std::fs::write(dir.path().join("blocked"), b"").unwrap();
+        assert_eq!(app_icon_in(&folders, Some(&dir.path().join("blocked/rota"))), APP_ICON);
+        assert_eq!(app_icon_in(&folders, None), APP_ICON);
+
+        // Installed, as the package does (hicolor, any size), or in pixmaps: the name.
+        for (n, at) in ["icons/hicolor/128x128/apps/rota-app.png", "icons/hicolor/scalable/apps/rota-app.svg", "pixmaps/rota-app.png"]
+            .into_iter()
+            .enumerate()
+        {
+            let installed = dir.path().join(format!("installed-{n}"));
+            std::fs::create_dir_all(installed.join(at).parent().unwrap()).unwrap();
+            std::fs::write(installed.join(at), ICON_PNG).unwrap();
+            assert_eq!(app_icon_in(&[dir.path().join("empty"), installed], Some(&own)), APP_ICON, "{at}");
+        }
     }
 }

@@ -3,18 +3,22 @@
 A new assignment in the local backend shows exactly one notification with the right text and
 actions; invoking Acknowledge acknowledges it in the backend; a restart shows it no second time.
 """
+import glob
 import json
 import os
 import pathlib
 import subprocess
 import sys
+import threading
 import time
+import urllib.parse
 
 import pytest
 
 from dbusmenu import wait_for
 
 SERVER = pathlib.Path(__file__).with_name("notification_server.py")
+ROOT = pathlib.Path(__file__).resolve().parents[2]
 
 
 class NotificationServer:
@@ -47,6 +51,20 @@ def notifications(tmp_path):
     server.stop()
 
 
+def assert_rotas_icon(call, env):
+    """The server is told Rota's icon: the icon theme's name where the package put it there, else
+    (a build run as it is) Rota's icon as a file of its own, never a name no theme has (which a
+    server draws as a broken image)."""
+    folders = [pathlib.Path(f) for f in [env["XDG_DATA_HOME"], *(env.get("XDG_DATA_DIRS") or "/usr/local/share:/usr/share").split(":")]]
+    installed = any(any(f.glob("icons/hicolor/*/apps/rota-app.*")) or (f / "pixmaps/rota-app.png").is_file() for f in folders)
+    if installed:
+        assert call["app_icon"] == "rota-app", call
+    else:
+        assert call["app_icon"].startswith("file:///"), call
+        icon = pathlib.Path(urllib.parse.unquote(urllib.parse.urlparse(call["app_icon"]).path))
+        assert icon.read_bytes() == (ROOT / "icons" / "128x128.png").read_bytes(), icon
+
+
 def rota(rota_bin, inputs, *args):
     out = subprocess.run([rota_bin, "--config", str(inputs.config), *args], env={**os.environ, **inputs.env()},
                          capture_output=True, text=True, timeout=30)
@@ -71,10 +89,10 @@ def test_a_new_assignment_notifies_once_and_acknowledge_reaches_the_backend(inpu
     assert call["summary"] == "New escalation: SSO login loops"
     assert "Acme" in call["body"] and "sev1" in call["body"] and "Reporter: support-sam" in call["body"]
     # A click on the bubble opens it too: the "default" action.
-    assert call["actions"] == ["default", "Open", "open", "Open", "acknowledge", "Acknowledge"]
+    assert call["actions"] == ["default", "", "open", "Open", "acknowledge", "Acknowledge"]
     assert call["urgency"] == 2, "sev1 is critical"
     # Rota's icon and desktop entry: the server shows whose notification it is.
-    assert call["app_icon"] == "rota-app"
+    assert_rotas_icon(call, {**os.environ, **inputs.env()})
     assert call["hints"].get("desktop-entry") in ("rota-app", "Rota"), call["hints"]
 
     # The tray lists it and shows the attention state.
@@ -177,3 +195,70 @@ def test_a_filing_told_twice_is_said_once(inputs, launch, notifications, bus):
              what="the word on the filing told after")
     said = [c["summary"] for c in notifications.calls()]
     assert said == ["Filed #7 to Valery", "Saved, waiting to send to Valery", "Filed #8 to Valery"], said
+
+
+def notify_calls(monitor_lines):
+    """The Notify calls in dbus-monitor's output, each as (summary, actions)."""
+    calls, lines = [], list(monitor_lines)
+    for n, line in enumerate(lines):
+        if "member=Notify" not in line:
+            continue
+        strings = [l.strip() for l in lines[n + 1:n + 6]]
+        summary = strings[3][len('string "'):-1] if len(strings) > 3 else ""
+        start = next((i for i in range(n + 1, len(lines)) if lines[i] == "   array ["), None)
+        if start is None:
+            continue
+        end = next((i for i in range(start, len(lines)) if lines[i] == "   ]"), None)
+        if end is None:
+            continue
+        actions = [l.strip()[len('string "'):-1] for l in lines[start + 1:end]]
+        calls.append((summary, actions))
+    return calls
+
+
+def test_on_xfce4_notifyd_open_is_one_button_and_a_click_on_acknowledge_acknowledges(inputs, launch, rota_bin, artifacts, bus):
+    """xfce4-notifyd (Xfce's notification server, used on other desktops too) draws the `default`
+    action as a button of its own, where most servers take it for a click on the bubble: Rota's
+    notification there shows Open once, beside Acknowledge (it showed Open twice), and a click
+    with the mouse on Acknowledge acknowledges the escalation."""
+    [server] = glob.glob("/usr/lib/*/xfce4/notifyd/xfce4-notifyd") or [None]
+    assert server, "xfce4-notifyd is not installed (scripts/deps installs it)"
+    monitor = subprocess.Popen(["dbus-monitor", "--monitor", "interface='org.freedesktop.Notifications',member='Notify'"],
+                               stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    seen = []
+    threading.Thread(target=lambda: [seen.append(line.rstrip("\n")) for line in monitor.stdout], daemon=True).start()
+    notifyd = subprocess.Popen([server], stdout=subprocess.DEVNULL, stderr=(inputs.dir / "xfce4-notifyd.log").open("w"))
+    try:
+        wait_for(lambda: bus.name_has_owner("org.freedesktop.Notifications"), 20, what="xfce4-notifyd on the bus")
+        inputs.write()
+        app = launch()
+        wait_for(lambda: "rota: escalations watched" in app.output(), 20, what="the poller's first poll")
+        filed = rota(rota_bin, inputs.colleague("support-sam"), "escalate", "--title", "Invoices stuck", "--customer", "Acme",
+                     "--severity", "sev2", "--url", "https://support.example.com/t/7", "--to", "keegancsmith", "--json")
+        [(_, actions)] = wait_for(lambda: [c for c in notify_calls(seen) if "Invoices stuck" in c[0]] or None, 10,
+                                  what="Rota's Notify call to xfce4-notifyd")
+        assert actions == ["open", "Open", "acknowledge", "Acknowledge"], actions
+
+        def bubble():
+            out = subprocess.run(["xdotool", "search", "--onlyvisible", "--class", "xfce4-notifyd"], capture_output=True, text=True, timeout=10)
+            for window in out.stdout.split():
+                geometry = subprocess.run(["xdotool", "getwindowgeometry", "--shell", window], capture_output=True, text=True, timeout=10).stdout
+                g = dict(line.split("=", 1) for line in geometry.split())
+                if int(g["WIDTH"]) > 100 and int(g["HEIGHT"]) > 50:
+                    return window, int(g["X"]), int(g["Y"]), int(g["WIDTH"]), int(g["HEIGHT"])
+            return None
+        window, x, y, w, h = wait_for(bubble, 10, what="the bubble on screen")
+        subprocess.run(["import", "-window", window, str(artifacts / "notification-xfce4-notifyd.png")], check=True, timeout=10)
+
+        # Acknowledge is the last button, at the bubble's bottom right.
+        subprocess.run(["xdotool", "mousemove", str(x + w - 64), str(y + h - 31), "click", "1"], check=True, timeout=10)
+
+        def acknowledged():
+            [e] = [e for e in rota(rota_bin, inputs, "escalations", "--json") if e["id"] == filed["id"]]
+            return e["state"] == "acknowledged"
+        wait_for(acknowledged, 10, interval=0.1, what="the escalation acknowledged by the click")
+    finally:
+        notifyd.terminate()
+        notifyd.wait(10)
+        monitor.terminate()
+        wait_for(lambda: not bus.name_has_owner("org.freedesktop.Notifications"), 10, what="xfce4-notifyd gone")
