@@ -284,20 +284,42 @@ pub fn summary(g: &Glance) -> String {
     }
 }
 
+/// What the dashboard's list of my open escalations says when it is empty; when Rota does not know
+/// who I am (no `me`), how to tell it.
+pub fn none_of_mine(knows_me: bool) -> &'static str {
+    if knows_me {
+        "Nothing assigned to you is open."
+    } else {
+        "Rota does not know who you are: set your handle in Settings to see what is assigned to you."
+    }
+}
+
 /// The next hand-off as a menu line of at most [`LINE_CAP`] characters, its time in the viewer's
 /// zone: "Next: Mon 10 Oct 02:00, in 3 days — tbliu98 + 2 open seats" (who is on then, overrides
 /// applied; the engineers said
 /// shorter when the line runs long, never the time); "Rotation ends Mon 10 Oct 02:00, in 3 days" when
 /// nothing follows.
 pub fn next_line(g: &Glance, timing: &crate::Timing) -> Option<String> {
+    next_line_within(g, timing, Some(LINE_CAP))
+}
+
+/// [`next_line`] whole, every engineer named: for a window, which has the room a menu has not.
+pub fn next_line_whole(g: &Glance, timing: &crate::Timing) -> Option<String> {
+    next_line_within(g, timing, None)
+}
+
+fn next_line_within(g: &Glance, timing: &crate::Timing, cap: Option<usize>) -> Option<String> {
     let tz = g.viewer.timezone;
     let when = |t: DateTime<Utc>| format!("{}, {}", short_datetime(t, tz), relative(g.at, t));
     match g.next_rotation {
         Some(n) => {
             let at = timing.starts_at(n.start);
             let head = format!("Next: {} — ", when(at));
-            let room = LINE_CAP.saturating_sub(head.chars().count()).max(8);
-            Some(format!("{head}{}", seats_within(&next_team(g), n.open_seats(), room)))
+            let team = match cap {
+                Some(cap) => seats_within(&next_team(g), n.open_seats(), cap.saturating_sub(head.chars().count()).max(8)),
+                None => seats(&next_team(g), n.open_seats()),
+            };
+            Some(format!("{head}{team}"))
         }
         None => g.next_handoff.map(|h| format!("Rotation ends {}", when(h))),
     }
@@ -529,6 +551,11 @@ engineers = ["keegancsmith", "mira", "tane", "lena", "zed"]
         let line = next_line(&g, &timing).unwrap();
         assert_eq!(line, "Next: Mon 8 Apr 05:45, in about 4 days — mira, a-very-long-…");
         assert!(line.chars().count() <= LINE_CAP);
+        // A window has the room: every engineer named.
+        assert_eq!(
+            next_line_whole(&g, &timing).unwrap(),
+            "Next: Mon 8 Apr 05:45, in about 4 days — mira, a-very-long-handle-indeed, another-long-one"
+        );
         let g = glance(&schedule, &roster, &timing, chrono_tz::Pacific::Chatham, None, at("2024-05-10T12:00:00Z"));
         assert_eq!(next_line(&g, &timing).unwrap(), "Rotation ends Mon 20 May 12:45, in about 10 days");
     }

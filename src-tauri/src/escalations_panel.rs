@@ -66,6 +66,8 @@ pub struct EscalationsPanel {
     /// Set when escalations cannot be read (no backend, no token): the panel says why.
     pub problem: Option<String>,
     pub mine: Vec<EscalationRow>,
+    /// What the list of mine says when it is empty ([`rota_core::words::none_of_mine`]).
+    pub mine_empty: &'static str,
     pub open: Vec<EscalationRow>,
     pub closed: Vec<EscalationRow>,
     pub goal_percent: f64,
@@ -188,6 +190,7 @@ pub fn panel(
     EscalationsPanel {
         problem: None,
         mine: active().filter(|e| is_mine(e)).map(open_row).collect(),
+        mine_empty: rota_core::words::none_of_mine(me.is_some()),
         open: active().map(open_row).collect(),
         closed: closed.into_iter().take(RECENTLY_CLOSED).map(|(e, _)| row(e, now)).collect(),
         goal_percent: GOAL_ENGAGED_SHARE * 100.0,
@@ -217,6 +220,7 @@ pub fn unavailable(why: String) -> EscalationsPanel {
     EscalationsPanel {
         problem: Some(why),
         mine: vec![],
+        mine_empty: rota_core::words::none_of_mine(true),
         open: vec![],
         closed: vec![],
         goal_percent: GOAL_ENGAGED_SHARE * 100.0,

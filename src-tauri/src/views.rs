@@ -201,7 +201,7 @@ impl DashboardView {
             viewer_zone: tz.name().to_owned(),
             problems: live.problems.iter().map(ToString::to_string).collect(),
             on_duty,
-            next_handoff: words::next_line(&g, &timing),
+            next_handoff: words::next_line_whole(&g, &timing),
             timeline,
             coverage: CoverageView::new(coverage, live, at),
             findings: rota_core::finding::sorted_unique(findings)

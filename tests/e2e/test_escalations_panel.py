@@ -172,3 +172,14 @@ def test_resolve_reopen_and_reassign_from_the_panel(session, inputs, rota_bin, a
     assert backend(rota_bin, inputs, id)["assignee"] == "valerybugakov"
     driver.find_element(By.CSS_SELECTOR, "#escalation-tabs button[data-tab='open']").click()
     wait(driver, lambda d: "valerybugakov" in meta(d, id), what="it under All open, with Valery")
+
+
+def test_mine_says_how_to_tell_rota_who_i_am_when_it_does_not_know(session, inputs):
+    """A first run knows no `me`: the empty list of mine says how to tell Rota, not that nothing
+    is assigned to me."""
+    inputs.write()
+    inputs.config.write_text(re.sub(r'(?m)^me = .*\n', "", inputs.config.read_text()))
+    driver = session("--window", "dashboard")
+    empty = wait(driver, lambda d: d.execute_script("const e = document.querySelector('#escalations-list .empty'); return e && e.textContent;"),
+                 what="the empty list of mine")
+    assert empty == "Rota does not know who you are: set your handle in Settings to see what is assigned to you.", empty

@@ -151,7 +151,7 @@ function times(v) {
 function draw() {
   const rows = view[tab];
   for (const b of document.querySelectorAll("#escalation-tabs button")) b.setAttribute("aria-selected", String(b.dataset.tab === tab));
-  const empty = { mine: "Nothing assigned to you is open.", open: "No open escalations.", closed: "Nothing closed yet." }[tab];
+  const empty = { mine: view.mineEmpty, open: "No open escalations.", closed: "Nothing closed yet." }[tab];
   // In place: the focus and the scroll stay where they were across a refresh.
   update("escalations-list", rows.length ? rows.map(item) : [el("li", { class: "empty" }, empty)]);
   update("goal-chart", view.rotations.length ? [chart(view), times(view)] : [el("p", { class: "empty" }, "No rotation has started yet.")]);
