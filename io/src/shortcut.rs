@@ -11,7 +11,7 @@
 //! key kept, until the window asks for them ([`Grabber::hand_over`]: its X window is given the
 //! focus, the keyboard let go, the keys returned in order) or [`HOLD_AT_MOST`] has passed. Keys
 //! travel as the DOM names them: one character ("a", "É"), or "Backspace", "Tab", "Shift+Tab",
-//! "Enter", "Ctrl+Enter", "Escape".
+//! "Enter", "Ctrl+Enter", "Escape", "ArrowUp", "ArrowDown", "ArrowLeft", "ArrowRight".
 
 use rota_core::shortcut::{Key, NamedKey, Shortcut};
 use std::sync::mpsc;
@@ -104,6 +104,11 @@ fn typed(sym: u32, shift: bool, lock: bool, command: bool) -> Option<String> {
         0xff09 | 0xfe20 /* ISO_Left_Tab */ => Some(if shift { "Shift+Tab" } else { "Tab" }),
         0xff0d | 0xff8d /* KP_Enter */ => Some(if command { "Ctrl+Enter" } else { "Enter" }),
         0xff1b => Some("Escape"),
+        // The severity and the engineer are picked with the arrows, as the form's hint says.
+        0xff51 | 0xff96 /* KP_Left */ => Some("ArrowLeft"),
+        0xff52 | 0xff97 /* KP_Up */ => Some("ArrowUp"),
+        0xff53 | 0xff98 /* KP_Right */ => Some("ArrowRight"),
+        0xff54 | 0xff99 /* KP_Down */ => Some("ArrowDown"),
         _ => None,
     };
     if let Some(name) = named {
@@ -363,7 +368,11 @@ mod tests {
         assert_eq!(t(0xff1b, false, false, false).as_deref(), Some("Escape"));
         assert_eq!(t(0x61, false, false, true), None, "Ctrl+A is no text");
         assert_eq!(t(0xffe1, true, false, false), None, "Shift alone");
-        assert_eq!(t(0xff52, false, false, false), None, "an arrow");
+        assert_eq!(t(0xff52, false, false, false).as_deref(), Some("ArrowUp"), "the arrows pick the severity and the engineer");
+        assert_eq!(t(0xff54, false, false, false).as_deref(), Some("ArrowDown"));
+        assert_eq!(t(0xff51, false, false, false).as_deref(), Some("ArrowLeft"));
+        assert_eq!(t(0xff98, false, false, false).as_deref(), Some("ArrowRight")); // KP_Right
+        assert_eq!(t(0xff50, false, false, false), None, "Home: no form here takes it");
         assert_eq!(t(0xffff, false, false, false), None, "Delete is a control character");
     }
 }

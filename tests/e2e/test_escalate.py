@@ -85,11 +85,18 @@ def test_the_shortcut_opens_the_window_ready_to_type(launch, inputs):
     print(f"shortcut to the escalate window ready to type: {(time.monotonic() - start) * 1000:.0f} ms")
 
 
+def typed_ahead(rota_bin, inputs):
+    """The escalations filed from keys typed ahead, in the order they were filed (the list is by
+    urgency)."""
+    return sorted((e for e in escalations(rota_bin, inputs) if e["title"].startswith("Typed")), key=lambda e: int(e["id"]))
+
+
 @pytest.mark.parametrize("host", ["sni", "tauri"], indirect=True)
 def test_keys_typed_right_after_the_shortcut_are_kept(launch, inputs, rota_bin):
     """a person presses Ctrl+Alt+E and types at once, while the window is still
     starting. Every key arrives, in order, three times in a row: the title, Tab to the customer,
-    Enter to file. Nothing waits for the window before typing (no focus given by the test).
+    Tab to the severity and the arrows to pick it (they were dropped: a sev1 was filed sev3; and
+    an arrow moving the caret back), Enter to file. Nothing waits for the window before typing (no focus given by the test).
     The windows process stays after the window closes (`keep_windows_minutes`, 10 by default):
     the second and third times are the same process showing the window it kept, each a fresh
     form (a stale one would hold the last title, or be the filed confirmation taking no keys)."""
@@ -101,21 +108,29 @@ def test_keys_typed_right_after_the_shortcut_are_kept(launch, inputs, rota_bin):
     kept = None
     for n in (1, 2, 3):
         title, customer = f"Typed right away {n}", f"Acme {n}"
+        # From sev3, the form's choice.
+        arrows, severity = {1: (["Up"], "sev2"), 2: (["Up", "Up"], "sev1"), 3: (["Down"], "sev4")}[n]
         start = time.monotonic()
         keys("ctrl+alt+e")
         type_text(title)
         keys("Tab")
-        type_text(customer)
-        keys("Return")
+        if n == 3:
+            # The caret moved back with an arrow, typed ahead too.
+            type_text(customer.replace(" ", ""))
+            keys("Left")
+            type_text(" ")
+        else:
+            type_text(customer)
+        keys("Tab", *arrows, "Return")
         typed = time.monotonic() - start
         try:
             wait_for(lambda: app.output().count("rota: escalate window ready") >= n, 60, what=f"the escalate window, time {n}")
-            filed = wait_for(lambda: [e for e in escalations(rota_bin, inputs) if e["title"].startswith("Typed")][n - 1:] or None,
-                             60, what=f"escalation {n} filed from the keys typed ahead")
+            filed = wait_for(lambda: typed_ahead(rota_bin, inputs)[n - 1:] or None, 60, what=f"escalation {n} filed from the keys typed ahead")
         except TimeoutError as e:
             titles = [e["title"] for e in escalations(rota_bin, inputs)]
             raise AssertionError(f"{e}; filed: {titles}; the keyboard's focus: {keyboard_focus()}; the app said:\n{app.output()}") from e
-        assert [(e["title"], e["customer"]) for e in filed] == [(title, customer)], ([(e.get("id"), e["title"], e["customer"]) for e in escalations(rota_bin, inputs)], app.output())
+        assert [(e["title"], e["customer"], e["severity"]) for e in filed] == [(title, customer, severity)], (
+            [(e.get("id"), e["title"], e["customer"], e["severity"]) for e in escalations(rota_bin, inputs)], app.output())
         print(f"time {n}: typed in {typed * 1000:.0f} ms, before the window was there")
         keys("Escape")  # the window has the keyboard now: Esc closes it
         wait_for(lambda: not x_windows("Escalate"), 20, what="the window to go")

@@ -165,7 +165,8 @@ async function typeAhead() {
   for (const key of [...keys, ...late]) replay(key);
 }
 
-const isReplayable = (e) => e.key.length === 1 ? !e.ctrlKey && !e.altKey && !e.metaKey : ["Backspace", "Tab", "Enter", "Escape"].includes(e.key);
+const ARROWS = ["ArrowUp", "ArrowDown", "ArrowLeft", "ArrowRight"];
+const isReplayable = (e) => e.key.length === 1 ? !e.ctrlKey && !e.altKey && !e.metaKey : ["Backspace", "Tab", "Enter", "Escape", ...ARROWS].includes(e.key);
 const keyName = (e) => (e.key === "Tab" && e.shiftKey ? "Shift+Tab" : e.key === "Enter" && (e.ctrlKey || e.metaKey) ? "Ctrl+Enter" : e.key);
 
 /** The fields in Tab order, as the form shows them now. */
@@ -211,6 +212,30 @@ function replay(key) {
     submit();
   } else if (key === "Escape") {
     api.closeWindow();
+  } else if (ARROWS.includes(key)) {
+    arrow(at, editable, key === "ArrowUp" || key === "ArrowLeft" ? -1 : 1, key === "ArrowLeft" || key === "ArrowRight");
+  }
+}
+
+/**
+ * Does what an arrow key would have done on the field `at`: the severity's next or last choice,
+ * or, sideways in a text field, the caret one character on or back. On the engineers' radio
+ * buttons an arrow typed ahead is left alone for now: the suggested engineer stays picked.
+ */
+function arrow(at, editable, step, sideways) {
+  if (at?.tagName === "SELECT") {
+    const index = Math.min(Math.max(at.selectedIndex + step, 0), at.options.length - 1);
+    if (index === at.selectedIndex) return;
+    at.selectedIndex = index;
+    at.dispatchEvent(new Event("input", { bubbles: true }));
+    at.dispatchEvent(new Event("change", { bubbles: true }));
+  } else if (editable && sideways) {
+    const chars = [...at.value];
+    // In code units, a character at a time (an emoji is two).
+    const before = [...at.value.slice(0, at.selectionStart)];
+    const to = Math.min(Math.max(before.length + step, 0), chars.length);
+    const offset = chars.slice(0, to).join("").length;
+    at.setSelectionRange(offset, offset);
   }
 }
 
