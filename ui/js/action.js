@@ -3,7 +3,7 @@
 // this draws the form, sends it, says what was done, and closes. Text from outside is set as text.
 import * as api from "./api.js";
 import { candidateOption } from "./candidates.js";
-import { clearFieldErrors, el, fill, show, showFieldError, text } from "./dom.js";
+import { clearFieldErrors, el, fill, forSuggestions, show, showFieldError, text } from "./dom.js";
 
 const form = document.getElementById("action-form");
 /** How long the confirmation stays before the window closes by itself. */
@@ -147,7 +147,7 @@ reopen.addEventListener("click", async () => {
   }
 });
 document.addEventListener("keydown", (event) => {
-  if (event.key === "Escape") {
+  if (event.key === "Escape" && !forSuggestions(event.target)) {
     event.preventDefault();
     close();
   }

@@ -101,3 +101,23 @@ export function showFieldError(error, place) {
     place(message);
   }
 }
+
+/** The fields whose suggestions a key has already hidden, until something is typed in them again. */
+const hidden = new WeakSet();
+document.addEventListener("input", (event) => hidden.delete(event.target), true);
+
+/**
+ * Whether an Escape or an Enter typed in `field` is for its suggestions, not for the window: an
+ * input with a `list` shows them (WebKit's dropdown) while what is typed is part of one of them
+ * and not the whole, and the page sees the key first. Escape then hides them, Enter takes the one
+ * picked; either way the next Escape or Enter is the window's again. Without this, Escape closed
+ * Settings with the edits in it, and Enter saved half a zone name.
+ */
+export function forSuggestions(field) {
+  const list = field?.list;
+  if (!list || !field.value || hidden.has(field)) return false;
+  const typed = field.value.toLowerCase();
+  const showing = [...list.options].some((o) => o.value.toLowerCase() !== typed && o.value.toLowerCase().includes(typed));
+  if (showing) hidden.add(field);
+  return showing;
+}

@@ -1,5 +1,5 @@
 import * as api from "./api.js";
-import { clearFieldErrors, el, fill, showFieldError, text } from "./dom.js";
+import { clearFieldErrors, el, fill, forSuggestions, showFieldError, text } from "./dom.js";
 
 const fields = {
   me: "me",
@@ -122,6 +122,7 @@ async function save() {
 }
 
 document.addEventListener("keydown", (event) => {
+  if ((event.key === "Escape" || event.key === "Enter") && forSuggestions(event.target)) return;
   const ctrlS = (event.ctrlKey || event.metaKey) && event.key.toLowerCase() === "s";
   // Enter in a field saves too (a select or a checkbox does not submit a form by itself).
   const enter = event.key === "Enter" && !event.isComposing && event.target.matches?.("input:not([type=checkbox]), select");
