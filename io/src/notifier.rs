@@ -380,16 +380,21 @@ fn close(id: u32) -> Result<(), NotifyError> {
 mod tests {
     use super::*;
 
-    #[test]
-    fn actions_map_to_the_notice() {
-        let t = NoticeText {
+    /// A notice about escalation 7, with its page.
+    fn notice() -> NoticeText {
+        NoticeText {
             summary: "s".into(),
             body: "b".into(),
             critical: false,
             escalation_id: Some("7".into()),
             url: Some("https://x.example/7".into()),
             ticket: None,
-        };
+        }
+    }
+
+    #[test]
+    fn actions_map_to_the_notice() {
+        let t = notice();
         assert_eq!(action_for("open", &t), Some(NoticeAction::Open { url: "https://x.example/7".into() }));
         assert_eq!(action_for("default", &t), Some(NoticeAction::Open { url: "https://x.example/7".into() }));
         let no_link = NoticeText { url: None, ..t.clone() };
@@ -405,14 +410,7 @@ mod tests {
     /// Each button once, on every server: xfce4-notifyd draws the `default` action as a button.
     #[test]
     fn each_action_is_one_button_whatever_the_server() {
-        let t = NoticeText {
-            summary: "s".into(),
-            body: "b".into(),
-            critical: false,
-            escalation_id: Some("7".into()),
-            url: Some("https://x.example/7".into()),
-            ticket: None,
-        };
+        let t = notice();
         let no_link = NoticeText { url: None, ..t.clone() };
         let words = NoticeText { escalation_id: None, ..no_link.clone() };
         for (t, offer, xfce, expected) in [

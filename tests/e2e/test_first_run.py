@@ -1,6 +1,9 @@
 """a person's first minute. With no ~/.config/rota at all the tray starts on the demo
 team; the person sets up their team in Settings and presses Save, and the tray shows their team at
 once, without a restart (it watched a folder that did not exist yet)."""
+import contextlib
+import os
+import subprocess
 import time
 
 import webdriver
@@ -70,17 +73,13 @@ def test_a_first_run_set_up_in_settings_reaches_the_tray(bus, rota_bin, inputs):
         wait_tray_empty(bus)
 
 
-def test_a_handle_typed_the_moment_settings_appears_is_kept(bus, rota_bin, inputs):
-    """A first run: the person opens Settings… and types their handle the moment the window
-    appears, then Enter. Every key reaches the form, which saves it: the window appears only once
-    its page is ready, the handle focused (a window shown before its page took the keys into
-    nothing)."""
-    import os
-    import subprocess
-    from test_daily_uses import keys, type_text, x_windows
+@contextlib.contextmanager
+def settings_on_a_first_run(bus, rota_bin, inputs):
+    """A first run's tray (no config folder at all), Settings opened from the command line and on
+    screen; yields (the tray, the config file Settings saves, Settings' X window)."""
     from dbusmenu import wait_for
+    from test_daily_uses import x_windows
     inputs.write(schedule="file")
-    config = inputs.home / ".config/rota/config.toml"
     assert not (inputs.home / ".config").exists(), "a first run: no config folder at all"
     wait_tray_empty(bus)
     tray = App(bus, rota_bin, ["--tray", "sni"], inputs.env(), inputs.dir / "tray.log")
@@ -88,37 +87,37 @@ def test_a_handle_typed_the_moment_settings_appears_is_kept(bus, rota_bin, input
         labels_once(tray, lambda ls: any(l.startswith("Demo team") for l in ls), "the demo team in the menu")
         opened = subprocess.run([rota_bin, "--open", "settings"], env={**os.environ, **inputs.env()}, capture_output=True, text=True, timeout=30)
         assert opened.returncode == 0, opened.stderr
-        wait_for(lambda: x_windows("Rota settings"), 30, interval=0.01, what="the settings window on screen")
+        [window] = wait_for(lambda: x_windows("Rota settings"), 30, interval=0.01, what="the settings window on screen")
+        yield tray, inputs.home / ".config/rota/config.toml", window
+    finally:
+        tray.stop()
+    wait_tray_empty(bus)
+
+
+def test_a_handle_typed_the_moment_settings_appears_is_kept(bus, rota_bin, inputs):
+    """A first run: the person opens Settings… and types their handle the moment the window
+    appears, then Enter. Every key reaches the form, which saves it: the window appears only once
+    its page is ready, the handle focused (a window shown before its page took the keys into
+    nothing)."""
+    from test_daily_uses import keys, type_text
+    from dbusmenu import wait_for
+    with settings_on_a_first_run(bus, rota_bin, inputs) as (tray, config, _):
         type_text("sam")
         keys("Return")
         saved = wait_for(lambda: config.exists() and config.read_text(), 30,
                          what=f"the config saved from the keys typed; the app said:\n{tray.output()}")
         assert 'me = "sam"' in saved, saved
-    finally:
-        tray.stop()
-    wait_tray_empty(bus)
 
 
 def test_escape_hides_a_fields_suggestions_before_it_closes_settings(bus, rota_bin, inputs):
     """The person types the start of their zone, and the field's suggestions drop down; Escape
     hides them and keeps the window and what is typed (it closed Settings, the edit lost). The
     person types the rest, Enter saves it, and the next Escape closes the window."""
-    import os
-    import subprocess
     from test_daily_uses import keys, type_text, x_windows
     from dbusmenu import wait_for
-    inputs.write(schedule="file")
-    config = inputs.home / ".config/rota/config.toml"
-    wait_tray_empty(bus)
-    tray = App(bus, rota_bin, ["--tray", "sni"], inputs.env(), inputs.dir / "tray.log")
-    try:
-        labels_once(tray, lambda ls: any(l.startswith("Demo team") for l in ls), "the demo team in the menu")
-        opened = subprocess.run([rota_bin, "--open", "settings"], env={**os.environ, **inputs.env()}, capture_output=True, text=True, timeout=30)
-        assert opened.returncode == 0, opened.stderr
-        wait_for(lambda: x_windows("Rota settings"), 30, interval=0.01, what="the settings window on screen")
+    with settings_on_a_first_run(bus, rota_bin, inputs) as (tray, config, window):
         # WebKit drops its suggestions down only in the window that has the keyboard: given it
         # here as a desktop's window manager gives it to a new window (this desktop has none).
-        [window] = x_windows("Rota settings")
         subprocess.run(["xdotool", "windowfocus", "--sync", window], check=True, timeout=10)
         keys("Tab", "ctrl+a")  # the zone, "auto" selected
         type_text("Europe/Be")
@@ -134,6 +133,3 @@ def test_escape_hides_a_fields_suggestions_before_it_closes_settings(bus, rota_b
         assert 'timezone = "Europe/Berlin"' in saved, saved
         keys("Escape")
         wait_for(lambda: not x_windows("Rota settings"), 20, what="Escape to close Settings")
-    finally:
-        tray.stop()
-    wait_tray_empty(bus)
