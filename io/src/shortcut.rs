@@ -104,7 +104,7 @@ fn typed(sym: u32, shift: bool, lock: bool, command: bool) -> Option<String> {
         0xff09 | 0xfe20 /* ISO_Left_Tab */ => Some(if shift { "Shift+Tab" } else { "Tab" }),
         0xff0d | 0xff8d /* KP_Enter */ => Some(if command { "Ctrl+Enter" } else { "Enter" }),
         0xff1b => Some("Escape"),
-        // The severity and the engineer are picked with the arrows, as the form's hint says.
+        // The severity is picked with the arrows, as the form's hint says; sideways they move a caret.
         0xff51 | 0xff96 /* KP_Left */ => Some("ArrowLeft"),
         0xff52 | 0xff97 /* KP_Up */ => Some("ArrowUp"),
         0xff53 | 0xff98 /* KP_Right */ => Some("ArrowRight"),
@@ -368,7 +368,7 @@ mod tests {
         assert_eq!(t(0xff1b, false, false, false).as_deref(), Some("Escape"));
         assert_eq!(t(0x61, false, false, true), None, "Ctrl+A is no text");
         assert_eq!(t(0xffe1, true, false, false), None, "Shift alone");
-        assert_eq!(t(0xff52, false, false, false).as_deref(), Some("ArrowUp"), "the arrows pick the severity and the engineer");
+        assert_eq!(t(0xff52, false, false, false).as_deref(), Some("ArrowUp"), "the arrows pick the severity");
         assert_eq!(t(0xff54, false, false, false).as_deref(), Some("ArrowDown"));
         assert_eq!(t(0xff51, false, false, false).as_deref(), Some("ArrowLeft"));
         assert_eq!(t(0xff98, false, false, false).as_deref(), Some("ArrowRight")); // KP_Right
